@@ -1,0 +1,41 @@
+// Options: every tunable of the vault, with the defaults of the embedded
+// configuration. vaultd fills this from its config file and flags; tests fill
+// it directly. Durations are in milliseconds.
+#ifndef VAULT_OPTIONS_H_
+#define VAULT_OPTIONS_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace vault {
+
+constexpr int64_t kMillisPerSecond = 1000;
+constexpr int64_t kMillisPerDay = 24 * 3600 * kMillisPerSecond;
+
+struct Options {
+  // Directory holding the RocksDB store ("db/") and the keyring file.
+  std::string data_dir;
+  // Root key file for the key-file custodian. Empty: "<data_dir>/root.key",
+  // created (mode 0600) on first start if missing.
+  std::string root_key_file;
+  // How long a transcript is kept after its chat is closed.
+  int64_t retention_ms = 30 * kMillisPerDay;
+  // Length of one key epoch. Fixed once the keyring exists.
+  int64_t epoch_ms = 3600 * kMillisPerSecond;
+
+  // Caps on what a client may store (bytes of UTF-8).
+  size_t max_text_bytes = 64 * 1024;
+  size_t max_field_bytes = 1024;      // each visitor field, service name
+  uint64_t max_seq = 1000000;         // message sequence numbers are 0..max_seq
+};
+
+// Parses "30d", "1h", "15m", "3s", "250ms" (one integer and one unit).
+// Returns false on anything else, or a value <= 0 or absurdly large.
+bool ParseDuration(const std::string& text, int64_t* millis);
+// The inverse, choosing the largest unit that divides exactly.
+std::string FormatDuration(int64_t millis);
+
+}  // namespace vault
+
+#endif  // VAULT_OPTIONS_H_

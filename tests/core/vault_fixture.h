@@ -1,0 +1,65 @@
+// A VaultImpl on a real RocksDB in a scratch directory, with a manual clock.
+#ifndef VAULT_TESTS_CORE_VAULT_FIXTURE_H_
+#define VAULT_TESTS_CORE_VAULT_FIXTURE_H_
+
+#include <gtest/gtest.h>
+
+#include "tests/support/temp_dir.h"
+#include "vault/core/vault_impl.h"
+
+namespace vault::testing {
+
+class VaultFixture : public ::testing::Test {
+ protected:
+  static constexpr int64_t kEpoch = 1000;
+  static constexpr int64_t kRetention = 30 * kEpoch;
+
+  void SetUp() override { Reopen(); }
+  void Reopen() {
+    vault_.reset();
+    Options o;
+    o.data_dir = dir_.path() + "/data";
+    o.epoch_ms = kEpoch;
+    o.retention_ms = kRetention;
+    auto v = VaultImpl::Open(o, &clock_);
+    ASSERT_TRUE(v.ok()) << v.status().ToString();
+    vault_ = std::move(v).value();
+  }
+  std::string Create(const std::string& name = "Alice") {
+    NewTranscript req;
+    req.service = "helpline";
+    req.visitor.name = name;
+    req.visitor.ip = "192.0.2.7";
+    auto c = vault_->CreateTranscript(req);
+    EXPECT_TRUE(c.ok()) << c.status().ToString();
+    return c.ok() ? c->id : "";
+  }
+  static Message Msg(uint64_t seq, const std::string& text, const std::string& from = "visitor") {
+    return Message{seq, from, text, "2026-11-22T10:00:00Z"};
+  }
+  void Append(const std::string& id, uint64_t seq, const std::string& text) {
+    auto r = vault_->AppendMessage(id, Msg(seq, text));
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+  }
+  std::string RawId(const std::string& id) {
+    std::string raw;
+    EXPECT_TRUE(ParseId(id, &raw));
+    return raw;
+  }
+  uint64_t WrappedEpochOf(const std::string& id) {
+    auto w = vault_->store()->Get(Column::kWrappedKeys, RawId(id));
+    EXPECT_TRUE(w.ok());
+    return *Keyring::WrappedEpoch(*w);
+  }
+  bool InExpiryIndex(uint64_t epoch, const std::string& id) {
+    return vault_->store()->Get(Column::kExpiryIndex, ExpiryKey(epoch, RawId(id))).ok();
+  }
+
+  TempDir dir_;
+  ManualClock clock_{1'800'000'000'500};
+  std::unique_ptr<VaultImpl> vault_;
+};
+
+}  // namespace vault::testing
+
+#endif  // VAULT_TESTS_CORE_VAULT_FIXTURE_H_

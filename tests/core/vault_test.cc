@@ -1,0 +1,145 @@
+#include <gtest/gtest.h>
+
+#include "tests/core/vault_fixture.h"
+
+namespace vault {
+namespace {
+
+using VaultTest = testing::VaultFixture;
+
+TEST_F(VaultTest, RoundTripsATranscriptAcrossReopen) {
+  const std::string id = Create();
+  Append(id, 1, "hello");
+  Append(id, 2, "\xd7\xa9\xd7\x9c\xd7\x95\xd7\x9d \xf0\x9f\x92\x9c");
+  Append(id, 0, std::string(64 * 1024, 'x'));
+  Reopen();
+  auto t = vault_->GetTranscript(id);
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  EXPECT_EQ(t->info.service, "helpline");
+  EXPECT_EQ(t->info.state, TranscriptState::kOpen);
+  EXPECT_EQ(t->visitor.name, "Alice");
+  EXPECT_EQ(t->visitor.ip, "192.0.2.7");
+  EXPECT_FALSE(t->visitor.location.has_value());
+  ASSERT_EQ(t->messages.size(), 3u);
+  EXPECT_EQ(t->messages[0], Msg(0, std::string(64 * 1024, 'x')));
+  EXPECT_EQ(t->messages[1], Msg(1, "hello"));
+  EXPECT_EQ(t->messages[2].text, "\xd7\xa9\xd7\x9c\xd7\x95\xd7\x9d \xf0\x9f\x92\x9c");
+}
+
+TEST_F(VaultTest, AppendIsIdempotentOnSeq) {
+  const std::string id = Create();
+  EXPECT_EQ(*vault_->AppendMessage(id, Msg(1, "a")), AppendOutcome::kStored);
+  EXPECT_EQ(*vault_->AppendMessage(id, Msg(1, "a")), AppendOutcome::kDuplicate);
+  auto conflict = vault_->AppendMessage(id, Msg(1, "b"));
+  EXPECT_EQ(conflict.status().reason(), "seq_conflict");
+  auto t = vault_->GetTranscript(id);
+  ASSERT_EQ(t->messages.size(), 1u);
+  EXPECT_EQ(t->messages[0].text, "a");
+  EXPECT_EQ(t->info.message_count, 1u);
+}
+
+TEST_F(VaultTest, AppendAfterCloseIsRefusedAndChangesNothing) {
+  const std::string id = Create();
+  Append(id, 1, "a");
+  auto closed = vault_->CloseTranscript(id);
+  ASSERT_TRUE(closed.ok());
+  auto r = vault_->AppendMessage(id, Msg(2, "late"));
+  EXPECT_EQ(r.status().code(), Status::Code::kFailedPrecondition);
+  EXPECT_EQ(r.status().reason(), "transcript_closed");
+  EXPECT_EQ(vault_->GetTranscript(id)->messages.size(), 1u);
+  // Closing again is idempotent and does not move the expiry.
+  clock_.Advance(5 * kEpoch);
+  EXPECT_EQ(*vault_->CloseTranscript(id), *closed);
+}
+
+TEST_F(VaultTest, RejectsBadInputWithoutChangingAnything) {
+  const std::string id = Create();
+  Append(id, 1, "a");
+  NewTranscript bad_service{"has space", {}};
+  EXPECT_EQ(vault_->CreateTranscript(bad_service).status().reason(), "invalid_service");
+  NewTranscript long_name{"svc", {}};
+  long_name.visitor.name = std::string(2000, 'n');
+  EXPECT_EQ(vault_->CreateTranscript(long_name).status().reason(), "field_too_long");
+  EXPECT_EQ(vault_->AppendMessage(id, Message{2, "robot", "x", "2026-11-22T10:00:00Z"})
+                .status().reason(), "invalid_from");
+  EXPECT_EQ(vault_->AppendMessage(id, Message{2, "agent", "x", "yesterday"}).status().reason(),
+            "invalid_sent_at");
+  EXPECT_EQ(vault_->AppendMessage(id, Message{2, "agent", "\xff", "2026-11-22T10:00:00Z"})
+                .status().reason(), "invalid_utf8");
+  EXPECT_EQ(vault_->AppendMessage(id, Msg(2000000, "x")).status().reason(), "invalid_seq");
+  EXPECT_EQ(vault_->AppendMessage(id, Msg(2, std::string(64 * 1024 + 1, 'x'))).status().reason(),
+            "text_too_long");
+  EXPECT_EQ(vault_->AppendMessage("00000000000000000000000000000000", Msg(1, "x")).status().code(),
+            Status::Code::kNotFound);
+  EXPECT_EQ(vault_->GetTranscript("not-an-id").status().code(), Status::Code::kNotFound);
+  auto t = vault_->GetTranscript(id);
+  ASSERT_TRUE(t.ok());
+  EXPECT_EQ(t->messages.size(), 1u);
+  EXPECT_EQ(t->info.message_count, 1u);
+}
+
+TEST_F(VaultTest, OpenChatIsWrappedAtNowPlusRetentionAndRewrappedAtClose) {
+  const UnixMillis t0 = clock_.NowMillis();
+  const std::string id = Create();
+  Keyring* kr = vault_->keyring();
+  const uint64_t e_open = kr->EpochOf(t0 + kRetention);
+  EXPECT_EQ(WrappedEpochOf(id), e_open);
+  EXPECT_TRUE(InExpiryIndex(e_open, id));
+  EXPECT_EQ(vault_->GetTranscript(id)->info.expires_at, t0 + kRetention);
+
+  // Activity three epochs later moves the earliest possible expiry forward.
+  clock_.Advance(3 * kEpoch);
+  Append(id, 1, "still here");
+  const uint64_t e_active = kr->EpochOf(clock_.NowMillis() + kRetention);
+  EXPECT_EQ(e_active, e_open + 3);
+  EXPECT_EQ(WrappedEpochOf(id), e_active);
+
+  // Close seven epochs later: wrapped under close + retention, index moved.
+  clock_.Advance(7 * kEpoch + 250);
+  const UnixMillis closed_at = clock_.NowMillis();
+  auto expires = vault_->CloseTranscript(id);
+  ASSERT_TRUE(expires.ok());
+  EXPECT_EQ(*expires, closed_at + kRetention);
+  const uint64_t e_closed = kr->EpochOf(closed_at + kRetention);
+  EXPECT_EQ(WrappedEpochOf(id), e_closed);
+  EXPECT_TRUE(InExpiryIndex(e_closed, id));
+  EXPECT_FALSE(InExpiryIndex(e_open, id));
+  EXPECT_FALSE(InExpiryIndex(e_active, id));
+  auto t = vault_->GetTranscript(id);
+  EXPECT_EQ(t->info.state, TranscriptState::kClosed);
+  EXPECT_EQ(t->info.closed_at, closed_at);
+  EXPECT_EQ(t->info.expires_at, closed_at + kRetention);
+
+  // The stale copy (epoch e_open) is destroyed before the live one.
+  ASSERT_LT(e_open, e_closed);
+}
+
+TEST_F(VaultTest, ExpiredTranscriptIsGoneAndShreddedOneStaysGone) {
+  const std::string id = Create();
+  auto expires = vault_->CloseTranscript(id);
+  ASSERT_TRUE(expires.ok());
+  clock_.Set(*expires - 1);
+  EXPECT_TRUE(vault_->GetTranscript(id).ok());
+  clock_.Set(*expires);
+  EXPECT_EQ(vault_->GetTranscript(id).status().code(), Status::Code::kGone);
+  // Destroying its epoch makes it unreadable for good, whatever the clock says.
+  const uint64_t e = WrappedEpochOf(id);
+  ASSERT_TRUE(vault_->keyring()->AdvanceTo(e + 1).ok());
+  clock_.Set(*expires - 1);
+  EXPECT_EQ(vault_->GetTranscript(id).status().code(), Status::Code::kGone);
+  Reopen();
+  EXPECT_EQ(vault_->GetTranscript(id).status().code(), Status::Code::kGone);
+}
+
+TEST_F(VaultTest, RefusesToChangeTheEpochLengthOfAnExistingVault) {
+  vault_.reset();
+  Options o;
+  o.data_dir = dir_.path() + "/data";
+  o.epoch_ms = 2 * kEpoch;
+  o.retention_ms = kRetention;
+  auto v = VaultImpl::Open(o, &clock_);
+  EXPECT_EQ(v.status().reason(), "epoch_mismatch");
+}
+
+}  // namespace
+}  // namespace vault

@@ -1,0 +1,152 @@
+#include "vault/core/records.h"
+
+#include "vault/common/encoding.h"
+
+namespace vault {
+namespace {
+
+constexpr char kAdPrefix[] = "TV-rec-v1";
+
+enum class From : uint8_t { kVisitor = 1, kAgent = 2, kSystem = 3 };
+
+Status Malformed() { return Status::Corruption("record plaintext is malformed"); }
+
+bool GetI64(std::string_view* in, int64_t* out) {
+  if (in->size() < 8) return false;
+  *out = static_cast<int64_t>(GetU64(in->data()));
+  in->remove_prefix(8);
+  return true;
+}
+
+}  // namespace
+
+std::string RecordAd(std::string_view id, RecordKind kind, uint64_t seq) {
+  std::string ad(kAdPrefix, sizeof(kAdPrefix));  // with the NUL separator
+  ad.push_back(static_cast<char>(kRecordVersion));
+  ad.push_back(static_cast<char>(kind));
+  ad.append(id);
+  PutU64(&ad, seq);
+  return ad;
+}
+
+std::string TranscriptKey(std::string_view id, RecordKind kind) {
+  std::string k(id);
+  k.push_back(static_cast<char>(kind));
+  return k;
+}
+
+std::string MessageKey(std::string_view id, uint64_t seq) {
+  std::string k(id);
+  PutU64(&k, seq);
+  return k;
+}
+
+std::string ExpiryKey(uint64_t epoch, std::string_view id) {
+  std::string k;
+  PutU64(&k, epoch);
+  k.append(id);
+  return k;
+}
+
+std::string EncodeState(const StateRecord& r) {
+  std::string out;
+  out.push_back(static_cast<char>(kRecordVersion));
+  PutLengthPrefixed(&out, r.service);
+  out.push_back(r.state == TranscriptState::kOpen ? 1 : 2);
+  PutU64(&out, static_cast<uint64_t>(r.created_at));
+  PutU64(&out, static_cast<uint64_t>(r.closed_at));
+  PutU64(&out, static_cast<uint64_t>(r.last_activity));
+  PutU64(&out, static_cast<uint64_t>(r.expires_at));
+  PutU64(&out, r.message_count);
+  return out;
+}
+
+StatusOr<StateRecord> DecodeState(std::string_view in) {
+  StateRecord r;
+  std::string_view service;
+  if (in.size() < 1 || static_cast<uint8_t>(in[0]) != kRecordVersion) return Malformed();
+  in.remove_prefix(1);
+  if (!GetLengthPrefixed(&in, &service) || in.size() != 1 + 5 * 8) return Malformed();
+  r.service = std::string(service);
+  const uint8_t st = static_cast<uint8_t>(in[0]);
+  if (st != 1 && st != 2) return Malformed();
+  r.state = st == 1 ? TranscriptState::kOpen : TranscriptState::kClosed;
+  in.remove_prefix(1);
+  int64_t count = 0;
+  GetI64(&in, &r.created_at);
+  GetI64(&in, &r.closed_at);
+  GetI64(&in, &r.last_activity);
+  GetI64(&in, &r.expires_at);
+  GetI64(&in, &count);
+  r.message_count = static_cast<uint64_t>(count);
+  return r;
+}
+
+std::string EncodeVisitor(const Visitor& v) {
+  const std::optional<std::string>* fields[] = {&v.name,       &v.ip,     &v.location,
+                                                &v.user_agent, &v.device, &v.ref};
+  std::string out;
+  out.push_back(static_cast<char>(kRecordVersion));
+  uint8_t present = 0;
+  for (int i = 0; i < 6; ++i) {
+    if (fields[i]->has_value()) present |= static_cast<uint8_t>(1u << i);
+  }
+  out.push_back(static_cast<char>(present));
+  for (auto* f : fields) {
+    if (f->has_value()) PutLengthPrefixed(&out, **f);
+  }
+  return out;
+}
+
+StatusOr<Visitor> DecodeVisitor(std::string_view in) {
+  Visitor v;
+  std::optional<std::string>* fields[] = {&v.name,       &v.ip,     &v.location,
+                                          &v.user_agent, &v.device, &v.ref};
+  if (in.size() < 2 || static_cast<uint8_t>(in[0]) != kRecordVersion) return Malformed();
+  const uint8_t present = static_cast<uint8_t>(in[1]);
+  in.remove_prefix(2);
+  for (int i = 0; i < 6; ++i) {
+    if ((present & (1u << i)) == 0) continue;
+    std::string_view f;
+    if (!GetLengthPrefixed(&in, &f)) return Malformed();
+    *fields[i] = std::string(f);
+  }
+  if (!in.empty() || (present >> 6) != 0) return Malformed();
+  return v;
+}
+
+std::string EncodeMessage(const Message& m) {
+  std::string out;
+  out.push_back(static_cast<char>(kRecordVersion));
+  From f = m.from == "visitor" ? From::kVisitor : m.from == "agent" ? From::kAgent : From::kSystem;
+  out.push_back(static_cast<char>(f));
+  PutLengthPrefixed(&out, m.sent_at);
+  PutLengthPrefixed(&out, m.text);
+  return out;
+}
+
+StatusOr<Message> DecodeMessage(std::string_view in, uint64_t seq) {
+  if (in.size() < 2 || static_cast<uint8_t>(in[0]) != kRecordVersion) return Malformed();
+  Message m;
+  m.seq = seq;
+  switch (static_cast<From>(in[1])) {
+    case From::kVisitor: m.from = "visitor"; break;
+    case From::kAgent: m.from = "agent"; break;
+    case From::kSystem: m.from = "system"; break;
+    default: return Malformed();
+  }
+  in.remove_prefix(2);
+  std::string_view sent_at, text;
+  if (!GetLengthPrefixed(&in, &sent_at) || !GetLengthPrefixed(&in, &text) || !in.empty()) {
+    return Malformed();
+  }
+  m.sent_at = std::string(sent_at);
+  m.text = std::string(text);
+  return m;
+}
+
+bool ParseId(std::string_view text, std::string* raw) {
+  return text.size() == 2 * kIdBytes && FromHex(text, raw);
+}
+
+}  // namespace vault

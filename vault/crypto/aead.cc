@@ -1,0 +1,75 @@
+#include "vault/crypto/aead.h"
+
+#include <sodium.h>
+
+namespace vault::aead {
+namespace {
+
+static_assert(kKeyBytes == crypto_aead_xchacha20poly1305_ietf_KEYBYTES);
+static_assert(kNonceBytes == crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
+static_assert(kTagBytes == crypto_aead_xchacha20poly1305_ietf_ABYTES);
+
+Status SealBytes(const SecretBytes& key, const uint8_t* pt, size_t n, std::string_view ad,
+                 std::string* out) {
+  if (key.size() != kKeyBytes) return Status::Internal("AEAD key has the wrong size");
+  VAULT_RETURN_IF_ERROR(InitCrypto());
+  const size_t start = out->size();
+  out->resize(start + kNonceBytes + n + kTagBytes);
+  auto* nonce = reinterpret_cast<uint8_t*>(out->data() + start);
+  randombytes_buf(nonce, kNonceBytes);
+  unsigned long long clen = 0;
+  crypto_aead_xchacha20poly1305_ietf_encrypt(
+      nonce + kNonceBytes, &clen, pt, n, reinterpret_cast<const uint8_t*>(ad.data()), ad.size(),
+      nullptr, nonce, key.insecure_data());
+  return Status::OK();
+}
+
+Status CheckSealed(const SecretBytes& key, std::string_view sealed) {
+  if (key.size() != kKeyBytes) return Status::Internal("AEAD key has the wrong size");
+  if (sealed.size() < kOverhead) return Status::Corruption("sealed record is truncated");
+  return Status::OK();
+}
+
+}  // namespace
+
+Status Seal(const SecretBytes& key, std::string_view plaintext, std::string_view ad,
+            std::string* out) {
+  return SealBytes(key, reinterpret_cast<const uint8_t*>(plaintext.data()), plaintext.size(), ad,
+                   out);
+}
+
+Status SealSecret(const SecretBytes& key, const SecretBytes& plaintext, std::string_view ad,
+                  std::string* out) {
+  return SealBytes(key, plaintext.insecure_data(), plaintext.size(), ad, out);
+}
+
+StatusOr<std::string> Open(const SecretBytes& key, std::string_view sealed, std::string_view ad) {
+  VAULT_RETURN_IF_ERROR(CheckSealed(key, sealed));
+  const auto* nonce = reinterpret_cast<const uint8_t*>(sealed.data());
+  std::string plain(sealed.size() - kOverhead, '\0');
+  unsigned long long plen = 0;
+  if (crypto_aead_xchacha20poly1305_ietf_decrypt(
+          reinterpret_cast<uint8_t*>(plain.data()), &plen, nullptr, nonce + kNonceBytes,
+          sealed.size() - kNonceBytes, reinterpret_cast<const uint8_t*>(ad.data()), ad.size(),
+          nonce, key.insecure_data()) != 0) {
+    return Status::Corruption("stored record failed authentication");
+  }
+  return plain;
+}
+
+StatusOr<SecretBytes> OpenSecret(const SecretBytes& key, std::string_view sealed,
+                                 std::string_view ad) {
+  VAULT_RETURN_IF_ERROR(CheckSealed(key, sealed));
+  VAULT_ASSIGN_OR_RETURN(SecretBytes plain, SecretBytes::Zeroed(sealed.size() - kOverhead));
+  const auto* nonce = reinterpret_cast<const uint8_t*>(sealed.data());
+  unsigned long long plen = 0;
+  if (crypto_aead_xchacha20poly1305_ietf_decrypt(
+          plain.insecure_mutable_data(), &plen, nullptr, nonce + kNonceBytes,
+          sealed.size() - kNonceBytes, reinterpret_cast<const uint8_t*>(ad.data()), ad.size(),
+          nonce, key.insecure_data()) != 0) {
+    return Status::Corruption("wrapped key failed authentication");
+  }
+  return plain;
+}
+
+}  // namespace vault::aead

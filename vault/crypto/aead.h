@@ -1,0 +1,39 @@
+// AEAD: XChaCha20-Poly1305 (IETF) with random 192-bit nonces.
+//
+// Sealed form: nonce (24 bytes) || ciphertext || tag (16 bytes). The caller
+// supplies associated data that binds the ciphertext to its place (transcript
+// id, record kind, sequence number, epoch); opening with any other associated
+// data or key fails with Corruption, and no plaintext is returned.
+//
+// Thread safety: stateless functions.
+#ifndef VAULT_CRYPTO_AEAD_H_
+#define VAULT_CRYPTO_AEAD_H_
+
+#include <string>
+#include <string_view>
+
+#include "vault/crypto/secret.h"
+#include "vault/status.h"
+
+namespace vault::aead {
+
+constexpr size_t kKeyBytes = 32;
+constexpr size_t kNonceBytes = 24;
+constexpr size_t kTagBytes = 16;
+constexpr size_t kOverhead = kNonceBytes + kTagBytes;
+
+// Appends the sealed form of `plaintext` to *out.
+Status Seal(const SecretBytes& key, std::string_view plaintext, std::string_view ad,
+            std::string* out);
+Status SealSecret(const SecretBytes& key, const SecretBytes& plaintext, std::string_view ad,
+                  std::string* out);
+
+// Opens `sealed`; Corruption if it fails authentication.
+StatusOr<std::string> Open(const SecretBytes& key, std::string_view sealed, std::string_view ad);
+// Opens into guarded memory (for wrapped keys).
+StatusOr<SecretBytes> OpenSecret(const SecretBytes& key, std::string_view sealed,
+                                 std::string_view ad);
+
+}  // namespace vault::aead
+
+#endif  // VAULT_CRYPTO_AEAD_H_

@@ -1,0 +1,108 @@
+// Keyring: the epoch ratchet state, in one small file outside RocksDB.
+//
+// The keyring holds exactly one 32-byte ratchet state, for the oldest live
+// epoch (the "base"). Every later epoch key derives from it, no earlier one
+// can (ratchet.h). Data keys (DEKs) are stored in RocksDB only wrapped under
+// the key of the epoch in which their transcript expires; AdvanceTo(e)
+// replaces the state by the state of e and rewrites the file atomically, which
+// destroys every epoch key before e and with them every DEK wrapped under one:
+// crypto-shredding in O(1) however many transcripts expire.
+//
+// The file is sealed (XChaCha20-Poly1305) under a key derived from the root
+// key, which a RootKeyCustodian supplies when the file is read or written and
+// which is not kept in between. Format: docs/design.md, "Keyring file".
+//
+// Thread safety: all methods may be called concurrently (internal mutex).
+// Crash safety: the file is replaced by rename after fsync; a crash leaves the
+// old or the new state, never both, never neither.
+#ifndef VAULT_CRYPTO_KEYRING_H_
+#define VAULT_CRYPTO_KEYRING_H_
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+
+#include "vault/clock.h"
+#include "vault/crypto/custodian.h"
+#include "vault/crypto/secret.h"
+#include "vault/status.h"
+
+namespace vault {
+
+// File layout constants (docs/design.md).
+constexpr char kKeyringMagic[8] = {'T', 'V', 'K', 'E', 'Y', 'R', 'N', 'G'};
+constexpr uint32_t kKeyringFormatVersion = 1;
+constexpr uint8_t kWrappedKeyVersion = 1;
+
+// The decrypted contents of a keyring file.
+struct KeyringContents {
+  int64_t epoch_ms = 0;
+  uint64_t base_epoch = 0;   // the oldest live epoch; `state` is its state
+  uint64_t generation = 0;   // incremented on every rewrite
+  SecretBytes state;
+};
+
+StatusOr<std::string> EncodeKeyringFile(const KeyringContents& contents,
+                                        const SecretBytes& root_key);
+StatusOr<KeyringContents> DecodeKeyringFile(std::string_view file, const SecretBytes& root_key);
+
+class Keyring {
+ public:
+  struct Params {
+    std::string path;
+    int64_t epoch_ms = 0;
+    int64_t retention_ms = 0;  // bounds how far ahead a wrapped key may point
+  };
+  // Opens the keyring file, or creates it with a fresh random state for the
+  // current epoch. Fails if the file's epoch length differs from params.
+  // `custodian` and `clock` must outlive the Keyring.
+  static StatusOr<std::unique_ptr<Keyring>> Open(const Params& params,
+                                                 const RootKeyCustodian* custodian,
+                                                 const Clock* clock);
+  Keyring(const Keyring&) = delete;
+  Keyring& operator=(const Keyring&) = delete;
+
+  int64_t epoch_ms() const { return params_.epoch_ms; }
+  uint64_t EpochOf(UnixMillis t) const { return static_cast<uint64_t>(t / params_.epoch_ms); }
+  // First instant after epoch e.
+  UnixMillis EpochEnd(uint64_t e) const { return static_cast<UnixMillis>(e + 1) * params_.epoch_ms; }
+  uint64_t base_epoch() const;
+
+  // Seals `dek` under the key of `epoch`, bound to `binding` (the transcript
+  // id). Gone if the epoch was destroyed.
+  StatusOr<std::string> WrapKey(uint64_t epoch, const SecretBytes& dek, std::string_view binding);
+  // Opens a wrapped key. Gone if its epoch was destroyed; Corruption if it
+  // fails authentication or names an impossible epoch.
+  StatusOr<SecretBytes> UnwrapKey(std::string_view wrapped, std::string_view binding);
+  // The epoch a wrapped key is sealed under (format check only).
+  static StatusOr<uint64_t> WrappedEpoch(std::string_view wrapped);
+
+  // Destroys every epoch before `epoch`: derives the state of `epoch`,
+  // rewrites the file durably, then wipes the older state and cached keys.
+  // No-op if `epoch` <= base_epoch().
+  Status AdvanceTo(uint64_t epoch);
+
+ private:
+  Keyring(Params params, const RootKeyCustodian* custodian, const Clock* clock,
+          KeyringContents contents);
+  // Requires mu_ held.
+  StatusOr<const SecretBytes*> EpochKeyLocked(uint64_t epoch);
+  StatusOr<SecretBytes> StateForLocked(uint64_t epoch);
+  Status PersistLocked(const KeyringContents& contents);
+
+  const Params params_;                   // constant after construction
+  const RootKeyCustodian* const custodian_;
+  const Clock* const clock_;
+
+  mutable std::mutex mu_;
+  KeyringContents contents_;                    // guarded by mu_
+  std::map<uint64_t, SecretBytes> checkpoints_; // guarded by mu_; states at multiples of kStride
+  std::map<uint64_t, SecretBytes> key_cache_;   // guarded by mu_; derived epoch keys
+};
+
+}  // namespace vault
+
+#endif  // VAULT_CRYPTO_KEYRING_H_

@@ -1,0 +1,68 @@
+#include "vault/crypto/secret.h"
+
+#include <sodium.h>
+
+#include <cstring>
+
+namespace vault {
+
+Status InitCrypto() {
+  static const int rc = sodium_init();
+  if (rc < 0) return Status::Internal("libsodium failed to initialise");
+  return Status::OK();
+}
+
+StatusOr<SecretBytes> SecretBytes::Zeroed(size_t n) {
+  VAULT_RETURN_IF_ERROR(InitCrypto());
+  if (n == 0) return SecretBytes();
+  auto* p = static_cast<uint8_t*>(sodium_malloc(n));
+  if (p == nullptr) return Status::ResourceExhausted("cannot allocate guarded memory", "no_memory");
+  sodium_memzero(p, n);
+  return SecretBytes(p, n);
+}
+
+StatusOr<SecretBytes> SecretBytes::Random(size_t n) {
+  VAULT_ASSIGN_OR_RETURN(SecretBytes s, Zeroed(n));
+  if (n > 0) randombytes_buf(s.data_, n);
+  return s;
+}
+
+StatusOr<SecretBytes> SecretBytes::CopyFrom(const uint8_t* src, size_t n) {
+  VAULT_ASSIGN_OR_RETURN(SecretBytes s, Zeroed(n));
+  if (n > 0) std::memcpy(s.data_, src, n);
+  return s;
+}
+
+SecretBytes::~SecretBytes() { Release(); }
+
+SecretBytes::SecretBytes(SecretBytes&& other) noexcept : data_(other.data_), size_(other.size_) {
+  other.data_ = nullptr;
+  other.size_ = 0;
+}
+
+SecretBytes& SecretBytes::operator=(SecretBytes&& other) noexcept {
+  if (this != &other) {
+    Release();
+    data_ = other.data_;
+    size_ = other.size_;
+    other.data_ = nullptr;
+    other.size_ = 0;
+  }
+  return *this;
+}
+
+void SecretBytes::Release() {
+  if (data_ != nullptr) sodium_free(data_);  // zeroes before unmapping
+  data_ = nullptr;
+  size_ = 0;
+}
+
+bool SecretBytes::Equals(const SecretBytes& other) const {
+  if (size_ != other.size_) return false;
+  if (size_ == 0) return true;
+  return sodium_memcmp(data_, other.data_, size_) == 0;
+}
+
+StatusOr<SecretBytes> SecretBytes::Clone() const { return CopyFrom(data_, size_); }
+
+}  // namespace vault

@@ -1,0 +1,59 @@
+// SecretBytes: the one type that holds key material.
+//
+// Backed by libsodium guarded memory (sodium_malloc: guard pages, a canary,
+// mlock where permitted) and zeroed by sodium_free when destroyed. Move-only,
+// no operator<<, no conversion to std::string. Raw access goes through the
+// searchable names insecure_data() / insecure_mutable_data().
+//
+// Thread safety: like any value; const methods may be called concurrently.
+// Failure: allocation failure is reported by the factories, never thrown.
+#ifndef VAULT_CRYPTO_SECRET_H_
+#define VAULT_CRYPTO_SECRET_H_
+
+#include <cstddef>
+#include <cstdint>
+
+#include "vault/status.h"
+
+namespace vault {
+
+// Initialises libsodium once; safe to call from many threads.
+Status InitCrypto();
+
+class SecretBytes {
+ public:
+  // `n` zero bytes in guarded memory.
+  static StatusOr<SecretBytes> Zeroed(size_t n);
+  // `n` bytes from the operating system's CSPRNG.
+  static StatusOr<SecretBytes> Random(size_t n);
+  // A copy of `n` bytes at `src` (for keys derived in stack buffers, which the
+  // caller must wipe with sodium_memzero).
+  static StatusOr<SecretBytes> CopyFrom(const uint8_t* src, size_t n);
+
+  SecretBytes() = default;  // empty
+  ~SecretBytes();
+  SecretBytes(SecretBytes&& other) noexcept;
+  SecretBytes& operator=(SecretBytes&& other) noexcept;
+  SecretBytes(const SecretBytes&) = delete;
+  SecretBytes& operator=(const SecretBytes&) = delete;
+
+  size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  // Constant-time equality.
+  bool Equals(const SecretBytes& other) const;
+  StatusOr<SecretBytes> Clone() const;
+
+  const uint8_t* insecure_data() const { return data_; }
+  uint8_t* insecure_mutable_data() { return data_; }
+
+ private:
+  SecretBytes(uint8_t* data, size_t size) : data_(data), size_(size) {}
+  void Release();
+
+  uint8_t* data_ = nullptr;
+  size_t size_ = 0;
+};
+
+}  // namespace vault
+
+#endif  // VAULT_CRYPTO_SECRET_H_
