@@ -4,3 +4,5 @@ vault_test(crypto_test SOURCES crypto/secret_test.cc crypto/aead_test.cc crypto/
   crypto/custodian_test.cc LIBS vault_crypto PkgConfig::SODIUM)
 vault_test(vault_core_test SOURCES core/vault_test.cc core/tamper_test.cc
   LIBS vault_core vault_crypto vault_storage PkgConfig::SODIUM)
+vault_test(audit_test SOURCES audit/audit_log_test.cc audit/audit_tamper_test.cc
+  LIBS vault_audit vault_crypto PkgConfig::SODIUM Boost::json)

@@ -1,0 +1,230 @@
+// The tamper suite: every manipulation is detected by the offline verifier,
+// and the intact log is never a false alarm.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "tests/audit/audit_fixture.h"
+
+namespace vault {
+namespace {
+
+class AuditTamperTest : public testing::AuditFixture {
+ protected:
+  // A small log: genesis, start, cp, 6 accesses, cp, 4 accesses, stop, cp.
+  void Build() {
+    Open();
+    AppendN(6);
+    ASSERT_TRUE(log_->Checkpoint().ok());
+    kept_ = log_->LatestCheckpoint();
+    AppendN(4);
+    ASSERT_TRUE(log_->Close().ok());
+    log_.reset();
+    intact_ = Read(SegPath(1));
+    auto r = Verify({kept_});
+    ASSERT_TRUE(r.ok) << r.error;
+  }
+  void ExpectFails(const std::string& what, const std::string& code = "",
+                   std::vector<std::string> kept = {}) {
+    audit::VerifyReport r = Verify(std::move(kept));
+    EXPECT_FALSE(r.ok) << what << ": tampering went unnoticed";
+    if (!code.empty()) {
+      EXPECT_EQ(r.error_code, code) << what << ": " << r.error;
+    }
+  }
+  std::string intact_;
+  std::string kept_;
+};
+
+TEST_F(AuditTamperTest, EveryFlippedByteIsDetected) {
+  Build();
+  for (size_t i = 0; i < intact_.size(); ++i) {
+    std::string bad = intact_;
+    bad[i] ^= 0x04;
+    Write(SegPath(1), bad);
+    ASSERT_FALSE(Verify().ok) << "flipped byte " << i << " of " << intact_.size();
+  }
+  Write(SegPath(1), intact_);
+  EXPECT_TRUE(Verify().ok);
+}
+
+TEST_F(AuditTamperTest, DeletedRecordIsDetected) {
+  Build();
+  auto segs = Records();
+  std::string bytes;
+  for (size_t i = 0; i < segs[0].size(); ++i) {
+    if (i == 5) continue;  // drop an access record, keep the rest byte for byte
+    audit::EncodeRecord(segs[0][i], &bytes);
+  }
+  Write(SegPath(1), bytes);
+  ExpectFails("deleted record", "seq");
+}
+
+TEST_F(AuditTamperTest, DeletedRecordWithTheChainRebuiltIsDetected) {
+  Build();
+  auto segs = Records();
+  segs[0].erase(segs[0].begin() + 5);
+  // The attacker rebuilds the chain but holds only today's key, not key 0.
+  Forge(segs, Opts().key_path);
+  ExpectFails("deleted and re-chained", "unknown_key");
+}
+
+TEST_F(AuditTamperTest, InsertedDuplicatedAndReorderedRecordsAreDetected) {
+  Build();
+  auto segs = Records();
+  {
+    std::string bytes;
+    for (size_t i = 0; i < segs[0].size(); ++i) {
+      audit::EncodeRecord(segs[0][i], &bytes);
+      if (i == 4) audit::EncodeRecord(segs[0][i], &bytes);  // duplicate
+    }
+    Write(SegPath(1), bytes);
+    ExpectFails("duplicated record", "seq");
+  }
+  {
+    std::string bytes;
+    for (size_t i = 0; i < segs[0].size(); ++i) {
+      if (i == 4) {
+        audit::Record extra = segs[0][4];
+        extra.payload = "{\"action\":\"transcript.read\"}";
+        audit::EncodeRecord(extra, &bytes);
+      }
+      audit::EncodeRecord(segs[0][i], &bytes);
+    }
+    Write(SegPath(1), bytes);
+    ExpectFails("inserted record");
+  }
+  {
+    std::string bytes;
+    std::swap(segs[0][4], segs[0][5]);
+    for (const auto& r : segs[0]) audit::EncodeRecord(r, &bytes);
+    Write(SegPath(1), bytes);
+    ExpectFails("reordered records", "seq");
+  }
+}
+
+TEST_F(AuditTamperTest, TruncationBehindAKeptCheckpointIsDetected) {
+  Build();
+  auto segs = Records();
+  // Cut cleanly at a record boundary, dropping the last record the kept
+  // checkpoint (size 9) covers.
+  std::string bytes;
+  for (size_t i = 0; i < 8; ++i) audit::EncodeRecord(segs[0][i], &bytes);
+  Write(SegPath(1), bytes);
+  ASSERT_TRUE(Verify().ok) << "a clean cut alone is a shorter but valid log";
+  ExpectFails("truncated behind kept checkpoint", "truncated", {kept_});
+}
+
+TEST_F(AuditTamperTest, RemovedSwappedOrReplayedSegmentsAreDetected) {
+  segment_bytes_ = 4096;
+  Open();
+  AppendN(60);
+  ASSERT_TRUE(log_->Close().ok());
+  log_.reset();
+  ASSERT_TRUE(std::filesystem::exists(SegPath(4)));
+  ASSERT_TRUE(Verify().ok);
+  const std::string s2 = Read(SegPath(2)), s3 = Read(SegPath(3));
+  std::filesystem::remove(SegPath(2));
+  ExpectFails("removed segment", "segment_missing");
+  Write(SegPath(2), s3);
+  Write(SegPath(3), s2);
+  ExpectFails("swapped segments");
+  Write(SegPath(2), s2);
+  Write(SegPath(3), s2);  // segment 2 replayed as segment 3
+  ExpectFails("replayed segment");
+  Write(SegPath(3), s3);
+  EXPECT_TRUE(Verify().ok);
+  // Removing the newest segment is a clean cut: caught with a kept checkpoint.
+}
+
+TEST_F(AuditTamperTest, ReSigningOldRecordsWithALaterKeyIsDetected) {
+  Build();
+  auto segs = Records();
+  // Rewrite an early access record; re-sign with the key the host holds now.
+  segs[0][4].payload = "{\"action\":\"nothing.to.see\"}";
+  Forge(segs, Opts().key_path);
+  ExpectFails("re-signed with a later key", "unknown_key");
+}
+
+TEST_F(AuditTamperTest, AForkSignedWithTheRightKeyIsCaughtByAKeptCheckpoint) {
+  Build();
+  auto segs = Records();
+  segs[0][4].payload = "{\"action\":\"nothing.to.see\"}";
+  // An attacker who stole key 0 at the very start re-signs everything.
+  Forge(segs, dir_.path() + "/audit.key.0");
+  ASSERT_TRUE(Verify().ok) << "with every key, a rewritten log verifies on its own";
+  ExpectFails("fork", "fork", {kept_});
+}
+
+TEST_F(AuditTamperTest, ACheckpointWithNonIncreasingTimeIsDetected) {
+  Build();
+  auto segs = Records();
+  size_t n = 0;
+  for (auto& r : segs[0]) {
+    if (r.type == audit::RecordType::kCheckpoint && ++n == 2) r.time_ms = segs[0][2].time_ms;
+  }
+  Forge(segs, dir_.path() + "/audit.key.0");
+  ExpectFails("checkpoint time", "time_order");
+}
+
+TEST_F(AuditTamperTest, ACheckpointOfTheWrongSizeIsDetected) {
+  Build();
+  auto segs = Records();
+  // Re-sign the second checkpoint correctly, then move it one record earlier
+  // by dropping the access before it and re-chaining without re-signing.
+  Forge(segs, dir_.path() + "/audit.key.0");
+  auto forged = Records();
+  std::string bytes;
+  audit::Hash prev{};
+  uint64_t seq = 0;
+  for (size_t i = 0; i < forged[0].size(); ++i) {
+    if (i == 8) continue;
+    audit::Record r = forged[0][i];
+    r.seq = seq++;
+    r.prev = prev;
+    prev = audit::EncodeRecord(r, &bytes);
+  }
+  Write(SegPath(1), bytes);
+  ExpectFails("checkpoint size", "size");
+}
+
+TEST_F(AuditTamperTest, ACheckpointSignedByAnUnknownKeyIsDetected) {
+  Build();
+  auto segs = Records();
+  // A fresh key chain nobody pinned.
+  KeyFileCustodian* c = custodian_.get();
+  auto stranger = audit::SigningChain::Open(dir_.path() + "/stranger.key", c, true);
+  ASSERT_TRUE(stranger.ok());
+  Forge(segs, dir_.path() + "/stranger.key");
+  ExpectFails("unknown key", "unknown_key");
+}
+
+TEST_F(AuditTamperTest, AnIntervalThatWasNeverSealedIsDetected) {
+  interval_ms_ = 1000;
+  Open();
+  AppendN(2);
+  ASSERT_TRUE(log_->Checkpoint().ok());
+  clock_.Advance(10 * 1000);  // ten intervals with no checkpoint
+  AppendN(2);
+  ASSERT_TRUE(log_->Checkpoint().ok());
+  ASSERT_TRUE(log_->Close().ok());
+  log_.reset();
+  ExpectFails("unsealed interval", "gap");
+}
+
+TEST_F(AuditTamperTest, DowntimeBetweenAStopAndAStartIsNotAGap) {
+  interval_ms_ = 1000;
+  Open();
+  AppendN(2);
+  ASSERT_TRUE(log_->Close().ok());
+  clock_.Advance(3600 * 1000);
+  Open();
+  AppendN(2);
+  ASSERT_TRUE(log_->Close().ok());
+  log_.reset();
+  audit::VerifyReport r = Verify();
+  EXPECT_TRUE(r.ok) << r.error;
+}
+
+}  // namespace
+}  // namespace vault

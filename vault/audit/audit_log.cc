@@ -1,0 +1,515 @@
+#include "vault/audit/audit_log.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <boost/json.hpp>
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <algorithm>
+#include <cstring>
+#include <optional>
+
+#include "vault/common/file_util.h"
+
+namespace vault::audit {
+namespace {
+
+namespace json = boost::json;
+
+Status Errno(const std::string& what) {
+  return Status::Unavailable(what + ": " + std::strerror(errno), "audit_unavailable");
+}
+
+Status WriteAll(int fd, const std::string& bytes) {
+  size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return Errno("cannot write the audit log");
+    done += static_cast<size_t>(n);
+  }
+  return Status::OK();
+}
+
+std::string EventPayload(const AccessEvent& e) {
+  json::object o;
+  json::object actor;
+  actor["uid"] = e.actor.uid;
+  actor["role"] = e.actor.role;
+  if (!e.actor.officer.empty()) actor["officer"] = e.actor.officer;
+  o["actor"] = std::move(actor);
+  o["action"] = e.action;
+  json::array objects;
+  for (const auto& id : e.objects) objects.emplace_back(id);
+  o["objects"] = std::move(objects);
+  o["outcome"] = e.outcome;
+  if (!e.request_id.empty()) o["request"] = e.request_id;
+  if (!e.details.empty()) {
+    json::object d;
+    for (const auto& [k, v] : e.details) d[k] = v;
+    o["details"] = std::move(d);
+  }
+  return json::serialize(o);
+}
+
+std::vector<uint64_t> ListSegments(const std::string& dir) {
+  std::vector<uint64_t> out;
+  DIR* d = ::opendir(dir.c_str());
+  if (d == nullptr) return out;
+  while (dirent* e = ::readdir(d)) {
+    unsigned long long n = 0;
+    char tail = 0;
+    const std::string name = e->d_name;
+    if (name.size() == 18 && std::sscanf(e->d_name, "audit-%8llu.lo%c", &n, &tail) == 2 &&
+        tail == 'g' && n > 0) {
+      out.push_back(n);
+    }
+  }
+  ::closedir(d);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace
+
+AuditLog::AuditLog(AuditOptions options, const Clock* clock)
+    : options_(std::move(options)), clock_(clock) {}
+
+AuditLog::~AuditLog() {
+  {
+    std::lock_guard<std::mutex> l(thread_mu_);
+    stop_ = true;
+  }
+  thread_cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+  if (fd_ >= 0) ::close(fd_);
+}
+
+std::string AuditLog::SegmentPath(uint64_t n) const {
+  char name[32];
+  std::snprintf(name, sizeof name, "/audit-%08llu.log", static_cast<unsigned long long>(n));
+  return options_.dir + name;
+}
+
+StatusOr<std::unique_ptr<AuditLog>> AuditLog::Open(const AuditOptions& options,
+                                                   const RootKeyCustodian* custodian,
+                                                   const Clock* clock) {
+  VAULT_RETURN_IF_ERROR(InitCrypto());
+  if (options.checkpoint_interval_ms <= 0 || options.segment_bytes < 4096) {
+    return Status::InvalidArgument("audit checkpoint interval and segment size must be positive");
+  }
+  std::unique_ptr<AuditLog> log(new AuditLog(options, clock));
+  VAULT_RETURN_IF_ERROR(log->Recover(custodian));
+  if (options.start_checkpoint_thread) {
+    log->thread_ = std::thread([l = log.get()] { l->CheckpointLoop(); });
+  }
+  return log;
+}
+
+Status AuditLog::Recover(const RootKeyCustodian* custodian) {
+  VAULT_RETURN_IF_ERROR(EnsureDirectory(options_.dir, 0700));
+  const std::vector<uint64_t> segs = ListSegments(options_.dir);
+  const bool fresh = segs.empty();
+  VAULT_ASSIGN_OR_RETURN(signer_, SigningChain::Open(options_.key_path, custodian, fresh));
+  // A key file without a log is refused unless it is an unused key 0 (one
+  // provisioned ahead of the first start so the auditor could pin it).
+  if (fresh && !signer_->created() &&
+      (signer_->state().index != 0 || signer_->state().last_size != 0)) {
+    return Status::FailedPrecondition("the audit log in " + options_.dir +
+                                      " is missing but its signing key exists; restore the log",
+                                      "audit_log_missing");
+  }
+  std::string cut_reason;
+  uint64_t cut_bytes = 0;
+  bool clean_stop = false;
+  std::optional<CheckpointNote> last_cp;
+
+  if (fresh) {
+    segment_ = durable_segment_ = 1;
+    const int fd = ::open(SegmentPath(1).c_str(), O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC,
+                          0600);
+    if (fd < 0) return Errno("cannot create " + SegmentPath(1));
+    fd_ = fd;
+    VAULT_RETURN_IF_ERROR(FsyncDirectory(options_.dir));
+    genesis_key_ = signer_->public_key();
+    json::object g;
+    g["origin"] = signer_->state().origin;
+    g["key"] = PublicKeyBase64(genesis_key_);
+    g["checkpoint_interval_ms"] = options_.checkpoint_interval_ms;
+    std::unique_lock<std::mutex> lock(mu_);
+    segment_first_seq_[1] = 0;
+    VAULT_RETURN_IF_ERROR(AppendLocked(&lock, RecordType::kGenesis, json::serialize(g), nullptr)
+                              .status());
+    clean_stop = true;
+  } else {
+    for (size_t i = 0; i < segs.size(); ++i) {
+      if (segs[i] != i + 1) {
+        return Status::Corruption("audit segment " + std::to_string(i + 1) + " is missing",
+                                  "audit_log_corrupt");
+      }
+    }
+    // Scan every segment: the chain must hold end to end before we extend it.
+    Hash prev{};
+    uint64_t seq = 0;
+    UnixMillis t = 0;
+    RecordType last_type = RecordType::kGenesis;
+    for (uint64_t n : segs) {
+      VAULT_ASSIGN_OR_RETURN(std::string bytes, ReadSmallFile(SegmentPath(n), 1ull << 40));
+      size_t off = 0;
+      segment_first_seq_[n] = seq;
+      while (off < bytes.size()) {
+        Record r;
+        Hash h;
+        size_t used = 0;
+        std::string why;
+        const ParseResult pr = DecodeRecord(std::string_view(bytes).substr(off), &r, &h, &used, &why);
+        const bool last_seg = n == segs.back();
+        if (pr != ParseResult::kOk) {
+          // Only the tail of the newest segment may be torn by a crash.
+          if (!last_seg || bytes.size() - off > kMaxRecordBytes) {
+            return Status::Corruption("audit segment " + std::to_string(n) + " is damaged at offset " +
+                                      std::to_string(off) + ": " +
+                                      (why.empty() ? "truncated record" : why), "audit_log_corrupt");
+          }
+          cut_bytes = bytes.size() - off;
+          cut_reason = pr == ParseResult::kIncomplete ? "incomplete final record" : why;
+          break;
+        }
+        if (r.seq != seq || r.prev != prev || r.time_ms < t) {
+          return Status::Corruption("audit chain broken at record " + std::to_string(seq),
+                                    "audit_log_corrupt");
+        }
+        if (seq == 0) {
+          auto g = json::parse(r.payload);
+          if (!ParsePublicKey(g.as_object().at("key").as_string().c_str(), &genesis_key_)) {
+            return Status::Corruption("genesis record has no valid key", "audit_log_corrupt");
+          }
+        }
+        if (r.type == RecordType::kCheckpoint) {
+          auto p = json::parse(r.payload);
+          auto note = ParseNoteText(std::string(p.as_object().at("note").as_string().c_str()));
+          if (!note.ok()) return note.status();
+          last_cp = *note;
+          latest_checkpoint_ = p.as_object().at("note").as_string().c_str();
+        } else {
+          last_type = r.type;
+        }
+        prev = h;
+        ++seq;
+        t = r.time_ms;
+        off += used;
+      }
+      if (n == segs.back()) {
+        if (cut_bytes > 0) {
+          if (::truncate(SegmentPath(n).c_str(), static_cast<off_t>(off)) != 0) {
+            return Errno("cannot cut the torn audit tail");
+          }
+        }
+        durable_segment_size_ = off;
+      }
+    }
+    clean_stop = last_type == RecordType::kStop && cut_bytes == 0;
+    next_seq_ = durable_seq_ = seq;
+    head_ = durable_head_ = prev;
+    last_time_ = durable_time_ = t;
+    segment_ = durable_segment_ = segs.back();
+    segment_size_ = durable_segment_size_;
+    fd_ = ::open(SegmentPath(segment_).c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+    if (fd_ < 0) return Errno("cannot open " + SegmentPath(segment_));
+    if (cut_bytes > 0 && ::fsync(fd_) != 0) return Errno("cannot fsync the audit log");
+
+    // Reconcile the log with the signing chain.
+    const auto& st = signer_->state();
+    if (seq <= st.last_size && st.index > 0) {
+      return Status::Corruption(
+          "the audit log holds " + std::to_string(seq) + " records but its last checkpoint "
+          "covered " + std::to_string(st.last_size) + ": the log was truncated", "audit_truncated");
+    }
+    if (last_cp.has_value() && last_cp->key_index == st.index) {
+      // Crashed between writing checkpoint i and retiring key i.
+      if (last_cp->next_key != signer_->next_public_key()) {
+        return Status::Corruption("the last checkpoint names a key the signing chain does not hold",
+                                  "audit_key_mismatch");
+      }
+      VAULT_RETURN_IF_ERROR(signer_->Advance(*last_cp));
+    } else if (last_cp.has_value() ? last_cp->key_index + 1 != st.index : st.index != 0) {
+      return Status::Corruption("the audit log and its signing key disagree",
+                                "audit_key_mismatch");
+    }
+  }
+
+  std::unique_lock<std::mutex> lock(mu_);
+  if (cut_bytes > 0) {
+    json::object r;
+    r["cut_bytes"] = cut_bytes;
+    r["reason"] = cut_reason;
+    VAULT_RETURN_IF_ERROR(AppendLocked(&lock, RecordType::kRecovery, json::serialize(r), nullptr)
+                              .status());
+  }
+  json::object s;
+  s["previous_stop"] = clean_stop ? "clean" : "crash";
+  s["version"] = VAULT_VERSION;
+  VAULT_RETURN_IF_ERROR(AppendLocked(&lock, RecordType::kStart, json::serialize(s), nullptr).status());
+  lock.unlock();
+  return Checkpoint();
+}
+
+StatusOr<uint64_t> AuditLog::AppendLocked(std::unique_lock<std::mutex>* lock, RecordType type,
+                                          const std::string& payload, CheckpointNote* note) {
+  if (failed_) return Status::Unavailable("the audit log is unavailable", "audit_unavailable");
+  auto enqueue = [&](RecordType t, const std::string& p) -> StatusOr<uint64_t> {
+    Record r;
+    r.type = t;
+    r.seq = next_seq_;
+    r.time_ms = std::max(clock_->NowMillis(), last_time_);
+    r.prev = head_;
+    r.payload = p;
+    if (t == RecordType::kCheckpoint) {
+      note->size = r.seq;
+      note->head = r.prev;
+      note->time_ms = r.time_ms = std::max(r.time_ms, signer_->state().last_time + 1);
+      VAULT_ASSIGN_OR_RETURN(std::string signed_note, signer_->Sign(note));
+      json::object o;
+      o["note"] = signed_note;
+      signing_note_ = signed_note;
+      r.payload = json::serialize(o);
+    }
+    if (r.payload.size() > kMaxPayloadBytes) return Status::Internal("audit payload too large");
+    if (pending_.empty() || pending_.back().segment != segment_) {
+      pending_.push_back({segment_, next_seq_, ""});
+    }
+    const size_t before = pending_.back().bytes.size();
+    head_ = EncodeRecord(r, &pending_.back().bytes);
+    segment_size_ += pending_.back().bytes.size() - before;
+    last_time_ = r.time_ms;
+    return next_seq_++;
+  };
+  if (segment_size_ >= options_.segment_bytes) {
+    ++segment_;
+    segment_size_ = 0;
+    json::object o;
+    o["segment"] = segment_;
+    VAULT_RETURN_IF_ERROR(enqueue(RecordType::kSegment, json::serialize(o)).status());
+  }
+  VAULT_ASSIGN_OR_RETURN(const uint64_t my_seq, enqueue(type, payload));
+  const uint64_t my_gen = gen_;
+  for (;;) {
+    if (my_gen != gen_) {
+      if (my_seq < rollback_point_[my_gen]) return my_seq;
+      return Status::Unavailable("the audit record could not be written durably: " + last_error_,
+                                 "audit_unavailable");
+    }
+    if (durable_seq_ > my_seq) return my_seq;
+    if (failed_) return Status::Unavailable("the audit log is unavailable", "audit_unavailable");
+    if (!writing_) {
+      // Become the leader: write everything pending with one fdatasync.
+      std::vector<Chunk> chunks;
+      chunks.swap(pending_);
+      writing_ = true;
+      const uint64_t batch_end = next_seq_;
+      const Hash batch_head = head_;
+      const UnixMillis batch_time = last_time_;
+      lock->unlock();
+      WriteResult wr;
+      Status s = WriteChunks(chunks, &wr);
+      lock->lock();
+      writing_ = false;
+      if (s.ok()) {
+        for (const Chunk& c : chunks) {
+          if (c.segment != durable_segment_ && segment_first_seq_.count(c.segment) == 0) {
+            segment_first_seq_[c.segment] = c.first_seq;
+          }
+        }
+        if (wr.fd != fd_) {
+          ::close(fd_);
+          fd_ = wr.fd;
+        }
+        durable_seq_ = batch_end;
+        durable_head_ = batch_head;
+        durable_time_ = batch_time;
+        durable_segment_ = wr.segment;
+        durable_segment_size_ = wr.size;
+      } else {
+        if (wr.fd >= 0 && wr.fd != fd_) ::close(wr.fd);
+        last_error_ = s.message();
+        RollBack();
+      }
+      cv_.notify_all();
+      continue;
+    }
+    cv_.wait(*lock);
+  }
+}
+
+Status AuditLog::WriteChunks(const std::vector<Chunk>& chunks, WriteResult* out) {
+  // Only the leader runs this; durable_* and fd_ do not change meanwhile.
+  out->segment = durable_segment_;
+  out->size = durable_segment_size_;
+  out->fd = fd_;
+  for (const Chunk& c : chunks) {
+    if (c.segment != out->segment) {
+      if (::fdatasync(out->fd) != 0) return Errno("cannot fsync the audit log");
+      const std::string path = SegmentPath(c.segment);
+      const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0600);
+      if (fd < 0) return Errno("cannot create " + path);
+      if (out->fd != fd_) ::close(out->fd);
+      out->fd = fd;
+      out->segment = c.segment;
+      out->size = 0;
+      VAULT_RETURN_IF_ERROR(FsyncDirectory(options_.dir));
+    }
+    VAULT_RETURN_IF_ERROR(WriteAll(out->fd, c.bytes));
+    out->size += c.bytes.size();
+  }
+  if (::fdatasync(out->fd) != 0) return Errno("cannot fsync the audit log");
+  return Status::OK();
+}
+
+void AuditLog::RollBack() {
+  // Remove whatever the failed batch left on disk: new segments and the
+  // bytes appended to the current one. If that fails too, stop for good.
+  for (uint64_t n = durable_segment_ + 1; n <= segment_; ++n) {
+    if (::unlink(SegmentPath(n).c_str()) != 0 && errno != ENOENT) failed_ = true;
+  }
+  struct stat st;
+  if (::fstat(fd_, &st) != 0) {
+    failed_ = true;
+  } else if (static_cast<uint64_t>(st.st_size) != durable_segment_size_ &&
+             (::ftruncate(fd_, static_cast<off_t>(durable_segment_size_)) != 0 ||
+              ::fsync(fd_) != 0)) {
+    failed_ = true;
+  }
+  rollback_point_[gen_] = durable_seq_;
+  ++gen_;
+  pending_.clear();
+  next_seq_ = durable_seq_;
+  head_ = durable_head_;
+  last_time_ = durable_time_;
+  segment_ = durable_segment_;
+  segment_size_ = durable_segment_size_;
+}
+
+StatusOr<uint64_t> AuditLog::Append(const AccessEvent& event) {
+  const std::string payload = EventPayload(event);
+  std::unique_lock<std::mutex> lock(mu_);
+  return AppendLocked(&lock, RecordType::kAccess, payload, nullptr);
+}
+
+Status AuditLog::CheckpointWith(RecordType type, const std::string& payload) {
+  std::lock_guard<std::mutex> cp(cp_mu_);
+  CheckpointNote note;
+  {
+    std::unique_lock<std::mutex> lock(mu_);
+    if (type != RecordType::kCheckpoint) {
+      VAULT_RETURN_IF_ERROR(AppendLocked(&lock, type, payload, nullptr).status());
+    }
+    VAULT_RETURN_IF_ERROR(AppendLocked(&lock, RecordType::kCheckpoint, "", &note).status());
+  }
+  // Checkpoint i is durable: retire key i. If that cannot be persisted the
+  // next checkpoint would reuse key i, so the log stops until a restart
+  // reconciles key and log.
+  Status s = signer_->Advance(note);
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!s.ok()) {
+    failed_ = true;
+    return s;
+  }
+  latest_checkpoint_ = signing_note_;
+  return Status::OK();
+}
+
+Status AuditLog::Checkpoint() { return CheckpointWith(RecordType::kCheckpoint, ""); }
+
+Status AuditLog::Close() {
+  {
+    std::lock_guard<std::mutex> l(thread_mu_);
+    stop_ = true;
+  }
+  thread_cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+  return CheckpointWith(RecordType::kStop, "{}");
+}
+
+void AuditLog::CheckpointLoop() {
+  std::unique_lock<std::mutex> l(thread_mu_);
+  while (!stop_) {
+    if (thread_cv_.wait_for(l, std::chrono::milliseconds(options_.checkpoint_interval_ms),
+                            [this] { return stop_; })) {
+      break;
+    }
+    l.unlock();
+    (void)Checkpoint();  // a failure leaves the log failed; appends report it
+    l.lock();
+  }
+}
+
+std::string AuditLog::LatestCheckpoint() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return latest_checkpoint_;
+}
+
+std::string AuditLog::Origin() const {
+  std::lock_guard<std::mutex> l(const_cast<std::mutex&>(cp_mu_));
+  return signer_->state().origin;
+}
+
+uint64_t AuditLog::Size() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return durable_seq_;
+}
+
+std::vector<std::pair<uint64_t, uint64_t>> AuditLog::Segments() const {
+  std::lock_guard<std::mutex> l(mu_);
+  std::vector<std::pair<uint64_t, uint64_t>> out;
+  for (const auto& [n, first] : segment_first_seq_) {
+    if (n < durable_segment_) {
+      struct stat st;
+      out.emplace_back(n, ::stat(SegmentPath(n).c_str(), &st) == 0 ? st.st_size : 0);
+    } else if (n == durable_segment_) {
+      out.emplace_back(n, durable_segment_size_);
+    }
+  }
+  return out;
+}
+
+StatusOr<std::vector<StoredRecord>> AuditLog::Read(uint64_t from, size_t max) const {
+  std::map<uint64_t, uint64_t> firsts;
+  uint64_t end, last_seg, last_size;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    firsts = segment_first_seq_;
+    end = durable_seq_;
+    last_seg = durable_segment_;
+    last_size = durable_segment_size_;
+  }
+  std::vector<StoredRecord> out;
+  if (from >= end || max == 0) return out;
+  auto it = firsts.begin();
+  for (auto j = firsts.begin(); j != firsts.end(); ++j) {
+    if (j->second <= from) it = j;
+  }
+  for (; it != firsts.end() && it->first <= last_seg && out.size() < max; ++it) {
+    VAULT_ASSIGN_OR_RETURN(std::string bytes, ReadSmallFile(SegmentPath(it->first), 1ull << 40));
+    if (it->first == last_seg && bytes.size() > last_size) bytes.resize(last_size);
+    std::string_view in = bytes;
+    while (!in.empty() && out.size() < max) {
+      StoredRecord sr;
+      size_t used = 0;
+      std::string why;
+      if (DecodeRecord(in, &sr.record, &sr.hash, &used, &why) != ParseResult::kOk) {
+        return Status::Corruption("audit segment " + std::to_string(it->first) + " is damaged",
+                                  "audit_log_corrupt");
+      }
+      in.remove_prefix(used);
+      if (sr.record.seq >= end) break;
+      if (sr.record.seq >= from) out.push_back(std::move(sr));
+    }
+  }
+  return out;
+}
+
+}  // namespace vault::audit

@@ -1,0 +1,159 @@
+#include "vault/audit/signer.h"
+
+#include <sodium.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "vault/common/encoding.h"
+#include "vault/common/file_util.h"
+#include "vault/crypto/aead.h"
+
+namespace vault::audit {
+namespace {
+
+constexpr char kMagic[8] = {'T', 'V', 'A', 'U', 'D', 'K', 'E', 'Y'};
+constexpr uint32_t kFormatVersion = 1;
+constexpr char kChainContext[crypto_kdf_CONTEXTBYTES + 1] = "TVaudsg1";
+constexpr char kRootContext[crypto_kdf_CONTEXTBYTES + 1] = "TVroot01";
+constexpr uint64_t kRootAuditKeyId = 2;
+constexpr size_t kSeedBytes = 32;
+
+std::string Header() {
+  std::string h(kMagic, sizeof kMagic);
+  PutU32(&h, kFormatVersion);
+  return h;
+}
+
+StatusOr<SecretBytes> FileKey(const RootKeyCustodian* custodian) {
+  VAULT_ASSIGN_OR_RETURN(SecretBytes root, custodian->LoadRootKey());
+  VAULT_ASSIGN_OR_RETURN(SecretBytes k, SecretBytes::Zeroed(aead::kKeyBytes));
+  crypto_kdf_derive_from_key(k.insecure_mutable_data(), k.size(), kRootAuditKeyId, kRootContext,
+                             root.insecure_data());
+  return k;
+}
+
+StatusOr<SecretBytes> Derive(const SecretBytes& seed, uint64_t id) {
+  VAULT_ASSIGN_OR_RETURN(SecretBytes out, SecretBytes::Zeroed(kSeedBytes));
+  crypto_kdf_derive_from_key(out.insecure_mutable_data(), out.size(), id, kChainContext,
+                             seed.insecure_data());
+  return out;
+}
+
+StatusOr<SecretBytes> KeyPair(const SecretBytes& seed, PublicKey* pk) {
+  VAULT_ASSIGN_OR_RETURN(SecretBytes ed_seed, Derive(seed, 2));
+  VAULT_ASSIGN_OR_RETURN(SecretBytes sk, SecretBytes::Zeroed(crypto_sign_SECRETKEYBYTES));
+  crypto_sign_seed_keypair(pk->data(), sk.insecure_mutable_data(), ed_seed.insecure_data());
+  return sk;
+}
+
+}  // namespace
+
+StatusOr<PublicKey> SigningChain::PublicKeyOf(const SecretBytes& seed) {
+  PublicKey pk;
+  VAULT_ASSIGN_OR_RETURN(SecretBytes sk, KeyPair(seed, &pk));
+  return pk;
+}
+
+StatusOr<std::unique_ptr<SigningChain>> SigningChain::Open(const std::string& path,
+                                                           const RootKeyCustodian* custodian,
+                                                           bool create) {
+  VAULT_RETURN_IF_ERROR(InitCrypto());
+  std::unique_ptr<SigningChain> c(new SigningChain(path, custodian));
+  ::unlink((path + ".tmp").c_str());
+  auto file = ReadSmallFile(path, 4096);
+  if (file.ok()) {
+    VAULT_RETURN_IF_ERROR(c->Load(*file));
+  } else if (file.status().code() == Status::Code::kNotFound && create) {
+    uint8_t id[8];
+    randombytes_buf(id, sizeof id);
+    c->state_.origin = "transcript-vault/" + ToHex(std::string_view(reinterpret_cast<char*>(id), 8));
+    VAULT_ASSIGN_OR_RETURN(c->seed_, SecretBytes::Random(kSeedBytes));
+    VAULT_RETURN_IF_ERROR(c->Persist(c->state_, c->seed_));
+    c->created_ = true;
+  } else if (file.status().code() == Status::Code::kNotFound) {
+    return Status::FailedPrecondition("the audit signing key " + path +
+                                      " is missing but the audit log exists", "audit_key_missing");
+  } else {
+    return file.status();
+  }
+  VAULT_RETURN_IF_ERROR(c->DeriveKeys());
+  return c;
+}
+
+Status SigningChain::DeriveKeys() {
+  VAULT_ASSIGN_OR_RETURN(secret_key_, KeyPair(seed_, &public_key_));
+  VAULT_ASSIGN_OR_RETURN(SecretBytes next_seed, Derive(seed_, 1));
+  VAULT_ASSIGN_OR_RETURN(next_public_key_, PublicKeyOf(next_seed));
+  return Status::OK();
+}
+
+Status SigningChain::Load(const std::string& file) {
+  const std::string header = Header();
+  if (file.size() < header.size() || file.compare(0, header.size(), header) != 0) {
+    return Status::Corruption("not an audit key file: " + path_, "audit_key_corrupt");
+  }
+  VAULT_ASSIGN_OR_RETURN(SecretBytes key, FileKey(custodian_));
+  auto plain = aead::OpenSecret(key, std::string_view(file).substr(header.size()), header);
+  if (!plain.ok()) {
+    return Status::Corruption("the audit key file does not open with this root key",
+                              "audit_key_corrupt");
+  }
+  const size_t fixed = 8 + kSeedBytes + 8 + kHashBytes + 8;
+  if (plain->size() < fixed + 4) return Status::Corruption("audit key file is truncated");
+  const char* p = reinterpret_cast<const char*>(plain->insecure_data());
+  state_.index = GetU64(p);
+  VAULT_ASSIGN_OR_RETURN(seed_, SecretBytes::CopyFrom(plain->insecure_data() + 8, kSeedBytes));
+  state_.last_size = GetU64(p + 8 + kSeedBytes);
+  std::memcpy(state_.last_head.data(), p + 16 + kSeedBytes, kHashBytes);
+  state_.last_time = static_cast<UnixMillis>(GetU64(p + 16 + kSeedBytes + kHashBytes));
+  std::string_view rest(p + fixed, plain->size() - fixed), origin;
+  if (!GetLengthPrefixed(&rest, &origin) || !rest.empty() || origin.empty()) {
+    return Status::Corruption("audit key file is malformed");
+  }
+  state_.origin = std::string(origin);
+  return Status::OK();
+}
+
+Status SigningChain::Persist(const State& st, const SecretBytes& seed) {
+  std::string nums;
+  PutU64(&nums, st.index);
+  std::string tail;
+  PutU64(&tail, st.last_size);
+  tail.append(reinterpret_cast<const char*>(st.last_head.data()), kHashBytes);
+  PutU64(&tail, static_cast<uint64_t>(st.last_time));
+  PutLengthPrefixed(&tail, st.origin);
+  VAULT_ASSIGN_OR_RETURN(SecretBytes plain,
+                         SecretBytes::Zeroed(nums.size() + kSeedBytes + tail.size()));
+  uint8_t* d = plain.insecure_mutable_data();
+  std::memcpy(d, nums.data(), nums.size());
+  std::memcpy(d + nums.size(), seed.insecure_data(), kSeedBytes);
+  std::memcpy(d + nums.size() + kSeedBytes, tail.data(), tail.size());
+  VAULT_ASSIGN_OR_RETURN(SecretBytes key, FileKey(custodian_));
+  std::string file = Header();
+  VAULT_RETURN_IF_ERROR(aead::SealSecret(key, plain, Header(), &file));
+  return WriteFileAtomically(path_, file, 0600);
+}
+
+StatusOr<std::string> SigningChain::Sign(CheckpointNote* note) {
+  note->origin = state_.origin;
+  note->key_index = state_.index;
+  note->next_key = next_public_key_;
+  return SignNote(*note, secret_key_, public_key_);
+}
+
+Status SigningChain::Advance(const CheckpointNote& n) {
+  if (n.key_index != state_.index) return Status::Internal("checkpoint signed by another key");
+  VAULT_ASSIGN_OR_RETURN(SecretBytes next_seed, Derive(seed_, 1));
+  State next = state_;
+  next.index = state_.index + 1;
+  next.last_size = n.size;
+  next.last_head = n.head;
+  next.last_time = n.time_ms;
+  VAULT_RETURN_IF_ERROR(Persist(next, next_seed));
+  state_ = next;
+  seed_ = std::move(next_seed);  // the old seed is zeroed on release
+  return DeriveKeys();            // replaces (and so zeroes) secret key i
+}
+
+}  // namespace vault::audit
