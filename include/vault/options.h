@@ -14,10 +14,10 @@ constexpr int64_t kMillisPerSecond = 1000;
 constexpr int64_t kMillisPerDay = 24 * 3600 * kMillisPerSecond;
 
 struct Options {
-  // Directory holding the RocksDB store ("db/") and the keyring file.
+  // Directory holding the RocksDB store ("db/") and the keys ("keys/").
   std::string data_dir;
-  // Root key file for the key-file custodian. Empty: "<data_dir>/root.key",
-  // created (mode 0600) on first start if missing.
+  // Root key file for the key-file custodian. Empty: "<data_dir>/keys/root.key",
+  // created (mode 0600) when a brand-new vault is first opened.
   std::string root_key_file;
   // How long a transcript is kept after its chat is closed.
   int64_t retention_ms = 30 * kMillisPerDay;

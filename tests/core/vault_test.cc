@@ -143,3 +143,52 @@ TEST_F(VaultTest, RefusesToChangeTheEpochLengthOfAnExistingVault) {
 
 }  // namespace
 }  // namespace vault
+
+namespace vault {
+namespace {
+
+using VaultKeysTest = testing::VaultFixture;
+
+TEST_F(VaultKeysTest, AMissingKeyringBesideDataIsRefusedNotRecreated) {
+  const std::string id = Create();
+  vault_.reset();
+  ASSERT_EQ(::unlink((dir_.path() + "/data/keys/keyring").c_str()), 0);
+  Options o;
+  o.data_dir = dir_.path() + "/data";
+  o.epoch_ms = kEpoch;
+  o.retention_ms = kRetention;
+  auto v = VaultImpl::Open(o, &clock_);
+  EXPECT_EQ(v.status().reason(), "keyring_missing") << v.status().ToString();
+  EXPECT_FALSE(testing::FileExistsForTest(dir_.path() + "/data/keys/keyring"));
+}
+
+TEST_F(VaultKeysTest, AMissingRootKeyBesideDataIsRefusedNotRecreated) {
+  Create();
+  vault_.reset();
+  ASSERT_EQ(::unlink((dir_.path() + "/data/keys/root.key").c_str()), 0);
+  Options o;
+  o.data_dir = dir_.path() + "/data";
+  o.epoch_ms = kEpoch;
+  o.retention_ms = kRetention;
+  auto v = VaultImpl::Open(o, &clock_);
+  EXPECT_EQ(v.status().reason(), "root_key_missing") << v.status().ToString();
+  EXPECT_FALSE(testing::FileExistsForTest(dir_.path() + "/data/keys/root.key"));
+}
+
+TEST_F(VaultKeysTest, ShorteningRetentionDoesNotMakeExistingTranscriptsCorrupt) {
+  const std::string id = Create();
+  Append(id, 1, "kept");
+  vault_.reset();
+  Options o;
+  o.data_dir = dir_.path() + "/data";
+  o.epoch_ms = kEpoch;
+  o.retention_ms = 2 * kEpoch;  // far shorter than before
+  auto v = VaultImpl::Open(o, &clock_);
+  ASSERT_TRUE(v.ok()) << v.status().ToString();
+  auto t = (*v)->GetTranscript(id);
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  EXPECT_EQ(t->messages.size(), 1u);
+}
+
+}  // namespace
+}  // namespace vault

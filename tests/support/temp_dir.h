@@ -52,6 +52,10 @@ inline std::vector<std::string> FilesContaining(const std::string& root,
   return hits;
 }
 
+inline bool FileExistsForTest(const std::string& path) {
+  return std::filesystem::exists(path);
+}
+
 inline size_t CountFiles(const std::string& root) {
   size_t n = 0;
   for (const auto& e : std::filesystem::recursive_directory_iterator(root)) {

@@ -100,8 +100,10 @@ class Verifier {
 
   bool Segment(uint64_t n) {
     seg_ = n;
-    std::ifstream in(Path(n), std::ios::binary);
-    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::ifstream in(Path(n), std::ios::binary | std::ios::ate);
+    std::string bytes(static_cast<size_t>(std::max<std::streamoff>(in.tellg(), 0)), '\0');
+    in.seekg(0);
+    in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
     std::string_view rest = bytes;
     off_ = 0;
     bool first = true;

@@ -97,13 +97,17 @@ StatusOr<std::unique_ptr<VaultImpl>> VaultImpl::Open(const Options& options, Clo
   VAULT_RETURN_IF_ERROR(EnsureDirectory(keys_dir, 0700));
   const std::string key_file =
       options.root_key_file.empty() ? keys_dir + "/root.key" : options.root_key_file;
-  // Only the default location is created on demand; a configured key file
-  // that is missing is an operator error, not a reason to start afresh.
+  const std::string keyring_file = keys_dir + "/keyring";
+  // A brand-new vault has neither keyring nor store. Only then may keys be
+  // created: a missing key next to existing data is an operator error to
+  // report, never a reason to start a new key chain that reads nothing.
+  const bool fresh = !FileExists(keyring_file) && !FileExists(options.data_dir + "/db/CURRENT");
+  // Only the default root key location is created on demand.
   VAULT_ASSIGN_OR_RETURN(std::unique_ptr<KeyFileCustodian> custodian,
-                         KeyFileCustodian::Open(key_file, options.root_key_file.empty()));
-  Keyring::Params kp{keys_dir + "/keyring", options.epoch_ms, options.retention_ms};
+                         KeyFileCustodian::Open(key_file, fresh && options.root_key_file.empty()));
+  Keyring::Params kp{keyring_file, options.epoch_ms, options.retention_ms};
   VAULT_ASSIGN_OR_RETURN(std::unique_ptr<Keyring> keyring,
-                         Keyring::Open(kp, custodian.get(), clock));
+                         Keyring::Open(kp, custodian.get(), clock, fresh));
   VAULT_ASSIGN_OR_RETURN(std::unique_ptr<Store> store, Store::Open(options.data_dir + "/db"));
   return std::unique_ptr<VaultImpl>(new VaultImpl(options, clock, std::move(custodian),
                                                   std::move(keyring), std::move(store)));

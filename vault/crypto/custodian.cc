@@ -55,7 +55,11 @@ StatusOr<std::unique_ptr<KeyFileCustodian>> KeyFileCustodian::Open(const std::st
   VAULT_RETURN_IF_ERROR(InitCrypto());
   struct stat st;
   if (::stat(path.c_str(), &st) != 0) {
-    if (errno != ENOENT || !create_if_missing) {
+    if (errno != ENOENT) {
+      return Status::IOError("cannot stat root key file " + path + ": " + std::strerror(errno),
+                             "root_key_unreadable");
+    }
+    if (!create_if_missing) {
       return Status::NotFound("root key file " + path + " is missing", "root_key_missing");
     }
     VAULT_RETURN_IF_ERROR(CreateKeyFile(path));

@@ -28,7 +28,8 @@ class RootKeyCustodian {
   virtual std::string Describe() const = 0;
 };
 
-// A root key in a file: one line "tv-root-key-v1:<64 lowercase hex>\n",
+// A root key in a file: one line "tv-root-key-v1:<64 hex digits>\n" (written
+// in lowercase; either case is read),
 // owned by the daemon's user, mode 0600 (0400 allowed). A file readable or
 // writable by group or others is refused.
 class KeyFileCustodian final : public RootKeyCustodian {

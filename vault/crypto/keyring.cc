@@ -3,6 +3,7 @@
 #include <sodium.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "vault/common/encoding.h"
@@ -21,6 +22,7 @@ constexpr uint64_t kKeyringWrapKeyId = 1;
 constexpr char kWrapAdPrefix[] = "TV-wrap-v1";
 constexpr uint64_t kStride = 1024;     // checkpoint spacing along the ratchet
 constexpr size_t kMaxCachedKeys = 4096;
+constexpr uint64_t kMaxEpochSpan = 1000000;  // == the cap on retention / epoch
 
 std::string Header() {
   std::string h(kKeyringMagic, sizeof(kKeyringMagic));
@@ -93,7 +95,7 @@ Keyring::Keyring(Params params, const RootKeyCustodian* custodian, const Clock* 
 
 StatusOr<std::unique_ptr<Keyring>> Keyring::Open(const Params& params,
                                                  const RootKeyCustodian* custodian,
-                                                 const Clock* clock) {
+                                                 const Clock* clock, bool create_if_missing) {
   if (params.epoch_ms <= 0 || params.retention_ms <= 0) {
     return Status::InvalidArgument("epoch and retention must be positive");
   }
@@ -110,6 +112,10 @@ StatusOr<std::unique_ptr<Keyring>> Keyring::Open(const Params& params,
               " ms but the configured epoch is " + std::to_string(params.epoch_ms) +
               " ms; the epoch length cannot change once data exists", "epoch_mismatch");
     }
+  } else if (file.status().code() == Status::Code::kNotFound && !create_if_missing) {
+    return Status::FailedPrecondition(
+        "the keyring " + params.path + " is missing but the vault holds data; restore it (without "
+        "it no stored transcript can be read) rather than starting a new one", "keyring_missing");
   } else if (file.status().code() == Status::Code::kNotFound) {
     contents.epoch_ms = params.epoch_ms;
     contents.base_epoch = static_cast<uint64_t>(clock->NowMillis() / params.epoch_ms);
@@ -158,8 +164,11 @@ StatusOr<const SecretBytes*> Keyring::EpochKeyLocked(uint64_t epoch) {
   if (epoch < contents_.base_epoch) {
     return Status::Gone("the key of this epoch has been destroyed", "expired");
   }
-  const uint64_t max_epoch =
-      static_cast<uint64_t>((clock_->NowMillis() + params_.retention_ms) / params_.epoch_ms) + 1;
+  // No legitimate wrapped key points further ahead than the retention period
+  // (allowing for a retention shortened since, or a clock stepped back); a
+  // value beyond that is damage, not a reason to hash a billion times.
+  const uint64_t max_epoch = std::max(contents_.base_epoch, EpochOf(clock_->NowMillis())) +
+                             kMaxEpochSpan;
   if (epoch > max_epoch) {
     return Status::Corruption("wrapped key names an epoch beyond any possible expiry");
   }

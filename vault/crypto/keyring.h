@@ -56,12 +56,14 @@ class Keyring {
     int64_t epoch_ms = 0;
     int64_t retention_ms = 0;  // bounds how far ahead a wrapped key may point
   };
-  // Opens the keyring file, or creates it with a fresh random state for the
-  // current epoch. Fails if the file's epoch length differs from params.
+  // Opens the keyring file, or (if `create_if_missing`) creates it with a
+  // fresh random state for the current epoch. Fails if the file's epoch
+  // length differs from params, or if it is missing and may not be created.
   // `custodian` and `clock` must outlive the Keyring.
   static StatusOr<std::unique_ptr<Keyring>> Open(const Params& params,
                                                  const RootKeyCustodian* custodian,
-                                                 const Clock* clock);
+                                                 const Clock* clock,
+                                                 bool create_if_missing = true);
   Keyring(const Keyring&) = delete;
   Keyring& operator=(const Keyring&) = delete;
 
@@ -75,7 +77,7 @@ class Keyring {
   // id). Gone if the epoch was destroyed.
   StatusOr<std::string> WrapKey(uint64_t epoch, const SecretBytes& dek, std::string_view binding);
   // Opens a wrapped key. Gone if its epoch was destroyed; Corruption if it
-  // fails authentication or names an impossible epoch.
+  // fails authentication or names an epoch more than 1,000,000 epochs ahead.
   StatusOr<SecretBytes> UnwrapKey(std::string_view wrapped, std::string_view binding);
   // The epoch a wrapped key is sealed under (format check only).
   static StatusOr<uint64_t> WrappedEpoch(std::string_view wrapped);
