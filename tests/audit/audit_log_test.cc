@@ -84,7 +84,9 @@ TEST_F(AuditLogTest, SegmentsRotateBySizeAndLinkAcross) {
   ASSERT_EQ(all->size(), log_->Size());
   for (size_t i = 0; i < all->size(); ++i) {
     EXPECT_EQ((*all)[i].record.seq, i);
-    if (i > 0) EXPECT_EQ((*all)[i].record.prev, (*all)[i - 1].hash);
+    if (i > 0) {
+      EXPECT_EQ((*all)[i].record.prev, (*all)[i - 1].hash);
+    }
   }
   auto mid = log_->Read(50, 5);
   ASSERT_TRUE(mid.ok());

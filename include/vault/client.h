@@ -1,0 +1,82 @@
+// Client: a small synchronous client of vaultd's HTTP/1.1 + JSON API over its
+// Unix socket, for chat servers written in C++ and for tests and tools.
+//
+// One Client holds one keep-alive connection. If the server has closed it
+// (idle timeout, restart), the next request reconnects; a request that failed
+// on a reused connection before any byte of a response arrived is sent once
+// more on a fresh one (vaultd only closes a connection between requests, so
+// such a request was never processed).
+//
+// The typed helpers map error responses back to a Status: the HTTP status
+// gives the code, the JSON error code becomes Status::reason(), the JSON
+// message the message. Transport failures are Unavailable; malformed
+// responses are Internal "bad_response".
+//
+// Thread safety: a Client is not thread-safe; use one per thread.
+#ifndef VAULT_CLIENT_H_
+#define VAULT_CLIENT_H_
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "vault/clock.h"
+#include "vault/status.h"
+#include "vault/vault.h"
+
+namespace vault {
+
+struct ClientOptions {
+  // Bound on each connect, write and read; on expiry the call fails with
+  // Unavailable and the connection is dropped.
+  std::chrono::milliseconds timeout{60000};
+  // Largest response body accepted.
+  size_t max_response_bytes = size_t{1} << 30;
+};
+
+struct HttpReply {
+  int status = 0;
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+  // The first header named `name` (any case), or "".
+  std::string Header(std::string_view name) const;
+};
+
+class Client {
+ public:
+  // Connects to vaultd at `socket_path`. Unavailable if nothing listens.
+  static StatusOr<std::unique_ptr<Client>> Connect(const std::string& socket_path,
+                                                   ClientOptions options = {});
+  ~Client();
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  // Sends one request and returns whatever the server answered (any HTTP
+  // status). `method` is sent as given ("GET", "POST", ...). An empty
+  // `content_type` sends no Content-Type header; an empty body is sent with
+  // Content-Length: 0.
+  StatusOr<HttpReply> Request(std::string_view method, std::string_view target,
+                              std::string_view body = {},
+                              std::string_view content_type = "application/json");
+
+  StatusOr<CreatedTranscript> CreateTranscript(const NewTranscript& request);
+  StatusOr<AppendOutcome> AppendMessage(std::string_view id, const Message& message);
+  // Returns the transcript's expiry.
+  StatusOr<UnixMillis> CloseTranscript(std::string_view id);
+  StatusOr<Transcript> GetTranscript(std::string_view id);
+  // OK if the server answers GET /v1/health with 200.
+  Status Health();
+
+ private:
+  class Impl;
+  explicit Client(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace vault
+
+#endif  // VAULT_CLIENT_H_

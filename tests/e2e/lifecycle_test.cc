@@ -1,0 +1,250 @@
+// The daemon's life: clean shutdown on SIGTERM, restart after kill -9,
+// connection limits and timeouts, keep-alive, concurrent writers.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/stat.h>
+
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "tests/support/api_util.h"
+#include "tests/support/daemon.h"
+#include "tests/support/raw_http.h"
+#include "vault/client.h"
+
+namespace vault::testing {
+namespace {
+
+bool Exists(const std::string& path) {
+  struct stat st;
+  return lstat(path.c_str(), &st) == 0;
+}
+
+std::unique_ptr<Client> MustConnect(const Daemon& daemon) {
+  auto client = daemon.Connect();
+  EXPECT_TRUE(client.ok()) << client.status().ToString();
+  return client.ok() ? std::move(client).value() : nullptr;
+}
+
+TEST(LifecycleTest, SigtermRemovesTheSocketAndExitsZero) {
+  Daemon daemon;
+  ASSERT_OK(daemon.Start());
+  ASSERT_TRUE(Exists(daemon.socket_path()));
+  EXPECT_EQ(daemon.Stop(), 0) << daemon.ReadLog();
+  EXPECT_FALSE(Exists(daemon.socket_path()));
+  EXPECT_NE(daemon.ReadLog().find("\"event\":\"stopped\""), std::string::npos);
+}
+
+TEST(LifecycleTest, SigintAlsoShutsDownCleanly) {
+  Daemon daemon;
+  ASSERT_OK(daemon.Start());
+  daemon.Signal(SIGINT);
+  ASSERT_OK(daemon.WaitForNotify("STOPPING=1"));
+  EXPECT_EQ(daemon.Wait(), 0);
+  EXPECT_FALSE(Exists(daemon.socket_path()));
+}
+
+TEST(LifecycleTest, InFlightRequestFinishesDuringShutdown) {
+  Daemon daemon;
+  ASSERT_OK(daemon.Start());
+  auto client = MustConnect(daemon);
+  ASSERT_NE(client, nullptr);
+  auto created = client->CreateTranscript({"svc", {}});
+  ASSERT_OK(created);
+
+  // The server has read this request's header once it sends 100 Continue.
+  auto raw = RawConnection::Open(daemon.socket_path());
+  ASSERT_OK(raw);
+  const std::string body =
+      R"({"seq":0,"from":"agent","text":"in flight","sent_at":"2026-01-01T00:00:00Z"})";
+  ASSERT_OK(raw->Send("POST /v1/transcripts/" + created->id +
+                      "/messages HTTP/1.1\r\nHost: vault\r\nContent-Type: application/json\r\n"
+                      "Expect: 100-continue\r\nContent-Length: " +
+                      std::to_string(body.size()) + "\r\n\r\n"));
+  auto proceed = raw->ReadResponse();
+  ASSERT_OK(proceed);
+  ASSERT_EQ(StatusCodeOf(*proceed), 100) << *proceed;
+
+  daemon.Signal(SIGTERM);
+  ASSERT_OK(daemon.WaitForNotify("STOPPING=1"));
+  ASSERT_OK(raw->Send(body));
+  auto response = raw->ReadResponse();
+  ASSERT_OK(response);
+  EXPECT_EQ(StatusCodeOf(*response), 201) << *response;
+  EXPECT_EQ(HeaderOf(*response, "Connection"), "close");
+  EXPECT_EQ(daemon.Wait(), 0);
+  EXPECT_FALSE(Exists(daemon.socket_path()));
+
+  ASSERT_OK(daemon.Start());
+  client = MustConnect(daemon);
+  auto transcript = client->GetTranscript(created->id);
+  ASSERT_OK(transcript);
+  ASSERT_EQ(transcript->messages.size(), 1u);
+  EXPECT_EQ(transcript->messages[0].text, "in flight");
+}
+
+TEST(LifecycleTest, IdleConnectionsAreClosedAtShutdown) {
+  Daemon daemon;
+  ASSERT_OK(daemon.Start());
+  auto raw = RawConnection::Open(daemon.socket_path());
+  ASSERT_OK(raw);
+  ASSERT_OK(raw->Send("GET /v1/health HTTP/1.1\r\nHost: vault\r\n\r\n"));
+  ASSERT_OK(raw->ReadResponse());  // the connection is registered and idle now
+  daemon.Signal(SIGTERM);
+  auto rest = raw->ReadUntilClose();
+  ASSERT_OK(rest);
+  EXPECT_EQ(*rest, "");
+  EXPECT_EQ(daemon.Wait(), 0);
+}
+
+TEST(LifecycleTest, StaleSocketAfterKillIsReplacedAndAcknowledgedWritesSurvive) {
+  Daemon daemon;
+  ASSERT_OK(daemon.Start());
+  auto client = MustConnect(daemon);
+  ASSERT_NE(client, nullptr);
+  auto created = client->CreateTranscript({"svc", {}});
+  ASSERT_OK(created);
+  for (uint64_t seq = 0; seq < 20; ++seq) {
+    ASSERT_OK(client->AppendMessage(created->id, MakeMessage(seq, "acked " + std::to_string(seq))));
+  }
+  daemon.Kill();
+  ASSERT_TRUE(Exists(daemon.socket_path()));  // left behind by kill -9
+
+  ASSERT_OK(daemon.Start());
+  auto transcript = client->GetTranscript(created->id);  // the client reconnects
+  ASSERT_OK(transcript);
+  ASSERT_EQ(transcript->messages.size(), 20u);
+  EXPECT_EQ(transcript->messages[19].text, "acked 19");
+}
+
+TEST(LifecycleTest, ClientReconnectsAfterARestart) {
+  Daemon daemon;
+  ASSERT_OK(daemon.Start());
+  auto client = MustConnect(daemon);
+  ASSERT_NE(client, nullptr);
+  ASSERT_OK(client->Health());
+  ASSERT_OK(daemon.Restart());
+  EXPECT_OK(client->Health());
+  EXPECT_OK(client->CreateTranscript({"svc", {}}));
+}
+
+TEST(LifecycleTest, IdleTimeoutClosesTheConnection) {
+  Daemon daemon({"--idle-timeout", "200ms"});
+  ASSERT_OK(daemon.Start());
+  auto raw = RawConnection::Open(daemon.socket_path());
+  ASSERT_OK(raw);
+  auto received = raw->ReadUntilClose(std::chrono::seconds(30));
+  ASSERT_OK(received);
+  EXPECT_EQ(*received, "");
+  // A slow request (header never finished) is cut off too.
+  auto slow = RawConnection::Open(daemon.socket_path());
+  ASSERT_OK(slow);
+  ASSERT_OK(slow->Send("GET /v1/health HTTP/1.1\r\nHost: va"));
+  auto cut = slow->ReadUntilClose(std::chrono::seconds(30));
+  ASSERT_OK(cut);
+  EXPECT_EQ(*cut, "");
+  // The client library reconnects transparently.
+  auto client = MustConnect(daemon);
+  ASSERT_NE(client, nullptr);
+  ASSERT_OK(client->Health());
+  auto again = RawConnection::Open(daemon.socket_path());  // outlives the client's idle time
+  ASSERT_OK(again);
+  ASSERT_OK(again->ReadUntilClose(std::chrono::seconds(30)));
+  EXPECT_OK(client->Health());
+}
+
+TEST(LifecycleTest, ConnectionsOverTheCapAreAcceptedAndClosed) {
+  Daemon daemon({"--max-connections", "2"});
+  ASSERT_OK(daemon.Start());
+  std::vector<RawConnection> held;
+  for (int i = 0; i < 2; ++i) {
+    auto raw = RawConnection::Open(daemon.socket_path());
+    ASSERT_OK(raw);
+    ASSERT_OK(raw->Send("GET /v1/health HTTP/1.1\r\nHost: vault\r\n\r\n"));
+    auto response = raw->ReadResponse();
+    ASSERT_OK(response);
+    EXPECT_EQ(StatusCodeOf(*response), 200);
+    held.push_back(std::move(raw).value());
+  }
+  auto third = RawConnection::Open(daemon.socket_path());
+  ASSERT_OK(third);
+  (void)third->Send("GET /v1/health HTTP/1.1\r\nHost: vault\r\n\r\n");
+  auto refused = third->ReadUntilClose();
+  ASSERT_OK(refused);
+  EXPECT_EQ(*refused, "");
+  // The held connections still work.
+  ASSERT_OK(held[0].Send("GET /v1/health HTTP/1.1\r\nHost: vault\r\n\r\n"));
+  auto response = held[0].ReadResponse();
+  ASSERT_OK(response);
+  EXPECT_EQ(StatusCodeOf(*response), 200);
+}
+
+TEST(LifecycleTest, PipelinedRequestsOnOneConnection) {
+  Daemon daemon;
+  ASSERT_OK(daemon.Start());
+  auto raw = RawConnection::Open(daemon.socket_path());
+  ASSERT_OK(raw);
+  const std::string get = "GET /v1/health HTTP/1.1\r\nHost: vault\r\n\r\n";
+  const std::string create_body = R"({"service":"svc"})";
+  const std::string create =
+      "POST /v1/transcripts HTTP/1.1\r\nHost: vault\r\n"
+      "Content-Type: application/json\r\nContent-Length: " +
+      std::to_string(create_body.size()) + "\r\n\r\n" + create_body;
+  ASSERT_OK(raw->Send(get + create + "GET /nope HTTP/1.1\r\nHost: vault\r\n\r\n" + get));
+  for (int expected : {200, 201, 404, 200}) {
+    auto response = raw->ReadResponse();
+    ASSERT_OK(response);
+    EXPECT_EQ(StatusCodeOf(*response), expected) << *response;
+  }
+}
+
+TEST(LifecycleTest, ConcurrentWritersEachGetTheirMessages) {
+  Daemon daemon({"--workers", "8"});
+  ASSERT_OK(daemon.Start());
+  constexpr int kWriters = 8;
+  constexpr uint64_t kMessages = 40;
+  std::vector<std::string> ids(kWriters);
+  std::vector<std::string> errors(kWriters);
+  std::vector<std::thread> threads;
+  for (int w = 0; w < kWriters; ++w) {
+    threads.emplace_back([&, w] {
+      auto client = daemon.Connect();
+      if (!client.ok()) {
+        errors[w] = client.status().ToString();
+        return;
+      }
+      auto created = (*client)->CreateTranscript({"svc", {}});
+      if (!created.ok()) {
+        errors[w] = created.status().ToString();
+        return;
+      }
+      ids[w] = created->id;
+      for (uint64_t seq = 0; seq < kMessages; ++seq) {
+        auto outcome = (*client)->AppendMessage(
+            created->id, MakeMessage(seq, "w" + std::to_string(w) + "s" + std::to_string(seq)));
+        if (!outcome.ok()) {
+          errors[w] = outcome.status().ToString();
+          return;
+        }
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  auto client = MustConnect(daemon);
+  ASSERT_NE(client, nullptr);
+  for (int w = 0; w < kWriters; ++w) {
+    ASSERT_EQ(errors[w], "") << "writer " << w;
+    auto transcript = client->GetTranscript(ids[w]);
+    ASSERT_OK(transcript);
+    ASSERT_EQ(transcript->messages.size(), kMessages);
+    for (uint64_t seq = 0; seq < kMessages; ++seq) {
+      EXPECT_EQ(transcript->messages[seq].text,
+                "w" + std::to_string(w) + "s" + std::to_string(seq));
+    }
+  }
+}
+
+}  // namespace
+}  // namespace vault::testing

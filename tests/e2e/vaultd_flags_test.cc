@@ -1,0 +1,176 @@
+// vaultd's command line and config file: help, version, and clear errors
+// (naming the option) with a non-zero exit for anything invalid.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <fstream>
+#include <string>
+
+#include "tests/support/api_util.h"
+#include "tests/support/daemon.h"
+#include "tests/support/temp_dir.h"
+
+namespace vault::testing {
+namespace {
+
+std::string WriteConfig(const std::string& dir, const std::string& contents) {
+  const std::string path = dir + "/vaultd.conf";
+  std::ofstream(path) << contents;
+  return path;
+}
+
+TEST(VaultdFlagsTest, HelpExitsZeroAndListsOptions) {
+  const RunResult result = RunVaultd({"--help"});
+  EXPECT_EQ(result.exit_status, 0) << result.output;
+  for (const char* option : {"--data-dir", "--socket", "--config", "--retention", "--epoch",
+                             "--root-key-file", "--max-body-bytes", "--max-text-bytes", "--workers",
+                             "--idle-timeout", "--max-connections", "--version"}) {
+    EXPECT_NE(result.output.find(option), std::string::npos) << option << "\n" << result.output;
+  }
+}
+
+TEST(VaultdFlagsTest, VersionPrintsTheVersion) {
+  const RunResult result = RunVaultd({"--version"});
+  EXPECT_EQ(result.exit_status, 0);
+  EXPECT_EQ(result.output, std::string("vaultd ") + VAULT_VERSION + "\n");
+}
+
+TEST(VaultdFlagsTest, UnknownFlagIsAnError) {
+  const RunResult result = RunVaultd({"--retension", "30d"});
+  EXPECT_EQ(result.exit_status, 2);
+  EXPECT_NE(result.output.find("retension"), std::string::npos) << result.output;
+}
+
+TEST(VaultdFlagsTest, UnknownConfigKeyIsNamed) {
+  TempDir temp;
+  const std::string& dir = temp.path();
+  const std::string config =
+      WriteConfig(dir, "retention = 30d\nmax_body_bytez = 100\nworkers = 4\n");
+  const RunResult result = RunVaultd({"--config", config, "--data-dir", dir + "/data"});
+  EXPECT_NE(result.exit_status, 0);
+  EXPECT_NE(result.output.find("max_body_bytez"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find(config), std::string::npos) << result.output;
+}
+
+TEST(VaultdFlagsTest, ConfigKeyThatIsCommandLineOnlyIsRejected) {
+  TempDir temp;
+  const std::string& dir = temp.path();
+  const std::string config = WriteConfig(dir, "config = /etc/other.conf\n");
+  const RunResult result = RunVaultd({"--config", config, "--data-dir", dir + "/data"});
+  EXPECT_EQ(result.exit_status, 2);
+  EXPECT_NE(result.output.find("'config'"), std::string::npos) << result.output;
+}
+
+TEST(VaultdFlagsTest, MissingConfigFileIsAnError) {
+  const RunResult result = RunVaultd({"--config", "/nonexistent/vaultd.conf"});
+  EXPECT_EQ(result.exit_status, 2);
+  EXPECT_NE(result.output.find("/nonexistent/vaultd.conf"), std::string::npos) << result.output;
+}
+
+TEST(VaultdFlagsTest, InvalidDurationsAreNamed) {
+  for (const char* flag : {"--retention", "--epoch", "--idle-timeout"}) {
+    for (const char* value : {"30", "30x", "-1d", "0s", "1.5h", "forever", ""}) {
+      const RunResult result = RunVaultd({flag, value});
+      EXPECT_EQ(result.exit_status, 2) << flag << " " << value << ": " << result.output;
+      EXPECT_NE(result.output.find(flag), std::string::npos) << result.output;
+    }
+  }
+}
+
+TEST(VaultdFlagsTest, InvalidDurationInConfigFileIsNamed) {
+  TempDir temp;
+  const std::string& dir = temp.path();
+  const std::string config = WriteConfig(dir, "epoch = fortnightly\n");
+  const RunResult result = RunVaultd({"--config", config, "--data-dir", dir + "/data"});
+  EXPECT_EQ(result.exit_status, 2);
+  EXPECT_NE(result.output.find("epoch"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("fortnightly"), std::string::npos) << result.output;
+}
+
+TEST(VaultdFlagsTest, InvalidNumbersAreNamed) {
+  for (const char* flag :
+       {"--workers", "--max-body-bytes", "--max-text-bytes", "--max-connections"}) {
+    for (const char* value : {"0", "-5", "ten", "12abc", "99999999999999999999999", ""}) {
+      const RunResult result = RunVaultd({flag, value});
+      EXPECT_EQ(result.exit_status, 2) << flag << " " << value << ": " << result.output;
+      EXPECT_NE(result.output.find(flag), std::string::npos) << result.output;
+    }
+  }
+}
+
+TEST(VaultdFlagsTest, FlagGivenTwiceIsAnError) {
+  const RunResult result = RunVaultd({"--workers", "2", "--workers", "3"});
+  EXPECT_EQ(result.exit_status, 2);
+  EXPECT_NE(result.output.find("workers"), std::string::npos) << result.output;
+}
+
+TEST(VaultdFlagsTest, ConfigFileAppliesAndFlagsOverrideIt) {
+  TempDir temp;
+  const std::string& dir = temp.path();
+  const std::string config =
+      WriteConfig(dir, "# a comment\nmax-body-bytes = 100\nmax-connections = 8\n");
+  const std::string body =
+      R"({"service":"svc","visitor":{"name":")" + std::string(200, 'n') + R"("}})";
+  {
+    Daemon daemon({"--config", config});
+    ASSERT_OK(daemon.Start());
+    auto client = daemon.Connect();
+    ASSERT_OK(client);
+    auto reply = (*client)->Request("POST", "/v1/transcripts", body);
+    ASSERT_OK(reply);
+    EXPECT_EQ(reply->status, 413) << reply->body;
+  }
+  {
+    Daemon daemon({"--config", config, "--max-body-bytes", "100000"});
+    ASSERT_OK(daemon.Start());
+    auto client = daemon.Connect();
+    ASSERT_OK(client);
+    auto reply = (*client)->Request("POST", "/v1/transcripts", body);
+    ASSERT_OK(reply);
+    EXPECT_EQ(reply->status, 201) << reply->body;
+  }
+}
+
+TEST(VaultdFlagsTest, CreatesDataDirPrivateAndSocketGroupWritable) {
+  Daemon daemon;
+  ASSERT_OK(daemon.Start());
+  struct stat st;
+  ASSERT_EQ(stat(daemon.data_dir().c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0700u);
+  ASSERT_EQ(lstat(daemon.socket_path().c_str(), &st), 0);
+  EXPECT_TRUE(S_ISSOCK(st.st_mode));
+  EXPECT_EQ(st.st_mode & 0777, 0660u);
+  const std::string log = daemon.ReadLog();
+  EXPECT_NE(log.find("vaultd listening on " + daemon.socket_path()), std::string::npos) << log;
+  EXPECT_NE(log.find("curl --unix-socket " + daemon.socket_path() + " http://vault/v1/health"),
+            std::string::npos);
+}
+
+TEST(VaultdFlagsTest, RefusesASocketAnotherVaultdListensOn) {
+  Daemon daemon;
+  ASSERT_OK(daemon.Start());
+  TempDir other_dir;
+  const std::string& other = other_dir.path();
+  const RunResult result =
+      RunVaultd({"--data-dir", other + "/data", "--socket", daemon.socket_path()});
+  EXPECT_EQ(result.exit_status, 1) << result.output;
+  EXPECT_NE(result.output.find("another vaultd is listening on " + daemon.socket_path()),
+            std::string::npos)
+      << result.output;
+  // The first daemon is untouched.
+  auto client = daemon.Connect();
+  ASSERT_OK(client);
+  EXPECT_OK((*client)->Health());
+}
+
+TEST(VaultdFlagsTest, SocketPathTooLongIsAnError) {
+  TempDir temp;
+  const std::string& dir = temp.path();
+  const RunResult result =
+      RunVaultd({"--data-dir", dir + "/data", "--socket", "/tmp/" + std::string(120, 's')});
+  EXPECT_EQ(result.exit_status, 1) << result.output;
+  EXPECT_NE(result.output.find("longer than"), std::string::npos) << result.output;
+}
+
+}  // namespace
+}  // namespace vault::testing

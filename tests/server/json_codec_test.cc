@@ -1,0 +1,237 @@
+// The v1 wire format: request parsing and validation, response encoding and
+// decoding (the client's view), without a server.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "vault/common/time_format.h"
+#include "vault/server/json_util.h"
+#include "vault/server/request_json.h"
+#include "vault/server/response_json.h"
+
+namespace vault::wire {
+namespace {
+
+constexpr uint64_t kMaxSeq = 1000000;
+
+// The reason of a failed parse, "" if it succeeded.
+template <typename T>
+std::string ReasonOf(const StatusOr<T>& result) {
+  return result.ok() ? "" : result.status().reason();
+}
+std::string ReasonOf(const Status& status) { return status.reason(); }
+
+std::string Nested(int depth) { return std::string(depth, '[') + std::string(depth, ']'); }
+
+TEST(ParseJsonTest, RejectsMalformedJson) {
+  EXPECT_EQ(ReasonOf(ParseJson("")), "invalid_json");
+  EXPECT_EQ(ReasonOf(ParseJson("{")), "invalid_json");
+  EXPECT_EQ(ReasonOf(ParseJson("{\"a\":1,}")), "invalid_json");   // trailing comma
+  EXPECT_EQ(ReasonOf(ParseJson("{} // c")), "invalid_json");      // comment
+  EXPECT_EQ(ReasonOf(ParseJson("{\"a\":1} x")), "invalid_json");  // trailing bytes
+}
+
+TEST(ParseJsonTest, RejectsInvalidUtf8) {
+  EXPECT_EQ(ReasonOf(ParseJson("{\"a\":\"\xff\"}")), "invalid_json");
+  EXPECT_EQ(ReasonOf(ParseJson("{\"a\":\"\xc3\"}")), "invalid_json");          // truncated
+  EXPECT_EQ(ReasonOf(ParseJson("{\"a\":\"\xed\xa0\x80\"}")), "invalid_json");  // surrogate
+  EXPECT_TRUE(ParseJson("{\"a\":\"\xc3\xa9\"}").ok());
+}
+
+TEST(ParseJsonTest, CapsNestingDepth) {
+  EXPECT_TRUE(ParseJson(Nested(kMaxJsonDepth)).ok());
+  EXPECT_EQ(ReasonOf(ParseJson(Nested(kMaxJsonDepth + 1))), "too_deep");
+  EXPECT_EQ(ReasonOf(ParseJson(Nested(10000))), "too_deep");
+}
+
+TEST(ParseNewTranscriptTest, ParsesServiceAndVisitor) {
+  auto parsed = ParseNewTranscript(
+      R"({"service":"kooth.chat","visitor":{"name":"A","ip":"10.0.0.1","location":"Leeds",)"
+      R"("user_agent":"UA","device":"phone","ref":"v-1"}})");
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  EXPECT_EQ(parsed->service, "kooth.chat");
+  EXPECT_EQ(parsed->visitor.name, "A");
+  EXPECT_EQ(parsed->visitor.ip, "10.0.0.1");
+  EXPECT_EQ(parsed->visitor.location, "Leeds");
+  EXPECT_EQ(parsed->visitor.user_agent, "UA");
+  EXPECT_EQ(parsed->visitor.device, "phone");
+  EXPECT_EQ(parsed->visitor.ref, "v-1");
+}
+
+TEST(ParseNewTranscriptTest, VisitorAndItsFieldsAreOptional) {
+  auto bare = ParseNewTranscript(R"({"service":"s"})");
+  ASSERT_TRUE(bare.ok());
+  EXPECT_EQ(bare->visitor, Visitor());
+  auto partial = ParseNewTranscript(R"({"service":"s","visitor":{"ip":"::1","name":null}})");
+  ASSERT_TRUE(partial.ok());
+  EXPECT_EQ(partial->visitor.ip, "::1");
+  EXPECT_FALSE(partial->visitor.name.has_value());
+  EXPECT_TRUE(ParseNewTranscript(R"({"service":"s","visitor":null})").ok());
+}
+
+TEST(ParseNewTranscriptTest, RejectsWrongShapes) {
+  EXPECT_EQ(ReasonOf(ParseNewTranscript("[]")), "invalid_type");
+  EXPECT_EQ(ReasonOf(ParseNewTranscript("\"s\"")), "invalid_type");
+  EXPECT_EQ(ReasonOf(ParseNewTranscript("{}")), "missing_field");
+  EXPECT_EQ(ReasonOf(ParseNewTranscript(R"({"service":5})")), "invalid_type");
+  EXPECT_EQ(ReasonOf(ParseNewTranscript(R"({"service":"s","extra":1})")), "unknown_field");
+  EXPECT_EQ(ReasonOf(ParseNewTranscript(R"({"service":"s","visitor":"x"})")), "invalid_type");
+  EXPECT_EQ(ReasonOf(ParseNewTranscript(R"({"service":"s","visitor":{"age":3}})")),
+            "unknown_field");
+  EXPECT_EQ(ReasonOf(ParseNewTranscript(R"({"service":"s","visitor":{"ip":1}})")), "invalid_type");
+}
+
+TEST(ParseNewTranscriptTest, ErrorMessagesDoNotEchoTheRequest) {
+  auto result = ParseNewTranscript(R"({"service":"s","secret-key-name":"secret value"})");
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.status().message().find("secret"), std::string::npos)
+      << result.status().message();
+}
+
+TEST(ParseMessageTest, ParsesAllFields) {
+  auto parsed = ParseMessage(
+      R"({"seq":7,"from":"agent","text":"hi \"there\"\n","sent_at":"2026-01-02T03:04:05Z"})",
+      kMaxSeq);
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  EXPECT_EQ(parsed->seq, 7u);
+  EXPECT_EQ(parsed->from, "agent");
+  EXPECT_EQ(parsed->text, "hi \"there\"\n");
+  EXPECT_EQ(parsed->sent_at, "2026-01-02T03:04:05Z");
+}
+
+TEST(ParseMessageTest, SeqMustBeANonNegativeIntegerWithinMax) {
+  auto with_seq = [](const std::string& seq) {
+    return ParseMessage(R"({"seq":)" + seq + R"(,"from":"agent","text":"t","sent_at":"x"})",
+                        kMaxSeq);
+  };
+  EXPECT_TRUE(with_seq("0").ok());
+  EXPECT_TRUE(with_seq("1000000").ok());
+  EXPECT_EQ(ReasonOf(with_seq("1000001")), "invalid_seq");
+  EXPECT_EQ(ReasonOf(with_seq("-1")), "invalid_seq");
+  EXPECT_EQ(ReasonOf(with_seq("1.5")), "invalid_seq");
+  EXPECT_EQ(ReasonOf(with_seq("1.0")), "invalid_seq");
+  EXPECT_EQ(ReasonOf(with_seq("1e3")), "invalid_seq");
+  EXPECT_EQ(ReasonOf(with_seq("\"5\"")), "invalid_seq");
+  EXPECT_EQ(ReasonOf(with_seq("true")), "invalid_seq");
+  EXPECT_EQ(ReasonOf(with_seq("null")), "invalid_seq");
+  EXPECT_EQ(ReasonOf(with_seq("18446744073709551615")), "invalid_seq");
+  EXPECT_EQ(ReasonOf(with_seq("99999999999999999999999")), "invalid_seq");
+}
+
+TEST(ParseMessageTest, RejectsMissingWrongAndUnknownFields) {
+  EXPECT_EQ(ReasonOf(ParseMessage(R"({"from":"agent","text":"t","sent_at":"x"})", kMaxSeq)),
+            "missing_field");
+  EXPECT_EQ(ReasonOf(ParseMessage(R"({"seq":1,"text":"t","sent_at":"x"})", kMaxSeq)),
+            "missing_field");
+  EXPECT_EQ(ReasonOf(ParseMessage(R"({"seq":1,"from":"agent","sent_at":"x"})", kMaxSeq)),
+            "missing_field");
+  EXPECT_EQ(ReasonOf(ParseMessage(R"({"seq":1,"from":"agent","text":"t"})", kMaxSeq)),
+            "missing_field");
+  EXPECT_EQ(ReasonOf(ParseMessage(R"({"seq":1,"from":2,"text":"t","sent_at":"x"})", kMaxSeq)),
+            "invalid_type");
+  EXPECT_EQ(ReasonOf(ParseMessage(R"({"seq":1,"from":"a","text":["t"],"sent_at":"x"})", kMaxSeq)),
+            "invalid_type");
+  EXPECT_EQ(
+      ReasonOf(ParseMessage(R"({"seq":1,"from":"a","text":"t","sent_at":"x","y":0})", kMaxSeq)),
+      "unknown_field");
+}
+
+TEST(ParseCloseBodyTest, AcceptsEmptyOrEmptyObjectOnly) {
+  EXPECT_TRUE(ParseCloseBody("").ok());
+  EXPECT_TRUE(ParseCloseBody("{}").ok());
+  EXPECT_TRUE(ParseCloseBody(" { } ").ok());
+  EXPECT_EQ(ReasonOf(ParseCloseBody(R"({"force":true})")), "unknown_field");
+  EXPECT_EQ(ReasonOf(ParseCloseBody("[]")), "invalid_type");
+  EXPECT_EQ(ReasonOf(ParseCloseBody("{")), "invalid_json");
+}
+
+TEST(RequestEncodingTest, EncodedRequestsParseBack) {
+  NewTranscript request;
+  request.service = "svc";
+  request.visitor.location = "S\xc3\xa3o Paulo";
+  request.visitor.ref = "r\"1\\";
+  auto transcript = ParseNewTranscript(EncodeNewTranscript(request));
+  ASSERT_TRUE(transcript.ok());
+  EXPECT_EQ(transcript->service, request.service);
+  EXPECT_EQ(transcript->visitor, request.visitor);
+
+  Message message{42, "visitor", std::string("nul\0tab\tbell\x07", 13), "2026-01-01T00:00:00Z"};
+  auto parsed = ParseMessage(EncodeMessage(message), kMaxSeq);
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_EQ(*parsed, message);
+}
+
+Transcript SampleTranscript(TranscriptState state) {
+  Transcript t;
+  t.info.id = std::string(32, 'a');
+  t.info.service = "svc";
+  t.info.state = state;
+  t.info.created_at = 1700000000123;
+  t.info.closed_at = state == TranscriptState::kClosed ? 1700000100456 : 0;
+  t.info.last_activity = 1700000050789;
+  t.info.expires_at = 1702592100456;
+  t.info.message_count = 2;
+  t.visitor.name = "N";
+  t.messages.push_back({0, "visitor", "\xd8\xb3\xd9\x84\xd8\xa7\xd9\x85", "2026-01-01T00:00:00Z"});
+  t.messages.push_back({5, "agent", "\xf0\x9f\x98\x80 \"q\" \\", "2026-01-01T00:00:01.5+01:00"});
+  return t;
+}
+
+void ExpectSameTranscript(const Transcript& a, const Transcript& b) {
+  EXPECT_EQ(a.info.id, b.info.id);
+  EXPECT_EQ(a.info.service, b.info.service);
+  EXPECT_EQ(a.info.state, b.info.state);
+  EXPECT_EQ(a.info.created_at, b.info.created_at);
+  EXPECT_EQ(a.info.closed_at, b.info.closed_at);
+  EXPECT_EQ(a.info.last_activity, b.info.last_activity);
+  EXPECT_EQ(a.info.expires_at, b.info.expires_at);
+  EXPECT_EQ(a.info.message_count, b.info.message_count);
+  EXPECT_EQ(a.visitor, b.visitor);
+  EXPECT_EQ(a.messages, b.messages);
+}
+
+TEST(ResponseJsonTest, TranscriptRoundTrips) {
+  for (TranscriptState state : {TranscriptState::kOpen, TranscriptState::kClosed}) {
+    const Transcript original = SampleTranscript(state);
+    const std::string body = EncodeTranscript(original);
+    EXPECT_EQ(body.find("closed_at") != std::string::npos, state == TranscriptState::kClosed);
+    auto decoded = DecodeTranscript(body);
+    ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+    ExpectSameTranscript(*decoded, original);
+  }
+}
+
+TEST(ResponseJsonTest, VisitorHoldsOnlyPresentFields) {
+  Transcript t = SampleTranscript(TranscriptState::kOpen);
+  const std::string body = EncodeTranscript(t);
+  EXPECT_NE(body.find(R"("visitor":{"name":"N"})"), std::string::npos) << body;
+}
+
+TEST(ResponseJsonTest, SmallResponsesRoundTrip) {
+  auto created = DecodeCreated(EncodeCreated({std::string(32, 'b'), 1700000000001}));
+  ASSERT_TRUE(created.ok());
+  EXPECT_EQ(created->id, std::string(32, 'b'));
+  EXPECT_EQ(created->expires_at, 1700000000001);
+
+  EXPECT_EQ(EncodeAppended(3, AppendOutcome::kStored), R"({"seq":3})");
+  EXPECT_EQ(EncodeAppended(3, AppendOutcome::kDuplicate), R"({"seq":3,"duplicate":true})");
+  EXPECT_EQ(*DecodeAppended(EncodeAppended(3, AppendOutcome::kDuplicate)),
+            AppendOutcome::kDuplicate);
+  EXPECT_EQ(*DecodeAppended(EncodeAppended(3, AppendOutcome::kStored)), AppendOutcome::kStored);
+
+  const std::string closed = EncodeClosed(std::string(32, 'c'), 1700000000002);
+  EXPECT_NE(closed.find(R"("state":"closed")"), std::string::npos);
+  EXPECT_NE(closed.find(FormatRfc3339(1700000000002)), std::string::npos);
+  EXPECT_EQ(*DecodeClosed(closed), 1700000000002);
+
+  EXPECT_EQ(EncodeHealth(), std::string(R"({"status":"ok","version":")") + VAULT_VERSION + "\"}");
+}
+
+TEST(ResponseJsonTest, MalformedResponsesAreBadResponse) {
+  EXPECT_EQ(ReasonOf(DecodeTranscript("nope")), "bad_response");
+  EXPECT_EQ(ReasonOf(DecodeTranscript(R"({"id":"x"})")), "bad_response");
+  EXPECT_EQ(ReasonOf(DecodeCreated(R"({"id":"x","expires_at":"yesterday"})")), "bad_response");
+}
+
+}  // namespace
+}  // namespace vault::wire

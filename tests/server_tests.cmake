@@ -1,0 +1,32 @@
+# Tests of vault/server, vault/client and vaultd. Included from
+# tests/CMakeLists.txt, which defines vault_test().
+#
+# server_*: unit tests of the wire format and routing, no process.
+# e2e_*:    black-box tests against a real vaultd on a real socket.
+set(SERVER_TESTS_DIR ${CMAKE_CURRENT_LIST_DIR})
+
+# Starts real vaultd processes; see support/daemon.h.
+add_library(vault_e2e_support STATIC
+  ${SERVER_TESTS_DIR}/support/api_util.cc
+  ${SERVER_TESTS_DIR}/support/daemon.cc
+  ${SERVER_TESTS_DIR}/support/raw_http.cc)
+target_include_directories(vault_e2e_support PUBLIC ${PROJECT_SOURCE_DIR}/include ${PROJECT_SOURCE_DIR})
+target_compile_definitions(vault_e2e_support PRIVATE
+  VAULTD_PATH="$<TARGET_FILE:vaultd>"
+  VAULT_TEST_TMPDIR="${CMAKE_CURRENT_BINARY_DIR}/tmp")
+target_link_libraries(vault_e2e_support PUBLIC vault_client Boost::json GTest::gtest)
+add_dependencies(vault_e2e_support vaultd)
+
+vault_test(server_wire_test
+  SOURCES ${SERVER_TESTS_DIR}/server/json_codec_test.cc ${SERVER_TESTS_DIR}/server/http_error_test.cc
+  LIBS vault_wire)
+vault_test(server_router_test
+  SOURCES ${SERVER_TESTS_DIR}/server/router_test.cc ${SERVER_TESTS_DIR}/server/os_seams_test.cc
+  LIBS vault_server)
+
+foreach(name round_trip bad_input protocol lifecycle vaultd_flags)
+  vault_test(e2e_${name}_test SOURCES ${SERVER_TESTS_DIR}/e2e/${name}_test.cc LIBS vault_e2e_support)
+endforeach()
+# Opens the daemon's RocksDB directly (after a stop) to flush and compact it.
+vault_test(e2e_at_rest_test SOURCES ${SERVER_TESTS_DIR}/e2e/at_rest_test.cc
+  LIBS vault_e2e_support vault_storage PkgConfig::SODIUM)

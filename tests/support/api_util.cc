@@ -1,0 +1,75 @@
+#include "tests/support/api_util.h"
+
+#include <boost/json.hpp>
+
+#include "tests/support/raw_http.h"
+
+namespace vault::testing {
+
+namespace json = boost::json;
+
+namespace {
+
+::testing::AssertionResult CheckErrorBody(int actual_status, std::string_view content_type,
+                                          std::string_view body, int status,
+                                          std::string_view code) {
+  if (actual_status != status) {
+    return ::testing::AssertionFailure()
+           << "HTTP " << actual_status << ", expected " << status << "; body: " << body;
+  }
+  if (content_type.substr(0, 16) != "application/json") {
+    return ::testing::AssertionFailure() << "Content-Type is '" << content_type << "'";
+  }
+  boost::system::error_code ec;
+  const json::value value = json::parse(json::string_view(body.data(), body.size()), ec);
+  const json::value* error =
+      (!ec && value.is_object()) ? value.as_object().if_contains("error") : nullptr;
+  if (error == nullptr || !error->is_object() || error->as_object().size() != 2) {
+    return ::testing::AssertionFailure() << "not an error object: " << body;
+  }
+  const json::value* actual_code = error->as_object().if_contains("code");
+  const json::value* message = error->as_object().if_contains("message");
+  if (actual_code == nullptr || !actual_code->is_string() || actual_code->as_string().empty() ||
+      message == nullptr || !message->is_string() || message->as_string().empty()) {
+    return ::testing::AssertionFailure() << "error needs a code and a message: " << body;
+  }
+  if (!code.empty() && actual_code->as_string() != json::string_view(code.data(), code.size())) {
+    return ::testing::AssertionFailure()
+           << "code is " << actual_code->as_string() << ", expected " << code << "; body: " << body;
+  }
+  return ::testing::AssertionSuccess();
+}
+
+}  // namespace
+
+::testing::AssertionResult IsJsonError(const HttpReply& reply, int status, std::string_view code) {
+  return CheckErrorBody(reply.status, reply.Header("Content-Type"), reply.body, status, code);
+}
+
+::testing::AssertionResult IsRawJsonError(std::string_view response, int status,
+                                          std::string_view code) {
+  return CheckErrorBody(StatusCodeOf(response), HeaderOf(response, "Content-Type"),
+                        BodyOf(response), status, code);
+}
+
+std::string ErrorCodeOf(std::string_view body) {
+  boost::system::error_code ec;
+  const json::value value = json::parse(json::string_view(body.data(), body.size()), ec);
+  if (ec || !value.is_object()) return "";
+  const json::value* error = value.as_object().if_contains("error");
+  if (error == nullptr || !error->is_object()) return "";
+  const json::value* code = error->as_object().if_contains("code");
+  return code != nullptr && code->is_string() ? std::string(code->as_string()) : "";
+}
+
+Message MakeMessage(uint64_t seq, std::string text) {
+  static const char* const kFrom[] = {"visitor", "agent", "system"};
+  Message message;
+  message.seq = seq;
+  message.from = kFrom[seq % 3];
+  message.text = std::move(text);
+  message.sent_at = "2026-11-22T10:00:00.000Z";
+  return message;
+}
+
+}  // namespace vault::testing

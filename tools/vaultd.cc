@@ -1,0 +1,249 @@
+// vaultd: the Transcript Vault daemon. Wiring only: flags and config file ->
+// Options and ServerOptions, process hardening, Vault::Open, Server::Run.
+//
+// Exit status: 0 after a clean shutdown (SIGTERM/SIGINT) or --help/--version;
+// 1 if the vault cannot be opened or the socket cannot be served; 2 for bad
+// flags or configuration.
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+
+#include <boost/program_options.hpp>
+#include <charconv>
+#include <csignal>
+#include <cstdint>
+#include <cstring>
+#include <cerrno>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "vault/clock.h"
+#include "vault/options.h"
+#include "vault/server/logging.h"
+#include "vault/server/sd_notify.h"
+#include "vault/server/server.h"
+#include "vault/vault.h"
+
+namespace po = boost::program_options;
+
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitFailure = 1;
+constexpr int kExitUsage = 2;
+
+struct Config {
+  vault::Options vault;
+  vault::ServerOptions server;
+};
+
+// Raised for a flag or config value that does not parse; names the option.
+struct UsageError {
+  std::string message;
+};
+
+// Core dumps and ptrace would expose key material; files we create are ours
+// alone unless chmod'ed (the socket gets 0660 explicitly).
+// Returns an error message when the process cannot be hardened; vaultd then
+// refuses to start rather than run with key material exposed to dumps.
+std::optional<std::string> HardenProcess() {
+  const rlimit no_core{0, 0};
+  if (setrlimit(RLIMIT_CORE, &no_core) != 0) {
+    return std::string("cannot disable core dumps (setrlimit RLIMIT_CORE): ") +
+           std::strerror(errno);
+  }
+  if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) {
+    return std::string("cannot mark the process non-dumpable (prctl PR_SET_DUMPABLE): ") +
+           std::strerror(errno);
+  }
+  umask(077);
+  std::signal(SIGPIPE, SIG_IGN);
+  return std::nullopt;
+}
+
+po::options_description FileOptions() {
+  po::options_description options("Options (also accepted as `key = value` in the config file)");
+  auto text = [] { return po::value<std::string>(); };
+  // clang-format off
+  options.add_options()
+      ("data-dir", text(), "data directory, created 0700 if missing (default ./vault-data)")
+      ("socket", text(), "Unix socket path (default <data-dir>/vaultd.sock)")
+      ("retention", text(), "how long closed transcripts are kept (default 30d)")
+      ("epoch", text(), "key epoch length; fixed once the keyring exists (default 1h)")
+      ("root-key-file", text(), "root key file (default <data-dir>/keys/root.key, created 0600)")
+      ("max-body-bytes", text(), "largest request body accepted (default 1048576)")
+      ("max-text-bytes", text(), "largest message text accepted (default 65536)")
+      ("workers", text(), "threads running vault operations (default 32)")
+      ("idle-timeout", text(), "idle and read timeout of a connection (default 30s)")
+      ("max-connections", text(), "connections served at once (default 1024)");
+  // clang-format on
+  return options;
+}
+
+po::options_description CommandLineOnly() {
+  po::options_description options("Command line only");
+  // clang-format off
+  options.add_options()
+      ("config", po::value<std::string>(), "INI config file; flags override it")
+      ("help", "print this help and exit")
+      ("version", "print the version and exit");
+  // clang-format on
+  return options;
+}
+
+std::optional<std::string> Get(const po::variables_map& vm, const char* name) {
+  if (vm.count(name) == 0) return std::nullopt;
+  return vm[name].as<std::string>();
+}
+
+int64_t DurationOption(const po::variables_map& vm, const char* name, int64_t fallback) {
+  const std::optional<std::string> text = Get(vm, name);
+  if (!text.has_value()) return fallback;
+  int64_t millis = 0;
+  if (!vault::ParseDuration(*text, &millis)) {
+    throw UsageError{"invalid value '" + *text + "' for --" + name +
+                     ": expected a duration such as 30d, 1h, 15m, 3s or 250ms"};
+  }
+  return millis;
+}
+
+uint64_t CountOption(const po::variables_map& vm, const char* name, uint64_t fallback, uint64_t min,
+                     uint64_t max) {
+  const std::optional<std::string> text = Get(vm, name);
+  if (!text.has_value()) return fallback;
+  uint64_t n = 0;
+  const char* end = text->data() + text->size();
+  const auto [ptr, ec] = std::from_chars(text->data(), end, n);
+  if (text->empty() || ec != std::errc() || ptr != end || n < min || n > max) {
+    throw UsageError{"invalid value '" + *text + "' for --" + name + ": expected an integer from " +
+                     std::to_string(min) + " to " + std::to_string(max)};
+  }
+  return n;
+}
+
+Config BuildConfig(const po::variables_map& vm) {
+  Config config;
+  vault::Options& v = config.vault;
+  v.data_dir = Get(vm, "data-dir").value_or("./vault-data");
+  v.root_key_file = Get(vm, "root-key-file").value_or("");
+  v.retention_ms = DurationOption(vm, "retention", v.retention_ms);
+  v.epoch_ms = DurationOption(vm, "epoch", v.epoch_ms);
+  v.max_text_bytes = CountOption(vm, "max-text-bytes", v.max_text_bytes, 1, 64 << 20);
+
+  vault::ServerOptions& s = config.server;
+  s.socket_path = Get(vm, "socket").value_or(v.data_dir + "/vaultd.sock");
+  s.max_body_bytes = CountOption(vm, "max-body-bytes", s.max_body_bytes, 1, 1 << 30);
+  s.workers = CountOption(vm, "workers", s.workers, 1, 1024);
+  s.max_connections = CountOption(vm, "max-connections", s.max_connections, 1, 1000000);
+  s.idle_timeout =
+      std::chrono::milliseconds(DurationOption(vm, "idle-timeout", s.idle_timeout.count()));
+  s.max_seq = v.max_seq;
+  return config;
+}
+
+// Parses flags and the config file. Returns an exit status to stop with, or
+// nullopt to run.
+std::optional<int> ParseArgs(int argc, char** argv, Config* config) {
+  const po::options_description file_options = FileOptions();
+  po::options_description all("Usage: vaultd [options]");
+  all.add(file_options).add(CommandLineOnly());
+  po::variables_map vm;
+  std::string config_path;
+  try {
+    po::store(po::command_line_parser(argc, argv).options(all).run(), vm);
+    if (vm.count("help")) {
+      std::cout << all << "\nDurations: an integer and a unit: ms, s, m, h or d (e.g. 30d).\n";
+      return kExitOk;
+    }
+    if (vm.count("version")) {
+      std::cout << "vaultd " << VAULT_VERSION << "\n";
+      return kExitOk;
+    }
+    if (vm.count("config")) {
+      config_path = vm["config"].as<std::string>();
+      std::ifstream file(config_path);
+      if (!file) {
+        std::cerr << "vaultd: cannot read config file " << config_path << "\n";
+        return kExitUsage;
+      }
+      // Values already given as flags are kept: flags override the file.
+      po::store(po::parse_config_file(file, file_options, /*allow_unregistered=*/false), vm);
+    }
+    po::notify(vm);
+    *config = BuildConfig(vm);
+  } catch (const po::unknown_option& e) {
+    if (config_path.empty()) {
+      std::cerr << "vaultd: unknown option '" << e.get_option_name() << "' (see --help)\n";
+    } else {
+      std::cerr << "vaultd: unknown key '" << e.get_option_name() << "' in config file "
+                << config_path << "\n";
+    }
+    return kExitUsage;
+  } catch (const po::error& e) {
+    std::cerr << "vaultd: " << e.what() << " (see --help)\n";
+    return kExitUsage;
+  } catch (const UsageError& e) {
+    std::cerr << "vaultd: " << e.message << "\n";
+    return kExitUsage;
+  }
+  return std::nullopt;
+}
+
+void Notify(const char* state) {
+  const vault::Status status = vault::NotifyServiceManager(state);
+  if (!status.ok()) {
+    vault::LogEvent(spdlog::level::warn, "notify_failed", {{"error", status.ToString()}});
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (std::optional<std::string> error = HardenProcess()) {
+    std::cerr << "vaultd: " << *error << "\n";
+    return kExitFailure;
+  }
+  Config config;
+  if (std::optional<int> exit_status = ParseArgs(argc, argv, &config)) return *exit_status;
+  vault::InitJsonLogging();
+
+  std::error_code ec;
+  std::filesystem::create_directories(config.vault.data_dir, ec);  // 0700 under umask 077
+  if (ec) {
+    std::cerr << "vaultd: cannot create data directory " << config.vault.data_dir << ": "
+              << ec.message() << "\n";
+    return kExitFailure;
+  }
+
+  vault::StatusOr<std::unique_ptr<vault::Vault>> vault =
+      vault::Vault::Open(config.vault, vault::SystemClock::Default());
+  if (!vault.ok()) {
+    std::cerr << "vaultd: cannot open the vault in " << config.vault.data_dir << ": "
+              << vault.status().ToString() << "\n";
+    return kExitFailure;
+  }
+
+  config.server.on_stopping = [] { Notify("STOPPING=1"); };
+  vault::StatusOr<std::unique_ptr<vault::Server>> server =
+      vault::Server::Create(config.server, vault->get());
+  if (!server.ok()) {
+    std::cerr << "vaultd: " << server.status().ToString() << "\n";
+    return kExitFailure;
+  }
+
+  const std::string& socket = config.server.socket_path;
+  std::cout << "vaultd listening on " << socket << "\n"
+            << "  try: curl --unix-socket " << socket << " http://vault/v1/health" << std::endl;
+  Notify("READY=1");
+
+  const vault::Status status = (*server)->Run();
+  if (!status.ok()) {
+    std::cerr << "vaultd: " << status.ToString() << "\n";
+    return kExitFailure;
+  }
+  return kExitOk;
+}

@@ -1,0 +1,228 @@
+#include "vault/client.h"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/local/stream_protocol.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include "vault/server/http_error.h"
+#include "vault/server/json_util.h"
+#include "vault/server/request_json.h"
+#include "vault/server/response_json.h"
+
+namespace vault {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = boost::beast::http;
+using wire::BadResponse;
+using wire::DecodeAppended;
+using wire::DecodeClosed;
+using wire::DecodeCreated;
+using wire::DecodeTranscript;
+using wire::EncodeMessage;
+using wire::EncodeNewTranscript;
+
+namespace {
+
+constexpr std::string_view kJson = "application/json";
+
+// Ids are 32 lowercase hex characters; anything else cannot name a transcript
+// (and could corrupt the request line), so it is answered locally.
+bool IsTranscriptId(std::string_view id) {
+  if (id.size() != 32) return false;
+  for (char c : id) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
+Status NoSuchTranscript() { return Status::NotFound("no such transcript", "not_found"); }
+
+bool BeforeAnyResponse(const beast::error_code& ec) {
+  return ec == http::error::end_of_stream || ec == asio::error::eof ||
+         ec == asio::error::connection_reset || ec == asio::error::broken_pipe;
+}
+
+// The Status of a reply that is not the expected success.
+Status ErrorFrom(const HttpReply& reply) {
+  if (reply.status >= 200 && reply.status < 300) {
+    return BadResponse("unexpected HTTP status " + std::to_string(reply.status));
+  }
+  return StatusFromHttpError(reply.status, reply.body);
+}
+
+}  // namespace
+
+std::string HttpReply::Header(std::string_view name) const {
+  for (const auto& [key, value] : headers) {
+    if (beast::iequals(key, name)) return value;
+  }
+  return "";
+}
+
+class Client::Impl {
+ public:
+  Impl(std::string socket_path, ClientOptions options)
+      : socket_path_(std::move(socket_path)), options_(options), stream_(ioc_) {}
+
+  Status Connect() {
+    Close();
+    const beast::error_code ec = RunWithTimeout([&](auto handler) {
+      stream_.async_connect(asio::local::stream_protocol::endpoint(socket_path_),
+                            std::move(handler));
+    });
+    if (ec) return Unavailable("cannot connect", ec);
+    connected_ = true;
+    used_ = false;
+    return Status::OK();
+  }
+
+  StatusOr<HttpReply> Request(std::string_view method, std::string_view target,
+                              std::string_view body, std::string_view content_type) {
+    http::request<http::string_body> request;
+    const http::verb verb = http::string_to_verb(method);
+    if (verb == http::verb::unknown) {
+      request.method_string(method);
+    } else {
+      request.method(verb);
+    }
+    request.target(target);
+    request.version(11);
+    request.set(http::field::host, "vault");
+    if (!content_type.empty()) request.set(http::field::content_type, content_type);
+    request.body() = std::string(body);
+    request.prepare_payload();
+    if (verb != http::verb::get && verb != http::verb::head && body.empty()) {
+      request.content_length(0);
+    }
+
+    for (int attempt = 0;; ++attempt) {
+      if (!connected_) VAULT_RETURN_IF_ERROR(Connect());
+      const bool reused = used_;
+      const beast::error_code write_ec = RunWithTimeout(
+          [&](auto handler) { http::async_write(stream_, request, std::move(handler)); });
+      // After a failed write the server may still have answered (e.g. 413
+      // before reading a large body), so try to read a reply either way.
+      beast::error_code read_ec;
+      if (!write_ec || write_ec == asio::error::broken_pipe ||
+          write_ec == asio::error::connection_reset) {
+        StatusOr<HttpReply> reply = ReadReply(verb == http::verb::head, &read_ec);
+        if (reply.ok()) return reply;
+      }
+      Close();
+      const beast::error_code& ec = write_ec ? write_ec : read_ec;
+      if (reused && attempt == 0 && BeforeAnyResponse(read_ec ? read_ec : write_ec)) continue;
+      return Unavailable("request failed", ec);
+    }
+  }
+
+ private:
+  // Starts one asynchronous operation with `start(handler)` and runs it to
+  // completion; the stream's timer closes the socket if it takes too long.
+  template <typename Start>
+  beast::error_code RunWithTimeout(Start&& start) {
+    beast::error_code result = asio::error::would_block;
+    stream_.expires_after(options_.timeout);
+    start([&result](beast::error_code ec, auto&&...) { result = ec; });
+    ioc_.restart();
+    ioc_.run();
+    return result;
+  }
+
+  // Reads one response; `head`: the response to a HEAD request has no body.
+  StatusOr<HttpReply> ReadReply(bool head, beast::error_code* ec) {
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(options_.max_response_bytes);
+    parser.skip(head);
+    *ec = RunWithTimeout(
+        [&](auto handler) { http::async_read(stream_, buffer_, parser, std::move(handler)); });
+    if (*ec) return Status::Unavailable("no reply");
+    http::response<http::string_body> response = parser.release();
+    HttpReply reply;
+    reply.status = static_cast<int>(response.result_int());
+    for (const auto& field : response) {
+      reply.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+    }
+    reply.body = std::move(response.body());
+    used_ = true;
+    if (!response.keep_alive()) Close();
+    return reply;
+  }
+
+  void Close() {
+    if (!connected_) return;
+    beast::error_code ignored;
+    stream_.socket().shutdown(asio::socket_base::shutdown_both, ignored);
+    stream_.close();
+    buffer_.clear();
+    connected_ = false;
+  }
+
+  Status Unavailable(std::string_view what, const beast::error_code& ec) const {
+    return Status::Unavailable("vaultd at " + socket_path_ + ": " + std::string(what) + ": " +
+                               ec.message());
+  }
+
+  const std::string socket_path_;
+  const ClientOptions options_;
+  asio::io_context ioc_;
+  beast::basic_stream<asio::local::stream_protocol> stream_;
+  beast::flat_buffer buffer_;
+  bool connected_ = false;
+  bool used_ = false;  // a reply was read on this connection
+};
+
+StatusOr<std::unique_ptr<Client>> Client::Connect(const std::string& socket_path,
+                                                  ClientOptions options) {
+  auto impl = std::make_unique<Impl>(socket_path, options);
+  VAULT_RETURN_IF_ERROR(impl->Connect());
+  return std::unique_ptr<Client>(new Client(std::move(impl)));
+}
+
+Client::Client(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Client::~Client() = default;
+
+StatusOr<HttpReply> Client::Request(std::string_view method, std::string_view target,
+                                    std::string_view body, std::string_view content_type) {
+  return impl_->Request(method, target, body, content_type);
+}
+
+StatusOr<CreatedTranscript> Client::CreateTranscript(const NewTranscript& request) {
+  VAULT_ASSIGN_OR_RETURN(HttpReply reply,
+                         Request("POST", "/v1/transcripts", EncodeNewTranscript(request), kJson));
+  if (reply.status != 201) return ErrorFrom(reply);
+  return DecodeCreated(reply.body);
+}
+
+StatusOr<AppendOutcome> Client::AppendMessage(std::string_view id, const Message& message) {
+  if (!IsTranscriptId(id)) return NoSuchTranscript();
+  const std::string target = "/v1/transcripts/" + std::string(id) + "/messages";
+  VAULT_ASSIGN_OR_RETURN(HttpReply reply, Request("POST", target, EncodeMessage(message), kJson));
+  if (reply.status != 201 && reply.status != 200) return ErrorFrom(reply);
+  return DecodeAppended(reply.body);
+}
+
+StatusOr<UnixMillis> Client::CloseTranscript(std::string_view id) {
+  if (!IsTranscriptId(id)) return NoSuchTranscript();
+  const std::string target = "/v1/transcripts/" + std::string(id) + "/close";
+  VAULT_ASSIGN_OR_RETURN(HttpReply reply, Request("POST", target, "", ""));
+  if (reply.status != 200) return ErrorFrom(reply);
+  return DecodeClosed(reply.body);
+}
+
+StatusOr<Transcript> Client::GetTranscript(std::string_view id) {
+  if (!IsTranscriptId(id)) return NoSuchTranscript();
+  VAULT_ASSIGN_OR_RETURN(HttpReply reply,
+                         Request("GET", "/v1/transcripts/" + std::string(id), "", ""));
+  if (reply.status != 200) return ErrorFrom(reply);
+  return DecodeTranscript(reply.body);
+}
+
+Status Client::Health() {
+  VAULT_ASSIGN_OR_RETURN(HttpReply reply, Request("GET", "/v1/health", "", ""));
+  if (reply.status != 200) return ErrorFrom(reply);
+  return Status::OK();
+}
+
+}  // namespace vault

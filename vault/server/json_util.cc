@@ -1,0 +1,145 @@
+#include "vault/server/json_util.h"
+
+#include <boost/json.hpp>
+
+#include "vault/common/time_format.h"
+
+namespace vault::wire {
+
+namespace json = boost::json;
+
+namespace {
+
+json::string_view Js(std::string_view s) { return json::string_view(s.data(), s.size()); }
+
+std::string Quoted(std::string_view key) { return "'" + std::string(key) + "'"; }
+
+}  // namespace
+
+json::object EncodeVisitor(const Visitor& visitor) {
+  json::object object;
+  for (const VisitorField& field : kVisitorFields) {
+    const std::optional<std::string>& value = visitor.*field.member;
+    if (value.has_value()) object[Js(field.key)] = Js(*value);
+  }
+  return object;
+}
+
+StatusOr<json::value> ParseJson(std::string_view body) {
+  if (body.empty()) return Status::InvalidArgument("request body is empty", "invalid_json");
+  json::parse_options options;
+  options.max_depth = kMaxJsonDepth;
+  options.allow_comments = false;
+  options.allow_trailing_commas = false;
+  options.allow_invalid_utf8 = false;
+  boost::system::error_code ec;
+  json::value value = json::parse(Js(body), ec, json::storage_ptr(), options);
+  if (ec == json::error::too_deep) {
+    return Status::InvalidArgument(
+        "JSON nesting is deeper than " + std::to_string(kMaxJsonDepth) + " levels", "too_deep");
+  }
+  if (ec) {
+    // ec.message() is a fixed description ("syntax error"), not request content.
+    return Status::InvalidArgument("request body is not valid JSON (" + ec.message() + ")",
+                                   "invalid_json");
+  }
+  return value;
+}
+
+StatusOr<json::object> ParseJsonObject(std::string_view body, std::string_view what) {
+  VAULT_ASSIGN_OR_RETURN(json::value value, ParseJson(body));
+  if (!value.is_object()) {
+    return Status::InvalidArgument(std::string(what) + " must be a JSON object", "invalid_type");
+  }
+  return std::move(value.as_object());
+}
+
+Status CheckKnownFields(const json::object& object, std::string_view what,
+                        std::initializer_list<std::string_view> allowed) {
+  for (const auto& entry : object) {
+    bool known = false;
+    for (std::string_view name : allowed) {
+      if (std::string_view(entry.key().data(), entry.key().size()) == name) known = true;
+    }
+    if (known) continue;
+    // The unknown key itself is request content: name the allowed ones instead.
+    std::string message = std::string(what) + " has an unknown field";
+    if (allowed.size() == 0)
+      return Status::InvalidArgument(message + "; it takes none", "unknown_field");
+    message += "; allowed:";
+    const char* sep = " ";
+    for (std::string_view name : allowed) {
+      message += sep;
+      message += name;
+      sep = ", ";
+    }
+    return Status::InvalidArgument(std::move(message), "unknown_field");
+  }
+  return Status::OK();
+}
+
+StatusOr<std::string> RequiredString(const json::object& object, std::string_view key) {
+  const json::value* value = object.if_contains(Js(key));
+  if (value == nullptr) {
+    return Status::InvalidArgument("missing required field " + Quoted(key), "missing_field");
+  }
+  if (!value->is_string()) {
+    return Status::InvalidArgument("field " + Quoted(key) + " must be a string", "invalid_type");
+  }
+  return std::string(value->as_string());
+}
+
+StatusOr<std::optional<std::string>> OptionalString(const json::object& object,
+                                                    std::string_view key) {
+  const json::value* value = object.if_contains(Js(key));
+  if (value == nullptr || value->is_null()) return std::optional<std::string>();
+  if (!value->is_string()) {
+    return Status::InvalidArgument("field " + Quoted(key) + " must be a string", "invalid_type");
+  }
+  return std::optional<std::string>(std::string(value->as_string()));
+}
+
+StatusOr<uint64_t> RequiredUint(const json::object& object, std::string_view key, uint64_t max,
+                                std::string_view bad_reason) {
+  const json::value* value = object.if_contains(Js(key));
+  if (value == nullptr) {
+    return Status::InvalidArgument("missing required field " + Quoted(key), "missing_field");
+  }
+  std::optional<uint64_t> n;
+  if (value->is_uint64()) n = value->as_uint64();
+  if (value->is_int64() && value->as_int64() >= 0) n = static_cast<uint64_t>(value->as_int64());
+  if (!n.has_value() || *n > max) {
+    return Status::InvalidArgument(
+        "field " + Quoted(key) + " must be an integer from 0 to " + std::to_string(max),
+        std::string(bad_reason));
+  }
+  return *n;
+}
+
+Status BadResponse(std::string_view what) {
+  return Status::Internal("vaultd sent a malformed response: " + std::string(what), "bad_response");
+}
+
+StatusOr<std::string> ResponseString(const json::object& object, std::string_view key) {
+  const json::value* value = object.if_contains(Js(key));
+  if (value == nullptr || !value->is_string()) return BadResponse(Quoted(key) + " is not a string");
+  return std::string(value->as_string());
+}
+
+StatusOr<uint64_t> ResponseUint(const json::object& object, std::string_view key) {
+  const json::value* value = object.if_contains(Js(key));
+  if (value != nullptr && value->is_uint64()) return value->as_uint64();
+  if (value != nullptr && value->is_int64() && value->as_int64() >= 0) {
+    return static_cast<uint64_t>(value->as_int64());
+  }
+  return BadResponse(Quoted(key) + " is not a non-negative integer");
+}
+
+StatusOr<int64_t> ResponseTime(const json::object& object, std::string_view key) {
+  VAULT_ASSIGN_OR_RETURN(std::string text, ResponseString(object, key));
+  UnixMillis t = 0;
+  if (!ParseRfc3339(text, &t)) return BadResponse(Quoted(key) + " is not an RFC 3339 time");
+  return t;
+}
+
+}  // namespace vault::wire

@@ -1,0 +1,77 @@
+// JSON helpers of the wire format: the one place request bodies are parsed,
+// with the caps that apply before any field is looked at, and small typed
+// accessors that turn a wrong shape into a Status.
+//
+// Caps: nesting depth at most kMaxJsonDepth; strict UTF-8 (invalid sequences
+// are rejected); no comments or trailing commas. The body size cap is applied
+// earlier, by the HTTP parser.
+//
+// Error messages name fields of the schema, never values or keys from the
+// request, so they are safe to log and to send back.
+// Thread safety: pure functions.
+#ifndef VAULT_SERVER_JSON_UTIL_H_
+#define VAULT_SERVER_JSON_UTIL_H_
+
+#include <boost/json/value.hpp>
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "vault/status.h"
+#include "vault/vault.h"
+
+namespace vault::wire {
+
+constexpr int kMaxJsonDepth = 16;
+
+// The visitor fields, in wire order, with their member in Visitor.
+struct VisitorField {
+  std::string_view key;
+  std::optional<std::string> Visitor::*member;
+};
+inline constexpr VisitorField kVisitorFields[] = {
+    {"name", &Visitor::name},         {"ip", &Visitor::ip},
+    {"location", &Visitor::location}, {"user_agent", &Visitor::user_agent},
+    {"device", &Visitor::device},     {"ref", &Visitor::ref},
+};
+
+// {"name": ..., ...} with the present fields only.
+boost::json::object EncodeVisitor(const Visitor& visitor);
+
+// Parses `body`. InvalidArgument "invalid_json" for malformed JSON or
+// invalid UTF-8, "too_deep" for nesting over kMaxJsonDepth.
+StatusOr<boost::json::value> ParseJson(std::string_view body);
+
+// Like ParseJson, and the value must be an object ("invalid_type" otherwise).
+// `what` names it in messages ("request body").
+StatusOr<boost::json::object> ParseJsonObject(std::string_view body, std::string_view what);
+
+// InvalidArgument "unknown_field" if `object` has a key not in `allowed`.
+Status CheckKnownFields(const boost::json::object& object, std::string_view what,
+                        std::initializer_list<std::string_view> allowed);
+
+// The string at `key`. Missing: "missing_field"; not a string: "invalid_type".
+StatusOr<std::string> RequiredString(const boost::json::object& object, std::string_view key);
+
+// The string at `key`, or nullopt when absent or null; "invalid_type" for any
+// other type.
+StatusOr<std::optional<std::string>> OptionalString(const boost::json::object& object,
+                                                    std::string_view key);
+
+// A non-negative JSON integer (not a float, not a string) at most `max`.
+// Missing: "missing_field"; anything else: `bad_reason`.
+StatusOr<uint64_t> RequiredUint(const boost::json::object& object, std::string_view key,
+                                uint64_t max, std::string_view bad_reason);
+
+// The same lookups for decoding responses, where any failure is the server's
+// fault: every error is Internal "bad_response".
+StatusOr<std::string> ResponseString(const boost::json::object& object, std::string_view key);
+StatusOr<uint64_t> ResponseUint(const boost::json::object& object, std::string_view key);
+// An RFC 3339 string at `key`, as Unix milliseconds.
+StatusOr<int64_t> ResponseTime(const boost::json::object& object, std::string_view key);
+Status BadResponse(std::string_view what);
+
+}  // namespace vault::wire
+
+#endif  // VAULT_SERVER_JSON_UTIL_H_

@@ -1,0 +1,80 @@
+#include "vault/server/request_json.h"
+
+#include <boost/json.hpp>
+
+#include "vault/server/json_util.h"
+
+namespace vault::wire {
+
+namespace json = boost::json;
+
+namespace {
+
+Status ParseVisitor(const json::value& value, Visitor* visitor) {
+  if (value.is_null()) return Status::OK();
+  if (!value.is_object()) {
+    return Status::InvalidArgument("field 'visitor' must be an object", "invalid_type");
+  }
+  const json::object& object = value.as_object();
+  VAULT_RETURN_IF_ERROR(CheckKnownFields(
+      object, "visitor", {"name", "ip", "location", "user_agent", "device", "ref"}));
+  for (const VisitorField& field : kVisitorFields) {
+    auto parsed = OptionalString(object, field.key);
+    if (!parsed.ok()) {
+      return Status::InvalidArgument(
+          "field 'visitor." + std::string(field.key) + "' must be a string",
+          parsed.status().reason());
+    }
+    visitor->*field.member = std::move(parsed).value();
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+StatusOr<NewTranscript> ParseNewTranscript(std::string_view body) {
+  VAULT_ASSIGN_OR_RETURN(json::object object, ParseJsonObject(body, "request body"));
+  VAULT_RETURN_IF_ERROR(CheckKnownFields(object, "request body", {"service", "visitor"}));
+  NewTranscript request;
+  VAULT_ASSIGN_OR_RETURN(request.service, RequiredString(object, "service"));
+  if (const json::value* visitor = object.if_contains("visitor")) {
+    VAULT_RETURN_IF_ERROR(ParseVisitor(*visitor, &request.visitor));
+  }
+  return request;
+}
+
+StatusOr<Message> ParseMessage(std::string_view body, uint64_t max_seq) {
+  VAULT_ASSIGN_OR_RETURN(json::object object, ParseJsonObject(body, "request body"));
+  VAULT_RETURN_IF_ERROR(
+      CheckKnownFields(object, "request body", {"seq", "from", "text", "sent_at"}));
+  Message message;
+  VAULT_ASSIGN_OR_RETURN(message.seq, RequiredUint(object, "seq", max_seq, "invalid_seq"));
+  VAULT_ASSIGN_OR_RETURN(message.from, RequiredString(object, "from"));
+  VAULT_ASSIGN_OR_RETURN(message.text, RequiredString(object, "text"));
+  VAULT_ASSIGN_OR_RETURN(message.sent_at, RequiredString(object, "sent_at"));
+  return message;
+}
+
+Status ParseCloseBody(std::string_view body) {
+  if (body.empty()) return Status::OK();
+  VAULT_ASSIGN_OR_RETURN(json::object object, ParseJsonObject(body, "request body"));
+  return CheckKnownFields(object, "close request body", {});
+}
+
+std::string EncodeNewTranscript(const NewTranscript& request) {
+  json::object object;
+  object["service"] = request.service;
+  object["visitor"] = EncodeVisitor(request.visitor);
+  return json::serialize(object);
+}
+
+std::string EncodeMessage(const Message& message) {
+  json::object object;
+  object["seq"] = message.seq;
+  object["from"] = message.from;
+  object["text"] = message.text;
+  object["sent_at"] = message.sent_at;
+  return json::serialize(object);
+}
+
+}  // namespace vault::wire

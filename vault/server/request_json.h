@@ -1,0 +1,37 @@
+// Request bodies of the v1 API: parsing and shape validation on the server,
+// encoding in the client.
+//
+//   POST /v1/transcripts               {"service": s, "visitor": {...}}
+//   POST /v1/transcripts/{id}/messages {"seq": n, "from": s, "text": s, "sent_at": s}
+//   POST /v1/transcripts/{id}/close    empty body or {}
+//
+// The parsers check the JSON shape only: which keys, which types, seq range.
+// Value rules (service charset, `from` values, RFC 3339, lengths) belong to
+// the Vault, which returns InvalidArgument for them. Errors are
+// InvalidArgument with reason invalid_json, too_deep, invalid_type,
+// unknown_field, missing_field or invalid_seq.
+//
+// A visitor field given as JSON null is treated as absent.
+// Thread safety: pure functions.
+#ifndef VAULT_SERVER_REQUEST_JSON_H_
+#define VAULT_SERVER_REQUEST_JSON_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "vault/status.h"
+#include "vault/vault.h"
+
+namespace vault::wire {
+
+StatusOr<NewTranscript> ParseNewTranscript(std::string_view body);
+StatusOr<Message> ParseMessage(std::string_view body, uint64_t max_seq);
+Status ParseCloseBody(std::string_view body);
+
+std::string EncodeNewTranscript(const NewTranscript& request);
+std::string EncodeMessage(const Message& message);
+
+}  // namespace vault::wire
+
+#endif  // VAULT_SERVER_REQUEST_JSON_H_

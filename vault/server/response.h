@@ -1,0 +1,31 @@
+// HTTP message types of the server and builders for its JSON responses.
+//
+// Every response carries Content-Type: application/json and
+// Cache-Control: no-store (bodies hold personal data). The session adds the
+// HTTP version, keep-alive, X-Request-Id and Content-Length before writing.
+#ifndef VAULT_SERVER_RESPONSE_H_
+#define VAULT_SERVER_RESPONSE_H_
+
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <string>
+#include <string_view>
+
+#include "vault/status.h"
+
+namespace vault {
+
+using HttpRequest = boost::beast::http::request<boost::beast::http::string_body>;
+using HttpResponse = boost::beast::http::response<boost::beast::http::string_body>;
+
+HttpResponse JsonResponse(unsigned status, std::string body);
+
+// {"error": {"code": code, "message": message}} with HTTP `status`.
+HttpResponse ErrorResponse(unsigned status, std::string_view code, std::string_view message);
+
+// The error response for a non-OK Status (see http_error.h for the mapping).
+HttpResponse ErrorResponse(const Status& status);
+
+}  // namespace vault
+
+#endif  // VAULT_SERVER_RESPONSE_H_

@@ -1,0 +1,160 @@
+#include "vault/server/response_json.h"
+
+#include <boost/json.hpp>
+
+#include "vault/common/time_format.h"
+#include "vault/server/json_util.h"
+
+namespace vault::wire {
+
+namespace json = boost::json;
+
+namespace {
+
+const char* StateName(TranscriptState state) {
+  return state == TranscriptState::kClosed ? "closed" : "open";
+}
+
+json::object EncodeMessageObject(const Message& message) {
+  json::object object;
+  object["seq"] = message.seq;
+  object["from"] = message.from;
+  object["text"] = message.text;
+  object["sent_at"] = message.sent_at;
+  return object;
+}
+
+// Parses a response body that must be a JSON object (no depth cap beyond the
+// parser's default: the server is trusted to be sane, not to be small).
+StatusOr<json::object> ParseResponseObject(std::string_view body) {
+  boost::system::error_code ec;
+  json::value value = json::parse(json::string_view(body.data(), body.size()), ec);
+  if (ec || !value.is_object()) return BadResponse("body is not a JSON object");
+  return std::move(value.as_object());
+}
+
+StatusOr<Visitor> DecodeVisitor(const json::value* value) {
+  Visitor visitor;
+  if (value == nullptr) return visitor;
+  if (!value->is_object()) return BadResponse("'visitor' is not an object");
+  for (const VisitorField& field : kVisitorFields) {
+    auto parsed = OptionalString(value->as_object(), field.key);
+    if (!parsed.ok()) return BadResponse("a visitor field is not a string");
+    visitor.*field.member = std::move(parsed).value();
+  }
+  return visitor;
+}
+
+StatusOr<Message> DecodeMessageObject(const json::value& value) {
+  if (!value.is_object()) return BadResponse("a message is not an object");
+  const json::object& object = value.as_object();
+  Message message;
+  VAULT_ASSIGN_OR_RETURN(message.seq, ResponseUint(object, "seq"));
+  VAULT_ASSIGN_OR_RETURN(message.from, ResponseString(object, "from"));
+  VAULT_ASSIGN_OR_RETURN(message.text, ResponseString(object, "text"));
+  VAULT_ASSIGN_OR_RETURN(message.sent_at, ResponseString(object, "sent_at"));
+  return message;
+}
+
+}  // namespace
+
+std::string EncodeCreated(const CreatedTranscript& created) {
+  json::object object;
+  object["id"] = created.id;
+  object["expires_at"] = FormatRfc3339(created.expires_at);
+  return json::serialize(object);
+}
+
+std::string EncodeAppended(uint64_t seq, AppendOutcome outcome) {
+  json::object object;
+  object["seq"] = seq;
+  if (outcome == AppendOutcome::kDuplicate) object["duplicate"] = true;
+  return json::serialize(object);
+}
+
+std::string EncodeClosed(std::string_view id, UnixMillis expires_at) {
+  json::object object;
+  object["id"] = json::string_view(id.data(), id.size());
+  object["state"] = "closed";
+  object["expires_at"] = FormatRfc3339(expires_at);
+  return json::serialize(object);
+}
+
+std::string EncodeTranscript(const Transcript& transcript) {
+  const TranscriptInfo& info = transcript.info;
+  json::object object;
+  object["id"] = info.id;
+  object["service"] = info.service;
+  object["state"] = StateName(info.state);
+  object["created_at"] = FormatRfc3339(info.created_at);
+  if (info.state == TranscriptState::kClosed) object["closed_at"] = FormatRfc3339(info.closed_at);
+  object["last_activity"] = FormatRfc3339(info.last_activity);
+  object["expires_at"] = FormatRfc3339(info.expires_at);
+  object["message_count"] = info.message_count;
+  object["visitor"] = EncodeVisitor(transcript.visitor);
+  json::array messages;
+  messages.reserve(transcript.messages.size());
+  for (const Message& message : transcript.messages) {
+    messages.emplace_back(EncodeMessageObject(message));
+  }
+  object["messages"] = std::move(messages);
+  return json::serialize(object);
+}
+
+std::string EncodeHealth() {
+  json::object object;
+  object["status"] = "ok";
+  object["version"] = VAULT_VERSION;
+  return json::serialize(object);
+}
+
+StatusOr<CreatedTranscript> DecodeCreated(std::string_view body) {
+  VAULT_ASSIGN_OR_RETURN(json::object object, ParseResponseObject(body));
+  CreatedTranscript created;
+  VAULT_ASSIGN_OR_RETURN(created.id, ResponseString(object, "id"));
+  VAULT_ASSIGN_OR_RETURN(created.expires_at, ResponseTime(object, "expires_at"));
+  return created;
+}
+
+StatusOr<AppendOutcome> DecodeAppended(std::string_view body) {
+  VAULT_ASSIGN_OR_RETURN(json::object object, ParseResponseObject(body));
+  VAULT_RETURN_IF_ERROR(ResponseUint(object, "seq").status());
+  const json::value* duplicate = object.if_contains("duplicate");
+  if (duplicate != nullptr && !duplicate->is_bool()) return BadResponse("'duplicate' not a bool");
+  const bool is_duplicate = duplicate != nullptr && duplicate->as_bool();
+  return is_duplicate ? AppendOutcome::kDuplicate : AppendOutcome::kStored;
+}
+
+StatusOr<UnixMillis> DecodeClosed(std::string_view body) {
+  VAULT_ASSIGN_OR_RETURN(json::object object, ParseResponseObject(body));
+  return ResponseTime(object, "expires_at");
+}
+
+StatusOr<Transcript> DecodeTranscript(std::string_view body) {
+  VAULT_ASSIGN_OR_RETURN(json::object object, ParseResponseObject(body));
+  Transcript transcript;
+  TranscriptInfo& info = transcript.info;
+  VAULT_ASSIGN_OR_RETURN(info.id, ResponseString(object, "id"));
+  VAULT_ASSIGN_OR_RETURN(info.service, ResponseString(object, "service"));
+  VAULT_ASSIGN_OR_RETURN(std::string state, ResponseString(object, "state"));
+  if (state != "open" && state != "closed") return BadResponse("unknown 'state'");
+  info.state = state == "closed" ? TranscriptState::kClosed : TranscriptState::kOpen;
+  VAULT_ASSIGN_OR_RETURN(info.created_at, ResponseTime(object, "created_at"));
+  if (info.state == TranscriptState::kClosed) {
+    VAULT_ASSIGN_OR_RETURN(info.closed_at, ResponseTime(object, "closed_at"));
+  }
+  VAULT_ASSIGN_OR_RETURN(info.last_activity, ResponseTime(object, "last_activity"));
+  VAULT_ASSIGN_OR_RETURN(info.expires_at, ResponseTime(object, "expires_at"));
+  VAULT_ASSIGN_OR_RETURN(info.message_count, ResponseUint(object, "message_count"));
+  VAULT_ASSIGN_OR_RETURN(transcript.visitor, DecodeVisitor(object.if_contains("visitor")));
+  const json::value* messages = object.if_contains("messages");
+  if (messages == nullptr || !messages->is_array()) return BadResponse("'messages' not an array");
+  transcript.messages.reserve(messages->as_array().size());
+  for (const json::value& value : messages->as_array()) {
+    VAULT_ASSIGN_OR_RETURN(Message message, DecodeMessageObject(value));
+    transcript.messages.push_back(std::move(message));
+  }
+  return transcript;
+}
+
+}  // namespace vault::wire

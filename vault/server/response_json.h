@@ -1,0 +1,41 @@
+// Response bodies of the v1 API: encoding on the server, decoding in the
+// client. Times are RFC 3339 UTC with milliseconds (FormatRfc3339).
+//
+//   201 {"id", "expires_at"}                          created transcript
+//   201 {"seq"} / 200 {"seq", "duplicate": true}      appended message
+//   200 {"id", "state": "closed", "expires_at"}       closed transcript
+//   200 {"id", "service", "state", "created_at", "closed_at" (closed only),
+//        "last_activity", "expires_at", "message_count",
+//        "visitor": {present fields only},
+//        "messages": [{"seq", "from", "text", "sent_at"}, ...]}
+//   200 {"status": "ok", "version"}                   health
+//
+// Decoders return Internal "bad_response" when the body does not have this
+// shape. Thread safety: pure functions.
+#ifndef VAULT_SERVER_RESPONSE_JSON_H_
+#define VAULT_SERVER_RESPONSE_JSON_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "vault/clock.h"
+#include "vault/status.h"
+#include "vault/vault.h"
+
+namespace vault::wire {
+
+std::string EncodeCreated(const CreatedTranscript& created);
+std::string EncodeAppended(uint64_t seq, AppendOutcome outcome);
+std::string EncodeClosed(std::string_view id, UnixMillis expires_at);
+std::string EncodeTranscript(const Transcript& transcript);
+std::string EncodeHealth();
+
+StatusOr<CreatedTranscript> DecodeCreated(std::string_view body);
+StatusOr<AppendOutcome> DecodeAppended(std::string_view body);
+StatusOr<UnixMillis> DecodeClosed(std::string_view body);
+StatusOr<Transcript> DecodeTranscript(std::string_view body);
+
+}  // namespace vault::wire
+
+#endif  // VAULT_SERVER_RESPONSE_JSON_H_

@@ -1,0 +1,85 @@
+// Routing of the v1 API: request target -> route -> handler -> Vault call.
+//
+//   GET  /v1/health                       health
+//   POST /v1/transcripts                  create a transcript
+//   GET  /v1/transcripts/{id}             read a transcript
+//   POST /v1/transcripts/{id}/messages    append a message
+//   POST /v1/transcripts/{id}/close       close a transcript
+//
+// Order of checks: route (404 not_found) -> method (405, with Allow) ->
+// authorization (403; every caller is allowed until roles exist) -> id format
+// (32 lowercase hex, else 404 without calling the Vault) -> Content-Type of a
+// non-empty POST body (415) -> JSON shape (400) -> the Vault's Status.
+//
+// Thread safety: Handle is const and may run concurrently on worker threads;
+// it blocks while the Vault syncs to disk. Never throws.
+#ifndef VAULT_SERVER_ROUTER_H_
+#define VAULT_SERVER_ROUTER_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "vault/server/peer_cred.h"
+#include "vault/server/response.h"
+#include "vault/status.h"
+#include "vault/vault.h"
+
+namespace vault {
+
+enum class RouteId { kNone, kHealth, kTranscripts, kTranscript, kMessages, kClose };
+
+struct RouteMatch {
+  RouteId id = RouteId::kNone;
+  // The route template, safe to log ("-" when nothing matched).
+  std::string_view route = "-";
+  // The {id} segment exactly as sent (not validated; never log it).
+  std::string_view transcript_id;
+  // The one method the route accepts ("GET" or "POST").
+  std::string_view method;
+};
+
+// Matches the path of `target` (the query string is ignored).
+RouteMatch MatchRoute(std::string_view target);
+
+// True for 32 lowercase hex characters.
+bool IsTranscriptId(std::string_view id);
+
+// True for "application/json", any case, with optional parameters.
+bool IsJsonContentType(std::string_view content_type);
+
+// What the session knows about the caller of one request.
+struct RequestContext {
+  PeerCred peer;
+  std::string request_id;
+};
+
+class Router {
+ public:
+  // `vault` must outlive the Router. `max_seq` bounds message seq numbers.
+  Router(Vault* vault, uint64_t max_seq) : vault_(vault), max_seq_(max_seq) {}
+  Router(const Router&) = delete;
+  Router& operator=(const Router&) = delete;
+
+  // Handles one complete request. Sets *route to the matched template.
+  HttpResponse Handle(const HttpRequest& request, const RequestContext& context,
+                      std::string_view* route) const;
+
+ private:
+  HttpResponse Dispatch(const RouteMatch& match, const HttpRequest& request,
+                        const RequestContext& context) const;
+  // The slot for role checks (SO_PEERCRED uid/gid -> role -> allowed routes).
+  Status Authorize(const RouteMatch& match, const RequestContext& context) const;
+
+  HttpResponse CreateTranscript(const HttpRequest& request) const;
+  HttpResponse AppendMessage(std::string_view id, const HttpRequest& request) const;
+  HttpResponse CloseTranscript(std::string_view id, const HttpRequest& request) const;
+  HttpResponse GetTranscript(std::string_view id) const;
+
+  Vault* const vault_;
+  const uint64_t max_seq_;
+};
+
+}  // namespace vault
+
+#endif  // VAULT_SERVER_ROUTER_H_

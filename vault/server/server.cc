@@ -1,0 +1,160 @@
+#include "vault/server/server.h"
+
+#include <sys/stat.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json.hpp>
+#include <exception>
+#include <thread>
+
+#include "vault/server/logging.h"
+#include "vault/server/peer_cred.h"
+
+namespace vault {
+
+namespace asio = boost::asio;
+using UnixSocket = asio::local::stream_protocol::socket;
+
+namespace {
+
+void LogCoroutineFailure(std::exception_ptr failure) {
+  if (failure == nullptr) return;
+  try {
+    std::rethrow_exception(failure);
+  } catch (const std::exception& e) {
+    LogEvent(spdlog::level::err, "coroutine_failed", {{"error", e.what()}});
+  } catch (...) {
+    LogEvent(spdlog::level::err, "coroutine_failed", {{"error", "unknown exception"}});
+  }
+}
+
+Status CheckOptions(const ServerOptions& options) {
+  if (options.max_body_bytes == 0) return Status::InvalidArgument("max_body_bytes must be > 0");
+  if (options.idle_timeout.count() <= 0) return Status::InvalidArgument("idle_timeout must be > 0");
+  if (options.max_connections == 0) return Status::InvalidArgument("max_connections must be > 0");
+  if (options.workers == 0) return Status::InvalidArgument("workers must be > 0");
+  if (options.io_threads == 0) return Status::InvalidArgument("io_threads must be > 0");
+  return Status::OK();
+}
+
+}  // namespace
+
+StatusOr<std::unique_ptr<Server>> Server::Create(ServerOptions options, Vault* vault) {
+  VAULT_RETURN_IF_ERROR(CheckOptions(options));
+  VAULT_RETURN_IF_ERROR(ClaimSocketPath(options.socket_path));
+  std::unique_ptr<Server> server(new Server(std::move(options), vault));
+  VAULT_RETURN_IF_ERROR(server->Listen());
+  return server;
+}
+
+Server::Server(ServerOptions options, Vault* vault)
+    : options_(std::move(options)),
+      ioc_(static_cast<int>(options_.io_threads)),
+      workers_(options_.workers),
+      router_(vault, options_.max_seq),
+      hub_(SessionLimits{options_.max_body_bytes, options_.idle_timeout}, &router_,
+           workers_.get_executor()),
+      strand_(asio::make_strand(ioc_)),
+      acceptor_(strand_),
+      signals_(strand_) {}
+
+Server::~Server() { RemoveSocketFile(); }
+
+void Server::RemoveSocketFile() {
+  if (!socket_created_) return;
+  RemoveSocketFileIfOurs(options_.socket_path, socket_identity_);
+  socket_created_ = false;
+}
+
+Status Server::Listen() {
+  const std::string& path = options_.socket_path;
+  boost::system::error_code ec;
+  acceptor_.open(asio::local::stream_protocol(), ec);
+  if (!ec) acceptor_.bind(asio::local::stream_protocol::endpoint(path), ec);
+  if (ec) return Status::IOError("cannot bind " + path + ": " + ec.message());
+  socket_created_ = true;
+  StatusOr<FileIdentity> identity = IdentifyFile(path);
+  if (!identity.ok()) return identity.status();
+  socket_identity_ = *identity;
+  // Writers and readers reach the daemon through the socket's group.
+  if (chmod(path.c_str(), 0660) != 0) return Status::IOError("cannot chmod 0660 " + path);
+  acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) return Status::IOError("cannot listen on " + path + ": " + ec.message());
+  // Catch stop signals from now on: a SIGTERM right after the caller reports
+  // readiness must still shut down cleanly.
+  for (int signal_number : options_.stop_signals) {
+    signals_.add(signal_number, ec);
+    if (ec) return Status::Internal("cannot catch signal " + std::to_string(signal_number));
+  }
+  return Status::OK();
+}
+
+Status Server::Run() {
+  signals_.async_wait([this](const boost::system::error_code& ec, int signal_number) {
+    if (ec) return;
+    LogEvent(spdlog::level::info, "signal", {{"signal", signal_number}});
+    Shutdown();
+  });
+  asio::co_spawn(strand_, AcceptLoop(), LogCoroutineFailure);
+  LogEvent(spdlog::level::info, "listening",
+           {{"socket", options_.socket_path},
+            {"workers", options_.workers},
+            {"max_connections", options_.max_connections}});
+
+  std::vector<std::thread> io_threads;
+  for (size_t i = 1; i < options_.io_threads; ++i) io_threads.emplace_back([this] { ioc_.run(); });
+  ioc_.run();
+  for (std::thread& thread : io_threads) thread.join();
+  workers_.join();
+  LogEvent(spdlog::level::info, "stopped");
+  return Status::OK();
+}
+
+void Server::Shutdown() {
+  if (!hub_.BeginShutdown()) return;
+  LogEvent(spdlog::level::info, "shutdown_begin");
+  if (options_.on_stopping) options_.on_stopping();
+  asio::post(strand_, [this] {
+    // Unlink while still listening, so no successor can have taken the path.
+    RemoveSocketFile();
+    boost::system::error_code ignored;
+    acceptor_.close(ignored);
+    signals_.cancel(ignored);
+  });
+}
+
+asio::awaitable<void> Server::AcceptLoop() {
+  asio::steady_timer backoff(strand_);
+  for (;;) {
+    UnixSocket socket(asio::make_strand(ioc_));
+    auto [ec] = co_await acceptor_.async_accept(socket, asio::as_tuple(asio::use_awaitable));
+    if (hub_.stopping() || !acceptor_.is_open()) break;
+    if (ec) {
+      // E.g. EMFILE: back off instead of spinning.
+      LogEvent(spdlog::level::warn, "accept_failed", {{"error", ec.message()}});
+      backoff.expires_after(std::chrono::milliseconds(100));
+      co_await backoff.async_wait(asio::as_tuple(asio::use_awaitable));
+      continue;
+    }
+    std::optional<ConnectionSlot> slot = hub_.TryReserveSlot(options_.max_connections);
+    if (!slot.has_value()) {
+      LogEvent(spdlog::level::warn, "connection_rejected", {{"reason", "max_connections"}});
+      continue;  // `socket` closes as it goes out of scope
+    }
+    StatusOr<PeerCred> peer = ReadPeerCred(socket.native_handle());
+    if (!peer.ok()) {
+      LogEvent(spdlog::level::warn, "connection_rejected", {{"reason", "no_peer_credentials"}});
+      continue;
+    }
+    LogEvent(spdlog::level::debug, "connection",
+             {{"uid", peer->uid}, {"gid", peer->gid}, {"pid", peer->pid}});
+    auto session = std::make_shared<Session>(&hub_, std::move(socket), *peer, std::move(*slot));
+    asio::co_spawn(session->executor(), Session::Run(session), LogCoroutineFailure);
+  }
+}
+
+}  // namespace vault

@@ -1,0 +1,96 @@
+// Server: vaultd's HTTP/1.1 + JSON API on a Unix domain socket.
+//
+// Create() claims the socket path (refusing if another vaultd listens on it,
+// removing a stale file otherwise), binds, sets mode 0660 and listens: once it
+// returns, clients can connect. Run() then serves until SIGTERM/SIGINT (or
+// Shutdown()), with `io_threads` threads doing socket I/O and `workers`
+// threads running Vault calls, so concurrent writers share fsyncs.
+//
+// Shutdown is graceful: remove the socket file and stop accepting, close idle
+// connections, let in-flight requests finish (answered with
+// "Connection: close"), then return from Run().
+//
+// On accept, SO_PEERCRED (uid, gid, pid) is read and kept with the
+// connection; above max_connections a connection is accepted and closed at
+// once.
+//
+// Thread safety: Shutdown() may be called from any thread; everything else
+// from the thread that owns the Server. The Vault must outlive the Server.
+#ifndef VAULT_SERVER_SERVER_H_
+#define VAULT_SERVER_SERVER_H_
+
+#include <signal.h>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "vault/server/router.h"
+#include "vault/server/session.h"
+#include "vault/server/socket_file.h"
+#include "vault/status.h"
+#include "vault/vault.h"
+
+namespace vault {
+
+struct ServerOptions {
+  std::string socket_path;
+  size_t max_body_bytes = 1 << 20;
+  std::chrono::milliseconds idle_timeout{30000};
+  size_t max_connections = 1024;
+  size_t workers = 32;         // threads running Vault calls
+  size_t io_threads = 2;       // threads doing socket I/O
+  uint64_t max_seq = 1000000;  // Options::max_seq of the Vault
+  std::vector<int> stop_signals = {SIGTERM, SIGINT};
+  // Called once when shutdown begins (vaultd sends STOPPING=1 from it).
+  std::function<void()> on_stopping;
+};
+
+class Server {
+ public:
+  static StatusOr<std::unique_ptr<Server>> Create(ServerOptions options, Vault* vault);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Serves until shutdown has begun and every connection has ended. Call once.
+  Status Run();
+  // Begins a graceful shutdown; idempotent.
+  void Shutdown();
+
+  const std::string& socket_path() const { return options_.socket_path; }
+
+ private:
+  Server(ServerOptions options, Vault* vault);
+  Status Listen();
+  boost::asio::awaitable<void> AcceptLoop();
+  // Unlinks the socket file if this server created it; on strand_ once
+  // Run() has started.
+  void RemoveSocketFile();
+
+  const ServerOptions options_;
+  boost::asio::io_context ioc_;
+  boost::asio::thread_pool workers_;
+  const Router router_;
+  SessionHub hub_;
+  // The acceptor and the signal set live on one strand.
+  boost::asio::strand<boost::asio::io_context::executor_type> strand_;
+  boost::asio::local::stream_protocol::acceptor acceptor_;
+  boost::asio::signal_set signals_;
+  FileIdentity socket_identity_;  // set by Listen()
+  bool socket_created_ = false;   // the file exists and is ours to remove
+};
+
+}  // namespace vault
+
+#endif  // VAULT_SERVER_SERVER_H_

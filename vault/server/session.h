@@ -1,0 +1,139 @@
+// One client connection: reads HTTP/1.1 requests with hard caps, runs each on
+// the worker pool through the Router, writes the response, repeats while the
+// connection is kept alive.
+//
+// Caps before parsing: request header 8 KiB (431 headers_too_large), body
+// max_body_bytes (413 too_large), idle and read/write timeout idle_timeout
+// (the connection is closed). A malformed request gets 400 bad_request. After
+// any of these the connection is closed, since the rest of the byte stream
+// cannot be trusted.
+//
+// Threading: each session runs as one coroutine on its own strand; the Router
+// runs on the worker pool and the coroutine resumes on the strand afterwards.
+// SessionHub is shared by all sessions of a server and is thread-safe.
+//
+// Shutdown: SessionHub::BeginShutdown closes sessions that wait between
+// requests; a session busy with a request finishes it, answers with
+// "Connection: close" and ends.
+#ifndef VAULT_SERVER_SESSION_H_
+#define VAULT_SERVER_SESSION_H_
+
+#include <atomic>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/beast/core/basic_stream.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include "vault/server/peer_cred.h"
+#include "vault/server/response.h"
+#include "vault/server/router.h"
+
+namespace vault {
+
+constexpr uint32_t kMaxHeaderBytes = 8 * 1024;
+
+struct SessionLimits {
+  size_t max_body_bytes = 1 << 20;
+  std::chrono::milliseconds idle_timeout{30000};
+};
+
+class Session;
+
+// One of the server's max_connections slots, held by a Session for its life.
+class ConnectionSlot {
+ public:
+  explicit ConnectionSlot(std::atomic<size_t>* open) : open_(open) {}
+  ConnectionSlot(ConnectionSlot&& other) noexcept : open_(other.open_) { other.open_ = nullptr; }
+  ConnectionSlot& operator=(ConnectionSlot&&) = delete;
+  ~ConnectionSlot() {
+    if (open_ != nullptr) open_->fetch_sub(1, std::memory_order_acq_rel);
+  }
+
+ private:
+  std::atomic<size_t>* open_;
+};
+
+// What every session of one server shares. Outlives all its sessions.
+class SessionHub {
+ public:
+  SessionHub(SessionLimits limits, const Router* router,
+             boost::asio::thread_pool::executor_type workers)
+      : limits_(limits), router_(router), workers_(workers) {}
+  SessionHub(const SessionHub&) = delete;
+  SessionHub& operator=(const SessionHub&) = delete;
+
+  const SessionLimits& limits() const { return limits_; }
+  const Router& router() const { return *router_; }
+  boost::asio::thread_pool::executor_type workers() const { return workers_; }
+  bool stopping() const { return stopping_.load(std::memory_order_acquire); }
+  std::string NextRequestId();
+
+  // A slot for a new connection, or nullopt if `max` connections are open.
+  std::optional<ConnectionSlot> TryReserveSlot(size_t max);
+
+  // Registers a live session; false (and not registered) once stopping.
+  bool Add(const std::shared_ptr<Session>& session);
+  void Remove(Session* session);
+
+  // Sets stopping and closes every session that waits between requests.
+  // Returns false if shutdown had already begun.
+  bool BeginShutdown();
+
+ private:
+  const SessionLimits limits_;
+  const Router* const router_;
+  const boost::asio::thread_pool::executor_type workers_;
+  std::atomic<bool> stopping_{false};
+  std::atomic<uint64_t> next_request_id_{0};
+  std::atomic<size_t> open_connections_{0};
+  mutable std::mutex mu_;
+  std::unordered_map<Session*, std::weak_ptr<Session>> sessions_;  // guarded by mu_
+};
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  using Stream = boost::beast::basic_stream<boost::asio::local::stream_protocol>;
+
+  // `socket` is connected and its executor is a strand.
+  Session(SessionHub* hub, boost::asio::local::stream_protocol::socket socket, PeerCred peer,
+          ConnectionSlot slot);
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  // Serves the connection until it ends; takes `self` to keep it alive.
+  static boost::asio::awaitable<void> Run(std::shared_ptr<Session> self);
+
+  Stream::executor_type executor() { return stream_.get_executor(); }
+  // Closes the connection if it waits between requests. Call on executor().
+  void CloseIfIdle();
+
+ private:
+  // Serves one request; false when the connection must end.
+  boost::asio::awaitable<bool> ServeOne();
+  // Answers a failed read (protocol error, cap exceeded) or returns false
+  // quietly (peer gone, timeout). Always ends the connection.
+  boost::asio::awaitable<bool> FailRead(boost::beast::error_code ec, std::string_view method);
+  // Writes `response`; for a HEAD request the header only.
+  boost::asio::awaitable<bool> Write(HttpResponse& response, unsigned version, bool keep_alive,
+                                     bool head, const std::string& request_id);
+
+  SessionHub* const hub_;
+  const PeerCred peer_;
+  const ConnectionSlot slot_;
+  Stream stream_;
+  boost::beast::flat_buffer buffer_;
+  bool idle_ = false;  // waiting for the first byte of a request; on the strand
+};
+
+}  // namespace vault
+
+#endif  // VAULT_SERVER_SESSION_H_
