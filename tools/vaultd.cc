@@ -17,10 +17,13 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
+#include "vault/access.h"
 #include "vault/clock.h"
 #include "vault/options.h"
 #include "vault/server/logging.h"
@@ -79,8 +82,21 @@ po::options_description FileOptions() {
       ("max-text-bytes", text(), "largest message text accepted (default 65536)")
       ("workers", text(), "threads running vault operations (default 32)")
       ("idle-timeout", text(), "idle and read timeout of a connection (default 30s)")
-      ("max-connections", text(), "connections served at once (default 1024)");
+      ("max-connections", text(), "connections served at once (default 1024)")
+      ("socket-group", text(), "group (name or gid) of the socket file, mode 0660 "
+                               "(default: vaultd's own group)");
   // clang-format on
+  po::options_description access(
+      "Access (section [access] of the config file; each key may repeat).\n"
+      "A grant is user:NAME|UID or group:NAME|GID, for writer and agent optionally\n"
+      "followed by services=a,b. Without any grant, only the user running vaultd\n"
+      "may call it, with every role");
+  for (vault::Role role : vault::kAllRoles) {
+    access.add_options()((std::string("access.") + vault::RoleName(role)).c_str(),
+                         po::value<std::vector<std::string>>()->composing(),
+                         "grants of this role");
+  }
+  options.add(access);
   return options;
 }
 
@@ -142,6 +158,29 @@ Config BuildConfig(const po::variables_map& vm) {
   s.idle_timeout =
       std::chrono::milliseconds(DurationOption(vm, "idle-timeout", s.idle_timeout.count()));
   s.max_seq = v.max_seq;
+
+  // Grants are resolved to ids once, at start-up; a renamed user keeps its id.
+  const vault::NameResolver names = vault::NameResolver::System();
+  for (vault::Role role : vault::kAllRoles) {
+    const std::string key = std::string("access.") + vault::RoleName(role);
+    if (vm.count(key) == 0) continue;
+    for (const std::string& spec : vm[key].as<std::vector<std::string>>()) {
+      vault::StatusOr<vault::Grant> grant = vault::AccessPolicy::ParseGrant(role, spec, names);
+      if (!grant.ok()) throw UsageError{grant.status().message()};
+      s.access.Add(std::move(grant).value());
+    }
+  }
+  if (s.access.empty()) s.access = vault::AccessPolicy::OwnerOnly(static_cast<uint32_t>(geteuid()));
+  if (std::optional<std::string> group = Get(vm, "socket-group")) {
+    const uint64_t gid_limit = std::numeric_limits<uint32_t>::max() - 1;
+    if (!group->empty() && group->find_first_not_of("0123456789") == std::string::npos) {
+      s.socket_group = static_cast<uint32_t>(CountOption(vm, "socket-group", 0, 0, gid_limit));
+    } else if (std::optional<uint32_t> gid = names.group(*group)) {
+      s.socket_group = *gid;
+    } else {
+      throw UsageError{"invalid value '" + *group + "' for --socket-group: no such group"};
+    }
+  }
   return config;
 }
 

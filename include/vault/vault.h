@@ -33,6 +33,7 @@
 
 #include "vault/clock.h"
 #include "vault/options.h"
+#include "vault/access.h"
 #include "vault/status.h"
 
 namespace vault {
@@ -101,11 +102,18 @@ class Vault {
   Vault(const Vault&) = delete;
   Vault& operator=(const Vault&) = delete;
 
-  virtual StatusOr<CreatedTranscript> CreateTranscript(const NewTranscript& request) = 0;
-  virtual StatusOr<AppendOutcome> AppendMessage(std::string_view id, const Message& message) = 0;
+  // Every operation names its caller (see vault/access.h). The vault enforces
+  // service scopes: PermissionDenied "service_forbidden" when the caller may
+  // not write (create, append, close) or read a transcript of that service.
+  // The role check per operation is the same: a caller without the writer
+  // role may write nothing, without writer or agent may read nothing.
+  virtual StatusOr<CreatedTranscript> CreateTranscript(const Caller& caller,
+                                                       const NewTranscript& request) = 0;
+  virtual StatusOr<AppendOutcome> AppendMessage(const Caller& caller, std::string_view id,
+                                                const Message& message) = 0;
   // Idempotent: closing a closed transcript returns its existing expiry.
-  virtual StatusOr<UnixMillis> CloseTranscript(std::string_view id) = 0;
-  virtual StatusOr<Transcript> GetTranscript(std::string_view id) = 0;
+  virtual StatusOr<UnixMillis> CloseTranscript(const Caller& caller, std::string_view id) = 0;
+  virtual StatusOr<Transcript> GetTranscript(const Caller& caller, std::string_view id) = 0;
 
   // Flushes memtables and compacts every column family down to the bottommost
   // level. Used by purge and by tests that inspect the files on disk.

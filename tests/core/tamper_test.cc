@@ -41,7 +41,7 @@ class TamperTest : public testing::VaultFixture {
     ASSERT_TRUE(vault_->store()->Write(&b).ok());
   }
   void ExpectCorrupt(const std::string& id, const std::string& what) {
-    auto t = vault_->GetTranscript(id);
+    auto t = vault_->GetTranscript(caller_, id);
     ASSERT_FALSE(t.ok()) << what << ": a tampered transcript was returned";
     EXPECT_EQ(t.status().code(), Status::Code::kCorruption) << what << ": " << t.status().ToString();
   }
@@ -50,8 +50,8 @@ class TamperTest : public testing::VaultFixture {
 };
 
 TEST_F(TamperTest, IntactTranscriptsRead) {
-  ASSERT_TRUE(vault_->GetTranscript(a_).ok());
-  ASSERT_TRUE(vault_->GetTranscript(b_).ok());
+  ASSERT_TRUE(vault_->GetTranscript(caller_, a_).ok());
+  ASSERT_TRUE(vault_->GetTranscript(caller_, b_).ok());
 }
 
 TEST_F(TamperTest, EveryFlippedByteOfEveryRecordIsCorruption) {
@@ -66,7 +66,7 @@ TEST_F(TamperTest, EveryFlippedByteOfEveryRecordIsCorruption) {
       Put(c, k, v);
     }
   }
-  ASSERT_TRUE(vault_->GetTranscript(a_).ok());
+  ASSERT_TRUE(vault_->GetTranscript(caller_, a_).ok());
 }
 
 TEST_F(TamperTest, EveryFlippedByteOfTheWrappedKeyFailsClosed) {
@@ -76,14 +76,14 @@ TEST_F(TamperTest, EveryFlippedByteOfTheWrappedKeyFailsClosed) {
     std::string bad = v;
     bad[i] ^= 0x01;
     Put(Column::kWrappedKeys, k, bad);
-    auto t = vault_->GetTranscript(a_);
+    auto t = vault_->GetTranscript(caller_, a_);
     ASSERT_FALSE(t.ok()) << "byte " << i;
     // An epoch byte flipped below the oldest live epoch reads as destroyed.
     EXPECT_TRUE(t.status().code() == Status::Code::kCorruption ||
                 t.status().code() == Status::Code::kGone) << t.status().ToString();
   }
   Put(Column::kWrappedKeys, k, v);
-  ASSERT_TRUE(vault_->GetTranscript(a_).ok());
+  ASSERT_TRUE(vault_->GetTranscript(caller_, a_).ok());
 }
 
 TEST_F(TamperTest, MessageMovedToAnotherSeqIsCorruption) {

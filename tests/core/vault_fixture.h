@@ -30,7 +30,7 @@ class VaultFixture : public ::testing::Test {
     req.service = "helpline";
     req.visitor.name = name;
     req.visitor.ip = "192.0.2.7";
-    auto c = vault_->CreateTranscript(req);
+    auto c = vault_->CreateTranscript(caller_, req);
     EXPECT_TRUE(c.ok()) << c.status().ToString();
     return c.ok() ? c->id : "";
   }
@@ -38,7 +38,7 @@ class VaultFixture : public ::testing::Test {
     return Message{seq, from, text, "2026-11-22T10:00:00Z"};
   }
   void Append(const std::string& id, uint64_t seq, const std::string& text) {
-    auto r = vault_->AppendMessage(id, Msg(seq, text));
+    auto r = vault_->AppendMessage(caller_, id, Msg(seq, text));
     ASSERT_TRUE(r.ok()) << r.status().ToString();
   }
   std::string RawId(const std::string& id) {
@@ -56,6 +56,7 @@ class VaultFixture : public ::testing::Test {
   }
 
   TempDir dir_;
+  Caller caller_ = Caller::Trusted("test");
   ManualClock clock_{1'800'000'000'500};
   std::unique_ptr<VaultImpl> vault_;
 };

@@ -13,7 +13,7 @@ TEST_F(VaultTest, RoundTripsATranscriptAcrossReopen) {
   Append(id, 2, "\xd7\xa9\xd7\x9c\xd7\x95\xd7\x9d \xf0\x9f\x92\x9c");
   Append(id, 0, std::string(64 * 1024, 'x'));
   Reopen();
-  auto t = vault_->GetTranscript(id);
+  auto t = vault_->GetTranscript(caller_, id);
   ASSERT_TRUE(t.ok()) << t.status().ToString();
   EXPECT_EQ(t->info.service, "helpline");
   EXPECT_EQ(t->info.state, TranscriptState::kOpen);
@@ -28,11 +28,11 @@ TEST_F(VaultTest, RoundTripsATranscriptAcrossReopen) {
 
 TEST_F(VaultTest, AppendIsIdempotentOnSeq) {
   const std::string id = Create();
-  EXPECT_EQ(*vault_->AppendMessage(id, Msg(1, "a")), AppendOutcome::kStored);
-  EXPECT_EQ(*vault_->AppendMessage(id, Msg(1, "a")), AppendOutcome::kDuplicate);
-  auto conflict = vault_->AppendMessage(id, Msg(1, "b"));
+  EXPECT_EQ(*vault_->AppendMessage(caller_, id, Msg(1, "a")), AppendOutcome::kStored);
+  EXPECT_EQ(*vault_->AppendMessage(caller_, id, Msg(1, "a")), AppendOutcome::kDuplicate);
+  auto conflict = vault_->AppendMessage(caller_, id, Msg(1, "b"));
   EXPECT_EQ(conflict.status().reason(), "seq_conflict");
-  auto t = vault_->GetTranscript(id);
+  auto t = vault_->GetTranscript(caller_, id);
   ASSERT_EQ(t->messages.size(), 1u);
   EXPECT_EQ(t->messages[0].text, "a");
   EXPECT_EQ(t->info.message_count, 1u);
@@ -41,38 +41,38 @@ TEST_F(VaultTest, AppendIsIdempotentOnSeq) {
 TEST_F(VaultTest, AppendAfterCloseIsRefusedAndChangesNothing) {
   const std::string id = Create();
   Append(id, 1, "a");
-  auto closed = vault_->CloseTranscript(id);
+  auto closed = vault_->CloseTranscript(caller_, id);
   ASSERT_TRUE(closed.ok());
-  auto r = vault_->AppendMessage(id, Msg(2, "late"));
+  auto r = vault_->AppendMessage(caller_, id, Msg(2, "late"));
   EXPECT_EQ(r.status().code(), Status::Code::kFailedPrecondition);
   EXPECT_EQ(r.status().reason(), "transcript_closed");
-  EXPECT_EQ(vault_->GetTranscript(id)->messages.size(), 1u);
+  EXPECT_EQ(vault_->GetTranscript(caller_, id)->messages.size(), 1u);
   // Closing again is idempotent and does not move the expiry.
   clock_.Advance(5 * kEpoch);
-  EXPECT_EQ(*vault_->CloseTranscript(id), *closed);
+  EXPECT_EQ(*vault_->CloseTranscript(caller_, id), *closed);
 }
 
 TEST_F(VaultTest, RejectsBadInputWithoutChangingAnything) {
   const std::string id = Create();
   Append(id, 1, "a");
   NewTranscript bad_service{"has space", {}};
-  EXPECT_EQ(vault_->CreateTranscript(bad_service).status().reason(), "invalid_service");
+  EXPECT_EQ(vault_->CreateTranscript(caller_, bad_service).status().reason(), "invalid_service");
   NewTranscript long_name{"svc", {}};
   long_name.visitor.name = std::string(2000, 'n');
-  EXPECT_EQ(vault_->CreateTranscript(long_name).status().reason(), "field_too_long");
-  EXPECT_EQ(vault_->AppendMessage(id, Message{2, "robot", "x", "2026-11-22T10:00:00Z"})
+  EXPECT_EQ(vault_->CreateTranscript(caller_, long_name).status().reason(), "field_too_long");
+  EXPECT_EQ(vault_->AppendMessage(caller_, id, Message{2, "robot", "x", "2026-11-22T10:00:00Z"})
                 .status().reason(), "invalid_from");
-  EXPECT_EQ(vault_->AppendMessage(id, Message{2, "agent", "x", "yesterday"}).status().reason(),
+  EXPECT_EQ(vault_->AppendMessage(caller_, id, Message{2, "agent", "x", "yesterday"}).status().reason(),
             "invalid_sent_at");
-  EXPECT_EQ(vault_->AppendMessage(id, Message{2, "agent", "\xff", "2026-11-22T10:00:00Z"})
+  EXPECT_EQ(vault_->AppendMessage(caller_, id, Message{2, "agent", "\xff", "2026-11-22T10:00:00Z"})
                 .status().reason(), "invalid_utf8");
-  EXPECT_EQ(vault_->AppendMessage(id, Msg(2000000, "x")).status().reason(), "invalid_seq");
-  EXPECT_EQ(vault_->AppendMessage(id, Msg(2, std::string(64 * 1024 + 1, 'x'))).status().reason(),
+  EXPECT_EQ(vault_->AppendMessage(caller_, id, Msg(2000000, "x")).status().reason(), "invalid_seq");
+  EXPECT_EQ(vault_->AppendMessage(caller_, id, Msg(2, std::string(64 * 1024 + 1, 'x'))).status().reason(),
             "text_too_long");
-  EXPECT_EQ(vault_->AppendMessage("00000000000000000000000000000000", Msg(1, "x")).status().code(),
+  EXPECT_EQ(vault_->AppendMessage(caller_, "00000000000000000000000000000000", Msg(1, "x")).status().code(),
             Status::Code::kNotFound);
-  EXPECT_EQ(vault_->GetTranscript("not-an-id").status().code(), Status::Code::kNotFound);
-  auto t = vault_->GetTranscript(id);
+  EXPECT_EQ(vault_->GetTranscript(caller_, "not-an-id").status().code(), Status::Code::kNotFound);
+  auto t = vault_->GetTranscript(caller_, id);
   ASSERT_TRUE(t.ok());
   EXPECT_EQ(t->messages.size(), 1u);
   EXPECT_EQ(t->info.message_count, 1u);
@@ -85,7 +85,7 @@ TEST_F(VaultTest, OpenChatIsWrappedAtNowPlusRetentionAndRewrappedAtClose) {
   const uint64_t e_open = kr->EpochOf(t0 + kRetention);
   EXPECT_EQ(WrappedEpochOf(id), e_open);
   EXPECT_TRUE(InExpiryIndex(e_open, id));
-  EXPECT_EQ(vault_->GetTranscript(id)->info.expires_at, t0 + kRetention);
+  EXPECT_EQ(vault_->GetTranscript(caller_, id)->info.expires_at, t0 + kRetention);
 
   // Activity three epochs later moves the earliest possible expiry forward.
   clock_.Advance(3 * kEpoch);
@@ -97,7 +97,7 @@ TEST_F(VaultTest, OpenChatIsWrappedAtNowPlusRetentionAndRewrappedAtClose) {
   // Close seven epochs later: wrapped under close + retention, index moved.
   clock_.Advance(7 * kEpoch + 250);
   const UnixMillis closed_at = clock_.NowMillis();
-  auto expires = vault_->CloseTranscript(id);
+  auto expires = vault_->CloseTranscript(caller_, id);
   ASSERT_TRUE(expires.ok());
   EXPECT_EQ(*expires, closed_at + kRetention);
   const uint64_t e_closed = kr->EpochOf(closed_at + kRetention);
@@ -105,7 +105,7 @@ TEST_F(VaultTest, OpenChatIsWrappedAtNowPlusRetentionAndRewrappedAtClose) {
   EXPECT_TRUE(InExpiryIndex(e_closed, id));
   EXPECT_FALSE(InExpiryIndex(e_open, id));
   EXPECT_FALSE(InExpiryIndex(e_active, id));
-  auto t = vault_->GetTranscript(id);
+  auto t = vault_->GetTranscript(caller_, id);
   EXPECT_EQ(t->info.state, TranscriptState::kClosed);
   EXPECT_EQ(t->info.closed_at, closed_at);
   EXPECT_EQ(t->info.expires_at, closed_at + kRetention);
@@ -116,19 +116,19 @@ TEST_F(VaultTest, OpenChatIsWrappedAtNowPlusRetentionAndRewrappedAtClose) {
 
 TEST_F(VaultTest, ExpiredTranscriptIsGoneAndShreddedOneStaysGone) {
   const std::string id = Create();
-  auto expires = vault_->CloseTranscript(id);
+  auto expires = vault_->CloseTranscript(caller_, id);
   ASSERT_TRUE(expires.ok());
   clock_.Set(*expires - 1);
-  EXPECT_TRUE(vault_->GetTranscript(id).ok());
+  EXPECT_TRUE(vault_->GetTranscript(caller_, id).ok());
   clock_.Set(*expires);
-  EXPECT_EQ(vault_->GetTranscript(id).status().code(), Status::Code::kGone);
+  EXPECT_EQ(vault_->GetTranscript(caller_, id).status().code(), Status::Code::kGone);
   // Destroying its epoch makes it unreadable for good, whatever the clock says.
   const uint64_t e = WrappedEpochOf(id);
   ASSERT_TRUE(vault_->keyring()->AdvanceTo(e + 1).ok());
   clock_.Set(*expires - 1);
-  EXPECT_EQ(vault_->GetTranscript(id).status().code(), Status::Code::kGone);
+  EXPECT_EQ(vault_->GetTranscript(caller_, id).status().code(), Status::Code::kGone);
   Reopen();
-  EXPECT_EQ(vault_->GetTranscript(id).status().code(), Status::Code::kGone);
+  EXPECT_EQ(vault_->GetTranscript(caller_, id).status().code(), Status::Code::kGone);
 }
 
 TEST_F(VaultTest, RefusesToChangeTheEpochLengthOfAnExistingVault) {
@@ -185,7 +185,7 @@ TEST_F(VaultKeysTest, ShorteningRetentionDoesNotMakeExistingTranscriptsCorrupt) 
   o.retention_ms = 2 * kEpoch;  // far shorter than before
   auto v = VaultImpl::Open(o, &clock_);
   ASSERT_TRUE(v.ok()) << v.status().ToString();
-  auto t = (*v)->GetTranscript(id);
+  auto t = (*v)->GetTranscript(caller_, id);
   ASSERT_TRUE(t.ok()) << t.status().ToString();
   EXPECT_EQ(t->messages.size(), 1u);
 }

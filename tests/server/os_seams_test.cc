@@ -43,9 +43,15 @@ class BoundSocket {
   int fd_;
 };
 
-// A short socket path: sun_path is only 108 bytes.
+// A short socket path in a private directory (mkdtemp, 0700): sun_path is
+// only 108 bytes, and the socket's directory must not be writable by others.
 std::string ShortPath(const char* name) {
-  return "/tmp/tv-test-" + std::to_string(getpid()) + "-" + name;
+  static const std::string dir = [] {
+    char tmpl[] = "/tmp/tv-test-XXXXXX";
+    EXPECT_NE(mkdtemp(tmpl), nullptr) << std::strerror(errno);
+    return std::string(tmpl);
+  }();
+  return dir + "/" + name;
 }
 
 bool Exists(const std::string& path) {
@@ -56,6 +62,18 @@ bool Exists(const std::string& path) {
 TEST(SocketFileTest, FreePathIsClaimed) {
   TempDir dir;
   EXPECT_TRUE(ClaimSocketPath(dir.path() + "/none.sock").ok());
+}
+
+TEST(SocketFileTest, ADirectoryWritableByOthersIsRefused) {
+  TempDir dir;
+  const std::string open_dir = dir.path() + "/open";
+  ASSERT_EQ(mkdir(open_dir.c_str(), 0700), 0);
+  ASSERT_EQ(chmod(open_dir.c_str(), 01777), 0);  // even with the sticky bit
+  const Status status = ClaimSocketPath(open_dir + "/v.sock");
+  EXPECT_EQ(status.reason(), "writable_by_others") << status.ToString();
+  EXPECT_NE(status.message().find("socket directory " + open_dir), std::string::npos);
+  ASSERT_EQ(chmod(open_dir.c_str(), 0750), 0);
+  EXPECT_TRUE(ClaimSocketPath(open_dir + "/v.sock").ok());
 }
 
 TEST(SocketFileTest, StaleSocketIsRemoved) {

@@ -1,10 +1,12 @@
 #include "vault/common/file_util.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 
 namespace vault {
@@ -106,6 +108,45 @@ StatusOr<std::string> ReadSmallFile(const std::string& path, size_t max_bytes) {
   }
   ::close(fd);
   return out;
+}
+
+Status CheckNotWritableByOthers(const std::string& dir, std::string_view what) {
+  struct stat st;
+  if (::stat(dir.c_str(), &st) != 0) return Errno("cannot stat", dir);
+  if ((st.st_mode & S_IWOTH) != 0) {
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    return Status::FailedPrecondition(std::string(what) + " " + dir + " is writable by others (mode " +
+                                          mode + "); run chmod o-w on it",
+                                      "writable_by_others");
+  }
+  return Status::OK();
+}
+
+StatusOr<DirectoryLock> DirectoryLock::Acquire(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0) return Errno("cannot open lock file", path);
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    const int err = errno;
+    ::close(fd);
+    if (err == EWOULDBLOCK) {
+      return Status::FailedPrecondition(
+          "another vaultd holds the data directory (lock file " + path + ")", "data_dir_locked");
+    }
+    errno = err;
+    return Errno("cannot lock", path);
+  }
+  const std::string pid = std::to_string(::getpid()) + "\n";
+  if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, pid.data(), pid.size(), 0) < 0) {
+    Status s = Errno("cannot write lock file", path);
+    ::close(fd);
+    return s;
+  }
+  return DirectoryLock(fd);
+}
+
+DirectoryLock::~DirectoryLock() {
+  if (fd_ >= 0) ::close(fd_);
 }
 
 }  // namespace vault

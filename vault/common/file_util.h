@@ -22,6 +22,29 @@ Status EnsureDirectory(const std::string& dir, int mode);
 bool FileExists(const std::string& path);
 std::string DirName(const std::string& path);
 
+// FailedPrecondition "writable_by_others" if `dir` can be written by users
+// other than its owner and group (mode o+w), IOError if it cannot be stat'ed.
+// `what` names it in the message ("data directory", "socket directory").
+Status CheckNotWritableByOthers(const std::string& dir, std::string_view what);
+
+// An exclusive advisory lock (flock) on a lock file, held until destruction
+// or process exit: one vaultd per data directory. The file records the pid of
+// the holder for operators; the lock, not the file, is what counts, so a lock
+// file left behind by a killed process never blocks a restart.
+class DirectoryLock {
+ public:
+  // FailedPrecondition "data_dir_locked" if another process holds the lock.
+  static StatusOr<DirectoryLock> Acquire(const std::string& path);
+  DirectoryLock(DirectoryLock&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
+  DirectoryLock& operator=(DirectoryLock&&) = delete;
+  DirectoryLock(const DirectoryLock&) = delete;
+  ~DirectoryLock();
+
+ private:
+  explicit DirectoryLock(int fd) : fd_(fd) {}
+  int fd_ = -1;
+};
+
 }  // namespace vault
 
 #endif  // VAULT_COMMON_FILE_UTIL_H_

@@ -64,6 +64,16 @@ Status ValidateMessage(const Message& m, const Options& o) {
 
 Status NoSuchTranscript() { return Status::NotFound("no transcript with this id", "not_found"); }
 
+Status MayNotWrite() {
+  return Status::PermissionDenied("this caller may not write transcripts of this service",
+                                  "service_forbidden");
+}
+
+Status MayNotRead() {
+  return Status::PermissionDenied("this caller may not read transcripts of this service",
+                                  "service_forbidden");
+}
+
 }  // namespace
 
 const char* TranscriptStateName(TranscriptState s) {
@@ -75,9 +85,11 @@ StatusOr<std::unique_ptr<Vault>> Vault::Open(const Options& options, Clock* cloc
   return std::unique_ptr<Vault>(std::move(v));
 }
 
-VaultImpl::VaultImpl(Options options, Clock* clock, std::unique_ptr<RootKeyCustodian> custodian,
-                     std::unique_ptr<Keyring> keyring, std::unique_ptr<Store> store)
-    : options_(std::move(options)), clock_(clock), custodian_(std::move(custodian)),
+VaultImpl::VaultImpl(Options options, Clock* clock, DirectoryLock lock,
+                     std::unique_ptr<RootKeyCustodian> custodian, std::unique_ptr<Keyring> keyring,
+                     std::unique_ptr<Store> store)
+    : options_(std::move(options)), clock_(clock), lock_(std::move(lock)),
+      custodian_(std::move(custodian)),
       keyring_(std::move(keyring)), store_(std::move(store)) {}
 
 StatusOr<std::unique_ptr<VaultImpl>> VaultImpl::Open(const Options& options, Clock* clock) {
@@ -94,6 +106,11 @@ StatusOr<std::unique_ptr<VaultImpl>> VaultImpl::Open(const Options& options, Clo
   }
   const std::string keys_dir = options.data_dir + "/keys";
   VAULT_RETURN_IF_ERROR(EnsureDirectory(options.data_dir, 0700));
+  VAULT_RETURN_IF_ERROR(CheckNotWritableByOthers(options.data_dir, "data directory"));
+  // Before any key or database file is touched: a second vaultd on the same
+  // directory could otherwise ratchet the keyring under the first one.
+  VAULT_ASSIGN_OR_RETURN(DirectoryLock lock,
+                         DirectoryLock::Acquire(options.data_dir + "/vaultd.lock"));
   VAULT_RETURN_IF_ERROR(EnsureDirectory(keys_dir, 0700));
   const std::string key_file =
       options.root_key_file.empty() ? keys_dir + "/root.key" : options.root_key_file;
@@ -109,7 +126,7 @@ StatusOr<std::unique_ptr<VaultImpl>> VaultImpl::Open(const Options& options, Clo
   VAULT_ASSIGN_OR_RETURN(std::unique_ptr<Keyring> keyring,
                          Keyring::Open(kp, custodian.get(), clock, fresh));
   VAULT_ASSIGN_OR_RETURN(std::unique_ptr<Store> store, Store::Open(options.data_dir + "/db"));
-  return std::unique_ptr<VaultImpl>(new VaultImpl(options, clock, std::move(custodian),
+  return std::unique_ptr<VaultImpl>(new VaultImpl(options, clock, std::move(lock), std::move(custodian),
                                                   std::move(keyring), std::move(store)));
 }
 
@@ -123,8 +140,10 @@ Status VaultImpl::SealInto(const SecretBytes& dek, std::string_view raw_id, Reco
   return aead::Seal(dek, plain, RecordAd(raw_id, kind, seq), out);
 }
 
-StatusOr<CreatedTranscript> VaultImpl::CreateTranscript(const NewTranscript& req) {
+StatusOr<CreatedTranscript> VaultImpl::CreateTranscript(const Caller& caller,
+                                                        const NewTranscript& req) {
   VAULT_RETURN_IF_ERROR(ValidateService(req.service));
+  if (!caller.MayWrite(req.service)) return MayNotWrite();
   const Visitor& v = req.visitor;
   const size_t cap = options_.max_field_bytes;
   VAULT_RETURN_IF_ERROR(ValidateField(v.name, "name", cap));
@@ -203,12 +222,15 @@ Status VaultImpl::StageState(Loaded* t, WriteBatch* batch) {
   return Status::OK();
 }
 
-StatusOr<AppendOutcome> VaultImpl::AppendMessage(std::string_view id, const Message& m) {
+StatusOr<AppendOutcome> VaultImpl::AppendMessage(const Caller& caller, std::string_view id,
+                                                 const Message& m) {
+  if (!caller.Has(Role::kWriter)) return MayNotWrite();
   VAULT_RETURN_IF_ERROR(ValidateMessage(m, options_));
   std::string raw_id;
   if (!ParseId(id, &raw_id)) return NoSuchTranscript();
   std::lock_guard<std::mutex> lock(StripeFor(raw_id));
   VAULT_ASSIGN_OR_RETURN(Loaded t, Load(id));
+  if (!caller.MayWrite(t.state.service)) return MayNotWrite();
   const std::string key = MessageKey(t.raw_id, m.seq);
   auto existing = store_->Get(Column::kMessages, key);
   if (existing.ok()) {
@@ -237,11 +259,13 @@ StatusOr<AppendOutcome> VaultImpl::AppendMessage(std::string_view id, const Mess
   return AppendOutcome::kStored;
 }
 
-StatusOr<UnixMillis> VaultImpl::CloseTranscript(std::string_view id) {
+StatusOr<UnixMillis> VaultImpl::CloseTranscript(const Caller& caller, std::string_view id) {
+  if (!caller.Has(Role::kWriter)) return MayNotWrite();
   std::string raw_id;
   if (!ParseId(id, &raw_id)) return NoSuchTranscript();
   std::lock_guard<std::mutex> lock(StripeFor(raw_id));
   VAULT_ASSIGN_OR_RETURN(Loaded t, Load(id));
+  if (!caller.MayWrite(t.state.service)) return MayNotWrite();
   if (t.state.state == TranscriptState::kClosed) return t.state.expires_at;
   const UnixMillis now = clock_->NowMillis();
   t.state.state = TranscriptState::kClosed;
@@ -254,12 +278,14 @@ StatusOr<UnixMillis> VaultImpl::CloseTranscript(std::string_view id) {
   return t.state.expires_at;
 }
 
-StatusOr<Transcript> VaultImpl::GetTranscript(std::string_view id) {
+StatusOr<Transcript> VaultImpl::GetTranscript(const Caller& caller, std::string_view id) {
+  if (!caller.Has(Role::kWriter) && !caller.Has(Role::kAgent)) return MayNotRead();
   std::string raw_id;
   if (!ParseId(id, &raw_id)) return NoSuchTranscript();
   // Reads take the stripe too, so a transcript is never seen half-updated.
   std::lock_guard<std::mutex> lock(StripeFor(raw_id));
   VAULT_ASSIGN_OR_RETURN(Loaded t, Load(id));
+  if (!caller.MayRead(t.state.service)) return MayNotRead();
   Transcript out;
   out.info.id = std::string(id);
   out.info.service = t.state.service;

@@ -1,6 +1,7 @@
 // VaultImpl: the Vault over a Store, a Keyring and a Clock.
 //
 // Data directory layout (docs/design.md):
+//   <data_dir>/vaultd.lock    flock'ed by the open vault (one per directory)
 //   <data_dir>/db/            RocksDB: ciphertext and wrapped keys only
 //   <data_dir>/keys/keyring   the epoch ratchet state, sealed by the root key
 //   <data_dir>/keys/root.key  the default key-file custodian's root key
@@ -13,6 +14,7 @@
 #include <mutex>
 #include <string>
 
+#include "vault/common/file_util.h"
 #include "vault/core/records.h"
 #include "vault/crypto/custodian.h"
 #include "vault/crypto/keyring.h"
@@ -26,10 +28,12 @@ class VaultImpl final : public Vault {
  public:
   static StatusOr<std::unique_ptr<VaultImpl>> Open(const Options& options, Clock* clock);
 
-  StatusOr<CreatedTranscript> CreateTranscript(const NewTranscript& request) override;
-  StatusOr<AppendOutcome> AppendMessage(std::string_view id, const Message& message) override;
-  StatusOr<UnixMillis> CloseTranscript(std::string_view id) override;
-  StatusOr<Transcript> GetTranscript(std::string_view id) override;
+  StatusOr<CreatedTranscript> CreateTranscript(const Caller& caller,
+                                               const NewTranscript& request) override;
+  StatusOr<AppendOutcome> AppendMessage(const Caller& caller, std::string_view id,
+                                        const Message& message) override;
+  StatusOr<UnixMillis> CloseTranscript(const Caller& caller, std::string_view id) override;
+  StatusOr<Transcript> GetTranscript(const Caller& caller, std::string_view id) override;
   Status CompactAll() override;
 
   // For tests and offline tools in this library.
@@ -37,8 +41,9 @@ class VaultImpl final : public Vault {
   Keyring* keyring() { return keyring_.get(); }
 
  private:
-  VaultImpl(Options options, Clock* clock, std::unique_ptr<RootKeyCustodian> custodian,
-            std::unique_ptr<Keyring> keyring, std::unique_ptr<Store> store);
+  VaultImpl(Options options, Clock* clock, DirectoryLock lock,
+            std::unique_ptr<RootKeyCustodian> custodian, std::unique_ptr<Keyring> keyring,
+            std::unique_ptr<Store> store);
 
   // A transcript's key material and state, loaded under its stripe lock.
   struct Loaded {
@@ -57,6 +62,7 @@ class VaultImpl final : public Vault {
 
   const Options options_;  // constant after construction
   Clock* const clock_;
+  const DirectoryLock lock_;  // held while the vault is open: one vaultd per data directory
   const std::unique_ptr<RootKeyCustodian> custodian_;
   const std::unique_ptr<Keyring> keyring_;
   const std::unique_ptr<Store> store_;

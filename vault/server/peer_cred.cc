@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstring>
 #include <string>
+#include <vector>
 
 namespace vault {
 
@@ -19,7 +20,21 @@ StatusOr<PeerCred> ReadPeerCred(int fd) {
   peer.uid = cred.uid;
   peer.gid = cred.gid;
   peer.pid = cred.pid;
-  return peer;
+  // The supplementary groups as of connect(); grants may name any of them.
+  std::vector<gid_t> groups(64);
+  for (int attempt = 0; attempt < 4; ++attempt) {
+    socklen_t bytes = static_cast<socklen_t>(groups.size() * sizeof(gid_t));
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups.data(), &bytes) == 0) {
+      groups.resize(bytes / sizeof(gid_t));
+      peer.groups.assign(groups.begin(), groups.end());
+      return peer;
+    }
+    if (errno != ERANGE) {
+      return Status::IOError(std::string("cannot read peer groups: ") + std::strerror(errno));
+    }
+    groups.resize(bytes / sizeof(gid_t) + 1);  // the kernel reports the size it needs
+  }
+  return Status::IOError("cannot read peer groups: the list keeps growing");
 }
 
 }  // namespace vault

@@ -2,11 +2,12 @@
 //
 // The kernel records the peer's uid, gid and pid at connect() time; they
 // cannot be forged by the peer. Roles (writer, agent, officer, auditor,
-// admin) will be derived from uid/gid by the router's authorization step.
+// admin) are derived from them by the router (vault/access.h).
 #ifndef VAULT_SERVER_PEER_CRED_H_
 #define VAULT_SERVER_PEER_CRED_H_
 
 #include <cstdint>
+#include <vector>
 
 #include "vault/status.h"
 
@@ -16,9 +17,10 @@ struct PeerCred {
   uint32_t uid = 0;
   uint32_t gid = 0;
   int32_t pid = 0;
+  std::vector<uint32_t> groups;  // supplementary groups (SO_PEERGROUPS)
 };
 
-// Reads SO_PEERCRED of the connected socket `fd`. IOError if the kernel
+// Reads SO_PEERCRED and SO_PEERGROUPS of the connected socket `fd`. IOError if the kernel
 // refuses (e.g. `fd` is not a Unix socket).
 StatusOr<PeerCred> ReadPeerCred(int fd);
 

@@ -71,6 +71,26 @@ RouteMatch MatchRoute(std::string_view target) {
   return RouteMatch();
 }
 
+RoleSet RolesFor(RouteId route) {
+  RoleSet roles;
+  switch (route) {
+    case RouteId::kHealth:
+      return RoleSet::All();
+    case RouteId::kTranscripts:
+    case RouteId::kMessages:
+    case RouteId::kClose:
+      roles.Add(Role::kWriter);
+      return roles;
+    case RouteId::kTranscript:
+      roles.Add(Role::kWriter);
+      roles.Add(Role::kAgent);
+      return roles;
+    case RouteId::kNone:
+      break;
+  }
+  return roles;
+}
+
 bool IsTranscriptId(std::string_view id) {
   if (id.size() != 32) return false;
   for (char c : id) {
@@ -104,7 +124,10 @@ HttpResponse Router::Dispatch(const RouteMatch& match, const HttpRequest& reques
     response.set(http::field::allow, match.method);
     return response;
   }
-  if (Status status = Authorize(match, context); !status.ok()) return ErrorResponse(status);
+  Caller caller = access_.Resolve(context.peer.uid, context.peer.gid, context.peer.groups);
+  caller.pid = context.peer.pid;
+  caller.request_id = context.request_id;
+  if (Status status = Authorize(match, caller); !status.ok()) return ErrorResponse(status);
   if (match.id != RouteId::kHealth && match.id != RouteId::kTranscripts &&
       !IsTranscriptId(match.transcript_id)) {
     return NotFound();
@@ -118,49 +141,62 @@ HttpResponse Router::Dispatch(const RouteMatch& match, const HttpRequest& reques
     case RouteId::kHealth:
       return JsonResponse(200, EncodeHealth());
     case RouteId::kTranscripts:
-      return CreateTranscript(request);
+      return CreateTranscript(caller, request);
     case RouteId::kTranscript:
-      return GetTranscript(match.transcript_id);
+      return GetTranscript(caller, match.transcript_id);
     case RouteId::kMessages:
-      return AppendMessage(match.transcript_id, request);
+      return AppendMessage(caller, match.transcript_id, request);
     case RouteId::kClose:
-      return CloseTranscript(match.transcript_id, request);
+      return CloseTranscript(caller, match.transcript_id, request);
     case RouteId::kNone:
       break;
   }
   return NotFound();
 }
 
-Status Router::Authorize(const RouteMatch& match, const RequestContext& context) const {
-  return Status::OK();
+Status Router::Authorize(const RouteMatch& match, const Caller& caller) {
+  if (caller.roles.empty()) {
+    return Status::PermissionDenied(
+        "no role is granted to uid " + std::to_string(caller.uid) + " (see [access] in the config)",
+        "unknown_caller");
+  }
+  const RoleSet needed = RolesFor(match.id);
+  for (Role role : kAllRoles) {
+    if (needed.Has(role) && caller.Has(role)) return Status::OK();
+  }
+  return Status::PermissionDenied("this call needs the role " + needed.ToString() +
+                                      "; the caller has " + caller.roles.ToString(),
+                                  "forbidden");
 }
 
-HttpResponse Router::CreateTranscript(const HttpRequest& request) const {
+HttpResponse Router::CreateTranscript(const Caller& caller, const HttpRequest& request) const {
   StatusOr<NewTranscript> parsed = ParseNewTranscript(request.body());
   if (!parsed.ok()) return ErrorResponse(parsed.status());
-  StatusOr<CreatedTranscript> created = vault_->CreateTranscript(*parsed);
+  StatusOr<CreatedTranscript> created = vault_->CreateTranscript(caller, *parsed);
   if (!created.ok()) return ErrorResponse(created.status());
   return JsonResponse(201, EncodeCreated(*created));
 }
 
-HttpResponse Router::AppendMessage(std::string_view id, const HttpRequest& request) const {
+HttpResponse Router::AppendMessage(const Caller& caller, std::string_view id,
+                                   const HttpRequest& request) const {
   StatusOr<Message> message = ParseMessage(request.body(), max_seq_);
   if (!message.ok()) return ErrorResponse(message.status());
-  StatusOr<AppendOutcome> outcome = vault_->AppendMessage(id, *message);
+  StatusOr<AppendOutcome> outcome = vault_->AppendMessage(caller, id, *message);
   if (!outcome.ok()) return ErrorResponse(outcome.status());
   return JsonResponse(*outcome == AppendOutcome::kStored ? 201 : 200,
                       EncodeAppended(message->seq, *outcome));
 }
 
-HttpResponse Router::CloseTranscript(std::string_view id, const HttpRequest& request) const {
+HttpResponse Router::CloseTranscript(const Caller& caller, std::string_view id,
+                                     const HttpRequest& request) const {
   if (Status status = ParseCloseBody(request.body()); !status.ok()) return ErrorResponse(status);
-  StatusOr<UnixMillis> expires_at = vault_->CloseTranscript(id);
+  StatusOr<UnixMillis> expires_at = vault_->CloseTranscript(caller, id);
   if (!expires_at.ok()) return ErrorResponse(expires_at.status());
   return JsonResponse(200, EncodeClosed(id, *expires_at));
 }
 
-HttpResponse Router::GetTranscript(std::string_view id) const {
-  StatusOr<Transcript> transcript = vault_->GetTranscript(id);
+HttpResponse Router::GetTranscript(const Caller& caller, std::string_view id) const {
+  StatusOr<Transcript> transcript = vault_->GetTranscript(caller, id);
   if (!transcript.ok()) return ErrorResponse(transcript.status());
   return JsonResponse(200, EncodeTranscript(*transcript));
 }

@@ -7,7 +7,8 @@
 //   POST /v1/transcripts/{id}/close       close a transcript
 //
 // Order of checks: route (404 not_found) -> method (405, with Allow) ->
-// authorization (403; every caller is allowed until roles exist) -> id format
+// authorization (403: the caller's roles, from SO_PEERCRED through the access
+// policy, must include one the route needs; see RolesFor) -> id format
 // (32 lowercase hex, else 404 without calling the Vault) -> Content-Type of a
 // non-empty POST body (415) -> JSON shape (400) -> the Vault's Status.
 //
@@ -20,6 +21,7 @@
 #include <string>
 #include <string_view>
 
+#include "vault/access.h"
 #include "vault/server/peer_cred.h"
 #include "vault/server/response.h"
 #include "vault/status.h"
@@ -42,6 +44,11 @@ struct RouteMatch {
 // Matches the path of `target` (the query string is ignored).
 RouteMatch MatchRoute(std::string_view target);
 
+// The roles of which a caller needs one to use a route: health needs any
+// role; writing needs writer; reading a transcript needs writer or agent (the
+// vault then checks the service scope).
+RoleSet RolesFor(RouteId route);
+
 // True for 32 lowercase hex characters.
 bool IsTranscriptId(std::string_view id);
 
@@ -57,7 +64,8 @@ struct RequestContext {
 class Router {
  public:
   // `vault` must outlive the Router. `max_seq` bounds message seq numbers.
-  Router(Vault* vault, uint64_t max_seq) : vault_(vault), max_seq_(max_seq) {}
+  Router(Vault* vault, uint64_t max_seq, AccessPolicy access)
+      : vault_(vault), max_seq_(max_seq), access_(std::move(access)) {}
   Router(const Router&) = delete;
   Router& operator=(const Router&) = delete;
 
@@ -68,16 +76,19 @@ class Router {
  private:
   HttpResponse Dispatch(const RouteMatch& match, const HttpRequest& request,
                         const RequestContext& context) const;
-  // The slot for role checks (SO_PEERCRED uid/gid -> role -> allowed routes).
-  Status Authorize(const RouteMatch& match, const RequestContext& context) const;
+  // 403 unless the caller holds one of the roles the route needs.
+  static Status Authorize(const RouteMatch& match, const Caller& caller);
 
-  HttpResponse CreateTranscript(const HttpRequest& request) const;
-  HttpResponse AppendMessage(std::string_view id, const HttpRequest& request) const;
-  HttpResponse CloseTranscript(std::string_view id, const HttpRequest& request) const;
-  HttpResponse GetTranscript(std::string_view id) const;
+  HttpResponse CreateTranscript(const Caller& caller, const HttpRequest& request) const;
+  HttpResponse AppendMessage(const Caller& caller, std::string_view id,
+                             const HttpRequest& request) const;
+  HttpResponse CloseTranscript(const Caller& caller, std::string_view id,
+                               const HttpRequest& request) const;
+  HttpResponse GetTranscript(const Caller& caller, std::string_view id) const;
 
   Vault* const vault_;
   const uint64_t max_seq_;
+  const AccessPolicy access_;
 };
 
 }  // namespace vault

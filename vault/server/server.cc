@@ -1,6 +1,10 @@
 #include "vault/server/server.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -55,7 +59,7 @@ Server::Server(ServerOptions options, Vault* vault)
     : options_(std::move(options)),
       ioc_(static_cast<int>(options_.io_threads)),
       workers_(options_.workers),
-      router_(vault, options_.max_seq),
+      router_(vault, options_.max_seq, options_.access),
       hub_(SessionLimits{options_.max_body_bytes, options_.idle_timeout}, &router_,
            workers_.get_executor()),
       strand_(asio::make_strand(ioc_)),
@@ -80,7 +84,13 @@ Status Server::Listen() {
   StatusOr<FileIdentity> identity = IdentifyFile(path);
   if (!identity.ok()) return identity.status();
   socket_identity_ = *identity;
-  // Writers and readers reach the daemon through the socket's group.
+  // Writers and readers reach the daemon through the socket's group. Until
+  // the chmod the socket is 0600 (umask 077): never looser than configured.
+  if (options_.socket_group &&
+      chown(path.c_str(), static_cast<uid_t>(-1), static_cast<gid_t>(*options_.socket_group)) != 0) {
+    return Status::IOError("cannot set the group of " + path + " to " +
+                           std::to_string(*options_.socket_group) + ": " + std::strerror(errno));
+  }
   if (chmod(path.c_str(), 0660) != 0) return Status::IOError("cannot chmod 0660 " + path);
   acceptor_.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) return Status::IOError("cannot listen on " + path + ": " + ec.message());

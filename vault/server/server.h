@@ -1,8 +1,9 @@
 // Server: vaultd's HTTP/1.1 + JSON API on a Unix domain socket.
 //
-// Create() claims the socket path (refusing if another vaultd listens on it,
-// removing a stale file otherwise), binds, sets mode 0660 and listens: once it
-// returns, clients can connect. Run() then serves until SIGTERM/SIGINT (or
+// Create() claims the socket path (refusing a directory that others may write
+// to, where anyone could replace the socket; refusing if another vaultd
+// listens on it; removing a stale file otherwise), binds, sets the socket's
+// group and mode 0660, and listens: once it returns, clients can connect. Run() then serves until SIGTERM/SIGINT (or
 // Shutdown()), with `io_threads` threads doing socket I/O and `workers`
 // threads running Vault calls, so concurrent writers share fsyncs.
 //
@@ -32,9 +33,11 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "vault/access.h"
 #include "vault/server/router.h"
 #include "vault/server/session.h"
 #include "vault/server/socket_file.h"
@@ -51,6 +54,10 @@ struct ServerOptions {
   size_t workers = 32;         // threads running Vault calls
   size_t io_threads = 2;       // threads doing socket I/O
   uint64_t max_seq = 1000000;  // Options::max_seq of the Vault
+  // Who may call what (see vault/access.h). Empty: nobody may do anything.
+  AccessPolicy access;
+  // Group of the socket file (mode 0660); unset: the daemon's own group.
+  std::optional<uint32_t> socket_group;
   std::vector<int> stop_signals = {SIGTERM, SIGINT};
   // Called once when shutdown begins (vaultd sends STOPPING=1 from it).
   std::function<void()> on_stopping;

@@ -8,6 +8,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "vault/common/file_util.h"
+
 namespace vault {
 
 namespace {
@@ -38,6 +40,10 @@ Status ClaimSocketPath(const std::string& path) {
   if (path.size() > MaxSocketPathLength()) {
     return Status::InvalidArgument("socket path " + path + " is longer than " +
                                    std::to_string(MaxSocketPathLength()) + " bytes");
+  }
+  // Whoever can write the directory can replace the socket with their own.
+  if (Status status = CheckNotWritableByOthers(DirName(path), "socket directory"); !status.ok()) {
+    return status;
   }
   struct stat st;
   if (lstat(path.c_str(), &st) != 0) {

@@ -25,6 +25,7 @@ namespace vault {
 size_t MaxSocketPathLength();
 
 // Makes `path` free for bind(). InvalidArgument if the path is too long;
+// FailedPrecondition "writable_by_others" if its directory is (mode o+w);
 // FailedPrecondition "socket_in_use" if another process listens on it, or if
 // it exists and is not a socket; IOError if a stale socket cannot be removed.
 Status ClaimSocketPath(const std::string& path);

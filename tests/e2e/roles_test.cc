@@ -1,0 +1,331 @@
+// Acceptance (issue 3, roles and socket safety): every endpoint × every role,
+// with clients running under different uids on the real socket. Roles come
+// from SO_PEERCRED/SO_PEERGROUPS through the [access] grants; allowed calls
+// succeed, every other gets 403 with a JSON error and changes nothing;
+// unknown uids get nothing; a uid outside the socket's group cannot connect.
+//
+// The test runs as root: each client is a forked child that drops to its
+// uid, gid and supplementary groups before it connects.
+#include <fcntl.h>
+#include <grp.h>
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <boost/json.hpp>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "tests/support/api_util.h"
+#include "tests/support/daemon.h"
+#include "tests/support/raw_http.h"
+
+namespace vault::testing {
+namespace {
+
+namespace json = boost::json;
+
+constexpr uint32_t kSocketGroup = 50100;
+constexpr uint32_t kAgentGroup = 50102;
+
+struct Identity {
+  const char* name;
+  uint32_t uid;
+  uint32_t gid;
+  std::vector<gid_t> groups;
+};
+
+const Identity kWriterAlpha{"writer(alpha)", 50001, 50001, {kSocketGroup}};
+const Identity kWriterBeta{"writer(beta)", 50007, 50007, {kSocketGroup}};
+const Identity kAgent{"agent", 50002, 50002, {kSocketGroup, kAgentGroup}};
+const Identity kOfficer{"officer", 50003, 50003, {kSocketGroup}};
+const Identity kAuditor{"auditor", 50004, 50004, {kSocketGroup}};
+const Identity kAdmin{"admin", 50005, 50005, {kSocketGroup}};
+const Identity kUnknown{"unknown", 50006, 50006, {kSocketGroup}};
+const Identity kOutsider{"outsider", 50008, 50008, {}};  // not in the socket group
+
+struct Call {
+  std::string method;
+  std::string target;
+  std::string body;
+};
+
+struct Reply {
+  int status = 0;  // -1: could not connect; -2: no response
+  std::string body;
+};
+
+std::string Request(const Call& call) {
+  std::string out = call.method + " " + call.target + " HTTP/1.1\r\nHost: vault\r\n";
+  if (!call.body.empty()) out += "Content-Type: application/json\r\n";
+  out += "Content-Length: " + std::to_string(call.body.size()) + "\r\n\r\n" + call.body;
+  return out;
+}
+
+bool WriteAll(int fd, const std::string& data) {
+  size_t done = 0;
+  while (done < data.size()) {
+    const ssize_t n = write(fd, data.data() + done, data.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    done += static_cast<size_t>(n);
+  }
+  return true;
+}
+
+// Runs `calls` in order, one connection each, in a child process running as
+// `who`. The child reports each reply as "status\n<length>\n<body>".
+std::vector<Reply> RunAs(const Identity& who, const std::string& socket,
+                         const std::vector<Call>& calls) {
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) {
+    ADD_FAILURE() << "pipe: " << std::strerror(errno);
+    return {};
+  }
+  const pid_t pid = fork();
+  if (pid < 0) {
+    ADD_FAILURE() << "fork: " << std::strerror(errno);
+    return {};
+  }
+  if (pid == 0) {
+    close(fds[0]);
+    if (setgroups(who.groups.size(), who.groups.data()) != 0 ||
+        setresgid(who.gid, who.gid, who.gid) != 0 || setresuid(who.uid, who.uid, who.uid) != 0) {
+      _exit(90);
+    }
+    std::string out;
+    for (const Call& call : calls) {
+      Reply reply;
+      auto connection = RawConnection::Open(socket);
+      if (!connection.ok()) {
+        reply.status = -1;
+        reply.body = connection.status().message();
+      } else if (!connection->Send(Request(call)).ok()) {
+        reply.status = -2;
+      } else {
+        auto response = connection->ReadResponse();
+        if (response.ok()) {
+          reply.status = StatusCodeOf(*response);
+          reply.body = BodyOf(*response);
+        } else {
+          reply.status = -2;
+        }
+      }
+      out += std::to_string(reply.status) + "\n" + std::to_string(reply.body.size()) + "\n" +
+             reply.body;
+    }
+    _exit(WriteAll(fds[1], out) ? 0 : 91);
+  }
+  close(fds[1]);
+  std::string in;
+  char buffer[65536];
+  for (;;) {
+    const ssize_t n = read(fds[0], buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    in.append(buffer, static_cast<size_t>(n));
+  }
+  close(fds[0]);
+  int wstatus = 0;
+  waitpid(pid, &wstatus, 0);
+  EXPECT_TRUE(WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0)
+      << who.name << ": client process failed, status " << wstatus;
+  std::vector<Reply> replies;
+  size_t pos = 0;
+  while (pos < in.size()) {
+    Reply reply;
+    const size_t a = in.find('\n', pos);
+    const size_t b = in.find('\n', a + 1);
+    if (a == std::string::npos || b == std::string::npos) break;
+    reply.status = std::stoi(in.substr(pos, a - pos));
+    const size_t length = std::stoul(in.substr(a + 1, b - a - 1));
+    reply.body = in.substr(b + 1, length);
+    pos = b + 1 + length;
+    replies.push_back(std::move(reply));
+  }
+  EXPECT_EQ(replies.size(), calls.size()) << who.name;
+  replies.resize(calls.size());
+  return replies;
+}
+
+Reply RunOneAs(const Identity& who, const std::string& socket, const Call& call) {
+  return RunAs(who, socket, {call}).front();
+}
+
+std::string Field(const std::string& body, const char* key) {
+  boost::system::error_code ec;
+  json::value v = json::parse(body, ec);
+  if (ec || !v.is_object() || !v.as_object().contains(key)) return "";
+  const json::value& field = v.as_object().at(key);
+  if (field.is_string()) return std::string(field.as_string());
+  return json::serialize(field);
+}
+
+std::string Message(int seq) {
+  return R"({"seq":)" + std::to_string(seq) +
+         R"(,"from":"visitor","text":"hi","sent_at":"2026-11-22T10:00:00Z"})";
+}
+
+class RolesTest : public ::testing::Test {
+ protected:
+  RolesTest()
+      : daemon_({"--access.writer", "user:50001 services=alpha", "--access.writer",
+                 "user:50007 services=beta", "--access.agent", "group:50102", "--access.officer",
+                 "user:50003", "--access.auditor", "user:50004", "--access.admin", "user:50005",
+                 "--socket-group", std::to_string(kSocketGroup)}) {}
+
+  void SetUp() override {
+    ASSERT_OK(daemon_.Start());
+    // The test's socket directory is 0700 root; let the clients traverse it.
+    const std::string dir = std::filesystem::path(daemon_.socket_path()).parent_path();
+    ASSERT_EQ(chmod(dir.c_str(), 0711), 0);
+  }
+
+  // A fresh alpha transcript with one message, made by the alpha writer.
+  std::string NewAlphaTranscript() {
+    const std::string& socket = daemon_.socket_path();
+    Reply created =
+        RunOneAs(kWriterAlpha, socket, {"POST", "/v1/transcripts", R"({"service":"alpha"})"});
+    EXPECT_EQ(created.status, 201) << created.body;
+    const std::string id = Field(created.body, "id");
+    Reply appended =
+        RunOneAs(kWriterAlpha, socket, {"POST", "/v1/transcripts/" + id + "/messages", Message(0)});
+    EXPECT_EQ(appended.status, 201) << appended.body;
+    return id;
+  }
+
+  Daemon daemon_;
+};
+
+TEST_F(RolesTest, EveryEndpointForEveryRole) {
+  const std::string& socket = daemon_.socket_path();
+  struct Expect {
+    const Identity* who;
+    int health, create_alpha, append, close, get;
+    const char* denial_code;  // expected error code of the 403s
+  };
+  const Expect matrix[] = {
+      {&kWriterAlpha, 200, 201, 201, 200, 200, ""},
+      {&kWriterBeta, 200, 403, 403, 403, 403, "service_forbidden"},
+      {&kAgent, 200, 403, 403, 403, 200, "forbidden"},
+      {&kOfficer, 200, 403, 403, 403, 403, "forbidden"},
+      {&kAuditor, 200, 403, 403, 403, 403, "forbidden"},
+      {&kAdmin, 200, 403, 403, 403, 403, "forbidden"},
+      {&kUnknown, 403, 403, 403, 403, 403, "unknown_caller"},
+  };
+  for (const Expect& e : matrix) {
+    SCOPED_TRACE(e.who->name);
+    const std::string id = NewAlphaTranscript();
+    const std::string path = "/v1/transcripts/" + id;
+    const std::vector<Call> calls = {
+        {"GET", "/v1/health", ""},
+        {"POST", "/v1/transcripts", R"({"service":"alpha"})"},
+        {"POST", path + "/messages", Message(1)},
+        {"POST", path + "/close", ""},
+        {"GET", path, ""},
+    };
+    const std::vector<Reply> got = RunAs(*e.who, socket, calls);
+    const int expected[] = {e.health, e.create_alpha, e.append, e.close, e.get};
+    for (size_t i = 0; i < calls.size(); ++i) {
+      SCOPED_TRACE(calls[i].method + " " + calls[i].target);
+      EXPECT_EQ(got[i].status, expected[i]) << got[i].body;
+      if (expected[i] == 403) {
+        EXPECT_EQ(ErrorCodeOf(got[i].body), e.denial_code) << got[i].body;
+        EXPECT_FALSE(Field(Field(got[i].body, "error"), "message").empty()) << got[i].body;
+      }
+    }
+    // Nothing changed unless the call was allowed: read back as the owner.
+    Reply after = RunOneAs(kWriterAlpha, socket, {"GET", path, ""});
+    ASSERT_EQ(after.status, 200) << after.body;
+    const bool wrote = e.append == 201;
+    EXPECT_EQ(Field(after.body, "message_count"), wrote ? "2" : "1") << after.body;
+    EXPECT_EQ(Field(after.body, "state"), e.close == 200 ? "closed" : "open")
+        << after.body;
+  }
+}
+
+TEST_F(RolesTest, WritersWriteTheirOwnServicesAndReadOnlyThoseBack) {
+  const std::string& socket = daemon_.socket_path();
+  Reply beta = RunOneAs(kWriterBeta, socket, {"POST", "/v1/transcripts", R"({"service":"beta"})"});
+  ASSERT_EQ(beta.status, 201) << beta.body;
+  const std::string beta_path = "/v1/transcripts/" + Field(beta.body, "id");
+  EXPECT_EQ(RunOneAs(kWriterBeta, socket, {"GET", beta_path, ""}).status, 200);
+  Reply cross = RunOneAs(kWriterAlpha, socket, {"GET", beta_path, ""});
+  EXPECT_EQ(cross.status, 403);
+  EXPECT_EQ(ErrorCodeOf(cross.body), "service_forbidden");
+  // The agent grant has no service list: agents read every service.
+  EXPECT_EQ(RunOneAs(kAgent, socket, {"GET", beta_path, ""}).status, 200);
+}
+
+TEST_F(RolesTest, TheSocketIsGroupOnlyAndOutsidersCannotConnect) {
+  struct stat st;
+  ASSERT_EQ(stat(daemon_.socket_path().c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0660u);
+  EXPECT_EQ(st.st_gid, kSocketGroup);
+  Reply outsider = RunOneAs(kOutsider, daemon_.socket_path(), {"GET", "/v1/health", ""});
+  EXPECT_EQ(outsider.status, -1) << "an outsider got a response: " << outsider.body;
+}
+
+TEST(SocketSafetyTest, ASecondVaultdOnTheSameDataDirectoryIsRefused) {
+  Daemon first;
+  ASSERT_OK(first.Start());
+  const std::string other_socket =
+      std::filesystem::path(first.socket_path()).parent_path() / "second.sock";
+  const RunResult second =
+      RunVaultd({"--data-dir", first.data_dir(), "--socket", other_socket});
+  EXPECT_EQ(second.exit_status, 1) << second.output;
+  EXPECT_NE(second.output.find("another vaultd holds the data directory"), std::string::npos)
+      << second.output;
+  // The first is untouched and still serves.
+  auto client = first.Connect();
+  ASSERT_OK(client);
+  EXPECT_OK((*client)->Health());
+}
+
+TEST(SocketSafetyTest, DirectoriesWritableByOthersAreRefused) {
+  const std::string dir = MakeTestDir();
+  const std::string data = dir + "/data";
+  ASSERT_EQ(mkdir(data.c_str(), 0700), 0);
+  char sockets_template[] = "/tmp/tv-roles-XXXXXX";  // short: sun_path is 108 bytes
+  ASSERT_NE(mkdtemp(sockets_template), nullptr) << std::strerror(errno);
+  const std::string sockets = sockets_template;
+  struct RemoveAtEnd {
+    std::string path;
+    ~RemoveAtEnd() { std::filesystem::remove_all(path); }
+  } remove_sockets{sockets};
+
+  ASSERT_EQ(chmod(data.c_str(), 0777), 0);
+  RunResult open_data = RunVaultd({"--data-dir", data, "--socket", sockets + "/v.sock"});
+  EXPECT_EQ(open_data.exit_status, 1) << open_data.output;
+  EXPECT_NE(open_data.output.find("data directory " + data + " is writable by others"),
+            std::string::npos)
+      << open_data.output;
+  ASSERT_EQ(chmod(data.c_str(), 0700), 0);
+
+  ASSERT_EQ(chmod(sockets.c_str(), 0773), 0);
+  RunResult open_socket = RunVaultd({"--data-dir", data, "--socket", sockets + "/v.sock"});
+  EXPECT_EQ(open_socket.exit_status, 1) << open_socket.output;
+  EXPECT_NE(open_socket.output.find("socket directory " + sockets + " is writable by others"),
+            std::string::npos)
+      << open_socket.output;
+  struct stat st;
+  EXPECT_NE(lstat((sockets + "/v.sock").c_str(), &st), 0) << "a socket was created";
+}
+
+TEST(SocketSafetyTest, AnUnknownUserInAGrantIsAStartupError) {
+  const std::string dir = MakeTestDir();
+  RunResult result = RunVaultd({"--data-dir", dir + "/data", "--socket", "/tmp/tv-unused.sock",
+                                "--access.agent", "user:no-such-user-here"});
+  EXPECT_EQ(result.exit_status, 2) << result.output;
+  EXPECT_NE(result.output.find("access.agent"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("no such user 'no-such-user-here'"), std::string::npos)
+      << result.output;
+}
+
+}  // namespace
+}  // namespace vault::testing
