@@ -28,6 +28,11 @@ struct Options {
   size_t max_text_bytes = 64 * 1024;
   size_t max_field_bytes = 1024;      // each visitor field, service name
   uint64_t max_seq = 1000000;         // message sequence numbers are 0..max_seq
+
+  // The audit log (<data_dir>/audit): a signed checkpoint at least this often,
+  // even when nothing happens; segment files rotate at this size.
+  int64_t audit_checkpoint_interval_ms = 60 * kMillisPerSecond;
+  uint64_t audit_segment_bytes = 16 << 20;
 };
 
 // Parses "30d", "1h", "15m", "3s", "250ms" (one integer and one unit).

@@ -21,6 +21,17 @@
 // seq, Gone for a shredded transcript, Corruption when stored bytes fail
 // authentication (wrong plaintext is never returned), IOError when the disk
 // fails.
+//
+// Audit: every transcript open, close and read, every refusal, and every read
+// of the audit log appends a record to the vault's audit log (<data_dir>/audit,
+// docs/audit-format.md) before the call returns: actor (uid, roles, pid),
+// action, transcript id, outcome and request id; never content or visitor
+// data. Message appends are not audited (they are the chat server's own
+// writes, covered by the transcript's open and close records). If the record
+// cannot be made durable the access does not happen: Unavailable
+// "audit_unavailable", nothing returned, nothing written. For open and close
+// the record is written after every check and before the store write; should
+// the store write then fail, a second record notes the failure.
 #ifndef VAULT_VAULT_H_
 #define VAULT_VAULT_H_
 
@@ -31,9 +42,9 @@
 #include <string_view>
 #include <vector>
 
+#include "vault/access.h"
 #include "vault/clock.h"
 #include "vault/options.h"
-#include "vault/access.h"
 #include "vault/status.h"
 
 namespace vault {
@@ -91,6 +102,27 @@ struct CreatedTranscript {
 
 enum class AppendOutcome { kStored, kDuplicate };
 
+// The audit log as an auditor sees it through the API.
+struct AuditSegment {
+  uint64_t number = 0;
+  uint64_t bytes = 0;  // durable length
+};
+struct AuditStatus {
+  std::string origin;       // the checkpoint origin line
+  std::string genesis_key;  // base64 Ed25519 key of the genesis record: pin it
+  uint64_t size = 0;        // durable records
+  std::vector<AuditSegment> segments;
+  std::string checkpoint;   // the latest signed note (C2SP format)
+};
+struct AuditRecordView {
+  uint64_t seq = 0;
+  std::string type;  // genesis, segment, access, checkpoint, start, recovery, stop
+  UnixMillis time = 0;
+  std::string prev;     // hex
+  std::string hash;     // hex
+  std::string payload;  // JSON object text
+};
+
 class Vault {
  public:
   // Opens (creating on first use) the vault in options.data_dir. `clock` must
@@ -114,6 +146,21 @@ class Vault {
   // Idempotent: closing a closed transcript returns its existing expiry.
   virtual StatusOr<UnixMillis> CloseTranscript(const Caller& caller, std::string_view id) = 0;
   virtual StatusOr<Transcript> GetTranscript(const Caller& caller, std::string_view id) = 0;
+
+  // Records a request refused before it reached the vault (the route's role
+  // check), so refusals are audited too. Returns the audit failure, if any.
+  virtual Status RecordRefusal(const Caller& caller, std::string_view action,
+                               std::string_view object_id, std::string_view reason) = 0;
+
+  // The audit log, for the auditor role (PermissionDenied otherwise). Each
+  // call is itself audited ("audit.read") before it returns.
+  virtual StatusOr<AuditStatus> GetAuditStatus(const Caller& caller) = 0;
+  // Records [from, from + limit), limit at most 1000.
+  virtual StatusOr<std::vector<AuditRecordView>> ReadAuditRecords(const Caller& caller,
+                                                                  uint64_t from,
+                                                                  size_t limit) = 0;
+  // The durable bytes of one segment file, exactly as on disk.
+  virtual StatusOr<std::string> ReadAuditSegment(const Caller& caller, uint64_t number) = 0;
 
   // Flushes memtables and compacts every column family down to the bottommost
   // level. Used by purge and by tests that inspect the files on disk.

@@ -6,6 +6,8 @@
 #include "vault/common/file_util.h"
 #include "vault/common/time_format.h"
 #include "vault/common/utf8.h"
+#include "vault/audit/note.h"
+#include "vault/audit/record.h"
 #include "vault/crypto/aead.h"
 
 namespace vault {
@@ -62,6 +64,12 @@ Status ValidateMessage(const Message& m, const Options& o) {
   return Status::OK();
 }
 
+// The outcome of a failed call as an audit record states it: the stable
+// reason code, never the message (which may quote input).
+std::string OutcomeOf(const Status& status) {
+  return status.reason().empty() ? "error" : status.reason();
+}
+
 Status NoSuchTranscript() { return Status::NotFound("no transcript with this id", "not_found"); }
 
 Status MayNotWrite() {
@@ -87,10 +95,18 @@ StatusOr<std::unique_ptr<Vault>> Vault::Open(const Options& options, Clock* cloc
 
 VaultImpl::VaultImpl(Options options, Clock* clock, DirectoryLock lock,
                      std::unique_ptr<RootKeyCustodian> custodian, std::unique_ptr<Keyring> keyring,
-                     std::unique_ptr<Store> store)
+                     std::unique_ptr<Store> store, std::unique_ptr<audit::AuditLog> audit)
     : options_(std::move(options)), clock_(clock), lock_(std::move(lock)),
       custodian_(std::move(custodian)),
-      keyring_(std::move(keyring)), store_(std::move(store)) {}
+      keyring_(std::move(keyring)), store_(std::move(store)), audit_(std::move(audit)) {}
+
+VaultImpl::~VaultImpl() {
+  // A stop record and a final checkpoint: the next start is a clean restart.
+  if (audit_) {
+    const Status closed = audit_->Close();
+    (void)closed;  // nothing to report to: the next start records a crash-free restart or not
+  }
+}
 
 StatusOr<std::unique_ptr<VaultImpl>> VaultImpl::Open(const Options& options, Clock* clock) {
   VAULT_RETURN_IF_ERROR(InitCrypto());
@@ -126,8 +142,17 @@ StatusOr<std::unique_ptr<VaultImpl>> VaultImpl::Open(const Options& options, Clo
   VAULT_ASSIGN_OR_RETURN(std::unique_ptr<Keyring> keyring,
                          Keyring::Open(kp, custodian.get(), clock, fresh));
   VAULT_ASSIGN_OR_RETURN(std::unique_ptr<Store> store, Store::Open(options.data_dir + "/db"));
-  return std::unique_ptr<VaultImpl>(new VaultImpl(options, clock, std::move(lock), std::move(custodian),
-                                                  std::move(keyring), std::move(store)));
+  audit::AuditOptions ao;
+  ao.dir = options.data_dir + "/audit";
+  ao.key_path = keys_dir + "/audit.key";
+  ao.segment_bytes = options.audit_segment_bytes;
+  ao.checkpoint_interval_ms = options.audit_checkpoint_interval_ms;
+  VAULT_RETURN_IF_ERROR(EnsureDirectory(ao.dir, 0700));
+  VAULT_ASSIGN_OR_RETURN(std::unique_ptr<audit::AuditLog> audit_log,
+                         audit::AuditLog::Open(ao, custodian.get(), clock));
+  return std::unique_ptr<VaultImpl>(new VaultImpl(options, clock, std::move(lock),
+                                                  std::move(custodian), std::move(keyring),
+                                                  std::move(store), std::move(audit_log)));
 }
 
 std::mutex& VaultImpl::StripeFor(std::string_view raw_id) {
@@ -142,6 +167,15 @@ Status VaultImpl::SealInto(const SecretBytes& dek, std::string_view raw_id, Reco
 
 StatusOr<CreatedTranscript> VaultImpl::CreateTranscript(const Caller& caller,
                                                         const NewTranscript& req) {
+  bool audited = false;
+  std::string id;
+  StatusOr<CreatedTranscript> result = DoCreate(caller, req, &audited, &id);
+  if (!audited) VAULT_RETURN_IF_ERROR(AuditOutcome(caller, "transcript.open", id, result.status()));
+  return result;
+}
+
+StatusOr<CreatedTranscript> VaultImpl::DoCreate(const Caller& caller, const NewTranscript& req,
+                                                bool* audited, std::string* id) {
   VAULT_RETURN_IF_ERROR(ValidateService(req.service));
   if (!caller.MayWrite(req.service)) return MayNotWrite();
   const Visitor& v = req.visitor;
@@ -174,8 +208,16 @@ StatusOr<CreatedTranscript> VaultImpl::CreateTranscript(const Caller& caller,
   batch.Put(Column::kTranscripts, TranscriptKey(raw_id, RecordKind::kState), sealed);
   batch.Put(Column::kWrappedKeys, raw_id, wrapped);
   batch.Put(Column::kExpiryIndex, ExpiryKey(epoch, raw_id), "");
-  VAULT_RETURN_IF_ERROR(store_->Write(&batch));
-  return CreatedTranscript{ToHex(raw_id), st.expires_at};
+  *id = ToHex(raw_id);
+  // Every check has passed: the record goes first, then the write.
+  *audited = true;
+  VAULT_RETURN_IF_ERROR(Audit(caller, "transcript.open", *id, "ok"));
+  if (Status written = store_->Write(&batch); !written.ok()) {
+    const Status noted = Audit(caller, "transcript.open", *id, "write_failed");
+    (void)noted;  // the write's own error is what the caller needs
+    return written;
+  }
+  return CreatedTranscript{*id, st.expires_at};
 }
 
 StatusOr<VaultImpl::Loaded> VaultImpl::Load(std::string_view external_id) {
@@ -260,6 +302,13 @@ StatusOr<AppendOutcome> VaultImpl::AppendMessage(const Caller& caller, std::stri
 }
 
 StatusOr<UnixMillis> VaultImpl::CloseTranscript(const Caller& caller, std::string_view id) {
+  bool audited = false;
+  StatusOr<UnixMillis> result = DoClose(caller, id, &audited);
+  if (!audited) VAULT_RETURN_IF_ERROR(AuditOutcome(caller, "transcript.close", id, result.status()));
+  return result;
+}
+
+StatusOr<UnixMillis> VaultImpl::DoClose(const Caller& caller, std::string_view id, bool* audited) {
   if (!caller.Has(Role::kWriter)) return MayNotWrite();
   std::string raw_id;
   if (!ParseId(id, &raw_id)) return NoSuchTranscript();
@@ -274,11 +323,25 @@ StatusOr<UnixMillis> VaultImpl::CloseTranscript(const Caller& caller, std::strin
   t.state.expires_at = now + options_.retention_ms;
   WriteBatch batch;
   VAULT_RETURN_IF_ERROR(StageState(&t, &batch));
-  VAULT_RETURN_IF_ERROR(store_->Write(&batch));
+  *audited = true;
+  VAULT_RETURN_IF_ERROR(Audit(caller, "transcript.close", id, "ok"));
+  if (Status written = store_->Write(&batch); !written.ok()) {
+    const Status noted = Audit(caller, "transcript.close", id, "write_failed");
+    (void)noted;
+    return written;
+  }
   return t.state.expires_at;
 }
 
 StatusOr<Transcript> VaultImpl::GetTranscript(const Caller& caller, std::string_view id) {
+  StatusOr<Transcript> result = DoGet(caller, id);
+  // Reads change nothing: the record can follow the read, and an audit
+  // failure discards what was read.
+  VAULT_RETURN_IF_ERROR(AuditOutcome(caller, "transcript.read", id, result.status()));
+  return result;
+}
+
+StatusOr<Transcript> VaultImpl::DoGet(const Caller& caller, std::string_view id) {
   if (!caller.Has(Role::kWriter) && !caller.Has(Role::kAgent)) return MayNotRead();
   std::string raw_id;
   if (!ParseId(id, &raw_id)) return NoSuchTranscript();
@@ -326,5 +389,101 @@ StatusOr<Transcript> VaultImpl::GetTranscript(const Caller& caller, std::string_
 }
 
 Status VaultImpl::CompactAll() { return store_->FlushAndCompact(); }
+
+Status VaultImpl::Audit(const Caller& caller, std::string_view action, std::string_view object_id,
+                        std::string_view outcome,
+                        std::vector<std::pair<std::string, std::string>> details) {
+  audit::AccessEvent event;
+  event.actor.uid = caller.uid;
+  event.actor.role = caller.roles.empty() ? "none" : caller.roles.ToString();
+  event.action = std::string(action);
+  // Only well-formed ids are recorded: anything else is caller input.
+  std::string raw;
+  if (ParseId(object_id, &raw)) event.objects.push_back(std::string(object_id));
+  event.outcome = std::string(outcome);
+  event.request_id = caller.request_id;
+  event.details = std::move(details);
+  event.details.emplace_back("pid", std::to_string(caller.pid));
+  event.details.emplace_back("gid", std::to_string(caller.gid));
+  StatusOr<uint64_t> seq = audit_->Append(event);
+  if (!seq.ok()) {
+    return Status::Unavailable(
+        "the audit log cannot record this access, so it was not performed: " +
+            seq.status().message(),
+        "audit_unavailable");
+  }
+  return Status::OK();
+}
+
+Status VaultImpl::AuditOutcome(const Caller& caller, std::string_view action,
+                               std::string_view object_id, const Status& result) {
+  VAULT_RETURN_IF_ERROR(
+      Audit(caller, action, object_id, result.ok() ? "ok" : OutcomeOf(result)));
+  return result;
+}
+
+Status VaultImpl::RecordRefusal(const Caller& caller, std::string_view action,
+                                std::string_view object_id, std::string_view reason) {
+  return Audit(caller, action, object_id, reason);
+}
+
+Status VaultImpl::CheckAuditor(const Caller& caller, std::string_view what) {
+  const bool allowed = caller.Has(Role::kAuditor);
+  VAULT_RETURN_IF_ERROR(Audit(caller, "audit.read", "", allowed ? "ok" : "forbidden",
+                              {{"what", std::string(what)}}));
+  if (!allowed) {
+    return Status::PermissionDenied("only auditors may read the audit log", "forbidden");
+  }
+  return Status::OK();
+}
+
+StatusOr<AuditStatus> VaultImpl::GetAuditStatus(const Caller& caller) {
+  VAULT_RETURN_IF_ERROR(CheckAuditor(caller, "status"));
+  AuditStatus out;
+  out.origin = audit_->Origin();
+  const audit::PublicKey key = audit_->GenesisKey();
+  out.genesis_key = audit::Base64(key.data(), key.size());
+  out.checkpoint = audit_->LatestCheckpoint();
+  out.size = audit_->Size();
+  for (const auto& [number, bytes] : audit_->Segments()) out.segments.push_back({number, bytes});
+  return out;
+}
+
+StatusOr<std::vector<AuditRecordView>> VaultImpl::ReadAuditRecords(const Caller& caller,
+                                                                   uint64_t from, size_t limit) {
+  if (limit == 0 || limit > 1000) {
+    return Status::InvalidArgument("limit must be from 1 to 1000", "invalid_limit");
+  }
+  VAULT_RETURN_IF_ERROR(CheckAuditor(caller, "records"));
+  VAULT_ASSIGN_OR_RETURN(std::vector<audit::StoredRecord> records, audit_->Read(from, limit));
+  std::vector<AuditRecordView> out;
+  out.reserve(records.size());
+  for (const audit::StoredRecord& r : records) {
+    AuditRecordView view;
+    view.seq = r.record.seq;
+    view.type = audit::RecordTypeName(r.record.type);
+    view.time = r.record.time_ms;
+    view.prev = ToHex(std::string_view(reinterpret_cast<const char*>(r.record.prev.data()),
+                                       r.record.prev.size()));
+    view.hash = ToHex(std::string_view(reinterpret_cast<const char*>(r.hash.data()), r.hash.size()));
+    view.payload = r.record.payload;
+    out.push_back(std::move(view));
+  }
+  return out;
+}
+
+StatusOr<std::string> VaultImpl::ReadAuditSegment(const Caller& caller, uint64_t number) {
+  VAULT_RETURN_IF_ERROR(CheckAuditor(caller, "segment"));
+  // The record above may have rotated to a new segment: list after it.
+  for (const auto& [n, bytes] : audit_->Segments()) {
+    if (n != number) continue;
+    VAULT_ASSIGN_OR_RETURN(std::string content,
+                           ReadSmallFile(audit_->SegmentPath(n), options_.audit_segment_bytes * 2));
+    if (content.size() < bytes) return Status::Corruption("audit segment is shorter than recorded");
+    content.resize(bytes);  // only what is durable
+    return content;
+  }
+  return Status::NotFound("no audit segment with this number", "not_found");
+}
 
 }  // namespace vault

@@ -5,6 +5,8 @@
 //   <data_dir>/db/            RocksDB: ciphertext and wrapped keys only
 //   <data_dir>/keys/keyring   the epoch ratchet state, sealed by the root key
 //   <data_dir>/keys/root.key  the default key-file custodian's root key
+//   <data_dir>/keys/audit.key the audit log's forward-secure signing state
+//   <data_dir>/audit/         the audit log's segment files
 // Backups take db/ and never keys/.
 #ifndef VAULT_CORE_VAULT_IMPL_H_
 #define VAULT_CORE_VAULT_IMPL_H_
@@ -14,6 +16,7 @@
 #include <mutex>
 #include <string>
 
+#include "vault/audit/audit_log.h"
 #include "vault/common/file_util.h"
 #include "vault/core/records.h"
 #include "vault/crypto/custodian.h"
@@ -34,16 +37,40 @@ class VaultImpl final : public Vault {
                                         const Message& message) override;
   StatusOr<UnixMillis> CloseTranscript(const Caller& caller, std::string_view id) override;
   StatusOr<Transcript> GetTranscript(const Caller& caller, std::string_view id) override;
+  Status RecordRefusal(const Caller& caller, std::string_view action, std::string_view object_id,
+                       std::string_view reason) override;
+  StatusOr<AuditStatus> GetAuditStatus(const Caller& caller) override;
+  StatusOr<std::vector<AuditRecordView>> ReadAuditRecords(const Caller& caller, uint64_t from,
+                                                          size_t limit) override;
+  StatusOr<std::string> ReadAuditSegment(const Caller& caller, uint64_t number) override;
   Status CompactAll() override;
+  ~VaultImpl() override;
 
   // For tests and offline tools in this library.
   Store* store() { return store_.get(); }
   Keyring* keyring() { return keyring_.get(); }
+  audit::AuditLog* audit_log() { return audit_.get(); }
 
  private:
   VaultImpl(Options options, Clock* clock, DirectoryLock lock,
             std::unique_ptr<RootKeyCustodian> custodian, std::unique_ptr<Keyring> keyring,
-            std::unique_ptr<Store> store);
+            std::unique_ptr<Store> store, std::unique_ptr<audit::AuditLog> audit);
+
+  // Appends one access record; Unavailable "audit_unavailable" if it cannot
+  // be made durable (the caller must then not perform the access).
+  Status Audit(const Caller& caller, std::string_view action, std::string_view object_id,
+               std::string_view outcome,
+               std::vector<std::pair<std::string, std::string>> details = {});
+  // Audits the outcome of an operation that did not audit itself; returns
+  // the audit failure if there is one, else `result`'s status.
+  Status AuditOutcome(const Caller& caller, std::string_view action, std::string_view object_id,
+                      const Status& result);
+  Status CheckAuditor(const Caller& caller, std::string_view what);
+
+  StatusOr<CreatedTranscript> DoCreate(const Caller& caller, const NewTranscript& request,
+                                       bool* audited, std::string* id);
+  StatusOr<UnixMillis> DoClose(const Caller& caller, std::string_view id, bool* audited);
+  StatusOr<Transcript> DoGet(const Caller& caller, std::string_view id);
 
   // A transcript's key material and state, loaded under its stripe lock.
   struct Loaded {
@@ -66,6 +93,7 @@ class VaultImpl final : public Vault {
   const std::unique_ptr<RootKeyCustodian> custodian_;
   const std::unique_ptr<Keyring> keyring_;
   const std::unique_ptr<Store> store_;
+  const std::unique_ptr<audit::AuditLog> audit_;
   // Serialises read-modify-write of one transcript (striped by id).
   std::array<std::mutex, 256> stripes_;
 };

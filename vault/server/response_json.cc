@@ -157,4 +157,56 @@ StatusOr<Transcript> DecodeTranscript(std::string_view body) {
   return transcript;
 }
 
+std::string EncodeAuditStatus(const AuditStatus& status) {
+  json::object object;
+  object["origin"] = status.origin;
+  object["genesis_key"] = status.genesis_key;
+  object["size"] = status.size;
+  object["checkpoint"] = status.checkpoint;
+  json::array segments;
+  for (const AuditSegment& segment : status.segments) {
+    segments.push_back(json::object{{"number", segment.number}, {"bytes", segment.bytes}});
+  }
+  object["segments"] = std::move(segments);
+  return json::serialize(object);
+}
+
+std::string EncodeAuditRecords(const std::vector<AuditRecordView>& records, uint64_t next) {
+  json::array array;
+  for (const AuditRecordView& r : records) {
+    json::object object;
+    object["seq"] = r.seq;
+    object["type"] = r.type;
+    object["time"] = FormatRfc3339(r.time);
+    object["prev"] = r.prev;
+    object["hash"] = r.hash;
+    boost::system::error_code ec;
+    json::value payload = json::parse(r.payload, ec);
+    // The log's payloads are JSON objects written by the vault; anything else
+    // is passed on as a string for the auditor to see.
+    object["payload"] = ec ? json::value(r.payload) : std::move(payload);
+    array.push_back(std::move(object));
+  }
+  return json::serialize(json::object{{"records", std::move(array)}, {"next", next}});
+}
+
+StatusOr<AuditStatus> DecodeAuditStatus(std::string_view body) {
+  VAULT_ASSIGN_OR_RETURN(json::object object, ParseResponseObject(body));
+  AuditStatus status;
+  VAULT_ASSIGN_OR_RETURN(status.origin, ResponseString(object, "origin"));
+  VAULT_ASSIGN_OR_RETURN(status.genesis_key, ResponseString(object, "genesis_key"));
+  VAULT_ASSIGN_OR_RETURN(status.size, ResponseUint(object, "size"));
+  VAULT_ASSIGN_OR_RETURN(status.checkpoint, ResponseString(object, "checkpoint"));
+  const json::value* segments = object.if_contains("segments");
+  if (segments == nullptr || !segments->is_array()) return BadResponse("'segments' not an array");
+  for (const json::value& value : segments->as_array()) {
+    if (!value.is_object()) return BadResponse("a segment is not an object");
+    AuditSegment segment;
+    VAULT_ASSIGN_OR_RETURN(segment.number, ResponseUint(value.as_object(), "number"));
+    VAULT_ASSIGN_OR_RETURN(segment.bytes, ResponseUint(value.as_object(), "bytes"));
+    status.segments.push_back(segment);
+  }
+  return status;
+}
+
 }  // namespace vault::wire

@@ -9,6 +9,10 @@
 //        "visitor": {present fields only},
 //        "messages": [{"seq", "from", "text", "sent_at"}, ...]}
 //   200 {"status": "ok", "version"}                   health
+//   200 {"origin", "genesis_key", "size", "checkpoint",
+//        "segments": [{"number", "bytes"}, ...]}      audit status
+//   200 {"records": [{"seq", "type", "time", "prev", "hash",
+//        "payload": {...}}, ...], "next"}             audit records
 //
 // Decoders return Internal "bad_response" when the body does not have this
 // shape. Thread safety: pure functions.
@@ -30,11 +34,14 @@ std::string EncodeAppended(uint64_t seq, AppendOutcome outcome);
 std::string EncodeClosed(std::string_view id, UnixMillis expires_at);
 std::string EncodeTranscript(const Transcript& transcript);
 std::string EncodeHealth();
+std::string EncodeAuditStatus(const AuditStatus& status);
+std::string EncodeAuditRecords(const std::vector<AuditRecordView>& records, uint64_t next);
 
 StatusOr<CreatedTranscript> DecodeCreated(std::string_view body);
 StatusOr<AppendOutcome> DecodeAppended(std::string_view body);
 StatusOr<UnixMillis> DecodeClosed(std::string_view body);
 StatusOr<Transcript> DecodeTranscript(std::string_view body);
+StatusOr<AuditStatus> DecodeAuditStatus(std::string_view body);
 
 }  // namespace vault::wire
 

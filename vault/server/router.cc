@@ -3,6 +3,7 @@
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/http/verb.hpp>
 #include <exception>
+#include <optional>
 
 #include "vault/server/request_json.h"
 #include "vault/server/response_json.h"
@@ -14,6 +15,7 @@ using wire::EncodeAppended;
 using wire::EncodeClosed;
 using wire::EncodeCreated;
 using wire::EncodeHealth;
+using wire::EncodeAuditRecords;
 using wire::EncodeTranscript;
 using wire::ParseCloseBody;
 using wire::ParseMessage;
@@ -56,6 +58,17 @@ RouteMatch MatchRoute(std::string_view target) {
   std::string_view path = target.substr(0, target.find('?'));
   if (path == "/v1/health") return Match(RouteId::kHealth, "/v1/health", "GET");
   if (path == "/v1/transcripts") return Match(RouteId::kTranscripts, "/v1/transcripts", "POST");
+  if (path == "/v1/audit") return Match(RouteId::kAudit, "/v1/audit", "GET");
+  if (path == "/v1/audit/checkpoint") {
+    return Match(RouteId::kAuditCheckpoint, "/v1/audit/checkpoint", "GET");
+  }
+  if (path == "/v1/audit/records") return Match(RouteId::kAuditRecords, "/v1/audit/records", "GET");
+  constexpr std::string_view kSegmentsPrefix = "/v1/audit/segments/";
+  if (path.substr(0, kSegmentsPrefix.size()) == kSegmentsPrefix) {
+    RouteMatch match = Match(RouteId::kAuditSegment, "/v1/audit/segments/{n}", "GET");
+    match.segment = path.substr(kSegmentsPrefix.size());
+    return match;
+  }
   if (path.substr(0, kTranscriptsPrefix.size()) != kTranscriptsPrefix) return RouteMatch();
   path.remove_prefix(kTranscriptsPrefix.size());
   const size_t slash = path.find('/');
@@ -85,11 +98,77 @@ RoleSet RolesFor(RouteId route) {
       roles.Add(Role::kWriter);
       roles.Add(Role::kAgent);
       return roles;
+    case RouteId::kAudit:
+    case RouteId::kAuditCheckpoint:
+    case RouteId::kAuditRecords:
+    case RouteId::kAuditSegment:
+      roles.Add(Role::kAuditor);
+      return roles;
     case RouteId::kNone:
       break;
   }
   return roles;
 }
+
+const char* ActionFor(RouteId route) {
+  switch (route) {
+    case RouteId::kHealth:
+      return "health";
+    case RouteId::kTranscripts:
+      return "transcript.open";
+    case RouteId::kTranscript:
+      return "transcript.read";
+    case RouteId::kMessages:
+      return "transcript.append";
+    case RouteId::kClose:
+      return "transcript.close";
+    case RouteId::kAudit:
+    case RouteId::kAuditCheckpoint:
+    case RouteId::kAuditRecords:
+    case RouteId::kAuditSegment:
+      return "audit.read";
+    case RouteId::kNone:
+      break;
+  }
+  return "unknown";
+}
+
+namespace {
+
+bool HasTranscriptId(RouteId route) {
+  return route == RouteId::kTranscript || route == RouteId::kMessages || route == RouteId::kClose;
+}
+
+// The value of `key` in the query string of `target`, if present.
+std::optional<std::string_view> QueryParam(std::string_view target, std::string_view key) {
+  const size_t q = target.find('?');
+  if (q == std::string_view::npos) return std::nullopt;
+  std::string_view query = target.substr(q + 1);
+  while (!query.empty()) {
+    const size_t amp = query.find('&');
+    const std::string_view pair = query.substr(0, amp);
+    const size_t eq = pair.find('=');
+    if (pair.substr(0, eq) == key) {
+      return eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1);
+    }
+    if (amp == std::string_view::npos) break;
+    query.remove_prefix(amp + 1);
+  }
+  return std::nullopt;
+}
+
+// A decimal number of at most 19 digits.
+std::optional<uint64_t> ParseNumber(std::string_view text) {
+  if (text.empty() || text.size() > 19) return std::nullopt;
+  uint64_t value = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    value = value * 10 + static_cast<uint64_t>(c - '0');
+  }
+  return value;
+}
+
+}  // namespace
 
 bool IsTranscriptId(std::string_view id) {
   if (id.size() != 32) return false;
@@ -127,11 +206,17 @@ HttpResponse Router::Dispatch(const RouteMatch& match, const HttpRequest& reques
   Caller caller = access_.Resolve(context.peer.uid, context.peer.gid, context.peer.groups);
   caller.pid = context.peer.pid;
   caller.request_id = context.request_id;
-  if (Status status = Authorize(match, caller); !status.ok()) return ErrorResponse(status);
-  if (match.id != RouteId::kHealth && match.id != RouteId::kTranscripts &&
-      !IsTranscriptId(match.transcript_id)) {
-    return NotFound();
+  if (Status status = Authorize(match, caller); !status.ok()) {
+    // Refusals are audited too (health excepted: it reveals nothing). The
+    // refusal stands whether or not the record could be written.
+    if (match.id != RouteId::kHealth) {
+      const Status recorded = vault_->RecordRefusal(caller, ActionFor(match.id),
+                                                    match.transcript_id, status.reason());
+      (void)recorded;
+    }
+    return ErrorResponse(status);
   }
+  if (HasTranscriptId(match.id) && !IsTranscriptId(match.transcript_id)) return NotFound();
   if (request.method() == http::verb::post && !request.body().empty() &&
       !IsJsonContentType(request[http::field::content_type])) {
     return ErrorResponse(415, "unsupported_media_type",
@@ -148,6 +233,11 @@ HttpResponse Router::Dispatch(const RouteMatch& match, const HttpRequest& reques
       return AppendMessage(caller, match.transcript_id, request);
     case RouteId::kClose:
       return CloseTranscript(caller, match.transcript_id, request);
+    case RouteId::kAudit:
+    case RouteId::kAuditCheckpoint:
+    case RouteId::kAuditRecords:
+    case RouteId::kAuditSegment:
+      return Audit(caller, match, request);
     case RouteId::kNone:
       break;
   }
@@ -199,6 +289,43 @@ HttpResponse Router::GetTranscript(const Caller& caller, std::string_view id) co
   StatusOr<Transcript> transcript = vault_->GetTranscript(caller, id);
   if (!transcript.ok()) return ErrorResponse(transcript.status());
   return JsonResponse(200, EncodeTranscript(*transcript));
+}
+
+HttpResponse Router::Audit(const Caller& caller, const RouteMatch& match,
+                          const HttpRequest& request) const {
+  if (match.id == RouteId::kAuditRecords) {
+    const std::string_view target = request.target();
+    const std::optional<std::string_view> from_text = QueryParam(target, "from");
+    const std::optional<std::string_view> limit_text = QueryParam(target, "limit");
+    const std::optional<uint64_t> from = from_text ? ParseNumber(*from_text) : uint64_t{0};
+    const std::optional<uint64_t> limit = limit_text ? ParseNumber(*limit_text) : uint64_t{100};
+    if (!from || !limit || *limit == 0 || *limit > 1000) {
+      return ErrorResponse(400, "invalid_query",
+                           "from must be a record number and limit a number from 1 to 1000");
+    }
+    StatusOr<std::vector<AuditRecordView>> records =
+        vault_->ReadAuditRecords(caller, *from, static_cast<size_t>(*limit));
+    if (!records.ok()) return ErrorResponse(records.status());
+    const uint64_t next = records->empty() ? *from : records->back().seq + 1;
+    return JsonResponse(200, wire::EncodeAuditRecords(*records, next));
+  }
+  if (match.id == RouteId::kAuditSegment) {
+    const std::optional<uint64_t> number = ParseNumber(match.segment);
+    if (!number) return ErrorResponse(404, "not_found", "no audit segment with this number");
+    StatusOr<std::string> bytes = vault_->ReadAuditSegment(caller, *number);
+    if (!bytes.ok()) return ErrorResponse(bytes.status());
+    HttpResponse response = JsonResponse(200, std::move(bytes).value());
+    response.set(http::field::content_type, "application/octet-stream");
+    return response;
+  }
+  StatusOr<AuditStatus> status = vault_->GetAuditStatus(caller);
+  if (!status.ok()) return ErrorResponse(status.status());
+  if (match.id == RouteId::kAuditCheckpoint) {
+    HttpResponse response = JsonResponse(200, status->checkpoint);
+    response.set(http::field::content_type, "text/plain; charset=utf-8");
+    return response;
+  }
+  return JsonResponse(200, wire::EncodeAuditStatus(*status));
 }
 
 }  // namespace vault

@@ -5,6 +5,10 @@
 //   GET  /v1/transcripts/{id}             read a transcript
 //   POST /v1/transcripts/{id}/messages    append a message
 //   POST /v1/transcripts/{id}/close       close a transcript
+//   GET  /v1/audit                        audit log status and latest checkpoint
+//   GET  /v1/audit/checkpoint             the latest checkpoint (signed note, text)
+//   GET  /v1/audit/records?from=N&limit=M audit records as JSON
+//   GET  /v1/audit/segments/{n}           one segment file's durable bytes
 //
 // Order of checks: route (404 not_found) -> method (405, with Allow) ->
 // authorization (403: the caller's roles, from SO_PEERCRED through the access
@@ -29,7 +33,18 @@
 
 namespace vault {
 
-enum class RouteId { kNone, kHealth, kTranscripts, kTranscript, kMessages, kClose };
+enum class RouteId {
+  kNone,
+  kHealth,
+  kTranscripts,
+  kTranscript,
+  kMessages,
+  kClose,
+  kAudit,
+  kAuditCheckpoint,
+  kAuditRecords,
+  kAuditSegment,
+};
 
 struct RouteMatch {
   RouteId id = RouteId::kNone;
@@ -37,6 +52,8 @@ struct RouteMatch {
   std::string_view route = "-";
   // The {id} segment exactly as sent (not validated; never log it).
   std::string_view transcript_id;
+  // The {n} of /v1/audit/segments/{n}, as sent.
+  std::string_view segment;
   // The one method the route accepts ("GET" or "POST").
   std::string_view method;
 };
@@ -48,6 +65,9 @@ RouteMatch MatchRoute(std::string_view target);
 // role; writing needs writer; reading a transcript needs writer or agent (the
 // vault then checks the service scope).
 RoleSet RolesFor(RouteId route);
+
+// The audit action of a route ("transcript.read", "audit.read", ...).
+const char* ActionFor(RouteId route);
 
 // True for 32 lowercase hex characters.
 bool IsTranscriptId(std::string_view id);
@@ -85,6 +105,8 @@ class Router {
   HttpResponse CloseTranscript(const Caller& caller, std::string_view id,
                                const HttpRequest& request) const;
   HttpResponse GetTranscript(const Caller& caller, std::string_view id) const;
+  HttpResponse Audit(const Caller& caller, const RouteMatch& match,
+                     const HttpRequest& request) const;
 
   Vault* const vault_;
   const uint64_t max_seq_;
