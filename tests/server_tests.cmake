@@ -24,9 +24,12 @@ vault_test(server_router_test
   SOURCES ${SERVER_TESTS_DIR}/server/router_test.cc ${SERVER_TESTS_DIR}/server/os_seams_test.cc
   LIBS vault_server)
 
-foreach(name round_trip bad_input protocol lifecycle vaultd_flags roles)
+foreach(name round_trip bad_input protocol lifecycle vaultd_flags roles audit)
   vault_test(e2e_${name}_test SOURCES ${SERVER_TESTS_DIR}/e2e/${name}_test.cc LIBS vault_e2e_support)
 endforeach()
 # Opens the daemon's RocksDB directly (after a stop) to flush and compact it.
 vault_test(e2e_at_rest_test SOURCES ${SERVER_TESTS_DIR}/e2e/at_rest_test.cc
   LIBS vault_e2e_support vault_storage PkgConfig::SODIUM)
+# The audit e2e test runs the offline verifier on what it exports.
+target_compile_definitions(e2e_audit_test PRIVATE VAULT_AUDIT_PATH="$<TARGET_FILE:vault-audit>")
+add_dependencies(e2e_audit_test vault-audit)

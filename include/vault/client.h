@@ -71,6 +71,17 @@ class Client {
   // OK if the server answers GET /v1/health with 200.
   Status Health();
 
+  // The audit log (auditor role).
+  StatusOr<AuditStatus> GetAuditStatus();
+  // One segment file's durable bytes.
+  StatusOr<std::string> GetAuditSegment(uint64_t number);
+  // Writes what `vault-audit verify --dir DIR` reads into `dir` (created
+  // 0700 if missing): every segment file as audit-NNNNNNNN.log, the latest
+  // checkpoint as checkpoint.note and the genesis key as genesis.key (for
+  // reference only: an auditor verifies against the key pinned earlier).
+  // Returns what was exported.
+  StatusOr<AuditStatus> ExportAudit(const std::string& dir);
+
  private:
   class Impl;
   explicit Client(std::unique_ptr<Impl> impl);

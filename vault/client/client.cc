@@ -4,7 +4,9 @@
 #include <boost/asio/local/stream_protocol.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <cstdio>
 
+#include "vault/common/file_util.h"
 #include "vault/server/http_error.h"
 #include "vault/server/json_util.h"
 #include "vault/server/request_json.h"
@@ -223,6 +225,35 @@ Status Client::Health() {
   VAULT_ASSIGN_OR_RETURN(HttpReply reply, Request("GET", "/v1/health", "", ""));
   if (reply.status != 200) return ErrorFrom(reply);
   return Status::OK();
+}
+
+StatusOr<AuditStatus> Client::GetAuditStatus() {
+  VAULT_ASSIGN_OR_RETURN(HttpReply reply, Request("GET", "/v1/audit", "", ""));
+  if (reply.status != 200) return ErrorFrom(reply);
+  return wire::DecodeAuditStatus(reply.body);
+}
+
+StatusOr<std::string> Client::GetAuditSegment(uint64_t number) {
+  VAULT_ASSIGN_OR_RETURN(HttpReply reply,
+                         Request("GET", "/v1/audit/segments/" + std::to_string(number), "", ""));
+  if (reply.status != 200) return ErrorFrom(reply);
+  return std::move(reply.body);
+}
+
+StatusOr<AuditStatus> Client::ExportAudit(const std::string& dir) {
+  VAULT_RETURN_IF_ERROR(EnsureDirectory(dir, 0700));
+  VAULT_ASSIGN_OR_RETURN(AuditStatus status, GetAuditStatus());
+  for (const AuditSegment& segment : status.segments) {
+    VAULT_ASSIGN_OR_RETURN(std::string bytes, GetAuditSegment(segment.number));
+    char name[32];
+    std::snprintf(name, sizeof name, "/audit-%08llu.log",
+                  static_cast<unsigned long long>(segment.number));
+    VAULT_RETURN_IF_ERROR(WriteFileAtomically(dir + name, bytes, 0600));
+  }
+  VAULT_RETURN_IF_ERROR(WriteFileAtomically(dir + "/checkpoint.note", status.checkpoint, 0600));
+  VAULT_RETURN_IF_ERROR(
+      WriteFileAtomically(dir + "/genesis.key", status.genesis_key + "\n", 0600));
+  return status;
 }
 
 }  // namespace vault
