@@ -80,6 +80,7 @@ struct Caller {
   ServiceScope write_scope;  // services the caller may write (writer grants)
   ServiceScope read_scope;   // services the caller may read (writer and agent grants)
   std::string request_id;    // for logs and audit records
+  bool system = false;       // the vault itself (retention jobs), audited as "system"
 
   bool Has(Role role) const { return roles.Has(role); }
   bool MayWrite(std::string_view service) const {

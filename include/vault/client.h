@@ -71,6 +71,9 @@ class Client {
   // OK if the server answers GET /v1/health with 200.
   Status Health();
 
+  // Shredder status (admin or auditor role).
+  StatusOr<RetentionStatus> GetRetentionStatus();
+
   // The audit log (auditor role).
   StatusOr<AuditStatus> GetAuditStatus();
   // One segment file's durable bytes.

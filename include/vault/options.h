@@ -29,6 +29,11 @@ struct Options {
   size_t max_field_bytes = 1024;      // each visitor field, service name
   uint64_t max_seq = 1000000;         // message sequence numbers are 0..max_seq
 
+  // Retention: how often the shredder checks for epochs that have ended (it
+  // also wakes at each epoch boundary). 0: no background thread; the owner
+  // calls Vault::RunRetention() (tests with a manual clock).
+  int64_t retention_tick_ms = 1000;
+
   // The audit log (<data_dir>/audit): a signed checkpoint at least this often,
   // even when nothing happens; segment files rotate at this size.
   int64_t audit_checkpoint_interval_ms = 60 * kMillisPerSecond;

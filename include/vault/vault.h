@@ -102,6 +102,19 @@ struct CreatedTranscript {
 
 enum class AppendOutcome { kStored, kDuplicate };
 
+// The state of the retention machinery.
+struct RetentionStatus {
+  UnixMillis now = 0;
+  int64_t epoch_ms = 0;
+  uint64_t base_epoch = 0;        // oldest epoch whose key still exists
+  UnixMillis last_shred_at = 0;   // last run that destroyed keys (0: none since start)
+  UnixMillis last_run_at = 0;     // last run of the shredder
+  uint64_t shredded_total = 0;    // transcripts shredded since start
+  // Transcripts whose key should have been destroyed more than one tick ago
+  // and still exists. Must be 0.
+  uint64_t overdue = 0;
+};
+
 // The audit log as an auditor sees it through the API.
 struct AuditSegment {
   uint64_t number = 0;
@@ -161,6 +174,18 @@ class Vault {
                                                                   size_t limit) = 0;
   // The durable bytes of one segment file, exactly as on disk.
   virtual StatusOr<std::string> ReadAuditSegment(const Caller& caller, uint64_t number) = 0;
+
+  // Retention (see docs/design.md, "Retention"): destroys the key of every
+  // epoch that has ended (one keyring rewrite, however many transcripts),
+  // after an audit record per non-empty epoch (epoch, count, hash of the
+  // ids); then purges the records of transcripts whose key is gone, leaving a
+  // tombstone so reads answer Gone for one more retention period, and
+  // compacts so no SST or WAL file keeps them. Idempotent; resumes an
+  // interrupted run. Open() runs it before returning, and a background
+  // thread every Options::retention_tick_ms.
+  virtual Status RunRetention() = 0;
+  // For admins and auditors.
+  virtual StatusOr<RetentionStatus> GetRetentionStatus(const Caller& caller) = 0;
 
   // Flushes memtables and compacts every column family down to the bottommost
   // level. Used by purge and by tests that inspect the files on disk.

@@ -21,6 +21,7 @@ class VaultFixture : public ::testing::Test {
     o.data_dir = dir_.path() + "/data";
     o.epoch_ms = kEpoch;
     o.retention_ms = kRetention;
+    o.retention_tick_ms = 0;  // the tests run retention themselves
     auto v = VaultImpl::Open(o, &clock_);
     ASSERT_TRUE(v.ok()) << v.status().ToString();
     vault_ = std::move(v).value();

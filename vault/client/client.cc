@@ -227,6 +227,12 @@ Status Client::Health() {
   return Status::OK();
 }
 
+StatusOr<RetentionStatus> Client::GetRetentionStatus() {
+  VAULT_ASSIGN_OR_RETURN(HttpReply reply, Request("GET", "/v1/retention", "", ""));
+  if (reply.status != 200) return ErrorFrom(reply);
+  return wire::DecodeRetentionStatus(reply.body);
+}
+
 StatusOr<AuditStatus> Client::GetAuditStatus() {
   VAULT_ASSIGN_OR_RETURN(HttpReply reply, Request("GET", "/v1/audit", "", ""));
   if (reply.status != 200) return ErrorFrom(reply);

@@ -12,9 +12,12 @@
 #define VAULT_CORE_VAULT_IMPL_H_
 
 #include <array>
+#include <atomic>
+#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 
 #include "vault/audit/audit_log.h"
 #include "vault/common/file_util.h"
@@ -43,6 +46,8 @@ class VaultImpl final : public Vault {
   StatusOr<std::vector<AuditRecordView>> ReadAuditRecords(const Caller& caller, uint64_t from,
                                                           size_t limit) override;
   StatusOr<std::string> ReadAuditSegment(const Caller& caller, uint64_t number) override;
+  Status RunRetention() override;
+  StatusOr<RetentionStatus> GetRetentionStatus(const Caller& caller) override;
   Status CompactAll() override;
   ~VaultImpl() override;
 
@@ -72,6 +77,13 @@ class VaultImpl final : public Vault {
   StatusOr<UnixMillis> DoClose(const Caller& caller, std::string_view id, bool* audited);
   StatusOr<Transcript> DoGet(const Caller& caller, std::string_view id);
 
+  // Retention steps (retention_mu_ held).
+  Status ShredDueEpochs(UnixMillis now);
+  Status PurgeShredded(UnixMillis now, bool* purged);
+  StatusOr<uint64_t> CountOverdue(UnixMillis now) const;
+  void RetentionLoop();
+  void StartRetentionThread();
+
   // A transcript's key material and state, loaded under its stripe lock.
   struct Loaded {
     std::string raw_id;
@@ -96,6 +108,15 @@ class VaultImpl final : public Vault {
   const std::unique_ptr<audit::AuditLog> audit_;
   // Serialises read-modify-write of one transcript (striped by id).
   std::array<std::mutex, 256> stripes_;
+
+  std::mutex retention_mu_;  // one retention run at a time
+  std::atomic<UnixMillis> last_shred_at_{0};
+  std::atomic<UnixMillis> last_run_at_{0};
+  std::atomic<uint64_t> shredded_total_{0};
+  std::mutex thread_mu_;
+  std::condition_variable thread_cv_;
+  bool stop_ = false;  // guarded by thread_mu_
+  std::thread retention_thread_;
 };
 
 }  // namespace vault

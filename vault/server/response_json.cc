@@ -209,4 +209,37 @@ StatusOr<AuditStatus> DecodeAuditStatus(std::string_view body) {
   return status;
 }
 
+std::string EncodeRetentionStatus(const RetentionStatus& status) {
+  auto time = [](UnixMillis t) { return t == 0 ? json::value(nullptr) : json::value(FormatRfc3339(t)); };
+  json::object object;
+  object["now"] = FormatRfc3339(status.now);
+  object["epoch_ms"] = status.epoch_ms;
+  object["base_epoch"] = status.base_epoch;
+  object["last_shred_at"] = time(status.last_shred_at);
+  object["last_run_at"] = time(status.last_run_at);
+  object["shredded_total"] = status.shredded_total;
+  object["overdue"] = status.overdue;
+  return json::serialize(object);
+}
+
+StatusOr<RetentionStatus> DecodeRetentionStatus(std::string_view body) {
+  VAULT_ASSIGN_OR_RETURN(json::object object, ParseResponseObject(body));
+  RetentionStatus status;
+  VAULT_ASSIGN_OR_RETURN(status.now, ResponseTime(object, "now"));
+  VAULT_ASSIGN_OR_RETURN(uint64_t epoch_ms, ResponseUint(object, "epoch_ms"));
+  status.epoch_ms = static_cast<int64_t>(epoch_ms);
+  VAULT_ASSIGN_OR_RETURN(status.base_epoch, ResponseUint(object, "base_epoch"));
+  for (auto [key, field] : {std::pair{"last_shred_at", &RetentionStatus::last_shred_at},
+                            std::pair{"last_run_at", &RetentionStatus::last_run_at}}) {
+    const json::value* value = object.if_contains(key);
+    if (value == nullptr) return BadResponse(std::string("missing '") + key + "'");
+    if (!value->is_null()) {
+      VAULT_ASSIGN_OR_RETURN(status.*field, ResponseTime(object, key));
+    }
+  }
+  VAULT_ASSIGN_OR_RETURN(status.shredded_total, ResponseUint(object, "shredded_total"));
+  VAULT_ASSIGN_OR_RETURN(status.overdue, ResponseUint(object, "overdue"));
+  return status;
+}
+
 }  // namespace vault::wire

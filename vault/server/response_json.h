@@ -9,6 +9,9 @@
 //        "visitor": {present fields only},
 //        "messages": [{"seq", "from", "text", "sent_at"}, ...]}
 //   200 {"status": "ok", "version"}                   health
+//   200 {"now", "epoch_ms", "base_epoch", "last_shred_at", "last_run_at",
+//        "shredded_total", "overdue"}               retention status (times
+//                                                    RFC 3339, or null if never)
 //   200 {"origin", "genesis_key", "size", "checkpoint",
 //        "segments": [{"number", "bytes"}, ...]}      audit status
 //   200 {"records": [{"seq", "type", "time", "prev", "hash",
@@ -35,6 +38,7 @@ std::string EncodeClosed(std::string_view id, UnixMillis expires_at);
 std::string EncodeTranscript(const Transcript& transcript);
 std::string EncodeHealth();
 std::string EncodeAuditStatus(const AuditStatus& status);
+std::string EncodeRetentionStatus(const RetentionStatus& status);
 std::string EncodeAuditRecords(const std::vector<AuditRecordView>& records, uint64_t next);
 
 StatusOr<CreatedTranscript> DecodeCreated(std::string_view body);
@@ -42,6 +46,7 @@ StatusOr<AppendOutcome> DecodeAppended(std::string_view body);
 StatusOr<UnixMillis> DecodeClosed(std::string_view body);
 StatusOr<Transcript> DecodeTranscript(std::string_view body);
 StatusOr<AuditStatus> DecodeAuditStatus(std::string_view body);
+StatusOr<RetentionStatus> DecodeRetentionStatus(std::string_view body);
 
 }  // namespace vault::wire
 

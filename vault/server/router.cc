@@ -59,6 +59,7 @@ RouteMatch MatchRoute(std::string_view target) {
   if (path == "/v1/health") return Match(RouteId::kHealth, "/v1/health", "GET");
   if (path == "/v1/transcripts") return Match(RouteId::kTranscripts, "/v1/transcripts", "POST");
   if (path == "/v1/audit") return Match(RouteId::kAudit, "/v1/audit", "GET");
+  if (path == "/v1/retention") return Match(RouteId::kRetention, "/v1/retention", "GET");
   if (path == "/v1/audit/checkpoint") {
     return Match(RouteId::kAuditCheckpoint, "/v1/audit/checkpoint", "GET");
   }
@@ -98,6 +99,10 @@ RoleSet RolesFor(RouteId route) {
       roles.Add(Role::kWriter);
       roles.Add(Role::kAgent);
       return roles;
+    case RouteId::kRetention:
+      roles.Add(Role::kAdmin);
+      roles.Add(Role::kAuditor);
+      return roles;
     case RouteId::kAudit:
     case RouteId::kAuditCheckpoint:
     case RouteId::kAuditRecords:
@@ -122,6 +127,8 @@ const char* ActionFor(RouteId route) {
       return "transcript.append";
     case RouteId::kClose:
       return "transcript.close";
+    case RouteId::kRetention:
+      return "retention.status";
     case RouteId::kAudit:
     case RouteId::kAuditCheckpoint:
     case RouteId::kAuditRecords:
@@ -233,6 +240,8 @@ HttpResponse Router::Dispatch(const RouteMatch& match, const HttpRequest& reques
       return AppendMessage(caller, match.transcript_id, request);
     case RouteId::kClose:
       return CloseTranscript(caller, match.transcript_id, request);
+    case RouteId::kRetention:
+      return Retention(caller);
     case RouteId::kAudit:
     case RouteId::kAuditCheckpoint:
     case RouteId::kAuditRecords:
@@ -289,6 +298,12 @@ HttpResponse Router::GetTranscript(const Caller& caller, std::string_view id) co
   StatusOr<Transcript> transcript = vault_->GetTranscript(caller, id);
   if (!transcript.ok()) return ErrorResponse(transcript.status());
   return JsonResponse(200, EncodeTranscript(*transcript));
+}
+
+HttpResponse Router::Retention(const Caller& caller) const {
+  StatusOr<RetentionStatus> status = vault_->GetRetentionStatus(caller);
+  if (!status.ok()) return ErrorResponse(status.status());
+  return JsonResponse(200, wire::EncodeRetentionStatus(*status));
 }
 
 HttpResponse Router::Audit(const Caller& caller, const RouteMatch& match,

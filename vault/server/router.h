@@ -5,6 +5,7 @@
 //   GET  /v1/transcripts/{id}             read a transcript
 //   POST /v1/transcripts/{id}/messages    append a message
 //   POST /v1/transcripts/{id}/close       close a transcript
+//   GET  /v1/retention                    shredder status (admin, auditor)
 //   GET  /v1/audit                        audit log status and latest checkpoint
 //   GET  /v1/audit/checkpoint             the latest checkpoint (signed note, text)
 //   GET  /v1/audit/records?from=N&limit=M audit records as JSON
@@ -40,6 +41,7 @@ enum class RouteId {
   kTranscript,
   kMessages,
   kClose,
+  kRetention,
   kAudit,
   kAuditCheckpoint,
   kAuditRecords,
@@ -105,6 +107,7 @@ class Router {
   HttpResponse CloseTranscript(const Caller& caller, std::string_view id,
                                const HttpRequest& request) const;
   HttpResponse GetTranscript(const Caller& caller, std::string_view id) const;
+  HttpResponse Retention(const Caller& caller) const;
   HttpResponse Audit(const Caller& caller, const RouteMatch& match,
                      const HttpRequest& request) const;
 

@@ -137,6 +137,20 @@ Status Store::Scan(Column c, std::string_view prefix,
   return FromRocks(it->status(), "scan failed");
 }
 
+Status Store::ScanRange(Column c, std::string_view begin, std::string_view end,
+                        const std::function<bool(std::string_view, std::string_view)>& fn) const {
+  rocksdb::ReadOptions ro;
+  const rocksdb::Slice upper = S(end);
+  ro.iterate_upper_bound = &upper;
+  std::unique_ptr<rocksdb::Iterator> it(rep_->db->NewIterator(ro, rep_->cf(c)));
+  for (it->Seek(S(begin)); it->Valid(); it->Next()) {
+    const rocksdb::Slice k = it->key();
+    const rocksdb::Slice v = it->value();
+    if (!fn(std::string_view(k.data(), k.size()), std::string_view(v.data(), v.size()))) break;
+  }
+  return FromRocks(it->status(), "scan failed");
+}
+
 Status Store::FlushAndCompact() {
   rocksdb::FlushOptions fo;
   fo.wait = true;

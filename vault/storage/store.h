@@ -64,6 +64,9 @@ class Store {
   // until it returns false.
   Status Scan(Column c, std::string_view prefix,
               const std::function<bool(std::string_view, std::string_view)>& fn) const;
+  // Visits keys in [begin, end) in order until `fn` returns false.
+  Status ScanRange(Column c, std::string_view begin, std::string_view end,
+                   const std::function<bool(std::string_view, std::string_view)>& fn) const;
   // Flushes memtables and compacts every column family to the bottommost
   // level, rewriting it, so deleted entries leave the SST files.
   Status FlushAndCompact();
