@@ -77,6 +77,8 @@ po::options_description FileOptions() {
       ("socket", text(), "Unix socket path (default <data-dir>/vaultd.sock)")
       ("retention", text(), "how long closed transcripts are kept (default 30d)")
       ("epoch", text(), "key epoch length; fixed once the keyring exists (default 1h)")
+      ("idle-close", text(), "close a chat with no activity for this long, as of its last "
+                             "activity; 'off' never (default 2h)")
       ("root-key-file", text(), "root key file (default <data-dir>/keys/root.key, created 0600)")
       ("max-body-bytes", text(), "largest request body accepted (default 1048576)")
       ("max-text-bytes", text(), "largest message text accepted (default 65536)")
@@ -148,6 +150,11 @@ Config BuildConfig(const po::variables_map& vm) {
   v.root_key_file = Get(vm, "root-key-file").value_or("");
   v.retention_ms = DurationOption(vm, "retention", v.retention_ms);
   v.epoch_ms = DurationOption(vm, "epoch", v.epoch_ms);
+  if (Get(vm, "idle-close") == std::optional<std::string>("off")) {
+    v.idle_close_ms = 0;
+  } else {
+    v.idle_close_ms = DurationOption(vm, "idle-close", v.idle_close_ms);
+  }
   v.max_text_bytes = CountOption(vm, "max-text-bytes", v.max_text_bytes, 1, 64 << 20);
 
   vault::ServerOptions& s = config.server;

@@ -33,6 +33,9 @@ struct Options {
   // also wakes at each epoch boundary). 0: no background thread; the owner
   // calls Vault::RunRetention() (tests with a manual clock).
   int64_t retention_tick_ms = 1000;
+  // An open chat with no activity for this long is closed automatically, as
+  // of its last activity (the visitor left then). 0: never.
+  int64_t idle_close_ms = 2 * 3600 * kMillisPerSecond;
 
   // The audit log (<data_dir>/audit): a signed checkpoint at least this often,
   // even when nothing happens; segment files rotate at this size.

@@ -175,6 +175,10 @@ class Vault {
   // The durable bytes of one segment file, exactly as on disk.
   virtual StatusOr<std::string> ReadAuditSegment(const Caller& caller, uint64_t number) = 0;
 
+  // Erases one transcript at once (admin role): its records and wrapped key
+  // are deleted and the store compacted; reads answer Gone "erased".
+  virtual Status EraseTranscript(const Caller& caller, std::string_view id) = 0;
+
   // Retention (see docs/design.md, "Retention"): destroys the key of every
   // epoch that has ended (one keyring rewrite, however many transcripts),
   // after an audit record per non-empty epoch (epoch, count, hash of the

@@ -233,5 +233,94 @@ TEST_F(RetentionTest, NothingShreddedIsRecoverableFromOldAndNewFiles) {
   for (const std::string& id : live) EXPECT_TRUE(vault_->GetTranscript(caller_, id).ok());
 }
 
+TEST_F(RetentionTest, AnIdleChatIsClosedAsOfItsLastActivity) {
+  vault_.reset();
+  Options o;
+  o.data_dir = dir_.path() + "/data";
+  o.epoch_ms = kEpoch;
+  o.retention_ms = kRetention;
+  o.retention_tick_ms = 0;
+  o.idle_close_ms = 10 * kEpoch;
+  auto opened = VaultImpl::Open(o, &clock_);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  vault_ = std::move(opened).value();
+
+  const std::string idle = Create();
+  Append(idle, 0, "hello");
+  const UnixMillis last_activity = clock_.NowMillis();
+  clock_.Advance(5 * kEpoch);
+  const std::string busy = Create();
+  clock_.Advance(6 * kEpoch);  // idle: 11 epochs without activity; busy: 6
+  Append(busy, 0, "still here");
+  ASSERT_TRUE(vault_->RunRetention().ok());
+
+  auto closed = vault_->GetTranscript(caller_, idle);
+  ASSERT_TRUE(closed.ok()) << closed.status().ToString();
+  EXPECT_EQ(closed->info.state, TranscriptState::kClosed);
+  EXPECT_EQ(closed->info.closed_at, last_activity);
+  EXPECT_EQ(closed->info.expires_at, last_activity + kRetention);
+  EXPECT_EQ(WrappedEpochOf(idle), vault_->keyring()->EpochOf(last_activity + kRetention));
+  auto open = vault_->GetTranscript(caller_, busy);
+  ASSERT_TRUE(open.ok());
+  EXPECT_EQ(open->info.state, TranscriptState::kOpen);
+  // Audited as a close by the system, for idleness.
+  bool found = false;
+  for (const json::object& p : AuditPayloads("transcript.close")) {
+    if (p.at("actor").as_object().at("role").as_string() == "system") {
+      EXPECT_EQ(p.at("details").as_object().at("reason").as_string(), "idle");
+      EXPECT_EQ(p.at("objects").as_array()[0].as_string(), idle);
+      found = true;
+    }
+  }
+  EXPECT_TRUE(found);
+  // Appends are refused now; it expires on schedule.
+  EXPECT_EQ(vault_->AppendMessage(caller_, idle, Msg(1, "late")).status().reason(),
+            "transcript_closed");
+  clock_.Set(EpochEndOf(last_activity + kRetention));
+  ASSERT_TRUE(vault_->RunRetention().ok());
+  EXPECT_EQ(vault_->GetTranscript(caller_, idle).status().code(), Status::Code::kGone);
+}
+
+TEST_F(RetentionTest, AnAdminErasesATranscriptAtOnce) {
+  const std::string id = ClosedTranscript(4, std::string(3000, 'e'));
+  const std::string other = ClosedTranscript(1);
+  std::vector<std::string> sealed;
+  ASSERT_TRUE(vault_->store()
+                  ->Scan(Column::kMessages, RawId(id),
+                         [&](std::string_view, std::string_view v) {
+                           sealed.emplace_back(v.substr(v.size() - 64));
+                           return true;
+                         })
+                  .ok());
+  ASSERT_TRUE(vault_->CompactAll().ok());  // the records are in SST files now
+
+  Caller writer;
+  writer.roles.Add(Role::kWriter);
+  writer.write_scope = ServiceScope::Everything();
+  EXPECT_EQ(vault_->EraseTranscript(writer, id).code(), Status::Code::kPermissionDenied);
+  ASSERT_TRUE(vault_->GetTranscript(caller_, id).ok());
+
+  ASSERT_TRUE(vault_->EraseTranscript(caller_, id).ok());
+  auto gone = vault_->GetTranscript(caller_, id);
+  EXPECT_EQ(gone.status().code(), Status::Code::kGone);
+  EXPECT_EQ(gone.status().reason(), "erased");
+  EXPECT_EQ(vault_->EraseTranscript(caller_, id).code(), Status::Code::kGone);
+  EXPECT_EQ(CountIn(Column::kMessages, RawId(id)), 0u);
+  EXPECT_EQ(CountIn(Column::kTranscripts, RawId(id)), 0u);
+  EXPECT_TRUE(vault_->GetTranscript(caller_, other).ok());
+  for (const auto& entry : fs::recursive_directory_iterator(dir_.path() + "/data/db")) {
+    if (!entry.is_regular_file()) continue;
+    const std::string bytes = ReadAll(entry.path());
+    for (const std::string& s : sealed) {
+      ASSERT_EQ(bytes.find(s), std::string::npos) << entry.path();
+    }
+  }
+  const auto erasures = AuditPayloads("transcript.erase");
+  ASSERT_EQ(erasures.size(), 3u);
+  EXPECT_EQ(erasures[0].at("outcome").as_string(), "forbidden");
+  EXPECT_EQ(erasures[1].at("outcome").as_string(), "ok");
+  EXPECT_EQ(erasures[2].at("outcome").as_string(), "erased");
+}
+
 }  // namespace
 }  // namespace vault::testing

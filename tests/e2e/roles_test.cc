@@ -253,6 +253,29 @@ TEST_F(RolesTest, EveryEndpointForEveryRole) {
   }
 }
 
+TEST_F(RolesTest, EraseIsForAdminsAndRetentionStatusForAdminsAndAuditors) {
+  const std::string& socket = daemon_.socket_path();
+  const std::string id = NewAlphaTranscript();
+  const std::string path = "/v1/transcripts/" + id;
+  for (const Identity* who : {&kWriterAlpha, &kWriterBeta, &kAgent, &kOfficer, &kAuditor,
+                              &kUnknown}) {
+    SCOPED_TRACE(who->name);
+    const std::vector<Reply> got =
+        RunAs(*who, socket, {{"POST", path + "/erase", ""}, {"GET", "/v1/retention", ""}});
+    EXPECT_EQ(got[0].status, 403) << got[0].body;
+    const bool may_see = who == &kAuditor;
+    EXPECT_EQ(got[1].status, may_see ? 200 : 403) << got[1].body;
+    EXPECT_EQ(RunOneAs(kWriterAlpha, socket, {"GET", path, ""}).status, 200);
+  }
+  const std::vector<Reply> admin =
+      RunAs(kAdmin, socket, {{"GET", "/v1/retention", ""}, {"POST", path + "/erase", ""}});
+  EXPECT_EQ(admin[0].status, 200) << admin[0].body;
+  EXPECT_EQ(admin[1].status, 200) << admin[1].body;
+  Reply after = RunOneAs(kWriterAlpha, socket, {"GET", path, ""});
+  EXPECT_EQ(after.status, 410) << after.body;
+  EXPECT_EQ(ErrorCodeOf(after.body), "erased");
+}
+
 TEST_F(RolesTest, WritersWriteTheirOwnServicesAndReadOnlyThoseBack) {
   const std::string& socket = daemon_.socket_path();
   Reply beta = RunOneAs(kWriterBeta, socket, {"POST", "/v1/transcripts", R"({"service":"beta"})"});

@@ -74,16 +74,35 @@ Status ValidateMessage(const Message& m, const Options& o) {
 // reads answer Gone rather than NotFound for one more retention period:
 // 0x00 | "TV-gone" | purge time (8 bytes BE). A wrapped key starts with its
 // version byte (1), never 0.
+// An erased transcript's tombstone says so: 0x00 | "TV-eras" | time.
 constexpr std::string_view kTombstoneTag("\0TV-gone", 8);
+constexpr std::string_view kErasedTag("\0TV-eras", 8);
 
-std::string Tombstone(UnixMillis at) {
-  std::string value(kTombstoneTag);
+std::string Tombstone(UnixMillis at, bool erased = false) {
+  std::string value(erased ? kErasedTag : kTombstoneTag);
   PutU64(&value, static_cast<uint64_t>(at));
   return value;
 }
 
 bool IsTombstone(std::string_view value) {
-  return value.size() == kTombstoneTag.size() + 8 && value.substr(0, kTombstoneTag.size()) == kTombstoneTag;
+  if (value.size() != kTombstoneTag.size() + 8) return false;
+  const std::string_view tag = value.substr(0, kTombstoneTag.size());
+  return tag == kTombstoneTag || tag == kErasedTag;
+}
+
+bool IsErasedTombstone(std::string_view value) {
+  return IsTombstone(value) && value.substr(0, kErasedTag.size()) == kErasedTag;
+}
+
+// Open transcripts are listed in the expiry-index column family under this
+// prefix (0xFF sorts after every epoch key, whose first byte is 0 for any
+// epoch below 2^56), so idle chats are found without reading closed ones.
+constexpr std::string_view kOpenIndexPrefix("\xffopen", 5);
+
+std::string OpenIndexKey(std::string_view raw_id) {
+  std::string key(kOpenIndexPrefix);
+  key.append(raw_id);
+  return key;
 }
 
 uint64_t EpochOfIndexKey(std::string_view key) { return GetU64(key.data()); }
@@ -243,6 +262,7 @@ StatusOr<CreatedTranscript> VaultImpl::DoCreate(const Caller& caller, const NewT
   batch.Put(Column::kTranscripts, TranscriptKey(raw_id, RecordKind::kState), sealed);
   batch.Put(Column::kWrappedKeys, raw_id, wrapped);
   batch.Put(Column::kExpiryIndex, ExpiryKey(epoch, raw_id), "");
+  batch.Put(Column::kExpiryIndex, OpenIndexKey(raw_id), "");
   *id = ToHex(raw_id);
   // Every check has passed: the record goes first, then the write.
   *audited = true;
@@ -262,6 +282,9 @@ StatusOr<VaultImpl::Loaded> VaultImpl::Load(std::string_view external_id) {
   if (!wrapped.ok()) {
     return wrapped.status().code() == Status::Code::kNotFound ? NoSuchTranscript()
                                                               : wrapped.status();
+  }
+  if (IsErasedTombstone(*wrapped)) {
+    return Status::Gone("this transcript was erased", "erased");
   }
   if (IsTombstone(*wrapped)) {
     return Status::Gone("this transcript has expired and has been destroyed", "expired");
@@ -355,12 +378,8 @@ StatusOr<UnixMillis> VaultImpl::DoClose(const Caller& caller, std::string_view i
   if (!caller.MayWrite(t.state.service)) return MayNotWrite();
   if (t.state.state == TranscriptState::kClosed) return t.state.expires_at;
   const UnixMillis now = clock_->NowMillis();
-  t.state.state = TranscriptState::kClosed;
-  t.state.closed_at = now;
-  t.state.last_activity = now;
-  t.state.expires_at = now + options_.retention_ms;
   WriteBatch batch;
-  VAULT_RETURN_IF_ERROR(StageState(&t, &batch));
+  VAULT_RETURN_IF_ERROR(StageClose(&t, now, &batch));
   *audited = true;
   VAULT_RETURN_IF_ERROR(Audit(caller, "transcript.close", id, "ok"));
   if (Status written = store_->Write(&batch); !written.ok()) {
@@ -369,6 +388,100 @@ StatusOr<UnixMillis> VaultImpl::DoClose(const Caller& caller, std::string_view i
     return written;
   }
   return t.state.expires_at;
+}
+
+namespace {
+Caller RetentionCaller();
+}  // namespace
+
+Status VaultImpl::StageClose(Loaded* t, UnixMillis closed_at, WriteBatch* batch) {
+  t->state.state = TranscriptState::kClosed;
+  t->state.closed_at = closed_at;
+  t->state.last_activity = std::max(t->state.last_activity, closed_at);
+  t->state.expires_at = closed_at + options_.retention_ms;
+  VAULT_RETURN_IF_ERROR(StageState(t, batch));
+  batch->Delete(Column::kExpiryIndex, OpenIndexKey(t->raw_id));
+  return Status::OK();
+}
+
+Status VaultImpl::EraseTranscript(const Caller& caller, std::string_view id) {
+  if (!caller.Has(Role::kAdmin)) {
+    const Status refused =
+        Status::PermissionDenied("only admins may erase transcripts", "forbidden");
+    VAULT_RETURN_IF_ERROR(Audit(caller, "transcript.erase", id, "forbidden"));
+    return refused;
+  }
+  std::string raw_id;
+  if (!ParseId(id, &raw_id)) return AuditOutcome(caller, "transcript.erase", id, NoSuchTranscript());
+  {
+    std::lock_guard<std::mutex> lock(StripeFor(raw_id));
+    StatusOr<Loaded> t = Load(id);
+    if (!t.ok()) return AuditOutcome(caller, "transcript.erase", id, t.status());
+    const UnixMillis now = clock_->NowMillis();
+    WriteBatch batch;
+    std::string end = raw_id;
+    end.push_back('\xff');
+    batch.DeleteRange(Column::kMessages, raw_id, end);
+    batch.Delete(Column::kTranscripts, TranscriptKey(raw_id, RecordKind::kVisitor));
+    batch.Delete(Column::kTranscripts, TranscriptKey(raw_id, RecordKind::kState));
+    batch.Put(Column::kWrappedKeys, raw_id, Tombstone(now, /*erased=*/true));
+    batch.Delete(Column::kExpiryIndex, ExpiryKey(t->key_epoch, raw_id));
+    batch.Delete(Column::kExpiryIndex, OpenIndexKey(raw_id));
+    // The tombstone answers 410 "erased" for one retention period.
+    batch.Put(Column::kExpiryIndex,
+              ExpiryKey(std::max(keyring_->base_epoch(),
+                                 keyring_->EpochOf(now + options_.retention_ms)),
+                        raw_id),
+              "");
+    VAULT_RETURN_IF_ERROR(Audit(caller, "transcript.erase", id, "ok"));
+    if (Status written = store_->Write(&batch); !written.ok()) {
+      const Status noted = Audit(caller, "transcript.erase", id, "write_failed");
+      (void)noted;
+      return written;
+    }
+  }
+  // Rewrite the files so the records and the wrapped key leave the live
+  // data directory now (docs/design.md, "Erasure", says when it is final).
+  return store_->FlushAndCompact();
+}
+
+Status VaultImpl::CloseIdle(UnixMillis now) {
+  if (options_.idle_close_ms <= 0) return Status::OK();
+  std::vector<std::string> open_ids;
+  std::string end(kOpenIndexPrefix);
+  end.append(kIdBytes, '\xff');
+  end.push_back('\xff');
+  VAULT_RETURN_IF_ERROR(store_->ScanRange(Column::kExpiryIndex, kOpenIndexPrefix, end,
+                                          [&](std::string_view key, std::string_view) {
+                                            if (key.size() == kOpenIndexPrefix.size() + kIdBytes) {
+                                              open_ids.emplace_back(key.substr(kOpenIndexPrefix.size()));
+                                            }
+                                            return true;
+                                          }));
+  const Caller system = RetentionCaller();
+  for (const std::string& raw_id : open_ids) {
+    std::lock_guard<std::mutex> lock(StripeFor(raw_id));
+    const std::string id = ToHex(raw_id);
+    StatusOr<Loaded> t = Load(id);
+    if (!t.ok()) {
+      // Expired or gone: the open marker has nothing left to mark.
+      if (t.status().code() == Status::Code::kGone || t.status().code() == Status::Code::kNotFound) {
+        WriteBatch batch;
+        batch.Delete(Column::kExpiryIndex, OpenIndexKey(raw_id));
+        VAULT_RETURN_IF_ERROR(store_->Write(&batch));
+        continue;
+      }
+      return t.status();
+    }
+    if (t->state.state != TranscriptState::kOpen) continue;
+    if (now - t->state.last_activity < options_.idle_close_ms) continue;
+    // Closed as of its last activity: the visitor left then.
+    WriteBatch batch;
+    VAULT_RETURN_IF_ERROR(StageClose(&*t, t->state.last_activity, &batch));
+    VAULT_RETURN_IF_ERROR(Audit(system, "transcript.close", id, "ok", {{"reason", "idle"}}));
+    VAULT_RETURN_IF_ERROR(store_->Write(&batch));
+  }
+  return Status::OK();
 }
 
 StatusOr<Transcript> VaultImpl::GetTranscript(const Caller& caller, std::string_view id) {
@@ -548,6 +661,13 @@ constexpr size_t kPurgeBatch = 256;
 Status VaultImpl::RunRetention() {
   std::lock_guard<std::mutex> lock(retention_mu_);
   const UnixMillis now = clock_->NowMillis();
+  // Idle chats first, so they are closed (as of their last activity) before
+  // anything is shredded; scanned at most every tenth of the idle time.
+  if (options_.idle_close_ms > 0 &&
+      (last_idle_scan_at_ == 0 || now - last_idle_scan_at_ >= options_.idle_close_ms / 10)) {
+    VAULT_RETURN_IF_ERROR(CloseIdle(now));
+    last_idle_scan_at_ = now;
+  }
   VAULT_RETURN_IF_ERROR(ShredDueEpochs(now));
   bool purged = false;
   VAULT_RETURN_IF_ERROR(PurgeShredded(now, &purged));

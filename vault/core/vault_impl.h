@@ -46,6 +46,7 @@ class VaultImpl final : public Vault {
   StatusOr<std::vector<AuditRecordView>> ReadAuditRecords(const Caller& caller, uint64_t from,
                                                           size_t limit) override;
   StatusOr<std::string> ReadAuditSegment(const Caller& caller, uint64_t number) override;
+  Status EraseTranscript(const Caller& caller, std::string_view id) override;
   Status RunRetention() override;
   StatusOr<RetentionStatus> GetRetentionStatus(const Caller& caller) override;
   Status CompactAll() override;
@@ -78,6 +79,7 @@ class VaultImpl final : public Vault {
   StatusOr<Transcript> DoGet(const Caller& caller, std::string_view id);
 
   // Retention steps (retention_mu_ held).
+  Status CloseIdle(UnixMillis now);
   Status ShredDueEpochs(UnixMillis now);
   Status PurgeShredded(UnixMillis now, bool* purged);
   StatusOr<uint64_t> CountOverdue(UnixMillis now) const;
@@ -98,6 +100,10 @@ class VaultImpl final : public Vault {
   // epoch, the DEK re-wrapped under it with the expiry index moved along.
   Status StageState(Loaded* t, WriteBatch* batch);
   std::mutex& StripeFor(std::string_view raw_id);
+  // Marks `t` closed as of `closed_at` and stages the state, the forward
+  // re-wrap and the removal of its open marker.
+  Status StageClose(Loaded* t, UnixMillis closed_at, WriteBatch* batch);
+
 
   const Options options_;  // constant after construction
   Clock* const clock_;
@@ -112,6 +118,7 @@ class VaultImpl final : public Vault {
   std::mutex retention_mu_;  // one retention run at a time
   std::atomic<UnixMillis> last_shred_at_{0};
   std::atomic<UnixMillis> last_run_at_{0};
+  UnixMillis last_idle_scan_at_ = 0;  // guarded by retention_mu_
   std::atomic<uint64_t> shredded_total_{0};
   std::mutex thread_mu_;
   std::condition_variable thread_cv_;

@@ -1,6 +1,7 @@
 #include "vault/server/router.h"
 
 #include <boost/beast/http/field.hpp>
+#include <boost/json.hpp>
 #include <boost/beast/http/verb.hpp>
 #include <exception>
 #include <optional>
@@ -82,6 +83,7 @@ RouteMatch MatchRoute(std::string_view target) {
     return Match(RouteId::kMessages, "/v1/transcripts/{id}/messages", "POST", id);
   }
   if (rest == "/close") return Match(RouteId::kClose, "/v1/transcripts/{id}/close", "POST", id);
+  if (rest == "/erase") return Match(RouteId::kErase, "/v1/transcripts/{id}/erase", "POST", id);
   return RouteMatch();
 }
 
@@ -98,6 +100,9 @@ RoleSet RolesFor(RouteId route) {
     case RouteId::kTranscript:
       roles.Add(Role::kWriter);
       roles.Add(Role::kAgent);
+      return roles;
+    case RouteId::kErase:
+      roles.Add(Role::kAdmin);
       return roles;
     case RouteId::kRetention:
       roles.Add(Role::kAdmin);
@@ -127,6 +132,8 @@ const char* ActionFor(RouteId route) {
       return "transcript.append";
     case RouteId::kClose:
       return "transcript.close";
+    case RouteId::kErase:
+      return "transcript.erase";
     case RouteId::kRetention:
       return "retention.status";
     case RouteId::kAudit:
@@ -143,7 +150,8 @@ const char* ActionFor(RouteId route) {
 namespace {
 
 bool HasTranscriptId(RouteId route) {
-  return route == RouteId::kTranscript || route == RouteId::kMessages || route == RouteId::kClose;
+  return route == RouteId::kTranscript || route == RouteId::kMessages || route == RouteId::kClose ||
+         route == RouteId::kErase;
 }
 
 // The value of `key` in the query string of `target`, if present.
@@ -240,6 +248,8 @@ HttpResponse Router::Dispatch(const RouteMatch& match, const HttpRequest& reques
       return AppendMessage(caller, match.transcript_id, request);
     case RouteId::kClose:
       return CloseTranscript(caller, match.transcript_id, request);
+    case RouteId::kErase:
+      return EraseTranscript(caller, match.transcript_id, request);
     case RouteId::kRetention:
       return Retention(caller);
     case RouteId::kAudit:
@@ -298,6 +308,18 @@ HttpResponse Router::GetTranscript(const Caller& caller, std::string_view id) co
   StatusOr<Transcript> transcript = vault_->GetTranscript(caller, id);
   if (!transcript.ok()) return ErrorResponse(transcript.status());
   return JsonResponse(200, EncodeTranscript(*transcript));
+}
+
+HttpResponse Router::EraseTranscript(const Caller& caller, std::string_view id,
+                                     const HttpRequest& request) const {
+  if (Status status = ParseCloseBody(request.body()); !status.ok()) return ErrorResponse(status);
+  if (Status status = vault_->EraseTranscript(caller, id); !status.ok()) {
+    return ErrorResponse(status);
+  }
+  boost::json::object body;
+  body["id"] = id;
+  body["state"] = "erased";
+  return JsonResponse(200, boost::json::serialize(body));
 }
 
 HttpResponse Router::Retention(const Caller& caller) const {

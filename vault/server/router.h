@@ -5,6 +5,7 @@
 //   GET  /v1/transcripts/{id}             read a transcript
 //   POST /v1/transcripts/{id}/messages    append a message
 //   POST /v1/transcripts/{id}/close       close a transcript
+//   POST /v1/transcripts/{id}/erase       erase a transcript now (admin)
 //   GET  /v1/retention                    shredder status (admin, auditor)
 //   GET  /v1/audit                        audit log status and latest checkpoint
 //   GET  /v1/audit/checkpoint             the latest checkpoint (signed note, text)
@@ -41,6 +42,7 @@ enum class RouteId {
   kTranscript,
   kMessages,
   kClose,
+  kErase,
   kRetention,
   kAudit,
   kAuditCheckpoint,
@@ -108,6 +110,8 @@ class Router {
                                const HttpRequest& request) const;
   HttpResponse GetTranscript(const Caller& caller, std::string_view id) const;
   HttpResponse Retention(const Caller& caller) const;
+  HttpResponse EraseTranscript(const Caller& caller, std::string_view id,
+                               const HttpRequest& request) const;
   HttpResponse Audit(const Caller& caller, const RouteMatch& match,
                      const HttpRequest& request) const;
 
