@@ -33,3 +33,6 @@ vault_test(e2e_at_rest_test SOURCES ${SERVER_TESTS_DIR}/e2e/at_rest_test.cc
 # The audit e2e test runs the offline verifier on what it exports.
 target_compile_definitions(e2e_audit_test PRIVATE VAULT_AUDIT_PATH="$<TARGET_FILE:vault-audit>")
 add_dependencies(e2e_audit_test vault-audit)
+# Kills vaultd through failpoints at each step of a shred.
+vault_test(e2e_retention_crash_test SOURCES ${SERVER_TESTS_DIR}/e2e/retention_crash_test.cc
+  LIBS vault_e2e_support vault_storage PkgConfig::SODIUM)

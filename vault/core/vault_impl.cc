@@ -9,6 +9,7 @@
 #include <set>
 
 #include "vault/common/encoding.h"
+#include "vault/common/failpoint.h"
 #include "vault/common/file_util.h"
 #include "vault/common/time_format.h"
 #include "vault/common/utf8.h"
@@ -730,7 +731,9 @@ Status VaultImpl::ShredDueEpochs(UnixMillis now) {
          {"ids_hash", ToHex(std::string_view(reinterpret_cast<const char*>(digest), sizeof digest))}}));
     shredded += evidence.count;
   }
+  if (shredded > 0) Failpoint("retention.after_evidence");
   VAULT_RETURN_IF_ERROR(keyring_->AdvanceTo(target));
+  if (shredded > 0) Failpoint("retention.after_advance");
   VAULT_RETURN_IF_ERROR(Audit(system, "retention.advance", "", "ok",
                               {{"from_epoch", std::to_string(base)},
                                {"to_epoch", std::to_string(target)},
@@ -791,6 +794,7 @@ Status VaultImpl::PurgeShredded(UnixMillis now, bool* purged) {
       batch.Put(Column::kExpiryIndex, ExpiryKey(tombstone_epoch, raw_id), "");
     }
     VAULT_RETURN_IF_ERROR(store_->Write(&batch));
+    Failpoint("retention.mid_purge");
     *purged = true;
   }
 }
