@@ -71,6 +71,9 @@ class Client {
   // OK if the server answers GET /v1/health with 200.
   Status Health();
 
+  // A consistent backup into `dir` on the vault's host (admin role).
+  Status Backup(const std::string& dir);
+
   // Shredder status (admin or auditor role).
   StatusOr<RetentionStatus> GetRetentionStatus();
 

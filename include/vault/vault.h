@@ -179,6 +179,13 @@ class Vault {
   // are deleted and the store compacted; reads answer Gone "erased".
   virtual Status EraseTranscript(const Caller& caller, std::string_view id) = 0;
 
+  // A consistent copy of the transcript store for backups (admin role), in
+  // `dir`, which must be an absolute path that does not exist yet: <dir>/db
+  // (a RocksDB checkpoint) and <dir>/BACKUP.json. Never the keyring or the
+  // root key: a backup holds ciphertext and wrapped keys only, so whatever
+  // retention destroys is gone from every backup too. See docs/operations.md.
+  virtual Status Backup(const Caller& caller, const std::string& dir) = 0;
+
   // Retention (see docs/design.md, "Retention"): destroys the key of every
   // epoch that has ended (one keyring rewrite, however many transcripts),
   // after an audit record per non-empty epoch (epoch, count, hash of the

@@ -4,6 +4,7 @@
 #include <boost/asio/local/stream_protocol.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/json.hpp>
 #include <cstdio>
 
 #include "vault/common/file_util.h"
@@ -224,6 +225,15 @@ StatusOr<Transcript> Client::GetTranscript(std::string_view id) {
 Status Client::Health() {
   VAULT_ASSIGN_OR_RETURN(HttpReply reply, Request("GET", "/v1/health", "", ""));
   if (reply.status != 200) return ErrorFrom(reply);
+  return Status::OK();
+}
+
+Status Client::Backup(const std::string& dir) {
+  boost::json::object body;
+  body["dir"] = dir;
+  VAULT_ASSIGN_OR_RETURN(HttpReply reply,
+                         Request("POST", "/v1/backup", boost::json::serialize(body)));
+  if (reply.status != 201) return ErrorFrom(reply);
   return Status::OK();
 }
 

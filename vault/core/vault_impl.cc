@@ -446,6 +446,32 @@ Status VaultImpl::EraseTranscript(const Caller& caller, std::string_view id) {
   return store_->FlushAndCompact();
 }
 
+Status VaultImpl::Backup(const Caller& caller, const std::string& dir) {
+  if (!caller.Has(Role::kAdmin)) {
+    VAULT_RETURN_IF_ERROR(Audit(caller, "vault.backup", "", "forbidden"));
+    return Status::PermissionDenied("only admins may take backups", "forbidden");
+  }
+  Status check = Status::OK();
+  if (dir.empty() || dir.front() != '/' || dir.size() > 4096 || dir.find('\0') != std::string::npos) {
+    check = Status::InvalidArgument("the backup directory must be an absolute path", "invalid_path");
+  } else if (FileExists(dir)) {
+    check = Status::AlreadyExists("the backup directory already exists", "backup_exists");
+  } else if (!FileExists(DirName(dir))) {
+    check = Status::InvalidArgument("the parent of the backup directory does not exist",
+                                    "invalid_path");
+  }
+  VAULT_RETURN_IF_ERROR(Audit(caller, "vault.backup", "", check.ok() ? "ok" : check.reason()));
+  VAULT_RETURN_IF_ERROR(check);
+  VAULT_RETURN_IF_ERROR(EnsureDirectory(dir, 0700));
+  VAULT_RETURN_IF_ERROR(store_->CreateCheckpoint(dir + "/db"));
+  const std::string info = "{\"format\":\"transcript-vault-backup-v1\",\"created_at\":\"" +
+                           FormatRfc3339(clock_->NowMillis()) + "\",\"epoch_ms\":" +
+                           std::to_string(options_.epoch_ms) + ",\"base_epoch\":" +
+                           std::to_string(keyring_->base_epoch()) + "}\n";
+  VAULT_RETURN_IF_ERROR(WriteFileAtomically(dir + "/BACKUP.json", info, 0600));
+  return FsyncDirectory(dir);
+}
+
 Status VaultImpl::CloseIdle(UnixMillis now) {
   if (options_.idle_close_ms <= 0) return Status::OK();
   std::vector<std::string> open_ids;

@@ -47,6 +47,7 @@ class VaultImpl final : public Vault {
                                                           size_t limit) override;
   StatusOr<std::string> ReadAuditSegment(const Caller& caller, uint64_t number) override;
   Status EraseTranscript(const Caller& caller, std::string_view id) override;
+  Status Backup(const Caller& caller, const std::string& dir) override;
   Status RunRetention() override;
   StatusOr<RetentionStatus> GetRetentionStatus(const Caller& caller) override;
   Status CompactAll() override;

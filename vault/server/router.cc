@@ -6,6 +6,7 @@
 #include <exception>
 #include <optional>
 
+#include "vault/server/json_util.h"
 #include "vault/server/request_json.h"
 #include "vault/server/response_json.h"
 
@@ -61,6 +62,7 @@ RouteMatch MatchRoute(std::string_view target) {
   if (path == "/v1/transcripts") return Match(RouteId::kTranscripts, "/v1/transcripts", "POST");
   if (path == "/v1/audit") return Match(RouteId::kAudit, "/v1/audit", "GET");
   if (path == "/v1/retention") return Match(RouteId::kRetention, "/v1/retention", "GET");
+  if (path == "/v1/backup") return Match(RouteId::kBackup, "/v1/backup", "POST");
   if (path == "/v1/audit/checkpoint") {
     return Match(RouteId::kAuditCheckpoint, "/v1/audit/checkpoint", "GET");
   }
@@ -102,6 +104,7 @@ RoleSet RolesFor(RouteId route) {
       roles.Add(Role::kAgent);
       return roles;
     case RouteId::kErase:
+    case RouteId::kBackup:
       roles.Add(Role::kAdmin);
       return roles;
     case RouteId::kRetention:
@@ -136,6 +139,8 @@ const char* ActionFor(RouteId route) {
       return "transcript.erase";
     case RouteId::kRetention:
       return "retention.status";
+    case RouteId::kBackup:
+      return "vault.backup";
     case RouteId::kAudit:
     case RouteId::kAuditCheckpoint:
     case RouteId::kAuditRecords:
@@ -252,6 +257,8 @@ HttpResponse Router::Dispatch(const RouteMatch& match, const HttpRequest& reques
       return EraseTranscript(caller, match.transcript_id, request);
     case RouteId::kRetention:
       return Retention(caller);
+    case RouteId::kBackup:
+      return Backup(caller, request);
     case RouteId::kAudit:
     case RouteId::kAuditCheckpoint:
     case RouteId::kAuditRecords:
@@ -320,6 +327,20 @@ HttpResponse Router::EraseTranscript(const Caller& caller, std::string_view id,
   body["id"] = id;
   body["state"] = "erased";
   return JsonResponse(200, boost::json::serialize(body));
+}
+
+HttpResponse Router::Backup(const Caller& caller, const HttpRequest& request) const {
+  StatusOr<boost::json::object> body = wire::ParseJsonObject(request.body(), "request body");
+  if (!body.ok()) return ErrorResponse(body.status());
+  if (Status known = wire::CheckKnownFields(*body, "request body", {"dir"}); !known.ok()) {
+    return ErrorResponse(known);
+  }
+  StatusOr<std::string> dir = wire::RequiredString(*body, "dir");
+  if (!dir.ok()) return ErrorResponse(dir.status());
+  if (Status status = vault_->Backup(caller, *dir); !status.ok()) return ErrorResponse(status);
+  boost::json::object reply;
+  reply["dir"] = *dir;
+  return JsonResponse(201, boost::json::serialize(reply));
 }
 
 HttpResponse Router::Retention(const Caller& caller) const {

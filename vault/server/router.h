@@ -7,6 +7,7 @@
 //   POST /v1/transcripts/{id}/close       close a transcript
 //   POST /v1/transcripts/{id}/erase       erase a transcript now (admin)
 //   GET  /v1/retention                    shredder status (admin, auditor)
+//   POST /v1/backup                       {"dir"}: a consistent copy (admin)
 //   GET  /v1/audit                        audit log status and latest checkpoint
 //   GET  /v1/audit/checkpoint             the latest checkpoint (signed note, text)
 //   GET  /v1/audit/records?from=N&limit=M audit records as JSON
@@ -44,6 +45,7 @@ enum class RouteId {
   kClose,
   kErase,
   kRetention,
+  kBackup,
   kAudit,
   kAuditCheckpoint,
   kAuditRecords,
@@ -110,6 +112,7 @@ class Router {
                                const HttpRequest& request) const;
   HttpResponse GetTranscript(const Caller& caller, std::string_view id) const;
   HttpResponse Retention(const Caller& caller) const;
+  HttpResponse Backup(const Caller& caller, const HttpRequest& request) const;
   HttpResponse EraseTranscript(const Caller& caller, std::string_view id,
                                const HttpRequest& request) const;
   HttpResponse Audit(const Caller& caller, const RouteMatch& match,

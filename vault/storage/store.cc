@@ -1,6 +1,7 @@
 #include "vault/storage/store.h"
 
 #include <rocksdb/db.h>
+#include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/options.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
@@ -165,6 +166,15 @@ Status Store::FlushAndCompact() {
   }
   // Old WAL files are released once every memtable they back is flushed.
   return FromRocks(rep_->db->FlushWAL(true), "WAL sync failed");
+}
+
+Status Store::CreateCheckpoint(const std::string& dir) {
+  rocksdb::Checkpoint* raw = nullptr;
+  VAULT_RETURN_IF_ERROR(FromRocks(rocksdb::Checkpoint::Create(rep_->db.get(), &raw),
+                                  "cannot start a checkpoint"));
+  std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
+  // log_size_for_flush = 0: always flush, so the copy needs no WAL replay.
+  return FromRocks(checkpoint->CreateCheckpoint(dir, 0), "cannot create the checkpoint");
 }
 
 Store::Stats Store::GetStats() const {

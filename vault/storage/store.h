@@ -71,6 +71,10 @@ class Store {
   // level, rewriting it, so deleted entries leave the SST files.
   Status FlushAndCompact();
   Stats GetStats() const;
+  // A consistent point-in-time copy of the database in `dir` (which must not
+  // exist): hard links where the file system allows, copies otherwise, with
+  // the WAL flushed into it. RocksDB's Checkpoint.
+  Status CreateCheckpoint(const std::string& dir);
 
  private:
   struct Rep;
