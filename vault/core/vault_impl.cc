@@ -2,6 +2,8 @@
 
 #include <sodium.h>
 
+#include <algorithm>
+
 #include "vault/common/encoding.h"
 #include "vault/common/file_util.h"
 #include "vault/common/time_format.h"
@@ -12,6 +14,9 @@ namespace vault {
 namespace {
 
 constexpr size_t kMaxServiceBytes = 64;
+// Store counters (vault/storage/store.h): transcripts by state.
+constexpr std::string_view kOpenCounter = "transcripts.open";
+constexpr std::string_view kClosedCounter = "transcripts.closed";
 constexpr size_t kMaxSentAtBytes = 64;
 
 Status ValidateService(const std::string& s) {
@@ -76,9 +81,11 @@ StatusOr<std::unique_ptr<Vault>> Vault::Open(const Options& options, Clock* cloc
 }
 
 VaultImpl::VaultImpl(Options options, Clock* clock, std::unique_ptr<RootKeyCustodian> custodian,
-                     std::unique_ptr<Keyring> keyring, std::unique_ptr<Store> store)
+                     std::unique_ptr<Keyring> keyring, std::unique_ptr<Store> store, int64_t open,
+                     int64_t closed)
     : options_(std::move(options)), clock_(clock), custodian_(std::move(custodian)),
-      keyring_(std::move(keyring)), store_(std::move(store)) {}
+      keyring_(std::move(keyring)), store_(std::move(store)), open_count_(open),
+      closed_count_(closed) {}
 
 StatusOr<std::unique_ptr<VaultImpl>> VaultImpl::Open(const Options& options, Clock* clock) {
   VAULT_RETURN_IF_ERROR(InitCrypto());
@@ -109,8 +116,11 @@ StatusOr<std::unique_ptr<VaultImpl>> VaultImpl::Open(const Options& options, Clo
   VAULT_ASSIGN_OR_RETURN(std::unique_ptr<Keyring> keyring,
                          Keyring::Open(kp, custodian.get(), clock, fresh));
   VAULT_ASSIGN_OR_RETURN(std::unique_ptr<Store> store, Store::Open(options.data_dir + "/db"));
+  VAULT_ASSIGN_OR_RETURN(const int64_t open, store->ReadCounter(kOpenCounter));
+  VAULT_ASSIGN_OR_RETURN(const int64_t closed, store->ReadCounter(kClosedCounter));
   return std::unique_ptr<VaultImpl>(new VaultImpl(options, clock, std::move(custodian),
-                                                  std::move(keyring), std::move(store)));
+                                                  std::move(keyring), std::move(store), open,
+                                                  closed));
 }
 
 std::mutex& VaultImpl::StripeFor(std::string_view raw_id) {
@@ -155,7 +165,9 @@ StatusOr<CreatedTranscript> VaultImpl::CreateTranscript(const NewTranscript& req
   batch.Put(Column::kTranscripts, TranscriptKey(raw_id, RecordKind::kState), sealed);
   batch.Put(Column::kWrappedKeys, raw_id, wrapped);
   batch.Put(Column::kExpiryIndex, ExpiryKey(epoch, raw_id), "");
+  batch.AddToCounter(kOpenCounter, 1);
   VAULT_RETURN_IF_ERROR(store_->Write(&batch));
+  open_count_.fetch_add(1, std::memory_order_relaxed);
   return CreatedTranscript{ToHex(raw_id), st.expires_at};
 }
 
@@ -250,7 +262,11 @@ StatusOr<UnixMillis> VaultImpl::CloseTranscript(std::string_view id) {
   t.state.expires_at = now + options_.retention_ms;
   WriteBatch batch;
   VAULT_RETURN_IF_ERROR(StageState(&t, &batch));
+  batch.AddToCounter(kOpenCounter, -1);
+  batch.AddToCounter(kClosedCounter, 1);
   VAULT_RETURN_IF_ERROR(store_->Write(&batch));
+  open_count_.fetch_sub(1, std::memory_order_relaxed);
+  closed_count_.fetch_add(1, std::memory_order_relaxed);
   return t.state.expires_at;
 }
 
@@ -300,5 +316,19 @@ StatusOr<Transcript> VaultImpl::GetTranscript(std::string_view id) {
 }
 
 Status VaultImpl::CompactAll() { return store_->FlushAndCompact(); }
+
+VaultMetrics VaultImpl::Metrics() {
+  const Store::Stats stats = store_->GetStats();
+  VaultMetrics m;
+  // A negative count could only come from a damaged counter; show 0, not 2^64.
+  m.open_transcripts = static_cast<uint64_t>(std::max<int64_t>(0, open_count_.load()));
+  m.closed_transcripts = static_cast<uint64_t>(std::max<int64_t>(0, closed_count_.load()));
+  m.sst_bytes = stats.sst_bytes;
+  m.wal_bytes = stats.wal_bytes;
+  m.synced_writes = stats.synced_writes;
+  m.failed_writes = stats.failed_writes;
+  m.wal_syncs = stats.wal_syncs;
+  return m;
+}
 
 }  // namespace vault

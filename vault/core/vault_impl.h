@@ -9,6 +9,7 @@
 #define VAULT_CORE_VAULT_IMPL_H_
 
 #include <array>
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -31,6 +32,7 @@ class VaultImpl final : public Vault {
   StatusOr<UnixMillis> CloseTranscript(std::string_view id) override;
   StatusOr<Transcript> GetTranscript(std::string_view id) override;
   Status CompactAll() override;
+  VaultMetrics Metrics() override;
 
   // For tests and offline tools in this library.
   Store* store() { return store_.get(); }
@@ -38,7 +40,8 @@ class VaultImpl final : public Vault {
 
  private:
   VaultImpl(Options options, Clock* clock, std::unique_ptr<RootKeyCustodian> custodian,
-            std::unique_ptr<Keyring> keyring, std::unique_ptr<Store> store);
+            std::unique_ptr<Keyring> keyring, std::unique_ptr<Store> store, int64_t open,
+            int64_t closed);
 
   // A transcript's key material and state, loaded under its stripe lock.
   struct Loaded {
@@ -62,6 +65,10 @@ class VaultImpl final : public Vault {
   const std::unique_ptr<Store> store_;
   // Serialises read-modify-write of one transcript (striped by id).
   std::array<std::mutex, 256> stripes_;
+  // Mirrors of the store's transcript counters, read once at Open and moved
+  // after each write that moves them durably.
+  std::atomic<int64_t> open_count_;
+  std::atomic<int64_t> closed_count_;
 };
 
 }  // namespace vault
