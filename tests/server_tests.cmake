@@ -9,6 +9,7 @@ set(SERVER_TESTS_DIR ${CMAKE_CURRENT_LIST_DIR})
 add_library(vault_e2e_support STATIC
   ${SERVER_TESTS_DIR}/support/api_util.cc
   ${SERVER_TESTS_DIR}/support/daemon.cc
+  ${SERVER_TESTS_DIR}/support/exposition.cc
   ${SERVER_TESTS_DIR}/support/raw_http.cc)
 target_include_directories(vault_e2e_support PUBLIC ${PROJECT_SOURCE_DIR}/include ${PROJECT_SOURCE_DIR})
 target_compile_definitions(vault_e2e_support PRIVATE
@@ -24,7 +25,7 @@ vault_test(server_router_test
   SOURCES ${SERVER_TESTS_DIR}/server/router_test.cc ${SERVER_TESTS_DIR}/server/os_seams_test.cc
   LIBS vault_server)
 
-foreach(name round_trip bad_input protocol lifecycle vaultd_flags)
+foreach(name round_trip bad_input protocol lifecycle vaultd_flags metrics)
   vault_test(e2e_${name}_test SOURCES ${SERVER_TESTS_DIR}/e2e/${name}_test.cc LIBS vault_e2e_support)
 endforeach()
 # Opens the daemon's RocksDB directly (after a stop) to flush and compact it.

@@ -19,7 +19,7 @@ namespace vault {
 // Inclusive upper bounds of the latency buckets, in microseconds
 // (100 us .. 10 s).
 inline constexpr std::array<int64_t, 16> kLatencyBucketsMicros = {
-    100,    250,    500,     1000,    2500,    5000,    10000,   25000,
+    100,   250,    500,    1000,   2500,    5000,    10000,   25000,
     50000, 100000, 250000, 500000, 1000000, 2500000, 5000000, 10000000};
 inline constexpr size_t kLatencyBuckets = kLatencyBucketsMicros.size() + 1;
 

@@ -44,8 +44,8 @@ TEST_F(VaultMetricsTest, FailedOperationsDoNotMoveTheCounts) {
 
 TEST_F(VaultMetricsTest, TimesEverySyncedWrite) {
   EXPECT_EQ(vault_->Metrics().synced_writes.Count(), 0u);
-  const std::string id = Create();          // 1 write
-  Append(id, 1, "a");                       // 1 write
+  const std::string id = Create();                           // 1 write
+  Append(id, 1, "a");                                        // 1 write
   ASSERT_TRUE(vault_->AppendMessage(id, Msg(1, "a")).ok());  // duplicate: no write
   ASSERT_TRUE(vault_->GetTranscript(id).ok());               // read: no write
   ASSERT_TRUE(vault_->CloseTranscript(id).ok());             // 1 write

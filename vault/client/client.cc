@@ -225,4 +225,10 @@ Status Client::Health() {
   return Status::OK();
 }
 
+StatusOr<std::string> Client::Metrics() {
+  VAULT_ASSIGN_OR_RETURN(HttpReply reply, Request("GET", "/metrics", "", ""));
+  if (reply.status != 200) return ErrorFrom(reply);
+  return std::move(reply.body);
+}
+
 }  // namespace vault

@@ -56,6 +56,7 @@ RouteMatch MatchRoute(std::string_view target) {
   std::string_view path = target.substr(0, target.find('?'));
   if (path == "/v1/health") return Match(RouteId::kHealth, "/v1/health", "GET");
   if (path == "/v1/transcripts") return Match(RouteId::kTranscripts, "/v1/transcripts", "POST");
+  if (path == "/metrics") return Match(RouteId::kMetrics, "/metrics", "GET");
   if (path.substr(0, kTranscriptsPrefix.size()) != kTranscriptsPrefix) return RouteMatch();
   path.remove_prefix(kTranscriptsPrefix.size());
   const size_t slash = path.find('/');
@@ -106,7 +107,7 @@ HttpResponse Router::Dispatch(const RouteMatch& match, const HttpRequest& reques
   }
   if (Status status = Authorize(match, context); !status.ok()) return ErrorResponse(status);
   if (match.id != RouteId::kHealth && match.id != RouteId::kTranscripts &&
-      !IsTranscriptId(match.transcript_id)) {
+      match.id != RouteId::kMetrics && !IsTranscriptId(match.transcript_id)) {
     return NotFound();
   }
   if (request.method() == http::verb::post && !request.body().empty() &&
@@ -125,6 +126,8 @@ HttpResponse Router::Dispatch(const RouteMatch& match, const HttpRequest& reques
       return AppendMessage(match.transcript_id, request);
     case RouteId::kClose:
       return CloseTranscript(match.transcript_id, request);
+    case RouteId::kMetrics:
+      return Metrics();
     case RouteId::kNone:
       break;
   }
@@ -163,6 +166,16 @@ HttpResponse Router::GetTranscript(std::string_view id) const {
   StatusOr<Transcript> transcript = vault_->GetTranscript(id);
   if (!transcript.ok()) return ErrorResponse(transcript.status());
   return JsonResponse(200, EncodeTranscript(*transcript));
+}
+
+HttpResponse Router::Metrics() const {
+  if (metrics_ == nullptr) return NotFound();
+  HttpResponse response;
+  response.result(200);
+  response.set(http::field::content_type, kPrometheusContentType);
+  response.set(http::field::cache_control, "no-store");
+  response.body() = metrics_->Render(vault_->Metrics());
+  return response;
 }
 
 }  // namespace vault

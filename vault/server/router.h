@@ -5,6 +5,7 @@
 //   GET  /v1/transcripts/{id}             read a transcript
 //   POST /v1/transcripts/{id}/messages    append a message
 //   POST /v1/transcripts/{id}/close       close a transcript
+//   GET  /metrics                         Prometheus metrics (server/metrics.h)
 //
 // Order of checks: route (404 not_found) -> method (405, with Allow) ->
 // authorization (403; every caller is allowed until roles exist) -> id format
@@ -20,6 +21,7 @@
 #include <string>
 #include <string_view>
 
+#include "vault/server/metrics.h"
 #include "vault/server/peer_cred.h"
 #include "vault/server/response.h"
 #include "vault/status.h"
@@ -27,7 +29,7 @@
 
 namespace vault {
 
-enum class RouteId { kNone, kHealth, kTranscripts, kTranscript, kMessages, kClose };
+enum class RouteId { kNone, kHealth, kTranscripts, kTranscript, kMessages, kClose, kMetrics };
 
 struct RouteMatch {
   RouteId id = RouteId::kNone;
@@ -56,8 +58,10 @@ struct RequestContext {
 
 class Router {
  public:
-  // `vault` must outlive the Router. `max_seq` bounds message seq numbers.
-  Router(Vault* vault, uint64_t max_seq) : vault_(vault), max_seq_(max_seq) {}
+  // `vault` (and `metrics`, if given) must outlive the Router. `max_seq`
+  // bounds message seq numbers. Without `metrics`, GET /metrics is 404.
+  Router(Vault* vault, uint64_t max_seq, const ServerMetrics* metrics = nullptr)
+      : vault_(vault), max_seq_(max_seq), metrics_(metrics) {}
   Router(const Router&) = delete;
   Router& operator=(const Router&) = delete;
 
@@ -75,9 +79,11 @@ class Router {
   HttpResponse AppendMessage(std::string_view id, const HttpRequest& request) const;
   HttpResponse CloseTranscript(std::string_view id, const HttpRequest& request) const;
   HttpResponse GetTranscript(std::string_view id) const;
+  HttpResponse Metrics() const;
 
   Vault* const vault_;
   const uint64_t max_seq_;
+  const ServerMetrics* const metrics_;
 };
 
 }  // namespace vault

@@ -55,9 +55,10 @@ Server::Server(ServerOptions options, Vault* vault)
     : options_(std::move(options)),
       ioc_(static_cast<int>(options_.io_threads)),
       workers_(options_.workers),
-      router_(vault, options_.max_seq),
+      metrics_([this] { return hub_.open_connections(); }),
+      router_(vault, options_.max_seq, &metrics_),
       hub_(SessionLimits{options_.max_body_bytes, options_.idle_timeout}, &router_,
-           workers_.get_executor()),
+           workers_.get_executor(), &metrics_),
       strand_(asio::make_strand(ioc_)),
       acceptor_(strand_),
       signals_(strand_) {}
@@ -143,11 +144,13 @@ asio::awaitable<void> Server::AcceptLoop() {
     std::optional<ConnectionSlot> slot = hub_.TryReserveSlot(options_.max_connections);
     if (!slot.has_value()) {
       LogEvent(spdlog::level::warn, "connection_rejected", {{"reason", "max_connections"}});
+      metrics_.RecordRejectedConnection(RejectReason::kMaxConnections);
       continue;  // `socket` closes as it goes out of scope
     }
     StatusOr<PeerCred> peer = ReadPeerCred(socket.native_handle());
     if (!peer.ok()) {
       LogEvent(spdlog::level::warn, "connection_rejected", {{"reason", "no_peer_credentials"}});
+      metrics_.RecordRejectedConnection(RejectReason::kNoPeerCredentials);
       continue;
     }
     LogEvent(spdlog::level::debug, "connection",

@@ -35,6 +35,7 @@
 #include <string>
 #include <vector>
 
+#include "vault/server/metrics.h"
 #include "vault/server/router.h"
 #include "vault/server/session.h"
 #include "vault/server/socket_file.h"
@@ -81,6 +82,7 @@ class Server {
   const ServerOptions options_;
   boost::asio::io_context ioc_;
   boost::asio::thread_pool workers_;
+  ServerMetrics metrics_;
   const Router router_;
   SessionHub hub_;
   // The acceptor and the signal set live on one strand.
