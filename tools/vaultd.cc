@@ -4,6 +4,7 @@
 // Exit status: 0 after a clean shutdown (SIGTERM/SIGINT) or --help/--version;
 // 1 if the vault cannot be opened or the socket cannot be served; 2 for bad
 // flags or configuration.
+#include <grp.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -20,6 +21,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "vault/clock.h"
 #include "vault/options.h"
@@ -72,6 +74,8 @@ po::options_description FileOptions() {
   options.add_options()
       ("data-dir", text(), "data directory, created 0700 if missing (default ./vault-data)")
       ("socket", text(), "Unix socket path (default <data-dir>/vaultd.sock)")
+      ("socket-group", text(), "group (name or number) given the socket, mode 0660; vaultd must "
+                               "be a member (default: vaultd's own group)")
       ("retention", text(), "how long closed transcripts are kept (default 30d)")
       ("epoch", text(), "key epoch length; fixed once the keyring exists (default 1h)")
       ("root-key-file", text(), "root key file (default <data-dir>/keys/root.key, created 0600)")
@@ -111,6 +115,26 @@ int64_t DurationOption(const po::variables_map& vm, const char* name, int64_t fa
   return millis;
 }
 
+std::optional<gid_t> GroupOption(const po::variables_map& vm, const char* name) {
+  const std::optional<std::string> text = Get(vm, name);
+  if (!text.has_value()) return std::nullopt;
+  group entry;
+  group* found = nullptr;
+  std::vector<char> buffer(16384);
+  if (getgrnam_r(text->c_str(), &entry, buffer.data(), buffer.size(), &found) == 0 &&
+      found != nullptr) {
+    return found->gr_gid;
+  }
+  uint32_t gid = 0;
+  const char* end = text->data() + text->size();
+  const auto [ptr, ec] = std::from_chars(text->data(), end, gid);
+  if (!text->empty() && ec == std::errc() && ptr == end && gid != static_cast<uint32_t>(-1)) {
+    return static_cast<gid_t>(gid);
+  }
+  throw UsageError{"invalid value '" + *text + "' for --" + name +
+                   ": no such group (give a group name or number)"};
+}
+
 uint64_t CountOption(const po::variables_map& vm, const char* name, uint64_t fallback, uint64_t min,
                      uint64_t max) {
   const std::optional<std::string> text = Get(vm, name);
@@ -136,6 +160,7 @@ Config BuildConfig(const po::variables_map& vm) {
 
   vault::ServerOptions& s = config.server;
   s.socket_path = Get(vm, "socket").value_or(v.data_dir + "/vaultd.sock");
+  s.socket_gid = GroupOption(vm, "socket-group");
   s.max_body_bytes = CountOption(vm, "max-body-bytes", s.max_body_bytes, 1, 1 << 30);
   s.workers = CountOption(vm, "workers", s.workers, 1, 1024);
   s.max_connections = CountOption(vm, "max-connections", s.max_connections, 1, 1000000);

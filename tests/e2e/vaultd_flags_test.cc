@@ -1,10 +1,13 @@
 // vaultd's command line and config file: help, version, and clear errors
 // (naming the option) with a non-zero exit for anything invalid.
+#include <grp.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include "tests/support/api_util.h"
 #include "tests/support/daemon.h"
@@ -22,7 +25,7 @@ std::string WriteConfig(const std::string& dir, const std::string& contents) {
 TEST(VaultdFlagsTest, HelpExitsZeroAndListsOptions) {
   const RunResult result = RunVaultd({"--help"});
   EXPECT_EQ(result.exit_status, 0) << result.output;
-  for (const char* option : {"--data-dir", "--socket", "--config", "--retention", "--epoch",
+  for (const char* option : {"--data-dir", "--socket", "--socket-group", "--config", "--retention", "--epoch",
                              "--root-key-file", "--max-body-bytes", "--max-text-bytes", "--workers",
                              "--idle-timeout", "--max-connections", "--version"}) {
     EXPECT_NE(result.output.find(option), std::string::npos) << option << "\n" << result.output;
@@ -144,6 +147,41 @@ TEST(VaultdFlagsTest, CreatesDataDirPrivateAndSocketGroupWritable) {
   EXPECT_NE(log.find("vaultd listening on " + daemon.socket_path()), std::string::npos) << log;
   EXPECT_NE(log.find("curl --unix-socket " + daemon.socket_path() + " http://vault/v1/health"),
             std::string::npos);
+}
+
+// A group this process may give files to, other than its own when it can:
+// any group for root, else one of its supplementary groups.
+gid_t GroupToGiveTheSocket() {
+  if (geteuid() == 0) {
+    for (gid_t candidate : {gid_t{65534}, gid_t{1}, gid_t{4}}) {
+      if (candidate != getegid() && getgrgid(candidate) != nullptr) return candidate;
+    }
+  }
+  std::vector<gid_t> groups(static_cast<size_t>(getgroups(0, nullptr)));
+  groups.resize(static_cast<size_t>(getgroups(static_cast<int>(groups.size()), groups.data())));
+  for (gid_t gid : groups) {
+    if (gid != getegid()) return gid;
+  }
+  return getegid();
+}
+
+TEST(VaultdFlagsTest, SocketGroupGivesTheSocketToThatGroup) {
+  const gid_t gid = GroupToGiveTheSocket();
+  const group* entry = getgrgid(gid);
+  ASSERT_NE(entry, nullptr);
+  Daemon daemon({"--socket-group", entry->gr_name});
+  ASSERT_OK(daemon.Start());
+  struct stat st;
+  ASSERT_EQ(lstat(daemon.socket_path().c_str(), &st), 0);
+  EXPECT_EQ(st.st_gid, gid);
+  EXPECT_EQ(st.st_mode & 0777, 0660u);
+}
+
+TEST(VaultdFlagsTest, UnknownSocketGroupIsNamed) {
+  const RunResult result = RunVaultd({"--socket-group", "no-such-group-here"});
+  EXPECT_EQ(result.exit_status, 2) << result.output;
+  EXPECT_NE(result.output.find("--socket-group"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("no-such-group-here"), std::string::npos) << result.output;
 }
 
 TEST(VaultdFlagsTest, RefusesASocketAnotherVaultdListensOn) {

@@ -1,6 +1,7 @@
 #include "vault/server/server.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -8,6 +9,8 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
+#include <cerrno>
+#include <cstring>
 #include <exception>
 #include <thread>
 
@@ -82,6 +85,12 @@ Status Server::Listen() {
   if (!identity.ok()) return identity.status();
   socket_identity_ = *identity;
   // Writers and readers reach the daemon through the socket's group.
+  if (options_.socket_gid.has_value() &&
+      chown(path.c_str(), static_cast<uid_t>(-1), *options_.socket_gid) != 0) {
+    return Status::IOError("cannot give " + path + " to group " +
+                           std::to_string(*options_.socket_gid) + ": " + std::strerror(errno) +
+                           " (vaultd must be a member of that group)");
+  }
   if (chmod(path.c_str(), 0660) != 0) return Status::IOError("cannot chmod 0660 " + path);
   acceptor_.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) return Status::IOError("cannot listen on " + path + ": " + ec.message());

@@ -1,8 +1,8 @@
 // Server: vaultd's HTTP/1.1 + JSON API on a Unix domain socket.
 //
 // Create() claims the socket path (refusing if another vaultd listens on it,
-// removing a stale file otherwise), binds, sets mode 0660 and listens: once it
-// returns, clients can connect. Run() then serves until SIGTERM/SIGINT (or
+// removing a stale file otherwise), binds, gives the socket to socket_gid if
+// set, sets mode 0660 and listens: once it returns, clients can connect. Run() then serves until SIGTERM/SIGINT (or
 // Shutdown()), with `io_threads` threads doing socket I/O and `workers`
 // threads running Vault calls, so concurrent writers share fsyncs.
 //
@@ -20,6 +20,7 @@
 #define VAULT_SERVER_SERVER_H_
 
 #include <signal.h>
+#include <sys/types.h>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
@@ -32,6 +33,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -46,6 +48,9 @@ namespace vault {
 
 struct ServerOptions {
   std::string socket_path;
+  // The group the socket file is given (chown) before it is made 0660; if
+  // unset it keeps the process's group. The process must belong to it.
+  std::optional<gid_t> socket_gid;
   size_t max_body_bytes = 1 << 20;
   std::chrono::milliseconds idle_timeout{30000};
   size_t max_connections = 1024;
