@@ -25,9 +25,9 @@ std::string WriteConfig(const std::string& dir, const std::string& contents) {
 TEST(VaultdFlagsTest, HelpExitsZeroAndListsOptions) {
   const RunResult result = RunVaultd({"--help"});
   EXPECT_EQ(result.exit_status, 0) << result.output;
-  for (const char* option : {"--data-dir", "--socket", "--socket-group", "--config", "--retention", "--epoch",
-                             "--root-key-file", "--max-body-bytes", "--max-text-bytes", "--workers",
-                             "--idle-timeout", "--max-connections", "--version"}) {
+  for (const char* option : {"--data-dir", "--socket", "--socket-group", "--config", "--retention",
+                             "--epoch", "--root-key-file", "--max-body-bytes", "--max-text-bytes",
+                             "--workers", "--idle-timeout", "--max-connections", "--version"}) {
     EXPECT_NE(result.output.find(option), std::string::npos) << option << "\n" << result.output;
   }
 }
