@@ -31,3 +31,6 @@ endforeach()
 # Opens the daemon's RocksDB directly (after a stop) to flush and compact it.
 vault_test(e2e_at_rest_test SOURCES ${SERVER_TESTS_DIR}/e2e/at_rest_test.cc
   LIBS vault_e2e_support vault_storage PkgConfig::SODIUM)
+# Reads packaging/ from the source tree and starts vaultd on the example config.
+vault_test(e2e_packaging_test SOURCES ${SERVER_TESTS_DIR}/e2e/packaging_test.cc LIBS vault_e2e_support)
+target_compile_definitions(e2e_packaging_test PRIVATE VAULT_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
