@@ -101,6 +101,52 @@ TEST(VaultdFlagsTest, InvalidNumbersAreNamed) {
   }
 }
 
+TEST(VaultdFlagsTest, InvalidNumberInConfigFileNamesTheKeyAndTheFile) {
+  TempDir temp;
+  const std::string config = WriteConfig(temp.path(), "workers = ten\n");
+  const RunResult result = RunVaultd({"--config", config, "--data-dir", temp.path() + "/data"});
+  EXPECT_EQ(result.exit_status, 2);
+  EXPECT_NE(result.output.find("'workers' in config file " + config), std::string::npos)
+      << result.output;
+  EXPECT_NE(result.output.find("'ten'"), std::string::npos) << result.output;
+}
+
+TEST(VaultdFlagsTest, KeyRepeatedInConfigFileIsAnError) {
+  TempDir temp;
+  const std::string config = WriteConfig(temp.path(), "workers = 2\nworkers = 3\n");
+  const RunResult result = RunVaultd({"--config", config, "--data-dir", temp.path() + "/data"});
+  EXPECT_EQ(result.exit_status, 2);
+  EXPECT_NE(result.output.find("config file " + config), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("'workers'"), std::string::npos) << result.output;
+}
+
+TEST(VaultdFlagsTest, MalformedConfigLineIsQuoted) {
+  TempDir temp;
+  const std::string config = WriteConfig(temp.path(), "retention = 30d\nworkers 4\n");
+  const RunResult result = RunVaultd({"--config", config, "--data-dir", temp.path() + "/data"});
+  EXPECT_EQ(result.exit_status, 2);
+  EXPECT_NE(result.output.find("config file " + config), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("'workers 4'"), std::string::npos) << result.output;
+}
+
+TEST(VaultdFlagsTest, EpochLongerThanRetentionIsAUsageErrorNamingBoth) {
+  TempDir temp;
+  const RunResult flags =
+      RunVaultd({"--epoch", "2d", "--retention", "1d", "--data-dir", temp.path() + "/flags"});
+  EXPECT_EQ(flags.exit_status, 2) << flags.output;
+  EXPECT_NE(flags.output.find("--epoch (2d) and --retention (1d)"), std::string::npos)
+      << flags.output;
+  const std::string config = WriteConfig(temp.path(), "epoch = 1ms\n");
+  const RunResult file = RunVaultd({"--config", config, "--data-dir", temp.path() + "/file"});
+  EXPECT_EQ(file.exit_status, 2) << file.output;
+  EXPECT_NE(file.output.find("'epoch' in config file " + config + " (1ms) and --retention (30d)"),
+            std::string::npos)
+      << file.output;
+  // Refused before anything was created.
+  EXPECT_FALSE(FileExistsForTest(temp.path() + "/flags"));
+  EXPECT_FALSE(FileExistsForTest(temp.path() + "/file"));
+}
+
 TEST(VaultdFlagsTest, FlagGivenTwiceIsAnError) {
   const RunResult result = RunVaultd({"--workers", "2", "--workers", "3"});
   EXPECT_EQ(result.exit_status, 2);
