@@ -10,7 +10,8 @@ add_library(vault_e2e_support STATIC
   ${SERVER_TESTS_DIR}/support/api_util.cc
   ${SERVER_TESTS_DIR}/support/daemon.cc
   ${SERVER_TESTS_DIR}/support/exposition.cc
-  ${SERVER_TESTS_DIR}/support/raw_http.cc)
+  ${SERVER_TESTS_DIR}/support/raw_http.cc
+  ${SERVER_TESTS_DIR}/support/run_program.cc)
 target_include_directories(vault_e2e_support PUBLIC ${PROJECT_SOURCE_DIR}/include ${PROJECT_SOURCE_DIR})
 target_compile_definitions(vault_e2e_support PRIVATE
   VAULTD_PATH="$<TARGET_FILE:vaultd>"
@@ -34,3 +35,8 @@ vault_test(e2e_at_rest_test SOURCES ${SERVER_TESTS_DIR}/e2e/at_rest_test.cc
 # Reads packaging/ from the source tree and starts vaultd on the example config.
 vault_test(e2e_packaging_test SOURCES ${SERVER_TESTS_DIR}/e2e/packaging_test.cc LIBS vault_e2e_support)
 target_compile_definitions(e2e_packaging_test PRIVATE VAULT_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+# Runs the real vaultctl binary against a real vaultd.
+vault_test(e2e_vaultctl_test SOURCES ${SERVER_TESTS_DIR}/e2e/vaultctl_test.cc LIBS vault_e2e_support)
+target_compile_definitions(e2e_vaultctl_test PRIVATE VAULTCTL_PATH="$<TARGET_FILE:vaultctl>"
+  VAULT_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+add_dependencies(e2e_vaultctl_test vaultctl)
