@@ -61,7 +61,7 @@ TEST_F(MetricsTest, ExpositionDeclaresEveryFamily) {
   const Exposition e = Scrape();
   const std::map<std::string, std::string> expected = {
       {"vault_build_info", "gauge"},
-      {"process_start_time_seconds", "gauge"},
+      {"vault_start_time_seconds", "gauge"},
       {kRequests, "counter"},
       {kLatency, "histogram"},
       {"vault_http_connections_open", "gauge"},

@@ -109,9 +109,9 @@ std::string ServerMetrics::Render(const VaultMetrics& vault) const {
   std::string out;
   Family(&out, "vault_build_info", "gauge", "The version of the running vaultd (value always 1).");
   Sample(&out, "vault_build_info", Label("version", VAULT_VERSION), "1");
-  Family(&out, "process_start_time_seconds", "gauge",
+  Family(&out, "vault_start_time_seconds", "gauge",
          "When this vaultd started, in seconds since the Unix epoch.");
-  Sample(&out, "process_start_time_seconds", "",
+  Sample(&out, "vault_start_time_seconds", "",
          Double(static_cast<double>(start_time_ms_) / 1000.0));
 
   {

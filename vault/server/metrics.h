@@ -57,7 +57,7 @@ class ServerMetrics {
   };
 
   const std::function<size_t()> open_connections_;
-  const int64_t start_time_ms_;  // wall clock, for process_start_time_seconds
+  const int64_t start_time_ms_;  // wall clock, for vault_start_time_seconds
   std::atomic<uint64_t> rejected_max_connections_{0};
   std::atomic<uint64_t> rejected_no_peer_credentials_{0};
   mutable std::mutex mu_;
