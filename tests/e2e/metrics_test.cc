@@ -299,6 +299,33 @@ TEST_F(MetricsTest, EachAccessLogLineDescribesItsRequest) {
   EXPECT_EQ(matched, 1);
 }
 
+TEST(MetricsConnectionsTest, RejectedConnectionsAndOpenConnectionsAreCounted) {
+  Daemon daemon({"--max-connections", "2"});
+  ASSERT_OK(daemon.Start());
+  auto client = daemon.Connect();  // connection 1
+  ASSERT_OK(client);
+  ASSERT_OK((*client)->Health());
+  auto held = RawConnection::Open(daemon.socket_path());  // connection 2
+  ASSERT_OK(held);
+  ASSERT_OK(held->Send("GET /v1/health HTTP/1.1\r\nHost: vault\r\n\r\n"));
+  ASSERT_OK(held->ReadResponse());
+  for (int i = 0; i < 2; ++i) {
+    auto refused = RawConnection::Open(daemon.socket_path());
+    ASSERT_OK(refused);
+    auto nothing = refused->ReadUntilClose();
+    ASSERT_OK(nothing);
+    ASSERT_EQ(*nothing, "");
+  }
+  auto text = (*client)->Metrics();
+  ASSERT_OK(text);
+  auto e = ParseExposition(*text);
+  ASSERT_OK(e);
+  EXPECT_EQ(e->Find("vault_http_connections_rejected_total", {{"reason", "max_connections"}}), 2.0);
+  EXPECT_EQ(e->Find("vault_http_connections_rejected_total", {{"reason", "no_peer_credentials"}}),
+            0.0);
+  EXPECT_EQ(e->Find("vault_http_connections_open"), 2.0);
+}
+
 // The reader above is what makes "the format parses" mean something.
 TEST(ExpositionReaderTest, RejectsWhatIsNotTheTextFormat) {
   const std::string ok = "# HELP a_total A.\n# TYPE a_total counter\na_total{x=\"1\"} 2\n";
