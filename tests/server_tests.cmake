@@ -9,7 +9,9 @@ set(SERVER_TESTS_DIR ${CMAKE_CURRENT_LIST_DIR})
 add_library(vault_e2e_support STATIC
   ${SERVER_TESTS_DIR}/support/api_util.cc
   ${SERVER_TESTS_DIR}/support/daemon.cc
-  ${SERVER_TESTS_DIR}/support/raw_http.cc)
+  ${SERVER_TESTS_DIR}/support/exposition.cc
+  ${SERVER_TESTS_DIR}/support/raw_http.cc
+  ${SERVER_TESTS_DIR}/support/run_program.cc)
 target_include_directories(vault_e2e_support PUBLIC ${PROJECT_SOURCE_DIR}/include ${PROJECT_SOURCE_DIR})
 target_compile_definitions(vault_e2e_support PRIVATE
   VAULTD_PATH="$<TARGET_FILE:vaultd>"
@@ -24,7 +26,7 @@ vault_test(server_router_test
   SOURCES ${SERVER_TESTS_DIR}/server/router_test.cc ${SERVER_TESTS_DIR}/server/os_seams_test.cc
   LIBS vault_server)
 
-foreach(name round_trip bad_input protocol lifecycle vaultd_flags roles audit retention backup)
+foreach(name round_trip bad_input protocol lifecycle vaultd_flags roles audit retention backup metrics)
   vault_test(e2e_${name}_test SOURCES ${SERVER_TESTS_DIR}/e2e/${name}_test.cc LIBS vault_e2e_support)
 endforeach()
 # Opens the daemon's RocksDB directly (after a stop) to flush and compact it.
@@ -36,3 +38,11 @@ add_dependencies(e2e_audit_test vault-audit)
 # Kills vaultd through failpoints at each step of a shred.
 vault_test(e2e_retention_crash_test SOURCES ${SERVER_TESTS_DIR}/e2e/retention_crash_test.cc
   LIBS vault_e2e_support vault_storage PkgConfig::SODIUM)
+# Reads packaging/ from the source tree and starts vaultd on the example config.
+vault_test(e2e_packaging_test SOURCES ${SERVER_TESTS_DIR}/e2e/packaging_test.cc LIBS vault_e2e_support)
+target_compile_definitions(e2e_packaging_test PRIVATE VAULT_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+# Runs the real vaultctl binary against a real vaultd.
+vault_test(e2e_vaultctl_test SOURCES ${SERVER_TESTS_DIR}/e2e/vaultctl_test.cc LIBS vault_e2e_support)
+target_compile_definitions(e2e_vaultctl_test PRIVATE VAULTCTL_PATH="$<TARGET_FILE:vaultctl>"
+  VAULT_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+add_dependencies(e2e_vaultctl_test vaultctl)

@@ -4,6 +4,7 @@
 // Exit status: 0 after a clean shutdown (SIGTERM/SIGINT) or --help/--version;
 // 1 if the vault cannot be opened or the socket cannot be served; 2 for bad
 // flags or configuration.
+#include <grp.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -20,6 +21,7 @@
 #include <limits>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -75,6 +77,8 @@ po::options_description FileOptions() {
   options.add_options()
       ("data-dir", text(), "data directory, created 0700 if missing (default ./vault-data)")
       ("socket", text(), "Unix socket path (default <data-dir>/vaultd.sock)")
+      ("socket-group", text(), "group (name or number) given the socket, mode 0660; vaultd must "
+                               "be a member (default: vaultd's own group)")
       ("retention", text(), "how long closed transcripts are kept (default 30d)")
       ("epoch", text(), "key epoch length; fixed once the keyring exists (default 1h)")
       ("idle-close", text(), "close a chat with no activity for this long, as of its last "
@@ -84,9 +88,7 @@ po::options_description FileOptions() {
       ("max-text-bytes", text(), "largest message text accepted (default 65536)")
       ("workers", text(), "threads running vault operations (default 32)")
       ("idle-timeout", text(), "idle and read timeout of a connection (default 30s)")
-      ("max-connections", text(), "connections served at once (default 1024)")
-      ("socket-group", text(), "group (name or gid) of the socket file, mode 0660 "
-                               "(default: vaultd's own group)");
+      ("max-connections", text(), "connections served at once (default 1024)");
   // clang-format on
   po::options_description access(
       "Access (section [access] of the config file; each key may repeat).\n"
@@ -113,81 +115,125 @@ po::options_description CommandLineOnly() {
   return options;
 }
 
-std::optional<std::string> Get(const po::variables_map& vm, const char* name) {
-  if (vm.count(name) == 0) return std::nullopt;
-  return vm[name].as<std::string>();
-}
+// The parsed flags and config file, and which values came from the file, so
+// that an error names the option the way the operator wrote it.
+struct Values {
+  po::variables_map vm;
+  std::string config_path;
+  std::set<std::string> from_file;
 
-int64_t DurationOption(const po::variables_map& vm, const char* name, int64_t fallback) {
-  const std::optional<std::string> text = Get(vm, name);
+  std::optional<std::string> Get(const char* name) const {
+    if (vm.count(name) == 0) return std::nullopt;
+    return vm[name].as<std::string>();
+  }
+  // "--name", or "'name' in config file PATH".
+  std::string Describe(const char* name) const {
+    if (from_file.count(name)) return "'" + std::string(name) + "' in config file " + config_path;
+    return std::string("--") + name;
+  }
+};
+
+int64_t DurationOption(const Values& values, const char* name, int64_t fallback) {
+  const std::optional<std::string> text = values.Get(name);
   if (!text.has_value()) return fallback;
   int64_t millis = 0;
   if (!vault::ParseDuration(*text, &millis)) {
-    throw UsageError{"invalid value '" + *text + "' for --" + name +
+    throw UsageError{"invalid value '" + *text + "' for " + values.Describe(name) +
                      ": expected a duration such as 30d, 1h, 15m, 3s or 250ms"};
   }
   return millis;
 }
 
-uint64_t CountOption(const po::variables_map& vm, const char* name, uint64_t fallback, uint64_t min,
+std::optional<gid_t> GroupOption(const Values& values, const char* name) {
+  const std::optional<std::string> text = values.Get(name);
+  if (!text.has_value()) return std::nullopt;
+  group entry;
+  group* found = nullptr;
+  std::vector<char> buffer(16384);
+  if (getgrnam_r(text->c_str(), &entry, buffer.data(), buffer.size(), &found) == 0 &&
+      found != nullptr) {
+    return found->gr_gid;
+  }
+  uint32_t gid = 0;
+  const char* end = text->data() + text->size();
+  const auto [ptr, ec] = std::from_chars(text->data(), end, gid);
+  if (!text->empty() && ec == std::errc() && ptr == end && gid != static_cast<uint32_t>(-1)) {
+    return static_cast<gid_t>(gid);
+  }
+  throw UsageError{"invalid value '" + *text + "' for " + values.Describe(name) +
+                   ": no such group (give a group name or number)"};
+}
+
+uint64_t CountOption(const Values& values, const char* name, uint64_t fallback, uint64_t min,
                      uint64_t max) {
-  const std::optional<std::string> text = Get(vm, name);
+  const std::optional<std::string> text = values.Get(name);
   if (!text.has_value()) return fallback;
   uint64_t n = 0;
   const char* end = text->data() + text->size();
   const auto [ptr, ec] = std::from_chars(text->data(), end, n);
   if (text->empty() || ec != std::errc() || ptr != end || n < min || n > max) {
-    throw UsageError{"invalid value '" + *text + "' for --" + name + ": expected an integer from " +
-                     std::to_string(min) + " to " + std::to_string(max)};
+    throw UsageError{"invalid value '" + *text + "' for " + values.Describe(name) +
+                     ": expected an integer from " + std::to_string(min) + " to " +
+                     std::to_string(max)};
   }
   return n;
 }
 
-Config BuildConfig(const po::variables_map& vm) {
+// The limits Vault::Open enforces on retention and epoch, checked here too
+// so that a bad pair is a usage error naming both options.
+void CheckEpoch(const Values& values, const vault::Options& v) {
+  const std::string pair = values.Describe("epoch") + " (" + vault::FormatDuration(v.epoch_ms) +
+                           ") and " + values.Describe("retention") + " (" +
+                           vault::FormatDuration(v.retention_ms) + ")";
+  if (v.epoch_ms > v.retention_ms) {
+    throw UsageError{"invalid " + pair + ": the epoch must not be longer than the retention"};
+  }
+  if (v.retention_ms / v.epoch_ms > 1000000) {
+    throw UsageError{"invalid " + pair + ": retention / epoch must be at most 1,000,000"};
+  }
+}
+
+Config BuildConfig(const Values& values) {
   Config config;
   vault::Options& v = config.vault;
-  v.data_dir = Get(vm, "data-dir").value_or("./vault-data");
-  v.root_key_file = Get(vm, "root-key-file").value_or("");
-  v.retention_ms = DurationOption(vm, "retention", v.retention_ms);
-  v.epoch_ms = DurationOption(vm, "epoch", v.epoch_ms);
-  if (Get(vm, "idle-close") == std::optional<std::string>("off")) {
+  v.data_dir = values.Get("data-dir").value_or("./vault-data");
+  v.root_key_file = values.Get("root-key-file").value_or("");
+  v.retention_ms = DurationOption(values, "retention", v.retention_ms);
+  v.epoch_ms = DurationOption(values, "epoch", v.epoch_ms);
+  CheckEpoch(values, v);
+  if (values.Get("idle-close") == std::optional<std::string>("off")) {
     v.idle_close_ms = 0;
   } else {
-    v.idle_close_ms = DurationOption(vm, "idle-close", v.idle_close_ms);
+    v.idle_close_ms = DurationOption(values, "idle-close", v.idle_close_ms);
   }
-  v.max_text_bytes = CountOption(vm, "max-text-bytes", v.max_text_bytes, 1, 64 << 20);
+  v.max_text_bytes = CountOption(values, "max-text-bytes", v.max_text_bytes, 1, 64 << 20);
 
   vault::ServerOptions& s = config.server;
-  s.socket_path = Get(vm, "socket").value_or(v.data_dir + "/vaultd.sock");
-  s.max_body_bytes = CountOption(vm, "max-body-bytes", s.max_body_bytes, 1, 1 << 30);
-  s.workers = CountOption(vm, "workers", s.workers, 1, 1024);
-  s.max_connections = CountOption(vm, "max-connections", s.max_connections, 1, 1000000);
+  s.socket_path = values.Get("socket").value_or(v.data_dir + "/vaultd.sock");
+  s.socket_gid = GroupOption(values, "socket-group");
+  s.max_body_bytes = CountOption(values, "max-body-bytes", s.max_body_bytes, 1, 1 << 30);
+  s.workers = CountOption(values, "workers", s.workers, 1, 1024);
+  s.max_connections = CountOption(values, "max-connections", s.max_connections, 1, 1000000);
   s.idle_timeout =
-      std::chrono::milliseconds(DurationOption(vm, "idle-timeout", s.idle_timeout.count()));
+      std::chrono::milliseconds(DurationOption(values, "idle-timeout", s.idle_timeout.count()));
   s.max_seq = v.max_seq;
 
   // Grants are resolved to ids once, at start-up; a renamed user keeps its id.
   const vault::NameResolver names = vault::NameResolver::System();
   for (vault::Role role : vault::kAllRoles) {
     const std::string key = std::string("access.") + vault::RoleName(role);
-    if (vm.count(key) == 0) continue;
-    for (const std::string& spec : vm[key].as<std::vector<std::string>>()) {
+    if (values.vm.count(key) == 0) continue;
+    for (const std::string& spec : values.vm[key].as<std::vector<std::string>>()) {
       vault::StatusOr<vault::Grant> grant = vault::AccessPolicy::ParseGrant(role, spec, names);
-      if (!grant.ok()) throw UsageError{grant.status().message()};
+      if (!grant.ok()) {
+        throw UsageError{grant.status().message() +
+                         (values.from_file.count(key) ? " (in config file " + values.config_path + ")"
+                                                      : "")};
+      }
       s.access.Add(std::move(grant).value());
     }
   }
   if (s.access.empty()) s.access = vault::AccessPolicy::OwnerOnly(static_cast<uint32_t>(geteuid()));
-  if (std::optional<std::string> group = Get(vm, "socket-group")) {
-    const uint64_t gid_limit = std::numeric_limits<uint32_t>::max() - 1;
-    if (!group->empty() && group->find_first_not_of("0123456789") == std::string::npos) {
-      s.socket_group = static_cast<uint32_t>(CountOption(vm, "socket-group", 0, 0, gid_limit));
-    } else if (std::optional<uint32_t> gid = names.group(*group)) {
-      s.socket_group = *gid;
-    } else {
-      throw UsageError{"invalid value '" + *group + "' for --socket-group: no such group"};
-    }
-  }
   return config;
 }
 
@@ -197,8 +243,10 @@ std::optional<int> ParseArgs(int argc, char** argv, Config* config) {
   const po::options_description file_options = FileOptions();
   po::options_description all("Usage: vaultd [options]");
   all.add(file_options).add(CommandLineOnly());
-  po::variables_map vm;
-  std::string config_path;
+  Values values;
+  po::variables_map& vm = values.vm;
+  const std::string& config_path = values.config_path;
+  bool reading_file = false;
   try {
     po::store(po::command_line_parser(argc, argv).options(all).run(), vm);
     if (vm.count("help")) {
@@ -210,17 +258,24 @@ std::optional<int> ParseArgs(int argc, char** argv, Config* config) {
       return kExitOk;
     }
     if (vm.count("config")) {
-      config_path = vm["config"].as<std::string>();
+      values.config_path = vm["config"].as<std::string>();
       std::ifstream file(config_path);
       if (!file) {
         std::cerr << "vaultd: cannot read config file " << config_path << "\n";
         return kExitUsage;
       }
+      reading_file = true;
+      const po::parsed_options parsed =
+          po::parse_config_file(file, file_options, /*allow_unregistered=*/false);
       // Values already given as flags are kept: flags override the file.
-      po::store(po::parse_config_file(file, file_options, /*allow_unregistered=*/false), vm);
+      for (const po::option& option : parsed.options) {
+        if (vm.count(option.string_key) == 0) values.from_file.insert(option.string_key);
+      }
+      po::store(parsed, vm);
+      reading_file = false;
     }
     po::notify(vm);
-    *config = BuildConfig(vm);
+    *config = BuildConfig(values);
   } catch (const po::unknown_option& e) {
     if (config_path.empty()) {
       std::cerr << "vaultd: unknown option '" << e.get_option_name() << "' (see --help)\n";
@@ -230,7 +285,11 @@ std::optional<int> ParseArgs(int argc, char** argv, Config* config) {
     }
     return kExitUsage;
   } catch (const po::error& e) {
-    std::cerr << "vaultd: " << e.what() << " (see --help)\n";
+    if (reading_file) {
+      std::cerr << "vaultd: config file " << config_path << ": " << e.what() << "\n";
+    } else {
+      std::cerr << "vaultd: " << e.what() << " (see --help)\n";
+    }
     return kExitUsage;
   } catch (const UsageError& e) {
     std::cerr << "vaultd: " << e.message << "\n";

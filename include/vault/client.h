@@ -70,6 +70,8 @@ class Client {
   StatusOr<Transcript> GetTranscript(std::string_view id);
   // OK if the server answers GET /v1/health with 200.
   Status Health();
+  // The body of GET /metrics: Prometheus text exposition format 0.0.4.
+  StatusOr<std::string> Metrics();
 
   // A consistent backup into `dir` on the vault's host (admin role).
   Status Backup(const std::string& dir);

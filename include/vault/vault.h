@@ -44,6 +44,7 @@
 
 #include "vault/access.h"
 #include "vault/clock.h"
+#include "vault/metrics.h"
 #include "vault/options.h"
 #include "vault/status.h"
 
@@ -201,6 +202,11 @@ class Vault {
   // Flushes memtables and compacts every column family down to the bottommost
   // level. Used by purge and by tests that inspect the files on disk.
   virtual Status CompactAll() = 0;
+
+  // Counts, sizes and latencies for monitoring; never content or ids. Cheap:
+  // no scan of the store (transcript counts are kept as durable counters
+  // updated in the same atomic write as the change they count).
+  virtual VaultMetrics Metrics() = 0;
 
  protected:
   Vault() = default;

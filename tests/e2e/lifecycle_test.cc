@@ -85,6 +85,50 @@ TEST(LifecycleTest, InFlightRequestFinishesDuringShutdown) {
   EXPECT_EQ(transcript->messages[0].text, "in flight");
 }
 
+TEST(LifecycleTest, NoNewConnectionIsServedOnceStoppingBegins) {
+  Daemon daemon;
+  ASSERT_OK(daemon.Start());
+  auto client = MustConnect(daemon);
+  ASSERT_NE(client, nullptr);
+  auto created = client->CreateTranscript({"svc", {}});
+  ASSERT_OK(created);
+  // Hold a request in flight (header read, body not yet sent) so the daemon
+  // cannot finish stopping while we probe it.
+  auto raw = RawConnection::Open(daemon.socket_path());
+  ASSERT_OK(raw);
+  const std::string body =
+      R"({"seq":0,"from":"agent","text":"late","sent_at":"2026-01-01T00:00:00Z"})";
+  ASSERT_OK(raw->Send("POST /v1/transcripts/" + created->id +
+                      "/messages HTTP/1.1\r\nHost: vault\r\nContent-Type: application/json\r\n"
+                      "Expect: 100-continue\r\nContent-Length: " +
+                      std::to_string(body.size()) + "\r\n\r\n"));
+  auto proceed = raw->ReadResponse();
+  ASSERT_OK(proceed);
+  ASSERT_EQ(StatusCodeOf(*proceed), 100) << *proceed;
+
+  daemon.Signal(SIGTERM);
+  ASSERT_OK(daemon.WaitForNotify("STOPPING=1"));
+  // A connection made now is refused (socket gone or listener closed) or
+  // accepted and closed at once: either way it gets no answer.
+  auto late = RawConnection::Open(daemon.socket_path());
+  if (late.ok()) {
+    (void)late->Send("GET /v1/health HTTP/1.1\r\nHost: vault\r\n\r\n");
+    auto answer = late->ReadUntilClose();
+    ASSERT_OK(answer);
+    EXPECT_EQ(*answer, "");
+  } else {
+    EXPECT_EQ(late.status().code(), Status::Code::kUnavailable) << late.status().ToString();
+  }
+
+  // The request in flight is still served.
+  ASSERT_OK(raw->Send(body));
+  auto response = raw->ReadResponse();
+  ASSERT_OK(response);
+  EXPECT_EQ(StatusCodeOf(*response), 201) << *response;
+  EXPECT_EQ(daemon.Wait(), 0);
+  EXPECT_FALSE(Exists(daemon.socket_path()));
+}
+
 TEST(LifecycleTest, IdleConnectionsAreClosedAtShutdown) {
   Daemon daemon;
   ASSERT_OK(daemon.Start());

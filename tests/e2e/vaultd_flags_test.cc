@@ -1,10 +1,13 @@
 // vaultd's command line and config file: help, version, and clear errors
 // (naming the option) with a non-zero exit for anything invalid.
+#include <grp.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include "tests/support/api_util.h"
 #include "tests/support/daemon.h"
@@ -22,9 +25,9 @@ std::string WriteConfig(const std::string& dir, const std::string& contents) {
 TEST(VaultdFlagsTest, HelpExitsZeroAndListsOptions) {
   const RunResult result = RunVaultd({"--help"});
   EXPECT_EQ(result.exit_status, 0) << result.output;
-  for (const char* option : {"--data-dir", "--socket", "--config", "--retention", "--epoch",
-                             "--root-key-file", "--max-body-bytes", "--max-text-bytes", "--workers",
-                             "--idle-timeout", "--max-connections", "--version"}) {
+  for (const char* option : {"--data-dir", "--socket", "--socket-group", "--config", "--retention",
+                             "--epoch", "--root-key-file", "--max-body-bytes", "--max-text-bytes",
+                             "--workers", "--idle-timeout", "--max-connections", "--version"}) {
     EXPECT_NE(result.output.find(option), std::string::npos) << option << "\n" << result.output;
   }
 }
@@ -98,6 +101,52 @@ TEST(VaultdFlagsTest, InvalidNumbersAreNamed) {
   }
 }
 
+TEST(VaultdFlagsTest, InvalidNumberInConfigFileNamesTheKeyAndTheFile) {
+  TempDir temp;
+  const std::string config = WriteConfig(temp.path(), "workers = ten\n");
+  const RunResult result = RunVaultd({"--config", config, "--data-dir", temp.path() + "/data"});
+  EXPECT_EQ(result.exit_status, 2);
+  EXPECT_NE(result.output.find("'workers' in config file " + config), std::string::npos)
+      << result.output;
+  EXPECT_NE(result.output.find("'ten'"), std::string::npos) << result.output;
+}
+
+TEST(VaultdFlagsTest, KeyRepeatedInConfigFileIsAnError) {
+  TempDir temp;
+  const std::string config = WriteConfig(temp.path(), "workers = 2\nworkers = 3\n");
+  const RunResult result = RunVaultd({"--config", config, "--data-dir", temp.path() + "/data"});
+  EXPECT_EQ(result.exit_status, 2);
+  EXPECT_NE(result.output.find("config file " + config), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("'workers'"), std::string::npos) << result.output;
+}
+
+TEST(VaultdFlagsTest, MalformedConfigLineIsQuoted) {
+  TempDir temp;
+  const std::string config = WriteConfig(temp.path(), "retention = 30d\nworkers 4\n");
+  const RunResult result = RunVaultd({"--config", config, "--data-dir", temp.path() + "/data"});
+  EXPECT_EQ(result.exit_status, 2);
+  EXPECT_NE(result.output.find("config file " + config), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("'workers 4'"), std::string::npos) << result.output;
+}
+
+TEST(VaultdFlagsTest, EpochLongerThanRetentionIsAUsageErrorNamingBoth) {
+  TempDir temp;
+  const RunResult flags =
+      RunVaultd({"--epoch", "2d", "--retention", "1d", "--data-dir", temp.path() + "/flags"});
+  EXPECT_EQ(flags.exit_status, 2) << flags.output;
+  EXPECT_NE(flags.output.find("--epoch (2d) and --retention (1d)"), std::string::npos)
+      << flags.output;
+  const std::string config = WriteConfig(temp.path(), "epoch = 1ms\n");
+  const RunResult file = RunVaultd({"--config", config, "--data-dir", temp.path() + "/file"});
+  EXPECT_EQ(file.exit_status, 2) << file.output;
+  EXPECT_NE(file.output.find("'epoch' in config file " + config + " (1ms) and --retention (30d)"),
+            std::string::npos)
+      << file.output;
+  // Refused before anything was created.
+  EXPECT_FALSE(FileExistsForTest(temp.path() + "/flags"));
+  EXPECT_FALSE(FileExistsForTest(temp.path() + "/file"));
+}
+
 TEST(VaultdFlagsTest, FlagGivenTwiceIsAnError) {
   const RunResult result = RunVaultd({"--workers", "2", "--workers", "3"});
   EXPECT_EQ(result.exit_status, 2);
@@ -144,6 +193,41 @@ TEST(VaultdFlagsTest, CreatesDataDirPrivateAndSocketGroupWritable) {
   EXPECT_NE(log.find("vaultd listening on " + daemon.socket_path()), std::string::npos) << log;
   EXPECT_NE(log.find("curl --unix-socket " + daemon.socket_path() + " http://vault/v1/health"),
             std::string::npos);
+}
+
+// A group this process may give files to, other than its own when it can:
+// any group for root, else one of its supplementary groups.
+gid_t GroupToGiveTheSocket() {
+  if (geteuid() == 0) {
+    for (gid_t candidate : {gid_t{65534}, gid_t{1}, gid_t{4}}) {
+      if (candidate != getegid() && getgrgid(candidate) != nullptr) return candidate;
+    }
+  }
+  std::vector<gid_t> groups(static_cast<size_t>(getgroups(0, nullptr)));
+  groups.resize(static_cast<size_t>(getgroups(static_cast<int>(groups.size()), groups.data())));
+  for (gid_t gid : groups) {
+    if (gid != getegid()) return gid;
+  }
+  return getegid();
+}
+
+TEST(VaultdFlagsTest, SocketGroupGivesTheSocketToThatGroup) {
+  const gid_t gid = GroupToGiveTheSocket();
+  const group* entry = getgrgid(gid);
+  ASSERT_NE(entry, nullptr);
+  Daemon daemon({"--socket-group", entry->gr_name});
+  ASSERT_OK(daemon.Start());
+  struct stat st;
+  ASSERT_EQ(lstat(daemon.socket_path().c_str(), &st), 0);
+  EXPECT_EQ(st.st_gid, gid);
+  EXPECT_EQ(st.st_mode & 0777, 0660u);
+}
+
+TEST(VaultdFlagsTest, UnknownSocketGroupIsNamed) {
+  const RunResult result = RunVaultd({"--socket-group", "no-such-group-here"});
+  EXPECT_EQ(result.exit_status, 2) << result.output;
+  EXPECT_NE(result.output.find("--socket-group"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("no-such-group-here"), std::string::npos) << result.output;
 }
 
 TEST(VaultdFlagsTest, RefusesASocketAnotherVaultdListensOn) {

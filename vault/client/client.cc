@@ -256,6 +256,12 @@ StatusOr<std::string> Client::GetAuditSegment(uint64_t number) {
   return std::move(reply.body);
 }
 
+StatusOr<std::string> Client::Metrics() {
+  VAULT_ASSIGN_OR_RETURN(HttpReply reply, Request("GET", "/metrics", "", ""));
+  if (reply.status != 200) return ErrorFrom(reply);
+  return std::move(reply.body);
+}
+
 StatusOr<AuditStatus> Client::ExportAudit(const std::string& dir) {
   VAULT_RETURN_IF_ERROR(EnsureDirectory(dir, 0700));
   VAULT_ASSIGN_OR_RETURN(AuditStatus status, GetAuditStatus());

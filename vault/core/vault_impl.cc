@@ -8,6 +8,8 @@
 #include <map>
 #include <set>
 
+#include <algorithm>
+
 #include "vault/common/encoding.h"
 #include "vault/common/failpoint.h"
 #include "vault/common/file_util.h"
@@ -21,6 +23,9 @@ namespace vault {
 namespace {
 
 constexpr size_t kMaxServiceBytes = 64;
+// Store counters (vault/storage/store.h): transcripts by state.
+constexpr std::string_view kOpenCounter = "transcripts.open";
+constexpr std::string_view kClosedCounter = "transcripts.closed";
 constexpr size_t kMaxSentAtBytes = 64;
 
 Status ValidateService(const std::string& s) {
@@ -139,10 +144,11 @@ StatusOr<std::unique_ptr<Vault>> Vault::Open(const Options& options, Clock* cloc
 
 VaultImpl::VaultImpl(Options options, Clock* clock, DirectoryLock lock,
                      std::unique_ptr<RootKeyCustodian> custodian, std::unique_ptr<Keyring> keyring,
-                     std::unique_ptr<Store> store, std::unique_ptr<audit::AuditLog> audit)
+                     std::unique_ptr<Store> store, std::unique_ptr<audit::AuditLog> audit,
+                     int64_t open, int64_t closed)
     : options_(std::move(options)), clock_(clock), lock_(std::move(lock)),
-      custodian_(std::move(custodian)),
-      keyring_(std::move(keyring)), store_(std::move(store)), audit_(std::move(audit)) {}
+      custodian_(std::move(custodian)), keyring_(std::move(keyring)), store_(std::move(store)),
+      audit_(std::move(audit)), open_count_(open), closed_count_(closed) {}
 
 VaultImpl::~VaultImpl() {
   {
@@ -200,9 +206,12 @@ StatusOr<std::unique_ptr<VaultImpl>> VaultImpl::Open(const Options& options, Clo
   VAULT_RETURN_IF_ERROR(EnsureDirectory(ao.dir, 0700));
   VAULT_ASSIGN_OR_RETURN(std::unique_ptr<audit::AuditLog> audit_log,
                          audit::AuditLog::Open(ao, custodian.get(), clock));
+  VAULT_ASSIGN_OR_RETURN(const int64_t open, store->ReadCounter(kOpenCounter));
+  VAULT_ASSIGN_OR_RETURN(const int64_t closed, store->ReadCounter(kClosedCounter));
   std::unique_ptr<VaultImpl> vault(new VaultImpl(options, clock, std::move(lock),
                                                  std::move(custodian), std::move(keyring),
-                                                 std::move(store), std::move(audit_log)));
+                                                 std::move(store), std::move(audit_log), open,
+                                                 closed));
   // Catch up before serving anything: epochs that ended while the vault was
   // down are shredded and purged now.
   VAULT_RETURN_IF_ERROR(vault->RunRetention());
@@ -264,6 +273,7 @@ StatusOr<CreatedTranscript> VaultImpl::DoCreate(const Caller& caller, const NewT
   batch.Put(Column::kWrappedKeys, raw_id, wrapped);
   batch.Put(Column::kExpiryIndex, ExpiryKey(epoch, raw_id), "");
   batch.Put(Column::kExpiryIndex, OpenIndexKey(raw_id), "");
+  batch.AddToCounter(kOpenCounter, 1);
   *id = ToHex(raw_id);
   // Every check has passed: the record goes first, then the write.
   *audited = true;
@@ -273,6 +283,7 @@ StatusOr<CreatedTranscript> VaultImpl::DoCreate(const Caller& caller, const NewT
     (void)noted;  // the write's own error is what the caller needs
     return written;
   }
+  open_count_.fetch_add(1, std::memory_order_relaxed);
   return CreatedTranscript{*id, st.expires_at};
 }
 
@@ -388,6 +399,8 @@ StatusOr<UnixMillis> VaultImpl::DoClose(const Caller& caller, std::string_view i
     (void)noted;
     return written;
   }
+  open_count_.fetch_sub(1, std::memory_order_relaxed);
+  closed_count_.fetch_add(1, std::memory_order_relaxed);
   return t.state.expires_at;
 }
 
@@ -402,6 +415,8 @@ Status VaultImpl::StageClose(Loaded* t, UnixMillis closed_at, WriteBatch* batch)
   t->state.expires_at = closed_at + options_.retention_ms;
   VAULT_RETURN_IF_ERROR(StageState(t, batch));
   batch->Delete(Column::kExpiryIndex, OpenIndexKey(t->raw_id));
+  batch->AddToCounter(kOpenCounter, -1);
+  batch->AddToCounter(kClosedCounter, 1);
   return Status::OK();
 }
 
@@ -428,6 +443,8 @@ Status VaultImpl::EraseTranscript(const Caller& caller, std::string_view id) {
     batch.Put(Column::kWrappedKeys, raw_id, Tombstone(now, /*erased=*/true));
     batch.Delete(Column::kExpiryIndex, ExpiryKey(t->key_epoch, raw_id));
     batch.Delete(Column::kExpiryIndex, OpenIndexKey(raw_id));
+    const bool was_open = t->state.state == TranscriptState::kOpen;
+    batch.AddToCounter(was_open ? kOpenCounter : kClosedCounter, -1);
     // The tombstone answers 410 "erased" for one retention period.
     batch.Put(Column::kExpiryIndex,
               ExpiryKey(std::max(keyring_->base_epoch(),
@@ -440,6 +457,7 @@ Status VaultImpl::EraseTranscript(const Caller& caller, std::string_view id) {
       (void)noted;
       return written;
     }
+    (was_open ? open_count_ : closed_count_).fetch_sub(1, std::memory_order_relaxed);
   }
   // Rewrite the files so the records and the wrapped key leave the live
   // data directory now (docs/design.md, "Erasure", says when it is final).
@@ -491,11 +509,15 @@ Status VaultImpl::CloseIdle(UnixMillis now) {
     const std::string id = ToHex(raw_id);
     StatusOr<Loaded> t = Load(id);
     if (!t.ok()) {
-      // Expired or gone: the open marker has nothing left to mark.
-      if (t.status().code() == Status::Code::kGone || t.status().code() == Status::Code::kNotFound) {
+      // Expired: the purge removes the marker with the records.
+      if (t.status().code() == Status::Code::kGone) continue;
+      // Nothing left to mark: drop the marker and its count.
+      if (t.status().code() == Status::Code::kNotFound) {
         WriteBatch batch;
         batch.Delete(Column::kExpiryIndex, OpenIndexKey(raw_id));
+        batch.AddToCounter(kOpenCounter, -1);
         VAULT_RETURN_IF_ERROR(store_->Write(&batch));
+        open_count_.fetch_sub(1, std::memory_order_relaxed);
         continue;
       }
       return t.status();
@@ -507,6 +529,8 @@ Status VaultImpl::CloseIdle(UnixMillis now) {
     VAULT_RETURN_IF_ERROR(StageClose(&*t, t->state.last_activity, &batch));
     VAULT_RETURN_IF_ERROR(Audit(system, "transcript.close", id, "ok", {{"reason", "idle"}}));
     VAULT_RETURN_IF_ERROR(store_->Write(&batch));
+    open_count_.fetch_sub(1, std::memory_order_relaxed);
+    closed_count_.fetch_add(1, std::memory_order_relaxed);
   }
   return Status::OK();
 }
@@ -794,6 +818,8 @@ Status VaultImpl::PurgeShredded(UnixMillis now, bool* purged) {
     std::vector<std::unique_lock<std::mutex>> held;
     for (size_t i : stripe_ids) held.emplace_back(stripes_[i]);
     WriteBatch batch;
+    int64_t purged_open = 0;
+    int64_t purged_closed = 0;
     for (const std::string& key : keys) {
       batch.Delete(Column::kExpiryIndex, key);
       if (key.size() != 8 + kIdBytes) continue;  // malformed: drop the entry only
@@ -818,8 +844,16 @@ Status VaultImpl::PurgeShredded(UnixMillis now, bool* purged) {
       batch.Delete(Column::kTranscripts, TranscriptKey(raw_id, RecordKind::kState));
       batch.Put(Column::kWrappedKeys, raw_id, tombstone);
       batch.Put(Column::kExpiryIndex, ExpiryKey(tombstone_epoch, raw_id), "");
+      // The state record can no longer be read: the open marker says which
+      // count the transcript was in.
+      const bool was_open = store_->Get(Column::kExpiryIndex, OpenIndexKey(raw_id)).ok();
+      if (was_open) batch.Delete(Column::kExpiryIndex, OpenIndexKey(raw_id));
+      batch.AddToCounter(was_open ? kOpenCounter : kClosedCounter, -1);
+      (was_open ? purged_open : purged_closed) += 1;
     }
     VAULT_RETURN_IF_ERROR(store_->Write(&batch));
+    open_count_.fetch_sub(purged_open, std::memory_order_relaxed);
+    closed_count_.fetch_sub(purged_closed, std::memory_order_relaxed);
     Failpoint("retention.mid_purge");
     *purged = true;
   }
@@ -887,6 +921,20 @@ void VaultImpl::RetentionLoop() {
     }
     l.lock();
   }
+}
+
+VaultMetrics VaultImpl::Metrics() {
+  const Store::Stats stats = store_->GetStats();
+  VaultMetrics m;
+  // A negative count could only come from a damaged counter; show 0, not 2^64.
+  m.open_transcripts = static_cast<uint64_t>(std::max<int64_t>(0, open_count_.load()));
+  m.closed_transcripts = static_cast<uint64_t>(std::max<int64_t>(0, closed_count_.load()));
+  m.sst_bytes = stats.sst_bytes;
+  m.wal_bytes = stats.wal_bytes;
+  m.synced_writes = stats.synced_writes;
+  m.failed_writes = stats.failed_writes;
+  m.wal_syncs = stats.wal_syncs;
+  return m;
 }
 
 }  // namespace vault

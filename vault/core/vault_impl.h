@@ -52,6 +52,7 @@ class VaultImpl final : public Vault {
   StatusOr<RetentionStatus> GetRetentionStatus(const Caller& caller) override;
   Status CompactAll() override;
   ~VaultImpl() override;
+  VaultMetrics Metrics() override;
 
   // For tests and offline tools in this library.
   Store* store() { return store_.get(); }
@@ -61,7 +62,8 @@ class VaultImpl final : public Vault {
  private:
   VaultImpl(Options options, Clock* clock, DirectoryLock lock,
             std::unique_ptr<RootKeyCustodian> custodian, std::unique_ptr<Keyring> keyring,
-            std::unique_ptr<Store> store, std::unique_ptr<audit::AuditLog> audit);
+            std::unique_ptr<Store> store, std::unique_ptr<audit::AuditLog> audit, int64_t open,
+            int64_t closed);
 
   // Appends one access record; Unavailable "audit_unavailable" if it cannot
   // be made durable (the caller must then not perform the access).
@@ -125,6 +127,10 @@ class VaultImpl final : public Vault {
   std::condition_variable thread_cv_;
   bool stop_ = false;  // guarded by thread_mu_
   std::thread retention_thread_;
+  // Mirrors of the store's transcript counters, read once at Open and moved
+  // after each write that moves them durably.
+  std::atomic<int64_t> open_count_;
+  std::atomic<int64_t> closed_count_;
 };
 
 }  // namespace vault

@@ -73,6 +73,7 @@ RouteMatch MatchRoute(std::string_view target) {
     match.segment = path.substr(kSegmentsPrefix.size());
     return match;
   }
+  if (path == "/metrics") return Match(RouteId::kMetrics, "/metrics", "GET");
   if (path.substr(0, kTranscriptsPrefix.size()) != kTranscriptsPrefix) return RouteMatch();
   path.remove_prefix(kTranscriptsPrefix.size());
   const size_t slash = path.find('/');
@@ -93,6 +94,7 @@ RoleSet RolesFor(RouteId route) {
   RoleSet roles;
   switch (route) {
     case RouteId::kHealth:
+    case RouteId::kMetrics:
       return RoleSet::All();
     case RouteId::kTranscripts:
     case RouteId::kMessages:
@@ -127,6 +129,8 @@ const char* ActionFor(RouteId route) {
   switch (route) {
     case RouteId::kHealth:
       return "health";
+    case RouteId::kMetrics:
+      return "metrics";
     case RouteId::kTranscripts:
       return "transcript.open";
     case RouteId::kTranscript:
@@ -229,7 +233,7 @@ HttpResponse Router::Dispatch(const RouteMatch& match, const HttpRequest& reques
   if (Status status = Authorize(match, caller); !status.ok()) {
     // Refusals are audited too (health excepted: it reveals nothing). The
     // refusal stands whether or not the record could be written.
-    if (match.id != RouteId::kHealth) {
+    if (match.id != RouteId::kHealth && match.id != RouteId::kMetrics) {
       const Status recorded = vault_->RecordRefusal(caller, ActionFor(match.id),
                                                     match.transcript_id, status.reason());
       (void)recorded;
@@ -264,6 +268,8 @@ HttpResponse Router::Dispatch(const RouteMatch& match, const HttpRequest& reques
     case RouteId::kAuditRecords:
     case RouteId::kAuditSegment:
       return Audit(caller, match, request);
+    case RouteId::kMetrics:
+      return Metrics();
     case RouteId::kNone:
       break;
   }
@@ -384,6 +390,16 @@ HttpResponse Router::Audit(const Caller& caller, const RouteMatch& match,
     return response;
   }
   return JsonResponse(200, wire::EncodeAuditStatus(*status));
+}
+
+HttpResponse Router::Metrics() const {
+  if (metrics_ == nullptr) return NotFound();
+  HttpResponse response;
+  response.result(200);
+  response.set(http::field::content_type, kPrometheusContentType);
+  response.set(http::field::cache_control, "no-store");
+  response.body() = metrics_->Render(vault_->Metrics());
+  return response;
 }
 
 }  // namespace vault

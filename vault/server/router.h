@@ -12,6 +12,7 @@
 //   GET  /v1/audit/checkpoint             the latest checkpoint (signed note, text)
 //   GET  /v1/audit/records?from=N&limit=M audit records as JSON
 //   GET  /v1/audit/segments/{n}           one segment file's durable bytes
+//   GET  /metrics                         Prometheus metrics (server/metrics.h)
 //
 // Order of checks: route (404 not_found) -> method (405, with Allow) ->
 // authorization (403: the caller's roles, from SO_PEERCRED through the access
@@ -29,6 +30,7 @@
 #include <string_view>
 
 #include "vault/access.h"
+#include "vault/server/metrics.h"
 #include "vault/server/peer_cred.h"
 #include "vault/server/response.h"
 #include "vault/status.h"
@@ -50,6 +52,7 @@ enum class RouteId {
   kAuditCheckpoint,
   kAuditRecords,
   kAuditSegment,
+  kMetrics,
 };
 
 struct RouteMatch {
@@ -69,7 +72,7 @@ RouteMatch MatchRoute(std::string_view target);
 
 // The roles of which a caller needs one to use a route: health needs any
 // role; writing needs writer; reading a transcript needs writer or agent (the
-// vault then checks the service scope).
+// vault then checks the service scope); metrics need any role, like health.
 RoleSet RolesFor(RouteId route);
 
 // The audit action of a route ("transcript.read", "audit.read", ...).
@@ -89,9 +92,11 @@ struct RequestContext {
 
 class Router {
  public:
-  // `vault` must outlive the Router. `max_seq` bounds message seq numbers.
-  Router(Vault* vault, uint64_t max_seq, AccessPolicy access)
-      : vault_(vault), max_seq_(max_seq), access_(std::move(access)) {}
+  // `vault` (and `metrics`, if given) must outlive the Router. `max_seq`
+  // bounds message seq numbers. Without `metrics`, GET /metrics is 404.
+  Router(Vault* vault, uint64_t max_seq, AccessPolicy access,
+         const ServerMetrics* metrics = nullptr)
+      : vault_(vault), max_seq_(max_seq), access_(std::move(access)), metrics_(metrics) {}
   Router(const Router&) = delete;
   Router& operator=(const Router&) = delete;
 
@@ -117,10 +122,12 @@ class Router {
                                const HttpRequest& request) const;
   HttpResponse Audit(const Caller& caller, const RouteMatch& match,
                      const HttpRequest& request) const;
+  HttpResponse Metrics() const;
 
   Vault* const vault_;
   const uint64_t max_seq_;
   const AccessPolicy access_;
+  const ServerMetrics* const metrics_;
 };
 
 }  // namespace vault

@@ -12,6 +12,8 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
+#include <cerrno>
+#include <cstring>
 #include <exception>
 #include <thread>
 
@@ -59,9 +61,10 @@ Server::Server(ServerOptions options, Vault* vault)
     : options_(std::move(options)),
       ioc_(static_cast<int>(options_.io_threads)),
       workers_(options_.workers),
-      router_(vault, options_.max_seq, options_.access),
+      metrics_([this] { return hub_.open_connections(); }),
+      router_(vault, options_.max_seq, options_.access, &metrics_),
       hub_(SessionLimits{options_.max_body_bytes, options_.idle_timeout}, &router_,
-           workers_.get_executor()),
+           workers_.get_executor(), &metrics_),
       strand_(asio::make_strand(ioc_)),
       acceptor_(strand_),
       signals_(strand_) {}
@@ -84,12 +87,12 @@ Status Server::Listen() {
   StatusOr<FileIdentity> identity = IdentifyFile(path);
   if (!identity.ok()) return identity.status();
   socket_identity_ = *identity;
-  // Writers and readers reach the daemon through the socket's group. Until
-  // the chmod the socket is 0600 (umask 077): never looser than configured.
-  if (options_.socket_group &&
-      chown(path.c_str(), static_cast<uid_t>(-1), static_cast<gid_t>(*options_.socket_group)) != 0) {
-    return Status::IOError("cannot set the group of " + path + " to " +
-                           std::to_string(*options_.socket_group) + ": " + std::strerror(errno));
+  // Writers and readers reach the daemon through the socket's group.
+  if (options_.socket_gid.has_value() &&
+      chown(path.c_str(), static_cast<uid_t>(-1), *options_.socket_gid) != 0) {
+    return Status::IOError("cannot give " + path + " to group " +
+                           std::to_string(*options_.socket_gid) + ": " + std::strerror(errno) +
+                           " (vaultd must be a member of that group)");
   }
   if (chmod(path.c_str(), 0660) != 0) return Status::IOError("cannot chmod 0660 " + path);
   acceptor_.listen(asio::socket_base::max_listen_connections, ec);
@@ -153,11 +156,13 @@ asio::awaitable<void> Server::AcceptLoop() {
     std::optional<ConnectionSlot> slot = hub_.TryReserveSlot(options_.max_connections);
     if (!slot.has_value()) {
       LogEvent(spdlog::level::warn, "connection_rejected", {{"reason", "max_connections"}});
+      metrics_.RecordRejectedConnection(RejectReason::kMaxConnections);
       continue;  // `socket` closes as it goes out of scope
     }
     StatusOr<PeerCred> peer = ReadPeerCred(socket.native_handle());
     if (!peer.ok()) {
       LogEvent(spdlog::level::warn, "connection_rejected", {{"reason", "no_peer_credentials"}});
+      metrics_.RecordRejectedConnection(RejectReason::kNoPeerCredentials);
       continue;
     }
     LogEvent(spdlog::level::debug, "connection",

@@ -2,8 +2,8 @@
 //
 // Create() claims the socket path (refusing a directory that others may write
 // to, where anyone could replace the socket; refusing if another vaultd
-// listens on it; removing a stale file otherwise), binds, sets the socket's
-// group and mode 0660, and listens: once it returns, clients can connect. Run() then serves until SIGTERM/SIGINT (or
+// listens on it; removing a stale file otherwise), binds, gives the socket to socket_gid if
+// set, sets mode 0660 and listens: once it returns, clients can connect. Run() then serves until SIGTERM/SIGINT (or
 // Shutdown()), with `io_threads` threads doing socket I/O and `workers`
 // threads running Vault calls, so concurrent writers share fsyncs.
 //
@@ -21,6 +21,7 @@
 #define VAULT_SERVER_SERVER_H_
 
 #include <signal.h>
+#include <sys/types.h>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
@@ -38,6 +39,7 @@
 #include <vector>
 
 #include "vault/access.h"
+#include "vault/server/metrics.h"
 #include "vault/server/router.h"
 #include "vault/server/session.h"
 #include "vault/server/socket_file.h"
@@ -48,6 +50,9 @@ namespace vault {
 
 struct ServerOptions {
   std::string socket_path;
+  // The group the socket file is given (chown) before it is made 0660; if
+  // unset it keeps the process's group. The process must belong to it.
+  std::optional<gid_t> socket_gid;
   size_t max_body_bytes = 1 << 20;
   std::chrono::milliseconds idle_timeout{30000};
   size_t max_connections = 1024;
@@ -56,8 +61,6 @@ struct ServerOptions {
   uint64_t max_seq = 1000000;  // Options::max_seq of the Vault
   // Who may call what (see vault/access.h). Empty: nobody may do anything.
   AccessPolicy access;
-  // Group of the socket file (mode 0660); unset: the daemon's own group.
-  std::optional<uint32_t> socket_group;
   std::vector<int> stop_signals = {SIGTERM, SIGINT};
   // Called once when shutdown begins (vaultd sends STOPPING=1 from it).
   std::function<void()> on_stopping;
@@ -88,6 +91,7 @@ class Server {
   const ServerOptions options_;
   boost::asio::io_context ioc_;
   boost::asio::thread_pool workers_;
+  ServerMetrics metrics_;
   const Router router_;
   SessionHub hub_;
   // The acceptor and the signal set live on one strand.

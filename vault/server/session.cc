@@ -151,8 +151,10 @@ asio::awaitable<bool> Session::ServeOne() {
   const bool head = request.method() == http::verb::head;
   const bool written =
       co_await Write(response, request.version(), keep_alive, head, context.request_id);
+  const int64_t latency_us = MicrosSince(start);
   LogAccess({context.request_id, MethodName(request.method()), route, response.result_int(),
-             MicrosSince(start), peer_.uid});
+             latency_us, peer_.uid});
+  hub_->metrics().RecordRequest(route, response.result_int(), latency_us);
   const bool serve_more = written && keep_alive;
   co_return serve_more;
 }
@@ -177,6 +179,7 @@ asio::awaitable<bool> Session::FailRead(beast::error_code ec, std::string_view m
   const std::string request_id = hub_->NextRequestId();
   co_await Write(response, 11, false, false, request_id);
   LogAccess({request_id, method, "-", response.result_int(), 0, peer_.uid});
+  hub_->metrics().RecordRequest("-", response.result_int(), 0);
   co_return false;
 }
 

@@ -33,6 +33,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "vault/server/metrics.h"
 #include "vault/server/peer_cred.h"
 #include "vault/server/response.h"
 #include "vault/server/router.h"
@@ -65,9 +66,10 @@ class ConnectionSlot {
 // What every session of one server shares. Outlives all its sessions.
 class SessionHub {
  public:
+  // `metrics` (which records every answered request) must outlive the hub.
   SessionHub(SessionLimits limits, const Router* router,
-             boost::asio::thread_pool::executor_type workers)
-      : limits_(limits), router_(router), workers_(workers) {}
+             boost::asio::thread_pool::executor_type workers, ServerMetrics* metrics)
+      : limits_(limits), router_(router), workers_(workers), metrics_(metrics) {}
   SessionHub(const SessionHub&) = delete;
   SessionHub& operator=(const SessionHub&) = delete;
 
@@ -76,6 +78,8 @@ class SessionHub {
   boost::asio::thread_pool::executor_type workers() const { return workers_; }
   bool stopping() const { return stopping_.load(std::memory_order_acquire); }
   std::string NextRequestId();
+  ServerMetrics& metrics() const { return *metrics_; }
+  size_t open_connections() const { return open_connections_.load(std::memory_order_acquire); }
 
   // A slot for a new connection, or nullopt if `max` connections are open.
   std::optional<ConnectionSlot> TryReserveSlot(size_t max);
@@ -92,6 +96,7 @@ class SessionHub {
   const SessionLimits limits_;
   const Router* const router_;
   const boost::asio::thread_pool::executor_type workers_;
+  ServerMetrics* const metrics_;
   std::atomic<bool> stopping_{false};
   std::atomic<uint64_t> next_request_id_{0};
   std::atomic<size_t> open_connections_{0};

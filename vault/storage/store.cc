@@ -2,11 +2,19 @@
 
 #include <rocksdb/db.h>
 #include <rocksdb/utilities/checkpoint.h>
+#include <rocksdb/merge_operator.h>
 #include <rocksdb/options.h>
+#include <rocksdb/statistics.h>
 #include <rocksdb/table.h>
+#include <rocksdb/transaction_log.h>
 #include <rocksdb/write_batch.h>
 
+#include <atomic>
+#include <chrono>
 #include <vector>
+
+#include "vault/common/encoding.h"
+#include "vault/common/histogram.h"
 
 namespace vault {
 namespace {
@@ -23,6 +31,34 @@ Status FromRocks(const rocksdb::Status& s, const char* what) {
 
 rocksdb::Slice S(std::string_view v) { return rocksdb::Slice(v.data(), v.size()); }
 
+constexpr std::string_view kCounterPrefix = "counter/";
+constexpr size_t kCounterBytes = 8;
+
+std::string CounterKey(std::string_view name) { return std::string(kCounterPrefix) + std::string(name); }
+
+std::string EncodeCounter(int64_t v) {
+  std::string out;
+  PutU64(&out, static_cast<uint64_t>(v));
+  return out;
+}
+
+// Counters in the default column family: 8-byte big-endian two's complement
+// integers, merged by addition (wrapping, like the uint64 they are stored as).
+class CounterAddOperator final : public rocksdb::AssociativeMergeOperator {
+ public:
+  bool Merge(const rocksdb::Slice& key, const rocksdb::Slice* existing,
+             const rocksdb::Slice& operand, std::string* merged,
+             rocksdb::Logger* logger) const override {
+    if (operand.size() != kCounterBytes) return false;
+    if (existing != nullptr && existing->size() != kCounterBytes) return false;
+    const uint64_t base = existing == nullptr ? 0 : GetU64(existing->data());
+    merged->clear();
+    PutU64(merged, base + GetU64(operand.data()));
+    return true;
+  }
+  const char* Name() const override { return "vault.CounterAdd"; }
+};
+
 }  // namespace
 
 const char* ColumnName(Column c) {
@@ -38,6 +74,7 @@ const char* ColumnName(Column c) {
 struct WriteBatch::Rep {
   rocksdb::WriteBatch batch;
   // Filled in by Store::Write; ops record column + args until then.
+  // kind: 0 put, 1 delete, 2 delete range, 3 add to counter (a = key, b = delta).
   struct Op { int kind; Column c; std::string a, b; };
   std::vector<Op> ops;
 };
@@ -53,12 +90,19 @@ void WriteBatch::Delete(Column c, std::string_view k) {
 void WriteBatch::DeleteRange(Column c, std::string_view b, std::string_view e) {
   rep_->ops.push_back({2, c, std::string(b), std::string(e)});
 }
+void WriteBatch::AddToCounter(std::string_view name, int64_t delta) {
+  rep_->ops.push_back({3, Column::kTranscripts, CounterKey(name), EncodeCounter(delta)});
+}
 size_t WriteBatch::Count() const { return rep_->ops.size(); }
 
 struct Store::Rep {
   std::unique_ptr<rocksdb::DB> db;
   std::vector<rocksdb::ColumnFamilyHandle*> handles;  // index = Column; [kNumColumns] = default
+  std::shared_ptr<rocksdb::Statistics> statistics;    // tickers only (WAL syncs)
+  LatencyHistogram synced_writes;
+  std::atomic<uint64_t> failed_writes{0};
   rocksdb::ColumnFamilyHandle* cf(Column c) const { return handles[static_cast<int>(c)]; }
+  rocksdb::ColumnFamilyHandle* counters() const { return handles[kNumColumns]; }
   ~Rep() {
     if (db) {
       for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
@@ -80,6 +124,9 @@ StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& dir) {
   db_opts.max_manifest_file_size = 64 << 20;
   db_opts.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
   db_opts.IncreaseParallelism(2);
+  auto statistics = rocksdb::CreateDBStatistics();
+  statistics->set_stats_level(rocksdb::StatsLevel::kExceptHistogramOrTimers);
+  db_opts.statistics = statistics;
 
   rocksdb::ColumnFamilyOptions cf_opts;
   rocksdb::BlockBasedTableOptions table;
@@ -92,9 +139,12 @@ StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& dir) {
   for (int i = 0; i < kNumColumns; ++i) {
     descs.emplace_back(ColumnName(static_cast<Column>(i)), cf_opts);
   }
-  descs.emplace_back(rocksdb::kDefaultColumnFamilyName, cf_opts);
+  rocksdb::ColumnFamilyOptions counter_opts = cf_opts;
+  counter_opts.merge_operator = std::make_shared<CounterAddOperator>();
+  descs.emplace_back(rocksdb::kDefaultColumnFamilyName, counter_opts);
 
   auto rep = std::make_unique<Rep>();
+  rep->statistics = std::move(statistics);
   rocksdb::DB* db = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(db_opts, dir, descs, &rep->handles, &db);
   if (!s.ok()) return FromRocks(s, "cannot open the store");
@@ -117,12 +167,32 @@ Status Store::Write(WriteBatch* batch, bool sync) {
     rocksdb::Status s;
     if (op.kind == 0) s = wb.Put(rep_->cf(op.c), S(op.a), S(op.b));
     else if (op.kind == 1) s = wb.Delete(rep_->cf(op.c), S(op.a));
-    else s = wb.DeleteRange(rep_->cf(op.c), S(op.a), S(op.b));
+    else if (op.kind == 2) s = wb.DeleteRange(rep_->cf(op.c), S(op.a), S(op.b));
+    else s = wb.Merge(rep_->counters(), S(op.a), S(op.b));
     if (!s.ok()) return FromRocks(s, "cannot build write batch");
   }
   rocksdb::WriteOptions wo;
   wo.sync = sync;
-  return FromRocks(rep_->db->Write(wo, &wb), "write failed");
+  const auto start = std::chrono::steady_clock::now();
+  const rocksdb::Status s = rep_->db->Write(wo, &wb);
+  if (!s.ok()) {
+    rep_->failed_writes.fetch_add(1, std::memory_order_relaxed);
+  } else if (sync) {
+    rep_->synced_writes.Record(std::chrono::duration_cast<std::chrono::microseconds>(
+                                   std::chrono::steady_clock::now() - start)
+                                   .count());
+  }
+  return FromRocks(s, "write failed");
+}
+
+StatusOr<int64_t> Store::ReadCounter(std::string_view name) const {
+  std::string value;
+  const rocksdb::Status s =
+      rep_->db->Get(rocksdb::ReadOptions(), rep_->counters(), CounterKey(name), &value);
+  if (s.IsNotFound()) return int64_t{0};
+  if (!s.ok()) return FromRocks(s, "cannot read counter");
+  if (value.size() != kCounterBytes) return Status::Corruption("counter has the wrong length");
+  return static_cast<int64_t>(GetU64(value.data()));
 }
 
 Status Store::Scan(Column c, std::string_view prefix,
@@ -155,14 +225,16 @@ Status Store::ScanRange(Column c, std::string_view begin, std::string_view end,
 Status Store::FlushAndCompact() {
   rocksdb::FlushOptions fo;
   fo.wait = true;
-  for (int i = 0; i < kNumColumns; ++i) {
-    VAULT_RETURN_IF_ERROR(FromRocks(rep_->db->Flush(fo, rep_->handles[i]), "flush failed"));
+  // Every family, the counters' default one included: one unflushed memtable
+  // anywhere keeps every WAL file since its oldest entry alive.
+  for (rocksdb::ColumnFamilyHandle* handle : rep_->handles) {
+    VAULT_RETURN_IF_ERROR(FromRocks(rep_->db->Flush(fo, handle), "flush failed"));
   }
   rocksdb::CompactRangeOptions co;
   co.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForceOptimized;
-  for (int i = 0; i < kNumColumns; ++i) {
-    VAULT_RETURN_IF_ERROR(FromRocks(
-        rep_->db->CompactRange(co, rep_->handles[i], nullptr, nullptr), "compaction failed"));
+  for (rocksdb::ColumnFamilyHandle* handle : rep_->handles) {
+    VAULT_RETURN_IF_ERROR(
+        FromRocks(rep_->db->CompactRange(co, handle, nullptr, nullptr), "compaction failed"));
   }
   // Old WAL files are released once every memtable they back is flushed.
   return FromRocks(rep_->db->FlushWAL(true), "WAL sync failed");
@@ -185,6 +257,21 @@ Store::Stats Store::GetStats() const {
       st.live_data_bytes += v;
     }
   }
+  for (rocksdb::ColumnFamilyHandle* handle : rep_->handles) {
+    uint64_t v = 0;
+    if (rep_->db->GetIntProperty(handle, rocksdb::DB::Properties::kTotalSstFilesSize, &v)) {
+      st.sst_bytes += v;
+    }
+  }
+  rocksdb::VectorLogPtr wal_files;
+  if (rep_->db->GetSortedWalFiles(wal_files).ok()) {
+    for (const auto& file : wal_files) {
+      if (file->Type() == rocksdb::kAliveLogFile) st.wal_bytes += file->SizeFileBytes();
+    }
+  }
+  st.synced_writes = rep_->synced_writes.Snapshot();
+  st.failed_writes = rep_->failed_writes.load(std::memory_order_relaxed);
+  st.wal_syncs = rep_->statistics->getTickerCount(rocksdb::WAL_FILE_SYNCED);
   return st;
 }
 

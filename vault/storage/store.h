@@ -6,18 +6,27 @@
 //   messages      id(16) seq(8, BE)       -> sealed message record
 //   wrapped_keys  id(16)                  -> DEK wrapped under an epoch key
 //   expiry_index  epoch(8, BE) id(16)     -> "" (which transcripts an epoch holds)
+//   default       "counter/" name         -> int64 (8, BE two's complement), merged
+//
+// Counters are plain numbers changed only by adding to them inside a batch
+// (RocksDB merge), so concurrent batches never lose an update and a counter
+// is exactly as durable as the batch that changed it.
 //
 // Durability: Write() with sync=true returns after the WAL is fsynced;
 // concurrent writers are group-committed by RocksDB.
+// Every synced Write is timed; GetStats reports those latencies, failed
+// writes, fsyncs of the write-ahead log and the bytes on disk.
 // Thread safety: all methods may be called concurrently.
 #ifndef VAULT_STORAGE_STORE_H_
 #define VAULT_STORAGE_STORE_H_
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
 
+#include "vault/metrics.h"
 #include "vault/status.h"
 
 namespace vault {
@@ -38,6 +47,8 @@ class WriteBatch {
   void Delete(Column c, std::string_view key);
   // Deletes keys in [begin, end).
   void DeleteRange(Column c, std::string_view begin, std::string_view end);
+  // Adds `delta` (may be negative) to the counter `name`.
+  void AddToCounter(std::string_view name, int64_t delta);
   size_t Count() const;
 
  private:
@@ -50,6 +61,11 @@ class Store {
  public:
   struct Stats {
     uint64_t live_data_bytes = 0;  // estimate of live SST bytes
+    uint64_t sst_bytes = 0;        // every SST file, including obsolete ones still on disk
+    uint64_t wal_bytes = 0;        // live write-ahead-log files
+    HistogramSnapshot synced_writes;
+    uint64_t failed_writes = 0;
+    uint64_t wal_syncs = 0;
   };
 
   static StatusOr<std::unique_ptr<Store>> Open(const std::string& dir);
@@ -60,6 +76,8 @@ class Store {
   // NotFound if absent.
   StatusOr<std::string> Get(Column c, std::string_view key) const;
   Status Write(WriteBatch* batch, bool sync = true);
+  // The value of counter `name`; 0 if nothing was ever added to it.
+  StatusOr<int64_t> ReadCounter(std::string_view name) const;
   // Calls `fn(key, value)` for each key starting with `prefix`, in order,
   // until it returns false.
   Status Scan(Column c, std::string_view prefix,

@@ -1,0 +1,58 @@
+// Metrics: numbers about a running vault, for monitoring.
+//
+// Nothing here carries transcript content, transcript ids or visitor data:
+// only counts, sizes and latencies. vaultd exposes them at GET /metrics in
+// the Prometheus text format (docs/operations.md lists every metric).
+//
+// Latency histograms share one set of bucket bounds. A HistogramSnapshot is a
+// plain value copied out of a live histogram; its counts are per bucket (not
+// cumulative), the last bucket counting everything above the largest bound.
+#ifndef VAULT_METRICS_H_
+#define VAULT_METRICS_H_
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+
+namespace vault {
+
+// Inclusive upper bounds of the latency buckets, in microseconds
+// (100 us .. 10 s).
+inline constexpr std::array<int64_t, 16> kLatencyBucketsMicros = {
+    100,   250,    500,    1000,   2500,    5000,    10000,   25000,
+    50000, 100000, 250000, 500000, 1000000, 2500000, 5000000, 10000000};
+inline constexpr size_t kLatencyBuckets = kLatencyBucketsMicros.size() + 1;
+
+struct HistogramSnapshot {
+  std::array<uint64_t, kLatencyBuckets> counts{};  // per bucket; last: above every bound
+  uint64_t sum_micros = 0;
+
+  // The number of observations: the sum of `counts`.
+  uint64_t Count() const;
+  // Adds one observation (not thread-safe; see vault/common/histogram.h for
+  // the concurrent histogram).
+  void Add(int64_t micros);
+};
+
+// The index of the bucket that holds an observation of `micros`.
+size_t LatencyBucketFor(int64_t micros);
+
+struct VaultMetrics {
+  // Transcripts created and not yet closed, and closed ones not yet purged
+  // (an expired transcript counts until its ciphertext is purged).
+  uint64_t open_transcripts = 0;
+  uint64_t closed_transcripts = 0;
+  // Bytes of the store on disk: SST files (RocksDB's total-sst-files-size)
+  // and live write-ahead-log files.
+  uint64_t sst_bytes = 0;
+  uint64_t wal_bytes = 0;
+  // Every write acknowledged only after fsync, with its latency. Concurrent
+  // writes may share one fsync (group commit), counted in wal_syncs.
+  HistogramSnapshot synced_writes;
+  uint64_t failed_writes = 0;  // store writes that returned an error
+  uint64_t wal_syncs = 0;      // fsyncs of the write-ahead log
+};
+
+}  // namespace vault
+
+#endif  // VAULT_METRICS_H_

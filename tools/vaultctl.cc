@@ -1,0 +1,306 @@
+// vaultctl: a command-line client of vaultd, one subcommand per endpoint.
+// Wiring only: options -> one request through vault::Client -> stdout.
+//
+//   vaultctl [--socket PATH] [--raw] health
+//   vaultctl create --service S [--visitor-name N] [--visitor-ip A] ...
+//   vaultctl append ID --seq N --from visitor|agent|system --text T [--sent-at T]
+//   vaultctl close ID
+//   vaultctl get ID
+//   vaultctl metrics
+//
+// The socket is --socket, else $VAULT_SOCKET, else kDefaultSocket (the path
+// of the systemd unit in packaging/). JSON replies are printed indented
+// unless --raw, which prints them exactly as received.
+//
+// Exit status: 0 success; 1 the server answered with an error (its code and
+// message are printed) or could not be reached; 2 bad usage.
+#include <boost/json.hpp>
+#include <boost/program_options.hpp>
+#include <cstdint>
+#include <cstdlib>
+#include <iostream>
+#include <iterator>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "vault/client.h"
+#include "vault/clock.h"
+#include "vault/common/time_format.h"
+#include "vault/server/http_error.h"
+#include "vault/server/request_json.h"
+
+namespace po = boost::program_options;
+namespace json = boost::json;
+
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitServerError = 1;
+constexpr int kExitUsage = 2;
+
+constexpr char kDefaultSocket[] = "/run/transcript-vault/vaultd.sock";
+
+constexpr char kUsage[] = R"(Usage: vaultctl [--socket PATH] [--raw] COMMAND [ARGS]
+
+Commands:
+  health                      is vaultd serving? (GET /v1/health)
+  create --service S [--visitor-name N] [--visitor-ip A] [--visitor-location L]
+         [--visitor-user-agent U] [--visitor-device D] [--visitor-ref R]
+                              open a transcript; prints its id and expiry
+  append ID --seq N --from visitor|agent|system --text T [--sent-at TIME]
+                              add a message (--text - reads it from stdin;
+                              --sent-at defaults to now, RFC 3339)
+  close ID                    close a transcript; prints its expiry
+  get ID                      print a transcript as JSON
+  metrics                     print vaultd's metrics (Prometheus text)
+
+Exit status: 0 ok, 1 server error or vaultd unreachable, 2 usage.
+)";
+
+struct UsageError {
+  std::string message;
+};
+
+// Per command: how many positional arguments, which options it accepts and
+// which it requires.
+struct CommandSpec {
+  size_t positional;
+  std::set<std::string> accepted;
+  std::set<std::string> required;
+};
+
+const std::map<std::string, CommandSpec>& Commands() {
+  static const std::map<std::string, CommandSpec> commands = {
+      {"health", {0, {}, {}}},
+      {"create",
+       {0,
+        {"service", "visitor-name", "visitor-ip", "visitor-location", "visitor-user-agent",
+         "visitor-device", "visitor-ref"},
+        {"service"}}},
+      {"append", {1, {"seq", "from", "text", "sent-at"}, {"seq", "from", "text"}}},
+      {"close", {1, {}, {}}},
+      {"get", {1, {}, {}}},
+      {"metrics", {0, {}, {}}},
+  };
+  return commands;
+}
+
+po::options_description Options() {
+  po::options_description options("Options");
+  auto text = [] { return po::value<std::string>(); };
+  // clang-format off
+  options.add_options()
+      ("help,h", "print this help and exit")
+      ("socket", text(), "vaultd's socket (default $VAULT_SOCKET, else /run/transcript-vault/vaultd.sock)")
+      ("raw", "print JSON replies exactly as received")
+      ("service", text(), "create: the chat service name")
+      ("visitor-name", text(), "create: visitor's name")
+      ("visitor-ip", text(), "create: visitor's IP address")
+      ("visitor-location", text(), "create: visitor's location")
+      ("visitor-user-agent", text(), "create: visitor's browser")
+      ("visitor-device", text(), "create: visitor's device")
+      ("visitor-ref", text(), "create: the chat platform's visitor reference")
+      ("seq", text(), "append: message sequence number")
+      ("from", text(), "append: visitor, agent or system")
+      ("text", text(), "append: message text, or - to read it from stdin")
+      ("sent-at", text(), "append: when the message was sent (RFC 3339)");
+  // clang-format on
+  return options;
+}
+
+std::optional<std::string> Get(const po::variables_map& vm, const char* name) {
+  if (vm.count(name) == 0) return std::nullopt;
+  return vm[name].as<std::string>();
+}
+
+bool IsTranscriptId(const std::string& id) {
+  if (id.size() != 32) return false;
+  for (char c : id) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
+uint64_t ParseSeq(const std::string& text) {
+  if (text.empty() || text.size() > 19 || text.find_first_not_of("0123456789") != text.npos) {
+    throw UsageError{"invalid value '" + text + "' for --seq: expected a non-negative integer"};
+  }
+  return std::stoull(text);
+}
+
+// Indented JSON, two spaces a level.
+void Pretty(const json::value& v, std::string* out, int depth) {
+  const std::string indent(2 * (depth + 1), ' ');
+  const std::string closing(2 * depth, ' ');
+  if (v.is_object() && !v.get_object().empty()) {
+    *out += "{\n";
+    bool first = true;
+    for (const auto& [key, value] : v.get_object()) {
+      if (!first) *out += ",\n";
+      first = false;
+      *out += indent + json::serialize(key) + ": ";
+      Pretty(value, out, depth + 1);
+    }
+    *out += "\n" + closing + "}";
+  } else if (v.is_array() && !v.get_array().empty()) {
+    *out += "[\n";
+    bool first = true;
+    for (const json::value& element : v.get_array()) {
+      if (!first) *out += ",\n";
+      first = false;
+      *out += indent;
+      Pretty(element, out, depth + 1);
+    }
+    *out += "\n" + closing + "]";
+  } else {
+    *out += json::serialize(v);
+  }
+}
+
+// What to print for a JSON reply body.
+std::string FormatJson(const std::string& body, bool raw) {
+  if (raw) return body;
+  boost::system::error_code ec;
+  const json::value v = json::parse(body, ec);
+  if (ec) return body;  // not JSON after all: show it as it came
+  std::string out;
+  Pretty(v, &out, 0);
+  return out;
+}
+
+// Sends one request; the reply body if its status is one of `ok`, else the
+// Status the server's error stands for.
+vault::StatusOr<std::string> Call(vault::Client* client, std::string_view method,
+                                  const std::string& target, const std::string& body,
+                                  std::set<int> ok) {
+  auto reply = client->Request(method, target, body, body.empty() ? "" : "application/json");
+  if (!reply.ok()) return reply.status();
+  if (ok.count(reply->status) == 0) return vault::StatusFromHttpError(reply->status, reply->body);
+  return std::move(reply->body);
+}
+
+vault::StatusOr<std::string> Run(const std::string& command, const std::vector<std::string>& args,
+                                 const po::variables_map& vm, vault::Client* client) {
+  const std::string transcript = args.empty() ? "" : "/v1/transcripts/" + args[0];
+  if (command == "health") return Call(client, "GET", "/v1/health", "", {200});
+  if (command == "metrics") return client->Metrics();
+  if (command == "get") return Call(client, "GET", transcript, "", {200});
+  if (command == "close") return Call(client, "POST", transcript + "/close", "", {200});
+  if (command == "create") {
+    vault::NewTranscript request;
+    request.service = *Get(vm, "service");
+    request.visitor.name = Get(vm, "visitor-name");
+    request.visitor.ip = Get(vm, "visitor-ip");
+    request.visitor.location = Get(vm, "visitor-location");
+    request.visitor.user_agent = Get(vm, "visitor-user-agent");
+    request.visitor.device = Get(vm, "visitor-device");
+    request.visitor.ref = Get(vm, "visitor-ref");
+    return Call(client, "POST", "/v1/transcripts", vault::wire::EncodeNewTranscript(request),
+                {201});
+  }
+  // append
+  vault::Message message;
+  message.seq = ParseSeq(*Get(vm, "seq"));
+  message.from = *Get(vm, "from");
+  message.text = *Get(vm, "text");
+  if (message.text == "-") {
+    message.text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+  }
+  message.sent_at =
+      Get(vm, "sent-at").value_or(vault::FormatRfc3339(vault::SystemClock::Default()->NowMillis()));
+  return Call(client, "POST", transcript + "/messages", vault::wire::EncodeMessage(message),
+              {200, 201});
+}
+
+// Checks the command line against the command's spec; throws UsageError.
+void Validate(const std::string& command, const std::vector<std::string>& args,
+              const po::variables_map& vm) {
+  const auto it = Commands().find(command);
+  if (it == Commands().end()) throw UsageError{"unknown command '" + command + "'"};
+  const CommandSpec& spec = it->second;
+  if (args.size() != spec.positional) {
+    throw UsageError{command + " takes " +
+                     (spec.positional == 0 ? std::string("no arguments") : "one ID")};
+  }
+  for (const auto& [name, value] : vm) {
+    if (name == "command" || name == "args" || name == "socket" || name == "raw") continue;
+    if (spec.accepted.count(name) == 0) {
+      throw UsageError{"option --" + name + " does not apply to " + command};
+    }
+  }
+  for (const std::string& name : spec.required) {
+    if (vm.count(name) == 0) throw UsageError{command + " needs --" + name};
+  }
+  if (spec.positional == 1 && !IsTranscriptId(args[0])) {
+    throw UsageError{"'" + args[0] + "' is not a transcript id (32 lowercase hex characters)"};
+  }
+  if (command == "append") {
+    ParseSeq(*Get(vm, "seq"));
+    const std::string from = *Get(vm, "from");
+    if (from != "visitor" && from != "agent" && from != "system") {
+      throw UsageError{"invalid value '" + from +
+                       "' for --from: expected visitor, agent or system"};
+    }
+  }
+}
+
+std::string SocketPath(const po::variables_map& vm) {
+  if (std::optional<std::string> socket = Get(vm, "socket")) return *socket;
+  const char* env = std::getenv("VAULT_SOCKET");
+  if (env != nullptr && env[0] != '\0') return env;
+  return kDefaultSocket;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const po::options_description options = Options();
+  po::options_description all;
+  all.add(options).add_options()("command", po::value<std::string>())(
+      "args", po::value<std::vector<std::string>>());
+  po::positional_options_description positional;
+  positional.add("command", 1).add("args", -1);
+
+  po::variables_map vm;
+  std::string command;
+  std::vector<std::string> args;
+  try {
+    po::store(po::command_line_parser(argc, argv).options(all).positional(positional).run(), vm);
+    po::notify(vm);
+    if (vm.count("help")) {
+      std::cout << kUsage << "\n" << options;
+      return kExitOk;
+    }
+    if (vm.count("command") == 0) throw UsageError{"no command given"};
+    command = vm["command"].as<std::string>();
+    if (vm.count("args")) args = vm["args"].as<std::vector<std::string>>();
+    Validate(command, args, vm);
+  } catch (const po::error& e) {
+    std::cerr << "vaultctl: " << e.what() << " (see vaultctl --help)\n";
+    return kExitUsage;
+  } catch (const UsageError& e) {
+    std::cerr << "vaultctl: " << e.message << " (see vaultctl --help)\n";
+    return kExitUsage;
+  }
+
+  const std::string socket = SocketPath(vm);
+  auto client = vault::Client::Connect(socket);
+  vault::StatusOr<std::string> output =
+      client.ok() ? Run(command, args, vm, client->get()) : client.status();
+  if (!output.ok()) {
+    const vault::Status& status = output.status();
+    const std::string code =
+        status.reason().empty() ? vault::DefaultReason(status.code()) : status.reason();
+    std::cerr << "vaultctl: " << code << ": " << status.message() << "\n";
+    return kExitServerError;
+  }
+  if (command == "metrics") {
+    std::cout << *output;
+  } else {
+    std::cout << FormatJson(*output, vm.count("raw") > 0) << "\n";
+  }
+  return kExitOk;
+}

@@ -1,0 +1,164 @@
+#include "vault/server/metrics.h"
+
+#include <charconv>
+#include <chrono>
+
+namespace vault {
+
+namespace {
+
+// Appends `value` with every character a label value may not hold escaped.
+void AppendLabelValue(std::string* out, std::string_view value) {
+  for (char c : value) {
+    if (c == '\\') {
+      *out += "\\\\";
+    } else if (c == '"') {
+      *out += "\\\"";
+    } else if (c == '\n') {
+      *out += "\\n";
+    } else {
+      *out += c;
+    }
+  }
+}
+
+std::string Double(double value) {
+  char buffer[64];
+  const auto [end, ec] =
+      std::to_chars(buffer, buffer + sizeof(buffer), value, std::chars_format::fixed);
+  return ec == std::errc() ? std::string(buffer, end) : "NaN";
+}
+
+std::string Seconds(uint64_t micros) { return Double(static_cast<double>(micros) / 1e6); }
+
+void Family(std::string* out, std::string_view name, std::string_view type, std::string_view help) {
+  *out += "# HELP ";
+  *out += name;
+  *out += ' ';
+  *out += help;
+  *out += "\n# TYPE ";
+  *out += name;
+  *out += ' ';
+  *out += type;
+  *out += '\n';
+}
+
+// name{labels} value, where `labels` is already rendered (may be empty).
+void Sample(std::string* out, std::string_view name, std::string_view labels,
+            std::string_view value) {
+  *out += name;
+  if (!labels.empty()) {
+    *out += '{';
+    *out += labels;
+    *out += '}';
+  }
+  *out += ' ';
+  *out += value;
+  *out += '\n';
+}
+
+std::string Label(std::string_view name, std::string_view value) {
+  std::string out(name);
+  out += "=\"";
+  AppendLabelValue(&out, value);
+  out += '"';
+  return out;
+}
+
+// The _bucket, _sum and _count samples of one histogram; `labels` may be
+// empty.
+void Histogram(std::string* out, std::string_view name, const std::string& labels,
+               const HistogramSnapshot& h) {
+  const std::string prefix = labels.empty() ? "" : labels + ",";
+  const std::string bucket = std::string(name) + "_bucket";
+  uint64_t cumulative = 0;
+  for (size_t i = 0; i < kLatencyBuckets; ++i) {
+    cumulative += h.counts[i];
+    const std::string le = i < kLatencyBucketsMicros.size()
+                               ? Double(static_cast<double>(kLatencyBucketsMicros[i]) / 1e6)
+                               : "+Inf";
+    Sample(out, bucket, prefix + Label("le", le), std::to_string(cumulative));
+  }
+  Sample(out, std::string(name) + "_sum", labels, Seconds(h.sum_micros));
+  Sample(out, std::string(name) + "_count", labels, std::to_string(cumulative));
+}
+
+}  // namespace
+
+ServerMetrics::ServerMetrics(std::function<size_t()> open_connections)
+    : open_connections_(std::move(open_connections)),
+      start_time_ms_(std::chrono::duration_cast<std::chrono::milliseconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count()) {}
+
+void ServerMetrics::RecordRequest(std::string_view route, unsigned status, int64_t latency_us) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = routes_.find(route);
+  if (it == routes_.end()) it = routes_.emplace(std::string(route), RouteStats()).first;
+  it->second.by_status[status] += 1;
+  it->second.latency.Add(latency_us);
+}
+
+void ServerMetrics::RecordRejectedConnection(RejectReason reason) {
+  auto& counter = reason == RejectReason::kMaxConnections ? rejected_max_connections_
+                                                          : rejected_no_peer_credentials_;
+  counter.fetch_add(1, std::memory_order_relaxed);
+}
+
+std::string ServerMetrics::Render(const VaultMetrics& vault) const {
+  std::string out;
+  Family(&out, "vault_build_info", "gauge", "The version of the running vaultd (value always 1).");
+  Sample(&out, "vault_build_info", Label("version", VAULT_VERSION), "1");
+  Family(&out, "vault_start_time_seconds", "gauge",
+         "When this vaultd started, in seconds since the Unix epoch.");
+  Sample(&out, "vault_start_time_seconds", "",
+         Double(static_cast<double>(start_time_ms_) / 1000.0));
+
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    Family(&out, "vault_http_requests_total", "counter",
+           "HTTP requests answered, by route template and status code.");
+    for (const auto& [route, stats] : routes_) {
+      for (const auto& [status, count] : stats.by_status) {
+        Sample(&out, "vault_http_requests_total",
+               Label("route", route) + "," + Label("status", std::to_string(status)),
+               std::to_string(count));
+      }
+    }
+    Family(&out, "vault_http_request_duration_seconds", "histogram",
+           "Time from a request read in full to its response written, by route template.");
+    for (const auto& [route, stats] : routes_) {
+      Histogram(&out, "vault_http_request_duration_seconds", Label("route", route), stats.latency);
+    }
+  }
+
+  Family(&out, "vault_http_connections_open", "gauge", "Client connections open now.");
+  Sample(&out, "vault_http_connections_open", "", std::to_string(open_connections_()));
+  Family(&out, "vault_http_connections_rejected_total", "counter",
+         "Connections closed at once on accept, by reason.");
+  Sample(&out, "vault_http_connections_rejected_total", Label("reason", "max_connections"),
+         std::to_string(rejected_max_connections_.load(std::memory_order_relaxed)));
+  Sample(&out, "vault_http_connections_rejected_total", Label("reason", "no_peer_credentials"),
+         std::to_string(rejected_no_peer_credentials_.load(std::memory_order_relaxed)));
+
+  Family(&out, "vault_transcripts", "gauge",
+         "Transcripts in the store by state; closed ones count until their ciphertext is purged.");
+  Sample(&out, "vault_transcripts", Label("state", "open"), std::to_string(vault.open_transcripts));
+  Sample(&out, "vault_transcripts", Label("state", "closed"),
+         std::to_string(vault.closed_transcripts));
+  Family(&out, "vault_store_bytes", "gauge",
+         "Bytes of the store on disk: SST files and live write-ahead-log files.");
+  Sample(&out, "vault_store_bytes", Label("kind", "sst"), std::to_string(vault.sst_bytes));
+  Sample(&out, "vault_store_bytes", Label("kind", "wal"), std::to_string(vault.wal_bytes));
+  Family(&out, "vault_store_synced_write_duration_seconds", "histogram",
+         "Latency of each store write acknowledged after fsync; _count is the number of them.");
+  Histogram(&out, "vault_store_synced_write_duration_seconds", "", vault.synced_writes);
+  Family(&out, "vault_store_wal_syncs_total", "counter",
+         "fsyncs of the store's write-ahead log; concurrent writes share them.");
+  Sample(&out, "vault_store_wal_syncs_total", "", std::to_string(vault.wal_syncs));
+  Family(&out, "vault_store_write_errors_total", "counter", "Store writes that failed.");
+  Sample(&out, "vault_store_write_errors_total", "", std::to_string(vault.failed_writes));
+  return out;
+}
+
+}  // namespace vault
