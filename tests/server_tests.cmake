@@ -44,5 +44,5 @@ target_compile_definitions(e2e_packaging_test PRIVATE VAULT_SOURCE_DIR="${PROJEC
 # Runs the real vaultctl binary against a real vaultd.
 vault_test(e2e_vaultctl_test SOURCES ${SERVER_TESTS_DIR}/e2e/vaultctl_test.cc LIBS vault_e2e_support)
 target_compile_definitions(e2e_vaultctl_test PRIVATE VAULTCTL_PATH="$<TARGET_FILE:vaultctl>"
-  VAULT_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
-add_dependencies(e2e_vaultctl_test vaultctl)
+  VAULT_AUDIT_PATH="$<TARGET_FILE:vault-audit>" VAULT_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+add_dependencies(e2e_vaultctl_test vaultctl vault-audit)

@@ -7,6 +7,12 @@
 //   vaultctl close ID
 //   vaultctl get ID
 //   vaultctl metrics
+//   vaultctl erase ID
+//   vaultctl retention status
+//   vaultctl backup DIR
+//   vaultctl audit status|checkpoint
+//   vaultctl audit records [--from-record N] [--limit M]
+//   vaultctl audit export DIR
 //
 // The socket is --socket, else $VAULT_SOCKET, else kDefaultSocket (the path
 // of the systemd unit in packaging/). JSON replies are printed indented
@@ -56,6 +62,16 @@ Commands:
   close ID                    close a transcript; prints its expiry
   get ID                      print a transcript as JSON
   metrics                     print vaultd's metrics (Prometheus text)
+  erase ID                    erase a transcript now (admin)
+  retention status            shredder status: last shred, overdue (admin, auditor)
+  backup DIR                  consistent copy of the store into DIR, a new
+                              absolute path on the vault host; no keys (admin)
+  audit status                audit log size, segments, genesis key (auditor)
+  audit checkpoint            the latest signed checkpoint (C2SP signed note)
+  audit records [--from-record N] [--limit M]
+                              audit records as JSON (limit 1..1000, default 100)
+  audit export DIR            write what `vault-audit verify --dir DIR` reads:
+                              segments, checkpoint.note, genesis.key
 
 Exit status: 0 ok, 1 server error or vaultd unreachable, 2 usage.
 )";
@@ -84,6 +100,11 @@ const std::map<std::string, CommandSpec>& Commands() {
       {"close", {1, {}, {}}},
       {"get", {1, {}, {}}},
       {"metrics", {0, {}, {}}},
+      {"erase", {1, {}, {}}},
+      // Two-word commands: the second word is the first argument.
+      {"retention", {1, {}, {}}},
+      {"backup", {1, {}, {}}},
+      {"audit", {1, {"from-record", "limit"}, {}}},
   };
   return commands;
 }
@@ -106,7 +127,9 @@ po::options_description Options() {
       ("seq", text(), "append: message sequence number")
       ("from", text(), "append: visitor, agent or system")
       ("text", text(), "append: message text, or - to read it from stdin")
-      ("sent-at", text(), "append: when the message was sent (RFC 3339)");
+      ("sent-at", text(), "append: when the message was sent (RFC 3339)")
+      ("from-record", text(), "audit records: first record number (default 0)")
+      ("limit", text(), "audit records: how many, 1 to 1000 (default 100)");
   // clang-format on
   return options;
 }
@@ -188,6 +211,35 @@ vault::StatusOr<std::string> Run(const std::string& command, const std::vector<s
   if (command == "health") return Call(client, "GET", "/v1/health", "", {200});
   if (command == "metrics") return client->Metrics();
   if (command == "get") return Call(client, "GET", transcript, "", {200});
+  if (command == "erase") return Call(client, "POST", transcript + "/erase", "", {200});
+  if (command == "retention") return Call(client, "GET", "/v1/retention", "", {200});
+  if (command == "backup") {
+    json::object body;
+    body["dir"] = args[0];
+    return Call(client, "POST", "/v1/backup", json::serialize(body), {201});
+  }
+  if (command == "audit") {
+    const std::string& what = args[0];
+    if (what == "status") return Call(client, "GET", "/v1/audit", "", {200});
+    if (what == "checkpoint") return Call(client, "GET", "/v1/audit/checkpoint", "", {200});
+    if (what == "records") {
+      return Call(client, "GET",
+                  "/v1/audit/records?from=" + Get(vm, "from-record").value_or("0") +
+                      "&limit=" + Get(vm, "limit").value_or("100"),
+                  "", {200});
+    }
+    // export DIR
+    vault::StatusOr<vault::AuditStatus> exported = client->ExportAudit(args[1]);
+    if (!exported.ok()) return exported.status();
+    json::object summary;
+    summary["dir"] = args[1];
+    summary["records"] = exported->size;
+    summary["segments"] = exported->segments.size();
+    summary["genesis_key"] = exported->genesis_key;
+    summary["verify"] = "vault-audit verify --dir " + args[1] +
+                        " --pubkey PINNED-KEY --checkpoint " + args[1] + "/checkpoint.note";
+    return json::serialize(summary);
+  }
   if (command == "close") return Call(client, "POST", transcript + "/close", "", {200});
   if (command == "create") {
     vault::NewTranscript request;
@@ -221,7 +273,23 @@ void Validate(const std::string& command, const std::vector<std::string>& args,
   const auto it = Commands().find(command);
   if (it == Commands().end()) throw UsageError{"unknown command '" + command + "'"};
   const CommandSpec& spec = it->second;
-  if (args.size() != spec.positional) {
+  if (command == "retention") {
+    if (args.size() != 1 || args[0] != "status") throw UsageError{"usage: retention status"};
+  } else if (command == "backup") {
+    if (args.size() != 1 || args[0].empty() || args[0][0] != '/') {
+      throw UsageError{"usage: backup DIR, an absolute path on the vault host"};
+    }
+  } else if (command == "audit") {
+    const bool one = args.size() == 1 &&
+                     (args[0] == "status" || args[0] == "checkpoint" || args[0] == "records");
+    const bool export_dir = args.size() == 2 && args[0] == "export";
+    if (!one && !export_dir) {
+      throw UsageError{"usage: audit status|checkpoint|records|export DIR"};
+    }
+    if (args[0] != "records" && (vm.count("from-record") || vm.count("limit"))) {
+      throw UsageError{"--from-record and --limit apply only to audit records"};
+    }
+  } else if (args.size() != spec.positional) {
     throw UsageError{command + " takes " +
                      (spec.positional == 0 ? std::string("no arguments") : "one ID")};
   }
@@ -234,7 +302,9 @@ void Validate(const std::string& command, const std::vector<std::string>& args,
   for (const std::string& name : spec.required) {
     if (vm.count(name) == 0) throw UsageError{command + " needs --" + name};
   }
-  if (spec.positional == 1 && !IsTranscriptId(args[0])) {
+  const bool takes_id = command == "get" || command == "close" || command == "append" ||
+                        command == "erase";
+  if (takes_id && !IsTranscriptId(args[0])) {
     throw UsageError{"'" + args[0] + "' is not a transcript id (32 lowercase hex characters)"};
   }
   if (command == "append") {
@@ -297,7 +367,7 @@ int main(int argc, char** argv) {
     std::cerr << "vaultctl: " << code << ": " << status.message() << "\n";
     return kExitServerError;
   }
-  if (command == "metrics") {
+  if (command == "metrics" || (command == "audit" && args[0] == "checkpoint")) {
     std::cout << *output;
   } else {
     std::cout << FormatJson(*output, vm.count("raw") > 0) << "\n";

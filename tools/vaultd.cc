@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "vault/access.h"
+#include "vault/common/file_util.h"
 #include "vault/clock.h"
 #include "vault/options.h"
 #include "vault/server/logging.h"
@@ -315,6 +316,16 @@ int main(int argc, char** argv) {
   Config config;
   if (std::optional<int> exit_status = ParseArgs(argc, argv, &config)) return *exit_status;
   vault::InitJsonLogging();
+
+  // Refuse an unsafe socket directory before anything is created on disk.
+  const std::string socket_dir =
+      std::filesystem::path(config.server.socket_path).parent_path().string();
+  if (vault::Status safe = vault::CheckNotWritableByOthers(socket_dir.empty() ? "." : socket_dir,
+                                                           "socket directory");
+      !safe.ok() && safe.code() != vault::Status::Code::kIOError) {
+    std::cerr << "vaultd: " << safe.ToString() << "\n";
+    return kExitFailure;
+  }
 
   std::error_code ec;
   std::filesystem::create_directories(config.vault.data_dir, ec);  // 0700 under umask 077

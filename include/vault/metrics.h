@@ -51,6 +51,15 @@ struct VaultMetrics {
   HistogramSnapshot synced_writes;
   uint64_t failed_writes = 0;  // store writes that returned an error
   uint64_t wal_syncs = 0;      // fsyncs of the write-ahead log
+  // Retention (docs/retention.md): the last run that destroyed keys (0:
+  // none since start), the oldest epoch whose key exists, transcripts
+  // shredded since start, and keys that outlived their epoch by more than a
+  // tick (must stay 0; -1 when it could not be counted).
+  int64_t last_shred_at_ms = 0;
+  int64_t last_retention_run_ms = 0;
+  uint64_t base_epoch = 0;
+  uint64_t shredded_total = 0;
+  int64_t overdue_transcripts = 0;
 };
 
 }  // namespace vault

@@ -71,8 +71,16 @@ TEST_F(MetricsTest, ExpositionDeclaresEveryFamily) {
       {kSynced, "histogram"},
       {"vault_store_wal_syncs_total", "counter"},
       {"vault_store_write_errors_total", "counter"},
+      {"vault_retention_last_shred_timestamp_seconds", "gauge"},
+      {"vault_retention_last_run_timestamp_seconds", "gauge"},
+      {"vault_retention_base_epoch", "gauge"},
+      {"vault_retention_shredded_total", "counter"},
+      {"vault_retention_overdue_transcripts", "gauge"},
   };
   EXPECT_EQ(e.types, expected);
+  EXPECT_EQ(e.Find("vault_retention_overdue_transcripts"), 0.0);
+  // The shredder ran at start-up, before the socket opened.
+  EXPECT_GT(e.Find("vault_retention_last_run_timestamp_seconds"), 1.7e9);
   EXPECT_EQ(e.Find("vault_build_info", {{"version", VAULT_VERSION}}), 1.0);
   EXPECT_EQ(e.Find("vault_http_connections_open"), 1.0);  // this client's connection
   EXPECT_EQ(e.Find("vault_store_write_errors_total"), 0.0);

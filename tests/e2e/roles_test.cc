@@ -342,6 +342,9 @@ TEST(SocketSafetyTest, DirectoriesWritableByOthersAreRefused) {
       << open_socket.output;
   struct stat st;
   EXPECT_NE(lstat((sockets + "/v.sock").c_str(), &st), 0) << "a socket was created";
+  // Refused before anything was created: no keys, no store, no audit log.
+  EXPECT_FALSE(std::filesystem::exists(data + "/keys"));
+  EXPECT_FALSE(std::filesystem::exists(data + "/db"));
 }
 
 TEST(SocketSafetyTest, AnUnknownUserInAGrantIsAStartupError) {

@@ -116,7 +116,17 @@ uint64_t EpochOfIndexKey(std::string_view key) { return GetU64(key.data()); }
 // The outcome of a failed call as an audit record states it: the stable
 // reason code, never the message (which may quote input).
 std::string OutcomeOf(const Status& status) {
-  return status.reason().empty() ? "error" : status.reason();
+  if (!status.reason().empty()) return status.reason();
+  switch (status.code()) {
+    case Status::Code::kCorruption:
+      return "corruption";
+    case Status::Code::kIOError:
+      return "io_error";
+    case Status::Code::kNotFound:
+      return "not_found";
+    default:
+      return "error";
+  }
 }
 
 Status NoSuchTranscript() { return Status::NotFound("no transcript with this id", "not_found"); }
@@ -339,6 +349,16 @@ Status VaultImpl::StageState(Loaded* t, WriteBatch* batch) {
 
 StatusOr<AppendOutcome> VaultImpl::AppendMessage(const Caller& caller, std::string_view id,
                                                  const Message& m) {
+  // Appends themselves are not audited (docs/design.md); refusals are.
+  StatusOr<AppendOutcome> result = DoAppend(caller, id, m);
+  if (!result.ok() && result.status().code() == Status::Code::kPermissionDenied) {
+    VAULT_RETURN_IF_ERROR(AuditOutcome(caller, "transcript.append", id, result.status()));
+  }
+  return result;
+}
+
+StatusOr<AppendOutcome> VaultImpl::DoAppend(const Caller& caller, std::string_view id,
+                                            const Message& m) {
   if (!caller.Has(Role::kWriter)) return MayNotWrite();
   VAULT_RETURN_IF_ERROR(ValidateMessage(m, options_));
   std::string raw_id;
@@ -934,6 +954,12 @@ VaultMetrics VaultImpl::Metrics() {
   m.synced_writes = stats.synced_writes;
   m.failed_writes = stats.failed_writes;
   m.wal_syncs = stats.wal_syncs;
+  m.last_shred_at_ms = last_shred_at_.load();
+  m.last_retention_run_ms = last_run_at_.load();
+  m.base_epoch = keyring_->base_epoch();
+  m.shredded_total = shredded_total_.load();
+  StatusOr<uint64_t> overdue = CountOverdue(clock_->NowMillis());
+  m.overdue_transcripts = overdue.ok() ? static_cast<int64_t>(*overdue) : -1;
   return m;
 }
 

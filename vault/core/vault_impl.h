@@ -79,6 +79,7 @@ class VaultImpl final : public Vault {
   StatusOr<CreatedTranscript> DoCreate(const Caller& caller, const NewTranscript& request,
                                        bool* audited, std::string* id);
   StatusOr<UnixMillis> DoClose(const Caller& caller, std::string_view id, bool* audited);
+  StatusOr<AppendOutcome> DoAppend(const Caller& caller, std::string_view id, const Message& m);
   StatusOr<Transcript> DoGet(const Caller& caller, std::string_view id);
 
   // Retention steps (retention_mu_ held).

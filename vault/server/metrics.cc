@@ -1,5 +1,7 @@
 #include "vault/server/metrics.h"
 
+#include <cstdio>
+
 #include <charconv>
 #include <chrono>
 
@@ -158,6 +160,28 @@ std::string ServerMetrics::Render(const VaultMetrics& vault) const {
   Sample(&out, "vault_store_wal_syncs_total", "", std::to_string(vault.wal_syncs));
   Family(&out, "vault_store_write_errors_total", "counter", "Store writes that failed.");
   Sample(&out, "vault_store_write_errors_total", "", std::to_string(vault.failed_writes));
+  auto seconds = [](int64_t ms) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.3f", static_cast<double>(ms) / 1000.0);
+    return std::string(text);
+  };
+  Family(&out, "vault_retention_last_shred_timestamp_seconds", "gauge",
+         "When the shredder last destroyed epoch keys (Unix time; 0: not since start).");
+  Sample(&out, "vault_retention_last_shred_timestamp_seconds", "", seconds(vault.last_shred_at_ms));
+  Family(&out, "vault_retention_last_run_timestamp_seconds", "gauge",
+         "When the shredder last ran (Unix time); it runs every tick with no traffic.");
+  Sample(&out, "vault_retention_last_run_timestamp_seconds", "",
+         seconds(vault.last_retention_run_ms));
+  Family(&out, "vault_retention_base_epoch", "gauge", "Oldest epoch whose key still exists.");
+  Sample(&out, "vault_retention_base_epoch", "", std::to_string(vault.base_epoch));
+  Family(&out, "vault_retention_shredded_total", "counter",
+         "Transcripts whose key was destroyed since vaultd started.");
+  Sample(&out, "vault_retention_shredded_total", "", std::to_string(vault.shredded_total));
+  Family(&out, "vault_retention_overdue_transcripts", "gauge",
+         "Transcripts whose key outlived its epoch by more than one tick; must be 0 "
+         "(-1: could not be counted).");
+  Sample(&out, "vault_retention_overdue_transcripts", "",
+         std::to_string(vault.overdue_transcripts));
   return out;
 }
 
