@@ -32,6 +32,7 @@
 #include "vault/server/logging.h"
 #include "vault/server/sd_notify.h"
 #include "vault/server/server.h"
+#include "vault/server/socket_file.h"
 #include "vault/vault.h"
 
 namespace po = boost::program_options;
@@ -317,7 +318,13 @@ int main(int argc, char** argv) {
   if (std::optional<int> exit_status = ParseArgs(argc, argv, &config)) return *exit_status;
   vault::InitJsonLogging();
 
-  // Refuse an unsafe socket directory before anything is created on disk.
+  // Refuse an unusable socket path or an unsafe socket directory before
+  // anything is created on disk.
+  if (config.server.socket_path.size() > vault::MaxSocketPathLength()) {
+    std::cerr << "vaultd: socket path " << config.server.socket_path << " is longer than "
+              << vault::MaxSocketPathLength() << " bytes\n";
+    return kExitFailure;
+  }
   const std::string socket_dir =
       std::filesystem::path(config.server.socket_path).parent_path().string();
   if (vault::Status safe = vault::CheckNotWritableByOthers(socket_dir.empty() ? "." : socket_dir,
