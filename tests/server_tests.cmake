@@ -30,3 +30,5 @@ endforeach()
 # Opens the daemon's RocksDB directly (after a stop) to flush and compact it.
 vault_test(e2e_at_rest_test SOURCES ${SERVER_TESTS_DIR}/e2e/at_rest_test.cc
   LIBS vault_e2e_support vault_storage PkgConfig::SODIUM)
+# Kills vaultd with SIGKILL under concurrent load, over and over.
+vault_test(e2e_crash_test SOURCES ${SERVER_TESTS_DIR}/e2e/crash_test.cc LIBS vault_e2e_support)
