@@ -46,3 +46,5 @@ vault_test(e2e_vaultctl_test SOURCES ${SERVER_TESTS_DIR}/e2e/vaultctl_test.cc LI
 target_compile_definitions(e2e_vaultctl_test PRIVATE VAULTCTL_PATH="$<TARGET_FILE:vaultctl>"
   VAULT_AUDIT_PATH="$<TARGET_FILE:vault-audit>" VAULT_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
 add_dependencies(e2e_vaultctl_test vaultctl vault-audit)
+# Kills vaultd with SIGKILL under concurrent load, over and over.
+vault_test(e2e_crash_test SOURCES ${SERVER_TESTS_DIR}/e2e/crash_test.cc LIBS vault_e2e_support)
