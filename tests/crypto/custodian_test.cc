@@ -58,3 +58,23 @@ TEST(KeyFileCustodian, RefusesMalformedContents) {
 
 }  // namespace
 }  // namespace vault
+
+namespace vault {
+namespace {
+
+// A creation interrupted by a crash leaves at most a temporary file, never an
+// empty or partial key file in place: the next start creates the key anew.
+TEST(KeyFileCustodian, ALeftoverFromAnInterruptedCreationDoesNotBlockTheNextStart) {
+  testing::TempDir dir;
+  const std::string path = dir.path() + "/root.key";
+  { std::ofstream partial(path + ".new"); }  // empty, as after a kill mid-write
+  auto c = KeyFileCustodian::Open(path, /*create_if_missing=*/true);
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  struct stat st;
+  ASSERT_EQ(stat(path.c_str(), &st), 0);
+  EXPECT_GT(st.st_size, 64);
+  EXPECT_NE(stat((path + ".new").c_str(), &st), 0) << "the temporary file was left behind";
+}
+
+}  // namespace
+}  // namespace vault

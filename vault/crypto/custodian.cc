@@ -36,15 +36,22 @@ Status CreateKeyFile(const std::string& path) {
   std::memcpy(t, kPrefix, kPrefixLen);
   sodium_bin2hex(t + kPrefixLen, 2 * kRootKeyBytes + 1, key.insecure_data(), key.size());
   t[kFileBytes - 1] = '\n';
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) return Status::IOError("cannot create " + path + ": " + std::strerror(errno));
-  Status s = WriteAll(fd, text.insecure_data(), kFileBytes, path);
-  if (s.ok() && ::fsync(fd) != 0) s = Status::IOError("cannot fsync " + path);
+  // Written whole under a temporary name, then linked into place: a crash
+  // leaves either no key file or a complete one, never an empty one (which
+  // would block every later start). link() fails if the path exists, so an
+  // existing key is never replaced.
+  const std::string temp = path + ".new";
+  ::unlink(temp.c_str());  // a leftover of an interrupted creation holds no used key
+  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) return Status::IOError("cannot create " + temp + ": " + std::strerror(errno));
+  Status s = WriteAll(fd, text.insecure_data(), kFileBytes, temp);
+  if (s.ok() && ::fsync(fd) != 0) s = Status::IOError("cannot fsync " + temp);
   ::close(fd);
-  if (!s.ok()) {
-    ::unlink(path.c_str());
-    return s;
+  if (s.ok() && ::link(temp.c_str(), path.c_str()) != 0) {
+    s = Status::IOError("cannot create " + path + ": " + std::strerror(errno));
   }
+  ::unlink(temp.c_str());
+  if (!s.ok()) return s;
   return FsyncDirectory(DirName(path));
 }
 
