@@ -5,7 +5,10 @@
 // (idle timeout, restart), the next request reconnects; a request that failed
 // on a reused connection before any byte of a response arrived is sent once
 // more on a fresh one (vaultd only closes a connection between requests, so
-// such a request was never processed).
+// such a request was normally never processed) — except creates and backups:
+// if vaultd died while processing one, repeating it would make a second
+// transcript or fail, so those fail with Unavailable and the caller decides.
+// Appends and closes are idempotent and are retried.
 //
 // The typed helpers map error responses back to a Status: the HTTP status
 // gives the code, the JSON error code becomes Status::reason(), the JSON

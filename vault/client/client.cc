@@ -115,7 +115,15 @@ class Client::Impl {
       }
       Close();
       const beast::error_code& ec = write_ec ? write_ec : read_ec;
-      if (reused && attempt == 0 && BeforeAnyResponse(read_ec ? read_ec : write_ec)) continue;
+      // A kept-alive connection the server closed before answering (its idle
+      // timeout) is retried once on a fresh one, but only for requests that
+      // are safe to repeat: a create or a backup the server did process
+      // before dying must not be done twice.
+      const bool repeatable = target != "/v1/transcripts" && target != "/v1/backup";
+      if (reused && attempt == 0 && repeatable &&
+          BeforeAnyResponse(read_ec ? read_ec : write_ec)) {
+        continue;
+      }
       return Unavailable("request failed", ec);
     }
   }
