@@ -42,6 +42,8 @@ struct VaultMetrics {
   // (an expired transcript counts until its ciphertext is purged).
   uint64_t open_transcripts = 0;
   uint64_t closed_transcripts = 0;
+  // Closed transcripts on legal hold (counted here, not in closed).
+  uint64_t held_transcripts = 0;
   // Bytes of the store on disk: SST files (RocksDB's total-sst-files-size)
   // and live write-ahead-log files.
   uint64_t sst_bytes = 0;

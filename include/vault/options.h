@@ -41,6 +41,11 @@ struct Options {
   // even when nothing happens; segment files rotate at this size.
   int64_t audit_checkpoint_interval_ms = 60 * kMillisPerSecond;
   uint64_t audit_segment_bytes = 16 << 20;
+  // Legal hold: the longest an unseal or release request may stay open for
+  // its second approval, and how far an officer statement's time may be from
+  // the vault's clock.
+  int64_t max_request_age_ms = 24 * 3600 * kMillisPerSecond;
+  int64_t statement_skew_ms = 5 * 60 * kMillisPerSecond;
 };
 
 // Parses "30d", "1h", "15m", "3s", "250ms" (one integer and one unit).

@@ -46,6 +46,7 @@
 #include "vault/clock.h"
 #include "vault/metrics.h"
 #include "vault/options.h"
+#include "vault/safeguarding.h"
 #include "vault/status.h"
 
 namespace vault {
@@ -137,6 +138,17 @@ struct AuditRecordView {
   std::string payload;  // JSON object text
 };
 
+// The outcome of an approval (see Vault::Approve).
+struct ApprovalResult {
+  RequestInfo request;
+  bool executed = false;  // this approval was the second: the request was carried out
+  std::vector<Transcript> transcripts;  // unseal: the listed transcripts, in order
+  uint64_t returned = 0;   // release: transcripts back under normal expiry
+  uint64_t destroyed = 0;  // release: transcripts whose retention had passed, destroyed
+  uint64_t audit_seq = 0;  // the audit record of the execution
+  std::string audit_hash;  // its hash (hex), for the export footer
+};
+
 class Vault {
  public:
   // Opens (creating on first use) the vault in options.data_dir. `clock` must
@@ -198,6 +210,57 @@ class Vault {
   virtual Status RunRetention() = 0;
   // For admins and auditors.
   virtual StatusOr<RetentionStatus> GetRetentionStatus(const Caller& caller) = 0;
+
+  // --- Legal hold (docs/design.md "Legal hold", docs/safeguarding.md) ---
+  //
+  // Officers are enrolled and revoked by admins. Every other call needs the
+  // officer role and, where it acts, a valid signature by an enrolled,
+  // unrevoked officer over the call's canonical statement (statement.h) made
+  // within Options::statement_skew_ms of the vault's clock. Every call and
+  // every refusal is audited with the officer's id.
+  //
+  // The vault id every statement names, and the enrolled officers (admin,
+  // officer or auditor role).
+  virtual StatusOr<OfficerList> ListOfficers(const Caller& caller) = 0;
+  // `key` is an enrolment token from vault-officer init. AlreadyExists if the
+  // id or the keys are enrolled already.
+  virtual StatusOr<OfficerInfo> EnrolOfficer(const Caller& caller, std::string_view officer_id,
+                                             std::string_view key) = 0;
+  // Approvals by a revoked officer are refused from now on. Shares it holds
+  // stay sealed to it and count for nothing.
+  virtual StatusOr<OfficerInfo> RevokeOfficer(const Caller& caller,
+                                              std::string_view officer_id) = 0;
+  // Creates the case key pair, splits its secret 2-of-n over the active
+  // officers (FailedPrecondition "too_few_officers" if fewer than two), seals
+  // each share to its officer, stores the shares and the public key in the
+  // safeguarding file and wipes the secret.
+  virtual StatusOr<CaseInfo> OpenCase(const Caller& caller, const CaseOpening& opening) = 0;
+  virtual StatusOr<std::vector<CaseInfo>> ListCases(const Caller& caller) = 0;
+  virtual StatusOr<CaseDetail> GetCase(const Caller& caller, std::string_view case_id) = 0;
+  // Seals the transcript's DEK to the case key and removes its ordinary
+  // wrapped key: from now on only two officers together can open it, and it
+  // outlives its retention. The transcript must be closed (FailedPrecondition
+  // "transcript_open") and not held already ("already_held"); Gone if it has
+  // been shredded or erased.
+  virtual StatusOr<HoldInfo> PlaceHold(const Caller& caller, const HoldPlacement& hold) = 0;
+  virtual StatusOr<std::vector<HoldInfo>> ListHolds(const Caller& caller,
+                                                    std::string_view transcript_id) = 0;
+  // Files an unseal or release request, signed by its filer. Pending
+  // requests live in memory only (with the request key): a restart of the
+  // vault voids them.
+  virtual StatusOr<RequestInfo> FileRequest(const Caller& caller, const RequestFiling& filing) = 0;
+  // A request; with `officer`, also that officer's case share, sealed to the
+  // officer, in RequestInfo::officer_share.
+  virtual StatusOr<RequestInfo> GetRequest(const Caller& caller, std::string_view request_id,
+                                           std::string_view officer) = 0;
+  // Adds one officer's approval. The second approval by a different officer
+  // carries the request out: the shares are combined in guarded memory and
+  // checked against the case public key; an unseal opens only the listed
+  // transcripts and returns them, a release destroys the case key and puts
+  // each held transcript back under normal expiry, or destroys it if its
+  // retention has passed. The request is then used and the key wiped.
+  virtual StatusOr<ApprovalResult> Approve(const Caller& caller, std::string_view request_id,
+                                           const Approval& approval) = 0;
 
   // Flushes memtables and compacts every column family down to the bottommost
   // level. Used by purge and by tests that inspect the files on disk.

@@ -18,14 +18,12 @@
 #include "vault/audit/note.h"
 #include "vault/audit/record.h"
 #include "vault/crypto/aead.h"
+#include "vault/core/vault_internal.h"
 
 namespace vault {
 namespace {
 
 constexpr size_t kMaxServiceBytes = 64;
-// Store counters (vault/storage/store.h): transcripts by state.
-constexpr std::string_view kOpenCounter = "transcripts.open";
-constexpr std::string_view kClosedCounter = "transcripts.closed";
 constexpr size_t kMaxSentAtBytes = 64;
 
 Status ValidateService(const std::string& s) {
@@ -76,30 +74,6 @@ Status ValidateMessage(const Message& m, const Options& o) {
   return Status::OK();
 }
 
-// After a purge a transcript's wrapped key is replaced by a tombstone, so
-// reads answer Gone rather than NotFound for one more retention period:
-// 0x00 | "TV-gone" | purge time (8 bytes BE). A wrapped key starts with its
-// version byte (1), never 0.
-// An erased transcript's tombstone says so: 0x00 | "TV-eras" | time.
-constexpr std::string_view kTombstoneTag("\0TV-gone", 8);
-constexpr std::string_view kErasedTag("\0TV-eras", 8);
-
-std::string Tombstone(UnixMillis at, bool erased = false) {
-  std::string value(erased ? kErasedTag : kTombstoneTag);
-  PutU64(&value, static_cast<uint64_t>(at));
-  return value;
-}
-
-bool IsTombstone(std::string_view value) {
-  if (value.size() != kTombstoneTag.size() + 8) return false;
-  const std::string_view tag = value.substr(0, kTombstoneTag.size());
-  return tag == kTombstoneTag || tag == kErasedTag;
-}
-
-bool IsErasedTombstone(std::string_view value) {
-  return IsTombstone(value) && value.substr(0, kErasedTag.size()) == kErasedTag;
-}
-
 // Open transcripts are listed in the expiry-index column family under this
 // prefix (0xFF sorts after every epoch key, whose first byte is 0 for any
 // epoch below 2^56), so idle chats are found without reading closed ones.
@@ -112,24 +86,6 @@ std::string OpenIndexKey(std::string_view raw_id) {
 }
 
 uint64_t EpochOfIndexKey(std::string_view key) { return GetU64(key.data()); }
-
-// The outcome of a failed call as an audit record states it: the stable
-// reason code, never the message (which may quote input).
-std::string OutcomeOf(const Status& status) {
-  if (!status.reason().empty()) return status.reason();
-  switch (status.code()) {
-    case Status::Code::kCorruption:
-      return "corruption";
-    case Status::Code::kIOError:
-      return "io_error";
-    case Status::Code::kNotFound:
-      return "not_found";
-    default:
-      return "error";
-  }
-}
-
-Status NoSuchTranscript() { return Status::NotFound("no transcript with this id", "not_found"); }
 
 Status MayNotWrite() {
   return Status::PermissionDenied("this caller may not write transcripts of this service",
@@ -218,10 +174,15 @@ StatusOr<std::unique_ptr<VaultImpl>> VaultImpl::Open(const Options& options, Clo
                          audit::AuditLog::Open(ao, custodian.get(), clock));
   VAULT_ASSIGN_OR_RETURN(const int64_t open, store->ReadCounter(kOpenCounter));
   VAULT_ASSIGN_OR_RETURN(const int64_t closed, store->ReadCounter(kClosedCounter));
+  VAULT_ASSIGN_OR_RETURN(const int64_t held, store->ReadCounter(kHeldCounter));
+  VAULT_ASSIGN_OR_RETURN(std::unique_ptr<safeguard::CaseStore> cases,
+                         safeguard::CaseStore::Open(keys_dir + "/safeguarding", custodian.get()));
   std::unique_ptr<VaultImpl> vault(new VaultImpl(options, clock, std::move(lock),
                                                  std::move(custodian), std::move(keyring),
                                                  std::move(store), std::move(audit_log), open,
                                                  closed));
+  vault->held_count_.store(held);
+  vault->cases_ = std::move(cases);
   // Catch up before serving anything: epochs that ended while the vault was
   // down are shredded and purged now.
   VAULT_RETURN_IF_ERROR(vault->RunRetention());
@@ -307,6 +268,11 @@ StatusOr<VaultImpl::Loaded> VaultImpl::Load(std::string_view external_id) {
   }
   if (IsErasedTombstone(*wrapped)) {
     return Status::Gone("this transcript was erased", "erased");
+  }
+  if (IsHeldMarker(*wrapped)) {
+    return Status::FailedPrecondition(
+        "this transcript is on legal hold: only two safeguarding officers together can open it",
+        "legal_hold");
   }
   if (IsTombstone(*wrapped)) {
     return Status::Gone("this transcript has expired and has been destroyed", "expired");
@@ -571,31 +537,44 @@ StatusOr<Transcript> VaultImpl::DoGet(const Caller& caller, std::string_view id)
   std::lock_guard<std::mutex> lock(StripeFor(raw_id));
   VAULT_ASSIGN_OR_RETURN(Loaded t, Load(id));
   if (!caller.MayRead(t.state.service)) return MayNotRead();
+  return ReadRecords(id, t.raw_id, t.dek, t.state);
+}
+
+StatusOr<StateRecord> VaultImpl::ReadState(const std::string& raw_id, const SecretBytes& dek) {
+  VAULT_ASSIGN_OR_RETURN(std::string sealed,
+                         store_->Get(Column::kTranscripts, TranscriptKey(raw_id, RecordKind::kState)));
+  VAULT_ASSIGN_OR_RETURN(std::string plain,
+                         aead::Open(dek, sealed, RecordAd(raw_id, RecordKind::kState, 0)));
+  return DecodeState(plain);
+}
+
+StatusOr<Transcript> VaultImpl::ReadRecords(std::string_view id, const std::string& raw_id,
+                                            const SecretBytes& dek, const StateRecord& state) {
   Transcript out;
   out.info.id = std::string(id);
-  out.info.service = t.state.service;
-  out.info.state = t.state.state;
-  out.info.created_at = t.state.created_at;
-  out.info.closed_at = t.state.closed_at;
-  out.info.last_activity = t.state.last_activity;
-  out.info.expires_at = t.state.expires_at;
-  out.info.message_count = t.state.message_count;
+  out.info.service = state.service;
+  out.info.state = state.state;
+  out.info.created_at = state.created_at;
+  out.info.closed_at = state.closed_at;
+  out.info.last_activity = state.last_activity;
+  out.info.expires_at = state.expires_at;
+  out.info.message_count = state.message_count;
 
   VAULT_ASSIGN_OR_RETURN(std::string sealed, store_->Get(Column::kTranscripts,
-                                                         TranscriptKey(t.raw_id, RecordKind::kVisitor)));
+                                                         TranscriptKey(raw_id, RecordKind::kVisitor)));
   VAULT_ASSIGN_OR_RETURN(std::string plain,
-                         aead::Open(t.dek, sealed, RecordAd(t.raw_id, RecordKind::kVisitor, 0)));
+                         aead::Open(dek, sealed, RecordAd(raw_id, RecordKind::kVisitor, 0)));
   VAULT_ASSIGN_OR_RETURN(out.visitor, DecodeVisitor(plain));
 
   Status inner;
-  Status scan = store_->Scan(Column::kMessages, t.raw_id, [&](std::string_view k,
+  Status scan = store_->Scan(Column::kMessages, raw_id, [&](std::string_view k,
                                                               std::string_view v) {
     if (k.size() != kIdBytes + 8) {
       inner = Status::Corruption("message key has the wrong length");
       return false;
     }
     const uint64_t seq = GetU64(k.data() + kIdBytes);
-    auto p = aead::Open(t.dek, v, RecordAd(t.raw_id, RecordKind::kMessage, seq));
+    auto p = aead::Open(dek, v, RecordAd(raw_id, RecordKind::kMessage, seq));
     if (!p.ok()) { inner = p.status(); return false; }
     auto msg = DecodeMessage(*p, seq);
     if (!msg.ok()) { inner = msg.status(); return false; }
@@ -604,7 +583,7 @@ StatusOr<Transcript> VaultImpl::DoGet(const Caller& caller, std::string_view id)
   });
   VAULT_RETURN_IF_ERROR(scan);
   VAULT_RETURN_IF_ERROR(inner);
-  if (out.messages.size() != t.state.message_count) {
+  if (out.messages.size() != state.message_count) {
     return Status::Corruption("the number of stored messages does not match the transcript state");
   }
   return out;
@@ -614,7 +593,8 @@ Status VaultImpl::CompactAll() { return store_->FlushAndCompact(); }
 
 Status VaultImpl::Audit(const Caller& caller, std::string_view action, std::string_view object_id,
                         std::string_view outcome,
-                        std::vector<std::pair<std::string, std::string>> details) {
+                        std::vector<std::pair<std::string, std::string>> details,
+                        uint64_t* seq_out) {
   audit::AccessEvent event;
   event.actor.uid = caller.uid;
   event.actor.role = caller.system ? "system"
@@ -636,6 +616,7 @@ Status VaultImpl::Audit(const Caller& caller, std::string_view action, std::stri
             seq.status().message(),
         "audit_unavailable");
   }
+  if (seq_out != nullptr) *seq_out = *seq;
   return Status::OK();
 }
 
@@ -949,6 +930,7 @@ VaultMetrics VaultImpl::Metrics() {
   // A negative count could only come from a damaged counter; show 0, not 2^64.
   m.open_transcripts = static_cast<uint64_t>(std::max<int64_t>(0, open_count_.load()));
   m.closed_transcripts = static_cast<uint64_t>(std::max<int64_t>(0, closed_count_.load()));
+  m.held_transcripts = static_cast<uint64_t>(std::max<int64_t>(0, held_count_.load()));
   m.sst_bytes = stats.sst_bytes;
   m.wal_bytes = stats.wal_bytes;
   m.synced_writes = stats.synced_writes;

@@ -12,6 +12,7 @@
 #define VAULT_CORE_VAULT_IMPL_H_
 
 #include <array>
+#include <map>
 #include <atomic>
 #include <condition_variable>
 #include <memory>
@@ -25,6 +26,7 @@
 #include "vault/crypto/custodian.h"
 #include "vault/crypto/keyring.h"
 #include "vault/crypto/secret.h"
+#include "vault/safeguard/case_store.h"
 #include "vault/storage/store.h"
 #include "vault/vault.h"
 
@@ -50,6 +52,21 @@ class VaultImpl final : public Vault {
   Status Backup(const Caller& caller, const std::string& dir) override;
   Status RunRetention() override;
   StatusOr<RetentionStatus> GetRetentionStatus(const Caller& caller) override;
+  StatusOr<OfficerList> ListOfficers(const Caller& caller) override;
+  StatusOr<OfficerInfo> EnrolOfficer(const Caller& caller, std::string_view officer_id,
+                                     std::string_view key) override;
+  StatusOr<OfficerInfo> RevokeOfficer(const Caller& caller, std::string_view officer_id) override;
+  StatusOr<CaseInfo> OpenCase(const Caller& caller, const CaseOpening& opening) override;
+  StatusOr<std::vector<CaseInfo>> ListCases(const Caller& caller) override;
+  StatusOr<CaseDetail> GetCase(const Caller& caller, std::string_view case_id) override;
+  StatusOr<HoldInfo> PlaceHold(const Caller& caller, const HoldPlacement& hold) override;
+  StatusOr<std::vector<HoldInfo>> ListHolds(const Caller& caller,
+                                            std::string_view transcript_id) override;
+  StatusOr<RequestInfo> FileRequest(const Caller& caller, const RequestFiling& filing) override;
+  StatusOr<RequestInfo> GetRequest(const Caller& caller, std::string_view request_id,
+                                   std::string_view officer) override;
+  StatusOr<ApprovalResult> Approve(const Caller& caller, std::string_view request_id,
+                                   const Approval& approval) override;
   Status CompactAll() override;
   ~VaultImpl() override;
   VaultMetrics Metrics() override;
@@ -67,9 +84,11 @@ class VaultImpl final : public Vault {
 
   // Appends one access record; Unavailable "audit_unavailable" if it cannot
   // be made durable (the caller must then not perform the access).
+  // With `seq`, the record's sequence number is stored there.
   Status Audit(const Caller& caller, std::string_view action, std::string_view object_id,
                std::string_view outcome,
-               std::vector<std::pair<std::string, std::string>> details = {});
+               std::vector<std::pair<std::string, std::string>> details = {},
+               uint64_t* seq = nullptr);
   // Audits the outcome of an operation that did not audit itself; returns
   // the audit failure if there is one, else `result`'s status.
   Status AuditOutcome(const Caller& caller, std::string_view action, std::string_view object_id,
@@ -81,6 +100,38 @@ class VaultImpl final : public Vault {
   StatusOr<UnixMillis> DoClose(const Caller& caller, std::string_view id, bool* audited);
   StatusOr<AppendOutcome> DoAppend(const Caller& caller, std::string_view id, const Message& m);
   StatusOr<Transcript> DoGet(const Caller& caller, std::string_view id);
+  // The transcript's visitor and messages, opened with its DEK.
+  StatusOr<Transcript> ReadRecords(std::string_view id, const std::string& raw_id,
+                                   const SecretBytes& dek, const StateRecord& state);
+  StatusOr<StateRecord> ReadState(const std::string& raw_id, const SecretBytes& dek);
+
+  // Legal hold helpers (safeguarding.cc); safeguard_mu_ held.
+  struct PendingRequest {
+    RequestInfo info;
+    SecretBytes secret;  // the request key's X25519 secret; wiped when used
+    std::vector<Approval> approvals;
+    bool used = false;
+  };
+  std::string VaultId() const;
+  StatusOr<const safeguard::StoredOfficer*> CheckStatement(const OfficerSignature& signed_by,
+                                                          const std::string& text);
+  Status RefuseOfficer(const Caller& caller, std::string_view action, std::string_view object,
+                       std::string_view officer, std::string_view case_id, const Status& why);
+  Status ExecuteUnseal(const Caller& caller, const RequestInfo& request,
+                       const SecretBytes& case_secret, const safeguard::StoredCase& c,
+                       ApprovalResult* result);
+  Status ExecuteRelease(const Caller& caller, const RequestInfo& request,
+                        const SecretBytes& case_secret, const safeguard::StoredCase& c,
+                        ApprovalResult* result);
+  // Appends the audit record of an executed request and puts its seq and
+  // hash in *result.
+  Status AuditExecution(const Caller& caller, std::string_view action, const RequestInfo& request,
+                        std::vector<std::pair<std::string, std::string>> details,
+                        ApprovalResult* result);
+  StatusOr<SecretBytes> OpenHeldKey(const std::string& raw_id, const safeguard::StoredCase& c,
+                                    const SecretBytes& case_secret);
+  StatusOr<std::vector<HoldInfo>> HoldsOfCase(std::string_view case_id);
+  CaseInfo DescribeCase(const safeguard::StoredCase& c, bool with_reason);
 
   // Retention steps (retention_mu_ held).
   Status CloseIdle(UnixMillis now);
@@ -132,6 +183,12 @@ class VaultImpl final : public Vault {
   // after each write that moves them durably.
   std::atomic<int64_t> open_count_;
   std::atomic<int64_t> closed_count_;
+  std::atomic<int64_t> held_count_{0};
+
+  // Legal hold. Lock order: retention_mu_, then safeguard_mu_, then stripes.
+  std::mutex safeguard_mu_;
+  std::unique_ptr<safeguard::CaseStore> cases_;        // guarded by safeguard_mu_
+  std::map<std::string, PendingRequest> requests_;     // guarded by safeguard_mu_
 };
 
 }  // namespace vault

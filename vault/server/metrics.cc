@@ -144,10 +144,12 @@ std::string ServerMetrics::Render(const VaultMetrics& vault) const {
          std::to_string(rejected_no_peer_credentials_.load(std::memory_order_relaxed)));
 
   Family(&out, "vault_transcripts", "gauge",
-         "Transcripts in the store by state; closed ones count until their ciphertext is purged.");
+         "Transcripts in the store by state (open, closed, held on legal hold); closed ones count "
+         "until their ciphertext is purged.");
   Sample(&out, "vault_transcripts", Label("state", "open"), std::to_string(vault.open_transcripts));
   Sample(&out, "vault_transcripts", Label("state", "closed"),
          std::to_string(vault.closed_transcripts));
+  Sample(&out, "vault_transcripts", Label("state", "held"), std::to_string(vault.held_transcripts));
   Family(&out, "vault_store_bytes", "gauge",
          "Bytes of the store on disk: SST files and live write-ahead-log files.");
   Sample(&out, "vault_store_bytes", Label("kind", "sst"), std::to_string(vault.sst_bytes));

@@ -67,6 +67,7 @@ const char* ColumnName(Column c) {
     case Column::kMessages: return "messages";
     case Column::kWrappedKeys: return "wrapped_keys";
     case Column::kExpiryIndex: return "expiry_index";
+    case Column::kHolds: return "holds";
   }
   return "unknown";
 }

@@ -6,6 +6,8 @@
 //   messages      id(16) seq(8, BE)       -> sealed message record
 //   wrapped_keys  id(16)                  -> DEK wrapped under an epoch key
 //   expiry_index  epoch(8, BE) id(16)     -> "" (which transcripts an epoch holds)
+//   holds         't' id(16) case         -> hold: DEK sealed to the case key
+//                 'c' case NUL id(16)     -> "" (which transcripts a case holds)
 //   default       "counter/" name         -> int64 (8, BE two's complement), merged
 //
 // Counters are plain numbers changed only by adding to them inside a batch
@@ -31,8 +33,8 @@
 
 namespace vault {
 
-enum class Column { kTranscripts = 0, kMessages, kWrappedKeys, kExpiryIndex };
-constexpr int kNumColumns = 4;
+enum class Column { kTranscripts = 0, kMessages, kWrappedKeys, kExpiryIndex, kHolds };
+constexpr int kNumColumns = 5;
 const char* ColumnName(Column c);
 
 // An atomic group of changes.

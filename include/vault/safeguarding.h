@@ -1,0 +1,120 @@
+// Legal hold: the types of the safeguarding API (officers, cases, holds and
+// two-officer requests). The operations are methods of vault::Vault; the
+// design is in docs/design.md ("Legal hold") and the officer's guide in
+// docs/safeguarding.md.
+//
+// Every officer action carries the officer's Ed25519 signature over a
+// canonical statement (vault/safeguard/statement.h) as well as coming from a
+// caller with the officer role: the role says the caller may act as an
+// officer, the signature says which officer acted.
+#ifndef VAULT_SAFEGUARDING_H_
+#define VAULT_SAFEGUARDING_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "vault/clock.h"
+
+namespace vault {
+
+struct OfficerInfo {
+  std::string id;            // [a-z0-9._-]{1,64}, chosen by the admin
+  std::string key;           // the enrolment token (public keys only)
+  std::string fingerprint;   // of the public keys, for reading aloud
+  UnixMillis enrolled_at = 0;
+  uint32_t enrolled_by = 0;  // uid of the admin
+  UnixMillis revoked_at = 0; // 0 while active
+  bool active() const { return revoked_at == 0; }
+};
+
+struct OfficerList {
+  std::string vault_id;  // names this vault in every signed statement
+  std::vector<OfficerInfo> officers;
+};
+
+// Who signed an officer action, when, and the signature (raw 64 bytes).
+struct OfficerSignature {
+  std::string officer;
+  UnixMillis time = 0;
+  std::string signature;
+};
+
+struct CaseOpening {
+  std::string case_id;  // [A-Za-z0-9._-]{1,64}, chosen by the officer
+  std::string reason;   // 1..2000 bytes of UTF-8; kept in the sealed case file only
+  OfficerSignature signed_by;
+};
+
+struct CaseInfo {
+  std::string id;
+  std::string state;  // "open" | "released"
+  std::string reason;
+  std::string reason_hash;  // hex; what audit records and statements carry
+  std::string opened_by;
+  UnixMillis opened_at = 0;
+  UnixMillis released_at = 0;
+  std::string public_key;                  // base64 X25519; empty once released
+  int threshold = 0;
+  std::vector<std::string> share_holders;  // officers who hold a share
+  uint64_t holds = 0;
+};
+
+struct HoldPlacement {
+  std::string case_id;
+  std::string transcript_id;
+  OfficerSignature signed_by;
+};
+
+struct HoldInfo {
+  std::string case_id;
+  std::string transcript_id;
+  std::string held_by;
+  UnixMillis held_at = 0;
+};
+
+struct CaseDetail {
+  CaseInfo info;
+  std::vector<HoldInfo> holds;
+};
+
+enum class RequestKind { kUnseal, kRelease };
+const char* RequestKindName(RequestKind kind);
+
+struct RequestFiling {
+  RequestKind kind = RequestKind::kUnseal;
+  std::string case_id;
+  std::vector<std::string> transcripts;  // unseal: 1..100 held transcripts of the case
+  std::string reason;                    // 1..2000 bytes
+  UnixMillis expires_at = 0;             // at most Options::max_request_age_ms ahead
+  OfficerSignature signed_by;
+};
+
+struct RequestInfo {
+  std::string id;  // 32 hex
+  RequestKind kind = RequestKind::kUnseal;
+  std::string case_id;
+  std::vector<std::string> transcripts;
+  std::string reason_hash;
+  std::string filed_by;
+  UnixMillis filed_at = 0;
+  UnixMillis expires_at = 0;
+  std::string request_key;  // base64 X25519: shares are re-sealed to it
+  std::string text;         // the exact bytes approvals sign (statement.h)
+  std::vector<std::string> approved_by;
+  std::string state;        // "pending" | "used" | "expired"
+  // For GetRequest(…, officer): that officer's case share, sealed to the
+  // officer's X25519 key (base64), to open and re-seal to request_key.
+  std::string officer_share;
+};
+
+struct Approval {
+  std::string officer;
+  std::string share;      // the officer's share re-sealed to the request key (raw)
+  std::string signature;  // Ed25519 over ApprovalMessage(text, officer, share) (raw)
+};
+
+
+}  // namespace vault
+
+#endif  // VAULT_SAFEGUARDING_H_

@@ -1,0 +1,229 @@
+#include "vault/safeguard/case_store.h"
+
+#include <sodium.h>
+#include <unistd.h>
+
+#include <boost/json.hpp>
+#include <cstring>
+
+#include "vault/common/encoding.h"
+#include "vault/common/file_util.h"
+#include "vault/crypto/aead.h"
+#include "vault/safeguard/statement.h"
+
+namespace vault::safeguard {
+namespace {
+
+namespace json = boost::json;
+
+constexpr char kMagic[8] = {'T', 'V', 'S', 'A', 'F', 'E', 'G', '1'};
+constexpr uint32_t kVersion = 1;
+constexpr size_t kHeaderBytes = 12;
+constexpr size_t kMaxFileBytes = 16 * 1024 * 1024;
+constexpr char kRootContext[crypto_kdf_CONTEXTBYTES + 1] = "TVroot01";
+constexpr uint64_t kSafeguardKeyId = 3;
+
+std::string Header() {
+  std::string h(kMagic, sizeof kMagic);
+  PutU32(&h, kVersion);
+  return h;
+}
+
+StatusOr<SecretBytes> FileKey(const SecretBytes& root) {
+  if (root.size() != kRootKeyBytes) return Status::Internal("root key has the wrong size");
+  VAULT_ASSIGN_OR_RETURN(SecretBytes k, SecretBytes::Zeroed(aead::kKeyBytes));
+  crypto_kdf_derive_from_key(k.insecure_mutable_data(), k.size(), kSafeguardKeyId, kRootContext,
+                             root.insecure_data());
+  return k;
+}
+
+std::string B64(std::string_view s) { return ToBase64(s); }
+
+Status Bad(const std::string& what) {
+  return Status::Corruption("the safeguarding file is damaged: " + what, "safeguarding_corrupt");
+}
+
+// Field readers that fail closed on any shape error.
+bool Str(const json::object& o, const char* k, std::string* out) {
+  const json::value* v = o.if_contains(k);
+  if (v == nullptr || !v->is_string()) return false;
+  *out = std::string(v->as_string());
+  return true;
+}
+bool Bin(const json::object& o, const char* k, std::string* out) {
+  std::string text;
+  return Str(o, k, &text) && FromBase64(text, out);
+}
+bool Int(const json::object& o, const char* k, int64_t* out) {
+  const json::value* v = o.if_contains(k);
+  if (v == nullptr || !v->is_int64()) return false;
+  *out = v->as_int64();
+  return true;
+}
+
+}  // namespace
+
+const StoredOfficer* SafeguardState::FindOfficer(std::string_view id) const {
+  for (const StoredOfficer& o : officers) if (o.id == id) return &o;
+  return nullptr;
+}
+StoredOfficer* SafeguardState::FindOfficer(std::string_view id) {
+  for (StoredOfficer& o : officers) if (o.id == id) return &o;
+  return nullptr;
+}
+const StoredCase* SafeguardState::FindCase(std::string_view id) const {
+  for (const StoredCase& c : cases) if (c.id == id) return &c;
+  return nullptr;
+}
+StoredCase* SafeguardState::FindCase(std::string_view id) {
+  for (StoredCase& c : cases) if (c.id == id) return &c;
+  return nullptr;
+}
+
+std::string ShareCommitment(std::string_view case_id, uint8_t x, const uint8_t* y, size_t y_len) {
+  static const unsigned char kPersonal[crypto_generichash_blake2b_PERSONALBYTES] = {
+      'T', 'V', '-', 's', 'h', 'a', 'r', 'e', '-', 'c', 'm', 't', '-', 'v', '1', 0};
+  crypto_generichash_blake2b_state st;
+  crypto_generichash_blake2b_init_salt_personal(&st, nullptr, 0, 32, nullptr, kPersonal);
+  const std::string ad = ShareAd(case_id);
+  crypto_generichash_blake2b_update(&st, reinterpret_cast<const unsigned char*>(ad.data()),
+                                    ad.size());
+  crypto_generichash_blake2b_update(&st, &x, 1);
+  crypto_generichash_blake2b_update(&st, y, y_len);
+  std::string out(32, '\0');
+  crypto_generichash_blake2b_final(&st, reinterpret_cast<unsigned char*>(out.data()), 32);
+  return out;
+}
+
+StatusOr<std::string> EncodeSafeguardFile(const SafeguardState& s, const SecretBytes& root) {
+  json::object doc;
+  doc["generation"] = s.generation;
+  json::array officers;
+  for (const StoredOfficer& o : s.officers) {
+    officers.push_back(json::object{
+        {"id", o.id},
+        {"sign_key", B64(std::string_view(reinterpret_cast<const char*>(o.keys.sign.data()), 32))},
+        {"seal_key", B64(std::string_view(reinterpret_cast<const char*>(o.keys.seal.data()), 32))},
+        {"enrolled_at", o.enrolled_at},
+        {"enrolled_by", o.enrolled_by},
+        {"revoked_at", o.revoked_at}});
+  }
+  doc["officers"] = std::move(officers);
+  json::array cases;
+  for (const StoredCase& c : s.cases) {
+    json::array shares;
+    for (const StoredShare& sh : c.shares) {
+      shares.push_back(json::object{{"officer", sh.officer},
+                                    {"x", sh.x},
+                                    {"sealed", B64(sh.sealed)},
+                                    {"commitment", B64(sh.commitment)}});
+    }
+    cases.push_back(json::object{{"id", c.id},
+                                 {"state", c.state},
+                                 {"reason", c.reason},
+                                 {"opened_by", c.opened_by},
+                                 {"opened_at", c.opened_at},
+                                 {"released_at", c.released_at},
+                                 {"public_key", B64(c.public_key)},
+                                 {"threshold", c.threshold},
+                                 {"shares", std::move(shares)}});
+  }
+  doc["cases"] = std::move(cases);
+  VAULT_ASSIGN_OR_RETURN(SecretBytes key, FileKey(root));
+  std::string file = Header();
+  VAULT_RETURN_IF_ERROR(aead::Seal(key, json::serialize(doc), Header(), &file));
+  return file;
+}
+
+StatusOr<SafeguardState> DecodeSafeguardFile(std::string_view file, const SecretBytes& root) {
+  if (file.size() < kHeaderBytes || std::memcmp(file.data(), kMagic, sizeof kMagic) != 0) {
+    return Bad("not a safeguarding file");
+  }
+  if (GetU32(file.data() + 8) != kVersion) return Bad("unsupported version");
+  VAULT_ASSIGN_OR_RETURN(SecretBytes key, FileKey(root));
+  auto plain = aead::Open(key, file.substr(kHeaderBytes), file.substr(0, kHeaderBytes));
+  if (!plain.ok()) return Bad("it does not open with this root key");
+  boost::system::error_code ec;
+  json::value v = json::parse(*plain, ec);
+  if (ec || !v.is_object()) return Bad("not a JSON object");
+  const json::object& doc = v.as_object();
+  SafeguardState s;
+  int64_t gen = 0;
+  const json::value* officers = doc.if_contains("officers");
+  const json::value* cases = doc.if_contains("cases");
+  if (!Int(doc, "generation", &gen) || officers == nullptr || !officers->is_array() ||
+      cases == nullptr || !cases->is_array()) {
+    return Bad("missing fields");
+  }
+  s.generation = static_cast<uint64_t>(gen);
+  for (const json::value& ov : officers->as_array()) {
+    if (!ov.is_object()) return Bad("officer entry");
+    const json::object& o = ov.as_object();
+    StoredOfficer officer;
+    std::string sign;
+    std::string seal;
+    int64_t by = 0;
+    if (!Str(o, "id", &officer.id) || !Bin(o, "sign_key", &sign) || sign.size() != 32 ||
+        !Bin(o, "seal_key", &seal) || seal.size() != 32 || !Int(o, "enrolled_at", &officer.enrolled_at) ||
+        !Int(o, "enrolled_by", &by) || !Int(o, "revoked_at", &officer.revoked_at)) {
+      return Bad("officer entry");
+    }
+    std::memcpy(officer.keys.sign.data(), sign.data(), 32);
+    std::memcpy(officer.keys.seal.data(), seal.data(), 32);
+    officer.enrolled_by = static_cast<uint32_t>(by);
+    s.officers.push_back(std::move(officer));
+  }
+  for (const json::value& cv : cases->as_array()) {
+    if (!cv.is_object()) return Bad("case entry");
+    const json::object& o = cv.as_object();
+    StoredCase c;
+    int64_t threshold = 0;
+    const json::value* shares = o.if_contains("shares");
+    if (!Str(o, "id", &c.id) || !Str(o, "state", &c.state) || !Str(o, "reason", &c.reason) ||
+        !Str(o, "opened_by", &c.opened_by) || !Int(o, "opened_at", &c.opened_at) ||
+        !Int(o, "released_at", &c.released_at) || !Bin(o, "public_key", &c.public_key) ||
+        !Int(o, "threshold", &threshold) || shares == nullptr || !shares->is_array()) {
+      return Bad("case entry");
+    }
+    c.threshold = static_cast<int>(threshold);
+    for (const json::value& shv : shares->as_array()) {
+      if (!shv.is_object()) return Bad("share entry");
+      const json::object& so = shv.as_object();
+      StoredShare sh;
+      int64_t x = 0;
+      if (!Str(so, "officer", &sh.officer) || !Int(so, "x", &x) || x < 1 || x > 255 ||
+          !Bin(so, "sealed", &sh.sealed) || !Bin(so, "commitment", &sh.commitment)) {
+        return Bad("share entry");
+      }
+      sh.x = static_cast<uint8_t>(x);
+      c.shares.push_back(std::move(sh));
+    }
+    s.cases.push_back(std::move(c));
+  }
+  return s;
+}
+
+StatusOr<std::unique_ptr<CaseStore>> CaseStore::Open(const std::string& path,
+                                                     const RootKeyCustodian* custodian) {
+  ::unlink((path + ".tmp").c_str());
+  SafeguardState state;
+  auto file = ReadSmallFile(path, kMaxFileBytes);
+  if (file.ok()) {
+    VAULT_ASSIGN_OR_RETURN(SecretBytes root, custodian->LoadRootKey());
+    VAULT_ASSIGN_OR_RETURN(state, DecodeSafeguardFile(*file, root));
+  } else if (file.status().code() != Status::Code::kNotFound) {
+    return file.status();
+  }
+  return std::unique_ptr<CaseStore>(new CaseStore(path, custodian, std::move(state)));
+}
+
+Status CaseStore::Commit(SafeguardState next) {
+  next.generation = state_.generation + 1;
+  VAULT_ASSIGN_OR_RETURN(SecretBytes root, custodian_->LoadRootKey());
+  VAULT_ASSIGN_OR_RETURN(std::string encoded, EncodeSafeguardFile(next, root));
+  VAULT_RETURN_IF_ERROR(WriteFileAtomically(path_, encoded, 0600));
+  state_ = std::move(next);
+  return Status::OK();
+}
+
+}  // namespace vault::safeguard

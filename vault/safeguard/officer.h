@@ -1,0 +1,88 @@
+// Safeguarding officers: identities, enrolment tokens and identity files.
+//
+// An officer has two key pairs: Ed25519 to sign statements and approvals,
+// X25519 to receive case-key shares (sealed boxes). The secret halves live
+// only in the officer's identity file, sealed under a key derived from the
+// officer's passphrase (Argon2id, then XChaCha20-Poly1305), and in guarded
+// memory while the vault-officer tool uses them.
+//
+// Identity file (JSON, one object; docs/safeguarding.md "Identity files"):
+//   {"format":"transcript-vault-officer-v1",
+//    "sign_public_key": b64, "seal_public_key": b64,
+//    "kdf": {"algorithm":"argon2id13","opslimit":N,"memlimit":N,"salt":b64},
+//    "sealed_keys": b64}
+// sealed_keys = XChaCha20-Poly1305(key = Argon2id(passphrase, salt),
+//   plaintext = sign secret (64) || seal secret (32),
+//   associated data = "TV-officer-file-v1" NUL sign pk || seal pk ||
+//   opslimit (8 BE) || memlimit (8 BE) || salt).
+//
+// Enrolment token: "tv-officer-v1:" base64(sign pk || seal pk || sig), where
+// sig is the Ed25519 signature by the sign key over
+// "TV-officer-enrol-v1" NUL sign pk || seal pk: proof that whoever enrols the
+// token holds the signing key, and that the two public keys belong together.
+//
+// Thread safety: values; functions are stateless.
+#ifndef VAULT_SAFEGUARD_OFFICER_H_
+#define VAULT_SAFEGUARD_OFFICER_H_
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "vault/crypto/secret.h"
+#include "vault/status.h"
+
+namespace vault::safeguard {
+
+using Ed25519PublicKey = std::array<uint8_t, 32>;
+using X25519PublicKey = std::array<uint8_t, 32>;
+
+struct OfficerPublicKeys {
+  Ed25519PublicKey sign{};
+  X25519PublicKey seal{};
+  bool operator==(const OfficerPublicKeys&) const = default;
+};
+
+struct OfficerKeys {
+  OfficerPublicKeys pub;
+  SecretBytes sign_secret;  // 64 bytes (libsodium's Ed25519 secret key)
+  SecretBytes seal_secret;  // 32 bytes
+
+  static StatusOr<OfficerKeys> Generate();
+};
+
+// Argon2id cost: "interactive" (64 MiB) for tests and demos, "moderate"
+// (256 MiB, the default) and "sensitive" (1 GiB) for real officers.
+enum class KdfLevel { kInteractive, kModerate, kSensitive };
+bool ParseKdfLevel(std::string_view name, KdfLevel* out);
+
+StatusOr<std::string> EncodeIdentityFile(const OfficerKeys& keys, const SecretBytes& passphrase,
+                                         KdfLevel level);
+// PermissionDenied "wrong_passphrase" if the passphrase does not open it;
+// InvalidArgument "invalid_identity_file" if the file is malformed.
+StatusOr<OfficerKeys> DecodeIdentityFile(std::string_view text, const SecretBytes& passphrase);
+// The public keys of an identity file, without the passphrase.
+StatusOr<OfficerPublicKeys> IdentityFilePublicKeys(std::string_view text);
+
+StatusOr<std::string> EnrolmentToken(const OfficerKeys& keys);
+// InvalidArgument "invalid_officer_key" unless the token is well formed and
+// its self-signature verifies.
+StatusOr<OfficerPublicKeys> ParseEnrolmentToken(std::string_view token);
+
+// A short fingerprint of the public keys, for reading aloud when an admin
+// enrols an officer: 8 groups of 4 hex digits.
+std::string Fingerprint(const OfficerPublicKeys& keys);
+
+// Base64 (standard alphabet, padded) helpers over libsodium.
+std::string ToBase64(std::string_view bytes);
+bool FromBase64(std::string_view text, std::string* out);
+
+// Ed25519 detached signatures.
+StatusOr<std::string> Sign(const SecretBytes& sign_secret, std::string_view message);
+bool VerifySignature(const Ed25519PublicKey& key, std::string_view message,
+                     std::string_view signature);
+
+}  // namespace vault::safeguard
+
+#endif  // VAULT_SAFEGUARD_OFFICER_H_

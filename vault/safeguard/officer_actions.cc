@@ -1,0 +1,87 @@
+#include "vault/safeguard/officer_actions.h"
+
+#include <sodium.h>
+
+#include <cstring>
+
+#include "vault/safeguard/statement.h"
+
+namespace vault::safeguard {
+namespace {
+
+Status Fill(const OfficerKeys& keys, std::string_view officer, UnixMillis now,
+            OfficerSignature* signed_by) {
+  if (keys.sign_secret.size() != crypto_sign_SECRETKEYBYTES) {
+    return Status::InvalidArgument("no signing key", "invalid_identity_file");
+  }
+  signed_by->officer = std::string(officer);
+  signed_by->time = now;
+  return Status::OK();
+}
+
+}  // namespace
+
+Status SignCaseOpening(const OfficerKeys& keys, std::string_view officer, std::string_view vault_id,
+                       UnixMillis now, CaseOpening* o) {
+  VAULT_RETURN_IF_ERROR(Fill(keys, officer, now, &o->signed_by));
+  VAULT_ASSIGN_OR_RETURN(o->signed_by.signature,
+                         Sign(keys.sign_secret, CaseOpenStatement(vault_id, *o)));
+  return Status::OK();
+}
+
+Status SignHold(const OfficerKeys& keys, std::string_view officer, std::string_view vault_id,
+                UnixMillis now, HoldPlacement* h) {
+  VAULT_RETURN_IF_ERROR(Fill(keys, officer, now, &h->signed_by));
+  VAULT_ASSIGN_OR_RETURN(h->signed_by.signature, Sign(keys.sign_secret, HoldStatement(vault_id, *h)));
+  return Status::OK();
+}
+
+Status SignFiling(const OfficerKeys& keys, std::string_view officer, std::string_view vault_id,
+                  UnixMillis now, RequestFiling* f) {
+  VAULT_RETURN_IF_ERROR(Fill(keys, officer, now, &f->signed_by));
+  VAULT_ASSIGN_OR_RETURN(f->signed_by.signature,
+                         Sign(keys.sign_secret, RequestFileStatement(vault_id, *f)));
+  return Status::OK();
+}
+
+StatusOr<Approval> MakeApproval(const OfficerKeys& keys, std::string_view officer,
+                                std::string_view vault_id, const RequestInfo& request) {
+  // Sign only what the fields say: the text must be exactly the one these
+  // fields and this vault give.
+  if (request.text != RequestText(vault_id, request)) {
+    return Status::InvalidArgument("the request text does not match its fields or this vault",
+                                   "invalid_request");
+  }
+  std::string sealed;
+  if (request.officer_share.empty() || !FromBase64(request.officer_share, &sealed)) {
+    return Status::InvalidArgument("the vault sent no share for this officer", "no_share");
+  }
+  const std::string ad = ShareAd(request.case_id);
+  const size_t plain_len = ad.size() + 1 + 32;
+  if (sealed.size() != plain_len + crypto_box_SEALBYTES) {
+    return Status::InvalidArgument("the share is malformed", "invalid_share");
+  }
+  VAULT_ASSIGN_OR_RETURN(SecretBytes plain, SecretBytes::Zeroed(plain_len));
+  if (crypto_box_seal_open(plain.insecure_mutable_data(),
+                           reinterpret_cast<const unsigned char*>(sealed.data()), sealed.size(),
+                           keys.pub.seal.data(), keys.seal_secret.insecure_data()) != 0) {
+    return Status::InvalidArgument("the share is not sealed to this officer", "invalid_share");
+  }
+  if (std::memcmp(plain.insecure_data(), ad.data(), ad.size()) != 0) {
+    return Status::InvalidArgument("the share belongs to another case", "invalid_share");
+  }
+  std::string request_key;
+  if (!FromBase64(request.request_key, &request_key) || request_key.size() != crypto_box_PUBLICKEYBYTES) {
+    return Status::InvalidArgument("the request key is malformed", "invalid_request");
+  }
+  Approval a;
+  a.officer = std::string(officer);
+  a.share.assign(plain_len + crypto_box_SEALBYTES, '\0');
+  crypto_box_seal(reinterpret_cast<unsigned char*>(a.share.data()), plain.insecure_data(),
+                  plain.size(), reinterpret_cast<const unsigned char*>(request_key.data()));
+  VAULT_ASSIGN_OR_RETURN(a.signature,
+                         Sign(keys.sign_secret, ApprovalMessage(request.text, officer, a.share)));
+  return a;
+}
+
+}  // namespace vault::safeguard

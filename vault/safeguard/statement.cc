@@ -1,0 +1,104 @@
+#include "vault/safeguard/statement.h"
+
+#include <sodium.h>
+
+#include "vault/common/encoding.h"
+#include "vault/common/time_format.h"
+#include "vault/safeguard/officer.h"
+
+namespace vault {
+const char* RequestKindName(RequestKind kind) {
+  return kind == RequestKind::kUnseal ? "unseal" : "release";
+}
+}  // namespace vault
+
+namespace vault::safeguard {
+
+std::string ReasonHash(std::string_view reason) {
+  static const unsigned char kPersonal[crypto_generichash_blake2b_PERSONALBYTES] = {
+      'T', 'V', '-', 'r', 'e', 'a', 's', 'o', 'n', '-', 'v', '1', 0, 0, 0, 0};
+  unsigned char digest[32];
+  crypto_generichash_blake2b_salt_personal(digest, sizeof digest,
+                                           reinterpret_cast<const unsigned char*>(reason.data()),
+                                           reason.size(), nullptr, 0, nullptr, kPersonal);
+  return ToHex(std::string_view(reinterpret_cast<const char*>(digest), sizeof digest));
+}
+
+std::string StatementText(std::string_view action, std::string_view vault_id,
+                          std::string_view officer,
+                          const std::vector<std::pair<std::string, std::string>>& fields,
+                          UnixMillis time) {
+  std::string text = "transcript-vault officer statement v1\n";
+  text += "action: " + std::string(action) + "\n";
+  text += "vault: " + std::string(vault_id) + "\n";
+  text += "officer: " + std::string(officer) + "\n";
+  for (const auto& [name, value] : fields) text += name + ": " + value + "\n";
+  text += "time: " + FormatRfc3339(time) + "\n";
+  return text;
+}
+
+namespace {
+
+std::string Join(const std::vector<std::string>& ids) {
+  std::string out;
+  for (const std::string& id : ids) {
+    if (!out.empty()) out.push_back(',');
+    out += id;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string CaseOpenStatement(std::string_view vault_id, const CaseOpening& o) {
+  return StatementText("case.open", vault_id, o.signed_by.officer,
+                       {{"case", o.case_id}, {"reason-hash", ReasonHash(o.reason)}},
+                       o.signed_by.time);
+}
+
+std::string HoldStatement(std::string_view vault_id, const HoldPlacement& h) {
+  return StatementText("hold.place", vault_id, h.signed_by.officer,
+                       {{"case", h.case_id}, {"transcript", h.transcript_id}}, h.signed_by.time);
+}
+
+std::string RequestFileStatement(std::string_view vault_id, const RequestFiling& f) {
+  return StatementText("request.file", vault_id, f.signed_by.officer,
+                       {{"kind", RequestKindName(f.kind)},
+                        {"case", f.case_id},
+                        {"transcripts", Join(f.transcripts)},
+                        {"reason-hash", ReasonHash(f.reason)},
+                        {"expires-at", FormatRfc3339(f.expires_at)}},
+                       f.signed_by.time);
+}
+
+std::string RequestText(std::string_view vault_id, const RequestInfo& r) {
+  std::string text = "transcript-vault request v1\n";
+  text += "vault: " + std::string(vault_id) + "\n";
+  text += "request: " + r.id + "\n";
+  text += "kind: " + std::string(RequestKindName(r.kind)) + "\n";
+  text += "case: " + r.case_id + "\n";
+  text += "transcripts: " + Join(r.transcripts) + "\n";
+  text += "reason-hash: " + r.reason_hash + "\n";
+  text += "filed-by: " + r.filed_by + "\n";
+  text += "filed-at: " + FormatRfc3339(r.filed_at) + "\n";
+  text += "expires-at: " + FormatRfc3339(r.expires_at) + "\n";
+  text += "request-key: " + r.request_key + "\n";
+  return text;
+}
+
+std::string ApprovalMessage(std::string_view request_text, std::string_view officer,
+                            std::string_view resealed_share) {
+  std::string m = "transcript-vault approval v1\n";
+  m += request_text;
+  m += "officer: " + std::string(officer) + "\n";
+  m += "share: " + ToBase64(resealed_share) + "\n";
+  return m;
+}
+
+std::string ShareAd(std::string_view case_id) {
+  std::string ad("TV-share-v1", sizeof("TV-share-v1"));
+  PutLengthPrefixed(&ad, case_id);
+  return ad;
+}
+
+}  // namespace vault::safeguard
