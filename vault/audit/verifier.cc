@@ -47,7 +47,7 @@ class Verifier {
     }
     keys_.push_back(opts_.pinned_key);
     for (uint64_t n : segs) {
-      if (!Segment(n)) return report_;
+      if (!Segment(n, n == segs.back())) return report_;
       ++report_.segments;
     }
     if (report_.records == 0) return Fail("empty", "the audit log holds no records");
@@ -98,7 +98,7 @@ class Verifier {
     return dir_ + name;
   }
 
-  bool Segment(uint64_t n) {
+  bool Segment(uint64_t n, bool newest) {
     seg_ = n;
     std::ifstream in(Path(n), std::ios::binary | std::ios::ate);
     std::string bytes(static_cast<size_t>(std::max<std::streamoff>(in.tellg(), 0)), '\0');
@@ -126,6 +126,13 @@ class Verifier {
       const size_t used = 4 + len + kHashBytes;
       rest.remove_prefix(used);
       off_ += used;
+    }
+    if (first && newest) {
+      // A rotation (or the first start) created the file and the crash came
+      // before its first record was durable: a torn write, like a partial
+      // record. The daemon removes the file at its next start.
+      return FailAt("torn", "the newest segment " + std::to_string(n) +
+                                " is empty (a crash during rotation, or a copy taken then)");
     }
     if (first) return FailAt("empty_segment", "segment " + std::to_string(n) + " is empty");
     return true;
