@@ -51,6 +51,7 @@ int Verify(const po::variables_map& vm) {
         return 2;
       }
       o.kept_checkpoints.push_back(note);
+      o.kept_checkpoint_names.push_back(f);
     }
   }
   if (vm.count("max-gap") && !ParseDuration(vm["max-gap"].as<std::string>(), &o.max_gap_ms)) {
