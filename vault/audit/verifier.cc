@@ -284,9 +284,9 @@ class Verifier {
     if (report_.checkpoints > 0 && !restarted_since_checkpoint_ &&
         t - report_.last_checkpoint_time > max_gap) {
       return FailAt("gap", "no checkpoint sealed the " +
-                               std::to_string((t - report_.last_checkpoint_time) / 1000) +
-                               " s before this one (allowed: " + std::to_string(max_gap / 1000) +
-                               " s) and the daemon did not restart in between");
+                               DurationText(t - report_.last_checkpoint_time) +
+                               " before this one (allowed: " + DurationText(max_gap) +
+                               ") and the daemon did not restart in between");
     }
     keys_.push_back(note->next_key);
     ++report_.checkpoints;
