@@ -93,7 +93,7 @@ TEST_F(AuditRecoveryTest, ACleanStopIsCleanEvenWhenRotationFallsBeforeItsCheckpo
   const uint64_t before = size_now();
   ASSERT_TRUE(log_->Append(Event("transcript.read", "x")).ok());
   const uint64_t base = size_now() - before - 1;  // an access record minus its object
-  const uint64_t stop_bytes = 4 + 50 + 2 + 32;   // "{}"
+  const uint64_t stop_bytes = 4 + 50 + 2 + 32;    // "{}"
   bool placed = false;
   const uint64_t want = 4096 - stop_bytes / 2;  // < 4096, and >= 4096 after the stop
   for (int i = 0; i < 100 && !placed; ++i) {

@@ -101,7 +101,9 @@ StatusOr<LogScan> ScanLog(const std::string& dir, const std::vector<uint64_t>& s
   for (uint64_t n : segs) {
     const bool newest = n == segs.back();
     VAULT_ASSIGN_OR_RETURN(std::string bytes, ReadSmallFile(SegmentFilePath(dir, n), 1ull << 40));
-    if (bytes.empty() && !newest) return Corrupt("audit segment " + std::to_string(n) + " is empty");
+    if (bytes.empty() && !newest) {
+      return Corrupt("audit segment " + std::to_string(n) + " is empty");
+    }
     scan.segment_first_seq[n] = scan.records;
     size_t off = 0;
     while (off < bytes.size()) {

@@ -40,8 +40,8 @@ struct LogScan {
   UnixMillis last_time = 0;
   PublicKey genesis_key{};
   std::map<uint64_t, uint64_t> segment_first_seq;  // kept segments
-  uint64_t last_segment = 0;       // newest kept segment (0: none)
-  uint64_t last_segment_size = 0;  // its size in bytes
+  uint64_t last_segment = 0;                       // newest kept segment (0: none)
+  uint64_t last_segment_size = 0;                  // its size in bytes
   // The last record other than a checkpoint or segment record is a stop
   // record (rotation may fall between a stop and its checkpoint).
   bool stopped = false;

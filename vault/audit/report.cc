@@ -31,17 +31,16 @@ std::string ReportText(const VerifyReport& r) {
     return out;
   }
   out = "OK: " + r.origin + "\n";
-  out += "  " + Range(r.records) + " verified in " + std::to_string(r.segments) +
-         " segment(s), " + FormatRfc3339(r.first_time) + " to " + FormatRfc3339(r.last_time) +
-         "\n";
+  out += "  " + Range(r.records) + " verified in " + std::to_string(r.segments) + " segment(s), " +
+         FormatRfc3339(r.first_time) + " to " + FormatRfc3339(r.last_time) + "\n";
   if (r.checkpoints == 0) {
     out += "  0 checkpoints: no record is sealed\n";
   } else {
-    out += "  " + std::to_string(r.checkpoints) + " checkpoint(s); the last, record " +
-           std::to_string(r.sealed) + " at " + FormatRfc3339(r.last_checkpoint_time) +
-           ", seals " + (r.sealed == 0 ? std::string("no record") : "records 0.." +
-                                                                      std::to_string(r.sealed - 1)) +
-           "\n";
+    out +=
+        "  " + std::to_string(r.checkpoints) + " checkpoint(s); the last, record " +
+        std::to_string(r.sealed) + " at " + FormatRfc3339(r.last_checkpoint_time) + ", seals " +
+        (r.sealed == 0 ? std::string("no record") : "records 0.." + std::to_string(r.sealed - 1)) +
+        "\n";
   }
   out += "  " + std::to_string(UnsealedRecords(r)) +
          (r.checkpoints == 0 ? " record(s) not sealed by any checkpoint\n"
