@@ -5,4 +5,8 @@ vault_test(crypto_test SOURCES crypto/secret_test.cc crypto/aead_test.cc crypto/
 vault_test(vault_core_test SOURCES core/vault_test.cc core/tamper_test.cc core/access_test.cc core/vault_audit_test.cc core/retention_test.cc core/vault_metrics_test.cc core/holds_test.cc
   LIBS vault_core vault_audit vault_crypto vault_storage vault_safeguard PkgConfig::SODIUM Boost::json)
 vault_test(audit_test SOURCES audit/audit_log_test.cc audit/audit_tamper_test.cc
+  audit/audit_recovery_test.cc audit/audit_report_test.cc
   LIBS vault_audit vault_crypto PkgConfig::SODIUM Boost::json)
+# The report tests run the real vault-audit binary.
+target_compile_definitions(audit_test PRIVATE VAULT_AUDIT_PATH="$<TARGET_FILE:vault-audit>")
+add_dependencies(audit_test vault-audit)

@@ -15,6 +15,7 @@
 #include <iterator>
 
 #include "vault/audit/record.h"
+#include "vault/audit/report.h"
 #include "vault/audit/verifier.h"
 #include "vault/common/time_format.h"
 #include "vault/options.h"
@@ -51,6 +52,7 @@ int Verify(const po::variables_map& vm) {
         return 2;
       }
       o.kept_checkpoints.push_back(note);
+      o.kept_checkpoint_names.push_back(f);
     }
   }
   if (vm.count("max-gap") && !ParseDuration(vm["max-gap"].as<std::string>(), &o.max_gap_ms)) {
@@ -59,43 +61,9 @@ int Verify(const po::variables_map& vm) {
   }
   const audit::VerifyReport r = audit::VerifyDirectory(vm["dir"].as<std::string>(), o);
   if (vm.count("json")) {
-    json::object j;
-    j["ok"] = r.ok;
-    j["origin"] = r.origin;
-    j["records"] = r.records;
-    j["checkpoints"] = r.checkpoints;
-    j["sealed"] = r.sealed;
-    j["segments"] = r.segments;
-    j["restarts"] = r.restarts;
-    j["recoveries"] = r.recoveries;
-    j["first_time"] = FormatRfc3339(r.first_time);
-    j["last_time"] = FormatRfc3339(r.last_time);
-    if (!r.ok) {
-      j["error_code"] = r.error_code;
-      j["error"] = r.error;
-      j["bad_seq"] = r.bad_seq;
-      j["bad_segment"] = r.bad_segment;
-      j["bad_offset"] = r.bad_offset;
-    }
-    std::cout << json::serialize(j) << "\n";
-  } else if (r.ok) {
-    std::cout << "OK: " << r.origin << "\n"
-              << "  records 0.." << (r.records - 1) << " verified in " << r.segments
-              << " segment(s), " << FormatRfc3339(r.first_time) << " to "
-              << FormatRfc3339(r.last_time) << "\n"
-              << "  " << r.checkpoints << " checkpoints; the last seals records 0.."
-              << (r.sealed == 0 ? 0 : r.sealed - 1) << " at "
-              << FormatRfc3339(r.last_checkpoint_time) << "\n"
-              << "  " << (r.records - r.sealed - 1) << " record(s) after the last checkpoint\n"
-              << "  " << r.restarts << " start(s), " << r.recoveries << " crash recovery(ies)\n";
-    if (!o.kept_checkpoints.empty()) {
-      std::cout << "  " << o.kept_checkpoints.size() << " kept checkpoint(s) consistent\n";
-    }
+    std::cout << audit::ReportJson(r) << "\n";
   } else {
-    std::cout << "FAILED (" << r.error_code << "): " << r.error << "\n";
-    if (r.records > 0) {
-      std::cout << "  records 0.." << (r.records - 1) << " verified before the failure\n";
-    }
+    std::cout << audit::ReportText(r);
   }
   return r.ok ? 0 : 1;
 }

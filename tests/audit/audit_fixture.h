@@ -8,6 +8,7 @@
 #include <boost/json.hpp>
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include "tests/support/temp_dir.h"
 #include "vault/audit/audit_log.h"
@@ -102,6 +103,30 @@ class AuditFixture : public ::testing::Test {
         in.remove_prefix(used);
       }
     }
+    return out;
+  }
+  // Rewrites the log from `segs`, re-chaining every record (seq, prev, hash)
+  // but keeping every payload byte for byte: checkpoints are not re-signed.
+  void Rechain(const std::vector<std::vector<audit::Record>>& segs) {
+    for (uint64_t n = 1; std::filesystem::exists(SegPath(n)); ++n) {
+      std::filesystem::remove(SegPath(n));
+    }
+    audit::Hash prev{};
+    uint64_t seq = 0;
+    for (size_t s = 0; s < segs.size(); ++s) {
+      std::string bytes;
+      for (audit::Record r : segs[s]) {
+        r.seq = seq++;
+        r.prev = prev;
+        prev = audit::EncodeRecord(r, &bytes);
+      }
+      Write(SegPath(s + 1), bytes);
+    }
+  }
+  // Every segment file's bytes, by number.
+  std::map<uint64_t, std::string> Snapshot() {
+    std::map<uint64_t, std::string> out;
+    for (uint64_t n = 1; std::filesystem::exists(SegPath(n)); ++n) out[n] = Read(SegPath(n));
     return out;
   }
   // Rewrites the log from `segs`, re-chaining every record and re-signing

@@ -226,5 +226,72 @@ TEST_F(AuditTamperTest, DowntimeBetweenAStopAndAStartIsNotAGap) {
   EXPECT_TRUE(r.ok) << r.error;
 }
 
+TEST_F(AuditTamperTest, MalformedGenesisOrCheckpointPayloadsFailByRecordNeverThrow) {
+  Build();
+  const auto original = Records();
+  // A rewriter without any key: the chain is rebuilt so every hash is right
+  // and the payload reaches the JSON parser.
+  const std::vector<std::string> bad = {
+      "", "{", "[]", "null", "\"note\"", "{\"note\":5}", "{\"note\":null}",
+      "{\"note\":\"not a signed note\"}", "{\"key\":7}", "{\"key\":\"AAAA\"}",
+      "{\"origin\":7,\"checkpoint_interval_ms\":\"60000\"}", "\xff\xfe{}",
+      std::string(200, '['), "{\"a\":1e99999}", "{\"note\":\"\\u0000\"}"};
+  for (size_t index : {size_t{0}, size_t{2}}) {  // the genesis record, the first checkpoint
+    for (const std::string& payload : bad) {
+      SCOPED_TRACE("record " + std::to_string(index) + " payload " + payload);
+      auto segs = original;
+      segs[0][index].payload = payload;
+      Rechain(segs);
+      audit::VerifyReport r;
+      EXPECT_NO_THROW(r = Verify());
+      EXPECT_FALSE(r.ok);
+      EXPECT_EQ(r.bad_seq, static_cast<int64_t>(index)) << r.error;
+      EXPECT_NE(r.error.find("record " + std::to_string(index)), std::string::npos) << r.error;
+      Status s;
+      EXPECT_NO_THROW(s = OpenStatus());
+      EXPECT_EQ(s.reason(), "audit_log_corrupt") << s.ToString();
+      EXPECT_NE(s.message().find("record " + std::to_string(index)), std::string::npos)
+          << s.ToString();
+    }
+  }
+  // A kept checkpoint file that is not a note at all.
+  Rechain(original);
+  for (const std::string& kept : {std::string(""), std::string("{\"note\":1}"),
+                                  std::string("\n\n\n"), kept_.substr(0, 40)}) {
+    audit::VerifyReport r;
+    EXPECT_NO_THROW(r = Verify({kept}));
+    EXPECT_EQ(r.error_code, "bad_kept_checkpoint") << r.error;
+  }
+}
+
+TEST_F(AuditTamperTest, AReformattedKeptCheckpointIsAcceptedOrMalformedNeverAFork) {
+  Build();
+  std::string crlf;
+  for (char c : kept_) crlf += c == '\n' ? std::string("\r\n") : std::string(1, c);
+  // What jq -r, an editor or a Windows tool make of the saved note.
+  for (const std::string& same : {kept_ + "\n", kept_ + "\n\n", kept_.substr(0, kept_.size() - 1),
+                                  crlf, crlf + "\r\n"}) {
+    audit::VerifyReport r = Verify({same});
+    EXPECT_TRUE(r.ok) << r.error_code << ": " << r.error;
+  }
+  // Damaged beyond formatting: a clear malformed report, not a fork.
+  const size_t sig = kept_.find("\n\n") + 2;
+  for (const std::string& damaged :
+       {kept_ + "junk\n", kept_.substr(0, sig) + "\n" + kept_.substr(sig),
+        kept_.substr(0, kept_.size() - 10) + "\n"}) {
+    audit::VerifyReport r = Verify({damaged});
+    EXPECT_FALSE(r.ok);
+    EXPECT_EQ(r.error_code, "bad_kept_checkpoint") << r.error;
+    EXPECT_NE(r.error.find("malformed checkpoint"), std::string::npos) << r.error;
+  }
+  // A real fork is still a fork, however the kept note ends.
+  auto segs = Records();
+  segs[0][4].payload = "{\"action\":\"nothing.to.see\"}";
+  Forge(segs, dir_.path() + "/audit.key.0");
+  for (const std::string& k : {kept_, kept_ + "\n", crlf}) {
+    ExpectFails("fork", "fork", {k});
+  }
+}
+
 }  // namespace
 }  // namespace vault

@@ -2,7 +2,10 @@
 // offline verifier accepts, no visitor data in the log, and fail-closed
 // accesses when the daemon's audit storage cannot be written.
 #include <gtest/gtest.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -10,7 +13,10 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <string>
+
+#include <boost/json.hpp>
 
 #include "tests/support/api_util.h"
 #include "tests/support/daemon.h"
@@ -52,6 +58,20 @@ std::string CurrentSegment(const std::string& data_dir) {
   return names.empty() ? "" : names.back();
 }
 
+// Every audit segment file's bytes, by name.
+std::map<std::string, std::string> AuditFiles(const std::string& data_dir) {
+  std::map<std::string, std::string> out;
+  for (const auto& entry : fs::directory_iterator(data_dir + "/audit")) {
+    out[entry.path().filename().string()] = ReadAll(entry.path());
+  }
+  return out;
+}
+
+void WriteAll(const fs::path& path, const std::string& bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << bytes;
+}
+
 class AuditE2eTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -59,6 +79,32 @@ class AuditE2eTest : public ::testing::Test {
     auto client = daemon_.Connect();
     ASSERT_OK(client);
     client_ = std::move(client).value();
+  }
+  // The payloads of the log's records of `type`, through the auditor route.
+  std::vector<boost::json::object> RecordsOfType(const std::string& type) {
+    std::vector<boost::json::object> out;
+    auto client = daemon_.Connect();
+    EXPECT_TRUE(client.ok());
+    if (!client.ok()) return out;
+    auto reply = (*client)->Request("GET", "/v1/audit/records?from=0&limit=1000", "", "");
+    EXPECT_TRUE(reply.ok());
+    if (!reply.ok()) return out;
+    EXPECT_EQ(reply->status, 200) << reply->body;
+    boost::system::error_code ec;
+    boost::json::value v = boost::json::parse(reply->body, ec);
+    EXPECT_FALSE(ec) << reply->body;
+    if (ec) return out;
+    for (const auto& r : v.at("records").as_array()) {
+      if (r.at("type") == boost::json::value(type) && r.at("payload").is_object()) {
+        out.push_back(r.at("payload").as_object());
+      }
+    }
+    return out;
+  }
+  std::string LastPreviousStop() {
+    auto starts = RecordsOfType("start");
+    if (starts.empty()) return "";
+    return std::string(starts.back().at("previous_stop").as_string());
   }
   Daemon daemon_;
   std::unique_ptr<Client> client_;
@@ -172,6 +218,68 @@ TEST_F(AuditE2eTest, WhenTheAuditStorageFailsAccessesAreRefusedWith503) {
   ASSERT_OK(transcript);
   EXPECT_EQ(transcript->info.state, TranscriptState::kOpen);
   EXPECT_EQ(transcript->messages.size(), 1u);
+}
+
+TEST_F(AuditE2eTest, ASigtermStopIsRecordedAsCleanAndASigkillAsACrash) {
+  EXPECT_EQ(LastPreviousStop(), "clean") << "a new vault";
+  client_.reset();
+  ASSERT_EQ(daemon_.Stop(), 0);
+  ASSERT_OK(daemon_.Start());
+  EXPECT_EQ(LastPreviousStop(), "clean");
+  EXPECT_EQ(RecordsOfType("recovery").size(), 0u);
+
+  daemon_.Kill();
+  ASSERT_OK(daemon_.Start());
+  EXPECT_EQ(LastPreviousStop(), "crash");
+  EXPECT_EQ(RecordsOfType("start").size(), 3u);
+  EXPECT_EQ(RecordsOfType("stop").size(), 1u);
+}
+
+TEST_F(AuditE2eTest, ARefusedStartDoesNotTouchTheAuditLog) {
+  const std::string data = daemon_.data_dir();
+  const fs::path audit_key = data + "/keys/audit.key";
+  const fs::path keyring = data + "/keys/keyring";
+  const std::string old_audit_key = ReadAll(audit_key);  // key 1; the log will need key 3
+  client_.reset();
+  ASSERT_EQ(daemon_.Stop(), 0);
+  ASSERT_OK(daemon_.Start());
+  daemon_.Kill();  // no stop record, and a torn final record as a crash can leave
+  const std::string newest = CurrentSegment(data);
+  WriteAll(newest, ReadAll(newest) + std::string("\x00\x00\x00\x60\x01\x03", 6));
+  const auto before = AuditFiles(data);
+  const std::string good_keyring = ReadAll(keyring);
+  const std::string good_audit_key = ReadAll(audit_key);
+
+  {  // Another vaultd holds the data directory.
+    const int fd = ::open((data + "/vaultd.lock").c_str(), O_RDWR | O_CLOEXEC);
+    ASSERT_GE(fd, 0);
+    ASSERT_EQ(::flock(fd, LOCK_EX | LOCK_NB), 0);
+    EXPECT_FALSE(daemon_.Start().ok());
+    ::close(fd);
+    EXPECT_NE(daemon_.ReadLog().find("data_dir_locked"), std::string::npos);
+    EXPECT_TRUE(AuditFiles(data) == before) << "refused: directory locked";
+  }
+  {  // The keyring does not open.
+    std::string bad = good_keyring;
+    bad[bad.size() - 1] ^= 0x01;
+    WriteAll(keyring, bad);
+    EXPECT_FALSE(daemon_.Start().ok());
+    WriteAll(keyring, good_keyring);
+    EXPECT_TRUE(AuditFiles(data) == before) << "refused: keyring";
+  }
+  {  // The audit signing key is not this log's current one.
+    WriteAll(audit_key, old_audit_key);
+    EXPECT_FALSE(daemon_.Start().ok());
+    WriteAll(audit_key, good_audit_key);
+    EXPECT_NE(daemon_.ReadLog().find("audit_key_mismatch"), std::string::npos);
+    EXPECT_TRUE(AuditFiles(data) == before) << "refused: audit key";
+  }
+  // All put right: the start cuts the torn record and says so.
+  ASSERT_OK(daemon_.Start());
+  auto recoveries = RecordsOfType("recovery");
+  ASSERT_EQ(recoveries.size(), 1u);
+  EXPECT_EQ(recoveries[0].at("cut_bytes").to_number<uint64_t>(), 6u);
+  EXPECT_EQ(LastPreviousStop(), "crash");
 }
 
 }  // namespace

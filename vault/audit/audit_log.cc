@@ -1,6 +1,5 @@
 #include "vault/audit/audit_log.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -11,8 +10,8 @@
 #include <cstdio>
 #include <algorithm>
 #include <cstring>
-#include <optional>
 
+#include "vault/audit/recovery.h"
 #include "vault/common/file_util.h"
 
 namespace vault::audit {
@@ -56,24 +55,6 @@ std::string EventPayload(const AccessEvent& e) {
   return json::serialize(o);
 }
 
-std::vector<uint64_t> ListSegments(const std::string& dir) {
-  std::vector<uint64_t> out;
-  DIR* d = ::opendir(dir.c_str());
-  if (d == nullptr) return out;
-  while (dirent* e = ::readdir(d)) {
-    unsigned long long n = 0;
-    char tail = 0;
-    const std::string name = e->d_name;
-    if (name.size() == 18 && std::sscanf(e->d_name, "audit-%8llu.lo%c", &n, &tail) == 2 &&
-        tail == 'g' && n > 0) {
-      out.push_back(n);
-    }
-  }
-  ::closedir(d);
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
 }  // namespace
 
 AuditLog::AuditLog(AuditOptions options, const Clock* clock)
@@ -90,9 +71,7 @@ AuditLog::~AuditLog() {
 }
 
 std::string AuditLog::SegmentPath(uint64_t n) const {
-  char name[32];
-  std::snprintf(name, sizeof name, "/audit-%08llu.log", static_cast<unsigned long long>(n));
-  return options_.dir + name;
+  return SegmentFilePath(options_.dir, n);
 }
 
 StatusOr<std::unique_ptr<AuditLog>> AuditLog::Open(const AuditOptions& options,
@@ -112,8 +91,13 @@ StatusOr<std::unique_ptr<AuditLog>> AuditLog::Open(const AuditOptions& options,
 
 Status AuditLog::Recover(const RootKeyCustodian* custodian) {
   VAULT_RETURN_IF_ERROR(EnsureDirectory(options_.dir, 0700));
+  // Read and check everything first; write nothing until the log is known to
+  // open, so that a refused start leaves it byte for byte as it was.
   const std::vector<uint64_t> segs = ListSegments(options_.dir);
-  const bool fresh = segs.empty();
+  VAULT_ASSIGN_OR_RETURN(LogScan scan, ScanLog(options_.dir, segs));
+  // No record at all: a new log, or a first start that crashed before its
+  // genesis record was durable.
+  const bool fresh = scan.records == 0;
   VAULT_ASSIGN_OR_RETURN(signer_, SigningChain::Open(options_.key_path, custodian, fresh));
   // A key file without a log is refused unless it is an unused key 0 (one
   // provisioned ahead of the first start so the auditor could pin it).
@@ -123,11 +107,35 @@ Status AuditLog::Recover(const RootKeyCustodian* custodian) {
                                       " is missing but its signing key exists; restore the log",
                                       "audit_log_missing");
   }
-  std::string cut_reason;
-  uint64_t cut_bytes = 0;
-  bool clean_stop = false;
-  std::optional<CheckpointNote> last_cp;
+  bool retire_key = false;
+  if (!fresh) {
+    // Reconcile the log with the signing chain.
+    const auto& st = signer_->state();
+    const auto& last_cp = scan.last_checkpoint;
+    if (scan.records <= st.last_size && st.index > 0) {
+      return Status::Corruption(
+          "the audit log holds " + std::to_string(scan.records) + " records but its last "
+          "checkpoint covered " + std::to_string(st.last_size) + ": the log was truncated",
+          "audit_truncated");
+    }
+    if (last_cp.has_value() && last_cp->key_index == st.index) {
+      // Crashed between writing checkpoint i and retiring key i.
+      if (last_cp->next_key != signer_->next_public_key()) {
+        return Status::Corruption("the last checkpoint names a key the signing chain does not hold",
+                                  "audit_key_mismatch");
+      }
+      retire_key = true;
+    } else if (last_cp.has_value() ? last_cp->key_index + 1 != st.index : st.index != 0) {
+      return Status::Corruption("the audit log and its signing key disagree",
+                                "audit_key_mismatch");
+    }
+  }
 
+  // Every check passed: from here on the start goes ahead.
+  if (retire_key) VAULT_RETURN_IF_ERROR(signer_->Advance(*scan.last_checkpoint));
+  VAULT_RETURN_IF_ERROR(RepairTail(options_.dir, scan));
+  bool clean_stop = scan.stopped && !scan.torn();
+  std::unique_lock<std::mutex> lock(mu_);
   if (fresh) {
     segment_ = durable_segment_ = 1;
     const int fd = ::open(SegmentPath(1).c_str(), O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC,
@@ -140,113 +148,27 @@ Status AuditLog::Recover(const RootKeyCustodian* custodian) {
     g["origin"] = signer_->state().origin;
     g["key"] = PublicKeyBase64(genesis_key_);
     g["checkpoint_interval_ms"] = options_.checkpoint_interval_ms;
-    std::unique_lock<std::mutex> lock(mu_);
     segment_first_seq_[1] = 0;
     VAULT_RETURN_IF_ERROR(AppendLocked(&lock, RecordType::kGenesis, json::serialize(g), nullptr)
                               .status());
-    clean_stop = true;
+    clean_stop = !scan.torn();
   } else {
-    for (size_t i = 0; i < segs.size(); ++i) {
-      if (segs[i] != i + 1) {
-        return Status::Corruption("audit segment " + std::to_string(i + 1) + " is missing",
-                                  "audit_log_corrupt");
-      }
-    }
-    // Scan every segment: the chain must hold end to end before we extend it.
-    Hash prev{};
-    uint64_t seq = 0;
-    UnixMillis t = 0;
-    RecordType last_type = RecordType::kGenesis;
-    for (uint64_t n : segs) {
-      VAULT_ASSIGN_OR_RETURN(std::string bytes, ReadSmallFile(SegmentPath(n), 1ull << 40));
-      size_t off = 0;
-      segment_first_seq_[n] = seq;
-      while (off < bytes.size()) {
-        Record r;
-        Hash h;
-        size_t used = 0;
-        std::string why;
-        const ParseResult pr = DecodeRecord(std::string_view(bytes).substr(off), &r, &h, &used, &why);
-        const bool last_seg = n == segs.back();
-        if (pr != ParseResult::kOk) {
-          // Only the tail of the newest segment may be torn by a crash.
-          if (!last_seg || bytes.size() - off > kMaxRecordBytes) {
-            return Status::Corruption("audit segment " + std::to_string(n) + " is damaged at offset " +
-                                      std::to_string(off) + ": " +
-                                      (why.empty() ? "truncated record" : why), "audit_log_corrupt");
-          }
-          cut_bytes = bytes.size() - off;
-          cut_reason = pr == ParseResult::kIncomplete ? "incomplete final record" : why;
-          break;
-        }
-        if (r.seq != seq || r.prev != prev || r.time_ms < t) {
-          return Status::Corruption("audit chain broken at record " + std::to_string(seq),
-                                    "audit_log_corrupt");
-        }
-        if (seq == 0) {
-          auto g = json::parse(r.payload);
-          if (!ParsePublicKey(g.as_object().at("key").as_string().c_str(), &genesis_key_)) {
-            return Status::Corruption("genesis record has no valid key", "audit_log_corrupt");
-          }
-        }
-        if (r.type == RecordType::kCheckpoint) {
-          auto p = json::parse(r.payload);
-          auto note = ParseNoteText(std::string(p.as_object().at("note").as_string().c_str()));
-          if (!note.ok()) return note.status();
-          last_cp = *note;
-          latest_checkpoint_ = p.as_object().at("note").as_string().c_str();
-        } else {
-          last_type = r.type;
-        }
-        prev = h;
-        ++seq;
-        t = r.time_ms;
-        off += used;
-      }
-      if (n == segs.back()) {
-        if (cut_bytes > 0) {
-          if (::truncate(SegmentPath(n).c_str(), static_cast<off_t>(off)) != 0) {
-            return Errno("cannot cut the torn audit tail");
-          }
-        }
-        durable_segment_size_ = off;
-      }
-    }
-    clean_stop = last_type == RecordType::kStop && cut_bytes == 0;
-    next_seq_ = durable_seq_ = seq;
-    head_ = durable_head_ = prev;
-    last_time_ = durable_time_ = t;
-    segment_ = durable_segment_ = segs.back();
-    segment_size_ = durable_segment_size_;
+    genesis_key_ = scan.genesis_key;
+    next_seq_ = durable_seq_ = scan.records;
+    head_ = durable_head_ = scan.head;
+    last_time_ = durable_time_ = scan.last_time;
+    segment_ = durable_segment_ = scan.last_segment;
+    segment_size_ = durable_segment_size_ = scan.last_segment_size;
+    segment_first_seq_ = scan.segment_first_seq;
+    latest_checkpoint_ = scan.last_checkpoint_note;
     fd_ = ::open(SegmentPath(segment_).c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
     if (fd_ < 0) return Errno("cannot open " + SegmentPath(segment_));
-    if (cut_bytes > 0 && ::fsync(fd_) != 0) return Errno("cannot fsync the audit log");
-
-    // Reconcile the log with the signing chain.
-    const auto& st = signer_->state();
-    if (seq <= st.last_size && st.index > 0) {
-      return Status::Corruption(
-          "the audit log holds " + std::to_string(seq) + " records but its last checkpoint "
-          "covered " + std::to_string(st.last_size) + ": the log was truncated", "audit_truncated");
-    }
-    if (last_cp.has_value() && last_cp->key_index == st.index) {
-      // Crashed between writing checkpoint i and retiring key i.
-      if (last_cp->next_key != signer_->next_public_key()) {
-        return Status::Corruption("the last checkpoint names a key the signing chain does not hold",
-                                  "audit_key_mismatch");
-      }
-      VAULT_RETURN_IF_ERROR(signer_->Advance(*last_cp));
-    } else if (last_cp.has_value() ? last_cp->key_index + 1 != st.index : st.index != 0) {
-      return Status::Corruption("the audit log and its signing key disagree",
-                                "audit_key_mismatch");
-    }
   }
-
-  std::unique_lock<std::mutex> lock(mu_);
-  if (cut_bytes > 0) {
+  if (scan.torn()) {
     json::object r;
-    r["cut_bytes"] = cut_bytes;
-    r["reason"] = cut_reason;
+    r["cut_bytes"] = scan.cut_bytes;
+    r["reason"] = scan.cut_bytes > 0 ? scan.cut_reason : "empty final segment";
+    if (scan.removed_segment != 0) r["removed_segment"] = scan.removed_segment;
     VAULT_RETURN_IF_ERROR(AppendLocked(&lock, RecordType::kRecovery, json::serialize(r), nullptr)
                               .status());
   }

@@ -21,8 +21,33 @@ namespace json = boost::json;
 
 struct Kept {
   CheckpointNote note;
-  std::string text;
+  std::string text;  // canonical form
+  std::string name;  // for messages
 };
+
+// A kept note as its signer wrote it: a file saved on another system may end
+// its lines in CRLF and may end in no newline or in several; the signature
+// covers neither, so both are normalised. Anything else must match exactly.
+std::string CanonicalKeptNote(std::string_view in) {
+  std::string out;
+  out.reserve(in.size() + 1);
+  for (size_t i = 0; i < in.size(); ++i) {
+    if (in[i] == '\r' && i + 1 < in.size() && in[i + 1] == '\n') continue;
+    out.push_back(in[i]);
+  }
+  while (!out.empty() && out.back() == '\n') out.pop_back();
+  out.push_back('\n');
+  return out;
+}
+
+// "800 ms", "1.500 s", "125.000 s": exact to the millisecond.
+std::string DurationText(int64_t ms) {
+  if (ms < 1000 && ms > -1000) return std::to_string(ms) + " ms";
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%lld.%03lld s", static_cast<long long>(ms / 1000),
+                static_cast<long long>(ms % 1000 < 0 ? -(ms % 1000) : ms % 1000));
+  return buf;
+}
 
 class Verifier {
  public:
@@ -31,11 +56,18 @@ class Verifier {
   VerifyReport Run() {
     if (!InitCrypto().ok()) return Fail("internal", "libsodium failed to initialise");
     std::vector<Kept> kept;
-    for (const std::string& k : opts_.kept_checkpoints) {
-      auto n = ParseNoteText(k);
-      if (!n.ok()) return Fail("bad_kept_checkpoint", "a kept checkpoint is malformed: " +
-                                                          n.status().message());
-      kept.push_back({*n, k});
+    for (size_t i = 0; i < opts_.kept_checkpoints.size(); ++i) {
+      const std::string name = i < opts_.kept_checkpoint_names.size()
+                                   ? opts_.kept_checkpoint_names[i]
+                                   : "#" + std::to_string(i + 1);
+      const std::string text = CanonicalKeptNote(opts_.kept_checkpoints[i]);
+      auto n = ParseNoteText(text);
+      if (!n.ok()) {
+        return Fail("bad_kept_checkpoint", "kept checkpoint " + name +
+                                               " is not a well-formed checkpoint (" +
+                                               n.status().message() + ")");
+      }
+      kept.push_back({*n, text, name});
       want_hash_.insert(n->size);
     }
     const std::vector<uint64_t> segs = ListSegments();
@@ -47,7 +79,7 @@ class Verifier {
     }
     keys_.push_back(opts_.pinned_key);
     for (uint64_t n : segs) {
-      if (!Segment(n)) return report_;
+      if (!Segment(n, n == segs.back())) return report_;
       ++report_.segments;
     }
     if (report_.records == 0) return Fail("empty", "the audit log holds no records");
@@ -55,6 +87,7 @@ class Verifier {
       if (!CheckKept(k)) return report_;
     }
     report_.next_key_index = keys_.size() - 1;
+    report_.kept_checkpoints = kept.size();
     report_.ok = true;
     return report_;
   }
@@ -98,7 +131,7 @@ class Verifier {
     return dir_ + name;
   }
 
-  bool Segment(uint64_t n) {
+  bool Segment(uint64_t n, bool newest) {
     seg_ = n;
     std::ifstream in(Path(n), std::ios::binary | std::ios::ate);
     std::string bytes(static_cast<size_t>(std::max<std::streamoff>(in.tellg(), 0)), '\0');
@@ -126,6 +159,13 @@ class Verifier {
       const size_t used = 4 + len + kHashBytes;
       rest.remove_prefix(used);
       off_ += used;
+    }
+    if (first && newest) {
+      // A rotation (or the first start) created the file and the crash came
+      // before its first record was durable: a torn write, like a partial
+      // record. The daemon removes the file at its next start.
+      return FailAt("torn", "the newest segment " + std::to_string(n) +
+                                " is empty (a crash during rotation, or a copy taken then)");
     }
     if (first) return FailAt("empty_segment", "segment " + std::to_string(n) + " is empty");
     return true;
@@ -172,11 +212,15 @@ class Verifier {
       switch (type) {
         case RecordType::kGenesis: {
           PublicKey k;
-          if (!ParsePublicKey(pj.at("key").as_string().c_str(), &k) || k != opts_.pinned_key) {
+          if (!ParsePublicKey(std::string_view(pj.at("key").as_string()), &k) ||
+              k != opts_.pinned_key) {
             return FailAt("unknown_key", "the log was not started with the pinned public key");
           }
-          report_.origin = pj.at("origin").as_string().c_str();
+          report_.origin = std::string(std::string_view(pj.at("origin").as_string()));
           interval_ms_ = pj.at("checkpoint_interval_ms").to_number<int64_t>();
+          if (report_.origin.empty() || interval_ms_ <= 0 || interval_ms_ > kMaxIntervalMs) {
+            return FailAt("bad_payload", "genesis origin or checkpoint interval is out of range");
+          }
           report_.first_time = t;
           break;
         }
@@ -195,7 +239,9 @@ class Verifier {
           ++report_.recoveries;
           break;
         case RecordType::kCheckpoint:
-          if (!Checkpoint(std::string(pj.at("note").as_string().c_str()), seq, t)) return false;
+          if (!Checkpoint(std::string(std::string_view(pj.at("note").as_string())), seq, t)) {
+            return false;
+          }
           break;
         default:
           break;
@@ -238,9 +284,9 @@ class Verifier {
     if (report_.checkpoints > 0 && !restarted_since_checkpoint_ &&
         t - report_.last_checkpoint_time > max_gap) {
       return FailAt("gap", "no checkpoint sealed the " +
-                               std::to_string((t - report_.last_checkpoint_time) / 1000) +
-                               " s before this one (allowed: " + std::to_string(max_gap / 1000) +
-                               " s) and the daemon did not restart in between");
+                               DurationText(t - report_.last_checkpoint_time) +
+                               " before this one (allowed: " + DurationText(max_gap) +
+                               ") and the daemon did not restart in between");
     }
     keys_.push_back(note->next_key);
     ++report_.checkpoints;
@@ -251,7 +297,8 @@ class Verifier {
   }
 
   bool CheckKept(const Kept& k) {
-    const std::string which = "the kept checkpoint of size " + std::to_string(k.note.size);
+    const std::string which =
+        "the kept checkpoint " + k.name + " (size " + std::to_string(k.note.size) + ")";
     if (k.note.origin != report_.origin) {
       Fail("origin", which + " belongs to another log (" + k.note.origin + ")");
       return false;
@@ -263,9 +310,17 @@ class Verifier {
       return false;
     }
     auto v = VerifyNote(k.text, keys_[k.note.key_index]);
-    if (!v.ok()) {
+    if (!v.ok() && v.status().reason() == "unknown_key") {
+      // This log's key k.note.key_index is not the one that signed it.
       Fail("fork", which + " is not signed by key " + std::to_string(k.note.key_index) +
-                       " of this log: " + v.status().message());
+                       " of this log: the log holds another key chain");
+      return false;
+    }
+    if (!v.ok()) {
+      // Signed by this log's key, but not these bytes (or not parseable): the
+      // kept file is damaged, which says nothing about the log.
+      Fail("bad_kept_checkpoint", which + " is a malformed checkpoint or was altered after it "
+                                          "was signed: " + v.status().message());
       return false;
     }
     auto it = hashes_.find(k.note.size);
@@ -284,6 +339,7 @@ class Verifier {
   Hash prev_{};
   uint64_t seg_ = 0;
   uint64_t off_ = 0;
+  static constexpr int64_t kMaxIntervalMs = int64_t{1} << 50;  // no overflow in 2 * interval
   int64_t interval_ms_ = 60000;
   bool restarted_since_checkpoint_ = false;
   std::set<uint64_t> want_hash_;

@@ -169,14 +169,17 @@ StatusOr<std::unique_ptr<VaultImpl>> VaultImpl::Open(const Options& options, Clo
   ao.key_path = keys_dir + "/audit.key";
   ao.segment_bytes = options.audit_segment_bytes;
   ao.checkpoint_interval_ms = options.audit_checkpoint_interval_ms;
-  VAULT_RETURN_IF_ERROR(EnsureDirectory(ao.dir, 0700));
-  VAULT_ASSIGN_OR_RETURN(std::unique_ptr<audit::AuditLog> audit_log,
-                         audit::AuditLog::Open(ao, custodian.get(), clock));
   VAULT_ASSIGN_OR_RETURN(const int64_t open, store->ReadCounter(kOpenCounter));
   VAULT_ASSIGN_OR_RETURN(const int64_t closed, store->ReadCounter(kClosedCounter));
   VAULT_ASSIGN_OR_RETURN(const int64_t held, store->ReadCounter(kHeldCounter));
   VAULT_ASSIGN_OR_RETURN(std::unique_ptr<safeguard::CaseStore> cases,
                          safeguard::CaseStore::Open(keys_dir + "/safeguarding", custodian.get()));
+  // Last of the steps that may refuse the start: opening the audit log writes
+  // to it (a recovery record, a start record, a checkpoint), and a refused
+  // start must leave it untouched.
+  VAULT_RETURN_IF_ERROR(EnsureDirectory(ao.dir, 0700));
+  VAULT_ASSIGN_OR_RETURN(std::unique_ptr<audit::AuditLog> audit_log,
+                         audit::AuditLog::Open(ao, custodian.get(), clock));
   std::unique_ptr<VaultImpl> vault(new VaultImpl(options, clock, std::move(lock),
                                                  std::move(custodian), std::move(keyring),
                                                  std::move(store), std::move(audit_log), open,
