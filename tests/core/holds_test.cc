@@ -73,7 +73,7 @@ TEST_F(HoldsTest, ACaseKeyIsSplitTwoOfNAndTheSecretIsStoredNowhere) {
   for (const char* name : {"alice", "bob"}) {
     auto r = vault_->GetRequest(caller_, request->id, name);
     std::string sealed;
-    ASSERT_TRUE(safeguard::FromBase64(r->officer_share, &sealed));
+    ASSERT_TRUE(FromBase64(r->officer_share, &sealed));
     std::string plain(sealed.size() - crypto_box_SEALBYTES, '\0');
     ASSERT_EQ(crypto_box_seal_open(reinterpret_cast<unsigned char*>(plain.data()),
                                    reinterpret_cast<const unsigned char*>(sealed.data()),
@@ -90,7 +90,7 @@ TEST_F(HoldsTest, ACaseKeyIsSplitTwoOfNAndTheSecretIsStoredNowhere) {
   ASSERT_TRUE(secret.ok());
   uint8_t pk[32];
   crypto_scalarmult_base(pk, secret->insecure_data());
-  std::string pk_b64 = safeguard::ToBase64(std::string(reinterpret_cast<char*>(pk), 32));
+  std::string pk_b64 = ToBase64(std::string(reinterpret_cast<char*>(pk), 32));
   EXPECT_EQ(pk_b64, c->public_key);
   const std::string needle(reinterpret_cast<const char*>(secret->insecure_data()), 32);
   vault_.reset();
@@ -297,7 +297,7 @@ TEST_F(HoldsTest, ATamperedShareIsRefused) {
   // Carol's share presented as Bob's.
   auto r = vault_->GetRequest(caller_, request->id, "bob");
   std::string request_key;
-  ASSERT_TRUE(safeguard::FromBase64(r->request_key, &request_key));
+  ASSERT_TRUE(FromBase64(r->request_key, &request_key));
   const std::string ad = safeguard::ShareAd("CASE-1");
   std::string fake = ad + std::string(1, '\x02') + std::string(32, 'A');
   Approval forged;

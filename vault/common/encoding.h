@@ -23,6 +23,11 @@ std::string ToHex(std::string_view bytes);
 // False unless `hex` is lowercase hex of even length.
 bool FromHex(std::string_view hex, std::string* out);
 
+// Base64, standard alphabet with padding (RFC 4648 section 4). FromBase64 is
+// strict: no whitespace, correct padding, no trailing bits set.
+std::string ToBase64(std::string_view bytes);
+bool FromBase64(std::string_view text, std::string* out);
+
 }  // namespace vault
 
 #endif  // VAULT_COMMON_ENCODING_H_

@@ -145,8 +145,8 @@ OfficerInfo DescribeOfficer(const StoredOfficer& o) {
   info.enrolled_by = o.enrolled_by;
   info.revoked_at = o.revoked_at;
   // The token without its self-signature cannot be rebuilt; show the keys.
-  info.key = safeguard::ToBase64(Raw(o.keys.sign.data(), 32)) + "." +
-             safeguard::ToBase64(Raw(o.keys.seal.data(), 32));
+  info.key = ToBase64(Raw(o.keys.sign.data(), 32)) + "." +
+             ToBase64(Raw(o.keys.seal.data(), 32));
   return info;
 }
 
@@ -271,7 +271,7 @@ CaseInfo VaultImpl::DescribeCase(const StoredCase& c, bool with_reason) {
   info.opened_by = c.opened_by;
   info.opened_at = c.opened_at;
   info.released_at = c.released_at;
-  info.public_key = c.public_key.empty() ? "" : safeguard::ToBase64(c.public_key);
+  info.public_key = c.public_key.empty() ? "" : ToBase64(c.public_key);
   info.threshold = c.threshold;
   for (const StoredShare& s : c.shares) info.share_holders.push_back(s.officer);
   return info;
@@ -600,7 +600,7 @@ StatusOr<RequestInfo> VaultImpl::FileRequest(const Caller& caller, const Request
   std::string pk(crypto_box_PUBLICKEYBYTES, '\0');
   VAULT_ASSIGN_OR_RETURN(r.secret, SecretBytes::Zeroed(crypto_box_SECRETKEYBYTES));
   crypto_box_keypair(reinterpret_cast<unsigned char*>(pk.data()), r.secret.insecure_mutable_data());
-  r.info.request_key = safeguard::ToBase64(pk);
+  r.info.request_key = ToBase64(pk);
   r.info.text = safeguard::RequestText(VaultId(), r.info);
   r.info.state = "pending";
   VAULT_RETURN_IF_ERROR(Audit(caller, kAction, r.info.id, "ok",
@@ -630,7 +630,7 @@ StatusOr<RequestInfo> VaultImpl::GetRequest(const Caller& caller, std::string_vi
     const StoredCase* c = cases_->state().FindCase(info.case_id);
     if (c != nullptr) {
       for (const StoredShare& s : c->shares) {
-        if (s.officer == officer) info.officer_share = safeguard::ToBase64(s.sealed);
+        if (s.officer == officer) info.officer_share = ToBase64(s.sealed);
       }
     }
   }
@@ -695,7 +695,7 @@ StatusOr<ApprovalResult> VaultImpl::Approve(const Caller& caller, std::string_vi
         "this officer holds no share of this case (enrolled after it was opened)", "no_share"));
   }
   std::string request_pk;
-  safeguard::FromBase64(r.info.request_key, &request_pk);
+  FromBase64(r.info.request_key, &request_pk);
   StatusOr<shamir::Share> share =
       OpenShare(a.share, reinterpret_cast<const uint8_t*>(request_pk.data()), r.secret, *c, *expected);
   if (!share.ok()) return refuse(share.status());

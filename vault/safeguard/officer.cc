@@ -79,26 +79,6 @@ StatusOr<json::object> ParseFile(std::string_view text) {
 
 }  // namespace
 
-std::string ToBase64(std::string_view bytes) {
-  std::string out(sodium_base64_encoded_len(bytes.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
-  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(bytes.data()),
-                    bytes.size(), sodium_base64_VARIANT_ORIGINAL);
-  out.resize(std::strlen(out.c_str()));
-  return out;
-}
-
-bool FromBase64(std::string_view text, std::string* out) {
-  out->assign(text.size(), '\0');
-  size_t len = 0;
-  if (sodium_base642bin(reinterpret_cast<unsigned char*>(out->data()), out->size(), text.data(),
-                        text.size(), nullptr, &len, nullptr,
-                        sodium_base64_VARIANT_ORIGINAL) != 0) {
-    return false;
-  }
-  out->resize(len);
-  return true;
-}
-
 StatusOr<OfficerKeys> OfficerKeys::Generate() {
   VAULT_RETURN_IF_ERROR(InitCrypto());
   OfficerKeys k;

@@ -30,6 +30,7 @@
 #include <string>
 #include <string_view>
 
+#include "vault/common/encoding.h"
 #include "vault/crypto/secret.h"
 #include "vault/status.h"
 
@@ -73,10 +74,6 @@ StatusOr<OfficerPublicKeys> ParseEnrolmentToken(std::string_view token);
 // A short fingerprint of the public keys, for reading aloud when an admin
 // enrols an officer: 8 groups of 4 hex digits.
 std::string Fingerprint(const OfficerPublicKeys& keys);
-
-// Base64 (standard alphabet, padded) helpers over libsodium.
-std::string ToBase64(std::string_view bytes);
-bool FromBase64(std::string_view text, std::string* out);
 
 // Ed25519 detached signatures.
 StatusOr<std::string> Sign(const SecretBytes& sign_secret, std::string_view message);
