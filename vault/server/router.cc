@@ -54,6 +54,62 @@ RouteMatch Match(RouteId id, std::string_view route, std::string_view method,
 
 HttpResponse NotFound() { return ErrorResponse(404, "not_found", "no such transcript or route"); }
 
+// /v1/officers[/{name}/revoke], /v1/cases[/{name}[/holds]], /v1/requests[/{name}[/approvals]].
+RouteMatch MatchSafeguardingRoute(std::string_view path) {
+  struct Family {
+    std::string_view prefix;
+    RouteId list;
+    std::string_view list_route;
+    std::string_view list_methods;
+    RouteId item;  // kNone: no GET of one item
+    std::string_view item_route;
+    std::string_view sub;
+    RouteId sub_id;
+    std::string_view sub_route;
+  };
+  static constexpr Family kFamilies[] = {
+      {"/v1/officers", RouteId::kOfficers, "/v1/officers", "GET, POST", RouteId::kNone, "",
+       "/revoke", RouteId::kOfficerRevoke, "/v1/officers/{name}/revoke"},
+      {"/v1/cases", RouteId::kCases, "/v1/cases", "GET, POST", RouteId::kCase, "/v1/cases/{name}",
+       "/holds", RouteId::kCaseHolds, "/v1/cases/{name}/holds"},
+      {"/v1/requests", RouteId::kRequests, "/v1/requests", "POST", RouteId::kRequest,
+       "/v1/requests/{name}", "/approvals", RouteId::kApprovals, "/v1/requests/{name}/approvals"},
+  };
+  for (const Family& f : kFamilies) {
+    if (path == f.prefix) return Match(f.list, f.list_route, f.list_methods);
+    if (path.size() <= f.prefix.size() + 1 || path.substr(0, f.prefix.size()) != f.prefix ||
+        path[f.prefix.size()] != '/') {
+      continue;
+    }
+    std::string_view rest = path.substr(f.prefix.size() + 1);
+    const size_t slash = rest.find('/');
+    RouteMatch match;
+    if (slash == std::string_view::npos) {
+      if (f.item == RouteId::kNone) return RouteMatch();
+      match = Match(f.item, f.item_route, "GET");
+    } else if (rest.substr(slash) == f.sub) {
+      match = Match(f.sub_id, f.sub_route, "POST");
+    } else {
+      return RouteMatch();
+    }
+    match.name = rest.substr(0, slash);
+    if (match.name.empty()) return RouteMatch();
+    return match;
+  }
+  return RouteMatch();
+}
+
+bool MethodAllowed(std::string_view allowed, std::string_view method) {
+  while (!allowed.empty()) {
+    const size_t comma = allowed.find(',');
+    if (allowed.substr(0, comma) == method) return true;
+    if (comma == std::string_view::npos) break;
+    allowed.remove_prefix(comma + 1);
+    while (!allowed.empty() && allowed.front() == ' ') allowed.remove_prefix(1);
+  }
+  return false;
+}
+
 }  // namespace
 
 RouteMatch MatchRoute(std::string_view target) {
@@ -74,6 +130,9 @@ RouteMatch MatchRoute(std::string_view target) {
     return match;
   }
   if (path == "/metrics") return Match(RouteId::kMetrics, "/metrics", "GET");
+  if (RouteMatch safeguarding = MatchSafeguardingRoute(path); safeguarding.id != RouteId::kNone) {
+    return safeguarding;
+  }
   if (path.substr(0, kTranscriptsPrefix.size()) != kTranscriptsPrefix) return RouteMatch();
   path.remove_prefix(kTranscriptsPrefix.size());
   const size_t slash = path.find('/');
@@ -87,6 +146,9 @@ RouteMatch MatchRoute(std::string_view target) {
   }
   if (rest == "/close") return Match(RouteId::kClose, "/v1/transcripts/{id}/close", "POST", id);
   if (rest == "/erase") return Match(RouteId::kErase, "/v1/transcripts/{id}/erase", "POST", id);
+  if (rest == "/holds") {
+    return Match(RouteId::kTranscriptHolds, "/v1/transcripts/{id}/holds", "GET", id);
+  }
   return RouteMatch();
 }
 
@@ -119,6 +181,23 @@ RoleSet RolesFor(RouteId route) {
     case RouteId::kAuditSegment:
       roles.Add(Role::kAuditor);
       return roles;
+    case RouteId::kOfficers:  // GET for all three; enrolment is checked by the vault
+      roles.Add(Role::kAdmin);
+      roles.Add(Role::kOfficer);
+      roles.Add(Role::kAuditor);
+      return roles;
+    case RouteId::kOfficerRevoke:
+      roles.Add(Role::kAdmin);
+      return roles;
+    case RouteId::kCases:
+    case RouteId::kCase:
+    case RouteId::kCaseHolds:
+    case RouteId::kTranscriptHolds:
+    case RouteId::kRequests:
+    case RouteId::kRequest:
+    case RouteId::kApprovals:
+      roles.Add(Role::kOfficer);
+      return roles;
     case RouteId::kNone:
       break;
   }
@@ -150,35 +229,41 @@ const char* ActionFor(RouteId route) {
     case RouteId::kAuditRecords:
     case RouteId::kAuditSegment:
       return "audit.read";
+    case RouteId::kOfficers:
+      return "officer.list";
+    case RouteId::kOfficerRevoke:
+      return "officer.revoke";
+    case RouteId::kCases:
+      return "case.list";
+    case RouteId::kCase:
+      return "case.read";
+    case RouteId::kCaseHolds:
+      return "hold.place";
+    case RouteId::kTranscriptHolds:
+      return "hold.list";
+    case RouteId::kRequests:
+      return "request.file";
+    case RouteId::kRequest:
+      return "request.read";
+    case RouteId::kApprovals:
+      return "request.approve";
     case RouteId::kNone:
       break;
   }
   return "unknown";
 }
 
+const char* ActionFor(RouteId route, std::string_view method) {
+  if (method == "POST" && route == RouteId::kOfficers) return "officer.enrol";
+  if (method == "POST" && route == RouteId::kCases) return "case.open";
+  return ActionFor(route);
+}
+
 namespace {
 
 bool HasTranscriptId(RouteId route) {
   return route == RouteId::kTranscript || route == RouteId::kMessages || route == RouteId::kClose ||
-         route == RouteId::kErase;
-}
-
-// The value of `key` in the query string of `target`, if present.
-std::optional<std::string_view> QueryParam(std::string_view target, std::string_view key) {
-  const size_t q = target.find('?');
-  if (q == std::string_view::npos) return std::nullopt;
-  std::string_view query = target.substr(q + 1);
-  while (!query.empty()) {
-    const size_t amp = query.find('&');
-    const std::string_view pair = query.substr(0, amp);
-    const size_t eq = pair.find('=');
-    if (pair.substr(0, eq) == key) {
-      return eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1);
-    }
-    if (amp == std::string_view::npos) break;
-    query.remove_prefix(amp + 1);
-  }
-  return std::nullopt;
+         route == RouteId::kErase || route == RouteId::kTranscriptHolds;
 }
 
 // A decimal number of at most 19 digits.
@@ -202,6 +287,23 @@ bool IsTranscriptId(std::string_view id) {
   return true;
 }
 
+std::optional<std::string_view> QueryParam(std::string_view target, std::string_view key) {
+  const size_t q = target.find('?');
+  if (q == std::string_view::npos) return std::nullopt;
+  std::string_view query = target.substr(q + 1);
+  while (!query.empty()) {
+    const size_t amp = query.find('&');
+    const std::string_view pair = query.substr(0, amp);
+    const size_t eq = pair.find('=');
+    if (pair.substr(0, eq) == key) {
+      return eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1);
+    }
+    if (amp == std::string_view::npos) break;
+    query.remove_prefix(amp + 1);
+  }
+  return std::nullopt;
+}
+
 bool IsJsonContentType(std::string_view content_type) {
   return EqualsIgnoreCase(Trim(content_type.substr(0, content_type.find(';'))), "application/json");
 }
@@ -221,7 +323,7 @@ HttpResponse Router::Handle(const HttpRequest& request, const RequestContext& co
 HttpResponse Router::Dispatch(const RouteMatch& match, const HttpRequest& request,
                               const RequestContext& context) const {
   if (match.id == RouteId::kNone) return NotFound();
-  if (request.method_string() != match.method) {
+  if (!MethodAllowed(match.method, request.method_string())) {
     HttpResponse response = ErrorResponse(405, "method_not_allowed",
                                           "this route accepts only " + std::string(match.method));
     response.set(http::field::allow, match.method);
@@ -234,7 +336,8 @@ HttpResponse Router::Dispatch(const RouteMatch& match, const HttpRequest& reques
     // Refusals are audited too (health excepted: it reveals nothing). The
     // refusal stands whether or not the record could be written.
     if (match.id != RouteId::kHealth && match.id != RouteId::kMetrics) {
-      const Status recorded = vault_->RecordRefusal(caller, ActionFor(match.id),
+      const Status recorded = vault_->RecordRefusal(caller,
+                                                    ActionFor(match.id, request.method_string()),
                                                     match.transcript_id, status.reason());
       (void)recorded;
     }
@@ -270,6 +373,16 @@ HttpResponse Router::Dispatch(const RouteMatch& match, const HttpRequest& reques
       return Audit(caller, match, request);
     case RouteId::kMetrics:
       return Metrics();
+    case RouteId::kOfficers:
+    case RouteId::kOfficerRevoke:
+    case RouteId::kCases:
+    case RouteId::kCase:
+    case RouteId::kCaseHolds:
+    case RouteId::kTranscriptHolds:
+    case RouteId::kRequests:
+    case RouteId::kRequest:
+    case RouteId::kApprovals:
+      return Safeguarding(caller, match, request);
     case RouteId::kNone:
       break;
   }

@@ -26,6 +26,7 @@
 #define VAULT_SERVER_ROUTER_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -53,6 +54,16 @@ enum class RouteId {
   kAuditRecords,
   kAuditSegment,
   kMetrics,
+  // Legal hold (safeguard_routes.cc).
+  kOfficers,         // GET list, POST enrol
+  kOfficerRevoke,    // POST /v1/officers/{name}/revoke
+  kCases,            // GET list, POST open
+  kCase,             // GET /v1/cases/{name}
+  kCaseHolds,        // POST /v1/cases/{name}/holds
+  kTranscriptHolds,  // GET /v1/transcripts/{id}/holds
+  kRequests,         // POST /v1/requests
+  kRequest,          // GET /v1/requests/{name}
+  kApprovals,        // POST /v1/requests/{name}/approvals
 };
 
 struct RouteMatch {
@@ -63,7 +74,9 @@ struct RouteMatch {
   std::string_view transcript_id;
   // The {n} of /v1/audit/segments/{n}, as sent.
   std::string_view segment;
-  // The one method the route accepts ("GET" or "POST").
+  // The {name} of an officer, case or request route, as sent.
+  std::string_view name;
+  // The methods the route accepts: "GET", "POST" or "GET, POST".
   std::string_view method;
 };
 
@@ -77,12 +90,18 @@ RoleSet RolesFor(RouteId route);
 
 // The audit action of a route ("transcript.read", "audit.read", ...).
 const char* ActionFor(RouteId route);
+// The same, telling apart the two methods of a GET-and-POST route.
+const char* ActionFor(RouteId route, std::string_view method);
 
 // True for 32 lowercase hex characters.
 bool IsTranscriptId(std::string_view id);
 
 // True for "application/json", any case, with optional parameters.
 bool IsJsonContentType(std::string_view content_type);
+
+// The value of `key` in the query string of `target`, if present (as sent,
+// not percent-decoded).
+std::optional<std::string_view> QueryParam(std::string_view target, std::string_view key);
 
 // What the session knows about the caller of one request.
 struct RequestContext {
@@ -123,6 +142,8 @@ class Router {
   HttpResponse Audit(const Caller& caller, const RouteMatch& match,
                      const HttpRequest& request) const;
   HttpResponse Metrics() const;
+  HttpResponse Safeguarding(const Caller& caller, const RouteMatch& match,
+                            const HttpRequest& request) const;
 
   Vault* const vault_;
   const uint64_t max_seq_;

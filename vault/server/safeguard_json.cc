@@ -1,0 +1,458 @@
+#include "vault/server/safeguard_json.h"
+
+#include <boost/json.hpp>
+
+#include "vault/common/encoding.h"
+#include "vault/common/time_format.h"
+#include "vault/server/json_util.h"
+#include "vault/server/response_json.h"
+
+namespace vault::wire {
+namespace {
+
+namespace json = boost::json;
+
+constexpr size_t kMaxRequestTranscripts = 100;
+
+StatusOr<std::string> RequiredBase64(const json::object& o, std::string_view key, size_t max) {
+  VAULT_ASSIGN_OR_RETURN(std::string text, RequiredString(o, key));
+  std::string raw;
+  if (text.size() > max * 2 || !FromBase64(text, &raw)) {
+    return Status::InvalidArgument("'" + std::string(key) + "' must be base64", "invalid_base64");
+  }
+  return raw;
+}
+
+StatusOr<UnixMillis> RequiredTime(const json::object& o, std::string_view key) {
+  VAULT_ASSIGN_OR_RETURN(std::string text, RequiredString(o, key));
+  UnixMillis t = 0;
+  if (text.size() > 64 || !ParseRfc3339(text, &t)) {
+    return Status::InvalidArgument("'" + std::string(key) + "' must be an RFC 3339 date-time",
+                                   "invalid_time");
+  }
+  return t;
+}
+
+Status ParseSignedBy(const json::object& o, OfficerSignature* s) {
+  VAULT_ASSIGN_OR_RETURN(s->officer, RequiredString(o, "officer"));
+  VAULT_ASSIGN_OR_RETURN(s->time, RequiredTime(o, "time"));
+  VAULT_ASSIGN_OR_RETURN(s->signature, RequiredBase64(o, "signature", 128));
+  return Status::OK();
+}
+
+void PutSignedBy(const OfficerSignature& s, json::object* o) {
+  (*o)["officer"] = s.officer;
+  (*o)["time"] = FormatRfc3339(s.time);
+  (*o)["signature"] = ToBase64(s.signature);
+}
+
+json::value TimeOrNull(UnixMillis t) {
+  if (t == 0) return nullptr;
+  return json::value(FormatRfc3339(t));
+}
+
+json::array Strings(const std::vector<std::string>& v) {
+  json::array a;
+  for (const std::string& s : v) a.emplace_back(s);
+  return a;
+}
+
+json::object OfficerObject(const OfficerInfo& o) {
+  return json::object{{"id", o.id},
+                      {"key", o.key},
+                      {"fingerprint", o.fingerprint},
+                      {"enrolled_at", FormatRfc3339(o.enrolled_at)},
+                      {"enrolled_by", o.enrolled_by},
+                      {"revoked_at", TimeOrNull(o.revoked_at)},
+                      {"active", o.active()}};
+}
+
+json::object CaseObject(const CaseInfo& c) {
+  json::object o{{"id", c.id},
+                 {"state", c.state},
+                 {"reason_hash", c.reason_hash},
+                 {"opened_by", c.opened_by},
+                 {"opened_at", FormatRfc3339(c.opened_at)},
+                 {"released_at", TimeOrNull(c.released_at)},
+                 {"public_key", c.public_key},
+                 {"threshold", c.threshold},
+                 {"share_holders", Strings(c.share_holders)},
+                 {"holds", c.holds}};
+  if (!c.reason.empty()) o["reason"] = c.reason;
+  return o;
+}
+
+json::object HoldObject(const HoldInfo& h) {
+  return json::object{{"case", h.case_id},
+                      {"transcript", h.transcript_id},
+                      {"held_by", h.held_by},
+                      {"held_at", FormatRfc3339(h.held_at)}};
+}
+
+json::object RequestObject(const RequestInfo& r) {
+  json::object o{{"id", r.id},
+                 {"kind", RequestKindName(r.kind)},
+                 {"case", r.case_id},
+                 {"transcripts", Strings(r.transcripts)},
+                 {"reason_hash", r.reason_hash},
+                 {"filed_by", r.filed_by},
+                 {"filed_at", FormatRfc3339(r.filed_at)},
+                 {"expires_at", FormatRfc3339(r.expires_at)},
+                 {"request_key", r.request_key},
+                 {"text", r.text},
+                 {"approved_by", Strings(r.approved_by)},
+                 {"state", r.state}};
+  if (!r.officer_share.empty()) o["officer_share"] = r.officer_share;
+  return o;
+}
+
+// --- decoding helpers (every failure is the server's: bad_response) ---
+
+StatusOr<json::object> ResponseObject(std::string_view body) {
+  boost::system::error_code ec;
+  json::value v = json::parse(json::string_view(body.data(), body.size()), ec);
+  if (ec || !v.is_object()) return BadResponse("body is not a JSON object");
+  return std::move(v.as_object());
+}
+
+StatusOr<const json::object*> Member(const json::object& o, std::string_view key) {
+  const json::value* v = o.if_contains(key);
+  if (v == nullptr || !v->is_object()) return BadResponse("missing object '" + std::string(key) + "'");
+  return &v->as_object();
+}
+
+StatusOr<const json::array*> Array(const json::object& o, std::string_view key) {
+  const json::value* v = o.if_contains(key);
+  if (v == nullptr || !v->is_array()) return BadResponse("missing array '" + std::string(key) + "'");
+  return &v->as_array();
+}
+
+StatusOr<std::vector<std::string>> StringArray(const json::object& o, std::string_view key) {
+  VAULT_ASSIGN_OR_RETURN(const json::array* a, Array(o, key));
+  std::vector<std::string> out;
+  for (const json::value& v : *a) {
+    if (!v.is_string()) return BadResponse("'" + std::string(key) + "' holds a non-string");
+    out.emplace_back(v.as_string());
+  }
+  return out;
+}
+
+StatusOr<UnixMillis> TimeOrZero(const json::object& o, std::string_view key) {
+  const json::value* v = o.if_contains(key);
+  if (v == nullptr || v->is_null()) return UnixMillis{0};
+  return ResponseTime(o, key);
+}
+
+StatusOr<OfficerInfo> OfficerFrom(const json::object& o) {
+  OfficerInfo info;
+  VAULT_ASSIGN_OR_RETURN(info.id, ResponseString(o, "id"));
+  VAULT_ASSIGN_OR_RETURN(info.key, ResponseString(o, "key"));
+  VAULT_ASSIGN_OR_RETURN(info.fingerprint, ResponseString(o, "fingerprint"));
+  VAULT_ASSIGN_OR_RETURN(info.enrolled_at, ResponseTime(o, "enrolled_at"));
+  VAULT_ASSIGN_OR_RETURN(const uint64_t by, ResponseUint(o, "enrolled_by"));
+  info.enrolled_by = static_cast<uint32_t>(by);
+  VAULT_ASSIGN_OR_RETURN(info.revoked_at, TimeOrZero(o, "revoked_at"));
+  return info;
+}
+
+StatusOr<CaseInfo> CaseFrom(const json::object& o) {
+  CaseInfo c;
+  VAULT_ASSIGN_OR_RETURN(c.id, ResponseString(o, "id"));
+  VAULT_ASSIGN_OR_RETURN(c.state, ResponseString(o, "state"));
+  VAULT_ASSIGN_OR_RETURN(c.reason_hash, ResponseString(o, "reason_hash"));
+  VAULT_ASSIGN_OR_RETURN(c.opened_by, ResponseString(o, "opened_by"));
+  VAULT_ASSIGN_OR_RETURN(c.opened_at, ResponseTime(o, "opened_at"));
+  VAULT_ASSIGN_OR_RETURN(c.released_at, TimeOrZero(o, "released_at"));
+  VAULT_ASSIGN_OR_RETURN(c.public_key, ResponseString(o, "public_key"));
+  VAULT_ASSIGN_OR_RETURN(const uint64_t threshold, ResponseUint(o, "threshold"));
+  c.threshold = static_cast<int>(threshold);
+  VAULT_ASSIGN_OR_RETURN(c.share_holders, StringArray(o, "share_holders"));
+  VAULT_ASSIGN_OR_RETURN(c.holds, ResponseUint(o, "holds"));
+  if (o.contains("reason")) {
+    VAULT_ASSIGN_OR_RETURN(c.reason, ResponseString(o, "reason"));
+  }
+  return c;
+}
+
+StatusOr<HoldInfo> HoldFrom(const json::object& o) {
+  HoldInfo h;
+  VAULT_ASSIGN_OR_RETURN(h.case_id, ResponseString(o, "case"));
+  VAULT_ASSIGN_OR_RETURN(h.transcript_id, ResponseString(o, "transcript"));
+  VAULT_ASSIGN_OR_RETURN(h.held_by, ResponseString(o, "held_by"));
+  VAULT_ASSIGN_OR_RETURN(h.held_at, ResponseTime(o, "held_at"));
+  return h;
+}
+
+StatusOr<RequestInfo> RequestFrom(const json::object& o) {
+  RequestInfo r;
+  VAULT_ASSIGN_OR_RETURN(r.id, ResponseString(o, "id"));
+  VAULT_ASSIGN_OR_RETURN(std::string kind, ResponseString(o, "kind"));
+  if (kind != "unseal" && kind != "release") return BadResponse("unknown request kind");
+  r.kind = kind == "unseal" ? RequestKind::kUnseal : RequestKind::kRelease;
+  VAULT_ASSIGN_OR_RETURN(r.case_id, ResponseString(o, "case"));
+  VAULT_ASSIGN_OR_RETURN(r.transcripts, StringArray(o, "transcripts"));
+  VAULT_ASSIGN_OR_RETURN(r.reason_hash, ResponseString(o, "reason_hash"));
+  VAULT_ASSIGN_OR_RETURN(r.filed_by, ResponseString(o, "filed_by"));
+  VAULT_ASSIGN_OR_RETURN(r.filed_at, ResponseTime(o, "filed_at"));
+  VAULT_ASSIGN_OR_RETURN(r.expires_at, ResponseTime(o, "expires_at"));
+  VAULT_ASSIGN_OR_RETURN(r.request_key, ResponseString(o, "request_key"));
+  VAULT_ASSIGN_OR_RETURN(r.text, ResponseString(o, "text"));
+  VAULT_ASSIGN_OR_RETURN(r.approved_by, StringArray(o, "approved_by"));
+  VAULT_ASSIGN_OR_RETURN(r.state, ResponseString(o, "state"));
+  if (o.contains("officer_share")) {
+    VAULT_ASSIGN_OR_RETURN(r.officer_share, ResponseString(o, "officer_share"));
+  }
+  return r;
+}
+
+}  // namespace
+
+// --- request bodies ---------------------------------------------------------
+
+StatusOr<Enrolment> ParseEnrolment(std::string_view body) {
+  VAULT_ASSIGN_OR_RETURN(json::object o, ParseJsonObject(body, "request body"));
+  VAULT_RETURN_IF_ERROR(CheckKnownFields(o, "request body", {"id", "key"}));
+  Enrolment e;
+  VAULT_ASSIGN_OR_RETURN(e.id, RequiredString(o, "id"));
+  VAULT_ASSIGN_OR_RETURN(e.key, RequiredString(o, "key"));
+  return e;
+}
+
+StatusOr<CaseOpening> ParseCaseOpening(std::string_view body) {
+  VAULT_ASSIGN_OR_RETURN(json::object o, ParseJsonObject(body, "request body"));
+  VAULT_RETURN_IF_ERROR(
+      CheckKnownFields(o, "request body", {"case", "reason", "officer", "time", "signature"}));
+  CaseOpening c;
+  VAULT_ASSIGN_OR_RETURN(c.case_id, RequiredString(o, "case"));
+  VAULT_ASSIGN_OR_RETURN(c.reason, RequiredString(o, "reason"));
+  VAULT_RETURN_IF_ERROR(ParseSignedBy(o, &c.signed_by));
+  return c;
+}
+
+StatusOr<HoldPlacement> ParseHoldPlacement(std::string_view body, std::string_view case_id) {
+  VAULT_ASSIGN_OR_RETURN(json::object o, ParseJsonObject(body, "request body"));
+  VAULT_RETURN_IF_ERROR(
+      CheckKnownFields(o, "request body", {"transcript", "officer", "time", "signature"}));
+  HoldPlacement h;
+  h.case_id = std::string(case_id);
+  VAULT_ASSIGN_OR_RETURN(h.transcript_id, RequiredString(o, "transcript"));
+  VAULT_RETURN_IF_ERROR(ParseSignedBy(o, &h.signed_by));
+  return h;
+}
+
+StatusOr<RequestFiling> ParseRequestFiling(std::string_view body) {
+  VAULT_ASSIGN_OR_RETURN(json::object o, ParseJsonObject(body, "request body"));
+  VAULT_RETURN_IF_ERROR(CheckKnownFields(o, "request body",
+                                         {"kind", "case", "transcripts", "reason", "expires_at",
+                                          "officer", "time", "signature"}));
+  RequestFiling f;
+  VAULT_ASSIGN_OR_RETURN(std::string kind, RequiredString(o, "kind"));
+  if (kind == "unseal") {
+    f.kind = RequestKind::kUnseal;
+  } else if (kind == "release") {
+    f.kind = RequestKind::kRelease;
+  } else {
+    return Status::InvalidArgument("kind must be \"unseal\" or \"release\"", "invalid_kind");
+  }
+  VAULT_ASSIGN_OR_RETURN(f.case_id, RequiredString(o, "case"));
+  const json::value* ids = o.if_contains("transcripts");
+  if (ids != nullptr && !ids->is_null()) {
+    if (!ids->is_array() || ids->as_array().size() > kMaxRequestTranscripts) {
+      return Status::InvalidArgument("transcripts must be an array of at most 100 ids",
+                                     "invalid_transcripts");
+    }
+    for (const json::value& v : ids->as_array()) {
+      if (!v.is_string()) {
+        return Status::InvalidArgument("transcripts must be strings", "invalid_transcripts");
+      }
+      f.transcripts.emplace_back(v.as_string());
+    }
+  }
+  VAULT_ASSIGN_OR_RETURN(f.reason, RequiredString(o, "reason"));
+  VAULT_ASSIGN_OR_RETURN(f.expires_at, RequiredTime(o, "expires_at"));
+  VAULT_RETURN_IF_ERROR(ParseSignedBy(o, &f.signed_by));
+  return f;
+}
+
+StatusOr<Approval> ParseApproval(std::string_view body) {
+  VAULT_ASSIGN_OR_RETURN(json::object o, ParseJsonObject(body, "request body"));
+  VAULT_RETURN_IF_ERROR(CheckKnownFields(o, "request body", {"officer", "share", "signature"}));
+  Approval a;
+  VAULT_ASSIGN_OR_RETURN(a.officer, RequiredString(o, "officer"));
+  VAULT_ASSIGN_OR_RETURN(a.share, RequiredBase64(o, "share", 512));
+  VAULT_ASSIGN_OR_RETURN(a.signature, RequiredBase64(o, "signature", 128));
+  return a;
+}
+
+std::string EncodeEnrolment(const Enrolment& e) {
+  return json::serialize(json::object{{"id", e.id}, {"key", e.key}});
+}
+
+std::string EncodeCaseOpening(const CaseOpening& c) {
+  json::object o{{"case", c.case_id}, {"reason", c.reason}};
+  PutSignedBy(c.signed_by, &o);
+  return json::serialize(o);
+}
+
+std::string EncodeHoldPlacement(const HoldPlacement& h) {
+  json::object o{{"transcript", h.transcript_id}};
+  PutSignedBy(h.signed_by, &o);
+  return json::serialize(o);
+}
+
+std::string EncodeRequestFiling(const RequestFiling& f) {
+  json::object o{{"kind", RequestKindName(f.kind)},
+                 {"case", f.case_id},
+                 {"transcripts", Strings(f.transcripts)},
+                 {"reason", f.reason},
+                 {"expires_at", FormatRfc3339(f.expires_at)}};
+  PutSignedBy(f.signed_by, &o);
+  return json::serialize(o);
+}
+
+std::string EncodeApproval(const Approval& a) {
+  return json::serialize(json::object{
+      {"officer", a.officer}, {"share", ToBase64(a.share)}, {"signature", ToBase64(a.signature)}});
+}
+
+// --- responses ----------------------------------------------------------
+
+std::string EncodeOfficer(const OfficerInfo& o) { return json::serialize(OfficerObject(o)); }
+
+std::string EncodeOfficerList(const OfficerList& list) {
+  json::array officers;
+  for (const OfficerInfo& o : list.officers) officers.emplace_back(OfficerObject(o));
+  return json::serialize(json::object{{"vault", list.vault_id}, {"officers", std::move(officers)}});
+}
+
+std::string EncodeCase(const CaseInfo& c) { return json::serialize(CaseObject(c)); }
+
+std::string EncodeCaseList(const std::vector<CaseInfo>& cases) {
+  json::array a;
+  for (const CaseInfo& c : cases) a.emplace_back(CaseObject(c));
+  return json::serialize(json::object{{"cases", std::move(a)}});
+}
+
+std::string EncodeCaseDetail(const CaseDetail& d) {
+  json::array holds;
+  for (const HoldInfo& h : d.holds) holds.emplace_back(HoldObject(h));
+  return json::serialize(json::object{{"case", CaseObject(d.info)}, {"holds", std::move(holds)}});
+}
+
+std::string EncodeHold(const HoldInfo& h) { return json::serialize(HoldObject(h)); }
+
+std::string EncodeHoldList(const std::vector<HoldInfo>& holds) {
+  json::array a;
+  for (const HoldInfo& h : holds) a.emplace_back(HoldObject(h));
+  return json::serialize(json::object{{"holds", std::move(a)}});
+}
+
+std::string EncodeRequest(const RequestInfo& r) { return json::serialize(RequestObject(r)); }
+
+std::string EncodeApprovalResult(const ApprovalResult& r) {
+  json::object o{{"request", RequestObject(r.request)}, {"executed", r.executed}};
+  if (r.executed) {
+    json::array transcripts;
+    for (const Transcript& t : r.transcripts) transcripts.emplace_back(json::parse(EncodeTranscript(t)));
+    o["transcripts"] = std::move(transcripts);
+    o["returned"] = r.returned;
+    o["destroyed"] = r.destroyed;
+    o["audit"] = json::object{{"seq", r.audit_seq}, {"hash", r.audit_hash}};
+  }
+  return json::serialize(o);
+}
+
+StatusOr<OfficerInfo> DecodeOfficer(std::string_view body) {
+  VAULT_ASSIGN_OR_RETURN(json::object o, ResponseObject(body));
+  return OfficerFrom(o);
+}
+
+StatusOr<OfficerList> DecodeOfficerList(std::string_view body) {
+  VAULT_ASSIGN_OR_RETURN(json::object o, ResponseObject(body));
+  OfficerList list;
+  VAULT_ASSIGN_OR_RETURN(list.vault_id, ResponseString(o, "vault"));
+  VAULT_ASSIGN_OR_RETURN(const json::array* a, Array(o, "officers"));
+  for (const json::value& v : *a) {
+    if (!v.is_object()) return BadResponse("officer entry");
+    VAULT_ASSIGN_OR_RETURN(OfficerInfo info, OfficerFrom(v.as_object()));
+    list.officers.push_back(std::move(info));
+  }
+  return list;
+}
+
+StatusOr<CaseInfo> DecodeCase(std::string_view body) {
+  VAULT_ASSIGN_OR_RETURN(json::object o, ResponseObject(body));
+  return CaseFrom(o);
+}
+
+StatusOr<std::vector<CaseInfo>> DecodeCaseList(std::string_view body) {
+  VAULT_ASSIGN_OR_RETURN(json::object o, ResponseObject(body));
+  VAULT_ASSIGN_OR_RETURN(const json::array* a, Array(o, "cases"));
+  std::vector<CaseInfo> out;
+  for (const json::value& v : *a) {
+    if (!v.is_object()) return BadResponse("case entry");
+    VAULT_ASSIGN_OR_RETURN(CaseInfo c, CaseFrom(v.as_object()));
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+StatusOr<CaseDetail> DecodeCaseDetail(std::string_view body) {
+  VAULT_ASSIGN_OR_RETURN(json::object o, ResponseObject(body));
+  CaseDetail d;
+  VAULT_ASSIGN_OR_RETURN(const json::object* c, Member(o, "case"));
+  VAULT_ASSIGN_OR_RETURN(d.info, CaseFrom(*c));
+  VAULT_ASSIGN_OR_RETURN(const json::array* a, Array(o, "holds"));
+  for (const json::value& v : *a) {
+    if (!v.is_object()) return BadResponse("hold entry");
+    VAULT_ASSIGN_OR_RETURN(HoldInfo h, HoldFrom(v.as_object()));
+    d.holds.push_back(std::move(h));
+  }
+  return d;
+}
+
+StatusOr<HoldInfo> DecodeHold(std::string_view body) {
+  VAULT_ASSIGN_OR_RETURN(json::object o, ResponseObject(body));
+  return HoldFrom(o);
+}
+
+StatusOr<std::vector<HoldInfo>> DecodeHoldList(std::string_view body) {
+  VAULT_ASSIGN_OR_RETURN(json::object o, ResponseObject(body));
+  VAULT_ASSIGN_OR_RETURN(const json::array* a, Array(o, "holds"));
+  std::vector<HoldInfo> out;
+  for (const json::value& v : *a) {
+    if (!v.is_object()) return BadResponse("hold entry");
+    VAULT_ASSIGN_OR_RETURN(HoldInfo h, HoldFrom(v.as_object()));
+    out.push_back(std::move(h));
+  }
+  return out;
+}
+
+StatusOr<RequestInfo> DecodeRequest(std::string_view body) {
+  VAULT_ASSIGN_OR_RETURN(json::object o, ResponseObject(body));
+  return RequestFrom(o);
+}
+
+StatusOr<ApprovalResult> DecodeApprovalResult(std::string_view body) {
+  VAULT_ASSIGN_OR_RETURN(json::object o, ResponseObject(body));
+  ApprovalResult r;
+  VAULT_ASSIGN_OR_RETURN(const json::object* req, Member(o, "request"));
+  VAULT_ASSIGN_OR_RETURN(r.request, RequestFrom(*req));
+  const json::value* executed = o.if_contains("executed");
+  if (executed == nullptr || !executed->is_bool()) return BadResponse("missing 'executed'");
+  r.executed = executed->as_bool();
+  if (!r.executed) return r;
+  VAULT_ASSIGN_OR_RETURN(const json::array* a, Array(o, "transcripts"));
+  for (const json::value& v : *a) {
+    VAULT_ASSIGN_OR_RETURN(Transcript t, DecodeTranscript(json::serialize(v)));
+    r.transcripts.push_back(std::move(t));
+  }
+  VAULT_ASSIGN_OR_RETURN(r.returned, ResponseUint(o, "returned"));
+  VAULT_ASSIGN_OR_RETURN(r.destroyed, ResponseUint(o, "destroyed"));
+  VAULT_ASSIGN_OR_RETURN(const json::object* audit, Member(o, "audit"));
+  VAULT_ASSIGN_OR_RETURN(r.audit_seq, ResponseUint(*audit, "seq"));
+  VAULT_ASSIGN_OR_RETURN(r.audit_hash, ResponseString(*audit, "hash"));
+  return r;
+}
+
+}  // namespace vault::wire
