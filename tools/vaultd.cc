@@ -9,12 +9,13 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <boost/program_options.hpp>
+#include <cerrno>
 #include <charconv>
 #include <csignal>
 #include <cstdint>
 #include <cstring>
-#include <cerrno>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -26,8 +27,8 @@
 #include <vector>
 
 #include "vault/access.h"
-#include "vault/common/file_util.h"
 #include "vault/clock.h"
+#include "vault/common/file_util.h"
 #include "vault/options.h"
 #include "vault/server/logging.h"
 #include "vault/server/sd_notify.h"
@@ -300,6 +301,34 @@ std::optional<int> ParseArgs(int argc, char** argv, Config* config) {
   return std::nullopt;
 }
 
+// File descriptors vaultd needs besides its connections: RocksDB's files,
+// audit segments, the listener, a refused connection being answered.
+constexpr rlim_t kReservedFds = 256;
+
+// Raises the soft RLIMIT_NOFILE as far as max-connections needs (at most to
+// the hard limit). If the hard limit is too low, lowers max_connections to
+// fit and logs it: a connection over the cap is then answered 503, where
+// accept() would otherwise fail with EMFILE and leave clients waiting.
+void FitConnectionsToFileLimit(vault::ServerOptions* server) {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  const rlim_t needed = static_cast<rlim_t>(server->max_connections) + kReservedFds;
+  if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < needed) {
+    rlimit raised = limit;
+    raised.rlim_cur = limit.rlim_max == RLIM_INFINITY ? needed : std::min(needed, limit.rlim_max);
+    if (setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
+  }
+  if (limit.rlim_cur == RLIM_INFINITY || limit.rlim_cur >= needed) return;
+  const size_t fitted = limit.rlim_cur > 2 * kReservedFds
+                            ? static_cast<size_t>(limit.rlim_cur - kReservedFds)
+                            : std::max<size_t>(1, limit.rlim_cur / 2);
+  vault::LogEvent(spdlog::level::warn, "max_connections_lowered",
+                  {{"configured", server->max_connections},
+                   {"effective", fitted},
+                   {"nofile_limit", static_cast<uint64_t>(limit.rlim_cur)}});
+  server->max_connections = fitted;
+}
+
 void Notify(const char* state) {
   const vault::Status status = vault::NotifyServiceManager(state);
   if (!status.ok()) {
@@ -317,6 +346,7 @@ int main(int argc, char** argv) {
   Config config;
   if (std::optional<int> exit_status = ParseArgs(argc, argv, &config)) return *exit_status;
   vault::InitJsonLogging();
+  FitConnectionsToFileLimit(&config.server);
 
   // Refuse an unusable socket path or an unsafe socket directory before
   // anything is created on disk.

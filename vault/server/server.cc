@@ -1,10 +1,8 @@
 #include "vault/server/server.h"
 
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -19,6 +17,7 @@
 
 #include "vault/server/logging.h"
 #include "vault/server/peer_cred.h"
+#include "vault/server/response.h"
 
 namespace vault {
 
@@ -36,6 +35,18 @@ void LogCoroutineFailure(std::exception_ptr failure) {
   } catch (...) {
     LogEvent(spdlog::level::err, "coroutine_failed", {{"error", "unknown exception"}});
   }
+}
+
+// Answers a connection over the cap with 503 too_many_connections; the caller
+// then closes it. One non-blocking send: a new socket's buffer has room for
+// these few hundred bytes, and if it has not the client sees the close alone.
+void RefuseOverCap(UnixSocket& socket, size_t max_connections, std::string_view request_id) {
+  const std::string bytes =
+      SerializeFinalResponse(ErrorResponse(503, "too_many_connections",
+                                           "the server has " + std::to_string(max_connections) +
+                                               " connections open, its maximum; retry later"),
+                             request_id);
+  (void)::send(socket.native_handle(), bytes.data(), bytes.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
 }
 
 Status CheckOptions(const ServerOptions& options) {
@@ -157,6 +168,7 @@ asio::awaitable<void> Server::AcceptLoop() {
     if (!slot.has_value()) {
       LogEvent(spdlog::level::warn, "connection_rejected", {{"reason", "max_connections"}});
       metrics_.RecordRejectedConnection(RejectReason::kMaxConnections);
+      RefuseOverCap(socket, options_.max_connections, hub_.NextRequestId());
       continue;  // `socket` closes as it goes out of scope
     }
     StatusOr<PeerCred> peer = ReadPeerCred(socket.native_handle());

@@ -12,8 +12,9 @@
 // "Connection: close"), then return from Run().
 //
 // On accept, SO_PEERCRED (uid, gid, pid) is read and kept with the
-// connection; above max_connections a connection is accepted and closed at
-// once.
+// connection. Above max_connections a new connection is accepted, answered
+// 503 too_many_connections (without reading its request) and closed; the
+// connections already open are not disturbed.
 //
 // Thread safety: Shutdown() may be called from any thread; everything else
 // from the thread that owns the Server. The Vault must outlive the Server.
