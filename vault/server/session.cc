@@ -169,8 +169,10 @@ asio::awaitable<bool> Session::FailRead(beast::error_code ec, std::string_view m
     response = ErrorResponse(
         431, "headers_too_large",
         "request header is larger than " + std::to_string(kMaxHeaderBytes) + " bytes");
-  } else if (IsHttpParseError(ec) && ec != http::error::end_of_stream &&
-             ec != http::error::partial_message) {
+  } else if (ec == http::error::partial_message) {
+    // The client ended its side mid-request; it may still read the answer.
+    response = ErrorResponse(400, "bad_request", "the request ended before it was complete");
+  } else if (IsHttpParseError(ec) && ec != http::error::end_of_stream) {
     // ec.message() is Beast's fixed description of the violation.
     response = ErrorResponse(400, "bad_request", "malformed HTTP request: " + ec.message());
   } else {
