@@ -90,7 +90,12 @@ po::options_description FileOptions() {
       ("max-body-bytes", text(), "largest request body accepted (default 1048576)")
       ("max-text-bytes", text(), "largest message text accepted (default 65536)")
       ("workers", text(), "threads running vault operations (default 32)")
-      ("idle-timeout", text(), "idle and read timeout of a connection (default 30s)")
+      ("idle-timeout", text(), "how long a connection may wait for its next request, and for "
+                               "a response to be taken (default 30s)")
+      ("header-timeout", text(), "how long a request's header may take from its first byte "
+                                 "(default 10s)")
+      ("body-timeout", text(), "how long a request's body may take after its header "
+                               "(default 10s)")
       ("max-connections", text(), "connections served at once (default 1024)");
   // clang-format on
   po::options_description access(
@@ -219,6 +224,10 @@ Config BuildConfig(const Values& values) {
   s.max_connections = CountOption(values, "max-connections", s.max_connections, 1, 1000000);
   s.idle_timeout =
       std::chrono::milliseconds(DurationOption(values, "idle-timeout", s.idle_timeout.count()));
+  s.header_timeout =
+      std::chrono::milliseconds(DurationOption(values, "header-timeout", s.header_timeout.count()));
+  s.body_timeout =
+      std::chrono::milliseconds(DurationOption(values, "body-timeout", s.body_timeout.count()));
   s.max_seq = v.max_seq;
 
   // Grants are resolved to ids once, at start-up; a renamed user keeps its id.

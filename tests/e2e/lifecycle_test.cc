@@ -175,7 +175,7 @@ TEST(LifecycleTest, ClientReconnectsAfterARestart) {
 }
 
 TEST(LifecycleTest, IdleTimeoutClosesTheConnection) {
-  Daemon daemon({"--idle-timeout", "200ms"});
+  Daemon daemon({"--idle-timeout", "200ms", "--header-timeout", "200ms"});
   ASSERT_OK(daemon.Start());
   auto raw = RawConnection::Open(daemon.socket_path());
   ASSERT_OK(raw);

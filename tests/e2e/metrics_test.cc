@@ -66,6 +66,7 @@ TEST_F(MetricsTest, ExpositionDeclaresEveryFamily) {
       {kLatency, "histogram"},
       {"vault_http_connections_open", "gauge"},
       {"vault_http_connections_rejected_total", "counter"},
+      {"vault_http_connections_timed_out_total", "counter"},
       {"vault_transcripts", "gauge"},
       {"vault_store_bytes", "gauge"},
       {kSynced, "histogram"},

@@ -52,6 +52,10 @@ void RefuseOverCap(UnixSocket& socket, size_t max_connections, std::string_view 
 Status CheckOptions(const ServerOptions& options) {
   if (options.max_body_bytes == 0) return Status::InvalidArgument("max_body_bytes must be > 0");
   if (options.idle_timeout.count() <= 0) return Status::InvalidArgument("idle_timeout must be > 0");
+  if (options.header_timeout.count() <= 0) {
+    return Status::InvalidArgument("header_timeout must be > 0");
+  }
+  if (options.body_timeout.count() <= 0) return Status::InvalidArgument("body_timeout must be > 0");
   if (options.max_connections == 0) return Status::InvalidArgument("max_connections must be > 0");
   if (options.workers == 0) return Status::InvalidArgument("workers must be > 0");
   if (options.io_threads == 0) return Status::InvalidArgument("io_threads must be > 0");
@@ -74,8 +78,11 @@ Server::Server(ServerOptions options, Vault* vault)
       workers_(options_.workers),
       metrics_([this] { return hub_.open_connections(); }),
       router_(vault, options_.max_seq, options_.access, &metrics_),
-      hub_(SessionLimits{options_.max_body_bytes, options_.idle_timeout}, &router_,
-           workers_.get_executor(), &metrics_),
+      hub_(SessionLimits{.max_body_bytes = options_.max_body_bytes,
+                         .idle_timeout = options_.idle_timeout,
+                         .header_timeout = options_.header_timeout,
+                         .body_timeout = options_.body_timeout},
+           &router_, workers_.get_executor(), &metrics_),
       strand_(asio::make_strand(ioc_)),
       acceptor_(strand_),
       signals_(strand_) {}
