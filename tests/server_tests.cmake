@@ -26,7 +26,8 @@ vault_test(server_router_test
   SOURCES ${SERVER_TESTS_DIR}/server/router_test.cc ${SERVER_TESTS_DIR}/server/os_seams_test.cc
   LIBS vault_server)
 
-foreach(name round_trip bad_input protocol lifecycle vaultd_flags roles audit retention backup metrics)
+foreach(name round_trip bad_input protocol lifecycle vaultd_flags roles audit retention backup metrics
+    hostile hostile_connections)
   vault_test(e2e_${name}_test SOURCES ${SERVER_TESTS_DIR}/e2e/${name}_test.cc LIBS vault_e2e_support)
 endforeach()
 # Opens the daemon's RocksDB directly (after a stop) to flush and compact it.

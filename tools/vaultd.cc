@@ -9,12 +9,13 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <boost/program_options.hpp>
+#include <cerrno>
 #include <charconv>
 #include <csignal>
 #include <cstdint>
 #include <cstring>
-#include <cerrno>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -26,8 +27,8 @@
 #include <vector>
 
 #include "vault/access.h"
-#include "vault/common/file_util.h"
 #include "vault/clock.h"
+#include "vault/common/file_util.h"
 #include "vault/options.h"
 #include "vault/server/logging.h"
 #include "vault/server/sd_notify.h"
@@ -89,7 +90,12 @@ po::options_description FileOptions() {
       ("max-body-bytes", text(), "largest request body accepted (default 1048576)")
       ("max-text-bytes", text(), "largest message text accepted (default 65536)")
       ("workers", text(), "threads running vault operations (default 32)")
-      ("idle-timeout", text(), "idle and read timeout of a connection (default 30s)")
+      ("idle-timeout", text(), "how long a connection may wait for its next request, and for "
+                               "a response to be taken (default 30s)")
+      ("header-timeout", text(), "how long a request's header may take from its first byte "
+                                 "(default 10s)")
+      ("body-timeout", text(), "how long a request's body may take after its header "
+                               "(default 10s)")
       ("max-connections", text(), "connections served at once (default 1024)");
   // clang-format on
   po::options_description access(
@@ -218,6 +224,10 @@ Config BuildConfig(const Values& values) {
   s.max_connections = CountOption(values, "max-connections", s.max_connections, 1, 1000000);
   s.idle_timeout =
       std::chrono::milliseconds(DurationOption(values, "idle-timeout", s.idle_timeout.count()));
+  s.header_timeout =
+      std::chrono::milliseconds(DurationOption(values, "header-timeout", s.header_timeout.count()));
+  s.body_timeout =
+      std::chrono::milliseconds(DurationOption(values, "body-timeout", s.body_timeout.count()));
   s.max_seq = v.max_seq;
 
   // Grants are resolved to ids once, at start-up; a renamed user keeps its id.
@@ -300,6 +310,34 @@ std::optional<int> ParseArgs(int argc, char** argv, Config* config) {
   return std::nullopt;
 }
 
+// File descriptors vaultd needs besides its connections: RocksDB's files,
+// audit segments, the listener, a refused connection being answered.
+constexpr rlim_t kReservedFds = 256;
+
+// Raises the soft RLIMIT_NOFILE as far as max-connections needs (at most to
+// the hard limit). If the hard limit is too low, lowers max_connections to
+// fit and logs it: a connection over the cap is then answered 503, where
+// accept() would otherwise fail with EMFILE and leave clients waiting.
+void FitConnectionsToFileLimit(vault::ServerOptions* server) {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  const rlim_t needed = static_cast<rlim_t>(server->max_connections) + kReservedFds;
+  if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < needed) {
+    rlimit raised = limit;
+    raised.rlim_cur = limit.rlim_max == RLIM_INFINITY ? needed : std::min(needed, limit.rlim_max);
+    if (setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
+  }
+  if (limit.rlim_cur == RLIM_INFINITY || limit.rlim_cur >= needed) return;
+  const size_t fitted = limit.rlim_cur > 2 * kReservedFds
+                            ? static_cast<size_t>(limit.rlim_cur - kReservedFds)
+                            : std::max<size_t>(1, limit.rlim_cur / 2);
+  vault::LogEvent(spdlog::level::warn, "max_connections_lowered",
+                  {{"configured", server->max_connections},
+                   {"effective", fitted},
+                   {"nofile_limit", static_cast<uint64_t>(limit.rlim_cur)}});
+  server->max_connections = fitted;
+}
+
 void Notify(const char* state) {
   const vault::Status status = vault::NotifyServiceManager(state);
   if (!status.ok()) {
@@ -317,6 +355,7 @@ int main(int argc, char** argv) {
   Config config;
   if (std::optional<int> exit_status = ParseArgs(argc, argv, &config)) return *exit_status;
   vault::InitJsonLogging();
+  FitConnectionsToFileLimit(&config.server);
 
   // Refuse an unusable socket path or an unsafe socket directory before
   // anything is created on disk.

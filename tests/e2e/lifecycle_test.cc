@@ -175,7 +175,7 @@ TEST(LifecycleTest, ClientReconnectsAfterARestart) {
 }
 
 TEST(LifecycleTest, IdleTimeoutClosesTheConnection) {
-  Daemon daemon({"--idle-timeout", "200ms"});
+  Daemon daemon({"--idle-timeout", "200ms", "--header-timeout", "200ms"});
   ASSERT_OK(daemon.Start());
   auto raw = RawConnection::Open(daemon.socket_path());
   ASSERT_OK(raw);
@@ -199,7 +199,7 @@ TEST(LifecycleTest, IdleTimeoutClosesTheConnection) {
   EXPECT_OK(client->Health());
 }
 
-TEST(LifecycleTest, ConnectionsOverTheCapAreAcceptedAndClosed) {
+TEST(LifecycleTest, ConnectionsOverTheCapGet503AndAClose) {
   Daemon daemon({"--max-connections", "2"});
   ASSERT_OK(daemon.Start());
   std::vector<RawConnection> held;
@@ -217,7 +217,8 @@ TEST(LifecycleTest, ConnectionsOverTheCapAreAcceptedAndClosed) {
   (void)third->Send("GET /v1/health HTTP/1.1\r\nHost: vault\r\n\r\n");
   auto refused = third->ReadUntilClose();
   ASSERT_OK(refused);
-  EXPECT_EQ(*refused, "");
+  EXPECT_TRUE(IsRawJsonError(*refused, 503, "too_many_connections")) << *refused;
+  EXPECT_EQ(HeaderOf(*refused, "Connection"), "close");
   // The held connections still work.
   ASSERT_OK(held[0].Send("GET /v1/health HTTP/1.1\r\nHost: vault\r\n\r\n"));
   auto response = held[0].ReadResponse();

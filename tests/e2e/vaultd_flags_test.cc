@@ -27,7 +27,8 @@ TEST(VaultdFlagsTest, HelpExitsZeroAndListsOptions) {
   EXPECT_EQ(result.exit_status, 0) << result.output;
   for (const char* option : {"--data-dir", "--socket", "--socket-group", "--config", "--retention",
                              "--epoch", "--root-key-file", "--max-body-bytes", "--max-text-bytes",
-                             "--workers", "--idle-timeout", "--max-connections", "--version"}) {
+                             "--workers", "--idle-timeout", "--header-timeout", "--body-timeout",
+                             "--max-connections", "--version"}) {
     EXPECT_NE(result.output.find(option), std::string::npos) << option << "\n" << result.output;
   }
 }
@@ -71,7 +72,8 @@ TEST(VaultdFlagsTest, MissingConfigFileIsAnError) {
 }
 
 TEST(VaultdFlagsTest, InvalidDurationsAreNamed) {
-  for (const char* flag : {"--retention", "--epoch", "--idle-timeout"}) {
+  for (const char* flag :
+       {"--retention", "--epoch", "--idle-timeout", "--header-timeout", "--body-timeout"}) {
     for (const char* value : {"30", "30x", "-1d", "0s", "1.5h", "forever", ""}) {
       const RunResult result = RunVaultd({flag, value});
       EXPECT_EQ(result.exit_status, 2) << flag << " " << value << ": " << result.output;

@@ -59,6 +59,13 @@ Status RawConnection::Send(std::string_view bytes) {
   return Status::OK();
 }
 
+Status RawConnection::ShutdownWrite() {
+  if (shutdown(fd_, SHUT_WR) != 0) {
+    return Status::IOError(std::string("shutdown: ") + std::strerror(errno));
+  }
+  return Status::OK();
+}
+
 StatusOr<bool> RawConnection::ReadMore(Clock::time_point deadline) {
   for (;;) {
     const auto left =

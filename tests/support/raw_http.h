@@ -23,6 +23,8 @@ class RawConnection {
   ~RawConnection();
 
   Status Send(std::string_view bytes);
+  // Half-closes: the server reads end-of-stream, and this side can still read.
+  Status ShutdownWrite();
   // Reads one HTTP response (header and a Content-Length body).
   StatusOr<std::string> ReadResponse(std::chrono::milliseconds timeout = std::chrono::seconds(30));
   // Reads until the server closes the connection; everything received.

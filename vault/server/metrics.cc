@@ -1,9 +1,8 @@
 #include "vault/server/metrics.h"
 
-#include <cstdio>
-
 #include <charconv>
 #include <chrono>
+#include <cstdio>
 
 namespace vault {
 
@@ -107,6 +106,10 @@ void ServerMetrics::RecordRejectedConnection(RejectReason reason) {
   counter.fetch_add(1, std::memory_order_relaxed);
 }
 
+void ServerMetrics::RecordTimeout(TimeoutPhase phase) {
+  timeouts_[static_cast<size_t>(phase)].fetch_add(1, std::memory_order_relaxed);
+}
+
 std::string ServerMetrics::Render(const VaultMetrics& vault) const {
   std::string out;
   Family(&out, "vault_build_info", "gauge", "The version of the running vaultd (value always 1).");
@@ -142,6 +145,13 @@ std::string ServerMetrics::Render(const VaultMetrics& vault) const {
          std::to_string(rejected_max_connections_.load(std::memory_order_relaxed)));
   Sample(&out, "vault_http_connections_rejected_total", Label("reason", "no_peer_credentials"),
          std::to_string(rejected_no_peer_credentials_.load(std::memory_order_relaxed)));
+  Family(&out, "vault_http_connections_timed_out_total", "counter",
+         "Connections closed because a deadline passed, by the step that took too long.");
+  constexpr std::string_view kPhaseNames[kTimeoutPhases] = {"idle", "header", "body", "write"};
+  for (size_t i = 0; i < kTimeoutPhases; ++i) {
+    Sample(&out, "vault_http_connections_timed_out_total", Label("phase", kPhaseNames[i]),
+           std::to_string(timeouts_[i].load(std::memory_order_relaxed)));
+  }
 
   Family(&out, "vault_transcripts", "gauge",
          "Transcripts in the store by state (open, closed, held on legal hold); closed ones count "

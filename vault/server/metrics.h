@@ -34,6 +34,10 @@ inline constexpr std::string_view kPrometheusContentType =
 
 enum class RejectReason { kMaxConnections, kNoPeerCredentials };
 
+// Which deadline of a connection passed (see session.h).
+enum class TimeoutPhase { kIdle, kHeader, kBody, kWrite };
+inline constexpr size_t kTimeoutPhases = 4;
+
 class ServerMetrics {
  public:
   // `open_connections` reports the connections open now; it is called while
@@ -46,6 +50,8 @@ class ServerMetrics {
   void RecordRequest(std::string_view route, unsigned status, int64_t latency_us);
   // A connection closed at once on accept.
   void RecordRejectedConnection(RejectReason reason);
+  // A connection closed because a deadline passed.
+  void RecordTimeout(TimeoutPhase phase);
 
   // The whole exposition: the server's metrics and `vault`'s.
   std::string Render(const VaultMetrics& vault) const;
@@ -60,6 +66,7 @@ class ServerMetrics {
   const int64_t start_time_ms_;  // wall clock, for vault_start_time_seconds
   std::atomic<uint64_t> rejected_max_connections_{0};
   std::atomic<uint64_t> rejected_no_peer_credentials_{0};
+  std::atomic<uint64_t> timeouts_[kTimeoutPhases] = {};  // by TimeoutPhase
   mutable std::mutex mu_;
   std::map<std::string, RouteStats, std::less<>> routes_;  // guarded by mu_
 };

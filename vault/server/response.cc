@@ -1,6 +1,8 @@
 #include "vault/server/response.h"
 
 #include <boost/beast/http/field.hpp>
+#include <boost/beast/http/write.hpp>
+#include <sstream>
 
 #include "vault/server/http_error.h"
 
@@ -23,6 +25,16 @@ HttpResponse ErrorResponse(unsigned status, std::string_view code, std::string_v
 
 HttpResponse ErrorResponse(const Status& status) {
   return ErrorResponse(HttpStatusFor(status.code()), ReasonOf(status), status.message());
+}
+
+std::string SerializeFinalResponse(HttpResponse response, std::string_view request_id) {
+  response.version(11);
+  response.keep_alive(false);
+  response.set("X-Request-Id", request_id);
+  response.prepare_payload();
+  std::ostringstream out;
+  out << response;
+  return std::move(out).str();
 }
 
 }  // namespace vault

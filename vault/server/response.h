@@ -3,6 +3,7 @@
 // Every response carries Content-Type: application/json and
 // Cache-Control: no-store (bodies hold personal data). The session adds the
 // HTTP version, keep-alive, X-Request-Id and Content-Length before writing.
+// Thread safety: pure functions.
 #ifndef VAULT_SERVER_RESPONSE_H_
 #define VAULT_SERVER_RESPONSE_H_
 
@@ -25,6 +26,11 @@ HttpResponse ErrorResponse(unsigned status, std::string_view code, std::string_v
 
 // The error response for a non-OK Status (see http_error.h for the mapping).
 HttpResponse ErrorResponse(const Status& status);
+
+// The bytes of `response` as HTTP/1.1 with "Connection: close", the
+// X-Request-Id `request_id` and a Content-Length: for answering where no
+// session runs (a connection refused on accept).
+std::string SerializeFinalResponse(HttpResponse response, std::string_view request_id);
 
 }  // namespace vault
 

@@ -1,10 +1,8 @@
 #include "vault/server/server.h"
 
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -19,6 +17,7 @@
 
 #include "vault/server/logging.h"
 #include "vault/server/peer_cred.h"
+#include "vault/server/response.h"
 
 namespace vault {
 
@@ -38,9 +37,25 @@ void LogCoroutineFailure(std::exception_ptr failure) {
   }
 }
 
+// Answers a connection over the cap with 503 too_many_connections; the caller
+// then closes it. One non-blocking send: a new socket's buffer has room for
+// these few hundred bytes, and if it has not the client sees the close alone.
+void RefuseOverCap(UnixSocket& socket, size_t max_connections, std::string_view request_id) {
+  const std::string bytes =
+      SerializeFinalResponse(ErrorResponse(503, "too_many_connections",
+                                           "the server has " + std::to_string(max_connections) +
+                                               " connections open, its maximum; retry later"),
+                             request_id);
+  (void)::send(socket.native_handle(), bytes.data(), bytes.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+}
+
 Status CheckOptions(const ServerOptions& options) {
   if (options.max_body_bytes == 0) return Status::InvalidArgument("max_body_bytes must be > 0");
   if (options.idle_timeout.count() <= 0) return Status::InvalidArgument("idle_timeout must be > 0");
+  if (options.header_timeout.count() <= 0) {
+    return Status::InvalidArgument("header_timeout must be > 0");
+  }
+  if (options.body_timeout.count() <= 0) return Status::InvalidArgument("body_timeout must be > 0");
   if (options.max_connections == 0) return Status::InvalidArgument("max_connections must be > 0");
   if (options.workers == 0) return Status::InvalidArgument("workers must be > 0");
   if (options.io_threads == 0) return Status::InvalidArgument("io_threads must be > 0");
@@ -63,8 +78,11 @@ Server::Server(ServerOptions options, Vault* vault)
       workers_(options_.workers),
       metrics_([this] { return hub_.open_connections(); }),
       router_(vault, options_.max_seq, options_.access, &metrics_),
-      hub_(SessionLimits{options_.max_body_bytes, options_.idle_timeout}, &router_,
-           workers_.get_executor(), &metrics_),
+      hub_(SessionLimits{.max_body_bytes = options_.max_body_bytes,
+                         .idle_timeout = options_.idle_timeout,
+                         .header_timeout = options_.header_timeout,
+                         .body_timeout = options_.body_timeout},
+           &router_, workers_.get_executor(), &metrics_),
       strand_(asio::make_strand(ioc_)),
       acceptor_(strand_),
       signals_(strand_) {}
@@ -157,6 +175,7 @@ asio::awaitable<void> Server::AcceptLoop() {
     if (!slot.has_value()) {
       LogEvent(spdlog::level::warn, "connection_rejected", {{"reason", "max_connections"}});
       metrics_.RecordRejectedConnection(RejectReason::kMaxConnections);
+      RefuseOverCap(socket, options_.max_connections, hub_.NextRequestId());
       continue;  // `socket` closes as it goes out of scope
     }
     StatusOr<PeerCred> peer = ReadPeerCred(socket.native_handle());

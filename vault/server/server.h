@@ -3,17 +3,18 @@
 // Create() claims the socket path (refusing a directory that others may write
 // to, where anyone could replace the socket; refusing if another vaultd
 // listens on it; removing a stale file otherwise), binds, gives the socket to socket_gid if
-// set, sets mode 0660 and listens: once it returns, clients can connect. Run() then serves until SIGTERM/SIGINT (or
-// Shutdown()), with `io_threads` threads doing socket I/O and `workers`
-// threads running Vault calls, so concurrent writers share fsyncs.
+// set, sets mode 0660 and listens: once it returns, clients can connect. Run() then serves until
+// SIGTERM/SIGINT (or Shutdown()), with `io_threads` threads doing socket I/O and `workers` threads
+// running Vault calls, so concurrent writers share fsyncs.
 //
 // Shutdown is graceful: remove the socket file and stop accepting, close idle
 // connections, let in-flight requests finish (answered with
 // "Connection: close"), then return from Run().
 //
 // On accept, SO_PEERCRED (uid, gid, pid) is read and kept with the
-// connection; above max_connections a connection is accepted and closed at
-// once.
+// connection. Above max_connections a new connection is accepted, answered
+// 503 too_many_connections (without reading its request) and closed; the
+// connections already open are not disturbed.
 //
 // Thread safety: Shutdown() may be called from any thread; everything else
 // from the thread that owns the Server. The Vault must outlive the Server.
@@ -54,7 +55,11 @@ struct ServerOptions {
   // unset it keeps the process's group. The process must belong to it.
   std::optional<gid_t> socket_gid;
   size_t max_body_bytes = 1 << 20;
+  // Deadlines of a connection (see session.h): waiting for a request and
+  // writing a response; receiving a request's header; receiving its body.
   std::chrono::milliseconds idle_timeout{30000};
+  std::chrono::milliseconds header_timeout{10000};
+  std::chrono::milliseconds body_timeout{10000};
   size_t max_connections = 1024;
   size_t workers = 32;         // threads running Vault calls
   size_t io_threads = 2;       // threads doing socket I/O

@@ -108,29 +108,39 @@ asio::awaitable<bool> Session::ServeOne() {
     // request that was received goes unanswered.
     idle_ = true;
     if (hub_->stopping()) co_return false;
+    // A large request may have grown the buffer; an idle connection keeps
+    // only kFirstReadBytes.
+    if (buffer_.capacity() > kFirstReadBytes) buffer_.shrink_to_fit();
     stream_.expires_after(limits.idle_timeout);
     auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(kFirstReadBytes), kTuple);
     idle_ = false;
+    if (ec == beast::error::timeout) hub_->metrics().RecordTimeout(TimeoutPhase::kIdle);
     if (ec) co_return false;  // peer closed, idle timeout, or shutdown
     buffer_.commit(n);
   }
 
-  http::request_parser<http::string_body> parser;
+  RequestParser parser;
   parser.header_limit(kMaxHeaderBytes);
   parser.body_limit(limits.max_body_bytes);
-  stream_.expires_after(limits.idle_timeout);
-  if (auto [ec, n] = co_await http::async_read_header(stream_, buffer_, parser, kTuple); ec) {
+  // One deadline for the whole header, from its first byte.
+  stream_.expires_after(limits.header_timeout);
+  if (beast::error_code ec = co_await ReadHeader(parser); ec) {
     co_return co_await FailRead(ec,
-                                parser.is_header_done() ? MethodName(parser.get().method()) : "-");
+                                parser.is_header_done() ? MethodName(parser.get().method()) : "-",
+                                TimeoutPhase::kHeader);
   }
+  // One deadline for the whole body (and the 100 Continue before it).
+  stream_.expires_after(limits.body_timeout);
   if (ExpectsContinue(parser.get()) && !parser.is_done()) {
     http::response<http::empty_body> proceed{http::status::continue_, parser.get().version()};
-    if (auto [ec, n] = co_await http::async_write(stream_, proceed, kTuple); ec) co_return false;
+    if (auto [ec, n] = co_await http::async_write(stream_, proceed, kTuple); ec) {
+      if (ec == beast::error::timeout) hub_->metrics().RecordTimeout(TimeoutPhase::kBody);
+      co_return false;
+    }
   }
   if (!parser.is_done()) {
-    stream_.expires_after(limits.idle_timeout);
     if (auto [ec, n] = co_await http::async_read(stream_, buffer_, parser, kTuple); ec) {
-      co_return co_await FailRead(ec, MethodName(parser.get().method()));
+      co_return co_await FailRead(ec, MethodName(parser.get().method()), TimeoutPhase::kBody);
     }
   }
   stream_.expires_never();
@@ -159,7 +169,36 @@ asio::awaitable<bool> Session::ServeOne() {
   co_return serve_more;
 }
 
-asio::awaitable<bool> Session::FailRead(beast::error_code ec, std::string_view method) {
+asio::awaitable<beast::error_code> Session::ReadHeader(RequestParser& parser) {
+  size_t header_bytes = 0;
+  for (;;) {
+    if (buffer_.size() > 0) {
+      beast::error_code ec;
+      const size_t used = parser.put(buffer_.data(), ec);
+      buffer_.consume(used);
+      header_bytes += used;
+      if (header_bytes > kMaxHeaderBytes) co_return http::error::header_limit;
+      if (ec != http::error::need_more) co_return ec;  // OK once the header is done
+    }
+    auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(kMaxHeaderBytes), kTuple);
+    if (ec == asio::error::eof) {
+      if (!parser.got_some()) co_return http::error::end_of_stream;
+      beast::error_code eof;
+      parser.put_eof(eof);  // a header cut short: partial_message
+      co_return eof ? eof : beast::error_code(http::error::partial_message);
+    }
+    if (ec) co_return ec;
+    buffer_.commit(n);
+  }
+}
+
+asio::awaitable<bool> Session::FailRead(beast::error_code ec, std::string_view method,
+                                        TimeoutPhase phase) {
+  if (ec == beast::error::timeout) {
+    // The stream has closed the socket: there is no way to answer.
+    hub_->metrics().RecordTimeout(phase);
+    co_return false;
+  }
   HttpResponse response;
   if (ec == http::error::body_limit) {
     response = ErrorResponse(
@@ -169,8 +208,10 @@ asio::awaitable<bool> Session::FailRead(beast::error_code ec, std::string_view m
     response = ErrorResponse(
         431, "headers_too_large",
         "request header is larger than " + std::to_string(kMaxHeaderBytes) + " bytes");
-  } else if (IsHttpParseError(ec) && ec != http::error::end_of_stream &&
-             ec != http::error::partial_message) {
+  } else if (ec == http::error::partial_message) {
+    // The client ended its side mid-request; it may still read the answer.
+    response = ErrorResponse(400, "bad_request", "the request ended before it was complete");
+  } else if (IsHttpParseError(ec) && ec != http::error::end_of_stream) {
     // ec.message() is Beast's fixed description of the violation.
     response = ErrorResponse(400, "bad_request", "malformed HTTP request: " + ec.message());
   } else {
@@ -192,6 +233,7 @@ asio::awaitable<bool> Session::Write(HttpResponse& response, unsigned version, b
   if (head) response.body().clear();  // Content-Length still tells the GET size
   stream_.expires_after(hub_->limits().idle_timeout);
   auto [ec, n] = co_await http::async_write(stream_, response, kTuple);
+  if (ec == beast::error::timeout) hub_->metrics().RecordTimeout(TimeoutPhase::kWrite);
   co_return !ec;
 }
 

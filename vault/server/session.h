@@ -3,10 +3,18 @@
 // connection is kept alive.
 //
 // Caps before parsing: request header 8 KiB (431 headers_too_large), body
-// max_body_bytes (413 too_large), idle and read/write timeout idle_timeout
-// (the connection is closed). A malformed request gets 400 bad_request. After
-// any of these the connection is closed, since the rest of the byte stream
-// cannot be trusted.
+// max_body_bytes (413 too_large; a declared Content-Length over it is refused
+// before any of the body is read). A malformed request gets 400 bad_request.
+// After any of these the connection is closed, since the rest of the byte
+// stream cannot be trusted.
+//
+// Deadlines, tighter once a request has begun: idle_timeout for the first
+// byte of a request (on a new or a kept-alive connection) and for writing a
+// response; header_timeout from that first byte to the end of the header;
+// body_timeout from the end of the header to the end of the body. Each is a
+// deadline for the whole step, not for each read, so a client sending one
+// byte at a time cannot stretch it. When one passes the connection is closed
+// without a response.
 //
 // Threading: each session runs as one coroutine on its own strand; the Router
 // runs on the worker pool and the coroutine resumes on the strand afterwards.
@@ -23,7 +31,10 @@
 #include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core/basic_stream.hpp>
+#include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -45,6 +56,8 @@ constexpr uint32_t kMaxHeaderBytes = 8 * 1024;
 struct SessionLimits {
   size_t max_body_bytes = 1 << 20;
   std::chrono::milliseconds idle_timeout{30000};
+  std::chrono::milliseconds header_timeout{10000};
+  std::chrono::milliseconds body_timeout{10000};
 };
 
 class Session;
@@ -122,11 +135,20 @@ class Session : public std::enable_shared_from_this<Session> {
   void CloseIfIdle();
 
  private:
+  using RequestParser = boost::beast::http::request_parser<boost::beast::http::string_body>;
+
   // Serves one request; false when the connection must end.
   boost::asio::awaitable<bool> ServeOne();
+  // Reads until `parser` has the whole header. Beast's header_limit bounds
+  // only what one put() leaves unconsumed, and a header arriving in pieces is
+  // consumed field by field, so the header's total size is counted here
+  // (http::error::header_limit once it passes kMaxHeaderBytes).
+  boost::asio::awaitable<boost::beast::error_code> ReadHeader(RequestParser& parser);
   // Answers a failed read (protocol error, cap exceeded) or returns false
   // quietly (peer gone, timeout). Always ends the connection.
-  boost::asio::awaitable<bool> FailRead(boost::beast::error_code ec, std::string_view method);
+  // `phase` names the deadline that applied, for counting timeouts.
+  boost::asio::awaitable<bool> FailRead(boost::beast::error_code ec, std::string_view method,
+                                        TimeoutPhase phase);
   // Writes `response`; for a HEAD request the header only.
   boost::asio::awaitable<bool> Write(HttpResponse& response, unsigned version, bool keep_alive,
                                      bool head, const std::string& request_id);
