@@ -5,9 +5,10 @@
 // (idle timeout, restart), the next request reconnects; a request that failed
 // on a reused connection before any byte of a response arrived is sent once
 // more on a fresh one (vaultd only closes a connection between requests, so
-// such a request was normally never processed) — except creates and backups:
-// if vaultd died while processing one, repeating it would make a second
-// transcript or fail, so those fail with Unavailable and the caller decides.
+// such a request was normally never processed) — except creates, backups,
+// request filings and approvals: if vaultd died while processing one,
+// repeating it would make a second transcript or request, or fail, so those
+// fail with Unavailable and the caller decides.
 // Appends and closes are idempotent and are retried.
 //
 // The typed helpers map error responses back to a Status: the HTTP status
@@ -92,6 +93,23 @@ class Client {
   // reference only: an auditor verifies against the key pinned earlier).
   // Returns what was exported.
   StatusOr<AuditStatus> ExportAudit(const std::string& dir);
+
+  // Legal hold (docs/api.md section 3). Officer actions carry the officer's
+  // signature, made with vault/safeguard/officer_actions.h.
+  StatusOr<OfficerList> ListOfficers();
+  StatusOr<OfficerInfo> EnrolOfficer(std::string_view officer_id, std::string_view key);
+  StatusOr<OfficerInfo> RevokeOfficer(std::string_view officer_id);
+  StatusOr<CaseInfo> OpenCase(const CaseOpening& opening);
+  StatusOr<std::vector<CaseInfo>> ListCases();
+  StatusOr<CaseDetail> GetCase(std::string_view case_id);
+  StatusOr<HoldInfo> PlaceHold(const HoldPlacement& hold);
+  StatusOr<std::vector<HoldInfo>> ListHolds(std::string_view transcript_id);
+  StatusOr<RequestInfo> FileRequest(const RequestFiling& filing);
+  // With `officer`, the reply carries that officer's sealed case share.
+  StatusOr<RequestInfo> GetRequest(std::string_view request_id, std::string_view officer = {});
+  // Never retried: a second approval that carried the request out cannot
+  // be repeated (the request is used), so a lost reply means filing again.
+  StatusOr<ApprovalResult> Approve(std::string_view request_id, const Approval& approval);
 
  private:
   class Impl;

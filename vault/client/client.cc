@@ -12,6 +12,7 @@
 #include "vault/server/json_util.h"
 #include "vault/server/request_json.h"
 #include "vault/server/response_json.h"
+#include "vault/server/safeguard_json.h"
 
 namespace vault {
 
@@ -119,7 +120,9 @@ class Client::Impl {
       // timeout) is retried once on a fresh one, but only for requests that
       // are safe to repeat: a create or a backup the server did process
       // before dying must not be done twice.
-      const bool repeatable = target != "/v1/transcripts" && target != "/v1/backup";
+      const bool repeatable = target != "/v1/transcripts" && target != "/v1/backup" &&
+                              target != "/v1/requests" &&
+                              !(target.size() > 10 && target.substr(target.size() - 10) == "/approvals");
       if (reused && attempt == 0 && repeatable &&
           BeforeAnyResponse(read_ec ? read_ec : write_ec)) {
         continue;
@@ -284,6 +287,77 @@ StatusOr<AuditStatus> Client::ExportAudit(const std::string& dir) {
   VAULT_RETURN_IF_ERROR(
       WriteFileAtomically(dir + "/genesis.key", status.genesis_key + "\n", 0600));
   return status;
+}
+
+// --- Legal hold -----------------------------------------------------------
+
+namespace {
+
+template <typename T>
+StatusOr<T> Expect(const StatusOr<HttpReply>& reply, int status,
+                   StatusOr<T> (*decode)(std::string_view)) {
+  if (!reply.ok()) return reply.status();
+  if (reply->status != status) return ErrorFrom(*reply);
+  return decode(reply->body);
+}
+
+}  // namespace
+
+StatusOr<OfficerList> Client::ListOfficers() {
+  return Expect(Request("GET", "/v1/officers", "", ""), 200, wire::DecodeOfficerList);
+}
+
+StatusOr<OfficerInfo> Client::EnrolOfficer(std::string_view officer_id, std::string_view key) {
+  const std::string body = wire::EncodeEnrolment({std::string(officer_id), std::string(key)});
+  return Expect(Request("POST", "/v1/officers", body, kJson), 201, wire::DecodeOfficer);
+}
+
+StatusOr<OfficerInfo> Client::RevokeOfficer(std::string_view officer_id) {
+  const std::string target = "/v1/officers/" + std::string(officer_id) + "/revoke";
+  return Expect(Request("POST", target, "", ""), 200, wire::DecodeOfficer);
+}
+
+StatusOr<CaseInfo> Client::OpenCase(const CaseOpening& opening) {
+  return Expect(Request("POST", "/v1/cases", wire::EncodeCaseOpening(opening), kJson), 201,
+                wire::DecodeCase);
+}
+
+StatusOr<std::vector<CaseInfo>> Client::ListCases() {
+  return Expect(Request("GET", "/v1/cases", "", ""), 200, wire::DecodeCaseList);
+}
+
+StatusOr<CaseDetail> Client::GetCase(std::string_view case_id) {
+  return Expect(Request("GET", "/v1/cases/" + std::string(case_id), "", ""), 200,
+                wire::DecodeCaseDetail);
+}
+
+StatusOr<HoldInfo> Client::PlaceHold(const HoldPlacement& hold) {
+  const std::string target = "/v1/cases/" + hold.case_id + "/holds";
+  return Expect(Request("POST", target, wire::EncodeHoldPlacement(hold), kJson), 201,
+                wire::DecodeHold);
+}
+
+StatusOr<std::vector<HoldInfo>> Client::ListHolds(std::string_view transcript_id) {
+  if (!IsTranscriptId(transcript_id)) return NoSuchTranscript();
+  const std::string target = "/v1/transcripts/" + std::string(transcript_id) + "/holds";
+  return Expect(Request("GET", target, "", ""), 200, wire::DecodeHoldList);
+}
+
+StatusOr<RequestInfo> Client::FileRequest(const RequestFiling& filing) {
+  return Expect(Request("POST", "/v1/requests", wire::EncodeRequestFiling(filing), kJson), 201,
+                wire::DecodeRequest);
+}
+
+StatusOr<RequestInfo> Client::GetRequest(std::string_view request_id, std::string_view officer) {
+  std::string target = "/v1/requests/" + std::string(request_id);
+  if (!officer.empty()) target += "?officer=" + std::string(officer);
+  return Expect(Request("GET", target, "", ""), 200, wire::DecodeRequest);
+}
+
+StatusOr<ApprovalResult> Client::Approve(std::string_view request_id, const Approval& approval) {
+  const std::string target = "/v1/requests/" + std::string(request_id) + "/approvals";
+  return Expect(Request("POST", target, wire::EncodeApproval(approval), kJson), 200,
+                wire::DecodeApprovalResult);
 }
 
 }  // namespace vault
