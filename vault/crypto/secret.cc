@@ -4,6 +4,8 @@
 
 #include <cstring>
 
+#include "vault/crypto/guarded_pool.h"
+
 namespace vault {
 
 Status InitCrypto() {
@@ -15,10 +17,14 @@ Status InitCrypto() {
 StatusOr<SecretBytes> SecretBytes::Zeroed(size_t n) {
   VAULT_RETURN_IF_ERROR(InitCrypto());
   if (n == 0) return SecretBytes();
+  if (uint8_t* slot = GuardedPool::Default().Allocate(n)) {
+    sodium_memzero(slot, n);
+    return SecretBytes(slot, n, /*pooled=*/true);
+  }
   auto* p = static_cast<uint8_t*>(sodium_malloc(n));
   if (p == nullptr) return Status::ResourceExhausted("cannot allocate guarded memory", "no_memory");
   sodium_memzero(p, n);
-  return SecretBytes(p, n);
+  return SecretBytes(p, n, /*pooled=*/false);
 }
 
 StatusOr<SecretBytes> SecretBytes::Random(size_t n) {
@@ -35,9 +41,11 @@ StatusOr<SecretBytes> SecretBytes::CopyFrom(const uint8_t* src, size_t n) {
 
 SecretBytes::~SecretBytes() { Release(); }
 
-SecretBytes::SecretBytes(SecretBytes&& other) noexcept : data_(other.data_), size_(other.size_) {
+SecretBytes::SecretBytes(SecretBytes&& other) noexcept
+    : data_(other.data_), size_(other.size_), pooled_(other.pooled_) {
   other.data_ = nullptr;
   other.size_ = 0;
+  other.pooled_ = false;
 }
 
 SecretBytes& SecretBytes::operator=(SecretBytes&& other) noexcept {
@@ -45,16 +53,25 @@ SecretBytes& SecretBytes::operator=(SecretBytes&& other) noexcept {
     Release();
     data_ = other.data_;
     size_ = other.size_;
+    pooled_ = other.pooled_;
     other.data_ = nullptr;
     other.size_ = 0;
+    other.pooled_ = false;
   }
   return *this;
 }
 
 void SecretBytes::Release() {
-  if (data_ != nullptr) sodium_free(data_);  // zeroes before unmapping
+  if (data_ != nullptr) {
+    if (pooled_) {
+      GuardedPool::Default().Free(data_);  // wipes the slot
+    } else {
+      sodium_free(data_);  // zeroes before unmapping
+    }
+  }
   data_ = nullptr;
   size_ = 0;
+  pooled_ = false;
 }
 
 bool SecretBytes::Equals(const SecretBytes& other) const {

@@ -1,7 +1,11 @@
 // SecretBytes: the one type that holds key material.
 //
 // Backed by libsodium guarded memory (sodium_malloc: guard pages, a canary,
-// mlock where permitted) and zeroed by sodium_free when destroyed. Move-only,
+// mlock where permitted, no core dump) and zeroed when destroyed. Secrets of
+// up to 64 bytes (every key) take a slot of GuardedPool::Default(), a few
+// shared guarded arenas, wiped when the slot is freed (guarded_pool.h says
+// what that trades); larger ones, and any once the pool is full, get a
+// sodium_malloc region of their own, zeroed by sodium_free. Move-only,
 // no operator<<, no conversion to std::string. Raw access goes through the
 // searchable names insecure_data() / insecure_mutable_data().
 //
@@ -47,11 +51,13 @@ class SecretBytes {
   uint8_t* insecure_mutable_data() { return data_; }
 
  private:
-  SecretBytes(uint8_t* data, size_t size) : data_(data), size_(size) {}
+  SecretBytes(uint8_t* data, size_t size, bool pooled)
+      : data_(data), size_(size), pooled_(pooled) {}
   void Release();
 
   uint8_t* data_ = nullptr;
   size_t size_ = 0;
+  bool pooled_ = false;  // data_ is a GuardedPool::Default() slot
 };
 
 }  // namespace vault

@@ -1,0 +1,178 @@
+#include "benchmarks/vault_bench/load.h"
+
+#include <functional>
+#include <memory>
+
+#include "vault/client.h"
+
+namespace vault::bench {
+namespace {
+
+constexpr char kService[] = "bench";
+constexpr char kSentAt[] = "2026-11-22T10:00:00Z";
+
+std::unique_ptr<Client> Connect(const std::string& socket) {
+  auto client = Client::Connect(socket);
+  if (!client.ok()) Die("connect: " + client.status().ToString());
+  return std::move(client).value();
+}
+
+Message MakeMessage(uint64_t seq, const std::string& text) {
+  Message m;
+  m.seq = seq;
+  m.from = seq % 2 == 0 ? "visitor" : "agent";
+  m.text = text;
+  m.sent_at = kSentAt;
+  return m;
+}
+
+PhaseResult Phase(std::vector<std::vector<uint32_t>>& latencies, double seconds) {
+  PhaseResult r;
+  r.latency = Summarize(Merge(latencies));
+  r.ops = r.latency.count;
+  r.seconds = seconds;
+  return r;
+}
+
+// One writer's transcript life cycle, one operation per call.
+class Writer {
+ public:
+  Writer(const LoadConfig& config, int index, Progress* progress, std::vector<uint32_t>* appends,
+         std::vector<uint32_t>* opens, std::vector<uint32_t>* closes)
+      : config_(config), client_(Connect(config.socket)), text_(Payload(config.message_bytes, index)),
+        progress_(progress), appends_(appends), opens_(opens), closes_(closes) {
+    if (config.rate > 0) {
+      interval_ = std::chrono::duration_cast<SteadyClock::duration>(
+          std::chrono::duration<double>(config.writers / config.rate));
+      // Spread the writers' schedules over one interval.
+      offset_ = interval_ * index / config.writers;
+    }
+  }
+
+  bool Step() {
+    if (id_.empty()) {
+      const auto start = SteadyClock::now();
+      auto created = client_->CreateTranscript({kService, {}});
+      if (!created.ok()) return Fail("create", created.status());
+      opens_->push_back(MicrosSince(start));
+      id_ = created->id;
+      seq_ = 0;
+      scheduled_ = false;  // the appends' schedule starts after the open
+      return true;
+    }
+    if (seq_ == static_cast<uint64_t>(config_.messages_per_transcript)) {
+      const auto start = SteadyClock::now();
+      auto closed = client_->CloseTranscript(id_);
+      if (!closed.ok()) return Fail("close", closed.status());
+      closes_->push_back(MicrosSince(start));
+      id_.clear();
+      return true;
+    }
+    SteadyClock::time_point start = SteadyClock::now();
+    if (interval_.count() > 0) {
+      if (!scheduled_) next_ = start + offset_, scheduled_ = true;
+      // Pacing, not synchronisation: the append is due at next_.
+      if (next_ > start) std::this_thread::sleep_until(next_);
+      start = next_;
+      next_ += interval_;
+    }
+    auto appended = client_->AppendMessage(id_, MakeMessage(seq_, text_));
+    if (!appended.ok() || *appended != AppendOutcome::kStored) {
+      return Fail("append", appended.status());
+    }
+    appends_->push_back(MicrosSince(start));
+    progress_->writes.fetch_add(1, std::memory_order_relaxed);
+    ++seq_;
+    return true;
+  }
+
+ private:
+  bool Fail(const char* what, const Status& status) {
+    progress_->errors.fetch_add(1);
+    Die(std::string(what) + ": " + status.ToString());
+  }
+
+  const LoadConfig& config_;
+  std::unique_ptr<Client> client_;
+  const std::string text_;
+  Progress* progress_;
+  std::vector<uint32_t>* appends_;
+  std::vector<uint32_t>* opens_;
+  std::vector<uint32_t>* closes_;
+  std::string id_;
+  uint64_t seq_ = 0;
+  SteadyClock::duration interval_{0}, offset_{0};
+  SteadyClock::time_point next_;
+  bool scheduled_ = false;
+};
+
+}  // namespace
+
+std::vector<std::string> PrepareReadTranscripts(const std::string& socket, int count, int messages,
+                                                size_t message_bytes) {
+  std::vector<std::string> ids(count);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < count; ++i) {
+    threads.emplace_back([&, i] {
+      std::unique_ptr<Client> client = Connect(socket);
+      auto created = client->CreateTranscript({kService, {}});
+      if (!created.ok()) Die("create: " + created.status().ToString());
+      const std::string text = Payload(message_bytes, 1000 + i);
+      for (int m = 0; m < messages; ++m) {
+        auto appended = client->AppendMessage(created->id, MakeMessage(m, text));
+        if (!appended.ok()) Die("append: " + appended.status().ToString());
+      }
+      auto closed = client->CloseTranscript(created->id);
+      if (!closed.ok()) Die("close: " + closed.status().ToString());
+      ids[i] = created->id;
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  return ids;
+}
+
+LoadResult RunLoad(const LoadConfig& config, const std::vector<std::string>& read_ids) {
+  const int threads = config.writers + config.readers;
+  std::vector<std::vector<uint32_t>> appends(threads), opens(threads), closes(threads),
+      reads(threads);
+  const ProcStats before = config.pid > 0 ? ReadProcStats(config.pid) : ProcStats{};
+  double seconds = 0;
+  {
+    Progress progress(config.phase, config.pid);
+    seconds = RunTimed(threads, config.seconds, [&](int t) -> std::function<bool()> {
+      if (t < config.writers) {
+        auto writer = std::make_shared<Writer>(config, t, &progress, &appends[t], &opens[t],
+                                               &closes[t]);
+        return [writer] { return writer->Step(); };
+      }
+      if (read_ids.empty()) Die("readers need transcripts to read");
+      std::shared_ptr<Client> client = Connect(config.socket);
+      return [&, t, client, n = size_t(t)]() mutable {
+        const std::string& id = read_ids[n++ % read_ids.size()];
+        const auto start = SteadyClock::now();
+        auto transcript = client->GetTranscript(id);
+        if (!transcript.ok()) Die("read: " + transcript.status().ToString());
+        if (transcript->messages.size() != static_cast<size_t>(config.read_messages)) {
+          Die("read returned " + std::to_string(transcript->messages.size()) + " messages");
+        }
+        reads[t].push_back(MicrosSince(start));
+        progress.reads.fetch_add(1, std::memory_order_relaxed);
+        return true;
+      };
+    });
+  }
+  LoadResult result;
+  result.seconds = seconds;
+  result.appends = Phase(appends, seconds);
+  result.opens = Phase(opens, seconds);
+  result.closes = Phase(closes, seconds);
+  result.reads = Phase(reads, seconds);
+  if (config.pid > 0) {
+    const ProcStats after = ReadProcStats(config.pid);
+    result.server_cpu_seconds = after.cpu_seconds - before.cpu_seconds;
+    result.server_hwm_kib = after.hwm_kib;
+  }
+  return result;
+}
+
+}  // namespace vault::bench

@@ -1,0 +1,55 @@
+// vaultd under load over its Unix socket, as chat servers and agents use it.
+//
+//   writers  each runs transcripts end to end: open (create), appends of
+//            `message_bytes` of text, close; then the next transcript.
+//            With `rate` > 0 the writers together send at most `rate`
+//            appends per second, on a fixed schedule, and an append's
+//            latency counts from when it was due, so a backlog shows. Each
+//            transcript's schedule starts after its open.
+//   readers  agents reading whole transcripts of `read_messages` messages
+//            (written before the phase starts) over and over.
+#ifndef VAULT_BENCHMARKS_VAULT_BENCH_LOAD_H_
+#define VAULT_BENCHMARKS_VAULT_BENCH_LOAD_H_
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "benchmarks/vault_bench/raw_baseline.h"
+
+namespace vault::bench {
+
+struct LoadConfig {
+  std::string socket;
+  pid_t pid = 0;  // vaultd, for CPU time and RSS; 0: not measured
+  int writers = 64;
+  int readers = 0;
+  double seconds = 5;
+  double rate = 0;  // appends per second over all writers; 0: as fast as possible
+  size_t message_bytes = 1024;
+  int messages_per_transcript = 100;
+  int read_messages = 100;
+  std::string phase = "vault";
+};
+
+struct LoadResult {
+  PhaseResult appends, opens, closes, reads;
+  double seconds = 0;  // wall-clock length of the phase
+  double server_cpu_seconds = 0;
+  uint64_t server_hwm_kib = 0;
+  double server_cpu_us_per_append() const {
+    return appends.ops > 0 ? server_cpu_seconds * 1e6 / appends.ops : 0;
+  }
+};
+
+// Transcripts for the readers: `count` closed transcripts of
+// `messages` messages each. Returns their ids.
+std::vector<std::string> PrepareReadTranscripts(const std::string& socket, int count, int messages,
+                                                size_t message_bytes);
+
+LoadResult RunLoad(const LoadConfig& config, const std::vector<std::string>& read_ids);
+
+}  // namespace vault::bench
+
+#endif  // VAULT_BENCHMARKS_VAULT_BENCH_LOAD_H_

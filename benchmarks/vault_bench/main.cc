@@ -1,0 +1,286 @@
+// vault-bench: a load generator for vaultd, with a raw RocksDB baseline
+// measured in the same run on the same file system, and a start-up test.
+//
+// Modes (--mode):
+//   compare (default)  raw RocksDB synced writes and reads (the baseline),
+//                      then vaultd: peak ingest with --writers, ingest paced
+//                      at half that peak, reads alone, and writers with
+//                      readers together; prints each phase and the ratios.
+//   load               vaultd only: --writers and --readers for --duration,
+//                      at --rate appends/s if given (0: flat out).
+//   raw                the baseline only.
+//   startup            fills a vault with --transcripts closed transcripts
+//                      in-process (unless --reuse names a filled one), starts
+//                      vaultd on it, times until it answers, reads its RSS.
+//
+// vault-bench starts its own vaultd (--vaultd PATH) in a scratch directory
+// under --dir, or attaches to a running one with --socket PATH [--pid PID]
+// (load mode; the pid is for CPU time and RSS). --dir must be on the disk
+// being measured: a tmpfs makes fsync free. A line per second of progress
+// goes to stderr, the results to stdout. Not run by ctest (a smoke test
+// runs each mode for about a second).
+#include <sys/statfs.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "benchmarks/vault_bench/bench_util.h"
+#include "benchmarks/vault_bench/load.h"
+#include "benchmarks/vault_bench/raw_baseline.h"
+#include "benchmarks/vault_bench/startup.h"
+
+namespace vault::bench {
+namespace {
+
+constexpr uint32_t kTmpfsMagic = 0x01021994;
+constexpr int kReadTranscripts = 8;
+
+struct Config {
+  std::string mode = "compare";
+  int writers = 64;
+  int readers = 4;
+  double seconds = 5;
+  double rate = 0;
+  size_t message_bytes = 1024;
+  int messages_per_transcript = 100;
+  int read_messages = 100;
+  std::string dir = ".";
+  std::string vaultd = VAULTD_PATH;
+  std::string vaultd_workers;
+  std::string socket;
+  pid_t pid = 0;
+  uint64_t transcripts = 1000000;
+  int fill_threads = 64;
+  int fill_messages = 1;
+  std::string reuse;
+  bool keep = false;
+};
+
+void Usage() {
+  std::fprintf(stderr,
+               "usage: vault-bench [--mode compare|load|raw|startup] [--writers N] [--readers N]\n"
+               "         [--duration S] [--rate APPENDS_PER_S] [--message-bytes B]\n"
+               "         [--messages-per-transcript M] [--read-messages M] [--dir DIR]\n"
+               "         [--vaultd PATH] [--vaultd-workers W] [--socket PATH] [--pid PID]\n"
+               "         [--transcripts N] [--fill-threads N] [--fill-messages M]\n"
+               "         [--reuse DATA_DIR] [--keep yes]\n");
+  std::exit(2);
+}
+
+Config ParseArgs(int argc, char** argv) {
+  Config c;
+  for (int i = 1; i < argc; ++i) {
+    const std::string flag = argv[i];
+    if (flag == "--help" || i + 1 >= argc) Usage();
+    const std::string v = argv[++i];
+    if (flag == "--mode") c.mode = v;
+    else if (flag == "--writers") c.writers = std::atoi(v.c_str());
+    else if (flag == "--readers") c.readers = std::atoi(v.c_str());
+    else if (flag == "--duration") c.seconds = std::atof(v.c_str());
+    else if (flag == "--rate") c.rate = std::atof(v.c_str());
+    else if (flag == "--message-bytes") c.message_bytes = std::strtoull(v.c_str(), nullptr, 10);
+    else if (flag == "--messages-per-transcript") c.messages_per_transcript = std::atoi(v.c_str());
+    else if (flag == "--read-messages") c.read_messages = std::atoi(v.c_str());
+    else if (flag == "--dir") c.dir = v;
+    else if (flag == "--vaultd") c.vaultd = v;
+    else if (flag == "--vaultd-workers") c.vaultd_workers = v;
+    else if (flag == "--socket") c.socket = v;
+    else if (flag == "--pid") c.pid = static_cast<pid_t>(std::atoi(v.c_str()));
+    else if (flag == "--transcripts") c.transcripts = std::strtoull(v.c_str(), nullptr, 10);
+    else if (flag == "--fill-threads") c.fill_threads = std::atoi(v.c_str());
+    else if (flag == "--fill-messages") c.fill_messages = std::atoi(v.c_str());
+    else if (flag == "--reuse") c.reuse = v;
+    else if (flag == "--keep") c.keep = v == "yes";
+    else Usage();
+  }
+  if (c.seconds <= 0 || c.writers < 0 || c.readers < 0 || c.writers + c.readers == 0 ||
+      c.messages_per_transcript < 1 || c.read_messages < 1 || c.fill_threads < 1 ||
+      c.fill_messages < 0 || c.rate < 0) {
+    Die("--duration, --writers + --readers, message counts and --fill-threads must be positive");
+  }
+  return c;
+}
+
+void PrintPhase(const char* name, const PhaseResult& r) {
+  if (r.ops == 0) return;
+  std::printf("%-28s %9.0f /s  n=%-8llu p50 %7.0f us  p99 %7.0f us  p99.9 %7.0f us", name,
+              r.rate(), static_cast<unsigned long long>(r.ops), r.latency.p50_us,
+              r.latency.p99_us, r.latency.p999_us);
+  if (r.syncs > 0) std::printf("  %.1f writes/sync", static_cast<double>(r.ops) / r.syncs);
+  std::printf("\n");
+}
+
+void PrintLoad(const std::string& name, const LoadResult& r) {
+  PrintPhase((name + ": appends").c_str(), r.appends);
+  PrintPhase((name + ": opens").c_str(), r.opens);
+  PrintPhase((name + ": closes").c_str(), r.closes);
+  PrintPhase((name + ": reads").c_str(), r.reads);
+  if (r.server_cpu_seconds > 0) {
+    std::printf("%-28s cpu %.2f s over %.2f s (%.0f%% of one core)", (name + ": vaultd").c_str(),
+                r.server_cpu_seconds, r.seconds, 100 * r.server_cpu_seconds / r.seconds);
+    if (r.appends.ops > 0) std::printf(", %.0f us per append", r.server_cpu_us_per_append());
+    std::printf(", peak RSS %.1f MiB\n", r.server_hwm_kib / 1024.0);
+  }
+}
+
+std::string Scratch(const std::string& dir) {
+  std::string templ = dir + "/vault-bench-XXXXXX";
+  if (mkdtemp(templ.data()) == nullptr) Die("mkdtemp in " + dir);
+  const std::string scratch = std::filesystem::absolute(templ).string();
+  struct statfs fs {};
+  if (statfs(scratch.c_str(), &fs) == 0 && static_cast<uint32_t>(fs.f_type) == kTmpfsMagic) {
+    std::fprintf(stderr, "warning: %s is on tmpfs; fsync costs nothing there\n", scratch.c_str());
+  }
+  return scratch;
+}
+
+std::vector<std::string> VaultdArgs(const Config& c) {
+  std::vector<std::string> args;
+  if (!c.vaultd_workers.empty()) args = {"--workers", c.vaultd_workers};
+  return args;
+}
+
+LoadConfig BaseLoad(const Config& c, const std::string& socket, pid_t pid) {
+  LoadConfig l;
+  l.socket = socket;
+  l.pid = pid;
+  l.writers = c.writers;
+  l.readers = c.readers;
+  l.seconds = c.seconds;
+  l.rate = c.rate;
+  l.message_bytes = c.message_bytes;
+  l.messages_per_transcript = c.messages_per_transcript;
+  l.read_messages = c.read_messages;
+  return l;
+}
+
+int RunLoadMode(const Config& c, const std::string& scratch) {
+  std::unique_ptr<Vaultd> daemon;
+  std::string socket = c.socket;
+  pid_t pid = c.pid;
+  if (socket.empty()) {
+    daemon = std::make_unique<Vaultd>(c.vaultd, scratch + "/vault", VaultdArgs(c));
+    socket = daemon->socket();
+    pid = daemon->pid();
+  }
+  std::vector<std::string> ids;
+  if (c.readers > 0) {
+    ids = PrepareReadTranscripts(socket, kReadTranscripts, c.read_messages, c.message_bytes);
+  }
+  const LoadResult r = RunLoad(BaseLoad(c, socket, pid), ids);
+  PrintLoad("vault", r);
+  return 0;
+}
+
+struct RawResults {
+  PhaseResult writes, reads;
+};
+
+RawResults RunRaw(const Config& c, const std::string& scratch) {
+  RawResults raw;
+  raw.writes = RawWrites(scratch + "/raw-writes", std::max(1, c.writers), c.seconds,
+                         c.message_bytes);
+  PrintPhase(("rocksdb writes x" + std::to_string(c.writers)).c_str(), raw.writes);
+  raw.reads = RawReads(scratch + "/raw-reads", std::max(1, c.readers), c.seconds, c.message_bytes,
+                       c.read_messages);
+  PrintPhase(("rocksdb reads x" + std::to_string(c.readers)).c_str(), raw.reads);
+  return raw;
+}
+
+void Ratio(const char* what, double value, double baseline, const char* target) {
+  std::printf("  %-44s %10.1f vs %10.1f  = %.2fx   (%s)\n", what, value, baseline,
+              baseline > 0 ? value / baseline : 0.0, target);
+}
+
+int RunCompare(const Config& c, const std::string& scratch) {
+  const RawResults raw = RunRaw(c, scratch);
+  Vaultd daemon(c.vaultd, scratch + "/vault", VaultdArgs(c));
+  LoadConfig l = BaseLoad(c, daemon.socket(), daemon.pid());
+  const int readers = std::max(1, c.readers);
+  const std::vector<std::string> ids =
+      PrepareReadTranscripts(daemon.socket(), kReadTranscripts, c.read_messages, c.message_bytes);
+
+  l.readers = 0;
+  l.rate = 0;
+  l.phase = "vault peak";
+  const LoadResult peak = RunLoad(l, ids);
+  PrintLoad("vault peak", peak);
+
+  l.rate = peak.appends.rate() / 2;
+  l.phase = "vault half-peak";
+  const LoadResult half = RunLoad(l, ids);
+  PrintLoad("vault at half peak", half);
+
+  l.writers = 0;
+  l.readers = readers;
+  l.rate = 0;
+  l.phase = "vault reads";
+  const LoadResult reads = RunLoad(l, ids);
+  PrintLoad("vault reads", reads);
+
+  l.writers = c.writers;
+  l.readers = readers;
+  l.phase = "vault mixed";
+  const LoadResult mixed = RunLoad(l, ids);
+  PrintLoad("vault mixed", mixed);
+  const uint64_t hwm = ReadProcStats(daemon.pid()).hwm_kib;
+
+  std::printf("\nratios (same run, same file system):\n");
+  Ratio(("ingest msg/s, " + std::to_string(c.writers) + " writers").c_str(),
+        peak.appends.rate(), raw.writes.rate(), "target >= 0.5x");
+  Ratio("p99 append at half peak (us) vs raw p99", half.appends.latency.p99_us,
+        raw.writes.latency.p99_us, "target: p99 <= 5000 us");
+  Ratio(("p99 read of " + std::to_string(c.read_messages) + " msgs (us) vs raw").c_str(),
+        reads.reads.latency.p99_us, raw.reads.latency.p99_us, "target: p99 <= 1000 us");
+  Ratio("reads/s vs raw", reads.reads.rate(), raw.reads.rate(), "");
+  std::printf("  vaultd peak RSS %.1f MiB; cpu per append at peak %.0f us\n", hwm / 1024.0,
+              peak.server_cpu_us_per_append());
+  return 0;
+}
+
+int RunStartup(const Config& c, const std::string& scratch) {
+  std::string data_dir = c.reuse;
+  if (data_dir.empty()) {
+    data_dir = scratch + "/vault";
+    const FillResult fill =
+        FillVault(data_dir, c.transcripts, c.fill_messages, c.message_bytes, c.fill_threads);
+    std::printf("filled %llu transcripts (%d messages of %zu bytes each) in %.1f s: %.0f/s\n",
+                static_cast<unsigned long long>(fill.transcripts), c.fill_messages,
+                c.message_bytes, fill.seconds, fill.transcripts / fill.seconds);
+  }
+  const StartupResult r = TimeStartup(c.vaultd, data_dir, 1000, std::max(1, c.readers));
+  std::printf("start-up with %llu transcripts: ready in %.3f s (target <= 2 s); peak RSS %.1f MiB "
+              "when ready, %.1f MiB after %llu random reads (target <= 256 MiB)\n",
+              static_cast<unsigned long long>(r.stored), r.ready_seconds,
+              r.hwm_ready_kib / 1024.0, r.hwm_after_kib / 1024.0,
+              static_cast<unsigned long long>(r.reads));
+  if (c.keep || !c.reuse.empty()) std::printf("data directory kept: %s\n", data_dir.c_str());
+  return 0;
+}
+
+}  // namespace
+}  // namespace vault::bench
+
+int main(int argc, char** argv) {
+  using namespace vault::bench;
+  const Config c = ParseArgs(argc, argv);
+  const std::string scratch = Scratch(c.dir);
+  std::printf("vault-bench %s: %d writers, %d readers, %.1f s per phase, %zu-byte messages, "
+              "scratch %s, %u cpus\n",
+              c.mode.c_str(), c.writers, c.readers, c.seconds, c.message_bytes, scratch.c_str(),
+              std::thread::hardware_concurrency());
+  int rc = 0;
+  if (c.mode == "compare") rc = RunCompare(c, scratch);
+  else if (c.mode == "load") rc = RunLoadMode(c, scratch);
+  else if (c.mode == "raw") RunRaw(c, scratch);
+  else if (c.mode == "startup") rc = RunStartup(c, scratch);
+  else Usage();
+  std::fflush(stdout);
+  if (!c.keep) std::filesystem::remove_all(scratch);
+  return rc;
+}

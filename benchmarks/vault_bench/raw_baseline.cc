@@ -1,0 +1,114 @@
+#include "benchmarks/vault_bench/raw_baseline.h"
+
+#include <rocksdb/db.h>
+#include <rocksdb/options.h>
+#include <rocksdb/statistics.h>
+#include <rocksdb/write_batch.h>
+
+#include <cstdio>
+#include <memory>
+
+namespace vault::bench {
+namespace {
+
+// Sizes of vaultd's records (vault/core/records.cc): a sealed message is its
+// text plus about 40 bytes of encoding (seq, from, sent_at) and 40 of AEAD
+// overhead; a sealed state record is about 120 bytes.
+constexpr size_t kMessageOverhead = 80;
+constexpr size_t kStateBytes = 120;
+constexpr int kReadTranscripts = 64;
+
+std::unique_ptr<rocksdb::DB> OpenRaw(const std::string& path,
+                                     std::shared_ptr<rocksdb::Statistics>* stats) {
+  rocksdb::Options options;
+  options.create_if_missing = true;
+  options.compression = rocksdb::kNoCompression;  // vaultd stores ciphertext uncompressed
+  options.IncreaseParallelism(2);
+  *stats = rocksdb::CreateDBStatistics();
+  options.statistics = *stats;
+  rocksdb::DB* raw = nullptr;
+  const rocksdb::Status s = rocksdb::DB::Open(options, path, &raw);
+  if (!s.ok()) Die("open " + path + ": " + s.ToString());
+  return std::unique_ptr<rocksdb::DB>(raw);
+}
+
+std::string Key(char kind, uint64_t a, uint64_t b) {
+  char key[40];
+  const int n = std::snprintf(key, sizeof key, "%c%015llu%08llu", kind,
+                              static_cast<unsigned long long>(a), static_cast<unsigned long long>(b));
+  return std::string(key, static_cast<size_t>(n));
+}
+
+}  // namespace
+
+PhaseResult RawWrites(const std::string& dir, int threads, double seconds, size_t message_bytes) {
+  std::shared_ptr<rocksdb::Statistics> stats;
+  std::unique_ptr<rocksdb::DB> db = OpenRaw(dir, &stats);
+  const std::string message = Payload(message_bytes + kMessageOverhead, 7);
+  const std::string state = Payload(kStateBytes, 8);
+  std::vector<std::vector<uint32_t>> latencies(threads);
+  Progress progress("rocksdb writes x" + std::to_string(threads), 0);
+  PhaseResult result;
+  result.seconds = RunTimed(threads, seconds, [&](int t) {
+    return [&, t, n = uint64_t{0}]() mutable {
+      const auto start = SteadyClock::now();
+      rocksdb::WriteBatch batch;
+      batch.Put(Key('m', t, n), message);
+      batch.Put(Key('s', t, 0), state);
+      rocksdb::WriteOptions wo;
+      wo.sync = true;
+      const rocksdb::Status s = db->Write(wo, &batch);
+      if (!s.ok()) Die("raw write: " + s.ToString());
+      latencies[t].push_back(MicrosSince(start));
+      progress.writes.fetch_add(1, std::memory_order_relaxed);
+      ++n;
+      return true;
+    };
+  });
+  result.latency = Summarize(Merge(latencies));
+  result.ops = result.latency.count;
+  result.syncs = stats->getTickerCount(rocksdb::WAL_FILE_SYNCED);
+  db->Close();
+  return result;
+}
+
+PhaseResult RawReads(const std::string& dir, int threads, double seconds, size_t message_bytes,
+                     int messages) {
+  std::shared_ptr<rocksdb::Statistics> stats;
+  std::unique_ptr<rocksdb::DB> db = OpenRaw(dir, &stats);
+  const std::string message = Payload(message_bytes + kMessageOverhead, 9);
+  for (int t = 0; t < kReadTranscripts; ++t) {
+    rocksdb::WriteBatch batch;
+    for (int m = 0; m < messages; ++m) batch.Put(Key('m', t, m), message);
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    if (const rocksdb::Status s = db->Write(wo, &batch); !s.ok()) Die("raw fill: " + s.ToString());
+  }
+  std::vector<std::vector<uint32_t>> latencies(threads);
+  Progress progress("rocksdb reads x" + std::to_string(threads), 0);
+  PhaseResult result;
+  result.seconds = RunTimed(threads, seconds, [&](int t) {
+    return [&, t, n = uint64_t{0}]() mutable {
+      const std::string prefix = Key('m', (t + n++) % kReadTranscripts, 0).substr(0, 16);
+      const auto start = SteadyClock::now();
+      rocksdb::ReadOptions ro;
+      std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro));
+      int found = 0;
+      std::string copy;
+      for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+        copy.assign(it->value().data(), it->value().size());  // as vaultd copies before opening
+        ++found;
+      }
+      if (found != messages) Die("raw read found " + std::to_string(found) + " values");
+      latencies[t].push_back(MicrosSince(start));
+      progress.reads.fetch_add(1, std::memory_order_relaxed);
+      return true;
+    };
+  });
+  result.latency = Summarize(Merge(latencies));
+  result.ops = result.latency.count;
+  db->Close();
+  return result;
+}
+
+}  // namespace vault::bench

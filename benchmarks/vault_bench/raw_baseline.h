@@ -1,0 +1,33 @@
+// The same-run baseline: raw RocksDB doing what one vaultd request does to
+// its store, with no HTTP, JSON, crypto or audit around it.
+//
+//   writes  each write is one batch of a message-sized value (the sealed
+//           size of a message of `message_bytes`) and a state-sized value,
+//           WriteOptions::sync = true, from `threads` threads at once, so
+//           RocksDB group-commits their WAL syncs as it does for vaultd.
+//   reads   a prefix scan of `messages` message-sized values (one
+//           transcript's messages) from `threads` threads.
+#ifndef VAULT_BENCHMARKS_VAULT_BENCH_RAW_BASELINE_H_
+#define VAULT_BENCHMARKS_VAULT_BENCH_RAW_BASELINE_H_
+
+#include <string>
+
+#include "benchmarks/vault_bench/bench_util.h"
+
+namespace vault::bench {
+
+struct PhaseResult {
+  uint64_t ops = 0;
+  double seconds = 0;
+  Summary latency;
+  uint64_t syncs = 0;  // raw writes: WAL syncs (rocksdb::Statistics)
+  double rate() const { return seconds > 0 ? ops / seconds : 0; }
+};
+
+PhaseResult RawWrites(const std::string& dir, int threads, double seconds, size_t message_bytes);
+PhaseResult RawReads(const std::string& dir, int threads, double seconds, size_t message_bytes,
+                     int messages);
+
+}  // namespace vault::bench
+
+#endif  // VAULT_BENCHMARKS_VAULT_BENCH_RAW_BASELINE_H_

@@ -1,0 +1,36 @@
+// Start-up with many stored transcripts: fills a data directory through the
+// Vault library in-process (the same records, keys and audit log vaultd
+// writes, without the socket), then starts vaultd on it and times how long
+// until GET /v1/health answers, and reads its peak resident set size.
+#ifndef VAULT_BENCHMARKS_VAULT_BENCH_STARTUP_H_
+#define VAULT_BENCHMARKS_VAULT_BENCH_STARTUP_H_
+
+#include <cstdint>
+#include <string>
+
+namespace vault::bench {
+
+struct FillResult {
+  uint64_t transcripts = 0;
+  double seconds = 0;
+};
+
+// Adds `count` closed transcripts of `messages` messages of `message_bytes`
+// each to the vault in `data_dir`, from `threads` threads.
+FillResult FillVault(const std::string& data_dir, uint64_t count, int messages,
+                     size_t message_bytes, int threads);
+
+struct StartupResult {
+  double ready_seconds = 0;     // spawn to first health answer
+  uint64_t hwm_ready_kib = 0;   // VmHWM when ready
+  uint64_t hwm_after_kib = 0;   // VmHWM after `reads` reads of random transcripts
+  uint64_t reads = 0;
+  uint64_t stored = 0;          // transcripts the vault reports (metrics)
+};
+
+StartupResult TimeStartup(const std::string& vaultd, const std::string& data_dir, int reads,
+                          int read_threads);
+
+}  // namespace vault::bench
+
+#endif  // VAULT_BENCHMARKS_VAULT_BENCH_STARTUP_H_
