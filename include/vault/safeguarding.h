@@ -79,7 +79,9 @@ struct CaseDetail {
 };
 
 enum class RequestKind { kUnseal, kRelease };
-const char* RequestKindName(RequestKind kind);
+inline const char* RequestKindName(RequestKind kind) {
+  return kind == RequestKind::kUnseal ? "unseal" : "release";
+}
 
 struct RequestFiling {
   RequestKind kind = RequestKind::kUnseal;

@@ -6,12 +6,6 @@
 #include "vault/common/time_format.h"
 #include "vault/safeguard/officer.h"
 
-namespace vault {
-const char* RequestKindName(RequestKind kind) {
-  return kind == RequestKind::kUnseal ? "unseal" : "release";
-}
-}  // namespace vault
-
 namespace vault::safeguard {
 
 std::string ReasonHash(std::string_view reason) {
