@@ -11,3 +11,5 @@ vault_test(audit_test SOURCES audit/audit_log_test.cc audit/audit_tamper_test.cc
 # The report tests run the real vault-audit binary.
 target_compile_definitions(audit_test PRIVATE VAULT_AUDIT_PATH="$<TARGET_FILE:vault-audit>")
 add_dependencies(audit_test vault-audit)
+vault_test(safeguard_test SOURCES safeguard/officer_test.cc
+  LIBS vault_safeguard PkgConfig::SODIUM Boost::json)

@@ -49,3 +49,9 @@ target_compile_definitions(e2e_vaultctl_test PRIVATE VAULTCTL_PATH="$<TARGET_FIL
 add_dependencies(e2e_vaultctl_test vaultctl vault-audit)
 # Kills vaultd with SIGKILL under concurrent load, over and over.
 vault_test(e2e_crash_test SOURCES ${SERVER_TESTS_DIR}/e2e/crash_test.cc LIBS vault_e2e_support)
+# Runs the real vault-officer and vaultctl binaries against a real vaultd.
+vault_test(e2e_safeguarding_test SOURCES ${SERVER_TESTS_DIR}/e2e/safeguarding_test.cc
+  LIBS vault_e2e_support)
+target_compile_definitions(e2e_safeguarding_test PRIVATE
+  VAULTCTL_PATH="$<TARGET_FILE:vaultctl>" VAULT_OFFICER_PATH="$<TARGET_FILE:vault-officer>")
+add_dependencies(e2e_safeguarding_test vaultctl vault-officer)

@@ -13,6 +13,8 @@
 //   vaultctl audit status|checkpoint
 //   vaultctl audit records [--from-record N] [--limit M]
 //   vaultctl audit export DIR
+//   vaultctl officers
+//   vaultctl officer enrol ID KEY | officer revoke ID
 //
 // The socket is --socket, else $VAULT_SOCKET, else kDefaultSocket (the path
 // of the systemd unit in packaging/). JSON replies are printed indented
@@ -72,6 +74,12 @@ Commands:
                               audit records as JSON (limit 1..1000, default 100)
   audit export DIR            write what `vault-audit verify --dir DIR` reads:
                               segments, checkpoint.note, genesis.key
+  officers                    safeguarding officers and their key fingerprints
+                              (admin, officer, auditor)
+  officer enrol ID KEY        enrol an officer: KEY is what `vault-officer init`
+                              printed; check its fingerprint with them (admin)
+  officer revoke ID           revoke an officer; their approvals no longer count
+                              (admin)
 
 Exit status: 0 ok, 1 server error or vaultd unreachable, 2 usage.
 )";
@@ -105,6 +113,8 @@ const std::map<std::string, CommandSpec>& Commands() {
       {"retention", {1, {}, {}}},
       {"backup", {1, {}, {}}},
       {"audit", {1, {"from-record", "limit"}, {}}},
+      {"officers", {0, {}, {}}},
+      {"officer", {1, {}, {}}},
   };
   return commands;
 }
@@ -241,6 +251,16 @@ vault::StatusOr<std::string> Run(const std::string& command, const std::vector<s
     return json::serialize(summary);
   }
   if (command == "close") return Call(client, "POST", transcript + "/close", "", {200});
+  if (command == "officers") return Call(client, "GET", "/v1/officers", "", {200});
+  if (command == "officer") {
+    if (args[0] == "revoke") {
+      return Call(client, "POST", "/v1/officers/" + args[1] + "/revoke", "", {200});
+    }
+    json::object body;
+    body["id"] = args[1];
+    body["key"] = args[2];
+    return Call(client, "POST", "/v1/officers", json::serialize(body), {201});
+  }
   if (command == "create") {
     vault::NewTranscript request;
     request.service = *Get(vm, "service");
@@ -288,6 +308,15 @@ void Validate(const std::string& command, const std::vector<std::string>& args,
     }
     if (args[0] != "records" && (vm.count("from-record") || vm.count("limit"))) {
       throw UsageError{"--from-record and --limit apply only to audit records"};
+    }
+  } else if (command == "officer") {
+    const bool enrol = args.size() == 3 && args[0] == "enrol";
+    const bool revoke = args.size() == 2 && args[0] == "revoke";
+    if (!enrol && !revoke) throw UsageError{"usage: officer enrol ID KEY | officer revoke ID"};
+    for (char c : args[1]) {
+      const bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+                      c == '-';
+      if (!ok) throw UsageError{"an officer id is lowercase letters, digits, '.', '_' and '-'"};
     }
   } else if (args.size() != spec.positional) {
     throw UsageError{command + " takes " +

@@ -1,0 +1,191 @@
+// Legal hold end to end: the real vault-officer and vaultctl binaries
+// against a real vaultd. Officers create their identities, an admin enrols
+// them, one opens a case and holds a transcript, two unseal it and get the
+// JSON and paper exports, and two release the case.
+#include <gtest/gtest.h>
+
+#include <sys/stat.h>
+
+#include <boost/json.hpp>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+#include "tests/support/api_util.h"
+#include "tests/support/daemon.h"
+#include "tests/support/run_program.h"
+#include "vault/client.h"
+
+namespace vault::testing {
+namespace {
+
+namespace json = boost::json;
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), {});
+}
+
+class SafeguardingE2eTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_OK(daemon_.Start());
+    auto client = daemon_.Connect();
+    ASSERT_OK(client);
+    client_ = std::move(client).value();
+    dir_ = daemon_.test_dir();
+    std::ofstream(dir_ + "/pass") << "correct horse battery staple\n";
+    for (const char* name : {"alice", "bob", "carol"}) {
+      const std::string identity = Identity(name);
+      ProgramResult r = Officer({"init", "--identity", identity, "--kdf", "interactive",
+                                 "--passphrase-file", dir_ + "/pass"});
+      ASSERT_EQ(r.exit_status, 0) << r.err;
+      const size_t at = r.out.find("key: ");
+      ASSERT_NE(at, std::string::npos) << r.out;
+      const std::string key = r.out.substr(at + 5, r.out.find('\n', at) - at - 5);
+      struct stat st{};
+      ASSERT_EQ(::stat(identity.c_str(), &st), 0);
+      EXPECT_EQ(st.st_mode & 0777, 0600u);
+      r = Ctl({"officer", "enrol", name, key});
+      ASSERT_EQ(r.exit_status, 0) << r.err;
+    }
+  }
+  std::string Identity(const std::string& name) { return dir_ + "/" + name + ".officer"; }
+  ProgramResult Ctl(std::vector<std::string> args) {
+    args.insert(args.begin(), {"--socket", daemon_.socket_path()});
+    return RunProgram(VAULTCTL_PATH, args, {"VAULT_SOCKET"});
+  }
+  ProgramResult Officer(std::vector<std::string> args) {
+    return RunProgram(VAULT_OFFICER_PATH, args, {"VAULT_SOCKET", "VAULT_OFFICER_PASSPHRASE"},
+                      "", std::chrono::seconds(120));
+  }
+  // vault-officer as `name` against the daemon; stdout parsed as JSON.
+  json::object As(const std::string& name, std::vector<std::string> args, int expect = 0,
+                  std::string* err = nullptr) {
+    args.insert(args.begin(), {"--socket", daemon_.socket_path(), "--identity", Identity(name),
+                               "--officer", name, "--passphrase-file", dir_ + "/pass"});
+    const ProgramResult r = Officer(args);
+    EXPECT_EQ(r.exit_status, expect) << r.err << r.out;
+    if (err != nullptr) *err = r.err;
+    boost::system::error_code ec;
+    json::value v = json::parse(r.out, ec);
+    return ec || !v.is_object() ? json::object() : v.as_object();
+  }
+  std::string ClosedTranscript(const std::string& text) {
+    NewTranscript req;
+    req.service = "helpline";
+    req.visitor.name = "Sam";
+    auto created = client_->CreateTranscript(req);
+    EXPECT_TRUE(created.ok());
+    EXPECT_TRUE(client_->AppendMessage(created->id, {1, "visitor", text, "2026-11-29T10:00:00Z"}).ok());
+    EXPECT_TRUE(client_->CloseTranscript(created->id).ok());
+    return created->id;
+  }
+
+  Daemon daemon_;
+  std::unique_ptr<Client> client_;
+  std::string dir_;
+};
+
+TEST_F(SafeguardingE2eTest, TwoOfficersUnsealAHeldTranscriptAndExportIt) {
+  auto officers = client_->ListOfficers();
+  ASSERT_OK(officers);
+  ASSERT_EQ(officers->officers.size(), 3u);
+
+  json::object c = As("alice", {"open-case", "CASE-7", "--reason", "Risk of harm disclosed"});
+  EXPECT_EQ(c["share_holders"].as_array().size(), 3u);
+  const std::string id = ClosedTranscript("he said he would hurt me");
+  const std::string other = ClosedTranscript("unrelated");
+  json::object held = As("alice", {"hold", "CASE-7", id});
+  ASSERT_EQ(held["holds"].as_array().size(), 1u);
+
+  // Agents no longer read it; it is listed by transcript and by case.
+  auto read = client_->GetTranscript(id);
+  EXPECT_EQ(read.status().reason(), "legal_hold");
+  json::object holds = As("bob", {"holds", id});
+  EXPECT_EQ(holds["holds"].as_array()[0].as_object()["case"].as_string(), "CASE-7");
+  json::object detail = As("bob", {"case", "CASE-7"});
+  EXPECT_EQ(detail["holds"].as_array().size(), 1u);
+
+  // Alice asks; her own approval is not enough.
+  json::object request = As("alice", {"request", "CASE-7", id, "--reason", "Police request"});
+  const std::string rid(request["id"].as_string());
+  EXPECT_EQ(request["state"].as_string(), "pending");
+  EXPECT_EQ(request["approved_by"].as_array().size(), 1u);
+  std::string err;
+  As("alice", {"approve", rid}, 1, &err);
+  EXPECT_NE(err.find("already_approved"), std::string::npos) << err;
+  // A transcript outside the case cannot be asked for.
+  As("alice", {"request", "CASE-7", other, "--reason", "x"}, 1, &err);
+  EXPECT_NE(err.find("not_in_case"), std::string::npos) << err;
+
+  // Bob approves: the transcript is opened and exported.
+  const std::string out = dir_ + "/export";
+  json::object done = As("bob", {"approve", rid, "--out", out});
+  EXPECT_EQ(done["state"].as_string(), "used");
+  const std::string paper = ReadFile(out + "/" + id + ".txt");
+  EXPECT_NE(paper.find("he said he would hurt me"), std::string::npos);
+  EXPECT_NE(paper.find("Transcript " + id), std::string::npos);
+  EXPECT_NE(paper.find("Case CASE-7, unseal request " + rid), std::string::npos);
+  EXPECT_NE(paper.find("Approved by alice and bob"), std::string::npos);
+  const std::string hash(done["audit_hash"].as_string());
+  EXPECT_EQ(hash.size(), 64u);
+  EXPECT_NE(paper.find(hash), std::string::npos);
+  json::value exported = json::parse(ReadFile(out + "/" + id + ".json"));
+  EXPECT_EQ(exported.at("transcript").at("messages").at(0).at("text").as_string(),
+            "he said he would hurt me");
+  EXPECT_EQ(exported.at("unseal").at("audit_hash").as_string(), hash);
+
+  // The hash is the audit record of the unseal, as an auditor sees it.
+  auto records = client_->Request(
+      "GET", "/v1/audit/records?from=" + std::to_string(done["audit_seq"].as_int64()) + "&limit=1",
+      "", "");
+  ASSERT_OK(records);
+  json::value rec = json::parse(records->body).at("records").at(0);
+  EXPECT_EQ(rec.at("hash").as_string(), hash);
+  EXPECT_EQ(rec.at("payload").at("action").as_string(), "transcript.unseal");
+  EXPECT_EQ(records->body.find("hurt"), std::string::npos);
+
+  // Used: approving again is refused.
+  As("carol", {"approve", rid}, 1, &err);
+  EXPECT_NE(err.find("request_used"), std::string::npos) << err;
+}
+
+TEST_F(SafeguardingE2eTest, ARevokedOfficerAndAWrongPassphraseAreRefused) {
+  As("alice", {"open-case", "CASE-8", "--reason", "r"});
+  const std::string id = ClosedTranscript("x");
+  As("alice", {"hold", "CASE-8", id});
+  json::object request = As("alice", {"request", "CASE-8", id, "--reason", "r"});
+  const std::string rid(request["id"].as_string());
+  ASSERT_EQ(Ctl({"officer", "revoke", "bob"}).exit_status, 0);
+  std::string err;
+  As("bob", {"approve", rid}, 1, &err);
+  EXPECT_NE(err.find("officer_revoked"), std::string::npos) << err;
+
+  std::ofstream(dir_ + "/wrong") << "not the passphrase\n";
+  const ProgramResult r = Officer({"--socket", daemon_.socket_path(), "--identity",
+                                   Identity("carol"), "--officer", "carol", "--passphrase-file",
+                                   dir_ + "/wrong", "approve", rid});
+  EXPECT_EQ(r.exit_status, 2);
+  EXPECT_NE(r.err.find("wrong_passphrase"), std::string::npos) << r.err;
+  EXPECT_EQ(client_->GetRequest(rid)->state, "pending");
+}
+
+TEST_F(SafeguardingE2eTest, TwoOfficersReleaseACase) {
+  As("alice", {"open-case", "CASE-9", "--reason", "r"});
+  const std::string id = ClosedTranscript("back to normal");
+  As("alice", {"hold", "CASE-9", id});
+  json::object request = As("alice", {"release", "CASE-9", "--reason", "case closed by police"});
+  json::object done = As("carol", {"approve", std::string(request["id"].as_string())});
+  EXPECT_EQ(done["returned_to_normal_expiry"].as_int64(), 1);
+  EXPECT_EQ(done["destroyed"].as_int64(), 0);
+  auto back = client_->GetTranscript(id);
+  ASSERT_OK(back);
+  EXPECT_EQ(back->messages.at(0).text, "back to normal");
+  json::object c = As("bob", {"case", "CASE-9"});
+  EXPECT_EQ(c["case"].as_object()["state"].as_string(), "released");
+}
+
+}  // namespace
+}  // namespace vault::testing

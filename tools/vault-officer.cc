@@ -1,0 +1,403 @@
+// vault-officer: the safeguarding officer's tool. Holds the officer's keys
+// (in a passphrase-protected identity file) and does every officer step
+// against a running vaultd: open a case, place holds, file and approve
+// unseal and release requests, and export what an unseal opened as JSON and
+// as a printable document. Guide: docs/safeguarding.md.
+//
+//   vault-officer init --identity FILE [--kdf interactive|moderate|sensitive]
+//   vault-officer key --identity FILE
+//   vault-officer [--socket PATH] --identity FILE --officer ID COMMAND ...
+//     cases | case CASE | open-case CASE --reason TEXT
+//     hold CASE TRANSCRIPT... | holds TRANSCRIPT
+//     request CASE TRANSCRIPT... --reason TEXT [--expires-in 24h]
+//     release CASE --reason TEXT [--expires-in 24h]
+//     show-request REQUEST | approve REQUEST [--out DIR]
+//
+// The passphrase comes from --passphrase-file, else $VAULT_OFFICER_PASSPHRASE,
+// else a prompt on the terminal (not echoed). Exit status: 0 success; 1 the
+// vault refused or could not be reached; 2 bad usage or identity problems.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <boost/json.hpp>
+#include <boost/program_options.hpp>
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "vault/client.h"
+#include "vault/clock.h"
+#include "vault/common/file_util.h"
+#include "vault/common/time_format.h"
+#include "vault/options.h"
+#include "vault/safeguard/officer.h"
+#include "vault/safeguard/officer_actions.h"
+#include "vault/safeguard/paper.h"
+#include "vault/server/http_error.h"
+#include "vault/server/response_json.h"
+#include "vault/server/safeguard_json.h"
+
+namespace po = boost::program_options;
+namespace json = boost::json;
+using vault::Status;
+using vault::StatusOr;
+
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitVault = 1;
+constexpr int kExitUsage = 2;
+constexpr char kDefaultSocket[] = "/run/transcript-vault/vaultd.sock";
+
+constexpr char kUsage[] = R"(Usage: vault-officer [OPTIONS] COMMAND [ARGS]
+
+Your identity (keep the file private; it is protected by your passphrase):
+  init --identity FILE [--kdf moderate]   create your keys; prints the key
+                                          your vault admin enrols
+  key --identity FILE                     print that key again
+
+Against the vault (needs --identity FILE and --officer ID, your enrolled id):
+  cases                                   list cases
+  case CASE                               a case, its reason and its holds
+  open-case CASE --reason TEXT            open a case (its key is shared
+                                          between the enrolled officers)
+  hold CASE TRANSCRIPT...                 place transcripts on hold under CASE
+  holds TRANSCRIPT                        the holds on a transcript
+  request CASE TRANSCRIPT... --reason TEXT [--expires-in 24h]
+                                          ask to unseal transcripts; your own
+                                          approval is included. A second
+                                          officer must approve.
+  release CASE --reason TEXT [--expires-in 24h]
+                                          ask to release a case (also needs a
+                                          second officer)
+  show-request REQUEST                    what a request asks, before you approve
+  approve REQUEST [--out DIR]             approve; if yours is the second
+                                          approval the request is carried out
+                                          and unsealed transcripts are written
+                                          to DIR (default ./unsealed-REQUEST)
+                                          as .json and printable .txt
+
+Exit status: 0 ok, 1 the vault refused or is unreachable, 2 usage or identity.
+)";
+
+struct UsageError {
+  std::string message;
+};
+
+std::optional<std::string> Get(const po::variables_map& vm, const char* name) {
+  if (vm.count(name) == 0) return std::nullopt;
+  return vm[name].as<std::string>();
+}
+
+std::string Need(const po::variables_map& vm, const char* name, const std::string& command) {
+  std::optional<std::string> v = Get(vm, name);
+  if (!v) throw UsageError{command + " needs --" + name};
+  return *v;
+}
+
+StatusOr<vault::SecretBytes> ReadPassphrase(const po::variables_map& vm, bool confirm) {
+  std::string text;
+  if (std::optional<std::string> file = Get(vm, "passphrase-file")) {
+    VAULT_ASSIGN_OR_RETURN(text, vault::ReadSmallFile(*file, 4096));
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+  } else if (const char* env = std::getenv("VAULT_OFFICER_PASSPHRASE"); env != nullptr) {
+    text = env;
+  } else if (isatty(STDIN_FILENO)) {
+    auto prompt = [&](const char* what) -> std::string {
+      std::cerr << what << std::flush;
+      termios old{};
+      tcgetattr(STDIN_FILENO, &old);
+      termios quiet = old;
+      quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+      tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+      std::string line;
+      std::getline(std::cin, line);
+      tcsetattr(STDIN_FILENO, TCSANOW, &old);
+      std::cerr << "\n";
+      return line;
+    };
+    text = prompt("Passphrase: ");
+    if (confirm && prompt("Passphrase again: ") != text) {
+      return Status::InvalidArgument("the passphrases differ", "passphrase_mismatch");
+    }
+  } else {
+    return Status::InvalidArgument(
+        "no passphrase: use --passphrase-file, $VAULT_OFFICER_PASSPHRASE or a terminal",
+        "no_passphrase");
+  }
+  auto secret = vault::SecretBytes::CopyFrom(reinterpret_cast<const uint8_t*>(text.data()),
+                                             text.size());
+  std::fill(text.begin(), text.end(), '\0');
+  return secret;
+}
+
+StatusOr<vault::safeguard::OfficerKeys> LoadIdentity(const po::variables_map& vm) {
+  const std::string path = Need(vm, "identity", "this command");
+  VAULT_ASSIGN_OR_RETURN(std::string text, vault::ReadSmallFile(path, 16 * 1024));
+  VAULT_ASSIGN_OR_RETURN(vault::SecretBytes passphrase, ReadPassphrase(vm, false));
+  return vault::safeguard::DecodeIdentityFile(text, passphrase);
+}
+
+int Init(const po::variables_map& vm) {
+  const std::string path = Need(vm, "identity", "init");
+  vault::safeguard::KdfLevel level = vault::safeguard::KdfLevel::kModerate;
+  if (!vault::safeguard::ParseKdfLevel(Get(vm, "kdf").value_or("moderate"), &level)) {
+    throw UsageError{"--kdf must be interactive, moderate or sensitive"};
+  }
+  if (vault::FileExists(path)) {
+    std::cerr << "vault-officer: " << path << " exists; it is not overwritten\n";
+    return kExitUsage;
+  }
+  auto run = [&]() -> StatusOr<std::string> {
+    VAULT_RETURN_IF_ERROR(vault::InitCrypto());
+    VAULT_ASSIGN_OR_RETURN(vault::SecretBytes passphrase, ReadPassphrase(vm, true));
+    VAULT_ASSIGN_OR_RETURN(vault::safeguard::OfficerKeys keys,
+                           vault::safeguard::OfficerKeys::Generate());
+    VAULT_ASSIGN_OR_RETURN(std::string file,
+                           vault::safeguard::EncodeIdentityFile(keys, passphrase, level));
+    VAULT_RETURN_IF_ERROR(vault::WriteFileAtomically(path, file, 0600));
+    VAULT_ASSIGN_OR_RETURN(std::string token, vault::safeguard::EnrolmentToken(keys));
+    return "key: " + token + "\nfingerprint: " + vault::safeguard::Fingerprint(keys.pub) +
+           "\nGive the key to your vault admin (vaultctl officer enrol ID KEY) and read the\n"
+           "fingerprint to them over the phone or in person; they check it matches.\n";
+  };
+  StatusOr<std::string> out = run();
+  if (!out.ok()) {
+    std::cerr << "vault-officer: " << out.status().message() << "\n";
+    return kExitUsage;
+  }
+  std::cout << *out;
+  return kExitOk;
+}
+
+// Writes `bytes` to `path` (0600), never over an existing file.
+Status WriteNew(const std::string& path, const std::string& bytes) {
+  if (vault::FileExists(path)) {
+    return Status::AlreadyExists(path + " exists; it is not overwritten", "exists");
+  }
+  return vault::WriteFileAtomically(path, bytes, 0600);
+}
+
+StatusOr<std::string> Export(const vault::ApprovalResult& r, const std::string& dir) {
+  VAULT_RETURN_IF_ERROR(vault::EnsureDirectory(dir, 0700));
+  vault::safeguard::UnsealContext ctx;
+  ctx.case_id = r.request.case_id;
+  ctx.request_id = r.request.id;
+  ctx.approved_by = r.request.approved_by;
+  ctx.unsealed_at = vault::SystemClock::Default()->NowMillis();
+  ctx.audit_seq = r.audit_seq;
+  ctx.audit_hash = r.audit_hash;
+  json::array written;
+  for (const vault::Transcript& t : r.transcripts) {
+    json::object doc;
+    doc["format"] = "transcript-vault-unsealed-v1";
+    doc["transcript"] = json::parse(vault::wire::EncodeTranscript(t));
+    doc["unseal"] = json::object{{"case", ctx.case_id},
+                                 {"request", ctx.request_id},
+                                 {"approved_by", json::value_from(ctx.approved_by)},
+                                 {"unsealed_at", vault::FormatRfc3339(ctx.unsealed_at)},
+                                 {"audit_seq", ctx.audit_seq},
+                                 {"audit_hash", ctx.audit_hash}};
+    const std::string base = dir + "/" + t.info.id;
+    VAULT_RETURN_IF_ERROR(WriteNew(base + ".json", json::serialize(doc) + "\n"));
+    VAULT_RETURN_IF_ERROR(WriteNew(base + ".txt", vault::safeguard::RenderPaper(t, ctx)));
+    written.emplace_back(base + ".json");
+    written.emplace_back(base + ".txt");
+  }
+  return json::serialize(json::object{{"request", r.request.id},
+                                      {"state", r.request.state},
+                                      {"executed", r.executed},
+                                      {"audit_seq", r.audit_seq},
+                                      {"audit_hash", r.audit_hash},
+                                      {"files", std::move(written)}});
+}
+
+StatusOr<std::string> Approve(vault::Client* client, const vault::safeguard::OfficerKeys& keys,
+                              const std::string& officer, const std::string& vault_id,
+                              const std::string& request_id, const std::string& out_dir) {
+  VAULT_ASSIGN_OR_RETURN(vault::RequestInfo request, client->GetRequest(request_id, officer));
+  VAULT_ASSIGN_OR_RETURN(vault::Approval approval,
+                         vault::safeguard::MakeApproval(keys, officer, vault_id, request));
+  VAULT_ASSIGN_OR_RETURN(vault::ApprovalResult result, client->Approve(request_id, approval));
+  if (result.executed && result.request.kind == vault::RequestKind::kUnseal) {
+    return Export(result, out_dir.empty() ? "unsealed-" + request_id : out_dir);
+  }
+  if (result.executed) {
+    return json::serialize(json::object{{"request", result.request.id},
+                                        {"state", result.request.state},
+                                        {"case_released", result.request.case_id},
+                                        {"returned_to_normal_expiry", result.returned},
+                                        {"destroyed", result.destroyed},
+                                        {"audit_seq", result.audit_seq},
+                                        {"audit_hash", result.audit_hash}});
+  }
+  return vault::wire::EncodeRequest(result.request);
+}
+
+StatusOr<vault::UnixMillis> ExpiresAt(const po::variables_map& vm) {
+  int64_t ms = 24 * 3600 * 1000;
+  if (std::optional<std::string> text = Get(vm, "expires-in")) {
+    if (!vault::ParseDuration(*text, &ms)) throw UsageError{"--expires-in must be like 24h or 90m"};
+  }
+  return vault::SystemClock::Default()->NowMillis() + ms;
+}
+
+StatusOr<std::string> Run(const std::string& command, const std::vector<std::string>& args,
+                          const po::variables_map& vm) {
+  auto need_args = [&](size_t min, size_t max, const char* usage) {
+    if (args.size() < min || args.size() > max) throw UsageError{"usage: " + std::string(usage)};
+  };
+  if (command == "cases") need_args(0, 0, "cases");
+  else if (command == "case") need_args(1, 1, "case CASE");
+  else if (command == "open-case") need_args(1, 1, "open-case CASE --reason TEXT");
+  else if (command == "hold") need_args(2, 100, "hold CASE TRANSCRIPT...");
+  else if (command == "holds") need_args(1, 1, "holds TRANSCRIPT");
+  else if (command == "request") need_args(2, 101, "request CASE TRANSCRIPT... --reason TEXT");
+  else if (command == "release") need_args(1, 1, "release CASE --reason TEXT");
+  else if (command == "show-request") need_args(1, 1, "show-request REQUEST");
+  else if (command == "approve") need_args(1, 1, "approve REQUEST [--out DIR]");
+  else throw UsageError{"unknown command '" + command + "'"};
+  const std::string officer = Need(vm, "officer", command);
+  std::string socket = Get(vm, "socket").value_or("");
+  if (socket.empty()) {
+    const char* env = std::getenv("VAULT_SOCKET");
+    socket = env != nullptr && env[0] != '\0' ? env : kDefaultSocket;
+  }
+  VAULT_ASSIGN_OR_RETURN(vault::safeguard::OfficerKeys keys, LoadIdentity(vm));
+  VAULT_ASSIGN_OR_RETURN(std::unique_ptr<vault::Client> client, vault::Client::Connect(socket));
+  VAULT_ASSIGN_OR_RETURN(vault::OfficerList officers, client->ListOfficers());
+  const std::string& vault_id = officers.vault_id;
+  const vault::UnixMillis now = vault::SystemClock::Default()->NowMillis();
+  namespace sg = vault::safeguard;
+  if (command == "cases") {
+    VAULT_ASSIGN_OR_RETURN(auto cases, client->ListCases());
+    return vault::wire::EncodeCaseList(cases);
+  }
+  if (command == "case") {
+    VAULT_ASSIGN_OR_RETURN(auto detail, client->GetCase(args[0]));
+    return vault::wire::EncodeCaseDetail(detail);
+  }
+  if (command == "holds") {
+    VAULT_ASSIGN_OR_RETURN(auto holds, client->ListHolds(args[0]));
+    return vault::wire::EncodeHoldList(holds);
+  }
+  if (command == "show-request") {
+    VAULT_ASSIGN_OR_RETURN(auto request, client->GetRequest(args[0]));
+    return vault::wire::EncodeRequest(request);
+  }
+  if (command == "approve") {
+    return Approve(client.get(), keys, officer, vault_id, args[0], Get(vm, "out").value_or(""));
+  }
+  if (command == "open-case") {
+    vault::CaseOpening o;
+    o.case_id = args[0];
+    o.reason = Need(vm, "reason", command);
+    VAULT_RETURN_IF_ERROR(sg::SignCaseOpening(keys, officer, vault_id, now, &o));
+    VAULT_ASSIGN_OR_RETURN(auto c, client->OpenCase(o));
+    return vault::wire::EncodeCase(c);
+  }
+  if (command == "hold") {
+    json::array held;
+    for (size_t i = 1; i < args.size(); ++i) {
+      vault::HoldPlacement h;
+      h.case_id = args[0];
+      h.transcript_id = args[i];
+      VAULT_RETURN_IF_ERROR(sg::SignHold(keys, officer, vault_id, now, &h));
+      VAULT_ASSIGN_OR_RETURN(auto hold, client->PlaceHold(h));
+      held.emplace_back(json::parse(vault::wire::EncodeHold(hold)));
+    }
+    return json::serialize(json::object{{"holds", std::move(held)}});
+  }
+  // request / release: file, then approve as this officer.
+  vault::RequestFiling f;
+  f.kind = command == "request" ? vault::RequestKind::kUnseal : vault::RequestKind::kRelease;
+  f.case_id = args[0];
+  f.transcripts.assign(args.begin() + 1, args.end());
+  f.reason = Need(vm, "reason", command);
+  VAULT_ASSIGN_OR_RETURN(f.expires_at, ExpiresAt(vm));
+  VAULT_RETURN_IF_ERROR(sg::SignFiling(keys, officer, vault_id, now, &f));
+  VAULT_ASSIGN_OR_RETURN(vault::RequestInfo filed, client->FileRequest(f));
+  VAULT_ASSIGN_OR_RETURN(std::string approved,
+                         Approve(client.get(), keys, officer, vault_id, filed.id, ""));
+  (void)approved;  // the first approval never carries a request out
+  VAULT_ASSIGN_OR_RETURN(vault::RequestInfo now_pending, client->GetRequest(filed.id));
+  json::object out = json::parse(vault::wire::EncodeRequest(now_pending)).as_object();
+  out["next"] = "a second officer runs: vault-officer approve " + filed.id;
+  return json::serialize(out);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  po::options_description options("Options");
+  auto text = [] { return po::value<std::string>(); };
+  // clang-format off
+  options.add_options()
+      ("help,h", "print this help and exit")
+      ("socket", text(), "vaultd's socket (default $VAULT_SOCKET, else /run/transcript-vault/vaultd.sock)")
+      ("identity", text(), "your identity file")
+      ("officer", text(), "your officer id, as enrolled")
+      ("passphrase-file", text(), "read the passphrase from this file (first line)")
+      ("kdf", text(), "init: interactive, moderate (default) or sensitive")
+      ("reason", text(), "open-case, request, release: why (kept in the sealed case file)")
+      ("expires-in", text(), "request, release: how long a second officer has (default 24h)")
+      ("out", text(), "approve: where unsealed transcripts are written");
+  // clang-format on
+  po::options_description all;
+  all.add(options).add_options()("command", po::value<std::string>())(
+      "args", po::value<std::vector<std::string>>());
+  po::positional_options_description positional;
+  positional.add("command", 1).add("args", -1);
+  po::variables_map vm;
+  std::string command;
+  std::vector<std::string> args;
+  try {
+    po::store(po::command_line_parser(argc, argv).options(all).positional(positional).run(), vm);
+    po::notify(vm);
+    if (vm.count("help")) {
+      std::cout << kUsage << "\n" << options;
+      return kExitOk;
+    }
+    if (vm.count("command") == 0) throw UsageError{"no command given"};
+    command = vm["command"].as<std::string>();
+    if (vm.count("args")) args = vm["args"].as<std::vector<std::string>>();
+    if (command == "init") {
+      if (!args.empty()) throw UsageError{"init takes no arguments"};
+      return Init(vm);
+    }
+    if (command == "key") {
+      if (!args.empty()) throw UsageError{"key takes no arguments"};
+      StatusOr<vault::safeguard::OfficerKeys> keys = LoadIdentity(vm);
+      if (!keys.ok()) {
+        std::cerr << "vault-officer: " << keys.status().message() << "\n";
+        return kExitUsage;
+      }
+      std::cout << "key: " << *vault::safeguard::EnrolmentToken(*keys)
+                << "\nfingerprint: " << vault::safeguard::Fingerprint(keys->pub) << "\n";
+      return kExitOk;
+    }
+    StatusOr<std::string> out = Run(command, args, vm);
+    if (!out.ok()) {
+      const Status& s = out.status();
+      const bool identity = s.reason() == "wrong_passphrase" || s.reason() == "invalid_identity_file" ||
+                            s.reason() == "no_passphrase";
+      std::cerr << "vault-officer: "
+                << (s.reason().empty() ? vault::DefaultReason(s.code()) : s.reason()) << ": "
+                << s.message() << "\n";
+      return identity ? kExitUsage : kExitVault;
+    }
+    std::cout << *out << "\n";
+    return kExitOk;
+  } catch (const po::error& e) {
+    std::cerr << "vault-officer: " << e.what() << " (see vault-officer --help)\n";
+    return kExitUsage;
+  } catch (const UsageError& e) {
+    std::cerr << "vault-officer: " << e.message << " (see vault-officer --help)\n";
+    return kExitUsage;
+  }
+}
