@@ -237,6 +237,23 @@ TEST_F(HoldsTest, ARevokedOfficerCannotApprove) {
   EXPECT_TRUE(Approve("carol", request->id)->executed);
 }
 
+TEST_F(HoldsTest, AnApprovalStopsCountingWhenItsOfficerIsRevoked) {
+  ASSERT_TRUE(OpenCase("alice", "CASE-1").ok());
+  const std::string id = HeldTranscript("CASE-1", "x");
+  auto request = File("alice", "CASE-1", {id});
+  ASSERT_TRUE(Approve("alice", request->id).ok());
+  ASSERT_TRUE(vault_->RevokeOfficer(caller_, "alice").ok());
+  auto bob = Approve("bob", request->id);
+  ASSERT_TRUE(bob.ok()) << bob.status().ToString();
+  EXPECT_FALSE(bob->executed);
+  EXPECT_TRUE(bob->transcripts.empty());
+  EXPECT_EQ(bob->request.approved_by, (std::vector<std::string>{"bob"}));
+  auto carol = Approve("carol", request->id);
+  ASSERT_TRUE(carol.ok());
+  EXPECT_TRUE(carol->executed);
+  EXPECT_EQ(carol->request.approved_by, (std::vector<std::string>{"bob", "carol"}));
+}
+
 TEST_F(HoldsTest, ASignatureOverAnotherRequestIsRefused) {
   ASSERT_TRUE(OpenCase("alice", "CASE-1").ok());
   const std::string x = HeldTranscript("CASE-1", "x");

@@ -703,7 +703,16 @@ StatusOr<ApprovalResult> VaultImpl::Approve(const Caller& caller, std::string_vi
                               {{"officer", a.officer}, {"case", c->id},
                                {"approvals", std::to_string(r.approvals.size() + 1)}}));
   r.approvals.push_back(a);
-  r.info.approved_by.push_back(a.officer);
+  // An approval counts only while its officer is enrolled and unrevoked:
+  // one revoked since approving is dropped and must be replaced.
+  std::vector<Approval> standing;
+  for (Approval& earlier : r.approvals) {
+    const StoredOfficer* o = cases_->state().FindOfficer(earlier.officer);
+    if (o != nullptr && o->revoked_at == 0) standing.push_back(std::move(earlier));
+  }
+  r.approvals = std::move(standing);
+  r.info.approved_by.clear();
+  for (const Approval& kept : r.approvals) r.info.approved_by.push_back(kept.officer);
   ApprovalResult result;
   if (r.approvals.size() < static_cast<size_t>(c->threshold)) {
     result.request = r.info;
