@@ -86,6 +86,8 @@ po::options_description FileOptions() {
       ("epoch", text(), "key epoch length; fixed once the keyring exists (default 1h)")
       ("idle-close", text(), "close a chat with no activity for this long, as of its last "
                              "activity; 'off' never (default 2h)")
+      ("max-request-age", text(), "longest an unseal or release request waits for its second "
+                                  "officer's approval (default 24h)")
       ("root-key-file", text(), "root key file (default <data-dir>/keys/root.key, created 0600)")
       ("max-body-bytes", text(), "largest request body accepted (default 1048576)")
       ("max-text-bytes", text(), "largest message text accepted (default 65536)")
@@ -215,6 +217,7 @@ Config BuildConfig(const Values& values) {
     v.idle_close_ms = DurationOption(values, "idle-close", v.idle_close_ms);
   }
   v.max_text_bytes = CountOption(values, "max-text-bytes", v.max_text_bytes, 1, 64 << 20);
+  v.max_request_age_ms = DurationOption(values, "max-request-age", v.max_request_age_ms);
 
   vault::ServerOptions& s = config.server;
   s.socket_path = values.Get("socket").value_or(v.data_dir + "/vaultd.sock");

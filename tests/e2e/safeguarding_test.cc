@@ -83,7 +83,8 @@ class SafeguardingE2eTest : public ::testing::Test {
     return created->id;
   }
 
-  Daemon daemon_;
+  // Requests may wait at most 2 hours for their second approval.
+  Daemon daemon_{{"--max-request-age", "2h"}};
   std::unique_ptr<Client> client_;
   std::string dir_;
 };
@@ -109,7 +110,7 @@ TEST_F(SafeguardingE2eTest, TwoOfficersUnsealAHeldTranscriptAndExportIt) {
   EXPECT_EQ(detail["holds"].as_array().size(), 1u);
 
   // Alice asks; her own approval is not enough.
-  json::object request = As("alice", {"request", "CASE-7", id, "--reason", "Police request"});
+  json::object request = As("alice", {"request", "CASE-7", id, "--reason", "Police request", "--expires-in", "1h"});
   const std::string rid(request["id"].as_string());
   EXPECT_EQ(request["state"].as_string(), "pending");
   EXPECT_EQ(request["approved_by"].as_array().size(), 1u);
@@ -117,7 +118,7 @@ TEST_F(SafeguardingE2eTest, TwoOfficersUnsealAHeldTranscriptAndExportIt) {
   As("alice", {"approve", rid}, 1, &err);
   EXPECT_NE(err.find("already_approved"), std::string::npos) << err;
   // A transcript outside the case cannot be asked for.
-  As("alice", {"request", "CASE-7", other, "--reason", "x"}, 1, &err);
+  As("alice", {"request", "CASE-7", other, "--reason", "x", "--expires-in", "1h"}, 1, &err);
   EXPECT_NE(err.find("not_in_case"), std::string::npos) << err;
 
   // Bob approves: the transcript is opened and exported.
@@ -156,10 +157,15 @@ TEST_F(SafeguardingE2eTest, ARevokedOfficerAndAWrongPassphraseAreRefused) {
   As("alice", {"open-case", "CASE-8", "--reason", "r"});
   const std::string id = ClosedTranscript("x");
   As("alice", {"hold", "CASE-8", id});
-  json::object request = As("alice", {"request", "CASE-8", id, "--reason", "r"});
+  // Longer than the vault allows: refused, naming the limit.
+  std::string err;
+  As("alice", {"request", "CASE-8", id, "--reason", "r", "--expires-in", "3h"}, 1, &err);
+  EXPECT_NE(err.find("invalid_expiry"), std::string::npos) << err;
+  EXPECT_NE(err.find("2h"), std::string::npos) << err;
+  json::object request =
+      As("alice", {"request", "CASE-8", id, "--reason", "r", "--expires-in", "2h"});
   const std::string rid(request["id"].as_string());
   ASSERT_EQ(Ctl({"officer", "revoke", "bob"}).exit_status, 0);
-  std::string err;
   As("bob", {"approve", rid}, 1, &err);
   EXPECT_NE(err.find("officer_revoked"), std::string::npos) << err;
 
@@ -176,7 +182,7 @@ TEST_F(SafeguardingE2eTest, TwoOfficersReleaseACase) {
   As("alice", {"open-case", "CASE-9", "--reason", "r"});
   const std::string id = ClosedTranscript("back to normal");
   As("alice", {"hold", "CASE-9", id});
-  json::object request = As("alice", {"release", "CASE-9", "--reason", "case closed by police"});
+  json::object request = As("alice", {"release", "CASE-9", "--reason", "case closed by police", "--expires-in", "90m"});
   json::object done = As("carol", {"approve", std::string(request["id"].as_string())});
   EXPECT_EQ(done["returned_to_normal_expiry"].as_int64(), 1);
   EXPECT_EQ(done["destroyed"].as_int64(), 0);
