@@ -43,17 +43,6 @@ class RetentionTest : public VaultFixture {
                     .ok());
     return n;
   }
-  std::vector<json::object> AuditPayloads(const std::string& action) {
-    std::vector<json::object> out;
-    auto records = vault_->audit_log()->Read(0, 100000);
-    EXPECT_TRUE(records.ok());
-    for (const auto& r : *records) {
-      if (r.record.type != audit::RecordType::kAccess) continue;
-      json::object p = json::parse(r.record.payload).as_object();
-      if (p.at("action").as_string() == action) out.push_back(p);
-    }
-    return out;
-  }
   static UnixMillis EpochEndOf(UnixMillis t) { return (t / kEpoch + 1) * kEpoch; }
 };
 
