@@ -94,6 +94,8 @@ class VaultImpl final : public Vault {
   Status AuditOutcome(const Caller& caller, std::string_view action, std::string_view object_id,
                       const Status& result);
   Status CheckAuditor(const Caller& caller, std::string_view what);
+  // Passes an event to Options::log, if set (see options.h for the rules).
+  void Log(std::string_view event, const Options::LogFields& fields) const;
 
   StatusOr<CreatedTranscript> DoCreate(const Caller& caller, const NewTranscript& request,
                                        bool* audited, std::string* id);
