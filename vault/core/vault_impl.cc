@@ -489,6 +489,7 @@ Status VaultImpl::CloseIdle(UnixMillis now) {
                                             return true;
                                           }));
   const Caller system = RetentionCaller();
+  uint64_t damaged = 0;
   for (const std::string& raw_id : open_ids) {
     std::lock_guard<std::mutex> lock(StripeFor(raw_id));
     const std::string id = ToHex(raw_id);
@@ -505,18 +506,31 @@ Status VaultImpl::CloseIdle(UnixMillis now) {
         open_count_.fetch_sub(1, std::memory_order_relaxed);
         continue;
       }
+      // Its state or wrapped key does not open: it cannot be closed, and
+      // need not be, since its key is destroyed on time like any other.
+      if (t.status().code() == Status::Code::kCorruption) {
+        ++damaged;
+        VAULT_RETURN_IF_ERROR(ReportDamaged(OpenIndexKey(raw_id), id, "idle_close", t.status()));
+        continue;
+      }
       return t.status();
     }
     if (t->state.state != TranscriptState::kOpen) continue;
     if (now - t->state.last_activity < options_.idle_close_ms) continue;
-    // Closed as of its last activity: the visitor left then.
+    // Closed as of its last activity: the visitor left then. Recorded like a
+    // writer's close: before the write, and again if the write fails.
     WriteBatch batch;
     VAULT_RETURN_IF_ERROR(StageClose(&*t, t->state.last_activity, &batch));
     VAULT_RETURN_IF_ERROR(Audit(system, "transcript.close", id, "ok", {{"reason", "idle"}}));
-    VAULT_RETURN_IF_ERROR(store_->Write(&batch));
+    if (Status written = store_->Write(&batch); !written.ok()) {
+      const Status noted = Audit(system, "transcript.close", id, "write_failed", {{"reason", "idle"}});
+      (void)noted;  // the write's own error is what the run reports
+      return written;
+    }
     open_count_.fetch_sub(1, std::memory_order_relaxed);
     closed_count_.fetch_add(1, std::memory_order_relaxed);
   }
+  damaged_idle_.store(damaged);
   return Status::OK();
 }
 
@@ -716,20 +730,53 @@ constexpr size_t kPurgeBatch = 256;
 Status VaultImpl::RunRetention() {
   std::lock_guard<std::mutex> lock(retention_mu_);
   const UnixMillis now = clock_->NowMillis();
+  // Every step runs whatever the one before it returned, so that a damaged
+  // record or a failing idle close never holds back the destruction of keys;
+  // the run returns the first error.
+  Status first = Status::OK();
+  auto note = [&first](const Status& s) {
+    if (first.ok() && !s.ok()) first = s;
+  };
   // Idle chats first, so they are closed (as of their last activity) before
   // anything is shredded; scanned at most every tenth of the idle time.
   if (options_.idle_close_ms > 0 &&
       (last_idle_scan_at_ == 0 || now - last_idle_scan_at_ >= options_.idle_close_ms / 10)) {
-    VAULT_RETURN_IF_ERROR(CloseIdle(now));
-    last_idle_scan_at_ = now;
+    const Status idle = CloseIdle(now);
+    note(idle);
+    if (idle.ok()) last_idle_scan_at_ = now;
   }
-  VAULT_RETURN_IF_ERROR(ShredDueEpochs(now));
+  note(ShredDueEpochs(now));
   bool purged = false;
-  VAULT_RETURN_IF_ERROR(PurgeShredded(now, &purged));
+  note(PurgeShredded(now, &purged));
   // Rewrite every level so deleted records leave the SST files, and release
-  // the WAL files that held them.
-  if (purged) VAULT_RETURN_IF_ERROR(store_->FlushAndCompact());
+  // the WAL files that held them; also retries a compaction that failed
+  // before (after an erasure or an earlier purge).
+  if (purged || compact_pending_.exchange(false)) {
+    if (Status compacted = store_->FlushAndCompact(); !compacted.ok()) {
+      compact_pending_.store(true);
+      compaction_failures_.fetch_add(1);
+      Log("compaction_failed", {{"after", "retention"}, {"error", OutcomeOf(compacted)}});
+      note(compacted);
+    }
+  }
+  // What Metrics() reports as overdue, counted once per run.
+  StatusOr<uint64_t> overdue = CountOverdue(now);
+  overdue_.store(overdue.ok() ? static_cast<int64_t>(*overdue) : -1);
+  if (!first.ok()) return first;
   last_run_at_.store(now);
+  return Status::OK();
+}
+
+Status VaultImpl::ReportDamaged(std::string_view key, std::string_view id, std::string_view step,
+                                const Status& why) {
+  if (!damage_reported_.emplace(key).second) return Status::OK();
+  const Status audited =
+      Audit(RetentionCaller(), "retention.damaged", id, OutcomeOf(why), {{"step", std::string(step)}});
+  if (!audited.ok()) {
+    damage_reported_.erase(std::string(key));  // reported at the next run instead
+    return audited;
+  }
+  Log("retention_damaged", {{"step", std::string(step)}, {"error", OutcomeOf(why)}});
   return Status::OK();
 }
 
@@ -749,13 +796,15 @@ Status VaultImpl::ShredDueEpochs(UnixMillis now) {
   std::map<uint64_t, EpochEvidence> epochs;
   static const unsigned char kPersonal[crypto_generichash_blake2b_PERSONALBYTES] = {
       'T', 'V', '-', 's', 'h', 'r', 'e', 'd', '-', 'i', 'd', 's', '-', 'v', '1', 0};
-  Status inner;
+  // A malformed entry is skipped and reported: it names no transcript whose
+  // key could be spared, and the purge drops it once its epoch is gone.
+  std::vector<std::string> malformed;
   VAULT_RETURN_IF_ERROR(store_->ScanRange(
       Column::kExpiryIndex, ExpiryKey(base, ""), ExpiryKey(target, ""),
       [&](std::string_view key, std::string_view) {
         if (key.size() != 8 + kIdBytes) {
-          inner = Status::Corruption("expiry index key has the wrong length");
-          return false;
+          malformed.emplace_back(key);
+          return true;
         }
         const std::string_view raw_id = key.substr(8);
         auto wrapped = store_->Get(Column::kWrappedKeys, raw_id);
@@ -771,7 +820,11 @@ Status VaultImpl::ShredDueEpochs(UnixMillis now) {
                                           raw_id.size());
         return true;
       }));
-  VAULT_RETURN_IF_ERROR(inner);
+  damaged_index_.store(malformed.size());
+  for (const std::string& key : malformed) {
+    VAULT_RETURN_IF_ERROR(ReportDamaged(
+        key, "", "shred", Status::Corruption("expiry index key has the wrong length")));
+  }
   const Caller system = RetentionCaller();
   uint64_t shredded = 0;
   for (auto& [epoch, evidence] : epochs) {
@@ -874,6 +927,7 @@ StatusOr<uint64_t> VaultImpl::CountOverdue(UnixMillis now) const {
   VAULT_RETURN_IF_ERROR(store_->ScanRange(
       Column::kExpiryIndex, ExpiryKey(base, ""), ExpiryKey(due, ""),
       [&](std::string_view key, std::string_view) {
+        if (key.size() != 8 + kIdBytes) return true;  // damaged, reported by the shred
         auto wrapped = store_->Get(Column::kWrappedKeys, key.substr(8));
         if (wrapped.ok() && !IsTombstone(*wrapped)) ++overdue;
         return true;
@@ -898,6 +952,7 @@ StatusOr<RetentionStatus> VaultImpl::GetRetentionStatus(const Caller& caller) {
   out.last_run_at = last_run_at_.load();
   out.shredded_total = shredded_total_.load();
   VAULT_ASSIGN_OR_RETURN(out.overdue, CountOverdue(out.now));
+  out.damaged = damaged_idle_.load() + damaged_index_.load();
   return out;
 }
 
@@ -942,8 +997,9 @@ VaultMetrics VaultImpl::Metrics() {
   m.last_retention_run_ms = last_run_at_.load();
   m.base_epoch = keyring_->base_epoch();
   m.shredded_total = shredded_total_.load();
-  StatusOr<uint64_t> overdue = CountOverdue(clock_->NowMillis());
-  m.overdue_transcripts = overdue.ok() ? static_cast<int64_t>(*overdue) : -1;
+  m.overdue_transcripts = overdue_.load();  // counted by the last retention run
+  m.retention_damaged = damaged_idle_.load() + damaged_index_.load();
+  m.compaction_failures = compaction_failures_.load();
   return m;
 }
 
