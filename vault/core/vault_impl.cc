@@ -417,6 +417,11 @@ Status VaultImpl::EraseTranscript(const Caller& caller, std::string_view id) {
   {
     std::lock_guard<std::mutex> lock(StripeFor(raw_id));
     StatusOr<Loaded> t = Load(id);
+    // Erasing an erased transcript is the same success, so a client whose
+    // answer was lost can safely ask again.
+    if (!t.ok() && t.status().code() == Status::Code::kGone && t.status().reason() == "erased") {
+      return Audit(caller, "transcript.erase", id, "ok", {{"already", "erased"}});
+    }
     if (!t.ok()) return AuditOutcome(caller, "transcript.erase", id, t.status());
     const UnixMillis now = clock_->NowMillis();
     WriteBatch batch;
@@ -446,7 +451,14 @@ Status VaultImpl::EraseTranscript(const Caller& caller, std::string_view id) {
   }
   // Rewrite the files so the records and the wrapped key leave the live
   // data directory now (docs/design.md, "Erasure", says when it is final).
-  return store_->FlushAndCompact();
+  // The erasure is committed already: a failed compaction is the next
+  // retention run's to retry, not the caller's error.
+  if (Status compacted = store_->FlushAndCompact(); !compacted.ok()) {
+    compact_pending_.store(true);
+    compaction_failures_.fetch_add(1);
+    Log("compaction_failed", {{"after", "erase"}, {"error", OutcomeOf(compacted)}});
+  }
+  return Status::OK();
 }
 
 Status VaultImpl::Backup(const Caller& caller, const std::string& dir) {
