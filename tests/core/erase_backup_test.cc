@@ -66,5 +66,26 @@ TEST_F(EraseBackupTest, AnErasureSucceedsOnceCommittedEvenIfCompactionFails) {
   EXPECT_FALSE(AnyFileHolds(dir_.path() + "/data/db", sealed));
 }
 
+TEST_F(EraseBackupTest, ABackupIsAuditedBeforeAndAfterAndAFailedOneLeavesNothing) {
+  Append(Create(), 0, "hello");
+  const std::string failed = dir_.path() + "/failed";
+  vault_->store()->InjectFaultsForTesting(Store::Op::kCheckpoint, 1);
+  const Status refused = vault_->Backup(caller_, failed);
+  EXPECT_FALSE(refused.ok());
+  EXPECT_FALSE(fs::exists(failed)) << "a half-made backup directory was left";
+  EXPECT_EQ(Outcomes(AuditPayloads("vault.backup")),
+            (std::vector<std::string>{"started", "injected_fault"}));
+
+  const std::string good = dir_.path() + "/good";
+  ASSERT_TRUE(vault_->Backup(caller_, good).ok());
+  EXPECT_TRUE(fs::exists(good + "/BACKUP.json"));
+  EXPECT_EQ(Outcomes(AuditPayloads("vault.backup")),
+            (std::vector<std::string>{"started", "injected_fault", "started", "ok"}));
+
+  // A refusal by the checks is one record, as before.
+  EXPECT_EQ(vault_->Backup(caller_, good).code(), Status::Code::kAlreadyExists);
+  EXPECT_EQ(Outcomes(AuditPayloads("vault.backup")).back(), "backup_exists");
+}
+
 }  // namespace
 }  // namespace vault::testing

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <map>
 #include <set>
 
@@ -475,8 +476,27 @@ Status VaultImpl::Backup(const Caller& caller, const std::string& dir) {
     check = Status::InvalidArgument("the parent of the backup directory does not exist",
                                     "invalid_path");
   }
-  VAULT_RETURN_IF_ERROR(Audit(caller, "vault.backup", "", check.ok() ? "ok" : check.reason()));
+  // The intent before the copy, the result after it.
+  VAULT_RETURN_IF_ERROR(
+      Audit(caller, "vault.backup", "", check.ok() ? "started" : check.reason()));
   VAULT_RETURN_IF_ERROR(check);
+  Status made = MakeBackup(dir);
+  if (made.ok()) {
+    made = Audit(caller, "vault.backup", "", "ok");
+  } else {
+    const Status noted = Audit(caller, "vault.backup", "", OutcomeOf(made));
+    (void)noted;  // the copy's own error is what the caller needs
+  }
+  if (!made.ok()) {
+    // No half-made (or unrecorded) backup is left behind. The directory did
+    // not exist before this call.
+    std::error_code ignored;
+    std::filesystem::remove_all(dir, ignored);
+  }
+  return made;
+}
+
+Status VaultImpl::MakeBackup(const std::string& dir) {
   VAULT_RETURN_IF_ERROR(EnsureDirectory(dir, 0700));
   VAULT_RETURN_IF_ERROR(store_->CreateCheckpoint(dir + "/db"));
   const std::string info = "{\"format\":\"transcript-vault-backup-v1\",\"created_at\":\"" +

@@ -100,6 +100,8 @@ class VaultImpl final : public Vault {
 
   StatusOr<CreatedTranscript> DoCreate(const Caller& caller, const NewTranscript& request,
                                        bool* audited, std::string* id);
+  // The copy of Backup(): `dir`, its db/ checkpoint and BACKUP.json.
+  Status MakeBackup(const std::string& dir);
   StatusOr<UnixMillis> DoClose(const Caller& caller, std::string_view id, bool* audited);
   StatusOr<AppendOutcome> DoAppend(const Caller& caller, std::string_view id, const Message& m);
   StatusOr<Transcript> DoGet(const Caller& caller, std::string_view id);
