@@ -213,8 +213,9 @@ class Vault {
   // interrupted run. A damaged record (an open transcript that does not open,
   // a malformed index entry) is skipped, counted and audited, never an error:
   // it must not hold back the destruction of any key. Each step runs even if
-  // the one before it failed; the first error is returned. Open() runs it before returning, and a background
-  // thread every Options::retention_tick_ms.
+  // the one before it failed; the first error is returned. Open() runs it
+  // before returning, and a background thread every
+  // Options::retention_tick_ms.
   virtual Status RunRetention() = 0;
   // For admins and auditors.
   virtual StatusOr<RetentionStatus> GetRetentionStatus(const Caller& caller) = 0;

@@ -28,7 +28,8 @@ bool AnyFileHolds(const std::string& dir, const std::string& bytes) {
   for (const auto& entry : fs::recursive_directory_iterator(dir)) {
     if (!entry.is_regular_file()) continue;
     std::ifstream in(entry.path(), std::ios::binary);
-    const std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::string content((std::istreambuf_iterator<char>(in)),
+                              std::istreambuf_iterator<char>());
     if (content.find(bytes) != std::string::npos) return true;
   }
   return false;

@@ -555,7 +555,8 @@ Status VaultImpl::CloseIdle(UnixMillis now) {
     VAULT_RETURN_IF_ERROR(StageClose(&*t, t->state.last_activity, &batch));
     VAULT_RETURN_IF_ERROR(Audit(system, "transcript.close", id, "ok", {{"reason", "idle"}}));
     if (Status written = store_->Write(&batch); !written.ok()) {
-      const Status noted = Audit(system, "transcript.close", id, "write_failed", {{"reason", "idle"}});
+      const Status noted =
+          Audit(system, "transcript.close", id, "write_failed", {{"reason", "idle"}});
       (void)noted;  // the write's own error is what the run reports
       return written;
     }
@@ -802,8 +803,8 @@ Status VaultImpl::RunRetention() {
 Status VaultImpl::ReportDamaged(std::string_view key, std::string_view id, std::string_view step,
                                 const Status& why) {
   if (!damage_reported_.emplace(key).second) return Status::OK();
-  const Status audited =
-      Audit(RetentionCaller(), "retention.damaged", id, OutcomeOf(why), {{"step", std::string(step)}});
+  const Status audited = Audit(RetentionCaller(), "retention.damaged", id, OutcomeOf(why),
+                               {{"step", std::string(step)}});
   if (!audited.ok()) {
     damage_reported_.erase(std::string(key));  // reported at the next run instead
     return audited;

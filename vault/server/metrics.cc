@@ -164,7 +164,8 @@ std::string ServerMetrics::Render(const VaultMetrics& vault) const {
   Sample(&out, "vault_store_write_errors_total", "", std::to_string(vault.failed_writes));
   Family(&out, "vault_store_compaction_errors_total", "counter",
          "Compactions (after an erasure or a purge) that failed; the next retention run retries.");
-  Sample(&out, "vault_store_compaction_errors_total", "", std::to_string(vault.compaction_failures));
+  Sample(&out, "vault_store_compaction_errors_total", "",
+         std::to_string(vault.compaction_failures));
   auto seconds = [](int64_t ms) {
     char text[32];
     std::snprintf(text, sizeof text, "%.3f", static_cast<double>(ms) / 1000.0);
