@@ -784,7 +784,8 @@ Status VaultImpl::RunRetention() {
   // Rewrite every level so deleted records leave the SST files, and release
   // the WAL files that held them; also retries a compaction that failed
   // before (after an erasure or an earlier purge).
-  if (purged || compact_pending_.exchange(false)) {
+  const bool pending = compact_pending_.exchange(false);
+  if (purged || pending) {
     if (Status compacted = store_->FlushAndCompact(); !compacted.ok()) {
       compact_pending_.store(true);
       compaction_failures_.fetch_add(1);
