@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <boost/json.hpp>
 #include <boost/program_options.hpp>
 #include <cerrno>
 #include <charconv>
@@ -384,6 +385,14 @@ int main(int argc, char** argv) {
     return kExitFailure;
   }
 
+  // What the vault reports on its own (retention failures, damaged records,
+  // failed compactions) becomes JSON log lines like every other event.
+  config.vault.log = [](std::string_view event, const vault::Options::LogFields& fields) {
+    boost::json::object object;
+    for (const auto& [key, value] : fields) object[key] = value;
+    const bool failure = event == "retention_failed" || event == "retention_damaged";
+    vault::LogEvent(failure ? spdlog::level::err : spdlog::level::warn, event, object);
+  };
   vault::StatusOr<std::unique_ptr<vault::Vault>> vault =
       vault::Vault::Open(config.vault, vault::SystemClock::Default());
   if (!vault.ok()) {

@@ -62,6 +62,11 @@ struct VaultMetrics {
   uint64_t base_epoch = 0;
   uint64_t shredded_total = 0;
   int64_t overdue_transcripts = 0;
+  // Records retention skipped as damaged (RetentionStatus::damaged).
+  uint64_t retention_damaged = 0;
+  // Compactions that failed (after an erasure or a purge); each is retried by
+  // the next retention run.
+  uint64_t compaction_failures = 0;
 };
 
 }  // namespace vault

@@ -6,7 +6,11 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 namespace vault {
 
@@ -46,6 +50,19 @@ struct Options {
   // the vault's clock.
   int64_t max_request_age_ms = 24 * 3600 * kMillisPerSecond;
   int64_t statement_skew_ms = 5 * 60 * kMillisPerSecond;
+
+  // Where the vault reports what no caller is told about: a failed
+  // background retention run ("retention_failed"), a damaged record that
+  // retention skipped ("retention_damaged"), a compaction that failed and
+  // will be retried ("compaction_failed"). `fields` hold reason codes, step
+  // names and counts only, never transcript content, visitor data, ids or
+  // key bytes; "error" is always a non-empty reason code. Called from any
+  // thread that hits the event (the retention thread, Open, a request), with
+  // no vault lock but the retention lock held: it must be thread-safe and
+  // must not call the Vault. Empty: the events are only counted (Metrics(),
+  // GetRetentionStatus()). vaultd logs them as JSON lines.
+  using LogFields = std::vector<std::pair<std::string, std::string>>;
+  std::function<void(std::string_view event, const LogFields& fields)> log;
 };
 
 // Parses "30d", "1h", "15m", "3s", "250ms" (one integer and one unit).

@@ -115,6 +115,11 @@ struct RetentionStatus {
   // Transcripts whose key should have been destroyed more than one tick ago
   // and still exists. Must be 0.
   uint64_t overdue = 0;
+  // Records the last scans of retention found damaged and skipped (an open
+  // transcript whose state or wrapped key does not open, a malformed expiry
+  // index entry); each is audited as `retention.damaged` once per start.
+  // Should be 0. Keys are destroyed on time whatever this says.
+  uint64_t damaged = 0;
 };
 
 // The audit log as an auditor sees it through the API.
@@ -205,8 +210,12 @@ class Vault {
   // ids); then purges the records of transcripts whose key is gone, leaving a
   // tombstone so reads answer Gone for one more retention period, and
   // compacts so no SST or WAL file keeps them. Idempotent; resumes an
-  // interrupted run. Open() runs it before returning, and a background
-  // thread every Options::retention_tick_ms.
+  // interrupted run. A damaged record (an open transcript that does not open,
+  // a malformed index entry) is skipped, counted and audited, never an error:
+  // it must not hold back the destruction of any key. Each step runs even if
+  // the one before it failed; the first error is returned. Open() runs it
+  // before returning, and a background thread every
+  // Options::retention_tick_ms.
   virtual Status RunRetention() = 0;
   // For admins and auditors.
   virtual StatusOr<RetentionStatus> GetRetentionStatus(const Caller& caller) = 0;
@@ -268,7 +277,8 @@ class Vault {
 
   // Counts, sizes and latencies for monitoring; never content or ids. Cheap:
   // no scan of the store (transcript counts are kept as durable counters
-  // updated in the same atomic write as the change they count).
+  // updated in the same atomic write as the change they count; the overdue
+  // count is the one the last RunRetention took).
   virtual VaultMetrics Metrics() = 0;
 
  protected:

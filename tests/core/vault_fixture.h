@@ -4,6 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/json.hpp>
+#include <string>
+#include <vector>
+
 #include "tests/support/temp_dir.h"
 #include "vault/core/vault_impl.h"
 
@@ -21,7 +25,9 @@ class VaultFixture : public ::testing::Test {
     o.data_dir = dir_.path() + "/data";
     o.epoch_ms = kEpoch;
     o.retention_ms = kRetention;
-    o.retention_tick_ms = 0;  // the tests run retention themselves
+    o.retention_tick_ms = tick_ms_;  // 0: the tests run retention themselves
+    o.log = log_;
+    if (idle_close_ms_ >= 0) o.idle_close_ms = idle_close_ms_;
     auto v = VaultImpl::Open(o, &clock_);
     ASSERT_TRUE(v.ok()) << v.status().ToString();
     vault_ = std::move(v).value();
@@ -56,7 +62,28 @@ class VaultFixture : public ::testing::Test {
     return vault_->store()->Get(Column::kExpiryIndex, ExpiryKey(epoch, RawId(id))).ok();
   }
 
+  // The payloads of the audit log's access records with this action.
+  std::vector<boost::json::object> AuditPayloads(const std::string& action) {
+    std::vector<boost::json::object> out;
+    auto records = vault_->audit_log()->Read(0, 100000);
+    EXPECT_TRUE(records.ok());
+    if (!records.ok()) return out;
+    for (const auto& r : *records) {
+      if (r.record.type != audit::RecordType::kAccess) continue;
+      boost::json::object p = boost::json::parse(r.record.payload).as_object();
+      if (p.at("action").as_string() == action) out.push_back(std::move(p));
+    }
+    return out;
+  }
+  static std::string Detail(const boost::json::object& payload, const char* key) {
+    const boost::json::value* v = payload.at("details").as_object().if_contains(key);
+    return v == nullptr ? "" : std::string(v->as_string());
+  }
+
   TempDir dir_;
+  int64_t idle_close_ms_ = -1;  // >= 0: Options::idle_close_ms for the next Reopen
+  int64_t tick_ms_ = 0;         // Options::retention_tick_ms for the next Reopen
+  decltype(Options::log) log_;  // Options::log for the next Reopen
   Caller caller_ = Caller::Trusted("test");
   ManualClock clock_{1'800'000'000'500};
   std::unique_ptr<VaultImpl> vault_;

@@ -124,6 +124,15 @@ TEST_F(BadInputTest, UnknownFields) {
                  "unknown_field");
 }
 
+TEST_F(BadInputTest, AnEraseBodyWithAFieldIsRefusedInTheEraseRoutesName) {
+  ExpectRejected("POST", "/v1/transcripts/" + id_ + "/erase", R"({"force":true})", 400,
+                 "unknown_field");
+  auto reply = client_->Request("POST", "/v1/transcripts/" + id_ + "/erase", R"({"force":true})");
+  ASSERT_OK(reply);
+  EXPECT_NE(reply->body.find("erase request body"), std::string::npos) << reply->body;
+  EXPECT_EQ(reply->body.find("close"), std::string::npos) << reply->body;
+}
+
 TEST_F(BadInputTest, ErrorMessagesDoNotEchoTheRequest) {
   auto reply = client_->Request("POST", Messages(),
                                 R"({"seq":3,"from":"SECRET-FROM","text":"t","sent_at":"SECRET-AT",)"

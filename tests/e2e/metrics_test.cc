@@ -77,6 +77,8 @@ TEST_F(MetricsTest, ExpositionDeclaresEveryFamily) {
       {"vault_retention_base_epoch", "gauge"},
       {"vault_retention_shredded_total", "counter"},
       {"vault_retention_overdue_transcripts", "gauge"},
+      {"vault_retention_damaged_records", "gauge"},
+      {"vault_store_compaction_errors_total", "counter"},
   };
   EXPECT_EQ(e.types, expected);
   EXPECT_EQ(e.Find("vault_retention_overdue_transcripts"), 0.0);
@@ -85,6 +87,8 @@ TEST_F(MetricsTest, ExpositionDeclaresEveryFamily) {
   EXPECT_EQ(e.Find("vault_build_info", {{"version", VAULT_VERSION}}), 1.0);
   EXPECT_EQ(e.Find("vault_http_connections_open"), 1.0);  // this client's connection
   EXPECT_EQ(e.Find("vault_store_write_errors_total"), 0.0);
+  EXPECT_EQ(e.Find("vault_retention_damaged_records"), 0.0);
+  EXPECT_EQ(e.Find("vault_store_compaction_errors_total"), 0.0);
 }
 
 TEST_F(MetricsTest, RequestCountsMoveByExactlyTheRequestsMade) {

@@ -23,6 +23,10 @@ const std::string kExampleConfig = std::string(VAULT_SOURCE_DIR) + "/packaging/v
 const std::string kUnit = std::string(VAULT_SOURCE_DIR) + "/packaging/systemd/vaultd.service";
 const std::string kSysusers =
     std::string(VAULT_SOURCE_DIR) + "/packaging/sysusers.d/transcript-vault.conf";
+const std::string kTmpfiles =
+    std::string(VAULT_SOURCE_DIR) + "/packaging/tmpfiles.d/transcript-vault.conf";
+// The backup location that works out of the box (docs/operations.md, 7.2).
+const std::string kBackupDir = "/var/backups/transcript-vault";
 
 std::vector<std::string> Lines(const std::string& path) {
   std::ifstream file(path);
@@ -136,6 +140,30 @@ TEST(PackagingTest, UnitAgreesWithTheExampleConfigAndSysusers) {
   const std::set<std::string> expected = {"u vault", "g " + config.at("socket-group"),
                                           "m vault " + config.at("socket-group")};
   EXPECT_EQ(sysusers, expected);
+}
+
+// Under ProtectSystem=strict vaultd can write only what the unit opens to it:
+// the documented backup directory must be one of those paths (optional, "-",
+// so a missing directory does not stop vaultd), and tmpfiles.d must create it
+// for the unit's user, mode 0700.
+TEST(PackagingTest, UnitLetsVaultdWriteTheDocumentedBackupDirectory) {
+  const auto unit = UnitDirectives();
+  EXPECT_EQ(One(unit, "ProtectSystem"), "strict");
+  EXPECT_EQ(One(unit, "ReadWritePaths"), "-" + kBackupDir);
+  std::vector<std::string> entries;
+  for (const std::string& line : Lines(kTmpfiles)) {
+    if (line.empty() || line[0] == '#') continue;
+    entries.push_back(line);
+  }
+  ASSERT_EQ(entries.size(), 1u);
+  std::istringstream fields(entries[0]);
+  std::string type, path, mode, user, group;
+  fields >> type >> path >> mode >> user >> group;
+  EXPECT_EQ(type, "d");
+  EXPECT_EQ(path, kBackupDir);
+  EXPECT_EQ(mode, "0700");
+  EXPECT_EQ(user, One(unit, "User"));
+  EXPECT_EQ(group, One(unit, "Group"));
 }
 
 }  // namespace

@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 #include <sodium.h>
 
+#include <boost/json.hpp>
+
 #include <chrono>
 #include <cstdlib>
 #include <string>
@@ -18,6 +20,8 @@
 
 namespace vault::testing {
 namespace {
+
+namespace json = boost::json;
 
 constexpr int64_t kEpochMs = 1000;
 constexpr int64_t kRetentionMs = 8000;
@@ -129,6 +133,76 @@ TEST_P(RetentionCrashTest, ARestartCompletesAnInterruptedShred) {
     }));
   }
   EXPECT_EQ(left, 0u);
+}
+
+// The `retention.advance` records of every advance, read through the API:
+// [from_epoch, to_epoch) and outcome.
+struct Advance {
+  uint64_t from = 0;
+  uint64_t to = 0;
+  std::string outcome;
+};
+std::vector<Advance> AdvanceRecords(Client* client) {
+  std::vector<Advance> out;
+  uint64_t from = 0;
+  for (;;) {
+    auto reply = client->Request("GET", "/v1/audit/records?from=" + std::to_string(from) +
+                                            "&limit=1000", "", "");
+    EXPECT_OK(reply);
+    if (!reply.ok()) return out;
+    const json::object page = json::parse(reply->body).as_object();
+    const json::array& records = page.at("records").as_array();
+    for (const json::value& r : records) {
+      const json::value& payload = r.as_object().at("payload");
+      if (!payload.is_object()) continue;
+      const json::object& p = payload.as_object();
+      const json::value* action = p.if_contains("action");
+      if (action == nullptr || action->as_string() != "retention.advance") continue;
+      const json::object& details = p.at("details").as_object();
+      out.push_back({std::stoull(std::string(details.at("from_epoch").as_string())),
+                     std::stoull(std::string(details.at("to_epoch").as_string())),
+                     std::string(p.at("outcome").as_string())});
+    }
+    // Each read is audited itself: a short page is the end.
+    if (records.size() < 1000) return out;
+    from = page.at("next").to_number<uint64_t>();
+  }
+}
+
+// A crash between the keyring's advance and its record still leaves a
+// retention.advance record covering the destroyed epoch.
+TEST(RetentionCrashAdvanceTest, AnAdvanceCutShortByACrashIsStillInTheAuditLog) {
+  Daemon daemon({"--retention", "3s", "--epoch", "1s"});
+  ASSERT_EQ(setenv("VAULT_FAILPOINT", "retention.after_advance", 1), 0);
+  const Status started = daemon.Start();
+  ASSERT_EQ(unsetenv("VAULT_FAILPOINT"), 0);
+  ASSERT_OK(started);
+  auto client = daemon.Connect();
+  ASSERT_OK(client);
+  NewTranscript request;
+  request.service = "helpline";
+  auto created = (*client)->CreateTranscript(request);
+  ASSERT_OK(created);
+  auto closed = (*client)->CloseTranscript(created->id);
+  ASSERT_OK(closed);
+  const uint64_t doomed_epoch = static_cast<uint64_t>(*closed / kEpochMs);
+  client->reset();
+  const int status = daemon.Wait(std::chrono::milliseconds(EpochEnd(*closed) - NowMs() + 5000));
+  ASSERT_EQ(status, 128 + 9) << "vaultd did not die at the failpoint\n" << daemon.ReadLog();
+
+  ASSERT_OK(daemon.Start());
+  auto again = daemon.Connect();
+  ASSERT_OK(again);
+  auto retention = (*again)->GetRetentionStatus();
+  ASSERT_OK(retention);
+  ASSERT_GT(retention->base_epoch, doomed_epoch);
+  bool covered = false;
+  for (const Advance& a : AdvanceRecords(again->get())) {
+    if (a.from <= doomed_epoch && doomed_epoch < a.to) covered = true;
+  }
+  EXPECT_TRUE(covered) << "no retention.advance record names the destroyed epoch " << doomed_epoch;
+  again->reset();
+  EXPECT_EQ(daemon.Stop(), 0);
 }
 
 INSTANTIATE_TEST_SUITE_P(EachStep, RetentionCrashTest,

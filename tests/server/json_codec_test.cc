@@ -145,6 +145,14 @@ TEST(ParseCloseBodyTest, AcceptsEmptyOrEmptyObjectOnly) {
   EXPECT_EQ(ReasonOf(ParseCloseBody("{")), "invalid_json");
 }
 
+TEST(ParseEraseBodyTest, AcceptsEmptyOrEmptyObjectOnlyAndNamesTheEraseBody) {
+  EXPECT_TRUE(ParseEraseBody("").ok());
+  EXPECT_TRUE(ParseEraseBody("{}").ok());
+  const Status refused = ParseEraseBody(R"({"force":true})");
+  EXPECT_EQ(refused.reason(), "unknown_field");
+  EXPECT_EQ(refused.message().rfind("erase request body", 0), 0u) << refused.message();
+}
+
 TEST(RequestEncodingTest, EncodedRequestsParseBack) {
   NewTranscript request;
   request.service = "svc";

@@ -4,7 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cstdio>
+#include <filesystem>
 #include <map>
 #include <set>
 
@@ -421,6 +421,11 @@ Status VaultImpl::EraseTranscript(const Caller& caller, std::string_view id) {
   {
     std::lock_guard<std::mutex> lock(StripeFor(raw_id));
     StatusOr<Loaded> t = Load(id);
+    // Erasing an erased transcript is the same success, so a client whose
+    // answer was lost can safely ask again.
+    if (!t.ok() && t.status().code() == Status::Code::kGone && t.status().reason() == "erased") {
+      return Audit(caller, "transcript.erase", id, "ok", {{"already", "erased"}});
+    }
     if (!t.ok()) return AuditOutcome(caller, "transcript.erase", id, t.status());
     const UnixMillis now = clock_->NowMillis();
     WriteBatch batch;
@@ -450,7 +455,14 @@ Status VaultImpl::EraseTranscript(const Caller& caller, std::string_view id) {
   }
   // Rewrite the files so the records and the wrapped key leave the live
   // data directory now (docs/design.md, "Erasure", says when it is final).
-  return store_->FlushAndCompact();
+  // The erasure is committed already: a failed compaction is the next
+  // retention run's to retry, not the caller's error.
+  if (Status compacted = store_->FlushAndCompact(); !compacted.ok()) {
+    compact_pending_.store(true);
+    compaction_failures_.fetch_add(1);
+    Log("compaction_failed", {{"after", "erase"}, {"error", OutcomeOf(compacted)}});
+  }
+  return Status::OK();
 }
 
 Status VaultImpl::Backup(const Caller& caller, const std::string& dir) {
@@ -467,8 +479,27 @@ Status VaultImpl::Backup(const Caller& caller, const std::string& dir) {
     check = Status::InvalidArgument("the parent of the backup directory does not exist",
                                     "invalid_path");
   }
-  VAULT_RETURN_IF_ERROR(Audit(caller, "vault.backup", "", check.ok() ? "ok" : check.reason()));
+  // The intent before the copy, the result after it.
+  VAULT_RETURN_IF_ERROR(
+      Audit(caller, "vault.backup", "", check.ok() ? "started" : check.reason()));
   VAULT_RETURN_IF_ERROR(check);
+  Status made = MakeBackup(dir);
+  if (made.ok()) {
+    made = Audit(caller, "vault.backup", "", "ok");
+  } else {
+    const Status noted = Audit(caller, "vault.backup", "", OutcomeOf(made));
+    (void)noted;  // the copy's own error is what the caller needs
+  }
+  if (!made.ok()) {
+    // No half-made (or unrecorded) backup is left behind. The directory did
+    // not exist before this call.
+    std::error_code ignored;
+    std::filesystem::remove_all(dir, ignored);
+  }
+  return made;
+}
+
+Status VaultImpl::MakeBackup(const std::string& dir) {
   VAULT_RETURN_IF_ERROR(EnsureDirectory(dir, 0700));
   VAULT_RETURN_IF_ERROR(store_->CreateCheckpoint(dir + "/db"));
   const std::string info = "{\"format\":\"transcript-vault-backup-v1\",\"created_at\":\"" +
@@ -493,6 +524,7 @@ Status VaultImpl::CloseIdle(UnixMillis now) {
                                             return true;
                                           }));
   const Caller system = RetentionCaller();
+  uint64_t damaged = 0;
   for (const std::string& raw_id : open_ids) {
     std::lock_guard<std::mutex> lock(StripeFor(raw_id));
     const std::string id = ToHex(raw_id);
@@ -509,18 +541,32 @@ Status VaultImpl::CloseIdle(UnixMillis now) {
         open_count_.fetch_sub(1, std::memory_order_relaxed);
         continue;
       }
+      // Its state or wrapped key does not open: it cannot be closed, and
+      // need not be, since its key is destroyed on time like any other.
+      if (t.status().code() == Status::Code::kCorruption) {
+        ++damaged;
+        VAULT_RETURN_IF_ERROR(ReportDamaged(OpenIndexKey(raw_id), id, "idle_close", t.status()));
+        continue;
+      }
       return t.status();
     }
     if (t->state.state != TranscriptState::kOpen) continue;
     if (now - t->state.last_activity < options_.idle_close_ms) continue;
-    // Closed as of its last activity: the visitor left then.
+    // Closed as of its last activity: the visitor left then. Recorded like a
+    // writer's close: before the write, and again if the write fails.
     WriteBatch batch;
     VAULT_RETURN_IF_ERROR(StageClose(&*t, t->state.last_activity, &batch));
     VAULT_RETURN_IF_ERROR(Audit(system, "transcript.close", id, "ok", {{"reason", "idle"}}));
-    VAULT_RETURN_IF_ERROR(store_->Write(&batch));
+    if (Status written = store_->Write(&batch); !written.ok()) {
+      const Status noted =
+          Audit(system, "transcript.close", id, "write_failed", {{"reason", "idle"}});
+      (void)noted;  // the write's own error is what the run reports
+      return written;
+    }
     open_count_.fetch_sub(1, std::memory_order_relaxed);
     closed_count_.fetch_add(1, std::memory_order_relaxed);
   }
+  damaged_idle_.store(damaged);
   return Status::OK();
 }
 
@@ -635,6 +681,10 @@ Status VaultImpl::RecordRefusal(const Caller& caller, std::string_view action,
   return Audit(caller, action, object_id, reason);
 }
 
+void VaultImpl::Log(std::string_view event, const Options::LogFields& fields) const {
+  if (options_.log) options_.log(event, fields);
+}
+
 Status VaultImpl::CheckAuditor(const Caller& caller, std::string_view what) {
   const bool allowed = caller.Has(Role::kAuditor);
   VAULT_RETURN_IF_ERROR(Audit(caller, "audit.read", "", allowed ? "ok" : "forbidden",
@@ -716,20 +766,54 @@ constexpr size_t kPurgeBatch = 256;
 Status VaultImpl::RunRetention() {
   std::lock_guard<std::mutex> lock(retention_mu_);
   const UnixMillis now = clock_->NowMillis();
+  // Every step runs whatever the one before it returned, so that a damaged
+  // record or a failing idle close never holds back the destruction of keys;
+  // the run returns the first error.
+  Status first = Status::OK();
+  auto note = [&first](const Status& s) {
+    if (first.ok() && !s.ok()) first = s;
+  };
   // Idle chats first, so they are closed (as of their last activity) before
   // anything is shredded; scanned at most every tenth of the idle time.
   if (options_.idle_close_ms > 0 &&
       (last_idle_scan_at_ == 0 || now - last_idle_scan_at_ >= options_.idle_close_ms / 10)) {
-    VAULT_RETURN_IF_ERROR(CloseIdle(now));
-    last_idle_scan_at_ = now;
+    const Status idle = CloseIdle(now);
+    note(idle);
+    if (idle.ok()) last_idle_scan_at_ = now;
   }
-  VAULT_RETURN_IF_ERROR(ShredDueEpochs(now));
+  note(ShredDueEpochs(now));
   bool purged = false;
-  VAULT_RETURN_IF_ERROR(PurgeShredded(now, &purged));
+  note(PurgeShredded(now, &purged));
   // Rewrite every level so deleted records leave the SST files, and release
-  // the WAL files that held them.
-  if (purged) VAULT_RETURN_IF_ERROR(store_->FlushAndCompact());
+  // the WAL files that held them; also retries a compaction that failed
+  // before (after an erasure or an earlier purge).
+  const bool pending = compact_pending_.exchange(false);
+  if (purged || pending) {
+    if (Status compacted = store_->FlushAndCompact(); !compacted.ok()) {
+      compact_pending_.store(true);
+      compaction_failures_.fetch_add(1);
+      Log("compaction_failed", {{"after", "retention"}, {"error", OutcomeOf(compacted)}});
+      note(compacted);
+    }
+  }
+  // What Metrics() reports as overdue, counted once per run.
+  StatusOr<uint64_t> overdue = CountOverdue(now);
+  overdue_.store(overdue.ok() ? static_cast<int64_t>(*overdue) : -1);
+  if (!first.ok()) return first;
   last_run_at_.store(now);
+  return Status::OK();
+}
+
+Status VaultImpl::ReportDamaged(std::string_view key, std::string_view id, std::string_view step,
+                                const Status& why) {
+  if (!damage_reported_.emplace(key).second) return Status::OK();
+  const Status audited = Audit(RetentionCaller(), "retention.damaged", id, OutcomeOf(why),
+                               {{"step", std::string(step)}});
+  if (!audited.ok()) {
+    damage_reported_.erase(std::string(key));  // reported at the next run instead
+    return audited;
+  }
+  Log("retention_damaged", {{"step", std::string(step)}, {"error", OutcomeOf(why)}});
   return Status::OK();
 }
 
@@ -749,13 +833,15 @@ Status VaultImpl::ShredDueEpochs(UnixMillis now) {
   std::map<uint64_t, EpochEvidence> epochs;
   static const unsigned char kPersonal[crypto_generichash_blake2b_PERSONALBYTES] = {
       'T', 'V', '-', 's', 'h', 'r', 'e', 'd', '-', 'i', 'd', 's', '-', 'v', '1', 0};
-  Status inner;
+  // A malformed entry is skipped and reported: it names no transcript whose
+  // key could be spared, and the purge drops it once its epoch is gone.
+  std::vector<std::string> malformed;
   VAULT_RETURN_IF_ERROR(store_->ScanRange(
       Column::kExpiryIndex, ExpiryKey(base, ""), ExpiryKey(target, ""),
       [&](std::string_view key, std::string_view) {
         if (key.size() != 8 + kIdBytes) {
-          inner = Status::Corruption("expiry index key has the wrong length");
-          return false;
+          malformed.emplace_back(key);
+          return true;
         }
         const std::string_view raw_id = key.substr(8);
         auto wrapped = store_->Get(Column::kWrappedKeys, raw_id);
@@ -771,7 +857,11 @@ Status VaultImpl::ShredDueEpochs(UnixMillis now) {
                                           raw_id.size());
         return true;
       }));
-  VAULT_RETURN_IF_ERROR(inner);
+  damaged_index_.store(malformed.size());
+  for (const std::string& key : malformed) {
+    VAULT_RETURN_IF_ERROR(ReportDamaged(
+        key, "", "shred", Status::Corruption("expiry index key has the wrong length")));
+  }
   const Caller system = RetentionCaller();
   uint64_t shredded = 0;
   for (auto& [epoch, evidence] : epochs) {
@@ -785,16 +875,24 @@ Status VaultImpl::ShredDueEpochs(UnixMillis now) {
          {"ids_hash", ToHex(std::string_view(reinterpret_cast<const char*>(digest), sizeof digest))}}));
     shredded += evidence.count;
   }
+  // The advance is announced before it happens and confirmed after it, so
+  // that a crash (or an audit failure) between the keyring rewrite and the
+  // confirmation still leaves a record naming every destroyed epoch.
+  const std::vector<std::pair<std::string, std::string>> range = {
+      {"from_epoch", std::to_string(base)},
+      {"to_epoch", std::to_string(target)},
+      {"transcripts", std::to_string(shredded)}};
+  VAULT_RETURN_IF_ERROR(Audit(system, "retention.advance", "", "started", range));
   if (shredded > 0) Failpoint("retention.after_evidence");
-  VAULT_RETURN_IF_ERROR(keyring_->AdvanceTo(target));
-  if (shredded > 0) Failpoint("retention.after_advance");
-  VAULT_RETURN_IF_ERROR(Audit(system, "retention.advance", "", "ok",
-                              {{"from_epoch", std::to_string(base)},
-                               {"to_epoch", std::to_string(target)},
-                               {"transcripts", std::to_string(shredded)}}));
+  if (Status advanced = keyring_->AdvanceTo(target); !advanced.ok()) {
+    const Status noted = Audit(system, "retention.advance", "", OutcomeOf(advanced), range);
+    (void)noted;  // the keyring's own error is what the run reports
+    return advanced;
+  }
   shredded_total_.fetch_add(shredded);
   last_shred_at_.store(now);
-  return Status::OK();
+  if (shredded > 0) Failpoint("retention.after_advance");
+  return Audit(system, "retention.advance", "", "ok", range);
 }
 
 Status VaultImpl::PurgeShredded(UnixMillis now, bool* purged) {
@@ -874,6 +972,7 @@ StatusOr<uint64_t> VaultImpl::CountOverdue(UnixMillis now) const {
   VAULT_RETURN_IF_ERROR(store_->ScanRange(
       Column::kExpiryIndex, ExpiryKey(base, ""), ExpiryKey(due, ""),
       [&](std::string_view key, std::string_view) {
+        if (key.size() != 8 + kIdBytes) return true;  // damaged, reported by the shred
         auto wrapped = store_->Get(Column::kWrappedKeys, key.substr(8));
         if (wrapped.ok() && !IsTombstone(*wrapped)) ++overdue;
         return true;
@@ -898,6 +997,7 @@ StatusOr<RetentionStatus> VaultImpl::GetRetentionStatus(const Caller& caller) {
   out.last_run_at = last_run_at_.load();
   out.shredded_total = shredded_total_.load();
   VAULT_ASSIGN_OR_RETURN(out.overdue, CountOverdue(out.now));
+  out.damaged = damaged_idle_.load() + damaged_index_.load();
   return out;
 }
 
@@ -918,10 +1018,9 @@ void VaultImpl::RetentionLoop() {
     l.unlock();
     const Status status = RunRetention();
     if (!status.ok()) {
-      // Reported through GetRetentionStatus (overdue > 0) and the next run
-      // retries; the log line names no transcript.
-      std::fprintf(stderr, "{\"event\":\"retention_failed\",\"error\":\"%s\"}\n",
-                   status.reason().c_str());
+      // Also visible as overdue > 0 once a key outlives its epoch; the next
+      // run retries. The reason code names no transcript.
+      Log("retention_failed", {{"error", OutcomeOf(status)}});
     }
     l.lock();
   }
@@ -943,8 +1042,9 @@ VaultMetrics VaultImpl::Metrics() {
   m.last_retention_run_ms = last_run_at_.load();
   m.base_epoch = keyring_->base_epoch();
   m.shredded_total = shredded_total_.load();
-  StatusOr<uint64_t> overdue = CountOverdue(clock_->NowMillis());
-  m.overdue_transcripts = overdue.ok() ? static_cast<int64_t>(*overdue) : -1;
+  m.overdue_transcripts = overdue_.load();  // counted by the last retention run
+  m.retention_damaged = damaged_idle_.load() + damaged_index_.load();
+  m.compaction_failures = compaction_failures_.load();
   return m;
 }
 

@@ -17,6 +17,7 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 
@@ -94,9 +95,13 @@ class VaultImpl final : public Vault {
   Status AuditOutcome(const Caller& caller, std::string_view action, std::string_view object_id,
                       const Status& result);
   Status CheckAuditor(const Caller& caller, std::string_view what);
+  // Passes an event to Options::log, if set (see options.h for the rules).
+  void Log(std::string_view event, const Options::LogFields& fields) const;
 
   StatusOr<CreatedTranscript> DoCreate(const Caller& caller, const NewTranscript& request,
                                        bool* audited, std::string* id);
+  // The copy of Backup(): `dir`, its db/ checkpoint and BACKUP.json.
+  Status MakeBackup(const std::string& dir);
   StatusOr<UnixMillis> DoClose(const Caller& caller, std::string_view id, bool* audited);
   StatusOr<AppendOutcome> DoAppend(const Caller& caller, std::string_view id, const Message& m);
   StatusOr<Transcript> DoGet(const Caller& caller, std::string_view id);
@@ -133,11 +138,17 @@ class VaultImpl final : public Vault {
   StatusOr<std::vector<HoldInfo>> HoldsOfCase(std::string_view case_id);
   CaseInfo DescribeCase(const safeguard::StoredCase& c, bool with_reason);
 
-  // Retention steps (retention_mu_ held).
+  // Retention steps (retention_mu_ held). Each runs whatever the one
+  // before it returned: nothing a step finds may hold back the shred.
   Status CloseIdle(UnixMillis now);
   Status ShredDueEpochs(UnixMillis now);
   Status PurgeShredded(UnixMillis now, bool* purged);
   StatusOr<uint64_t> CountOverdue(UnixMillis now) const;
+  // A record retention cannot process (`key`: its store key; `id`: the
+  // transcript it belongs to, if known): audited as `retention.damaged` and
+  // logged, once per start. Fails only if the audit record cannot be written.
+  Status ReportDamaged(std::string_view key, std::string_view id, std::string_view step,
+                       const Status& why);
   void RetentionLoop();
   void StartRetentionThread();
 
@@ -175,6 +186,17 @@ class VaultImpl final : public Vault {
   std::atomic<UnixMillis> last_run_at_{0};
   UnixMillis last_idle_scan_at_ = 0;  // guarded by retention_mu_
   std::atomic<uint64_t> shredded_total_{0};
+  // Damaged records found by the last idle scan and the last evidence scan.
+  std::atomic<uint64_t> damaged_idle_{0};
+  std::atomic<uint64_t> damaged_index_{0};
+  std::set<std::string> damage_reported_;  // store keys; guarded by retention_mu_
+  // The overdue count of the last retention run (-1: not counted), for
+  // Metrics(), which must not scan.
+  std::atomic<int64_t> overdue_{0};
+  // A compaction failed (after an erasure or a purge): the next retention
+  // run compacts.
+  std::atomic<bool> compact_pending_{false};
+  std::atomic<uint64_t> compaction_failures_{0};
   std::mutex thread_mu_;
   std::condition_variable thread_cv_;
   bool stop_ = false;  // guarded by thread_mu_

@@ -172,6 +172,10 @@ std::string ServerMetrics::Render(const VaultMetrics& vault) const {
   Sample(&out, "vault_store_wal_syncs_total", "", std::to_string(vault.wal_syncs));
   Family(&out, "vault_store_write_errors_total", "counter", "Store writes that failed.");
   Sample(&out, "vault_store_write_errors_total", "", std::to_string(vault.failed_writes));
+  Family(&out, "vault_store_compaction_errors_total", "counter",
+         "Compactions (after an erasure or a purge) that failed; the next retention run retries.");
+  Sample(&out, "vault_store_compaction_errors_total", "",
+         std::to_string(vault.compaction_failures));
   auto seconds = [](int64_t ms) {
     char text[32];
     std::snprintf(text, sizeof text, "%.3f", static_cast<double>(ms) / 1000.0);
@@ -194,6 +198,10 @@ std::string ServerMetrics::Render(const VaultMetrics& vault) const {
          "(-1: could not be counted).");
   Sample(&out, "vault_retention_overdue_transcripts", "",
          std::to_string(vault.overdue_transcripts));
+  Family(&out, "vault_retention_damaged_records", "gauge",
+         "Records the last retention scans skipped as damaged (audited as retention.damaged); "
+         "should be 0.");
+  Sample(&out, "vault_retention_damaged_records", "", std::to_string(vault.retention_damaged));
   return out;
 }
 

@@ -55,11 +55,20 @@ StatusOr<Message> ParseMessage(std::string_view body, uint64_t max_seq) {
   return message;
 }
 
-Status ParseCloseBody(std::string_view body) {
+namespace {
+
+// An empty body or {}; errors name the route's body as `what`.
+Status ParseEmptyBody(std::string_view body, std::string_view what) {
   if (body.empty()) return Status::OK();
   VAULT_ASSIGN_OR_RETURN(json::object object, ParseJsonObject(body, "request body"));
-  return CheckKnownFields(object, "close request body", {});
+  return CheckKnownFields(object, what, {});
 }
+
+}  // namespace
+
+Status ParseCloseBody(std::string_view body) { return ParseEmptyBody(body, "close request body"); }
+
+Status ParseEraseBody(std::string_view body) { return ParseEmptyBody(body, "erase request body"); }
 
 std::string EncodeNewTranscript(const NewTranscript& request) {
   json::object object;

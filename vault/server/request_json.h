@@ -4,6 +4,7 @@
 //   POST /v1/transcripts               {"service": s, "visitor": {...}}
 //   POST /v1/transcripts/{id}/messages {"seq": n, "from": s, "text": s, "sent_at": s}
 //   POST /v1/transcripts/{id}/close    empty body or {}
+//   POST /v1/transcripts/{id}/erase    empty body or {}
 //
 // The parsers check the JSON shape only: which keys, which types, seq range.
 // Value rules (service charset, `from` values, RFC 3339, lengths) belong to
@@ -28,6 +29,7 @@ namespace vault::wire {
 StatusOr<NewTranscript> ParseNewTranscript(std::string_view body);
 StatusOr<Message> ParseMessage(std::string_view body, uint64_t max_seq);
 Status ParseCloseBody(std::string_view body);
+Status ParseEraseBody(std::string_view body);
 
 std::string EncodeNewTranscript(const NewTranscript& request);
 std::string EncodeMessage(const Message& message);

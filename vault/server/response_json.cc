@@ -219,6 +219,7 @@ std::string EncodeRetentionStatus(const RetentionStatus& status) {
   object["last_run_at"] = time(status.last_run_at);
   object["shredded_total"] = status.shredded_total;
   object["overdue"] = status.overdue;
+  object["damaged"] = status.damaged;
   return json::serialize(object);
 }
 
@@ -239,6 +240,10 @@ StatusOr<RetentionStatus> DecodeRetentionStatus(std::string_view body) {
   }
   VAULT_ASSIGN_OR_RETURN(status.shredded_total, ResponseUint(object, "shredded_total"));
   VAULT_ASSIGN_OR_RETURN(status.overdue, ResponseUint(object, "overdue"));
+  // Absent from an older vaultd: 0.
+  if (object.contains("damaged")) {
+    VAULT_ASSIGN_OR_RETURN(status.damaged, ResponseUint(object, "damaged"));
+  }
   return status;
 }
 

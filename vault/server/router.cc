@@ -438,7 +438,9 @@ HttpResponse Router::GetTranscript(const Caller& caller, std::string_view id) co
 
 HttpResponse Router::EraseTranscript(const Caller& caller, std::string_view id,
                                      const HttpRequest& request) const {
-  if (Status status = ParseCloseBody(request.body()); !status.ok()) return ErrorResponse(status);
+  if (Status status = wire::ParseEraseBody(request.body()); !status.ok()) {
+    return ErrorResponse(status);
+  }
   if (Status status = vault_->EraseTranscript(caller, id); !status.ok()) {
     return ErrorResponse(status);
   }

@@ -9,6 +9,7 @@
 #include <rocksdb/transaction_log.h>
 #include <rocksdb/write_batch.h>
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <vector>
@@ -59,6 +60,8 @@ class CounterAddOperator final : public rocksdb::AssociativeMergeOperator {
   const char* Name() const override { return "vault.CounterAdd"; }
 };
 
+Status InjectedFault() { return Status::IOError("injected fault (test)", "injected_fault"); }
+
 }  // namespace
 
 const char* ColumnName(Column c) {
@@ -102,6 +105,16 @@ struct Store::Rep {
   std::shared_ptr<rocksdb::Statistics> statistics;    // tickers only (WAL syncs)
   LatencyHistogram synced_writes;
   std::atomic<uint64_t> failed_writes{0};
+  std::array<std::atomic<int>, 3> faults{};  // injected failures left, by Store::Op
+  // True (and one fewer left) if the next call of `op` is to fail.
+  bool Fault(Op op) {
+    std::atomic<int>& left = faults[static_cast<int>(op)];
+    int n = left.load();
+    while (n > 0) {
+      if (left.compare_exchange_weak(n, n - 1)) return true;
+    }
+    return false;
+  }
   rocksdb::ColumnFamilyHandle* cf(Column c) const { return handles[static_cast<int>(c)]; }
   rocksdb::ColumnFamilyHandle* counters() const { return handles[kNumColumns]; }
   ~Rep() {
@@ -172,6 +185,10 @@ StatusOr<std::string> Store::Get(Column c, std::string_view key) const {
 }
 
 Status Store::Write(WriteBatch* batch, bool sync) {
+  if (rep_->Fault(Op::kWrite)) {
+    rep_->failed_writes.fetch_add(1, std::memory_order_relaxed);
+    return InjectedFault();
+  }
   rocksdb::WriteBatch& wb = batch->rep_->batch;
   wb.Clear();
   for (const auto& op : batch->rep_->ops) {
@@ -234,6 +251,7 @@ Status Store::ScanRange(Column c, std::string_view begin, std::string_view end,
 }
 
 Status Store::FlushAndCompact() {
+  if (rep_->Fault(Op::kCompact)) return InjectedFault();
   rocksdb::FlushOptions fo;
   fo.wait = true;
   // Every family, the counters' default one included: one unflushed memtable
@@ -252,12 +270,17 @@ Status Store::FlushAndCompact() {
 }
 
 Status Store::CreateCheckpoint(const std::string& dir) {
+  if (rep_->Fault(Op::kCheckpoint)) return InjectedFault();
   rocksdb::Checkpoint* raw = nullptr;
   VAULT_RETURN_IF_ERROR(FromRocks(rocksdb::Checkpoint::Create(rep_->db.get(), &raw),
                                   "cannot start a checkpoint"));
   std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
   // log_size_for_flush = 0: always flush, so the copy needs no WAL replay.
   return FromRocks(checkpoint->CreateCheckpoint(dir, 0), "cannot create the checkpoint");
+}
+
+void Store::InjectFaultsForTesting(Op op, int count) {
+  rep_->faults[static_cast<int>(op)].store(count);
 }
 
 Store::Stats Store::GetStats() const {

@@ -96,6 +96,12 @@ class Store {
   // the WAL flushed into it. RocksDB's Checkpoint.
   Status CreateCheckpoint(const std::string& dir);
 
+  // Test seam (fault injection, docs/design.md section 16): the next `count`
+  // calls of `op` fail with IOError "injected_fault" without touching the
+  // database. A failed injected Write counts in Stats::failed_writes.
+  enum class Op { kWrite, kCompact, kCheckpoint };
+  void InjectFaultsForTesting(Op op, int count);
+
  private:
   struct Rep;
   explicit Store(std::unique_ptr<Rep> rep);
