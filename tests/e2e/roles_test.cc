@@ -347,8 +347,8 @@ class LegalHoldRolesTest : public RolesTest {
     CaseOpening o;
     o.case_id = case_id;
     o.reason = "Disclosure of risk of harm in chat; police informed.";
-    EXPECT_OK(safeguard::SignCaseOpening(officers_[officer], officer, vault_id_,
-                                         clock_.NowMillis(), &o));
+    EXPECT_OK(
+        safeguard::SignCaseOpening(officers_[officer], officer, vault_id_, clock_.NowMillis(), &o));
     return {"POST", "/v1/cases", wire::EncodeCaseOpening(o)};
   }
   Call Hold(const std::string& officer, const std::string& case_id, const std::string& id) {
@@ -365,7 +365,8 @@ class LegalHoldRolesTest : public RolesTest {
     f.transcripts = {id};
     f.reason = "Police request under section 29, reference 1234.";
     f.expires_at = clock_.NowMillis() + kHour;
-    EXPECT_OK(safeguard::SignFiling(officers_[officer], officer, vault_id_, clock_.NowMillis(), &f));
+    EXPECT_OK(
+        safeguard::SignFiling(officers_[officer], officer, vault_id_, clock_.NowMillis(), &f));
     return {"POST", "/v1/requests", wire::EncodeRequestFiling(f)};
   }
   // A pending unseal request of the held transcript, filed by alice, and
@@ -435,7 +436,7 @@ class LegalHoldRolesTest : public RolesTest {
 
 TEST_F(LegalHoldRolesTest, EveryLegalHoldEndpointForEveryRole) {
   const std::string& socket = daemon_.socket_path();
-  const Identity* const identities[] = {&kWriterAlpha, &kWriterBeta, &kAgent, &kOfficer,
+  const Identity* const identities[] = {&kWriterAlpha, &kWriterBeta, &kAgent,  &kOfficer,
                                         &kAuditor,     &kAdmin,      &kUnknown};
   // One row per endpoint: the audit action, who may make the call, and what
   // they get. Everyone else gets 403 "forbidden" (unknown uids:

@@ -51,8 +51,8 @@ TEST(MatchRouteTest, MatchesEveryLegalHoldRoute) {
       {"/v1/cases/CASE-1", RouteId::kCase, "/v1/cases/{name}", "GET", "CASE-1", ""},
       {"/v1/cases/CASE-1/holds", RouteId::kCaseHolds, "/v1/cases/{name}/holds", "POST", "CASE-1",
        ""},
-      {"/v1/transcripts/" + kId + "/holds", RouteId::kTranscriptHolds,
-       "/v1/transcripts/{id}/holds", "GET", "", kId},
+      {"/v1/transcripts/" + kId + "/holds", RouteId::kTranscriptHolds, "/v1/transcripts/{id}/holds",
+       "GET", "", kId},
       {"/v1/requests", RouteId::kRequests, "/v1/requests", "POST", "", ""},
       {"/v1/requests/" + kId, RouteId::kRequest, "/v1/requests/{name}", "GET", kId, ""},
       {"/v1/requests/" + kId + "?officer=alice", RouteId::kRequest, "/v1/requests/{name}", "GET",
@@ -109,9 +109,9 @@ TEST(RolesForTest, LegalHoldRoutes) {
   // Enrolment (POST) is refused to non-admins by the vault, not the route.
   EXPECT_EQ(RolesFor(RouteId::kOfficers), roles({Role::kAdmin, Role::kOfficer, Role::kAuditor}));
   EXPECT_EQ(RolesFor(RouteId::kOfficerRevoke), roles({Role::kAdmin}));
-  for (RouteId id : {RouteId::kCases, RouteId::kCase, RouteId::kCaseHolds,
-                     RouteId::kTranscriptHolds, RouteId::kRequests, RouteId::kRequest,
-                     RouteId::kApprovals}) {
+  for (RouteId id :
+       {RouteId::kCases, RouteId::kCase, RouteId::kCaseHolds, RouteId::kTranscriptHolds,
+        RouteId::kRequests, RouteId::kRequest, RouteId::kApprovals}) {
     EXPECT_EQ(RolesFor(id), roles({Role::kOfficer})) << ActionFor(id);
   }
   EXPECT_TRUE(RolesFor(RouteId::kNone).empty());
