@@ -542,6 +542,36 @@ TEST_F(LegalHoldRolesTest, EveryLegalHoldEndpointForEveryRole) {
   EXPECT_EQ(cells, 77);  // 11 endpoints x 7 identities
 }
 
+// Officers and auditors pass the route's check on /v1/officers (for the
+// list); an enrolment from them is refused for the role whatever its body,
+// as every other refused call is (router.h: authorization before JSON shape).
+TEST_F(LegalHoldRolesTest, EnrolmentByANonAdminIsRefusedWhateverTheBody) {
+  const std::string& socket = daemon_.socket_path();
+  const std::string before = Read(kAdmin, "/v1/officers");
+  const std::vector<Call> bodies = {
+      {"POST", "/v1/officers", ""},
+      {"POST", "/v1/officers", "not json"},
+      {"POST", "/v1/officers", R"({"id":"dave"})"},
+      {"POST", "/v1/officers", R"({"id":"dave","key":"tv-officer-v1:AAAA"})"},
+      {"POST", "/v1/officers", R"({"id":"Not An Id","key":"x","extra":1})"},
+  };
+  for (const Identity* who : {&kOfficer, &kAuditor}) {
+    SCOPED_TRACE(who->name);
+    const std::vector<Reply> got = RunAs(*who, socket, bodies);
+    for (size_t i = 0; i < bodies.size(); ++i) {
+      SCOPED_TRACE(bodies[i].body);
+      EXPECT_EQ(got[i].status, 403) << got[i].body;
+      EXPECT_EQ(ErrorCodeOf(got[i].body), "forbidden") << got[i].body;
+    }
+    const AccessCounts audited = AccessRecords();
+    const auto enrol = audited.find({who->uid, "officer.enrol"});
+    ASSERT_NE(enrol, audited.end());
+    EXPECT_EQ(enrol->second,
+              (std::map<std::string, int>{{"forbidden", static_cast<int>(bodies.size())}}));
+  }
+  EXPECT_EQ(Read(kAdmin, "/v1/officers"), before);
+}
+
 TEST(SocketSafetyTest, ASecondVaultdOnTheSameDataDirectoryIsRefused) {
   Daemon first;
   ASSERT_OK(first.Start());
