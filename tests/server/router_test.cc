@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/beast/http/field.hpp>
+#include <boost/beast/http/verb.hpp>
 #include <string>
 #include <vector>
 
@@ -30,6 +32,136 @@ TEST(MatchRouteTest, MatchesEveryRoute) {
   const RouteMatch close = MatchRoute("/v1/transcripts/" + kId + "/close");
   EXPECT_EQ(close.id, RouteId::kClose);
   EXPECT_EQ(close.route, "/v1/transcripts/{id}/close");
+}
+
+TEST(MatchRouteTest, MatchesEveryLegalHoldRoute) {
+  struct Case {
+    std::string target;
+    RouteId id;
+    std::string_view route;
+    std::string_view method;
+    std::string_view name;
+    std::string_view transcript_id;
+  };
+  const Case cases[] = {
+      {"/v1/officers", RouteId::kOfficers, "/v1/officers", "GET, POST", "", ""},
+      {"/v1/officers/alice/revoke", RouteId::kOfficerRevoke, "/v1/officers/{name}/revoke", "POST",
+       "alice", ""},
+      {"/v1/cases", RouteId::kCases, "/v1/cases", "GET, POST", "", ""},
+      {"/v1/cases/CASE-1", RouteId::kCase, "/v1/cases/{name}", "GET", "CASE-1", ""},
+      {"/v1/cases/CASE-1/holds", RouteId::kCaseHolds, "/v1/cases/{name}/holds", "POST", "CASE-1",
+       ""},
+      {"/v1/transcripts/" + kId + "/holds", RouteId::kTranscriptHolds, "/v1/transcripts/{id}/holds",
+       "GET", "", kId},
+      {"/v1/requests", RouteId::kRequests, "/v1/requests", "POST", "", ""},
+      {"/v1/requests/" + kId, RouteId::kRequest, "/v1/requests/{name}", "GET", kId, ""},
+      {"/v1/requests/" + kId + "?officer=alice", RouteId::kRequest, "/v1/requests/{name}", "GET",
+       kId, ""},
+      {"/v1/requests/" + kId + "/approvals", RouteId::kApprovals, "/v1/requests/{name}/approvals",
+       "POST", kId, ""},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.target);
+    const RouteMatch match = MatchRoute(c.target);
+    EXPECT_EQ(match.id, c.id);
+    EXPECT_EQ(match.route, c.route);
+    EXPECT_EQ(match.method, c.method);
+    EXPECT_EQ(match.name, c.name);
+    EXPECT_EQ(match.transcript_id, c.transcript_id);
+  }
+}
+
+TEST(MatchRouteTest, LegalHoldLookalikesMatchNothing) {
+  const std::vector<std::string> targets = {
+      "/v1/officers/alice",  // there is no GET of one officer
+      "/v1/officers/",
+      "/v1/officers//revoke",
+      "/v1/officers/alice/revoke/",
+      "/v1/officers/alice/holds",
+      "/v1/officersx",
+      "/v1/cases/",
+      "/v1/cases//holds",
+      "/v1/cases/CASE-1/",
+      "/v1/cases/CASE-1/holds/x",
+      "/v1/cases/CASE-1/approvals",
+      "/v1/casesx",
+      "/v1/requests/",
+      "/v1/requests//approvals",
+      "/v1/requests/x/holds",
+      "/v1/transcripts/" + kId + "/holds/",
+      "/v1/transcripts/" + kId + "/holds/CASE-1",
+  };
+  for (const std::string& target : targets) {
+    const RouteMatch match = MatchRoute(target);
+    EXPECT_EQ(match.id, RouteId::kNone) << target;
+    EXPECT_EQ(match.route, "-") << target;
+  }
+}
+
+// The roles each route needs, as the roles matrix (tests/e2e/roles_test.cc)
+// observes them on the real socket.
+TEST(RolesForTest, LegalHoldRoutes) {
+  auto roles = [](std::initializer_list<Role> list) {
+    RoleSet set;
+    for (Role role : list) set.Add(role);
+    return set;
+  };
+  // Enrolment (POST) is refused to non-admins by the vault, not the route.
+  EXPECT_EQ(RolesFor(RouteId::kOfficers), roles({Role::kAdmin, Role::kOfficer, Role::kAuditor}));
+  EXPECT_EQ(RolesFor(RouteId::kOfficerRevoke), roles({Role::kAdmin}));
+  for (RouteId id :
+       {RouteId::kCases, RouteId::kCase, RouteId::kCaseHolds, RouteId::kTranscriptHolds,
+        RouteId::kRequests, RouteId::kRequest, RouteId::kApprovals}) {
+    EXPECT_EQ(RolesFor(id), roles({Role::kOfficer})) << ActionFor(id);
+  }
+  EXPECT_TRUE(RolesFor(RouteId::kNone).empty());
+}
+
+TEST(ActionForTest, LegalHoldRoutesNameTheirAuditActions) {
+  EXPECT_STREQ(ActionFor(RouteId::kOfficers, "GET"), "officer.list");
+  EXPECT_STREQ(ActionFor(RouteId::kOfficers, "POST"), "officer.enrol");
+  EXPECT_STREQ(ActionFor(RouteId::kOfficerRevoke, "POST"), "officer.revoke");
+  EXPECT_STREQ(ActionFor(RouteId::kCases, "GET"), "case.list");
+  EXPECT_STREQ(ActionFor(RouteId::kCases, "POST"), "case.open");
+  EXPECT_STREQ(ActionFor(RouteId::kCase, "GET"), "case.read");
+  EXPECT_STREQ(ActionFor(RouteId::kCaseHolds, "POST"), "hold.place");
+  EXPECT_STREQ(ActionFor(RouteId::kTranscriptHolds, "GET"), "hold.list");
+  EXPECT_STREQ(ActionFor(RouteId::kRequests, "POST"), "request.file");
+  EXPECT_STREQ(ActionFor(RouteId::kRequest, "GET"), "request.read");
+  EXPECT_STREQ(ActionFor(RouteId::kApprovals, "POST"), "request.approve");
+}
+
+// A wrong method is 405 with Allow before any role check or Vault call (the
+// Router gets no Vault here: reaching it would crash).
+TEST(RouterTest, LegalHoldRoutesAnswerAWrongMethodWith405AndAllow) {
+  namespace http = boost::beast::http;
+  const Router router(nullptr, 100, AccessPolicy{});
+  struct Case {
+    http::verb method;
+    std::string target;
+    std::string_view allow;
+  };
+  const Case cases[] = {
+      {http::verb::delete_, "/v1/officers", "GET, POST"},
+      {http::verb::put, "/v1/cases", "GET, POST"},
+      {http::verb::get, "/v1/officers/alice/revoke", "POST"},
+      {http::verb::post, "/v1/cases/CASE-1", "GET"},
+      {http::verb::get, "/v1/cases/CASE-1/holds", "POST"},
+      {http::verb::post, "/v1/transcripts/" + kId + "/holds", "GET"},
+      {http::verb::get, "/v1/requests", "POST"},
+      {http::verb::post, "/v1/requests/" + kId, "GET"},
+      {http::verb::get, "/v1/requests/" + kId + "/approvals", "POST"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.target);
+    HttpRequest request(c.method, c.target, 11);
+    std::string_view route;
+    const HttpResponse response = router.Handle(request, RequestContext{}, &route);
+    EXPECT_EQ(response.result_int(), 405u);
+    EXPECT_EQ(response[http::field::allow], c.allow);
+    EXPECT_NE(response.body().find("method_not_allowed"), std::string::npos) << response.body();
+    EXPECT_EQ(route, MatchRoute(c.target).route);
+  }
 }
 
 TEST(MatchRouteTest, IgnoresTheQueryString) {
