@@ -189,7 +189,7 @@ StatusOr<std::string> Export(const vault::ApprovalResult& r, const std::string& 
   ctx.case_id = r.request.case_id;
   ctx.request_id = r.request.id;
   ctx.approved_by = r.request.approved_by;
-  ctx.unsealed_at = vault::SystemClock::Default()->NowMillis();
+  ctx.unsealed_at = r.executed_at;  // the vault's time of the unseal record
   ctx.audit_seq = r.audit_seq;
   ctx.audit_hash = r.audit_hash;
   json::array written;
@@ -223,9 +223,31 @@ StatusOr<std::string> Approve(vault::Client* client, const vault::safeguard::Off
   VAULT_ASSIGN_OR_RETURN(vault::RequestInfo request, client->GetRequest(request_id, officer));
   VAULT_ASSIGN_OR_RETURN(vault::Approval approval,
                          vault::safeguard::MakeApproval(keys, officer, vault_id, request));
+  const std::string dir = out_dir.empty() ? "unsealed-" + request_id : out_dir;
+  if (request.kind == vault::RequestKind::kUnseal) {
+    // This approval may carry the request out, and an unseal happens once:
+    // make sure its exports can be written before approving.
+    VAULT_RETURN_IF_ERROR(vault::EnsureDirectory(dir, 0700));
+    for (const std::string& id : request.transcripts) {
+      for (const char* ext : {".json", ".txt"}) {
+        if (vault::FileExists(dir + "/" + id + ext)) {
+          return Status::AlreadyExists(dir + "/" + id + ext +
+                                           " exists; choose another --out before approving",
+                                       "export_exists");
+        }
+      }
+    }
+  }
   VAULT_ASSIGN_OR_RETURN(vault::ApprovalResult result, client->Approve(request_id, approval));
   if (result.executed && result.request.kind == vault::RequestKind::kUnseal) {
-    return Export(result, out_dir.empty() ? "unsealed-" + request_id : out_dir);
+    StatusOr<std::string> exported = Export(result, dir);
+    if (!exported.ok()) {
+      // The unseal has happened and cannot be repeated: hand over what it
+      // opened rather than lose it.
+      std::cout << vault::wire::EncodeApprovalResult(result) << "\n";
+      return exported.status();
+    }
+    return exported;
   }
   if (result.executed) {
     return json::serialize(json::object{{"request", result.request.id},

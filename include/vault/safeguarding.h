@@ -98,6 +98,9 @@ struct RequestInfo {
   std::string case_id;
   std::vector<std::string> transcripts;
   std::string reason_hash;
+  // The reason itself, so the second officer can read what they approve. Held
+  // in memory with the pending request only; audit records carry the hash.
+  std::string reason;
   std::string filed_by;
   UnixMillis filed_at = 0;
   UnixMillis expires_at = 0;

@@ -152,6 +152,7 @@ struct ApprovalResult {
   uint64_t destroyed = 0;  // release: transcripts whose retention had passed, destroyed
   uint64_t audit_seq = 0;  // the audit record of the execution
   std::string audit_hash;  // its hash (hex), for the export footer
+  UnixMillis executed_at = 0;  // that record's time (the vault's clock)
 };
 
 class Vault {

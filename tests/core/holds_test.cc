@@ -464,6 +464,58 @@ TEST_F(HoldsTest, TheDataDirectoryRootKeyAndOneOfficerCannotOpenAHeldTranscript)
   EXPECT_EQ(Reason(vault_->GetTranscript(caller_, id).status()), "legal_hold");
 }
 
+TEST_F(HoldsTest, AStoreWithHoldsRefusesToStartWithoutItsSafeguardingFile) {
+  ASSERT_TRUE(OpenCase("alice", "CASE-1").ok());
+  HeldTranscript("CASE-1", "x");
+  vault_.reset();
+  const std::string file = dir_.path() + "/data/keys/safeguarding";
+  fs::rename(file, file + ".away");
+  Options o;
+  o.data_dir = dir_.path() + "/data";
+  o.epoch_ms = kEpoch;
+  o.retention_ms = kRetention;
+  o.retention_tick_ms = 0;
+  auto refused = VaultImpl::Open(o, &clock_);
+  EXPECT_EQ(refused.status().reason(), "safeguarding_missing");
+  fs::rename(file + ".away", file);
+  Reopen();
+  EXPECT_EQ(vault_->GetCase(caller_, "CASE-1")->holds.size(), 1u);
+}
+
+TEST_F(HoldsTest, TheSecondOfficerReadsTheReasonAndTheExecutionIsTimedByTheVault) {
+  ASSERT_TRUE(OpenCase("alice", "CASE-1").ok());
+  const std::string id = HeldTranscript("CASE-1", "x");
+  auto request = File("alice", "CASE-1", {id});
+  auto seen = vault_->GetRequest(caller_, request->id, "bob");
+  ASSERT_TRUE(seen.ok());
+  EXPECT_EQ(seen->reason, "Police request under section 29, reference 1234.");
+  EXPECT_EQ(safeguard::ReasonHash(seen->reason), seen->reason_hash);
+  // A reason that does not match the hash the approval signs is refused by
+  // the officer's tool.
+  RequestInfo doctored = *seen;
+  doctored.reason = "Routine check";
+  EXPECT_EQ(safeguard::MakeApproval(officers_["bob"], "bob", VaultId(), doctored).status().reason(),
+            "invalid_request");
+  ASSERT_TRUE(Approve("alice", request->id).ok());
+  clock_.Advance(1234);
+  auto done = Approve("bob", request->id);
+  ASSERT_TRUE(done.ok());
+  EXPECT_EQ(done->executed_at, clock_.NowMillis());
+}
+
+TEST_F(HoldsTest, RevokingTwiceChangesNothingAndIsAuditedBothTimes) {
+  ASSERT_TRUE(vault_->RevokeOfficer(caller_, "carol").ok());
+  auto again = vault_->RevokeOfficer(caller_, "carol");
+  ASSERT_TRUE(again.ok());
+  EXPECT_FALSE(again->active());
+  auto records = vault_->audit_log()->Read(0, 1000);
+  int revocations = 0;
+  for (const auto& r : *records) {
+    if (r.record.payload.find("\"officer.revoke\"") != std::string::npos) ++revocations;
+  }
+  EXPECT_EQ(revocations, 2);
+}
+
 TEST_F(HoldsTest, CallersWithoutTheOfficerRoleAreRefusedAndAudited) {
   Caller agent = caller_;
   agent.roles = RoleSet();

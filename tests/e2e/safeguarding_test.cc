@@ -121,8 +121,17 @@ TEST_F(SafeguardingE2eTest, TwoOfficersUnsealAHeldTranscriptAndExportIt) {
   As("alice", {"request", "CASE-7", other, "--reason", "x", "--expires-in", "1h"}, 1, &err);
   EXPECT_NE(err.find("not_in_case"), std::string::npos) << err;
 
-  // Bob approves: the transcript is opened and exported.
+  // An export that could not be written is refused before approving: the
+  // request stays pending and nothing is opened.
   const std::string out = dir_ + "/export";
+  ::mkdir(out.c_str(), 0700);
+  std::ofstream(out + "/" + id + ".txt") << "an earlier export\n";
+  As("bob", {"approve", rid, "--out", out}, 1, &err);
+  EXPECT_NE(err.find("export_exists"), std::string::npos) << err;
+  EXPECT_EQ(client_->GetRequest(rid)->state, "pending");
+  ::unlink((out + "/" + id + ".txt").c_str());
+
+  // Bob approves: the transcript is opened and exported.
   json::object done = As("bob", {"approve", rid, "--out", out});
   EXPECT_EQ(done["state"].as_string(), "used");
   const std::string paper = ReadFile(out + "/" + id + ".txt");

@@ -252,7 +252,11 @@ StatusOr<OfficerInfo> VaultImpl::RevokeOfficer(const Caller& caller, std::string
     return RefuseOfficer(caller, kAction, "", officer_id, "",
                          Status::NotFound("no officer with this id", "unknown_officer"));
   }
-  if (officer->revoked_at != 0) return DescribeOfficer(*officer);  // idempotent
+  if (officer->revoked_at != 0) {  // idempotent, and audited like every call
+    VAULT_RETURN_IF_ERROR(Audit(caller, kAction, "", "ok",
+                                {{"officer", officer->id}, {"already", "revoked"}}));
+    return DescribeOfficer(*officer);
+  }
   officer->revoked_at = clock_->NowMillis();
   const OfficerInfo info = DescribeOfficer(*officer);
   VAULT_RETURN_IF_ERROR(Audit(caller, kAction, "", "ok", {{"officer", info.id}}));
@@ -584,7 +588,8 @@ StatusOr<RequestInfo> VaultImpl::FileRequest(const Caller& caller, const Request
     }
   }
   if (requests_.size() >= kMaxPendingRequests) {
-    return refuse(Status::ResourceExhausted("too many requests are pending", "too_many_requests"));
+    return refuse(Status::Unavailable("too many requests are pending; try again later",
+                                      "too_many_requests"));
   }
   PendingRequest r;
   std::string raw_id(kIdBytes, '\0');
@@ -594,6 +599,7 @@ StatusOr<RequestInfo> VaultImpl::FileRequest(const Caller& caller, const Request
   r.info.case_id = c->id;
   r.info.transcripts = f.transcripts;
   r.info.reason_hash = safeguard::ReasonHash(f.reason);
+  r.info.reason = f.reason;
   r.info.filed_by = officer_id;
   r.info.filed_at = now;
   r.info.expires_at = f.expires_at;
@@ -768,6 +774,7 @@ Status VaultImpl::AuditExecution(const Caller& caller, std::string_view action,
   VAULT_ASSIGN_OR_RETURN(std::vector<audit::StoredRecord> records, audit_->Read(seq, 1));
   if (records.size() != 1) return Status::Internal("the audit record just written is missing");
   result->audit_seq = seq;
+  result->executed_at = records[0].record.time_ms;
   result->audit_hash = ToHex(std::string_view(
       reinterpret_cast<const char*>(records[0].hash.data()), records[0].hash.size()));
   return Status::OK();

@@ -172,6 +172,15 @@ StatusOr<std::unique_ptr<VaultImpl>> VaultImpl::Open(const Options& options, Clo
   VAULT_ASSIGN_OR_RETURN(const int64_t open, store->ReadCounter(kOpenCounter));
   VAULT_ASSIGN_OR_RETURN(const int64_t closed, store->ReadCounter(kClosedCounter));
   VAULT_ASSIGN_OR_RETURN(const int64_t held, store->ReadCounter(kHeldCounter));
+  // Held transcripts can be opened only with their case keys: a missing
+  // safeguarding file next to them is an operator error to report, never a
+  // reason to start with no cases (which would lose every hold for good).
+  if (held > 0 && !FileExists(keys_dir + "/safeguarding")) {
+    return Status::FailedPrecondition(
+        "the store holds " + std::to_string(held) + " transcript(s) on legal hold but " +
+            keys_dir + "/safeguarding is missing; restore it (without it no held transcript "
+            "can ever be opened) rather than starting without it", "safeguarding_missing");
+  }
   VAULT_ASSIGN_OR_RETURN(std::unique_ptr<safeguard::CaseStore> cases,
                          safeguard::CaseStore::Open(keys_dir + "/safeguarding", custodian.get()));
   // Last of the steps that may refuse the start: opening the audit log writes

@@ -52,6 +52,10 @@ StatusOr<Approval> MakeApproval(const OfficerKeys& keys, std::string_view office
     return Status::InvalidArgument("the request text does not match its fields or this vault",
                                    "invalid_request");
   }
+  if (!request.reason.empty() && ReasonHash(request.reason) != request.reason_hash) {
+    return Status::InvalidArgument("the request's reason does not match its hash",
+                                   "invalid_request");
+  }
   std::string sealed;
   if (request.officer_share.empty() || !FromBase64(request.officer_share, &sealed)) {
     return Status::InvalidArgument("the vault sent no share for this officer", "no_share");

@@ -84,11 +84,15 @@ namespace {
 
 // Which Status::Code a 409 stands for: both AlreadyExists and
 // FailedPrecondition map to it, so the reason decides.
+// 409 stands for two codes: a conflicting duplicate (the reasons below) or
+// an object in the wrong state (every other reason: transcript_closed,
+// legal_hold, request_used, ...).
 Code CodeFor409(std::string_view reason) {
-  if (reason == "transcript_closed" || reason == "failed_precondition") {
-    return Code::kFailedPrecondition;
+  if (reason == "seq_conflict" || reason == "backup_exists" || reason == "case_exists" ||
+      reason == "officer_exists" || reason == "conflict") {
+    return Code::kAlreadyExists;
   }
-  return Code::kAlreadyExists;
+  return Code::kFailedPrecondition;
 }
 
 Code CodeForHttpStatus(int http_status, std::string_view reason) {

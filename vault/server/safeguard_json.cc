@@ -103,6 +103,7 @@ json::object RequestObject(const RequestInfo& r) {
                  {"approved_by", Strings(r.approved_by)},
                  {"state", r.state}};
   if (!r.officer_share.empty()) o["officer_share"] = r.officer_share;
+  if (!r.reason.empty()) o["reason"] = r.reason;
   return o;
 }
 
@@ -201,6 +202,9 @@ StatusOr<RequestInfo> RequestFrom(const json::object& o) {
   VAULT_ASSIGN_OR_RETURN(r.state, ResponseString(o, "state"));
   if (o.contains("officer_share")) {
     VAULT_ASSIGN_OR_RETURN(r.officer_share, ResponseString(o, "officer_share"));
+  }
+  if (o.contains("reason")) {
+    VAULT_ASSIGN_OR_RETURN(r.reason, ResponseString(o, "reason"));
   }
   return r;
 }
@@ -357,7 +361,8 @@ std::string EncodeApprovalResult(const ApprovalResult& r) {
     o["transcripts"] = std::move(transcripts);
     o["returned"] = r.returned;
     o["destroyed"] = r.destroyed;
-    o["audit"] = json::object{{"seq", r.audit_seq}, {"hash", r.audit_hash}};
+    o["audit"] = json::object{
+        {"seq", r.audit_seq}, {"hash", r.audit_hash}, {"time", FormatRfc3339(r.executed_at)}};
   }
   return json::serialize(o);
 }
@@ -452,6 +457,7 @@ StatusOr<ApprovalResult> DecodeApprovalResult(std::string_view body) {
   VAULT_ASSIGN_OR_RETURN(const json::object* audit, Member(o, "audit"));
   VAULT_ASSIGN_OR_RETURN(r.audit_seq, ResponseUint(*audit, "seq"));
   VAULT_ASSIGN_OR_RETURN(r.audit_hash, ResponseString(*audit, "hash"));
+  VAULT_ASSIGN_OR_RETURN(r.executed_at, ResponseTime(*audit, "time"));
   return r;
 }
 
