@@ -58,6 +58,7 @@ Status CheckOptions(const ServerOptions& options) {
   if (options.body_timeout.count() <= 0) return Status::InvalidArgument("body_timeout must be > 0");
   if (options.max_connections == 0) return Status::InvalidArgument("max_connections must be > 0");
   if (options.workers == 0) return Status::InvalidArgument("workers must be > 0");
+  if (options.io_threads == 0) return Status::InvalidArgument("io_threads must be > 0");
   return Status::OK();
 }
 
@@ -73,14 +74,15 @@ StatusOr<std::unique_ptr<Server>> Server::Create(ServerOptions options, Vault* v
 
 Server::Server(ServerOptions options, Vault* vault)
     : options_(std::move(options)),
-      ioc_(static_cast<int>(options_.workers)),
+      ioc_(static_cast<int>(options_.io_threads)),
+      workers_(options_.workers),
       metrics_([this] { return hub_.open_connections(); }),
       router_(vault, options_.max_seq, options_.access, &metrics_),
       hub_(SessionLimits{.max_body_bytes = options_.max_body_bytes,
                          .idle_timeout = options_.idle_timeout,
                          .header_timeout = options_.header_timeout,
                          .body_timeout = options_.body_timeout},
-           &router_, &metrics_),
+           &router_, workers_.get_executor(), &metrics_),
       strand_(asio::make_strand(ioc_)),
       acceptor_(strand_),
       signals_(strand_) {}
@@ -134,10 +136,11 @@ Status Server::Run() {
             {"workers", options_.workers},
             {"max_connections", options_.max_connections}});
 
-  std::vector<std::thread> threads;
-  for (size_t i = 1; i < options_.workers; ++i) threads.emplace_back([this] { ioc_.run(); });
+  std::vector<std::thread> io_threads;
+  for (size_t i = 1; i < options_.io_threads; ++i) io_threads.emplace_back([this] { ioc_.run(); });
   ioc_.run();
-  for (std::thread& thread : threads) thread.join();
+  for (std::thread& thread : io_threads) thread.join();
+  workers_.join();
   LogEvent(spdlog::level::info, "stopped");
   return Status::OK();
 }

@@ -4,9 +4,8 @@
 // to, where anyone could replace the socket; refusing if another vaultd
 // listens on it; removing a stale file otherwise), binds, gives the socket to socket_gid if
 // set, sets mode 0660 and listens: once it returns, clients can connect. Run() then serves until
-// SIGTERM/SIGINT (or Shutdown()) on `workers` threads. Each thread does socket
-// I/O and runs Vault calls inline, so a thread may block in fsync while the
-// others serve other connections; concurrent writers share fsyncs.
+// SIGTERM/SIGINT (or Shutdown()), with `io_threads` threads doing socket I/O and `workers` threads
+// running Vault calls, so concurrent writers share fsyncs.
 //
 // Shutdown is graceful: remove the socket file and stop accepting, close idle
 // connections, let in-flight requests finish (answered with
@@ -30,6 +29,7 @@
 #include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -61,10 +61,8 @@ struct ServerOptions {
   std::chrono::milliseconds header_timeout{10000};
   std::chrono::milliseconds body_timeout{10000};
   size_t max_connections = 1024;
-  // Threads serving connections: socket I/O and Vault calls (which block on
-  // fsync), one request per thread at a time. At most this many requests
-  // are in a Vault call at once, i.e. in one RocksDB write group.
-  size_t workers = 32;
+  size_t workers = 32;         // threads running Vault calls
+  size_t io_threads = 2;       // threads doing socket I/O
   uint64_t max_seq = 1000000;  // Options::max_seq of the Vault
   // Who may call what (see vault/access.h). Empty: nobody may do anything.
   AccessPolicy access;
@@ -96,7 +94,8 @@ class Server {
   void RemoveSocketFile();
 
   const ServerOptions options_;
-  boost::asio::io_context ioc_;  // run by `workers` threads
+  boost::asio::io_context ioc_;
+  boost::asio::thread_pool workers_;
   ServerMetrics metrics_;
   const Router router_;
   SessionHub hub_;

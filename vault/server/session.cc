@@ -1,6 +1,7 @@
 #include "vault/server/session.h"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http.hpp>
@@ -148,10 +149,13 @@ asio::awaitable<bool> Session::ServeOne() {
   const HttpRequest request = parser.release();
   const RequestContext context{peer_, hub_->NextRequestId()};
   std::string_view route = "-";
-  // Runs inline: the Vault call may block this thread on fsync, while the
-  // server's other threads serve the other connections (server.h). Handing
-  // it to a separate pool cost two thread wake-ups per request.
-  HttpResponse response = hub_->router().Handle(request, context, &route);
+  // The Vault blocks on fsync: run it on the worker pool, resume here after.
+  HttpResponse response = co_await asio::co_spawn(
+      hub_->workers(),
+      [&]() -> asio::awaitable<HttpResponse> {
+        co_return hub_->router().Handle(request, context, &route);
+      },
+      asio::use_awaitable);
 
   const bool keep_alive = request.keep_alive() && !hub_->stopping();
   const bool head = request.method() == http::verb::head;

@@ -1,5 +1,5 @@
-// One client connection: reads HTTP/1.1 requests with hard caps, runs each
-// through the Router, writes the response, repeats while the
+// One client connection: reads HTTP/1.1 requests with hard caps, runs each on
+// the worker pool through the Router, writes the response, repeats while the
 // connection is kept alive.
 //
 // Caps before parsing: request header 8 KiB (431 headers_too_large), body
@@ -16,11 +16,9 @@
 // byte at a time cannot stretch it. When one passes the connection is closed
 // without a response.
 //
-// Threading: each session runs as one coroutine on its own strand of the
-// server's io_context; the Router runs inline on that strand (it may block
-// the thread on fsync; the io_context has other threads for the other
-// sessions). SessionHub is shared by all sessions of a server and is
-// thread-safe.
+// Threading: each session runs as one coroutine on its own strand; the Router
+// runs on the worker pool and the coroutine resumes on the strand afterwards.
+// SessionHub is shared by all sessions of a server and is thread-safe.
 //
 // Shutdown: SessionHub::BeginShutdown closes sessions that wait between
 // requests; a session busy with a request finishes it, answers with
@@ -31,6 +29,7 @@
 #include <atomic>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core/basic_stream.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -81,13 +80,15 @@ class ConnectionSlot {
 class SessionHub {
  public:
   // `metrics` (which records every answered request) must outlive the hub.
-  SessionHub(SessionLimits limits, const Router* router, ServerMetrics* metrics)
-      : limits_(limits), router_(router), metrics_(metrics) {}
+  SessionHub(SessionLimits limits, const Router* router,
+             boost::asio::thread_pool::executor_type workers, ServerMetrics* metrics)
+      : limits_(limits), router_(router), workers_(workers), metrics_(metrics) {}
   SessionHub(const SessionHub&) = delete;
   SessionHub& operator=(const SessionHub&) = delete;
 
   const SessionLimits& limits() const { return limits_; }
   const Router& router() const { return *router_; }
+  boost::asio::thread_pool::executor_type workers() const { return workers_; }
   bool stopping() const { return stopping_.load(std::memory_order_acquire); }
   std::string NextRequestId();
   ServerMetrics& metrics() const { return *metrics_; }
@@ -107,6 +108,7 @@ class SessionHub {
  private:
   const SessionLimits limits_;
   const Router* const router_;
+  const boost::asio::thread_pool::executor_type workers_;
   ServerMetrics* const metrics_;
   std::atomic<bool> stopping_{false};
   std::atomic<uint64_t> next_request_id_{0};
