@@ -1,4 +1,4 @@
-// Acceptance (issue 3, roles and socket safety): every endpoint × every role,
+// Roles and socket safety: every endpoint × every role,
 // with clients running under different uids on the real socket. Roles come
 // from SO_PEERCRED/SO_PEERGROUPS through the [access] grants; allowed calls
 // succeed, every other gets 403 with a JSON error and changes nothing;
