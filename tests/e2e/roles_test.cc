@@ -58,6 +58,7 @@ struct Call {
   std::string method;
   std::string target;
   std::string body;
+  std::string content_type = "application/json";  // sent with a non-empty body
 };
 
 struct Reply {
@@ -67,7 +68,7 @@ struct Reply {
 
 std::string Request(const Call& call) {
   std::string out = call.method + " " + call.target + " HTTP/1.1\r\nHost: vault\r\n";
-  if (!call.body.empty()) out += "Content-Type: application/json\r\n";
+  if (!call.body.empty()) out += "Content-Type: " + call.content_type + "\r\n";
   out += "Content-Length: " + std::to_string(call.body.size()) + "\r\n\r\n" + call.body;
   return out;
 }
@@ -542,6 +543,31 @@ TEST_F(LegalHoldRolesTest, EveryLegalHoldEndpointForEveryRole) {
   EXPECT_EQ(cells, 77);  // 11 endpoints x 7 identities
 }
 
+TEST_F(LegalHoldRolesTest, ARefusedCallOnARequestNamesTheRequestInItsAuditRecord) {
+  const std::string& socket = daemon_.socket_path();
+  const auto [request, approval] = RequestAndApproval();
+  const std::vector<Reply> got =
+      RunAs(kAgent, socket, {{"GET", "/v1/requests/" + request, ""}, approval});
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[0].status, 403);
+  EXPECT_EQ(got[1].status, 403);
+  json::value page = json::parse(Read(kAuditor, "/v1/audit/records?from=0&limit=1000"));
+  int named = 0;
+  for (const json::value& r : page.at("records").as_array()) {
+    if (r.at("type").as_string() != "access") continue;
+    const json::object& p = r.at("payload").as_object();
+    if (p.at("actor").at("uid").to_number<uint64_t>() != kAgent.uid) continue;
+    const std::string action(p.at("action").as_string());
+    if (action != "request.read" && action != "request.approve") continue;
+    EXPECT_EQ(p.at("outcome").as_string(), "forbidden");
+    const json::array& objects = p.at("objects").as_array();
+    ASSERT_EQ(objects.size(), 1u);
+    EXPECT_EQ(objects[0].as_string(), request);
+    ++named;
+  }
+  EXPECT_EQ(named, 2);
+}
+
 // Officers and auditors pass the route's check on /v1/officers (for the
 // list); an enrolment from them is refused for the role whatever its body,
 // as every other refused call is (router.h: authorization before JSON shape).
@@ -554,6 +580,8 @@ TEST_F(LegalHoldRolesTest, EnrolmentByANonAdminIsRefusedWhateverTheBody) {
       {"POST", "/v1/officers", R"({"id":"dave"})"},
       {"POST", "/v1/officers", R"({"id":"dave","key":"tv-officer-v1:AAAA"})"},
       {"POST", "/v1/officers", R"({"id":"Not An Id","key":"x","extra":1})"},
+      // Not even JSON by its type: still the role answers first, not 415.
+      {"POST", "/v1/officers", R"({"id":"dave","key":"x"})", "text/plain"},
   };
   for (const Identity* who : {&kOfficer, &kAuditor}) {
     SCOPED_TRACE(who->name);

@@ -338,13 +338,19 @@ HttpResponse Router::Dispatch(const RouteMatch& match, const HttpRequest& reques
     if (match.id != RouteId::kHealth && match.id != RouteId::kMetrics) {
       const Status recorded = vault_->RecordRefusal(caller,
                                                     ActionFor(match.id, request.method_string()),
-                                                    match.transcript_id, status.reason());
+                                                    match.transcript_id.empty() ? match.name : match.transcript_id,
+                                                    status.reason());
       (void)recorded;
     }
     return ErrorResponse(status);
   }
   if (HasTranscriptId(match.id) && !IsTranscriptId(match.transcript_id)) return NotFound();
-  if (request.method() == http::verb::post && !request.body().empty() &&
+  // The role comes before the body: an enrolment (which shares its route
+  // with the officer list, open to officers and auditors) by anyone but an
+  // admin is refused by the vault before its body is looked at.
+  const bool refused_enrolment = match.id == RouteId::kOfficers &&
+                                 request.method() == http::verb::post && !caller.Has(Role::kAdmin);
+  if (request.method() == http::verb::post && !request.body().empty() && !refused_enrolment &&
       !IsJsonContentType(request[http::field::content_type])) {
     return ErrorResponse(415, "unsupported_media_type",
                          "request body must have Content-Type: application/json");
