@@ -7,6 +7,9 @@
 #include <string>
 #include <string_view>
 
+#include <unistd.h>
+
+#include "vault/access.h"
 #include "vault/clock.h"
 #include "vault/common/encoding.h"
 #include "vault/status.h"
@@ -75,6 +78,31 @@ inline std::string OutcomeOf(const Status& status) {
 
 inline Status NoSuchTranscript() { return Status::NotFound("no transcript with this id", "not_found"); }
 
+
+// Open transcripts are listed in the expiry-index column family under this
+// prefix (0xFF sorts after every epoch key, whose first byte is 0 for any
+// epoch below 2^56), so idle chats are found without reading closed ones.
+inline constexpr std::string_view kOpenIndexPrefix("\xffopen", 5);
+
+inline std::string OpenIndexKey(std::string_view raw_id) {
+  std::string key(kOpenIndexPrefix);
+  key.append(raw_id);
+  return key;
+}
+
+inline uint64_t EpochOfIndexKey(std::string_view key) { return GetU64(key.data()); }
+
+// The caller of the vault's own jobs (retention, idle close): audited as
+// "system".
+inline Caller RetentionCaller() {
+  Caller caller;
+  caller.uid = static_cast<uint32_t>(getuid());
+  caller.gid = static_cast<uint32_t>(getgid());
+  caller.pid = static_cast<int32_t>(getpid());
+  caller.system = true;
+  caller.request_id = "retention";
+  return caller;
+}
 
 }  // namespace vault
 
