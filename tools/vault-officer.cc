@@ -130,8 +130,8 @@ StatusOr<vault::SecretBytes> ReadPassphrase(const po::variables_map& vm, bool co
         "no passphrase: use --passphrase-file, $VAULT_OFFICER_PASSPHRASE or a terminal",
         "no_passphrase");
   }
-  auto secret = vault::SecretBytes::CopyFrom(reinterpret_cast<const uint8_t*>(text.data()),
-                                             text.size());
+  auto secret =
+      vault::SecretBytes::CopyFrom(reinterpret_cast<const uint8_t*>(text.data()), text.size());
   std::fill(text.begin(), text.end(), '\0');
   return secret;
 }
@@ -231,9 +231,9 @@ StatusOr<std::string> Approve(vault::Client* client, const vault::safeguard::Off
     for (const std::string& id : request.transcripts) {
       for (const char* ext : {".json", ".txt"}) {
         if (vault::FileExists(dir + "/" + id + ext)) {
-          return Status::AlreadyExists(dir + "/" + id + ext +
-                                           " exists; choose another --out before approving",
-                                       "export_exists");
+          return Status::AlreadyExists(
+              dir + "/" + id + ext + " exists; choose another --out before approving",
+              "export_exists");
         }
       }
     }
@@ -274,16 +274,26 @@ StatusOr<std::string> Run(const std::string& command, const std::vector<std::str
   auto need_args = [&](size_t min, size_t max, const char* usage) {
     if (args.size() < min || args.size() > max) throw UsageError{"usage: " + std::string(usage)};
   };
-  if (command == "cases") need_args(0, 0, "cases");
-  else if (command == "case") need_args(1, 1, "case CASE");
-  else if (command == "open-case") need_args(1, 1, "open-case CASE --reason TEXT");
-  else if (command == "hold") need_args(2, 100, "hold CASE TRANSCRIPT...");
-  else if (command == "holds") need_args(1, 1, "holds TRANSCRIPT");
-  else if (command == "request") need_args(2, 101, "request CASE TRANSCRIPT... --reason TEXT");
-  else if (command == "release") need_args(1, 1, "release CASE --reason TEXT");
-  else if (command == "show-request") need_args(1, 1, "show-request REQUEST");
-  else if (command == "approve") need_args(1, 1, "approve REQUEST [--out DIR]");
-  else throw UsageError{"unknown command '" + command + "'"};
+  if (command == "cases")
+    need_args(0, 0, "cases");
+  else if (command == "case")
+    need_args(1, 1, "case CASE");
+  else if (command == "open-case")
+    need_args(1, 1, "open-case CASE --reason TEXT");
+  else if (command == "hold")
+    need_args(2, 100, "hold CASE TRANSCRIPT...");
+  else if (command == "holds")
+    need_args(1, 1, "holds TRANSCRIPT");
+  else if (command == "request")
+    need_args(2, 101, "request CASE TRANSCRIPT... --reason TEXT");
+  else if (command == "release")
+    need_args(1, 1, "release CASE --reason TEXT");
+  else if (command == "show-request")
+    need_args(1, 1, "show-request REQUEST");
+  else if (command == "approve")
+    need_args(1, 1, "approve REQUEST [--out DIR]");
+  else
+    throw UsageError{"unknown command '" + command + "'"};
   const std::string officer = Need(vm, "officer", command);
   std::string socket = Get(vm, "socket").value_or("");
   if (socket.empty()) {
@@ -406,8 +416,8 @@ int main(int argc, char** argv) {
     StatusOr<std::string> out = Run(command, args, vm);
     if (!out.ok()) {
       const Status& s = out.status();
-      const bool identity = s.reason() == "wrong_passphrase" || s.reason() == "invalid_identity_file" ||
-                            s.reason() == "no_passphrase";
+      const bool identity = s.reason() == "wrong_passphrase" ||
+                            s.reason() == "invalid_identity_file" || s.reason() == "no_passphrase";
       std::cerr << "vault-officer: "
                 << (s.reason().empty() ? vault::DefaultReason(s.code()) : s.reason()) << ": "
                 << s.message() << "\n";

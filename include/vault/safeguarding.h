@@ -19,12 +19,12 @@
 namespace vault {
 
 struct OfficerInfo {
-  std::string id;            // [a-z0-9._-]{1,64}, chosen by the admin
-  std::string key;           // the enrolment token (public keys only)
-  std::string fingerprint;   // of the public keys, for reading aloud
+  std::string id;           // [a-z0-9._-]{1,64}, chosen by the admin
+  std::string key;          // the enrolment token (public keys only)
+  std::string fingerprint;  // of the public keys, for reading aloud
   UnixMillis enrolled_at = 0;
-  uint32_t enrolled_by = 0;  // uid of the admin
-  UnixMillis revoked_at = 0; // 0 while active
+  uint32_t enrolled_by = 0;   // uid of the admin
+  UnixMillis revoked_at = 0;  // 0 while active
   bool active() const { return revoked_at == 0; }
 };
 
@@ -54,7 +54,7 @@ struct CaseInfo {
   std::string opened_by;
   UnixMillis opened_at = 0;
   UnixMillis released_at = 0;
-  std::string public_key;                  // base64 X25519; empty once released
+  std::string public_key;  // base64 X25519; empty once released
   int threshold = 0;
   std::vector<std::string> share_holders;  // officers who hold a share
   uint64_t holds = 0;
@@ -107,7 +107,7 @@ struct RequestInfo {
   std::string request_key;  // base64 X25519: shares are re-sealed to it
   std::string text;         // the exact bytes approvals sign (statement.h)
   std::vector<std::string> approved_by;
-  std::string state;        // "pending" | "used" | "expired"
+  std::string state;  // "pending" | "used" | "expired"
   // For GetRequest(…, officer): that officer's case share, sealed to the
   // officer's X25519 key (base64), to open and re-seal to request_key.
   std::string officer_share;
@@ -118,7 +118,6 @@ struct Approval {
   std::string share;      // the officer's share re-sealed to the request key (raw)
   std::string signature;  // Ed25519 over ApprovalMessage(text, officer, share) (raw)
 };
-
 
 }  // namespace vault
 

@@ -6,9 +6,13 @@ namespace vault {
 namespace {
 
 TEST(Base64Test, Rfc4648Vectors) {
-  const std::pair<const char*, const char*> vectors[] = {
-      {"", ""},         {"f", "Zg=="},         {"fo", "Zm8="},        {"foo", "Zm9v"},
-      {"foob", "Zm9vYg=="}, {"fooba", "Zm9vYmE="}, {"foobar", "Zm9vYmFy"}};
+  const std::pair<const char*, const char*> vectors[] = {{"", ""},
+                                                         {"f", "Zg=="},
+                                                         {"fo", "Zm8="},
+                                                         {"foo", "Zm9v"},
+                                                         {"foob", "Zm9vYg=="},
+                                                         {"fooba", "Zm9vYmE="},
+                                                         {"foobar", "Zm9vYmFy"}};
   for (const auto& [plain, encoded] : vectors) {
     EXPECT_EQ(ToBase64(plain), encoded);
     std::string back;
@@ -27,8 +31,8 @@ TEST(Base64Test, AllByteValuesRoundTrip) {
 
 TEST(Base64Test, RejectsNonCanonicalInput) {
   std::string out;
-  for (const char* bad : {"Zg", "Zg=", "Zh==", "Zm8", "Zm9=", "Z===", "Zm9v\n", "Zm 9v", "Zg==Zg==",
-                          "Zm-v", "Zm9_"}) {
+  for (const char* bad : {"Zg", "Zg=", "Zh==", "Zm8", "Zm9=", "Z===", "Zm9v\n", "Zm 9v",
+                          "Zg==Zg==", "Zm-v", "Zm9_"}) {
     EXPECT_FALSE(FromBase64(bad, &out)) << bad;
   }
 }

@@ -38,8 +38,9 @@ class HoldsFixture : public VaultFixture {
     CaseOpening o;
     o.case_id = case_id;
     o.reason = "Disclosure of risk of harm in chat; police informed.";
-    EXPECT_TRUE(safeguard::SignCaseOpening(officers_[officer], officer, VaultId(),
-                                           clock_.NowMillis(), &o).ok());
+    EXPECT_TRUE(
+        safeguard::SignCaseOpening(officers_[officer], officer, VaultId(), clock_.NowMillis(), &o)
+            .ok());
     return vault_->OpenCase(caller_, o);
   }
   StatusOr<HoldInfo> Hold(const std::string& officer, const std::string& case_id,
@@ -64,7 +65,8 @@ class HoldsFixture : public VaultFixture {
     return f;
   }
   StatusOr<RequestInfo> File(const std::string& officer, const std::string& case_id,
-                             std::vector<std::string> ids, RequestKind kind = RequestKind::kUnseal) {
+                             std::vector<std::string> ids,
+                             RequestKind kind = RequestKind::kUnseal) {
     return vault_->FileRequest(caller_, Filing(officer, case_id, std::move(ids), kind));
   }
   Approval MakeApproval(const std::string& officer, const std::string& request_id) {

@@ -1,7 +1,6 @@
 // Legal hold: officers, cases, holds, two-officer unseal and release, and
 // every refusal, on a real store with a manual clock.
 #include <gtest/gtest.h>
-
 #include <sodium.h>
 
 #include <filesystem>
@@ -48,9 +47,11 @@ TEST_F(HoldsTest, OnlyAdminsEnrolAndRevokeOfficersAndBothAreAudited) {
   int enrolled = 0, revoked_records = 0, refused = 0;
   for (const auto& r : *records) {
     const std::string& p = r.record.payload;
-    if (p.find("\"officer.enrol\"") != std::string::npos && p.find("\"ok\"") != std::string::npos) ++enrolled;
+    if (p.find("\"officer.enrol\"") != std::string::npos && p.find("\"ok\"") != std::string::npos)
+      ++enrolled;
     if (p.find("\"officer.revoke\"") != std::string::npos) ++revoked_records;
-    if (p.find("\"officer.enrol\"") != std::string::npos && p.find("\"ok\"") == std::string::npos) ++refused;
+    if (p.find("\"officer.enrol\"") != std::string::npos && p.find("\"ok\"") == std::string::npos)
+      ++refused;
   }
   EXPECT_EQ(enrolled, 3);
   EXPECT_EQ(revoked_records, 1);
@@ -83,7 +84,8 @@ TEST_F(HoldsTest, ACaseKeyIsSplitTwoOfNAndTheSecretIsStoredNowhere) {
     const size_t ad = safeguard::ShareAd("CASE-1").size();
     shamir::Share s;
     s.x = static_cast<uint8_t>(plain[ad]);
-    s.y = std::move(SecretBytes::CopyFrom(reinterpret_cast<const uint8_t*>(plain.data()) + ad + 1, 32).value());
+    s.y = std::move(
+        SecretBytes::CopyFrom(reinterpret_cast<const uint8_t*>(plain.data()) + ad + 1, 32).value());
     shares.push_back(std::move(s));
   }
   auto secret = shamir::Combine({&shares[0], &shares[1]});
@@ -167,10 +169,12 @@ TEST_F(HoldsTest, HoldRefusals) {
   HoldPlacement h;
   h.case_id = "CASE-1";
   h.transcript_id = ClosedTranscript("z");
-  ASSERT_TRUE(safeguard::SignHold(officers_["bob"], "alice", VaultId(), clock_.NowMillis(), &h).ok());
+  ASSERT_TRUE(
+      safeguard::SignHold(officers_["bob"], "alice", VaultId(), clock_.NowMillis(), &h).ok());
   EXPECT_EQ(Reason(vault_->PlaceHold(caller_, h).status()), "bad_signature");
   ASSERT_TRUE(safeguard::SignHold(officers_["alice"], "alice", VaultId(),
-                                  clock_.NowMillis() - 10 * 60 * 1000, &h).ok());
+                                  clock_.NowMillis() - 10 * 60 * 1000, &h)
+                  .ok());
   EXPECT_EQ(Reason(vault_->PlaceHold(caller_, h).status()), "stale_statement");
 }
 
@@ -282,7 +286,8 @@ TEST_F(HoldsTest, AnExpiredRequestIsRefused) {
   // And no request may be filed to last longer than the maximum.
   RequestFiling f = Filing("alice", "CASE-1", {id});
   f.expires_at = clock_.NowMillis() + 25 * kHour;
-  ASSERT_TRUE(safeguard::SignFiling(officers_["alice"], "alice", VaultId(), clock_.NowMillis(), &f).ok());
+  ASSERT_TRUE(
+      safeguard::SignFiling(officers_["alice"], "alice", VaultId(), clock_.NowMillis(), &f).ok());
   EXPECT_EQ(Reason(vault_->FileRequest(caller_, f).status()), "invalid_expiry");
 }
 
@@ -416,11 +421,14 @@ TEST_F(HoldsTest, TheDataDirectoryRootKeyAndOneOfficerCannotOpenAHeldTranscript)
     auto store = Store::Open(dir_.path() + "/data/db");
     ASSERT_TRUE(store.ok());
     size_t opened = 0;
-    ASSERT_TRUE((*store)->Scan(Column::kWrappedKeys, "", [&](std::string_view k, std::string_view v) {
-      if ((*keyring)->UnwrapKey(v, raw).ok()) ++opened;
-      (void)k;
-      return true;
-    }).ok());
+    ASSERT_TRUE((*store)
+                    ->Scan(Column::kWrappedKeys, "",
+                           [&](std::string_view k, std::string_view v) {
+                             if ((*keyring)->UnwrapKey(v, raw).ok()) ++opened;
+                             (void)k;
+                             return true;
+                           })
+                    .ok());
     EXPECT_EQ(opened, 0u);
   }
   size_t files = 0;
@@ -524,7 +532,9 @@ TEST_F(HoldsTest, CallersWithoutTheOfficerRoleAreRefusedAndAudited) {
   CaseOpening o;
   o.case_id = "CASE-9";
   o.reason = "r";
-  ASSERT_TRUE(safeguard::SignCaseOpening(officers_["alice"], "alice", VaultId(), clock_.NowMillis(), &o).ok());
+  ASSERT_TRUE(
+      safeguard::SignCaseOpening(officers_["alice"], "alice", VaultId(), clock_.NowMillis(), &o)
+          .ok());
   EXPECT_EQ(vault_->OpenCase(agent, o).status().code(), Status::Code::kPermissionDenied);
   auto records = vault_->audit_log()->Read(0, 1000);
   int refusals = 0;

@@ -3,7 +3,6 @@
 // them, one opens a case and holds a transcript, two unseal it and get the
 // JSON and paper exports, and two release the case.
 #include <gtest/gtest.h>
-
 #include <sys/stat.h>
 
 #include <boost/json.hpp>
@@ -44,7 +43,7 @@ class SafeguardingE2eTest : public ::testing::Test {
       const size_t at = r.out.find("key: ");
       ASSERT_NE(at, std::string::npos) << r.out;
       const std::string key = r.out.substr(at + 5, r.out.find('\n', at) - at - 5);
-      struct stat st{};
+      struct stat st {};
       ASSERT_EQ(::stat(identity.c_str(), &st), 0);
       EXPECT_EQ(st.st_mode & 0777, 0600u);
       r = Ctl({"officer", "enrol", name, key});
@@ -57,8 +56,8 @@ class SafeguardingE2eTest : public ::testing::Test {
     return RunProgram(VAULTCTL_PATH, args, {"VAULT_SOCKET"});
   }
   ProgramResult Officer(std::vector<std::string> args) {
-    return RunProgram(VAULT_OFFICER_PATH, args, {"VAULT_SOCKET", "VAULT_OFFICER_PASSPHRASE"},
-                      "", std::chrono::seconds(120));
+    return RunProgram(VAULT_OFFICER_PATH, args, {"VAULT_SOCKET", "VAULT_OFFICER_PASSPHRASE"}, "",
+                      std::chrono::seconds(120));
   }
   // vault-officer as `name` against the daemon; stdout parsed as JSON.
   json::object As(const std::string& name, std::vector<std::string> args, int expect = 0,
@@ -78,7 +77,8 @@ class SafeguardingE2eTest : public ::testing::Test {
     req.visitor.name = "Sam";
     auto created = client_->CreateTranscript(req);
     EXPECT_TRUE(created.ok());
-    EXPECT_TRUE(client_->AppendMessage(created->id, {1, "visitor", text, "2026-11-29T10:00:00Z"}).ok());
+    EXPECT_TRUE(
+        client_->AppendMessage(created->id, {1, "visitor", text, "2026-11-29T10:00:00Z"}).ok());
     EXPECT_TRUE(client_->CloseTranscript(created->id).ok());
     return created->id;
   }
@@ -110,7 +110,8 @@ TEST_F(SafeguardingE2eTest, TwoOfficersUnsealAHeldTranscriptAndExportIt) {
   EXPECT_EQ(detail["holds"].as_array().size(), 1u);
 
   // Alice asks; her own approval is not enough.
-  json::object request = As("alice", {"request", "CASE-7", id, "--reason", "Police request", "--expires-in", "1h"});
+  json::object request =
+      As("alice", {"request", "CASE-7", id, "--reason", "Police request", "--expires-in", "1h"});
   const std::string rid(request["id"].as_string());
   EXPECT_EQ(request["state"].as_string(), "pending");
   EXPECT_EQ(request["approved_by"].as_array().size(), 1u);
@@ -179,9 +180,9 @@ TEST_F(SafeguardingE2eTest, ARevokedOfficerAndAWrongPassphraseAreRefused) {
   EXPECT_NE(err.find("officer_revoked"), std::string::npos) << err;
 
   std::ofstream(dir_ + "/wrong") << "not the passphrase\n";
-  const ProgramResult r = Officer({"--socket", daemon_.socket_path(), "--identity",
-                                   Identity("carol"), "--officer", "carol", "--passphrase-file",
-                                   dir_ + "/wrong", "approve", rid});
+  const ProgramResult r =
+      Officer({"--socket", daemon_.socket_path(), "--identity", Identity("carol"), "--officer",
+               "carol", "--passphrase-file", dir_ + "/wrong", "approve", rid});
   EXPECT_EQ(r.exit_status, 2);
   EXPECT_NE(r.err.find("wrong_passphrase"), std::string::npos) << r.err;
   EXPECT_EQ(client_->GetRequest(rid)->state, "pending");
@@ -191,7 +192,8 @@ TEST_F(SafeguardingE2eTest, TwoOfficersReleaseACase) {
   As("alice", {"open-case", "CASE-9", "--reason", "r"});
   const std::string id = ClosedTranscript("back to normal");
   As("alice", {"hold", "CASE-9", id});
-  json::object request = As("alice", {"release", "CASE-9", "--reason", "case closed by police", "--expires-in", "90m"});
+  json::object request = As(
+      "alice", {"release", "CASE-9", "--reason", "case closed by police", "--expires-in", "90m"});
   json::object done = As("carol", {"approve", std::string(request["id"].as_string())});
   EXPECT_EQ(done["returned_to_normal_expiry"].as_int64(), 1);
   EXPECT_EQ(done["destroyed"].as_int64(), 0);

@@ -19,7 +19,8 @@ TEST(OfficerIdentityTest, TheFileOpensOnlyWithItsPassphraseAndHoldsNoSecretInCle
   ASSERT_TRUE(keys.ok());
   auto file = EncodeIdentityFile(*keys, Pass("correct horse battery"), KdfLevel::kInteractive);
   ASSERT_TRUE(file.ok()) << file.status().ToString();
-  const std::string sign_secret(reinterpret_cast<const char*>(keys->sign_secret.insecure_data()), 64);
+  const std::string sign_secret(reinterpret_cast<const char*>(keys->sign_secret.insecure_data()),
+                                64);
   EXPECT_EQ(file->find(ToBase64(sign_secret.substr(0, 32))), std::string::npos);
   auto opened = DecodeIdentityFile(*file, Pass("correct horse battery"));
   ASSERT_TRUE(opened.ok()) << opened.status().ToString();
@@ -38,7 +39,8 @@ TEST(OfficerIdentityTest, SwappedPublicKeysOrKdfParametersDoNotOpen) {
   auto file = EncodeIdentityFile(*a, Pass("correct horse battery"), KdfLevel::kInteractive);
   ASSERT_TRUE(file.ok());
   boost::json::object o = boost::json::parse(*file).as_object();
-  o["sign_public_key"] = ToBase64(std::string(reinterpret_cast<const char*>(b->pub.sign.data()), 32));
+  o["sign_public_key"] =
+      ToBase64(std::string(reinterpret_cast<const char*>(b->pub.sign.data()), 32));
   EXPECT_FALSE(DecodeIdentityFile(boost::json::serialize(o), Pass("correct horse battery")).ok());
   o = boost::json::parse(*file).as_object();
   o["kdf"].as_object()["opslimit"] = 3;

@@ -24,13 +24,13 @@ Status VaultImpl::CloseIdle(UnixMillis now) {
   std::string end(kOpenIndexPrefix);
   end.append(kIdBytes, '\xff');
   end.push_back('\xff');
-  VAULT_RETURN_IF_ERROR(store_->ScanRange(Column::kExpiryIndex, kOpenIndexPrefix, end,
-                                          [&](std::string_view key, std::string_view) {
-                                            if (key.size() == kOpenIndexPrefix.size() + kIdBytes) {
-                                              open_ids.emplace_back(key.substr(kOpenIndexPrefix.size()));
-                                            }
-                                            return true;
-                                          }));
+  VAULT_RETURN_IF_ERROR(store_->ScanRange(
+      Column::kExpiryIndex, kOpenIndexPrefix, end, [&](std::string_view key, std::string_view) {
+        if (key.size() == kOpenIndexPrefix.size() + kIdBytes) {
+          open_ids.emplace_back(key.substr(kOpenIndexPrefix.size()));
+        }
+        return true;
+      }));
   const Caller system = RetentionCaller();
   uint64_t damaged = 0;
   for (const std::string& raw_id : open_ids) {
@@ -174,9 +174,8 @@ Status VaultImpl::ShredDueEpochs(UnixMillis now) {
                                                         kPersonal);
         }
         ++it->second.count;
-        crypto_generichash_blake2b_update(&it->second.hash,
-                                          reinterpret_cast<const unsigned char*>(raw_id.data()),
-                                          raw_id.size());
+        crypto_generichash_blake2b_update(
+            &it->second.hash, reinterpret_cast<const unsigned char*>(raw_id.data()), raw_id.size());
         return true;
       }));
   damaged_index_.store(malformed.size());
@@ -189,12 +188,13 @@ Status VaultImpl::ShredDueEpochs(UnixMillis now) {
   for (auto& [epoch, evidence] : epochs) {
     unsigned char digest[32];
     crypto_generichash_blake2b_final(&evidence.hash, digest, sizeof digest);
-    VAULT_RETURN_IF_ERROR(Audit(
-        system, "retention.shred", "", "ok",
-        {{"epoch", std::to_string(epoch)},
-         {"epoch_end", FormatRfc3339(keyring_->EpochEnd(epoch))},
-         {"count", std::to_string(evidence.count)},
-         {"ids_hash", ToHex(std::string_view(reinterpret_cast<const char*>(digest), sizeof digest))}}));
+    VAULT_RETURN_IF_ERROR(
+        Audit(system, "retention.shred", "", "ok",
+              {{"epoch", std::to_string(epoch)},
+               {"epoch_end", FormatRfc3339(keyring_->EpochEnd(epoch))},
+               {"count", std::to_string(evidence.count)},
+               {"ids_hash",
+                ToHex(std::string_view(reinterpret_cast<const char*>(digest), sizeof digest))}}));
     shredded += evidence.count;
   }
   // The advance is announced before it happens and confirmed after it, so
@@ -237,7 +237,8 @@ Status VaultImpl::PurgeShredded(UnixMillis now, bool* purged) {
     // the key forward before we look, or finds the tombstone after.
     std::set<size_t> stripe_ids;
     for (const std::string& key : keys) {
-      if (key.size() == 8 + kIdBytes) stripe_ids.insert(static_cast<unsigned char>(key[8]) % stripes_.size());
+      if (key.size() == 8 + kIdBytes)
+        stripe_ids.insert(static_cast<unsigned char>(key[8]) % stripes_.size());
     }
     std::vector<std::unique_lock<std::mutex>> held;
     for (size_t i : stripe_ids) held.emplace_back(stripes_[i]);
@@ -291,14 +292,15 @@ StatusOr<uint64_t> VaultImpl::CountOverdue(UnixMillis now) const {
   const uint64_t due = keyring_->EpochOf(now - grace);
   if (due <= base) return uint64_t{0};
   uint64_t overdue = 0;
-  VAULT_RETURN_IF_ERROR(store_->ScanRange(
-      Column::kExpiryIndex, ExpiryKey(base, ""), ExpiryKey(due, ""),
-      [&](std::string_view key, std::string_view) {
-        if (key.size() != 8 + kIdBytes) return true;  // damaged, reported by the shred
-        auto wrapped = store_->Get(Column::kWrappedKeys, key.substr(8));
-        if (wrapped.ok() && !IsTombstone(*wrapped)) ++overdue;
-        return true;
-      }));
+  VAULT_RETURN_IF_ERROR(
+      store_->ScanRange(Column::kExpiryIndex, ExpiryKey(base, ""), ExpiryKey(due, ""),
+                        [&](std::string_view key, std::string_view) {
+                          if (key.size() != 8 + kIdBytes)
+                            return true;  // damaged, reported by the shred
+                          auto wrapped = store_->Get(Column::kWrappedKeys, key.substr(8));
+                          if (wrapped.ok() && !IsTombstone(*wrapped)) ++overdue;
+                          return true;
+                        }));
   return overdue;
 }
 

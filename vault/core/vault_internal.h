@@ -4,10 +4,10 @@
 #ifndef VAULT_CORE_VAULT_INTERNAL_H_
 #define VAULT_CORE_VAULT_INTERNAL_H_
 
+#include <unistd.h>
+
 #include <string>
 #include <string_view>
-
-#include <unistd.h>
 
 #include "vault/access.h"
 #include "vault/clock.h"
@@ -76,8 +76,9 @@ inline std::string OutcomeOf(const Status& status) {
   }
 }
 
-inline Status NoSuchTranscript() { return Status::NotFound("no transcript with this id", "not_found"); }
-
+inline Status NoSuchTranscript() {
+  return Status::NotFound("no transcript with this id", "not_found");
+}
 
 // Open transcripts are listed in the expiry-index column family under this
 // prefix (0xFF sorts after every epoch key, whose first byte is 0 for any

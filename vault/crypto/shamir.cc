@@ -89,7 +89,8 @@ StatusOr<SecretBytes> Combine(const std::vector<const Share*>& shares) {
   VAULT_ASSIGN_OR_RETURN(SecretBytes secret, SecretBytes::Zeroed(len));
   for (size_t b = 0; b < len; ++b) {
     uint8_t acc = 0;
-    for (size_t j = 0; j < shares.size(); ++j) acc ^= GfMul(basis[j], shares[j]->y.insecure_data()[b]);
+    for (size_t j = 0; j < shares.size(); ++j)
+      acc ^= GfMul(basis[j], shares[j]->y.insecure_data()[b]);
     secret.insecure_mutable_data()[b] = acc;
   }
   return secret;

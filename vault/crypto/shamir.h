@@ -23,8 +23,8 @@
 namespace vault::shamir {
 
 struct Share {
-  uint8_t x = 0;      // 1..255, public
-  SecretBytes y;      // same length as the secret
+  uint8_t x = 0;  // 1..255, public
+  SecretBytes y;  // same length as the secret
 };
 
 // InvalidArgument unless 2 <= threshold <= n <= 255 and the secret is not

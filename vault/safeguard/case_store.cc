@@ -64,19 +64,23 @@ bool Int(const json::object& o, const char* k, int64_t* out) {
 }  // namespace
 
 const StoredOfficer* SafeguardState::FindOfficer(std::string_view id) const {
-  for (const StoredOfficer& o : officers) if (o.id == id) return &o;
+  for (const StoredOfficer& o : officers)
+    if (o.id == id) return &o;
   return nullptr;
 }
 StoredOfficer* SafeguardState::FindOfficer(std::string_view id) {
-  for (StoredOfficer& o : officers) if (o.id == id) return &o;
+  for (StoredOfficer& o : officers)
+    if (o.id == id) return &o;
   return nullptr;
 }
 const StoredCase* SafeguardState::FindCase(std::string_view id) const {
-  for (const StoredCase& c : cases) if (c.id == id) return &c;
+  for (const StoredCase& c : cases)
+    if (c.id == id) return &c;
   return nullptr;
 }
 StoredCase* SafeguardState::FindCase(std::string_view id) {
-  for (StoredCase& c : cases) if (c.id == id) return &c;
+  for (StoredCase& c : cases)
+    if (c.id == id) return &c;
   return nullptr;
 }
 
@@ -164,8 +168,9 @@ StatusOr<SafeguardState> DecodeSafeguardFile(std::string_view file, const Secret
     std::string seal;
     int64_t by = 0;
     if (!Str(o, "id", &officer.id) || !Bin(o, "sign_key", &sign) || sign.size() != 32 ||
-        !Bin(o, "seal_key", &seal) || seal.size() != 32 || !Int(o, "enrolled_at", &officer.enrolled_at) ||
-        !Int(o, "enrolled_by", &by) || !Int(o, "revoked_at", &officer.revoked_at)) {
+        !Bin(o, "seal_key", &seal) || seal.size() != 32 ||
+        !Int(o, "enrolled_at", &officer.enrolled_at) || !Int(o, "enrolled_by", &by) ||
+        !Int(o, "revoked_at", &officer.revoked_at)) {
       return Bad("officer entry");
     }
     std::memcpy(officer.keys.sign.data(), sign.data(), 32);

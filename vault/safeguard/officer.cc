@@ -15,14 +15,17 @@ namespace json = boost::json;
 
 constexpr std::string_view kFileFormat = "transcript-vault-officer-v1";
 constexpr std::string_view kTokenPrefix = "tv-officer-v1:";
-constexpr char kFileAdTag[] = "TV-officer-file-v1";   // with its NUL
-constexpr char kEnrolTag[] = "TV-officer-enrol-v1";   // with its NUL
+constexpr char kFileAdTag[] = "TV-officer-file-v1";  // with its NUL
+constexpr char kEnrolTag[] = "TV-officer-enrol-v1";  // with its NUL
 constexpr size_t kSaltBytes = crypto_pwhash_SALTBYTES;
 constexpr size_t kMaxFileBytes = 16 * 1024;
 
-std::string Bytes(const uint8_t* p, size_t n) { return std::string(reinterpret_cast<const char*>(p), n); }
+std::string Bytes(const uint8_t* p, size_t n) {
+  return std::string(reinterpret_cast<const char*>(p), n);
+}
 
-std::string FileAd(const OfficerPublicKeys& pub, uint64_t ops, uint64_t mem, std::string_view salt) {
+std::string FileAd(const OfficerPublicKeys& pub, uint64_t ops, uint64_t mem,
+                   std::string_view salt) {
   std::string ad(kFileAdTag, sizeof(kFileAdTag));
   ad += Bytes(pub.sign.data(), pub.sign.size());
   ad += Bytes(pub.seal.data(), pub.seal.size());
@@ -90,17 +93,22 @@ StatusOr<OfficerKeys> OfficerKeys::Generate() {
 }
 
 bool ParseKdfLevel(std::string_view name, KdfLevel* out) {
-  if (name == "interactive") *out = KdfLevel::kInteractive;
-  else if (name == "moderate") *out = KdfLevel::kModerate;
-  else if (name == "sensitive") *out = KdfLevel::kSensitive;
-  else return false;
+  if (name == "interactive")
+    *out = KdfLevel::kInteractive;
+  else if (name == "moderate")
+    *out = KdfLevel::kModerate;
+  else if (name == "sensitive")
+    *out = KdfLevel::kSensitive;
+  else
+    return false;
   return true;
 }
 
 StatusOr<std::string> EncodeIdentityFile(const OfficerKeys& keys, const SecretBytes& passphrase,
                                          KdfLevel level) {
   if (passphrase.size() < 8) {
-    return Status::InvalidArgument("the passphrase must be at least 8 characters", "weak_passphrase");
+    return Status::InvalidArgument("the passphrase must be at least 8 characters",
+                                   "weak_passphrase");
   }
   uint64_t ops = crypto_pwhash_OPSLIMIT_MODERATE;
   uint64_t mem = crypto_pwhash_MEMLIMIT_MODERATE;
@@ -118,15 +126,14 @@ StatusOr<std::string> EncodeIdentityFile(const OfficerKeys& keys, const SecretBy
   std::memcpy(plain.insecure_mutable_data(), keys.sign_secret.insecure_data(), 64);
   std::memcpy(plain.insecure_mutable_data() + 64, keys.seal_secret.insecure_data(), 32);
   std::string sealed;
-  VAULT_RETURN_IF_ERROR(aead::SealSecret(file_key, plain, FileAd(keys.pub, ops, mem, salt), &sealed));
+  VAULT_RETURN_IF_ERROR(
+      aead::SealSecret(file_key, plain, FileAd(keys.pub, ops, mem, salt), &sealed));
   json::object o;
   o["format"] = kFileFormat;
   o["sign_public_key"] = ToBase64(Bytes(keys.pub.sign.data(), 32));
   o["seal_public_key"] = ToBase64(Bytes(keys.pub.seal.data(), 32));
-  o["kdf"] = json::object{{"algorithm", "argon2id13"},
-                          {"opslimit", ops},
-                          {"memlimit", mem},
-                          {"salt", ToBase64(salt)}};
+  o["kdf"] = json::object{
+      {"algorithm", "argon2id13"}, {"opslimit", ops}, {"memlimit", mem}, {"salt", ToBase64(salt)}};
   o["sealed_keys"] = ToBase64(sealed);
   return json::serialize(o) + "\n";
 }
@@ -192,8 +199,8 @@ StatusOr<OfficerKeys> DecodeIdentityFile(std::string_view text, const SecretByte
 
 StatusOr<std::string> EnrolmentToken(const OfficerKeys& keys) {
   VAULT_ASSIGN_OR_RETURN(std::string sig, Sign(keys.sign_secret, EnrolMessage(keys.pub)));
-  return std::string(kTokenPrefix) + ToBase64(Bytes(keys.pub.sign.data(), 32) +
-                                              Bytes(keys.pub.seal.data(), 32) + sig);
+  return std::string(kTokenPrefix) +
+         ToBase64(Bytes(keys.pub.sign.data(), 32) + Bytes(keys.pub.seal.data(), 32) + sig);
 }
 
 StatusOr<OfficerPublicKeys> ParseEnrolmentToken(std::string_view token) {
@@ -202,7 +209,8 @@ StatusOr<OfficerPublicKeys> ParseEnrolmentToken(std::string_view token) {
       "invalid_officer_key");
   if (token.size() > 512 || token.substr(0, kTokenPrefix.size()) != kTokenPrefix) return bad;
   std::string raw;
-  if (!FromBase64(token.substr(kTokenPrefix.size()), &raw) || raw.size() != 32 + 32 + 64) return bad;
+  if (!FromBase64(token.substr(kTokenPrefix.size()), &raw) || raw.size() != 32 + 32 + 64)
+    return bad;
   OfficerPublicKeys pub;
   std::memcpy(pub.sign.data(), raw.data(), 32);
   std::memcpy(pub.seal.data(), raw.data() + 32, 32);

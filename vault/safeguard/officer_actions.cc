@@ -32,7 +32,8 @@ Status SignCaseOpening(const OfficerKeys& keys, std::string_view officer, std::s
 Status SignHold(const OfficerKeys& keys, std::string_view officer, std::string_view vault_id,
                 UnixMillis now, HoldPlacement* h) {
   VAULT_RETURN_IF_ERROR(Fill(keys, officer, now, &h->signed_by));
-  VAULT_ASSIGN_OR_RETURN(h->signed_by.signature, Sign(keys.sign_secret, HoldStatement(vault_id, *h)));
+  VAULT_ASSIGN_OR_RETURN(h->signed_by.signature,
+                         Sign(keys.sign_secret, HoldStatement(vault_id, *h)));
   return Status::OK();
 }
 
@@ -75,7 +76,8 @@ StatusOr<Approval> MakeApproval(const OfficerKeys& keys, std::string_view office
     return Status::InvalidArgument("the share belongs to another case", "invalid_share");
   }
   std::string request_key;
-  if (!FromBase64(request.request_key, &request_key) || request_key.size() != crypto_box_PUBLICKEYBYTES) {
+  if (!FromBase64(request.request_key, &request_key) ||
+      request_key.size() != crypto_box_PUBLICKEYBYTES) {
     return Status::InvalidArgument("the request key is malformed", "invalid_request");
   }
   Approval a;

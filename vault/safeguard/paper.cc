@@ -41,7 +41,8 @@ std::string Wrap(const std::string& text, size_t indent) {
       size_t cut = para.rfind(' ', width);
       if (cut == std::string_view::npos || cut == 0) cut = width;
       // Never cut inside a UTF-8 sequence.
-      while (cut > 0 && cut < para.size() && (static_cast<unsigned char>(para[cut]) & 0xC0) == 0x80) --cut;
+      while (cut > 0 && cut < para.size() && (static_cast<unsigned char>(para[cut]) & 0xC0) == 0x80)
+        --cut;
       if (cut == 0) cut = para.size();
       emit(para.substr(0, cut));
       para.remove_prefix(cut);
@@ -62,8 +63,9 @@ std::string PaperFooter(const std::string& transcript_id, const UnsealContext& c
          FormatRfc3339(c.unsealed_at) + "\n";
   out += "Audit record " + std::to_string(c.audit_seq) + " of the unseal, BLAKE2b:\n";
   out += "  " + c.audit_hash + "\n";
-  out += "Kept for legal/safeguarding purposes only. Share only with the safeguarding\n"
-         "team or law enforcement, and destroy when the case no longer needs it.\n";
+  out +=
+      "Kept for legal/safeguarding purposes only. Share only with the safeguarding\n"
+      "team or law enforcement, and destroy when the case no longer needs it.\n";
   return out;
 }
 

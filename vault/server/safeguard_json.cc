@@ -118,13 +118,15 @@ StatusOr<json::object> ResponseObject(std::string_view body) {
 
 StatusOr<const json::object*> Member(const json::object& o, std::string_view key) {
   const json::value* v = o.if_contains(key);
-  if (v == nullptr || !v->is_object()) return BadResponse("missing object '" + std::string(key) + "'");
+  if (v == nullptr || !v->is_object())
+    return BadResponse("missing object '" + std::string(key) + "'");
   return &v->as_object();
 }
 
 StatusOr<const json::array*> Array(const json::object& o, std::string_view key) {
   const json::value* v = o.if_contains(key);
-  if (v == nullptr || !v->is_array()) return BadResponse("missing array '" + std::string(key) + "'");
+  if (v == nullptr || !v->is_array())
+    return BadResponse("missing array '" + std::string(key) + "'");
   return &v->as_array();
 }
 
@@ -246,9 +248,9 @@ StatusOr<HoldPlacement> ParseHoldPlacement(std::string_view body, std::string_vi
 
 StatusOr<RequestFiling> ParseRequestFiling(std::string_view body) {
   VAULT_ASSIGN_OR_RETURN(json::object o, ParseJsonObject(body, "request body"));
-  VAULT_RETURN_IF_ERROR(CheckKnownFields(o, "request body",
-                                         {"kind", "case", "transcripts", "reason", "expires_at",
-                                          "officer", "time", "signature"}));
+  VAULT_RETURN_IF_ERROR(CheckKnownFields(
+      o, "request body",
+      {"kind", "case", "transcripts", "reason", "expires_at", "officer", "time", "signature"}));
   RequestFiling f;
   VAULT_ASSIGN_OR_RETURN(std::string kind, RequiredString(o, "kind"));
   if (kind == "unseal") {
@@ -357,7 +359,8 @@ std::string EncodeApprovalResult(const ApprovalResult& r) {
   json::object o{{"request", RequestObject(r.request)}, {"executed", r.executed}};
   if (r.executed) {
     json::array transcripts;
-    for (const Transcript& t : r.transcripts) transcripts.emplace_back(json::parse(EncodeTranscript(t)));
+    for (const Transcript& t : r.transcripts)
+      transcripts.emplace_back(json::parse(EncodeTranscript(t)));
     o["transcripts"] = std::move(transcripts);
     o["returned"] = r.returned;
     o["destroyed"] = r.destroyed;

@@ -1,0 +1,104 @@
+// Pieces shared by the files that implement legal hold in VaultImpl
+// (safeguarding.cc, requests.cc): the holds column family's keys and
+// values, the sealed-DEK tag, and common validations. Internal to vault/core.
+#ifndef VAULT_CORE_SAFEGUARD_INTERNAL_H_
+#define VAULT_CORE_SAFEGUARD_INTERNAL_H_
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "vault/clock.h"
+#include "vault/common/encoding.h"
+#include "vault/common/utf8.h"
+#include "vault/status.h"
+
+namespace vault {
+
+inline constexpr size_t kMaxReasonBytes = 2000;
+// A held DEK is sealed (crypto_box_seal) to its case key as
+// "TV-hold-v1" NUL | transcript id (16) | DEK (32).
+inline constexpr std::string_view kHeldDekTag("TV-hold-v1\0", 11);
+
+inline bool IsIdChar(char c, bool upper_ok) {
+  return (c >= 'a' && c <= 'z') || (upper_ok && c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+         c == '.' || c == '_' || c == '-';
+}
+
+inline Status ValidateName(std::string_view v, bool upper_ok, const char* what, const char* code) {
+  bool ok = !v.empty() && v.size() <= 64;
+  for (char c : v) ok = ok && IsIdChar(c, upper_ok);
+  if (!ok) {
+    return Status::InvalidArgument(std::string(what) + " must be 1 to 64 characters of " +
+                                       (upper_ok ? "letters" : "lowercase letters") +
+                                       ", digits, '.', '_' and '-'",
+                                   code);
+  }
+  return Status::OK();
+}
+
+inline Status ValidateOfficerId(std::string_view v) {
+  return ValidateName(v, false, "an officer id", "invalid_officer_id");
+}
+inline Status ValidateCaseId(std::string_view v) {
+  return ValidateName(v, true, "a case id", "invalid_case_id");
+}
+inline Status ValidateReason(std::string_view r) {
+  if (r.empty() || r.size() > kMaxReasonBytes || !IsValidUtf8(r)) {
+    return Status::InvalidArgument("the reason must be 1 to 2000 bytes of UTF-8", "invalid_reason");
+  }
+  return Status::OK();
+}
+
+inline Status NotAnOfficer() {
+  return Status::PermissionDenied("this call needs the officer role", "forbidden");
+}
+
+inline std::string HoldKey(std::string_view raw_id, std::string_view case_id) {
+  std::string k("t");
+  k.append(raw_id);
+  k.append(case_id);
+  return k;
+}
+
+inline std::string CaseHoldPrefix(std::string_view case_id) {
+  std::string k("c");
+  k.append(case_id);
+  k.push_back('\0');
+  return k;
+}
+
+// Hold entry value: held_at (8 BE) | held_by (length-prefixed) | sealed DEK.
+inline std::string EncodeHold(UnixMillis at, std::string_view by, std::string_view sealed) {
+  std::string v;
+  PutU64(&v, static_cast<uint64_t>(at));
+  PutLengthPrefixed(&v, by);
+  v.append(sealed);
+  return v;
+}
+inline bool DecodeHold(std::string_view v, UnixMillis* at, std::string* by,
+                       std::string_view* sealed) {
+  if (v.size() < 8) return false;
+  *at = static_cast<UnixMillis>(GetU64(v.data()));
+  v.remove_prefix(8);
+  std::string_view b;
+  if (!GetLengthPrefixed(&v, &b)) return false;
+  *by = std::string(b);
+  *sealed = v;
+  return true;
+}
+
+inline std::string JoinIds(const std::vector<std::string>& ids) {
+  std::string out;
+  for (const std::string& id : ids) {
+    if (!out.empty()) out.push_back(',');
+    out += id;
+  }
+  return out;
+}
+
+inline Status NoCase() { return Status::NotFound("no case with this id", "no_case"); }
+
+}  // namespace vault
+
+#endif  // VAULT_CORE_SAFEGUARD_INTERNAL_H_
