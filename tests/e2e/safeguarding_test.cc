@@ -192,6 +192,9 @@ TEST_F(SafeguardingE2eTest, TwoOfficersReleaseACase) {
   As("alice", {"open-case", "CASE-9", "--reason", "r"});
   const std::string id = ClosedTranscript("back to normal");
   As("alice", {"hold", "CASE-9", id});
+  auto metrics = client_->Metrics();
+  ASSERT_OK(metrics);
+  EXPECT_NE(metrics->find("vault_transcripts{state=\"held\"} 1\n"), std::string::npos) << *metrics;
   json::object request = As(
       "alice", {"release", "CASE-9", "--reason", "case closed by police", "--expires-in", "90m"});
   json::object done = As("carol", {"approve", std::string(request["id"].as_string())});
@@ -200,6 +203,10 @@ TEST_F(SafeguardingE2eTest, TwoOfficersReleaseACase) {
   auto back = client_->GetTranscript(id);
   ASSERT_OK(back);
   EXPECT_EQ(back->messages.at(0).text, "back to normal");
+  metrics = client_->Metrics();
+  ASSERT_OK(metrics);
+  EXPECT_NE(metrics->find("vault_transcripts{state=\"held\"} 0\n"), std::string::npos) << *metrics;
+  EXPECT_NE(metrics->find("vault_transcripts{state=\"closed\"} 1\n"), std::string::npos);
   json::object c = As("bob", {"case", "CASE-9"});
   EXPECT_EQ(c["case"].as_object()["state"].as_string(), "released");
 }
