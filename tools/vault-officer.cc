@@ -196,7 +196,7 @@ StatusOr<std::string> Export(const vault::ApprovalResult& r, const std::string& 
   for (const vault::Transcript& t : r.transcripts) {
     json::object doc;
     doc["format"] = "transcript-vault-unsealed-v1";
-    doc["transcript"] = json::parse(vault::wire::EncodeTranscript(t));
+    doc["transcript"] = vault::wire::EncodeTranscriptObject(t);
     doc["unseal"] = json::object{{"case", ctx.case_id},
                                  {"request", ctx.request_id},
                                  {"approved_by", json::value_from(ctx.approved_by)},

@@ -442,8 +442,8 @@ TEST_F(LegalHoldRolesTest, EveryLegalHoldEndpointForEveryRole) {
   // One row per endpoint: the audit action, who may make the call, and what
   // they get. Everyone else gets 403 "forbidden" (unknown uids:
   // "unknown_caller"), audited under the action, and nothing changes.
-  // Enrolment passes the route's check for officers and auditors too (it
-  // shares /v1/officers with the list); the vault then refuses them alike.
+  // Enrolment shares /v1/officers with the list but needs the admin role:
+  // officers and auditors are refused it like everyone else.
   struct Endpoint {
     const char* action;
     std::vector<const Identity*> allowed;

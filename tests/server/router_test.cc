@@ -109,6 +109,11 @@ TEST(RolesForTest, LegalHoldRoutes) {
   // Enrolment (POST) is refused to non-admins by the vault, not the route.
   EXPECT_EQ(RolesFor(RouteId::kOfficers), roles({Role::kAdmin, Role::kOfficer, Role::kAuditor}));
   EXPECT_EQ(RolesFor(RouteId::kOfficerRevoke), roles({Role::kAdmin}));
+  // One path, two methods: the list for three roles, enrolment for admins.
+  EXPECT_EQ(RolesFor(RouteId::kOfficers, "GET"),
+            roles({Role::kAdmin, Role::kOfficer, Role::kAuditor}));
+  EXPECT_EQ(RolesFor(RouteId::kOfficers, "POST"), roles({Role::kAdmin}));
+  EXPECT_EQ(RolesFor(RouteId::kCases, "POST"), roles({Role::kOfficer}));
   for (RouteId id :
        {RouteId::kCases, RouteId::kCase, RouteId::kCaseHolds, RouteId::kTranscriptHolds,
         RouteId::kRequests, RouteId::kRequest, RouteId::kApprovals}) {

@@ -15,8 +15,6 @@ namespace {
 constexpr char kMagic[8] = {'T', 'V', 'A', 'U', 'D', 'K', 'E', 'Y'};
 constexpr uint32_t kFormatVersion = 1;
 constexpr char kChainContext[crypto_kdf_CONTEXTBYTES + 1] = "TVaudsg1";
-constexpr char kRootContext[crypto_kdf_CONTEXTBYTES + 1] = "TVroot01";
-constexpr uint64_t kRootAuditKeyId = 2;
 constexpr size_t kSeedBytes = 32;
 
 std::string Header() {
@@ -27,10 +25,7 @@ std::string Header() {
 
 StatusOr<SecretBytes> FileKey(const RootKeyCustodian* custodian) {
   VAULT_ASSIGN_OR_RETURN(SecretBytes root, custodian->LoadRootKey());
-  VAULT_ASSIGN_OR_RETURN(SecretBytes k, SecretBytes::Zeroed(aead::kKeyBytes));
-  crypto_kdf_derive_from_key(k.insecure_mutable_data(), k.size(), kRootAuditKeyId, kRootContext,
-                             root.insecure_data());
-  return k;
+  return DeriveRootSubkey(root, RootSubkey::kAuditSigner);
 }
 
 StatusOr<SecretBytes> Derive(const SecretBytes& seed, uint64_t id) {

@@ -205,14 +205,9 @@ StatusOr<ApprovalResult> VaultImpl::Approve(const Caller& caller, std::string_vi
     return refuse(
         Status::FailedPrecondition("this request has expired; file a new one", "request_expired"));
   }
-  const StoredOfficer* officer = cases_->state().FindOfficer(a.officer);
-  if (officer == nullptr) {
-    return refuse(
-        Status::PermissionDenied("no officer with this id is enrolled", "unknown_officer"));
-  }
-  if (officer->revoked_at != 0) {
-    return refuse(Status::PermissionDenied("this officer has been revoked", "officer_revoked"));
-  }
+  StatusOr<const StoredOfficer*> found = ActiveOfficer(a.officer);
+  if (!found.ok()) return refuse(found.status());
+  const StoredOfficer* officer = *found;
   if (!safeguard::VerifySignature(officer->keys.sign,
                                   safeguard::ApprovalMessage(r.info.text, a.officer, a.share),
                                   a.signature)) {
@@ -252,8 +247,7 @@ StatusOr<ApprovalResult> VaultImpl::Approve(const Caller& caller, std::string_vi
   // one revoked since approving is dropped and must be replaced.
   std::vector<Approval> standing;
   for (Approval& earlier : r.approvals) {
-    const StoredOfficer* o = cases_->state().FindOfficer(earlier.officer);
-    if (o != nullptr && o->revoked_at == 0) standing.push_back(std::move(earlier));
+    if (ActiveOfficer(earlier.officer).ok()) standing.push_back(std::move(earlier));
   }
   r.approvals = std::move(standing);
   r.info.approved_by.clear();

@@ -58,15 +58,20 @@ Status VaultImpl::RefuseOfficer(const Caller& caller, std::string_view action,
   return why;
 }
 
-StatusOr<const StoredOfficer*> VaultImpl::CheckStatement(const OfficerSignature& s,
-                                                         const std::string& text) {
-  const StoredOfficer* officer = cases_->state().FindOfficer(s.officer);
+StatusOr<const StoredOfficer*> VaultImpl::ActiveOfficer(std::string_view id) const {
+  const StoredOfficer* officer = cases_->state().FindOfficer(id);
   if (officer == nullptr) {
     return Status::PermissionDenied("no officer with this id is enrolled", "unknown_officer");
   }
   if (officer->revoked_at != 0) {
     return Status::PermissionDenied("this officer has been revoked", "officer_revoked");
   }
+  return officer;
+}
+
+StatusOr<const StoredOfficer*> VaultImpl::CheckStatement(const OfficerSignature& s,
+                                                         const std::string& text) {
+  VAULT_ASSIGN_OR_RETURN(const StoredOfficer* officer, ActiveOfficer(s.officer));
   const UnixMillis now = clock_->NowMillis();
   if (s.time < now - options_.statement_skew_ms || s.time > now + options_.statement_skew_ms) {
     return Status::PermissionDenied(

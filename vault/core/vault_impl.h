@@ -118,6 +118,9 @@ class VaultImpl final : public Vault {
     bool used = false;
   };
   std::string VaultId() const;
+  // The enrolled, unrevoked officer `id`; PermissionDenied "unknown_officer"
+  // or "officer_revoked" otherwise.
+  StatusOr<const safeguard::StoredOfficer*> ActiveOfficer(std::string_view id) const;
   StatusOr<const safeguard::StoredOfficer*> CheckStatement(const OfficerSignature& signed_by,
                                                           const std::string& text);
   Status RefuseOfficer(const Caller& caller, std::string_view action, std::string_view object,

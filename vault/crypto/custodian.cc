@@ -124,4 +124,13 @@ StatusOr<SecretBytes> KeyFileCustodian::LoadRootKey() const {
   return key;
 }
 
+StatusOr<SecretBytes> DeriveRootSubkey(const SecretBytes& root_key, RootSubkey purpose) {
+  static constexpr char kRootContext[crypto_kdf_CONTEXTBYTES + 1] = "TVroot01";
+  if (root_key.size() != kRootKeyBytes) return Status::Internal("root key has the wrong size");
+  VAULT_ASSIGN_OR_RETURN(SecretBytes k, SecretBytes::Zeroed(32));
+  crypto_kdf_derive_from_key(k.insecure_mutable_data(), k.size(), static_cast<uint64_t>(purpose),
+                             kRootContext, root_key.insecure_data());
+  return k;
+}
+
 }  // namespace vault

@@ -20,6 +20,12 @@ namespace vault {
 
 constexpr size_t kRootKeyBytes = 32;
 
+// The 32-byte keys the root key protects, one per purpose: libsodium's
+// crypto_kdf (keyed BLAKE2b) of the root key with context "TVroot01" and
+// the purpose's id. Never reuse an id for another purpose.
+enum class RootSubkey : uint64_t { kKeyring = 1, kAuditSigner = 2, kSafeguarding = 3 };
+StatusOr<SecretBytes> DeriveRootSubkey(const SecretBytes& root_key, RootSubkey purpose);
+
 class RootKeyCustodian {
  public:
   virtual ~RootKeyCustodian() = default;

@@ -17,8 +17,6 @@ namespace {
 constexpr size_t kHeaderBytes = sizeof(kKeyringMagic) + 4;
 constexpr size_t kPlainBytes = 8 + 8 + 8 + ratchet::kStateBytes;
 constexpr size_t kMaxFileBytes = 64 * 1024;
-constexpr char kRootContext[crypto_kdf_CONTEXTBYTES + 1] = "TVroot01";
-constexpr uint64_t kKeyringWrapKeyId = 1;
 constexpr char kWrapAdPrefix[] = "TV-wrap-v1";
 constexpr uint64_t kStride = 1024;     // checkpoint spacing along the ratchet
 constexpr size_t kMaxCachedKeys = 4096;
@@ -31,11 +29,7 @@ std::string Header() {
 }
 
 StatusOr<SecretBytes> KeyringWrapKey(const SecretBytes& root_key) {
-  if (root_key.size() != kRootKeyBytes) return Status::Internal("root key has the wrong size");
-  VAULT_ASSIGN_OR_RETURN(SecretBytes k, SecretBytes::Zeroed(aead::kKeyBytes));
-  crypto_kdf_derive_from_key(k.insecure_mutable_data(), k.size(), kKeyringWrapKeyId, kRootContext,
-                             root_key.insecure_data());
-  return k;
+  return DeriveRootSubkey(root_key, RootSubkey::kKeyring);
 }
 
 std::string WrapAd(std::string_view binding, uint64_t epoch) {

@@ -20,8 +20,6 @@ constexpr char kMagic[8] = {'T', 'V', 'S', 'A', 'F', 'E', 'G', '1'};
 constexpr uint32_t kVersion = 1;
 constexpr size_t kHeaderBytes = 12;
 constexpr size_t kMaxFileBytes = 16 * 1024 * 1024;
-constexpr char kRootContext[crypto_kdf_CONTEXTBYTES + 1] = "TVroot01";
-constexpr uint64_t kSafeguardKeyId = 3;
 
 std::string Header() {
   std::string h(kMagic, sizeof kMagic);
@@ -30,14 +28,8 @@ std::string Header() {
 }
 
 StatusOr<SecretBytes> FileKey(const SecretBytes& root) {
-  if (root.size() != kRootKeyBytes) return Status::Internal("root key has the wrong size");
-  VAULT_ASSIGN_OR_RETURN(SecretBytes k, SecretBytes::Zeroed(aead::kKeyBytes));
-  crypto_kdf_derive_from_key(k.insecure_mutable_data(), k.size(), kSafeguardKeyId, kRootContext,
-                             root.insecure_data());
-  return k;
+  return DeriveRootSubkey(root, RootSubkey::kSafeguarding);
 }
-
-std::string B64(std::string_view s) { return ToBase64(s); }
 
 Status Bad(const std::string& what) {
   return Status::Corruption("the safeguarding file is damaged: " + what, "safeguarding_corrupt");
@@ -106,8 +98,8 @@ StatusOr<std::string> EncodeSafeguardFile(const SafeguardState& s, const SecretB
   for (const StoredOfficer& o : s.officers) {
     officers.push_back(json::object{
         {"id", o.id},
-        {"sign_key", B64(std::string_view(reinterpret_cast<const char*>(o.keys.sign.data()), 32))},
-        {"seal_key", B64(std::string_view(reinterpret_cast<const char*>(o.keys.seal.data()), 32))},
+        {"sign_key", ToBase64(std::string_view(reinterpret_cast<const char*>(o.keys.sign.data()), 32))},
+        {"seal_key", ToBase64(std::string_view(reinterpret_cast<const char*>(o.keys.seal.data()), 32))},
         {"enrolled_at", o.enrolled_at},
         {"enrolled_by", o.enrolled_by},
         {"revoked_at", o.revoked_at}});
@@ -119,8 +111,8 @@ StatusOr<std::string> EncodeSafeguardFile(const SafeguardState& s, const SecretB
     for (const StoredShare& sh : c.shares) {
       shares.push_back(json::object{{"officer", sh.officer},
                                     {"x", sh.x},
-                                    {"sealed", B64(sh.sealed)},
-                                    {"commitment", B64(sh.commitment)}});
+                                    {"sealed", ToBase64(sh.sealed)},
+                                    {"commitment", ToBase64(sh.commitment)}});
     }
     cases.push_back(json::object{{"id", c.id},
                                  {"state", c.state},
@@ -128,7 +120,7 @@ StatusOr<std::string> EncodeSafeguardFile(const SafeguardState& s, const SecretB
                                  {"opened_by", c.opened_by},
                                  {"opened_at", c.opened_at},
                                  {"released_at", c.released_at},
-                                 {"public_key", B64(c.public_key)},
+                                 {"public_key", ToBase64(c.public_key)},
                                  {"threshold", c.threshold},
                                  {"shares", std::move(shares)}});
   }

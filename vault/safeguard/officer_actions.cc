@@ -9,13 +9,15 @@
 namespace vault::safeguard {
 namespace {
 
-Status Fill(const OfficerKeys& keys, std::string_view officer, UnixMillis now,
-            OfficerSignature* signed_by) {
-  if (keys.sign_secret.size() != crypto_sign_SECRETKEYBYTES) {
-    return Status::InvalidArgument("no signing key", "invalid_identity_file");
-  }
-  signed_by->officer = std::string(officer);
-  signed_by->time = now;
+// Names the officer and the time, then signs the action's statement.
+template <typename Action>
+Status SignAs(const OfficerKeys& keys, std::string_view officer, std::string_view vault_id,
+              UnixMillis now, Action* action,
+              std::string (*statement)(std::string_view, const Action&)) {
+  action->signed_by.officer = std::string(officer);
+  action->signed_by.time = now;
+  VAULT_ASSIGN_OR_RETURN(action->signed_by.signature,
+                         Sign(keys.sign_secret, statement(vault_id, *action)));
   return Status::OK();
 }
 
@@ -23,26 +25,17 @@ Status Fill(const OfficerKeys& keys, std::string_view officer, UnixMillis now,
 
 Status SignCaseOpening(const OfficerKeys& keys, std::string_view officer, std::string_view vault_id,
                        UnixMillis now, CaseOpening* o) {
-  VAULT_RETURN_IF_ERROR(Fill(keys, officer, now, &o->signed_by));
-  VAULT_ASSIGN_OR_RETURN(o->signed_by.signature,
-                         Sign(keys.sign_secret, CaseOpenStatement(vault_id, *o)));
-  return Status::OK();
+  return SignAs(keys, officer, vault_id, now, o, CaseOpenStatement);
 }
 
 Status SignHold(const OfficerKeys& keys, std::string_view officer, std::string_view vault_id,
                 UnixMillis now, HoldPlacement* h) {
-  VAULT_RETURN_IF_ERROR(Fill(keys, officer, now, &h->signed_by));
-  VAULT_ASSIGN_OR_RETURN(h->signed_by.signature,
-                         Sign(keys.sign_secret, HoldStatement(vault_id, *h)));
-  return Status::OK();
+  return SignAs(keys, officer, vault_id, now, h, HoldStatement);
 }
 
 Status SignFiling(const OfficerKeys& keys, std::string_view officer, std::string_view vault_id,
                   UnixMillis now, RequestFiling* f) {
-  VAULT_RETURN_IF_ERROR(Fill(keys, officer, now, &f->signed_by));
-  VAULT_ASSIGN_OR_RETURN(f->signed_by.signature,
-                         Sign(keys.sign_secret, RequestFileStatement(vault_id, *f)));
-  return Status::OK();
+  return SignAs(keys, officer, vault_id, now, f, RequestFileStatement);
 }
 
 StatusOr<Approval> MakeApproval(const OfficerKeys& keys, std::string_view officer,

@@ -142,4 +142,11 @@ StatusOr<int64_t> ResponseTime(const json::object& object, std::string_view key)
   return t;
 }
 
+StatusOr<boost::json::object> ParseResponseObject(std::string_view body) {
+  boost::system::error_code ec;
+  boost::json::value value = boost::json::parse(boost::json::string_view(body.data(), body.size()), ec);
+  if (ec || !value.is_object()) return BadResponse("body is not a JSON object");
+  return std::move(value.as_object());
+}
+
 }  // namespace vault::wire

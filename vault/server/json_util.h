@@ -71,6 +71,9 @@ StatusOr<uint64_t> ResponseUint(const boost::json::object& object, std::string_v
 // An RFC 3339 string at `key`, as Unix milliseconds.
 StatusOr<int64_t> ResponseTime(const boost::json::object& object, std::string_view key);
 Status BadResponse(std::string_view what);
+// A response body that must be a JSON object (no depth cap beyond the
+// parser's default: the server is trusted to be sane, not to be small).
+StatusOr<boost::json::object> ParseResponseObject(std::string_view body);
 
 }  // namespace vault::wire
 

@@ -24,14 +24,6 @@ json::object EncodeMessageObject(const Message& message) {
   return object;
 }
 
-// Parses a response body that must be a JSON object (no depth cap beyond the
-// parser's default: the server is trusted to be sane, not to be small).
-StatusOr<json::object> ParseResponseObject(std::string_view body) {
-  boost::system::error_code ec;
-  json::value value = json::parse(json::string_view(body.data(), body.size()), ec);
-  if (ec || !value.is_object()) return BadResponse("body is not a JSON object");
-  return std::move(value.as_object());
-}
 
 StatusOr<Visitor> DecodeVisitor(const json::value* value) {
   Visitor visitor;
@@ -81,6 +73,10 @@ std::string EncodeClosed(std::string_view id, UnixMillis expires_at) {
 }
 
 std::string EncodeTranscript(const Transcript& transcript) {
+  return json::serialize(EncodeTranscriptObject(transcript));
+}
+
+json::object EncodeTranscriptObject(const Transcript& transcript) {
   const TranscriptInfo& info = transcript.info;
   json::object object;
   object["id"] = info.id;
@@ -98,7 +94,7 @@ std::string EncodeTranscript(const Transcript& transcript) {
     messages.emplace_back(EncodeMessageObject(message));
   }
   object["messages"] = std::move(messages);
-  return json::serialize(object);
+  return object;
 }
 
 std::string EncodeHealth() {
@@ -132,6 +128,10 @@ StatusOr<UnixMillis> DecodeClosed(std::string_view body) {
 
 StatusOr<Transcript> DecodeTranscript(std::string_view body) {
   VAULT_ASSIGN_OR_RETURN(json::object object, ParseResponseObject(body));
+  return DecodeTranscriptObject(object);
+}
+
+StatusOr<Transcript> DecodeTranscriptObject(const json::object& object) {
   Transcript transcript;
   TranscriptInfo& info = transcript.info;
   VAULT_ASSIGN_OR_RETURN(info.id, ResponseString(object, "id"));

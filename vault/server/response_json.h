@@ -22,6 +22,7 @@
 #ifndef VAULT_SERVER_RESPONSE_JSON_H_
 #define VAULT_SERVER_RESPONSE_JSON_H_
 
+#include <boost/json/object.hpp>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -36,6 +37,8 @@ std::string EncodeCreated(const CreatedTranscript& created);
 std::string EncodeAppended(uint64_t seq, AppendOutcome outcome);
 std::string EncodeClosed(std::string_view id, UnixMillis expires_at);
 std::string EncodeTranscript(const Transcript& transcript);
+// The same as an object, to embed in another body.
+boost::json::object EncodeTranscriptObject(const Transcript& transcript);
 std::string EncodeHealth();
 std::string EncodeAuditStatus(const AuditStatus& status);
 std::string EncodeRetentionStatus(const RetentionStatus& status);
@@ -45,6 +48,8 @@ StatusOr<CreatedTranscript> DecodeCreated(std::string_view body);
 StatusOr<AppendOutcome> DecodeAppended(std::string_view body);
 StatusOr<UnixMillis> DecodeClosed(std::string_view body);
 StatusOr<Transcript> DecodeTranscript(std::string_view body);
+// The same from an already parsed object (a transcript inside another body).
+StatusOr<Transcript> DecodeTranscriptObject(const boost::json::object& object);
 StatusOr<AuditStatus> DecodeAuditStatus(std::string_view body);
 StatusOr<RetentionStatus> DecodeRetentionStatus(std::string_view body);
 

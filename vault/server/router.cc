@@ -253,6 +253,15 @@ const char* ActionFor(RouteId route) {
   return "unknown";
 }
 
+RoleSet RolesFor(RouteId route, std::string_view method) {
+  if (route == RouteId::kOfficers && method == "POST") {
+    RoleSet admin;
+    admin.Add(Role::kAdmin);
+    return admin;
+  }
+  return RolesFor(route);
+}
+
 const char* ActionFor(RouteId route, std::string_view method) {
   if (method == "POST" && route == RouteId::kOfficers) return "officer.enrol";
   if (method == "POST" && route == RouteId::kCases) return "case.open";
@@ -332,7 +341,7 @@ HttpResponse Router::Dispatch(const RouteMatch& match, const HttpRequest& reques
   Caller caller = access_.Resolve(context.peer.uid, context.peer.gid, context.peer.groups);
   caller.pid = context.peer.pid;
   caller.request_id = context.request_id;
-  if (Status status = Authorize(match, caller); !status.ok()) {
+  if (Status status = Authorize(match, request.method_string(), caller); !status.ok()) {
     // Refusals are audited too (health excepted: it reveals nothing). The
     // refusal stands whether or not the record could be written.
     if (match.id != RouteId::kHealth && match.id != RouteId::kMetrics) {
@@ -345,12 +354,7 @@ HttpResponse Router::Dispatch(const RouteMatch& match, const HttpRequest& reques
     return ErrorResponse(status);
   }
   if (HasTranscriptId(match.id) && !IsTranscriptId(match.transcript_id)) return NotFound();
-  // The role comes before the body: an enrolment (which shares its route
-  // with the officer list, open to officers and auditors) by anyone but an
-  // admin is refused by the vault before its body is looked at.
-  const bool refused_enrolment = match.id == RouteId::kOfficers &&
-                                 request.method() == http::verb::post && !caller.Has(Role::kAdmin);
-  if (request.method() == http::verb::post && !request.body().empty() && !refused_enrolment &&
+  if (request.method() == http::verb::post && !request.body().empty() &&
       !IsJsonContentType(request[http::field::content_type])) {
     return ErrorResponse(415, "unsupported_media_type",
                          "request body must have Content-Type: application/json");
@@ -395,13 +399,14 @@ HttpResponse Router::Dispatch(const RouteMatch& match, const HttpRequest& reques
   return NotFound();
 }
 
-Status Router::Authorize(const RouteMatch& match, const Caller& caller) {
+Status Router::Authorize(const RouteMatch& match, std::string_view method,
+                         const Caller& caller) {
   if (caller.roles.empty()) {
     return Status::PermissionDenied(
         "no role is granted to uid " + std::to_string(caller.uid) + " (see [access] in the config)",
         "unknown_caller");
   }
-  const RoleSet needed = RolesFor(match.id);
+  const RoleSet needed = RolesFor(match.id, method);
   for (Role role : kAllRoles) {
     if (needed.Has(role) && caller.Has(role)) return Status::OK();
   }

@@ -87,6 +87,10 @@ RouteMatch MatchRoute(std::string_view target);
 // role; writing needs writer; reading a transcript needs writer or agent (the
 // vault then checks the service scope); metrics need any role, like health.
 RoleSet RolesFor(RouteId route);
+// The roles one method of a route needs: POST /v1/officers (enrolment) is
+// for admins only, though its GET (the list) is open to officers and
+// auditors too. Every other route needs the same roles for its one method.
+RoleSet RolesFor(RouteId route, std::string_view method);
 
 // The audit action of a route ("transcript.read", "audit.read", ...).
 const char* ActionFor(RouteId route);
@@ -127,7 +131,7 @@ class Router {
   HttpResponse Dispatch(const RouteMatch& match, const HttpRequest& request,
                         const RequestContext& context) const;
   // 403 unless the caller holds one of the roles the route needs.
-  static Status Authorize(const RouteMatch& match, const Caller& caller);
+  static Status Authorize(const RouteMatch& match, std::string_view method, const Caller& caller);
 
   HttpResponse CreateTranscript(const Caller& caller, const HttpRequest& request) const;
   HttpResponse AppendMessage(const Caller& caller, std::string_view id,

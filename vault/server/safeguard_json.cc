@@ -109,11 +109,19 @@ json::object RequestObject(const RequestInfo& r) {
 
 // --- decoding helpers (every failure is the server's: bad_response) ---
 
-StatusOr<json::object> ResponseObject(std::string_view body) {
-  boost::system::error_code ec;
-  json::value v = json::parse(json::string_view(body.data(), body.size()), ec);
-  if (ec || !v.is_object()) return BadResponse("body is not a JSON object");
-  return std::move(v.as_object());
+// Every element of the array at `key`, each an object read by `from`.
+template <typename T>
+StatusOr<std::vector<T>> ObjectsAt(const json::object& o, std::string_view key,
+                                   StatusOr<T> (*from)(const json::object&)) {
+  const json::value* v = o.if_contains(key);
+  if (v == nullptr || !v->is_array()) return BadResponse("missing array '" + std::string(key) + "'");
+  std::vector<T> out;
+  for (const json::value& element : v->as_array()) {
+    if (!element.is_object()) return BadResponse("'" + std::string(key) + "' holds a non-object");
+    VAULT_ASSIGN_OR_RETURN(T item, from(element.as_object()));
+    out.push_back(std::move(item));
+  }
+  return out;
 }
 
 StatusOr<const json::object*> Member(const json::object& o, std::string_view key) {
@@ -360,7 +368,7 @@ std::string EncodeApprovalResult(const ApprovalResult& r) {
   if (r.executed) {
     json::array transcripts;
     for (const Transcript& t : r.transcripts)
-      transcripts.emplace_back(json::parse(EncodeTranscript(t)));
+      transcripts.emplace_back(EncodeTranscriptObject(t));
     o["transcripts"] = std::move(transcripts);
     o["returned"] = r.returned;
     o["destroyed"] = r.destroyed;
@@ -371,78 +379,54 @@ std::string EncodeApprovalResult(const ApprovalResult& r) {
 }
 
 StatusOr<OfficerInfo> DecodeOfficer(std::string_view body) {
-  VAULT_ASSIGN_OR_RETURN(json::object o, ResponseObject(body));
+  VAULT_ASSIGN_OR_RETURN(json::object o, ParseResponseObject(body));
   return OfficerFrom(o);
 }
 
 StatusOr<OfficerList> DecodeOfficerList(std::string_view body) {
-  VAULT_ASSIGN_OR_RETURN(json::object o, ResponseObject(body));
+  VAULT_ASSIGN_OR_RETURN(json::object o, ParseResponseObject(body));
   OfficerList list;
   VAULT_ASSIGN_OR_RETURN(list.vault_id, ResponseString(o, "vault"));
-  VAULT_ASSIGN_OR_RETURN(const json::array* a, Array(o, "officers"));
-  for (const json::value& v : *a) {
-    if (!v.is_object()) return BadResponse("officer entry");
-    VAULT_ASSIGN_OR_RETURN(OfficerInfo info, OfficerFrom(v.as_object()));
-    list.officers.push_back(std::move(info));
-  }
+  VAULT_ASSIGN_OR_RETURN(list.officers, ObjectsAt(o, "officers", OfficerFrom));
   return list;
 }
 
 StatusOr<CaseInfo> DecodeCase(std::string_view body) {
-  VAULT_ASSIGN_OR_RETURN(json::object o, ResponseObject(body));
+  VAULT_ASSIGN_OR_RETURN(json::object o, ParseResponseObject(body));
   return CaseFrom(o);
 }
 
 StatusOr<std::vector<CaseInfo>> DecodeCaseList(std::string_view body) {
-  VAULT_ASSIGN_OR_RETURN(json::object o, ResponseObject(body));
-  VAULT_ASSIGN_OR_RETURN(const json::array* a, Array(o, "cases"));
-  std::vector<CaseInfo> out;
-  for (const json::value& v : *a) {
-    if (!v.is_object()) return BadResponse("case entry");
-    VAULT_ASSIGN_OR_RETURN(CaseInfo c, CaseFrom(v.as_object()));
-    out.push_back(std::move(c));
-  }
-  return out;
+  VAULT_ASSIGN_OR_RETURN(json::object o, ParseResponseObject(body));
+  return ObjectsAt(o, "cases", CaseFrom);
 }
 
 StatusOr<CaseDetail> DecodeCaseDetail(std::string_view body) {
-  VAULT_ASSIGN_OR_RETURN(json::object o, ResponseObject(body));
+  VAULT_ASSIGN_OR_RETURN(json::object o, ParseResponseObject(body));
   CaseDetail d;
   VAULT_ASSIGN_OR_RETURN(const json::object* c, Member(o, "case"));
   VAULT_ASSIGN_OR_RETURN(d.info, CaseFrom(*c));
-  VAULT_ASSIGN_OR_RETURN(const json::array* a, Array(o, "holds"));
-  for (const json::value& v : *a) {
-    if (!v.is_object()) return BadResponse("hold entry");
-    VAULT_ASSIGN_OR_RETURN(HoldInfo h, HoldFrom(v.as_object()));
-    d.holds.push_back(std::move(h));
-  }
+  VAULT_ASSIGN_OR_RETURN(d.holds, ObjectsAt(o, "holds", HoldFrom));
   return d;
 }
 
 StatusOr<HoldInfo> DecodeHold(std::string_view body) {
-  VAULT_ASSIGN_OR_RETURN(json::object o, ResponseObject(body));
+  VAULT_ASSIGN_OR_RETURN(json::object o, ParseResponseObject(body));
   return HoldFrom(o);
 }
 
 StatusOr<std::vector<HoldInfo>> DecodeHoldList(std::string_view body) {
-  VAULT_ASSIGN_OR_RETURN(json::object o, ResponseObject(body));
-  VAULT_ASSIGN_OR_RETURN(const json::array* a, Array(o, "holds"));
-  std::vector<HoldInfo> out;
-  for (const json::value& v : *a) {
-    if (!v.is_object()) return BadResponse("hold entry");
-    VAULT_ASSIGN_OR_RETURN(HoldInfo h, HoldFrom(v.as_object()));
-    out.push_back(std::move(h));
-  }
-  return out;
+  VAULT_ASSIGN_OR_RETURN(json::object o, ParseResponseObject(body));
+  return ObjectsAt(o, "holds", HoldFrom);
 }
 
 StatusOr<RequestInfo> DecodeRequest(std::string_view body) {
-  VAULT_ASSIGN_OR_RETURN(json::object o, ResponseObject(body));
+  VAULT_ASSIGN_OR_RETURN(json::object o, ParseResponseObject(body));
   return RequestFrom(o);
 }
 
 StatusOr<ApprovalResult> DecodeApprovalResult(std::string_view body) {
-  VAULT_ASSIGN_OR_RETURN(json::object o, ResponseObject(body));
+  VAULT_ASSIGN_OR_RETURN(json::object o, ParseResponseObject(body));
   ApprovalResult r;
   VAULT_ASSIGN_OR_RETURN(const json::object* req, Member(o, "request"));
   VAULT_ASSIGN_OR_RETURN(r.request, RequestFrom(*req));
@@ -450,11 +434,7 @@ StatusOr<ApprovalResult> DecodeApprovalResult(std::string_view body) {
   if (executed == nullptr || !executed->is_bool()) return BadResponse("missing 'executed'");
   r.executed = executed->as_bool();
   if (!r.executed) return r;
-  VAULT_ASSIGN_OR_RETURN(const json::array* a, Array(o, "transcripts"));
-  for (const json::value& v : *a) {
-    VAULT_ASSIGN_OR_RETURN(Transcript t, DecodeTranscript(json::serialize(v)));
-    r.transcripts.push_back(std::move(t));
-  }
+  VAULT_ASSIGN_OR_RETURN(r.transcripts, ObjectsAt(o, "transcripts", DecodeTranscriptObject));
   VAULT_ASSIGN_OR_RETURN(r.returned, ResponseUint(o, "returned"));
   VAULT_ASSIGN_OR_RETURN(r.destroyed, ResponseUint(o, "destroyed"));
   VAULT_ASSIGN_OR_RETURN(const json::object* audit, Member(o, "audit"));
