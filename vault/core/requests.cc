@@ -214,7 +214,7 @@ StatusOr<ApprovalResult> VaultImpl::Approve(const Caller& caller, std::string_vi
     return refuse(Status::PermissionDenied(
         "the approval's signature does not verify over this request and share", "bad_signature"));
   }
-  for (const Approval& earlier : r.approvals) {
+  for (const PendingRequest::Accepted& earlier : r.approvals) {
     if (earlier.officer == a.officer) {
       return refuse(Status::FailedPrecondition(
           "this officer has approved this request already; a second officer must approve",
@@ -242,16 +242,16 @@ StatusOr<ApprovalResult> VaultImpl::Approve(const Caller& caller, std::string_vi
                               {{"officer", a.officer},
                                {"case", c->id},
                                {"approvals", std::to_string(r.approvals.size() + 1)}}));
-  r.approvals.push_back(a);
+  r.approvals.push_back({a.officer, std::move(share).value()});
   // An approval counts only while its officer is enrolled and unrevoked:
   // one revoked since approving is dropped and must be replaced.
-  std::vector<Approval> standing;
-  for (Approval& earlier : r.approvals) {
-    if (ActiveOfficer(earlier.officer).ok()) standing.push_back(std::move(earlier));
-  }
-  r.approvals = std::move(standing);
+  std::erase_if(r.approvals, [&](const PendingRequest::Accepted& earlier) {
+    return !ActiveOfficer(earlier.officer).ok();
+  });
   r.info.approved_by.clear();
-  for (const Approval& kept : r.approvals) r.info.approved_by.push_back(kept.officer);
+  for (const PendingRequest::Accepted& kept : r.approvals) {
+    r.info.approved_by.push_back(kept.officer);
+  }
   ApprovalResult result;
   if (r.approvals.size() < static_cast<size_t>(c->threshold)) {
     result.request = r.info;
@@ -262,22 +262,13 @@ StatusOr<ApprovalResult> VaultImpl::Approve(const Caller& caller, std::string_vi
   // whatever happens next, so no approval of it can ever count again.
   r.used = true;
   r.info.state = "used";
-  std::vector<shamir::Share> shares;
-  for (const Approval& approval : r.approvals) {
-    const StoredShare* s = nullptr;
-    for (const StoredShare& candidate : c->shares) {
-      if (candidate.officer == approval.officer) s = &candidate;
-    }
-    VAULT_ASSIGN_OR_RETURN(
-        shamir::Share opened,
-        OpenShare(approval.share, reinterpret_cast<const uint8_t*>(request_pk.data()), r.secret, *c,
-                  *s));
-    shares.push_back(std::move(opened));
-  }
-  r.secret = SecretBytes();  // the request key is no longer needed: wiped
   std::vector<const shamir::Share*> parts;
-  for (const shamir::Share& s : shares) parts.push_back(&s);
-  VAULT_ASSIGN_OR_RETURN(SecretBytes case_secret, shamir::Combine(parts));
+  for (const PendingRequest::Accepted& accepted : r.approvals) parts.push_back(&accepted.share);
+  StatusOr<SecretBytes> combined = shamir::Combine(parts);
+  // The request key and the shares are no longer needed: wiped.
+  r.secret = SecretBytes();
+  r.approvals.clear();
+  VAULT_ASSIGN_OR_RETURN(SecretBytes case_secret, std::move(combined));
   uint8_t derived[crypto_box_PUBLICKEYBYTES];
   crypto_scalarmult_base(derived, case_secret.insecure_data());
   if (c->public_key.size() != sizeof derived ||

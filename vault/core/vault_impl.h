@@ -27,6 +27,7 @@
 #include "vault/crypto/custodian.h"
 #include "vault/crypto/keyring.h"
 #include "vault/crypto/secret.h"
+#include "vault/crypto/shamir.h"
 #include "vault/safeguard/case_store.h"
 #include "vault/storage/store.h"
 #include "vault/vault.h"
@@ -114,7 +115,13 @@ class VaultImpl final : public Vault {
   struct PendingRequest {
     RequestInfo info;
     SecretBytes secret;  // the request key's X25519 secret; wiped when used
-    std::vector<Approval> approvals;
+    // Each accepted approval's officer and share, opened and checked against
+    // its commitment once, when the approval arrived.
+    struct Accepted {
+      std::string officer;
+      shamir::Share share;
+    };
+    std::vector<Accepted> approvals;
     bool used = false;
   };
   std::string VaultId() const;

@@ -98,8 +98,10 @@ StatusOr<std::string> EncodeSafeguardFile(const SafeguardState& s, const SecretB
   for (const StoredOfficer& o : s.officers) {
     officers.push_back(json::object{
         {"id", o.id},
-        {"sign_key", ToBase64(std::string_view(reinterpret_cast<const char*>(o.keys.sign.data()), 32))},
-        {"seal_key", ToBase64(std::string_view(reinterpret_cast<const char*>(o.keys.seal.data()), 32))},
+        {"sign_key",
+         ToBase64(std::string_view(reinterpret_cast<const char*>(o.keys.sign.data()), 32))},
+        {"seal_key",
+         ToBase64(std::string_view(reinterpret_cast<const char*>(o.keys.seal.data()), 32))},
         {"enrolled_at", o.enrolled_at},
         {"enrolled_by", o.enrolled_by},
         {"revoked_at", o.revoked_at}});

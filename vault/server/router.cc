@@ -169,6 +169,7 @@ RoleSet RolesFor(RouteId route) {
       return roles;
     case RouteId::kErase:
     case RouteId::kBackup:
+    case RouteId::kOfficerRevoke:
       roles.Add(Role::kAdmin);
       return roles;
     case RouteId::kRetention:
@@ -181,13 +182,10 @@ RoleSet RolesFor(RouteId route) {
     case RouteId::kAuditSegment:
       roles.Add(Role::kAuditor);
       return roles;
-    case RouteId::kOfficers:  // GET for all three; enrolment is checked by the vault
+    case RouteId::kOfficers:  // the GET; enrolment (POST) is admin-only, RolesFor(route, method)
       roles.Add(Role::kAdmin);
       roles.Add(Role::kOfficer);
       roles.Add(Role::kAuditor);
-      return roles;
-    case RouteId::kOfficerRevoke:
-      roles.Add(Role::kAdmin);
       return roles;
     case RouteId::kCases:
     case RouteId::kCase:

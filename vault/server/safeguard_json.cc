@@ -114,7 +114,8 @@ template <typename T>
 StatusOr<std::vector<T>> ObjectsAt(const json::object& o, std::string_view key,
                                    StatusOr<T> (*from)(const json::object&)) {
   const json::value* v = o.if_contains(key);
-  if (v == nullptr || !v->is_array()) return BadResponse("missing array '" + std::string(key) + "'");
+  if (v == nullptr || !v->is_array())
+    return BadResponse("missing array '" + std::string(key) + "'");
   std::vector<T> out;
   for (const json::value& element : v->as_array()) {
     if (!element.is_object()) return BadResponse("'" + std::string(key) + "' holds a non-object");
@@ -367,8 +368,7 @@ std::string EncodeApprovalResult(const ApprovalResult& r) {
   json::object o{{"request", RequestObject(r.request)}, {"executed", r.executed}};
   if (r.executed) {
     json::array transcripts;
-    for (const Transcript& t : r.transcripts)
-      transcripts.emplace_back(EncodeTranscriptObject(t));
+    for (const Transcript& t : r.transcripts) transcripts.emplace_back(EncodeTranscriptObject(t));
     o["transcripts"] = std::move(transcripts);
     o["returned"] = r.returned;
     o["destroyed"] = r.destroyed;
