@@ -84,10 +84,6 @@ Status MayNotRead() {
 
 }  // namespace
 
-const char* TranscriptStateName(TranscriptState s) {
-  return s == TranscriptState::kOpen ? "open" : "closed";
-}
-
 StatusOr<std::unique_ptr<Vault>> Vault::Open(const Options& options, Clock* clock) {
   VAULT_ASSIGN_OR_RETURN(std::unique_ptr<VaultImpl> v, VaultImpl::Open(options, clock));
   return std::unique_ptr<Vault>(std::move(v));

@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "vault/vault.h"
+#include "vault/types.h"
 
 namespace vault::safeguard {
 

@@ -19,7 +19,7 @@
 #include <string_view>
 
 #include "vault/status.h"
-#include "vault/vault.h"
+#include "vault/types.h"
 
 namespace vault::wire {
 

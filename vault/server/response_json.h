@@ -29,7 +29,7 @@
 
 #include "vault/clock.h"
 #include "vault/status.h"
-#include "vault/vault.h"
+#include "vault/types.h"
 
 namespace vault::wire {
 

@@ -21,7 +21,7 @@
 #include <vector>
 
 #include "vault/status.h"
-#include "vault/vault.h"
+#include "vault/types.h"
 
 namespace vault::wire {
 

@@ -1,0 +1,127 @@
+// The values that cross the vault's API: transcripts, messages, visitor
+// metadata, and what retention, the audit log and legal-hold requests report.
+// Plain structs with no behaviour beyond naming; shared by the vault (core),
+// the wire format (vault/wire), the C++ client and the officer's tool, none
+// of which needs the others to use them.
+//
+// Thread safety: plain values; copy freely.
+#ifndef VAULT_TYPES_H_
+#define VAULT_TYPES_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "vault/clock.h"
+#include "vault/safeguarding.h"
+
+namespace vault {
+
+// What the chat server knows about the visitor. Every field is optional.
+struct Visitor {
+  std::optional<std::string> name;
+  std::optional<std::string> ip;
+  std::optional<std::string> location;
+  std::optional<std::string> user_agent;
+  std::optional<std::string> device;
+  std::optional<std::string> ref;  // the chat platform's visitor reference
+  bool operator==(const Visitor&) const = default;
+};
+
+struct NewTranscript {
+  std::string service;  // [A-Za-z0-9._-]{1,64}
+  Visitor visitor;
+};
+
+struct Message {
+  uint64_t seq = 0;      // 0..Options::max_seq, chosen by the chat server
+  std::string from;      // "visitor" | "agent" | "system"
+  std::string text;      // UTF-8, at most Options::max_text_bytes
+  std::string sent_at;   // RFC 3339, stored exactly as given
+  bool operator==(const Message&) const = default;
+};
+
+enum class TranscriptState { kOpen, kClosed };
+const char* TranscriptStateName(TranscriptState state);
+
+struct TranscriptInfo {
+  std::string id;  // 32 lowercase hex characters
+  std::string service;
+  TranscriptState state = TranscriptState::kOpen;
+  UnixMillis created_at = 0;
+  UnixMillis closed_at = 0;      // 0 while open
+  UnixMillis last_activity = 0;
+  // When the transcript stops being readable: close + retention once closed;
+  // while open, the earliest possible expiry (now + retention at last write).
+  UnixMillis expires_at = 0;
+  uint64_t message_count = 0;
+};
+
+struct Transcript {
+  TranscriptInfo info;
+  Visitor visitor;
+  std::vector<Message> messages;  // ascending seq
+};
+
+struct CreatedTranscript {
+  std::string id;
+  UnixMillis expires_at = 0;
+};
+
+enum class AppendOutcome { kStored, kDuplicate };
+
+// The state of the retention machinery.
+struct RetentionStatus {
+  UnixMillis now = 0;
+  int64_t epoch_ms = 0;
+  uint64_t base_epoch = 0;        // oldest epoch whose key still exists
+  UnixMillis last_shred_at = 0;   // last run that destroyed keys (0: none since start)
+  UnixMillis last_run_at = 0;     // last run of the shredder
+  uint64_t shredded_total = 0;    // transcripts shredded since start
+  // Transcripts whose key should have been destroyed more than one tick ago
+  // and still exists. Must be 0.
+  uint64_t overdue = 0;
+  // Records the last scans of retention found damaged and skipped (an open
+  // transcript whose state or wrapped key does not open, a malformed expiry
+  // index entry); each is audited as `retention.damaged` once per start.
+  // Should be 0. Keys are destroyed on time whatever this says.
+  uint64_t damaged = 0;
+};
+
+// The audit log as an auditor sees it through the API.
+struct AuditSegment {
+  uint64_t number = 0;
+  uint64_t bytes = 0;  // durable length
+};
+struct AuditStatus {
+  std::string origin;       // the checkpoint origin line
+  std::string genesis_key;  // base64 Ed25519 key of the genesis record: pin it
+  uint64_t size = 0;        // durable records
+  std::vector<AuditSegment> segments;
+  std::string checkpoint;   // the latest signed note (C2SP format)
+};
+struct AuditRecordView {
+  uint64_t seq = 0;
+  std::string type;  // genesis, segment, access, checkpoint, start, recovery, stop
+  UnixMillis time = 0;
+  std::string prev;     // hex
+  std::string hash;     // hex
+  std::string payload;  // JSON object text
+};
+
+// The outcome of an approval (see Vault::Approve).
+struct ApprovalResult {
+  RequestInfo request;
+  bool executed = false;  // this approval was the second: the request was carried out
+  std::vector<Transcript> transcripts;  // unseal: the listed transcripts, in order
+  uint64_t returned = 0;   // release: transcripts back under normal expiry
+  uint64_t destroyed = 0;  // release: transcripts whose retention had passed, destroyed
+  uint64_t audit_seq = 0;  // the audit record of the execution
+  std::string audit_hash;  // its hash (hex), for the export footer
+  UnixMillis executed_at = 0;  // that record's time (the vault's clock)
+};
+
+}  // namespace vault
+
+#endif  // VAULT_TYPES_H_
