@@ -27,7 +27,7 @@ vault_test(server_router_test
   LIBS vault_server)
 
 foreach(name round_trip bad_input protocol lifecycle vaultd_flags roles audit retention backup metrics
-    hostile hostile_connections)
+    hostile hostile_connections upgrade)
   vault_test(e2e_${name}_test SOURCES ${SERVER_TESTS_DIR}/e2e/${name}_test.cc LIBS vault_e2e_support)
 endforeach()
 # The roles matrix signs legal-hold calls as an officer's tool would.
@@ -57,3 +57,9 @@ vault_test(e2e_safeguarding_test SOURCES ${SERVER_TESTS_DIR}/e2e/safeguarding_te
 target_compile_definitions(e2e_safeguarding_test PRIVATE
   VAULTCTL_PATH="$<TARGET_FILE:vaultctl>" VAULT_OFFICER_PATH="$<TARGET_FILE:vault-officer>")
 add_dependencies(e2e_safeguarding_test vaultctl vault-officer)
+# Opens tests/fixtures/datadir-v1.tar.gz, written by the code before the module
+# refactor, with the new vaultd and the real vault-officer and vault-audit.
+target_compile_definitions(e2e_upgrade_test PRIVATE VAULTCTL_PATH="$<TARGET_FILE:vaultctl>"
+  VAULT_OFFICER_PATH="$<TARGET_FILE:vault-officer>" VAULT_AUDIT_PATH="$<TARGET_FILE:vault-audit>"
+  VAULT_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+add_dependencies(e2e_upgrade_test vaultctl vault-officer vault-audit)
