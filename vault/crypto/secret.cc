@@ -39,6 +39,20 @@ StatusOr<SecretBytes> SecretBytes::CopyFrom(const uint8_t* src, size_t n) {
   return s;
 }
 
+StatusOr<SecretBytes> SecretBytes::Slice(size_t offset, size_t n) const {
+  if (offset > size_ || n > size_ - offset) {
+    return Status::InvalidArgument("SecretBytes::Slice out of range");
+  }
+  return CopyFrom(data_ + offset, n);
+}
+
+StatusOr<SecretBytes> SecretBytes::Concat(const SecretBytes& a, const SecretBytes& b) {
+  VAULT_ASSIGN_OR_RETURN(SecretBytes s, Zeroed(a.size_ + b.size_));
+  if (a.size_ > 0) std::memcpy(s.data_, a.data_, a.size_);
+  if (b.size_ > 0) std::memcpy(s.data_ + a.size_, b.data_, b.size_);
+  return s;
+}
+
 SecretBytes::~SecretBytes() { Release(); }
 
 SecretBytes::SecretBytes(SecretBytes&& other) noexcept

@@ -46,6 +46,10 @@ class SecretBytes {
   // Constant-time equality.
   bool Equals(const SecretBytes& other) const;
   StatusOr<SecretBytes> Clone() const;
+  // A copy of `n` bytes from `offset`; InvalidArgument if out of range.
+  StatusOr<SecretBytes> Slice(size_t offset, size_t n) const;
+  // A copy of a || b.
+  static StatusOr<SecretBytes> Concat(const SecretBytes& a, const SecretBytes& b);
 
   const uint8_t* insecure_data() const { return data_; }
   uint8_t* insecure_mutable_data() { return data_; }

@@ -1,0 +1,79 @@
+#include "vault/crypto/hash.h"
+
+#include <sodium.h>
+
+#include <cstdlib>
+#include <cstring>
+
+namespace vault {
+namespace {
+
+static_assert(sizeof(crypto_generichash_blake2b_state) == 384);
+static_assert(alignof(crypto_generichash_blake2b_state) <= 64);
+static_assert(kBlake2bPersonalBytes == crypto_generichash_blake2b_PERSONALBYTES);
+static_assert(kBlake2bMinBytes == crypto_generichash_blake2b_BYTES_MIN);
+static_assert(kBlake2bMaxBytes == crypto_generichash_blake2b_BYTES_MAX);
+static_assert(kSha256Bytes == crypto_hash_sha256_BYTES);
+
+[[noreturn]] void Misuse() { std::abort(); }
+
+crypto_generichash_blake2b_state* State(unsigned char* p) {
+  return reinterpret_cast<crypto_generichash_blake2b_state*>(p);
+}
+
+}  // namespace
+
+Hasher Hasher::Create(std::string_view personal, size_t out_bytes, const SecretBytes* key) {
+  if (personal.size() > kBlake2bPersonalBytes || out_bytes < kBlake2bMinBytes ||
+      out_bytes > kBlake2bMaxBytes) {
+    Misuse();
+  }
+  if (key != nullptr && (key->size() < crypto_generichash_blake2b_KEYBYTES_MIN ||
+                         key->size() > crypto_generichash_blake2b_KEYBYTES_MAX)) {
+    Misuse();
+  }
+  if (!InitCrypto().ok()) Misuse();
+  unsigned char padded[kBlake2bPersonalBytes] = {};
+  std::memcpy(padded, personal.data(), personal.size());
+  Hasher h;
+  h.out_bytes_ = out_bytes;
+  if (crypto_generichash_blake2b_init_salt_personal(
+          State(h.state_), key == nullptr ? nullptr : key->insecure_data(),
+          key == nullptr ? 0 : key->size(), out_bytes, nullptr, padded) != 0) {
+    Misuse();
+  }
+  return h;
+}
+
+Hasher::~Hasher() { sodium_memzero(state_, sizeof state_); }
+
+Hasher& Hasher::Update(std::string_view data) {
+  if (finished_) Misuse();
+  crypto_generichash_blake2b_update(State(state_),
+                                    reinterpret_cast<const unsigned char*>(data.data()),
+                                    data.size());
+  return *this;
+}
+
+std::string Hasher::Final() {
+  if (finished_) Misuse();
+  finished_ = true;
+  std::string out(out_bytes_, '\0');
+  crypto_generichash_blake2b_final(State(state_), reinterpret_cast<unsigned char*>(out.data()),
+                                   out.size());
+  sodium_memzero(state_, sizeof state_);
+  return out;
+}
+
+std::string Blake2b(std::string_view personal, std::string_view data, size_t out_bytes) {
+  return Hasher::Create(personal, out_bytes).Update(data).Final();
+}
+
+std::string Sha256(std::string_view data) {
+  std::string out(kSha256Bytes, '\0');
+  crypto_hash_sha256(reinterpret_cast<unsigned char*>(out.data()),
+                     reinterpret_cast<const unsigned char*>(data.data()), data.size());
+  return out;
+}
+
+}  // namespace vault

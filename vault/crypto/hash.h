@@ -1,0 +1,62 @@
+// Hashes: BLAKE2b (libsodium's crypto_generichash_blake2b) with a
+// personalisation string and an optional key, and SHA-256.
+//
+// Personalisation: at most 16 bytes, zero-padded to 16, exactly as the
+// formats spell it ("TV-audit-rec-v1", "TV-reason-v1", ...); an empty one is
+// sixteen zero bytes, which is plain BLAKE2b (RFC 7693). No salt is ever
+// used. Output 16 to 64 bytes; a key 16 to 64 bytes.
+//
+// Contract violations (a personalisation longer than 16 bytes, an output or
+// key size out of range, Update or Final after Final) are programming errors
+// and abort the process.
+//
+// Thread safety: Hasher is a value, not shareable while being updated;
+// the free functions are stateless.
+#ifndef VAULT_CRYPTO_HASH_H_
+#define VAULT_CRYPTO_HASH_H_
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "vault/crypto/secret.h"
+
+namespace vault {
+
+constexpr size_t kBlake2bPersonalBytes = 16;
+constexpr size_t kBlake2bMinBytes = 16;
+constexpr size_t kBlake2bMaxBytes = 64;
+constexpr size_t kSha256Bytes = 32;
+
+// Incremental BLAKE2b: Create, Update any number of times, Final once.
+class Hasher {
+ public:
+  static Hasher Create(std::string_view personal, size_t out_bytes,
+                       const SecretBytes* key = nullptr);
+
+  Hasher(const Hasher&) = default;
+  Hasher& operator=(const Hasher&) = default;
+  ~Hasher();  // wipes the state (a keyed state holds the key)
+
+  Hasher& Update(std::string_view data);
+  // The digest, out_bytes long.
+  std::string Final();
+
+ private:
+  Hasher() = default;
+
+  // libsodium's crypto_generichash_blake2b_state (checked in hash.cc).
+  alignas(64) unsigned char state_[384];
+  size_t out_bytes_ = 0;
+  bool finished_ = false;
+};
+
+// One-shot BLAKE2b of `data`, unkeyed.
+std::string Blake2b(std::string_view personal, std::string_view data, size_t out_bytes);
+
+// SHA-256 of `data` (32 bytes).
+std::string Sha256(std::string_view data);
+
+}  // namespace vault
+
+#endif  // VAULT_CRYPTO_HASH_H_
