@@ -12,6 +12,7 @@
 #ifndef VAULT_COMMON_THREAD_ANNOTATIONS_H_
 #define VAULT_COMMON_THREAD_ANNOTATIONS_H_
 
+#include <chrono>
 #include <condition_variable>
 #include <mutex>
 
@@ -71,9 +72,11 @@ class SCOPED_CAPABILITY MutexLock {
 class CondVar {
  public:
   void Wait(Mutex* mu) REQUIRES(mu) { cv_.wait(*mu); }
-  template <class Clock, class Duration>
-  void WaitUntil(Mutex* mu, const std::chrono::time_point<Clock, Duration>& when) REQUIRES(mu) {
-    cv_.wait_until(*mu, when);
+  // Waits at most `timeout`; spurious wake-ups are possible, so callers
+  // re-check their condition.
+  template <class Rep, class Period>
+  void WaitFor(Mutex* mu, const std::chrono::duration<Rep, Period>& timeout) REQUIRES(mu) {
+    cv_.wait_for(*mu, timeout);
   }
   void Signal() { cv_.notify_one(); }
   void SignalAll() { cv_.notify_all(); }

@@ -29,25 +29,6 @@ std::string RecordAd(std::string_view id, RecordKind kind, uint64_t seq) {
   return ad;
 }
 
-std::string TranscriptKey(std::string_view id, RecordKind kind) {
-  std::string k(id);
-  k.push_back(static_cast<char>(kind));
-  return k;
-}
-
-std::string MessageKey(std::string_view id, uint64_t seq) {
-  std::string k(id);
-  PutU64(&k, seq);
-  return k;
-}
-
-std::string ExpiryKey(uint64_t epoch, std::string_view id) {
-  std::string k;
-  PutU64(&k, epoch);
-  k.append(id);
-  return k;
-}
-
 std::string EncodeState(const StateRecord& r) {
   std::string out;
   out.push_back(static_cast<char>(kRecordVersion));
@@ -143,10 +124,6 @@ StatusOr<Message> DecodeMessage(std::string_view in, uint64_t seq) {
   m.sent_at = std::string(sent_at);
   m.text = std::string(text);
   return m;
-}
-
-bool ParseId(std::string_view text, std::string* raw) {
-  return text.size() == 2 * kIdBytes && FromHex(text, raw);
 }
 
 }  // namespace vault

@@ -1,6 +1,6 @@
 // Record formats: the plaintexts that are sealed under a transcript's DEK,
-// the associated data that binds each to its place, and the RocksDB keys.
-// Spec: docs/design.md, "Records". Changing a layout needs a new version byte.
+// and the associated data that binds each to its place (the keys are in
+// vault/storage/schema.h). Spec: docs/formats/rocksdb-schema.md. Changing a layout needs a new version byte.
 #ifndef VAULT_CORE_RECORDS_H_
 #define VAULT_CORE_RECORDS_H_
 
@@ -9,22 +9,15 @@
 #include <string_view>
 
 #include "vault/status.h"
-#include "vault/vault.h"
+#include "vault/storage/schema.h"
+#include "vault/types.h"
 
 namespace vault {
 
-constexpr size_t kIdBytes = 16;
 constexpr uint8_t kRecordVersion = 1;
-
-enum class RecordKind : uint8_t { kVisitor = 1, kState = 2, kMessage = 3 };
 
 // Associated data: "TV-rec-v1" NUL version kind id(16) seq(8 BE).
 std::string RecordAd(std::string_view id, RecordKind kind, uint64_t seq);
-
-// RocksDB keys.
-std::string TranscriptKey(std::string_view id, RecordKind kind);  // id kind
-std::string MessageKey(std::string_view id, uint64_t seq);       // id seq
-std::string ExpiryKey(uint64_t epoch, std::string_view id);      // epoch id
 
 // The mutable per-transcript state (sealed, kind kState, seq 0).
 struct StateRecord {
@@ -43,9 +36,6 @@ std::string EncodeVisitor(const Visitor& v);
 StatusOr<Visitor> DecodeVisitor(std::string_view plain);
 std::string EncodeMessage(const Message& m);  // seq lives in the key and AD
 StatusOr<Message> DecodeMessage(std::string_view plain, uint64_t seq);
-
-// External ids: 32 lowercase hex characters <-> 16 bytes.
-bool ParseId(std::string_view text, std::string* raw);
 
 }  // namespace vault
 

@@ -96,7 +96,7 @@ StatusOr<RequestInfo> VaultImpl::FileRequest(const Caller& caller, const Request
                                             "invalid_transcripts"));
     }
   }
-  std::lock_guard<std::mutex> l(safeguard_mu_);
+  MutexLock l(&safeguard_mu_);
   StatusOr<const StoredOfficer*> officer =
       CheckStatement(f.signed_by, safeguard::RequestFileStatement(VaultId(), f));
   if (!officer.ok()) return refuse(officer.status());
@@ -163,7 +163,7 @@ StatusOr<RequestInfo> VaultImpl::GetRequest(const Caller& caller, std::string_vi
   if (!caller.Has(Role::kOfficer)) {
     return RefuseOfficer(caller, kAction, request_id, officer, "", NotAnOfficer());
   }
-  std::lock_guard<std::mutex> l(safeguard_mu_);
+  MutexLock l(&safeguard_mu_);
   auto it = requests_.find(std::string(request_id));
   if (it == requests_.end())
     return RefuseOfficer(caller, kAction, request_id, officer, "", NoRequest());
@@ -190,8 +190,8 @@ StatusOr<ApprovalResult> VaultImpl::Approve(const Caller& caller, std::string_vi
   };
   if (!caller.Has(Role::kOfficer)) return refuse(NotAnOfficer());
   // A release rewrites wrapped keys: no shred may run meanwhile.
-  std::lock_guard<std::mutex> retention(retention_mu_);
-  std::lock_guard<std::mutex> l(safeguard_mu_);
+  MutexLock retention(shredder_->run_mutex());
+  MutexLock l(&safeguard_mu_);
   auto it = requests_.find(std::string(request_id));
   if (it == requests_.end()) return refuse(NoRequest());
   PendingRequest& r = it->second;
@@ -339,7 +339,7 @@ Status VaultImpl::ExecuteUnseal(const Caller& caller, const RequestInfo& request
   for (const std::string& id : request.transcripts) {
     std::string raw_id;
     ParseId(id, &raw_id);
-    std::lock_guard<std::mutex> stripe(StripeFor(raw_id));
+    MutexLock stripe(&StripeFor(raw_id));
     VAULT_ASSIGN_OR_RETURN(SecretBytes dek, OpenHeldKey(raw_id, c, case_secret));
     VAULT_ASSIGN_OR_RETURN(StateRecord state, ReadState(raw_id, dek));
     VAULT_ASSIGN_OR_RETURN(Transcript t, ReadRecords(id, raw_id, dek, state));

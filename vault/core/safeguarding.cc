@@ -93,7 +93,7 @@ StatusOr<OfficerList> VaultImpl::ListOfficers(const Caller& caller) {
     return Status::PermissionDenied("only admins, officers and auditors may list officers",
                                     "forbidden");
   }
-  std::lock_guard<std::mutex> l(safeguard_mu_);
+  MutexLock l(&safeguard_mu_);
   OfficerList out;
   out.vault_id = VaultId();
   for (const StoredOfficer& o : cases_->state().officers)
@@ -112,7 +112,7 @@ StatusOr<OfficerInfo> VaultImpl::EnrolOfficer(const Caller& caller, std::string_
     return RefuseOfficer(caller, kAction, "", "", "", s);
   StatusOr<safeguard::OfficerPublicKeys> keys = safeguard::ParseEnrolmentToken(key);
   if (!keys.ok()) return RefuseOfficer(caller, kAction, "", officer_id, "", keys.status());
-  std::lock_guard<std::mutex> l(safeguard_mu_);
+  MutexLock l(&safeguard_mu_);
   safeguard::SafeguardState next = cases_->state();
   if (next.FindOfficer(officer_id) != nullptr) {
     return RefuseOfficer(
@@ -145,7 +145,7 @@ StatusOr<OfficerInfo> VaultImpl::RevokeOfficer(const Caller& caller, std::string
     return RefuseOfficer(caller, kAction, "", officer_id, "",
                          Status::PermissionDenied("only admins may revoke officers", "forbidden"));
   }
-  std::lock_guard<std::mutex> l(safeguard_mu_);
+  MutexLock l(&safeguard_mu_);
   safeguard::SafeguardState next = cases_->state();
   StoredOfficer* officer = next.FindOfficer(officer_id);
   if (officer == nullptr) {
@@ -190,7 +190,7 @@ StatusOr<CaseInfo> VaultImpl::OpenCase(const Caller& caller, const CaseOpening& 
   if (!caller.Has(Role::kOfficer)) return refuse(NotAnOfficer());
   if (Status s = ValidateCaseId(opening.case_id); !s.ok()) return refuse(s);
   if (Status s = ValidateReason(opening.reason); !s.ok()) return refuse(s);
-  std::lock_guard<std::mutex> l(safeguard_mu_);
+  MutexLock l(&safeguard_mu_);
   StatusOr<const StoredOfficer*> officer =
       CheckStatement(opening.signed_by, safeguard::CaseOpenStatement(VaultId(), opening));
   if (!officer.ok()) return refuse(officer.status());
@@ -281,7 +281,7 @@ StatusOr<std::vector<CaseInfo>> VaultImpl::ListCases(const Caller& caller) {
   if (!caller.Has(Role::kOfficer))
     return RefuseOfficer(caller, "case.list", "", "", "", NotAnOfficer());
   VAULT_RETURN_IF_ERROR(Audit(caller, "case.list", "", "ok"));
-  std::lock_guard<std::mutex> l(safeguard_mu_);
+  MutexLock l(&safeguard_mu_);
   std::vector<CaseInfo> out;
   for (const StoredCase& c : cases_->state().cases) {
     CaseInfo info = DescribeCase(c, false);
@@ -296,7 +296,7 @@ StatusOr<CaseDetail> VaultImpl::GetCase(const Caller& caller, std::string_view c
   constexpr std::string_view kAction = "case.read";
   if (!caller.Has(Role::kOfficer))
     return RefuseOfficer(caller, kAction, "", "", case_id, NotAnOfficer());
-  std::lock_guard<std::mutex> l(safeguard_mu_);
+  MutexLock l(&safeguard_mu_);
   const StoredCase* c = cases_->state().FindCase(case_id);
   if (c == nullptr) return RefuseOfficer(caller, kAction, "", "", case_id, NoCase());
   VAULT_RETURN_IF_ERROR(Audit(caller, kAction, "", "ok", {{"case", c->id}}));
@@ -321,8 +321,8 @@ StatusOr<HoldInfo> VaultImpl::PlaceHold(const Caller& caller, const HoldPlacemen
   HoldInfo info;
   {
     // No shred may run between reading the key and replacing it.
-    std::lock_guard<std::mutex> retention(retention_mu_);
-    std::lock_guard<std::mutex> l(safeguard_mu_);
+    MutexLock retention(shredder_->run_mutex());
+    MutexLock l(&safeguard_mu_);
     StatusOr<const StoredOfficer*> officer =
         CheckStatement(hold.signed_by, safeguard::HoldStatement(VaultId(), hold));
     if (!officer.ok()) return refuse(officer.status());
@@ -331,7 +331,7 @@ StatusOr<HoldInfo> VaultImpl::PlaceHold(const Caller& caller, const HoldPlacemen
     if (c->state != "open") {
       return refuse(Status::FailedPrecondition("this case has been released", "case_released"));
     }
-    std::lock_guard<std::mutex> stripe(StripeFor(raw_id));
+    MutexLock stripe(&StripeFor(raw_id));
     // At most one case holds a transcript: its DEK is then sealed to that
     // case only, and a second case could not get it without an unseal.
     std::string holder;

@@ -95,15 +95,15 @@ VaultImpl::VaultImpl(Options options, Clock* clock, DirectoryLock lock,
                      int64_t open, int64_t closed)
     : options_(std::move(options)), clock_(clock), lock_(std::move(lock)),
       custodian_(std::move(custodian)), keyring_(std::move(keyring)), store_(std::move(store)),
-      audit_(std::move(audit)), open_count_(open), closed_count_(closed) {}
+      audit_(std::move(audit)),
+      shredder_(std::make_unique<Shredder>(
+          Shredder::Settings{options_.retention_ms, options_.idle_close_ms,
+                             options_.retention_tick_ms},
+          keyring_.get(), store_.get(), clock_, static_cast<RetentionHost*>(this))),
+      open_count_(open), closed_count_(closed) {}
 
 VaultImpl::~VaultImpl() {
-  {
-    std::lock_guard<std::mutex> l(thread_mu_);
-    stop_ = true;
-  }
-  thread_cv_.notify_all();
-  if (retention_thread_.joinable()) retention_thread_.join();
+  if (shredder_) shredder_->Stop();
   // A stop record and a final checkpoint: the next start is a clean restart.
   if (audit_) {
     const Status closed = audit_->Close();
@@ -179,12 +179,16 @@ StatusOr<std::unique_ptr<VaultImpl>> VaultImpl::Open(const Options& options, Clo
   // Catch up before serving anything: epochs that ended while the vault was
   // down are shredded and purged now.
   VAULT_RETURN_IF_ERROR(vault->RunRetention());
-  if (options.retention_tick_ms > 0) vault->StartRetentionThread();
+  vault->shredder_->Start();
   return vault;
 }
 
-std::mutex& VaultImpl::StripeFor(std::string_view raw_id) {
-  return stripes_[static_cast<unsigned char>(raw_id[0]) % stripes_.size()];
+void VaultImpl::LockAll(const std::vector<Mutex*>& mus) {
+  for (Mutex* mu : mus) mu->Lock();
+}
+
+void VaultImpl::UnlockAll(const std::vector<Mutex*>& mus) {
+  for (auto it = mus.rbegin(); it != mus.rend(); ++it) (*it)->Unlock();
 }
 
 Status VaultImpl::SealInto(const SecretBytes& dek, std::string_view raw_id, RecordKind kind,
@@ -322,7 +326,7 @@ StatusOr<AppendOutcome> VaultImpl::DoAppend(const Caller& caller, std::string_vi
   VAULT_RETURN_IF_ERROR(ValidateMessage(m, options_));
   std::string raw_id;
   if (!ParseId(id, &raw_id)) return NoSuchTranscript();
-  std::lock_guard<std::mutex> lock(StripeFor(raw_id));
+  MutexLock lock(&StripeFor(raw_id));
   VAULT_ASSIGN_OR_RETURN(Loaded t, Load(id));
   if (!caller.MayWrite(t.state.service)) return MayNotWrite();
   const std::string key = MessageKey(t.raw_id, m.seq);
@@ -364,7 +368,7 @@ StatusOr<UnixMillis> VaultImpl::DoClose(const Caller& caller, std::string_view i
   if (!caller.Has(Role::kWriter)) return MayNotWrite();
   std::string raw_id;
   if (!ParseId(id, &raw_id)) return NoSuchTranscript();
-  std::lock_guard<std::mutex> lock(StripeFor(raw_id));
+  MutexLock lock(&StripeFor(raw_id));
   VAULT_ASSIGN_OR_RETURN(Loaded t, Load(id));
   if (!caller.MayWrite(t.state.service)) return MayNotWrite();
   if (t.state.state == TranscriptState::kClosed) return t.state.expires_at;
@@ -405,7 +409,7 @@ Status VaultImpl::EraseTranscript(const Caller& caller, std::string_view id) {
   std::string raw_id;
   if (!ParseId(id, &raw_id)) return AuditOutcome(caller, "transcript.erase", id, NoSuchTranscript());
   {
-    std::lock_guard<std::mutex> lock(StripeFor(raw_id));
+    MutexLock lock(&StripeFor(raw_id));
     StatusOr<Loaded> t = Load(id);
     // Erasing an erased transcript is the same success, so a client whose
     // answer was lost can safely ask again.
@@ -444,8 +448,7 @@ Status VaultImpl::EraseTranscript(const Caller& caller, std::string_view id) {
   // The erasure is committed already: a failed compaction is the next
   // retention run's to retry, not the caller's error.
   if (Status compacted = store_->FlushAndCompact(); !compacted.ok()) {
-    compact_pending_.store(true);
-    compaction_failures_.fetch_add(1);
+    shredder_->CompactionFailed();
     Log("compaction_failed", {{"after", "erase"}, {"error", OutcomeOf(compacted)}});
   }
   return Status::OK();
@@ -509,7 +512,7 @@ StatusOr<Transcript> VaultImpl::DoGet(const Caller& caller, std::string_view id)
   std::string raw_id;
   if (!ParseId(id, &raw_id)) return NoSuchTranscript();
   // Reads take the stripe too, so a transcript is never seen half-updated.
-  std::lock_guard<std::mutex> lock(StripeFor(raw_id));
+  MutexLock lock(&StripeFor(raw_id));
   VAULT_ASSIGN_OR_RETURN(Loaded t, Load(id));
   if (!caller.MayRead(t.state.service)) return MayNotRead();
   return ReadRecords(id, t.raw_id, t.dek, t.state);
@@ -682,13 +685,13 @@ VaultMetrics VaultImpl::Metrics() {
   m.synced_writes = stats.synced_writes;
   m.failed_writes = stats.failed_writes;
   m.wal_syncs = stats.wal_syncs;
-  m.last_shred_at_ms = last_shred_at_.load();
-  m.last_retention_run_ms = last_run_at_.load();
+  m.last_shred_at_ms = shredder_->last_shred_at();
+  m.last_retention_run_ms = shredder_->last_run_at();
   m.base_epoch = keyring_->base_epoch();
-  m.shredded_total = shredded_total_.load();
-  m.overdue_transcripts = overdue_.load();  // counted by the last retention run
-  m.retention_damaged = damaged_idle_.load() + damaged_index_.load();
-  m.compaction_failures = compaction_failures_.load();
+  m.shredded_total = shredder_->shredded_total();
+  m.overdue_transcripts = shredder_->overdue();  // counted by the last retention run
+  m.retention_damaged = shredder_->damaged();
+  m.compaction_failures = shredder_->compaction_failures();
   return m;
 }
 

@@ -14,12 +14,11 @@
 #include <array>
 #include <map>
 #include <atomic>
-#include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <set>
 #include <string>
-#include <thread>
 
 #include "vault/audit/audit_log.h"
 #include "vault/common/file_util.h"
@@ -28,13 +27,15 @@
 #include "vault/crypto/keyring.h"
 #include "vault/crypto/secret.h"
 #include "vault/crypto/shamir.h"
+#include "vault/common/thread_annotations.h"
+#include "vault/retention/shredder.h"
 #include "vault/safeguard/case_store.h"
 #include "vault/storage/store.h"
 #include "vault/vault.h"
 
 namespace vault {
 
-class VaultImpl final : public Vault {
+class VaultImpl final : public Vault, private RetentionHost {
  public:
   static StatusOr<std::unique_ptr<VaultImpl>> Open(const Options& options, Clock* clock);
 
@@ -96,8 +97,6 @@ class VaultImpl final : public Vault {
   Status AuditOutcome(const Caller& caller, std::string_view action, std::string_view object_id,
                       const Status& result);
   Status CheckAuditor(const Caller& caller, std::string_view what);
-  // Passes an event to Options::log, if set (see options.h for the rules).
-  void Log(std::string_view event, const Options::LogFields& fields) const;
 
   StatusOr<CreatedTranscript> DoCreate(const Caller& caller, const NewTranscript& request,
                                        bool* audited, std::string* id);
@@ -111,7 +110,7 @@ class VaultImpl final : public Vault {
                                    const SecretBytes& dek, const StateRecord& state);
   StatusOr<StateRecord> ReadState(const std::string& raw_id, const SecretBytes& dek);
 
-  // Legal hold helpers (safeguarding.cc); safeguard_mu_ held.
+  // Legal hold helpers (safeguarding.cc, requests.cc).
   struct PendingRequest {
     RequestInfo info;
     SecretBytes secret;  // the request key's X25519 secret; wiped when used
@@ -124,20 +123,22 @@ class VaultImpl final : public Vault {
     std::vector<Accepted> approvals;
     bool used = false;
   };
-  std::string VaultId() const;
+  std::string VaultId() const REQUIRES(safeguard_mu_);
   // The enrolled, unrevoked officer `id`; PermissionDenied "unknown_officer"
   // or "officer_revoked" otherwise.
-  StatusOr<const safeguard::StoredOfficer*> ActiveOfficer(std::string_view id) const;
+  StatusOr<const safeguard::StoredOfficer*> ActiveOfficer(std::string_view id) const
+      REQUIRES(safeguard_mu_);
   StatusOr<const safeguard::StoredOfficer*> CheckStatement(const OfficerSignature& signed_by,
-                                                          const std::string& text);
+                                                          const std::string& text)
+      REQUIRES(safeguard_mu_);
   Status RefuseOfficer(const Caller& caller, std::string_view action, std::string_view object,
                        std::string_view officer, std::string_view case_id, const Status& why);
   Status ExecuteUnseal(const Caller& caller, const RequestInfo& request,
                        const SecretBytes& case_secret, const safeguard::StoredCase& c,
-                       ApprovalResult* result);
+                       ApprovalResult* result) REQUIRES(safeguard_mu_);
   Status ExecuteRelease(const Caller& caller, const RequestInfo& request,
                         const SecretBytes& case_secret, const safeguard::StoredCase& c,
-                        ApprovalResult* result);
+                        ApprovalResult* result) REQUIRES(safeguard_mu_);
   // Appends the audit record of an executed request and puts its seq and
   // hash in *result.
   Status AuditExecution(const Caller& caller, std::string_view action, const RequestInfo& request,
@@ -146,21 +147,17 @@ class VaultImpl final : public Vault {
   StatusOr<SecretBytes> OpenHeldKey(const std::string& raw_id, const safeguard::StoredCase& c,
                                     const SecretBytes& case_secret);
   StatusOr<std::vector<HoldInfo>> HoldsOfCase(std::string_view case_id);
-  CaseInfo DescribeCase(const safeguard::StoredCase& c, bool with_reason);
+  CaseInfo DescribeCase(const safeguard::StoredCase& c, bool with_reason)
+      REQUIRES(safeguard_mu_);
 
-  // Retention steps (retention_mu_ held). Each runs whatever the one
-  // before it returned: nothing a step finds may hold back the shred.
-  Status CloseIdle(UnixMillis now);
-  Status ShredDueEpochs(UnixMillis now);
-  Status PurgeShredded(UnixMillis now, bool* purged);
-  StatusOr<uint64_t> CountOverdue(UnixMillis now) const;
-  // A record retention cannot process (`key`: its store key; `id`: the
-  // transcript it belongs to, if known): audited as `retention.damaged` and
-  // logged, once per start. Fails only if the audit record cannot be written.
-  Status ReportDamaged(std::string_view key, std::string_view id, std::string_view step,
-                       const Status& why);
-  void RetentionLoop();
-  void StartRetentionThread();
+  // RetentionHost (retention_host.cc): what the shredder asks of the vault.
+  Status AuditSystem(std::string_view action, std::string_view object_id,
+                     std::string_view outcome, AuditDetails details) override;
+  Status CloseIdle(UnixMillis now, std::vector<DamagedRecord>* damaged) override;
+  Status WithTranscriptsLocked(const std::vector<std::string>& raw_ids,
+                               const std::function<Status()>& fn) override;
+  void OnPurged(int64_t open, int64_t closed) override;
+  void Log(std::string_view event, const Options::LogFields& fields) const override;
 
   // A transcript's key material and state, loaded under its stripe lock.
   struct Loaded {
@@ -175,7 +172,14 @@ class VaultImpl final : public Vault {
   // Adds to `batch` the state record and, if the expiry moved to another
   // epoch, the DEK re-wrapped under it with the expiry index moved along.
   Status StageState(Loaded* t, WriteBatch* batch);
-  std::mutex& StripeFor(std::string_view raw_id);
+  Mutex& StripeFor(std::string_view raw_id) { return stripes_[StripeIndex(raw_id)]; }
+  size_t StripeIndex(std::string_view raw_id) const {
+    return static_cast<unsigned char>(raw_id[0]) % stripes_.size();
+  }
+  // Locks (in the order given) and unlocks several stripes; the analysis
+  // cannot follow a list of locks.
+  static void LockAll(const std::vector<Mutex*>& mus) NO_THREAD_SAFETY_ANALYSIS;
+  static void UnlockAll(const std::vector<Mutex*>& mus) NO_THREAD_SAFETY_ANALYSIS;
   // Marks `t` closed as of `closed_at` and stages the state, the forward
   // re-wrap and the removal of its open marker.
   Status StageClose(Loaded* t, UnixMillis closed_at, WriteBatch* batch);
@@ -189,38 +193,20 @@ class VaultImpl final : public Vault {
   const std::unique_ptr<Store> store_;
   const std::unique_ptr<audit::AuditLog> audit_;
   // Serialises read-modify-write of one transcript (striped by id).
-  std::array<std::mutex, 256> stripes_;
-
-  std::mutex retention_mu_;  // one retention run at a time
-  std::atomic<UnixMillis> last_shred_at_{0};
-  std::atomic<UnixMillis> last_run_at_{0};
-  UnixMillis last_idle_scan_at_ = 0;  // guarded by retention_mu_
-  std::atomic<uint64_t> shredded_total_{0};
-  // Damaged records found by the last idle scan and the last evidence scan.
-  std::atomic<uint64_t> damaged_idle_{0};
-  std::atomic<uint64_t> damaged_index_{0};
-  std::set<std::string> damage_reported_;  // store keys; guarded by retention_mu_
-  // The overdue count of the last retention run (-1: not counted), for
-  // Metrics(), which must not scan.
-  std::atomic<int64_t> overdue_{0};
-  // A compaction failed (after an erasure or a purge): the next retention
-  // run compacts.
-  std::atomic<bool> compact_pending_{false};
-  std::atomic<uint64_t> compaction_failures_{0};
-  std::mutex thread_mu_;
-  std::condition_variable thread_cv_;
-  bool stop_ = false;  // guarded by thread_mu_
-  std::thread retention_thread_;
+  std::array<Mutex, 256> stripes_;
+  // Retention: the shredder and its thread (vault/retention/shredder.h).
+  std::unique_ptr<Shredder> shredder_;
   // Mirrors of the store's transcript counters, read once at Open and moved
   // after each write that moves them durably.
   std::atomic<int64_t> open_count_;
   std::atomic<int64_t> closed_count_;
   std::atomic<int64_t> held_count_{0};
 
-  // Legal hold. Lock order: retention_mu_, then safeguard_mu_, then stripes.
-  std::mutex safeguard_mu_;
-  std::unique_ptr<safeguard::CaseStore> cases_;        // guarded by safeguard_mu_
-  std::map<std::string, PendingRequest> requests_;     // guarded by safeguard_mu_
+  // Legal hold. Lock order: the shredder's run mutex, then safeguard_mu_,
+  // then stripes.
+  Mutex safeguard_mu_;
+  std::unique_ptr<safeguard::CaseStore> cases_ GUARDED_BY(safeguard_mu_);
+  std::map<std::string, PendingRequest> requests_ GUARDED_BY(safeguard_mu_);
 };
 
 }  // namespace vault

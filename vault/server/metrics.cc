@@ -93,7 +93,7 @@ ServerMetrics::ServerMetrics(std::function<size_t()> open_connections)
                          .count()) {}
 
 void ServerMetrics::RecordRequest(std::string_view route, unsigned status, int64_t latency_us) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   auto it = routes_.find(route);
   if (it == routes_.end()) it = routes_.emplace(std::string(route), RouteStats()).first;
   it->second.by_status[status] += 1;
@@ -120,7 +120,7 @@ std::string ServerMetrics::Render(const VaultMetrics& vault) const {
          Double(static_cast<double>(start_time_ms_) / 1000.0));
 
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     Family(&out, "vault_http_requests_total", "counter",
            "HTTP requests answered, by route template and status code.");
     for (const auto& [route, stats] : routes_) {

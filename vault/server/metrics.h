@@ -20,11 +20,11 @@
 #include <cstdint>
 #include <functional>
 #include <map>
-#include <mutex>
 #include <string>
 #include <string_view>
 
 #include "vault/metrics.h"
+#include "vault/common/thread_annotations.h"
 
 namespace vault {
 
@@ -67,8 +67,8 @@ class ServerMetrics {
   std::atomic<uint64_t> rejected_max_connections_{0};
   std::atomic<uint64_t> rejected_no_peer_credentials_{0};
   std::atomic<uint64_t> timeouts_[kTimeoutPhases] = {};  // by TimeoutPhase
-  mutable std::mutex mu_;
-  std::map<std::string, RouteStats, std::less<>> routes_;  // guarded by mu_
+  mutable Mutex mu_;
+  std::map<std::string, RouteStats, std::less<>> routes_ GUARDED_BY(mu_);
 };
 
 }  // namespace vault

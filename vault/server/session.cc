@@ -60,20 +60,20 @@ std::optional<ConnectionSlot> SessionHub::TryReserveSlot(size_t max) {
 }
 
 bool SessionHub::Add(const std::shared_ptr<Session>& session) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   if (stopping()) return false;
   sessions_.emplace(session.get(), session);
   return true;
 }
 
 void SessionHub::Remove(Session* session) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   sessions_.erase(session);
 }
 
 bool SessionHub::BeginShutdown() {
   if (stopping_.exchange(true, std::memory_order_acq_rel)) return false;
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   for (auto& [raw, weak] : sessions_) {
     if (std::shared_ptr<Session> session = weak.lock()) {
       asio::post(session->executor(), [session] { session->CloseIfIdle(); });

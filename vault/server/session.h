@@ -39,7 +39,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -48,6 +47,7 @@
 #include "vault/server/peer_cred.h"
 #include "vault/server/response.h"
 #include "vault/server/router.h"
+#include "vault/common/thread_annotations.h"
 
 namespace vault {
 
@@ -113,8 +113,8 @@ class SessionHub {
   std::atomic<bool> stopping_{false};
   std::atomic<uint64_t> next_request_id_{0};
   std::atomic<size_t> open_connections_{0};
-  mutable std::mutex mu_;
-  std::unordered_map<Session*, std::weak_ptr<Session>> sessions_;  // guarded by mu_
+  mutable Mutex mu_;
+  std::unordered_map<Session*, std::weak_ptr<Session>> sessions_ GUARDED_BY(mu_);
 };
 
 class Session : public std::enable_shared_from_this<Session> {

@@ -1,0 +1,105 @@
+// VaultImpl as the shredder's host (vault/retention/shredder.h): closing idle
+// chats on the transcript path, the transcript locks and counters a purge
+// needs, and the retention calls of the Vault interface.
+#include <algorithm>
+#include <set>
+
+#include "vault/common/encoding.h"
+#include "vault/core/vault_impl.h"
+#include "vault/core/vault_internal.h"
+
+namespace vault {
+
+Status VaultImpl::CloseIdle(UnixMillis now, std::vector<DamagedRecord>* damaged_records) {
+  if (options_.idle_close_ms <= 0) return Status::OK();
+  std::vector<std::string> open_ids;
+  std::string end(kOpenIndexPrefix);
+  end.append(kIdBytes, '\xff');
+  end.push_back('\xff');
+  VAULT_RETURN_IF_ERROR(store_->ScanRange(
+      Column::kExpiryIndex, kOpenIndexPrefix, end, [&](std::string_view key, std::string_view) {
+        if (key.size() == kOpenIndexPrefix.size() + kIdBytes) {
+          open_ids.emplace_back(key.substr(kOpenIndexPrefix.size()));
+        }
+        return true;
+      }));
+  const Caller system = RetentionCaller();
+  for (const std::string& raw_id : open_ids) {
+    MutexLock lock(&StripeFor(raw_id));
+    const std::string id = ToHex(raw_id);
+    StatusOr<Loaded> t = Load(id);
+    if (!t.ok()) {
+      // Expired: the purge removes the marker with the records.
+      if (t.status().code() == Status::Code::kGone) continue;
+      // Nothing left to mark: drop the marker and its count.
+      if (t.status().code() == Status::Code::kNotFound) {
+        WriteBatch batch;
+        batch.Delete(Column::kExpiryIndex, OpenIndexKey(raw_id));
+        batch.AddToCounter(kOpenCounter, -1);
+        VAULT_RETURN_IF_ERROR(store_->Write(&batch));
+        open_count_.fetch_sub(1, std::memory_order_relaxed);
+        continue;
+      }
+      // Its state or wrapped key does not open: it cannot be closed, and
+      // need not be, since its key is destroyed on time like any other.
+      if (t.status().code() == Status::Code::kCorruption) {
+        damaged_records->push_back({OpenIndexKey(raw_id), id, t.status()});
+        continue;
+      }
+      return t.status();
+    }
+    if (t->state.state != TranscriptState::kOpen) continue;
+    if (now - t->state.last_activity < options_.idle_close_ms) continue;
+    // Closed as of its last activity: the visitor left then. Recorded like a
+    // writer's close: before the write, and again if the write fails.
+    WriteBatch batch;
+    VAULT_RETURN_IF_ERROR(StageClose(&*t, t->state.last_activity, &batch));
+    VAULT_RETURN_IF_ERROR(Audit(system, "transcript.close", id, "ok", {{"reason", "idle"}}));
+    if (Status written = store_->Write(&batch); !written.ok()) {
+      const Status noted =
+          Audit(system, "transcript.close", id, "write_failed", {{"reason", "idle"}});
+      (void)noted;  // the write's own error is what the run reports
+      return written;
+    }
+    open_count_.fetch_sub(1, std::memory_order_relaxed);
+    closed_count_.fetch_add(1, std::memory_order_relaxed);
+  }
+  return Status::OK();
+}
+
+Status VaultImpl::AuditSystem(std::string_view action, std::string_view object_id,
+                              std::string_view outcome, AuditDetails details) {
+  return Audit(RetentionCaller(), action, object_id, outcome, std::move(details));
+}
+
+Status VaultImpl::WithTranscriptsLocked(const std::vector<std::string>& raw_ids,
+                                        const std::function<Status()>& fn) {
+  // Ascending stripe order, as no other path takes more than one.
+  std::set<size_t> stripe_ids;
+  for (const std::string& raw_id : raw_ids) stripe_ids.insert(StripeIndex(raw_id));
+  std::vector<Mutex*> held;
+  for (size_t i : stripe_ids) held.push_back(&stripes_[i]);
+  LockAll(held);
+  const Status status = fn();
+  UnlockAll(held);
+  return status;
+}
+
+void VaultImpl::OnPurged(int64_t open, int64_t closed) {
+  open_count_.fetch_sub(open, std::memory_order_relaxed);
+  closed_count_.fetch_sub(closed, std::memory_order_relaxed);
+}
+
+Status VaultImpl::RunRetention() { return shredder_->Run(); }
+
+StatusOr<RetentionStatus> VaultImpl::GetRetentionStatus(const Caller& caller) {
+  const bool allowed = caller.Has(Role::kAdmin) || caller.Has(Role::kAuditor);
+  VAULT_RETURN_IF_ERROR(Audit(caller, "retention.status", "", allowed ? "ok" : "forbidden"));
+  if (!allowed) {
+    return Status::PermissionDenied("only admins and auditors may see retention status",
+                                    "forbidden");
+  }
+  return shredder_->Snapshot();
+}
+
+}  // namespace vault

@@ -1,0 +1,95 @@
+// The RocksDB schema's keys and markers: how a transcript's records, its
+// wrapped key, the expiry index and the store's counters are laid out.
+// Values are opaque here (sealed elsewhere); only the markers that replace a
+// wrapped key (tombstones, the held marker) are plain. Shared by the vault's
+// transcript path (vault/core), the shredder (vault/retention) and legal hold
+// (vault/hold). Spec: docs/formats/rocksdb-schema.md. Changing a layout
+// needs a new format version.
+//
+// Thread safety: pure functions and constants.
+#ifndef VAULT_STORAGE_SCHEMA_H_
+#define VAULT_STORAGE_SCHEMA_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "vault/clock.h"
+#include "vault/common/encoding.h"
+
+namespace vault {
+
+// A transcript's id: 16 random bytes, 32 lowercase hex characters outside.
+constexpr size_t kIdBytes = 16;
+
+// The kinds of sealed record (also bound into their associated data).
+enum class RecordKind : uint8_t { kVisitor = 1, kState = 2, kMessage = 3 };
+
+// RocksDB keys.
+std::string TranscriptKey(std::string_view id, RecordKind kind);  // id kind
+std::string MessageKey(std::string_view id, uint64_t seq);       // id seq
+std::string ExpiryKey(uint64_t epoch, std::string_view id);      // epoch id
+
+// External ids: 32 lowercase hex characters <-> 16 bytes.
+bool ParseId(std::string_view text, std::string* raw);
+
+// Store counters (vault/storage/store.h): transcripts by state.
+inline constexpr std::string_view kOpenCounter = "transcripts.open";
+inline constexpr std::string_view kClosedCounter = "transcripts.closed";
+inline constexpr std::string_view kHeldCounter = "transcripts.held";
+
+// After a purge a transcript's wrapped key is replaced by a tombstone, so
+// reads answer Gone rather than NotFound for one more retention period:
+// 0x00 | "TV-gone" | purge time (8 bytes BE). A wrapped key starts with its
+// version byte (1), never 0.
+// An erased transcript's tombstone says so: 0x00 | "TV-eras" | time.
+inline constexpr std::string_view kTombstoneTag("\0TV-gone", 8);
+inline constexpr std::string_view kErasedTag("\0TV-eras", 8);
+
+inline std::string Tombstone(UnixMillis at, bool erased = false) {
+  std::string value(erased ? kErasedTag : kTombstoneTag);
+  PutU64(&value, static_cast<uint64_t>(at));
+  return value;
+}
+
+inline bool IsTombstone(std::string_view value) {
+  if (value.size() != kTombstoneTag.size() + 8) return false;
+  const std::string_view tag = value.substr(0, kTombstoneTag.size());
+  return tag == kTombstoneTag || tag == kErasedTag;
+}
+
+inline bool IsErasedTombstone(std::string_view value) {
+  return IsTombstone(value) && value.substr(0, kErasedTag.size()) == kErasedTag;
+}
+
+// A held transcript's ordinary wrapped key is replaced by this marker: its
+// DEK then exists only sealed to a case key (holds column family).
+// 0x00 | "TV-held" | hold time (8 bytes BE).
+inline constexpr std::string_view kHeldTag("\0TV-held", 8);
+
+inline std::string HeldMarker(UnixMillis at) {
+  std::string value(kHeldTag);
+  PutU64(&value, static_cast<uint64_t>(at));
+  return value;
+}
+
+inline bool IsHeldMarker(std::string_view value) {
+  return value.size() == kHeldTag.size() + 8 && value.substr(0, kHeldTag.size()) == kHeldTag;
+}
+
+// Open transcripts are listed in the expiry-index column family under this
+// prefix (0xFF sorts after every epoch key, whose first byte is 0 for any
+// epoch below 2^56), so idle chats are found without reading closed ones.
+inline constexpr std::string_view kOpenIndexPrefix("\xffopen", 5);
+
+inline std::string OpenIndexKey(std::string_view raw_id) {
+  std::string key(kOpenIndexPrefix);
+  key.append(raw_id);
+  return key;
+}
+
+inline uint64_t EpochOfIndexKey(std::string_view key) { return GetU64(key.data()); }
+
+}  // namespace vault
+
+#endif  // VAULT_STORAGE_SCHEMA_H_
