@@ -6,9 +6,9 @@
 #include <exception>
 #include <optional>
 
-#include "vault/server/json_util.h"
-#include "vault/server/request_json.h"
-#include "vault/server/response_json.h"
+#include "vault/wire/json_util.h"
+#include "vault/wire/request_json.h"
+#include "vault/wire/response_json.h"
 
 namespace vault {
 

@@ -1,11 +1,11 @@
-#include "vault/server/safeguard_json.h"
+#include "vault/wire/safeguard_json.h"
 
 #include <boost/json.hpp>
 
 #include "vault/common/encoding.h"
 #include "vault/common/time_format.h"
-#include "vault/server/json_util.h"
-#include "vault/server/response_json.h"
+#include "vault/wire/json_util.h"
+#include "vault/wire/response_json.h"
 
 namespace vault::wire {
 namespace {

@@ -1,8 +1,8 @@
-#include "vault/server/request_json.h"
+#include "vault/wire/request_json.h"
 
 #include <boost/json.hpp>
 
-#include "vault/server/json_util.h"
+#include "vault/wire/json_util.h"
 
 namespace vault::wire {
 

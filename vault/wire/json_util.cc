@@ -1,4 +1,4 @@
-#include "vault/server/json_util.h"
+#include "vault/wire/json_util.h"
 
 #include <boost/json.hpp>
 

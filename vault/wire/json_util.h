@@ -9,8 +9,8 @@
 // Error messages name fields of the schema, never values or keys from the
 // request, so they are safe to log and to send back.
 // Thread safety: pure functions.
-#ifndef VAULT_SERVER_JSON_UTIL_H_
-#define VAULT_SERVER_JSON_UTIL_H_
+#ifndef VAULT_WIRE_JSON_UTIL_H_
+#define VAULT_WIRE_JSON_UTIL_H_
 
 #include <boost/json/value.hpp>
 #include <initializer_list>
@@ -77,4 +77,4 @@ StatusOr<boost::json::object> ParseResponseObject(std::string_view body);
 
 }  // namespace vault::wire
 
-#endif  // VAULT_SERVER_JSON_UTIL_H_
+#endif  // VAULT_WIRE_JSON_UTIL_H_

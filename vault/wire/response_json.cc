@@ -1,9 +1,9 @@
-#include "vault/server/response_json.h"
+#include "vault/wire/response_json.h"
 
 #include <boost/json.hpp>
 
 #include "vault/common/time_format.h"
-#include "vault/server/json_util.h"
+#include "vault/wire/json_util.h"
 
 namespace vault::wire {
 
