@@ -10,7 +10,7 @@
 #include <boost/json.hpp>
 #include <string>
 
-#include "vault/server/request_json.h"
+#include "vault/wire/request_json.h"
 
 namespace vault {
 namespace {

@@ -38,9 +38,9 @@
 #include "vault/safeguard/officer.h"
 #include "vault/safeguard/officer_actions.h"
 #include "vault/safeguard/paper.h"
-#include "vault/server/http_error.h"
-#include "vault/server/response_json.h"
-#include "vault/server/safeguard_json.h"
+#include "vault/wire/http_error.h"
+#include "vault/wire/response_json.h"
+#include "vault/wire/safeguard_json.h"
 
 namespace po = boost::program_options;
 namespace json = boost::json;

@@ -37,8 +37,8 @@
 #include "vault/client.h"
 #include "vault/clock.h"
 #include "vault/common/time_format.h"
-#include "vault/server/http_error.h"
-#include "vault/server/request_json.h"
+#include "vault/wire/http_error.h"
+#include "vault/wire/request_json.h"
 
 namespace po = boost::program_options;
 namespace json = boost::json;

@@ -28,7 +28,7 @@
 #include "vault/clock.h"
 #include "vault/safeguard/officer.h"
 #include "vault/safeguard/officer_actions.h"
-#include "vault/server/safeguard_json.h"
+#include "vault/wire/safeguard_json.h"
 
 namespace vault::testing {
 namespace {

@@ -8,11 +8,11 @@
 #include <cstdio>
 
 #include "vault/common/file_util.h"
-#include "vault/server/http_error.h"
-#include "vault/server/json_util.h"
-#include "vault/server/request_json.h"
-#include "vault/server/response_json.h"
-#include "vault/server/safeguard_json.h"
+#include "vault/wire/http_error.h"
+#include "vault/wire/json_util.h"
+#include "vault/wire/request_json.h"
+#include "vault/wire/response_json.h"
+#include "vault/wire/safeguard_json.h"
 
 namespace vault {
 

@@ -4,7 +4,7 @@
 #include <boost/beast/http/write.hpp>
 #include <sstream>
 
-#include "vault/server/http_error.h"
+#include "vault/wire/http_error.h"
 
 namespace vault {
 

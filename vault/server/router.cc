@@ -4,11 +4,12 @@
 #include <boost/json.hpp>
 #include <boost/beast/http/verb.hpp>
 #include <exception>
+#include <initializer_list>
 #include <optional>
 
-#include "vault/server/json_util.h"
-#include "vault/server/request_json.h"
-#include "vault/server/response_json.h"
+#include "vault/wire/json_util.h"
+#include "vault/wire/request_json.h"
+#include "vault/wire/response_json.h"
 
 namespace vault {
 
@@ -152,8 +153,17 @@ RouteMatch MatchRoute(std::string_view target) {
   return RouteMatch();
 }
 
-RoleSet RolesFor(RouteId route) {
+namespace {
+
+RoleSet Roles(std::initializer_list<Role> list) {
   RoleSet roles;
+  for (Role role : list) roles.Add(role);
+  return roles;
+}
+
+}  // namespace
+
+RoleSet RolesFor(RouteId route) {
   switch (route) {
     case RouteId::kHealth:
     case RouteId::kMetrics:
@@ -161,32 +171,22 @@ RoleSet RolesFor(RouteId route) {
     case RouteId::kTranscripts:
     case RouteId::kMessages:
     case RouteId::kClose:
-      roles.Add(Role::kWriter);
-      return roles;
+      return Roles({Role::kWriter});
     case RouteId::kTranscript:
-      roles.Add(Role::kWriter);
-      roles.Add(Role::kAgent);
-      return roles;
+      return Roles({Role::kWriter, Role::kAgent});
     case RouteId::kErase:
     case RouteId::kBackup:
     case RouteId::kOfficerRevoke:
-      roles.Add(Role::kAdmin);
-      return roles;
+      return Roles({Role::kAdmin});
     case RouteId::kRetention:
-      roles.Add(Role::kAdmin);
-      roles.Add(Role::kAuditor);
-      return roles;
+      return Roles({Role::kAdmin, Role::kAuditor});
     case RouteId::kAudit:
     case RouteId::kAuditCheckpoint:
     case RouteId::kAuditRecords:
     case RouteId::kAuditSegment:
-      roles.Add(Role::kAuditor);
-      return roles;
+      return Roles({Role::kAuditor});
     case RouteId::kOfficers:  // the GET; enrolment (POST) is admin-only, RolesFor(route, method)
-      roles.Add(Role::kAdmin);
-      roles.Add(Role::kOfficer);
-      roles.Add(Role::kAuditor);
-      return roles;
+      return Roles({Role::kAdmin, Role::kOfficer, Role::kAuditor});
     case RouteId::kCases:
     case RouteId::kCase:
     case RouteId::kCaseHolds:
@@ -194,12 +194,11 @@ RoleSet RolesFor(RouteId route) {
     case RouteId::kRequests:
     case RouteId::kRequest:
     case RouteId::kApprovals:
-      roles.Add(Role::kOfficer);
-      return roles;
+      return Roles({Role::kOfficer});
     case RouteId::kNone:
       break;
   }
-  return roles;
+  return RoleSet();
 }
 
 const char* ActionFor(RouteId route) {
@@ -252,11 +251,7 @@ const char* ActionFor(RouteId route) {
 }
 
 RoleSet RolesFor(RouteId route, std::string_view method) {
-  if (route == RouteId::kOfficers && method == "POST") {
-    RoleSet admin;
-    admin.Add(Role::kAdmin);
-    return admin;
-  }
+  if (route == RouteId::kOfficers && method == "POST") return Roles({Role::kAdmin});
   return RolesFor(route);
 }
 

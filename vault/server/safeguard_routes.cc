@@ -1,9 +1,9 @@
 // The legal-hold routes of the Router: officers, cases, holds, requests.
-// Wire format: vault/server/safeguard_json.h; API: docs/api.md section 3.
+// Wire format: vault/wire/safeguard_json.h; API: docs/api.md section 3.
 #include <boost/beast/http/verb.hpp>
 
 #include "vault/server/router.h"
-#include "vault/server/safeguard_json.h"
+#include "vault/wire/safeguard_json.h"
 
 namespace vault {
 

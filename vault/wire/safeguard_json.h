@@ -13,8 +13,8 @@
 // Parsers return InvalidArgument with the usual reasons ("missing_field",
 // "invalid_type", "unknown_field", "invalid_base64", "invalid_time");
 // decoders return Internal "bad_response". Thread safety: pure functions.
-#ifndef VAULT_SERVER_SAFEGUARD_JSON_H_
-#define VAULT_SERVER_SAFEGUARD_JSON_H_
+#ifndef VAULT_WIRE_SAFEGUARD_JSON_H_
+#define VAULT_WIRE_SAFEGUARD_JSON_H_
 
 #include <string>
 #include <string_view>
@@ -66,4 +66,4 @@ StatusOr<ApprovalResult> DecodeApprovalResult(std::string_view body);
 
 }  // namespace vault::wire
 
-#endif  // VAULT_SERVER_SAFEGUARD_JSON_H_
+#endif  // VAULT_WIRE_SAFEGUARD_JSON_H_

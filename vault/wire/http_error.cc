@@ -1,4 +1,4 @@
-#include "vault/server/http_error.h"
+#include "vault/wire/http_error.h"
 
 #include <boost/json.hpp>
 

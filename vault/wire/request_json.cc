@@ -1,8 +1,8 @@
-#include "vault/server/request_json.h"
+#include "vault/wire/request_json.h"
 
 #include <boost/json.hpp>
 
-#include "vault/server/json_util.h"
+#include "vault/wire/json_util.h"
 
 namespace vault::wire {
 
@@ -33,8 +33,7 @@ Status ParseVisitor(const json::value& value, Visitor* visitor) {
 }  // namespace
 
 StatusOr<NewTranscript> ParseNewTranscript(std::string_view body) {
-  VAULT_ASSIGN_OR_RETURN(json::object object, ParseJsonObject(body, "request body"));
-  VAULT_RETURN_IF_ERROR(CheckKnownFields(object, "request body", {"service", "visitor"}));
+  VAULT_ASSIGN_OR_RETURN(json::object object, ParseRequestObject(body, {"service", "visitor"}));
   NewTranscript request;
   VAULT_ASSIGN_OR_RETURN(request.service, RequiredString(object, "service"));
   if (const json::value* visitor = object.if_contains("visitor")) {
@@ -44,9 +43,8 @@ StatusOr<NewTranscript> ParseNewTranscript(std::string_view body) {
 }
 
 StatusOr<Message> ParseMessage(std::string_view body, uint64_t max_seq) {
-  VAULT_ASSIGN_OR_RETURN(json::object object, ParseJsonObject(body, "request body"));
-  VAULT_RETURN_IF_ERROR(
-      CheckKnownFields(object, "request body", {"seq", "from", "text", "sent_at"}));
+  VAULT_ASSIGN_OR_RETURN(json::object object,
+                         ParseRequestObject(body, {"seq", "from", "text", "sent_at"}));
   Message message;
   VAULT_ASSIGN_OR_RETURN(message.seq, RequiredUint(object, "seq", max_seq, "invalid_seq"));
   VAULT_ASSIGN_OR_RETURN(message.from, RequiredString(object, "from"));
@@ -60,8 +58,7 @@ namespace {
 // An empty body or {}; errors name the route's body as `what`.
 Status ParseEmptyBody(std::string_view body, std::string_view what) {
   if (body.empty()) return Status::OK();
-  VAULT_ASSIGN_OR_RETURN(json::object object, ParseJsonObject(body, "request body"));
-  return CheckKnownFields(object, what, {});
+  return ParseRequestObject(body, {}, what).status();
 }
 
 }  // namespace
@@ -78,12 +75,7 @@ std::string EncodeNewTranscript(const NewTranscript& request) {
 }
 
 std::string EncodeMessage(const Message& message) {
-  json::object object;
-  object["seq"] = message.seq;
-  object["from"] = message.from;
-  object["text"] = message.text;
-  object["sent_at"] = message.sent_at;
-  return json::serialize(object);
+  return json::serialize(EncodeMessageObject(message));
 }
 
 }  // namespace vault::wire

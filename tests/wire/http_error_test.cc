@@ -1,5 +1,5 @@
 // Status <-> HTTP error mapping, both directions.
-#include "vault/server/http_error.h"
+#include "vault/wire/http_error.h"
 
 #include <gtest/gtest.h>
 

@@ -9,8 +9,8 @@
 //
 // No Beast here: this is shared by the server and the client library.
 // Thread safety: pure functions.
-#ifndef VAULT_SERVER_HTTP_ERROR_H_
-#define VAULT_SERVER_HTTP_ERROR_H_
+#ifndef VAULT_WIRE_HTTP_ERROR_H_
+#define VAULT_WIRE_HTTP_ERROR_H_
 
 #include <string>
 #include <string_view>
@@ -41,4 +41,4 @@ Status StatusFromHttpError(int http_status, std::string_view body);
 
 }  // namespace vault
 
-#endif  // VAULT_SERVER_HTTP_ERROR_H_
+#endif  // VAULT_WIRE_HTTP_ERROR_H_

@@ -14,8 +14,8 @@
 //
 // A visitor field given as JSON null is treated as absent.
 // Thread safety: pure functions.
-#ifndef VAULT_SERVER_REQUEST_JSON_H_
-#define VAULT_SERVER_REQUEST_JSON_H_
+#ifndef VAULT_WIRE_REQUEST_JSON_H_
+#define VAULT_WIRE_REQUEST_JSON_H_
 
 #include <cstdint>
 #include <string>
@@ -36,4 +36,4 @@ std::string EncodeMessage(const Message& message);
 
 }  // namespace vault::wire
 
-#endif  // VAULT_SERVER_REQUEST_JSON_H_
+#endif  // VAULT_WIRE_REQUEST_JSON_H_

@@ -19,8 +19,8 @@
 //
 // Decoders return Internal "bad_response" when the body does not have this
 // shape. Thread safety: pure functions.
-#ifndef VAULT_SERVER_RESPONSE_JSON_H_
-#define VAULT_SERVER_RESPONSE_JSON_H_
+#ifndef VAULT_WIRE_RESPONSE_JSON_H_
+#define VAULT_WIRE_RESPONSE_JSON_H_
 
 #include <boost/json/object.hpp>
 #include <cstdint>
@@ -55,4 +55,4 @@ StatusOr<RetentionStatus> DecodeRetentionStatus(std::string_view body);
 
 }  // namespace vault::wire
 
-#endif  // VAULT_SERVER_RESPONSE_JSON_H_
+#endif  // VAULT_WIRE_RESPONSE_JSON_H_

@@ -1,4 +1,4 @@
-#include "vault/server/json_util.h"
+#include "vault/wire/json_util.h"
 
 #include <boost/json.hpp>
 
@@ -23,6 +23,20 @@ json::object EncodeVisitor(const Visitor& visitor) {
     if (value.has_value()) object[Js(field.key)] = Js(*value);
   }
   return object;
+}
+
+json::object EncodeMessageObject(const Message& message) {
+  json::object object;
+  object["seq"] = message.seq;
+  object["from"] = message.from;
+  object["text"] = message.text;
+  object["sent_at"] = message.sent_at;
+  return object;
+}
+
+json::value TimeOrNull(UnixMillis t) {
+  if (t == 0) return nullptr;
+  return json::value(FormatRfc3339(t));
 }
 
 StatusOr<json::value> ParseJson(std::string_view body) {
@@ -76,6 +90,14 @@ Status CheckKnownFields(const json::object& object, std::string_view what,
     return Status::InvalidArgument(std::move(message), "unknown_field");
   }
   return Status::OK();
+}
+
+StatusOr<json::object> ParseRequestObject(std::string_view body,
+                                          std::initializer_list<std::string_view> allowed,
+                                          std::string_view what) {
+  VAULT_ASSIGN_OR_RETURN(json::object object, ParseJsonObject(body, "request body"));
+  VAULT_RETURN_IF_ERROR(CheckKnownFields(object, what, allowed));
+  return object;
 }
 
 StatusOr<std::string> RequiredString(const json::object& object, std::string_view key) {

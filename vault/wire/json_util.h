@@ -9,8 +9,8 @@
 // Error messages name fields of the schema, never values or keys from the
 // request, so they are safe to log and to send back.
 // Thread safety: pure functions.
-#ifndef VAULT_SERVER_JSON_UTIL_H_
-#define VAULT_SERVER_JSON_UTIL_H_
+#ifndef VAULT_WIRE_JSON_UTIL_H_
+#define VAULT_WIRE_JSON_UTIL_H_
 
 #include <boost/json/value.hpp>
 #include <initializer_list>
@@ -39,6 +39,13 @@ inline constexpr VisitorField kVisitorFields[] = {
 // {"name": ..., ...} with the present fields only.
 boost::json::object EncodeVisitor(const Visitor& visitor);
 
+// {"seq", "from", "text", "sent_at"}: a message, as in the body of an append
+// request and in the "messages" of a transcript.
+boost::json::object EncodeMessageObject(const Message& message);
+
+// An RFC 3339 time, or null when `t` is 0 ("never").
+boost::json::value TimeOrNull(UnixMillis t);
+
 // Parses `body`. InvalidArgument "invalid_json" for malformed JSON or
 // invalid UTF-8, "too_deep" for nesting over kMaxJsonDepth.
 StatusOr<boost::json::value> ParseJson(std::string_view body);
@@ -50,6 +57,12 @@ StatusOr<boost::json::object> ParseJsonObject(std::string_view body, std::string
 // InvalidArgument "unknown_field" if `object` has a key not in `allowed`.
 Status CheckKnownFields(const boost::json::object& object, std::string_view what,
                         std::initializer_list<std::string_view> allowed);
+
+// A request body: ParseJsonObject(body, "request body"), then
+// CheckKnownFields(object, what, allowed).
+StatusOr<boost::json::object> ParseRequestObject(std::string_view body,
+                                                 std::initializer_list<std::string_view> allowed,
+                                                 std::string_view what = "request body");
 
 // The string at `key`. Missing: "missing_field"; not a string: "invalid_type".
 StatusOr<std::string> RequiredString(const boost::json::object& object, std::string_view key);
@@ -77,4 +90,4 @@ StatusOr<boost::json::object> ParseResponseObject(std::string_view body);
 
 }  // namespace vault::wire
 
-#endif  // VAULT_SERVER_JSON_UTIL_H_
+#endif  // VAULT_WIRE_JSON_UTIL_H_

@@ -1,11 +1,12 @@
-#include "vault/server/safeguard_json.h"
+#include "vault/wire/safeguard_json.h"
 
 #include <boost/json.hpp>
+#include <optional>
 
 #include "vault/common/encoding.h"
 #include "vault/common/time_format.h"
-#include "vault/server/json_util.h"
-#include "vault/server/response_json.h"
+#include "vault/wire/json_util.h"
+#include "vault/wire/response_json.h"
 
 namespace vault::wire {
 namespace {
@@ -46,15 +47,24 @@ void PutSignedBy(const OfficerSignature& s, json::object* o) {
   (*o)["signature"] = ToBase64(s.signature);
 }
 
-json::value TimeOrNull(UnixMillis t) {
-  if (t == 0) return nullptr;
-  return json::value(FormatRfc3339(t));
+// The kind whose RequestKindName is `name` ("unseal", "release"), or nullopt.
+std::optional<RequestKind> RequestKindFrom(std::string_view name) {
+  for (RequestKind kind : {RequestKind::kUnseal, RequestKind::kRelease}) {
+    if (name == RequestKindName(kind)) return kind;
+  }
+  return std::nullopt;
+}
+
+// A JSON array of `to(item)` for each item.
+template <typename T, typename To>
+json::array ArrayOf(const std::vector<T>& items, To to) {
+  json::array a;
+  for (const T& item : items) a.emplace_back(to(item));
+  return a;
 }
 
 json::array Strings(const std::vector<std::string>& v) {
-  json::array a;
-  for (const std::string& s : v) a.emplace_back(s);
-  return a;
+  return ArrayOf(v, [](const std::string& s) { return json::string_view(s.data(), s.size()); });
 }
 
 json::object OfficerObject(const OfficerInfo& o) {
@@ -109,22 +119,6 @@ json::object RequestObject(const RequestInfo& r) {
 
 // --- decoding helpers (every failure is the server's: bad_response) ---
 
-// Every element of the array at `key`, each an object read by `from`.
-template <typename T>
-StatusOr<std::vector<T>> ObjectsAt(const json::object& o, std::string_view key,
-                                   StatusOr<T> (*from)(const json::object&)) {
-  const json::value* v = o.if_contains(key);
-  if (v == nullptr || !v->is_array())
-    return BadResponse("missing array '" + std::string(key) + "'");
-  std::vector<T> out;
-  for (const json::value& element : v->as_array()) {
-    if (!element.is_object()) return BadResponse("'" + std::string(key) + "' holds a non-object");
-    VAULT_ASSIGN_OR_RETURN(T item, from(element.as_object()));
-    out.push_back(std::move(item));
-  }
-  return out;
-}
-
 StatusOr<const json::object*> Member(const json::object& o, std::string_view key) {
   const json::value* v = o.if_contains(key);
   if (v == nullptr || !v->is_object())
@@ -137,6 +131,20 @@ StatusOr<const json::array*> Array(const json::object& o, std::string_view key) 
   if (v == nullptr || !v->is_array())
     return BadResponse("missing array '" + std::string(key) + "'");
   return &v->as_array();
+}
+
+// Every element of the array at `key`, each an object read by `from`.
+template <typename T>
+StatusOr<std::vector<T>> ObjectsAt(const json::object& o, std::string_view key,
+                                   StatusOr<T> (*from)(const json::object&)) {
+  VAULT_ASSIGN_OR_RETURN(const json::array* a, Array(o, key));
+  std::vector<T> out;
+  for (const json::value& element : *a) {
+    if (!element.is_object()) return BadResponse("'" + std::string(key) + "' holds a non-object");
+    VAULT_ASSIGN_OR_RETURN(T item, from(element.as_object()));
+    out.push_back(std::move(item));
+  }
+  return out;
 }
 
 StatusOr<std::vector<std::string>> StringArray(const json::object& o, std::string_view key) {
@@ -199,8 +207,9 @@ StatusOr<RequestInfo> RequestFrom(const json::object& o) {
   RequestInfo r;
   VAULT_ASSIGN_OR_RETURN(r.id, ResponseString(o, "id"));
   VAULT_ASSIGN_OR_RETURN(std::string kind, ResponseString(o, "kind"));
-  if (kind != "unseal" && kind != "release") return BadResponse("unknown request kind");
-  r.kind = kind == "unseal" ? RequestKind::kUnseal : RequestKind::kRelease;
+  const std::optional<RequestKind> known = RequestKindFrom(kind);
+  if (!known.has_value()) return BadResponse("unknown request kind");
+  r.kind = *known;
   VAULT_ASSIGN_OR_RETURN(r.case_id, ResponseString(o, "case"));
   VAULT_ASSIGN_OR_RETURN(r.transcripts, StringArray(o, "transcripts"));
   VAULT_ASSIGN_OR_RETURN(r.reason_hash, ResponseString(o, "reason_hash"));
@@ -220,13 +229,60 @@ StatusOr<RequestInfo> RequestFrom(const json::object& o) {
   return r;
 }
 
+StatusOr<OfficerList> OfficerListFrom(const json::object& o) {
+  OfficerList list;
+  VAULT_ASSIGN_OR_RETURN(list.vault_id, ResponseString(o, "vault"));
+  VAULT_ASSIGN_OR_RETURN(list.officers, ObjectsAt(o, "officers", OfficerFrom));
+  return list;
+}
+
+StatusOr<CaseDetail> CaseDetailFrom(const json::object& o) {
+  CaseDetail d;
+  VAULT_ASSIGN_OR_RETURN(const json::object* c, Member(o, "case"));
+  VAULT_ASSIGN_OR_RETURN(d.info, CaseFrom(*c));
+  VAULT_ASSIGN_OR_RETURN(d.holds, ObjectsAt(o, "holds", HoldFrom));
+  return d;
+}
+
+StatusOr<ApprovalResult> ApprovalResultFrom(const json::object& o) {
+  ApprovalResult r;
+  VAULT_ASSIGN_OR_RETURN(const json::object* req, Member(o, "request"));
+  VAULT_ASSIGN_OR_RETURN(r.request, RequestFrom(*req));
+  const json::value* executed = o.if_contains("executed");
+  if (executed == nullptr || !executed->is_bool()) return BadResponse("missing 'executed'");
+  r.executed = executed->as_bool();
+  if (!r.executed) return r;
+  VAULT_ASSIGN_OR_RETURN(r.transcripts, ObjectsAt(o, "transcripts", DecodeTranscriptObject));
+  VAULT_ASSIGN_OR_RETURN(r.returned, ResponseUint(o, "returned"));
+  VAULT_ASSIGN_OR_RETURN(r.destroyed, ResponseUint(o, "destroyed"));
+  VAULT_ASSIGN_OR_RETURN(const json::object* audit, Member(o, "audit"));
+  VAULT_ASSIGN_OR_RETURN(r.audit_seq, ResponseUint(*audit, "seq"));
+  VAULT_ASSIGN_OR_RETURN(r.audit_hash, ResponseString(*audit, "hash"));
+  VAULT_ASSIGN_OR_RETURN(r.executed_at, ResponseTime(*audit, "time"));
+  return r;
+}
+
+// A response body: a JSON object, read by `from`.
+template <typename T>
+StatusOr<T> DecodeBody(std::string_view body, StatusOr<T> (*from)(const json::object&)) {
+  VAULT_ASSIGN_OR_RETURN(json::object o, ParseResponseObject(body));
+  return from(o);
+}
+
+// A response body: a JSON object whose array at `key` holds objects read by `from`.
+template <typename T>
+StatusOr<std::vector<T>> DecodeListBody(std::string_view body, std::string_view key,
+                                        StatusOr<T> (*from)(const json::object&)) {
+  VAULT_ASSIGN_OR_RETURN(json::object o, ParseResponseObject(body));
+  return ObjectsAt(o, key, from);
+}
+
 }  // namespace
 
 // --- request bodies ---------------------------------------------------------
 
 StatusOr<Enrolment> ParseEnrolment(std::string_view body) {
-  VAULT_ASSIGN_OR_RETURN(json::object o, ParseJsonObject(body, "request body"));
-  VAULT_RETURN_IF_ERROR(CheckKnownFields(o, "request body", {"id", "key"}));
+  VAULT_ASSIGN_OR_RETURN(json::object o, ParseRequestObject(body, {"id", "key"}));
   Enrolment e;
   VAULT_ASSIGN_OR_RETURN(e.id, RequiredString(o, "id"));
   VAULT_ASSIGN_OR_RETURN(e.key, RequiredString(o, "key"));
@@ -234,9 +290,8 @@ StatusOr<Enrolment> ParseEnrolment(std::string_view body) {
 }
 
 StatusOr<CaseOpening> ParseCaseOpening(std::string_view body) {
-  VAULT_ASSIGN_OR_RETURN(json::object o, ParseJsonObject(body, "request body"));
-  VAULT_RETURN_IF_ERROR(
-      CheckKnownFields(o, "request body", {"case", "reason", "officer", "time", "signature"}));
+  VAULT_ASSIGN_OR_RETURN(json::object o,
+                         ParseRequestObject(body, {"case", "reason", "officer", "time", "signature"}));
   CaseOpening c;
   VAULT_ASSIGN_OR_RETURN(c.case_id, RequiredString(o, "case"));
   VAULT_ASSIGN_OR_RETURN(c.reason, RequiredString(o, "reason"));
@@ -245,9 +300,8 @@ StatusOr<CaseOpening> ParseCaseOpening(std::string_view body) {
 }
 
 StatusOr<HoldPlacement> ParseHoldPlacement(std::string_view body, std::string_view case_id) {
-  VAULT_ASSIGN_OR_RETURN(json::object o, ParseJsonObject(body, "request body"));
-  VAULT_RETURN_IF_ERROR(
-      CheckKnownFields(o, "request body", {"transcript", "officer", "time", "signature"}));
+  VAULT_ASSIGN_OR_RETURN(json::object o,
+                         ParseRequestObject(body, {"transcript", "officer", "time", "signature"}));
   HoldPlacement h;
   h.case_id = std::string(case_id);
   VAULT_ASSIGN_OR_RETURN(h.transcript_id, RequiredString(o, "transcript"));
@@ -256,19 +310,16 @@ StatusOr<HoldPlacement> ParseHoldPlacement(std::string_view body, std::string_vi
 }
 
 StatusOr<RequestFiling> ParseRequestFiling(std::string_view body) {
-  VAULT_ASSIGN_OR_RETURN(json::object o, ParseJsonObject(body, "request body"));
-  VAULT_RETURN_IF_ERROR(CheckKnownFields(
-      o, "request body",
-      {"kind", "case", "transcripts", "reason", "expires_at", "officer", "time", "signature"}));
+  VAULT_ASSIGN_OR_RETURN(json::object o,
+                         ParseRequestObject(body, {"kind", "case", "transcripts", "reason",
+                                                   "expires_at", "officer", "time", "signature"}));
   RequestFiling f;
   VAULT_ASSIGN_OR_RETURN(std::string kind, RequiredString(o, "kind"));
-  if (kind == "unseal") {
-    f.kind = RequestKind::kUnseal;
-  } else if (kind == "release") {
-    f.kind = RequestKind::kRelease;
-  } else {
+  const std::optional<RequestKind> known = RequestKindFrom(kind);
+  if (!known.has_value()) {
     return Status::InvalidArgument("kind must be \"unseal\" or \"release\"", "invalid_kind");
   }
+  f.kind = *known;
   VAULT_ASSIGN_OR_RETURN(f.case_id, RequiredString(o, "case"));
   const json::value* ids = o.if_contains("transcripts");
   if (ids != nullptr && !ids->is_null()) {
@@ -290,8 +341,8 @@ StatusOr<RequestFiling> ParseRequestFiling(std::string_view body) {
 }
 
 StatusOr<Approval> ParseApproval(std::string_view body) {
-  VAULT_ASSIGN_OR_RETURN(json::object o, ParseJsonObject(body, "request body"));
-  VAULT_RETURN_IF_ERROR(CheckKnownFields(o, "request body", {"officer", "share", "signature"}));
+  VAULT_ASSIGN_OR_RETURN(json::object o,
+                         ParseRequestObject(body, {"officer", "share", "signature"}));
   Approval a;
   VAULT_ASSIGN_OR_RETURN(a.officer, RequiredString(o, "officer"));
   VAULT_ASSIGN_OR_RETURN(a.share, RequiredBase64(o, "share", 512));
@@ -335,31 +386,25 @@ std::string EncodeApproval(const Approval& a) {
 std::string EncodeOfficer(const OfficerInfo& o) { return json::serialize(OfficerObject(o)); }
 
 std::string EncodeOfficerList(const OfficerList& list) {
-  json::array officers;
-  for (const OfficerInfo& o : list.officers) officers.emplace_back(OfficerObject(o));
-  return json::serialize(json::object{{"vault", list.vault_id}, {"officers", std::move(officers)}});
+  return json::serialize(
+      json::object{{"vault", list.vault_id}, {"officers", ArrayOf(list.officers, OfficerObject)}});
 }
 
 std::string EncodeCase(const CaseInfo& c) { return json::serialize(CaseObject(c)); }
 
 std::string EncodeCaseList(const std::vector<CaseInfo>& cases) {
-  json::array a;
-  for (const CaseInfo& c : cases) a.emplace_back(CaseObject(c));
-  return json::serialize(json::object{{"cases", std::move(a)}});
+  return json::serialize(json::object{{"cases", ArrayOf(cases, CaseObject)}});
 }
 
 std::string EncodeCaseDetail(const CaseDetail& d) {
-  json::array holds;
-  for (const HoldInfo& h : d.holds) holds.emplace_back(HoldObject(h));
-  return json::serialize(json::object{{"case", CaseObject(d.info)}, {"holds", std::move(holds)}});
+  return json::serialize(
+      json::object{{"case", CaseObject(d.info)}, {"holds", ArrayOf(d.holds, HoldObject)}});
 }
 
 std::string EncodeHold(const HoldInfo& h) { return json::serialize(HoldObject(h)); }
 
 std::string EncodeHoldList(const std::vector<HoldInfo>& holds) {
-  json::array a;
-  for (const HoldInfo& h : holds) a.emplace_back(HoldObject(h));
-  return json::serialize(json::object{{"holds", std::move(a)}});
+  return json::serialize(json::object{{"holds", ArrayOf(holds, HoldObject)}});
 }
 
 std::string EncodeRequest(const RequestInfo& r) { return json::serialize(RequestObject(r)); }
@@ -367,9 +412,7 @@ std::string EncodeRequest(const RequestInfo& r) { return json::serialize(Request
 std::string EncodeApprovalResult(const ApprovalResult& r) {
   json::object o{{"request", RequestObject(r.request)}, {"executed", r.executed}};
   if (r.executed) {
-    json::array transcripts;
-    for (const Transcript& t : r.transcripts) transcripts.emplace_back(EncodeTranscriptObject(t));
-    o["transcripts"] = std::move(transcripts);
+    o["transcripts"] = ArrayOf(r.transcripts, EncodeTranscriptObject);
     o["returned"] = r.returned;
     o["destroyed"] = r.destroyed;
     o["audit"] = json::object{
@@ -379,69 +422,33 @@ std::string EncodeApprovalResult(const ApprovalResult& r) {
 }
 
 StatusOr<OfficerInfo> DecodeOfficer(std::string_view body) {
-  VAULT_ASSIGN_OR_RETURN(json::object o, ParseResponseObject(body));
-  return OfficerFrom(o);
+  return DecodeBody(body, OfficerFrom);
 }
 
 StatusOr<OfficerList> DecodeOfficerList(std::string_view body) {
-  VAULT_ASSIGN_OR_RETURN(json::object o, ParseResponseObject(body));
-  OfficerList list;
-  VAULT_ASSIGN_OR_RETURN(list.vault_id, ResponseString(o, "vault"));
-  VAULT_ASSIGN_OR_RETURN(list.officers, ObjectsAt(o, "officers", OfficerFrom));
-  return list;
+  return DecodeBody(body, OfficerListFrom);
 }
 
-StatusOr<CaseInfo> DecodeCase(std::string_view body) {
-  VAULT_ASSIGN_OR_RETURN(json::object o, ParseResponseObject(body));
-  return CaseFrom(o);
-}
+StatusOr<CaseInfo> DecodeCase(std::string_view body) { return DecodeBody(body, CaseFrom); }
 
 StatusOr<std::vector<CaseInfo>> DecodeCaseList(std::string_view body) {
-  VAULT_ASSIGN_OR_RETURN(json::object o, ParseResponseObject(body));
-  return ObjectsAt(o, "cases", CaseFrom);
+  return DecodeListBody(body, "cases", CaseFrom);
 }
 
 StatusOr<CaseDetail> DecodeCaseDetail(std::string_view body) {
-  VAULT_ASSIGN_OR_RETURN(json::object o, ParseResponseObject(body));
-  CaseDetail d;
-  VAULT_ASSIGN_OR_RETURN(const json::object* c, Member(o, "case"));
-  VAULT_ASSIGN_OR_RETURN(d.info, CaseFrom(*c));
-  VAULT_ASSIGN_OR_RETURN(d.holds, ObjectsAt(o, "holds", HoldFrom));
-  return d;
+  return DecodeBody(body, CaseDetailFrom);
 }
 
-StatusOr<HoldInfo> DecodeHold(std::string_view body) {
-  VAULT_ASSIGN_OR_RETURN(json::object o, ParseResponseObject(body));
-  return HoldFrom(o);
-}
+StatusOr<HoldInfo> DecodeHold(std::string_view body) { return DecodeBody(body, HoldFrom); }
 
 StatusOr<std::vector<HoldInfo>> DecodeHoldList(std::string_view body) {
-  VAULT_ASSIGN_OR_RETURN(json::object o, ParseResponseObject(body));
-  return ObjectsAt(o, "holds", HoldFrom);
+  return DecodeListBody(body, "holds", HoldFrom);
 }
 
-StatusOr<RequestInfo> DecodeRequest(std::string_view body) {
-  VAULT_ASSIGN_OR_RETURN(json::object o, ParseResponseObject(body));
-  return RequestFrom(o);
-}
+StatusOr<RequestInfo> DecodeRequest(std::string_view body) { return DecodeBody(body, RequestFrom); }
 
 StatusOr<ApprovalResult> DecodeApprovalResult(std::string_view body) {
-  VAULT_ASSIGN_OR_RETURN(json::object o, ParseResponseObject(body));
-  ApprovalResult r;
-  VAULT_ASSIGN_OR_RETURN(const json::object* req, Member(o, "request"));
-  VAULT_ASSIGN_OR_RETURN(r.request, RequestFrom(*req));
-  const json::value* executed = o.if_contains("executed");
-  if (executed == nullptr || !executed->is_bool()) return BadResponse("missing 'executed'");
-  r.executed = executed->as_bool();
-  if (!r.executed) return r;
-  VAULT_ASSIGN_OR_RETURN(r.transcripts, ObjectsAt(o, "transcripts", DecodeTranscriptObject));
-  VAULT_ASSIGN_OR_RETURN(r.returned, ResponseUint(o, "returned"));
-  VAULT_ASSIGN_OR_RETURN(r.destroyed, ResponseUint(o, "destroyed"));
-  VAULT_ASSIGN_OR_RETURN(const json::object* audit, Member(o, "audit"));
-  VAULT_ASSIGN_OR_RETURN(r.audit_seq, ResponseUint(*audit, "seq"));
-  VAULT_ASSIGN_OR_RETURN(r.audit_hash, ResponseString(*audit, "hash"));
-  VAULT_ASSIGN_OR_RETURN(r.executed_at, ResponseTime(*audit, "time"));
-  return r;
+  return DecodeBody(body, ApprovalResultFrom);
 }
 
 }  // namespace vault::wire

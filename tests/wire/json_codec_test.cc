@@ -5,9 +5,9 @@
 #include <string>
 
 #include "vault/common/time_format.h"
-#include "vault/server/json_util.h"
-#include "vault/server/request_json.h"
-#include "vault/server/response_json.h"
+#include "vault/wire/json_util.h"
+#include "vault/wire/request_json.h"
+#include "vault/wire/response_json.h"
 
 namespace vault::wire {
 namespace {

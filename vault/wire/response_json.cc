@@ -1,29 +1,15 @@
-#include "vault/server/response_json.h"
+#include "vault/wire/response_json.h"
 
 #include <boost/json.hpp>
 
 #include "vault/common/time_format.h"
-#include "vault/server/json_util.h"
+#include "vault/wire/json_util.h"
 
 namespace vault::wire {
 
 namespace json = boost::json;
 
 namespace {
-
-const char* StateName(TranscriptState state) {
-  return state == TranscriptState::kClosed ? "closed" : "open";
-}
-
-json::object EncodeMessageObject(const Message& message) {
-  json::object object;
-  object["seq"] = message.seq;
-  object["from"] = message.from;
-  object["text"] = message.text;
-  object["sent_at"] = message.sent_at;
-  return object;
-}
-
 
 StatusOr<Visitor> DecodeVisitor(const json::value* value) {
   Visitor visitor;
@@ -81,7 +67,7 @@ json::object EncodeTranscriptObject(const Transcript& transcript) {
   json::object object;
   object["id"] = info.id;
   object["service"] = info.service;
-  object["state"] = StateName(info.state);
+  object["state"] = TranscriptStateName(info.state);
   object["created_at"] = FormatRfc3339(info.created_at);
   if (info.state == TranscriptState::kClosed) object["closed_at"] = FormatRfc3339(info.closed_at);
   object["last_activity"] = FormatRfc3339(info.last_activity);
@@ -137,8 +123,13 @@ StatusOr<Transcript> DecodeTranscriptObject(const json::object& object) {
   VAULT_ASSIGN_OR_RETURN(info.id, ResponseString(object, "id"));
   VAULT_ASSIGN_OR_RETURN(info.service, ResponseString(object, "service"));
   VAULT_ASSIGN_OR_RETURN(std::string state, ResponseString(object, "state"));
-  if (state != "open" && state != "closed") return BadResponse("unknown 'state'");
-  info.state = state == "closed" ? TranscriptState::kClosed : TranscriptState::kOpen;
+  if (state == TranscriptStateName(TranscriptState::kClosed)) {
+    info.state = TranscriptState::kClosed;
+  } else if (state == TranscriptStateName(TranscriptState::kOpen)) {
+    info.state = TranscriptState::kOpen;
+  } else {
+    return BadResponse("unknown 'state'");
+  }
   VAULT_ASSIGN_OR_RETURN(info.created_at, ResponseTime(object, "created_at"));
   if (info.state == TranscriptState::kClosed) {
     VAULT_ASSIGN_OR_RETURN(info.closed_at, ResponseTime(object, "closed_at"));
@@ -210,13 +201,12 @@ StatusOr<AuditStatus> DecodeAuditStatus(std::string_view body) {
 }
 
 std::string EncodeRetentionStatus(const RetentionStatus& status) {
-  auto time = [](UnixMillis t) { return t == 0 ? json::value(nullptr) : json::value(FormatRfc3339(t)); };
   json::object object;
   object["now"] = FormatRfc3339(status.now);
   object["epoch_ms"] = status.epoch_ms;
   object["base_epoch"] = status.base_epoch;
-  object["last_shred_at"] = time(status.last_shred_at);
-  object["last_run_at"] = time(status.last_run_at);
+  object["last_shred_at"] = TimeOrNull(status.last_shred_at);
+  object["last_run_at"] = TimeOrNull(status.last_run_at);
   object["shredded_total"] = status.shredded_total;
   object["overdue"] = status.overdue;
   object["damaged"] = status.damaged;
