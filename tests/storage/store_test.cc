@@ -14,7 +14,7 @@ namespace {
 const std::string kBinaryKey("id\0\xff\x01key", 8);
 const std::string kBinaryValue("\0\x80sealed\0\xfe", 10);
 
-TEST(ColumnNameTest, NamesEveryColumnFamily) {
+TEST(StoreColumnNameTest, NamesEveryColumnFamily) {
   EXPECT_STREQ(ColumnName(Column::kTranscripts), "transcripts");
   EXPECT_STREQ(ColumnName(Column::kMessages), "messages");
   EXPECT_STREQ(ColumnName(Column::kWrappedKeys), "wrapped_keys");
