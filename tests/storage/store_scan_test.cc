@@ -1,0 +1,171 @@
+// Store: Scan by prefix, ScanRange over [begin, end) and DeleteRange, on a
+// real RocksDB directory, with keys laid out as the schema lays them out.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "tests/storage/store_fixture.h"
+
+namespace vault::testing {
+namespace {
+
+using Keys = std::vector<std::string>;
+using namespace std::string_literals;
+
+// id(16) seq(8, big-endian), as in the messages family.
+std::string MessageKey(char id, uint64_t seq) {
+  std::string key(16, id);
+  for (int shift = 56; shift >= 0; shift -= 8) key.push_back(static_cast<char>(seq >> shift));
+  return key;
+}
+
+class StoreScanTest : public StoreTest {
+ protected:
+  // Messages of transcripts 'a' and 'c' (seqs 0, 1, 255, 256, 2^40), and of
+  // 'b' (seq 7), written in scrambled order.
+  void WriteMessages() {
+    WriteBatch batch;
+    for (char id : {'c', 'a'}) {
+      for (uint64_t seq : {uint64_t{256}, uint64_t{1} << 40, uint64_t{0}, uint64_t{255},
+                           uint64_t{1}}) {
+        batch.Put(Column::kMessages, MessageKey(id, seq), std::string(1, id) + std::to_string(seq));
+      }
+    }
+    batch.Put(Column::kMessages, MessageKey('b', 7), "b7");
+    ASSERT_OK(store().Write(&batch));
+  }
+  static Keys SeqKeys(char id) {
+    return {MessageKey(id, 0), MessageKey(id, 1), MessageKey(id, 255), MessageKey(id, 256),
+            MessageKey(id, uint64_t{1} << 40)};
+  }
+  void WriteLetters(Column c, const Keys& keys) {
+    WriteBatch batch;
+    for (const std::string& k : keys) batch.Put(c, k, "v:" + k);
+    ASSERT_OK(store().Write(&batch));
+  }
+};
+
+TEST_F(StoreScanTest, ScanVisitsExactlyThePrefixInKeyOrder) {
+  ASSERT_NO_FATAL_FAILURE(WriteMessages());
+  const std::string prefix(16, 'a');
+  const KeyValues seen = ScanAll(Column::kMessages, prefix);
+  EXPECT_EQ(KeysOf(seen), SeqKeys('a'));  // seq order, as big-endian keys sort
+  ASSERT_EQ(seen.size(), 5u);
+  EXPECT_EQ(seen[0].second, "a0");
+  EXPECT_EQ(seen[4].second, "a" + std::to_string(uint64_t{1} << 40));
+  EXPECT_EQ(KeysOf(ScanAll(Column::kMessages, std::string(16, 'b'))), Keys{MessageKey('b', 7)});
+  EXPECT_TRUE(ScanAll(Column::kMessages, std::string(16, 'd')).empty());
+  EXPECT_TRUE(ScanAll(Column::kTranscripts, prefix).empty());
+}
+
+TEST_F(StoreScanTest, ScanWithAnEmptyPrefixVisitsTheWholeColumn) {
+  ASSERT_NO_FATAL_FAILURE(WriteMessages());
+  Keys expected = SeqKeys('a');
+  expected.push_back(MessageKey('b', 7));
+  for (const std::string& k : SeqKeys('c')) expected.push_back(k);
+  EXPECT_EQ(KeysOf(ScanAll(Column::kMessages)), expected);
+}
+
+TEST_F(StoreScanTest, ScanPrefixIsBytewiseNotAWordMatch) {
+  ASSERT_NO_FATAL_FAILURE(
+      WriteLetters(Column::kHolds, {"c", "cA", "cA\0"s, "cAB", "cB", "c\xff", "d", "b\xff"}));
+  EXPECT_EQ(KeysOf(ScanAll(Column::kHolds, "cA")), (Keys{"cA", "cA\0"s, "cAB"}));
+  EXPECT_EQ(KeysOf(ScanAll(Column::kHolds, "c")),
+            (Keys{"c", "cA", "cA\0"s, "cAB", "cB", "c\xff"}));
+  EXPECT_EQ(KeysOf(ScanAll(Column::kHolds, "c\xff")), Keys{"c\xff"});
+}
+
+TEST_F(StoreScanTest, ScanStopsWhenTheCallbackSaysSo) {
+  ASSERT_NO_FATAL_FAILURE(WriteMessages());
+  Keys visited;
+  ASSERT_OK(store().Scan(Column::kMessages, std::string(16, 'a'),
+                         [&](std::string_view k, std::string_view) {
+                           visited.emplace_back(k);
+                           return visited.size() < 2;
+                         }));
+  EXPECT_EQ(visited, (Keys{MessageKey('a', 0), MessageKey('a', 1)}));
+  int calls = 0;
+  ASSERT_OK(store().Scan(Column::kMessages, "", [&](std::string_view, std::string_view) {
+    ++calls;
+    return false;
+  }));
+  EXPECT_EQ(calls, 1);
+}
+
+TEST_F(StoreScanTest, ScanRangeIsHalfOpenAndOrdered) {
+  ASSERT_NO_FATAL_FAILURE(WriteLetters(Column::kExpiryIndex, {"e", "a", "c", "b", "d", "b\0"s}));
+  EXPECT_EQ(RangeKeys(Column::kExpiryIndex, "b", "d"), (Keys{"b", "b\0"s, "c"}));
+  EXPECT_EQ(RangeKeys(Column::kExpiryIndex, "a", "z"), (Keys{"a", "b", "b\0"s, "c", "d", "e"}));
+  // Bounds need not be keys that exist.
+  EXPECT_EQ(RangeKeys(Column::kExpiryIndex, "bb", "dd"), (Keys{"c", "d"}));
+  EXPECT_EQ(RangeKeys(Column::kExpiryIndex, "", "b"), Keys{"a"});
+  // Empty and inverted ranges visit nothing.
+  EXPECT_TRUE(RangeKeys(Column::kExpiryIndex, "c", "c").empty());
+  EXPECT_TRUE(RangeKeys(Column::kExpiryIndex, "d", "b").empty());
+  EXPECT_TRUE(RangeKeys(Column::kMessages, "a", "z").empty());
+}
+
+TEST_F(StoreScanTest, ScanRangeOverMessageKeysFollowsSeqOrder) {
+  ASSERT_NO_FATAL_FAILURE(WriteMessages());
+  // Transcript 'a' seqs [1, 256): 1 and 255.
+  EXPECT_EQ(RangeKeys(Column::kMessages, MessageKey('a', 1), MessageKey('a', 256)),
+            (Keys{MessageKey('a', 1), MessageKey('a', 255)}));
+  // Across transcripts: from a's last message to b's first (exclusive).
+  EXPECT_EQ(RangeKeys(Column::kMessages, MessageKey('a', uint64_t{1} << 40), MessageKey('b', 7)),
+            Keys{MessageKey('a', uint64_t{1} << 40)});
+}
+
+TEST_F(StoreScanTest, ScanRangeStopsWhenTheCallbackSaysSo) {
+  ASSERT_NO_FATAL_FAILURE(WriteLetters(Column::kExpiryIndex, {"a", "b", "c", "d"}));
+  Keys visited;
+  ASSERT_OK(store().ScanRange(Column::kExpiryIndex, "a", "e",
+                              [&](std::string_view k, std::string_view v) {
+                                EXPECT_EQ(v, "v:" + std::string(k));
+                                visited.emplace_back(k);
+                                return k != "b";
+                              }));
+  EXPECT_EQ(visited, (Keys{"a", "b"}));
+}
+
+TEST_F(StoreScanTest, DeleteRangeRemovesExactlyBeginToEnd) {
+  const Keys keys = {"a", "b", "b\0"s, "bz", "c", "c\0"s, "d"};
+  ASSERT_NO_FATAL_FAILURE(WriteLetters(Column::kExpiryIndex, keys));
+  ASSERT_NO_FATAL_FAILURE(WriteLetters(Column::kMessages, keys));
+  ASSERT_OK(DeleteRange(Column::kExpiryIndex, "b", "c\0"s));
+  EXPECT_EQ(KeysOf(ScanAll(Column::kExpiryIndex)), (Keys{"a", "c\0"s, "d"}));
+  EXPECT_EQ(ValueOf(Column::kExpiryIndex, "b"), "<absent>");
+  EXPECT_EQ(ValueOf(Column::kExpiryIndex, "c"), "<absent>");
+  EXPECT_EQ(ValueOf(Column::kExpiryIndex, "c\0"s), "v:c\0"s);
+  // Other families keep the same keys.
+  EXPECT_EQ(KeysOf(ScanAll(Column::kMessages)), keys);
+  // An empty range [d, d) deletes nothing, not even d.
+  ASSERT_OK(DeleteRange(Column::kExpiryIndex, "d", "d"));
+  EXPECT_EQ(ValueOf(Column::kExpiryIndex, "d"), "v:d");
+}
+
+TEST_F(StoreScanTest, DeleteRangeOfOneTranscriptsMessagesLeavesItsNeighbours) {
+  ASSERT_NO_FATAL_FAILURE(WriteMessages());
+  // What a purge does: every seq of 'a', [id 0..0, id+1 0..0).
+  ASSERT_OK(DeleteRange(Column::kMessages, MessageKey('a', 0), MessageKey('b', 0)));
+  EXPECT_TRUE(ScanAll(Column::kMessages, std::string(16, 'a')).empty());
+  EXPECT_EQ(KeysOf(ScanAll(Column::kMessages, std::string(16, 'b'))), Keys{MessageKey('b', 7)});
+  EXPECT_EQ(KeysOf(ScanAll(Column::kMessages, std::string(16, 'c'))), SeqKeys('c'));
+}
+
+TEST_F(StoreScanTest, DeleteRangeAndLaterPutsAndReopen) {
+  ASSERT_NO_FATAL_FAILURE(WriteLetters(Column::kHolds, {"a", "b", "c"}));
+  WriteBatch batch;
+  batch.DeleteRange(Column::kHolds, "a", "c");
+  batch.Put(Column::kHolds, "b", "after the range delete");
+  ASSERT_OK(store().Write(&batch));
+  const KeyValues expected = {{"b", "after the range delete"}, {"c", "v:c"}};
+  EXPECT_EQ(ScanAll(Column::kHolds), expected);
+  ASSERT_NO_FATAL_FAILURE(Reopen());
+  EXPECT_EQ(ScanAll(Column::kHolds), expected);
+  ASSERT_OK(store().FlushAndCompact());
+  EXPECT_EQ(ScanAll(Column::kHolds), expected);
+}
+
+}  // namespace
+}  // namespace vault::testing

@@ -1,0 +1,236 @@
+// Store: column families, atomic batches and durability across a reopen, on
+// a real RocksDB directory.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <string>
+
+#include "tests/storage/store_fixture.h"
+
+namespace vault::testing {
+namespace {
+
+// A key and a value that are not C strings: NUL and high bytes inside.
+const std::string kBinaryKey("id\0\xff\x01key", 8);
+const std::string kBinaryValue("\0\x80sealed\0\xfe", 10);
+
+TEST(StoreColumnNameTest, NamesEveryColumnFamily) {
+  EXPECT_STREQ(ColumnName(Column::kTranscripts), "transcripts");
+  EXPECT_STREQ(ColumnName(Column::kMessages), "messages");
+  EXPECT_STREQ(ColumnName(Column::kWrappedKeys), "wrapped_keys");
+  EXPECT_STREQ(ColumnName(Column::kExpiryIndex), "expiry_index");
+  EXPECT_STREQ(ColumnName(Column::kHolds), "holds");
+  EXPECT_STREQ(ColumnName(static_cast<Column>(kNumColumns)), "unknown");
+  EXPECT_EQ(std::size(kAllColumns), static_cast<size_t>(kNumColumns));
+}
+
+// The names are the ones RocksDB records for the families on disk.
+TEST_F(StoreTest, ColumnNamesAreTheFamiliesInTheOptionsFile) {
+  std::string options;
+  for (const auto& entry : std::filesystem::directory_iterator(db_dir())) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind("OPTIONS-", 0) == 0) options = ReadFileBytes(entry.path().string());
+  }
+  ASSERT_FALSE(options.empty()) << "no OPTIONS file in " << db_dir();
+  for (Column c : kAllColumns) {
+    EXPECT_NE(options.find("[CFOptions \"" + std::string(ColumnName(c)) + "\"]"),
+              std::string::npos)
+        << ColumnName(c);
+  }
+}
+
+TEST_F(StoreTest, EveryColumnRoundTripsItsOwnValue) {
+  for (Column c : kAllColumns) {
+    ASSERT_OK(Put(c, "same-key", std::string("value of ") + ColumnName(c)));
+    ASSERT_OK(Put(c, kBinaryKey, kBinaryValue + ColumnName(c)));
+  }
+  for (Column c : kAllColumns) {
+    EXPECT_EQ(ValueOf(c, "same-key"), std::string("value of ") + ColumnName(c));
+    EXPECT_EQ(ValueOf(c, kBinaryKey), kBinaryValue + ColumnName(c));
+  }
+}
+
+TEST_F(StoreTest, AnEmptyValueIsStoredNotAbsent) {
+  ASSERT_OK(Put(Column::kExpiryIndex, "epoch-and-id", ""));
+  auto value = store().Get(Column::kExpiryIndex, "epoch-and-id");
+  ASSERT_OK(value);
+  EXPECT_EQ(*value, "");
+}
+
+TEST_F(StoreTest, AColumnSeesNothingWrittenToAnother) {
+  for (Column written : kAllColumns) {
+    SCOPED_TRACE(ColumnName(written));
+    const std::string key = std::string("only-in-") + ColumnName(written);
+    ASSERT_OK(Put(written, key, "v"));
+    for (Column other : kAllColumns) {
+      if (other == written) continue;
+      EXPECT_EQ(ValueOf(other, key), "<absent>") << "visible in " << ColumnName(other);
+      EXPECT_TRUE(ScanAll(other, key).empty()) << "scanned in " << ColumnName(other);
+    }
+  }
+  // Deleting a key in one family leaves the same key in the others.
+  for (Column c : kAllColumns) ASSERT_OK(Put(c, "shared", ColumnName(c)));
+  ASSERT_OK(Delete(Column::kMessages, "shared"));
+  for (Column c : kAllColumns) {
+    EXPECT_EQ(ValueOf(c, "shared"), c == Column::kMessages ? "<absent>" : ColumnName(c));
+  }
+}
+
+TEST_F(StoreTest, GetOfAMissingKeyIsNotFound) {
+  auto missing = store().Get(Column::kTranscripts, "never-written");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.status().code(), Status::Code::kNotFound);
+  ASSERT_OK(Put(Column::kTranscripts, "was-written", "x"));
+  ASSERT_OK(Delete(Column::kTranscripts, "was-written"));
+  EXPECT_EQ(store().Get(Column::kTranscripts, "was-written").status().code(),
+            Status::Code::kNotFound);
+}
+
+TEST_F(StoreTest, PutOverwrites) {
+  ASSERT_OK(Put(Column::kWrappedKeys, "id", "epoch-1 wrap"));
+  ASSERT_OK(Put(Column::kWrappedKeys, "id", "epoch-2 wrap"));
+  EXPECT_EQ(ValueOf(Column::kWrappedKeys, "id"), "epoch-2 wrap");
+}
+
+TEST_F(StoreTest, ABatchCountsItsOperations) {
+  WriteBatch batch;
+  EXPECT_EQ(batch.Count(), 0u);
+  batch.Put(Column::kMessages, "a", "1");
+  batch.Delete(Column::kMessages, "b");
+  batch.DeleteRange(Column::kMessages, "c", "d");
+  batch.AddToCounter("n", 1);
+  EXPECT_EQ(batch.Count(), 4u);
+  ASSERT_OK(store().Write(&batch));
+  EXPECT_EQ(batch.Count(), 4u);
+}
+
+TEST_F(StoreTest, ABatchAppliesItsOperationsInOrder) {
+  ASSERT_OK(Put(Column::kHolds, "deleted-then-put", "old"));
+  WriteBatch batch;
+  batch.Put(Column::kHolds, "put-then-deleted", "gone");
+  batch.Delete(Column::kHolds, "put-then-deleted");
+  batch.Delete(Column::kHolds, "deleted-then-put");
+  batch.Put(Column::kHolds, "deleted-then-put", "new");
+  batch.Put(Column::kHolds, "put-twice", "first");
+  batch.Put(Column::kHolds, "put-twice", "second");
+  ASSERT_OK(store().Write(&batch));
+  EXPECT_EQ(ValueOf(Column::kHolds, "put-then-deleted"), "<absent>");
+  EXPECT_EQ(ValueOf(Column::kHolds, "deleted-then-put"), "new");
+  EXPECT_EQ(ValueOf(Column::kHolds, "put-twice"), "second");
+}
+
+// The shape of a transcript open: records in three families, an index entry
+// and a counter, in one batch.
+void FillOpenBatch(WriteBatch* batch) {
+  batch->Put(Column::kTranscripts, "T1-state", "sealed state");
+  batch->Put(Column::kMessages, "T1-seq0", "sealed message");
+  batch->Put(Column::kWrappedKeys, "T1", "wrapped dek");
+  batch->Put(Column::kExpiryIndex, "E1-T1", "");
+  batch->Delete(Column::kHolds, "tT1");
+  batch->AddToCounter("open", 1);
+}
+
+TEST_F(StoreTest, ABatchThatFailsWritesNothingAndIsCounted) {
+  ASSERT_OK(Put(Column::kHolds, "tT1", "existing hold"));
+  store().InjectFaultsForTesting(Store::Op::kWrite, 1);
+  WriteBatch batch;
+  FillOpenBatch(&batch);
+  const Status failed = store().Write(&batch);
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.code(), Status::Code::kIOError) << failed.ToString();
+  EXPECT_EQ(failed.reason(), "injected_fault");
+  EXPECT_EQ(store().GetStats().failed_writes, 1u);
+
+  EXPECT_EQ(ValueOf(Column::kTranscripts, "T1-state"), "<absent>");
+  EXPECT_EQ(ValueOf(Column::kMessages, "T1-seq0"), "<absent>");
+  EXPECT_EQ(ValueOf(Column::kWrappedKeys, "T1"), "<absent>");
+  EXPECT_EQ(ValueOf(Column::kExpiryIndex, "E1-T1"), "<absent>");
+  EXPECT_EQ(ValueOf(Column::kHolds, "tT1"), "existing hold");
+  EXPECT_EQ(CounterOf("open"), 0);
+  // Not after a reopen either: nothing reached the write-ahead log.
+  ASSERT_NO_FATAL_FAILURE(Reopen());
+  EXPECT_EQ(ValueOf(Column::kTranscripts, "T1-state"), "<absent>");
+  EXPECT_EQ(CounterOf("open"), 0);
+
+  // The fault was used up: the same batch object now commits in full.
+  ASSERT_OK(store().Write(&batch));
+  EXPECT_EQ(ValueOf(Column::kTranscripts, "T1-state"), "sealed state");
+  EXPECT_EQ(ValueOf(Column::kMessages, "T1-seq0"), "sealed message");
+  EXPECT_EQ(ValueOf(Column::kWrappedKeys, "T1"), "wrapped dek");
+  EXPECT_EQ(ValueOf(Column::kExpiryIndex, "E1-T1"), "");
+  EXPECT_EQ(ValueOf(Column::kHolds, "tT1"), "<absent>");
+  EXPECT_EQ(CounterOf("open"), 1);
+  EXPECT_EQ(store().GetStats().failed_writes, 0u) << "counts restart with the Store";
+}
+
+// BUG (vault/storage/store.cc, Store::Write): a batch holding a DeleteRange
+// whose end sorts before its begin is applied in part and then poisons the
+// store. RocksDB accepts the inverted range into the batch, writes the batch
+// to the WAL, and fails in the memtable insert ("end key comes before start
+// key"): the operations before the range (here the Put) are applied and
+// survive a reopen, those after it (the counter) are not, Write answers
+// Internal "store_error", and from then on every Write, FlushAndCompact and
+// CreateCheckpoint of this Store fails with the same error until it is
+// reopened. Store never checks the range before handing the batch over. The
+// vault itself only builds ranges id..id+0xff today, so nothing in it hits
+// this yet; the WriteBatch contract ("an atomic group of changes") is broken
+// all the same. Enable once Store::Write refuses (or skips) an inverted range
+// before writing anything.
+TEST_F(StoreTest, DISABLED_ABatchWithAnInvertedRangeIsAllOrNothingAndLeavesTheStoreWritable) {
+  WriteBatch batch;
+  batch.Put(Column::kMessages, "before-the-range", "v");
+  batch.DeleteRange(Column::kMessages, "z", "a");
+  batch.AddToCounter("after-the-range", 1);
+  const Status written = store().Write(&batch);
+  const bool applied = written.ok();
+  EXPECT_EQ(ValueOf(Column::kMessages, "before-the-range"), applied ? "v" : "<absent>")
+      << written.ToString();
+  EXPECT_EQ(CounterOf("after-the-range"), applied ? 1 : 0) << written.ToString();
+  EXPECT_OK(Put(Column::kMessages, "next write", "v"));
+  EXPECT_OK(store().FlushAndCompact());
+  ASSERT_NO_FATAL_FAILURE(Reopen());
+  EXPECT_EQ(ValueOf(Column::kMessages, "before-the-range"), applied ? "v" : "<absent>");
+}
+
+TEST_F(StoreTest, InjectedWriteFaultsFailExactlyTheNextCountWrites) {
+  store().InjectFaultsForTesting(Store::Op::kWrite, 3);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(Put(Column::kMessages, "k" + std::to_string(i), "v").reason(), "injected_fault")
+        << "write " << i;
+  }
+  ASSERT_OK(Put(Column::kMessages, "k3", "v"));
+  EXPECT_EQ(ScanAll(Column::kMessages), (KeyValues{{"k3", "v"}}));
+  EXPECT_EQ(store().GetStats().failed_writes, 3u);
+  // A fault for another operation does not touch writes.
+  store().InjectFaultsForTesting(Store::Op::kCompact, 1);
+  EXPECT_OK(Put(Column::kMessages, "k4", "v"));
+  // Setting the count replaces what was left.
+  store().InjectFaultsForTesting(Store::Op::kWrite, 5);
+  store().InjectFaultsForTesting(Store::Op::kWrite, 0);
+  EXPECT_OK(Put(Column::kMessages, "k5", "v"));
+  EXPECT_EQ(store().GetStats().failed_writes, 3u);
+}
+
+TEST_F(StoreTest, SyncedWritesSurviveCloseAndReopen) {
+  for (Column c : kAllColumns) {
+    ASSERT_OK(Put(c, kBinaryKey, kBinaryValue + ColumnName(c)));
+    ASSERT_OK(Put(c, "deleted", "x"));
+  }
+  WriteBatch batch;
+  for (Column c : kAllColumns) batch.Delete(c, "deleted");
+  ASSERT_OK(store().Write(&batch, /*sync=*/true));
+
+  ASSERT_NO_FATAL_FAILURE(Reopen());
+  for (Column c : kAllColumns) {
+    EXPECT_EQ(ValueOf(c, kBinaryKey), kBinaryValue + ColumnName(c));
+    EXPECT_EQ(ValueOf(c, "deleted"), "<absent>");
+  }
+  // And again after a second reopen with more writes in between.
+  ASSERT_OK(Put(Column::kTranscripts, "second", "round"));
+  ASSERT_NO_FATAL_FAILURE(Reopen());
+  EXPECT_EQ(ValueOf(Column::kTranscripts, "second"), "round");
+  EXPECT_EQ(ValueOf(Column::kMessages, kBinaryKey), kBinaryValue + "messages");
+}
+
+}  // namespace
+}  // namespace vault::testing
