@@ -1,7 +1,5 @@
 // Legal hold (VaultImpl): unseal and release requests, their approvals, and
 // carrying them out. Design: docs/design.md section 23.
-#include <sodium.h>
-
 #include <algorithm>
 #include <cstring>
 #include <set>
@@ -12,6 +10,9 @@
 #include "vault/core/vault_impl.h"
 #include "vault/core/vault_internal.h"
 #include "vault/crypto/aead.h"
+#include "vault/crypto/box.h"
+#include "vault/crypto/compare.h"
+#include "vault/crypto/random.h"
 #include "vault/crypto/shamir.h"
 #include "vault/safeguard/statement.h"
 
@@ -31,29 +32,23 @@ Status NoRequest() {
 
 // Opens a share sealed to (pk, sk) and checks it belongs to `case_id` at `x`
 // and matches its commitment. InvalidArgument "invalid_share" otherwise.
-StatusOr<shamir::Share> OpenShare(std::string_view sealed, const uint8_t* pk, const SecretBytes& sk,
+StatusOr<shamir::Share> OpenShare(std::string_view sealed, const BoxKeyPair& request_key,
                                   const StoredCase& c, const StoredShare& expected) {
   const Status bad = Status::InvalidArgument(
       "the share does not open, or is not this officer's share of this case", "invalid_share");
   const std::string ad = safeguard::ShareAd(c.id);
   const size_t plain_len = ad.size() + 1 + 32;
-  if (sealed.size() != plain_len + crypto_box_SEALBYTES) return bad;
-  VAULT_ASSIGN_OR_RETURN(SecretBytes plain, SecretBytes::Zeroed(plain_len));
-  if (crypto_box_seal_open(plain.insecure_mutable_data(),
-                           reinterpret_cast<const unsigned char*>(sealed.data()), sealed.size(), pk,
-                           sk.insecure_data()) != 0) {
-    return bad;
-  }
+  if (sealed.size() != plain_len + kSealOverhead) return bad;
+  StatusOr<SecretBytes> opened = request_key.Open(sealed);
+  if (!opened.ok()) return bad;
+  const SecretBytes& plain = *opened;
   const uint8_t* p = plain.insecure_data();
   if (std::string_view(reinterpret_cast<const char*>(p), ad.size()) != ad) return bad;
   shamir::Share share;
   share.x = p[ad.size()];
   if (share.x != expected.x) return bad;
   const std::string commitment = safeguard::ShareCommitment(c.id, share.x, p + ad.size() + 1, 32);
-  if (sodium_memcmp(commitment.data(), expected.commitment.data(), 32) != 0 ||
-      expected.commitment.size() != 32) {
-    return bad;
-  }
+  if (!ConstantTimeEquals(commitment, expected.commitment)) return bad;
   VAULT_ASSIGN_OR_RETURN(share.y, SecretBytes::CopyFrom(p + ad.size() + 1, 32));
   return share;
 }
@@ -128,9 +123,7 @@ StatusOr<RequestInfo> VaultImpl::FileRequest(const Caller& caller, const Request
         Status::Unavailable("too many requests are pending; try again later", "too_many_requests"));
   }
   PendingRequest r;
-  std::string raw_id(kIdBytes, '\0');
-  randombytes_buf(raw_id.data(), raw_id.size());
-  r.info.id = ToHex(raw_id);
+  r.info.id = ToHex(RandomBytes(kIdBytes));
   r.info.kind = f.kind;
   r.info.case_id = c->id;
   r.info.transcripts = f.transcripts;
@@ -139,10 +132,9 @@ StatusOr<RequestInfo> VaultImpl::FileRequest(const Caller& caller, const Request
   r.info.filed_by = officer_id;
   r.info.filed_at = now;
   r.info.expires_at = f.expires_at;
-  std::string pk(crypto_box_PUBLICKEYBYTES, '\0');
-  VAULT_ASSIGN_OR_RETURN(r.secret, SecretBytes::Zeroed(crypto_box_SECRETKEYBYTES));
-  crypto_box_keypair(reinterpret_cast<unsigned char*>(pk.data()), r.secret.insecure_mutable_data());
-  r.info.request_key = ToBase64(pk);
+  VAULT_ASSIGN_OR_RETURN(BoxKeyPair request_key, BoxKeyPair::Generate());
+  r.info.request_key = ToBase64(request_key.public_key().bytes());
+  r.key = std::make_unique<BoxKeyPair>(std::move(request_key));
   r.info.text = safeguard::RequestText(VaultId(), r.info);
   r.info.state = "pending";
   VAULT_RETURN_IF_ERROR(Audit(caller, kAction, r.info.id, "ok",
@@ -233,10 +225,7 @@ StatusOr<ApprovalResult> VaultImpl::Approve(const Caller& caller, std::string_vi
     return refuse(Status::PermissionDenied(
         "this officer holds no share of this case (enrolled after it was opened)", "no_share"));
   }
-  std::string request_pk;
-  FromBase64(r.info.request_key, &request_pk);
-  StatusOr<shamir::Share> share = OpenShare(
-      a.share, reinterpret_cast<const uint8_t*>(request_pk.data()), r.secret, *c, *expected);
+  StatusOr<shamir::Share> share = OpenShare(a.share, *r.key, *c, *expected);
   if (!share.ok()) return refuse(share.status());
   VAULT_RETURN_IF_ERROR(Audit(caller, kAction, r.info.id, "ok",
                               {{"officer", a.officer},
@@ -266,13 +255,11 @@ StatusOr<ApprovalResult> VaultImpl::Approve(const Caller& caller, std::string_vi
   for (const PendingRequest::Accepted& accepted : r.approvals) parts.push_back(&accepted.share);
   StatusOr<SecretBytes> combined = shamir::Combine(parts);
   // The request key and the shares are no longer needed: wiped.
-  r.secret = SecretBytes();
+  r.key.reset();
   r.approvals.clear();
   VAULT_ASSIGN_OR_RETURN(SecretBytes case_secret, std::move(combined));
-  uint8_t derived[crypto_box_PUBLICKEYBYTES];
-  crypto_scalarmult_base(derived, case_secret.insecure_data());
-  if (c->public_key.size() != sizeof derived ||
-      sodium_memcmp(derived, c->public_key.data(), sizeof derived) != 0) {
+  StatusOr<BoxKeyPair> case_key = BoxKeyPair::FromSecret(case_secret);
+  if (!case_key.ok() || !ConstantTimeEquals(case_key->public_key().bytes(), c->public_key)) {
     return refuse(
         Status::Corruption("the shares do not combine to this case's key", "shares_mismatch"));
   }
@@ -311,16 +298,14 @@ StatusOr<SecretBytes> VaultImpl::OpenHeldKey(const std::string& raw_id, const St
   std::string by;
   std::string_view sealed;
   const size_t plain_len = kHeldDekTag.size() + kIdBytes + aead::kKeyBytes;
-  if (!DecodeHold(value, &at, &by, &sealed) || sealed.size() != plain_len + crypto_box_SEALBYTES) {
+  if (!DecodeHold(value, &at, &by, &sealed) || sealed.size() != plain_len + kSealOverhead) {
     return Status::Corruption("a hold entry is malformed");
   }
-  VAULT_ASSIGN_OR_RETURN(SecretBytes plain, SecretBytes::Zeroed(plain_len));
-  if (crypto_box_seal_open(plain.insecure_mutable_data(),
-                           reinterpret_cast<const unsigned char*>(sealed.data()), sealed.size(),
-                           reinterpret_cast<const unsigned char*>(c.public_key.data()),
-                           case_secret.insecure_data()) != 0) {
-    return Status::Corruption("a held key does not open with its case key");
-  }
+  StatusOr<BoxKeyPair> case_key = BoxKeyPair::FromSecret(case_secret);
+  if (!case_key.ok()) return case_key.status();
+  StatusOr<SecretBytes> opened = case_key->Open(sealed);
+  if (!opened.ok()) return Status::Corruption("a held key does not open with its case key");
+  const SecretBytes& plain = *opened;
   const uint8_t* p = plain.insecure_data();
   if (std::memcmp(p, kHeldDekTag.data(), kHeldDekTag.size()) != 0 ||
       std::memcmp(p + kHeldDekTag.size(), raw_id.data(), kIdBytes) != 0) {

@@ -1,8 +1,6 @@
 // Legal hold (VaultImpl): officers, cases and holds. Requests, unseal and
 // release are in requests.cc.
 // Design: docs/design.md, "Legal hold"; officer's guide: docs/safeguarding.md.
-#include <sodium.h>
-
 #include <algorithm>
 #include <cstring>
 #include <set>
@@ -15,6 +13,7 @@
 #include "vault/core/vault_impl.h"
 #include "vault/core/vault_internal.h"
 #include "vault/crypto/aead.h"
+#include "vault/crypto/box.h"
 #include "vault/crypto/shamir.h"
 #include "vault/safeguard/statement.h"
 
@@ -217,13 +216,12 @@ StatusOr<CaseInfo> VaultImpl::OpenCase(const Caller& caller, const CaseOpening& 
   c.opened_by = officer_id;
   c.opened_at = clock_->NowMillis();
   c.threshold = kThreshold;
-  c.public_key.assign(crypto_box_PUBLICKEYBYTES, '\0');
   {
-    VAULT_ASSIGN_OR_RETURN(SecretBytes secret, SecretBytes::Zeroed(crypto_box_SECRETKEYBYTES));
-    crypto_box_keypair(reinterpret_cast<unsigned char*>(c.public_key.data()),
-                       secret.insecure_mutable_data());
-    VAULT_ASSIGN_OR_RETURN(std::vector<shamir::Share> shares,
-                           shamir::Split(secret, kThreshold, static_cast<int>(holders.size())));
+    VAULT_ASSIGN_OR_RETURN(BoxKeyPair case_key, BoxKeyPair::Generate());
+    c.public_key = case_key.public_key().bytes();
+    VAULT_ASSIGN_OR_RETURN(
+        std::vector<shamir::Share> shares,
+        shamir::Split(case_key.secret(), kThreshold, static_cast<int>(holders.size())));
     const std::string ad = safeguard::ShareAd(c.id);
     for (size_t i = 0; i < holders.size(); ++i) {
       const shamir::Share& share = shares[i];
@@ -236,9 +234,11 @@ StatusOr<CaseInfo> VaultImpl::OpenCase(const Caller& caller, const CaseOpening& 
       StoredShare stored;
       stored.officer = holders[i]->id;
       stored.x = share.x;
-      stored.sealed.assign(plain.size() + crypto_box_SEALBYTES, '\0');
-      crypto_box_seal(reinterpret_cast<unsigned char*>(stored.sealed.data()), plain.insecure_data(),
-                      plain.size(), holders[i]->keys.seal.data());
+      VAULT_ASSIGN_OR_RETURN(BoxPublicKey officer_key,
+                             BoxPublicKey::FromBytes(std::string_view(
+                                 reinterpret_cast<const char*>(holders[i]->keys.seal.data()),
+                                 holders[i]->keys.seal.size())));
+      VAULT_ASSIGN_OR_RETURN(stored.sealed, SealTo(officer_key, plain));
       stored.commitment =
           safeguard::ShareCommitment(c.id, share.x, share.y.insecure_data(), share.y.size());
       c.shares.push_back(std::move(stored));
@@ -372,9 +372,8 @@ StatusOr<HoldInfo> VaultImpl::PlaceHold(const Caller& caller, const HoldPlacemen
     std::memcpy(plain.insecure_mutable_data() + kHeldDekTag.size(), raw_id.data(), kIdBytes);
     std::memcpy(plain.insecure_mutable_data() + kHeldDekTag.size() + kIdBytes,
                 t->dek.insecure_data(), t->dek.size());
-    std::string sealed(plain.size() + crypto_box_SEALBYTES, '\0');
-    crypto_box_seal(reinterpret_cast<unsigned char*>(sealed.data()), plain.insecure_data(),
-                    plain.size(), reinterpret_cast<const unsigned char*>(c->public_key.data()));
+    VAULT_ASSIGN_OR_RETURN(BoxPublicKey case_key, BoxPublicKey::FromBytes(c->public_key));
+    VAULT_ASSIGN_OR_RETURN(std::string sealed, SealTo(case_key, plain));
     WriteBatch batch;
     batch.Put(Column::kHolds, HoldKey(raw_id, c->id), EncodeHold(now, officer_id, sealed));
     batch.Put(Column::kHolds, CaseHoldPrefix(c->id) + raw_id, "");

@@ -1,6 +1,5 @@
 #include "vault/core/vault_impl.h"
 
-#include <sodium.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -16,6 +15,7 @@
 #include "vault/audit/note.h"
 #include "vault/audit/record.h"
 #include "vault/crypto/aead.h"
+#include "vault/crypto/random.h"
 #include "vault/core/vault_internal.h"
 
 namespace vault {
@@ -219,8 +219,7 @@ StatusOr<CreatedTranscript> VaultImpl::DoCreate(const Caller& caller, const NewT
   VAULT_RETURN_IF_ERROR(ValidateField(v.device, "device", cap));
   VAULT_RETURN_IF_ERROR(ValidateField(v.ref, "ref", cap));
 
-  std::string raw_id(kIdBytes, '\0');
-  randombytes_buf(raw_id.data(), raw_id.size());
+  const std::string raw_id = RandomBytes(kIdBytes);
   VAULT_ASSIGN_OR_RETURN(SecretBytes dek, SecretBytes::Random(aead::kKeyBytes));
 
   const UnixMillis now = clock_->NowMillis();

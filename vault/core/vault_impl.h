@@ -23,6 +23,7 @@
 #include "vault/audit/audit_log.h"
 #include "vault/common/file_util.h"
 #include "vault/core/records.h"
+#include "vault/crypto/box.h"
 #include "vault/crypto/custodian.h"
 #include "vault/crypto/keyring.h"
 #include "vault/crypto/secret.h"
@@ -113,7 +114,8 @@ class VaultImpl final : public Vault, private RetentionHost {
   // Legal hold helpers (safeguarding.cc, requests.cc).
   struct PendingRequest {
     RequestInfo info;
-    SecretBytes secret;  // the request key's X25519 secret; wiped when used
+    // The request key pair (X25519); its secret is wiped when used.
+    std::unique_ptr<BoxKeyPair> key;
     // Each accepted approval's officer and share, opened and checked against
     // its commitment once, when the approval arrived.
     struct Accepted {
