@@ -1,10 +1,11 @@
 #include "vault/audit/note.h"
 
-#include <sodium.h>
-
 #include <charconv>
 #include <cstring>
 #include <vector>
+
+#include "vault/common/encoding.h"
+#include "vault/crypto/hash.h"
 
 namespace vault::audit {
 namespace {
@@ -17,9 +18,9 @@ std::array<uint8_t, 4> KeyHash(std::string_view name, const PublicKey& key) {
   in.push_back('\n');
   in.push_back(static_cast<char>(kAlgEd25519));
   in.append(reinterpret_cast<const char*>(key.data()), key.size());
-  uint8_t digest[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256(digest, reinterpret_cast<const uint8_t*>(in.data()), in.size());
-  return {digest[0], digest[1], digest[2], digest[3]};
+  const std::string digest = Sha256(in);
+  return {static_cast<uint8_t>(digest[0]), static_cast<uint8_t>(digest[1]),
+          static_cast<uint8_t>(digest[2]), static_cast<uint8_t>(digest[3])};
 }
 
 bool ParseU64(std::string_view s, uint64_t* out) {
@@ -58,23 +59,15 @@ Status Split(std::string_view note, std::string_view* text, std::string_view* si
 
 }  // namespace
 
+// Standard base64 with padding, strict on input (vault/common/encoding.h):
+// the bytes the format has always used (RFC 4648 section 4).
 std::string Base64(const uint8_t* data, size_t n) {
-  std::string out(sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_ORIGINAL), '\0');
-  sodium_bin2base64(out.data(), out.size(), data, n, sodium_base64_VARIANT_ORIGINAL);
-  out.resize(std::strlen(out.c_str()));
-  return out;
+  return ToBase64(std::string_view(reinterpret_cast<const char*>(data), n));
 }
 
 bool FromBase64(std::string_view text, std::string* out) {
-  std::string bin(text.size(), '\0');
-  size_t len = 0;
-  const char* end = nullptr;
-  if (sodium_base642bin(reinterpret_cast<uint8_t*>(bin.data()), bin.size(), text.data(),
-                        text.size(), nullptr, &len, &end, sodium_base64_VARIANT_ORIGINAL) != 0 ||
-      end != text.data() + text.size()) {
-    return false;
-  }
-  bin.resize(len);
+  std::string bin;
+  if (!vault::FromBase64(text, &bin)) return false;
   *out = std::move(bin);
   return true;
 }
@@ -97,16 +90,16 @@ std::string NoteText(const CheckpointNote& n) {
   return t;
 }
 
-StatusOr<std::string> SignNote(const CheckpointNote& n, const SecretBytes& sk,
-                               const PublicKey& pk) {
-  if (sk.size() != crypto_sign_SECRETKEYBYTES) return Status::Internal("bad signing key size");
+StatusOr<std::string> SignNote(const CheckpointNote& n, const SigningKey& key) {
+  const std::string& pk_bytes = key.public_key().bytes();
+  if (pk_bytes.size() != kPublicKeyBytes) return Status::Internal("bad signing key size");
+  PublicKey pk;
+  std::memcpy(pk.data(), pk_bytes.data(), kPublicKeyBytes);
   const std::string text = NoteText(n);
-  uint8_t blob[4 + crypto_sign_BYTES];
   const auto kh = KeyHash(n.origin, pk);
-  std::memcpy(blob, kh.data(), 4);
-  crypto_sign_detached(blob + 4, nullptr, reinterpret_cast<const uint8_t*>(text.data()),
-                       text.size(), sk.insecure_data());
-  return text + "\n" + std::string(kSigPrefix) + n.origin + " " + Base64(blob, sizeof blob) + "\n";
+  std::string blob(reinterpret_cast<const char*>(kh.data()), kh.size());
+  blob += key.Sign(text);
+  return text + "\n" + std::string(kSigPrefix) + n.origin + " " + ToBase64(blob) + "\n";
 }
 
 StatusOr<CheckpointNote> ParseNoteText(std::string_view note) {
@@ -140,6 +133,9 @@ StatusOr<CheckpointNote> VerifyNote(std::string_view note, const PublicKey& key)
   std::string_view text, sigs;
   VAULT_RETURN_IF_ERROR(Split(note, &text, &sigs));
   const auto want = KeyHash(n.origin, key);
+  VAULT_ASSIGN_OR_RETURN(
+      VerifyKey verify_key,
+      VerifyKey::FromBytes(std::string_view(reinterpret_cast<const char*>(key.data()), key.size())));
   bool found = false;
   for (std::string_view line : Lines(sigs)) {
     if (line.substr(0, kSigPrefix.size()) != kSigPrefix) return Malformed("bad signature line");
@@ -148,14 +144,12 @@ StatusOr<CheckpointNote> VerifyNote(std::string_view note, const PublicKey& key)
     if (sp == std::string_view::npos) return Malformed("bad signature line");
     if (line.substr(0, sp) != n.origin) continue;
     std::string blob;
-    if (!FromBase64(line.substr(sp + 1), &blob) || blob.size() != 4 + crypto_sign_BYTES) {
+    if (!FromBase64(line.substr(sp + 1), &blob) || blob.size() != 4 + kSignatureBytes) {
       return Malformed("bad signature encoding");
     }
     if (std::memcmp(blob.data(), want.data(), 4) != 0) continue;
     found = true;
-    if (crypto_sign_verify_detached(reinterpret_cast<const uint8_t*>(blob.data() + 4),
-                                    reinterpret_cast<const uint8_t*>(text.data()), text.size(),
-                                    key.data()) != 0) {
+    if (!verify_key.Verify(text, std::string_view(blob).substr(4))) {
       return Status::Corruption("checkpoint signature does not verify", "bad_signature");
     }
   }

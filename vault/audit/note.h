@@ -22,7 +22,7 @@
 #include <string_view>
 
 #include "vault/audit/record.h"
-#include "vault/crypto/secret.h"
+#include "vault/crypto/sign.h"
 #include "vault/status.h"
 
 namespace vault::audit {
@@ -41,8 +41,7 @@ struct CheckpointNote {
 
 std::string NoteText(const CheckpointNote& n);
 // The full signed note: text, blank line, one signature line.
-StatusOr<std::string> SignNote(const CheckpointNote& n, const SecretBytes& ed25519_secret,
-                               const PublicKey& public_key);
+StatusOr<std::string> SignNote(const CheckpointNote& n, const SigningKey& key);
 // Parses a signed note and verifies its one signature against `key`.
 // InvalidArgument for a malformed note; PermissionDenied("unknown_key") if no
 // signature line is by `key`; Corruption("bad_signature") if it does not verify.

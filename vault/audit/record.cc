@@ -1,15 +1,14 @@
 #include "vault/audit/record.h"
 
-#include <sodium.h>
-
 #include <cstring>
 
 #include "vault/common/encoding.h"
+#include "vault/crypto/hash.h"
 
 namespace vault::audit {
 namespace {
 
-constexpr char kPersonal[crypto_generichash_blake2b_PERSONALBYTES + 1] = "TV-audit-rec-v1";
+constexpr std::string_view kPersonal = "TV-audit-rec-v1";  // zero-padded to 16 bytes
 
 }  // namespace
 
@@ -27,11 +26,9 @@ const char* RecordTypeName(RecordType t) {
 }
 
 Hash HashBody(std::string_view body) {
+  const std::string digest = Blake2b(kPersonal, body, kHashBytes);
   Hash h;
-  crypto_generichash_blake2b_salt_personal(h.data(), h.size(),
-                                           reinterpret_cast<const uint8_t*>(body.data()),
-                                           body.size(), nullptr, 0, nullptr,
-                                           reinterpret_cast<const uint8_t*>(kPersonal));
+  std::memcpy(h.data(), digest.data(), kHashBytes);
   return h;
 }
 

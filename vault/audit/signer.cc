@@ -1,6 +1,5 @@
 #include "vault/audit/signer.h"
 
-#include <sodium.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -8,13 +7,15 @@
 #include "vault/common/encoding.h"
 #include "vault/common/file_util.h"
 #include "vault/crypto/aead.h"
+#include "vault/crypto/kdf.h"
+#include "vault/crypto/random.h"
 
 namespace vault::audit {
 namespace {
 
 constexpr char kMagic[8] = {'T', 'V', 'A', 'U', 'D', 'K', 'E', 'Y'};
 constexpr uint32_t kFormatVersion = 1;
-constexpr char kChainContext[crypto_kdf_CONTEXTBYTES + 1] = "TVaudsg1";
+constexpr std::string_view kChainContext = "TVaudsg1";
 constexpr size_t kSeedBytes = 32;
 
 std::string Header() {
@@ -29,24 +30,21 @@ StatusOr<SecretBytes> FileKey(const RootKeyCustodian* custodian) {
 }
 
 StatusOr<SecretBytes> Derive(const SecretBytes& seed, uint64_t id) {
-  VAULT_ASSIGN_OR_RETURN(SecretBytes out, SecretBytes::Zeroed(kSeedBytes));
-  crypto_kdf_derive_from_key(out.insecure_mutable_data(), out.size(), id, kChainContext,
-                             seed.insecure_data());
-  return out;
+  return DeriveSubkey(seed, kChainContext, id, kSeedBytes);
 }
 
-StatusOr<SecretBytes> KeyPair(const SecretBytes& seed, PublicKey* pk) {
+StatusOr<SigningKey> KeyPair(const SecretBytes& seed, PublicKey* pk) {
   VAULT_ASSIGN_OR_RETURN(SecretBytes ed_seed, Derive(seed, 2));
-  VAULT_ASSIGN_OR_RETURN(SecretBytes sk, SecretBytes::Zeroed(crypto_sign_SECRETKEYBYTES));
-  crypto_sign_seed_keypair(pk->data(), sk.insecure_mutable_data(), ed_seed.insecure_data());
-  return sk;
+  VAULT_ASSIGN_OR_RETURN(SigningKey key, SigningKey::FromSeed(ed_seed));
+  std::memcpy(pk->data(), key.public_key().bytes().data(), kPublicKeyBytes);
+  return key;
 }
 
 }  // namespace
 
 StatusOr<PublicKey> SigningChain::PublicKeyOf(const SecretBytes& seed) {
   PublicKey pk;
-  VAULT_ASSIGN_OR_RETURN(SecretBytes sk, KeyPair(seed, &pk));
+  VAULT_ASSIGN_OR_RETURN(SigningKey key, KeyPair(seed, &pk));
   return pk;
 }
 
@@ -60,9 +58,7 @@ StatusOr<std::unique_ptr<SigningChain>> SigningChain::Open(const std::string& pa
   if (file.ok()) {
     VAULT_RETURN_IF_ERROR(c->Load(*file));
   } else if (file.status().code() == Status::Code::kNotFound && create) {
-    uint8_t id[8];
-    randombytes_buf(id, sizeof id);
-    c->state_.origin = "transcript-vault/" + ToHex(std::string_view(reinterpret_cast<char*>(id), 8));
+    c->state_.origin = "transcript-vault/" + ToHex(RandomBytes(8));
     VAULT_ASSIGN_OR_RETURN(c->seed_, SecretBytes::Random(kSeedBytes));
     VAULT_RETURN_IF_ERROR(c->Persist(c->state_, c->seed_));
     c->created_ = true;
@@ -77,7 +73,8 @@ StatusOr<std::unique_ptr<SigningChain>> SigningChain::Open(const std::string& pa
 }
 
 Status SigningChain::DeriveKeys() {
-  VAULT_ASSIGN_OR_RETURN(secret_key_, KeyPair(seed_, &public_key_));
+  VAULT_ASSIGN_OR_RETURN(SigningKey key, KeyPair(seed_, &public_key_));
+  signing_key_.emplace(std::move(key));
   VAULT_ASSIGN_OR_RETURN(SecretBytes next_seed, Derive(seed_, 1));
   VAULT_ASSIGN_OR_RETURN(next_public_key_, PublicKeyOf(next_seed));
   return Status::OK();
@@ -98,7 +95,7 @@ Status SigningChain::Load(const std::string& file) {
   if (plain->size() < fixed + 4) return Status::Corruption("audit key file is truncated");
   const char* p = reinterpret_cast<const char*>(plain->insecure_data());
   state_.index = GetU64(p);
-  VAULT_ASSIGN_OR_RETURN(seed_, SecretBytes::CopyFrom(plain->insecure_data() + 8, kSeedBytes));
+  VAULT_ASSIGN_OR_RETURN(seed_, plain->Slice(8, kSeedBytes));
   state_.last_size = GetU64(p + 8 + kSeedBytes);
   std::memcpy(state_.last_head.data(), p + 16 + kSeedBytes, kHashBytes);
   state_.last_time = static_cast<UnixMillis>(GetU64(p + 16 + kSeedBytes + kHashBytes));
@@ -118,12 +115,15 @@ Status SigningChain::Persist(const State& st, const SecretBytes& seed) {
   tail.append(reinterpret_cast<const char*>(st.last_head.data()), kHashBytes);
   PutU64(&tail, static_cast<uint64_t>(st.last_time));
   PutLengthPrefixed(&tail, st.origin);
-  VAULT_ASSIGN_OR_RETURN(SecretBytes plain,
-                         SecretBytes::Zeroed(nums.size() + kSeedBytes + tail.size()));
-  uint8_t* d = plain.insecure_mutable_data();
-  std::memcpy(d, nums.data(), nums.size());
-  std::memcpy(d + nums.size(), seed.insecure_data(), kSeedBytes);
-  std::memcpy(d + nums.size() + kSeedBytes, tail.data(), tail.size());
+  if (seed.size() != kSeedBytes) return Status::Internal("audit seed has the wrong size");
+  VAULT_ASSIGN_OR_RETURN(SecretBytes head, SecretBytes::CopyFrom(
+                                               reinterpret_cast<const uint8_t*>(nums.data()),
+                                               nums.size()));
+  VAULT_ASSIGN_OR_RETURN(SecretBytes rest, SecretBytes::CopyFrom(
+                                               reinterpret_cast<const uint8_t*>(tail.data()),
+                                               tail.size()));
+  VAULT_ASSIGN_OR_RETURN(SecretBytes with_seed, SecretBytes::Concat(head, seed));
+  VAULT_ASSIGN_OR_RETURN(SecretBytes plain, SecretBytes::Concat(with_seed, rest));
   VAULT_ASSIGN_OR_RETURN(SecretBytes key, FileKey(custodian_));
   std::string file = Header();
   VAULT_RETURN_IF_ERROR(aead::SealSecret(key, plain, Header(), &file));
@@ -134,7 +134,8 @@ StatusOr<std::string> SigningChain::Sign(CheckpointNote* note) {
   note->origin = state_.origin;
   note->key_index = state_.index;
   note->next_key = next_public_key_;
-  return SignNote(*note, secret_key_, public_key_);
+  if (!signing_key_) return Status::Internal("the audit signing key is not loaded");
+  return SignNote(*note, *signing_key_);
 }
 
 Status SigningChain::Advance(const CheckpointNote& n) {

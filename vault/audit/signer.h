@@ -2,7 +2,7 @@
 //
 //   seed[i+1]       = KDF(seed[i], id 1, context "TVaudsg1")
 //   ed25519 seed[i] = KDF(seed[i], id 2, context "TVaudsg1")
-//   key pair[i]     = crypto_sign_seed_keypair(ed25519 seed[i])
+//   key pair[i]     = SigningKey::FromSeed(ed25519 seed[i])   (Ed25519)
 //
 // Checkpoint i is signed with key i and names public key i+1; then seed[i]
 // is replaced by seed[i+1] in the key file and wiped from memory, so a later
@@ -19,11 +19,13 @@
 #define VAULT_AUDIT_SIGNER_H_
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "vault/audit/note.h"
 #include "vault/crypto/custodian.h"
 #include "vault/crypto/secret.h"
+#include "vault/crypto/sign.h"
 #include "vault/status.h"
 
 namespace vault::audit {
@@ -72,7 +74,7 @@ class SigningChain {
   bool created_ = false;
   State state_;
   SecretBytes seed_;        // seed[i]
-  SecretBytes secret_key_;  // Ed25519 secret key i
+  std::optional<SigningKey> signing_key_;  // Ed25519 key i
   PublicKey public_key_{};
   PublicKey next_public_key_{};
 };
