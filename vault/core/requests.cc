@@ -234,9 +234,11 @@ StatusOr<ApprovalResult> VaultImpl::Approve(const Caller& caller, std::string_vi
   r.approvals.push_back({a.officer, std::move(share).value()});
   // An approval counts only while its officer is enrolled and unrevoked:
   // one revoked since approving is dropped and must be replaced.
-  std::erase_if(r.approvals, [&](const PendingRequest::Accepted& earlier) {
-    return !ActiveOfficer(earlier.officer).ok();
-  });
+  std::vector<PendingRequest::Accepted> still_valid;
+  for (PendingRequest::Accepted& earlier : r.approvals) {
+    if (ActiveOfficer(earlier.officer).ok()) still_valid.push_back(std::move(earlier));
+  }
+  r.approvals = std::move(still_valid);
   r.info.approved_by.clear();
   for (const PendingRequest::Accepted& kept : r.approvals) {
     r.info.approved_by.push_back(kept.officer);

@@ -175,7 +175,10 @@ StatusOr<std::unique_ptr<VaultImpl>> VaultImpl::Open(const Options& options, Clo
                                                  std::move(store), std::move(audit_log), open,
                                                  closed));
   vault->held_count_.store(held);
-  vault->cases_ = std::move(cases);
+  {
+    MutexLock l(&vault->safeguard_mu_);  // no other thread yet; said for the analysis
+    vault->cases_ = std::move(cases);
+  }
   // Catch up before serving anything: epochs that ended while the vault was
   // down are shredded and purged now.
   VAULT_RETURN_IF_ERROR(vault->RunRetention());
