@@ -31,7 +31,7 @@ foreach(name round_trip bad_input protocol lifecycle vaultd_flags roles audit re
   vault_test(e2e_${name}_test SOURCES ${SERVER_TESTS_DIR}/e2e/${name}_test.cc LIBS vault_e2e_support)
 endforeach()
 # The roles matrix signs legal-hold calls as an officer's tool would.
-target_link_libraries(e2e_roles_test PRIVATE vault_safeguard vault_wire)
+target_link_libraries(e2e_roles_test PRIVATE vault_officer vault_wire)
 # Opens the daemon's RocksDB directly (after a stop) to flush and compact it.
 vault_test(e2e_at_rest_test SOURCES ${SERVER_TESTS_DIR}/e2e/at_rest_test.cc
   LIBS vault_e2e_support vault_storage PkgConfig::SODIUM)

@@ -13,7 +13,7 @@
 #include "vault/core/vault_internal.h"
 #include "vault/crypto/aead.h"
 #include "vault/crypto/shamir.h"
-#include "vault/safeguard/statement.h"
+#include "vault/officer/statement.h"
 
 namespace vault {
 namespace {

@@ -28,7 +28,7 @@
 #include "vault/crypto/keyring.h"
 #include "vault/crypto/secret.h"
 #include "vault/crypto/shamir.h"
-#include "vault/safeguard/case_store.h"
+#include "vault/hold/case_store.h"
 #include "vault/storage/store.h"
 #include "vault/vault.h"
 
