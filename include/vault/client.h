@@ -95,7 +95,7 @@ class Client {
   StatusOr<AuditStatus> ExportAudit(const std::string& dir);
 
   // Legal hold (docs/api.md section 3). Officer actions carry the officer's
-  // signature, made with vault/safeguard/officer_actions.h.
+  // signature, made with vault/officer/officer_actions.h.
   StatusOr<OfficerList> ListOfficers();
   StatusOr<OfficerInfo> EnrolOfficer(std::string_view officer_id, std::string_view key);
   StatusOr<OfficerInfo> RevokeOfficer(std::string_view officer_id);

@@ -4,7 +4,7 @@
 // docs/safeguarding.md.
 //
 // Every officer action carries the officer's Ed25519 signature over a
-// canonical statement (vault/safeguard/statement.h) as well as coming from a
+// canonical statement (vault/officer/statement.h) as well as coming from a
 // caller with the officer role: the role says the caller may act as an
 // officer, the signature says which officer acted.
 #ifndef VAULT_SAFEGUARDING_H_

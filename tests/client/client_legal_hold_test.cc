@@ -1,7 +1,7 @@
 // vault::Client's legal-hold calls against a real vaultd: officers, cases,
 // holds, requests and two-officer approvals. The officers' side (keys,
 // signatures, approvals) is made here as vault-officer makes it, with
-// vault/safeguard/officer_actions.h.
+// vault/officer/officer_actions.h.
 #include <gtest/gtest.h>
 
 #include <map>
@@ -10,8 +10,8 @@
 
 #include "tests/client/client_fixture.h"
 #include "vault/clock.h"
-#include "vault/safeguard/officer.h"
-#include "vault/safeguard/officer_actions.h"
+#include "vault/officer/officer.h"
+#include "vault/officer/officer_actions.h"
 
 namespace vault::testing {
 namespace {

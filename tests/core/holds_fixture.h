@@ -1,13 +1,13 @@
 // A VaultFixture with safeguarding officers: keys in memory, the officer's
-// side of every step done with vault/safeguard/officer_actions.h.
+// side of every step done with vault/officer/officer_actions.h.
 #ifndef VAULT_TESTS_CORE_HOLDS_FIXTURE_H_
 #define VAULT_TESTS_CORE_HOLDS_FIXTURE_H_
 
 #include <map>
 
 #include "tests/core/vault_fixture.h"
-#include "vault/safeguard/officer.h"
-#include "vault/safeguard/officer_actions.h"
+#include "vault/officer/officer.h"
+#include "vault/officer/officer_actions.h"
 
 namespace vault::testing {
 

@@ -10,8 +10,8 @@
 #include "tests/core/holds_fixture.h"
 #include "vault/common/encoding.h"
 #include "vault/crypto/shamir.h"
-#include "vault/safeguard/case_store.h"
-#include "vault/safeguard/statement.h"
+#include "vault/hold/case_store.h"
+#include "vault/officer/statement.h"
 
 namespace vault::testing {
 namespace {
@@ -79,7 +79,7 @@ TEST_F(HoldsTest, ACaseKeyIsSplitTwoOfNAndTheSecretIsStoredNowhere) {
     ASSERT_EQ(crypto_box_seal_open(reinterpret_cast<unsigned char*>(plain.data()),
                                    reinterpret_cast<const unsigned char*>(sealed.data()),
                                    sealed.size(), officers_[name].pub.seal.data(),
-                                   officers_[name].seal_secret.insecure_data()),
+                                   officers_[name].seal.secret().insecure_data()),
               0);
     const size_t ad = safeguard::ShareAd("CASE-1").size();
     shamir::Share s;
@@ -328,13 +328,13 @@ TEST_F(HoldsTest, ATamperedShareIsRefused) {
   crypto_box_seal(reinterpret_cast<unsigned char*>(forged.share.data()),
                   reinterpret_cast<const unsigned char*>(fake.data()), fake.size(),
                   reinterpret_cast<const unsigned char*>(request_key.data()));
-  forged.signature = *safeguard::Sign(officers_["bob"].sign_secret,
+  forged.signature = *safeguard::Sign(officers_["bob"].sign,
                                       safeguard::ApprovalMessage(r->text, "bob", forged.share));
   EXPECT_EQ(Reason(vault_->Approve(caller_, request->id, forged).status()), "invalid_share");
   Approval carols_share = MakeApproval("carol", request->id);
   carols_share.officer = "bob";
   carols_share.signature = *safeguard::Sign(
-      officers_["bob"].sign_secret, safeguard::ApprovalMessage(r->text, "bob", carols_share.share));
+      officers_["bob"].sign, safeguard::ApprovalMessage(r->text, "bob", carols_share.share));
   EXPECT_EQ(Reason(vault_->Approve(caller_, request->id, carols_share).status()), "invalid_share");
   EXPECT_EQ(vault_->GetRequest(caller_, request->id, "")->state, "pending");
 }
@@ -458,7 +458,7 @@ TEST_F(HoldsTest, TheDataDirectoryRootKeyAndOneOfficerCannotOpenAHeldTranscript)
     if (crypto_box_seal_open(reinterpret_cast<unsigned char*>(plain.data()),
                              reinterpret_cast<const unsigned char*>(share.sealed.data()),
                              share.sealed.size(), officers_["alice"].pub.seal.data(),
-                             officers_["alice"].seal_secret.insecure_data()) == 0) {
+                             officers_["alice"].seal.secret().insecure_data()) == 0) {
       ++opened_by_alice;
       EXPECT_EQ(share.officer, "alice");
     }

@@ -26,8 +26,8 @@
 #include "tests/support/daemon.h"
 #include "tests/support/raw_http.h"
 #include "vault/clock.h"
-#include "vault/safeguard/officer.h"
-#include "vault/safeguard/officer_actions.h"
+#include "vault/officer/officer.h"
+#include "vault/officer/officer_actions.h"
 #include "vault/wire/safeguard_json.h"
 
 namespace vault::testing {

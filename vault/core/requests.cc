@@ -14,7 +14,7 @@
 #include "vault/crypto/compare.h"
 #include "vault/crypto/random.h"
 #include "vault/crypto/shamir.h"
-#include "vault/safeguard/statement.h"
+#include "vault/officer/statement.h"
 
 namespace vault {
 namespace {

@@ -15,7 +15,7 @@
 #include "vault/crypto/aead.h"
 #include "vault/crypto/box.h"
 #include "vault/crypto/shamir.h"
-#include "vault/safeguard/statement.h"
+#include "vault/officer/statement.h"
 
 namespace vault {
 namespace {

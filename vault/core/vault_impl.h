@@ -29,8 +29,8 @@
 #include "vault/crypto/secret.h"
 #include "vault/crypto/shamir.h"
 #include "vault/common/thread_annotations.h"
+#include "vault/hold/case_store.h"
 #include "vault/retention/shredder.h"
-#include "vault/safeguard/case_store.h"
 #include "vault/storage/store.h"
 #include "vault/vault.h"
 

@@ -15,6 +15,9 @@ const unsigned char* U(const std::string& s) {
 }
 
 StatusOr<std::string> Seal(const BoxPublicKey& to, const unsigned char* plain, size_t n) {
+  if (to.bytes().size() != kBoxPublicKeyBytes) {
+    return Status::InvalidArgument("sealing to an empty X25519 public key");
+  }
   VAULT_RETURN_IF_ERROR(InitCrypto());
   std::string out(n + kSealOverhead, '\0');
   static const unsigned char kNothing = 0;
@@ -63,6 +66,7 @@ StatusOr<BoxKeyPair> BoxKeyPair::Clone() const {
 
 StatusOr<SecretBytes> BoxKeyPair::Open(std::string_view sealed) const {
   if (sealed.size() < kSealOverhead) return Status::Corruption("sealed box is too short");
+  if (secret_.size() != kBoxSecretKeyBytes) return Status::Corruption("no key to open a box");
   VAULT_RETURN_IF_ERROR(InitCrypto());
   const size_t n = sealed.size() - kSealOverhead;
   VAULT_ASSIGN_OR_RETURN(SecretBytes plain, SecretBytes::Zeroed(n));

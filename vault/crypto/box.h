@@ -26,6 +26,7 @@ constexpr size_t kSealOverhead = 48;  // crypto_box_SEALBYTES
 
 class BoxPublicKey {
  public:
+  BoxPublicKey() = default;  // empty: SealTo refuses it
   // InvalidArgument unless `raw` is 32 bytes.
   static StatusOr<BoxPublicKey> FromBytes(std::string_view raw);
 
@@ -40,6 +41,9 @@ class BoxPublicKey {
 
 class BoxKeyPair {
  public:
+  // Empty: holds no key (for containers); Open refuses everything. Assign a
+  // key pair from the factories before use.
+  BoxKeyPair() = default;
   static StatusOr<BoxKeyPair> Generate();
   // The key pair of a 32-byte secret key (its public half is derived:
   // crypto_scalarmult_base). InvalidArgument for another size.
@@ -49,6 +53,7 @@ class BoxKeyPair {
   BoxKeyPair& operator=(BoxKeyPair&&) noexcept = default;
   StatusOr<BoxKeyPair> Clone() const;
 
+  bool empty() const { return secret_.empty(); }
   const BoxPublicKey& public_key() const { return public_key_; }
   // The 32-byte secret key, for sealing into a key file or splitting.
   const SecretBytes& secret() const { return secret_; }
@@ -65,7 +70,8 @@ class BoxKeyPair {
   BoxPublicKey public_key_;
 };
 
-// Seals `plain` to `to`: kSealOverhead + plain.size() bytes.
+// Seals `plain` to `to`: kSealOverhead + plain.size() bytes. InvalidArgument
+// for an empty key.
 StatusOr<std::string> SealTo(const BoxPublicKey& to, const SecretBytes& plain);
 StatusOr<std::string> SealTo(const BoxPublicKey& to, std::string_view plain);
 

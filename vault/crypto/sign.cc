@@ -2,6 +2,8 @@
 
 #include <sodium.h>
 
+#include <cstdlib>
+
 namespace vault {
 
 static_assert(kVerifyKeyBytes == crypto_sign_PUBLICKEYBYTES);
@@ -60,6 +62,7 @@ StatusOr<SigningKey> SigningKey::Clone() const {
 }
 
 std::string SigningKey::Sign(std::string_view message) const {
+  if (secret_.size() != kSigningSecretKeyBytes) std::abort();  // an empty key
   std::string sig(kSignatureBytes, '\0');
   crypto_sign_detached(reinterpret_cast<unsigned char*>(sig.data()), nullptr,
                        reinterpret_cast<const unsigned char*>(message.data()), message.size(),

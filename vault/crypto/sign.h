@@ -25,6 +25,7 @@ constexpr size_t kSignatureBytes = 64;
 
 class VerifyKey {
  public:
+  VerifyKey() = default;  // empty: verifies nothing
   // InvalidArgument unless `raw` is 32 bytes.
   static StatusOr<VerifyKey> FromBytes(std::string_view raw);
 
@@ -42,6 +43,9 @@ class VerifyKey {
 
 class SigningKey {
  public:
+  // Empty: holds no key (for containers); Sign() on it aborts. Assign a key
+  // from the factories before use.
+  SigningKey() = default;
   // A fresh random key.
   static StatusOr<SigningKey> Generate();
   // The key of a 32-byte seed (crypto_sign_seed_keypair); InvalidArgument
@@ -56,6 +60,7 @@ class SigningKey {
   SigningKey& operator=(SigningKey&&) noexcept = default;
   StatusOr<SigningKey> Clone() const;
 
+  bool empty() const { return secret_.empty(); }
   // The 64-byte detached signature of `message`.
   std::string Sign(std::string_view message) const;
   const VerifyKey& public_key() const { return public_key_; }

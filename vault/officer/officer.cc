@@ -1,12 +1,13 @@
-#include "vault/safeguard/officer.h"
-
-#include <sodium.h>
+#include "vault/officer/officer.h"
 
 #include <boost/json.hpp>
 #include <cstring>
 
 #include "vault/common/encoding.h"
 #include "vault/crypto/aead.h"
+#include "vault/crypto/hash.h"
+#include "vault/crypto/kdf.h"
+#include "vault/crypto/random.h"
 
 namespace vault::safeguard {
 namespace {
@@ -17,11 +18,15 @@ constexpr std::string_view kFileFormat = "transcript-vault-officer-v1";
 constexpr std::string_view kTokenPrefix = "tv-officer-v1:";
 constexpr char kFileAdTag[] = "TV-officer-file-v1";  // with its NUL
 constexpr char kEnrolTag[] = "TV-officer-enrol-v1";  // with its NUL
-constexpr size_t kSaltBytes = crypto_pwhash_SALTBYTES;
+constexpr size_t kSaltBytes = kPassphraseSaltBytes;
 constexpr size_t kMaxFileBytes = 16 * 1024;
 
 std::string Bytes(const uint8_t* p, size_t n) {
   return std::string(reinterpret_cast<const char*>(p), n);
+}
+
+void CopyKey(const std::string& from, std::array<uint8_t, 32>* to) {
+  std::memcpy(to->data(), from.data(), to->size());
 }
 
 std::string FileAd(const OfficerPublicKeys& pub, uint64_t ops, uint64_t mem,
@@ -44,14 +49,7 @@ std::string EnrolMessage(const OfficerPublicKeys& pub) {
 
 StatusOr<SecretBytes> DeriveFileKey(const SecretBytes& passphrase, std::string_view salt,
                                     uint64_t ops, uint64_t mem) {
-  VAULT_ASSIGN_OR_RETURN(SecretBytes key, SecretBytes::Zeroed(aead::kKeyBytes));
-  if (crypto_pwhash(key.insecure_mutable_data(), key.size(),
-                    reinterpret_cast<const char*>(passphrase.insecure_data()), passphrase.size(),
-                    reinterpret_cast<const unsigned char*>(salt.data()), ops, mem,
-                    crypto_pwhash_ALG_ARGON2ID13) != 0) {
-    return Status::ResourceExhausted("not enough memory for the passphrase key derivation");
-  }
-  return key;
+  return DerivePassphraseKey(passphrase, salt, PassphraseCost{ops, mem}, aead::kKeyBytes);
 }
 
 Status BadFile(std::string what) {
@@ -83,12 +81,11 @@ StatusOr<json::object> ParseFile(std::string_view text) {
 }  // namespace
 
 StatusOr<OfficerKeys> OfficerKeys::Generate() {
-  VAULT_RETURN_IF_ERROR(InitCrypto());
   OfficerKeys k;
-  VAULT_ASSIGN_OR_RETURN(k.sign_secret, SecretBytes::Zeroed(crypto_sign_SECRETKEYBYTES));
-  VAULT_ASSIGN_OR_RETURN(k.seal_secret, SecretBytes::Zeroed(crypto_box_SECRETKEYBYTES));
-  crypto_sign_keypair(k.pub.sign.data(), k.sign_secret.insecure_mutable_data());
-  crypto_box_keypair(k.pub.seal.data(), k.seal_secret.insecure_mutable_data());
+  VAULT_ASSIGN_OR_RETURN(k.sign, SigningKey::Generate());
+  VAULT_ASSIGN_OR_RETURN(k.seal, BoxKeyPair::Generate());
+  CopyKey(k.sign.public_key().bytes(), &k.pub.sign);
+  CopyKey(k.seal.public_key().bytes(), &k.pub.seal);
   return k;
 }
 
@@ -110,21 +107,24 @@ StatusOr<std::string> EncodeIdentityFile(const OfficerKeys& keys, const SecretBy
     return Status::InvalidArgument("the passphrase must be at least 8 characters",
                                    "weak_passphrase");
   }
-  uint64_t ops = crypto_pwhash_OPSLIMIT_MODERATE;
-  uint64_t mem = crypto_pwhash_MEMLIMIT_MODERATE;
+  PassphraseLevel preset = PassphraseLevel::kModerate;
   if (level == KdfLevel::kInteractive) {
-    ops = crypto_pwhash_OPSLIMIT_INTERACTIVE;
-    mem = crypto_pwhash_MEMLIMIT_INTERACTIVE;
+    preset = PassphraseLevel::kInteractive;
   } else if (level == KdfLevel::kSensitive) {
-    ops = crypto_pwhash_OPSLIMIT_SENSITIVE;
-    mem = crypto_pwhash_MEMLIMIT_SENSITIVE;
+    preset = PassphraseLevel::kSensitive;
   }
-  std::string salt(kSaltBytes, '\0');
-  randombytes_buf(salt.data(), salt.size());
+  const PassphraseCost cost = PassphraseCostOf(preset);
+  const uint64_t ops = cost.opslimit;
+  const uint64_t mem = cost.memlimit;
+  const std::string salt = RandomBytes(kSaltBytes);
   VAULT_ASSIGN_OR_RETURN(SecretBytes file_key, DeriveFileKey(passphrase, salt, ops, mem));
-  VAULT_ASSIGN_OR_RETURN(SecretBytes plain, SecretBytes::Zeroed(64 + 32));
-  std::memcpy(plain.insecure_mutable_data(), keys.sign_secret.insecure_data(), 64);
-  std::memcpy(plain.insecure_mutable_data() + 64, keys.seal_secret.insecure_data(), 32);
+  if (keys.sign.secret_key().size() != kSigningSecretKeyBytes ||
+      keys.seal.secret().size() != kBoxSecretKeyBytes) {
+    return Status::Internal("the officer keys are empty");
+  }
+  // sign secret (64) || seal secret (32)
+  VAULT_ASSIGN_OR_RETURN(SecretBytes plain,
+                         SecretBytes::Concat(keys.sign.secret_key(), keys.seal.secret()));
   std::string sealed;
   VAULT_RETURN_IF_ERROR(
       aead::SealSecret(file_key, plain, FileAd(keys.pub, ops, mem, salt), &sealed));
@@ -148,7 +148,6 @@ StatusOr<OfficerPublicKeys> IdentityFilePublicKeys(std::string_view text) {
 }
 
 StatusOr<OfficerKeys> DecodeIdentityFile(std::string_view text, const SecretBytes& passphrase) {
-  VAULT_RETURN_IF_ERROR(InitCrypto());
   VAULT_ASSIGN_OR_RETURN(json::object o, ParseFile(text));
   OfficerKeys keys;
   VAULT_ASSIGN_OR_RETURN(keys.pub, IdentityFilePublicKeys(text));
@@ -172,8 +171,10 @@ StatusOr<OfficerKeys> DecodeIdentityFile(std::string_view text, const SecretByte
   const uint64_t opslimit = static_cast<uint64_t>(ops->as_int64());
   const uint64_t memlimit = static_cast<uint64_t>(mem->as_int64());
   // Bounds, so a doctored file cannot make the tool allocate without limit.
-  if (opslimit < crypto_pwhash_OPSLIMIT_MIN || opslimit > crypto_pwhash_OPSLIMIT_SENSITIVE * 4 ||
-      memlimit < crypto_pwhash_MEMLIMIT_MIN || memlimit > crypto_pwhash_MEMLIMIT_SENSITIVE) {
+  const PassphraseCost least = PassphraseCostOf(PassphraseLevel::kMinimum);
+  const PassphraseCost most = PassphraseCostOf(PassphraseLevel::kSensitive);
+  if (opslimit < least.opslimit || opslimit > most.opslimit * 4 ||
+      memlimit < least.memlimit || memlimit > most.memlimit) {
     return BadFile("kdf parameters out of range");
   }
   VAULT_ASSIGN_OR_RETURN(SecretBytes file_key, DeriveFileKey(passphrase, salt, opslimit, memlimit));
@@ -183,22 +184,23 @@ StatusOr<OfficerKeys> DecodeIdentityFile(std::string_view text, const SecretByte
                                     "wrong_passphrase");
   }
   if (plain->size() != 96) return BadFile("sealed keys have the wrong size");
-  VAULT_ASSIGN_OR_RETURN(keys.sign_secret, SecretBytes::CopyFrom(plain->insecure_data(), 64));
-  VAULT_ASSIGN_OR_RETURN(keys.seal_secret, SecretBytes::CopyFrom(plain->insecure_data() + 64, 32));
+  VAULT_ASSIGN_OR_RETURN(SecretBytes sign_secret, plain->Slice(0, kSigningSecretKeyBytes));
+  VAULT_ASSIGN_OR_RETURN(SecretBytes seal_secret,
+                         plain->Slice(kSigningSecretKeyBytes, kBoxSecretKeyBytes));
+  auto sign = SigningKey::FromSecretKey(sign_secret);
+  auto seal = BoxKeyPair::FromSecret(seal_secret);
   // The secret halves must match the public ones the file advertises.
-  uint8_t sign_pk[32];
-  uint8_t seal_pk[32];
-  crypto_sign_ed25519_sk_to_pk(sign_pk, keys.sign_secret.insecure_data());
-  crypto_scalarmult_base(seal_pk, keys.seal_secret.insecure_data());
-  if (std::memcmp(sign_pk, keys.pub.sign.data(), 32) != 0 ||
-      std::memcmp(seal_pk, keys.pub.seal.data(), 32) != 0) {
+  if (!sign.ok() || !seal.ok() || sign->public_key().bytes() != Bytes(keys.pub.sign.data(), 32) ||
+      seal->public_key().bytes() != Bytes(keys.pub.seal.data(), 32)) {
     return BadFile("secret keys do not match the public keys");
   }
+  keys.sign = std::move(sign).value();
+  keys.seal = std::move(seal).value();
   return keys;
 }
 
 StatusOr<std::string> EnrolmentToken(const OfficerKeys& keys) {
-  VAULT_ASSIGN_OR_RETURN(std::string sig, Sign(keys.sign_secret, EnrolMessage(keys.pub)));
+  VAULT_ASSIGN_OR_RETURN(std::string sig, Sign(keys.sign, EnrolMessage(keys.pub)));
   return std::string(kTokenPrefix) +
          ToBase64(Bytes(keys.pub.sign.data(), 32) + Bytes(keys.pub.seal.data(), 32) + sig);
 }
@@ -222,14 +224,8 @@ StatusOr<OfficerPublicKeys> ParseEnrolmentToken(std::string_view token) {
 }
 
 std::string Fingerprint(const OfficerPublicKeys& keys) {
-  unsigned char digest[16];
-  static const unsigned char kPersonal[crypto_generichash_blake2b_PERSONALBYTES] = {
-      'T', 'V', '-', 'o', 'f', 'f', 'i', 'c', 'e', 'r', '-', 'f', 'p', '1', 0, 0};
   const std::string in = Bytes(keys.sign.data(), 32) + Bytes(keys.seal.data(), 32);
-  crypto_generichash_blake2b_salt_personal(digest, sizeof digest,
-                                           reinterpret_cast<const unsigned char*>(in.data()),
-                                           in.size(), nullptr, 0, nullptr, kPersonal);
-  const std::string hex = ToHex(Bytes(digest, sizeof digest));
+  const std::string hex = ToHex(Blake2b("TV-officer-fp1", in, 16));
   std::string out;
   for (size_t i = 0; i < hex.size(); i += 4) {
     if (!out.empty()) out.push_back('-');
@@ -238,23 +234,15 @@ std::string Fingerprint(const OfficerPublicKeys& keys) {
   return out;
 }
 
-StatusOr<std::string> Sign(const SecretBytes& sign_secret, std::string_view message) {
-  if (sign_secret.size() != crypto_sign_SECRETKEYBYTES) {
-    return Status::Internal("signing key has the wrong size");
-  }
-  std::string sig(crypto_sign_BYTES, '\0');
-  crypto_sign_detached(reinterpret_cast<unsigned char*>(sig.data()), nullptr,
-                       reinterpret_cast<const unsigned char*>(message.data()), message.size(),
-                       sign_secret.insecure_data());
-  return sig;
+StatusOr<std::string> Sign(const SigningKey& key, std::string_view message) {
+  if (key.empty()) return Status::Internal("signing key has the wrong size");
+  return key.Sign(message);
 }
 
 bool VerifySignature(const Ed25519PublicKey& key, std::string_view message,
                      std::string_view signature) {
-  if (signature.size() != crypto_sign_BYTES) return false;
-  return crypto_sign_verify_detached(reinterpret_cast<const unsigned char*>(signature.data()),
-                                     reinterpret_cast<const unsigned char*>(message.data()),
-                                     message.size(), key.data()) == 0;
+  auto verify_key = VerifyKey::FromBytes(Bytes(key.data(), key.size()));
+  return verify_key.ok() && verify_key->Verify(message, signature);
 }
 
 }  // namespace vault::safeguard

@@ -1,4 +1,4 @@
-#include "vault/safeguard/paper.h"
+#include "vault/officer/paper.h"
 
 #include "vault/common/time_format.h"
 

@@ -22,8 +22,8 @@
 // token holds the signing key, and that the two public keys belong together.
 //
 // Thread safety: values; functions are stateless.
-#ifndef VAULT_SAFEGUARD_OFFICER_H_
-#define VAULT_SAFEGUARD_OFFICER_H_
+#ifndef VAULT_OFFICER_OFFICER_H_
+#define VAULT_OFFICER_OFFICER_H_
 
 #include <array>
 #include <cstdint>
@@ -31,7 +31,9 @@
 #include <string_view>
 
 #include "vault/common/encoding.h"
+#include "vault/crypto/box.h"
 #include "vault/crypto/secret.h"
+#include "vault/crypto/sign.h"
 #include "vault/status.h"
 
 namespace vault::safeguard {
@@ -46,9 +48,9 @@ struct OfficerPublicKeys {
 };
 
 struct OfficerKeys {
-  OfficerPublicKeys pub;
-  SecretBytes sign_secret;  // 64 bytes (libsodium's Ed25519 secret key)
-  SecretBytes seal_secret;  // 32 bytes
+  OfficerPublicKeys pub;  // the public halves of sign and seal
+  SigningKey sign;        // Ed25519: statements, approvals, the enrolment token
+  BoxKeyPair seal;        // X25519: opens the case shares sealed to the officer
 
   static StatusOr<OfficerKeys> Generate();
 };
@@ -75,11 +77,11 @@ StatusOr<OfficerPublicKeys> ParseEnrolmentToken(std::string_view token);
 // enrols an officer: 8 groups of 4 hex digits.
 std::string Fingerprint(const OfficerPublicKeys& keys);
 
-// Ed25519 detached signatures.
-StatusOr<std::string> Sign(const SecretBytes& sign_secret, std::string_view message);
+// Ed25519 detached signatures. Sign fails (Internal) for an empty key.
+StatusOr<std::string> Sign(const SigningKey& key, std::string_view message);
 bool VerifySignature(const Ed25519PublicKey& key, std::string_view message,
                      std::string_view signature);
 
 }  // namespace vault::safeguard
 
-#endif  // VAULT_SAFEGUARD_OFFICER_H_
+#endif  // VAULT_OFFICER_OFFICER_H_

@@ -1,10 +1,9 @@
-#include "vault/safeguard/officer_actions.h"
-
-#include <sodium.h>
+#include "vault/officer/officer_actions.h"
 
 #include <cstring>
 
-#include "vault/safeguard/statement.h"
+#include "vault/crypto/box.h"
+#include "vault/officer/statement.h"
 
 namespace vault::safeguard {
 namespace {
@@ -17,7 +16,7 @@ Status SignAs(const OfficerKeys& keys, std::string_view officer, std::string_vie
   action->signed_by.officer = std::string(officer);
   action->signed_by.time = now;
   VAULT_ASSIGN_OR_RETURN(action->signed_by.signature,
-                         Sign(keys.sign_secret, statement(vault_id, *action)));
+                         Sign(keys.sign, statement(vault_id, *action)));
   return Status::OK();
 }
 
@@ -56,30 +55,30 @@ StatusOr<Approval> MakeApproval(const OfficerKeys& keys, std::string_view office
   }
   const std::string ad = ShareAd(request.case_id);
   const size_t plain_len = ad.size() + 1 + 32;
-  if (sealed.size() != plain_len + crypto_box_SEALBYTES) {
+  if (sealed.size() != plain_len + kSealOverhead) {
     return Status::InvalidArgument("the share is malformed", "invalid_share");
   }
-  VAULT_ASSIGN_OR_RETURN(SecretBytes plain, SecretBytes::Zeroed(plain_len));
-  if (crypto_box_seal_open(plain.insecure_mutable_data(),
-                           reinterpret_cast<const unsigned char*>(sealed.data()), sealed.size(),
-                           keys.pub.seal.data(), keys.seal_secret.insecure_data()) != 0) {
+  StatusOr<SecretBytes> opened = keys.seal.Open(sealed);
+  if (!opened.ok()) {
     return Status::InvalidArgument("the share is not sealed to this officer", "invalid_share");
   }
+  const SecretBytes plain = std::move(opened).value();
   if (std::memcmp(plain.insecure_data(), ad.data(), ad.size()) != 0) {
     return Status::InvalidArgument("the share belongs to another case", "invalid_share");
   }
-  std::string request_key;
-  if (!FromBase64(request.request_key, &request_key) ||
-      request_key.size() != crypto_box_PUBLICKEYBYTES) {
+  std::string raw_request_key;
+  StatusOr<BoxPublicKey> request_key = Status::InvalidArgument("no request key");
+  if (FromBase64(request.request_key, &raw_request_key)) {
+    request_key = BoxPublicKey::FromBytes(raw_request_key);
+  }
+  if (!request_key.ok()) {
     return Status::InvalidArgument("the request key is malformed", "invalid_request");
   }
   Approval a;
   a.officer = std::string(officer);
-  a.share.assign(plain_len + crypto_box_SEALBYTES, '\0');
-  crypto_box_seal(reinterpret_cast<unsigned char*>(a.share.data()), plain.insecure_data(),
-                  plain.size(), reinterpret_cast<const unsigned char*>(request_key.data()));
+  VAULT_ASSIGN_OR_RETURN(a.share, SealTo(*request_key, plain));
   VAULT_ASSIGN_OR_RETURN(a.signature,
-                         Sign(keys.sign_secret, ApprovalMessage(request.text, officer, a.share)));
+                         Sign(keys.sign, ApprovalMessage(request.text, officer, a.share)));
   return a;
 }
 

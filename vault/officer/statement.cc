@@ -1,21 +1,14 @@
-#include "vault/safeguard/statement.h"
-
-#include <sodium.h>
+#include "vault/officer/statement.h"
 
 #include "vault/common/encoding.h"
 #include "vault/common/time_format.h"
-#include "vault/safeguard/officer.h"
+#include "vault/crypto/hash.h"
+#include "vault/officer/officer.h"
 
 namespace vault::safeguard {
 
 std::string ReasonHash(std::string_view reason) {
-  static const unsigned char kPersonal[crypto_generichash_blake2b_PERSONALBYTES] = {
-      'T', 'V', '-', 'r', 'e', 'a', 's', 'o', 'n', '-', 'v', '1', 0, 0, 0, 0};
-  unsigned char digest[32];
-  crypto_generichash_blake2b_salt_personal(digest, sizeof digest,
-                                           reinterpret_cast<const unsigned char*>(reason.data()),
-                                           reason.size(), nullptr, 0, nullptr, kPersonal);
-  return ToHex(std::string_view(reinterpret_cast<const char*>(digest), sizeof digest));
+  return ToHex(Blake2b("TV-reason-v1", reason, 32));
 }
 
 std::string StatementText(std::string_view action, std::string_view vault_id,

@@ -17,8 +17,8 @@
 // Thread safety: none; the Vault serialises access (its safeguard mutex).
 // Crash safety: Commit() replaces the file by rename after fsync and only
 // then changes the in-memory state; a crash leaves the old or the new file.
-#ifndef VAULT_SAFEGUARD_CASE_STORE_H_
-#define VAULT_SAFEGUARD_CASE_STORE_H_
+#ifndef VAULT_HOLD_CASE_STORE_H_
+#define VAULT_HOLD_CASE_STORE_H_
 
 #include <cstdint>
 #include <memory>
@@ -28,7 +28,7 @@
 
 #include "vault/clock.h"
 #include "vault/crypto/custodian.h"
-#include "vault/safeguard/officer.h"
+#include "vault/officer/officer.h"
 #include "vault/status.h"
 
 namespace vault::safeguard {
@@ -100,4 +100,4 @@ class CaseStore {
 
 }  // namespace vault::safeguard
 
-#endif  // VAULT_SAFEGUARD_CASE_STORE_H_
+#endif  // VAULT_HOLD_CASE_STORE_H_

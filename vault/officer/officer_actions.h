@@ -5,13 +5,13 @@
 // vault itself never holds an officer's secret keys.
 //
 // Thread safety: stateless functions.
-#ifndef VAULT_SAFEGUARD_OFFICER_ACTIONS_H_
-#define VAULT_SAFEGUARD_OFFICER_ACTIONS_H_
+#ifndef VAULT_OFFICER_OFFICER_ACTIONS_H_
+#define VAULT_OFFICER_OFFICER_ACTIONS_H_
 
 #include <string>
 #include <string_view>
 
-#include "vault/safeguard/officer.h"
+#include "vault/officer/officer.h"
 #include "vault/safeguarding.h"
 #include "vault/status.h"
 
@@ -34,4 +34,4 @@ StatusOr<Approval> MakeApproval(const OfficerKeys& keys, std::string_view office
 
 }  // namespace vault::safeguard
 
-#endif  // VAULT_SAFEGUARD_OFFICER_ACTIONS_H_
+#endif  // VAULT_OFFICER_OFFICER_ACTIONS_H_

@@ -10,8 +10,8 @@
 // anyone holding the paper can check it against the audit log.
 //
 // Thread safety: pure functions.
-#ifndef VAULT_SAFEGUARD_PAPER_H_
-#define VAULT_SAFEGUARD_PAPER_H_
+#ifndef VAULT_OFFICER_PAPER_H_
+#define VAULT_OFFICER_PAPER_H_
 
 #include <string>
 #include <vector>
@@ -37,4 +37,4 @@ std::string PaperFooter(const std::string& transcript_id, const UnsealContext& c
 
 }  // namespace vault::safeguard
 
-#endif  // VAULT_SAFEGUARD_PAPER_H_
+#endif  // VAULT_OFFICER_PAPER_H_

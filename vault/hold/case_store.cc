@@ -1,6 +1,5 @@
-#include "vault/safeguard/case_store.h"
+#include "vault/hold/case_store.h"
 
-#include <sodium.h>
 #include <unistd.h>
 
 #include <boost/json.hpp>
@@ -9,7 +8,8 @@
 #include "vault/common/encoding.h"
 #include "vault/common/file_util.h"
 #include "vault/crypto/aead.h"
-#include "vault/safeguard/statement.h"
+#include "vault/crypto/hash.h"
+#include "vault/officer/statement.h"
 
 namespace vault::safeguard {
 namespace {
@@ -77,18 +77,11 @@ StoredCase* SafeguardState::FindCase(std::string_view id) {
 }
 
 std::string ShareCommitment(std::string_view case_id, uint8_t x, const uint8_t* y, size_t y_len) {
-  static const unsigned char kPersonal[crypto_generichash_blake2b_PERSONALBYTES] = {
-      'T', 'V', '-', 's', 'h', 'a', 'r', 'e', '-', 'c', 'm', 't', '-', 'v', '1', 0};
-  crypto_generichash_blake2b_state st;
-  crypto_generichash_blake2b_init_salt_personal(&st, nullptr, 0, 32, nullptr, kPersonal);
-  const std::string ad = ShareAd(case_id);
-  crypto_generichash_blake2b_update(&st, reinterpret_cast<const unsigned char*>(ad.data()),
-                                    ad.size());
-  crypto_generichash_blake2b_update(&st, &x, 1);
-  crypto_generichash_blake2b_update(&st, y, y_len);
-  std::string out(32, '\0');
-  crypto_generichash_blake2b_final(&st, reinterpret_cast<unsigned char*>(out.data()), 32);
-  return out;
+  Hasher h = Hasher::Create("TV-share-cmt-v1", 32);
+  h.Update(ShareAd(case_id));
+  h.Update(std::string_view(reinterpret_cast<const char*>(&x), 1));
+  h.Update(std::string_view(reinterpret_cast<const char*>(y), y_len));
+  return h.Final();
 }
 
 StatusOr<std::string> EncodeSafeguardFile(const SafeguardState& s, const SecretBytes& root) {

@@ -1,10 +1,10 @@
-#include "vault/safeguard/officer.h"
+#include "vault/officer/officer.h"
 
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
 
-#include "vault/safeguard/paper.h"
+#include "vault/officer/paper.h"
 
 namespace vault::safeguard {
 namespace {
@@ -19,14 +19,14 @@ TEST(OfficerIdentityTest, TheFileOpensOnlyWithItsPassphraseAndHoldsNoSecretInCle
   ASSERT_TRUE(keys.ok());
   auto file = EncodeIdentityFile(*keys, Pass("correct horse battery"), KdfLevel::kInteractive);
   ASSERT_TRUE(file.ok()) << file.status().ToString();
-  const std::string sign_secret(reinterpret_cast<const char*>(keys->sign_secret.insecure_data()),
+  const std::string sign_secret(reinterpret_cast<const char*>(keys->sign.secret_key().insecure_data()),
                                 64);
   EXPECT_EQ(file->find(ToBase64(sign_secret.substr(0, 32))), std::string::npos);
   auto opened = DecodeIdentityFile(*file, Pass("correct horse battery"));
   ASSERT_TRUE(opened.ok()) << opened.status().ToString();
   EXPECT_EQ(opened->pub, keys->pub);
-  EXPECT_TRUE(opened->sign_secret.Equals(keys->sign_secret));
-  EXPECT_TRUE(opened->seal_secret.Equals(keys->seal_secret));
+  EXPECT_TRUE(opened->sign.secret_key().Equals(keys->sign.secret_key()));
+  EXPECT_TRUE(opened->seal.secret().Equals(keys->seal.secret()));
   EXPECT_EQ(DecodeIdentityFile(*file, Pass("correct horse batterY")).status().reason(),
             "wrong_passphrase");
   EXPECT_EQ(EncodeIdentityFile(*keys, Pass("short"), KdfLevel::kInteractive).status().reason(),

@@ -13,8 +13,8 @@
 // a fresh request key, so no approval is valid for any other request.
 //
 // Thread safety: stateless functions.
-#ifndef VAULT_SAFEGUARD_STATEMENT_H_
-#define VAULT_SAFEGUARD_STATEMENT_H_
+#ifndef VAULT_OFFICER_STATEMENT_H_
+#define VAULT_OFFICER_STATEMENT_H_
 
 #include <string>
 #include <string_view>
@@ -55,4 +55,4 @@ std::string ShareAd(std::string_view case_id);
 
 }  // namespace vault::safeguard
 
-#endif  // VAULT_SAFEGUARD_STATEMENT_H_
+#endif  // VAULT_OFFICER_STATEMENT_H_
