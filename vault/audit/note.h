@@ -1,6 +1,6 @@
 // Checkpoints in the C2SP signed-note format (c2sp.org/signed-note,
 // c2sp.org/tlog-checkpoint), so they can be shipped off the host and kept by
-// the auditor. Spec: docs/audit-format.md, "Checkpoints".
+// the auditor. Spec: docs/formats/audit-log.md.
 //
 //   <origin>\n
 //   <size>\n                 number of records before the checkpoint record

@@ -1,5 +1,5 @@
 // Audit records: framing, hashing and the chain rule. Spec:
-// docs/audit-format.md, "Records". An independent verifier needs only that
+// docs/formats/audit-log.md, "Records". An independent verifier needs only that
 // document.
 //
 //   record  = len:u32be body hash:32

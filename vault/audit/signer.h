@@ -1,4 +1,5 @@
 // SigningChain: the forward-secure Ed25519 key chain that signs checkpoints.
+// Spec of audit.key: docs/formats/audit-log.md.
 //
 //   seed[i+1]       = KDF(seed[i], id 1, context "TVaudsg1")
 //   ed25519 seed[i] = KDF(seed[i], id 2, context "TVaudsg1")

@@ -1,5 +1,5 @@
 // Fixed-width big-endian integers and hex: the byte layouts of keys and
-// on-disk formats (docs/design.md). Big-endian so that RocksDB's bytewise
+// on-disk formats (docs/formats/). Big-endian so that RocksDB's bytewise
 // order is numeric order.
 #ifndef VAULT_COMMON_ENCODING_H_
 #define VAULT_COMMON_ENCODING_H_

@@ -1,6 +1,7 @@
 // Record formats: the plaintexts that are sealed under a transcript's DEK,
 // and the associated data that binds each to its place (the keys are in
-// vault/storage/schema.h). Spec: docs/formats/rocksdb-schema.md. Changing a layout needs a new version byte.
+// vault/storage/schema.h). Spec: docs/formats/rocksdb-schema.md.
+// Changing a layout needs a new version byte.
 #ifndef VAULT_CORE_RECORDS_H_
 #define VAULT_CORE_RECORDS_H_
 

@@ -4,7 +4,7 @@
 // in guarded memory for the moment the keyring is read or rewritten; the
 // keyring does not keep it longer than it must (see keyring.h). The default
 // custodian is a key file; TPM- or KMS-backed custodians implement the same
-// interface.
+// interface. Key file and root subkeys: docs/formats/root-key-file.md.
 //
 // Thread safety: implementations must allow concurrent LoadRootKey calls.
 #ifndef VAULT_CRYPTO_CUSTODIAN_H_

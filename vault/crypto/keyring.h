@@ -10,7 +10,7 @@
 //
 // The file is sealed (XChaCha20-Poly1305) under a key derived from the root
 // key, which a RootKeyCustodian supplies when the file is read or written and
-// which is not kept in between. Format: docs/design.md, "Keyring file".
+// which is not kept in between. Format: docs/formats/keyring-file.md.
 //
 // Thread safety: all methods may be called concurrently (internal mutex).
 // Crash safety: the file is replaced by rename after fsync; a crash leaves the
@@ -32,7 +32,8 @@
 
 namespace vault {
 
-// File layout constants (docs/design.md).
+// File layout constants (docs/formats/keyring-file.md; wrapped keys:
+// docs/formats/wrapped-key.md).
 constexpr char kKeyringMagic[8] = {'T', 'V', 'K', 'E', 'Y', 'R', 'N', 'G'};
 constexpr uint32_t kKeyringFormatVersion = 1;
 constexpr uint8_t kWrappedKeyVersion = 1;

@@ -1,4 +1,5 @@
 // The epoch ratchet: a one-way chain of 32-byte states, one per epoch.
+// Spec: docs/formats/keyring-file.md.
 //
 //   state[e+1]     = KDF(state[e], id 1, context "TVratch1")
 //   epoch_key[e]   = KDF(state[e], id 2, context "TVratch1")

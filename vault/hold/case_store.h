@@ -11,8 +11,8 @@
 //
 // File: "TVSAFEG1" | version (4 bytes BE) | XChaCha20-Poly1305 under a key
 // derived from the root key (crypto_kdf id 3, context "TVroot01") of a JSON
-// document; the 12-byte header is the associated data. See docs/design.md,
-// "Safeguarding file".
+// document; the 12-byte header is the associated data. Spec:
+// docs/formats/case-file.md.
 //
 // Thread safety: none; the Vault serialises access (its safeguard mutex).
 // Crash safety: Commit() replaces the file by rename after fsync and only

@@ -6,7 +6,7 @@
 // officer's passphrase (Argon2id, then XChaCha20-Poly1305), and in guarded
 // memory while the vault-officer tool uses them.
 //
-// Identity file (JSON, one object; docs/safeguarding.md "Identity files"):
+// Identity file (JSON, one object; spec: docs/formats/officer-identity.md):
 //   {"format":"transcript-vault-officer-v1",
 //    "sign_public_key": b64, "seal_public_key": b64,
 //    "kdf": {"algorithm":"argon2id13","opslimit":N,"memlimit":N,"salt":b64},

@@ -5,8 +5,8 @@
 // built by these functions on both sides (vault-officer signs, vaultd
 // verifies) so the bytes cannot differ. Values never contain a newline:
 // ids are validated, times are RFC 3339 in UTC with milliseconds, free text
-// (reasons) appears only as its BLAKE2b hash. Spec: docs/safeguarding.md,
-// "What officers sign".
+// (reasons) appears only as its BLAKE2b hash. Spec:
+// docs/formats/signed-statements.md.
 //
 // Every text names the vault (its audit genesis key), so a signature for one
 // vault means nothing to another; approvals also name a fresh request id and

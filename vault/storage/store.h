@@ -1,7 +1,7 @@
 // Store: the RocksDB schema. Stores opaque bytes and knows no cryptography:
 // every value that reaches it is already sealed or wrapped.
 //
-// Column families (key layouts in docs/design.md):
+// Column families (spec: docs/formats/rocksdb-schema.md; keys in schema.h):
 //   transcripts   id(16) kind(1)          -> sealed visitor / state record
 //   messages      id(16) seq(8, BE)       -> sealed message record
 //   wrapped_keys  id(16)                  -> DEK wrapped under an epoch key
