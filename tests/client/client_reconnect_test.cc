@@ -80,20 +80,13 @@ TEST_F(ClientIdleTest, CallsThatAreNotRepeatableAreDoneAtMostOnceAfterAnIdleClos
   EXPECT_EQ(std::filesystem::exists(dir + "/BACKUP.json"), backup.ok());
 }
 
-// BUG (vault/client/client.cc, Client::Impl::Request): the header promises
-// "If the server has closed it (idle timeout, restart), the next request
-// reconnects", but a create (likewise a backup, a request filing or an
-// approval) sent on a kept-alive connection that vaultd closed while it was
-// idle fails with Unavailable ("request failed: Broken pipe"), although
-// vaultd never saw it. The client writes on the dead connection, gets EPIPE,
-// and then refuses to retry because the target is not repeatable. It could
-// tell that the connection was closed before it sent anything (the socket
-// is readable at end-of-stream before the write; the write itself fails with
-// EPIPE) and reconnect first without risking a duplicate. In practice a chat
-// server whose client has been idle for --idle-timeout (30 s by default)
-// gets an error on the next chat it opens. Enable once the client checks a
-// reused connection before sending on it.
-TEST_F(ClientIdleTest, DISABLED_ACreateAfterAnIdleCloseReconnectsAndSucceeds) {
+// Regression: a create (likewise a backup, a request filing or an approval)
+// sent on a kept-alive connection that vaultd closed while it was idle
+// failed with Unavailable ("request failed: Broken pipe"), although vaultd
+// never saw it: the client wrote on the dead connection and would not retry
+// a call that is not safe to repeat. The client now checks a reused
+// connection for end-of-stream before sending on it and reconnects first.
+TEST_F(ClientIdleTest, ACreateAfterAnIdleCloseReconnectsAndSucceeds) {
   ASSERT_OK(client().Health());
   ASSERT_NO_FATAL_FAILURE(WaitUntilTheClientsConnectionIsClosed());
   vault::NewTranscript request;
@@ -122,9 +115,9 @@ TEST_F(ClientTest, TheClientReconnectsAfterARestartAndReadsWhatWasWritten) {
   EXPECT_EQ(closed->messages.size(), 3u);
 }
 
-// The same bug as DISABLED_ACreateAfterAnIdleCloseReconnectsAndSucceeds, after
+// The same regression as ACreateAfterAnIdleCloseReconnectsAndSucceeds, after
 // a restart: vaultd closed the connection at shutdown, between requests.
-TEST_F(ClientTest, DISABLED_ACreateRightAfterARestartReconnectsAndSucceeds) {
+TEST_F(ClientTest, ACreateRightAfterARestartReconnectsAndSucceeds) {
   ASSERT_OK(client().Health());
   ASSERT_OK(daemon_.Restart());
   vault::NewTranscript request;

@@ -163,25 +163,19 @@ TEST_F(StoreTest, ABatchThatFailsWritesNothingAndIsCounted) {
   EXPECT_EQ(store().GetStats().failed_writes, 0u) << "counts restart with the Store";
 }
 
-// BUG (vault/storage/store.cc, Store::Write): a batch holding a DeleteRange
-// whose end sorts before its begin is applied in part and then poisons the
-// store. RocksDB accepts the inverted range into the batch, writes the batch
-// to the WAL, and fails in the memtable insert ("end key comes before start
-// key"): the operations before the range (here the Put) are applied and
-// survive a reopen, those after it (the counter) are not, Write answers
-// Internal "store_error", and from then on every Write, FlushAndCompact and
-// CreateCheckpoint of this Store fails with the same error until it is
-// reopened. Store never checks the range before handing the batch over. The
-// vault itself only builds ranges id..id+0xff today, so nothing in it hits
-// this yet; the WriteBatch contract ("an atomic group of changes") is broken
-// all the same. Enable once Store::Write refuses (or skips) an inverted range
-// before writing anything.
-TEST_F(StoreTest, DISABLED_ABatchWithAnInvertedRangeIsAllOrNothingAndLeavesTheStoreWritable) {
+// Regression: RocksDB accepts an inverted range into a batch, writes the
+// batch to the WAL and fails in the memtable insert ("end key comes before
+// start key"), leaving the operations before the range applied and the
+// database refusing every later write until reopened. Store::Write refuses
+// such a batch before writing anything.
+TEST_F(StoreTest, ABatchWithAnInvertedRangeIsAllOrNothingAndLeavesTheStoreWritable) {
   WriteBatch batch;
   batch.Put(Column::kMessages, "before-the-range", "v");
   batch.DeleteRange(Column::kMessages, "z", "a");
   batch.AddToCounter("after-the-range", 1);
   const Status written = store().Write(&batch);
+  EXPECT_EQ(written.code(), Status::Code::kInvalidArgument) << written.ToString();
+  EXPECT_EQ(written.reason(), "inverted_range");
   const bool applied = written.ok();
   EXPECT_EQ(ValueOf(Column::kMessages, "before-the-range"), applied ? "v" : "<absent>")
       << written.ToString();

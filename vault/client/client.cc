@@ -1,10 +1,13 @@
 #include "vault/client.h"
 
+#include <sys/socket.h>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>
+#include <cerrno>
 #include <cstdio>
 
 #include "vault/common/file_util.h"
@@ -102,6 +105,10 @@ class Client::Impl {
     }
 
     for (int attempt = 0;; ++attempt) {
+      // A kept-alive connection the server has already closed (its idle
+      // timeout, a restart) is replaced before anything is sent on it, so
+      // even a request that is not safe to repeat is not lost to it.
+      if (connected_ && used_ && PeerClosed()) Close();
       if (!connected_) VAULT_RETURN_IF_ERROR(Connect());
       const bool reused = used_;
       const beast::error_code write_ec = RunWithTimeout(
@@ -132,6 +139,15 @@ class Client::Impl {
   }
 
  private:
+  // True if the idle connection has been closed by the server (end of file,
+  // an error, or bytes nobody asked for), without blocking or consuming.
+  bool PeerClosed() {
+    char byte;
+    const ssize_t n = ::recv(stream_.socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (n < 0) return errno != EAGAIN && errno != EWOULDBLOCK;
+    return true;
+  }
+
   // Starts one asynchronous operation with `start(handler)` and runs it to
   // completion; the stream's timer closes the socket if it takes too long.
   template <typename Start>

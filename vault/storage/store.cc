@@ -189,6 +189,14 @@ Status Store::Write(WriteBatch* batch, bool sync) {
     rep_->failed_writes.fetch_add(1, std::memory_order_relaxed);
     return InjectedFault();
   }
+  // RocksDB takes an inverted range into a batch and fails it half-way
+  // through the memtable insert, after the WAL write, leaving the database in
+  // an error state: refused here, before anything is written.
+  for (const auto& op : batch->rep_->ops) {
+    if (op.kind == 2 && op.b < op.a) {
+      return Status::InvalidArgument("a range delete ends before it begins", "inverted_range");
+    }
+  }
   rocksdb::WriteBatch& wb = batch->rep_->batch;
   wb.Clear();
   for (const auto& op : batch->rep_->ops) {
