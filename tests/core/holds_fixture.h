@@ -96,6 +96,10 @@ class HoldsFixture : public VaultFixture {
   std::map<std::string, safeguard::OfficerKeys> officers_;
 };
 
+// The fixture of holds_test.cc and hold_requests_test.cc: one class, so the
+// two files' tests are one test suite.
+class HoldsTest : public HoldsFixture {};
+
 }  // namespace vault::testing
 
 #endif  // VAULT_TESTS_CORE_HOLDS_FIXTURE_H_

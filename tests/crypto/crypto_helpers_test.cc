@@ -271,5 +271,45 @@ TEST(SecretBytesTest, SliceAndConcat) {
   EXPECT_FALSE(ab->Slice(8, 0).ok());
 }
 
+// Legal hold's formats: a key sealed as label || key, opened and checked.
+TEST(BoxTest, BoundKeySealsLabelThenKeyAndChecksTheLabel) {
+  auto pair = BoxKeyPair::Generate();
+  ASSERT_TRUE(pair.ok());
+  const std::string label("TV-hold-v1\0" "0123456789abcdef", 27);
+  const SecretBytes key = Secret(std::string(32, 'k'));
+  auto sealed = SealBoundKey(pair->public_key(), label, key);
+  ASSERT_TRUE(sealed.ok());
+  ASSERT_EQ(sealed->size(), kSealOverhead + label.size() + 32);
+  // The plaintext is exactly label || key.
+  auto plain = pair->Open(*sealed);
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(View(*plain), label + std::string(32, 'k'));
+  auto opened = OpenBoundKey(*pair, *sealed, label, 32);
+  ASSERT_TRUE(opened.ok());
+  EXPECT_EQ(View(*opened), std::string(32, 'k'));
+
+  std::string other_label = label;
+  other_label.back() = 'x';
+  EXPECT_EQ(OpenBoundKey(*pair, *sealed, other_label, 32).status().reason(), "sealed_label");
+  EXPECT_EQ(OpenBoundKey(*pair, *sealed, label, 31).status().reason(), "sealed_size");
+  std::string tampered = *sealed;
+  tampered[kSealOverhead] ^= 1;
+  EXPECT_EQ(OpenBoundKey(*pair, tampered, label, 32).status().reason(), "sealed_open");
+  auto stranger = BoxKeyPair::Generate();
+  ASSERT_TRUE(stranger.ok());
+  EXPECT_EQ(OpenBoundKey(*stranger, *sealed, label, 32).status().reason(), "sealed_open");
+}
+
+TEST(HashTest, KeyCommitmentHashesLabelThenKey) {
+  const SecretBytes key = Secret("0123456789abcdef0123456789abcdef");
+  EXPECT_EQ(KeyCommitment("TV-share-cmt-v1", "case\x01", key, 32),
+            Hasher::Create("TV-share-cmt-v1", 32)
+                .Update("case\x01")
+                .Update("0123456789abcdef0123456789abcdef")
+                .Final());
+  EXPECT_NE(KeyCommitment("TV-share-cmt-v1", "case\x02", key, 32),
+            KeyCommitment("TV-share-cmt-v1", "case\x01", key, 32));
+}
+
 }  // namespace
 }  // namespace vault

@@ -12,7 +12,6 @@
 #define VAULT_CORE_VAULT_IMPL_H_
 
 #include <array>
-#include <map>
 #include <atomic>
 #include <functional>
 #include <memory>
@@ -23,20 +22,20 @@
 #include "vault/audit/audit_log.h"
 #include "vault/common/file_util.h"
 #include "vault/core/records.h"
-#include "vault/crypto/box.h"
 #include "vault/crypto/custodian.h"
 #include "vault/crypto/keyring.h"
 #include "vault/crypto/secret.h"
-#include "vault/crypto/shamir.h"
 #include "vault/common/thread_annotations.h"
 #include "vault/hold/case_store.h"
+#include "vault/hold/hold_host.h"
+#include "vault/hold/legal_hold.h"
 #include "vault/retention/shredder.h"
 #include "vault/storage/store.h"
 #include "vault/vault.h"
 
 namespace vault {
 
-class VaultImpl final : public Vault, private RetentionHost {
+class VaultImpl final : public Vault, private RetentionHost, private HoldHost {
  public:
   static StatusOr<std::unique_ptr<VaultImpl>> Open(const Options& options, Clock* clock);
 
@@ -83,16 +82,14 @@ class VaultImpl final : public Vault, private RetentionHost {
  private:
   VaultImpl(Options options, Clock* clock, DirectoryLock lock,
             std::unique_ptr<RootKeyCustodian> custodian, std::unique_ptr<Keyring> keyring,
-            std::unique_ptr<Store> store, std::unique_ptr<audit::AuditLog> audit, int64_t open,
-            int64_t closed);
+            std::unique_ptr<Store> store, std::unique_ptr<audit::AuditLog> audit,
+            std::unique_ptr<safeguard::CaseStore> cases, int64_t open, int64_t closed);
 
   // Appends one access record; Unavailable "audit_unavailable" if it cannot
   // be made durable (the caller must then not perform the access).
   // With `seq`, the record's sequence number is stored there.
   Status Audit(const Caller& caller, std::string_view action, std::string_view object_id,
-               std::string_view outcome,
-               std::vector<std::pair<std::string, std::string>> details = {},
-               uint64_t* seq = nullptr);
+               std::string_view outcome, AuditDetails details = {}, uint64_t* seq = nullptr);
   // Audits the outcome of an operation that did not audit itself; returns
   // the audit failure if there is one, else `result`'s status.
   Status AuditOutcome(const Caller& caller, std::string_view action, std::string_view object_id,
@@ -111,46 +108,18 @@ class VaultImpl final : public Vault, private RetentionHost {
                                    const SecretBytes& dek, const StateRecord& state);
   StatusOr<StateRecord> ReadState(const std::string& raw_id, const SecretBytes& dek);
 
-  // Legal hold helpers (safeguarding.cc, requests.cc).
-  struct PendingRequest {
-    RequestInfo info;
-    // The request key pair (X25519); its secret is wiped when used.
-    std::unique_ptr<BoxKeyPair> key;
-    // Each accepted approval's officer and share, opened and checked against
-    // its commitment once, when the approval arrived.
-    struct Accepted {
-      std::string officer;
-      shamir::Share share;
-    };
-    std::vector<Accepted> approvals;
-    bool used = false;
-  };
-  std::string VaultId() const REQUIRES(safeguard_mu_);
-  // The enrolled, unrevoked officer `id`; PermissionDenied "unknown_officer"
-  // or "officer_revoked" otherwise.
-  StatusOr<const safeguard::StoredOfficer*> ActiveOfficer(std::string_view id) const
-      REQUIRES(safeguard_mu_);
-  StatusOr<const safeguard::StoredOfficer*> CheckStatement(const OfficerSignature& signed_by,
-                                                          const std::string& text)
-      REQUIRES(safeguard_mu_);
-  Status RefuseOfficer(const Caller& caller, std::string_view action, std::string_view object,
-                       std::string_view officer, std::string_view case_id, const Status& why);
-  Status ExecuteUnseal(const Caller& caller, const RequestInfo& request,
-                       const SecretBytes& case_secret, const safeguard::StoredCase& c,
-                       ApprovalResult* result) REQUIRES(safeguard_mu_);
-  Status ExecuteRelease(const Caller& caller, const RequestInfo& request,
-                        const SecretBytes& case_secret, const safeguard::StoredCase& c,
-                        ApprovalResult* result) REQUIRES(safeguard_mu_);
-  // Appends the audit record of an executed request and puts its seq and
-  // hash in *result.
-  Status AuditExecution(const Caller& caller, std::string_view action, const RequestInfo& request,
-                        std::vector<std::pair<std::string, std::string>> details,
-                        ApprovalResult* result);
-  StatusOr<SecretBytes> OpenHeldKey(const std::string& raw_id, const safeguard::StoredCase& c,
-                                    const SecretBytes& case_secret);
-  StatusOr<std::vector<HoldInfo>> HoldsOfCase(std::string_view case_id);
-  CaseInfo DescribeCase(const safeguard::StoredCase& c, bool with_reason)
-      REQUIRES(safeguard_mu_);
+  // HoldHost (hold_host.cc): what legal hold asks of the vault.
+  Status AuditCaller(const Caller& caller, std::string_view action, std::string_view object_id,
+                     std::string_view outcome, AuditDetails details,
+                     AuditStamp* stamp) override;
+  Mutex* TranscriptMutex(std::string_view raw_id) override { return &StripeFor(raw_id); }
+  StatusOr<HoldCandidate> LoadForHold(std::string_view id) override;
+  void StageHold(const HoldCandidate& t, UnixMillis now, WriteBatch* batch) override;
+  StatusOr<Transcript> ReadHeld(std::string_view id, std::string_view raw_id,
+                                const SecretBytes& dek) override;
+  StatusOr<ReleaseFate> StageRelease(std::string_view raw_id, const SecretBytes& dek,
+                                     UnixMillis now, WriteBatch* batch) override;
+  void OnHoldsMoved(int64_t held, int64_t closed) override;
 
   // RetentionHost (retention_host.cc): what the shredder asks of the vault.
   Status AuditSystem(std::string_view action, std::string_view object_id,
@@ -204,11 +173,10 @@ class VaultImpl final : public Vault, private RetentionHost {
   std::atomic<int64_t> closed_count_;
   std::atomic<int64_t> held_count_{0};
 
-  // Legal hold. Lock order: the shredder's run mutex, then safeguard_mu_,
-  // then stripes.
-  Mutex safeguard_mu_;
-  std::unique_ptr<safeguard::CaseStore> cases_ GUARDED_BY(safeguard_mu_);
-  std::map<std::string, PendingRequest> requests_ GUARDED_BY(safeguard_mu_);
+  // Legal hold (vault/hold/legal_hold.h): officers, cases, holds, requests.
+  // Lock order: the shredder's run mutex, then legal hold's mutex, then
+  // stripes.
+  std::unique_ptr<LegalHold> hold_;
 };
 
 }  // namespace vault

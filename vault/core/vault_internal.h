@@ -1,6 +1,6 @@
-// Small pieces shared by the files that implement VaultImpl: the answer for
-// an unknown transcript and the caller of the vault's own jobs. Internal to
-// vault/core. (Keys and markers: vault/storage/schema.h.)
+// Small pieces shared by the files that implement VaultImpl: the caller of
+// the vault's own jobs. Internal to vault/core. (Keys, markers and the
+// answer for an unknown transcript: vault/storage/schema.h.)
 #ifndef VAULT_CORE_VAULT_INTERNAL_H_
 #define VAULT_CORE_VAULT_INTERNAL_H_
 
@@ -17,10 +17,6 @@
 #include "vault/storage/schema.h"
 
 namespace vault {
-
-inline Status NoSuchTranscript() {
-  return Status::NotFound("no transcript with this id", "not_found");
-}
 
 // The caller of the vault's own jobs (retention, idle close): audited as
 // "system".

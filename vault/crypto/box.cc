@@ -2,6 +2,8 @@
 
 #include <sodium.h>
 
+#include <cstring>
+
 namespace vault {
 namespace {
 
@@ -85,6 +87,29 @@ StatusOr<std::string> SealTo(const BoxPublicKey& to, const SecretBytes& plain) {
 
 StatusOr<std::string> SealTo(const BoxPublicKey& to, std::string_view plain) {
   return Seal(to, reinterpret_cast<const unsigned char*>(plain.data()), plain.size());
+}
+
+StatusOr<std::string> SealBoundKey(const BoxPublicKey& to, std::string_view label,
+                                   const SecretBytes& key) {
+  VAULT_ASSIGN_OR_RETURN(SecretBytes plain, SecretBytes::Zeroed(label.size() + key.size()));
+  if (!label.empty()) std::memcpy(plain.insecure_mutable_data(), label.data(), label.size());
+  if (!key.empty()) {
+    std::memcpy(plain.insecure_mutable_data() + label.size(), key.insecure_data(), key.size());
+  }
+  return SealTo(to, plain);
+}
+
+StatusOr<SecretBytes> OpenBoundKey(const BoxKeyPair& key_pair, std::string_view sealed,
+                                   std::string_view label, size_t key_bytes) {
+  if (sealed.size() != kSealOverhead + label.size() + key_bytes) {
+    return Status::InvalidArgument("a sealed key has the wrong length", "sealed_size");
+  }
+  StatusOr<SecretBytes> opened = key_pair.Open(sealed);
+  if (!opened.ok()) return Status::Corruption("a sealed key does not open", "sealed_open");
+  if (label.size() > 0 && sodium_memcmp(opened->insecure_data(), label.data(), label.size()) != 0) {
+    return Status::Corruption("a sealed key is bound to another label", "sealed_label");
+  }
+  return opened->Slice(label.size(), key_bytes);
 }
 
 }  // namespace vault

@@ -75,6 +75,20 @@ class BoxKeyPair {
 StatusOr<std::string> SealTo(const BoxPublicKey& to, const SecretBytes& plain);
 StatusOr<std::string> SealTo(const BoxPublicKey& to, std::string_view plain);
 
+// Key material bound to a public label: seals `label` || `key` to `to`,
+// the plaintext built in guarded memory. kSealOverhead + label.size() +
+// key.size() bytes. (Legal hold seals a share as ShareAd | x | y to an
+// officer and a held DEK as "TV-hold-v1" NUL | transcript id | DEK to a case.)
+StatusOr<std::string> SealBoundKey(const BoxPublicKey& to, std::string_view label,
+                                   const SecretBytes& key);
+// Opens a box made by SealBoundKey and returns its key, `key_bytes` long, in
+// guarded memory. Fails with InvalidArgument "sealed_size" if `sealed` is not
+// kSealOverhead + label.size() + key_bytes long, Corruption "sealed_open" if
+// it does not open with `key_pair`, and Corruption "sealed_label" if it opens
+// but does not start with `label`.
+StatusOr<SecretBytes> OpenBoundKey(const BoxKeyPair& key_pair, std::string_view sealed,
+                                   std::string_view label, size_t key_bytes);
+
 }  // namespace vault
 
 #endif  // VAULT_CRYPTO_BOX_H_

@@ -76,4 +76,12 @@ std::string Sha256(std::string_view data) {
   return out;
 }
 
+std::string KeyCommitment(std::string_view personal, std::string_view label,
+                          const SecretBytes& key, size_t out_bytes) {
+  Hasher h = Hasher::Create(personal, out_bytes);
+  h.Update(label);
+  h.Update(std::string_view(reinterpret_cast<const char*>(key.insecure_data()), key.size()));
+  return h.Final();
+}
+
 }  // namespace vault

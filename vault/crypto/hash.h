@@ -57,6 +57,12 @@ std::string Blake2b(std::string_view personal, std::string_view data, size_t out
 // SHA-256 of `data` (32 bytes).
 std::string Sha256(std::string_view data);
 
+// A commitment to key material under a public label: the BLAKE2b digest,
+// personalised `personal` and `out_bytes` long, of `label` || `key`.
+// (Legal hold commits to each share as ShareAd(case) | x | y.)
+std::string KeyCommitment(std::string_view personal, std::string_view label,
+                          const SecretBytes& key, size_t out_bytes);
+
 }  // namespace vault
 
 #endif  // VAULT_CRYPTO_HASH_H_

@@ -76,12 +76,14 @@ StoredCase* SafeguardState::FindCase(std::string_view id) {
   return nullptr;
 }
 
-std::string ShareCommitment(std::string_view case_id, uint8_t x, const uint8_t* y, size_t y_len) {
-  Hasher h = Hasher::Create("TV-share-cmt-v1", 32);
-  h.Update(ShareAd(case_id));
-  h.Update(std::string_view(reinterpret_cast<const char*>(&x), 1));
-  h.Update(std::string_view(reinterpret_cast<const char*>(y), y_len));
-  return h.Final();
+std::string ShareLabel(std::string_view case_id, uint8_t x) {
+  std::string label = ShareAd(case_id);
+  label.push_back(static_cast<char>(x));
+  return label;
+}
+
+std::string ShareCommitment(std::string_view case_id, uint8_t x, const SecretBytes& y) {
+  return KeyCommitment("TV-share-cmt-v1", ShareLabel(case_id, x), y, 32);
 }
 
 StatusOr<std::string> EncodeSafeguardFile(const SafeguardState& s, const SecretBytes& root) {

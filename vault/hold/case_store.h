@@ -28,6 +28,7 @@
 
 #include "vault/clock.h"
 #include "vault/crypto/custodian.h"
+#include "vault/crypto/secret.h"
 #include "vault/officer/officer.h"
 #include "vault/status.h"
 
@@ -72,7 +73,9 @@ struct SafeguardState {
 };
 
 // BLAKE2b-256, personalised "TV-share-cmt-v1", of ShareAd(case) || x || y.
-std::string ShareCommitment(std::string_view case_id, uint8_t x, const uint8_t* y, size_t y_len);
+std::string ShareCommitment(std::string_view case_id, uint8_t x, const SecretBytes& y);
+// What a share is sealed to its officer under (SealBoundKey): ShareAd(case) || x.
+std::string ShareLabel(std::string_view case_id, uint8_t x);
 
 StatusOr<std::string> EncodeSafeguardFile(const SafeguardState& state, const SecretBytes& root_key);
 StatusOr<SafeguardState> DecodeSafeguardFile(std::string_view file, const SecretBytes& root_key);

@@ -16,6 +16,7 @@
 
 #include "vault/clock.h"
 #include "vault/common/encoding.h"
+#include "vault/status.h"
 
 namespace vault {
 
@@ -32,6 +33,11 @@ std::string ExpiryKey(uint64_t epoch, std::string_view id);      // epoch id
 
 // External ids: 32 lowercase hex characters <-> 16 bytes.
 bool ParseId(std::string_view text, std::string* raw);
+// The answer for an id that is not one or names no transcript, the same on
+// every path that takes one (the transcript path, legal hold).
+inline Status NoSuchTranscript() {
+  return Status::NotFound("no transcript with this id", "not_found");
+}
 
 // Store counters (vault/storage/store.h): transcripts by state.
 inline constexpr std::string_view kOpenCounter = "transcripts.open";

@@ -1,20 +1,24 @@
-// Legal hold (VaultImpl): unseal and release requests, their approvals, and
-// carrying them out. Design: docs/design.md section 23.
-#include <algorithm>
-#include <cstring>
+// LegalHold: unseal and release requests: filing, reading and approving
+// them. Two approvals by distinct officers carry a request out
+// (execution.cc). Design: docs/design.md section 23.
+#include <memory>
 #include <set>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "vault/common/encoding.h"
 #include "vault/common/time_format.h"
-#include "vault/core/safeguard_internal.h"
-#include "vault/core/vault_impl.h"
-#include "vault/core/vault_internal.h"
-#include "vault/crypto/aead.h"
 #include "vault/crypto/box.h"
 #include "vault/crypto/compare.h"
 #include "vault/crypto/random.h"
 #include "vault/crypto/shamir.h"
+#include "vault/hold/hold_internal.h"
+#include "vault/hold/legal_hold.h"
 #include "vault/officer/statement.h"
+#include "vault/options.h"
+#include "vault/storage/schema.h"
+#include "vault/storage/store.h"
 
 namespace vault {
 namespace {
@@ -25,39 +29,33 @@ using safeguard::StoredShare;
 
 constexpr size_t kMaxRequestTranscripts = 100;
 constexpr size_t kMaxPendingRequests = 256;
+constexpr size_t kShareBytes = 32;
 
 Status NoRequest() {
   return Status::NotFound("no pending or used request with this id", "no_request");
 }
 
-// Opens a share sealed to (pk, sk) and checks it belongs to `case_id` at `x`
-// and matches its commitment. InvalidArgument "invalid_share" otherwise.
+// Opens a share sealed to the request key and checks it belongs to `case_id`
+// at `x` (ShareAd(case) | x | y) and matches its commitment.
+// InvalidArgument "invalid_share" otherwise.
 StatusOr<shamir::Share> OpenShare(std::string_view sealed, const BoxKeyPair& request_key,
                                   const StoredCase& c, const StoredShare& expected) {
   const Status bad = Status::InvalidArgument(
       "the share does not open, or is not this officer's share of this case", "invalid_share");
-  const std::string ad = safeguard::ShareAd(c.id);
-  const size_t plain_len = ad.size() + 1 + 32;
-  if (sealed.size() != plain_len + kSealOverhead) return bad;
-  StatusOr<SecretBytes> opened = request_key.Open(sealed);
-  if (!opened.ok()) return bad;
-  const SecretBytes& plain = *opened;
-  const uint8_t* p = plain.insecure_data();
-  if (std::string_view(reinterpret_cast<const char*>(p), ad.size()) != ad) return bad;
-  shamir::Share share;
-  share.x = p[ad.size()];
-  if (share.x != expected.x) return bad;
-  const std::string commitment = safeguard::ShareCommitment(c.id, share.x, p + ad.size() + 1, 32);
+  StatusOr<SecretBytes> y =
+      OpenBoundKey(request_key, sealed, safeguard::ShareLabel(c.id, expected.x), kShareBytes);
+  if (!y.ok()) return bad;
+  const std::string commitment = safeguard::ShareCommitment(c.id, expected.x, *y);
   if (!ConstantTimeEquals(commitment, expected.commitment)) return bad;
-  VAULT_ASSIGN_OR_RETURN(share.y, SecretBytes::CopyFrom(p + ad.size() + 1, 32));
+  shamir::Share share;
+  share.x = expected.x;
+  share.y = std::move(y).value();
   return share;
 }
 
 }  // namespace
 
-// --- Requests -------------------------------------------------------------
-
-StatusOr<RequestInfo> VaultImpl::FileRequest(const Caller& caller, const RequestFiling& f) {
+StatusOr<RequestInfo> LegalHold::FileRequest(const Caller& caller, const RequestFiling& f) {
   constexpr std::string_view kAction = "request.file";
   const std::string& officer_id = f.signed_by.officer;
   auto refuse = [&](const Status& why) {
@@ -66,9 +64,9 @@ StatusOr<RequestInfo> VaultImpl::FileRequest(const Caller& caller, const Request
   if (!caller.Has(Role::kOfficer)) return refuse(NotAnOfficer());
   if (Status s = ValidateReason(f.reason); !s.ok()) return refuse(s);
   const UnixMillis now = clock_->NowMillis();
-  if (f.expires_at <= now || f.expires_at > now + options_.max_request_age_ms) {
+  if (f.expires_at <= now || f.expires_at > now + settings_.max_request_age_ms) {
     return refuse(Status::InvalidArgument("expires_at must be in the future and at most " +
-                                              FormatDuration(options_.max_request_age_ms) +
+                                              FormatDuration(settings_.max_request_age_ms) +
                                               " ahead",
                                           "invalid_expiry"));
   }
@@ -91,7 +89,7 @@ StatusOr<RequestInfo> VaultImpl::FileRequest(const Caller& caller, const Request
                                             "invalid_transcripts"));
     }
   }
-  MutexLock l(&safeguard_mu_);
+  MutexLock l(&mu_);
   StatusOr<const StoredOfficer*> officer =
       CheckStatement(f.signed_by, safeguard::RequestFileStatement(VaultId(), f));
   if (!officer.ok()) return refuse(officer.status());
@@ -137,25 +135,25 @@ StatusOr<RequestInfo> VaultImpl::FileRequest(const Caller& caller, const Request
   r.key = std::make_unique<BoxKeyPair>(std::move(request_key));
   r.info.text = safeguard::RequestText(VaultId(), r.info);
   r.info.state = "pending";
-  VAULT_RETURN_IF_ERROR(Audit(caller, kAction, r.info.id, "ok",
-                              {{"officer", officer_id},
-                               {"case", c->id},
-                               {"kind", RequestKindName(f.kind)},
-                               {"transcripts", JoinIds(f.transcripts)},
-                               {"reason_hash", r.info.reason_hash},
-                               {"expires_at", FormatRfc3339(f.expires_at)}}));
+  VAULT_RETURN_IF_ERROR(host_->AuditCaller(caller, kAction, r.info.id, "ok",
+                                           {{"officer", officer_id},
+                                            {"case", c->id},
+                                            {"kind", RequestKindName(f.kind)},
+                                            {"transcripts", JoinIds(f.transcripts)},
+                                            {"reason_hash", r.info.reason_hash},
+                                            {"expires_at", FormatRfc3339(f.expires_at)}}));
   RequestInfo info = r.info;
   requests_.emplace(info.id, std::move(r));
   return info;
 }
 
-StatusOr<RequestInfo> VaultImpl::GetRequest(const Caller& caller, std::string_view request_id,
+StatusOr<RequestInfo> LegalHold::GetRequest(const Caller& caller, std::string_view request_id,
                                             std::string_view officer) {
   constexpr std::string_view kAction = "request.read";
   if (!caller.Has(Role::kOfficer)) {
     return RefuseOfficer(caller, kAction, request_id, officer, "", NotAnOfficer());
   }
-  MutexLock l(&safeguard_mu_);
+  MutexLock l(&mu_);
   auto it = requests_.find(std::string(request_id));
   if (it == requests_.end())
     return RefuseOfficer(caller, kAction, request_id, officer, "", NoRequest());
@@ -169,11 +167,12 @@ StatusOr<RequestInfo> VaultImpl::GetRequest(const Caller& caller, std::string_vi
       }
     }
   }
-  VAULT_RETURN_IF_ERROR(Audit(caller, kAction, request_id, "ok", {{"case", info.case_id}}));
+  VAULT_RETURN_IF_ERROR(
+      host_->AuditCaller(caller, kAction, request_id, "ok", {{"case", info.case_id}}));
   return info;
 }
 
-StatusOr<ApprovalResult> VaultImpl::Approve(const Caller& caller, std::string_view request_id,
+StatusOr<ApprovalResult> LegalHold::Approve(const Caller& caller, std::string_view request_id,
                                             const Approval& a) {
   constexpr std::string_view kAction = "request.approve";
   std::string case_id;
@@ -182,8 +181,8 @@ StatusOr<ApprovalResult> VaultImpl::Approve(const Caller& caller, std::string_vi
   };
   if (!caller.Has(Role::kOfficer)) return refuse(NotAnOfficer());
   // A release rewrites wrapped keys: no shred may run meanwhile.
-  MutexLock retention(shredder_->run_mutex());
-  MutexLock l(&safeguard_mu_);
+  MutexLock retention(retention_mu_);
+  MutexLock l(&mu_);
   auto it = requests_.find(std::string(request_id));
   if (it == requests_.end()) return refuse(NoRequest());
   PendingRequest& r = it->second;
@@ -227,10 +226,11 @@ StatusOr<ApprovalResult> VaultImpl::Approve(const Caller& caller, std::string_vi
   }
   StatusOr<shamir::Share> share = OpenShare(a.share, *r.key, *c, *expected);
   if (!share.ok()) return refuse(share.status());
-  VAULT_RETURN_IF_ERROR(Audit(caller, kAction, r.info.id, "ok",
-                              {{"officer", a.officer},
-                               {"case", c->id},
-                               {"approvals", std::to_string(r.approvals.size() + 1)}}));
+  VAULT_RETURN_IF_ERROR(
+      host_->AuditCaller(caller, kAction, r.info.id, "ok",
+                         {{"officer", a.officer},
+                          {"case", c->id},
+                          {"approvals", std::to_string(r.approvals.size() + 1)}}));
   r.approvals.push_back({a.officer, std::move(share).value()});
   // An approval counts only while its officer is enrolled and unrevoked:
   // one revoked since approving is dropped and must be replaced.
@@ -274,124 +274,6 @@ StatusOr<ApprovalResult> VaultImpl::Approve(const Caller& caller, std::string_vi
   }
   result.executed = true;
   return result;
-}
-
-Status VaultImpl::AuditExecution(const Caller& caller, std::string_view action,
-                                 const RequestInfo& request,
-                                 std::vector<std::pair<std::string, std::string>> details,
-                                 ApprovalResult* result) {
-  details.insert(details.begin(),
-                 {{"case", request.case_id}, {"approved_by", JoinIds(request.approved_by)}});
-  uint64_t seq = 0;
-  VAULT_RETURN_IF_ERROR(Audit(caller, action, request.id, "ok", std::move(details), &seq));
-  VAULT_ASSIGN_OR_RETURN(std::vector<audit::StoredRecord> records, audit_->Read(seq, 1));
-  if (records.size() != 1) return Status::Internal("the audit record just written is missing");
-  result->audit_seq = seq;
-  result->executed_at = records[0].record.time_ms;
-  result->audit_hash = ToHex(std::string_view(reinterpret_cast<const char*>(records[0].hash.data()),
-                                              records[0].hash.size()));
-  return Status::OK();
-}
-
-StatusOr<SecretBytes> VaultImpl::OpenHeldKey(const std::string& raw_id, const StoredCase& c,
-                                             const SecretBytes& case_secret) {
-  VAULT_ASSIGN_OR_RETURN(std::string value, store_->Get(Column::kHolds, HoldKey(raw_id, c.id)));
-  UnixMillis at = 0;
-  std::string by;
-  std::string_view sealed;
-  const size_t plain_len = kHeldDekTag.size() + kIdBytes + aead::kKeyBytes;
-  if (!DecodeHold(value, &at, &by, &sealed) || sealed.size() != plain_len + kSealOverhead) {
-    return Status::Corruption("a hold entry is malformed");
-  }
-  StatusOr<BoxKeyPair> case_key = BoxKeyPair::FromSecret(case_secret);
-  if (!case_key.ok()) return case_key.status();
-  StatusOr<SecretBytes> opened = case_key->Open(sealed);
-  if (!opened.ok()) return Status::Corruption("a held key does not open with its case key");
-  const SecretBytes& plain = *opened;
-  const uint8_t* p = plain.insecure_data();
-  if (std::memcmp(p, kHeldDekTag.data(), kHeldDekTag.size()) != 0 ||
-      std::memcmp(p + kHeldDekTag.size(), raw_id.data(), kIdBytes) != 0) {
-    return Status::Corruption("a held key is bound to another transcript");
-  }
-  return SecretBytes::CopyFrom(p + kHeldDekTag.size() + kIdBytes, aead::kKeyBytes);
-}
-
-Status VaultImpl::ExecuteUnseal(const Caller& caller, const RequestInfo& request,
-                                const SecretBytes& case_secret, const StoredCase& c,
-                                ApprovalResult* result) {
-  // Recorded before anything is opened: if the record cannot be written,
-  // nothing is.
-  VAULT_RETURN_IF_ERROR(AuditExecution(caller, "transcript.unseal", request,
-                                       {{"transcripts", JoinIds(request.transcripts)}}, result));
-  for (const std::string& id : request.transcripts) {
-    std::string raw_id;
-    ParseId(id, &raw_id);
-    MutexLock stripe(&StripeFor(raw_id));
-    VAULT_ASSIGN_OR_RETURN(SecretBytes dek, OpenHeldKey(raw_id, c, case_secret));
-    VAULT_ASSIGN_OR_RETURN(StateRecord state, ReadState(raw_id, dek));
-    VAULT_ASSIGN_OR_RETURN(Transcript t, ReadRecords(id, raw_id, dek, state));
-    result->transcripts.push_back(std::move(t));
-  }
-  return Status::OK();
-}
-
-Status VaultImpl::ExecuteRelease(const Caller& caller, const RequestInfo& request,
-                                 const SecretBytes& case_secret, const StoredCase& c,
-                                 ApprovalResult* result) {
-  VAULT_ASSIGN_OR_RETURN(std::vector<HoldInfo> holds, HoldsOfCase(c.id));
-  const UnixMillis now = clock_->NowMillis();
-  const uint64_t base = keyring_->base_epoch();
-  const uint64_t tombstone_epoch = std::max(base, keyring_->EpochOf(now + options_.retention_ms));
-  // Decide every transcript's fate first, then write it all in one batch.
-  WriteBatch batch;
-  std::vector<std::string> ids;
-  for (const HoldInfo& h : holds) {
-    std::string raw_id;
-    ParseId(h.transcript_id, &raw_id);
-    VAULT_ASSIGN_OR_RETURN(SecretBytes dek, OpenHeldKey(raw_id, c, case_secret));
-    VAULT_ASSIGN_OR_RETURN(StateRecord state, ReadState(raw_id, dek));
-    batch.Delete(Column::kHolds, HoldKey(raw_id, c.id));
-    batch.Delete(Column::kHolds, CaseHoldPrefix(c.id) + raw_id);
-    batch.AddToCounter(kHeldCounter, -1);
-    const uint64_t epoch = keyring_->EpochOf(state.expires_at);
-    if (state.expires_at > now && epoch >= base) {
-      // Back to normal expiry: wrapped again under the epoch it expires in.
-      VAULT_ASSIGN_OR_RETURN(std::string wrapped, keyring_->WrapKey(epoch, dek, raw_id));
-      batch.Put(Column::kWrappedKeys, raw_id, wrapped);
-      batch.Put(Column::kExpiryIndex, ExpiryKey(epoch, raw_id), "");
-      batch.AddToCounter(kClosedCounter, 1);
-      ++result->returned;
-    } else {
-      // Its retention has passed: with the case key gone nothing can open
-      // it; purge it now, leaving the usual tombstone.
-      std::string end = raw_id;
-      end.push_back('\xff');
-      batch.DeleteRange(Column::kMessages, raw_id, end);
-      batch.Delete(Column::kTranscripts, TranscriptKey(raw_id, RecordKind::kVisitor));
-      batch.Delete(Column::kTranscripts, TranscriptKey(raw_id, RecordKind::kState));
-      batch.Put(Column::kWrappedKeys, raw_id, Tombstone(now));
-      batch.Put(Column::kExpiryIndex, ExpiryKey(tombstone_epoch, raw_id), "");
-      ++result->destroyed;
-    }
-    ids.push_back(h.transcript_id);
-  }
-  VAULT_RETURN_IF_ERROR(AuditExecution(caller, "case.release", request,
-                                       {{"returned", std::to_string(result->returned)},
-                                        {"destroyed", std::to_string(result->destroyed)}},
-                                       result));
-  // Holds first, then the key: a crash in between leaves a case key with no
-  // holds (released again by a new request), never holds without a key.
-  VAULT_RETURN_IF_ERROR(store_->Write(&batch));
-  held_count_.fetch_sub(static_cast<int64_t>(ids.size()), std::memory_order_relaxed);
-  closed_count_.fetch_add(static_cast<int64_t>(result->returned), std::memory_order_relaxed);
-  safeguard::SafeguardState next = cases_->state();
-  StoredCase* stored = next.FindCase(c.id);
-  stored->state = "released";
-  stored->released_at = now;
-  stored->public_key.clear();
-  stored->shares.clear();
-  VAULT_RETURN_IF_ERROR(cases_->Commit(std::move(next)));
-  return store_->FlushAndCompact();
 }
 
 }  // namespace vault

@@ -1,8 +1,9 @@
-// Pieces shared by the files that implement legal hold in VaultImpl
-// (safeguarding.cc, requests.cc): the holds column family's keys and
-// values, the sealed-DEK tag, and common validations. Internal to vault/core.
-#ifndef VAULT_CORE_SAFEGUARD_INTERNAL_H_
-#define VAULT_CORE_SAFEGUARD_INTERNAL_H_
+// Pieces shared by the files that implement LegalHold (officers.cc,
+// cases.cc, holds.cc, requests.cc, execution.cc): the holds column family's
+// keys and values, the sealed-DEK tag, and common validations. Private to
+// vault/hold.
+#ifndef VAULT_HOLD_HOLD_INTERNAL_H_
+#define VAULT_HOLD_HOLD_INTERNAL_H_
 
 #include <string>
 #include <string_view>
@@ -17,8 +18,15 @@ namespace vault {
 
 inline constexpr size_t kMaxReasonBytes = 2000;
 // A held DEK is sealed (crypto_box_seal) to its case key as
-// "TV-hold-v1" NUL | transcript id (16) | DEK (32).
+// "TV-hold-v1" NUL | transcript id (16) | DEK (32): SealBoundKey with
+// HeldDekLabel(transcript id).
 inline constexpr std::string_view kHeldDekTag("TV-hold-v1\0", 11);
+
+inline std::string HeldDekLabel(std::string_view raw_id) {
+  std::string label(kHeldDekTag);
+  label.append(raw_id);
+  return label;
+}
 
 inline bool IsIdChar(char c, bool upper_ok) {
   return (c >= 'a' && c <= 'z') || (upper_ok && c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
@@ -101,4 +109,4 @@ inline Status NoCase() { return Status::NotFound("no case with this id", "no_cas
 
 }  // namespace vault
 
-#endif  // VAULT_CORE_SAFEGUARD_INTERNAL_H_
+#endif  // VAULT_HOLD_HOLD_INTERNAL_H_

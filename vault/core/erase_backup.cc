@@ -1,0 +1,113 @@
+// VaultImpl: erasing a transcript (an admin's call) and taking a backup.
+#include <algorithm>
+#include <filesystem>
+#include <string>
+
+#include "vault/common/file_util.h"
+#include "vault/common/time_format.h"
+#include "vault/core/vault_impl.h"
+#include "vault/core/vault_internal.h"
+
+namespace vault {
+
+Status VaultImpl::EraseTranscript(const Caller& caller, std::string_view id) {
+  if (!caller.Has(Role::kAdmin)) {
+    const Status refused =
+        Status::PermissionDenied("only admins may erase transcripts", "forbidden");
+    VAULT_RETURN_IF_ERROR(Audit(caller, "transcript.erase", id, "forbidden"));
+    return refused;
+  }
+  std::string raw_id;
+  if (!ParseId(id, &raw_id)) return AuditOutcome(caller, "transcript.erase", id, NoSuchTranscript());
+  {
+    MutexLock lock(&StripeFor(raw_id));
+    StatusOr<Loaded> t = Load(id);
+    // Erasing an erased transcript is the same success, so a client whose
+    // answer was lost can safely ask again.
+    if (!t.ok() && t.status().code() == Status::Code::kGone && t.status().reason() == "erased") {
+      return Audit(caller, "transcript.erase", id, "ok", {{"already", "erased"}});
+    }
+    if (!t.ok()) return AuditOutcome(caller, "transcript.erase", id, t.status());
+    const UnixMillis now = clock_->NowMillis();
+    WriteBatch batch;
+    std::string end = raw_id;
+    end.push_back('\xff');
+    batch.DeleteRange(Column::kMessages, raw_id, end);
+    batch.Delete(Column::kTranscripts, TranscriptKey(raw_id, RecordKind::kVisitor));
+    batch.Delete(Column::kTranscripts, TranscriptKey(raw_id, RecordKind::kState));
+    batch.Put(Column::kWrappedKeys, raw_id, Tombstone(now, /*erased=*/true));
+    batch.Delete(Column::kExpiryIndex, ExpiryKey(t->key_epoch, raw_id));
+    batch.Delete(Column::kExpiryIndex, OpenIndexKey(raw_id));
+    const bool was_open = t->state.state == TranscriptState::kOpen;
+    batch.AddToCounter(was_open ? kOpenCounter : kClosedCounter, -1);
+    // The tombstone answers 410 "erased" for one retention period.
+    batch.Put(Column::kExpiryIndex,
+              ExpiryKey(std::max(keyring_->base_epoch(),
+                                 keyring_->EpochOf(now + options_.retention_ms)),
+                        raw_id),
+              "");
+    VAULT_RETURN_IF_ERROR(Audit(caller, "transcript.erase", id, "ok"));
+    if (Status written = store_->Write(&batch); !written.ok()) {
+      const Status noted = Audit(caller, "transcript.erase", id, "write_failed");
+      (void)noted;
+      return written;
+    }
+    (was_open ? open_count_ : closed_count_).fetch_sub(1, std::memory_order_relaxed);
+  }
+  // Rewrite the files so the records and the wrapped key leave the live
+  // data directory now (docs/design.md, "Erasure", says when it is final).
+  // The erasure is committed already: a failed compaction is the next
+  // retention run's to retry, not the caller's error.
+  if (Status compacted = store_->FlushAndCompact(); !compacted.ok()) {
+    shredder_->CompactionFailed();
+    Log("compaction_failed", {{"after", "erase"}, {"error", OutcomeOf(compacted)}});
+  }
+  return Status::OK();
+}
+
+Status VaultImpl::Backup(const Caller& caller, const std::string& dir) {
+  if (!caller.Has(Role::kAdmin)) {
+    VAULT_RETURN_IF_ERROR(Audit(caller, "vault.backup", "", "forbidden"));
+    return Status::PermissionDenied("only admins may take backups", "forbidden");
+  }
+  Status check = Status::OK();
+  if (dir.empty() || dir.front() != '/' || dir.size() > 4096 || dir.find('\0') != std::string::npos) {
+    check = Status::InvalidArgument("the backup directory must be an absolute path", "invalid_path");
+  } else if (FileExists(dir)) {
+    check = Status::AlreadyExists("the backup directory already exists", "backup_exists");
+  } else if (!FileExists(DirName(dir))) {
+    check = Status::InvalidArgument("the parent of the backup directory does not exist",
+                                    "invalid_path");
+  }
+  // The intent before the copy, the result after it.
+  VAULT_RETURN_IF_ERROR(
+      Audit(caller, "vault.backup", "", check.ok() ? "started" : check.reason()));
+  VAULT_RETURN_IF_ERROR(check);
+  Status made = MakeBackup(dir);
+  if (made.ok()) {
+    made = Audit(caller, "vault.backup", "", "ok");
+  } else {
+    const Status noted = Audit(caller, "vault.backup", "", OutcomeOf(made));
+    (void)noted;  // the copy's own error is what the caller needs
+  }
+  if (!made.ok()) {
+    // No half-made (or unrecorded) backup is left behind. The directory did
+    // not exist before this call.
+    std::error_code ignored;
+    std::filesystem::remove_all(dir, ignored);
+  }
+  return made;
+}
+
+Status VaultImpl::MakeBackup(const std::string& dir) {
+  VAULT_RETURN_IF_ERROR(EnsureDirectory(dir, 0700));
+  VAULT_RETURN_IF_ERROR(store_->CreateCheckpoint(dir + "/db"));
+  const std::string info = "{\"format\":\"transcript-vault-backup-v1\",\"created_at\":\"" +
+                           FormatRfc3339(clock_->NowMillis()) + "\",\"epoch_ms\":" +
+                           std::to_string(options_.epoch_ms) + ",\"base_epoch\":" +
+                           std::to_string(keyring_->base_epoch()) + "}\n";
+  VAULT_RETURN_IF_ERROR(WriteFileAtomically(dir + "/BACKUP.json", info, 0600));
+  return FsyncDirectory(dir);
+}
+
+}  // namespace vault

@@ -1,0 +1,129 @@
+// VaultImpl and legal hold (vault/hold/legal_hold.h): the Vault's legal-hold
+// calls, delegated, and VaultImpl as legal hold's HoldHost: the audit log's
+// callers, a transcript's lock, key, state and records, the transcript side
+// of a hold or a release, and the counters they move.
+#include <algorithm>
+#include <string>
+#include <utility>
+
+#include "vault/common/encoding.h"
+#include "vault/core/vault_impl.h"
+#include "vault/core/vault_internal.h"
+
+namespace vault {
+
+// --- The Vault interface's legal hold ------------------------------------
+
+StatusOr<OfficerList> VaultImpl::ListOfficers(const Caller& caller) {
+  return hold_->ListOfficers(caller);
+}
+StatusOr<OfficerInfo> VaultImpl::EnrolOfficer(const Caller& caller, std::string_view officer_id,
+                                              std::string_view key) {
+  return hold_->EnrolOfficer(caller, officer_id, key);
+}
+StatusOr<OfficerInfo> VaultImpl::RevokeOfficer(const Caller& caller, std::string_view officer_id) {
+  return hold_->RevokeOfficer(caller, officer_id);
+}
+StatusOr<CaseInfo> VaultImpl::OpenCase(const Caller& caller, const CaseOpening& opening) {
+  return hold_->OpenCase(caller, opening);
+}
+StatusOr<std::vector<CaseInfo>> VaultImpl::ListCases(const Caller& caller) {
+  return hold_->ListCases(caller);
+}
+StatusOr<CaseDetail> VaultImpl::GetCase(const Caller& caller, std::string_view case_id) {
+  return hold_->GetCase(caller, case_id);
+}
+StatusOr<HoldInfo> VaultImpl::PlaceHold(const Caller& caller, const HoldPlacement& hold) {
+  return hold_->PlaceHold(caller, hold);
+}
+StatusOr<std::vector<HoldInfo>> VaultImpl::ListHolds(const Caller& caller,
+                                                     std::string_view transcript_id) {
+  return hold_->ListHolds(caller, transcript_id);
+}
+StatusOr<RequestInfo> VaultImpl::FileRequest(const Caller& caller, const RequestFiling& filing) {
+  return hold_->FileRequest(caller, filing);
+}
+StatusOr<RequestInfo> VaultImpl::GetRequest(const Caller& caller, std::string_view request_id,
+                                            std::string_view officer) {
+  return hold_->GetRequest(caller, request_id, officer);
+}
+StatusOr<ApprovalResult> VaultImpl::Approve(const Caller& caller, std::string_view request_id,
+                                            const Approval& approval) {
+  return hold_->Approve(caller, request_id, approval);
+}
+
+// --- HoldHost ---------------------------------------------------------------
+
+Status VaultImpl::AuditCaller(const Caller& caller, std::string_view action,
+                              std::string_view object_id, std::string_view outcome,
+                              AuditDetails details, AuditStamp* stamp) {
+  uint64_t seq = 0;
+  VAULT_RETURN_IF_ERROR(Audit(caller, action, object_id, outcome, std::move(details), &seq));
+  if (stamp == nullptr) return Status::OK();
+  VAULT_ASSIGN_OR_RETURN(std::vector<audit::StoredRecord> records, audit_->Read(seq, 1));
+  if (records.size() != 1) return Status::Internal("the audit record just written is missing");
+  stamp->seq = seq;
+  stamp->time = records[0].record.time_ms;
+  stamp->hash = ToHex(std::string_view(reinterpret_cast<const char*>(records[0].hash.data()),
+                                       records[0].hash.size()));
+  return Status::OK();
+}
+
+StatusOr<HoldCandidate> VaultImpl::LoadForHold(std::string_view id) {
+  VAULT_ASSIGN_OR_RETURN(Loaded t, Load(id));
+  HoldCandidate c;
+  c.raw_id = std::move(t.raw_id);
+  c.key_epoch = t.key_epoch;
+  c.dek = std::move(t.dek);
+  c.closed = t.state.state == TranscriptState::kClosed;
+  return c;
+}
+
+void VaultImpl::StageHold(const HoldCandidate& t, UnixMillis now, WriteBatch* batch) {
+  batch->Put(Column::kWrappedKeys, t.raw_id, HeldMarker(now));
+  batch->Delete(Column::kExpiryIndex, ExpiryKey(t.key_epoch, t.raw_id));
+  batch->AddToCounter(kClosedCounter, -1);
+  batch->AddToCounter(kHeldCounter, 1);
+}
+
+StatusOr<Transcript> VaultImpl::ReadHeld(std::string_view id, std::string_view raw_id,
+                                         const SecretBytes& dek) {
+  const std::string raw(raw_id);
+  VAULT_ASSIGN_OR_RETURN(StateRecord state, ReadState(raw, dek));
+  return ReadRecords(id, raw, dek, state);
+}
+
+StatusOr<ReleaseFate> VaultImpl::StageRelease(std::string_view raw_id, const SecretBytes& dek,
+                                              UnixMillis now, WriteBatch* batch) {
+  const std::string raw(raw_id);
+  VAULT_ASSIGN_OR_RETURN(StateRecord state, ReadState(raw, dek));
+  batch->AddToCounter(kHeldCounter, -1);
+  const uint64_t base = keyring_->base_epoch();
+  const uint64_t epoch = keyring_->EpochOf(state.expires_at);
+  if (state.expires_at > now && epoch >= base) {
+    // Back to normal expiry: wrapped again under the epoch it expires in.
+    VAULT_ASSIGN_OR_RETURN(std::string wrapped, keyring_->WrapKey(epoch, dek, raw));
+    batch->Put(Column::kWrappedKeys, raw, wrapped);
+    batch->Put(Column::kExpiryIndex, ExpiryKey(epoch, raw), "");
+    batch->AddToCounter(kClosedCounter, 1);
+    return ReleaseFate::kReturned;
+  }
+  // Its retention has passed: with the case key gone nothing can open it;
+  // purge it now, leaving the usual tombstone for one retention period.
+  const uint64_t tombstone_epoch = std::max(base, keyring_->EpochOf(now + options_.retention_ms));
+  std::string end = raw;
+  end.push_back('\xff');
+  batch->DeleteRange(Column::kMessages, raw, end);
+  batch->Delete(Column::kTranscripts, TranscriptKey(raw, RecordKind::kVisitor));
+  batch->Delete(Column::kTranscripts, TranscriptKey(raw, RecordKind::kState));
+  batch->Put(Column::kWrappedKeys, raw, Tombstone(now));
+  batch->Put(Column::kExpiryIndex, ExpiryKey(tombstone_epoch, raw), "");
+  return ReleaseFate::kDestroyed;
+}
+
+void VaultImpl::OnHoldsMoved(int64_t held, int64_t closed) {
+  held_count_.fetch_add(held, std::memory_order_relaxed);
+  closed_count_.fetch_add(closed, std::memory_order_relaxed);
+}
+
+}  // namespace vault

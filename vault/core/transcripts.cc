@@ -1,0 +1,356 @@
+// VaultImpl's transcript path: create, append, close and read a transcript,
+// and the loading, sealing and staging they share.
+#include <algorithm>
+#include <optional>
+#include <string>
+
+#include "vault/common/encoding.h"
+#include "vault/common/time_format.h"
+#include "vault/common/utf8.h"
+#include "vault/core/vault_impl.h"
+#include "vault/core/vault_internal.h"
+#include "vault/crypto/aead.h"
+#include "vault/crypto/random.h"
+
+namespace vault {
+namespace {
+
+constexpr size_t kMaxServiceBytes = 64;
+constexpr size_t kMaxSentAtBytes = 64;
+
+Status ValidateService(const std::string& s) {
+  if (s.empty() || s.size() > kMaxServiceBytes) {
+    return Status::InvalidArgument("service must be 1 to 64 characters", "invalid_service");
+  }
+  for (char c : s) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '.' || c == '_' || c == '-';
+    if (!ok) {
+      return Status::InvalidArgument("service may contain only letters, digits, '.', '_' and '-'",
+                                     "invalid_service");
+    }
+  }
+  return Status::OK();
+}
+
+Status ValidateField(const std::optional<std::string>& v, const char* name, size_t cap) {
+  if (!v.has_value()) return Status::OK();
+  if (v->size() > cap) {
+    return Status::InvalidArgument(std::string("visitor.") + name + " is longer than " +
+                                   std::to_string(cap) + " bytes", "field_too_long");
+  }
+  if (!IsValidUtf8(*v)) {
+    return Status::InvalidArgument(std::string("visitor.") + name + " is not valid UTF-8",
+                                   "invalid_utf8");
+  }
+  return Status::OK();
+}
+
+Status ValidateMessage(const Message& m, const Options& o) {
+  if (m.seq > o.max_seq) {
+    return Status::InvalidArgument("seq must be an integer from 0 to " + std::to_string(o.max_seq),
+                                   "invalid_seq");
+  }
+  if (m.from != "visitor" && m.from != "agent" && m.from != "system") {
+    return Status::InvalidArgument("from must be \"visitor\", \"agent\" or \"system\"",
+                                   "invalid_from");
+  }
+  if (m.text.size() > o.max_text_bytes) {
+    return Status::ResourceExhausted("text is longer than " + std::to_string(o.max_text_bytes) +
+                                     " bytes", "text_too_long");
+  }
+  if (!IsValidUtf8(m.text)) return Status::InvalidArgument("text is not valid UTF-8", "invalid_utf8");
+  if (m.sent_at.size() > kMaxSentAtBytes || !ParseRfc3339(m.sent_at, nullptr)) {
+    return Status::InvalidArgument("sent_at must be an RFC 3339 date-time", "invalid_sent_at");
+  }
+  return Status::OK();
+}
+
+Status MayNotWrite() {
+  return Status::PermissionDenied("this caller may not write transcripts of this service",
+                                  "service_forbidden");
+}
+
+Status MayNotRead() {
+  return Status::PermissionDenied("this caller may not read transcripts of this service",
+                                  "service_forbidden");
+}
+
+}  // namespace
+
+Status VaultImpl::SealInto(const SecretBytes& dek, std::string_view raw_id, RecordKind kind,
+                           uint64_t seq, std::string_view plain, std::string* out) {
+  out->clear();
+  return aead::Seal(dek, plain, RecordAd(raw_id, kind, seq), out);
+}
+
+StatusOr<CreatedTranscript> VaultImpl::CreateTranscript(const Caller& caller,
+                                                        const NewTranscript& req) {
+  bool audited = false;
+  std::string id;
+  StatusOr<CreatedTranscript> result = DoCreate(caller, req, &audited, &id);
+  if (!audited) VAULT_RETURN_IF_ERROR(AuditOutcome(caller, "transcript.open", id, result.status()));
+  return result;
+}
+
+StatusOr<CreatedTranscript> VaultImpl::DoCreate(const Caller& caller, const NewTranscript& req,
+                                                bool* audited, std::string* id) {
+  VAULT_RETURN_IF_ERROR(ValidateService(req.service));
+  if (!caller.MayWrite(req.service)) return MayNotWrite();
+  const Visitor& v = req.visitor;
+  const size_t cap = options_.max_field_bytes;
+  VAULT_RETURN_IF_ERROR(ValidateField(v.name, "name", cap));
+  VAULT_RETURN_IF_ERROR(ValidateField(v.ip, "ip", cap));
+  VAULT_RETURN_IF_ERROR(ValidateField(v.location, "location", cap));
+  VAULT_RETURN_IF_ERROR(ValidateField(v.user_agent, "user_agent", cap));
+  VAULT_RETURN_IF_ERROR(ValidateField(v.device, "device", cap));
+  VAULT_RETURN_IF_ERROR(ValidateField(v.ref, "ref", cap));
+
+  const std::string raw_id = RandomBytes(kIdBytes);
+  VAULT_ASSIGN_OR_RETURN(SecretBytes dek, SecretBytes::Random(aead::kKeyBytes));
+
+  const UnixMillis now = clock_->NowMillis();
+  StateRecord st;
+  st.service = req.service;
+  st.created_at = now;
+  st.last_activity = now;
+  st.expires_at = now + options_.retention_ms;  // earliest possible expiry
+  const uint64_t epoch = keyring_->EpochOf(st.expires_at);
+  VAULT_ASSIGN_OR_RETURN(std::string wrapped, keyring_->WrapKey(epoch, dek, raw_id));
+
+  WriteBatch batch;
+  std::string sealed;
+  VAULT_RETURN_IF_ERROR(SealInto(dek, raw_id, RecordKind::kVisitor, 0, EncodeVisitor(v), &sealed));
+  batch.Put(Column::kTranscripts, TranscriptKey(raw_id, RecordKind::kVisitor), sealed);
+  VAULT_RETURN_IF_ERROR(SealInto(dek, raw_id, RecordKind::kState, 0, EncodeState(st), &sealed));
+  batch.Put(Column::kTranscripts, TranscriptKey(raw_id, RecordKind::kState), sealed);
+  batch.Put(Column::kWrappedKeys, raw_id, wrapped);
+  batch.Put(Column::kExpiryIndex, ExpiryKey(epoch, raw_id), "");
+  batch.Put(Column::kExpiryIndex, OpenIndexKey(raw_id), "");
+  batch.AddToCounter(kOpenCounter, 1);
+  *id = ToHex(raw_id);
+  // Every check has passed: the record goes first, then the write.
+  *audited = true;
+  VAULT_RETURN_IF_ERROR(Audit(caller, "transcript.open", *id, "ok"));
+  if (Status written = store_->Write(&batch); !written.ok()) {
+    const Status noted = Audit(caller, "transcript.open", *id, "write_failed");
+    (void)noted;  // the write's own error is what the caller needs
+    return written;
+  }
+  open_count_.fetch_add(1, std::memory_order_relaxed);
+  return CreatedTranscript{*id, st.expires_at};
+}
+
+StatusOr<VaultImpl::Loaded> VaultImpl::Load(std::string_view external_id) {
+  Loaded t;
+  if (!ParseId(external_id, &t.raw_id)) return NoSuchTranscript();
+  auto wrapped = store_->Get(Column::kWrappedKeys, t.raw_id);
+  if (!wrapped.ok()) {
+    return wrapped.status().code() == Status::Code::kNotFound ? NoSuchTranscript()
+                                                              : wrapped.status();
+  }
+  if (IsErasedTombstone(*wrapped)) {
+    return Status::Gone("this transcript was erased", "erased");
+  }
+  if (IsHeldMarker(*wrapped)) {
+    return Status::FailedPrecondition(
+        "this transcript is on legal hold: only two safeguarding officers together can open it",
+        "legal_hold");
+  }
+  if (IsTombstone(*wrapped)) {
+    return Status::Gone("this transcript has expired and has been destroyed", "expired");
+  }
+  VAULT_ASSIGN_OR_RETURN(t.key_epoch, Keyring::WrappedEpoch(*wrapped));
+  auto dek = keyring_->UnwrapKey(*wrapped, t.raw_id);
+  if (!dek.ok()) {
+    if (dek.status().code() == Status::Code::kGone) {
+      return Status::Gone("this transcript has expired and has been destroyed", "expired");
+    }
+    return dek.status();
+  }
+  t.dek = std::move(dek).value();
+  VAULT_ASSIGN_OR_RETURN(std::string sealed,
+                         store_->Get(Column::kTranscripts, TranscriptKey(t.raw_id, RecordKind::kState)));
+  VAULT_ASSIGN_OR_RETURN(std::string plain,
+                         aead::Open(t.dek, sealed, RecordAd(t.raw_id, RecordKind::kState, 0)));
+  VAULT_ASSIGN_OR_RETURN(t.state, DecodeState(plain));
+  if (clock_->NowMillis() >= t.state.expires_at) {
+    return Status::Gone("this transcript has expired", "expired");
+  }
+  return t;
+}
+
+Status VaultImpl::StageState(Loaded* t, WriteBatch* batch) {
+  std::string sealed;
+  VAULT_RETURN_IF_ERROR(
+      SealInto(t->dek, t->raw_id, RecordKind::kState, 0, EncodeState(t->state), &sealed));
+  batch->Put(Column::kTranscripts, TranscriptKey(t->raw_id, RecordKind::kState), sealed);
+  const uint64_t epoch = keyring_->EpochOf(t->state.expires_at);
+  if (epoch != t->key_epoch) {
+    VAULT_ASSIGN_OR_RETURN(std::string wrapped, keyring_->WrapKey(epoch, t->dek, t->raw_id));
+    batch->Put(Column::kWrappedKeys, t->raw_id, wrapped);
+    batch->Delete(Column::kExpiryIndex, ExpiryKey(t->key_epoch, t->raw_id));
+    batch->Put(Column::kExpiryIndex, ExpiryKey(epoch, t->raw_id), "");
+    t->key_epoch = epoch;
+  }
+  return Status::OK();
+}
+
+StatusOr<AppendOutcome> VaultImpl::AppendMessage(const Caller& caller, std::string_view id,
+                                                 const Message& m) {
+  // Appends themselves are not audited (docs/design.md); refusals are.
+  StatusOr<AppendOutcome> result = DoAppend(caller, id, m);
+  if (!result.ok() && result.status().code() == Status::Code::kPermissionDenied) {
+    VAULT_RETURN_IF_ERROR(AuditOutcome(caller, "transcript.append", id, result.status()));
+  }
+  return result;
+}
+
+StatusOr<AppendOutcome> VaultImpl::DoAppend(const Caller& caller, std::string_view id,
+                                            const Message& m) {
+  if (!caller.Has(Role::kWriter)) return MayNotWrite();
+  VAULT_RETURN_IF_ERROR(ValidateMessage(m, options_));
+  std::string raw_id;
+  if (!ParseId(id, &raw_id)) return NoSuchTranscript();
+  MutexLock lock(&StripeFor(raw_id));
+  VAULT_ASSIGN_OR_RETURN(Loaded t, Load(id));
+  if (!caller.MayWrite(t.state.service)) return MayNotWrite();
+  const std::string key = MessageKey(t.raw_id, m.seq);
+  auto existing = store_->Get(Column::kMessages, key);
+  if (existing.ok()) {
+    VAULT_ASSIGN_OR_RETURN(std::string plain,
+                           aead::Open(t.dek, *existing, RecordAd(t.raw_id, RecordKind::kMessage, m.seq)));
+    VAULT_ASSIGN_OR_RETURN(Message stored, DecodeMessage(plain, m.seq));
+    if (stored == m) return AppendOutcome::kDuplicate;
+    return Status::AlreadyExists("a different message is already stored with this seq",
+                                 "seq_conflict");
+  }
+  if (existing.status().code() != Status::Code::kNotFound) return existing.status();
+  if (t.state.state != TranscriptState::kOpen) {
+    return Status::FailedPrecondition("the transcript is closed", "transcript_closed");
+  }
+  const UnixMillis now = clock_->NowMillis();
+  t.state.last_activity = now;
+  t.state.message_count += 1;
+  t.state.expires_at = now + options_.retention_ms;  // open: earliest possible expiry
+  WriteBatch batch;
+  std::string sealed;
+  VAULT_RETURN_IF_ERROR(
+      SealInto(t.dek, t.raw_id, RecordKind::kMessage, m.seq, EncodeMessage(m), &sealed));
+  batch.Put(Column::kMessages, key, sealed);
+  VAULT_RETURN_IF_ERROR(StageState(&t, &batch));
+  VAULT_RETURN_IF_ERROR(store_->Write(&batch));
+  return AppendOutcome::kStored;
+}
+
+StatusOr<UnixMillis> VaultImpl::CloseTranscript(const Caller& caller, std::string_view id) {
+  bool audited = false;
+  StatusOr<UnixMillis> result = DoClose(caller, id, &audited);
+  if (!audited) VAULT_RETURN_IF_ERROR(AuditOutcome(caller, "transcript.close", id, result.status()));
+  return result;
+}
+
+StatusOr<UnixMillis> VaultImpl::DoClose(const Caller& caller, std::string_view id, bool* audited) {
+  if (!caller.Has(Role::kWriter)) return MayNotWrite();
+  std::string raw_id;
+  if (!ParseId(id, &raw_id)) return NoSuchTranscript();
+  MutexLock lock(&StripeFor(raw_id));
+  VAULT_ASSIGN_OR_RETURN(Loaded t, Load(id));
+  if (!caller.MayWrite(t.state.service)) return MayNotWrite();
+  if (t.state.state == TranscriptState::kClosed) return t.state.expires_at;
+  const UnixMillis now = clock_->NowMillis();
+  WriteBatch batch;
+  VAULT_RETURN_IF_ERROR(StageClose(&t, now, &batch));
+  *audited = true;
+  VAULT_RETURN_IF_ERROR(Audit(caller, "transcript.close", id, "ok"));
+  if (Status written = store_->Write(&batch); !written.ok()) {
+    const Status noted = Audit(caller, "transcript.close", id, "write_failed");
+    (void)noted;
+    return written;
+  }
+  open_count_.fetch_sub(1, std::memory_order_relaxed);
+  closed_count_.fetch_add(1, std::memory_order_relaxed);
+  return t.state.expires_at;
+}
+
+Status VaultImpl::StageClose(Loaded* t, UnixMillis closed_at, WriteBatch* batch) {
+  t->state.state = TranscriptState::kClosed;
+  t->state.closed_at = closed_at;
+  t->state.last_activity = std::max(t->state.last_activity, closed_at);
+  t->state.expires_at = closed_at + options_.retention_ms;
+  VAULT_RETURN_IF_ERROR(StageState(t, batch));
+  batch->Delete(Column::kExpiryIndex, OpenIndexKey(t->raw_id));
+  batch->AddToCounter(kOpenCounter, -1);
+  batch->AddToCounter(kClosedCounter, 1);
+  return Status::OK();
+}
+
+StatusOr<Transcript> VaultImpl::GetTranscript(const Caller& caller, std::string_view id) {
+  StatusOr<Transcript> result = DoGet(caller, id);
+  // Reads change nothing: the record can follow the read, and an audit
+  // failure discards what was read.
+  VAULT_RETURN_IF_ERROR(AuditOutcome(caller, "transcript.read", id, result.status()));
+  return result;
+}
+
+StatusOr<Transcript> VaultImpl::DoGet(const Caller& caller, std::string_view id) {
+  if (!caller.Has(Role::kWriter) && !caller.Has(Role::kAgent)) return MayNotRead();
+  std::string raw_id;
+  if (!ParseId(id, &raw_id)) return NoSuchTranscript();
+  // Reads take the stripe too, so a transcript is never seen half-updated.
+  MutexLock lock(&StripeFor(raw_id));
+  VAULT_ASSIGN_OR_RETURN(Loaded t, Load(id));
+  if (!caller.MayRead(t.state.service)) return MayNotRead();
+  return ReadRecords(id, t.raw_id, t.dek, t.state);
+}
+
+StatusOr<StateRecord> VaultImpl::ReadState(const std::string& raw_id, const SecretBytes& dek) {
+  VAULT_ASSIGN_OR_RETURN(std::string sealed,
+                         store_->Get(Column::kTranscripts, TranscriptKey(raw_id, RecordKind::kState)));
+  VAULT_ASSIGN_OR_RETURN(std::string plain,
+                         aead::Open(dek, sealed, RecordAd(raw_id, RecordKind::kState, 0)));
+  return DecodeState(plain);
+}
+
+StatusOr<Transcript> VaultImpl::ReadRecords(std::string_view id, const std::string& raw_id,
+                                            const SecretBytes& dek, const StateRecord& state) {
+  Transcript out;
+  out.info.id = std::string(id);
+  out.info.service = state.service;
+  out.info.state = state.state;
+  out.info.created_at = state.created_at;
+  out.info.closed_at = state.closed_at;
+  out.info.last_activity = state.last_activity;
+  out.info.expires_at = state.expires_at;
+  out.info.message_count = state.message_count;
+
+  VAULT_ASSIGN_OR_RETURN(std::string sealed, store_->Get(Column::kTranscripts,
+                                                         TranscriptKey(raw_id, RecordKind::kVisitor)));
+  VAULT_ASSIGN_OR_RETURN(std::string plain,
+                         aead::Open(dek, sealed, RecordAd(raw_id, RecordKind::kVisitor, 0)));
+  VAULT_ASSIGN_OR_RETURN(out.visitor, DecodeVisitor(plain));
+
+  Status inner;
+  Status scan = store_->Scan(Column::kMessages, raw_id, [&](std::string_view k,
+                                                              std::string_view v) {
+    if (k.size() != kIdBytes + 8) {
+      inner = Status::Corruption("message key has the wrong length");
+      return false;
+    }
+    const uint64_t seq = GetU64(k.data() + kIdBytes);
+    auto p = aead::Open(dek, v, RecordAd(raw_id, RecordKind::kMessage, seq));
+    if (!p.ok()) { inner = p.status(); return false; }
+    auto msg = DecodeMessage(*p, seq);
+    if (!msg.ok()) { inner = msg.status(); return false; }
+    out.messages.push_back(std::move(msg).value());
+    return true;
+  });
+  VAULT_RETURN_IF_ERROR(scan);
+  VAULT_RETURN_IF_ERROR(inner);
+  if (out.messages.size() != state.message_count) {
+    return Status::Corruption("the number of stored messages does not match the transcript state");
+  }
+  return out;
+}
+
+}  // namespace vault

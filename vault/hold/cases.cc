@@ -1,0 +1,164 @@
+// LegalHold: cases (open, list, read). A case's key pair is made here and
+// split two-of-n among the officers enrolled when it opens; its secret is
+// stored nowhere. Design: docs/design.md, "Legal hold".
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "vault/common/encoding.h"
+#include "vault/crypto/box.h"
+#include "vault/crypto/shamir.h"
+#include "vault/hold/hold_internal.h"
+#include "vault/hold/legal_hold.h"
+#include "vault/officer/statement.h"
+#include "vault/storage/schema.h"
+#include "vault/storage/store.h"
+
+namespace vault {
+namespace {
+
+using safeguard::StoredCase;
+using safeguard::StoredOfficer;
+using safeguard::StoredShare;
+
+constexpr int kThreshold = 2;
+
+CaseInfo DescribeCase(const StoredCase& c, bool with_reason) {
+  CaseInfo info;
+  info.id = c.id;
+  info.state = c.state;
+  if (with_reason) info.reason = c.reason;
+  info.reason_hash = safeguard::ReasonHash(c.reason);
+  info.opened_by = c.opened_by;
+  info.opened_at = c.opened_at;
+  info.released_at = c.released_at;
+  info.public_key = c.public_key.empty() ? "" : ToBase64(c.public_key);
+  info.threshold = c.threshold;
+  for (const StoredShare& s : c.shares) info.share_holders.push_back(s.officer);
+  return info;
+}
+
+}  // namespace
+
+StatusOr<CaseInfo> LegalHold::OpenCase(const Caller& caller, const CaseOpening& opening) {
+  constexpr std::string_view kAction = "case.open";
+  const std::string& officer_id = opening.signed_by.officer;
+  auto refuse = [&](const Status& why) {
+    return RefuseOfficer(caller, kAction, "", officer_id, opening.case_id, why);
+  };
+  if (!caller.Has(Role::kOfficer)) return refuse(NotAnOfficer());
+  if (Status s = ValidateCaseId(opening.case_id); !s.ok()) return refuse(s);
+  if (Status s = ValidateReason(opening.reason); !s.ok()) return refuse(s);
+  MutexLock l(&mu_);
+  StatusOr<const StoredOfficer*> officer =
+      CheckStatement(opening.signed_by, safeguard::CaseOpenStatement(VaultId(), opening));
+  if (!officer.ok()) return refuse(officer.status());
+  safeguard::SafeguardState next = cases_->state();
+  if (next.FindCase(opening.case_id) != nullptr) {
+    return refuse(Status::AlreadyExists("a case with this id exists already", "case_exists"));
+  }
+  std::vector<const StoredOfficer*> holders;
+  for (const StoredOfficer& o : next.officers) {
+    if (o.revoked_at == 0) holders.push_back(&o);
+  }
+  if (holders.size() < static_cast<size_t>(kThreshold)) {
+    return refuse(Status::FailedPrecondition(
+        "a case needs at least two enrolled officers to share its key", "too_few_officers"));
+  }
+  if (holders.size() > 255) {
+    return refuse(Status::FailedPrecondition("more than 255 officers", "too_many_officers"));
+  }
+  // The case key pair. The secret exists only here, in guarded memory, until
+  // the shares are made; then it is wiped with `case_key`.
+  StoredCase c;
+  c.id = opening.case_id;
+  c.reason = opening.reason;
+  c.opened_by = officer_id;
+  c.opened_at = clock_->NowMillis();
+  c.threshold = kThreshold;
+  {
+    VAULT_ASSIGN_OR_RETURN(BoxKeyPair case_key, BoxKeyPair::Generate());
+    c.public_key = case_key.public_key().bytes();
+    VAULT_ASSIGN_OR_RETURN(
+        std::vector<shamir::Share> shares,
+        shamir::Split(case_key.secret(), kThreshold, static_cast<int>(holders.size())));
+    for (size_t i = 0; i < holders.size(); ++i) {
+      const shamir::Share& share = shares[i];
+      StoredShare stored;
+      stored.officer = holders[i]->id;
+      stored.x = share.x;
+      VAULT_ASSIGN_OR_RETURN(BoxPublicKey officer_key,
+                             BoxPublicKey::FromBytes(std::string_view(
+                                 reinterpret_cast<const char*>(holders[i]->keys.seal.data()),
+                                 holders[i]->keys.seal.size())));
+      // Sealed as ShareAd(case) | x | y, committed to as the same bytes.
+      VAULT_ASSIGN_OR_RETURN(
+          stored.sealed, SealBoundKey(officer_key, safeguard::ShareLabel(c.id, share.x), share.y));
+      stored.commitment = safeguard::ShareCommitment(c.id, share.x, share.y);
+      c.shares.push_back(std::move(stored));
+    }
+  }
+  next.cases.push_back(c);
+  VAULT_RETURN_IF_ERROR(host_->AuditCaller(caller, kAction, "", "ok",
+                                           {{"officer", officer_id},
+                                            {"case", c.id},
+                                            {"reason_hash", safeguard::ReasonHash(c.reason)},
+                                            {"share_holders", std::to_string(c.shares.size())}}));
+  VAULT_RETURN_IF_ERROR(cases_->Commit(std::move(next)));
+  return DescribeCase(c, true);
+}
+
+StatusOr<std::vector<HoldInfo>> LegalHold::HoldsOfCase(std::string_view case_id) {
+  std::vector<std::string> raw_ids;
+  const std::string prefix = CaseHoldPrefix(case_id);
+  VAULT_RETURN_IF_ERROR(
+      store_->Scan(Column::kHolds, prefix, [&](std::string_view k, std::string_view) {
+        if (k.size() == prefix.size() + kIdBytes) raw_ids.emplace_back(k.substr(prefix.size()));
+        return true;
+      }));
+  std::vector<HoldInfo> out;
+  for (const std::string& raw : raw_ids) {
+    VAULT_ASSIGN_OR_RETURN(std::string value, store_->Get(Column::kHolds, HoldKey(raw, case_id)));
+    HoldInfo h;
+    std::string_view sealed;
+    if (!DecodeHold(value, &h.held_at, &h.held_by, &sealed)) {
+      return Status::Corruption("a hold entry is malformed");
+    }
+    h.case_id = std::string(case_id);
+    h.transcript_id = ToHex(raw);
+    out.push_back(std::move(h));
+  }
+  return out;
+}
+
+StatusOr<std::vector<CaseInfo>> LegalHold::ListCases(const Caller& caller) {
+  if (!caller.Has(Role::kOfficer))
+    return RefuseOfficer(caller, "case.list", "", "", "", NotAnOfficer());
+  VAULT_RETURN_IF_ERROR(host_->AuditCaller(caller, "case.list", "", "ok"));
+  MutexLock l(&mu_);
+  std::vector<CaseInfo> out;
+  for (const StoredCase& c : cases_->state().cases) {
+    CaseInfo info = DescribeCase(c, false);
+    VAULT_ASSIGN_OR_RETURN(std::vector<HoldInfo> holds, HoldsOfCase(c.id));
+    info.holds = holds.size();
+    out.push_back(std::move(info));
+  }
+  return out;
+}
+
+StatusOr<CaseDetail> LegalHold::GetCase(const Caller& caller, std::string_view case_id) {
+  constexpr std::string_view kAction = "case.read";
+  if (!caller.Has(Role::kOfficer))
+    return RefuseOfficer(caller, kAction, "", "", case_id, NotAnOfficer());
+  MutexLock l(&mu_);
+  const StoredCase* c = cases_->state().FindCase(case_id);
+  if (c == nullptr) return RefuseOfficer(caller, kAction, "", "", case_id, NoCase());
+  VAULT_RETURN_IF_ERROR(host_->AuditCaller(caller, kAction, "", "ok", {{"case", c->id}}));
+  CaseDetail detail;
+  detail.info = DescribeCase(*c, true);
+  VAULT_ASSIGN_OR_RETURN(detail.holds, HoldsOfCase(c->id));
+  detail.info.holds = detail.holds.size();
+  return detail;
+}
+
+}  // namespace vault
