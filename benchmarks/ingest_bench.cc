@@ -17,7 +17,6 @@
 // syscall tracepoints (root or kernel.perf_event_paranoid <= 1).
 // DIR (default: the current directory) must be on the disk being measured;
 // a tmpfs makes fsync free and the figures meaningless. Not run by ctest.
-#include <fcntl.h>
 #include <rocksdb/db.h>
 #include <rocksdb/options.h>
 #include <rocksdb/statistics.h>
@@ -35,13 +34,12 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <memory>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "benchmarks/vault_bench/bench_util.h"
 #include "vault/client.h"
 
 extern char** environ;
@@ -49,6 +47,8 @@ extern char** environ;
 namespace {
 
 using Clock = std::chrono::steady_clock;
+using vault::bench::Die;
+using vault::bench::Vaultd;
 constexpr size_t kValueBytes = 1024;
 constexpr uint32_t kTmpfsMagic = 0x01021994;
 
@@ -69,11 +69,6 @@ struct Result {
   double server_cpu_us = 0;  // vaultd CPU time per message
   double rate() const { return writes / seconds; }
 };
-
-[[noreturn]] void Die(const std::string& what) {
-  std::fprintf(stderr, "ingest_bench: %s\n", what.c_str());
-  std::exit(1);
-}
 
 // On each of `threads` threads, calls `body(thread)` (setup, untimed) for a
 // write function, then, once all are ready, calls it until `seconds` pass.
@@ -118,15 +113,7 @@ Result RunThreads(int threads, double seconds, Body body) {
 }
 
 // A 1 KiB printable value; `salt` makes values differ.
-std::string Payload(uint64_t salt) {
-  std::string text(kValueBytes, ' ');
-  uint64_t x = salt * 0x9E3779B97F4A7C15ull + 1;
-  for (char& c : text) {
-    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-    c = static_cast<char>('a' + x % 26);
-  }
-  return text;
-}
+std::string Payload(uint64_t salt) { return vault::bench::Payload(kValueBytes, salt); }
 
 // ---- raw RocksDB baseline ----
 
@@ -157,64 +144,8 @@ Result RawRocksDb(const std::string& path, int threads, double seconds) {
 
 // ---- vaultd ----
 
-class Vaultd {
- public:
-  Vaultd(const Config& config, const std::string& data_dir) {
-    char socket_dir[] = "/tmp/ingest-XXXXXX";  // sun_path holds only 108 bytes
-    if (mkdtemp(socket_dir) == nullptr) Die("mkdtemp /tmp");
-    socket_dir_ = socket_dir;
-    socket_ = socket_dir_ + "/vaultd.sock";
-    std::vector<std::string> args = {config.vaultd, "--data-dir", data_dir, "--socket", socket_};
-    if (!config.vaultd_workers.empty()) {
-      args.insert(args.end(), {"--workers", config.vaultd_workers});
-    }
-    std::vector<char*> argv;
-    for (std::string& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    const std::string log = data_dir + ".log";
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    posix_spawn_file_actions_adddup2(&actions, 1, 2);
-    const int rc = posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    if (rc != 0) Die("spawn " + config.vaultd + ": " + std::strerror(rc));
-    const auto deadline = Clock::now() + std::chrono::seconds(60);
-    while (Clock::now() < deadline) {
-      auto client = vault::Client::Connect(socket_);
-      if (client.ok() && (*client)->Health().ok()) return;
-      if (waitpid(pid_, nullptr, WNOHANG) == pid_) Die("vaultd exited; see " + log);
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    Die("vaultd did not answer within 60 s; see " + log);
-  }
-  ~Vaultd() {
-    kill(pid_, SIGTERM);
-    int status = 0;
-    waitpid(pid_, &status, 0);
-    std::filesystem::remove_all(socket_dir_);
-  }
-  const std::string& socket() const { return socket_; }
-  pid_t pid() const { return pid_; }
-
- private:
-  pid_t pid_ = -1;
-  std::string socket_dir_, socket_;
-};
-
 // User + system CPU time of process `pid`, in microseconds.
-double CpuMicros(pid_t pid) {
-  std::ifstream file("/proc/" + std::to_string(pid) + "/stat");
-  std::string stat((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
-  std::istringstream fields(stat.substr(stat.rfind(')') + 2));  // after "pid (comm) "
-  std::string field;
-  unsigned long long utime = 0, stime = 0;
-  for (int i = 3; i <= 15 && fields >> field; ++i) {
-    if (i == 14) utime = std::stoull(field);
-    if (i == 15) stime = std::stoull(field);
-  }
-  return (utime + stime) * 1e6 / sysconf(_SC_CLK_TCK);
-}
+double CpuMicros(pid_t pid) { return vault::bench::ReadProcStats(pid).cpu_seconds * 1e6; }
 
 // Counts fsync and fdatasync calls of a process with `perf stat` on the
 // syscall tracepoints (needs root or perf_event_paranoid <= 1).
@@ -351,7 +282,9 @@ int main(int argc, char** argv) {
   Print(("rocksdb, " + many + " threads").c_str(), rawn);
   Result vault1, vaultn;
   {
-    Vaultd daemon(config, scratch + "/vault");
+    std::vector<std::string> flags;
+    if (!config.vaultd_workers.empty()) flags = {"--workers", config.vaultd_workers};
+    Vaultd daemon(config.vaultd, scratch + "/vault", flags);
     vault1 = VaultWriters(daemon, 1, config, scratch + "/perf1.txt");
     Print("vault, 1 writer", vault1);
     vaultn = VaultWriters(daemon, n, config, scratch + "/perfn.txt");

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -22,7 +23,8 @@ extern char** environ;
 namespace vault::bench {
 
 void Die(const std::string& what) {
-  std::fprintf(stderr, "vault-bench: %s\n", what.c_str());
+  // The program's name as run: "vault-bench" or "ingest_bench".
+  std::fprintf(stderr, "%s: %s\n", program_invocation_short_name, what.c_str());
   std::exit(1);
 }
 

@@ -1,5 +1,7 @@
 // Shared pieces of vault-bench: latency records, /proc readings, a vaultd
-// child process, a once-a-second progress line.
+// child process, a once-a-second progress line. ingest_bench uses the vaultd
+// child, the payloads, the /proc readings and Die too (library
+// vault_bench_util, benchmarks/CMakeLists.txt).
 //
 // Thread safety: a Latencies belongs to one thread until Merge; Progress
 // counters are atomics read by its own thread.

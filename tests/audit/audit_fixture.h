@@ -108,20 +108,7 @@ class AuditFixture : public ::testing::Test {
   // Rewrites the log from `segs`, re-chaining every record (seq, prev, hash)
   // but keeping every payload byte for byte: checkpoints are not re-signed.
   void Rechain(const std::vector<std::vector<audit::Record>>& segs) {
-    for (uint64_t n = 1; std::filesystem::exists(SegPath(n)); ++n) {
-      std::filesystem::remove(SegPath(n));
-    }
-    audit::Hash prev{};
-    uint64_t seq = 0;
-    for (size_t s = 0; s < segs.size(); ++s) {
-      std::string bytes;
-      for (audit::Record r : segs[s]) {
-        r.seq = seq++;
-        r.prev = prev;
-        prev = audit::EncodeRecord(r, &bytes);
-      }
-      Write(SegPath(s + 1), bytes);
-    }
+    WriteChained(segs, [](audit::Record*) {});
   }
   // Every segment file's bytes, by number.
   std::map<uint64_t, std::string> Snapshot() {
@@ -137,6 +124,25 @@ class AuditFixture : public ::testing::Test {
     std::filesystem::copy_file(key_file, copy, std::filesystem::copy_options::overwrite_existing);
     auto chain = audit::SigningChain::Open(copy, custodian_.get(), false);
     ASSERT_TRUE(chain.ok()) << chain.status().ToString();
+    WriteChained(segs, [&](audit::Record* r) {
+      if (r->type != audit::RecordType::kCheckpoint) return;
+      audit::CheckpointNote note;
+      note.size = r->seq;
+      note.head = r->prev;
+      note.time_ms = r->time_ms;
+      auto signed_note = (*chain)->Sign(&note);
+      ASSERT_TRUE(signed_note.ok());
+      ASSERT_TRUE((*chain)->Advance(note).ok());
+      boost::json::object o;
+      o["note"] = *signed_note;
+      r->payload = boost::json::serialize(o);
+    });
+  }
+  // Replaces the log's segments with `segs`, setting every record's seq and
+  // prev to chain them; `rewrite(&record)` may change a record once those
+  // are set, before it is encoded. Stops at a fatal failure in `rewrite`.
+  template <typename Rewrite>
+  void WriteChained(const std::vector<std::vector<audit::Record>>& segs, Rewrite rewrite) {
     for (uint64_t n = 1; std::filesystem::exists(SegPath(n)); ++n) {
       std::filesystem::remove(SegPath(n));
     }
@@ -147,18 +153,8 @@ class AuditFixture : public ::testing::Test {
       for (audit::Record r : segs[s]) {
         r.seq = seq++;
         r.prev = prev;
-        if (r.type == audit::RecordType::kCheckpoint) {
-          audit::CheckpointNote note;
-          note.size = r.seq;
-          note.head = prev;
-          note.time_ms = r.time_ms;
-          auto signed_note = (*chain)->Sign(&note);
-          ASSERT_TRUE(signed_note.ok());
-          ASSERT_TRUE((*chain)->Advance(note).ok());
-          boost::json::object o;
-          o["note"] = *signed_note;
-          r.payload = boost::json::serialize(o);
-        }
+        rewrite(&r);
+        if (::testing::Test::HasFatalFailure()) return;
         prev = audit::EncodeRecord(r, &bytes);
       }
       Write(SegPath(s + 1), bytes);

@@ -1,6 +1,7 @@
-// A real vaultd (tests/support/daemon.h) and a vault::Client connected to its
-// socket, with verbs for the calls the client tests repeat. The test process
-// runs as vaultd's own user with no [access] grants, so it holds every role.
+// A real vaultd and a vault::Client connected to its socket (DaemonTest,
+// tests/support/daemon_fixture.h), with verbs for the calls the client tests
+// repeat. The test process runs as vaultd's own user with no [access]
+// grants, so it holds every role.
 #ifndef VAULT_TESTS_CLIENT_CLIENT_FIXTURE_H_
 #define VAULT_TESTS_CLIENT_CLIENT_FIXTURE_H_
 
@@ -18,25 +19,16 @@
 
 #include "tests/support/api_util.h"
 #include "tests/support/daemon.h"
+#include "tests/support/daemon_fixture.h"
 #include "tests/support/exposition.h"
 #include "vault/client.h"
 
 namespace vault::testing {
 
-class ClientTest : public ::testing::Test {
+class ClientTest : public DaemonTest {
  protected:
-  explicit ClientTest(std::vector<std::string> flags = {}) : daemon_(std::move(flags)) {}
+  explicit ClientTest(std::vector<std::string> flags = {}) : DaemonTest(std::move(flags)) {}
 
-  void SetUp() override {
-    ASSERT_OK(daemon_.Start());
-    ASSERT_NO_FATAL_FAILURE(Connect());
-  }
-
-  void Connect() {
-    auto client = Client::Connect(daemon_.socket_path());
-    ASSERT_OK(client);
-    client_ = std::move(client).value();
-  }
   Client& client() { return *client_; }
 
   // A new transcript of service "svc" holding `messages` messages
@@ -90,32 +82,16 @@ class ClientTest : public ::testing::Test {
   };
   std::vector<Access> AccessRecords(std::string_view action) {
     std::vector<Access> out;
-    uint64_t from = 0;
-    for (;;) {
-      auto reply = client_->Request(
-          "GET", "/v1/audit/records?from=" + std::to_string(from) + "&limit=1000", "", "");
-      EXPECT_OK(reply);
-      if (!reply.ok() || reply->status != 200) {
-        ADD_FAILURE() << (reply.ok() ? reply->body : "");
-        return out;
-      }
-      const boost::json::object page = boost::json::parse(reply->body).as_object();
-      const boost::json::array& records = page.at("records").as_array();
-      for (const boost::json::value& r : records) {
-        if (r.at("type") != "access" || !r.at("payload").is_object()) continue;
-        const boost::json::object& p = r.at("payload").as_object();
-        if (p.at("action") != boost::json::string_view(action.data(), action.size())) continue;
-        Access access{std::string(p.at("outcome").as_string()), {}};
-        for (const auto& o : p.at("objects").as_array()) access.objects.emplace_back(o.as_string());
-        out.push_back(std::move(access));
-      }
-      if (records.size() < 1000) return out;
-      from = page.at("next").to_number<uint64_t>();
+    for (const boost::json::object& r : AuditRecords(*client_)) {
+      if (r.at("type") != "access" || !r.at("payload").is_object()) continue;
+      const boost::json::object& p = r.at("payload").as_object();
+      if (p.at("action") != boost::json::string_view(action.data(), action.size())) continue;
+      Access access{std::string(p.at("outcome").as_string()), {}};
+      for (const auto& o : p.at("objects").as_array()) access.objects.emplace_back(o.as_string());
+      out.push_back(std::move(access));
     }
+    return out;
   }
-
-  Daemon daemon_;
-  std::unique_ptr<Client> client_;
 };
 
 }  // namespace vault::testing

@@ -50,11 +50,7 @@ TEST_F(ClientTest, CreateAppendCloseGetRoundTrip) {
 
   auto open = client().GetTranscript(created->id);
   ASSERT_OK(open);
-  EXPECT_EQ(open->info.id, created->id);
-  EXPECT_EQ(open->info.service, request.service);
-  EXPECT_EQ(open->info.state, TranscriptState::kOpen);
-  EXPECT_EQ(open->info.message_count, 2u);
-  EXPECT_EQ(open->visitor, request.visitor);
+  ExpectTranscriptOf(*open, created->id, request, TranscriptState::kOpen, 2u);
   EXPECT_EQ(open->messages, (std::vector<Message>{first, second}));
 
   auto expires = client().CloseTranscript(created->id);

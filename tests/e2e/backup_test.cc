@@ -9,20 +9,12 @@
 
 #include "tests/support/api_util.h"
 #include "tests/support/daemon.h"
+#include "tests/support/epochs.h"
 
 namespace vault::testing {
 namespace {
 
 namespace fs = std::filesystem;
-
-constexpr int64_t kEpochMs = 1000;
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-int64_t EpochEnd(int64_t t) { return (t / kEpochMs + 1) * kEpochMs; }
 
 TEST(BackupTest, ARestoredPreShredBackupReadsLiveTranscriptsAndNoShreddedOne) {
   Daemon daemon({"--retention", "6s", "--epoch", "1s"});

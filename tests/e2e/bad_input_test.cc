@@ -9,6 +9,7 @@
 
 #include "tests/support/api_util.h"
 #include "tests/support/daemon.h"
+#include "tests/support/daemon_fixture.h"
 #include "vault/client.h"
 
 namespace vault::testing {
@@ -17,15 +18,12 @@ namespace {
 constexpr size_t kBodyCap = 4096;
 const std::string kUnknownId(32, '0');
 
-class BadInputTest : public ::testing::Test {
+class BadInputTest : public DaemonTest {
  protected:
-  BadInputTest() : daemon_({"--max-body-bytes", std::to_string(kBodyCap)}) {}
+  BadInputTest() : DaemonTest({"--max-body-bytes", std::to_string(kBodyCap)}) {}
 
   void SetUp() override {
-    ASSERT_OK(daemon_.Start());
-    auto client = daemon_.Connect();
-    ASSERT_OK(client);
-    client_ = std::move(client).value();
+    ASSERT_NO_FATAL_FAILURE(DaemonTest::SetUp());
     NewTranscript request;
     request.service = "svc";
     request.visitor.name = "V";
@@ -65,8 +63,14 @@ class BadInputTest : public ::testing::Test {
     ExpectRejected("POST", Messages(), body, status, code);
   }
 
-  Daemon daemon_;
-  std::unique_ptr<Client> client_;
+  // Appends `message` through the client library, which must answer an
+  // error with `code` and `reason`.
+  void ExpectClientAppendFails(const Message& message, Status::Code code, std::string_view reason) {
+    auto status = client_->AppendMessage(id_, message).status();
+    EXPECT_EQ(status.code(), code);
+    EXPECT_EQ(status.reason(), reason);
+  }
+
   std::string id_;
   std::string snapshot_;
 };
@@ -164,9 +168,8 @@ TEST_F(BadInputTest, AppendAfterClose) {
   ExpectMessageRejected(
       R"({"seq":3,"from":"agent","text":"late","sent_at":"2026-01-01T00:00:00Z"})", 409,
       "transcript_closed");
-  auto status = client_->AppendMessage(id_, MakeMessage(4, "late")).status();
-  EXPECT_EQ(status.code(), Status::Code::kFailedPrecondition);
-  EXPECT_EQ(status.reason(), "transcript_closed");
+  ExpectClientAppendFails(MakeMessage(4, "late"), Status::Code::kFailedPrecondition,
+                          "transcript_closed");
   EXPECT_EQ(Read(), snapshot_);
 }
 
@@ -213,9 +216,7 @@ TEST_F(BadInputTest, DifferentMessageWithAUsedSeq) {
   ExpectMessageRejected(
       R"({"seq":1,"from":"agent","text":"other","sent_at":"2026-01-01T00:00:00Z"})", 409,
       "seq_conflict");
-  auto status = client_->AppendMessage(id_, MakeMessage(2, "not m2")).status();
-  EXPECT_EQ(status.code(), Status::Code::kAlreadyExists);
-  EXPECT_EQ(status.reason(), "seq_conflict");
+  ExpectClientAppendFails(MakeMessage(2, "not m2"), Status::Code::kAlreadyExists, "seq_conflict");
 }
 
 TEST_F(BadInputTest, InvalidFrom) {

@@ -15,6 +15,7 @@
 
 #include "tests/support/api_util.h"
 #include "tests/support/daemon.h"
+#include "tests/support/daemon_fixture.h"
 #include "tests/support/exposition.h"
 #include "tests/support/raw_http.h"
 #include "vault/client.h"
@@ -33,18 +34,15 @@ constexpr milliseconds kBound{30000};  // upper bound on any wait for the server
 constexpr milliseconds kDrip{50};      // a slow client's pause between bytes
 constexpr char kSentAt[] = "2026-11-22T10:00:00.000Z";
 
-class HostileTest : public ::testing::Test {
+class HostileTest : public DaemonTest {
  protected:
   HostileTest()
-      : daemon_({"--max-body-bytes", std::to_string(kBodyCap), "--max-text-bytes",
-                 std::to_string(kTextCap), "--header-timeout", "300ms", "--body-timeout", "300ms",
-                 "--idle-timeout", "60s"}) {}
+      : DaemonTest({"--max-body-bytes", std::to_string(kBodyCap), "--max-text-bytes",
+                    std::to_string(kTextCap), "--header-timeout", "300ms", "--body-timeout",
+                    "300ms", "--idle-timeout", "60s"}) {}
 
   void SetUp() override {
-    ASSERT_OK(daemon_.Start());
-    auto client = daemon_.Connect();
-    ASSERT_OK(client);
-    client_ = std::move(client).value();
+    ASSERT_NO_FATAL_FAILURE(DaemonTest::SetUp());
     auto created = client_->CreateTranscript({"svc", {}});
     ASSERT_OK(created);
     id_ = created->id;
@@ -153,8 +151,6 @@ class HostileTest : public ::testing::Test {
     return result;
   }
 
-  Daemon daemon_;
-  std::unique_ptr<Client> client_;
   std::string id_;
   std::string snapshot_;
 };

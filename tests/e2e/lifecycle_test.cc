@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -28,6 +29,33 @@ std::unique_ptr<Client> MustConnect(const Daemon& daemon) {
   return client.ok() ? std::move(client).value() : nullptr;
 }
 
+// Starts `daemon`, connects `*client` to it and creates transcript `*id`.
+void StartWithTranscript(Daemon& daemon, std::unique_ptr<Client>* client, std::string* id) {
+  ASSERT_OK(daemon.Start());
+  *client = MustConnect(daemon);
+  ASSERT_NE(*client, nullptr);
+  auto created = (*client)->CreateTranscript({"svc", {}});
+  ASSERT_OK(created);
+  *id = created->id;
+}
+
+// Sends the header of a request appending `body` to transcript `id`, with
+// "Expect: 100-continue", and reads the 100: the server has read the header
+// and holds the request in flight until the body comes.
+void SendHeaderOfAppend(const Daemon& daemon, const std::string& id, const std::string& body,
+                        std::optional<RawConnection>* raw) {
+  auto opened = RawConnection::Open(daemon.socket_path());
+  ASSERT_OK(opened);
+  raw->emplace(std::move(opened).value());
+  ASSERT_OK((*raw)->Send("POST /v1/transcripts/" + id +
+                         "/messages HTTP/1.1\r\nHost: vault\r\nContent-Type: application/json\r\n"
+                         "Expect: 100-continue\r\nContent-Length: " +
+                         std::to_string(body.size()) + "\r\n\r\n"));
+  auto proceed = (*raw)->ReadResponse();
+  ASSERT_OK(proceed);
+  ASSERT_EQ(StatusCodeOf(*proceed), 100) << *proceed;
+}
+
 TEST(LifecycleTest, SigtermRemovesTheSocketAndExitsZero) {
   Daemon daemon;
   ASSERT_OK(daemon.Start());
@@ -48,24 +76,15 @@ TEST(LifecycleTest, SigintAlsoShutsDownCleanly) {
 
 TEST(LifecycleTest, InFlightRequestFinishesDuringShutdown) {
   Daemon daemon;
-  ASSERT_OK(daemon.Start());
-  auto client = MustConnect(daemon);
-  ASSERT_NE(client, nullptr);
-  auto created = client->CreateTranscript({"svc", {}});
-  ASSERT_OK(created);
+  std::unique_ptr<Client> client;
+  std::string id;
+  ASSERT_NO_FATAL_FAILURE(StartWithTranscript(daemon, &client, &id));
 
   // The server has read this request's header once it sends 100 Continue.
-  auto raw = RawConnection::Open(daemon.socket_path());
-  ASSERT_OK(raw);
   const std::string body =
       R"({"seq":0,"from":"agent","text":"in flight","sent_at":"2026-01-01T00:00:00Z"})";
-  ASSERT_OK(raw->Send("POST /v1/transcripts/" + created->id +
-                      "/messages HTTP/1.1\r\nHost: vault\r\nContent-Type: application/json\r\n"
-                      "Expect: 100-continue\r\nContent-Length: " +
-                      std::to_string(body.size()) + "\r\n\r\n"));
-  auto proceed = raw->ReadResponse();
-  ASSERT_OK(proceed);
-  ASSERT_EQ(StatusCodeOf(*proceed), 100) << *proceed;
+  std::optional<RawConnection> raw;
+  ASSERT_NO_FATAL_FAILURE(SendHeaderOfAppend(daemon, id, body, &raw));
 
   daemon.Signal(SIGTERM);
   ASSERT_OK(daemon.WaitForNotify("STOPPING=1"));
@@ -79,7 +98,7 @@ TEST(LifecycleTest, InFlightRequestFinishesDuringShutdown) {
 
   ASSERT_OK(daemon.Start());
   client = MustConnect(daemon);
-  auto transcript = client->GetTranscript(created->id);
+  auto transcript = client->GetTranscript(id);
   ASSERT_OK(transcript);
   ASSERT_EQ(transcript->messages.size(), 1u);
   EXPECT_EQ(transcript->messages[0].text, "in flight");
@@ -87,24 +106,15 @@ TEST(LifecycleTest, InFlightRequestFinishesDuringShutdown) {
 
 TEST(LifecycleTest, NoNewConnectionIsServedOnceStoppingBegins) {
   Daemon daemon;
-  ASSERT_OK(daemon.Start());
-  auto client = MustConnect(daemon);
-  ASSERT_NE(client, nullptr);
-  auto created = client->CreateTranscript({"svc", {}});
-  ASSERT_OK(created);
+  std::unique_ptr<Client> client;
+  std::string id;
+  ASSERT_NO_FATAL_FAILURE(StartWithTranscript(daemon, &client, &id));
   // Hold a request in flight (header read, body not yet sent) so the daemon
   // cannot finish stopping while we probe it.
-  auto raw = RawConnection::Open(daemon.socket_path());
-  ASSERT_OK(raw);
   const std::string body =
       R"({"seq":0,"from":"agent","text":"late","sent_at":"2026-01-01T00:00:00Z"})";
-  ASSERT_OK(raw->Send("POST /v1/transcripts/" + created->id +
-                      "/messages HTTP/1.1\r\nHost: vault\r\nContent-Type: application/json\r\n"
-                      "Expect: 100-continue\r\nContent-Length: " +
-                      std::to_string(body.size()) + "\r\n\r\n"));
-  auto proceed = raw->ReadResponse();
-  ASSERT_OK(proceed);
-  ASSERT_EQ(StatusCodeOf(*proceed), 100) << *proceed;
+  std::optional<RawConnection> raw;
+  ASSERT_NO_FATAL_FAILURE(SendHeaderOfAppend(daemon, id, body, &raw));
 
   daemon.Signal(SIGTERM);
   ASSERT_OK(daemon.WaitForNotify("STOPPING=1"));
@@ -145,19 +155,17 @@ TEST(LifecycleTest, IdleConnectionsAreClosedAtShutdown) {
 
 TEST(LifecycleTest, StaleSocketAfterKillIsReplacedAndAcknowledgedWritesSurvive) {
   Daemon daemon;
-  ASSERT_OK(daemon.Start());
-  auto client = MustConnect(daemon);
-  ASSERT_NE(client, nullptr);
-  auto created = client->CreateTranscript({"svc", {}});
-  ASSERT_OK(created);
+  std::unique_ptr<Client> client;
+  std::string id;
+  ASSERT_NO_FATAL_FAILURE(StartWithTranscript(daemon, &client, &id));
   for (uint64_t seq = 0; seq < 20; ++seq) {
-    ASSERT_OK(client->AppendMessage(created->id, MakeMessage(seq, "acked " + std::to_string(seq))));
+    ASSERT_OK(client->AppendMessage(id, MakeMessage(seq, "acked " + std::to_string(seq))));
   }
   daemon.Kill();
   ASSERT_TRUE(Exists(daemon.socket_path()));  // left behind by kill -9
 
   ASSERT_OK(daemon.Start());
-  auto transcript = client->GetTranscript(created->id);  // the client reconnects
+  auto transcript = client->GetTranscript(id);  // the client reconnects
   ASSERT_OK(transcript);
   ASSERT_EQ(transcript->messages.size(), 20u);
   EXPECT_EQ(transcript->messages[19].text, "acked 19");

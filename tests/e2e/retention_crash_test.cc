@@ -16,6 +16,7 @@
 
 #include "tests/support/api_util.h"
 #include "tests/support/daemon.h"
+#include "tests/support/epochs.h"
 #include "vault/storage/store.h"
 
 namespace vault::testing {
@@ -23,15 +24,7 @@ namespace {
 
 namespace json = boost::json;
 
-constexpr int64_t kEpochMs = 1000;
 constexpr int64_t kRetentionMs = 8000;
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-int64_t EpochEnd(int64_t t) { return (t / kEpochMs + 1) * kEpochMs; }
 
 std::string RawOf(const std::string& hex) {
   std::string raw(hex.size() / 2, '\0');
@@ -144,29 +137,18 @@ struct Advance {
 };
 std::vector<Advance> AdvanceRecords(Client* client) {
   std::vector<Advance> out;
-  uint64_t from = 0;
-  for (;;) {
-    auto reply = client->Request("GET", "/v1/audit/records?from=" + std::to_string(from) +
-                                            "&limit=1000", "", "");
-    EXPECT_OK(reply);
-    if (!reply.ok()) return out;
-    const json::object page = json::parse(reply->body).as_object();
-    const json::array& records = page.at("records").as_array();
-    for (const json::value& r : records) {
-      const json::value& payload = r.as_object().at("payload");
-      if (!payload.is_object()) continue;
-      const json::object& p = payload.as_object();
-      const json::value* action = p.if_contains("action");
-      if (action == nullptr || action->as_string() != "retention.advance") continue;
-      const json::object& details = p.at("details").as_object();
-      out.push_back({std::stoull(std::string(details.at("from_epoch").as_string())),
-                     std::stoull(std::string(details.at("to_epoch").as_string())),
-                     std::string(p.at("outcome").as_string())});
-    }
-    // Each read is audited itself: a short page is the end.
-    if (records.size() < 1000) return out;
-    from = page.at("next").to_number<uint64_t>();
+  for (const json::object& r : AuditRecords(*client)) {
+    const json::value& payload = r.at("payload");
+    if (!payload.is_object()) continue;
+    const json::object& p = payload.as_object();
+    const json::value* action = p.if_contains("action");
+    if (action == nullptr || action->as_string() != "retention.advance") continue;
+    const json::object& details = p.at("details").as_object();
+    out.push_back({std::stoull(std::string(details.at("from_epoch").as_string())),
+                   std::stoull(std::string(details.at("to_epoch").as_string())),
+                   std::string(p.at("outcome").as_string())});
   }
+  return out;
 }
 
 // A crash between the keyring's advance and its record still leaves a

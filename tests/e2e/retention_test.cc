@@ -12,19 +12,11 @@
 
 #include "tests/support/api_util.h"
 #include "tests/support/daemon.h"
+#include "tests/support/daemon_fixture.h"
+#include "tests/support/epochs.h"
 
 namespace vault::testing {
 namespace {
-
-constexpr int64_t kEpochMs = 1000;
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-int64_t EpochEnd(int64_t t) { return (t / kEpochMs + 1) * kEpochMs; }
 
 // Polls `probe` every 10 ms until it returns true or `deadline_ms` passes.
 template <typename Probe>
@@ -36,18 +28,9 @@ bool PollUntil(int64_t deadline_ms, Probe probe) {
   return probe();
 }
 
-class RetentionE2eTest : public ::testing::Test {
+class RetentionE2eTest : public DaemonTest {
  protected:
-  RetentionE2eTest() : daemon_({"--retention", "3s", "--epoch", "1s"}) {}
-  void SetUp() override {
-    ASSERT_OK(daemon_.Start());
-    Connect();
-  }
-  void Connect() {
-    auto client = daemon_.Connect();
-    ASSERT_OK(client);
-    client_ = std::move(client).value();
-  }
+  RetentionE2eTest() : DaemonTest({"--retention", "3s", "--epoch", "1s"}) {}
   std::string ClosedTranscript(UnixMillis* expires_at) {
     NewTranscript request;
     request.service = "helpline";
@@ -59,8 +42,6 @@ class RetentionE2eTest : public ::testing::Test {
     *expires_at = *closed;
     return created->id;
   }
-  Daemon daemon_;
-  std::unique_ptr<Client> client_;
 };
 
 TEST_F(RetentionE2eTest, ReadableUntilExpiryGoneAfterAndShreddedWithinATick) {
@@ -123,7 +104,7 @@ TEST_F(RetentionE2eTest, AfterDowntimeTheDaemonShredsBeforeServing) {
   // Down across several epochs, until after the transcript's epoch ended.
   ASSERT_TRUE(PollUntil(EpochEnd(expires) + 3000, [&] { return NowMs() >= EpochEnd(expires) + 100; }));
   ASSERT_OK(daemon_.Start());
-  Connect();
+  Reconnect();
   // The first thing asked after READY: the key is already gone.
   auto status = client_->GetRetentionStatus();
   ASSERT_OK(status);

@@ -10,6 +10,7 @@
 
 #include "tests/support/api_util.h"
 #include "tests/support/daemon.h"
+#include "tests/support/daemon_fixture.h"
 #include "vault/client.h"
 #include "vault/options.h"
 
@@ -70,22 +71,7 @@ std::vector<Message> HostileMessages() {
   return messages;
 }
 
-class RoundTripTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    ASSERT_OK(daemon_.Start());
-    Reconnect();
-  }
-
-  void Reconnect() {
-    auto client = daemon_.Connect();
-    ASSERT_OK(client);
-    client_ = std::move(client).value();
-  }
-
-  Daemon daemon_;
-  std::unique_ptr<Client> client_;
-};
+class RoundTripTest : public DaemonTest {};
 
 TEST_F(RoundTripTest, TwoHundredHostileMessagesSurviveARestart) {
   NewTranscript request;
@@ -108,11 +94,7 @@ TEST_F(RoundTripTest, TwoHundredHostileMessagesSurviveARestart) {
 
   auto before = client_->GetTranscript(created->id);
   ASSERT_OK(before);
-  EXPECT_EQ(before->info.id, created->id);
-  EXPECT_EQ(before->info.service, request.service);
-  EXPECT_EQ(before->info.state, TranscriptState::kOpen);
-  EXPECT_EQ(before->info.message_count, 200u);
-  EXPECT_EQ(before->visitor, request.visitor);
+  ExpectTranscriptOf(*before, created->id, request, TranscriptState::kOpen, 200u);
   ASSERT_EQ(before->messages.size(), messages.size());
   for (size_t i = 0; i < messages.size(); ++i) {
     EXPECT_EQ(before->messages[i], messages[i]) << "message " << i;
@@ -207,11 +189,7 @@ TEST_F(RoundTripTest, HealthReportsVersion) {
 }
 
 TEST_F(RoundTripTest, LogHoldsNoTranscriptContentOrIds) {
-  NewTranscript request;
-  request.service = "svc";
-  request.visitor.name = "VISITOR-NAME-MARKER";
-  request.visitor.ip = "203.0.113.99";
-  auto created = client_->CreateTranscript(request);
+  auto created = client_->CreateTranscript(MarkedVisitorRequest("svc"));
   ASSERT_OK(created);
   ASSERT_OK(client_->AppendMessage(created->id, MakeMessage(0, "TEXT-MARKER")));
   ASSERT_OK(client_->GetTranscript(created->id));

@@ -24,6 +24,7 @@
 
 #include "tests/support/api_util.h"
 #include "tests/support/daemon.h"
+#include "tests/support/daemon_fixture.h"
 #include "tests/support/run_program.h"
 #include "vault/client.h"
 
@@ -53,8 +54,10 @@ json::object ParseObject(const std::string& text, const std::string& what) {
 
 std::string Str(const json::value& v) { return std::string(v.as_string()); }
 
-class UpgradeTest : public ::testing::Test {
+class UpgradeTest : public DaemonTest {
  protected:
+  UpgradeTest() : DaemonTest({"--retention", "3650d", "--idle-close", "off"}) {}
+
   void SetUp() override {
     fixture_ = daemon_.test_dir() + "/fixture";
     ASSERT_EQ(::mkdir(fixture_.c_str(), 0700), 0);
@@ -68,10 +71,7 @@ class UpgradeTest : public ::testing::Test {
     // The new vaultd runs on the old data directory, in the Daemon's place.
     ASSERT_FALSE(fs::exists(daemon_.data_dir()));
     fs::rename(fixture_ + "/" + Str(manifest_["data_dir"]), daemon_.data_dir());
-    ASSERT_OK(daemon_.Start());
-    auto client = daemon_.Connect();
-    ASSERT_OK(client);
-    client_ = std::move(client).value();
+    ASSERT_NO_FATAL_FAILURE(DaemonTest::SetUp());
   }
 
   // The manifest's transcripts in `state` (closed, open, erased, held).
@@ -113,8 +113,6 @@ class UpgradeTest : public ::testing::Test {
     return ParseObject(r.out, "vault-officer " + args[8]);
   }
 
-  Daemon daemon_{{"--retention", "3650d", "--idle-close", "off"}};
-  std::unique_ptr<Client> client_;
   std::string fixture_;
   json::object manifest_;
 };

@@ -141,12 +141,17 @@ TEST_F(StoreTest, ABatchThatFailsWritesNothingAndIsCounted) {
   EXPECT_EQ(failed.reason(), "injected_fault");
   EXPECT_EQ(store().GetStats().failed_writes, 1u);
 
-  EXPECT_EQ(ValueOf(Column::kTranscripts, "T1-state"), "<absent>");
-  EXPECT_EQ(ValueOf(Column::kMessages, "T1-seq0"), "<absent>");
-  EXPECT_EQ(ValueOf(Column::kWrappedKeys, "T1"), "<absent>");
-  EXPECT_EQ(ValueOf(Column::kExpiryIndex, "E1-T1"), "<absent>");
-  EXPECT_EQ(ValueOf(Column::kHolds, "tT1"), "existing hold");
-  EXPECT_EQ(CounterOf("open"), 0);
+  // The values of the keys the batch writes or deletes, and its counter.
+  auto expect_keys = [&](std::string_view state, std::string_view message, std::string_view dek,
+                         std::string_view index, std::string_view hold, int64_t open) {
+    EXPECT_EQ(ValueOf(Column::kTranscripts, "T1-state"), state);
+    EXPECT_EQ(ValueOf(Column::kMessages, "T1-seq0"), message);
+    EXPECT_EQ(ValueOf(Column::kWrappedKeys, "T1"), dek);
+    EXPECT_EQ(ValueOf(Column::kExpiryIndex, "E1-T1"), index);
+    EXPECT_EQ(ValueOf(Column::kHolds, "tT1"), hold);
+    EXPECT_EQ(CounterOf("open"), open);
+  };
+  expect_keys("<absent>", "<absent>", "<absent>", "<absent>", "existing hold", 0);
   // Not after a reopen either: nothing reached the write-ahead log.
   ASSERT_NO_FATAL_FAILURE(Reopen());
   EXPECT_EQ(ValueOf(Column::kTranscripts, "T1-state"), "<absent>");
@@ -154,12 +159,7 @@ TEST_F(StoreTest, ABatchThatFailsWritesNothingAndIsCounted) {
 
   // The fault was used up: the same batch object now commits in full.
   ASSERT_OK(store().Write(&batch));
-  EXPECT_EQ(ValueOf(Column::kTranscripts, "T1-state"), "sealed state");
-  EXPECT_EQ(ValueOf(Column::kMessages, "T1-seq0"), "sealed message");
-  EXPECT_EQ(ValueOf(Column::kWrappedKeys, "T1"), "wrapped dek");
-  EXPECT_EQ(ValueOf(Column::kExpiryIndex, "E1-T1"), "");
-  EXPECT_EQ(ValueOf(Column::kHolds, "tT1"), "<absent>");
-  EXPECT_EQ(CounterOf("open"), 1);
+  expect_keys("sealed state", "sealed message", "wrapped dek", "", "<absent>", 1);
   EXPECT_EQ(store().GetStats().failed_writes, 0u) << "counts restart with the Store";
 }
 

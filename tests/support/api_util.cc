@@ -72,4 +72,42 @@ Message MakeMessage(uint64_t seq, std::string text) {
   return message;
 }
 
+void ExpectTranscriptOf(const Transcript& transcript, const std::string& id,
+                        const NewTranscript& request, TranscriptState state,
+                        uint64_t message_count) {
+  EXPECT_EQ(transcript.info.id, id);
+  EXPECT_EQ(transcript.info.service, request.service);
+  EXPECT_EQ(transcript.info.state, state);
+  EXPECT_EQ(transcript.info.message_count, message_count);
+  EXPECT_EQ(transcript.visitor, request.visitor);
+}
+
+std::vector<json::object> AuditRecords(Client& client) {
+  std::vector<json::object> out;
+  uint64_t from = 0;
+  for (;;) {
+    auto reply = client.Request(
+        "GET", "/v1/audit/records?from=" + std::to_string(from) + "&limit=1000", "", "");
+    EXPECT_OK(reply);
+    if (!reply.ok() || reply->status != 200) {
+      ADD_FAILURE() << (reply.ok() ? reply->body : "");
+      return out;
+    }
+    const json::object page = json::parse(reply->body).as_object();
+    const json::array& records = page.at("records").as_array();
+    for (const json::value& r : records) out.push_back(r.as_object());
+    // Each read is audited itself: a short page is the end.
+    if (records.size() < 1000) return out;
+    from = page.at("next").to_number<uint64_t>();
+  }
+}
+
+NewTranscript MarkedVisitorRequest(std::string service) {
+  NewTranscript request;
+  request.service = std::move(service);
+  request.visitor.name = "VISITOR-NAME-MARKER";
+  request.visitor.ip = "203.0.113.99";
+  return request;
+}
+
 }  // namespace vault::testing

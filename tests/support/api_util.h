@@ -4,8 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/json.hpp>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "vault/client.h"
 #include "vault/status.h"
@@ -50,6 +52,23 @@ std::string ErrorCodeOf(std::string_view body);
 
 // A well-formed message: from cycles visitor/agent/system.
 Message MakeMessage(uint64_t seq, std::string text);
+
+// Checks a transcript read back against the request that created it as `id`:
+// its id, service and visitor, and that it is in `state` with
+// `message_count` messages.
+void ExpectTranscriptOf(const Transcript& transcript, const std::string& id,
+                        const NewTranscript& request, TranscriptState state,
+                        uint64_t message_count);
+
+// Every record of the audit log, read through GET /v1/audit/records a page
+// at a time. Fails the test, and returns the records read so far, if a page
+// cannot be read.
+std::vector<boost::json::object> AuditRecords(Client& client);
+
+// A request for a transcript of `service` whose visitor data are markers a
+// test looks for where they must not appear: name "VISITOR-NAME-MARKER" and
+// IP address "203.0.113.99" (a documentation address).
+NewTranscript MarkedVisitorRequest(std::string service);
 
 }  // namespace vault::testing
 

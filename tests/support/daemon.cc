@@ -17,7 +17,7 @@
 #include <fstream>
 #include <sstream>
 
-extern char** environ;
+#include "tests/support/spawn.h"
 
 namespace vault::testing {
 
@@ -28,17 +28,6 @@ using Clock = std::chrono::steady_clock;
 
 std::string Errno(const std::string& what) { return what + ": " + std::strerror(errno); }
 
-int MillisUntil(Clock::time_point deadline) {
-  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-  return left.count() < 0 ? 0 : static_cast<int>(left.count());
-}
-
-int DecodeWaitStatus(int status) {
-  if (WIFEXITED(status)) return WEXITSTATUS(status);
-  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
-  return -1;
-}
-
 std::string MakeTempDir(const std::string& prefix) {
   std::string templ = prefix + "-XXXXXX";
   if (mkdtemp(templ.data()) == nullptr) {
@@ -48,41 +37,21 @@ std::string MakeTempDir(const std::string& prefix) {
   return templ;
 }
 
-// The environment of a child: ours, with NOTIFY_SOCKET replaced (or removed
-// when `notify_path` is empty).
-std::vector<std::string> ChildEnvironment(const std::string& notify_path) {
-  std::vector<std::string> env;
-  for (char** e = environ; *e != nullptr; ++e) {
-    if (std::strncmp(*e, "NOTIFY_SOCKET=", 14) != 0) env.emplace_back(*e);
-  }
-  if (!notify_path.empty()) env.push_back("NOTIFY_SOCKET=" + notify_path);
-  return env;
-}
-
-std::vector<char*> Pointers(std::vector<std::string>& strings) {
-  std::vector<char*> pointers;
-  for (std::string& s : strings) pointers.push_back(s.data());
-  pointers.push_back(nullptr);
-  return pointers;
-}
-
 // Spawns vaultd with `args`; stdout and stderr go to `out_fd`, stdin is
-// /dev/null. Returns the pid or -1.
+// /dev/null. Its environment is ours with NOTIFY_SOCKET set to
+// `notify_path`, or removed when that is empty. Returns the pid or -1.
 pid_t SpawnVaultd(const std::vector<std::string>& args, const std::string& notify_path, int out_fd,
                   std::string* error) {
-  std::vector<std::string> argv_strings = {VAULTD_PATH};
-  argv_strings.insert(argv_strings.end(), args.begin(), args.end());
-  std::vector<std::string> env_strings = ChildEnvironment(notify_path);
-  std::vector<char*> argv = Pointers(argv_strings);
-  std::vector<char*> envp = Pointers(env_strings);
-
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
   posix_spawn_file_actions_adddup2(&actions, out_fd, 1);
   posix_spawn_file_actions_adddup2(&actions, out_fd, 2);
   pid_t pid = -1;
-  const int rc = posix_spawn(&pid, VAULTD_PATH, &actions, nullptr, argv.data(), envp.data());
+  const int rc = SpawnProcess(
+      VAULTD_PATH, args,
+      ChildEnvironment({notify_path.empty() ? "NOTIFY_SOCKET" : "NOTIFY_SOCKET=" + notify_path}),
+      &actions, &pid);
   posix_spawn_file_actions_destroy(&actions);
   if (rc != 0) {
     *error = std::string("posix_spawn " VAULTD_PATH ": ") + std::strerror(rc);
@@ -186,10 +155,7 @@ bool Daemon::Reap(int timeout_ms, int* exit_status) {
     ready = poll(&fd, 1, timeout_ms);
   } while (ready < 0 && errno == EINTR);
   if (ready <= 0) return false;
-  int status = 0;
-  while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
-  }
-  *exit_status = DecodeWaitStatus(status);
+  *exit_status = WaitForExit(pid_);
   close(pidfd_);
   pidfd_ = -1;
   pid_ = -1;
@@ -287,10 +253,8 @@ RunResult RunVaultd(const std::vector<std::string>& args, std::chrono::milliseco
   }
   close(pipe_fds[0]);
   if (timed_out) kill(pid, SIGKILL);
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  result.exit_status = timed_out ? -1 : DecodeWaitStatus(status);
+  const int exit_status = WaitForExit(pid);
+  result.exit_status = timed_out ? -1 : exit_status;
   return result;
 }
 
