@@ -20,6 +20,7 @@
 
 #include "tests/support/api_util.h"
 #include "tests/support/daemon.h"
+#include "tests/support/daemon_fixture.h"
 
 namespace vault::testing {
 namespace {
@@ -72,14 +73,8 @@ void WriteAll(const fs::path& path, const std::string& bytes) {
   out << bytes;
 }
 
-class AuditE2eTest : public ::testing::Test {
+class AuditE2eTest : public DaemonClientTest {
  protected:
-  void SetUp() override {
-    ASSERT_OK(daemon_.Start());
-    auto client = daemon_.Connect();
-    ASSERT_OK(client);
-    client_ = std::move(client).value();
-  }
   // The payloads of the log's records of `type`, through the auditor route.
   std::vector<boost::json::object> RecordsOfType(const std::string& type) {
     std::vector<boost::json::object> out;
@@ -106,8 +101,6 @@ class AuditE2eTest : public ::testing::Test {
     if (starts.empty()) return "";
     return std::string(starts.back().at("previous_stop").as_string());
   }
-  Daemon daemon_;
-  std::unique_ptr<Client> client_;
 };
 
 TEST_F(AuditE2eTest, AnExportVerifiesOfflineAndHoldsNoVisitorData) {

@@ -14,6 +14,7 @@
 
 #include "tests/support/api_util.h"
 #include "tests/support/daemon.h"
+#include "tests/support/daemon_fixture.h"
 #include "tests/support/exposition.h"
 #include "tests/support/raw_http.h"
 #include "vault/client.h"
@@ -25,14 +26,8 @@ constexpr char kRequests[] = "vault_http_requests_total";
 constexpr char kLatency[] = "vault_http_request_duration_seconds";
 constexpr char kSynced[] = "vault_store_synced_write_duration_seconds";
 
-class MetricsTest : public ::testing::Test {
+class MetricsTest : public DaemonClientTest {
  protected:
-  void SetUp() override {
-    ASSERT_OK(daemon_.Start());
-    auto client = daemon_.Connect();
-    ASSERT_OK(client);
-    client_ = std::move(client).value();
-  }
 
   // Scrapes /metrics and parses it; fails the test if it does not parse.
   Exposition Scrape() {
@@ -51,8 +46,6 @@ class MetricsTest : public ::testing::Test {
     return e.ValueOr0(kRequests, {{"route", route}, {"status", std::to_string(status)}});
   }
 
-  Daemon daemon_;
-  std::unique_ptr<Client> client_;
   std::string text_;  // the last scrape
 };
 

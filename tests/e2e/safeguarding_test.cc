@@ -13,6 +13,7 @@
 
 #include "tests/support/api_util.h"
 #include "tests/support/daemon.h"
+#include "tests/support/daemon_fixture.h"
 #include "tests/support/run_program.h"
 #include "vault/client.h"
 
@@ -26,13 +27,13 @@ std::string ReadFile(const std::string& path) {
   return std::string((std::istreambuf_iterator<char>(in)), {});
 }
 
-class SafeguardingE2eTest : public ::testing::Test {
+class SafeguardingE2eTest : public DaemonClientTest {
  protected:
+  SafeguardingE2eTest() : DaemonClientTest({"--max-request-age", "2h"}) {}
+
   void SetUp() override {
-    ASSERT_OK(daemon_.Start());
-    auto client = daemon_.Connect();
-    ASSERT_OK(client);
-    client_ = std::move(client).value();
+    DaemonClientTest::SetUp();
+    if (HasFatalFailure()) return;
     dir_ = daemon_.test_dir();
     std::ofstream(dir_ + "/pass") << "correct horse battery staple\n";
     for (const char* name : {"alice", "bob", "carol"}) {
@@ -84,8 +85,6 @@ class SafeguardingE2eTest : public ::testing::Test {
   }
 
   // Requests may wait at most 2 hours for their second approval.
-  Daemon daemon_{{"--max-request-age", "2h"}};
-  std::unique_ptr<Client> client_;
   std::string dir_;
 };
 

@@ -15,6 +15,7 @@
 
 #include "tests/support/api_util.h"
 #include "tests/support/daemon.h"
+#include "tests/support/daemon_fixture.h"
 #include "tests/support/exposition.h"
 #include "tests/support/run_program.h"
 #include "vault/client.h"
@@ -27,14 +28,8 @@ namespace json = boost::json;
 
 constexpr char kDefaultSocket[] = "/run/transcript-vault/vaultd.sock";
 
-class VaultctlTest : public ::testing::Test {
+class VaultctlTest : public DaemonClientTest {
  protected:
-  void SetUp() override {
-    ASSERT_OK(daemon_.Start());
-    auto client = daemon_.Connect();
-    ASSERT_OK(client);
-    client_ = std::move(client).value();
-  }
 
   // vaultctl --socket <the daemon's> args...
   ProgramResult Ctl(std::vector<std::string> args, const std::string& stdin_text = "") {
@@ -71,8 +66,6 @@ class VaultctlTest : public ::testing::Test {
     return total;
   }
 
-  Daemon daemon_;
-  std::unique_ptr<Client> client_;
 };
 
 TEST_F(VaultctlTest, HealthPrintsIndentedJson) {
