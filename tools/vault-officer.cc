@@ -41,18 +41,20 @@
 #include "vault/wire/http_error.h"
 #include "vault/wire/response_json.h"
 #include "vault/wire/safeguard_json.h"
+#include "tool_cli.h"
 
 namespace po = boost::program_options;
 namespace json = boost::json;
 using vault::Status;
 using vault::StatusOr;
+using vault::cli::Get;
+using vault::cli::UsageError;
 
 namespace {
 
 constexpr int kExitOk = 0;
 constexpr int kExitVault = 1;
 constexpr int kExitUsage = 2;
-constexpr char kDefaultSocket[] = "/run/transcript-vault/vaultd.sock";
 
 constexpr char kUsage[] = R"(Usage: vault-officer [OPTIONS] COMMAND [ARGS]
 
@@ -84,15 +86,6 @@ Against the vault (needs --identity FILE and --officer ID, your enrolled id):
 
 Exit status: 0 ok, 1 the vault refused or is unreachable, 2 usage or identity.
 )";
-
-struct UsageError {
-  std::string message;
-};
-
-std::optional<std::string> Get(const po::variables_map& vm, const char* name) {
-  if (vm.count(name) == 0) return std::nullopt;
-  return vm[name].as<std::string>();
-}
 
 std::string Need(const po::variables_map& vm, const char* name, const std::string& command) {
   std::optional<std::string> v = Get(vm, name);
@@ -296,10 +289,7 @@ StatusOr<std::string> Run(const std::string& command, const std::vector<std::str
     throw UsageError{"unknown command '" + command + "'"};
   const std::string officer = Need(vm, "officer", command);
   std::string socket = Get(vm, "socket").value_or("");
-  if (socket.empty()) {
-    const char* env = std::getenv("VAULT_SOCKET");
-    socket = env != nullptr && env[0] != '\0' ? env : kDefaultSocket;
-  }
+  if (socket.empty()) socket = vault::cli::DefaultSocket();
   VAULT_ASSIGN_OR_RETURN(vault::safeguard::OfficerKeys keys, LoadIdentity(vm));
   VAULT_ASSIGN_OR_RETURN(std::unique_ptr<vault::Client> client, vault::Client::Connect(socket));
   VAULT_ASSIGN_OR_RETURN(vault::OfficerList officers, client->ListOfficers());
@@ -380,24 +370,13 @@ int main(int argc, char** argv) {
       ("expires-in", text(), "request, release: how long a second officer has (default 24h)")
       ("out", text(), "approve: where unsealed transcripts are written");
   // clang-format on
-  po::options_description all;
-  all.add(options).add_options()("command", po::value<std::string>())(
-      "args", po::value<std::vector<std::string>>());
-  po::positional_options_description positional;
-  positional.add("command", 1).add("args", -1);
-  po::variables_map vm;
-  std::string command;
-  std::vector<std::string> args;
   try {
-    po::store(po::command_line_parser(argc, argv).options(all).positional(positional).run(), vm);
-    po::notify(vm);
-    if (vm.count("help")) {
-      std::cout << kUsage << "\n" << options;
-      return kExitOk;
-    }
-    if (vm.count("command") == 0) throw UsageError{"no command given"};
-    command = vm["command"].as<std::string>();
-    if (vm.count("args")) args = vm["args"].as<std::vector<std::string>>();
+    std::optional<vault::cli::CommandLine> line =
+        vault::cli::ParseCommandLine(argc, argv, options, kUsage);
+    if (!line) return kExitOk;  // --help
+    const po::variables_map& vm = line->vm;
+    const std::string& command = line->command;
+    const std::vector<std::string>& args = line->args;
     if (command == "init") {
       if (!args.empty()) throw UsageError{"init takes no arguments"};
       return Init(vm);
@@ -426,10 +405,10 @@ int main(int argc, char** argv) {
     std::cout << *out << "\n";
     return kExitOk;
   } catch (const po::error& e) {
-    std::cerr << "vault-officer: " << e.what() << " (see vault-officer --help)\n";
+    vault::cli::PrintUsageError("vault-officer", e.what());
     return kExitUsage;
   } catch (const UsageError& e) {
-    std::cerr << "vault-officer: " << e.message << " (see vault-officer --help)\n";
+    vault::cli::PrintUsageError("vault-officer", e.message);
     return kExitUsage;
   }
 }

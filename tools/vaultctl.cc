@@ -16,7 +16,7 @@
 //   vaultctl officers
 //   vaultctl officer enrol ID KEY | officer revoke ID
 //
-// The socket is --socket, else $VAULT_SOCKET, else kDefaultSocket (the path
+// The socket is --socket, else $VAULT_SOCKET, else cli::kDefaultSocket (the path
 // of the systemd unit in packaging/). JSON replies are printed indented
 // unless --raw, which prints them exactly as received.
 //
@@ -25,7 +25,6 @@
 #include <boost/json.hpp>
 #include <boost/program_options.hpp>
 #include <cstdint>
-#include <cstdlib>
 #include <iostream>
 #include <iterator>
 #include <map>
@@ -39,17 +38,18 @@
 #include "vault/common/time_format.h"
 #include "vault/wire/http_error.h"
 #include "vault/wire/request_json.h"
+#include "tool_cli.h"
 
 namespace po = boost::program_options;
 namespace json = boost::json;
+using vault::cli::Get;
+using vault::cli::UsageError;
 
 namespace {
 
 constexpr int kExitOk = 0;
 constexpr int kExitServerError = 1;
 constexpr int kExitUsage = 2;
-
-constexpr char kDefaultSocket[] = "/run/transcript-vault/vaultd.sock";
 
 constexpr char kUsage[] = R"(Usage: vaultctl [--socket PATH] [--raw] COMMAND [ARGS]
 
@@ -83,10 +83,6 @@ Commands:
 
 Exit status: 0 ok, 1 server error or vaultd unreachable, 2 usage.
 )";
-
-struct UsageError {
-  std::string message;
-};
 
 // Per command: how many positional arguments, which options it accepts and
 // which it requires.
@@ -142,11 +138,6 @@ po::options_description Options() {
       ("limit", text(), "audit records: how many, 1 to 1000 (default 100)");
   // clang-format on
   return options;
-}
-
-std::optional<std::string> Get(const po::variables_map& vm, const char* name) {
-  if (vm.count(name) == 0) return std::nullopt;
-  return vm[name].as<std::string>();
 }
 
 bool IsTranscriptId(const std::string& id) {
@@ -348,42 +339,29 @@ void Validate(const std::string& command, const std::vector<std::string>& args,
 
 std::string SocketPath(const po::variables_map& vm) {
   if (std::optional<std::string> socket = Get(vm, "socket")) return *socket;
-  const char* env = std::getenv("VAULT_SOCKET");
-  if (env != nullptr && env[0] != '\0') return env;
-  return kDefaultSocket;
+  return vault::cli::DefaultSocket();
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  const po::options_description options = Options();
-  po::options_description all;
-  all.add(options).add_options()("command", po::value<std::string>())(
-      "args", po::value<std::vector<std::string>>());
-  po::positional_options_description positional;
-  positional.add("command", 1).add("args", -1);
-
-  po::variables_map vm;
-  std::string command;
-  std::vector<std::string> args;
+  vault::cli::CommandLine line;
   try {
-    po::store(po::command_line_parser(argc, argv).options(all).positional(positional).run(), vm);
-    po::notify(vm);
-    if (vm.count("help")) {
-      std::cout << kUsage << "\n" << options;
-      return kExitOk;
-    }
-    if (vm.count("command") == 0) throw UsageError{"no command given"};
-    command = vm["command"].as<std::string>();
-    if (vm.count("args")) args = vm["args"].as<std::vector<std::string>>();
-    Validate(command, args, vm);
+    std::optional<vault::cli::CommandLine> parsed =
+        vault::cli::ParseCommandLine(argc, argv, Options(), kUsage);
+    if (!parsed) return kExitOk;  // --help
+    line = std::move(*parsed);
+    Validate(line.command, line.args, line.vm);
   } catch (const po::error& e) {
-    std::cerr << "vaultctl: " << e.what() << " (see vaultctl --help)\n";
+    vault::cli::PrintUsageError("vaultctl", e.what());
     return kExitUsage;
   } catch (const UsageError& e) {
-    std::cerr << "vaultctl: " << e.message << " (see vaultctl --help)\n";
+    vault::cli::PrintUsageError("vaultctl", e.message);
     return kExitUsage;
   }
+  const po::variables_map& vm = line.vm;
+  const std::string& command = line.command;
+  const std::vector<std::string>& args = line.args;
 
   const std::string socket = SocketPath(vm);
   auto client = vault::Client::Connect(socket);

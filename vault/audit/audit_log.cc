@@ -62,10 +62,10 @@ AuditLog::AuditLog(AuditOptions options, const Clock* clock)
 
 AuditLog::~AuditLog() {
   {
-    std::lock_guard<std::mutex> l(thread_mu_);
+    MutexLock l(&thread_mu_);
     stop_ = true;
   }
-  thread_cv_.notify_all();
+  thread_cv_.SignalAll();
   if (thread_.joinable()) thread_.join();
   if (fd_ >= 0) ::close(fd_);
 }
@@ -90,6 +90,14 @@ StatusOr<std::unique_ptr<AuditLog>> AuditLog::Open(const AuditOptions& options,
 }
 
 Status AuditLog::Recover(const RootKeyCustodian* custodian) {
+  VAULT_RETURN_IF_ERROR(RecoverLog(custodian));
+  return Checkpoint();
+}
+
+Status AuditLog::RecoverLog(const RootKeyCustodian* custodian) {
+  // Open runs this before the log is shared with anyone: the locks are
+  // uncontended, taken so that the rules stated in the header hold here too.
+  MutexLock cp(&cp_mu_);
   VAULT_RETURN_IF_ERROR(EnsureDirectory(options_.dir, 0700));
   // Read and check everything first; write nothing until the log is known to
   // open, so that a refused start leaves it byte for byte as it was.
@@ -135,7 +143,7 @@ Status AuditLog::Recover(const RootKeyCustodian* custodian) {
   if (retire_key) VAULT_RETURN_IF_ERROR(signer_->Advance(*scan.last_checkpoint));
   VAULT_RETURN_IF_ERROR(RepairTail(options_.dir, scan));
   bool clean_stop = scan.stopped && !scan.torn();
-  std::unique_lock<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   if (fresh) {
     segment_ = durable_segment_ = 1;
     const int fd = ::open(SegmentPath(1).c_str(), O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC,
@@ -149,8 +157,7 @@ Status AuditLog::Recover(const RootKeyCustodian* custodian) {
     g["key"] = PublicKeyBase64(genesis_key_);
     g["checkpoint_interval_ms"] = options_.checkpoint_interval_ms;
     segment_first_seq_[1] = 0;
-    VAULT_RETURN_IF_ERROR(AppendLocked(&lock, RecordType::kGenesis, json::serialize(g), nullptr)
-                              .status());
+    VAULT_RETURN_IF_ERROR(AppendLocked(RecordType::kGenesis, json::serialize(g)).status());
     clean_stop = !scan.torn();
   } else {
     genesis_key_ = scan.genesis_key;
@@ -169,55 +176,69 @@ Status AuditLog::Recover(const RootKeyCustodian* custodian) {
     r["cut_bytes"] = scan.cut_bytes;
     r["reason"] = scan.cut_bytes > 0 ? scan.cut_reason : "empty final segment";
     if (scan.removed_segment != 0) r["removed_segment"] = scan.removed_segment;
-    VAULT_RETURN_IF_ERROR(AppendLocked(&lock, RecordType::kRecovery, json::serialize(r), nullptr)
-                              .status());
+    VAULT_RETURN_IF_ERROR(AppendLocked(RecordType::kRecovery, json::serialize(r)).status());
   }
   json::object s;
   s["previous_stop"] = clean_stop ? "clean" : "crash";
   s["version"] = VAULT_VERSION;
-  VAULT_RETURN_IF_ERROR(AppendLocked(&lock, RecordType::kStart, json::serialize(s), nullptr).status());
-  lock.unlock();
-  return Checkpoint();
+  return AppendLocked(RecordType::kStart, json::serialize(s)).status();
 }
 
-StatusOr<uint64_t> AuditLog::AppendLocked(std::unique_lock<std::mutex>* lock, RecordType type,
-                                          const std::string& payload, CheckpointNote* note) {
-  if (failed_) return Status::Unavailable("the audit log is unavailable", "audit_unavailable");
-  auto enqueue = [&](RecordType t, const std::string& p) -> StatusOr<uint64_t> {
-    Record r;
-    r.type = t;
-    r.seq = next_seq_;
-    r.time_ms = std::max(clock_->NowMillis(), last_time_);
-    r.prev = head_;
-    r.payload = p;
-    if (t == RecordType::kCheckpoint) {
-      note->size = r.seq;
-      note->head = r.prev;
-      note->time_ms = r.time_ms = std::max(r.time_ms, signer_->state().last_time + 1);
-      VAULT_ASSIGN_OR_RETURN(std::string signed_note, signer_->Sign(note));
-      json::object o;
-      o["note"] = signed_note;
-      signing_note_ = signed_note;
-      r.payload = json::serialize(o);
-    }
-    if (r.payload.size() > kMaxPayloadBytes) return Status::Internal("audit payload too large");
-    if (pending_.empty() || pending_.back().segment != segment_) {
-      pending_.push_back({segment_, next_seq_, ""});
-    }
-    const size_t before = pending_.back().bytes.size();
-    head_ = EncodeRecord(r, &pending_.back().bytes);
-    segment_size_ += pending_.back().bytes.size() - before;
-    last_time_ = r.time_ms;
-    return next_seq_++;
-  };
-  if (segment_size_ >= options_.segment_bytes) {
-    ++segment_;
-    segment_size_ = 0;
-    json::object o;
-    o["segment"] = segment_;
-    VAULT_RETURN_IF_ERROR(enqueue(RecordType::kSegment, json::serialize(o)).status());
+Record AuditLog::NextRecord(RecordType type, const std::string& payload) {
+  Record r;
+  r.type = type;
+  r.seq = next_seq_;
+  r.time_ms = std::max(clock_->NowMillis(), last_time_);
+  r.prev = head_;
+  r.payload = payload;
+  return r;
+}
+
+StatusOr<uint64_t> AuditLog::Enqueue(const Record& r) {
+  if (r.payload.size() > kMaxPayloadBytes) return Status::Internal("audit payload too large");
+  if (pending_.empty() || pending_.back().segment != segment_) {
+    pending_.push_back({segment_, next_seq_, ""});
   }
-  VAULT_ASSIGN_OR_RETURN(const uint64_t my_seq, enqueue(type, payload));
+  const size_t before = pending_.back().bytes.size();
+  head_ = EncodeRecord(r, &pending_.back().bytes);
+  segment_size_ += pending_.back().bytes.size() - before;
+  last_time_ = r.time_ms;
+  return next_seq_++;
+}
+
+Status AuditLog::RollSegmentIfFull() {
+  if (segment_size_ < options_.segment_bytes) return Status::OK();
+  ++segment_;
+  segment_size_ = 0;
+  json::object o;
+  o["segment"] = segment_;
+  return Enqueue(NextRecord(RecordType::kSegment, json::serialize(o))).status();
+}
+
+StatusOr<uint64_t> AuditLog::AppendLocked(RecordType type, const std::string& payload) {
+  if (failed_) return Status::Unavailable("the audit log is unavailable", "audit_unavailable");
+  VAULT_RETURN_IF_ERROR(RollSegmentIfFull());
+  VAULT_ASSIGN_OR_RETURN(const uint64_t my_seq, Enqueue(NextRecord(type, payload)));
+  return WaitDurable(my_seq);
+}
+
+StatusOr<uint64_t> AuditLog::AppendCheckpointLocked(CheckpointNote* note) {
+  if (failed_) return Status::Unavailable("the audit log is unavailable", "audit_unavailable");
+  VAULT_RETURN_IF_ERROR(RollSegmentIfFull());
+  Record r = NextRecord(RecordType::kCheckpoint, "");
+  note->size = r.seq;
+  note->head = r.prev;
+  note->time_ms = r.time_ms = std::max(r.time_ms, signer_->state().last_time + 1);
+  VAULT_ASSIGN_OR_RETURN(std::string signed_note, signer_->Sign(note));
+  json::object o;
+  o["note"] = signed_note;
+  signing_note_ = signed_note;
+  r.payload = json::serialize(o);
+  VAULT_ASSIGN_OR_RETURN(const uint64_t my_seq, Enqueue(r));
+  return WaitDurable(my_seq);
+}
+
+StatusOr<uint64_t> AuditLog::WaitDurable(uint64_t my_seq) {
   const uint64_t my_gen = gen_;
   for (;;) {
     if (my_gen != gen_) {
@@ -235,10 +256,15 @@ StatusOr<uint64_t> AuditLog::AppendLocked(std::unique_lock<std::mutex>* lock, Re
       const uint64_t batch_end = next_seq_;
       const Hash batch_head = head_;
       const UnixMillis batch_time = last_time_;
-      lock->unlock();
+      // durable_* and fd_ change only under the leader, so this stays true
+      // while mu_ is released.
       WriteResult wr;
+      wr.segment = durable_segment_;
+      wr.size = durable_segment_size_;
+      wr.fd = fd_;
+      mu_.Unlock();
       Status s = WriteChunks(chunks, &wr);
-      lock->lock();
+      mu_.Lock();
       writing_ = false;
       if (s.ok()) {
         for (const Chunk& c : chunks) {
@@ -260,25 +286,23 @@ StatusOr<uint64_t> AuditLog::AppendLocked(std::unique_lock<std::mutex>* lock, Re
         last_error_ = s.message();
         RollBack();
       }
-      cv_.notify_all();
+      cv_.SignalAll();
       continue;
     }
-    cv_.wait(*lock);
+    cv_.Wait(&mu_);
   }
 }
 
-Status AuditLog::WriteChunks(const std::vector<Chunk>& chunks, WriteResult* out) {
-  // Only the leader runs this; durable_* and fd_ do not change meanwhile.
-  out->segment = durable_segment_;
-  out->size = durable_segment_size_;
-  out->fd = fd_;
+Status AuditLog::WriteChunks(const std::vector<Chunk>& chunks, WriteResult* out) const {
+  // Only the leader runs this, without mu_.
+  const int durable_fd = out->fd;
   for (const Chunk& c : chunks) {
     if (c.segment != out->segment) {
       if (::fdatasync(out->fd) != 0) return Errno("cannot fsync the audit log");
       const std::string path = SegmentPath(c.segment);
       const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0600);
       if (fd < 0) return Errno("cannot create " + path);
-      if (out->fd != fd_) ::close(out->fd);
+      if (out->fd != durable_fd) ::close(out->fd);
       out->fd = fd;
       out->segment = c.segment;
       out->size = 0;
@@ -317,25 +341,25 @@ void AuditLog::RollBack() {
 
 StatusOr<uint64_t> AuditLog::Append(const AccessEvent& event) {
   const std::string payload = EventPayload(event);
-  std::unique_lock<std::mutex> lock(mu_);
-  return AppendLocked(&lock, RecordType::kAccess, payload, nullptr);
+  MutexLock lock(&mu_);
+  return AppendLocked(RecordType::kAccess, payload);
 }
 
 Status AuditLog::CheckpointWith(RecordType type, const std::string& payload) {
-  std::lock_guard<std::mutex> cp(cp_mu_);
+  MutexLock cp(&cp_mu_);
   CheckpointNote note;
   {
-    std::unique_lock<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     if (type != RecordType::kCheckpoint) {
-      VAULT_RETURN_IF_ERROR(AppendLocked(&lock, type, payload, nullptr).status());
+      VAULT_RETURN_IF_ERROR(AppendLocked(type, payload).status());
     }
-    VAULT_RETURN_IF_ERROR(AppendLocked(&lock, RecordType::kCheckpoint, "", &note).status());
+    VAULT_RETURN_IF_ERROR(AppendCheckpointLocked(&note).status());
   }
   // Checkpoint i is durable: retire key i. If that cannot be persisted the
   // next checkpoint would reuse key i, so the log stops until a restart
   // reconciles key and log.
   Status s = signer_->Advance(note);
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   if (!s.ok()) {
     failed_ = true;
     return s;
@@ -348,44 +372,50 @@ Status AuditLog::Checkpoint() { return CheckpointWith(RecordType::kCheckpoint, "
 
 Status AuditLog::Close() {
   {
-    std::lock_guard<std::mutex> l(thread_mu_);
+    MutexLock l(&thread_mu_);
     stop_ = true;
   }
-  thread_cv_.notify_all();
+  thread_cv_.SignalAll();
   if (thread_.joinable()) thread_.join();
   return CheckpointWith(RecordType::kStop, "{}");
 }
 
 void AuditLog::CheckpointLoop() {
-  std::unique_lock<std::mutex> l(thread_mu_);
+  using SteadyClock = std::chrono::steady_clock;
+  const auto interval = std::chrono::milliseconds(options_.checkpoint_interval_ms);
+  thread_mu_.Lock();
   while (!stop_) {
-    if (thread_cv_.wait_for(l, std::chrono::milliseconds(options_.checkpoint_interval_ms),
-                            [this] { return stop_; })) {
-      break;
+    // Sleep for the interval unless stopped (wake-ups may be spurious).
+    const SteadyClock::time_point deadline = SteadyClock::now() + interval;
+    for (SteadyClock::time_point now = SteadyClock::now(); !stop_ && now < deadline;
+         now = SteadyClock::now()) {
+      thread_cv_.WaitFor(&thread_mu_, deadline - now);
     }
-    l.unlock();
+    if (stop_) break;
+    thread_mu_.Unlock();
     (void)Checkpoint();  // a failure leaves the log failed; appends report it
-    l.lock();
+    thread_mu_.Lock();
   }
+  thread_mu_.Unlock();
 }
 
 std::string AuditLog::LatestCheckpoint() const {
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(&mu_);
   return latest_checkpoint_;
 }
 
 std::string AuditLog::Origin() const {
-  std::lock_guard<std::mutex> l(const_cast<std::mutex&>(cp_mu_));
+  MutexLock l(&cp_mu_);
   return signer_->state().origin;
 }
 
 uint64_t AuditLog::Size() const {
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(&mu_);
   return durable_seq_;
 }
 
 std::vector<std::pair<uint64_t, uint64_t>> AuditLog::Segments() const {
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(&mu_);
   std::vector<std::pair<uint64_t, uint64_t>> out;
   for (const auto& [n, first] : segment_first_seq_) {
     if (n < durable_segment_) {
@@ -402,7 +432,7 @@ StatusOr<std::vector<StoredRecord>> AuditLog::Read(uint64_t from, size_t max) co
   std::map<uint64_t, uint64_t> firsts;
   uint64_t end, last_seg, last_size;
   {
-    std::lock_guard<std::mutex> l(mu_);
+    MutexLock l(&mu_);
     firsts = segment_first_seq_;
     end = durable_seq_;
     last_seg = durable_segment_;

@@ -17,10 +17,8 @@
 #ifndef VAULT_AUDIT_AUDIT_LOG_H_
 #define VAULT_AUDIT_AUDIT_LOG_H_
 
-#include <condition_variable>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -29,6 +27,7 @@
 #include "vault/audit/record.h"
 #include "vault/audit/signer.h"
 #include "vault/clock.h"
+#include "vault/common/thread_annotations.h"
 #include "vault/crypto/custodian.h"
 #include "vault/status.h"
 
@@ -76,22 +75,22 @@ class AuditLog {
   AuditLog& operator=(const AuditLog&) = delete;
 
   // Appends an access record; OK means it is durable. Returns its seq.
-  StatusOr<uint64_t> Append(const AccessEvent& event);
+  StatusOr<uint64_t> Append(const AccessEvent& event) EXCLUDES(mu_);
   // Appends a signed checkpoint over everything before it.
-  Status Checkpoint();
+  Status Checkpoint() EXCLUDES(cp_mu_, mu_);
   // Clean shutdown: a stop record and a final checkpoint; stops the thread.
-  Status Close();
+  Status Close() EXCLUDES(thread_mu_, cp_mu_, mu_);
 
   // The latest durable checkpoint as a signed note.
-  std::string LatestCheckpoint() const;
+  std::string LatestCheckpoint() const EXCLUDES(mu_);
   PublicKey GenesisKey() const { return genesis_key_; }
-  std::string Origin() const;
+  std::string Origin() const EXCLUDES(cp_mu_);
   // Number of durable records (the next seq).
-  uint64_t Size() const;
+  uint64_t Size() const EXCLUDES(mu_);
   // Durable records [from, from + max), in order.
-  StatusOr<std::vector<StoredRecord>> Read(uint64_t from, size_t max) const;
+  StatusOr<std::vector<StoredRecord>> Read(uint64_t from, size_t max) const EXCLUDES(mu_);
   // Segment numbers and their durable sizes in bytes.
-  std::vector<std::pair<uint64_t, uint64_t>> Segments() const;
+  std::vector<std::pair<uint64_t, uint64_t>> Segments() const EXCLUDES(mu_);
   std::string SegmentPath(uint64_t n) const;
 
  private:
@@ -106,49 +105,68 @@ class AuditLog {
     int fd = -1;
   };
   explicit AuditLog(AuditOptions options, const Clock* clock);
-  Status Recover(const RootKeyCustodian* custodian);
-  StatusOr<uint64_t> AppendLocked(std::unique_lock<std::mutex>* lock, RecordType type,
-                                  const std::string& payload, CheckpointNote* note);
-  Status WriteChunks(const std::vector<Chunk>& chunks, WriteResult* out);
-  void RollBack();
-  void CheckpointLoop();
-  Status CheckpointWith(RecordType type, const std::string& payload);
+  // Open: recovers the log, then writes the first checkpoint.
+  Status Recover(const RootKeyCustodian* custodian) EXCLUDES(cp_mu_, mu_);
+  Status RecoverLog(const RootKeyCustodian* custodian) EXCLUDES(cp_mu_, mu_);
+  // Enqueues a record (not a checkpoint) and waits until it is durable.
+  StatusOr<uint64_t> AppendLocked(RecordType type, const std::string& payload) REQUIRES(mu_);
+  // Enqueues a checkpoint signed by the chain and waits until it is durable.
+  StatusOr<uint64_t> AppendCheckpointLocked(CheckpointNote* note) REQUIRES(cp_mu_, mu_);
+  // Starts a new segment (with its segment record) if the current one is full.
+  Status RollSegmentIfFull() REQUIRES(mu_);
+  // The record that comes next in the chain, carrying `payload`.
+  Record NextRecord(RecordType type, const std::string& payload) REQUIRES(mu_);
+  // Adds `r` (from NextRecord) to the pending bytes; returns its seq.
+  StatusOr<uint64_t> Enqueue(const Record& r) REQUIRES(mu_);
+  // Waits until record `seq` is durable, writing pending records as the
+  // leader when no one else is (mu_ is released while writing).
+  StatusOr<uint64_t> WaitDurable(uint64_t seq) REQUIRES(mu_);
+  // Writes `chunks` with one fdatasync. On entry *out holds the durable
+  // segment, its size and its fd, taken under mu_ by the leader; on return,
+  // where the write ended.
+  Status WriteChunks(const std::vector<Chunk>& chunks, WriteResult* out) const;
+  void RollBack() REQUIRES(mu_);
+  void CheckpointLoop() EXCLUDES(thread_mu_);
+  Status CheckpointWith(RecordType type, const std::string& payload) EXCLUDES(cp_mu_, mu_);
 
   const AuditOptions options_;
   const Clock* const clock_;
   PublicKey genesis_key_{};  // constant after Open
 
-  std::mutex cp_mu_;  // serialises checkpoints and the signing chain
-  std::unique_ptr<SigningChain> signer_;  // guarded by cp_mu_
+  // Serialises checkpoints and the signing chain. Taken before mu_.
+  mutable Mutex cp_mu_ ACQUIRED_BEFORE(mu_);
+  std::unique_ptr<SigningChain> signer_ GUARDED_BY(cp_mu_);
 
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  // Chain head as enqueued (guarded by mu_).
-  uint64_t next_seq_ = 0;
-  Hash head_{};
-  UnixMillis last_time_ = 0;
-  uint64_t segment_ = 0;        // segment the next record goes to
-  uint64_t segment_size_ = 0;   // its size including pending bytes
-  std::vector<Chunk> pending_;
-  bool writing_ = false;
-  bool failed_ = false;  // sticky: the log cannot be trusted until restart
-  std::string last_error_;
-  uint64_t gen_ = 0;
-  std::map<uint64_t, uint64_t> rollback_point_;  // gen -> first seq that failed
-  // Durable state (guarded by mu_).
-  uint64_t durable_seq_ = 0;  // records [0, durable_seq_) are on disk
-  Hash durable_head_{};
-  UnixMillis durable_time_ = 0;
-  uint64_t durable_segment_ = 0;
-  uint64_t durable_segment_size_ = 0;
-  std::map<uint64_t, uint64_t> segment_first_seq_;  // durable segments
-  std::string latest_checkpoint_;
-  std::string signing_note_;  // the checkpoint being written (cp_mu_ and mu_)
-  int fd_ = -1;  // durable_segment_'s file, opened for append; used by the leader only
+  mutable Mutex mu_;
+  CondVar cv_;
+  // Chain head as enqueued.
+  uint64_t next_seq_ GUARDED_BY(mu_) = 0;
+  Hash head_ GUARDED_BY(mu_) = {};
+  UnixMillis last_time_ GUARDED_BY(mu_) = 0;
+  uint64_t segment_ GUARDED_BY(mu_) = 0;       // segment the next record goes to
+  uint64_t segment_size_ GUARDED_BY(mu_) = 0;  // its size including pending bytes
+  std::vector<Chunk> pending_ GUARDED_BY(mu_);
+  bool writing_ GUARDED_BY(mu_) = false;
+  bool failed_ GUARDED_BY(mu_) = false;  // sticky: the log cannot be trusted until restart
+  std::string last_error_ GUARDED_BY(mu_);
+  uint64_t gen_ GUARDED_BY(mu_) = 0;
+  std::map<uint64_t, uint64_t> rollback_point_ GUARDED_BY(mu_);  // gen -> first seq that failed
+  // Durable state.
+  uint64_t durable_seq_ GUARDED_BY(mu_) = 0;  // records [0, durable_seq_) are on disk
+  Hash durable_head_ GUARDED_BY(mu_) = {};
+  UnixMillis durable_time_ GUARDED_BY(mu_) = 0;
+  uint64_t durable_segment_ GUARDED_BY(mu_) = 0;
+  uint64_t durable_segment_size_ GUARDED_BY(mu_) = 0;
+  std::map<uint64_t, uint64_t> segment_first_seq_ GUARDED_BY(mu_);  // durable segments
+  std::string latest_checkpoint_ GUARDED_BY(mu_);
+  // The checkpoint being written (set with cp_mu_ held too).
+  std::string signing_note_ GUARDED_BY(mu_);
+  // durable_segment_'s file, opened for append; written to by the leader only.
+  int fd_ GUARDED_BY(mu_) = -1;
 
-  std::mutex thread_mu_;
-  std::condition_variable thread_cv_;
-  bool stop_ = false;
+  Mutex thread_mu_;
+  CondVar thread_cv_;
+  bool stop_ GUARDED_BY(thread_mu_) = false;
   std::thread thread_;
 };
 

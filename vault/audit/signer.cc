@@ -93,13 +93,17 @@ Status SigningChain::Load(const std::string& file) {
   }
   const size_t fixed = 8 + kSeedBytes + 8 + kHashBytes + 8;
   if (plain->size() < fixed + 4) return Status::Corruption("audit key file is truncated");
-  const char* p = reinterpret_cast<const char*>(plain->insecure_data());
-  state_.index = GetU64(p);
-  VAULT_ASSIGN_OR_RETURN(seed_, plain->Slice(8, kSeedBytes));
-  state_.last_size = GetU64(p + 8 + kSeedBytes);
-  std::memcpy(state_.last_head.data(), p + 16 + kSeedBytes, kHashBytes);
-  state_.last_time = static_cast<UnixMillis>(GetU64(p + 16 + kSeedBytes + kHashBytes));
-  std::string_view rest(p + fixed, plain->size() - fixed), origin;
+  // index || seed || last_size || last_head || last_time || origin: only the
+  // seed is secret.
+  VAULT_ASSIGN_OR_RETURN(FramedSecret fields, SplitFramedSecret(*plain, 8, kSeedBytes));
+  state_.index = GetU64(fields.before.data());
+  seed_ = std::move(fields.secret);
+  const char* p = fields.after.data();
+  state_.last_size = GetU64(p);
+  std::memcpy(state_.last_head.data(), p + 8, kHashBytes);
+  state_.last_time = static_cast<UnixMillis>(GetU64(p + 8 + kHashBytes));
+  std::string_view rest(fields.after), origin;
+  rest.remove_prefix(fixed - 8 - kSeedBytes);
   if (!GetLengthPrefixed(&rest, &origin) || !rest.empty() || origin.empty()) {
     return Status::Corruption("audit key file is malformed");
   }

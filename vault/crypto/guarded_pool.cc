@@ -17,7 +17,7 @@ GuardedPool& GuardedPool::Default() {
 
 uint8_t* GuardedPool::Allocate(size_t n) {
   if (n == 0 || n > kSlotBytes) return nullptr;
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   if (free_.empty()) {
     if (arenas_.size() >= max_arenas_ || sodium_init() < 0) return nullptr;
     auto* arena = static_cast<uint8_t*>(sodium_malloc(kSlotBytes * kSlotsPerArena));
@@ -37,18 +37,18 @@ uint8_t* GuardedPool::Allocate(size_t n) {
 void GuardedPool::Free(uint8_t* p) {
   if (p == nullptr) return;
   sodium_memzero(p, kSlotBytes);
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   free_.push_back(p);
   --in_use_;
 }
 
 size_t GuardedPool::slots_in_use() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return in_use_;
 }
 
 size_t GuardedPool::arenas() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return arenas_.size();
 }
 

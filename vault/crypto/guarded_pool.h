@@ -21,8 +21,9 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <mutex>
 #include <vector>
+
+#include "vault/common/thread_annotations.h"
 
 namespace vault {
 
@@ -42,19 +43,19 @@ class GuardedPool {
 
   // A slot for `n` bytes (1 <= n <= kSlotBytes), contents unspecified; nullptr
   // if `n` does not fit a slot, the pool is full, or an arena cannot be had.
-  uint8_t* Allocate(size_t n);
+  uint8_t* Allocate(size_t n) EXCLUDES(mu_);
   // Wipes the slot at `p` (from Allocate) and makes it available again.
-  void Free(uint8_t* p);
+  void Free(uint8_t* p) EXCLUDES(mu_);
 
-  size_t slots_in_use() const;
-  size_t arenas() const;
+  size_t slots_in_use() const EXCLUDES(mu_);
+  size_t arenas() const EXCLUDES(mu_);
 
  private:
   const size_t max_arenas_;  // constant after construction
-  mutable std::mutex mu_;
-  std::vector<uint8_t*> arenas_;  // guarded by mu_
-  std::vector<uint8_t*> free_;    // guarded by mu_
-  size_t in_use_ = 0;             // guarded by mu_
+  mutable Mutex mu_;
+  std::vector<uint8_t*> arenas_ GUARDED_BY(mu_);
+  std::vector<uint8_t*> free_ GUARDED_BY(mu_);
+  size_t in_use_ GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace vault

@@ -124,7 +124,7 @@ StatusOr<std::unique_ptr<Keyring>> Keyring::Open(const Params& params,
 }
 
 uint64_t Keyring::base_epoch() const {
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(&mu_);
   return contents_.base_epoch;
 }
 
@@ -179,7 +179,7 @@ StatusOr<std::string> Keyring::WrapKey(uint64_t epoch, const SecretBytes& dek,
   std::string out;
   out.push_back(static_cast<char>(kWrappedKeyVersion));
   PutU64(&out, epoch);
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(&mu_);
   VAULT_ASSIGN_OR_RETURN(const SecretBytes* key, EpochKeyLocked(epoch));
   VAULT_RETURN_IF_ERROR(aead::SealSecret(*key, dek, WrapAd(binding, epoch), &out));
   return out;
@@ -195,7 +195,7 @@ StatusOr<uint64_t> Keyring::WrappedEpoch(std::string_view wrapped) {
 
 StatusOr<SecretBytes> Keyring::UnwrapKey(std::string_view wrapped, std::string_view binding) {
   VAULT_ASSIGN_OR_RETURN(uint64_t epoch, WrappedEpoch(wrapped));
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(&mu_);
   VAULT_ASSIGN_OR_RETURN(const SecretBytes* key, EpochKeyLocked(epoch));
   return aead::OpenSecret(*key, wrapped.substr(9), WrapAd(binding, epoch));
 }
@@ -207,7 +207,7 @@ Status Keyring::PersistLocked(const KeyringContents& contents) {
 }
 
 Status Keyring::AdvanceTo(uint64_t epoch) {
-  std::lock_guard<std::mutex> l(mu_);
+  MutexLock l(&mu_);
   if (epoch <= contents_.base_epoch) return Status::OK();
   KeyringContents next;
   next.epoch_ms = contents_.epoch_ms;

@@ -21,11 +21,11 @@
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 
 #include "vault/clock.h"
+#include "vault/common/thread_annotations.h"
 #include "vault/crypto/custodian.h"
 #include "vault/crypto/secret.h"
 #include "vault/status.h"
@@ -72,38 +72,40 @@ class Keyring {
   uint64_t EpochOf(UnixMillis t) const { return static_cast<uint64_t>(t / params_.epoch_ms); }
   // First instant after epoch e.
   UnixMillis EpochEnd(uint64_t e) const { return static_cast<UnixMillis>(e + 1) * params_.epoch_ms; }
-  uint64_t base_epoch() const;
+  uint64_t base_epoch() const EXCLUDES(mu_);
 
   // Seals `dek` under the key of `epoch`, bound to `binding` (the transcript
   // id). Gone if the epoch was destroyed.
-  StatusOr<std::string> WrapKey(uint64_t epoch, const SecretBytes& dek, std::string_view binding);
+  StatusOr<std::string> WrapKey(uint64_t epoch, const SecretBytes& dek, std::string_view binding)
+      EXCLUDES(mu_);
   // Opens a wrapped key. Gone if its epoch was destroyed; Corruption if it
   // fails authentication or names an epoch more than 1,000,000 epochs ahead.
-  StatusOr<SecretBytes> UnwrapKey(std::string_view wrapped, std::string_view binding);
+  StatusOr<SecretBytes> UnwrapKey(std::string_view wrapped, std::string_view binding)
+      EXCLUDES(mu_);
   // The epoch a wrapped key is sealed under (format check only).
   static StatusOr<uint64_t> WrappedEpoch(std::string_view wrapped);
 
   // Destroys every epoch before `epoch`: derives the state of `epoch`,
   // rewrites the file durably, then wipes the older state and cached keys.
   // No-op if `epoch` <= base_epoch().
-  Status AdvanceTo(uint64_t epoch);
+  Status AdvanceTo(uint64_t epoch) EXCLUDES(mu_);
 
  private:
   Keyring(Params params, const RootKeyCustodian* custodian, const Clock* clock,
           KeyringContents contents);
-  // Requires mu_ held.
-  StatusOr<const SecretBytes*> EpochKeyLocked(uint64_t epoch);
-  StatusOr<SecretBytes> StateForLocked(uint64_t epoch);
-  Status PersistLocked(const KeyringContents& contents);
+  StatusOr<const SecretBytes*> EpochKeyLocked(uint64_t epoch) REQUIRES(mu_);
+  StatusOr<SecretBytes> StateForLocked(uint64_t epoch) REQUIRES(mu_);
+  // Under mu_ so that rewrites of the file are serialised.
+  Status PersistLocked(const KeyringContents& contents) REQUIRES(mu_);
 
   const Params params_;                   // constant after construction
   const RootKeyCustodian* const custodian_;
   const Clock* const clock_;
 
-  mutable std::mutex mu_;
-  KeyringContents contents_;                    // guarded by mu_
-  std::map<uint64_t, SecretBytes> checkpoints_; // guarded by mu_; states at multiples of kStride
-  std::map<uint64_t, SecretBytes> key_cache_;   // guarded by mu_; derived epoch keys
+  mutable Mutex mu_;
+  KeyringContents contents_ GUARDED_BY(mu_);
+  std::map<uint64_t, SecretBytes> checkpoints_ GUARDED_BY(mu_);  // states at multiples of kStride
+  std::map<uint64_t, SecretBytes> key_cache_ GUARDED_BY(mu_);    // derived epoch keys
 };
 
 }  // namespace vault

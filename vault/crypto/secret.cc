@@ -96,4 +96,22 @@ bool SecretBytes::Equals(const SecretBytes& other) const {
 
 StatusOr<SecretBytes> SecretBytes::Clone() const { return CopyFrom(data_, size_); }
 
+bool SecretBytes::StartsWith(std::string_view prefix) const {
+  if (prefix.size() > size_) return false;
+  if (prefix.empty()) return true;
+  return sodium_memcmp(data_, prefix.data(), prefix.size()) == 0;
+}
+
+StatusOr<FramedSecret> SplitFramedSecret(const SecretBytes& framed, size_t offset, size_t n) {
+  if (offset > framed.size() || n > framed.size() - offset) {
+    return Status::InvalidArgument("SplitFramedSecret out of range");
+  }
+  const char* p = reinterpret_cast<const char*>(framed.insecure_data());
+  FramedSecret out;
+  VAULT_ASSIGN_OR_RETURN(out.secret, framed.Slice(offset, n));
+  out.before.assign(p, offset);
+  out.after.assign(p + offset + n, framed.size() - offset - n);
+  return out;
+}
+
 }  // namespace vault

@@ -16,6 +16,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
+#include <string_view>
 
 #include "vault/status.h"
 
@@ -45,6 +47,9 @@ class SecretBytes {
   bool empty() const { return size_ == 0; }
   // Constant-time equality.
   bool Equals(const SecretBytes& other) const;
+  // Whether the secret begins with `prefix`, a public value (a label or
+  // associated data bound into it); constant time in prefix.size().
+  bool StartsWith(std::string_view prefix) const;
   StatusOr<SecretBytes> Clone() const;
   // A copy of `n` bytes from `offset`; InvalidArgument if out of range.
   StatusOr<SecretBytes> Slice(size_t offset, size_t n) const;
@@ -63,6 +68,19 @@ class SecretBytes {
   size_t size_ = 0;
   bool pooled_ = false;  // data_ is a GuardedPool::Default() slot
 };
+
+// A secret framed by public fields: before || secret || after, as in a file
+// that seals a key together with counters and names.
+struct FramedSecret {
+  std::string before;
+  SecretBytes secret;
+  std::string after;
+};
+
+// Splits `framed` around its secret part [offset, offset + n): that part is
+// copied to guarded memory, the bytes before and after it, which the caller
+// knows to be public, to plain strings. InvalidArgument if out of range.
+StatusOr<FramedSecret> SplitFramedSecret(const SecretBytes& framed, size_t offset, size_t n);
 
 }  // namespace vault
 

@@ -1,7 +1,5 @@
 #include "vault/officer/officer_actions.h"
 
-#include <cstring>
-
 #include "vault/crypto/box.h"
 #include "vault/officer/statement.h"
 
@@ -63,7 +61,7 @@ StatusOr<Approval> MakeApproval(const OfficerKeys& keys, std::string_view office
     return Status::InvalidArgument("the share is not sealed to this officer", "invalid_share");
   }
   const SecretBytes plain = std::move(opened).value();
-  if (std::memcmp(plain.insecure_data(), ad.data(), ad.size()) != 0) {
+  if (!plain.StartsWith(ad)) {
     return Status::InvalidArgument("the share belongs to another case", "invalid_share");
   }
   std::string raw_request_key;

@@ -1,10 +1,12 @@
+// Router: dispatch of a matched request to its handler and the handlers of
+// the transcript, retention, backup, audit and metrics routes. The route
+// table is in routes.cc, the legal-hold handlers in safeguard_routes.cc.
 #include "vault/server/router.h"
 
 #include <boost/beast/http/field.hpp>
 #include <boost/json.hpp>
 #include <boost/beast/http/verb.hpp>
 #include <exception>
-#include <initializer_list>
 #include <optional>
 
 #include "vault/wire/json_util.h"
@@ -26,79 +28,7 @@ using wire::ParseNewTranscript;
 
 namespace {
 
-constexpr std::string_view kTranscriptsPrefix = "/v1/transcripts/";
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    const char x = (a[i] >= 'A' && a[i] <= 'Z') ? static_cast<char>(a[i] - 'A' + 'a') : a[i];
-    if (x != b[i]) return false;
-  }
-  return true;
-}
-
-RouteMatch Match(RouteId id, std::string_view route, std::string_view method,
-                 std::string_view transcript_id = {}) {
-  RouteMatch match;
-  match.id = id;
-  match.route = route;
-  match.method = method;
-  match.transcript_id = transcript_id;
-  return match;
-}
-
 HttpResponse NotFound() { return ErrorResponse(404, "not_found", "no such transcript or route"); }
-
-// /v1/officers[/{name}/revoke], /v1/cases[/{name}[/holds]], /v1/requests[/{name}[/approvals]].
-RouteMatch MatchSafeguardingRoute(std::string_view path) {
-  struct Family {
-    std::string_view prefix;
-    RouteId list;
-    std::string_view list_route;
-    std::string_view list_methods;
-    RouteId item;  // kNone: no GET of one item
-    std::string_view item_route;
-    std::string_view sub;
-    RouteId sub_id;
-    std::string_view sub_route;
-  };
-  static constexpr Family kFamilies[] = {
-      {"/v1/officers", RouteId::kOfficers, "/v1/officers", "GET, POST", RouteId::kNone, "",
-       "/revoke", RouteId::kOfficerRevoke, "/v1/officers/{name}/revoke"},
-      {"/v1/cases", RouteId::kCases, "/v1/cases", "GET, POST", RouteId::kCase, "/v1/cases/{name}",
-       "/holds", RouteId::kCaseHolds, "/v1/cases/{name}/holds"},
-      {"/v1/requests", RouteId::kRequests, "/v1/requests", "POST", RouteId::kRequest,
-       "/v1/requests/{name}", "/approvals", RouteId::kApprovals, "/v1/requests/{name}/approvals"},
-  };
-  for (const Family& f : kFamilies) {
-    if (path == f.prefix) return Match(f.list, f.list_route, f.list_methods);
-    if (path.size() <= f.prefix.size() + 1 || path.substr(0, f.prefix.size()) != f.prefix ||
-        path[f.prefix.size()] != '/') {
-      continue;
-    }
-    std::string_view rest = path.substr(f.prefix.size() + 1);
-    const size_t slash = rest.find('/');
-    RouteMatch match;
-    if (slash == std::string_view::npos) {
-      if (f.item == RouteId::kNone) return RouteMatch();
-      match = Match(f.item, f.item_route, "GET");
-    } else if (rest.substr(slash) == f.sub) {
-      match = Match(f.sub_id, f.sub_route, "POST");
-    } else {
-      return RouteMatch();
-    }
-    match.name = rest.substr(0, slash);
-    if (match.name.empty()) return RouteMatch();
-    return match;
-  }
-  return RouteMatch();
-}
 
 bool MethodAllowed(std::string_view allowed, std::string_view method) {
   while (!allowed.empty()) {
@@ -110,158 +40,6 @@ bool MethodAllowed(std::string_view allowed, std::string_view method) {
   }
   return false;
 }
-
-}  // namespace
-
-RouteMatch MatchRoute(std::string_view target) {
-  std::string_view path = target.substr(0, target.find('?'));
-  if (path == "/v1/health") return Match(RouteId::kHealth, "/v1/health", "GET");
-  if (path == "/v1/transcripts") return Match(RouteId::kTranscripts, "/v1/transcripts", "POST");
-  if (path == "/v1/audit") return Match(RouteId::kAudit, "/v1/audit", "GET");
-  if (path == "/v1/retention") return Match(RouteId::kRetention, "/v1/retention", "GET");
-  if (path == "/v1/backup") return Match(RouteId::kBackup, "/v1/backup", "POST");
-  if (path == "/v1/audit/checkpoint") {
-    return Match(RouteId::kAuditCheckpoint, "/v1/audit/checkpoint", "GET");
-  }
-  if (path == "/v1/audit/records") return Match(RouteId::kAuditRecords, "/v1/audit/records", "GET");
-  constexpr std::string_view kSegmentsPrefix = "/v1/audit/segments/";
-  if (path.substr(0, kSegmentsPrefix.size()) == kSegmentsPrefix) {
-    RouteMatch match = Match(RouteId::kAuditSegment, "/v1/audit/segments/{n}", "GET");
-    match.segment = path.substr(kSegmentsPrefix.size());
-    return match;
-  }
-  if (path == "/metrics") return Match(RouteId::kMetrics, "/metrics", "GET");
-  if (RouteMatch safeguarding = MatchSafeguardingRoute(path); safeguarding.id != RouteId::kNone) {
-    return safeguarding;
-  }
-  if (path.substr(0, kTranscriptsPrefix.size()) != kTranscriptsPrefix) return RouteMatch();
-  path.remove_prefix(kTranscriptsPrefix.size());
-  const size_t slash = path.find('/');
-  const std::string_view id = path.substr(0, slash);
-  if (slash == std::string_view::npos) {
-    return Match(RouteId::kTranscript, "/v1/transcripts/{id}", "GET", id);
-  }
-  const std::string_view rest = path.substr(slash);
-  if (rest == "/messages") {
-    return Match(RouteId::kMessages, "/v1/transcripts/{id}/messages", "POST", id);
-  }
-  if (rest == "/close") return Match(RouteId::kClose, "/v1/transcripts/{id}/close", "POST", id);
-  if (rest == "/erase") return Match(RouteId::kErase, "/v1/transcripts/{id}/erase", "POST", id);
-  if (rest == "/holds") {
-    return Match(RouteId::kTranscriptHolds, "/v1/transcripts/{id}/holds", "GET", id);
-  }
-  return RouteMatch();
-}
-
-namespace {
-
-RoleSet Roles(std::initializer_list<Role> list) {
-  RoleSet roles;
-  for (Role role : list) roles.Add(role);
-  return roles;
-}
-
-}  // namespace
-
-RoleSet RolesFor(RouteId route) {
-  switch (route) {
-    case RouteId::kHealth:
-    case RouteId::kMetrics:
-      return RoleSet::All();
-    case RouteId::kTranscripts:
-    case RouteId::kMessages:
-    case RouteId::kClose:
-      return Roles({Role::kWriter});
-    case RouteId::kTranscript:
-      return Roles({Role::kWriter, Role::kAgent});
-    case RouteId::kErase:
-    case RouteId::kBackup:
-    case RouteId::kOfficerRevoke:
-      return Roles({Role::kAdmin});
-    case RouteId::kRetention:
-      return Roles({Role::kAdmin, Role::kAuditor});
-    case RouteId::kAudit:
-    case RouteId::kAuditCheckpoint:
-    case RouteId::kAuditRecords:
-    case RouteId::kAuditSegment:
-      return Roles({Role::kAuditor});
-    case RouteId::kOfficers:  // the GET; enrolment (POST) is admin-only, RolesFor(route, method)
-      return Roles({Role::kAdmin, Role::kOfficer, Role::kAuditor});
-    case RouteId::kCases:
-    case RouteId::kCase:
-    case RouteId::kCaseHolds:
-    case RouteId::kTranscriptHolds:
-    case RouteId::kRequests:
-    case RouteId::kRequest:
-    case RouteId::kApprovals:
-      return Roles({Role::kOfficer});
-    case RouteId::kNone:
-      break;
-  }
-  return RoleSet();
-}
-
-const char* ActionFor(RouteId route) {
-  switch (route) {
-    case RouteId::kHealth:
-      return "health";
-    case RouteId::kMetrics:
-      return "metrics";
-    case RouteId::kTranscripts:
-      return "transcript.open";
-    case RouteId::kTranscript:
-      return "transcript.read";
-    case RouteId::kMessages:
-      return "transcript.append";
-    case RouteId::kClose:
-      return "transcript.close";
-    case RouteId::kErase:
-      return "transcript.erase";
-    case RouteId::kRetention:
-      return "retention.status";
-    case RouteId::kBackup:
-      return "vault.backup";
-    case RouteId::kAudit:
-    case RouteId::kAuditCheckpoint:
-    case RouteId::kAuditRecords:
-    case RouteId::kAuditSegment:
-      return "audit.read";
-    case RouteId::kOfficers:
-      return "officer.list";
-    case RouteId::kOfficerRevoke:
-      return "officer.revoke";
-    case RouteId::kCases:
-      return "case.list";
-    case RouteId::kCase:
-      return "case.read";
-    case RouteId::kCaseHolds:
-      return "hold.place";
-    case RouteId::kTranscriptHolds:
-      return "hold.list";
-    case RouteId::kRequests:
-      return "request.file";
-    case RouteId::kRequest:
-      return "request.read";
-    case RouteId::kApprovals:
-      return "request.approve";
-    case RouteId::kNone:
-      break;
-  }
-  return "unknown";
-}
-
-RoleSet RolesFor(RouteId route, std::string_view method) {
-  if (route == RouteId::kOfficers && method == "POST") return Roles({Role::kAdmin});
-  return RolesFor(route);
-}
-
-const char* ActionFor(RouteId route, std::string_view method) {
-  if (method == "POST" && route == RouteId::kOfficers) return "officer.enrol";
-  if (method == "POST" && route == RouteId::kCases) return "case.open";
-  return ActionFor(route);
-}
-
-namespace {
 
 bool HasTranscriptId(RouteId route) {
   return route == RouteId::kTranscript || route == RouteId::kMessages || route == RouteId::kClose ||
@@ -280,35 +58,6 @@ std::optional<uint64_t> ParseNumber(std::string_view text) {
 }
 
 }  // namespace
-
-bool IsTranscriptId(std::string_view id) {
-  if (id.size() != 32) return false;
-  for (char c : id) {
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-  }
-  return true;
-}
-
-std::optional<std::string_view> QueryParam(std::string_view target, std::string_view key) {
-  const size_t q = target.find('?');
-  if (q == std::string_view::npos) return std::nullopt;
-  std::string_view query = target.substr(q + 1);
-  while (!query.empty()) {
-    const size_t amp = query.find('&');
-    const std::string_view pair = query.substr(0, amp);
-    const size_t eq = pair.find('=');
-    if (pair.substr(0, eq) == key) {
-      return eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1);
-    }
-    if (amp == std::string_view::npos) break;
-    query.remove_prefix(amp + 1);
-  }
-  return std::nullopt;
-}
-
-bool IsJsonContentType(std::string_view content_type) {
-  return EqualsIgnoreCase(Trim(content_type.substr(0, content_type.find(';'))), "application/json");
-}
 
 HttpResponse Router::Handle(const HttpRequest& request, const RequestContext& context,
                             std::string_view* route) const {
