@@ -34,6 +34,7 @@
 #include "vault/clock.h"
 #include "vault/common/file_util.h"
 #include "vault/common/time_format.h"
+#include "vault/crypto/secret_input.h"
 #include "vault/options.h"
 #include "vault/officer/officer.h"
 #include "vault/officer/officer_actions.h"
@@ -93,40 +94,47 @@ std::string Need(const po::variables_map& vm, const char* name, const std::strin
   return *v;
 }
 
+// The passphrase goes straight into guarded memory (vault/crypto/secret_input.h):
+// read with read(2) from the file or the terminal, never through a stdio or
+// iostream buffer or a std::string, and taken out of the environment (the
+// variable is zeroed and unset) when it comes from there.
+constexpr size_t kMaxPassphraseBytes = 4096;
+
+// Reads one line from the terminal with echo off.
+StatusOr<vault::SecretBytes> PromptPassphrase(const char* what) {
+  std::cerr << what << std::flush;
+  termios old{};
+  tcgetattr(STDIN_FILENO, &old);
+  termios quiet = old;
+  quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+  tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+  StatusOr<vault::SecretBytes> line = vault::ReadSecretLine(STDIN_FILENO, kMaxPassphraseBytes);
+  tcsetattr(STDIN_FILENO, TCSANOW, &old);
+  std::cerr << "\n";
+  return line;
+}
+
 StatusOr<vault::SecretBytes> ReadPassphrase(const po::variables_map& vm, bool confirm) {
-  std::string text;
   if (std::optional<std::string> file = Get(vm, "passphrase-file")) {
-    VAULT_ASSIGN_OR_RETURN(text, vault::ReadSmallFile(*file, 4096));
-    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
-  } else if (const char* env = std::getenv("VAULT_OFFICER_PASSPHRASE"); env != nullptr) {
-    text = env;
-  } else if (isatty(STDIN_FILENO)) {
-    auto prompt = [&](const char* what) -> std::string {
-      std::cerr << what << std::flush;
-      termios old{};
-      tcgetattr(STDIN_FILENO, &old);
-      termios quiet = old;
-      quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
-      tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
-      std::string line;
-      std::getline(std::cin, line);
-      tcsetattr(STDIN_FILENO, TCSANOW, &old);
-      std::cerr << "\n";
-      return line;
-    };
-    text = prompt("Passphrase: ");
-    if (confirm && prompt("Passphrase again: ") != text) {
-      return Status::InvalidArgument("the passphrases differ", "passphrase_mismatch");
-    }
-  } else {
-    return Status::InvalidArgument(
-        "no passphrase: use --passphrase-file, $VAULT_OFFICER_PASSPHRASE or a terminal",
-        "no_passphrase");
+    return vault::ReadSecretFile(*file, kMaxPassphraseBytes);
   }
-  auto secret =
-      vault::SecretBytes::CopyFrom(reinterpret_cast<const uint8_t*>(text.data()), text.size());
-  std::fill(text.begin(), text.end(), '\0');
-  return secret;
+  if (auto from_env = vault::TakeSecretFromEnvironment("VAULT_OFFICER_PASSPHRASE",
+                                                       kMaxPassphraseBytes)) {
+    return std::move(*from_env);
+  }
+  if (isatty(STDIN_FILENO)) {
+    VAULT_ASSIGN_OR_RETURN(vault::SecretBytes first, PromptPassphrase("Passphrase: "));
+    if (confirm) {
+      VAULT_ASSIGN_OR_RETURN(vault::SecretBytes again, PromptPassphrase("Passphrase again: "));
+      if (!first.Equals(again)) {
+        return Status::InvalidArgument("the passphrases differ", "passphrase_mismatch");
+      }
+    }
+    return first;
+  }
+  return Status::InvalidArgument(
+      "no passphrase: use --passphrase-file, $VAULT_OFFICER_PASSPHRASE or a terminal",
+      "no_passphrase");
 }
 
 StatusOr<vault::safeguard::OfficerKeys> LoadIdentity(const po::variables_map& vm) {
@@ -141,6 +149,11 @@ int Init(const po::variables_map& vm) {
   vault::safeguard::KdfLevel level = vault::safeguard::KdfLevel::kModerate;
   if (!vault::safeguard::ParseKdfLevel(Get(vm, "kdf").value_or("moderate"), &level)) {
     throw UsageError{"--kdf must be interactive, moderate or sensitive"};
+  }
+  if (level == vault::safeguard::KdfLevel::kInteractive) {
+    std::cerr << "vault-officer: WARNING: --kdf interactive makes the passphrase cheap to guess "
+                 "if the identity file is stolen; it is for tests and demonstrations. Use "
+                 "moderate (the default) or sensitive for a real officer's identity.\n";
   }
   if (vault::FileExists(path)) {
     std::cerr << "vault-officer: " << path << " exists; it is not overwritten\n";

@@ -41,6 +41,8 @@ class SafeguardingE2eTest : public DaemonTest {
       ProgramResult r = Officer({"init", "--identity", identity, "--kdf", "interactive",
                                  "--passphrase-file", dir_ + "/pass"});
       ASSERT_EQ(r.exit_status, 0) << r.err;
+      EXPECT_NE(r.err.find("WARNING: --kdf interactive"), std::string::npos)
+          << "a cheap KDF is said loudly: " << r.err;
       const size_t at = r.out.find("key: ");
       ASSERT_NE(at, std::string::npos) << r.out;
       const std::string key = r.out.substr(at + 5, r.out.find('\n', at) - at - 5);
