@@ -98,7 +98,8 @@ class VaultImpl final : public Vault, private RetentionHost, private HoldHost {
 
   StatusOr<CreatedTranscript> DoCreate(const Caller& caller, const NewTranscript& request,
                                        bool* audited, std::string* id);
-  // The copy of Backup(): `dir`, its db/ checkpoint and BACKUP.json.
+  // The copy of Backup(), into `dir` (the incomplete sibling): its db/
+  // checkpoint and BACKUP.json.
   Status MakeBackup(const std::string& dir);
   StatusOr<UnixMillis> DoClose(const Caller& caller, std::string_view id, bool* audited);
   StatusOr<AppendOutcome> DoAppend(const Caller& caller, std::string_view id, const Message& m);
