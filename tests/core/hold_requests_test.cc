@@ -102,11 +102,14 @@ TEST_F(HoldsTest, AnApprovalStopsCountingWhenItsOfficerIsRevoked) {
 }
 
 TEST_F(HoldsTest, ASignatureOverAnotherRequestIsRefused) {
+  // Two cases: one case has at most one pending request.
   ASSERT_TRUE(OpenCase("alice", "CASE-1").ok());
+  ASSERT_TRUE(OpenCase("alice", "CASE-2").ok());
   const std::string x = HeldTranscript("CASE-1", "x");
-  const std::string y = HeldTranscript("CASE-1", "y");
+  const std::string y = HeldTranscript("CASE-2", "y");
   auto rx = File("alice", "CASE-1", {x});
-  auto ry = File("alice", "CASE-1", {y});
+  auto ry = File("alice", "CASE-2", {y});
+  ASSERT_TRUE(rx.ok() && ry.ok());
   ASSERT_TRUE(Approve("alice", ry->id).ok());
   // Bob's approval of request x, presented for request y.
   const Approval for_x = MakeApproval("bob", rx->id);

@@ -1,10 +1,14 @@
 // Backups: a backup holds no key, and restoring one taken before a shred,
 // after the shred, brings back the live transcripts and none of the shredded
-// ones.
+// ones. A backup killed half-way leaves nothing that looks like a backup, and
+// does not block a retry into the same path.
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <thread>
 
 #include "tests/support/api_util.h"
@@ -76,6 +80,59 @@ TEST(BackupTest, ARestoredPreShredBackupReadsLiveTranscriptsAndNoShreddedOne) {
   ASSERT_OK(gone);
   EXPECT_TRUE(IsJsonError(*gone, 410, "expired")) << gone->body;
 }
+
+// vaultd is killed (a failpoint) in the middle of a backup, then restarted:
+// the target path does not exist (only the hidden incomplete sibling may),
+// and the same path then takes a complete backup.
+class BackupCrashTest : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(BackupCrashTest, AKilledBackupLeavesNoBackupAndTheRetrySucceeds) {
+  Daemon daemon;
+  ASSERT_EQ(setenv("VAULT_FAILPOINT", GetParam(), 1), 0);
+  const Status started = daemon.Start();
+  ASSERT_EQ(unsetenv("VAULT_FAILPOINT"), 0);
+  ASSERT_OK(started);
+  {
+    auto client = daemon.Connect();
+    ASSERT_OK(client);
+    NewTranscript request;
+    request.service = "helpline";
+    auto created = (*client)->CreateTranscript(request);
+    ASSERT_OK(created);
+    ASSERT_OK((*client)->AppendMessage(created->id, MakeMessage(0, "backed up")));
+    const std::string backup = daemon.test_dir() + "/backup";
+    EXPECT_FALSE((*client)->Backup(backup).ok()) << "vaultd answered instead of dying";
+  }
+  const int status = daemon.Wait(std::chrono::seconds(30));
+  ASSERT_EQ(status, 128 + 9) << "vaultd did not die at " << GetParam() << "\n" << daemon.ReadLog();
+
+  const std::string backup = daemon.test_dir() + "/backup";
+  const std::string incomplete = daemon.test_dir() + "/.backup.incomplete";
+  // A half-made backup never looks complete: the path itself is absent.
+  EXPECT_FALSE(fs::exists(backup));
+  EXPECT_TRUE(fs::exists(incomplete + "/db")) << "the failpoint came before the copy";
+
+  ASSERT_OK(daemon.Start());
+  auto client = daemon.Connect();
+  ASSERT_OK(client);
+  ASSERT_OK((*client)->Backup(backup));
+  EXPECT_TRUE(fs::exists(backup + "/db/CURRENT"));
+  std::ifstream in(backup + "/BACKUP.json");
+  const std::string info((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(info.find("\"format\":\"transcript-vault-backup-v1\""), std::string::npos) << info;
+  EXPECT_FALSE(fs::exists(incomplete)) << "the incomplete sibling was left";
+  EXPECT_EQ((*client)->Backup(backup).reason(), "backup_exists");
+}
+
+INSTANTIATE_TEST_SUITE_P(Failpoints, BackupCrashTest,
+                         ::testing::Values("backup.after_checkpoint", "backup.before_rename"),
+                         [](const ::testing::TestParamInfo<const char*>& info) {
+                           std::string name = info.param;
+                           for (char& c : name) {
+                             if (c == '.') c = '_';
+                           }
+                           return name;
+                         });
 
 }  // namespace
 }  // namespace vault::testing

@@ -84,11 +84,14 @@ class LegalHoldRolesTest : public RolesTest {
         safeguard::SignFiling(officers_[officer], officer, vault_id_, clock_.NowMillis(), &f));
     return {"POST", "/v1/requests", wire::EncodeRequestFiling(f)};
   }
-  // A pending unseal request of the held transcript, filed by alice, and
-  // alice's approval of it (not sent).
-  std::pair<std::string, Call> RequestAndApproval() {
+  // A pending unseal request of a held transcript (by default CASE-0's),
+  // filed by alice, and alice's approval of it (not sent). A case has at
+  // most one pending request.
+  std::pair<std::string, Call> RequestAndApproval(const std::string& case_id = "CASE-0",
+                                                  const std::string& held = "") {
     const std::string& socket = daemon_.socket_path();
-    Reply filed = RunOneAs(kOfficer, socket, FileUnseal("alice", "CASE-0", held_));
+    Reply filed =
+        RunOneAs(kOfficer, socket, FileUnseal("alice", case_id, held.empty() ? held_ : held));
     EXPECT_EQ(filed.status, 201) << filed.body;
     const std::string id = Field(filed.body, "id");
     Reply read = RunOneAs(kOfficer, socket, {"GET", "/v1/requests/" + id + "?officer=alice", ""});
@@ -100,6 +103,15 @@ class LegalHoldRolesTest : public RolesTest {
     EXPECT_TRUE(approval.ok()) << approval.status().ToString();
     if (!approval.ok()) return {id, {}};
     return {id, {"POST", "/v1/requests/" + id + "/approvals", wire::EncodeApproval(*approval)}};
+  }
+  // A new case opened by alice, holding one new closed transcript: its id.
+  std::string HeldUnderNewCase(const std::string& case_id) {
+    Reply opened = RunOneAs(kOfficer, daemon_.socket_path(), OpenCase("alice", case_id));
+    EXPECT_EQ(opened.status, 201) << opened.body;
+    const std::string id = ClosedAlphaTranscript();
+    Reply held = RunOneAs(kOfficer, daemon_.socket_path(), Hold("alice", case_id, id));
+    EXPECT_EQ(held.status, 201) << held.body;
+    return id;
   }
   std::string ClosedAlphaTranscript() {
     const std::string id = NewAlphaTranscript();
@@ -187,7 +199,11 @@ TEST_F(LegalHoldRolesTest, EveryLegalHoldEndpointForEveryRole) {
     // an allowed caller.
     const std::string n = std::to_string(row + 1);
     const std::string transcript = ClosedAlphaTranscript();
-    const auto [request, approval] = RequestAndApproval();
+    // Two cases of this row's own, since a case has at most one pending
+    // request: one with a pending request, one for the filing call.
+    const std::string request_held = HeldUnderNewCase("REQ-" + n);
+    const std::string filing_held = HeldUnderNewCase("FILE-" + n);
+    const auto [request, approval] = RequestAndApproval("REQ-" + n, request_held);
     const std::vector<Call> calls = {
         {"GET", "/v1/officers", ""},
         Enrolment("new-" + n),
@@ -197,7 +213,7 @@ TEST_F(LegalHoldRolesTest, EveryLegalHoldEndpointForEveryRole) {
         {"GET", "/v1/cases/CASE-0", ""},
         Hold("alice", "CASE-0", transcript),
         {"GET", "/v1/transcripts/" + transcript + "/holds", ""},
-        FileUnseal("bob", "CASE-0", held_),
+        FileUnseal("bob", "FILE-" + n, filing_held),
         {"GET", "/v1/requests/" + request, ""},
         approval,
     };

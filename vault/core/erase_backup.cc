@@ -1,14 +1,37 @@
 // VaultImpl: erasing a transcript (an admin's call) and taking a backup.
+#include <fcntl.h>
+#include <stdio.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <string>
+#include <utility>
 
+#include "vault/common/failpoint.h"
 #include "vault/common/file_util.h"
 #include "vault/common/time_format.h"
 #include "vault/core/vault_impl.h"
 #include "vault/core/vault_internal.h"
 
 namespace vault {
+
+namespace {
+
+Mutex& BackupMutex() {
+  static Mutex mu;
+  return mu;
+}
+
+// Where a backup into `dir` is made before it is complete: the hidden
+// sibling "<parent>/.<name>.incomplete".
+std::string IncompleteBackupPath(const std::string& dir) {
+  const size_t slash = dir.rfind('/');
+  return dir.substr(0, slash + 1) + "." + dir.substr(slash + 1) + ".incomplete";
+}
+
+}  // namespace
 
 Status VaultImpl::EraseTranscript(const Caller& caller, std::string_view id) {
   if (!caller.Has(Role::kAdmin)) {
@@ -70,6 +93,9 @@ Status VaultImpl::Backup(const Caller& caller, const std::string& dir) {
     VAULT_RETURN_IF_ERROR(Audit(caller, "vault.backup", "", "forbidden"));
     return Status::PermissionDenied("only admins may take backups", "forbidden");
   }
+  // One backup at a time: a backup removes what a killed one into the same
+  // path left behind, and must never remove one still being made.
+  MutexLock serial(&BackupMutex());
   Status check = Status::OK();
   if (dir.empty() || dir.front() != '/' || dir.size() > 4096 || dir.find('\0') != std::string::npos) {
     check = Status::InvalidArgument("the backup directory must be an absolute path", "invalid_path");
@@ -79,11 +105,46 @@ Status VaultImpl::Backup(const Caller& caller, const std::string& dir) {
     check = Status::InvalidArgument("the parent of the backup directory does not exist",
                                     "invalid_path");
   }
+  // The copy is made in a hidden sibling and renamed to `dir` once complete:
+  // `dir` never exists half-made, and a backup killed half-way leaves only
+  // the sibling, which the next backup into the same path removes.
+  const std::string partial = check.ok() ? IncompleteBackupPath(dir) : std::string();
+  std::error_code probe;
+  const bool stale = check.ok() && std::filesystem::symlink_status(partial, probe).type() !=
+                                       std::filesystem::file_type::not_found;
+  AuditDetails details;
+  if (stale) details.emplace_back("incomplete", "removed");
   // The intent before the copy, the result after it.
-  VAULT_RETURN_IF_ERROR(
-      Audit(caller, "vault.backup", "", check.ok() ? "started" : check.reason()));
+  VAULT_RETURN_IF_ERROR(Audit(caller, "vault.backup", "", check.ok() ? "started" : check.reason(),
+                              std::move(details)));
   VAULT_RETURN_IF_ERROR(check);
-  Status made = MakeBackup(dir);
+  Status made = Status::OK();
+  if (stale) {
+    std::error_code removed;
+    std::filesystem::remove_all(partial, removed);
+    if (removed) {
+      made = Status::IOError("cannot remove an incomplete backup: " + removed.message(),
+                             "io_error");
+    } else {
+      Log("backup_incomplete_removed", {});
+    }
+  }
+  bool renamed = false;
+  if (made.ok()) made = MakeBackup(partial);
+  if (made.ok()) {
+    // RENAME_NOREPLACE: a directory created at `dir` meanwhile is not
+    // replaced.
+    if (::renameat2(AT_FDCWD, partial.c_str(), AT_FDCWD, dir.c_str(), RENAME_NOREPLACE) != 0) {
+      made = errno == EEXIST
+                 ? Status::AlreadyExists("the backup directory already exists", "backup_exists")
+                 : Status::IOError("cannot rename the backup into place: " +
+                                       std::string(std::strerror(errno)),
+                                   "io_error");
+    } else {
+      renamed = true;
+      made = FsyncDirectory(DirName(dir));
+    }
+  }
   if (made.ok()) {
     made = Audit(caller, "vault.backup", "", "ok");
   } else {
@@ -91,10 +152,11 @@ Status VaultImpl::Backup(const Caller& caller, const std::string& dir) {
     (void)noted;  // the copy's own error is what the caller needs
   }
   if (!made.ok()) {
-    // No half-made (or unrecorded) backup is left behind. The directory did
-    // not exist before this call.
+    // No half-made (or unrecorded) backup is left behind. `dir` did not
+    // exist before this call; the sibling is this call's own.
     std::error_code ignored;
-    std::filesystem::remove_all(dir, ignored);
+    std::filesystem::remove_all(partial, ignored);
+    if (renamed) std::filesystem::remove_all(dir, ignored);
   }
   return made;
 }
@@ -102,12 +164,15 @@ Status VaultImpl::Backup(const Caller& caller, const std::string& dir) {
 Status VaultImpl::MakeBackup(const std::string& dir) {
   VAULT_RETURN_IF_ERROR(EnsureDirectory(dir, 0700));
   VAULT_RETURN_IF_ERROR(store_->CreateCheckpoint(dir + "/db"));
+  Failpoint("backup.after_checkpoint");
   const std::string info = "{\"format\":\"transcript-vault-backup-v1\",\"created_at\":\"" +
                            FormatRfc3339(clock_->NowMillis()) + "\",\"epoch_ms\":" +
                            std::to_string(options_.epoch_ms) + ",\"base_epoch\":" +
                            std::to_string(keyring_->base_epoch()) + "}\n";
   VAULT_RETURN_IF_ERROR(WriteFileAtomically(dir + "/BACKUP.json", info, 0600));
-  return FsyncDirectory(dir);
+  VAULT_RETURN_IF_ERROR(FsyncDirectory(dir));
+  Failpoint("backup.before_rename");
+  return Status::OK();
 }
 
 }  // namespace vault

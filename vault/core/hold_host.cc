@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "vault/common/encoding.h"
+#include "vault/common/outcome.h"
 #include "vault/core/vault_impl.h"
 #include "vault/core/vault_internal.h"
 
@@ -124,6 +125,11 @@ StatusOr<ReleaseFate> VaultImpl::StageRelease(std::string_view raw_id, const Sec
 void VaultImpl::OnHoldsMoved(int64_t held, int64_t closed) {
   held_count_.fetch_add(held, std::memory_order_relaxed);
   closed_count_.fetch_add(closed, std::memory_order_relaxed);
+}
+
+void VaultImpl::CompactionFailed(std::string_view after, const Status& why) {
+  shredder_->CompactionFailed();
+  Log("compaction_failed", {{"after", std::string(after)}, {"error", OutcomeOf(why)}});
 }
 
 }  // namespace vault

@@ -90,6 +90,12 @@ void VaultImpl::OnPurged(int64_t open, int64_t closed) {
   closed_count_.fetch_sub(closed, std::memory_order_relaxed);
 }
 
+void VaultImpl::OnRetentionRun() {
+  // Expired legal-hold requests: their request keys and opened shares are
+  // wiped now, not when the next request is filed.
+  if (hold_ != nullptr) hold_->ForgetExpiredRequests();
+}
+
 Status VaultImpl::RunRetention() { return shredder_->Run(); }
 
 StatusOr<RetentionStatus> VaultImpl::GetRetentionStatus(const Caller& caller) {

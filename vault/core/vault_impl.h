@@ -98,7 +98,8 @@ class VaultImpl final : public Vault, private RetentionHost, private HoldHost {
 
   StatusOr<CreatedTranscript> DoCreate(const Caller& caller, const NewTranscript& request,
                                        bool* audited, std::string* id);
-  // The copy of Backup(): `dir`, its db/ checkpoint and BACKUP.json.
+  // The copy of Backup(), into `dir` (the incomplete sibling): its db/
+  // checkpoint and BACKUP.json.
   Status MakeBackup(const std::string& dir);
   StatusOr<UnixMillis> DoClose(const Caller& caller, std::string_view id, bool* audited);
   StatusOr<AppendOutcome> DoAppend(const Caller& caller, std::string_view id, const Message& m);
@@ -120,6 +121,7 @@ class VaultImpl final : public Vault, private RetentionHost, private HoldHost {
   StatusOr<ReleaseFate> StageRelease(std::string_view raw_id, const SecretBytes& dek,
                                      UnixMillis now, WriteBatch* batch) override;
   void OnHoldsMoved(int64_t held, int64_t closed) override;
+  void CompactionFailed(std::string_view after, const Status& why) override;
 
   // RetentionHost (retention_host.cc): what the shredder asks of the vault.
   Status AuditSystem(std::string_view action, std::string_view object_id,
@@ -128,6 +130,7 @@ class VaultImpl final : public Vault, private RetentionHost, private HoldHost {
   Status WithTranscriptsLocked(const std::vector<std::string>& raw_ids,
                                const std::function<Status()>& fn) override;
   void OnPurged(int64_t open, int64_t closed) override;
+  void OnRetentionRun() override;
   void Log(std::string_view event, const Options::LogFields& fields) const override;
 
   // A transcript's key material and state, loaded under its stripe lock.

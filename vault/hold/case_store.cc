@@ -186,7 +186,8 @@ StatusOr<SafeguardState> DecodeSafeguardFile(std::string_view file, const Secret
       StoredShare sh;
       int64_t x = 0;
       if (!Str(so, "officer", &sh.officer) || !Int(so, "x", &x) || x < 1 || x > 255 ||
-          !Bin(so, "sealed", &sh.sealed) || !Bin(so, "commitment", &sh.commitment)) {
+          !Bin(so, "sealed", &sh.sealed) || !Bin(so, "commitment", &sh.commitment) ||
+          sh.commitment.size() != 32) {
         return Bad("share entry");
       }
       sh.x = static_cast<uint8_t>(x);

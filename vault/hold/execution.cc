@@ -112,7 +112,12 @@ Status LegalHold::ExecuteRelease(const Caller& caller, const RequestInfo& reques
   stored->public_key.clear();
   stored->shares.clear();
   VAULT_RETURN_IF_ERROR(cases_->Commit(std::move(next)));
-  return store_->FlushAndCompact();
+  // The release is committed: a failed compaction is retried by the next
+  // retention run, not reported to the caller.
+  if (Status compacted = store_->FlushAndCompact(); !compacted.ok()) {
+    host_->CompactionFailed("release", compacted);
+  }
+  return Status::OK();
 }
 
 }  // namespace vault

@@ -85,6 +85,10 @@ class HoldHost {
   // A hold or release batch is durable: the vault's held and closed
   // counters move by these amounts.
   virtual void OnHoldsMoved(int64_t held, int64_t closed) = 0;
+  // The compaction after a committed hold or release (`after`: "hold",
+  // "release") failed: counted, logged, and retried by the next retention
+  // run, as after an erasure.
+  virtual void CompactionFailed(std::string_view after, const Status& why) = 0;
 };
 
 }  // namespace vault

@@ -99,7 +99,11 @@ StatusOr<HoldInfo> LegalHold::PlaceHold(const Caller& caller, const HoldPlacemen
     info.held_at = now;
   }
   // Rewrite the files so the ordinary wrapped key leaves the live directory.
-  VAULT_RETURN_IF_ERROR(store_->FlushAndCompact());
+  // The hold is committed already: a failed compaction is the next
+  // retention run's to retry, not the caller's error.
+  if (Status compacted = store_->FlushAndCompact(); !compacted.ok()) {
+    host_->CompactionFailed("hold", compacted);
+  }
   return info;
 }
 

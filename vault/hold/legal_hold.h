@@ -82,6 +82,10 @@ class LegalHold {
                                    std::string_view officer) EXCLUDES(mu_);
   StatusOr<ApprovalResult> Approve(const Caller& caller, std::string_view request_id,
                                    const Approval& approval) EXCLUDES(mu_, *retention_mu_);
+  // Forgets every request past its expires_at, wiping its request key and
+  // the shares opened for it; the vault calls it on each retention run.
+  // Returns how many it forgot.
+  size_t ForgetExpiredRequests() EXCLUDES(mu_);
 
  private:
   struct PendingRequest {
@@ -122,6 +126,7 @@ class LegalHold {
   StatusOr<SecretBytes> OpenHeldKey(const std::string& raw_id, const safeguard::StoredCase& c,
                                     const SecretBytes& case_secret);
   StatusOr<std::vector<HoldInfo>> HoldsOfCase(std::string_view case_id);
+  size_t ForgetExpiredLocked(UnixMillis now) REQUIRES(mu_);
 
   const Settings settings_;
   Store* const store_;

@@ -109,11 +109,14 @@ StatusOr<RequestInfo> LegalHold::FileRequest(const Caller& caller, const Request
     }
   }
   // Forget requests that can no longer be approved.
-  for (auto it = requests_.begin(); it != requests_.end();) {
-    if (it->second.info.expires_at <= now) {
-      it = requests_.erase(it);
-    } else {
-      ++it;
+  ForgetExpiredLocked(now);
+  // One pending request per case: a second would let its officers' shares
+  // accumulate in memory across requests.
+  for (const auto& [id, pending] : requests_) {
+    if (pending.info.case_id == c->id && !pending.used) {
+      return refuse(Status::FailedPrecondition(
+          "this case has a pending request already; approve it or let it expire first",
+          "request_pending"));
     }
   }
   if (requests_.size() >= kMaxPendingRequests) {
@@ -145,6 +148,26 @@ StatusOr<RequestInfo> LegalHold::FileRequest(const Caller& caller, const Request
   RequestInfo info = r.info;
   requests_.emplace(info.id, std::move(r));
   return info;
+}
+
+size_t LegalHold::ForgetExpiredLocked(UnixMillis now) {
+  size_t forgotten = 0;
+  for (auto it = requests_.begin(); it != requests_.end();) {
+    if (it->second.info.expires_at <= now) {
+      // The request key pair and the opened shares are SecretBytes: wiped
+      // as they are destroyed.
+      it = requests_.erase(it);
+      ++forgotten;
+    } else {
+      ++it;
+    }
+  }
+  return forgotten;
+}
+
+size_t LegalHold::ForgetExpiredRequests() {
+  MutexLock l(&mu_);
+  return ForgetExpiredLocked(clock_->NowMillis());
 }
 
 StatusOr<RequestInfo> LegalHold::GetRequest(const Caller& caller, std::string_view request_id,

@@ -62,7 +62,7 @@ Status Shredder::Run() {
   note(PurgeShredded(now, &purged));
   // Rewrite every level so deleted records leave the SST files, and release
   // the WAL files that held them; also retries a compaction that failed
-  // before (after an erasure or an earlier purge).
+  // before (after an erasure, a hold, a release or an earlier purge).
   const bool pending = compact_pending_.exchange(false);
   if (purged || pending) {
     if (Status compacted = store_->FlushAndCompact(); !compacted.ok()) {
@@ -72,6 +72,7 @@ Status Shredder::Run() {
       note(compacted);
     }
   }
+  host_->OnRetentionRun();
   // What metrics report as overdue, counted once per run.
   StatusOr<uint64_t> overdue = CountOverdue(now);
   overdue_.store(overdue.ok() ? static_cast<int64_t>(*overdue) : -1);

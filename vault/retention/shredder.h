@@ -68,6 +68,10 @@ class RetentionHost {
   // A purge batch is durable: `open` open and `closed` closed transcripts
   // are gone from the store's counters.
   virtual void OnPurged(int64_t open, int64_t closed) = 0;
+  // Called once per run, whatever its steps returned: the vault forgets
+  // what must not outlive its time (expired legal-hold requests, with their
+  // request keys and opened shares).
+  virtual void OnRetentionRun() = 0;
 };
 
 class Shredder {
@@ -98,7 +102,8 @@ class Shredder {
   // Held by legal hold while it rewrites wrapped keys: no run meanwhile.
   Mutex* run_mutex() RETURN_CAPABILITY(run_mu_) { return &run_mu_; }
 
-  // A compaction failed elsewhere (an erasure): counted, retried next run.
+  // A compaction failed elsewhere (an erasure, a hold or a release):
+  // counted, retried next run.
   void CompactionFailed();
 
   UnixMillis last_shred_at() const { return last_shred_at_.load(); }
@@ -134,7 +139,8 @@ class Shredder {
   // The overdue count of the last run (-1: not counted), for metrics, which
   // must not scan.
   std::atomic<int64_t> overdue_{0};
-  // A compaction failed (after an erasure or a purge): the next run compacts.
+  // A compaction failed (after an erasure, a hold, a release or a purge):
+  // the next run compacts.
   std::atomic<bool> compact_pending_{false};
   std::atomic<uint64_t> compaction_failures_{0};
 
