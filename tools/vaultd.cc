@@ -99,7 +99,10 @@ po::options_description FileOptions() {
                                  "(default 10s)")
       ("body-timeout", text(), "how long a request's body may take after its header "
                                "(default 10s)")
-      ("max-connections", text(), "connections served at once (default 1024)");
+      ("max-connections", text(), "connections served at once (default 1024)")
+      ("max-connections-per-uid", text(), "connections one user (uid) may have open at once; "
+                                          "root and vaultd's own user are not limited "
+                                          "(default: a quarter of max-connections)");
   // clang-format on
   po::options_description access(
       "Access (section [access] of the config file; each key may repeat).\n"
@@ -226,6 +229,12 @@ Config BuildConfig(const Values& values) {
   s.max_body_bytes = CountOption(values, "max-body-bytes", s.max_body_bytes, 1, 1 << 30);
   s.workers = CountOption(values, "workers", s.workers, 1, 1024);
   s.max_connections = CountOption(values, "max-connections", s.max_connections, 1, 1000000);
+  s.max_connections_per_uid =
+      CountOption(values, "max-connections-per-uid", s.max_connections_per_uid, 1, 1000000);
+  if (s.max_connections_per_uid > s.max_connections) {
+    throw UsageError{"invalid max-connections-per-uid: must not exceed max-connections (" +
+                     std::to_string(s.max_connections) + ")"};
+  }
   s.idle_timeout =
       std::chrono::milliseconds(DurationOption(values, "idle-timeout", s.idle_timeout.count()));
   s.header_timeout =

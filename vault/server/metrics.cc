@@ -101,9 +101,17 @@ void ServerMetrics::RecordRequest(std::string_view route, unsigned status, int64
 }
 
 void ServerMetrics::RecordRejectedConnection(RejectReason reason) {
-  auto& counter = reason == RejectReason::kMaxConnections ? rejected_max_connections_
-                                                          : rejected_no_peer_credentials_;
-  counter.fetch_add(1, std::memory_order_relaxed);
+  switch (reason) {
+    case RejectReason::kMaxConnections:
+      rejected_max_connections_.fetch_add(1, std::memory_order_relaxed);
+      return;
+    case RejectReason::kMaxConnectionsPerUid:
+      rejected_max_connections_per_uid_.fetch_add(1, std::memory_order_relaxed);
+      return;
+    case RejectReason::kNoPeerCredentials:
+      rejected_no_peer_credentials_.fetch_add(1, std::memory_order_relaxed);
+      return;
+  }
 }
 
 void ServerMetrics::RecordTimeout(TimeoutPhase phase) {
@@ -143,6 +151,8 @@ std::string ServerMetrics::Render(const VaultMetrics& vault) const {
          "Connections closed at once on accept, by reason.");
   Sample(&out, "vault_http_connections_rejected_total", Label("reason", "max_connections"),
          std::to_string(rejected_max_connections_.load(std::memory_order_relaxed)));
+  Sample(&out, "vault_http_connections_rejected_total", Label("reason", "max_connections_per_uid"),
+         std::to_string(rejected_max_connections_per_uid_.load(std::memory_order_relaxed)));
   Sample(&out, "vault_http_connections_rejected_total", Label("reason", "no_peer_credentials"),
          std::to_string(rejected_no_peer_credentials_.load(std::memory_order_relaxed)));
   Family(&out, "vault_http_connections_timed_out_total", "counter",

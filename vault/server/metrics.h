@@ -32,7 +32,7 @@ namespace vault {
 inline constexpr std::string_view kPrometheusContentType =
     "text/plain; version=0.0.4; charset=utf-8";
 
-enum class RejectReason { kMaxConnections, kNoPeerCredentials };
+enum class RejectReason { kMaxConnections, kMaxConnectionsPerUid, kNoPeerCredentials };
 
 // Which deadline of a connection passed (see session.h).
 enum class TimeoutPhase { kIdle, kHeader, kBody, kWrite };
@@ -65,6 +65,7 @@ class ServerMetrics {
   const std::function<size_t()> open_connections_;
   const int64_t start_time_ms_;  // wall clock, for vault_start_time_seconds
   std::atomic<uint64_t> rejected_max_connections_{0};
+  std::atomic<uint64_t> rejected_max_connections_per_uid_{0};
   std::atomic<uint64_t> rejected_no_peer_credentials_{0};
   std::atomic<uint64_t> timeouts_[kTimeoutPhases] = {};  // by TimeoutPhase
   mutable Mutex mu_;

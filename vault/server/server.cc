@@ -10,6 +10,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <exception>
@@ -40,14 +41,22 @@ void LogCoroutineFailure(std::exception_ptr failure) {
 // Answers a connection over the cap with 503 too_many_connections; the caller
 // then closes it. One non-blocking send: a new socket's buffer has room for
 // these few hundred bytes, and if it has not the client sees the close alone.
-void RefuseOverCap(UnixSocket& socket, size_t max_connections, std::string_view request_id) {
+// `code` and `message` say which cap.
+void RefuseOverCap(UnixSocket& socket, std::string_view code, const std::string& message,
+                   std::string_view request_id) {
   const std::string bytes =
-      SerializeFinalResponse(ErrorResponse(503, "too_many_connections",
-                                           "the server has " + std::to_string(max_connections) +
-                                               " connections open, its maximum; retry later"),
-                             request_id);
+      SerializeFinalResponse(ErrorResponse(503, std::string(code), message), request_id);
   (void)::send(socket.native_handle(), bytes.data(), bytes.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
 }
+
+// A Session's deleter holding its uid's connection slot.
+struct ReleaseUidSlotThenDelete {
+  std::shared_ptr<std::optional<UidConnections::Slot>> uid_slot;
+  void operator()(Session* session) const {
+    uid_slot->reset();
+    delete session;
+  }
+};
 
 Status CheckOptions(const ServerOptions& options) {
   if (options.max_body_bytes == 0) return Status::InvalidArgument("max_body_bytes must be > 0");
@@ -64,6 +73,31 @@ Status CheckOptions(const ServerOptions& options) {
 
 }  // namespace
 
+size_t EffectiveMaxConnectionsPerUid(const ServerOptions& options) {
+  const size_t configured = options.max_connections_per_uid != 0
+                                ? options.max_connections_per_uid
+                                : options.max_connections / 4;
+  return std::clamp<size_t>(configured, 1, std::max<size_t>(1, options.max_connections));
+}
+
+std::optional<UidConnections::Slot> UidConnections::TryReserve(uid_t uid, size_t max) {
+  MutexLock lock(&mu_);
+  size_t& open = open_[uid];
+  if (open >= max) {
+    if (open == 0) open_.erase(uid);
+    return std::nullopt;
+  }
+  ++open;
+  return Slot(this, uid);
+}
+
+void UidConnections::Release(uid_t uid) {
+  MutexLock lock(&mu_);
+  auto it = open_.find(uid);
+  if (it == open_.end()) return;
+  if (--it->second == 0) open_.erase(it);
+}
+
 StatusOr<std::unique_ptr<Server>> Server::Create(ServerOptions options, Vault* vault) {
   VAULT_RETURN_IF_ERROR(CheckOptions(options));
   VAULT_RETURN_IF_ERROR(ClaimSocketPath(options.socket_path));
@@ -74,6 +108,8 @@ StatusOr<std::unique_ptr<Server>> Server::Create(ServerOptions options, Vault* v
 
 Server::Server(ServerOptions options, Vault* vault)
     : options_(std::move(options)),
+      max_connections_per_uid_(EffectiveMaxConnectionsPerUid(options_)),
+      own_uid_(geteuid()),
       ioc_(static_cast<int>(options_.io_threads)),
       workers_(options_.workers),
       metrics_([this] { return hub_.open_connections(); }),
@@ -134,7 +170,8 @@ Status Server::Run() {
   LogEvent(spdlog::level::info, "listening",
            {{"socket", options_.socket_path},
             {"workers", options_.workers},
-            {"max_connections", options_.max_connections}});
+            {"max_connections", options_.max_connections},
+            {"max_connections_per_uid", max_connections_per_uid_}});
 
   std::vector<std::thread> io_threads;
   for (size_t i = 1; i < options_.io_threads; ++i) io_threads.emplace_back([this] { ioc_.run(); });
@@ -171,22 +208,46 @@ asio::awaitable<void> Server::AcceptLoop() {
       co_await backoff.async_wait(asio::as_tuple(asio::use_awaitable));
       continue;
     }
-    std::optional<ConnectionSlot> slot = hub_.TryReserveSlot(options_.max_connections);
-    if (!slot.has_value()) {
-      LogEvent(spdlog::level::warn, "connection_rejected", {{"reason", "max_connections"}});
-      metrics_.RecordRejectedConnection(RejectReason::kMaxConnections);
-      RefuseOverCap(socket, options_.max_connections, hub_.NextRequestId());
-      continue;  // `socket` closes as it goes out of scope
-    }
     StatusOr<PeerCred> peer = ReadPeerCred(socket.native_handle());
     if (!peer.ok()) {
       LogEvent(spdlog::level::warn, "connection_rejected", {{"reason", "no_peer_credentials"}});
       metrics_.RecordRejectedConnection(RejectReason::kNoPeerCredentials);
       continue;
     }
+    std::optional<ConnectionSlot> slot = hub_.TryReserveSlot(options_.max_connections);
+    if (!slot.has_value()) {
+      LogEvent(spdlog::level::warn, "connection_rejected", {{"reason", "max_connections"}});
+      metrics_.RecordRejectedConnection(RejectReason::kMaxConnections);
+      RefuseOverCap(socket, "too_many_connections",
+                    "the server has " + std::to_string(options_.max_connections) +
+                        " connections open, its maximum; retry later",
+                    hub_.NextRequestId());
+      continue;  // `socket` closes as it goes out of scope
+    }
+    // Root and vaultd's own user could stop the daemon anyway; every other
+    // uid leaves room for the others.
+    const bool limited = peer->uid != 0 && peer->uid != own_uid_;
+    std::optional<UidConnections::Slot> uid_slot =
+        limited ? uid_connections_.TryReserve(peer->uid, max_connections_per_uid_) : std::nullopt;
+    if (limited && !uid_slot.has_value()) {
+      LogEvent(spdlog::level::warn, "connection_rejected",
+               {{"reason", "max_connections_per_uid"}, {"uid", peer->uid}});
+      metrics_.RecordRejectedConnection(RejectReason::kMaxConnectionsPerUid);
+      RefuseOverCap(socket, "too_many_connections_for_user",
+                    "this user has " + std::to_string(max_connections_per_uid_) +
+                        " connections open, its maximum; retry later",
+                    hub_.NextRequestId());
+      continue;  // `slot` and `socket` are released as they go out of scope
+    }
     LogEvent(spdlog::level::debug, "connection",
              {{"uid", peer->uid}, {"gid", peer->gid}, {"pid", peer->pid}});
-    auto session = std::make_shared<Session>(&hub_, std::move(socket), *peer, std::move(*slot));
+    // The uid's slot is released just before the session is destroyed (and
+    // its ConnectionSlot with it), so the per-uid counts never lag behind
+    // vault_http_connections_open.
+    auto session = std::shared_ptr<Session>(
+        new Session(&hub_, std::move(socket), *peer, std::move(*slot)),
+        ReleaseUidSlotThenDelete{std::make_shared<std::optional<UidConnections::Slot>>(
+            std::move(uid_slot))});
     asio::co_spawn(session->executor(), Session::Run(session), LogCoroutineFailure);
   }
 }

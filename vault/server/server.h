@@ -14,7 +14,12 @@
 // On accept, SO_PEERCRED (uid, gid, pid) is read and kept with the
 // connection. Above max_connections a new connection is accepted, answered
 // 503 too_many_connections (without reading its request) and closed; the
-// connections already open are not disturbed.
+// connections already open are not disturbed. Likewise a connection from a uid
+// that already has max_connections_per_uid open is answered 503
+// too_many_connections_for_user and closed, so one local user cannot take
+// every slot: max_connections - max_connections_per_uid stay free for other
+// uids. Root and vaultd's own uid (which can stop the daemon anyway) are
+// counted only against max_connections.
 //
 // Thread safety: Shutdown() may be called from any thread; everything else
 // from the thread that owns the Server. The Vault must outlive the Server.
@@ -37,9 +42,11 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "vault/access.h"
+#include "vault/common/thread_annotations.h"
 #include "vault/server/metrics.h"
 #include "vault/server/router.h"
 #include "vault/server/session.h"
@@ -61,6 +68,9 @@ struct ServerOptions {
   std::chrono::milliseconds header_timeout{10000};
   std::chrono::milliseconds body_timeout{10000};
   size_t max_connections = 1024;
+  // Connections one uid may have open at once; 0: a quarter of
+  // max_connections (at least 1). Never more than max_connections.
+  size_t max_connections_per_uid = 0;
   size_t workers = 32;         // threads running Vault calls
   size_t io_threads = 2;       // threads doing socket I/O
   uint64_t max_seq = 1000000;  // Options::max_seq of the Vault
@@ -69,6 +79,41 @@ struct ServerOptions {
   std::vector<int> stop_signals = {SIGTERM, SIGINT};
   // Called once when shutdown begins (vaultd sends STOPPING=1 from it).
   std::function<void()> on_stopping;
+};
+
+// max_connections_per_uid with its default applied and capped at
+// max_connections.
+size_t EffectiveMaxConnectionsPerUid(const ServerOptions& options);
+
+// The connections open per uid, for ServerOptions::max_connections_per_uid.
+// Thread safety: every method may be called from any thread.
+class UidConnections {
+ public:
+  // One uid's connection, counted until destroyed.
+  class Slot {
+   public:
+    Slot(UidConnections* owner, uid_t uid) : owner_(owner), uid_(uid) {}
+    Slot(Slot&& other) noexcept : owner_(other.owner_), uid_(other.uid_) { other.owner_ = nullptr; }
+    Slot& operator=(Slot&&) = delete;
+    ~Slot() {
+      if (owner_ != nullptr) owner_->Release(uid_);
+    }
+
+   private:
+    UidConnections* owner_;
+    uid_t uid_;
+  };
+
+  // A slot for a new connection from `uid`, or nullopt if it has `max` open.
+  std::optional<Slot> TryReserve(uid_t uid, size_t max) EXCLUDES(mu_);
+
+ private:
+  void Release(uid_t uid) EXCLUDES(mu_);
+
+  Mutex mu_;
+  // Only uids with a connection open: the map stays as small as the number of
+  // connected users.
+  std::unordered_map<uid_t, size_t> open_ GUARDED_BY(mu_);
 };
 
 class Server {
@@ -94,6 +139,11 @@ class Server {
   void RemoveSocketFile();
 
   const ServerOptions options_;
+  const size_t max_connections_per_uid_;  // EffectiveMaxConnectionsPerUid()
+  const uid_t own_uid_;                   // geteuid(): not limited per uid
+  // Before ioc_: a session, which holds its uid's slot, may be destroyed
+  // with ioc_.
+  UidConnections uid_connections_;
   boost::asio::io_context ioc_;
   boost::asio::thread_pool workers_;
   ServerMetrics metrics_;
