@@ -6,7 +6,12 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http.hpp>
 #include <cinttypes>
+#include <algorithm>
 #include <cstdio>
+#include <iterator>
+#include <optional>
+#include <string_view>
+#include <vector>
 
 #include "vault/server/access_log.h"
 
@@ -20,6 +25,7 @@ namespace {
 
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 constexpr size_t kFirstReadBytes = 4096;
+constexpr size_t kBodyReadBytes = 64 * 1024;
 
 std::string_view MethodName(http::verb verb) {
   if (verb == http::verb::unknown) return "other";  // never log a made-up method
@@ -40,6 +46,171 @@ int64_t MicrosSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
                                                                start)
       .count();
+}
+
+// Framing violations that Beast's parser lets through (RFC 9112 sections 2-7),
+// found by the checks around it.
+enum class Framing {
+  kVersionNotSupported = 1,   // HTTP major version other than 1: 505
+  kMissingHost,               // HTTP/1.1 request without Host: 400
+  kDuplicateHost,             // more than one Host: 400
+  kBadHost,                   // Host value not a uri-host[:port]: 400
+  kTransferEncodingHttp10,    // Transfer-Encoding in an HTTP/1.0 request: 400
+  kNotChunked,                // final transfer coding not chunked: 400
+  kChunkedTwice,              // chunked applied more than once: 400
+  kUnsupportedCoding,         // a coding other than chunked: 501
+  kChunkLineTooLong,          // chunk extension or trailer over its cap: 400
+};
+
+class FramingCategory : public beast::error_category {
+ public:
+  const char* name() const noexcept override { return "vault.framing"; }
+  std::string message(int ev) const override {
+    switch (static_cast<Framing>(ev)) {
+      case Framing::kVersionNotSupported:
+        return "HTTP major version not supported; use HTTP/1.1";
+      case Framing::kMissingHost:
+        return "an HTTP/1.1 request must have a Host header";
+      case Framing::kDuplicateHost:
+        return "a request must have only one Host header";
+      case Framing::kBadHost:
+        return "the Host header is not a valid host";
+      case Framing::kTransferEncodingHttp10:
+        return "Transfer-Encoding is not allowed in an HTTP/1.0 request";
+      case Framing::kNotChunked:
+        return "the final transfer coding must be chunked";
+      case Framing::kChunkedTwice:
+        return "the chunked transfer coding may be applied only once";
+      case Framing::kUnsupportedCoding:
+        return "transfer codings other than chunked are not supported";
+      case Framing::kChunkLineTooLong:
+        return "a chunk extension is longer than " + std::to_string(kMaxChunkExtensionBytes) +
+               " bytes or the trailer longer than " + std::to_string(kMaxHeaderBytes);
+    }
+    return "framing error";
+  }
+};
+
+const FramingCategory& FramingErrors() {
+  static const FramingCategory category;
+  return category;
+}
+
+beast::error_code MakeError(Framing framing) {
+  return beast::error_code(static_cast<int>(framing), FramingErrors());
+}
+
+// Consumes empty lines (CRLF, or a bare LF) before a request line: RFC 9112
+// section 2.2. Returns how many bytes it consumed.
+size_t SkipEmptyLines(beast::flat_buffer& buffer) {
+  size_t skipped = 0;
+  for (;;) {
+    const auto* data = static_cast<const char*>(buffer.data().data());
+    const size_t size = buffer.size();
+    size_t n = 0;
+    if (size >= 1 && data[0] == '\n') {
+      n = 1;
+    } else if (size >= 2 && data[0] == '\r' && data[1] == '\n') {
+      n = 2;
+    }
+    if (n == 0) return skipped;
+    buffer.consume(n);
+    skipped += n;
+  }
+}
+
+// Looks at the request line at the start of `buffer`: nullopt until all of it
+// has arrived, then an error for an HTTP major version other than 1, or OK.
+// HTTP/1.x with x > 1 is served as HTTP/1.1 (RFC 9110 section 6.2): the minor
+// digit is rewritten in place so Beast's parser takes it.
+std::optional<beast::error_code> CheckRequestLine(beast::flat_buffer& buffer) {
+  auto* data = static_cast<char*>(buffer.data().data());
+  const std::string_view bytes(data, buffer.size());
+  const size_t eol = bytes.find('\n');
+  if (eol == std::string_view::npos) return std::nullopt;
+  std::string_view line = bytes.substr(0, eol);
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  const size_t space = line.rfind(' ');
+  if (space == std::string_view::npos) return beast::error_code{};  // Beast refuses it
+  const std::string_view version = line.substr(space + 1);
+  const auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  if (version.size() != 8 || version.substr(0, 5) != "HTTP/" || !digit(version[5]) ||
+      version[6] != '.' || !digit(version[7])) {
+    return beast::error_code{};  // not a version: Beast answers 400
+  }
+  if (version[5] != '1') return MakeError(Framing::kVersionNotSupported);
+  if (version[7] > '1') data[space + 1 + 7] = '1';
+  return beast::error_code{};
+}
+
+// uri-host [ ":" port ] (RFC 3986), or empty.
+bool IsValidHost(std::string_view host) {
+  for (char c : host) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    std::string_view("-._~!$&'()*+,;=:[]%").find(c) != std::string_view::npos;
+    if (!ok) return false;
+  }
+  return true;
+}
+
+std::string_view TrimOws(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// The header checks Beast does not make: Host (RFC 9112 section 3.2) and
+// Transfer-Encoding (sections 6.1 and 6.3). Beast frames a request whose
+// final coding is not chunked by its Content-Length, or as having no body,
+// which would let the rest of the bytes be read as another request.
+beast::error_code CheckHeader(const HttpRequest& request) {
+  const auto hosts = request.equal_range(http::field::host);
+  const auto host_count = std::distance(hosts.first, hosts.second);
+  if (host_count > 1) return MakeError(Framing::kDuplicateHost);
+  if (host_count == 0 && request.version() >= 11) return MakeError(Framing::kMissingHost);
+  if (host_count == 1 && !IsValidHost(hosts.first->value())) return MakeError(Framing::kBadHost);
+
+  const auto encodings = request.equal_range(http::field::transfer_encoding);
+  if (encodings.first == encodings.second) return {};
+  if (request.version() < 11) return MakeError(Framing::kTransferEncodingHttp10);
+  std::vector<std::string_view> codings;
+  for (auto it = encodings.first; it != encodings.second; ++it) {
+    std::string_view list(it->value().data(), it->value().size());
+    while (true) {
+      const size_t comma = list.find(',');
+      std::string_view coding = list.substr(0, comma);
+      coding = TrimOws(coding.substr(0, coding.find(';')));  // parameters do not matter here
+      if (!coding.empty()) codings.push_back(coding);
+      if (comma == std::string_view::npos) break;
+      list.remove_prefix(comma + 1);
+    }
+  }
+  const auto is_chunked = [](std::string_view coding) { return beast::iequals(coding, "chunked"); };
+  if (codings.empty() || !is_chunked(codings.back())) return MakeError(Framing::kNotChunked);
+  if (std::count_if(codings.begin(), codings.end(), is_chunked) > 1) {
+    return MakeError(Framing::kChunkedTwice);
+  }
+  if (codings.size() > 1) return MakeError(Framing::kUnsupportedCoding);
+  return {};
+}
+
+// The origin form of an absolute-form target ("http://vault/v1/health" ->
+// "/v1/health"), which a server must accept (RFC 9112 section 3.2.2); nullopt
+// for any other form. The authority is ignored: there is one host here.
+std::optional<std::string> OriginFormOf(std::string_view target) {
+  size_t scheme = 0;
+  if (target.size() >= 7 && beast::iequals(target.substr(0, 7), "http://")) {
+    scheme = 7;
+  } else if (target.size() >= 8 && beast::iequals(target.substr(0, 8), "https://")) {
+    scheme = 8;
+  } else {
+    return std::nullopt;
+  }
+  const std::string_view rest = target.substr(scheme);
+  const size_t path = rest.find_first_of("/?");
+  if (path == std::string_view::npos) return std::string("/");
+  if (rest[path] == '?') return "/" + std::string(rest.substr(path));
+  return std::string(rest.substr(path));
 }
 
 }  // namespace
@@ -124,14 +295,18 @@ asio::awaitable<bool> Session::ServeOne() {
   parser.body_limit(limits.max_body_bytes);
   // One deadline for the whole header, from its first byte.
   stream_.expires_after(limits.header_timeout);
-  if (beast::error_code ec = co_await ReadHeader(parser); ec) {
-    co_return co_await FailRead(ec,
+  beast::error_code header_ec = co_await ReadHeader(parser);
+  if (!header_ec) header_ec = CheckHeader(parser.get());
+  if (header_ec) {
+    co_return co_await FailRead(header_ec,
                                 parser.is_header_done() ? MethodName(parser.get().method()) : "-",
                                 TimeoutPhase::kHeader);
   }
-  // One deadline for the whole body (and the 100 Continue before it).
+  if (auto origin = OriginFormOf(parser.get().target())) parser.get().target(*origin);
+  // One deadline for the whole body (and the 100 Continue before it). An
+  // HTTP/1.0 client does not know 100 Continue (RFC 9110 section 10.1.1).
   stream_.expires_after(limits.body_timeout);
-  if (ExpectsContinue(parser.get()) && !parser.is_done()) {
+  if (parser.get().version() >= 11 && ExpectsContinue(parser.get()) && !parser.is_done()) {
     http::response<http::empty_body> proceed{http::status::continue_, parser.get().version()};
     if (auto [ec, n] = co_await http::async_write(stream_, proceed, kTuple); ec) {
       if (ec == beast::error::timeout) hub_->metrics().RecordTimeout(TimeoutPhase::kBody);
@@ -139,7 +314,7 @@ asio::awaitable<bool> Session::ServeOne() {
     }
   }
   if (!parser.is_done()) {
-    if (auto [ec, n] = co_await http::async_read(stream_, buffer_, parser, kTuple); ec) {
+    if (beast::error_code ec = co_await ReadBody(parser); ec) {
       co_return co_await FailRead(ec, MethodName(parser.get().method()), TimeoutPhase::kBody);
     }
   }
@@ -171,8 +346,19 @@ asio::awaitable<bool> Session::ServeOne() {
 
 asio::awaitable<beast::error_code> Session::ReadHeader(RequestParser& parser) {
   size_t header_bytes = 0;
+  bool line_checked = false;
   for (;;) {
-    if (buffer_.size() > 0) {
+    if (!line_checked && buffer_.size() > 0) {
+      header_bytes += SkipEmptyLines(buffer_);
+      if (header_bytes > kMaxHeaderBytes) co_return http::error::header_limit;
+      if (std::optional<beast::error_code> line = CheckRequestLine(buffer_)) {
+        if (*line) co_return *line;
+        line_checked = true;
+      } else if (header_bytes + buffer_.size() > kMaxHeaderBytes) {
+        co_return http::error::header_limit;
+      }
+    }
+    if (line_checked && buffer_.size() > 0) {
       beast::error_code ec;
       const size_t used = parser.put(buffer_.data(), ec);
       buffer_.consume(used);
@@ -182,10 +368,45 @@ asio::awaitable<beast::error_code> Session::ReadHeader(RequestParser& parser) {
     }
     auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(kMaxHeaderBytes), kTuple);
     if (ec == asio::error::eof) {
+      if (!line_checked && buffer_.size() > 0) co_return http::error::partial_message;
       if (!parser.got_some()) co_return http::error::end_of_stream;
       beast::error_code eof;
       parser.put_eof(eof);  // a header cut short: partial_message
       co_return eof ? eof : beast::error_code(http::error::partial_message);
+    }
+    if (ec) co_return ec;
+    buffer_.commit(n);
+  }
+}
+
+asio::awaitable<beast::error_code> Session::ReadBody(RequestParser& parser) {
+  // Caps what a chunk header line (with its extensions) or the trailer may
+  // take: Beast keeps them whole in the buffer until they end.
+  auto cap_extension = [](std::uint64_t, beast::string_view extensions, beast::error_code& ec) {
+    if (extensions.size() > kMaxChunkExtensionBytes) ec = MakeError(Framing::kChunkLineTooLong);
+  };
+  parser.on_chunk_header(cap_extension);
+  parser.eager(true);
+  for (;;) {
+    if (buffer_.size() > 0) {
+      // At most kMaxHeaderBytes at a time, so that a chunk header or trailer
+      // longer than that never parses, even when all of it has arrived.
+      const size_t offered = std::min<size_t>(buffer_.size(), kMaxHeaderBytes);
+      beast::error_code ec;
+      const size_t used = parser.put(asio::buffer(buffer_.data().data(), offered), ec);
+      buffer_.consume(used);
+      if (ec && ec != http::error::need_more) co_return ec;
+      if (parser.is_done()) co_return beast::error_code{};
+      if (used > 0) continue;
+      if (offered == kMaxHeaderBytes) co_return MakeError(Framing::kChunkLineTooLong);
+    }
+    auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(kBodyReadBytes), kTuple);
+    if (ec == asio::error::eof) {
+      beast::error_code eof;
+      parser.put_eof(eof);
+      if (eof) co_return eof;
+      co_return parser.is_done() ? beast::error_code{}
+                                 : beast::error_code(http::error::partial_message);
     }
     if (ec) co_return ec;
     buffer_.commit(n);
@@ -208,6 +429,18 @@ asio::awaitable<bool> Session::FailRead(beast::error_code ec, std::string_view m
     response = ErrorResponse(
         431, "headers_too_large",
         "request header is larger than " + std::to_string(kMaxHeaderBytes) + " bytes");
+  } else if (ec.category() == FramingErrors()) {
+    switch (static_cast<Framing>(ec.value())) {
+      case Framing::kVersionNotSupported:
+        response = ErrorResponse(505, "http_version_not_supported", ec.message());
+        break;
+      case Framing::kUnsupportedCoding:
+        response = ErrorResponse(501, "unsupported_transfer_encoding", ec.message());
+        break;
+      default:
+        response = ErrorResponse(400, "bad_request", "malformed HTTP request: " + ec.message());
+        break;
+    }
   } else if (ec == http::error::partial_message) {
     // The client ended its side mid-request; it may still read the answer.
     response = ErrorResponse(400, "bad_request", "the request ended before it was complete");

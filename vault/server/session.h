@@ -8,6 +8,17 @@
 // After any of these the connection is closed, since the rest of the byte
 // stream cannot be trusted.
 //
+// Framing (RFC 9112), checked around Beast's parser: empty lines before a
+// request line are skipped; HTTP/1.x (x > 1) is served as HTTP/1.1, another
+// major version gets 505 http_version_not_supported; an HTTP/1.1 request
+// without Host, or any request with two, gets 400; a Transfer-Encoding whose
+// final coding is not chunked (or that names chunked twice, or is sent by an
+// HTTP/1.0 client) gets 400, one with a coding besides chunked 501
+// unsupported_transfer_encoding, and Transfer-Encoding with Content-Length
+// 400, all before any body is read and all closing the connection. Chunk
+// extensions are capped at kMaxChunkExtensionBytes. An absolute-form target
+// is served as its path. 100 Continue goes to HTTP/1.1 clients only.
+//
 // Deadlines, tighter once a request has begun: idle_timeout for the first
 // byte of a request (on a new or a kept-alive connection) and for writing a
 // response; header_timeout from that first byte to the end of the header;
@@ -52,6 +63,8 @@
 namespace vault {
 
 constexpr uint32_t kMaxHeaderBytes = 8 * 1024;
+// Chunk extensions (ignored) on one chunk, at most; 400 bad_request over it.
+constexpr size_t kMaxChunkExtensionBytes = 256;
 
 struct SessionLimits {
   size_t max_body_bytes = 1 << 20;
@@ -144,6 +157,10 @@ class Session : public std::enable_shared_from_this<Session> {
   // consumed field by field, so the header's total size is counted here
   // (http::error::header_limit once it passes kMaxHeaderBytes).
   boost::asio::awaitable<boost::beast::error_code> ReadHeader(RequestParser& parser);
+  // Reads the rest of the body into `parser`. What waits unparsed in the
+  // buffer (a chunk header line, the trailer) is capped at kMaxHeaderBytes
+  // and chunk extensions at kMaxChunkExtensionBytes.
+  boost::asio::awaitable<boost::beast::error_code> ReadBody(RequestParser& parser);
   // Answers a failed read (protocol error, cap exceeded) or returns false
   // quietly (peer gone, timeout). Always ends the connection.
   // `phase` names the deadline that applied, for counting timeouts.

@@ -30,6 +30,27 @@ Status ParseVisitor(const json::value& value, Visitor* visitor) {
   return Status::OK();
 }
 
+// Whether `json` has the number -0 (not -0.5, -0e1, -01) outside its strings.
+bool HasNegativeZero(std::string_view json) {
+  bool in_string = false;
+  for (size_t i = 0; i < json.size(); ++i) {
+    const char c = json[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '-' && i + 1 < json.size() && json[i + 1] == '0') {
+      const char next = i + 2 < json.size() ? json[i + 2] : ' ';
+      if (next != '.' && next != 'e' && next != 'E' && !(next >= '0' && next <= '9')) return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 StatusOr<NewTranscript> ParseNewTranscript(std::string_view body) {
@@ -50,6 +71,12 @@ StatusOr<Message> ParseMessage(std::string_view body, uint64_t max_seq) {
   VAULT_ASSIGN_OR_RETURN(message.from, RequiredString(object, "from"));
   VAULT_ASSIGN_OR_RETURN(message.text, RequiredString(object, "text"));
   VAULT_ASSIGN_OR_RETURN(message.sent_at, RequiredString(object, "sent_at"));
+  // JSON reads -0 as the integer 0, but it is a negative number. Every other
+  // field is a string by now, so a -0 outside the strings is seq's.
+  if (message.seq == 0 && HasNegativeZero(body)) {
+    return Status::InvalidArgument(
+        "field \"seq\" must be an integer from 0 to " + std::to_string(max_seq), "invalid_seq");
+  }
   return message;
 }
 
