@@ -4,6 +4,8 @@
 // copy leaves no half-made directory.
 #include <gtest/gtest.h>
 
+#include "tests/support/temp_dir.h"
+
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -25,14 +27,7 @@ std::vector<std::string> Outcomes(const std::vector<json::object>& payloads) {
 }
 
 bool AnyFileHolds(const std::string& dir, const std::string& bytes) {
-  for (const auto& entry : fs::recursive_directory_iterator(dir)) {
-    if (!entry.is_regular_file()) continue;
-    std::ifstream in(entry.path(), std::ios::binary);
-    const std::string content((std::istreambuf_iterator<char>(in)),
-                              std::istreambuf_iterator<char>());
-    if (content.find(bytes) != std::string::npos) return true;
-  }
-  return false;
+  return !FilesContaining(dir, bytes).empty();
 }
 
 TEST_F(EraseBackupTest, AnErasureSucceedsOnceCommittedEvenIfCompactionFails) {

@@ -4,6 +4,8 @@
 // share commitment that is not 32 bytes. Manual clock, real store.
 #include <gtest/gtest.h>
 
+#include "tests/support/temp_dir.h"
+
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -20,14 +22,7 @@ namespace fs = std::filesystem;
 std::string Reason(const Status& s) { return s.reason(); }
 
 bool AnyFileHolds(const std::string& dir, const std::string& bytes) {
-  for (const auto& entry : fs::recursive_directory_iterator(dir)) {
-    if (!entry.is_regular_file()) continue;
-    std::ifstream in(entry.path(), std::ios::binary);
-    const std::string content((std::istreambuf_iterator<char>(in)),
-                              std::istreambuf_iterator<char>());
-    if (content.find(bytes) != std::string::npos) return true;
-  }
-  return false;
+  return !FilesContaining(dir, bytes).empty();
 }
 
 TEST_F(HoldsTest, TheRetentionRunWipesExpiredRequestsWithTheirApprovals) {

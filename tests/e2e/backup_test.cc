@@ -88,10 +88,7 @@ class BackupCrashTest : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(BackupCrashTest, AKilledBackupLeavesNoBackupAndTheRetrySucceeds) {
   Daemon daemon;
-  ASSERT_EQ(setenv("VAULT_FAILPOINT", GetParam(), 1), 0);
-  const Status started = daemon.Start();
-  ASSERT_EQ(unsetenv("VAULT_FAILPOINT"), 0);
-  ASSERT_OK(started);
+  ASSERT_OK(daemon.StartWithFailpoint(GetParam()));
   {
     auto client = daemon.Connect();
     ASSERT_OK(client);

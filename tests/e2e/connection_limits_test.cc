@@ -37,16 +37,6 @@ constexpr milliseconds kBound{30000};  // upper bound on any wait for the server
 constexpr milliseconds kAnswerWithin{1000};
 const std::string kHealth = "GET /v1/health HTTP/1.1\r\nHost: vault\r\n\r\n";
 
-bool WriteAll(int fd, const std::string& data) {
-  size_t done = 0;
-  while (done < data.size()) {
-    const ssize_t n = write(fd, data.data() + done, data.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    done += static_cast<size_t>(n);
-  }
-  return true;
-}
 
 // A forked child running as an identity. It runs `body`, writes what it
 // returns to the parent followed by a '\0' marker, then holds

@@ -40,10 +40,7 @@ class RetentionCrashTest : public ::testing::TestWithParam<const char*> {};
 TEST_P(RetentionCrashTest, ARestartCompletesAnInterruptedShred) {
   ASSERT_GE(sodium_init(), 0);
   Daemon daemon({"--retention", "8s", "--epoch", "1s"});
-  ASSERT_EQ(setenv("VAULT_FAILPOINT", GetParam(), 1), 0);
-  const Status started = daemon.Start();
-  ASSERT_EQ(unsetenv("VAULT_FAILPOINT"), 0);
-  ASSERT_OK(started);
+  ASSERT_OK(daemon.StartWithFailpoint(GetParam()));
   auto client = daemon.Connect();
   ASSERT_OK(client);
 
@@ -155,10 +152,7 @@ std::vector<Advance> AdvanceRecords(Client* client) {
 // retention.advance record covering the destroyed epoch.
 TEST(RetentionCrashAdvanceTest, AnAdvanceCutShortByACrashIsStillInTheAuditLog) {
   Daemon daemon({"--retention", "3s", "--epoch", "1s"});
-  ASSERT_EQ(setenv("VAULT_FAILPOINT", "retention.after_advance", 1), 0);
-  const Status started = daemon.Start();
-  ASSERT_EQ(unsetenv("VAULT_FAILPOINT"), 0);
-  ASSERT_OK(started);
+  ASSERT_OK(daemon.StartWithFailpoint("retention.after_advance"));
   auto client = daemon.Connect();
   ASSERT_OK(client);
   NewTranscript request;

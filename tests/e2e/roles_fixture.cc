@@ -25,16 +25,6 @@ std::string Request(const Call& call) {
   return out;
 }
 
-bool WriteAll(int fd, const std::string& data) {
-  size_t done = 0;
-  while (done < data.size()) {
-    const ssize_t n = write(fd, data.data() + done, data.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    done += static_cast<size_t>(n);
-  }
-  return true;
-}
 
 }  // namespace
 
@@ -129,6 +119,17 @@ std::string Field(const std::string& body, const char* key) {
 std::string Message(int seq) {
   return R"({"seq":)" + std::to_string(seq) +
          R"(,"from":"visitor","text":"hi","sent_at":"2026-11-22T10:00:00Z"})";
+}
+
+bool WriteAll(int fd, const std::string& data) {
+  size_t done = 0;
+  while (done < data.size()) {
+    const ssize_t n = write(fd, data.data() + done, data.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    done += static_cast<size_t>(n);
+  }
+  return true;
 }
 
 }  // namespace vault::testing

@@ -62,6 +62,10 @@ std::string Field(const std::string& body, const char* key);
 // The body of message `seq` of a transcript.
 std::string Message(int seq);
 
+// Writes all of `data` to `fd` (a pipe between a forked client and the
+// test), retrying on EINTR; false on any other failure.
+bool WriteAll(int fd, const std::string& data);
+
 class RolesTest : public ::testing::Test {
  protected:
   RolesTest()

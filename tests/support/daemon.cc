@@ -102,6 +102,15 @@ Daemon::~Daemon() {
   if (!test_dir_.empty() && !::testing::Test::HasFailure()) fs::remove_all(test_dir_, ec);
 }
 
+Status Daemon::StartWithFailpoint(const char* name) {
+  if (::setenv("VAULT_FAILPOINT", name, 1) != 0) {
+    return Status::Internal("cannot set VAULT_FAILPOINT");
+  }
+  const Status started = Start();
+  ::unsetenv("VAULT_FAILPOINT");
+  return started;
+}
+
 Status Daemon::Start(std::chrono::milliseconds timeout) {
   if (running()) return Status::FailedPrecondition("vaultd is already running");
   const auto deadline = Clock::now() + timeout;

@@ -37,6 +37,10 @@ class Daemon {
 
   // Spawns vaultd and waits until it reports READY=1.
   Status Start(std::chrono::milliseconds timeout = std::chrono::seconds(60));
+  // Start() with the failpoint `name` armed (VAULT_FAILPOINT, see
+  // vault/common/failpoint.h) for this process only: the daemon kills itself
+  // when it reaches that point. Later starts run without it.
+  Status StartWithFailpoint(const char* name);
   // SIGTERM, then waits for exit. Returns the exit status, 128 + signal if it
   // died of a signal, or -1 if it did not exit in time (it is then killed).
   int Stop(std::chrono::milliseconds timeout = std::chrono::seconds(60));
