@@ -49,15 +49,6 @@ void RefuseOverCap(UnixSocket& socket, std::string_view code, const std::string&
   (void)::send(socket.native_handle(), bytes.data(), bytes.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
 }
 
-// A Session's deleter holding its uid's connection slot.
-struct ReleaseUidSlotThenDelete {
-  std::shared_ptr<std::optional<UidConnections::Slot>> uid_slot;
-  void operator()(Session* session) const {
-    uid_slot->reset();
-    delete session;
-  }
-};
-
 Status CheckOptions(const ServerOptions& options) {
   if (options.max_body_bytes == 0) return Status::InvalidArgument("max_body_bytes must be > 0");
   if (options.idle_timeout.count() <= 0) return Status::InvalidArgument("idle_timeout must be > 0");
@@ -78,24 +69,6 @@ size_t EffectiveMaxConnectionsPerUid(const ServerOptions& options) {
                                 ? options.max_connections_per_uid
                                 : options.max_connections / 4;
   return std::clamp<size_t>(configured, 1, std::max<size_t>(1, options.max_connections));
-}
-
-std::optional<UidConnections::Slot> UidConnections::TryReserve(uid_t uid, size_t max) {
-  MutexLock lock(&mu_);
-  size_t& open = open_[uid];
-  if (open >= max) {
-    if (open == 0) open_.erase(uid);
-    return std::nullopt;
-  }
-  ++open;
-  return Slot(this, uid);
-}
-
-void UidConnections::Release(uid_t uid) {
-  MutexLock lock(&mu_);
-  auto it = open_.find(uid);
-  if (it == open_.end()) return;
-  if (--it->second == 0) open_.erase(it);
 }
 
 StatusOr<std::unique_ptr<Server>> Server::Create(ServerOptions options, Vault* vault) {
@@ -241,13 +214,11 @@ asio::awaitable<void> Server::AcceptLoop() {
     }
     LogEvent(spdlog::level::debug, "connection",
              {{"uid", peer->uid}, {"gid", peer->gid}, {"pid", peer->pid}});
-    // The uid's slot is released just before the session is destroyed (and
-    // its ConnectionSlot with it), so the per-uid counts never lag behind
+    // The uid's slot goes with the connection's slot: both are released
+    // when the session ends, so the per-uid counts never lag behind
     // vault_http_connections_open.
-    auto session = std::shared_ptr<Session>(
-        new Session(&hub_, std::move(socket), *peer, std::move(*slot)),
-        ReleaseUidSlotThenDelete{std::make_shared<std::optional<UidConnections::Slot>>(
-            std::move(uid_slot))});
+    if (uid_slot.has_value()) slot->HoldUidSlot(std::move(*uid_slot));
+    auto session = std::make_shared<Session>(&hub_, std::move(socket), *peer, std::move(*slot));
     asio::co_spawn(session->executor(), Session::Run(session), LogCoroutineFailure);
   }
 }

@@ -85,37 +85,6 @@ struct ServerOptions {
 // max_connections.
 size_t EffectiveMaxConnectionsPerUid(const ServerOptions& options);
 
-// The connections open per uid, for ServerOptions::max_connections_per_uid.
-// Thread safety: every method may be called from any thread.
-class UidConnections {
- public:
-  // One uid's connection, counted until destroyed.
-  class Slot {
-   public:
-    Slot(UidConnections* owner, uid_t uid) : owner_(owner), uid_(uid) {}
-    Slot(Slot&& other) noexcept : owner_(other.owner_), uid_(other.uid_) { other.owner_ = nullptr; }
-    Slot& operator=(Slot&&) = delete;
-    ~Slot() {
-      if (owner_ != nullptr) owner_->Release(uid_);
-    }
-
-   private:
-    UidConnections* owner_;
-    uid_t uid_;
-  };
-
-  // A slot for a new connection from `uid`, or nullopt if it has `max` open.
-  std::optional<Slot> TryReserve(uid_t uid, size_t max) EXCLUDES(mu_);
-
- private:
-  void Release(uid_t uid) EXCLUDES(mu_);
-
-  Mutex mu_;
-  // Only uids with a connection open: the map stays as small as the number of
-  // connected users.
-  std::unordered_map<uid_t, size_t> open_ GUARDED_BY(mu_);
-};
-
 class Server {
  public:
   static StatusOr<std::unique_ptr<Server>> Create(ServerOptions options, Vault* vault);
@@ -141,8 +110,7 @@ class Server {
   const ServerOptions options_;
   const size_t max_connections_per_uid_;  // EffectiveMaxConnectionsPerUid()
   const uid_t own_uid_;                   // geteuid(): not limited per uid
-  // Before ioc_: a session, which holds its uid's slot, may be destroyed
-  // with ioc_.
+  // Before ioc_: a session's ConnectionSlot holds its uid's slot.
   UidConnections uid_connections_;
   boost::asio::io_context ioc_;
   boost::asio::thread_pool workers_;

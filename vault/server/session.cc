@@ -222,6 +222,24 @@ std::string SessionHub::NextRequestId() {
   return id;
 }
 
+std::optional<UidConnections::Slot> UidConnections::TryReserve(uid_t uid, size_t max) {
+  MutexLock lock(&mu_);
+  size_t& open = open_[uid];
+  if (open >= max) {
+    if (open == 0) open_.erase(uid);
+    return std::nullopt;
+  }
+  ++open;
+  return Slot(this, uid);
+}
+
+void UidConnections::Release(uid_t uid) {
+  MutexLock lock(&mu_);
+  auto it = open_.find(uid);
+  if (it == open_.end()) return;
+  if (--it->second == 0) open_.erase(it);
+}
+
 std::optional<ConnectionSlot> SessionHub::TryReserveSlot(size_t max) {
   size_t open = open_connections_.load(std::memory_order_acquire);
   do {

@@ -37,6 +37,8 @@
 #ifndef VAULT_SERVER_SESSION_H_
 #define VAULT_SERVER_SESSION_H_
 
+#include <sys/types.h>
+
 #include <atomic>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
@@ -75,18 +77,56 @@ struct SessionLimits {
 
 class Session;
 
-// One of the server's max_connections slots, held by a Session for its life.
+// The connections open per uid, for ServerOptions::max_connections_per_uid.
+// Thread safety: every method may be called from any thread.
+class UidConnections {
+ public:
+  // One uid's connection, counted until destroyed.
+  class Slot {
+   public:
+    Slot(UidConnections* owner, uid_t uid) : owner_(owner), uid_(uid) {}
+    Slot(Slot&& other) noexcept : owner_(other.owner_), uid_(other.uid_) { other.owner_ = nullptr; }
+    Slot& operator=(Slot&&) = delete;
+    ~Slot() {
+      if (owner_ != nullptr) owner_->Release(uid_);
+    }
+
+   private:
+    UidConnections* owner_;
+    uid_t uid_;
+  };
+
+  // A slot for a new connection from `uid`, or nullopt if it has `max` open.
+  std::optional<Slot> TryReserve(uid_t uid, size_t max) EXCLUDES(mu_);
+
+ private:
+  void Release(uid_t uid) EXCLUDES(mu_);
+
+  Mutex mu_;
+  // Only uids with a connection open: the map stays as small as the number of
+  // connected users.
+  std::unordered_map<uid_t, size_t> open_ GUARDED_BY(mu_);
+};
+
+// One of the server's max_connections slots, held by a Session for its life,
+// with its uid's slot when the uid is limited (both are released together).
 class ConnectionSlot {
  public:
   explicit ConnectionSlot(std::atomic<size_t>* open) : open_(open) {}
-  ConnectionSlot(ConnectionSlot&& other) noexcept : open_(other.open_) { other.open_ = nullptr; }
+  ConnectionSlot(ConnectionSlot&& other) noexcept
+      : open_(other.open_), uid_slot_(std::move(other.uid_slot_)) {
+    other.open_ = nullptr;
+  }
   ConnectionSlot& operator=(ConnectionSlot&&) = delete;
   ~ConnectionSlot() {
     if (open_ != nullptr) open_->fetch_sub(1, std::memory_order_acq_rel);
   }
 
+  void HoldUidSlot(UidConnections::Slot uid_slot) { uid_slot_.emplace(std::move(uid_slot)); }
+
  private:
   std::atomic<size_t>* open_;
+  std::optional<UidConnections::Slot> uid_slot_;
 };
 
 // What every session of one server shares. Outlives all its sessions.
