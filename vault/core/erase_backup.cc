@@ -19,11 +19,6 @@ namespace vault {
 
 namespace {
 
-Mutex& BackupMutex() {
-  static Mutex mu;
-  return mu;
-}
-
 // Where a backup into `dir` is made before it is complete: the hidden
 // sibling "<parent>/.<name>.incomplete".
 std::string IncompleteBackupPath(const std::string& dir) {
@@ -95,7 +90,7 @@ Status VaultImpl::Backup(const Caller& caller, const std::string& dir) {
   }
   // One backup at a time: a backup removes what a killed one into the same
   // path left behind, and must never remove one still being made.
-  MutexLock serial(&BackupMutex());
+  MutexLock serial(&backup_mu_);
   Status check = Status::OK();
   if (dir.empty() || dir.front() != '/' || dir.size() > 4096 || dir.find('\0') != std::string::npos) {
     check = Status::InvalidArgument("the backup directory must be an absolute path", "invalid_path");

@@ -168,6 +168,8 @@ class VaultImpl final : public Vault, private RetentionHost, private HoldHost {
   const std::unique_ptr<audit::AuditLog> audit_;
   // Serialises read-modify-write of one transcript (striped by id).
   std::array<Mutex, 256> stripes_;
+  // One backup at a time (erase_backup.cc).
+  Mutex backup_mu_;
   // Retention: the shredder and its thread (vault/retention/shredder.h).
   std::unique_ptr<Shredder> shredder_;
   // Mirrors of the store's transcript counters, read once at Open and moved
