@@ -31,6 +31,14 @@ std::string ReadAll(const std::string& path) {
   return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
+// False if the file cannot be opened; an empty file is read as empty.
+bool ReadFile(const std::string& path, std::string* out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  out->assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  return !in.bad();
+}
+
 std::string Trim(std::string s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
   return s;
@@ -46,8 +54,8 @@ int Verify(const po::variables_map& vm) {
   }
   if (vm.count("checkpoint")) {
     for (const auto& f : vm["checkpoint"].as<std::vector<std::string>>()) {
-      std::string note = ReadAll(f);
-      if (note.empty()) {
+      std::string note;
+      if (!ReadFile(f, &note)) {
         std::cerr << "vault-audit: cannot read checkpoint file " << f << "\n";
         return 2;
       }
