@@ -24,7 +24,7 @@ class VaultFixture : public ::testing::Test {
     Options o;
     o.data_dir = dir_.path() + "/data";
     o.epoch_ms = kEpoch;
-    o.retention_ms = kRetention;
+    o.retention_ms = retention_ms_;
     o.retention_tick_ms = tick_ms_;  // 0: the tests run retention themselves
     o.log = log_;
     if (idle_close_ms_ >= 0) o.idle_close_ms = idle_close_ms_;
@@ -81,6 +81,7 @@ class VaultFixture : public ::testing::Test {
   }
 
   TempDir dir_;
+  int64_t retention_ms_ = kRetention;  // Options::retention_ms for the next Reopen
   int64_t idle_close_ms_ = -1;  // >= 0: Options::idle_close_ms for the next Reopen
   int64_t tick_ms_ = 0;         // Options::retention_tick_ms for the next Reopen
   decltype(Options::log) log_;  // Options::log for the next Reopen

@@ -81,7 +81,7 @@ StatusOr<HoldCandidate> VaultImpl::LoadForHold(std::string_view id) {
 }
 
 void VaultImpl::StageHold(const HoldCandidate& t, UnixMillis now, WriteBatch* batch) {
-  batch->Put(Column::kWrappedKeys, t.raw_id, HeldMarker(now));
+  batch->Put(Column::kWrappedKeys, t.raw_id, HeldMarker(now, t.key_epoch));
   batch->Delete(Column::kExpiryIndex, ExpiryKey(t.key_epoch, t.raw_id));
   batch->AddToCounter(kClosedCounter, -1);
   batch->AddToCounter(kHeldCounter, 1);
@@ -100,7 +100,11 @@ StatusOr<ReleaseFate> VaultImpl::StageRelease(std::string_view raw_id, const Sec
   VAULT_ASSIGN_OR_RETURN(StateRecord state, ReadState(raw, dek));
   batch->AddToCounter(kHeldCounter, -1);
   const uint64_t base = keyring_->base_epoch();
-  const uint64_t epoch = keyring_->EpochOf(state.expires_at);
+  // Not under an earlier epoch than the one it was wrapped under before the
+  // hold (kept in the held marker): that wrap may survive in a backup.
+  VAULT_ASSIGN_OR_RETURN(std::string marker, store_->Get(Column::kWrappedKeys, raw));
+  const uint64_t epoch =
+      std::max(keyring_->EpochOf(state.expires_at), HeldMarkerKeyEpoch(marker));
   if (state.expires_at > now && epoch >= base) {
     // Back to normal expiry: wrapped again under the epoch it expires in.
     VAULT_ASSIGN_OR_RETURN(std::string wrapped, keyring_->WrapKey(epoch, dek, raw));

@@ -185,7 +185,11 @@ Status VaultImpl::StageState(Loaded* t, WriteBatch* batch) {
   VAULT_RETURN_IF_ERROR(
       SealInto(t->dek, t->raw_id, RecordKind::kState, 0, EncodeState(t->state), &sealed));
   batch->Put(Column::kTranscripts, TranscriptKey(t->raw_id, RecordKind::kState), sealed);
-  const uint64_t epoch = keyring_->EpochOf(t->state.expires_at);
+  // Never under an earlier epoch than the one already written: that copy
+  // may survive in an old SST file or a backup, and must not outlive the
+  // live one. A shortened --retention or a clock stepped back therefore
+  // leaves the key where it is; reads still stop at expires_at.
+  const uint64_t epoch = std::max(keyring_->EpochOf(t->state.expires_at), t->key_epoch);
   if (epoch != t->key_epoch) {
     VAULT_ASSIGN_OR_RETURN(std::string wrapped, keyring_->WrapKey(epoch, t->dek, t->raw_id));
     batch->Put(Column::kWrappedKeys, t->raw_id, wrapped);

@@ -70,17 +70,27 @@ inline bool IsErasedTombstone(std::string_view value) {
 
 // A held transcript's ordinary wrapped key is replaced by this marker: its
 // DEK then exists only sealed to a case key (holds column family).
-// 0x00 | "TV-held" | hold time (8 bytes BE).
+// 0x00 | "TV-held" | hold time (8 bytes BE) | key epoch (8 bytes BE).
+// The key epoch is the epoch the DEK was wrapped under when it was held; a
+// release never wraps it under an earlier one (docs/design.md section 5.2).
+// Markers written before the key epoch was kept (16 bytes) have none.
 inline constexpr std::string_view kHeldTag("\0TV-held", 8);
 
-inline std::string HeldMarker(UnixMillis at) {
+inline std::string HeldMarker(UnixMillis at, uint64_t key_epoch) {
   std::string value(kHeldTag);
   PutU64(&value, static_cast<uint64_t>(at));
+  PutU64(&value, key_epoch);
   return value;
 }
 
 inline bool IsHeldMarker(std::string_view value) {
-  return value.size() == kHeldTag.size() + 8 && value.substr(0, kHeldTag.size()) == kHeldTag;
+  return (value.size() == kHeldTag.size() + 8 || value.size() == kHeldTag.size() + 16) &&
+         value.substr(0, kHeldTag.size()) == kHeldTag;
+}
+
+// The key epoch a held marker keeps; 0 for a marker without one.
+inline uint64_t HeldMarkerKeyEpoch(std::string_view marker) {
+  return marker.size() == kHeldTag.size() + 16 ? GetU64(marker.data() + kHeldTag.size() + 8) : 0;
 }
 
 // Open transcripts are listed in the expiry-index column family under this
