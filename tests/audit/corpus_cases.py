@@ -179,6 +179,25 @@ case("real_truncated_before_kept", "truncated",
 case("real_other_pinned_key", "unknown_key", "the generator's key 0 pinned for the real log",
      lambda c: (c.real_files(), [], c.pub))
 
+
+
+def vaultd_log(c):
+    """The audit log of tests/fixtures/datadir-v1.tar.gz, written by vaultd."""
+    import json, os, tarfile
+    path = os.path.join(c.seed_dir, "..", "..", "..", "fixtures", "datadir-v1.tar.gz")
+    with tarfile.open(path) as t:
+        files = {os.path.basename(m.name): t.extractfile(m).read() for m in t.getmembers()
+                 if m.isfile() and m.name.startswith("data/audit/audit-")}
+    genesis = files["audit-00000001.log"]
+    body = genesis[4:4 + int.from_bytes(genesis[:4], "big")]
+    return files, [], json.loads(body[50:])["key"]
+
+
+case("vaultd_fixture_log", "ok", "the audit log vaultd 0.1 wrote in tests/fixtures/datadir-v1",
+     vaultd_log)
+case("vaultd_fixture_log_cut", "torn", "the same, its last 5 bytes cut",
+     lambda c: ({k: v[:-5] for k, v in vaultd_log(c)[0].items()}, [], vaultd_log(c)[2]))
+
 # The re-signed base log, and the directory.
 case("intact", "ok", "the base log, re-signed by the generator", base)
 case("intact_kept_both", "ok", "with kept checkpoints 10 and 30",
