@@ -161,13 +161,13 @@ class FullDiskTest : public ::testing::Test {
     return last;
   }
 
-  double Metric(const std::string& name) {
+  double Metric(const std::string& name, const Labels& labels = {}) {
     auto text = client_->Metrics();
     EXPECT_OK(text);
     if (!text.ok()) return -1;
     auto parsed = ParseExposition(*text);
     EXPECT_OK(parsed);
-    return parsed.ok() ? parsed->ValueOr0(name) : -1;
+    return parsed.ok() ? parsed->ValueOr0(name, labels) : -1;
   }
 
   // Every message of `id` must be `acknowledged` (seq -> text size).
@@ -317,6 +317,13 @@ TEST_F(FullDiskTest, RestartsWithAFewMiBFreeAfterAKill) {
   for (uint64_t seq = 0; seq < 256; ++seq) {
     ASSERT_NO_FATAL_FAILURE(AppendOk(id, seq, 48 * 1024));
     acknowledged[seq] = 48 * 1024;
+  }
+  // A full WAL is flushed in the background; wait until that is done, so the
+  // kill does not land in the middle of it.
+  const auto deadline = steady_clock::now() + std::chrono::seconds(30);
+  while (Metric("vault_store_bytes", {{"kind", "wal"}}) > 5.0 * kMiB &&
+         steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   daemon_->Kill();
 
