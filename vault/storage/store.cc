@@ -129,6 +129,29 @@ struct Store::Rep {
     }
     health->ManualResume(db->Resume());
   }
+  // The WAL file whose writer a failed write left in error (0: none).
+  // RocksDB 7.8 keeps that writer if its recovery finds every memtable empty
+  // (it switches to a new WAL only with a memtable to switch), and the next
+  // write into it aborts the process in Debian's build. Writes are refused
+  // instead until a restart; see the header comment.
+  std::atomic<uint64_t> failed_wal{0};
+  uint64_t CurrentWal() const {
+    std::unique_ptr<rocksdb::LogFile> wal;
+    return db->GetCurrentWalFile(&wal).ok() && wal ? wal->LogNumber() : 0;
+  }
+  // Non-OK if writes must not reach RocksDB.
+  Status CheckWal() {
+    const uint64_t failed = failed_wal.load(std::memory_order_acquire);
+    if (failed == 0 || health->stopped()) return Status::OK();  // RocksDB refuses them itself
+    if (CurrentWal() != failed) {
+      failed_wal.store(0, std::memory_order_release);
+      return Status::OK();
+    }
+    return Status::IOError(
+        "the store recovered from a failed write but kept its failed write-ahead log; "
+        "restart vaultd (nothing acknowledged is lost)",
+        "store_restart_needed");
+  }
   // True (and one fewer left) if the next call of `op` is to fail.
   bool Fault(Op op) {
     std::atomic<int>& left = faults[static_cast<int>(op)];
@@ -183,8 +206,16 @@ StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& dir, Settings se
   // SstFileManager, made explicit here) and a listener that tracks it; an
   // info log that cannot stop the process.
   db_opts.max_total_wal_size = kMaxWalBytes;
+  // No preallocation: with it, a WAL fills its preallocated room and the disk
+  // runs out exactly at the first write into the next WAL file, when every
+  // memtable has just been switched. RocksDB 7.8's recovery then switches no
+  // memtable, so it keeps the failed WAL writer, whose next write aborts the
+  // process (an assertion in Debian's build). Without it, a write fails where
+  // the disk fills, normally with memtables to switch.
+  db_opts.allow_fallocate = false;
   db_opts.sst_file_manager.reset(rocksdb::NewSstFileManager(rocksdb::Env::Default()));
-  auto health = std::make_shared<StoreHealth>(std::move(settings.on_event));
+  auto health =
+      std::make_shared<StoreHealth>(std::move(settings.on_event), settings.auto_recovery);
   db_opts.listeners.push_back(health);
   if (std::shared_ptr<InfoLog> info_log = InfoLog::Open(dir)) db_opts.info_log = info_log;
 
@@ -248,9 +279,17 @@ Status Store::Write(WriteBatch* batch, bool sync) {
   rocksdb::WriteOptions wo;
   wo.sync = sync;
   rep_->MaybeResume();
+  if (Status usable = rep_->CheckWal(); !usable.ok()) {
+    rep_->failed_writes.fetch_add(1, std::memory_order_relaxed);
+    return usable;
+  }
+  const uint64_t wal_errors = rep_->health->wal_write_errors();
   const auto start = std::chrono::steady_clock::now();
   const rocksdb::Status s = rep_->db->Write(wo, &wb);
   if (!s.ok()) {
+    if (rep_->health->wal_write_errors() != wal_errors) {
+      rep_->failed_wal.store(rep_->CurrentWal(), std::memory_order_release);
+    }
     rep_->failed_writes.fetch_add(1, std::memory_order_relaxed);
   } else if (sync) {
     rep_->synced_writes.Record(std::chrono::duration_cast<std::chrono::microseconds>(

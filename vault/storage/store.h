@@ -27,6 +27,11 @@
 // that a restart, which flushes what the WAL holds, needs little free space.
 // RocksDB's info log (db/LOG, LOG.old) drops lines it cannot write rather
 // than stopping the process.
+// One case still needs a restart: a write that fails as the very first
+// write into a new WAL file (the disk filled exactly as RocksDB switched
+// WALs). RocksDB 7.8 recovers from it but keeps the failed WAL writer, so
+// writes are then refused with IOError "store_restart_needed" (503) rather
+// than let the next one abort the process; nothing acknowledged is lost.
 // Every synced Write is timed; GetStats reports those latencies, failed
 // writes, fsyncs of the write-ahead log and the bytes on disk.
 // Thread safety: all methods may be called concurrently.
@@ -91,6 +96,9 @@ class Store {
     EventSink on_event;
     // The least time between two DB::Resume() attempts made by writers.
     std::chrono::milliseconds resume_interval{1000};
+    // false: RocksDB's own recovery is declined, and only writers resume a
+    // stopped store (tests of that path).
+    bool auto_recovery = true;
   };
 
   struct Stats {

@@ -74,6 +74,9 @@ int OpenLog(const std::string& path) {
 void StoreHealth::OnBackgroundError(rocksdb::BackgroundErrorReason reason,
                                     rocksdb::Status* error) {
   errors_.fetch_add(1, std::memory_order_relaxed);
+  if (reason == rocksdb::BackgroundErrorReason::kWriteCallback) {
+    wal_write_errors_.fetch_add(1, std::memory_order_acq_rel);
+  }
   const bool stops = error->severity() >= rocksdb::Status::Severity::kHardError;
   const bool was_stopped = stops && stopped_.exchange(true, std::memory_order_acq_rel);
   Emit(stops && !was_stopped ? "store_stopped" : "store_background_error",
@@ -85,7 +88,8 @@ void StoreHealth::OnBackgroundError(rocksdb::BackgroundErrorReason reason,
 void StoreHealth::OnErrorRecoveryBegin(rocksdb::BackgroundErrorReason /*reason*/,
                                        rocksdb::Status /*error*/, bool* auto_recovery) {
   // RocksDB offers to recover by itself (a full disk: its SstFileManager
-  // waits for space); accepted.
+  // waits for space); accepted unless the store was told otherwise.
+  if (!allow_auto_recovery_) *auto_recovery = false;
   if (*auto_recovery) auto_recovering_.store(true, std::memory_order_release);
 }
 

@@ -36,7 +36,10 @@ namespace vault {
 
 class StoreHealth final : public rocksdb::EventListener {
  public:
-  explicit StoreHealth(Store::EventSink sink) : sink_(std::move(sink)) {}
+  // With `allow_auto_recovery` false, RocksDB's offers to recover by itself
+  // are declined.
+  StoreHealth(Store::EventSink sink, bool allow_auto_recovery)
+      : sink_(std::move(sink)), allow_auto_recovery_(allow_auto_recovery) {}
 
   void OnBackgroundError(rocksdb::BackgroundErrorReason reason, rocksdb::Status* error) override;
   void OnErrorRecoveryBegin(rocksdb::BackgroundErrorReason reason, rocksdb::Status error,
@@ -51,16 +54,20 @@ class StoreHealth final : public rocksdb::EventListener {
   // True while RocksDB's own recovery is pending (it refuses Resume() then).
   bool auto_recovering() const { return auto_recovering_.load(std::memory_order_acquire); }
   uint64_t errors() const { return errors_.load(std::memory_order_relaxed); }
+  // Background errors raised by a failed write into the WAL itself.
+  uint64_t wal_write_errors() const { return wal_write_errors_.load(std::memory_order_acquire); }
   uint64_t recoveries() const { return recoveries_.load(std::memory_order_relaxed); }
 
  private:
   void Recovered();
   void Emit(std::string_view event, const Store::EventFields& fields) const;
 
-  const Store::EventSink sink_;  // constant after construction
+  const Store::EventSink sink_;      // constant after construction
+  const bool allow_auto_recovery_;  // constant after construction
   std::atomic<bool> stopped_{false};
   std::atomic<bool> auto_recovering_{false};
   std::atomic<uint64_t> errors_{0};
+  std::atomic<uint64_t> wal_write_errors_{0};
   std::atomic<uint64_t> recoveries_{0};
 };
 
