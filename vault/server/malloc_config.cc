@@ -27,4 +27,19 @@ Status ApplyMallocSettings(const MallocSettings& settings) {
   return status;
 }
 
+bool MemoryTrimmer::AfterResponse(size_t bytes) {
+  if (min_bytes_ == 0 || bytes < min_bytes_) return false;
+  const int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                          std::chrono::steady_clock::now().time_since_epoch())
+                          .count();
+  int64_t last = last_ns_.load(std::memory_order_relaxed);
+  const int64_t interval = std::chrono::nanoseconds(interval_).count();
+  if (last != 0 && now - last < interval) return false;
+  // One thread wins the interval; the others go on serving.
+  if (!last_ns_.compare_exchange_strong(last, now, std::memory_order_relaxed)) return false;
+  malloc_trim(0);
+  trims_.fetch_add(1, std::memory_order_relaxed);
+  return true;
+}
+
 }  // namespace vault

@@ -20,7 +20,10 @@
 #ifndef VAULT_SERVER_MALLOC_CONFIG_H_
 #define VAULT_SERVER_MALLOC_CONFIG_H_
 
+#include <atomic>
+#include <chrono>
 #include <cstddef>
+#include <cstdint>
 
 #include "vault/status.h"
 
@@ -41,6 +44,31 @@ constexpr size_t kMaxMmapThreshold = 32 * 1024 * 1024;
 
 // Applies `settings` to this process. InvalidArgument if glibc refuses one.
 Status ApplyMallocSettings(const MallocSettings& settings);
+
+// Gives the free memory inside glibc's arenas back to the kernel
+// (malloc_trim) after large responses, at most once per interval. Blocks
+// under the mmap threshold (a transcript's messages, an audit page's JSON
+// values) leave free pages in the middle of an arena that glibc otherwise
+// keeps for good. Thread safety: AfterResponse may be called from any thread;
+// one caller at a time trims.
+class MemoryTrimmer {
+ public:
+  // Responses of fewer than `min_bytes` never trim; 0 turns trimming off.
+  MemoryTrimmer(size_t min_bytes, std::chrono::milliseconds interval)
+      : min_bytes_(min_bytes), interval_(interval) {}
+
+  // Called once a response of `bytes` bytes has been freed. Trims if it was
+  // large enough and the last trim was at least the interval ago; returns
+  // whether it trimmed.
+  bool AfterResponse(size_t bytes);
+  uint64_t trims() const { return trims_.load(std::memory_order_relaxed); }
+
+ private:
+  const size_t min_bytes_;
+  const std::chrono::milliseconds interval_;
+  std::atomic<int64_t> last_ns_{0};  // steady clock, of the last trim
+  std::atomic<uint64_t> trims_{0};
+};
 
 }  // namespace vault
 
