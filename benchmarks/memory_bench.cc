@@ -18,7 +18,7 @@
 // the between-round samples), and checks them against
 //   --end-bound-mib    end - start           (default 16)
 //   --peak-bound-mib   peak - start          (default 48)
-//   --slope-bound-mib  growth per 10,000 reads, second half (default 0.5)
+//   --slope-bound-mib  growth per 10,000 reads, second half (default 1)
 // Exit status: 0 within every bound, 1 if one is exceeded, 2 on an error (a
 // read that did not answer 200, vaultd gone). It measures memory, not speed;
 // the reads per second it prints are for orientation only. Not run by ctest
@@ -64,7 +64,7 @@ struct Config {
   int audit_percent = 50;
   double end_bound_mib = 16;
   double peak_bound_mib = 48;
-  double slope_bound_mib = 0.5;
+  double slope_bound_mib = 1.0;
   bool check = true;
   std::string dir = ".";
   std::string vaultd = VAULTD_PATH;
