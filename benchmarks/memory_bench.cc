@@ -19,8 +19,9 @@
 //   --end-bound-mib    end - start           (default 16)
 //   --peak-bound-mib   peak - start          (default 48)
 //   --slope-bound-mib  growth per 10,000 reads, second half (default 1)
-// Exit status: 0 within every bound, 1 if one is exceeded, 2 on an error (a
-// read that did not answer 200, vaultd gone). It measures memory, not speed;
+// Exit status: 0 within every bound, 1 if one is exceeded or on an error (a
+// read that did not answer 200, vaultd gone: "memory_bench: ..." on stderr),
+// 2 for bad arguments. It measures memory, not speed;
 // the reads per second it prints are for orientation only. Not run by ctest
 // (a smoke test runs it for a few hundred reads, without bounds).
 // Figures and the command behind them: docs/performance.md, section 8.
