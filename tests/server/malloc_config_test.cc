@@ -29,26 +29,26 @@ uint64_t RssKib() {
 
 TEST(MemoryTrimmerTest, SmallResponsesNeverTrim) {
   MemoryTrimmer trimmer(256 * 1024, milliseconds(0));
-  EXPECT_FALSE(trimmer.AfterResponse(0));
-  EXPECT_FALSE(trimmer.AfterResponse(256 * 1024 - 1));
-  EXPECT_EQ(trimmer.trims(), 0u);
+  EXPECT_FALSE(trimmer.TakeTurn(0));
+  EXPECT_FALSE(trimmer.TakeTurn(256 * 1024 - 1));
+  EXPECT_EQ(trimmer.turns(), 0u);
 }
 
 TEST(MemoryTrimmerTest, TrimsAtMostOncePerInterval) {
   MemoryTrimmer trimmer(1024, hours(1));
-  EXPECT_TRUE(trimmer.AfterResponse(1024));
-  EXPECT_FALSE(trimmer.AfterResponse(1 << 20));
-  EXPECT_FALSE(trimmer.AfterResponse(1 << 30));
-  EXPECT_EQ(trimmer.trims(), 1u);
+  EXPECT_TRUE(trimmer.TakeTurn(1024));
+  EXPECT_FALSE(trimmer.TakeTurn(1 << 20));
+  EXPECT_FALSE(trimmer.TakeTurn(1 << 30));
+  EXPECT_EQ(trimmer.turns(), 1u);
   MemoryTrimmer every_time(1024, milliseconds(0));
-  EXPECT_TRUE(every_time.AfterResponse(4096));
-  EXPECT_TRUE(every_time.AfterResponse(4096));
-  EXPECT_EQ(every_time.trims(), 2u);
+  EXPECT_TRUE(every_time.TakeTurn(4096));
+  EXPECT_TRUE(every_time.TakeTurn(4096));
+  EXPECT_EQ(every_time.turns(), 2u);
 }
 
 TEST(MemoryTrimmerTest, ZeroBytesTurnsItOff) {
   MemoryTrimmer off(0, milliseconds(0));
-  EXPECT_FALSE(off.AfterResponse(1 << 30));
+  EXPECT_FALSE(off.TakeTurn(1 << 30));
 }
 
 // What glibc keeps without a trim: 48 MiB of small blocks freed below one
@@ -71,7 +71,8 @@ TEST(MemoryTrimmerTest, GivesFreedSmallBlocksBackToTheKernel) {
   const uint64_t freed = RssKib();
   EXPECT_GT(freed + 8 * 1024, held) << "glibc gave the blocks back by itself";
   MemoryTrimmer trimmer(1, milliseconds(0));
-  ASSERT_TRUE(trimmer.AfterResponse(1));
+  ASSERT_TRUE(trimmer.TakeTurn(1));
+  ReleaseFreeMemory();
   const uint64_t trimmed = RssKib();
   EXPECT_LT(trimmed + 32 * 1024, freed) << "held " << held << " KiB, after free " << freed
                                         << " KiB, after the trim " << trimmed << " KiB";

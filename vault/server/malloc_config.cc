@@ -27,7 +27,7 @@ Status ApplyMallocSettings(const MallocSettings& settings) {
   return status;
 }
 
-bool MemoryTrimmer::AfterResponse(size_t bytes) {
+bool MemoryTrimmer::TakeTurn(size_t bytes) {
   if (min_bytes_ == 0 || bytes < min_bytes_) return false;
   const int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
                           std::chrono::steady_clock::now().time_since_epoch())
@@ -37,9 +37,10 @@ bool MemoryTrimmer::AfterResponse(size_t bytes) {
   if (last != 0 && now - last < interval) return false;
   // One thread wins the interval; the others go on serving.
   if (!last_ns_.compare_exchange_strong(last, now, std::memory_order_relaxed)) return false;
-  malloc_trim(0);
-  trims_.fetch_add(1, std::memory_order_relaxed);
+  turns_.fetch_add(1, std::memory_order_relaxed);
   return true;
 }
+
+void ReleaseFreeMemory() { malloc_trim(0); }
 
 }  // namespace vault

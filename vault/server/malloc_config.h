@@ -49,26 +49,31 @@ Status ApplyMallocSettings(const MallocSettings& settings);
 // (malloc_trim) after large responses, at most once per interval. Blocks
 // under the mmap threshold (a transcript's messages, an audit page's JSON
 // values) leave free pages in the middle of an arena that glibc otherwise
-// keeps for good. Thread safety: AfterResponse may be called from any thread;
-// one caller at a time trims.
+// keeps for good. A trim can take tens of milliseconds of madvise calls, so
+// the caller runs ReleaseFreeMemory where it delays no connection (vaultd:
+// on the worker pool). Thread safety: TakeTurn may be called from any
+// thread; one caller per interval gets the turn.
 class MemoryTrimmer {
  public:
   // Responses of fewer than `min_bytes` never trim; 0 turns trimming off.
   MemoryTrimmer(size_t min_bytes, std::chrono::milliseconds interval)
       : min_bytes_(min_bytes), interval_(interval) {}
 
-  // Called once a response of `bytes` bytes has been freed. Trims if it was
-  // large enough and the last trim was at least the interval ago; returns
-  // whether it trimmed.
-  bool AfterResponse(size_t bytes);
-  uint64_t trims() const { return trims_.load(std::memory_order_relaxed); }
+  // Called once a response of `bytes` bytes has been freed: true if it was
+  // large enough and the last turn was at least the interval ago, and the
+  // caller should now call ReleaseFreeMemory().
+  bool TakeTurn(size_t bytes);
+  uint64_t turns() const { return turns_.load(std::memory_order_relaxed); }
 
  private:
   const size_t min_bytes_;
   const std::chrono::milliseconds interval_;
-  std::atomic<int64_t> last_ns_{0};  // steady clock, of the last trim
-  std::atomic<uint64_t> trims_{0};
+  std::atomic<int64_t> last_ns_{0};  // steady clock, of the last turn
+  std::atomic<uint64_t> turns_{0};
 };
+
+// malloc_trim(0): every arena's free pages back to the kernel.
+void ReleaseFreeMemory();
 
 }  // namespace vault
 

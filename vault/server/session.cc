@@ -363,7 +363,8 @@ asio::awaitable<bool> Session::ServeOne() {
   LogAccess({context.request_id, MethodName(request.method()), route, status, latency_us,
              peer_.uid});
   hub_->metrics().RecordRequest(route, status, latency_us);
-  hub_->trimmer().AfterResponse(body_bytes);
+  // A trim's madvise calls can take a while: on the worker pool, not here.
+  if (hub_->trimmer().TakeTurn(body_bytes)) asio::post(hub_->workers(), &ReleaseFreeMemory);
   const bool serve_more = written && keep_alive;
   co_return serve_more;
 }

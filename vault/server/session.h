@@ -75,8 +75,9 @@ struct SessionLimits {
   std::chrono::milliseconds header_timeout{10000};
   std::chrono::milliseconds body_timeout{10000};
   // After a response body of at least this many bytes has been freed, the
-  // free memory in malloc's arenas goes back to the kernel, at most once per
-  // trim_interval (MemoryTrimmer, malloc_config.h). 0: never.
+  // free memory in malloc's arenas goes back to the kernel (on the worker
+  // pool), at most once per trim_interval (MemoryTrimmer, malloc_config.h).
+  // 0: never.
   size_t trim_after_bytes = 256 * 1024;
   std::chrono::milliseconds trim_interval{1000};
 };
