@@ -32,6 +32,7 @@
 #include "vault/common/file_util.h"
 #include "vault/options.h"
 #include "vault/server/logging.h"
+#include "vault/server/malloc_config.h"
 #include "vault/server/sd_notify.h"
 #include "vault/server/server.h"
 #include "vault/server/socket_file.h"
@@ -48,6 +49,7 @@ constexpr int kExitUsage = 2;
 struct Config {
   vault::Options vault;
   vault::ServerOptions server;
+  vault::MallocSettings malloc;
 };
 
 // Raised for a flag or config value that does not parse; names the option.
@@ -106,7 +108,12 @@ po::options_description FileOptions() {
       ("max-connections", text(), "connections served at once (default 1024)")
       ("max-connections-per-uid", text(), "connections one user (uid) may have open at once; "
                                           "root and vaultd's own user are not limited "
-                                          "(default: a quarter of max-connections)");
+                                          "(default: a quarter of max-connections)")
+      ("malloc-arenas", text(), "most glibc malloc arenas; 0: glibc's default of 8 per core "
+                                "(default 2)")
+      ("malloc-mmap-threshold", text(), "blocks of at least this many bytes are mapped alone and "
+                                        "returned to the kernel when freed; 0: glibc's sliding "
+                                        "threshold (default 131072)");
   // clang-format on
   po::options_description access(
       "Access (section [access] of the config file; each key may repeat).\n"
@@ -271,6 +278,11 @@ Config BuildConfig(const Values& values) {
       std::chrono::milliseconds(DurationOption(values, "body-timeout", s.body_timeout.count()));
   s.max_seq = v.max_seq;
 
+  vault::MallocSettings& m = config.malloc;
+  m.arenas = CountOption(values, "malloc-arenas", m.arenas, 0, 1024);
+  m.mmap_threshold =
+      CountOption(values, "malloc-mmap-threshold", m.mmap_threshold, 0, vault::kMaxMmapThreshold);
+
   // Grants are resolved to ids once, at start-up; a renamed user keeps its id.
   const vault::NameResolver names = vault::NameResolver::System();
   for (vault::Role role : vault::kAllRoles) {
@@ -395,7 +407,13 @@ int main(int argc, char** argv) {
   }
   Config config;
   if (std::optional<int> exit_status = ParseArgs(argc, argv, &config)) return *exit_status;
+  // Before any thread exists (logging, RocksDB and the server start threads).
+  const vault::Status malloc_status = vault::ApplyMallocSettings(config.malloc);
   vault::InitJsonLogging();
+  if (!malloc_status.ok()) {
+    vault::LogEvent(spdlog::level::warn, "malloc_settings_refused",
+                    {{"error", malloc_status.ToString()}});
+  }
   FitConnectionsToFileLimit(&config.server);
 
   // Refuse an unusable socket path or an unsafe socket directory before

@@ -112,6 +112,18 @@ TEST(VaultdFlagsTest, InvalidStorageReservesAreNamed) {
   }
 }
 
+TEST(VaultdFlagsTest, InvalidMallocSettingsAreNamed) {
+  // 0 is allowed for both (glibc's own default); past the caps is not.
+  for (const auto& [flag, over] : {std::pair{"--malloc-arenas", "1025"},
+                                   std::pair{"--malloc-mmap-threshold", "33554433"}}) {
+    for (const char* value : {"-5", "ten", "12abc", "", over}) {
+      const RunResult result = RunVaultd({flag, value});
+      EXPECT_EQ(result.exit_status, 2) << flag << " " << value << ": " << result.output;
+      EXPECT_NE(result.output.find(flag + 2), std::string::npos) << result.output;
+    }
+  }
+}
+
 TEST(VaultdFlagsTest, InvalidNumberInConfigFileNamesTheKeyAndTheFile) {
   TempDir temp;
   const std::string config = WriteConfig(temp.path(), "workers = ten\n");

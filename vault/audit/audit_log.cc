@@ -9,9 +9,11 @@
 #include <chrono>
 #include <cstdio>
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 
 #include "vault/audit/recovery.h"
+#include "vault/audit/segment_reader.h"
 #include "vault/common/file_util.h"
 
 namespace vault::audit {
@@ -444,22 +446,15 @@ StatusOr<std::vector<StoredRecord>> AuditLog::Read(uint64_t from, size_t max) co
   for (auto j = firsts.begin(); j != firsts.end(); ++j) {
     if (j->second <= from) it = j;
   }
+  // Through a fixed window (SegmentReader): never the whole segment, which
+  // grows to segment_bytes and would cost that much per page read.
   for (; it != firsts.end() && it->first <= last_seg && out.size() < max; ++it) {
-    VAULT_ASSIGN_OR_RETURN(std::string bytes, ReadSmallFile(SegmentPath(it->first), 1ull << 40));
-    if (it->first == last_seg && bytes.size() > last_size) bytes.resize(last_size);
-    std::string_view in = bytes;
-    while (!in.empty() && out.size() < max) {
-      StoredRecord sr;
-      size_t used = 0;
-      std::string why;
-      if (DecodeRecord(in, &sr.record, &sr.hash, &used, &why) != ParseResult::kOk) {
-        return Status::Corruption("audit segment " + std::to_string(it->first) + " is damaged",
-                                  "audit_log_corrupt");
-      }
-      in.remove_prefix(used);
-      if (sr.record.seq >= end) break;
-      if (sr.record.seq >= from) out.push_back(std::move(sr));
-    }
+    const uint64_t limit = it->first == last_seg ? last_size : UINT64_MAX;
+    VAULT_ASSIGN_OR_RETURN(SegmentReader reader,
+                           SegmentReader::Open(SegmentPath(it->first), it->first, limit));
+    bool past_end = false;
+    VAULT_RETURN_IF_ERROR(reader.ReadInto(from, end, max, &out, &past_end));
+    if (past_end) break;
   }
   return out;
 }

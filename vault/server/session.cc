@@ -352,12 +352,19 @@ asio::awaitable<bool> Session::ServeOne() {
 
   const bool keep_alive = request.keep_alive() && !hub_->stopping();
   const bool head = request.method() == http::verb::head;
+  const size_t body_bytes = response.body().size();
   const bool written =
       co_await Write(response, request.version(), keep_alive, head, context.request_id);
+  const unsigned status = response.result_int();
+  // A large body is freed now rather than when this frame ends, so that the
+  // trim below can give its memory back.
+  if (body_bytes >= kFirstReadBytes) response = HttpResponse();
   const int64_t latency_us = MicrosSince(start);
-  LogAccess({context.request_id, MethodName(request.method()), route, response.result_int(),
-             latency_us, peer_.uid});
-  hub_->metrics().RecordRequest(route, response.result_int(), latency_us);
+  LogAccess({context.request_id, MethodName(request.method()), route, status, latency_us,
+             peer_.uid});
+  hub_->metrics().RecordRequest(route, status, latency_us);
+  // A trim's madvise calls can take a while: on the worker pool, not here.
+  if (hub_->trimmer().TakeTurn(body_bytes)) asio::post(hub_->workers(), &ReleaseFreeMemory);
   const bool serve_more = written && keep_alive;
   co_return serve_more;
 }

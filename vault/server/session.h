@@ -56,6 +56,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "vault/server/malloc_config.h"
 #include "vault/server/metrics.h"
 #include "vault/server/peer_cred.h"
 #include "vault/server/response.h"
@@ -73,6 +74,12 @@ struct SessionLimits {
   std::chrono::milliseconds idle_timeout{30000};
   std::chrono::milliseconds header_timeout{10000};
   std::chrono::milliseconds body_timeout{10000};
+  // After a response body of at least this many bytes has been freed, the
+  // free memory in malloc's arenas goes back to the kernel (on the worker
+  // pool), at most once per trim_interval (MemoryTrimmer, malloc_config.h).
+  // 0: never.
+  size_t trim_after_bytes = 256 * 1024;
+  std::chrono::milliseconds trim_interval{1000};
 };
 
 class Session;
@@ -135,7 +142,8 @@ class SessionHub {
   // `metrics` (which records every answered request) must outlive the hub.
   SessionHub(SessionLimits limits, const Router* router,
              boost::asio::thread_pool::executor_type workers, ServerMetrics* metrics)
-      : limits_(limits), router_(router), workers_(workers), metrics_(metrics) {}
+      : limits_(limits), router_(router), workers_(workers), metrics_(metrics),
+        trimmer_(limits.trim_after_bytes, limits.trim_interval) {}
   SessionHub(const SessionHub&) = delete;
   SessionHub& operator=(const SessionHub&) = delete;
 
@@ -145,6 +153,7 @@ class SessionHub {
   bool stopping() const { return stopping_.load(std::memory_order_acquire); }
   std::string NextRequestId();
   ServerMetrics& metrics() const { return *metrics_; }
+  MemoryTrimmer& trimmer() { return trimmer_; }
   size_t open_connections() const { return open_connections_.load(std::memory_order_acquire); }
 
   // A slot for a new connection, or nullopt if `max` connections are open.
@@ -163,6 +172,7 @@ class SessionHub {
   const Router* const router_;
   const boost::asio::thread_pool::executor_type workers_;
   ServerMetrics* const metrics_;
+  MemoryTrimmer trimmer_;
   std::atomic<bool> stopping_{false};
   std::atomic<uint64_t> next_request_id_{0};
   std::atomic<size_t> open_connections_{0};

@@ -1,0 +1,80 @@
+// Process-wide settings of glibc's allocator, for a daemon whose requests
+// allocate and free buffers of megabytes on many threads (issue 13, item 4;
+// docs/performance.md, section 8).
+//
+// Left to its defaults, glibc (a) gives up to 8 arenas per core to the
+// threads that allocate at once, each keeping the free memory of its own
+// peak, and (b) raises its mmap threshold to the size of each large block
+// freed (up to 32 MiB), so that after the first 1.5 MB response every later
+// one comes from an arena, whose free space in the middle of a heap is never
+// given back to the kernel. A vaultd serving large reads on 32 workers grew
+// from 18 MiB to hundreds that way.
+//
+// ApplyMallocSettings fixes both: at most `arenas` arenas, and a fixed mmap
+// threshold, so every block of at least that size is its own mapping and is
+// returned to the kernel when freed. Call it once, before any thread starts:
+// M_ARENA_MAX does not reduce arenas that already exist.
+//
+// Thread safety: none needed (single-threaded start-up). Failure: a setting
+// that glibc refuses is reported, the others still apply.
+#ifndef VAULT_SERVER_MALLOC_CONFIG_H_
+#define VAULT_SERVER_MALLOC_CONFIG_H_
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+
+#include "vault/status.h"
+
+namespace vault {
+
+struct MallocSettings {
+  // Most arenas glibc may create (M_ARENA_MAX). 0: glibc's default (8 per
+  // core, or GLIBC_TUNABLES=glibc.malloc.arena_max).
+  size_t arenas = 2;
+  // Blocks of at least this many bytes are mapped on their own and unmapped
+  // when freed (M_MMAP_THRESHOLD, which also stops glibc from moving it).
+  // 0: glibc's sliding threshold. At most kMaxMmapThreshold.
+  size_t mmap_threshold = 128 * 1024;
+};
+
+// glibc's own limit on M_MMAP_THRESHOLD (HEAP_MAX_SIZE / 2 on 64-bit).
+constexpr size_t kMaxMmapThreshold = 32 * 1024 * 1024;
+
+// Applies `settings` to this process. InvalidArgument if glibc refuses one.
+Status ApplyMallocSettings(const MallocSettings& settings);
+
+// Gives the free memory inside glibc's arenas back to the kernel
+// (malloc_trim) after large responses, at most once per interval. Blocks
+// under the mmap threshold (a transcript's messages, an audit page's JSON
+// values) leave free pages in the middle of an arena that glibc otherwise
+// keeps for good. A trim can take tens of milliseconds of madvise calls, so
+// the caller runs ReleaseFreeMemory where it delays no connection (vaultd:
+// on the worker pool). Thread safety: TakeTurn may be called from any
+// thread; one caller per interval gets the turn.
+class MemoryTrimmer {
+ public:
+  // Responses of fewer than `min_bytes` never trim; 0 turns trimming off.
+  MemoryTrimmer(size_t min_bytes, std::chrono::milliseconds interval)
+      : min_bytes_(min_bytes), interval_(interval) {}
+
+  // Called once a response of `bytes` bytes has been freed: true if it was
+  // large enough and the last turn was at least the interval ago, and the
+  // caller should now call ReleaseFreeMemory().
+  bool TakeTurn(size_t bytes);
+  uint64_t turns() const { return turns_.load(std::memory_order_relaxed); }
+
+ private:
+  const size_t min_bytes_;
+  const std::chrono::milliseconds interval_;
+  std::atomic<int64_t> last_ns_{0};  // steady clock, of the last turn
+  std::atomic<uint64_t> turns_{0};
+};
+
+// malloc_trim(0): every arena's free pages back to the kernel.
+void ReleaseFreeMemory();
+
+}  // namespace vault
+
+#endif  // VAULT_SERVER_MALLOC_CONFIG_H_
