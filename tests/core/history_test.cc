@@ -166,9 +166,11 @@ TEST_F(HistoryTest, BadIdentifiersAtOpenAreRefusedAndStoreNothing) {
 TEST_F(HistoryTest, ErasedHeldAndExpiredTranscripts) {
   ASSERT_TRUE(OpenCase("alice", "CASE-1").ok());
   const std::string first = Open("helpline", V("sam-1"));
+  clock_.Advance(10);
   const std::string erased = Open("helpline", V("sam-1"));
   const std::string held = Open("helpline", V("sam-1"));
   ASSERT_TRUE(vault_->CloseTranscript(caller_, held).ok());
+  clock_.Advance(10);  // held after `first` was opened: listed before it
   ASSERT_TRUE(Hold("alice", "CASE-1", held).ok());
   ASSERT_TRUE(vault_->EraseTranscript(caller_, erased).ok());
   const std::string latest = Open("helpline", V("sam-1"));
