@@ -3,6 +3,7 @@
 //   vault-audit verify --dir DIR --pubkey KEY [--checkpoint FILE]... [--max-gap DURATION] [--json]
 //   vault-audit show   --dir DIR [--from N] [--count N]
 //   vault-audit genesis-key --dir DIR
+//   vault-audit life ID --dir DIR --pubkey KEY [--checkpoint FILE]... [--max-gap DURATION]
 //
 // Needs only a copy of the audit directory and the first public key the
 // auditor pinned; no daemon, no keyring, no root key. Exit status: 0 the log
@@ -14,6 +15,7 @@
 #include <iostream>
 #include <iterator>
 
+#include "vault/audit/life.h"
 #include "vault/audit/record.h"
 #include "vault/audit/report.h"
 #include "vault/audit/verifier.h"
@@ -31,13 +33,23 @@ std::string ReadAll(const std::string& path) {
   return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
+// False if the file cannot be opened; an empty file is read as empty.
+bool ReadFile(const std::string& path, std::string* out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  out->assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  return !in.bad();
+}
+
 std::string Trim(std::string s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
   return s;
 }
 
-int Verify(const po::variables_map& vm) {
-  audit::VerifyOptions o;
+// The options of verify (and of life, which verifies first); 0 or a usage
+// error's exit status.
+int VerifyOptionsOf(const po::variables_map& vm, audit::VerifyOptions* out) {
+  audit::VerifyOptions& o = *out;
   std::string key = vm.count("pubkey") ? vm["pubkey"].as<std::string>() : "";
   if (vm.count("pubkey-file")) key = Trim(ReadAll(vm["pubkey-file"].as<std::string>()));
   if (!audit::ParsePublicKey(key, &o.pinned_key)) {
@@ -46,8 +58,8 @@ int Verify(const po::variables_map& vm) {
   }
   if (vm.count("checkpoint")) {
     for (const auto& f : vm["checkpoint"].as<std::vector<std::string>>()) {
-      std::string note = ReadAll(f);
-      if (note.empty()) {
+      std::string note;
+      if (!ReadFile(f, &note)) {
         std::cerr << "vault-audit: cannot read checkpoint file " << f << "\n";
         return 2;
       }
@@ -59,6 +71,12 @@ int Verify(const po::variables_map& vm) {
     std::cerr << "vault-audit: --max-gap must be a duration like 2m or 1h\n";
     return 2;
   }
+  return 0;
+}
+
+int Verify(const po::variables_map& vm) {
+  audit::VerifyOptions o;
+  if (int usage = VerifyOptionsOf(vm, &o); usage != 0) return usage;
   const audit::VerifyReport r = audit::VerifyDirectory(vm["dir"].as<std::string>(), o);
   if (vm.count("json")) {
     std::cout << audit::ReportJson(r) << "\n";
@@ -107,6 +125,29 @@ int Show(const po::variables_map& vm) {
   return 0;
 }
 
+// A transcript's life from the log alone, once the whole log has verified.
+int Life(const po::variables_map& vm) {
+  if (!vm.count("id")) {
+    std::cerr << "vault-audit: life needs a transcript id\n";
+    return 2;
+  }
+  audit::VerifyOptions o;
+  if (int usage = VerifyOptionsOf(vm, &o); usage != 0) return usage;
+  const std::string dir = vm["dir"].as<std::string>();
+  const audit::VerifyReport v = audit::VerifyDirectory(dir, o);
+  if (!v.ok) {
+    std::cout << audit::ReportText(v);
+    return 1;
+  }
+  auto life = audit::TranscriptLife(dir, vm["id"].as<std::string>(), v.records);
+  if (!life.ok()) {
+    std::cerr << "vault-audit: " << life.status().message() << "\n";
+    return life.status().code() == Status::Code::kInvalidArgument ? 2 : 1;
+  }
+  std::cout << audit::LifeText(*life);
+  return 0;
+}
+
 int GenesisKey(const po::variables_map& vm) {
   const std::string bytes = ReadAll(vm["dir"].as<std::string>() + "/audit-00000001.log");
   audit::Record r;
@@ -145,11 +186,11 @@ int main(int argc, char** argv) {
       ("from", po::value<uint64_t>()->default_value(0), "show: first record")
       ("count", po::value<uint64_t>()->default_value(UINT64_MAX), "show: number of records");
   po::options_description hidden;
-  hidden.add_options()("command", po::value<std::string>());
+  hidden.add_options()("command", po::value<std::string>())("id", po::value<std::string>());
   po::options_description all;
   all.add(opts).add(hidden);
   po::positional_options_description pos;
-  pos.add("command", 1);
+  pos.add("command", 1).add("id", 1);
   po::variables_map vm;
   try {
     po::store(po::command_line_parser(argc, argv).options(all).positional(pos).run(), vm);
@@ -163,7 +204,8 @@ int main(int argc, char** argv) {
     std::cout << "usage: vault-audit verify --dir DIR --pubkey KEY [--checkpoint FILE]... "
                  "[--max-gap DURATION] [--json]\n"
                  "       vault-audit show --dir DIR [--from N] [--count N]\n"
-                 "       vault-audit genesis-key --dir DIR\n\n"
+                 "       vault-audit genesis-key --dir DIR\n"
+                 "       vault-audit life ID --dir DIR --pubkey KEY [--checkpoint FILE]...\n\n"
               << opts;
     return vm.count("help") ? 0 : 2;
   }
@@ -174,6 +216,7 @@ int main(int argc, char** argv) {
   if (cmd == "verify") return Verify(vm);
   if (cmd == "show") return Show(vm);
   if (cmd == "genesis-key") return GenesisKey(vm);
+  if (cmd == "life") return Life(vm);
   std::cerr << "vault-audit: unknown command " << cmd << "\n";
   return 2;
 }

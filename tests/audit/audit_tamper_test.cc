@@ -32,6 +32,12 @@ class AuditTamperTest : public testing::AuditFixture {
       EXPECT_EQ(r.error_code, code) << what << ": " << r.error;
     }
   }
+  // An access payload whose action is changed, still well formed (rule 12).
+  static std::string Rewritten(std::string payload) {
+    const size_t at = payload.find("transcript.read");
+    EXPECT_NE(at, std::string::npos);
+    return payload.replace(at, 15, "nothing.to.see");
+  }
   std::string intact_;
   std::string kept_;
 };
@@ -141,7 +147,7 @@ TEST_F(AuditTamperTest, ReSigningOldRecordsWithALaterKeyIsDetected) {
   Build();
   auto segs = Records();
   // Rewrite an early access record; re-sign with the key the host holds now.
-  segs[0][4].payload = "{\"action\":\"nothing.to.see\"}";
+  segs[0][4].payload = Rewritten(segs[0][4].payload);
   Forge(segs, Opts().key_path);
   ExpectFails("re-signed with a later key", "unknown_key");
 }
@@ -149,7 +155,7 @@ TEST_F(AuditTamperTest, ReSigningOldRecordsWithALaterKeyIsDetected) {
 TEST_F(AuditTamperTest, AForkSignedWithTheRightKeyIsCaughtByAKeptCheckpoint) {
   Build();
   auto segs = Records();
-  segs[0][4].payload = "{\"action\":\"nothing.to.see\"}";
+  segs[0][4].payload = Rewritten(segs[0][4].payload);
   // An attacker who stole key 0 at the very start re-signs everything.
   Forge(segs, dir_.path() + "/audit.key.0");
   ASSERT_TRUE(Verify().ok) << "with every key, a rewritten log verifies on its own";
@@ -286,7 +292,7 @@ TEST_F(AuditTamperTest, AReformattedKeptCheckpointIsAcceptedOrMalformedNeverAFor
   }
   // A real fork is still a fork, however the kept note ends.
   auto segs = Records();
-  segs[0][4].payload = "{\"action\":\"nothing.to.see\"}";
+  segs[0][4].payload = Rewritten(segs[0][4].payload);
   Forge(segs, dir_.path() + "/audit.key.0");
   for (const std::string& k : {kept_, kept_ + "\n", crlf}) {
     ExpectFails("fork", "fork", {k});

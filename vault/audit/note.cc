@@ -1,6 +1,7 @@
 #include "vault/audit/note.h"
 
 #include <charconv>
+#include <cstdint>
 #include <cstring>
 #include <vector>
 
@@ -23,10 +24,24 @@ std::array<uint8_t, 4> KeyHash(std::string_view name, const PublicKey& key) {
           static_cast<uint8_t>(digest[2]), static_cast<uint8_t>(digest[3])};
 }
 
-bool ParseU64(std::string_view s, uint64_t* out) {
-  if (s.empty() || s.size() > 20 || (s.size() > 1 && s[0] == '0')) return false;
+// A note number: "0" or a digit 1-9 and at most 18 more digits, at most
+// 2^63 - 1.
+bool ParseNumber(std::string_view s, uint64_t* out) {
+  if (s.empty() || s.size() > 19 || (s.size() > 1 && s[0] == '0')) return false;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+  }
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
-  return ec == std::errc() && p == s.data() + s.size();
+  return ec == std::errc() && p == s.data() + s.size() && *out <= uint64_t{INT64_MAX};
+}
+
+// A signature line's key name: printable ASCII other than space and '+'.
+bool ValidKeyName(std::string_view name) {
+  if (name.empty()) return false;
+  for (char c : name) {
+    if (c < 0x21 || c > 0x7e || c == '+') return false;
+  }
+  return true;
 }
 
 std::vector<std::string_view> Lines(std::string_view text) {
@@ -54,6 +69,32 @@ Status Split(std::string_view note, std::string_view* text, std::string_view* si
   *text = note.substr(0, blank + 1);
   *sigs = note.substr(blank + 2);
   if (sigs->empty() || sigs->back() != '\n') return Malformed("signature block must end in newline");
+  return Status::OK();
+}
+
+struct SigLine {
+  std::string_view name;
+  std::string blob;  // key hash (4) and signature
+};
+
+// Every line after the blank line: "— " name " " base64, the base64
+// canonical and at least 5 bytes; 68 bytes on a line named `origin`.
+Status ParseSigLines(std::string_view sigs, std::string_view origin, std::vector<SigLine>* out) {
+  for (std::string_view line : Lines(sigs)) {
+    if (line.substr(0, kSigPrefix.size()) != kSigPrefix) return Malformed("bad signature line");
+    line.remove_prefix(kSigPrefix.size());
+    const size_t sp = line.find(' ');
+    if (sp == std::string_view::npos) return Malformed("bad signature line");
+    SigLine l{line.substr(0, sp), {}};
+    if (!ValidKeyName(l.name)) return Malformed("bad key name in a signature line");
+    if (!vault::FromBase64(line.substr(sp + 1), &l.blob) || l.blob.size() < 5) {
+      return Malformed("bad signature encoding");
+    }
+    if (l.name == origin && l.blob.size() != 4 + kSignatureBytes) {
+      return Malformed("bad signature encoding");
+    }
+    out->push_back(std::move(l));
+  }
   return Status::OK();
 }
 
@@ -110,21 +151,23 @@ StatusOr<CheckpointNote> ParseNoteText(std::string_view note) {
   CheckpointNote n;
   n.origin = std::string(lines[0]);
   if (n.origin.empty()) return Malformed("empty origin");
-  if (!ParseU64(lines[1], &n.size)) return Malformed("bad size");
+  if (!ParseNumber(lines[1], &n.size)) return Malformed("bad size");
   std::string head;
   if (!FromBase64(lines[2], &head) || head.size() != kHashBytes) return Malformed("bad head hash");
   std::memcpy(n.head.data(), head.data(), kHashBytes);
   uint64_t t = 0;
-  if (lines[3].substr(0, 5) != "time " || !ParseU64(lines[3].substr(5), &t)) {
+  if (lines[3].substr(0, 5) != "time " || !ParseNumber(lines[3].substr(5), &t)) {
     return Malformed("bad time line");
   }
   n.time_ms = static_cast<UnixMillis>(t);
-  if (lines[4].substr(0, 4) != "key " || !ParseU64(lines[4].substr(4), &n.key_index)) {
+  if (lines[4].substr(0, 4) != "key " || !ParseNumber(lines[4].substr(4), &n.key_index)) {
     return Malformed("bad key line");
   }
   if (lines[5].substr(0, 5) != "next " || !ParsePublicKey(lines[5].substr(5), &n.next_key)) {
     return Malformed("bad next line");
   }
+  std::vector<SigLine> sig_lines;
+  VAULT_RETURN_IF_ERROR(ParseSigLines(sigs, n.origin, &sig_lines));
   return n;
 }
 
@@ -132,24 +175,17 @@ StatusOr<CheckpointNote> VerifyNote(std::string_view note, const PublicKey& key)
   VAULT_ASSIGN_OR_RETURN(CheckpointNote n, ParseNoteText(note));
   std::string_view text, sigs;
   VAULT_RETURN_IF_ERROR(Split(note, &text, &sigs));
+  std::vector<SigLine> lines;
+  VAULT_RETURN_IF_ERROR(ParseSigLines(sigs, n.origin, &lines));
   const auto want = KeyHash(n.origin, key);
   VAULT_ASSIGN_OR_RETURN(
       VerifyKey verify_key,
       VerifyKey::FromBytes(std::string_view(reinterpret_cast<const char*>(key.data()), key.size())));
   bool found = false;
-  for (std::string_view line : Lines(sigs)) {
-    if (line.substr(0, kSigPrefix.size()) != kSigPrefix) return Malformed("bad signature line");
-    line.remove_prefix(kSigPrefix.size());
-    const size_t sp = line.rfind(' ');
-    if (sp == std::string_view::npos) return Malformed("bad signature line");
-    if (line.substr(0, sp) != n.origin) continue;
-    std::string blob;
-    if (!FromBase64(line.substr(sp + 1), &blob) || blob.size() != 4 + kSignatureBytes) {
-      return Malformed("bad signature encoding");
-    }
-    if (std::memcmp(blob.data(), want.data(), 4) != 0) continue;
+  for (const SigLine& line : lines) {
+    if (line.name != n.origin || std::memcmp(line.blob.data(), want.data(), 4) != 0) continue;
     found = true;
-    if (!verify_key.Verify(text, std::string_view(blob).substr(4))) {
+    if (!verify_key.Verify(text, std::string_view(line.blob).substr(4))) {
       return Status::Corruption("checkpoint signature does not verify", "bad_signature");
     }
   }

@@ -5,17 +5,15 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <boost/json.hpp>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 
+#include "vault/audit/payload.h"
 #include "vault/common/file_util.h"
 
 namespace vault::audit {
 namespace {
-
-namespace json = boost::json;
 
 Status Errno(const std::string& what) {
   return Status::Unavailable(what + ": " + std::strerror(errno), "audit_unavailable");
@@ -28,40 +26,25 @@ std::string Where(uint64_t seq, uint64_t segment, uint64_t offset) {
          ", offset " + std::to_string(offset) + ")";
 }
 
-const json::string* StringMember(const json::object& o, std::string_view name) {
-  const json::value* v = o.if_contains(name);
-  return v == nullptr ? nullptr : v->if_string();
-}
-
-// The genesis payload: {"origin": s, "key": base64, "checkpoint_interval_ms": n}.
+// The genesis payload (payload.h): the log's public key 0.
 Status ParseGenesis(std::string_view payload, PublicKey* key) {
-  boost::system::error_code ec;
-  const json::value v = json::parse(payload, ec);
-  if (ec || !v.is_object()) return Status::InvalidArgument("payload is not a JSON object");
-  const json::object& o = v.get_object();
-  const json::string* origin = StringMember(o, "origin");
-  const json::string* k = StringMember(o, "key");
-  const json::value* interval = o.if_contains("checkpoint_interval_ms");
-  if (origin == nullptr || origin->empty()) return Status::InvalidArgument("no origin");
-  if (k == nullptr || !ParsePublicKey(std::string_view(*k), key)) {
-    return Status::InvalidArgument("no valid key");
-  }
-  if (interval == nullptr || !(interval->is_int64() || interval->is_uint64())) {
-    return Status::InvalidArgument("no checkpoint_interval_ms");
-  }
+  Payload p;
+  std::string why;
+  if (!CheckPayload(RecordType::kGenesis, payload, &p, &why)) return Status::InvalidArgument(why);
+  *key = p.key;
   return Status::OK();
 }
 
 // The checkpoint payload: {"note": signed note}.
 Status ParseCheckpoint(std::string_view payload, CheckpointNote* note, std::string* text) {
-  boost::system::error_code ec;
-  const json::value v = json::parse(payload, ec);
-  if (ec || !v.is_object()) return Status::InvalidArgument("payload is not a JSON object");
-  const json::string* n = StringMember(v.get_object(), "note");
-  if (n == nullptr) return Status::InvalidArgument("no note");
-  *text = std::string(std::string_view(*n));
-  auto parsed = ParseNoteText(*text);
+  Payload p;
+  std::string why;
+  if (!CheckPayload(RecordType::kCheckpoint, payload, &p, &why)) {
+    return Status::InvalidArgument(why);
+  }
+  auto parsed = ParseNoteText(p.note);
   if (!parsed.ok()) return parsed.status();
+  *text = std::move(p.note);
   *note = *parsed;
   return Status::OK();
 }
@@ -74,18 +57,28 @@ std::string SegmentFilePath(const std::string& dir, uint64_t n) {
   return dir + name;
 }
 
+bool ParseSegmentFileName(std::string_view name, uint64_t* n) {
+  constexpr std::string_view kPrefix = "audit-", kSuffix = ".log";
+  if (name.size() != kPrefix.size() + 8 + kSuffix.size() || name.substr(0, 6) != kPrefix ||
+      name.substr(14) != kSuffix) {
+    return false;
+  }
+  uint64_t v = 0;
+  for (char c : name.substr(6, 8)) {
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + static_cast<uint64_t>(c - '0');
+  }
+  *n = v;
+  return true;
+}
+
 std::vector<uint64_t> ListSegments(const std::string& dir) {
   std::vector<uint64_t> out;
   DIR* d = ::opendir(dir.c_str());
   if (d == nullptr) return out;
   while (dirent* e = ::readdir(d)) {
-    unsigned long long n = 0;
-    char tail = 0;
-    const std::string name = e->d_name;
-    if (name.size() == 18 && std::sscanf(e->d_name, "audit-%8llu.lo%c", &n, &tail) == 2 &&
-        tail == 'g' && n > 0) {
-      out.push_back(n);
-    }
+    uint64_t n = 0;
+    if (ParseSegmentFileName(e->d_name, &n)) out.push_back(n);
   }
   ::closedir(d);
   std::sort(out.begin(), out.end());
@@ -94,6 +87,9 @@ std::vector<uint64_t> ListSegments(const std::string& dir) {
 
 StatusOr<LogScan> ScanLog(const std::string& dir, const std::vector<uint64_t>& segs) {
   LogScan scan;
+  if (!segs.empty() && segs.front() == 0) {
+    return Corrupt("audit-00000000.log is not a segment: segments are numbered from 1");
+  }
   for (size_t i = 0; i < segs.size(); ++i) {
     if (segs[i] != i + 1) return Corrupt("audit segment " + std::to_string(i + 1) + " is missing");
   }

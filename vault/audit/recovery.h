@@ -20,6 +20,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "vault/audit/note.h"
@@ -30,7 +31,12 @@ namespace vault::audit {
 
 // <dir>/audit-<n, 8 digits>.log
 std::string SegmentFilePath(const std::string& dir, uint64_t n);
-// Numbers of the segment files in `dir`, ascending; other names are ignored.
+// A segment file name is exactly "audit-", 8 ASCII digits and ".log"
+// (docs/formats/audit-log.md). Sets *n to the number, which may be 0: that
+// name is reserved, and a log holding it is refused.
+bool ParseSegmentFileName(std::string_view name, uint64_t* n);
+// Numbers of the segment files in `dir`, ascending, 0 included if
+// audit-00000000.log exists; other names are ignored.
 std::vector<uint64_t> ListSegments(const std::string& dir);
 
 struct LogScan {

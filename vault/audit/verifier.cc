@@ -1,9 +1,6 @@
 #include "vault/audit/verifier.h"
 
-#include <dirent.h>
-
 #include <algorithm>
-#include <boost/json.hpp>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -11,13 +8,13 @@
 #include <map>
 #include <set>
 
+#include "vault/audit/payload.h"
+#include "vault/audit/recovery.h"
 #include "vault/common/encoding.h"
 #include "vault/crypto/secret.h"
 
 namespace vault::audit {
 namespace {
-
-namespace json = boost::json;
 
 struct Kept {
   CheckpointNote note;
@@ -38,6 +35,13 @@ std::string CanonicalKeptNote(std::string_view in) {
   while (!out.empty() && out.back() == '\n') out.pop_back();
   out.push_back('\n');
   return out;
+}
+
+// The signed text of a note: everything up to and including the newline
+// before the first empty line.
+std::string NoteTextPart(std::string_view note) {
+  const size_t blank = note.find("\n\n");
+  return std::string(blank == std::string_view::npos ? note : note.substr(0, blank + 1));
 }
 
 // "800 ms", "1.500 s", "125.000 s": exact to the millisecond.
@@ -68,10 +72,14 @@ class Verifier {
                                                n.status().message() + ")");
       }
       kept.push_back({*n, text, name});
-      want_hash_.insert(n->size);
+      want_note_.insert(n->size);
     }
-    const std::vector<uint64_t> segs = ListSegments();
+    const std::vector<uint64_t> segs = ListSegments(dir_);
     if (segs.empty()) return Fail("empty", "no audit segment files in " + dir_);
+    if (segs.front() == 0) {
+      return Fail("segment_name", "audit-00000000.log is not a segment: segments are numbered "
+                                  "from 1, and no writer makes this file");
+    }
     for (size_t i = 0; i < segs.size(); ++i) {
       if (segs[i] != i + 1) {
         return Fail("segment_missing", "segment " + std::to_string(i + 1) + " is missing");
@@ -108,32 +116,9 @@ class Verifier {
     return false;
   }
 
-  std::vector<uint64_t> ListSegments() {
-    std::vector<uint64_t> out;
-    if (DIR* d = ::opendir(dir_.c_str())) {
-      while (dirent* e = ::readdir(d)) {
-        unsigned long long n = 0;
-        char tail = 0;
-        if (std::strlen(e->d_name) == 18 &&
-            std::sscanf(e->d_name, "audit-%8llu.lo%c", &n, &tail) == 2 && tail == 'g' && n > 0) {
-          out.push_back(n);
-        }
-      }
-      ::closedir(d);
-    }
-    std::sort(out.begin(), out.end());
-    return out;
-  }
-
-  std::string Path(uint64_t n) {
-    char name[32];
-    std::snprintf(name, sizeof name, "/audit-%08llu.log", static_cast<unsigned long long>(n));
-    return dir_ + name;
-  }
-
   bool Segment(uint64_t n, bool newest) {
     seg_ = n;
-    std::ifstream in(Path(n), std::ios::binary | std::ios::ate);
+    std::ifstream in(SegmentFilePath(dir_, n), std::ios::binary | std::ios::ate);
     std::string bytes(static_cast<size_t>(std::max<std::streamoff>(in.tellg(), 0)), '\0');
     in.seekg(0);
     in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
@@ -141,13 +126,15 @@ class Verifier {
     off_ = 0;
     bool first = true;
     while (!rest.empty()) {
-      if (rest.size() < 4) return FailAt("torn", "the segment ends inside a record header");
+      // A record cut short is a torn tail only at the very end of the newest
+      // segment; in an older one it is damage (section 8.4).
+      if (rest.size() < 4) return Cut(newest, "the segment ends inside a record header");
       const uint32_t len = GetU32(rest.data());
       if (len < kBodyHeaderBytes || len > kBodyHeaderBytes + kMaxPayloadBytes) {
         return FailAt("bad_length", "record length " + std::to_string(len) + " is out of range");
       }
       if (rest.size() < 4 + size_t{len} + kHashBytes) {
-        return FailAt("torn", "the segment ends inside a record");
+        return Cut(newest, "the segment ends inside a record");
       }
       const std::string_view body = rest.substr(4, len);
       const Hash h = HashBody(body);
@@ -169,6 +156,11 @@ class Verifier {
     }
     if (first) return FailAt("empty_segment", "segment " + std::to_string(n) + " is empty");
     return true;
+  }
+
+  bool Cut(bool newest, const std::string& what) {
+    if (newest) return FailAt("torn", what);
+    return FailAt("segment_cut", what + ", and it is not the newest segment");
   }
 
   bool Record1(std::string_view body, const Hash& h, uint64_t segment, bool first_in_segment) {
@@ -202,54 +194,38 @@ class Verifier {
                                                 "(segments removed, swapped or replayed)"
                                               : "a segment record in the middle of a segment");
     }
-    json::value pj;
-    if (type != RecordType::kAccess) {
-      boost::system::error_code ec;
-      pj = json::parse(payload, ec);
-      if (ec || !pj.is_object()) return FailAt("bad_payload", "payload is not a JSON object");
-    }
-    try {
-      switch (type) {
-        case RecordType::kGenesis: {
-          PublicKey k;
-          if (!ParsePublicKey(std::string_view(pj.at("key").as_string()), &k) ||
-              k != opts_.pinned_key) {
-            return FailAt("unknown_key", "the log was not started with the pinned public key");
-          }
-          report_.origin = std::string(std::string_view(pj.at("origin").as_string()));
-          interval_ms_ = pj.at("checkpoint_interval_ms").to_number<int64_t>();
-          if (report_.origin.empty() || interval_ms_ <= 0 || interval_ms_ > kMaxIntervalMs) {
-            return FailAt("bad_payload", "genesis origin or checkpoint interval is out of range");
-          }
-          report_.first_time = t;
-          break;
+    Payload p;
+    std::string why;
+    if (!CheckPayload(type, payload, &p, &why)) return FailAt("bad_payload", why);
+    switch (type) {
+      case RecordType::kGenesis:
+        if (p.key != opts_.pinned_key) {
+          return FailAt("unknown_key", "the log was not started with the pinned public key");
         }
-        case RecordType::kSegment:
-          if (pj.at("segment").to_number<uint64_t>() != segment) {
-            return FailAt("structure", "segment record names segment " +
-                                           std::to_string(pj.at("segment").to_number<uint64_t>()) +
-                                           " in file " + std::to_string(segment));
-          }
-          break;
-        case RecordType::kStart:
-          ++report_.restarts;
-          restarted_since_checkpoint_ = true;
-          break;
-        case RecordType::kRecovery:
-          ++report_.recoveries;
-          break;
-        case RecordType::kCheckpoint:
-          if (!Checkpoint(std::string(std::string_view(pj.at("note").as_string())), seq, t)) {
-            return false;
-          }
-          break;
-        default:
-          break;
-      }
-    } catch (const std::exception&) {
-      return FailAt("bad_payload", "a required payload field is missing or has the wrong type");
+        report_.origin = p.origin;
+        interval_ms_ = p.interval_ms;
+        report_.first_time = t;
+        break;
+      case RecordType::kSegment:
+        if (p.segment != segment) {
+          return FailAt("structure", "segment record names segment " + std::to_string(p.segment) +
+                                         " in file " + std::to_string(segment));
+        }
+        break;
+      case RecordType::kStart:
+        ++report_.restarts;
+        restarted_since_checkpoint_ = true;
+        break;
+      case RecordType::kRecovery:
+        ++report_.recoveries;
+        break;
+      case RecordType::kCheckpoint:
+        if (!Checkpoint(p.note, seq, t)) return false;
+        if (want_note_.count(seq)) notes_[seq] = NoteTextPart(p.note);
+        break;
+      default:
+        break;
     }
-    if (want_hash_.count(seq + 1)) hashes_[seq + 1] = h;
     prev_ = h;
     report_.last_time = t;
     report_.records = seq + 1;
@@ -281,10 +257,14 @@ class Verifier {
       return FailAt("time_order", "checkpoint time does not increase");
     }
     const int64_t max_gap = opts_.max_gap_ms > 0 ? opts_.max_gap_ms : 2 * interval_ms_;
+    // t > the previous checkpoint's time here, so the difference is exact
+    // in 64 unsigned bits whatever the two times are.
+    const uint64_t since =
+        static_cast<uint64_t>(t) - static_cast<uint64_t>(report_.last_checkpoint_time);
     if (report_.checkpoints > 0 && !restarted_since_checkpoint_ &&
-        t - report_.last_checkpoint_time > max_gap) {
+        since > static_cast<uint64_t>(max_gap)) {
       return FailAt("gap", "no checkpoint sealed the " +
-                               DurationText(t - report_.last_checkpoint_time) +
+                               DurationText(static_cast<int64_t>(std::min<uint64_t>(since, INT64_MAX))) +
                                " before this one (allowed: " + DurationText(max_gap) +
                                ") and the daemon did not restart in between");
     }
@@ -303,30 +283,26 @@ class Verifier {
       Fail("origin", which + " belongs to another log (" + k.note.origin + ")");
       return false;
     }
-    if (k.note.size > report_.records || k.note.key_index >= keys_.size()) {
+    // A kept checkpoint covers the records it seals and its own checkpoint
+    // record: records 0 .. K.size.
+    if (k.note.size >= report_.records) {
       Fail("truncated", "the log holds " + std::to_string(report_.records) + " records but " +
-                            which + " covers " + std::to_string(k.note.size) +
-                            ": the log was truncated");
+                            which + " covers " + std::to_string(k.note.size + 1) +
+                            " (records 0.." + std::to_string(k.note.size) +
+                            "): the log was truncated");
+      return false;
+    }
+    auto it = notes_.find(k.note.size);
+    if (it == notes_.end() || it->second != NoteTextPart(k.text)) {
+      Fail("fork", which + " is not the checkpoint record " + std::to_string(k.note.size) +
+                       " of this log: the log was rewritten after it was signed");
       return false;
     }
     auto v = VerifyNote(k.text, keys_[k.note.key_index]);
-    if (!v.ok() && v.status().reason() == "unknown_key") {
-      // This log's key k.note.key_index is not the one that signed it.
-      Fail("fork", which + " is not signed by key " + std::to_string(k.note.key_index) +
-                       " of this log: the log holds another key chain");
-      return false;
-    }
     if (!v.ok()) {
-      // Signed by this log's key, but not these bytes (or not parseable): the
-      // kept file is damaged, which says nothing about the log.
+      // The log holds this very note, signed: the kept copy was altered.
       Fail("bad_kept_checkpoint", which + " is a malformed checkpoint or was altered after it "
                                           "was signed: " + v.status().message());
-      return false;
-    }
-    auto it = hashes_.find(k.note.size);
-    const Hash head = k.note.size == 0 ? Hash{} : it->second;
-    if (head != k.note.head) {
-      Fail("fork", which + " has a different head: the log was rewritten after it was signed");
       return false;
     }
     return true;
@@ -339,11 +315,10 @@ class Verifier {
   Hash prev_{};
   uint64_t seg_ = 0;
   uint64_t off_ = 0;
-  static constexpr int64_t kMaxIntervalMs = int64_t{1} << 50;  // no overflow in 2 * interval
   int64_t interval_ms_ = 60000;
   bool restarted_since_checkpoint_ = false;
-  std::set<uint64_t> want_hash_;
-  std::map<uint64_t, Hash> hashes_;  // size -> hash of record size-1
+  std::set<uint64_t> want_note_;             // sizes of the kept checkpoints
+  std::map<uint64_t, std::string> notes_;  // their seq -> the log's note text
 };
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include "vault/audit/record.h"
 #include "vault/common/encoding.h"
 #include "vault/common/file_util.h"
+#include "vault/common/time_format.h"
 #include "vault/core/vault_impl.h"
 #include "vault/core/vault_internal.h"
 
@@ -41,6 +42,10 @@ Status VaultImpl::Audit(const Caller& caller, std::string_view action, std::stri
   }
   if (seq_out != nullptr) *seq_out = *seq;
   return Status::OK();
+}
+
+AuditDetails VaultImpl::KeyFacts(uint64_t key_epoch, UnixMillis expires_at) {
+  return {{"key_epoch", std::to_string(key_epoch)}, {"expires_at", FormatRfc3339(expires_at)}};
 }
 
 Status VaultImpl::AuditOutcome(const Caller& caller, std::string_view action,

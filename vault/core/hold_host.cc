@@ -118,6 +118,9 @@ StatusOr<ReleaseFate> VaultImpl::StageRelease(std::string_view raw_id, const Sec
     batch->Put(Column::kExpiryIndex, ExpiryKey(epoch, raw), "");
     VAULT_RETURN_IF_ERROR(index_.StageAdd(epoch, raw, state.service, ids, batch));
     batch->AddToCounter(kClosedCounter, 1);
+    AuditDetails facts = KeyFacts(epoch, state.expires_at);
+    facts.emplace(facts.begin(), "fate", "returned");
+    VAULT_RETURN_IF_ERROR(AuditSystem("transcript.release", ToHex(raw), "ok", std::move(facts)));
     return ReleaseFate::kReturned;
   }
   // Its retention has passed: with the case key gone nothing can open it;
@@ -130,6 +133,7 @@ StatusOr<ReleaseFate> VaultImpl::StageRelease(std::string_view raw_id, const Sec
   batch->Delete(Column::kTranscripts, TranscriptKey(raw, RecordKind::kState));
   batch->Put(Column::kWrappedKeys, raw, Tombstone(now));
   batch->Put(Column::kExpiryIndex, ExpiryKey(tombstone_epoch, raw), "");
+  VAULT_RETURN_IF_ERROR(AuditSystem("transcript.release", ToHex(raw), "ok", {{"fate", "destroyed"}}));
   return ReleaseFate::kDestroyed;
 }
 

@@ -54,7 +54,9 @@ Status VaultImpl::CloseIdle(UnixMillis now, std::vector<DamagedRecord>* damaged_
     // writer's close: before the write, and again if the write fails.
     WriteBatch batch;
     VAULT_RETURN_IF_ERROR(StageClose(&*t, t->state.last_activity, &batch));
-    VAULT_RETURN_IF_ERROR(Audit(system, "transcript.close", id, "ok", {{"reason", "idle"}}));
+    AuditDetails facts = KeyFacts(t->key_epoch, t->state.expires_at);
+    facts.emplace(facts.begin(), "reason", "idle");
+    VAULT_RETURN_IF_ERROR(Audit(system, "transcript.close", id, "ok", std::move(facts)));
     if (Status written = store_->Write(&batch); !written.ok()) {
       const Status noted =
           Audit(system, "transcript.close", id, "write_failed", {{"reason", "idle"}});

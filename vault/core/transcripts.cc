@@ -137,7 +137,7 @@ StatusOr<CreatedTranscript> VaultImpl::DoCreate(const Caller& caller, const NewT
   *id = ToHex(raw_id);
   // Every check has passed: the record goes first, then the write.
   *audited = true;
-  VAULT_RETURN_IF_ERROR(Audit(caller, "transcript.open", *id, "ok"));
+  VAULT_RETURN_IF_ERROR(Audit(caller, "transcript.open", *id, "ok", KeyFacts(epoch, st.expires_at)));
   if (Status written = store_->Write(&batch); !written.ok()) {
     const Status noted = Audit(caller, "transcript.open", *id, "write_failed");
     (void)noted;  // the write's own error is what the caller needs
@@ -250,7 +250,15 @@ StatusOr<AppendOutcome> VaultImpl::DoAppend(const Caller& caller, std::string_vi
   VAULT_RETURN_IF_ERROR(
       SealInto(t.dek, t.raw_id, RecordKind::kMessage, m.seq, EncodeMessage(m), &sealed));
   batch.Put(Column::kMessages, key, sealed);
+  const uint64_t from_epoch = t.key_epoch;
   VAULT_RETURN_IF_ERROR(StageState(&t, &batch));
+  // Appends are not audited, but a re-wrap is: at most once per epoch
+  // boundary an open chat crosses (docs/audit-format.md, section 5.1).
+  if (t.key_epoch != from_epoch) {
+    AuditDetails facts = KeyFacts(t.key_epoch, t.state.expires_at);
+    facts.emplace(facts.begin(), "from_epoch", std::to_string(from_epoch));
+    VAULT_RETURN_IF_ERROR(Audit(caller, "transcript.rewrap", id, "ok", std::move(facts)));
+  }
   VAULT_RETURN_IF_ERROR(store_->Write(&batch));
   return AppendOutcome::kStored;
 }
@@ -274,7 +282,8 @@ StatusOr<UnixMillis> VaultImpl::DoClose(const Caller& caller, std::string_view i
   WriteBatch batch;
   VAULT_RETURN_IF_ERROR(StageClose(&t, now, &batch));
   *audited = true;
-  VAULT_RETURN_IF_ERROR(Audit(caller, "transcript.close", id, "ok"));
+  VAULT_RETURN_IF_ERROR(
+      Audit(caller, "transcript.close", id, "ok", KeyFacts(t.key_epoch, t.state.expires_at)));
   if (Status written = store_->Write(&batch); !written.ok()) {
     const Status noted = Audit(caller, "transcript.close", id, "write_failed");
     (void)noted;

@@ -98,6 +98,10 @@ class VaultImpl final : public Vault, private RetentionHost, private HoldHost {
   Status AuditOutcome(const Caller& caller, std::string_view action, std::string_view object_id,
                       const Status& result);
   Status CheckAuditor(const Caller& caller, std::string_view what);
+  // The key facts of an open, close, re-wrap or release record: the epoch
+  // whose key now wraps the transcript's DEK and its expiry
+  // (docs/audit-format.md, section 5.1).
+  static AuditDetails KeyFacts(uint64_t key_epoch, UnixMillis expires_at);
 
   StatusOr<CreatedTranscript> DoCreate(const Caller& caller, const NewTranscript& request,
                                        bool* audited, std::string* id);

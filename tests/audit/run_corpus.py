@@ -1,0 +1,58 @@
+#!/usr/bin/env python3
+"""Runs vault-audit and the Appendix A verifier on every case of a corpus.
+
+Usage: run_corpus.py CORPUS_DIR VAULT_AUDIT APPENDIX_A_PY
+
+Each case (a line of CORPUS_DIR/cases.tsv) is verified by both; each verdict
+("ok" or the failure code) must equal the expected one. Prints one line per
+disagreement and a summary; exits 1 on any disagreement.
+"""
+import glob, json, os, re, subprocess, sys
+
+
+def vault_audit(tool, d, pub, kept):
+    args = [tool, "verify", "--dir", os.path.join(d, "audit"), "--pubkey", pub, "--json"]
+    for k in kept:
+        args += ["--checkpoint", k]
+    p = subprocess.run(args, capture_output=True, text=True)
+    if p.returncode not in (0, 1):
+        return "exit %d: %s" % (p.returncode, p.stderr.strip())
+    r = json.loads(p.stdout)
+    return "ok" if r["ok"] else r["error_code"]
+
+
+def appendix_a(script, d, pub, kept):
+    p = subprocess.run([sys.executable, script, os.path.join(d, "audit"), pub] + kept,
+                       capture_output=True, text=True)
+    if p.returncode == 0 and p.stdout.startswith("OK: "):
+        return "ok"
+    m = re.match(r"FAILED \(([a-z_]+)\): ", p.stdout)
+    if p.returncode == 1 and m:
+        return m.group(1)
+    return "crash: " + (p.stderr.strip().splitlines() or ["?"])[-1]
+
+
+def main(corpus, tool, script):
+    cases = [l.rstrip("\n").split("\t") for l in open(os.path.join(corpus, "cases.tsv"))
+             if l.strip() and not l.startswith("#")]
+    bad, agree_expected_c, agree_expected_py, agree_each = 0, 0, 0, 0
+    for name, expected, what in cases:
+        d = os.path.join(corpus, name)
+        pub = open(os.path.join(d, "pubkey")).read().strip()
+        kept = sorted(glob.glob(os.path.join(d, "kept", "*.note")))
+        c, py = vault_audit(tool, d, pub, kept), appendix_a(script, d, pub, kept)
+        agree_expected_c += c == expected
+        agree_expected_py += py == expected
+        agree_each += c == py
+        if not c == py == expected:
+            bad += 1
+            print("DISAGREE %s (%s): expected %s, vault-audit %s, appendix A %s"
+                  % (name, what, expected, c, py))
+    n = len(cases)
+    print("%d cases: vault-audit matches the expected verdict on %d, Appendix A on %d; "
+          "they agree with each other on %d" % (n, agree_expected_c, agree_expected_py, agree_each))
+    return 1 if bad or n < 100 else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(*sys.argv[1:4]))
