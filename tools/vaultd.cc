@@ -99,6 +99,10 @@ po::options_description FileOptions() {
                                  "(default 10s)")
       ("body-timeout", text(), "how long a request's body may take after its header "
                                "(default 10s)")
+      ("storage-reserve", text(), "free space kept on the data directory's file system: with "
+                                  "less, new transcripts are refused (507), with less than half "
+                                  "appends too; a size such as 64MiB, 1GiB or 0 for none "
+                                  "(default 64MiB)")
       ("max-connections", text(), "connections served at once (default 1024)")
       ("max-connections-per-uid", text(), "connections one user (uid) may have open at once; "
                                           "root and vaultd's own user are not limited "
@@ -193,6 +197,29 @@ uint64_t CountOption(const Values& values, const char* name, uint64_t fallback, 
   return n;
 }
 
+// A size: an integer and an optional binary unit (B, KiB, MiB, GiB, TiB;
+// K, M, G, T mean the same), e.g. 64MiB; at most 1 PiB.
+uint64_t SizeOption(const Values& values, const char* name, uint64_t fallback) {
+  const std::optional<std::string> text = values.Get(name);
+  if (!text.has_value()) return fallback;
+  uint64_t n = 0;
+  const char* end = text->data() + text->size();
+  const auto [ptr, ec] = std::from_chars(text->data(), end, n);
+  const std::string unit(ptr, end);
+  int shift = -1;
+  if (unit.empty() || unit == "B") shift = 0;
+  if (unit == "K" || unit == "KiB") shift = 10;
+  if (unit == "M" || unit == "MiB") shift = 20;
+  if (unit == "G" || unit == "GiB") shift = 30;
+  if (unit == "T" || unit == "TiB") shift = 40;
+  constexpr uint64_t kMax = uint64_t{1} << 50;
+  if (ptr == text->data() || ec != std::errc() || shift < 0 || n > (kMax >> shift)) {
+    throw UsageError{"invalid value '" + *text + "' for " + values.Describe(name) +
+                     ": expected a size such as 64MiB, 512KiB, 2GiB or 0 (at most 1 PiB)"};
+  }
+  return n << shift;
+}
+
 // The limits Vault::Open enforces on retention and epoch, checked here too
 // so that a bad pair is a usage error naming both options.
 void CheckEpoch(const Values& values, const vault::Options& v) {
@@ -222,6 +249,7 @@ Config BuildConfig(const Values& values) {
   }
   v.max_text_bytes = CountOption(values, "max-text-bytes", v.max_text_bytes, 1, 64 << 20);
   v.max_request_age_ms = DurationOption(values, "max-request-age", v.max_request_age_ms);
+  v.storage_reserve_bytes = SizeOption(values, "storage-reserve", v.storage_reserve_bytes);
 
   vault::ServerOptions& s = config.server;
   s.socket_path = values.Get("socket").value_or(v.data_dir + "/vaultd.sock");
@@ -395,12 +423,18 @@ int main(int argc, char** argv) {
   }
 
   // What the vault reports on its own (retention failures, damaged records,
-  // failed compactions) becomes JSON log lines like every other event.
+  // failed compactions, the store stopping after a full disk and resuming)
+  // becomes JSON log lines like every other event.
   config.vault.log = [](std::string_view event, const vault::Options::LogFields& fields) {
     boost::json::object object;
     for (const auto& [key, value] : fields) object[key] = value;
-    const bool failure = event == "retention_failed" || event == "retention_damaged";
-    vault::LogEvent(failure ? spdlog::level::err : spdlog::level::warn, event, object);
+    const bool failure = event == "retention_failed" || event == "retention_damaged" ||
+                         event == "store_stopped" || event == "store_recovery_failed";
+    const bool good_news = event == "store_resumed";
+    vault::LogEvent(failure     ? spdlog::level::err
+                    : good_news ? spdlog::level::info
+                                : spdlog::level::warn,
+                    event, object);
   };
   vault::StatusOr<std::unique_ptr<vault::Vault>> vault =
       vault::Vault::Open(config.vault, vault::SystemClock::Default());

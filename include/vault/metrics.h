@@ -53,6 +53,17 @@ struct VaultMetrics {
   HistogramSnapshot synced_writes;
   uint64_t failed_writes = 0;  // store writes that returned an error
   uint64_t wal_syncs = 0;      // fsyncs of the write-ahead log
+  // True while the store refuses writes after a background error (a full
+  // disk), until it recovers by itself; the background errors and the
+  // recoveries since start.
+  bool store_read_only = false;
+  uint64_t store_background_errors = 0;
+  uint64_t store_recoveries = 0;
+  // The data directory's file system: bytes free (as last measured, at most
+  // a second ago; 2^64-1 if it cannot be measured) and the configured reserve
+  // (Options::storage_reserve_bytes).
+  uint64_t storage_free_bytes = 0;
+  uint64_t storage_reserve_bytes = 0;
   // Retention (docs/retention.md): the last run that destroyed keys (0:
   // none since start), the oldest epoch whose key exists, transcripts
   // shredded since start, and keys that outlived their epoch by more than a

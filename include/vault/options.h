@@ -33,6 +33,14 @@ struct Options {
   size_t max_field_bytes = 1024;      // each visitor field, service name
   uint64_t max_seq = 1000000;         // message sequence numbers are 0..max_seq
 
+  // Free space kept in reserve on the data directory's file system
+  // (statvfs, measured at most once a second). With less free, new
+  // transcripts are refused (InsufficientStorage "insufficient_storage",
+  // HTTP 507), and with less than half of it appends to open chats too, so
+  // that closes, reads, erasure, the audit log and the shredder, which are
+  // never refused for it, still find room. 0: no reserve.
+  uint64_t storage_reserve_bytes = uint64_t{64} << 20;
+
   // Retention: how often the shredder checks for epochs that have ended (it
   // also wakes at each epoch boundary). 0: no background thread; the owner
   // calls Vault::RunRetention() (tests with a manual clock).
@@ -60,7 +68,10 @@ struct Options {
   // thread that hits the event (the retention thread, Open, a request), with
   // no vault lock but the retention lock held: it must be thread-safe and
   // must not call the Vault. Empty: the events are only counted (Metrics(),
-  // GetRetentionStatus()). vaultd logs them as JSON lines.
+  // GetRetentionStatus()). vaultd logs them as JSON lines. The store reports
+  // its health here too: "store_stopped" (writes refused after a background
+  // error, most often a full disk), "store_background_error",
+  // "store_resumed" and "store_recovery_failed" (vault/storage/store.h).
   using LogFields = std::vector<std::pair<std::string, std::string>>;
   std::function<void(std::string_view event, const LogFields& fields)> log;
 };

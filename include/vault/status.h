@@ -38,6 +38,8 @@ class Status {
     kIOError,             // the operating system or store failed   -> 503
     kUnavailable,         // temporarily cannot serve               -> 503
     kInternal,            // a bug                                  -> 500
+    kInsufficientStorage, // too little free disk space to accept   -> 507
+                          // this (a configured reserve is kept)
   };
 
   Status() = default;  // OK
@@ -77,6 +79,9 @@ class Status {
   }
   static Status Internal(std::string m, std::string r = "internal") {
     return Status(Code::kInternal, std::move(m), std::move(r));
+  }
+  static Status InsufficientStorage(std::string m, std::string r = "insufficient_storage") {
+    return Status(Code::kInsufficientStorage, std::move(m), std::move(r));
   }
 
   bool ok() const { return code_ == Code::kOk; }

@@ -71,6 +71,11 @@ TEST_F(MetricsTest, ExpositionDeclaresEveryFamily) {
       {"vault_retention_overdue_transcripts", "gauge"},
       {"vault_retention_damaged_records", "gauge"},
       {"vault_store_compaction_errors_total", "counter"},
+      {"vault_store_read_only", "gauge"},
+      {"vault_store_background_errors_total", "counter"},
+      {"vault_store_recoveries_total", "counter"},
+      {"vault_storage_free_bytes", "gauge"},
+      {"vault_storage_reserve_bytes", "gauge"},
   };
   EXPECT_EQ(e.types, expected);
   EXPECT_EQ(e.Find("vault_retention_overdue_transcripts"), 0.0);
@@ -81,6 +86,9 @@ TEST_F(MetricsTest, ExpositionDeclaresEveryFamily) {
   EXPECT_EQ(e.Find("vault_store_write_errors_total"), 0.0);
   EXPECT_EQ(e.Find("vault_retention_damaged_records"), 0.0);
   EXPECT_EQ(e.Find("vault_store_compaction_errors_total"), 0.0);
+  EXPECT_EQ(e.Find("vault_store_read_only"), 0.0);
+  EXPECT_EQ(e.Find("vault_storage_reserve_bytes"), 64.0 * 1024 * 1024);
+  EXPECT_GT(e.Find("vault_storage_free_bytes"), 0.0);
 }
 
 TEST_F(MetricsTest, RequestCountsMoveByExactlyTheRequestsMade) {

@@ -103,6 +103,15 @@ TEST(VaultdFlagsTest, InvalidNumbersAreNamed) {
   }
 }
 
+TEST(VaultdFlagsTest, InvalidStorageReservesAreNamed) {
+  for (const char* value : {"-1", "lots", "64MB", "64 MiB", "2048TiB", "MiB", ""}) {
+    const RunResult result = RunVaultd({"--storage-reserve", value});
+    EXPECT_EQ(result.exit_status, 2) << value << ": " << result.output;
+    EXPECT_NE(result.output.find("--storage-reserve"), std::string::npos) << result.output;
+    EXPECT_NE(result.output.find("64MiB"), std::string::npos) << result.output;
+  }
+}
+
 TEST(VaultdFlagsTest, InvalidNumberInConfigFileNamesTheKeyAndTheFile) {
   TempDir temp;
   const std::string config = WriteConfig(temp.path(), "workers = ten\n");

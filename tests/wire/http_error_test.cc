@@ -20,6 +20,7 @@ TEST(HttpErrorTest, MapsEveryCode) {
   EXPECT_EQ(HttpStatusFor(Code::kIOError), 503);
   EXPECT_EQ(HttpStatusFor(Code::kUnavailable), 503);
   EXPECT_EQ(HttpStatusFor(Code::kInternal), 500);
+  EXPECT_EQ(HttpStatusFor(Code::kInsufficientStorage), 507);
 }
 
 TEST(HttpErrorTest, ReasonFallsBackToTheCodeName) {
@@ -53,6 +54,7 @@ TEST(HttpErrorTest, ErrorResponsesMapBackToTheirStatus) {
       Status::IOError("disk"),
       Status::Unavailable("later"),
       Status::Internal("bug"),
+      Status::InsufficientStorage("disk nearly full"),
   };
   for (const Status& original : originals) {
     const Status back = StatusFromHttpError(HttpStatusFor(original.code()),

@@ -16,6 +16,7 @@ const char* Status::CodeName(Code code) {
     case Code::kIOError: return "IOError";
     case Code::kUnavailable: return "Unavailable";
     case Code::kInternal: return "Internal";
+    case Code::kInsufficientStorage: return "InsufficientStorage";
   }
   return "Unknown";
 }

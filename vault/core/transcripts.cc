@@ -85,6 +85,15 @@ Status VaultImpl::SealInto(const SecretBytes& dek, std::string_view raw_id, Reco
   return aead::Seal(dek, plain, RecordAd(raw_id, kind, seq), out);
 }
 
+Status VaultImpl::CheckFreeSpace(uint64_t reserve, std::string_view what) {
+  if (reserve == 0 || disk_space_.AvailableBytes() >= reserve) return Status::OK();
+  const std::string amount = reserve % (1 << 20) == 0 ? std::to_string(reserve >> 20) + " MiB"
+                                                      : std::to_string(reserve) + " bytes";
+  return Status::InsufficientStorage("the data directory's file system has less than " + amount +
+                                     " free; " + std::string(what) +
+                                     " refused until space is freed");
+}
+
 StatusOr<CreatedTranscript> VaultImpl::CreateTranscript(const Caller& caller,
                                                         const NewTranscript& req) {
   bool audited = false;
@@ -109,6 +118,10 @@ StatusOr<CreatedTranscript> VaultImpl::DoCreate(const Caller& caller, const NewT
   VAULT_RETURN_IF_ERROR(ValidateField(v.email, "email", cap));
   VAULT_RETURN_IF_ERROR(ValidateField(v.phone, "phone", cap));
   VAULT_RETURN_IF_ERROR(ValidateVisitorIdentifiers(v));
+
+  // The reserve keeps room for the chats already open, their closes, the
+  // audit log and the shredder.
+  VAULT_RETURN_IF_ERROR(CheckFreeSpace(options_.storage_reserve_bytes, "new transcripts are"));
 
   const std::string raw_id = RandomBytes(kIdBytes);
   VAULT_ASSIGN_OR_RETURN(SecretBytes dek, SecretBytes::Random(aead::kKeyBytes));
@@ -241,6 +254,9 @@ StatusOr<AppendOutcome> VaultImpl::DoAppend(const Caller& caller, std::string_vi
   if (t.state.state != TranscriptState::kOpen) {
     return Status::FailedPrecondition("the transcript is closed", "transcript_closed");
   }
+  // Open chats may use the first half of the reserve; the rest is kept for
+  // closes, the audit log and the shredder.
+  VAULT_RETURN_IF_ERROR(CheckFreeSpace(options_.storage_reserve_bytes / 2, "appends are"));
   const UnixMillis now = clock_->NowMillis();
   t.state.last_activity = now;
   t.state.message_count += 1;

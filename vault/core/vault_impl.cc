@@ -7,6 +7,7 @@
 #include "vault/core/vault_impl.h"
 
 #include <algorithm>
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -29,6 +30,7 @@ VaultImpl::VaultImpl(Options options, Clock* clock, DirectoryLock lock,
     : options_(std::move(options)), clock_(clock), lock_(std::move(lock)),
       custodian_(std::move(custodian)), keyring_(std::move(keyring)), store_(std::move(store)),
       audit_(std::move(audit)), index_(keyring_.get(), store_.get()),
+      disk_space_(options_.data_dir, std::chrono::seconds(1)),
       shredder_(std::make_unique<Shredder>(
           Shredder::Settings{options_.retention_ms, options_.idle_close_ms,
                              options_.retention_tick_ms},
@@ -82,7 +84,10 @@ StatusOr<std::unique_ptr<VaultImpl>> VaultImpl::Open(const Options& options, Clo
   Keyring::Params kp{keyring_file, options.epoch_ms, options.retention_ms};
   VAULT_ASSIGN_OR_RETURN(std::unique_ptr<Keyring> keyring,
                          Keyring::Open(kp, custodian.get(), clock, fresh));
-  VAULT_ASSIGN_OR_RETURN(std::unique_ptr<Store> store, Store::Open(options.data_dir + "/db"));
+  Store::Settings store_settings;
+  store_settings.on_event = options.log;  // the store's health events, reason codes only
+  VAULT_ASSIGN_OR_RETURN(std::unique_ptr<Store> store,
+                         Store::Open(options.data_dir + "/db", std::move(store_settings)));
   audit::AuditOptions ao;
   ao.dir = options.data_dir + "/audit";
   ao.key_path = keys_dir + "/audit.key";
@@ -141,6 +146,11 @@ VaultMetrics VaultImpl::Metrics() {
   m.synced_writes = stats.synced_writes;
   m.failed_writes = stats.failed_writes;
   m.wal_syncs = stats.wal_syncs;
+  m.store_read_only = stats.read_only;
+  m.store_background_errors = stats.background_errors;
+  m.store_recoveries = stats.recoveries;
+  m.storage_free_bytes = disk_space_.AvailableBytes();
+  m.storage_reserve_bytes = options_.storage_reserve_bytes;
   m.last_shred_at_ms = shredder_->last_shred_at();
   m.last_retention_run_ms = shredder_->last_run_at();
   m.base_epoch = keyring_->base_epoch();

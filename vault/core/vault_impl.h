@@ -31,6 +31,7 @@
 #include "vault/hold/legal_hold.h"
 #include "vault/index/visitor_index.h"
 #include "vault/retention/shredder.h"
+#include "vault/storage/disk_space.h"
 #include "vault/storage/store.h"
 #include "vault/vault.h"
 
@@ -171,6 +172,10 @@ class VaultImpl final : public Vault, private RetentionHost, private HoldHost {
   // Marks `t` closed as of `closed_at` and stages the state, the forward
   // re-wrap and the removal of its open marker.
   Status StageClose(Loaded* t, UnixMillis closed_at, WriteBatch* batch);
+  // InsufficientStorage "insufficient_storage" if the data directory's file
+  // system has less than `reserve` bytes free (0: never); `what` names what
+  // is refused.
+  Status CheckFreeSpace(uint64_t reserve, std::string_view what);
 
 
   const Options options_;  // constant after construction
@@ -182,6 +187,9 @@ class VaultImpl final : public Vault, private RetentionHost, private HoldHost {
   const std::unique_ptr<audit::AuditLog> audit_;
   // The visitor index (vault/index/visitor_index.h) over keyring_ and store_.
   const VisitorIndex index_;
+  // Free space of the data directory's file system, measured at most once a
+  // second (Options::storage_reserve_bytes).
+  DiskSpace disk_space_;
   // Serialises read-modify-write of one transcript (striped by id).
   std::array<Mutex, 256> stripes_;
   // One backup at a time (erase_backup.cc).

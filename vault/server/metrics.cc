@@ -182,6 +182,24 @@ std::string ServerMetrics::Render(const VaultMetrics& vault) const {
   Sample(&out, "vault_store_wal_syncs_total", "", std::to_string(vault.wal_syncs));
   Family(&out, "vault_store_write_errors_total", "counter", "Store writes that failed.");
   Sample(&out, "vault_store_write_errors_total", "", std::to_string(vault.failed_writes));
+  Family(&out, "vault_store_read_only", "gauge",
+         "1 while the store refuses writes after a background error (a full disk); it "
+         "resumes by itself once it can.");
+  Sample(&out, "vault_store_read_only", "", vault.store_read_only ? "1" : "0");
+  Family(&out, "vault_store_background_errors_total", "counter",
+         "Background errors of the store (failed flushes, compactions, WAL writes).");
+  Sample(&out, "vault_store_background_errors_total", "",
+         std::to_string(vault.store_background_errors));
+  Family(&out, "vault_store_recoveries_total", "counter",
+         "Times the store resumed writes after a background error.");
+  Sample(&out, "vault_store_recoveries_total", "", std::to_string(vault.store_recoveries));
+  Family(&out, "vault_storage_free_bytes", "gauge",
+         "Bytes free on the data directory's file system, measured at most once a second.");
+  Sample(&out, "vault_storage_free_bytes", "", std::to_string(vault.storage_free_bytes));
+  Family(&out, "vault_storage_reserve_bytes", "gauge",
+         "Free space kept in reserve: below it new transcripts are refused (507), below half "
+         "of it appends too.");
+  Sample(&out, "vault_storage_reserve_bytes", "", std::to_string(vault.storage_reserve_bytes));
   Family(&out, "vault_store_compaction_errors_total", "counter",
          "Compactions (after an erasure or a purge) that failed; the next retention run retries.");
   Sample(&out, "vault_store_compaction_errors_total", "",

@@ -4,6 +4,7 @@
 #include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/merge_operator.h>
 #include <rocksdb/options.h>
+#include <rocksdb/sst_file_manager.h>
 #include <rocksdb/statistics.h>
 #include <rocksdb/table.h>
 #include <rocksdb/transaction_log.h>
@@ -16,6 +17,7 @@
 
 #include "vault/common/encoding.h"
 #include "vault/common/histogram.h"
+#include "vault/storage/store_health.h"
 
 namespace vault {
 namespace {
@@ -62,6 +64,12 @@ class CounterAddOperator final : public rocksdb::AssociativeMergeOperator {
 
 Status InjectedFault() { return Status::IOError("injected fault (test)", "injected_fault"); }
 
+int64_t NowNanos() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
 }  // namespace
 
 const char* ColumnName(Column c) {
@@ -107,6 +115,44 @@ struct Store::Rep {
   LatencyHistogram synced_writes;
   std::atomic<uint64_t> failed_writes{0};
   std::array<std::atomic<int>, 3> faults{};  // injected failures left, by Store::Op
+  std::shared_ptr<StoreHealth> health;       // constant after Open
+  std::chrono::nanoseconds resume_interval{0};  // constant after Open
+  // steady_clock time (ns) before which writers do not try DB::Resume() again.
+  std::atomic<int64_t> next_resume{0};
+  // A writer's try at recovering a stopped database, when RocksDB has no
+  // recovery of its own under way (it refuses a manual one then).
+  void MaybeResume() {
+    if (!health->stopped() || health->auto_recovering()) return;
+    const int64_t now = NowNanos();
+    int64_t next = next_resume.load();
+    if (now < next || !next_resume.compare_exchange_strong(next, now + resume_interval.count())) {
+      return;
+    }
+    health->ManualResume(db->Resume());
+  }
+  // The WAL file whose writer a failed write left in error (0: none).
+  // RocksDB 7.8 keeps that writer if its recovery finds every memtable empty
+  // (it switches to a new WAL only with a memtable to switch), and the next
+  // write into it aborts the process in Debian's build. Writes are refused
+  // instead until a restart; see the header comment.
+  std::atomic<uint64_t> failed_wal{0};
+  uint64_t CurrentWal() const {
+    std::unique_ptr<rocksdb::LogFile> wal;
+    return db->GetCurrentWalFile(&wal).ok() && wal ? wal->LogNumber() : 0;
+  }
+  // Non-OK if writes must not reach RocksDB.
+  Status CheckWal() {
+    const uint64_t failed = failed_wal.load(std::memory_order_acquire);
+    if (failed == 0 || health->stopped()) return Status::OK();  // RocksDB refuses them itself
+    if (CurrentWal() != failed) {
+      failed_wal.store(0, std::memory_order_release);
+      return Status::OK();
+    }
+    return Status::IOError(
+        "the store recovered from a failed write but kept its failed write-ahead log; "
+        "restart vaultd (nothing acknowledged is lost)",
+        "store_restart_needed");
+  }
   // True (and one fewer left) if the next call of `op` is to fail.
   bool Fault(Op op) {
     std::atomic<int>& left = faults[static_cast<int>(op)];
@@ -130,6 +176,10 @@ Store::Store(std::unique_ptr<Rep> rep) : rep_(std::move(rep)) {}
 Store::~Store() = default;
 
 StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& dir) {
+  return Open(dir, Settings{});
+}
+
+StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& dir, Settings settings) {
   rocksdb::DBOptions db_opts;
   db_opts.create_if_missing = true;
   db_opts.create_missing_column_families = true;
@@ -152,12 +202,29 @@ StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& dir) {
   auto statistics = rocksdb::CreateDBStatistics();
   statistics->set_stats_level(rocksdb::StatsLevel::kExceptHistogramOrTimers);
   db_opts.statistics = statistics;
+  // A full disk (header comment): a small WAL, so that a restart can flush
+  // it with little room; RocksDB's recovery from a full disk (its
+  // SstFileManager, made explicit here) and a listener that tracks it; an
+  // info log that cannot stop the process.
+  db_opts.max_total_wal_size = kMaxWalBytes;
+  // No preallocation: with it, a WAL fills its preallocated room and the disk
+  // runs out exactly at the first write into the next WAL file, when every
+  // memtable has just been switched. RocksDB 7.8's recovery then switches no
+  // memtable, so it keeps the failed WAL writer, whose next write aborts the
+  // process (an assertion in Debian's build). Without it, a write fails where
+  // the disk fills, normally with memtables to switch.
+  db_opts.allow_fallocate = false;
+  db_opts.sst_file_manager.reset(rocksdb::NewSstFileManager(rocksdb::Env::Default()));
+  auto health =
+      std::make_shared<StoreHealth>(std::move(settings.on_event), settings.auto_recovery);
+  db_opts.listeners.push_back(health);
+  if (std::shared_ptr<InfoLog> info_log = InfoLog::Open(dir)) db_opts.info_log = info_log;
 
   rocksdb::ColumnFamilyOptions cf_opts;
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = rocksdb::NewLRUCache(32 << 20);
   cf_opts.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
-  cf_opts.write_buffer_size = 16 << 20;
+  cf_opts.write_buffer_size = kMaxWalBytes;
   cf_opts.compression = rocksdb::kNoCompression;  // values are ciphertext
 
   std::vector<rocksdb::ColumnFamilyDescriptor> descs;
@@ -170,6 +237,8 @@ StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& dir) {
 
   auto rep = std::make_unique<Rep>();
   rep->statistics = std::move(statistics);
+  rep->health = std::move(health);
+  rep->resume_interval = settings.resume_interval;
   rocksdb::DB* db = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(db_opts, dir, descs, &rep->handles, &db);
   if (!s.ok()) return FromRocks(s, "cannot open the store");
@@ -210,9 +279,18 @@ Status Store::Write(WriteBatch* batch, bool sync) {
   }
   rocksdb::WriteOptions wo;
   wo.sync = sync;
+  rep_->MaybeResume();
+  if (Status usable = rep_->CheckWal(); !usable.ok()) {
+    rep_->failed_writes.fetch_add(1, std::memory_order_relaxed);
+    return usable;
+  }
+  const uint64_t wal_errors = rep_->health->wal_write_errors();
   const auto start = std::chrono::steady_clock::now();
   const rocksdb::Status s = rep_->db->Write(wo, &wb);
   if (!s.ok()) {
+    if (rep_->health->wal_write_errors() != wal_errors) {
+      rep_->failed_wal.store(rep_->CurrentWal(), std::memory_order_release);
+    }
     rep_->failed_writes.fetch_add(1, std::memory_order_relaxed);
   } else if (sync) {
     rep_->synced_writes.Record(std::chrono::duration_cast<std::chrono::microseconds>(
@@ -344,7 +422,12 @@ Store::Stats Store::GetStats() const {
   st.synced_writes = rep_->synced_writes.Snapshot();
   st.failed_writes = rep_->failed_writes.load(std::memory_order_relaxed);
   st.wal_syncs = rep_->statistics->getTickerCount(rocksdb::WAL_FILE_SYNCED);
+  st.read_only = rep_->health->stopped();
+  st.background_errors = rep_->health->errors();
+  st.recoveries = rep_->health->recoveries();
   return st;
 }
+
+bool Store::read_only() const { return rep_->health->stopped(); }
 
 }  // namespace vault

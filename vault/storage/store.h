@@ -16,17 +16,35 @@
 //
 // Durability: Write() with sync=true returns after the WAL is fsynced;
 // concurrent writers are group-committed by RocksDB.
+//
+// A full disk: a write that cannot be made durable fails (IOError
+// "store_io_error") and is not applied. RocksDB then refuses every write
+// (the store is read-only; reads still work) until it recovers: by itself
+// once a memtable's worth of space is free (it checks every 5 s), or when the
+// next Write() finds no recovery under way and DB::Resume() succeeds (tried
+// at most once per Settings::resume_interval). The write-ahead log is kept
+// small (kMaxWalBytes: memtables are flushed when it grows past that), so
+// that a restart, which flushes what the WAL holds, needs little free space.
+// RocksDB's info log (db/LOG, LOG.old) drops lines it cannot write rather
+// than stopping the process.
+// One case still needs a restart: a write that fails as the very first
+// write into a new WAL file (the disk filled exactly as RocksDB switched
+// WALs). RocksDB 7.8 recovers from it but keeps the failed WAL writer, so
+// writes are then refused with IOError "store_restart_needed" (503) rather
+// than let the next one abort the process; nothing acknowledged is lost.
 // Every synced Write is timed; GetStats reports those latencies, failed
 // writes, fsyncs of the write-ahead log and the bytes on disk.
 // Thread safety: all methods may be called concurrently.
 #ifndef VAULT_STORAGE_STORE_H_
 #define VAULT_STORAGE_STORE_H_
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "vault/metrics.h"
@@ -69,6 +87,27 @@ class WriteBatch {
 
 class Store {
  public:
+  // The write-ahead log is flushed away when it grows past this; one
+  // memtable holds at most this much too.
+  static constexpr uint64_t kMaxWalBytes = 4 << 20;
+
+  // Events about the store's health, with reason codes only (never keys,
+  // values or paths): "store_stopped" (writes refused after a hard background
+  // error; fields reason, error, severity), "store_background_error" (any
+  // other background error, e.g. a compaction that found no space),
+  // "store_resumed", "store_recovery_failed" (error). Called from RocksDB's
+  // threads or a writer's; must be thread-safe and must not call the Store.
+  using EventFields = std::vector<std::pair<std::string, std::string>>;
+  using EventSink = std::function<void(std::string_view event, const EventFields& fields)>;
+  struct Settings {
+    EventSink on_event;
+    // The least time between two DB::Resume() attempts made by writers.
+    std::chrono::milliseconds resume_interval{1000};
+    // false: RocksDB's own recovery is declined, and only writers resume a
+    // stopped store (tests of that path).
+    bool auto_recovery = true;
+  };
+
   struct Stats {
     uint64_t live_data_bytes = 0;  // estimate of live SST bytes
     uint64_t sst_bytes = 0;        // every SST file, including obsolete ones still on disk
@@ -76,8 +115,12 @@ class Store {
     HistogramSnapshot synced_writes;
     uint64_t failed_writes = 0;
     uint64_t wal_syncs = 0;
+    bool read_only = false;          // writes refused after a background error
+    uint64_t background_errors = 0;  // RocksDB background errors since Open
+    uint64_t recoveries = 0;         // times writes resumed after one
   };
 
+  static StatusOr<std::unique_ptr<Store>> Open(const std::string& dir, Settings settings);
   static StatusOr<std::unique_ptr<Store>> Open(const std::string& dir);
   ~Store();
   Store(const Store&) = delete;
@@ -108,6 +151,8 @@ class Store {
   // level, rewriting it, so deleted entries leave the SST files.
   Status FlushAndCompact();
   Stats GetStats() const;
+  // True while RocksDB refuses writes after a background error.
+  bool read_only() const;
   // A consistent point-in-time copy of the database in `dir` (which must not
   // exist): hard links where the file system allows, copies otherwise, with
   // the WAL flushed into it. RocksDB's Checkpoint.

@@ -33,6 +33,8 @@ int HttpStatusFor(Code code) {
       return 503;
     case Code::kInternal:
       return 500;
+    case Code::kInsufficientStorage:
+      return 507;
   }
   return 500;
 }
@@ -63,6 +65,8 @@ const char* DefaultReason(Code code) {
       return "unavailable";
     case Code::kInternal:
       return "internal";
+    case Code::kInsufficientStorage:
+      return "insufficient_storage";
   }
   return "internal";
 }
@@ -120,6 +124,8 @@ Code CodeForHttpStatus(int http_status, std::string_view reason) {
       return reason == "corruption" ? Code::kCorruption : Code::kInternal;
     case 503:
       return reason == "io_error" ? Code::kIOError : Code::kUnavailable;
+    case 507:
+      return Code::kInsufficientStorage;
     default:
       return Code::kInternal;
   }

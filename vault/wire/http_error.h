@@ -22,7 +22,7 @@ namespace vault {
 // InvalidArgument -> 400, NotFound -> 404, AlreadyExists and
 // FailedPrecondition -> 409, Gone -> 410, PermissionDenied -> 403,
 // ResourceExhausted -> 413, Corruption and Internal -> 500, IOError and
-// Unavailable -> 503. OK -> 200.
+// Unavailable -> 503, InsufficientStorage -> 507. OK -> 200.
 int HttpStatusFor(Status::Code code);
 
 // The default JSON error code of a Status::Code ("invalid_argument", ...).

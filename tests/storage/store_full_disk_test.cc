@@ -1,0 +1,206 @@
+// Store on a full disk: writes fail without being applied, reads go on, and
+// writes resume by themselves once space returns; the write-ahead log stays
+// small; DiskSpace measures at most once per interval.
+//
+// The full-disk tests mount a small tmpfs (root with CAP_SYS_ADMIN) and skip,
+// saying so, where they cannot.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <sys/mount.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "tests/storage/store_fixture.h"
+#include "vault/storage/disk_space.h"
+
+namespace vault::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using std::chrono::steady_clock;
+
+constexpr uint64_t kMiB = 1 << 20;
+
+// A tmpfs of `size` bytes mounted on a fresh directory for the test's length.
+class SmallFileSystem {
+ public:
+  explicit SmallFileSystem(uint64_t size) {
+    const std::string options = "size=" + std::to_string(size) + ",mode=0700";
+    if (::mount("tmpfs", dir_.path().c_str(), "tmpfs", MS_NOSUID | MS_NODEV, options.c_str()) ==
+        0) {
+      mounted_ = true;
+    } else {
+      error_ = std::strerror(errno);
+    }
+  }
+  ~SmallFileSystem() {
+    if (mounted_) ::umount2(dir_.path().c_str(), MNT_DETACH);
+  }
+  bool mounted() const { return mounted_; }
+  const std::string& error() const { return error_; }
+  const std::string& path() const { return dir_.path(); }
+
+  // Writes `path` until the file system is full.
+  static void FillWith(const std::string& path) {
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    ASSERT_GE(fd, 0) << std::strerror(errno);
+    const std::string block(4096, 'x');
+    while (::write(fd, block.data(), block.size()) > 0) {
+    }
+    ::close(fd);
+  }
+
+ private:
+  TempDir dir_;
+  bool mounted_ = false;
+  std::string error_;
+};
+
+#define SKIP_UNLESS_MOUNTED(fs)                                                      \
+  if (!(fs).mounted()) {                                                             \
+    GTEST_SKIP() << "cannot mount a tmpfs (" << (fs).error()                         \
+                 << "): this test needs root with CAP_SYS_ADMIN";                    \
+  }
+
+// Records the store's events.
+struct Events {
+  std::mutex mu;
+  std::vector<std::string> names;
+  Store::Settings Settings(bool auto_recovery) {
+    Store::Settings settings;
+    settings.auto_recovery = auto_recovery;
+    settings.resume_interval = std::chrono::milliseconds(50);
+    settings.on_event = [this](std::string_view event, const Store::EventFields&) {
+      std::lock_guard<std::mutex> lock(mu);
+      names.emplace_back(event);
+    };
+    return settings;
+  }
+  bool Saw(std::string_view name) {
+    std::lock_guard<std::mutex> lock(mu);
+    for (const std::string& n : names) {
+      if (n == name) return true;
+    }
+    return false;
+  }
+};
+
+Status PutValue(Store& store, const std::string& key, size_t size) {
+  WriteBatch batch;
+  batch.Put(Column::kMessages, key, std::string(size, 'v'));
+  return store.Write(&batch);
+}
+
+// Parameter: whether RocksDB's own recovery runs (as in vaultd) or only
+// writers resume the store, with DB::Resume().
+class StoreFullDiskTest : public ::testing::TestWithParam<bool> {};
+
+INSTANTIATE_TEST_SUITE_P(Recovery, StoreFullDiskTest, ::testing::Values(true, false),
+                         [](const ::testing::TestParamInfo<bool>& info) {
+                           return info.param ? "ByRocksDB" : "ByWriters";
+                         });
+
+TEST_P(StoreFullDiskTest, WritesFailWhileFullAndResumeByThemselvesOnceSpaceReturns) {
+  SmallFileSystem small(24 * kMiB);
+  SKIP_UNLESS_MOUNTED(small);
+  Events events;
+  auto opened = Store::Open(small.path() + "/db", events.Settings(GetParam()));
+  ASSERT_OK(opened);
+  Store& store = **opened;
+  ASSERT_OK(PutValue(store, "before", 100));
+
+  ASSERT_NO_FATAL_FAILURE(SmallFileSystem::FillWith(small.path() + "/filler"));
+  Status failed;
+  int acknowledged = 0;
+  for (; acknowledged < 1000; ++acknowledged) {
+    failed = PutValue(store, "k" + std::to_string(acknowledged), 64 * 1024);
+    if (!failed.ok()) break;
+  }
+  ASSERT_FALSE(failed.ok()) << "1000 writes of 64 KiB fit on a full 24 MiB file system";
+  EXPECT_EQ(failed.code(), Status::Code::kIOError);
+  EXPECT_EQ(failed.reason(), "store_io_error");
+  EXPECT_TRUE(store.read_only());
+  EXPECT_TRUE(events.Saw("store_stopped"));
+  EXPECT_FALSE(PutValue(store, "while-stopped", 10).ok());
+  // Reads go on meanwhile.
+  ASSERT_OK(store.Get(Column::kMessages, "before"));
+
+  ASSERT_EQ(::unlink((small.path() + "/filler").c_str()), 0);
+  // Without RocksDB's recovery, the next write resumes the store.
+  const auto deadline = steady_clock::now() + std::chrono::seconds(30);
+  while (store.read_only() && steady_clock::now() < deadline) {
+    if (!GetParam()) (void)PutValue(store, "after", 100);
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_FALSE(store.read_only()) << "writes did not resume within 30 s";
+  EXPECT_TRUE(events.Saw("store_resumed"));
+  ASSERT_OK(PutValue(store, "after", 100));
+  const Store::Stats stats = store.GetStats();
+  EXPECT_EQ(stats.recoveries, 1u);
+  EXPECT_GE(stats.background_errors, 1u);
+  EXPECT_FALSE(stats.read_only);
+  // Every acknowledged write is there; the refused ones are not.
+  for (int i = 0; i < acknowledged; ++i) {
+    ASSERT_OK(store.Get(Column::kMessages, "k" + std::to_string(i)));
+  }
+  EXPECT_EQ(store.Get(Column::kMessages, "while-stopped").status().code(),
+            Status::Code::kNotFound);
+}
+
+TEST_F(StoreTest, TheWriteAheadLogStaysBounded) {
+  // 12 MiB in 48 KiB values: three times the bound.
+  for (int i = 0; i < 256; ++i) {
+    ASSERT_OK(Put(Column::kMessages, "m" + std::to_string(i), std::string(48 * 1024, 'm')));
+  }
+  // A full WAL is flushed in the background; its file goes when that ends.
+  const uint64_t bound = Store::kMaxWalBytes + 64 * 1024;
+  const auto deadline = steady_clock::now() + std::chrono::seconds(30);
+  while (store().GetStats().wal_bytes > bound && steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_LE(store().GetStats().wal_bytes, bound);
+  EXPECT_GT(store().GetStats().sst_bytes, 0u);
+
+  ASSERT_NO_FATAL_FAILURE(Reopen());
+  EXPECT_EQ(ValueOf(Column::kMessages, "m255"), std::string(48 * 1024, 'm'));
+  // RocksDB's info log: a new LOG at each open, the last one kept.
+  EXPECT_TRUE(fs::exists(db_dir() + "/LOG"));
+  EXPECT_TRUE(fs::exists(db_dir() + "/LOG.old"));
+}
+
+TEST(DiskSpaceTest, ReusesAMeasurementUntilItIsStale) {
+  SmallFileSystem small(8 * kMiB);
+  SKIP_UNLESS_MOUNTED(small);
+  DiskSpace cached(small.path(), std::chrono::hours(1));
+  DiskSpace fresh(small.path(), std::chrono::milliseconds(0));
+  const uint64_t before = cached.AvailableBytes();
+  EXPECT_EQ(before, 8 * kMiB);
+  EXPECT_EQ(fresh.AvailableBytes(), before);
+
+  const int fd = ::open((small.path() + "/two-mib").c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::posix_fallocate(fd, 0, 2 * kMiB), 0);
+  ::close(fd);
+
+  EXPECT_EQ(cached.AvailableBytes(), before);  // measured an hour ago, as far as it knows
+  EXPECT_EQ(fresh.AvailableBytes(), before - 2 * kMiB);
+  EXPECT_EQ(fresh.failures(), 0u);
+}
+
+TEST(DiskSpaceTest, AnUnmeasurableDirectoryIsReportedUnknown) {
+  DiskSpace missing(std::string(VAULT_TEST_TMPDIR) + "/no/such/directory",
+                    std::chrono::milliseconds(0));
+  EXPECT_EQ(missing.AvailableBytes(), DiskSpace::kUnknown);
+  EXPECT_GE(missing.failures(), 1u);
+}
+
+}  // namespace
+}  // namespace vault::testing
