@@ -57,6 +57,7 @@ Commands:
   health                      is vaultd serving? (GET /v1/health)
   create --service S [--visitor-name N] [--visitor-ip A] [--visitor-location L]
          [--visitor-user-agent U] [--visitor-device D] [--visitor-ref R]
+         [--visitor-email E] [--visitor-phone P]
                               open a transcript; prints its id and expiry
   append ID --seq N --from visitor|agent|system --text T [--sent-at TIME]
                               add a message (--text - reads it from stdin;
@@ -98,7 +99,7 @@ const std::map<std::string, CommandSpec>& Commands() {
       {"create",
        {0,
         {"service", "visitor-name", "visitor-ip", "visitor-location", "visitor-user-agent",
-         "visitor-device", "visitor-ref"},
+         "visitor-device", "visitor-ref", "visitor-email", "visitor-phone"},
         {"service"}}},
       {"append", {1, {"seq", "from", "text", "sent-at"}, {"seq", "from", "text"}}},
       {"close", {1, {}, {}}},
@@ -130,6 +131,8 @@ po::options_description Options() {
       ("visitor-user-agent", text(), "create: visitor's browser")
       ("visitor-device", text(), "create: visitor's device")
       ("visitor-ref", text(), "create: the chat platform's visitor reference")
+      ("visitor-email", text(), "create: visitor's email address")
+      ("visitor-phone", text(), "create: visitor's phone number")
       ("seq", text(), "append: message sequence number")
       ("from", text(), "append: visitor, agent or system")
       ("text", text(), "append: message text, or - to read it from stdin")
@@ -261,6 +264,8 @@ vault::StatusOr<std::string> Run(const std::string& command, const std::vector<s
     request.visitor.user_agent = Get(vm, "visitor-user-agent");
     request.visitor.device = Get(vm, "visitor-device");
     request.visitor.ref = Get(vm, "visitor-ref");
+    request.visitor.email = Get(vm, "visitor-email");
+    request.visitor.phone = Get(vm, "visitor-phone");
     return Call(client, "POST", "/v1/transcripts", vault::wire::EncodeNewTranscript(request),
                 {201});
   }

@@ -26,6 +26,8 @@ struct Visitor {
   std::optional<std::string> user_agent;
   std::optional<std::string> device;
   std::optional<std::string> ref;  // the chat platform's visitor reference
+  std::optional<std::string> email;
+  std::optional<std::string> phone;
   bool operator==(const Visitor&) const = default;
 };
 
@@ -56,6 +58,31 @@ struct TranscriptInfo {
   // while open, the earliest possible expiry (now + retention at last write).
   UnixMillis expires_at = 0;
   uint64_t message_count = 0;
+};
+
+// A visitor's history: the same visitor's other transcripts in the same
+// service, found through the visitor index (docs/design.md, "The visitor
+// index"). A held transcript shows as held, with nothing from inside it.
+struct HistoryEntry {
+  std::string id;
+  std::string state;             // "open", "closed" or "held"
+  UnixMillis created_at = 0;     // 0 when held (sealed to the case)
+  UnixMillis closed_at = 0;      // 0 while open, or when held
+  UnixMillis expires_at = 0;     // 0 when held (kept while the hold lasts)
+  UnixMillis held_at = 0;        // when held; 0 otherwise
+  uint64_t message_count = 0;    // 0 when held
+  std::vector<std::string> matched;  // which identifiers matched: "ref", "email", "phone"
+  bool operator==(const HistoryEntry&) const = default;
+};
+
+struct HistoryQuery {
+  size_t limit = 20;   // 1 to 100
+  std::string after;   // the `next` of the previous page; empty for the first
+};
+
+struct HistoryPage {
+  std::vector<HistoryEntry> entries;  // newest first (held ones by hold time)
+  std::string next;                   // empty on the last page
 };
 
 struct Transcript {

@@ -75,6 +75,11 @@ class Vault {
   // Idempotent: closing a closed transcript returns its existing expiry.
   virtual StatusOr<UnixMillis> CloseTranscript(const Caller& caller, std::string_view id) = 0;
   virtual StatusOr<Transcript> GetTranscript(const Caller& caller, std::string_view id) = 0;
+  // The same visitor's other transcripts in transcript `id`'s service (by
+  // ref, email or phone; never by IP address alone): agents of that service
+  // only. Audited as "transcript.history" with the number of results.
+  virtual StatusOr<HistoryPage> ListHistory(const Caller& caller, std::string_view id,
+                                            const HistoryQuery& query) = 0;
 
   // Records a request refused before it reached the vault (the route's role
   // check), so refusals are audited too. Returns the audit failure, if any.

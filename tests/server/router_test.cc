@@ -53,6 +53,8 @@ TEST(MatchRouteTest, MatchesEveryLegalHoldRoute) {
        ""},
       {"/v1/transcripts/" + kId + "/holds", RouteId::kTranscriptHolds, "/v1/transcripts/{id}/holds",
        "GET", "", kId},
+      {"/v1/transcripts/" + kId + "/history?limit=5", RouteId::kHistory,
+       "/v1/transcripts/{id}/history", "GET", "", kId},
       {"/v1/requests", RouteId::kRequests, "/v1/requests", "POST", "", ""},
       {"/v1/requests/" + kId, RouteId::kRequest, "/v1/requests/{name}", "GET", kId, ""},
       {"/v1/requests/" + kId + "?officer=alice", RouteId::kRequest, "/v1/requests/{name}", "GET",
@@ -120,6 +122,7 @@ TEST(RolesForTest, LegalHoldRoutes) {
     EXPECT_EQ(RolesFor(id), roles({Role::kOfficer})) << ActionFor(id);
   }
   EXPECT_TRUE(RolesFor(RouteId::kNone).empty());
+  EXPECT_EQ(RolesFor(RouteId::kHistory), roles({Role::kAgent}));
 }
 
 TEST(ActionForTest, LegalHoldRoutesNameTheirAuditActions) {
@@ -131,6 +134,7 @@ TEST(ActionForTest, LegalHoldRoutesNameTheirAuditActions) {
   EXPECT_STREQ(ActionFor(RouteId::kCase, "GET"), "case.read");
   EXPECT_STREQ(ActionFor(RouteId::kCaseHolds, "POST"), "hold.place");
   EXPECT_STREQ(ActionFor(RouteId::kTranscriptHolds, "GET"), "hold.list");
+  EXPECT_STREQ(ActionFor(RouteId::kHistory, "GET"), "transcript.history");
   EXPECT_STREQ(ActionFor(RouteId::kRequests, "POST"), "request.file");
   EXPECT_STREQ(ActionFor(RouteId::kRequest, "GET"), "request.read");
   EXPECT_STREQ(ActionFor(RouteId::kApprovals, "POST"), "request.approve");

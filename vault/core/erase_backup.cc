@@ -48,6 +48,11 @@ Status VaultImpl::EraseTranscript(const Caller& caller, std::string_view id) {
     if (!t.ok()) return AuditOutcome(caller, "transcript.erase", id, t.status());
     const UnixMillis now = clock_->NowMillis();
     WriteBatch batch;
+    // The visitor-index entries go too: nothing may link an identifier to
+    // an erased transcript.
+    VAULT_ASSIGN_OR_RETURN(Visitor visitor, ReadVisitor(raw_id, t->dek));
+    VAULT_RETURN_IF_ERROR(
+        index_.StageRemove(t->key_epoch, raw_id, IndexedIdentifiers(visitor), &batch));
     std::string end = raw_id;
     end.push_back('\xff');
     batch.DeleteRange(Column::kMessages, raw_id, end);

@@ -105,11 +105,18 @@ StatusOr<ReleaseFate> VaultImpl::StageRelease(std::string_view raw_id, const Sec
   VAULT_ASSIGN_OR_RETURN(std::string marker, store_->Get(Column::kWrappedKeys, raw));
   const uint64_t epoch =
       std::max(keyring_->EpochOf(state.expires_at), HeldMarkerKeyEpoch(marker));
+  // Its visitor-index entries stayed under the epoch of its key before the
+  // hold (the marker's; none is known for a marker without it).
+  const uint64_t indexed = HeldMarkerKeyEpoch(marker);
+  VAULT_ASSIGN_OR_RETURN(Visitor visitor, ReadVisitor(raw, dek));
+  const std::vector<Identifier> ids = IndexedIdentifiers(visitor);
+  if (indexed != 0) VAULT_RETURN_IF_ERROR(index_.StageRemove(indexed, raw, ids, batch));
   if (state.expires_at > now && epoch >= base) {
     // Back to normal expiry: wrapped again under the epoch it expires in.
     VAULT_ASSIGN_OR_RETURN(std::string wrapped, keyring_->WrapKey(epoch, dek, raw));
     batch->Put(Column::kWrappedKeys, raw, wrapped);
     batch->Put(Column::kExpiryIndex, ExpiryKey(epoch, raw), "");
+    VAULT_RETURN_IF_ERROR(index_.StageAdd(epoch, raw, state.service, ids, batch));
     batch->AddToCounter(kClosedCounter, 1);
     AuditDetails facts = KeyFacts(epoch, state.expires_at);
     facts.emplace(facts.begin(), "fate", "returned");

@@ -64,12 +64,12 @@ StatusOr<StateRecord> DecodeState(std::string_view in) {
 }
 
 std::string EncodeVisitor(const Visitor& v) {
-  const std::optional<std::string>* fields[] = {&v.name,       &v.ip,     &v.location,
-                                                &v.user_agent, &v.device, &v.ref};
+  const std::optional<std::string>* fields[] = {&v.name,   &v.ip,  &v.location, &v.user_agent,
+                                                &v.device, &v.ref, &v.email,    &v.phone};
   std::string out;
   out.push_back(static_cast<char>(kRecordVersion));
   uint8_t present = 0;
-  for (int i = 0; i < 6; ++i) {
+  for (int i = 0; i < 8; ++i) {
     if (fields[i]->has_value()) present |= static_cast<uint8_t>(1u << i);
   }
   out.push_back(static_cast<char>(present));
@@ -81,18 +81,20 @@ std::string EncodeVisitor(const Visitor& v) {
 
 StatusOr<Visitor> DecodeVisitor(std::string_view in) {
   Visitor v;
-  std::optional<std::string>* fields[] = {&v.name,       &v.ip,     &v.location,
-                                          &v.user_agent, &v.device, &v.ref};
+  // Bits 0-5 since the first version; email (6) and phone (7) since the
+  // visitor index. A record without them decodes as before.
+  std::optional<std::string>* fields[] = {&v.name,   &v.ip,  &v.location, &v.user_agent,
+                                          &v.device, &v.ref, &v.email,    &v.phone};
   if (in.size() < 2 || static_cast<uint8_t>(in[0]) != kRecordVersion) return Malformed();
   const uint8_t present = static_cast<uint8_t>(in[1]);
   in.remove_prefix(2);
-  for (int i = 0; i < 6; ++i) {
+  for (int i = 0; i < 8; ++i) {
     if ((present & (1u << i)) == 0) continue;
     std::string_view f;
     if (!GetLengthPrefixed(&in, &f)) return Malformed();
     *fields[i] = std::string(f);
   }
-  if (!in.empty() || (present >> 6) != 0) return Malformed();
+  if (!in.empty()) return Malformed();
   return v;
 }
 

@@ -11,6 +11,7 @@
 #include "vault/core/vault_internal.h"
 #include "vault/crypto/aead.h"
 #include "vault/crypto/random.h"
+#include "vault/index/identifiers.h"
 
 namespace vault {
 namespace {
@@ -114,6 +115,9 @@ StatusOr<CreatedTranscript> VaultImpl::DoCreate(const Caller& caller, const NewT
   VAULT_RETURN_IF_ERROR(ValidateField(v.user_agent, "user_agent", cap));
   VAULT_RETURN_IF_ERROR(ValidateField(v.device, "device", cap));
   VAULT_RETURN_IF_ERROR(ValidateField(v.ref, "ref", cap));
+  VAULT_RETURN_IF_ERROR(ValidateField(v.email, "email", cap));
+  VAULT_RETURN_IF_ERROR(ValidateField(v.phone, "phone", cap));
+  VAULT_RETURN_IF_ERROR(ValidateVisitorIdentifiers(v));
 
   // The reserve keeps room for the chats already open, their closes, the
   // audit log and the shredder.
@@ -140,6 +144,8 @@ StatusOr<CreatedTranscript> VaultImpl::DoCreate(const Caller& caller, const NewT
   batch.Put(Column::kWrappedKeys, raw_id, wrapped);
   batch.Put(Column::kExpiryIndex, ExpiryKey(epoch, raw_id), "");
   batch.Put(Column::kExpiryIndex, OpenIndexKey(raw_id), "");
+  VAULT_RETURN_IF_ERROR(
+      index_.StageAdd(epoch, raw_id, req.service, IndexedIdentifiers(v), &batch));
   batch.AddToCounter(kOpenCounter, 1);
   *id = ToHex(raw_id);
   // Every check has passed: the record goes first, then the write.
@@ -208,6 +214,8 @@ Status VaultImpl::StageState(Loaded* t, WriteBatch* batch) {
     batch->Put(Column::kWrappedKeys, t->raw_id, wrapped);
     batch->Delete(Column::kExpiryIndex, ExpiryKey(t->key_epoch, t->raw_id));
     batch->Put(Column::kExpiryIndex, ExpiryKey(epoch, t->raw_id), "");
+    VAULT_RETURN_IF_ERROR(
+        StageIndexMove(t->raw_id, t->dek, t->state.service, t->key_epoch, epoch, batch));
     t->key_epoch = epoch;
   }
   return Status::OK();
@@ -341,6 +349,25 @@ StatusOr<StateRecord> VaultImpl::ReadState(const std::string& raw_id, const Secr
   return DecodeState(plain);
 }
 
+StatusOr<Visitor> VaultImpl::ReadVisitor(const std::string& raw_id, const SecretBytes& dek) {
+  VAULT_ASSIGN_OR_RETURN(std::string sealed, store_->Get(Column::kTranscripts,
+                                                         TranscriptKey(raw_id, RecordKind::kVisitor)));
+  VAULT_ASSIGN_OR_RETURN(std::string plain,
+                         aead::Open(dek, sealed, RecordAd(raw_id, RecordKind::kVisitor, 0)));
+  return DecodeVisitor(plain);
+}
+
+Status VaultImpl::StageIndexMove(const std::string& raw_id, const SecretBytes& dek,
+                                 std::string_view service, uint64_t from, uint64_t to,
+                                 WriteBatch* batch) {
+  if (from == to) return Status::OK();
+  VAULT_ASSIGN_OR_RETURN(Visitor visitor, ReadVisitor(raw_id, dek));
+  const std::vector<Identifier> ids = IndexedIdentifiers(visitor);
+  if (ids.empty()) return Status::OK();
+  VAULT_RETURN_IF_ERROR(index_.StageRemove(from, raw_id, ids, batch));
+  return index_.StageAdd(to, raw_id, service, ids, batch);
+}
+
 StatusOr<Transcript> VaultImpl::ReadRecords(std::string_view id, const std::string& raw_id,
                                             const SecretBytes& dek, const StateRecord& state) {
   Transcript out;
@@ -353,11 +380,7 @@ StatusOr<Transcript> VaultImpl::ReadRecords(std::string_view id, const std::stri
   out.info.expires_at = state.expires_at;
   out.info.message_count = state.message_count;
 
-  VAULT_ASSIGN_OR_RETURN(std::string sealed, store_->Get(Column::kTranscripts,
-                                                         TranscriptKey(raw_id, RecordKind::kVisitor)));
-  VAULT_ASSIGN_OR_RETURN(std::string plain,
-                         aead::Open(dek, sealed, RecordAd(raw_id, RecordKind::kVisitor, 0)));
-  VAULT_ASSIGN_OR_RETURN(out.visitor, DecodeVisitor(plain));
+  VAULT_ASSIGN_OR_RETURN(out.visitor, ReadVisitor(raw_id, dek));
 
   Status inner;
   Status scan = store_->Scan(Column::kMessages, raw_id, [&](std::string_view k,

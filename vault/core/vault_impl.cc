@@ -29,7 +29,8 @@ VaultImpl::VaultImpl(Options options, Clock* clock, DirectoryLock lock,
                      std::unique_ptr<safeguard::CaseStore> cases, int64_t open, int64_t closed)
     : options_(std::move(options)), clock_(clock), lock_(std::move(lock)),
       custodian_(std::move(custodian)), keyring_(std::move(keyring)), store_(std::move(store)),
-      audit_(std::move(audit)), disk_space_(options_.data_dir, std::chrono::seconds(1)),
+      audit_(std::move(audit)), index_(keyring_.get(), store_.get()),
+      disk_space_(options_.data_dir, std::chrono::seconds(1)),
       shredder_(std::make_unique<Shredder>(
           Shredder::Settings{options_.retention_ms, options_.idle_close_ms,
                              options_.retention_tick_ms},

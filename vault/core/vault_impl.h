@@ -29,6 +29,7 @@
 #include "vault/hold/case_store.h"
 #include "vault/hold/hold_host.h"
 #include "vault/hold/legal_hold.h"
+#include "vault/index/visitor_index.h"
 #include "vault/retention/shredder.h"
 #include "vault/storage/disk_space.h"
 #include "vault/storage/store.h"
@@ -46,6 +47,8 @@ class VaultImpl final : public Vault, private RetentionHost, private HoldHost {
                                         const Message& message) override;
   StatusOr<UnixMillis> CloseTranscript(const Caller& caller, std::string_view id) override;
   StatusOr<Transcript> GetTranscript(const Caller& caller, std::string_view id) override;
+  StatusOr<HistoryPage> ListHistory(const Caller& caller, std::string_view id,
+                                    const HistoryQuery& query) override;
   Status RecordRefusal(const Caller& caller, std::string_view action, std::string_view object_id,
                        std::string_view reason) override;
   StatusOr<AuditStatus> GetAuditStatus(const Caller& caller) override;
@@ -113,6 +116,13 @@ class VaultImpl final : public Vault, private RetentionHost, private HoldHost {
   StatusOr<Transcript> ReadRecords(std::string_view id, const std::string& raw_id,
                                    const SecretBytes& dek, const StateRecord& state);
   StatusOr<StateRecord> ReadState(const std::string& raw_id, const SecretBytes& dek);
+  StatusOr<HistoryPage> DoListHistory(const Caller& caller, std::string_view id,
+                                      const HistoryQuery& query, size_t* results);
+  StatusOr<Visitor> ReadVisitor(const std::string& raw_id, const SecretBytes& dek);
+  // Adds to `batch` the move of the transcript's visitor-index entries from
+  // epoch `from` to epoch `to` (reads its visitor record).
+  Status StageIndexMove(const std::string& raw_id, const SecretBytes& dek,
+                        std::string_view service, uint64_t from, uint64_t to, WriteBatch* batch);
 
   // HoldHost (hold_host.cc): what legal hold asks of the vault.
   Status AuditCaller(const Caller& caller, std::string_view action, std::string_view object_id,
@@ -175,6 +185,8 @@ class VaultImpl final : public Vault, private RetentionHost, private HoldHost {
   const std::unique_ptr<Keyring> keyring_;
   const std::unique_ptr<Store> store_;
   const std::unique_ptr<audit::AuditLog> audit_;
+  // The visitor index (vault/index/visitor_index.h) over keyring_ and store_.
+  const VisitorIndex index_;
   // Free space of the data directory's file system, measured at most once a
   // second (Options::storage_reserve_bytes).
   DiskSpace disk_space_;

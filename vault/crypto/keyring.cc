@@ -9,6 +9,8 @@
 #include "vault/common/encoding.h"
 #include "vault/common/file_util.h"
 #include "vault/crypto/aead.h"
+#include "vault/crypto/hash.h"
+#include "vault/crypto/kdf.h"
 #include "vault/crypto/ratchet.h"
 
 namespace vault {
@@ -21,6 +23,10 @@ constexpr char kWrapAdPrefix[] = "TV-wrap-v1";
 constexpr uint64_t kStride = 1024;     // checkpoint spacing along the ratchet
 constexpr size_t kMaxCachedKeys = 4096;
 constexpr uint64_t kMaxEpochSpan = 1000000;  // == the cap on retention / epoch
+// Visitor-index tags (docs/formats/visitor-index.md).
+constexpr char kTagKeyContext[] = "TVvtag01";  // crypto_kdf context, 8 bytes
+constexpr char kTagPersonal[] = "TV-vindex-tag-v1";
+constexpr size_t kTagBytes = 16;
 
 std::string Header() {
   std::string h(kKeyringMagic, sizeof(kKeyringMagic));
@@ -174,6 +180,36 @@ StatusOr<const SecretBytes*> Keyring::EpochKeyLocked(uint64_t epoch) {
   return &key_cache_.emplace(epoch, std::move(key)).first->second;
 }
 
+StatusOr<const SecretBytes*> Keyring::TagKeyLocked(uint64_t epoch) {
+  auto it = tag_key_cache_.find(epoch);
+  if (it != tag_key_cache_.end()) return &it->second;
+  VAULT_ASSIGN_OR_RETURN(const SecretBytes* epoch_key, EpochKeyLocked(epoch));
+  VAULT_ASSIGN_OR_RETURN(SecretBytes tag_key,
+                         DeriveSubkey(*epoch_key, std::string_view(kTagKeyContext, 8), 0));
+  if (tag_key_cache_.size() >= kMaxCachedKeys) tag_key_cache_.erase(tag_key_cache_.begin());
+  return &tag_key_cache_.emplace(epoch, std::move(tag_key)).first->second;
+}
+
+StatusOr<std::string> Keyring::VisitorTag(uint64_t epoch, std::string_view item) {
+  MutexLock l(&mu_);
+  VAULT_ASSIGN_OR_RETURN(const SecretBytes* key, TagKeyLocked(epoch));
+  return Hasher::Create(std::string_view(kTagPersonal, 16), kTagBytes, key).Update(item).Final();
+}
+
+StatusOr<std::vector<std::pair<uint64_t, std::string>>> Keyring::VisitorTags(
+    uint64_t from, uint64_t to, std::string_view item) {
+  std::vector<std::pair<uint64_t, std::string>> out;
+  if (to < from) return out;
+  if (to - from >= kMaxEpochSpan) return Status::InvalidArgument("too many epochs to tag");
+  MutexLock l(&mu_);
+  for (uint64_t e = std::max(from, contents_.base_epoch); e <= to; ++e) {
+    VAULT_ASSIGN_OR_RETURN(const SecretBytes* key, TagKeyLocked(e));
+    out.emplace_back(
+        e, Hasher::Create(std::string_view(kTagPersonal, 16), kTagBytes, key).Update(item).Final());
+  }
+  return out;
+}
+
 StatusOr<std::string> Keyring::WrapKey(uint64_t epoch, const SecretBytes& dek,
                                        std::string_view binding) {
   std::string out;
@@ -219,6 +255,7 @@ Status Keyring::AdvanceTo(uint64_t epoch) {
   contents_ = std::move(next);  // the old state is zeroed by SecretBytes
   checkpoints_.erase(checkpoints_.begin(), checkpoints_.lower_bound(epoch));
   key_cache_.erase(key_cache_.begin(), key_cache_.lower_bound(epoch));
+  tag_key_cache_.erase(tag_key_cache_.begin(), tag_key_cache_.lower_bound(epoch));
   return Status::OK();
 }
 

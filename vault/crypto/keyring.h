@@ -23,6 +23,8 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "vault/clock.h"
 #include "vault/common/thread_annotations.h"
@@ -85,6 +87,18 @@ class Keyring {
   // The epoch a wrapped key is sealed under (format check only).
   static StatusOr<uint64_t> WrappedEpoch(std::string_view wrapped);
 
+  // Visitor-index tags (docs/formats/visitor-index.md): the 16-byte keyed
+  // BLAKE2b of `item` under the tag key of `epoch`, a subkey of the epoch
+  // key, so a tag can be recomputed, and tested against a guess, only while
+  // its epoch lives. Gone if the epoch was destroyed.
+  StatusOr<std::string> VisitorTag(uint64_t epoch, std::string_view item) EXCLUDES(mu_);
+  // The tag of `item` in every live epoch of [from, to], in epoch order, as
+  // (epoch, tag) pairs; destroyed epochs are skipped. At most 1,000,000
+  // epochs.
+  StatusOr<std::vector<std::pair<uint64_t, std::string>>> VisitorTags(uint64_t from, uint64_t to,
+                                                                      std::string_view item)
+      EXCLUDES(mu_);
+
   // Destroys every epoch before `epoch`: derives the state of `epoch`,
   // rewrites the file durably, then wipes the older state and cached keys.
   // No-op if `epoch` <= base_epoch().
@@ -94,6 +108,7 @@ class Keyring {
   Keyring(Params params, const RootKeyCustodian* custodian, const Clock* clock,
           KeyringContents contents);
   StatusOr<const SecretBytes*> EpochKeyLocked(uint64_t epoch) REQUIRES(mu_);
+  StatusOr<const SecretBytes*> TagKeyLocked(uint64_t epoch) REQUIRES(mu_);
   StatusOr<SecretBytes> StateForLocked(uint64_t epoch) REQUIRES(mu_);
   // Under mu_ so that rewrites of the file are serialised.
   Status PersistLocked(const KeyringContents& contents) REQUIRES(mu_);
@@ -106,6 +121,7 @@ class Keyring {
   KeyringContents contents_ GUARDED_BY(mu_);
   std::map<uint64_t, SecretBytes> checkpoints_ GUARDED_BY(mu_);  // states at multiples of kStride
   std::map<uint64_t, SecretBytes> key_cache_ GUARDED_BY(mu_);    // derived epoch keys
+  std::map<uint64_t, SecretBytes> tag_key_cache_ GUARDED_BY(mu_);  // their tag subkeys
 };
 
 }  // namespace vault

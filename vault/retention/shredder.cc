@@ -170,6 +170,21 @@ Status Shredder::PurgeShredded(UnixMillis now, bool* purged) {
   const uint64_t tombstone_epoch =
       std::max(base, keyring_->EpochOf(now + settings_.retention_ms));
   const std::string tombstone = Tombstone(now);
+  // Visitor-index entries of destroyed epochs link nothing any more (their
+  // tag keys are gone); they are dropped in one range deletion.
+  bool stale_tags = false;
+  VAULT_RETURN_IF_ERROR(store_->ScanRange(Column::kVisitorIndex, VisitorIndexPrefix(0, ""),
+                                          VisitorIndexPrefix(base, ""),
+                                          [&](std::string_view, std::string_view) {
+                                            stale_tags = true;
+                                            return false;
+                                          }));
+  if (stale_tags) {
+    WriteBatch batch;
+    batch.DeleteRange(Column::kVisitorIndex, VisitorIndexPrefix(0, ""), VisitorIndexPrefix(base, ""));
+    VAULT_RETURN_IF_ERROR(store_->Write(&batch));
+    *purged = true;
+  }
   for (;;) {
     // Index entries of destroyed epochs, a batch at a time.
     std::vector<std::string> keys;

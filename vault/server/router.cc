@@ -43,7 +43,8 @@ bool MethodAllowed(std::string_view allowed, std::string_view method) {
 
 bool HasTranscriptId(RouteId route) {
   return route == RouteId::kTranscript || route == RouteId::kMessages || route == RouteId::kClose ||
-         route == RouteId::kErase || route == RouteId::kTranscriptHolds;
+         route == RouteId::kErase || route == RouteId::kTranscriptHolds ||
+         route == RouteId::kHistory;
 }
 
 // A decimal number of at most 19 digits.
@@ -108,6 +109,8 @@ HttpResponse Router::Dispatch(const RouteMatch& match, const HttpRequest& reques
       return CreateTranscript(caller, request);
     case RouteId::kTranscript:
       return GetTranscript(caller, match.transcript_id);
+    case RouteId::kHistory:
+      return History(caller, match.transcript_id, request);
     case RouteId::kMessages:
       return AppendMessage(caller, match.transcript_id, request);
     case RouteId::kClose:
@@ -187,6 +190,27 @@ HttpResponse Router::GetTranscript(const Caller& caller, std::string_view id) co
   StatusOr<Transcript> transcript = vault_->GetTranscript(caller, id);
   if (!transcript.ok()) return ErrorResponse(transcript.status());
   return JsonResponse(200, EncodeTranscript(*transcript));
+}
+
+HttpResponse Router::History(const Caller& caller, std::string_view id,
+                             const HttpRequest& request) const {
+  const std::string_view target = request.target();
+  const std::optional<std::string_view> limit_text = QueryParam(target, "limit");
+  const std::optional<uint64_t> limit = limit_text ? ParseNumber(*limit_text) : uint64_t{20};
+  if (!limit || *limit == 0 || *limit > 100) {
+    return ErrorResponse(400, "invalid_query", "limit must be a number from 1 to 100");
+  }
+  HistoryQuery query;
+  query.limit = static_cast<size_t>(*limit);
+  if (const std::optional<std::string_view> after = QueryParam(target, "after")) {
+    if (after->empty() || after->size() > 64) {
+      return ErrorResponse(400, "invalid_query", "after must be the next of an earlier page");
+    }
+    query.after = std::string(*after);
+  }
+  StatusOr<HistoryPage> page = vault_->ListHistory(caller, id, query);
+  if (!page.ok()) return ErrorResponse(page.status());
+  return JsonResponse(200, wire::EncodeHistoryPage(*page));
 }
 
 HttpResponse Router::EraseTranscript(const Caller& caller, std::string_view id,

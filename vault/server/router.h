@@ -61,6 +61,7 @@ enum class RouteId {
   kCase,             // GET /v1/cases/{name}
   kCaseHolds,        // POST /v1/cases/{name}/holds
   kTranscriptHolds,  // GET /v1/transcripts/{id}/holds
+  kHistory,          // GET /v1/transcripts/{id}/history
   kRequests,         // POST /v1/requests
   kRequest,          // GET /v1/requests/{name}
   kApprovals,        // POST /v1/requests/{name}/approvals
@@ -139,6 +140,8 @@ class Router {
   HttpResponse CloseTranscript(const Caller& caller, std::string_view id,
                                const HttpRequest& request) const;
   HttpResponse GetTranscript(const Caller& caller, std::string_view id) const;
+  HttpResponse History(const Caller& caller, std::string_view id,
+                       const HttpRequest& request) const;
   HttpResponse Retention(const Caller& caller) const;
   HttpResponse Backup(const Caller& caller, const HttpRequest& request) const;
   HttpResponse EraseTranscript(const Caller& caller, std::string_view id,

@@ -119,6 +119,9 @@ RouteMatch MatchRoute(std::string_view target) {
   }
   if (rest == "/close") return Match(RouteId::kClose, "/v1/transcripts/{id}/close", "POST", id);
   if (rest == "/erase") return Match(RouteId::kErase, "/v1/transcripts/{id}/erase", "POST", id);
+  if (rest == "/history") {
+    return Match(RouteId::kHistory, "/v1/transcripts/{id}/history", "GET", id);
+  }
   if (rest == "/holds") {
     return Match(RouteId::kTranscriptHolds, "/v1/transcripts/{id}/holds", "GET", id);
   }
@@ -146,6 +149,8 @@ RoleSet RolesFor(RouteId route) {
       return Roles({Role::kWriter});
     case RouteId::kTranscript:
       return Roles({Role::kWriter, Role::kAgent});
+    case RouteId::kHistory:
+      return Roles({Role::kAgent});
     case RouteId::kErase:
     case RouteId::kBackup:
     case RouteId::kOfficerRevoke:
@@ -183,6 +188,8 @@ const char* ActionFor(RouteId route) {
       return "transcript.open";
     case RouteId::kTranscript:
       return "transcript.read";
+    case RouteId::kHistory:
+      return "transcript.history";
     case RouteId::kMessages:
       return "transcript.append";
     case RouteId::kClose:

@@ -106,6 +106,27 @@ inline std::string OpenIndexKey(std::string_view raw_id) {
 
 inline uint64_t EpochOfIndexKey(std::string_view key) { return GetU64(key.data()); }
 
+// The visitor index (docs/formats/visitor-index.md): one empty-valued entry
+// per indexed identifier of a transcript, u64 epoch (BE) | tag (16) | id
+// (16), where the tag is keyed by the tag key of `epoch`, the epoch its DEK
+// is wrapped under. Entries of a destroyed epoch link nothing; the shredder
+// deletes them with the epoch's ciphertext.
+inline constexpr size_t kVisitorTagBytes = 16;
+inline constexpr size_t kVisitorIndexKeyBytes = 8 + kVisitorTagBytes + kIdBytes;
+
+inline std::string VisitorIndexPrefix(uint64_t epoch, std::string_view tag) {
+  std::string key;
+  PutU64(&key, epoch);
+  key.append(tag);
+  return key;
+}
+
+inline std::string VisitorIndexKey(uint64_t epoch, std::string_view tag, std::string_view raw_id) {
+  std::string key = VisitorIndexPrefix(epoch, tag);
+  key.append(raw_id);
+  return key;
+}
+
 }  // namespace vault
 
 #endif  // VAULT_STORAGE_SCHEMA_H_

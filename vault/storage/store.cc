@@ -79,6 +79,7 @@ const char* ColumnName(Column c) {
     case Column::kWrappedKeys: return "wrapped_keys";
     case Column::kExpiryIndex: return "expiry_index";
     case Column::kHolds: return "holds";
+    case Column::kVisitorIndex: return "visitor_index";
   }
   return "unknown";
 }
@@ -320,6 +321,35 @@ Status Store::Scan(Column c, std::string_view prefix,
     if (!fn(std::string_view(k.data(), k.size()), std::string_view(v.data(), v.size()))) break;
   }
   return FromRocks(it->status(), "scan failed");
+}
+
+Status Store::ScanPrefixes(
+    Column c, const std::vector<std::string>& prefixes,
+    const std::function<bool(size_t, std::string_view, std::string_view)>& fn) const {
+  rocksdb::ReadOptions ro;
+  std::unique_ptr<rocksdb::Iterator> it(rep_->db->NewIterator(ro, rep_->cf(c)));
+  for (size_t i = 0; i < prefixes.size(); ++i) {
+    const rocksdb::Slice prefix = S(prefixes[i]);
+    for (it->Seek(prefix); it->Valid(); it->Next()) {
+      const rocksdb::Slice k = it->key();
+      if (!k.starts_with(prefix)) break;
+      const rocksdb::Slice v = it->value();
+      if (!fn(i, std::string_view(k.data(), k.size()), std::string_view(v.data(), v.size()))) {
+        return FromRocks(it->status(), "scan failed");
+      }
+    }
+    if (!it->status().ok()) break;
+  }
+  return FromRocks(it->status(), "scan failed");
+}
+
+StatusOr<std::string> Store::LastKey(Column c) const {
+  rocksdb::ReadOptions ro;
+  std::unique_ptr<rocksdb::Iterator> it(rep_->db->NewIterator(ro, rep_->cf(c)));
+  it->SeekToLast();
+  if (!it->status().ok()) return FromRocks(it->status(), "scan failed");
+  if (!it->Valid()) return Status::NotFound("empty");
+  return it->key().ToString();
 }
 
 Status Store::ScanRange(Column c, std::string_view begin, std::string_view end,

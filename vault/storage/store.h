@@ -52,8 +52,15 @@
 
 namespace vault {
 
-enum class Column { kTranscripts = 0, kMessages, kWrappedKeys, kExpiryIndex, kHolds };
-constexpr int kNumColumns = 5;
+enum class Column {
+  kTranscripts = 0,
+  kMessages,
+  kWrappedKeys,
+  kExpiryIndex,
+  kHolds,
+  kVisitorIndex,
+};
+constexpr int kNumColumns = 6;
 const char* ColumnName(Column c);
 
 // An atomic group of changes.
@@ -128,6 +135,15 @@ class Store {
   // until it returns false.
   Status Scan(Column c, std::string_view prefix,
               const std::function<bool(std::string_view, std::string_view)>& fn) const;
+  // Scan for each of `prefixes` (in the order given) with one iterator,
+  // which is much cheaper than one Scan per prefix when most are absent.
+  // `fn(i, key, value)` gets the index of the prefix; returning false
+  // stops the whole scan.
+  Status ScanPrefixes(
+      Column c, const std::vector<std::string>& prefixes,
+      const std::function<bool(size_t, std::string_view, std::string_view)>& fn) const;
+  // The greatest key of the column family; NotFound if it is empty.
+  StatusOr<std::string> LastKey(Column c) const;
   // Visits keys in [begin, end) in order until `fn` returns false.
   Status ScanRange(Column c, std::string_view begin, std::string_view end,
                    const std::function<bool(std::string_view, std::string_view)>& fn) const;

@@ -34,6 +34,7 @@ inline constexpr VisitorField kVisitorFields[] = {
     {"name", &Visitor::name},         {"ip", &Visitor::ip},
     {"location", &Visitor::location}, {"user_agent", &Visitor::user_agent},
     {"device", &Visitor::device},     {"ref", &Visitor::ref},
+    {"email", &Visitor::email},       {"phone", &Visitor::phone},
 };
 
 // {"name": ..., ...} with the present fields only.

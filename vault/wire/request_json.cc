@@ -17,7 +17,8 @@ Status ParseVisitor(const json::value& value, Visitor* visitor) {
   }
   const json::object& object = value.as_object();
   VAULT_RETURN_IF_ERROR(CheckKnownFields(
-      object, "visitor", {"name", "ip", "location", "user_agent", "device", "ref"}));
+      object, "visitor",
+      {"name", "ip", "location", "user_agent", "device", "ref", "email", "phone"}));
   for (const VisitorField& field : kVisitorFields) {
     auto parsed = OptionalString(object, field.key);
     if (!parsed.ok()) {

@@ -83,6 +83,33 @@ json::object EncodeTranscriptObject(const Transcript& transcript) {
   return object;
 }
 
+std::string EncodeHistoryPage(const HistoryPage& page) {
+  json::array transcripts;
+  transcripts.reserve(page.entries.size());
+  for (const HistoryEntry& e : page.entries) {
+    json::object object;
+    object["id"] = e.id;
+    object["state"] = e.state;
+    if (e.state == "held") {
+      // Nothing from inside a held transcript: only that it exists, and since when it is held.
+      object["held_at"] = FormatRfc3339(e.held_at);
+    } else {
+      object["created_at"] = FormatRfc3339(e.created_at);
+      if (e.closed_at != 0) object["closed_at"] = FormatRfc3339(e.closed_at);
+      object["expires_at"] = FormatRfc3339(e.expires_at);
+      object["message_count"] = e.message_count;
+    }
+    json::array matched;
+    for (const std::string& m : e.matched) matched.emplace_back(m);
+    object["matched"] = std::move(matched);
+    transcripts.emplace_back(std::move(object));
+  }
+  json::object body;
+  body["transcripts"] = std::move(transcripts);
+  if (!page.next.empty()) body["next"] = page.next;
+  return json::serialize(body);
+}
+
 std::string EncodeHealth() {
   json::object object;
   object["status"] = "ok";

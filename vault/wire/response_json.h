@@ -37,6 +37,9 @@ std::string EncodeCreated(const CreatedTranscript& created);
 std::string EncodeAppended(uint64_t seq, AppendOutcome outcome);
 std::string EncodeClosed(std::string_view id, UnixMillis expires_at);
 std::string EncodeTranscript(const Transcript& transcript);
+// {"transcripts": [{id, state, created_at?, closed_at?, expires_at?, held_at?,
+// message_count?, matched}], "next"?}: GET /v1/transcripts/{id}/history.
+std::string EncodeHistoryPage(const HistoryPage& page);
 // The same as an object, to embed in another body.
 boost::json::object EncodeTranscriptObject(const Transcript& transcript);
 std::string EncodeHealth();

@@ -1,0 +1,70 @@
+// VisitorIndex: finds a visitor's transcripts by identifier without keeping
+// an identifier, or anything that outlives its transcript, on disk
+// (docs/design.md, "The visitor index"; format: docs/formats/visitor-index.md).
+//
+// Each indexed identifier of a transcript is one entry in the store's
+// visitor_index column: epoch | tag | id, where the tag is a keyed hash of
+// the normalised identifier under a key derived from the key of the epoch
+// the transcript's DEK is wrapped under. When the DEK is wrapped again under
+// another epoch the entries move with it, in the same write batch; when the
+// epoch's key is destroyed, nothing can recompute or test its tags any more,
+// so its entries link nothing, and the shredder deletes them.
+//
+// Thread safety: const methods, safe to call concurrently (the keyring and
+// the store are).
+#ifndef VAULT_INDEX_VISITOR_INDEX_H_
+#define VAULT_INDEX_VISITOR_INDEX_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "vault/index/identifiers.h"
+#include "vault/status.h"
+
+namespace vault {
+
+class Keyring;
+class Store;
+class WriteBatch;
+
+class VisitorIndex {
+ public:
+  // `keyring` and `store` must outlive the index.
+  VisitorIndex(Keyring* keyring, Store* store) : keyring_(keyring), store_(store) {}
+
+  // Adds to `batch` an entry under `epoch` for each of `ids`, whose value
+  // is the tag of `service` under the same key (ServiceTag).
+  Status StageAdd(uint64_t epoch, std::string_view raw_id, std::string_view service,
+                  const std::vector<Identifier>& ids, WriteBatch* batch) const;
+  // Adds to `batch` the deletion of those entries. Entries of a destroyed
+  // epoch cannot be named any more (their tags cannot be computed): they
+  // are left to the shredder's purge, and this succeeds.
+  Status StageRemove(uint64_t epoch, std::string_view raw_id, const std::vector<Identifier>& ids,
+                     WriteBatch* batch) const;
+
+  // The tag of a service name in `epoch`: an entry's value, so a lookup
+  // keeps to one service without opening any transcript.
+  StatusOr<std::string> ServiceTag(uint64_t epoch, std::string_view service) const;
+
+  struct Match {
+    std::string raw_id;
+    IdentifierKind kind;
+    uint64_t epoch = 0;
+    std::string service_tag;
+  };
+  // Every live entry for any of `ids`, in every epoch from the keyring's
+  // base to the last epoch holding an entry: one match per transcript and
+  // identifier, in the order of `ids`, then epoch. ResourceExhausted
+  // (too_many_matches) past `max_matches`.
+  StatusOr<std::vector<Match>> Find(const std::vector<Identifier>& ids, size_t max_matches) const;
+
+ private:
+  Keyring* const keyring_;
+  Store* const store_;
+};
+
+}  // namespace vault
+
+#endif  // VAULT_INDEX_VISITOR_INDEX_H_
