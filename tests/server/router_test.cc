@@ -17,19 +17,23 @@ TEST(MatchRouteTest, MatchesEveryRoute) {
   EXPECT_EQ(MatchRoute("/v1/health").id, RouteId::kHealth);
   EXPECT_EQ(MatchRoute("/v1/transcripts").id, RouteId::kTranscripts);
 
-  const RouteMatch get = MatchRoute("/v1/transcripts/" + kId);
+  // RouteMatch views into the target: the targets must outlive the matches.
+  const std::string get_target = "/v1/transcripts/" + kId;
+  const RouteMatch get = MatchRoute(get_target);
   EXPECT_EQ(get.id, RouteId::kTranscript);
   EXPECT_EQ(get.route, "/v1/transcripts/{id}");
   EXPECT_EQ(get.transcript_id, kId);
   EXPECT_EQ(get.method, "GET");
 
-  const RouteMatch append = MatchRoute("/v1/transcripts/" + kId + "/messages");
+  const std::string append_target = "/v1/transcripts/" + kId + "/messages";
+  const RouteMatch append = MatchRoute(append_target);
   EXPECT_EQ(append.id, RouteId::kMessages);
   EXPECT_EQ(append.route, "/v1/transcripts/{id}/messages");
   EXPECT_EQ(append.transcript_id, kId);
   EXPECT_EQ(append.method, "POST");
 
-  const RouteMatch close = MatchRoute("/v1/transcripts/" + kId + "/close");
+  const std::string close_target = "/v1/transcripts/" + kId + "/close";
+  const RouteMatch close = MatchRoute(close_target);
   EXPECT_EQ(close.id, RouteId::kClose);
   EXPECT_EQ(close.route, "/v1/transcripts/{id}/close");
 }

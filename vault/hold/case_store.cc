@@ -144,7 +144,8 @@ StatusOr<SafeguardState> DecodeSafeguardFile(std::string_view file, const Secret
   int64_t gen = 0;
   const json::value* officers = doc.if_contains("officers");
   const json::value* cases = doc.if_contains("cases");
-  if (!Int(doc, "generation", &gen) || officers == nullptr || !officers->is_array() ||
+  // A negative generation would come back as a uint64 the next decode refuses.
+  if (!Int(doc, "generation", &gen) || gen < 0 || officers == nullptr || !officers->is_array() ||
       cases == nullptr || !cases->is_array()) {
     return Bad("missing fields");
   }

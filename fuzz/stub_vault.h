@@ -1,0 +1,136 @@
+// A Vault with canned answers, for fuzzing the server's request handling
+// without RocksDB, keys or fsync: every call succeeds with a small fixed
+// value, except for ids and names that begin with 'f', which are NotFound,
+// so both the success and the error paths of each route are reached.
+#ifndef VAULT_FUZZ_STUB_VAULT_H_
+#define VAULT_FUZZ_STUB_VAULT_H_
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "vault/vault.h"
+
+namespace vault::fuzz {
+
+class StubVault final : public Vault {
+ public:
+  StatusOr<CreatedTranscript> CreateTranscript(const Caller&, const NewTranscript&) override {
+    return CreatedTranscript{std::string(32, 'a'), 1795341600000};
+  }
+  StatusOr<AppendOutcome> AppendMessage(const Caller&, std::string_view id,
+                                        const Message& m) override {
+    if (Missing(id)) return NotFound();
+    return m.seq % 2 == 0 ? AppendOutcome::kStored : AppendOutcome::kDuplicate;
+  }
+  StatusOr<UnixMillis> CloseTranscript(const Caller&, std::string_view id) override {
+    if (Missing(id)) return NotFound();
+    return 1795341600000;
+  }
+  StatusOr<Transcript> GetTranscript(const Caller&, std::string_view id) override {
+    if (Missing(id)) return NotFound();
+    Transcript t;
+    t.info.id = std::string(id);
+    t.info.service = "webchat";
+    t.info.created_at = 1795341600000;
+    t.info.last_activity = 1795341600000;
+    t.visitor.name = "Sam";
+    t.messages.push_back({1, "visitor", "hello", "2026-11-22T10:00:00Z"});
+    t.info.message_count = 1;
+    return t;
+  }
+  Status RecordRefusal(const Caller&, std::string_view, std::string_view,
+                       std::string_view) override {
+    return Status::OK();
+  }
+  StatusOr<AuditStatus> GetAuditStatus(const Caller&) override {
+    AuditStatus s;
+    s.origin = "vault";
+    s.size = 3;
+    s.segments.push_back({1, 100});
+    return s;
+  }
+  StatusOr<std::vector<AuditRecordView>> ReadAuditRecords(const Caller&, uint64_t from,
+                                                          size_t limit) override {
+    std::vector<AuditRecordView> records;
+    if (limit > 0) records.push_back({from, "access", 1795341600000, "00", "11", "{}"});
+    return records;
+  }
+  StatusOr<std::string> ReadAuditSegment(const Caller&, uint64_t number) override {
+    if (number != 1) return NotFound();
+    return std::string("segment bytes");
+  }
+  Status EraseTranscript(const Caller&, std::string_view id) override {
+    return Missing(id) ? NotFound() : Status::OK();
+  }
+  Status Backup(const Caller&, const std::string& dir) override {
+    return Missing(dir) ? NotFound() : Status::OK();
+  }
+  Status RunRetention() override { return Status::OK(); }
+  StatusOr<RetentionStatus> GetRetentionStatus(const Caller&) override { return RetentionStatus{}; }
+  StatusOr<OfficerList> ListOfficers(const Caller&) override { return OfficerList{"v1", {}}; }
+  StatusOr<OfficerInfo> EnrolOfficer(const Caller&, std::string_view id,
+                                     std::string_view key) override {
+    if (Missing(id)) return NotFound();
+    return OfficerInfo{std::string(id), std::string(key), "0000", 1, 0, 0};
+  }
+  StatusOr<OfficerInfo> RevokeOfficer(const Caller&, std::string_view id) override {
+    if (Missing(id)) return NotFound();
+    return OfficerInfo{std::string(id), "", "0000", 1, 0, 2};
+  }
+  StatusOr<CaseInfo> OpenCase(const Caller&, const CaseOpening& o) override {
+    if (Missing(o.case_id)) return NotFound();
+    CaseInfo c;
+    c.id = o.case_id;
+    c.state = "open";
+    return c;
+  }
+  StatusOr<std::vector<CaseInfo>> ListCases(const Caller&) override {
+    return std::vector<CaseInfo>{};
+  }
+  StatusOr<CaseDetail> GetCase(const Caller&, std::string_view id) override {
+    if (Missing(id)) return NotFound();
+    CaseDetail d;
+    d.info.id = std::string(id);
+    return d;
+  }
+  StatusOr<HoldInfo> PlaceHold(const Caller&, const HoldPlacement& h) override {
+    if (Missing(h.case_id)) return NotFound();
+    return HoldInfo{h.case_id, h.transcript_id, h.signed_by.officer, 1};
+  }
+  StatusOr<std::vector<HoldInfo>> ListHolds(const Caller&, std::string_view id) override {
+    if (Missing(id)) return NotFound();
+    return std::vector<HoldInfo>{};
+  }
+  StatusOr<RequestInfo> FileRequest(const Caller&, const RequestFiling& f) override {
+    if (Missing(f.case_id)) return NotFound();
+    RequestInfo r;
+    r.id = std::string(32, 'b');
+    r.case_id = f.case_id;
+    r.state = "pending";
+    return r;
+  }
+  StatusOr<RequestInfo> GetRequest(const Caller&, std::string_view id, std::string_view) override {
+    if (Missing(id)) return NotFound();
+    RequestInfo r;
+    r.id = std::string(id);
+    r.state = "pending";
+    return r;
+  }
+  StatusOr<ApprovalResult> Approve(const Caller&, std::string_view id, const Approval&) override {
+    if (Missing(id)) return NotFound();
+    ApprovalResult a;
+    a.request.id = std::string(id);
+    return a;
+  }
+  Status CompactAll() override { return Status::OK(); }
+  VaultMetrics Metrics() override { return VaultMetrics{}; }
+
+ private:
+  static bool Missing(std::string_view id) { return !id.empty() && id[0] == 'f'; }
+  static Status NotFound() { return Status::NotFound("no such thing", "not_found"); }
+};
+
+}  // namespace vault::fuzz
+
+#endif  // VAULT_FUZZ_STUB_VAULT_H_
