@@ -220,7 +220,16 @@ TEST_F(ClientTest, AFrozenVaultdTimesOutAndTheClientRecovers) {
   EXPECT_NE(frozen.message().find(daemon_.socket_path()), std::string::npos) << frozen.message();
   EXPECT_GE(waited, std::chrono::milliseconds(300));
   EXPECT_LT(waited, std::chrono::seconds(20));
-  EXPECT_OK((*client)->Health());
+  // Recovers: the next calls reconnect. The resumed vaultd first runs what
+  // came due while it was stopped (timers, the shredder), and on a loaded
+  // machine the first call can exceed the 300 ms timeout again; it must
+  // succeed within a few attempts, not at once.
+  Status recovered = (*client)->Health();
+  for (int attempt = 1; !recovered.ok() && attempt < 20; ++attempt) {
+    EXPECT_EQ(recovered.code(), Status::Code::kUnavailable) << recovered.ToString();
+    recovered = (*client)->Health();
+  }
+  EXPECT_OK(recovered);
 }
 
 TEST(ClientConnectTest, AMissingSocketFailsWithAClearStatus) {
