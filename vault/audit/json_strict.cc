@@ -140,7 +140,7 @@ class Parser {
       SkipSpace();
       JsonValue member;
       if (!Value(&member, depth)) return false;
-      v->members.emplace_back(std::move(name), std::move(member));
+      v->members.push_back(JsonMember{std::move(name), std::move(member)});
       SkipSpace();
       if (pos_ < in_.size() && in_[pos_] == ',') {
         ++pos_;

@@ -25,6 +25,8 @@ namespace vault::audit {
 
 constexpr int kMaxJsonDepth = 16;
 
+struct JsonMember;
+
 struct JsonValue {
   enum class Kind { kNull, kBool, kNumber, kString, kArray, kObject };
   Kind kind = Kind::kNull;
@@ -32,12 +34,19 @@ struct JsonValue {
   // kBool: "true" or "false".
   std::string text;
   std::vector<JsonValue> items;                            // kArray
-  std::vector<std::pair<std::string, JsonValue>> members;  // kObject, in order
+  // kObject, in order. (Not std::pair: a pair of an incomplete type is
+  // rejected by clang with libstdc++ 12.)
+  std::vector<JsonMember> members;
 
   bool is_object() const { return kind == Kind::kObject; }
   bool is_string() const { return kind == Kind::kString; }
   // The member `name` of an object, or nullptr.
   const JsonValue* Find(std::string_view name) const;
+};
+
+struct JsonMember {
+  std::string first;  // the name
+  JsonValue second;   // the value
 };
 
 // Parses `in` under the dialect above. On failure returns false and sets *why.
