@@ -39,6 +39,21 @@ class StubVault final : public Vault {
     t.info.message_count = 1;
     return t;
   }
+  StatusOr<HistoryPage> ListHistory(const Caller&, std::string_view id,
+                                    const HistoryQuery& query) override {
+    if (Missing(id)) return NotFound();
+    if (query.limit < 1 || query.limit > 100) {
+      return Status::InvalidArgument("limit must be from 1 to 100", "invalid_limit");
+    }
+    HistoryPage page;
+    HistoryEntry held;
+    held.id = "0123456789abcdef0123456789abcdef";
+    held.state = "held";
+    held.held_at = 1795341600000;
+    held.matched = {"ref"};
+    page.entries.push_back(held);
+    return page;
+  }
   Status RecordRefusal(const Caller&, std::string_view, std::string_view,
                        std::string_view) override {
     return Status::OK();
