@@ -33,14 +33,20 @@ std::string CursorOf(const HistoryEntry& e) {
   return ToHex(time) + e.id;
 }
 
-bool ParseCursor(std::string_view cursor, HistoryEntry* last) {
+// Where the previous page ended.
+struct Cursor {
+  UnixMillis time = 0;
+  std::string id;
+};
+
+bool ParseCursor(std::string_view cursor, Cursor* last) {
   std::string raw_time;
   std::string raw_id;
   if (cursor.size() != 16 + 2 * kIdBytes || !FromHex(cursor.substr(0, 16), &raw_time) ||
       !ParseId(cursor.substr(16), &raw_id)) {
     return false;
   }
-  last->created_at = static_cast<UnixMillis>(GetU64(raw_time.data()));
+  last->time = static_cast<UnixMillis>(GetU64(raw_time.data()));
   last->id = std::string(cursor.substr(16));
   return true;
 }
@@ -70,22 +76,19 @@ StatusOr<HistoryPage> VaultImpl::DoListHistory(const Caller& caller, std::string
   if (query.limit < 1 || query.limit > kMaxHistoryLimit) {
     return Status::InvalidArgument("limit must be from 1 to 100", "invalid_limit");
   }
-  HistoryEntry after;
+  Cursor after;
   if (!query.after.empty() && !ParseCursor(query.after, &after)) {
     return Status::InvalidArgument("after is not a cursor this vault gave", "invalid_cursor");
   }
   // The transcript asked about: its service and its visitor's identifiers.
   std::string raw_id;
-  if (!ParseId(id, &raw_id)) return Status::NotFound("no such transcript", "not_found");
+  if (!ParseId(id, &raw_id)) return NoSuchTranscript();
   std::string service;
   std::vector<Identifier> ids;
   {
     MutexLock lock(&StripeFor(raw_id));
     VAULT_ASSIGN_OR_RETURN(Loaded t, Load(id));
-    if (!caller.MayRead(t.state.service)) {
-      return Status::PermissionDenied("this caller may not read transcripts of this service",
-                                      "service_forbidden");
-    }
+    if (!caller.MayRead(t.state.service)) return MayNotRead();
     service = t.state.service;
     VAULT_ASSIGN_OR_RETURN(Visitor visitor, ReadVisitor(t.raw_id, t.dek));
     // The same visitor: the platform's reference, an email address or a
@@ -146,8 +149,8 @@ StatusOr<HistoryPage> VaultImpl::DoListHistory(const Caller& caller, std::string
   auto it = entries.begin();
   if (!query.after.empty()) {
     it = std::upper_bound(entries.begin(), entries.end(), after,
-                          [](const HistoryEntry& cursor, const HistoryEntry& e) {
-                            if (cursor.created_at != SortTime(e)) return cursor.created_at > SortTime(e);
+                          [](const Cursor& cursor, const HistoryEntry& e) {
+                            if (cursor.time != SortTime(e)) return cursor.time > SortTime(e);
                             return cursor.id < e.id;
                           });
   }

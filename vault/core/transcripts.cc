@@ -72,11 +72,6 @@ Status MayNotWrite() {
                                   "service_forbidden");
 }
 
-Status MayNotRead() {
-  return Status::PermissionDenied("this caller may not read transcripts of this service",
-                                  "service_forbidden");
-}
-
 }  // namespace
 
 Status VaultImpl::SealInto(const SecretBytes& dek, std::string_view raw_id, RecordKind kind,

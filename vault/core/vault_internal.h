@@ -18,6 +18,12 @@
 
 namespace vault {
 
+// A caller whose grants do not cover the transcript's service.
+inline Status MayNotRead() {
+  return Status::PermissionDenied("this caller may not read transcripts of this service",
+                                  "service_forbidden");
+}
+
 // The caller of the vault's own jobs (retention, idle close): audited as
 // "system".
 inline Caller RetentionCaller() {
