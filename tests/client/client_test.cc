@@ -211,11 +211,11 @@ TEST_F(ClientTest, AFrozenVaultdTimesOutAndTheClientRecovers) {
   auto client = Client::Connect(daemon_.socket_path(), options);
   ASSERT_OK(client);
   ASSERT_OK((*client)->Health());
-  daemon_.Signal(SIGSTOP);
+  ASSERT_OK(daemon_.Freeze());
   const auto start = std::chrono::steady_clock::now();
   const Status frozen = (*client)->Health();
   const auto waited = std::chrono::steady_clock::now() - start;
-  daemon_.Signal(SIGCONT);
+  daemon_.Thaw();
   EXPECT_EQ(frozen.code(), Status::Code::kUnavailable) << frozen.ToString();
   EXPECT_NE(frozen.message().find(daemon_.socket_path()), std::string::npos) << frozen.message();
   EXPECT_GE(waited, std::chrono::milliseconds(300));

@@ -183,6 +183,27 @@ void Daemon::Signal(int signal_number) {
   if (running()) kill(pid_, signal_number);
 }
 
+Status Daemon::Freeze() {
+  if (!running()) return Status::Unavailable("vaultd is not running");
+  if (kill(pid_, SIGSTOP) != 0) return Status::Internal(std::string("kill: ") + strerror(errno));
+  for (;;) {
+    siginfo_t info = {};
+    if (waitid(P_PID, static_cast<id_t>(pid_), &info, WSTOPPED | WEXITED | WNOWAIT) != 0) {
+      if (errno == EINTR) continue;
+      return Status::Internal(std::string("waitid: ") + strerror(errno));
+    }
+    if (info.si_code == CLD_STOPPED) {
+      // Consume the stop report so that a later wait sees the exit.
+      siginfo_t consumed = {};
+      waitid(P_PID, static_cast<id_t>(pid_), &consumed, WSTOPPED);
+      return Status::OK();
+    }
+    return Status::Unavailable("vaultd exited instead of stopping");
+  }
+}
+
+void Daemon::Thaw() { Signal(SIGCONT); }
+
 int Daemon::Wait(std::chrono::milliseconds timeout) {
   int exit_status = -1;
   if (!Reap(static_cast<int>(timeout.count()), &exit_status)) return -1;

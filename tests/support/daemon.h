@@ -48,6 +48,12 @@ class Daemon {
   void Kill();
   // Sends `signal_number` and returns at once.
   void Signal(int signal_number);
+  // SIGSTOP, then waits until the kernel reports every thread of vaultd
+  // stopped (waitid WSTOPPED): kill() alone returns while a thread running on
+  // another core may still answer a request.
+  Status Freeze();
+  // SIGCONT.
+  void Thaw();
   // Waits for a notify datagram containing `state` (e.g. "STOPPING=1").
   Status WaitForNotify(std::string_view state,
                        std::chrono::milliseconds timeout = std::chrono::seconds(60));
