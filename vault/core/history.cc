@@ -103,17 +103,11 @@ StatusOr<HistoryPage> VaultImpl::DoListHistory(const Caller& caller, std::string
 
   // Keep the matches in this service (the entry's service tag, so nothing
   // of another service is opened), grouped by transcript.
-  std::map<uint64_t, std::string> service_tags;
   std::map<std::string, std::set<IdentifierKind>> found;
   for (const VisitorIndex::Match& m : matches) {
     if (m.raw_id == raw_id) continue;
-    auto tag = service_tags.find(m.epoch);
-    if (tag == service_tags.end()) {
-      VAULT_ASSIGN_OR_RETURN(std::string t, index_.ServiceTag(m.epoch, service));
-      tag = service_tags.emplace(m.epoch, std::move(t)).first;
-    }
-    if (m.service_tag != tag->second) continue;
-    found[m.raw_id].insert(m.kind);
+    VAULT_ASSIGN_OR_RETURN(bool same_service, index_.InService(m, service));
+    if (same_service) found[m.raw_id].insert(m.kind);
   }
 
   std::vector<HistoryEntry> entries;

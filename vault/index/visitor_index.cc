@@ -47,6 +47,11 @@ Status VisitorIndex::StageRemove(uint64_t epoch, std::string_view raw_id,
   return Status::OK();
 }
 
+StatusOr<bool> VisitorIndex::InService(const Match& m, std::string_view service) const {
+  VAULT_ASSIGN_OR_RETURN(std::string tag, ServiceTag(m.epoch, service));
+  return tag == m.service_tag;
+}
+
 StatusOr<std::vector<VisitorIndex::Match>> VisitorIndex::Find(const std::vector<Identifier>& ids,
                                                               size_t max_matches) const {
   std::vector<Match> out;

@@ -54,6 +54,10 @@ class VisitorIndex {
     uint64_t epoch = 0;
     std::string service_tag;
   };
+  // Whether match `m` is of a transcript of `service` (its entry's value is
+  // the service's tag under the entry's key). Computes no more than one tag.
+  StatusOr<bool> InService(const Match& m, std::string_view service) const;
+
   // Every live entry for any of `ids`, in every epoch from the keyring's
   // base to the last epoch holding an entry: one match per transcript and
   // identifier, in the order of `ids`, then epoch. ResourceExhausted
