@@ -54,6 +54,30 @@ class StubVault final : public Vault {
     page.entries.push_back(held);
     return page;
   }
+  StatusOr<SubjectAccessAnswer> SubjectAccess(const Caller&,
+                                              const SubjectAccessQuery& query) override {
+    if (!query.ref && !query.email && !query.phone && !query.ip) {
+      return Status::InvalidArgument("give at least one identifier", "no_identifier");
+    }
+    if (query.email && !query.email->empty() && query.email->front() == 'f') return NotFound();
+    SubjectAccessAnswer answer;
+    answer.answered_at = 1795341600000;
+    answer.searched = {"email"};
+    SubjectAccessItem shown;
+    shown.id = std::string(32, 'a');
+    shown.matched = {"email"};
+    shown.transcript.info.id = shown.id;
+    shown.transcript.info.service = "webchat";
+    shown.accesses.push_back({7, 1795341600000, 1000, "agent", "transcript.read", "ok", ""});
+    answer.items.push_back(shown);
+    SubjectAccessItem held;
+    held.id = "0123456789abcdef0123456789abcdef";
+    held.matched = {"email"};
+    held.withheld = true;
+    held.held_at = 1795341600000;
+    answer.items.push_back(held);
+    return answer;
+  }
   Status RecordRefusal(const Caller&, std::string_view, std::string_view,
                        std::string_view) override {
     return Status::OK();

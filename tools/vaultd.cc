@@ -117,8 +117,8 @@ po::options_description FileOptions() {
   // clang-format on
   po::options_description access(
       "Access (section [access] of the config file; each key may repeat).\n"
-      "A grant is user:NAME|UID or group:NAME|GID, for writer and agent optionally\n"
-      "followed by services=a,b. Without any grant, only the user running vaultd\n"
+      "A grant is user:NAME|UID or group:NAME|GID, for writer, agent and dpo\n"
+      "optionally followed by services=a,b. Without any grant, only the user running vaultd\n"
       "may call it, with every role");
   for (vault::Role role : vault::kAllRoles) {
     access.add_options()((std::string("access.") + vault::RoleName(role)).c_str(),
@@ -126,6 +126,22 @@ po::options_description FileOptions() {
                          "grants of this role");
   }
   options.add(access);
+  po::options_description privacy(
+      "Privacy statement (section [privacy] of the config file), carried by every\n"
+      "subject access answer; purpose, legal-basis and recipient may repeat");
+  // clang-format off
+  privacy.add_options()
+      ("privacy.controller", text(), "who answers data-protection requests, and how to reach "
+                                     "them")
+      ("privacy.purpose", po::value<std::vector<std::string>>()->composing(),
+       "what the transcripts are used for")
+      ("privacy.legal-basis", po::value<std::vector<std::string>>()->composing(),
+       "the legal basis of that use")
+      ("privacy.recipient", po::value<std::vector<std::string>>()->composing(),
+       "who they may be shared with, by category")
+      ("privacy.retention", text(), "how long they are kept (default: said from --retention)");
+  // clang-format on
+  options.add(privacy);
   return options;
 }
 
@@ -299,6 +315,16 @@ Config BuildConfig(const Values& values) {
     }
   }
   if (s.access.empty()) s.access = vault::AccessPolicy::OwnerOnly(static_cast<uint32_t>(geteuid()));
+
+  const auto list = [&](const char* key) {
+    return values.vm.count(key) ? values.vm[key].as<std::vector<std::string>>()
+                                : std::vector<std::string>();
+  };
+  v.privacy.controller = values.Get("privacy.controller").value_or("");
+  v.privacy.purposes = list("privacy.purpose");
+  v.privacy.legal_basis = list("privacy.legal-basis");
+  v.privacy.recipients = list("privacy.recipient");
+  v.privacy.retention = values.Get("privacy.retention").value_or("");
   return config;
 }
 

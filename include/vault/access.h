@@ -1,6 +1,6 @@
 // Access: who is calling, and what they may do.
 //
-// The vault has five roles:
+// The vault has six roles:
 //   writer   chat servers: open transcripts, append messages, close them, and
 //            read back transcripts of their own services
 //   agent    helpline staff: read transcripts (of the services they serve)
@@ -8,6 +8,8 @@
 //   auditor  read the audit log and its checkpoints
 //   admin    operate the vault (metrics, erasure, officer enrolment); an
 //            admin cannot read transcripts
+//   dpo      the data-protection lead: answers visitors' requests (subject
+//            access) for the services granted
 //
 // vaultd maps the Unix credentials of each connection (SO_PEERCRED uid and
 // gid, SO_PEERGROUPS supplementary groups) to roles through grants in its
@@ -18,8 +20,8 @@
 //   agent   = group:helpline-agents
 //   auditor = user:1002
 //
-// A grant names a user or a group (by name or number) and, for writer and
-// agent, optionally the services it covers (default: every service). A caller
+// A grant names a user or a group (by name or number) and, for writer, agent
+// and dpo, optionally the services it covers (default: every service). A caller
 // holds the union of the grants that match it; a caller no grant matches has
 // no role and is refused everything.
 #ifndef VAULT_ACCESS_H_
@@ -37,9 +39,9 @@
 
 namespace vault {
 
-enum class Role : uint8_t { kWriter = 0, kAgent, kOfficer, kAuditor, kAdmin };
-inline constexpr Role kAllRoles[] = {Role::kWriter, Role::kAgent, Role::kOfficer, Role::kAuditor,
-                                     Role::kAdmin};
+enum class Role : uint8_t { kWriter = 0, kAgent, kOfficer, kAuditor, kAdmin, kDpo };
+inline constexpr Role kAllRoles[] = {Role::kWriter,  Role::kAgent, Role::kOfficer,
+                                     Role::kAuditor, Role::kAdmin, Role::kDpo};
 
 const char* RoleName(Role role);
 std::optional<Role> ParseRole(std::string_view name);
@@ -79,6 +81,7 @@ struct Caller {
   RoleSet roles;
   ServiceScope write_scope;  // services the caller may write (writer grants)
   ServiceScope read_scope;   // services the caller may read (writer and agent grants)
+  ServiceScope dpo_scope;    // services whose visitors' requests the caller answers (dpo grants)
   std::string request_id;    // for logs and audit records
   bool system = false;       // the vault itself (retention jobs), audited as "system"
 
@@ -88,6 +91,10 @@ struct Caller {
   }
   bool MayRead(std::string_view service) const {
     return (Has(Role::kWriter) || Has(Role::kAgent)) && read_scope.Covers(service);
+  }
+
+  bool MayAnswerFor(std::string_view service) const {
+    return Has(Role::kDpo) && dpo_scope.Covers(service);
   }
 
   // A caller with every role over every service: in-process tools and tests.

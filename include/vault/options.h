@@ -12,6 +12,8 @@
 #include <utility>
 #include <vector>
 
+#include "vault/types.h"
+
 namespace vault {
 
 constexpr int64_t kMillisPerSecond = 1000;
@@ -27,6 +29,10 @@ struct Options {
   int64_t retention_ms = 30 * kMillisPerDay;
   // Length of one key epoch. Fixed once the keyring exists.
   int64_t epoch_ms = 3600 * kMillisPerSecond;
+
+  // The statement every subject access answer carries: purposes, legal
+  // basis, recipients, retention (vaultd's [privacy] section).
+  PrivacyStatement privacy;
 
   // Caps on what a client may store (bytes of UTF-8).
   size_t max_text_bytes = 64 * 1024;

@@ -91,6 +91,60 @@ struct Transcript {
   std::vector<Message> messages;  // ascending seq
 };
 
+// A subject access request (docs/subject-access.md): the visitor's
+// identifiers as they gave them. At least one; each must normalise
+// (vault/index/identifiers.h). `services` narrows the search to some of the
+// services the dpo is granted; empty: all of them.
+struct SubjectAccessQuery {
+  std::optional<std::string> ref;
+  std::optional<std::string> email;
+  std::optional<std::string> phone;
+  std::optional<std::string> ip;
+  std::vector<std::string> services;
+};
+
+// One access to a disclosed transcript as the audit log recorded it: who it
+// was shared with.
+struct RecordedAccess {
+  uint64_t seq = 0;       // the audit record
+  UnixMillis time = 0;
+  uint32_t uid = 0;
+  std::string role;       // the caller's roles as recorded ("agent", "writer,agent", "system")
+  std::string action;     // e.g. "transcript.read", "transcript.history"
+  std::string outcome;    // "ok" or the reason it was refused
+  std::string purpose;    // "subject_access" for reads that answered such a request
+  bool operator==(const RecordedAccess&) const = default;
+};
+
+struct SubjectAccessItem {
+  std::string id;
+  std::vector<std::string> matched;  // which identifiers matched: "ref", "email", "phone", "ip"
+  // Under legal hold: listed, never opened (disclosure of held material is
+  // the safeguarding officers' decision); `held_at` only, no case.
+  bool withheld = false;
+  UnixMillis held_at = 0;
+  Transcript transcript;                 // unless withheld
+  std::vector<RecordedAccess> accesses;  // unless withheld; oldest first
+};
+
+// What the controller tells every requester (Options::privacy).
+struct PrivacyStatement {
+  std::string controller;               // who answers, and how to reach them
+  std::vector<std::string> purposes;    // what the data is used for
+  std::vector<std::string> legal_basis;
+  std::vector<std::string> recipients;  // who it is shared with, by category
+  std::string retention;                // how long it is kept; empty: said from retention_ms
+};
+
+struct SubjectAccessAnswer {
+  UnixMillis answered_at = 0;
+  std::vector<std::string> searched;   // the identifier kinds given
+  std::vector<std::string> services;   // the services searched; empty: every service
+  std::vector<SubjectAccessItem> items;  // newest first (held ones by hold time)
+  PrivacyStatement statement;
+  uint64_t audit_seq = 0;               // the subject.access record of this answer
+};
+
 struct CreatedTranscript {
   std::string id;
   UnixMillis expires_at = 0;

@@ -81,6 +81,17 @@ class Vault {
   virtual StatusOr<HistoryPage> ListHistory(const Caller& caller, std::string_view id,
                                             const HistoryQuery& query) = 0;
 
+  // A subject access request (dpo role; docs/subject-access.md): every
+  // transcript of the services the dpo answers for whose visitor matches
+  // any identifier given, with the accesses to it from the audit log; held
+  // ones withheld. Each disclosed transcript is audited as read (purpose
+  // subject_access), then the request as "subject.access" with counts.
+  // InvalidArgument no_identifier / invalid_ref / invalid_email /
+  // invalid_phone / invalid_ip / invalid_service; PermissionDenied
+  // forbidden / service_forbidden; ResourceExhausted too_many_matches.
+  virtual StatusOr<SubjectAccessAnswer> SubjectAccess(const Caller& caller,
+                                                      const SubjectAccessQuery& query) = 0;
+
   // Records a request refused before it reached the vault (the route's role
   // check), so refusals are audited too. Returns the audit failure, if any.
   virtual Status RecordRefusal(const Caller& caller, std::string_view action,

@@ -84,6 +84,8 @@ const char* RoleName(Role role) {
       return "auditor";
     case Role::kAdmin:
       return "admin";
+    case Role::kDpo:
+      return "dpo";
   }
   return "unknown";
 }
@@ -132,6 +134,7 @@ Caller Caller::Trusted(std::string request_id) {
   caller.roles = RoleSet::All();
   caller.write_scope = ServiceScope::Everything();
   caller.read_scope = ServiceScope::Everything();
+  caller.dpo_scope = ServiceScope::Everything();
   caller.request_id = std::move(request_id);
   return caller;
 }
@@ -182,8 +185,8 @@ StatusOr<Grant> AccessPolicy::ParseGrant(Role role, std::string_view spec,
         options.find_first_of(" \t") != std::string_view::npos) {
       return invalid("the only option is services=a,b,c");
     }
-    if (role != Role::kWriter && role != Role::kAgent) {
-      return invalid("services= applies only to writer and agent grants");
+    if (role != Role::kWriter && role != Role::kAgent && role != Role::kDpo) {
+      return invalid("services= applies only to writer, agent and dpo grants");
     }
     grant.scope = ServiceScope();
     std::string_view list = options.substr(kServices.size());
@@ -234,6 +237,8 @@ Caller AccessPolicy::Resolve(uint32_t uid, uint32_t gid,
       caller.read_scope.Merge(grant.scope);
     } else if (grant.role == Role::kAgent) {
       caller.read_scope.Merge(grant.scope);
+    } else if (grant.role == Role::kDpo) {
+      caller.dpo_scope.Merge(grant.scope);
     }
   }
   return caller;

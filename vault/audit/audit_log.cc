@@ -430,6 +430,16 @@ std::vector<std::pair<uint64_t, uint64_t>> AuditLog::Segments() const {
   return out;
 }
 
+std::vector<uint64_t> AuditLog::SegmentFirstSeqs() const {
+  MutexLock l(&mu_);
+  std::vector<uint64_t> out;
+  out.reserve(segment_first_seq_.size());
+  for (const auto& [segment, first] : segment_first_seq_) {
+    if (segment <= durable_segment_) out.push_back(first);
+  }
+  return out;
+}
+
 StatusOr<std::vector<StoredRecord>> AuditLog::Read(uint64_t from, size_t max) const {
   std::map<uint64_t, uint64_t> firsts;
   uint64_t end, last_seg, last_size;

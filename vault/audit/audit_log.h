@@ -91,6 +91,9 @@ class AuditLog {
   StatusOr<std::vector<StoredRecord>> Read(uint64_t from, size_t max) const EXCLUDES(mu_);
   // Segment numbers and their durable sizes in bytes.
   std::vector<std::pair<uint64_t, uint64_t>> Segments() const EXCLUDES(mu_);
+  // The number of the first record of each durable segment, in order: where
+  // a search by time can start reading (Read(first, 1) is cheap).
+  std::vector<uint64_t> SegmentFirstSeqs() const EXCLUDES(mu_);
   std::string SegmentPath(uint64_t n) const;
 
  private:

@@ -16,23 +16,7 @@
 namespace vault {
 namespace {
 
-constexpr size_t kMaxServiceBytes = 64;
 constexpr size_t kMaxSentAtBytes = 64;
-
-Status ValidateService(const std::string& s) {
-  if (s.empty() || s.size() > kMaxServiceBytes) {
-    return Status::InvalidArgument("service must be 1 to 64 characters", "invalid_service");
-  }
-  for (char c : s) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    c == '.' || c == '_' || c == '-';
-    if (!ok) {
-      return Status::InvalidArgument("service may contain only letters, digits, '.', '_' and '-'",
-                                     "invalid_service");
-    }
-  }
-  return Status::OK();
-}
 
 Status ValidateField(const std::optional<std::string>& v, const char* name, size_t cap) {
   if (!v.has_value()) return Status::OK();

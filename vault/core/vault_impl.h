@@ -14,6 +14,7 @@
 #include <array>
 #include <atomic>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -49,6 +50,8 @@ class VaultImpl final : public Vault, private RetentionHost, private HoldHost {
   StatusOr<Transcript> GetTranscript(const Caller& caller, std::string_view id) override;
   StatusOr<HistoryPage> ListHistory(const Caller& caller, std::string_view id,
                                     const HistoryQuery& query) override;
+  StatusOr<SubjectAccessAnswer> SubjectAccess(const Caller& caller,
+                                              const SubjectAccessQuery& query) override;
   Status RecordRefusal(const Caller& caller, std::string_view action, std::string_view object_id,
                        std::string_view reason) override;
   StatusOr<AuditStatus> GetAuditStatus(const Caller& caller) override;
@@ -118,6 +121,12 @@ class VaultImpl final : public Vault, private RetentionHost, private HoldHost {
   StatusOr<StateRecord> ReadState(const std::string& raw_id, const SecretBytes& dek);
   StatusOr<HistoryPage> DoListHistory(const Caller& caller, std::string_view id,
                                       const HistoryQuery& query, size_t* results);
+  Status DoSubjectAccess(const Caller& caller, const SubjectAccessQuery& query,
+                         SubjectAccessAnswer* answer);
+  // Adds to `wanted` (transcript id -> its accesses) every access record
+  // naming one of its ids, from the audit log's records since about `since`.
+  Status CollectAccesses(UnixMillis since,
+                         std::map<std::string, std::vector<RecordedAccess>>* wanted);
   StatusOr<Visitor> ReadVisitor(const std::string& raw_id, const SecretBytes& dek);
   // Adds to `batch` the move of the transcript's visitor-index entries from
   // epoch `from` to epoch `to` (reads its visitor record).

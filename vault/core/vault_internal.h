@@ -24,6 +24,23 @@ inline Status MayNotRead() {
                                   "service_forbidden");
 }
 
+// A service name: 1 to 64 of letters, digits, '.', '_' and '-'.
+inline Status ValidateService(std::string_view s) {
+  constexpr size_t kMaxServiceBytes = 64;
+  if (s.empty() || s.size() > kMaxServiceBytes) {
+    return Status::InvalidArgument("service must be 1 to 64 characters", "invalid_service");
+  }
+  for (char c : s) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '.' || c == '_' || c == '-';
+    if (!ok) {
+      return Status::InvalidArgument("service may contain only letters, digits, '.', '_' and '-'",
+                                     "invalid_service");
+    }
+  }
+  return Status::OK();
+}
+
 // The caller of the vault's own jobs (retention, idle close): audited as
 // "system".
 inline Caller RetentionCaller() {

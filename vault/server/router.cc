@@ -12,6 +12,7 @@
 #include "vault/wire/json_util.h"
 #include "vault/wire/request_json.h"
 #include "vault/wire/response_json.h"
+#include "vault/wire/subject_access_json.h"
 
 namespace vault {
 
@@ -111,6 +112,8 @@ HttpResponse Router::Dispatch(const RouteMatch& match, const HttpRequest& reques
       return GetTranscript(caller, match.transcript_id);
     case RouteId::kHistory:
       return History(caller, match.transcript_id, request);
+    case RouteId::kSubjectAccess:
+      return SubjectAccess(caller, request);
     case RouteId::kMessages:
       return AppendMessage(caller, match.transcript_id, request);
     case RouteId::kClose:
@@ -211,6 +214,16 @@ HttpResponse Router::History(const Caller& caller, std::string_view id,
   StatusOr<HistoryPage> page = vault_->ListHistory(caller, id, query);
   if (!page.ok()) return ErrorResponse(page.status());
   return JsonResponse(200, wire::EncodeHistoryPage(*page));
+}
+
+HttpResponse Router::SubjectAccess(const Caller& caller, const HttpRequest& request) const {
+  // Identifiers travel in the body only, never in the target (which is
+  // logged as its route template anyway).
+  StatusOr<SubjectAccessQuery> query = wire::ParseSubjectAccessRequest(request.body());
+  if (!query.ok()) return ErrorResponse(query.status());
+  StatusOr<SubjectAccessAnswer> answer = vault_->SubjectAccess(caller, *query);
+  if (!answer.ok()) return ErrorResponse(answer.status());
+  return JsonResponse(200, wire::EncodeSubjectAccessAnswer(*answer));
 }
 
 HttpResponse Router::EraseTranscript(const Caller& caller, std::string_view id,

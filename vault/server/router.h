@@ -65,6 +65,7 @@ enum class RouteId {
   kRequests,         // POST /v1/requests
   kRequest,          // GET /v1/requests/{name}
   kApprovals,        // POST /v1/requests/{name}/approvals
+  kSubjectAccess,    // POST /v1/subject-access
 };
 
 struct RouteMatch {
@@ -140,6 +141,7 @@ class Router {
   HttpResponse CloseTranscript(const Caller& caller, std::string_view id,
                                const HttpRequest& request) const;
   HttpResponse GetTranscript(const Caller& caller, std::string_view id) const;
+  HttpResponse SubjectAccess(const Caller& caller, const HttpRequest& request) const;
   HttpResponse History(const Caller& caller, std::string_view id,
                        const HttpRequest& request) const;
   HttpResponse Retention(const Caller& caller) const;

@@ -103,6 +103,9 @@ RouteMatch MatchRoute(std::string_view target) {
     return match;
   }
   if (path == "/metrics") return Match(RouteId::kMetrics, "/metrics", "GET");
+  if (path == "/v1/subject-access") {
+    return Match(RouteId::kSubjectAccess, "/v1/subject-access", "POST");
+  }
   if (RouteMatch safeguarding = MatchSafeguardingRoute(path); safeguarding.id != RouteId::kNone) {
     return safeguarding;
   }
@@ -151,6 +154,8 @@ RoleSet RolesFor(RouteId route) {
       return Roles({Role::kWriter, Role::kAgent});
     case RouteId::kHistory:
       return Roles({Role::kAgent});
+    case RouteId::kSubjectAccess:
+      return Roles({Role::kDpo});
     case RouteId::kErase:
     case RouteId::kBackup:
     case RouteId::kOfficerRevoke:
@@ -190,6 +195,8 @@ const char* ActionFor(RouteId route) {
       return "transcript.read";
     case RouteId::kHistory:
       return "transcript.history";
+    case RouteId::kSubjectAccess:
+      return "subject.access";
     case RouteId::kMessages:
       return "transcript.append";
     case RouteId::kClose:
