@@ -72,6 +72,15 @@ class Client {
   // Returns the transcript's expiry.
   StatusOr<UnixMillis> CloseTranscript(std::string_view id);
   StatusOr<Transcript> GetTranscript(std::string_view id);
+  // The same visitor's other transcripts in transcript `id`'s service, one
+  // page (agent role; Vault::ListHistory).
+  StatusOr<HistoryPage> ListHistory(std::string_view id, const HistoryQuery& query = {});
+  // A subject access request (dpo role; Vault::SubjectAccess). The
+  // identifiers travel in the request body.
+  StatusOr<SubjectAccessAnswer> SubjectAccess(const SubjectAccessQuery& query);
+  // The same, with the answer's body exactly as received (it is checked to
+  // decode first): what `vaultctl subject-access` keeps as the portable copy.
+  StatusOr<std::string> SubjectAccessJson(const SubjectAccessQuery& query);
   // OK if the server answers GET /v1/health with 200.
   Status Health();
   // The body of GET /metrics: Prometheus text exposition format 0.0.4.

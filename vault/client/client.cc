@@ -16,6 +16,7 @@
 #include "vault/wire/request_json.h"
 #include "vault/wire/response_json.h"
 #include "vault/wire/safeguard_json.h"
+#include "vault/wire/subject_access_json.h"
 
 namespace vault {
 
@@ -247,6 +248,38 @@ StatusOr<Transcript> Client::GetTranscript(std::string_view id) {
                          Request("GET", "/v1/transcripts/" + std::string(id), "", ""));
   if (reply.status != 200) return ErrorFrom(reply);
   return DecodeTranscript(reply.body);
+}
+
+StatusOr<HistoryPage> Client::ListHistory(std::string_view id, const HistoryQuery& query) {
+  if (!IsTranscriptId(id)) return NoSuchTranscript();
+  std::string target =
+      "/v1/transcripts/" + std::string(id) + "/history?limit=" + std::to_string(query.limit);
+  // A cursor is 48 hex digits: nothing to escape. Anything else is refused
+  // here rather than sent.
+  if (!query.after.empty()) {
+    for (char c : query.after) {
+      if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+        return Status::InvalidArgument("after is not a cursor this vault gave", "invalid_cursor");
+      }
+    }
+    target += "&after=" + query.after;
+  }
+  VAULT_ASSIGN_OR_RETURN(HttpReply reply, Request("GET", target, "", ""));
+  if (reply.status != 200) return ErrorFrom(reply);
+  return wire::DecodeHistoryPage(reply.body);
+}
+
+StatusOr<std::string> Client::SubjectAccessJson(const SubjectAccessQuery& query) {
+  VAULT_ASSIGN_OR_RETURN(HttpReply reply, Request("POST", "/v1/subject-access",
+                                                  wire::EncodeSubjectAccessRequest(query)));
+  if (reply.status != 200) return ErrorFrom(reply);
+  VAULT_RETURN_IF_ERROR(wire::DecodeSubjectAccessAnswer(reply.body).status());
+  return std::move(reply.body);
+}
+
+StatusOr<SubjectAccessAnswer> Client::SubjectAccess(const SubjectAccessQuery& query) {
+  VAULT_ASSIGN_OR_RETURN(std::string body, SubjectAccessJson(query));
+  return wire::DecodeSubjectAccessAnswer(body);
 }
 
 Status Client::Health() {

@@ -110,6 +110,43 @@ std::string EncodeHistoryPage(const HistoryPage& page) {
   return json::serialize(body);
 }
 
+StatusOr<HistoryPage> DecodeHistoryPage(std::string_view body) {
+  VAULT_ASSIGN_OR_RETURN(json::object object, ParseResponseObject(body));
+  const json::value* transcripts = object.if_contains("transcripts");
+  if (transcripts == nullptr || !transcripts->is_array()) {
+    return BadResponse("\"transcripts\" is not an array");
+  }
+  HistoryPage page;
+  for (const json::value& value : transcripts->as_array()) {
+    if (!value.is_object()) return BadResponse("a history entry is not an object");
+    const json::object& o = value.as_object();
+    HistoryEntry e;
+    VAULT_ASSIGN_OR_RETURN(e.id, ResponseString(o, "id"));
+    VAULT_ASSIGN_OR_RETURN(e.state, ResponseString(o, "state"));
+    if (e.state == "held") {
+      VAULT_ASSIGN_OR_RETURN(e.held_at, ResponseTime(o, "held_at"));
+    } else {
+      VAULT_ASSIGN_OR_RETURN(e.created_at, ResponseTime(o, "created_at"));
+      if (o.contains("closed_at")) {
+        VAULT_ASSIGN_OR_RETURN(e.closed_at, ResponseTime(o, "closed_at"));
+      }
+      VAULT_ASSIGN_OR_RETURN(e.expires_at, ResponseTime(o, "expires_at"));
+      VAULT_ASSIGN_OR_RETURN(e.message_count, ResponseUint(o, "message_count"));
+    }
+    const json::value* matched = o.if_contains("matched");
+    if (matched == nullptr || !matched->is_array()) return BadResponse("\"matched\" is not an array");
+    for (const json::value& m : matched->as_array()) {
+      if (!m.is_string()) return BadResponse("\"matched\" holds a non-string");
+      e.matched.emplace_back(m.as_string());
+    }
+    page.entries.push_back(std::move(e));
+  }
+  if (object.contains("next")) {
+    VAULT_ASSIGN_OR_RETURN(page.next, ResponseString(object, "next"));
+  }
+  return page;
+}
+
 std::string EncodeHealth() {
   json::object object;
   object["status"] = "ok";

@@ -51,6 +51,7 @@ StatusOr<CreatedTranscript> DecodeCreated(std::string_view body);
 StatusOr<AppendOutcome> DecodeAppended(std::string_view body);
 StatusOr<UnixMillis> DecodeClosed(std::string_view body);
 StatusOr<Transcript> DecodeTranscript(std::string_view body);
+StatusOr<HistoryPage> DecodeHistoryPage(std::string_view body);
 // The same from an already parsed object (a transcript inside another body).
 StatusOr<Transcript> DecodeTranscriptObject(const boost::json::object& object);
 StatusOr<AuditStatus> DecodeAuditStatus(std::string_view body);
