@@ -24,7 +24,8 @@
 //  3. index cost: open + close throughput (transcripts/s, --threads
 //     concurrent) of visitors with the four indexed identifiers against
 //     visitors with none (no index entry), in --rounds rounds of
-//     --round-seconds alternating A B B A ..., on the same filled vault.
+//     --round-seconds (default 8 of 5 s) alternating A B B A A B B A, on the
+//     same filled vault.
 //
 // Prints p50/p99/max of 1 and 2, the rate of each round of 3 and the ratio of
 // the totals, and the targets (history p99 <= 5 ms, lookup p99 <= 50 ms,
@@ -65,7 +66,7 @@ struct Config {
   int per_target = 20;
   int threads = 64;
   int calls = 1000;
-  int rounds = 6;
+  int rounds = 8;
   double round_seconds = 5;
   std::string dir = ".";
   bool keep = false;
