@@ -331,7 +331,7 @@ int Main(int argc, char** argv) {
   std::printf("history p99 / baseline p99: %.2f\n", h.p99_us / hb.p99_us);
   const double with_rate = with_n / with_s;
   const double without_rate = without_n / without_s;
-  std::printf("open+close transcripts/s by round (%d threads, %.1f s each):%s\n", config.threads,
+  std::printf("open+close transcripts/s by round (%d threads, %g s each):%s\n", config.threads,
               config.round_seconds, rounds_line.c_str());
   std::printf("open+close with index %.0f/s, without %.0f/s: ratio %.3f, index cost %.1f %%\n",
               with_rate, without_rate, with_rate / without_rate,
