@@ -1,6 +1,7 @@
 // LegalHold: cases (open, list, read). A case's key pair is made here and
 // split two-of-n among the officers enrolled when it opens; its secret is
 // stored nowhere. Design: docs/design.md, "Legal hold".
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -98,6 +99,12 @@ StatusOr<CaseInfo> LegalHold::OpenCase(const Caller& caller, const CaseOpening& 
       c.shares.push_back(std::move(stored));
     }
   }
+  // Its held transcripts' visitor-index entries are tagged under this key,
+  // which is deleted with the case's public key and shares at release.
+  {
+    VAULT_ASSIGN_OR_RETURN(CaseIndexKey index_key, CaseIndexKey::Generate());
+    c.index_key = std::make_shared<const CaseIndexKey>(std::move(index_key));
+  }
   next.cases.push_back(c);
   VAULT_RETURN_IF_ERROR(host_->AuditCaller(caller, kAction, "", "ok",
                                            {{"officer", officer_id},
@@ -127,6 +134,15 @@ StatusOr<std::vector<HoldInfo>> LegalHold::HoldsOfCase(std::string_view case_id)
     h.case_id = std::string(case_id);
     h.transcript_id = ToHex(raw);
     out.push_back(std::move(h));
+  }
+  return out;
+}
+
+std::vector<std::shared_ptr<const CaseIndexKey>> LegalHold::OpenCaseIndexKeys() {
+  MutexLock l(&mu_);
+  std::vector<std::shared_ptr<const CaseIndexKey>> out;
+  for (const StoredCase& c : cases_->state().cases) {
+    if (c.state == "open" && c.index_key != nullptr) out.push_back(c.index_key);
   }
   return out;
 }

@@ -82,6 +82,9 @@ class LegalHold {
                                    std::string_view officer) EXCLUDES(mu_);
   StatusOr<ApprovalResult> Approve(const Caller& caller, std::string_view request_id,
                                    const Approval& approval) EXCLUDES(mu_, *retention_mu_);
+  // The visitor-index keys of the open cases that have one: where a
+  // lookup finds held transcripts (VisitorIndex::Find).
+  std::vector<std::shared_ptr<const CaseIndexKey>> OpenCaseIndexKeys() EXCLUDES(mu_);
   // Forgets every request past its expires_at, wiping its request key and
   // the shares opened for it; the vault calls it on each retention run.
   // Returns how many it forgot.
