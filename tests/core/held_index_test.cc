@@ -142,7 +142,9 @@ TEST_F(HeldIndexTest, AHeldTranscriptIsFoundAsHeldUntilItsCaseIsReleased) {
   EXPECT_EQ(States(h), (std::map<std::string, std::string>{
                            {held, "held"}, {recent, "held"}, {live, "closed"}}));
   for (const auto& e : h) {
-    if (e.id == held) EXPECT_EQ(e.matched, (std::vector<std::string>{"ref", "email"}));
+    if (e.id == held) {
+      EXPECT_EQ(e.matched, (std::vector<std::string>{"ref", "email"}));
+    }
   }
   // Not across services: the case's entries carry their service's tag too.
   EXPECT_TRUE(History("textline", Open("textline", V("sam-1", "sam@example.org"))).empty());

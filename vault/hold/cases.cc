@@ -111,7 +111,7 @@ StatusOr<CaseInfo> LegalHold::OpenCase(const Caller& caller, const CaseOpening& 
                                             {"case", c.id},
                                             {"reason_hash", safeguard::ReasonHash(c.reason)},
                                             {"share_holders", std::to_string(c.shares.size())}}));
-  VAULT_RETURN_IF_ERROR(cases_->Commit(std::move(next)));
+  VAULT_RETURN_IF_ERROR(CommitCases(std::move(next)));
   return DescribeCase(c, true);
 }
 
@@ -138,13 +138,24 @@ StatusOr<std::vector<HoldInfo>> LegalHold::HoldsOfCase(std::string_view case_id)
   return out;
 }
 
-std::vector<std::shared_ptr<const CaseIndexKey>> LegalHold::OpenCaseIndexKeys() {
-  MutexLock l(&mu_);
-  std::vector<std::shared_ptr<const CaseIndexKey>> out;
+Status LegalHold::CommitCases(safeguard::SafeguardState next) {
+  VAULT_RETURN_IF_ERROR(cases_->Commit(std::move(next)));
+  PublishIndexKeys();
+  return Status::OK();
+}
+
+void LegalHold::PublishIndexKeys() {
+  std::vector<std::shared_ptr<const CaseIndexKey>> keys;
   for (const StoredCase& c : cases_->state().cases) {
-    if (c.state == "open" && c.index_key != nullptr) out.push_back(c.index_key);
+    if (c.state == "open" && c.index_key != nullptr) keys.push_back(c.index_key);
   }
-  return out;
+  MutexLock l(&keys_mu_);
+  index_keys_ = std::move(keys);
+}
+
+std::vector<std::shared_ptr<const CaseIndexKey>> LegalHold::OpenCaseIndexKeys() const {
+  MutexLock l(&keys_mu_);
+  return index_keys_;
 }
 
 StatusOr<std::vector<CaseInfo>> LegalHold::ListCases(const Caller& caller) {

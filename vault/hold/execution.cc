@@ -117,7 +117,7 @@ Status LegalHold::ExecuteRelease(const Caller& caller, const RequestInfo& reques
   stored->public_key.clear();
   stored->shares.clear();
   stored->index_key = nullptr;
-  VAULT_RETURN_IF_ERROR(cases_->Commit(std::move(next)));
+  VAULT_RETURN_IF_ERROR(CommitCases(std::move(next)));
   // The release is committed: a failed compaction is retried by the next
   // retention run, not reported to the caller.
   if (Status compacted = store_->FlushAndCompact(); !compacted.ok()) {

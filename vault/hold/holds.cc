@@ -76,7 +76,7 @@ StatusOr<HoldInfo> LegalHold::PlaceHold(const Caller& caller, const HoldPlacemen
       VAULT_ASSIGN_OR_RETURN(CaseIndexKey made, CaseIndexKey::Generate());
       safeguard::SafeguardState next = cases_->state();
       next.FindCase(c->id)->index_key = std::make_shared<const CaseIndexKey>(std::move(made));
-      VAULT_RETURN_IF_ERROR(cases_->Commit(std::move(next)));
+      VAULT_RETURN_IF_ERROR(CommitCases(std::move(next)));
       c = cases_->state().FindCase(hold.case_id);
     }
     const std::shared_ptr<const CaseIndexKey> index_key = c->index_key;
