@@ -247,6 +247,8 @@ TEST_F(HeldIndexTest, ACaseFromAnOlderFileGetsItsIndexKeyAtItsNextHold) {
   boost::json::value doc = boost::json::parse(*plain);
   boost::json::object& c = doc.as_object().at("cases").as_array().at(0).as_object();
   ASSERT_TRUE(c.contains("index_key"));
+  // The key sealed (24 + 32 + 16 bytes), never the key: 96 base64 characters.
+  EXPECT_EQ(c.at("index_key").as_string().size(), 96u);
   c.erase("index_key");
   std::string older = header;
   ASSERT_TRUE(aead::Seal(*file_key, boost::json::serialize(doc), header, &older).ok());
