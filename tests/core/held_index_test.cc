@@ -274,6 +274,39 @@ TEST_F(HeldIndexTest, ACaseFromAnOlderFileGetsItsIndexKeyAtItsNextHold) {
             (std::map<std::string, std::string>{{held, "held"}}));
 }
 
+// A crash between the release's batch and the safeguarding file's commit
+// (section 23.5, between 2 and 3): the case keeps its index key, but no held
+// entry is left, the returned transcript is under its epoch, and a second
+// release deletes the key.
+TEST_F(HeldIndexTest, AReleaseCutBeforeTheCaseFileCommitLeavesNoHeldEntry) {
+  ASSERT_TRUE(OpenCase("alice", "CASE-1").ok());
+  const std::string held = Closed("helpline", V("sam-1", "sam@example.org"));
+  ASSERT_TRUE(Hold("alice", "CASE-1", held).ok());
+  // The commit cannot create its temporary file (a directory is in the way,
+  // which stops root too).
+  const std::string tmp = dir_.path() + "/data/keys/safeguarding.tmp";
+  fs::create_directory(tmp);
+  auto request = File("alice", "CASE-1", {}, RequestKind::kRelease);
+  ASSERT_TRUE(request.ok()) << request.status().ToString();
+  ASSERT_TRUE(Approve("alice", request->id).ok());
+  EXPECT_FALSE(Approve("bob", request->id).ok());
+  fs::remove(tmp);
+  Reopen();  // as after a crash
+
+  for (const std::string& k : IndexKeys(*vault_->store())) EXPECT_FALSE(IsHeldKey(k));
+  std::vector<std::string> entries = EntriesOf(held);
+  ASSERT_EQ(entries.size(), 2u);
+  for (const std::string& k : entries) EXPECT_EQ(GetU64(k.data()), WrappedEpochOf(held));
+  ASSERT_NE(ReadCases()->state().FindCase("CASE-1")->index_key, nullptr);
+  const std::string latest = Open("helpline", V("sam-1"));
+  EXPECT_EQ(States(History("helpline", latest)),
+            (std::map<std::string, std::string>{{held, "closed"}}));
+
+  Release("CASE-1", /*returned=*/0, /*destroyed=*/0);
+  EXPECT_EQ(ReadCases()->state().FindCase("CASE-1")->index_key, nullptr);
+  EXPECT_EQ(EntriesOf(held).size(), 2u);
+}
+
 // The shredder's purge of destroyed epochs never reaches the held key space.
 TEST_F(HeldIndexTest, ThePurgeOfDestroyedEpochsLeavesHeldEntries) {
   ASSERT_TRUE(OpenCase("alice", "CASE-1").ok());
