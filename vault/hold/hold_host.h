@@ -92,8 +92,9 @@ class HoldHost {
                                              const CaseIndexKey* index_key, UnixMillis now,
                                              WriteBatch* batch) = 0;
   // Stages the deletion of the whole visitor-index key space of a case being
-  // released, so that nothing of it is left even for a transcript whose
-  // identifiers could not be read.
+  // released, so that nothing of it is left, not even an entry that no
+  // visitor record names (its index key is about to be deleted, and with it
+  // every way to name one).
   virtual void StageCaseIndexDrop(const CaseIndexKey& index_key, WriteBatch* batch) = 0;
   // A hold or release batch is durable: the vault's held and closed
   // counters move by these amounts.

@@ -65,8 +65,7 @@ class VisitorIndex {
   void StageRemoveHeld(const CaseIndexKey& key, std::string_view raw_id,
                        const std::vector<Identifier>& ids, WriteBatch* batch) const;
   // Adds to `batch` one range deletion of the case's whole key space, so
-  // nothing of it is left even for a transcript whose identifiers could not
-  // be read.
+  // nothing of it is left, not even an entry that no visitor record names.
   void StageDropCase(const CaseIndexKey& key, WriteBatch* batch) const;
 
   struct Match {
