@@ -93,7 +93,8 @@ class HeldIndexTest : public HoldsFixture {
   std::unique_ptr<safeguard::CaseStore> ReadCases() {
     auto custodian = KeyFileCustodian::Open(dir_.path() + "/data/keys/root.key", false);
     EXPECT_TRUE(custodian.ok());
-    auto cases = safeguard::CaseStore::Open(dir_.path() + "/data/keys/safeguarding", custodian->get());
+    auto cases =
+        safeguard::CaseStore::Open(dir_.path() + "/data/keys/safeguarding", custodian->get());
     EXPECT_TRUE(cases.ok()) << cases.status().ToString();
     return cases.ok() ? std::move(cases).value() : nullptr;
   }
@@ -264,9 +265,10 @@ TEST_F(HeldIndexTest, ACaseFromAnOlderFileGetsItsIndexKeyAtItsNextHold) {
   ASSERT_NE(key, nullptr) << "the hold committed a new index key";
   std::vector<std::string> entries = EntriesOf(held);
   ASSERT_EQ(entries.size(), 1u);
-  EXPECT_EQ(entries[0], HeldIndexKey(key->prefix(),
-                                     key->Tag(IdentifierTagInput(IndexedIdentifiers(V("sam-1"))[0])),
-                                     RawId(held)));
+  EXPECT_EQ(
+      entries[0],
+      HeldIndexKey(key->prefix(), key->Tag(IdentifierTagInput(IndexedIdentifiers(V("sam-1"))[0])),
+                   RawId(held)));
   clock_.Advance(kRetention + 3 * kEpoch);
   ASSERT_TRUE(vault_->RunRetention().ok());
   const std::string latest = Open("helpline", V("sam-1"));

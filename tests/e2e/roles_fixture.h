@@ -94,11 +94,13 @@ class RolesTest : public ::testing::Test {
   }
 
   static std::vector<std::string> Flags(std::vector<std::string> extra) {
-    std::vector<std::string> flags = {
-        "--access.writer", "user:50001 services=alpha", "--access.writer",
-        "user:50007 services=beta", "--access.agent", "group:50102", "--access.officer",
-        "user:50003", "--access.auditor", "user:50004", "--access.admin", "user:50005",
-        "--socket-group", std::to_string(kSocketGroup)};
+    std::vector<std::string> flags = {"--access.writer",  "user:50001 services=alpha",
+                                      "--access.writer",  "user:50007 services=beta",
+                                      "--access.agent",   "group:50102",
+                                      "--access.officer", "user:50003",
+                                      "--access.auditor", "user:50004",
+                                      "--access.admin",   "user:50005",
+                                      "--socket-group",   std::to_string(kSocketGroup)};
     flags.insert(flags.end(), extra.begin(), extra.end());
     return flags;
   }
