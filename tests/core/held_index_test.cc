@@ -317,6 +317,43 @@ TEST_F(HeldIndexTest, AReleaseCutBeforeTheCaseFileCommitLeavesNoHeldEntry) {
   EXPECT_EQ(EntriesOf(held).size(), 2u);
 }
 
+// A case's index key is bound to its case: moved to another case (or
+// damaged), the file is refused as corrupt rather than read without it.
+TEST(CaseFileIndexKeyTest, AnIndexKeyMovedToAnotherCaseIsRefused) {
+  auto root = SecretBytes::Random(32);
+  ASSERT_TRUE(root.ok());
+  auto index_key = CaseIndexKey::Generate();
+  ASSERT_TRUE(index_key.ok());
+  safeguard::SafeguardState state;
+  safeguard::StoredCase c;
+  c.id = "CASE-1";
+  c.reason = "r";
+  c.opened_by = "alice";
+  c.public_key = std::string(32, 'k');
+  c.index_key = std::make_shared<const CaseIndexKey>(std::move(index_key).value());
+  state.cases.push_back(c);
+  auto file = safeguard::EncodeSafeguardFile(state, *root);
+  ASSERT_TRUE(file.ok());
+  auto decoded = safeguard::DecodeSafeguardFile(*file, *root);
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  ASSERT_NE(decoded->cases.at(0).index_key, nullptr);
+  EXPECT_EQ(decoded->cases.at(0).index_key->Tag("x"), c.index_key->Tag("x"));
+
+  // The same document with the case renamed.
+  auto file_key = DeriveRootSubkey(*root, RootSubkey::kSafeguarding);
+  ASSERT_TRUE(file_key.ok());
+  const std::string header = file->substr(0, 12);
+  auto plain = aead::Open(*file_key, file->substr(12), header);
+  ASSERT_TRUE(plain.ok());
+  boost::json::value doc = boost::json::parse(*plain);
+  doc.as_object().at("cases").as_array().at(0).as_object()["id"] = "CASE-2";
+  std::string moved = header;
+  ASSERT_TRUE(aead::Seal(*file_key, boost::json::serialize(doc), header, &moved).ok());
+  auto refused = safeguard::DecodeSafeguardFile(moved, *root);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().reason(), "safeguarding_corrupt");
+}
+
 // The shredder's purge of destroyed epochs never reaches the held key space.
 TEST_F(HeldIndexTest, ThePurgeOfDestroyedEpochsLeavesHeldEntries) {
   ASSERT_TRUE(OpenCase("alice", "CASE-1").ok());
