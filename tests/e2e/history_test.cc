@@ -2,12 +2,15 @@
 // repeat visits and one held chat; clients forked under each role's uid as
 // in roles_test.cc. Every listing is compared with what it must be exactly.
 #include <boost/json.hpp>
+#include <chrono>
 #include <map>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "tests/e2e/legal_hold_fixture.h"
+#include "tests/support/epochs.h"
 
 namespace vault::testing {
 namespace {
@@ -16,6 +19,8 @@ namespace json = boost::json;
 
 class HistoryE2eTest : public LegalHoldRolesTest {
  protected:
+  using LegalHoldRolesTest::LegalHoldRolesTest;
+
   // A transcript of `service` opened by that service's writer, with one message.
   std::string Open(const std::string& service, const std::string& visitor) {
     const Identity& writer = service == "alpha" ? kWriterAlpha : kWriterBeta;
@@ -136,6 +141,44 @@ TEST_F(HistoryE2eTest, ThreeVisitorsTwoServicesRepeatVisitsAndAHeldChat) {
   EXPECT_EQ(agent->second.at("ok"), 7);  // one page each: no listing above took two
   EXPECT_EQ(agent->second.at("invalid_cursor"), 1);
   EXPECT_EQ(counts.at({kAdmin.uid, "transcript.history"}).at("forbidden"), 1);
+}
+
+// vaultd with a 3 s retention and 1 s epochs: a held chat is still listed
+// (as held) once the epoch its key was wrapped under before the hold has
+// been shredded, while a chat that expired beside it is not.
+class ShortRetentionHistoryE2eTest : public HistoryE2eTest {
+ protected:
+  ShortRetentionHistoryE2eTest() : HistoryE2eTest({"--retention", "3s", "--epoch", "1s"}) {}
+};
+
+TEST_F(ShortRetentionHistoryE2eTest, AHeldChatOutlivesItsPreHoldEpochInTheHistory) {
+  const std::string sam = R"({"ref":"sam"})";
+  const std::string held = Open("alpha", sam);
+  const std::string lapsed = Open("alpha", sam);
+  for (const std::string& id : {held, lapsed}) {
+    Reply closed = RunOneAs(kWriterAlpha, daemon_.socket_path(),
+                            {"POST", "/v1/transcripts/" + id + "/close", ""});
+    ASSERT_EQ(closed.status, 200) << closed.body;
+  }
+  // Both keys are wrapped under an epoch no later than this one.
+  const uint64_t doomed = static_cast<uint64_t>((NowMs() + 3000) / kEpochMs);
+  Reply opened = RunOneAs(kOfficer, daemon_.socket_path(), OpenCase("alice", "CASE-H"));
+  ASSERT_EQ(opened.status, 201) << opened.body;
+  Reply placed = RunOneAs(kOfficer, daemon_.socket_path(), Hold("alice", "CASE-H", held));
+  ASSERT_EQ(placed.status, 201) << placed.body;
+
+  const int64_t deadline = NowMs() + 10000;
+  while (true) {
+    const std::string status = Read(kAdmin, "/v1/retention");
+    boost::system::error_code ec;
+    json::value v = json::parse(status, ec);
+    ASSERT_FALSE(ec) << status;
+    if (v.at("base_epoch").to_number<uint64_t>() > doomed) break;
+    ASSERT_LT(NowMs(), deadline) << "no shred in time: " << status;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  const std::string latest = Open("alpha", sam);
+  EXPECT_EQ(History(latest, nullptr), (std::vector<std::string>{held}));
 }
 
 }  // namespace

@@ -28,6 +28,8 @@ class LegalHoldRolesTest : public RolesTest {
  protected:
   static constexpr int64_t kHour = 3600 * 1000;
 
+  using RolesTest::RolesTest;
+
   void SetUp() override {
     RolesTest::SetUp();
     if (HasFatalFailure()) return;

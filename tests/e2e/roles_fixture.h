@@ -68,11 +68,10 @@ bool WriteAll(int fd, const std::string& data);
 
 class RolesTest : public ::testing::Test {
  protected:
-  RolesTest()
-      : daemon_({"--access.writer", "user:50001 services=alpha", "--access.writer",
-                 "user:50007 services=beta", "--access.agent", "group:50102", "--access.officer",
-                 "user:50003", "--access.auditor", "user:50004", "--access.admin", "user:50005",
-                 "--socket-group", std::to_string(kSocketGroup)}) {}
+  RolesTest() : RolesTest(std::vector<std::string>{}) {}
+  // With `extra_flags` after the roles' (e.g. a short --retention).
+  explicit RolesTest(std::vector<std::string> extra_flags)
+      : daemon_(Flags(std::move(extra_flags))) {}
 
   void SetUp() override {
     ASSERT_OK(daemon_.Start());
@@ -92,6 +91,18 @@ class RolesTest : public ::testing::Test {
         RunOneAs(kWriterAlpha, socket, {"POST", "/v1/transcripts/" + id + "/messages", Message(0)});
     EXPECT_EQ(appended.status, 201) << appended.body;
     return id;
+  }
+
+  static std::vector<std::string> Flags(std::vector<std::string> extra) {
+    std::vector<std::string> flags = {"--access.writer",  "user:50001 services=alpha",
+                                      "--access.writer",  "user:50007 services=beta",
+                                      "--access.agent",   "group:50102",
+                                      "--access.officer", "user:50003",
+                                      "--access.auditor", "user:50004",
+                                      "--access.admin",   "user:50005",
+                                      "--socket-group",   std::to_string(kSocketGroup)};
+    flags.insert(flags.end(), extra.begin(), extra.end());
+    return flags;
   }
 
   Daemon daemon_;

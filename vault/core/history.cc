@@ -98,8 +98,9 @@ StatusOr<HistoryPage> VaultImpl::DoListHistory(const Caller& caller, std::string
       if (i.kind != IdentifierKind::kIp) ids.push_back(std::move(i));
     }
   }
+  // Held transcripts are found in their open cases' key spaces.
   VAULT_ASSIGN_OR_RETURN(std::vector<VisitorIndex::Match> matches,
-                         index_.Find(ids, kMaxHistoryMatches));
+                         index_.Find(ids, kMaxHistoryMatches, hold_->OpenCaseIndexKeys()));
 
   // Keep the matches in this service (the entry's service tag, so nothing
   // of another service is opened), grouped by transcript.

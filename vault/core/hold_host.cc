@@ -77,14 +77,23 @@ StatusOr<HoldCandidate> VaultImpl::LoadForHold(std::string_view id) {
   c.key_epoch = t.key_epoch;
   c.dek = std::move(t.dek);
   c.closed = t.state.state == TranscriptState::kClosed;
+  c.service = std::move(t.state.service);
   return c;
 }
 
-void VaultImpl::StageHold(const HoldCandidate& t, UnixMillis now, WriteBatch* batch) {
+Status VaultImpl::StageHold(const HoldCandidate& t, const CaseIndexKey& index_key, UnixMillis now,
+                            WriteBatch* batch) {
+  // Its index entries leave the epoch, which dies about a retention period
+  // from now, for the case's key space, which lasts as long as the hold.
+  VAULT_ASSIGN_OR_RETURN(Visitor visitor, ReadVisitor(t.raw_id, t.dek));
+  const std::vector<Identifier> ids = IndexedIdentifiers(visitor);
+  VAULT_RETURN_IF_ERROR(index_.StageRemove(t.key_epoch, t.raw_id, ids, batch));
+  index_.StageAddHeld(index_key, t.raw_id, t.service, ids, batch);
   batch->Put(Column::kWrappedKeys, t.raw_id, HeldMarker(now, t.key_epoch));
   batch->Delete(Column::kExpiryIndex, ExpiryKey(t.key_epoch, t.raw_id));
   batch->AddToCounter(kClosedCounter, -1);
   batch->AddToCounter(kHeldCounter, 1);
+  return Status::OK();
 }
 
 StatusOr<Transcript> VaultImpl::ReadHeld(std::string_view id, std::string_view raw_id,
@@ -95,7 +104,8 @@ StatusOr<Transcript> VaultImpl::ReadHeld(std::string_view id, std::string_view r
 }
 
 StatusOr<ReleaseFate> VaultImpl::StageRelease(std::string_view raw_id, const SecretBytes& dek,
-                                              UnixMillis now, WriteBatch* batch) {
+                                              const CaseIndexKey* index_key, UnixMillis now,
+                                              WriteBatch* batch) {
   const std::string raw(raw_id);
   VAULT_ASSIGN_OR_RETURN(StateRecord state, ReadState(raw, dek));
   batch->AddToCounter(kHeldCounter, -1);
@@ -105,11 +115,15 @@ StatusOr<ReleaseFate> VaultImpl::StageRelease(std::string_view raw_id, const Sec
   VAULT_ASSIGN_OR_RETURN(std::string marker, store_->Get(Column::kWrappedKeys, raw));
   const uint64_t epoch =
       std::max(keyring_->EpochOf(state.expires_at), HeldMarkerKeyEpoch(marker));
-  // Its visitor-index entries stayed under the epoch of its key before the
-  // hold (the marker's; none is known for a marker without it).
-  const uint64_t indexed = HeldMarkerKeyEpoch(marker);
+  // Its visitor-index entries leave the case's key space (the release's
+  // range deletion of that space, StageCaseIndexDrop, covers them too). A
+  // hold placed before cases had index keys left them under the epoch of its
+  // key before the hold (the marker's; none is known for a marker without
+  // it): they go as well, if that epoch still lives.
   VAULT_ASSIGN_OR_RETURN(Visitor visitor, ReadVisitor(raw, dek));
   const std::vector<Identifier> ids = IndexedIdentifiers(visitor);
+  if (index_key != nullptr) index_.StageRemoveHeld(*index_key, raw, ids, batch);
+  const uint64_t indexed = HeldMarkerKeyEpoch(marker);
   if (indexed != 0) VAULT_RETURN_IF_ERROR(index_.StageRemove(indexed, raw, ids, batch));
   if (state.expires_at > now && epoch >= base) {
     // Back to normal expiry: wrapped again under the epoch it expires in.
@@ -135,6 +149,10 @@ StatusOr<ReleaseFate> VaultImpl::StageRelease(std::string_view raw_id, const Sec
   batch->Put(Column::kExpiryIndex, ExpiryKey(tombstone_epoch, raw), "");
   VAULT_RETURN_IF_ERROR(AuditSystem("transcript.release", ToHex(raw), "ok", {{"fate", "destroyed"}}));
   return ReleaseFate::kDestroyed;
+}
+
+void VaultImpl::StageCaseIndexDrop(const CaseIndexKey& index_key, WriteBatch* batch) {
+  index_.StageDropCase(index_key, batch);
 }
 
 void VaultImpl::OnHoldsMoved(int64_t held, int64_t closed) {

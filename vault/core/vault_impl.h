@@ -139,11 +139,14 @@ class VaultImpl final : public Vault, private RetentionHost, private HoldHost {
                      AuditStamp* stamp) override;
   Mutex* TranscriptMutex(std::string_view raw_id) override { return &StripeFor(raw_id); }
   StatusOr<HoldCandidate> LoadForHold(std::string_view id) override;
-  void StageHold(const HoldCandidate& t, UnixMillis now, WriteBatch* batch) override;
+  Status StageHold(const HoldCandidate& t, const CaseIndexKey& index_key, UnixMillis now,
+                   WriteBatch* batch) override;
   StatusOr<Transcript> ReadHeld(std::string_view id, std::string_view raw_id,
                                 const SecretBytes& dek) override;
   StatusOr<ReleaseFate> StageRelease(std::string_view raw_id, const SecretBytes& dek,
-                                     UnixMillis now, WriteBatch* batch) override;
+                                     const CaseIndexKey* index_key, UnixMillis now,
+                                     WriteBatch* batch) override;
+  void StageCaseIndexDrop(const CaseIndexKey& index_key, WriteBatch* batch) override;
   void OnHoldsMoved(int64_t held, int64_t closed) override;
   void CompactionFailed(std::string_view after, const Status& why) override;
 

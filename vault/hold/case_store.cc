@@ -4,6 +4,8 @@
 
 #include <boost/json.hpp>
 #include <cstring>
+#include <memory>
+#include <utility>
 
 #include "vault/common/encoding.h"
 #include "vault/common/file_util.h"
@@ -29,6 +31,15 @@ std::string Header() {
 
 StatusOr<SecretBytes> FileKey(const SecretBytes& root) {
   return DeriveRootSubkey(root, RootSubkey::kSafeguarding);
+}
+
+// What a case's index key is sealed with inside the document: its own
+// purpose and its case, so it cannot be moved to another case.
+std::string IndexKeyAd(std::string_view case_id) {
+  std::string ad("TV-case-index-v1", 16);
+  ad.push_back('\0');
+  ad.append(case_id);
+  return ad;
 }
 
 Status Bad(const std::string& what) {
@@ -102,8 +113,13 @@ StatusOr<std::string> EncodeSafeguardFile(const SafeguardState& s, const SecretB
         {"revoked_at", o.revoked_at}});
   }
   doc["officers"] = std::move(officers);
+  VAULT_ASSIGN_OR_RETURN(SecretBytes key, FileKey(root));
   json::array cases;
   for (const StoredCase& c : s.cases) {
+    std::string index_key;
+    if (c.index_key != nullptr) {
+      VAULT_ASSIGN_OR_RETURN(index_key, c.index_key->Seal(key, IndexKeyAd(c.id)));
+    }
     json::array shares;
     for (const StoredShare& sh : c.shares) {
       shares.push_back(json::object{{"officer", sh.officer},
@@ -119,10 +135,10 @@ StatusOr<std::string> EncodeSafeguardFile(const SafeguardState& s, const SecretB
                                  {"released_at", c.released_at},
                                  {"public_key", ToBase64(c.public_key)},
                                  {"threshold", c.threshold},
-                                 {"shares", std::move(shares)}});
+                                 {"shares", std::move(shares)},
+                                 {"index_key", ToBase64(index_key)}});
   }
   doc["cases"] = std::move(cases);
-  VAULT_ASSIGN_OR_RETURN(SecretBytes key, FileKey(root));
   std::string file = Header();
   VAULT_RETURN_IF_ERROR(aead::Seal(key, json::serialize(doc), Header(), &file));
   return file;
@@ -181,6 +197,16 @@ StatusOr<SafeguardState> DecodeSafeguardFile(std::string_view file, const Secret
       return Bad("case entry");
     }
     c.threshold = static_cast<int>(threshold);
+    // Absent from files written before cases had index keys.
+    if (o.contains("index_key")) {
+      std::string sealed;
+      if (!Bin(o, "index_key", &sealed)) return Bad("case entry");
+      if (!sealed.empty()) {
+        StatusOr<CaseIndexKey> index_key = CaseIndexKey::Open(key, sealed, IndexKeyAd(c.id));
+        if (!index_key.ok()) return Bad("a case's index key does not open");
+        c.index_key = std::make_shared<const CaseIndexKey>(std::move(index_key).value());
+      }
+    }
     for (const json::value& shv : shares->as_array()) {
       if (!shv.is_object()) return Bad("share entry");
       const json::object& so = shv.as_object();

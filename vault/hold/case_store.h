@@ -7,7 +7,11 @@
 // X25519 key (crypto_box_seal of ShareAd(case) || x || y), with a commitment
 // to the share so a tampered share is recognised before it is combined. The
 // case secret itself is never stored. Releasing a case deletes its public
-// key and shares: every DEK sealed to it is then unrecoverable.
+// key and shares: every DEK sealed to it is then unrecoverable. An open
+// case also holds its visitor-index key (CaseIndexKey: its held
+// transcripts' index entries are tagged under it), sealed inside the file
+// under the file's key once more, bound to the case id, so that the
+// document's plaintext never holds key bytes; it too is deleted at release.
 //
 // File: "TVSAFEG1" | version (4 bytes BE) | XChaCha20-Poly1305 under a key
 // derived from the root key (crypto_kdf id 3, context "TVroot01") of a JSON
@@ -27,6 +31,7 @@
 #include <vector>
 
 #include "vault/clock.h"
+#include "vault/crypto/case_index_key.h"
 #include "vault/crypto/custodian.h"
 #include "vault/crypto/secret.h"
 #include "vault/officer/officer.h"
@@ -59,6 +64,10 @@ struct StoredCase {
   std::string public_key;  // 32 bytes; empty once released
   int threshold = 2;
   std::vector<StoredShare> shares;  // empty once released
+  // The case's visitor-index key; null once released, and in a case written
+  // before index keys existed until its first hold makes one. Shared, not
+  // copied, by copies of the state.
+  std::shared_ptr<const CaseIndexKey> index_key;
 };
 
 struct SafeguardState {

@@ -1,6 +1,7 @@
 // LegalHold: cases (open, list, read). A case's key pair is made here and
 // split two-of-n among the officers enrolled when it opens; its secret is
 // stored nowhere. Design: docs/design.md, "Legal hold".
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -98,13 +99,19 @@ StatusOr<CaseInfo> LegalHold::OpenCase(const Caller& caller, const CaseOpening& 
       c.shares.push_back(std::move(stored));
     }
   }
+  // Its held transcripts' visitor-index entries are tagged under this key,
+  // which is deleted with the case's public key and shares at release.
+  {
+    VAULT_ASSIGN_OR_RETURN(CaseIndexKey index_key, CaseIndexKey::Generate());
+    c.index_key = std::make_shared<const CaseIndexKey>(std::move(index_key));
+  }
   next.cases.push_back(c);
   VAULT_RETURN_IF_ERROR(host_->AuditCaller(caller, kAction, "", "ok",
                                            {{"officer", officer_id},
                                             {"case", c.id},
                                             {"reason_hash", safeguard::ReasonHash(c.reason)},
                                             {"share_holders", std::to_string(c.shares.size())}}));
-  VAULT_RETURN_IF_ERROR(cases_->Commit(std::move(next)));
+  VAULT_RETURN_IF_ERROR(CommitCases(std::move(next)));
   return DescribeCase(c, true);
 }
 
@@ -129,6 +136,26 @@ StatusOr<std::vector<HoldInfo>> LegalHold::HoldsOfCase(std::string_view case_id)
     out.push_back(std::move(h));
   }
   return out;
+}
+
+Status LegalHold::CommitCases(safeguard::SafeguardState next) {
+  VAULT_RETURN_IF_ERROR(cases_->Commit(std::move(next)));
+  PublishIndexKeys();
+  return Status::OK();
+}
+
+void LegalHold::PublishIndexKeys() {
+  std::vector<std::shared_ptr<const CaseIndexKey>> keys;
+  for (const StoredCase& c : cases_->state().cases) {
+    if (c.state == "open" && c.index_key != nullptr) keys.push_back(c.index_key);
+  }
+  MutexLock l(&keys_mu_);
+  index_keys_ = std::move(keys);
+}
+
+std::vector<std::shared_ptr<const CaseIndexKey>> LegalHold::OpenCaseIndexKeys() const {
+  MutexLock l(&keys_mu_);
+  return index_keys_;
 }
 
 StatusOr<std::vector<CaseInfo>> LegalHold::ListCases(const Caller& caller) {

@@ -89,7 +89,8 @@ Status LegalHold::ExecuteRelease(const Caller& caller, const RequestInfo& reques
     // Back to normal expiry, wrapped again under the epoch it expires in; or,
     // its retention passed, purged now (with the case key gone nothing could
     // open it).
-    VAULT_ASSIGN_OR_RETURN(ReleaseFate fate, host_->StageRelease(raw_id, dek, now, &batch));
+    VAULT_ASSIGN_OR_RETURN(ReleaseFate fate,
+                           host_->StageRelease(raw_id, dek, c.index_key.get(), now, &batch));
     if (fate == ReleaseFate::kReturned) {
       ++result->returned;
     } else {
@@ -97,12 +98,16 @@ Status LegalHold::ExecuteRelease(const Caller& caller, const RequestInfo& reques
     }
     ids.push_back(h.transcript_id);
   }
+  // And whatever else is left in the case's index key space: once its key
+  // is deleted nothing could name it any more.
+  if (c.index_key != nullptr) host_->StageCaseIndexDrop(*c.index_key, &batch);
   VAULT_RETURN_IF_ERROR(AuditExecution(caller, "case.release", request,
                                        {{"returned", std::to_string(result->returned)},
                                         {"destroyed", std::to_string(result->destroyed)}},
                                        result));
-  // Holds first, then the key: a crash in between leaves a case key with no
-  // holds (released again by a new request), never holds without a key.
+  // Holds and index entries first, then the keys: a crash in between leaves
+  // a case key and index key with no holds and no index entries (released
+  // again by a new request), never holds or entries without their key.
   VAULT_RETURN_IF_ERROR(store_->Write(&batch));
   host_->OnHoldsMoved(-static_cast<int64_t>(ids.size()), static_cast<int64_t>(result->returned));
   safeguard::SafeguardState next = cases_->state();
@@ -111,7 +116,8 @@ Status LegalHold::ExecuteRelease(const Caller& caller, const RequestInfo& reques
   stored->released_at = now;
   stored->public_key.clear();
   stored->shares.clear();
-  VAULT_RETURN_IF_ERROR(cases_->Commit(std::move(next)));
+  stored->index_key = nullptr;
+  VAULT_RETURN_IF_ERROR(CommitCases(std::move(next)));
   // The release is committed: a failed compaction is retried by the next
   // retention run, not reported to the caller.
   if (Status compacted = store_->FlushAndCompact(); !compacted.ok()) {

@@ -27,6 +27,7 @@
 
 namespace vault {
 
+class CaseIndexKey;
 class WriteBatch;
 
 using AuditDetails = std::vector<std::pair<std::string, std::string>>;
@@ -40,12 +41,13 @@ struct AuditStamp {
 };
 
 // A transcript that may be put on hold: its DEK, the epoch its wrapped key
-// is filed under, and whether it is closed.
+// is filed under, whether it is closed, and its service.
 struct HoldCandidate {
   std::string raw_id;
   uint64_t key_epoch = 0;
   SecretBytes dek;
   bool closed = false;
+  std::string service;
 };
 
 // What a release did to a transcript.
@@ -70,18 +72,30 @@ class HoldHost {
   virtual StatusOr<HoldCandidate> LoadForHold(std::string_view id) = 0;
   // Under the transcript's lock: stages the transcript side of a hold: the
   // ordinary wrapped key replaced by the held marker, its expiry entry
-  // removed, and one transcript moved from the closed to the held counter.
-  virtual void StageHold(const HoldCandidate& t, UnixMillis now, WriteBatch* batch) = 0;
+  // removed, its visitor-index entries moved from its key's epoch to the
+  // key space of the case whose index key is `index_key`, and one
+  // transcript moved from the closed to the held counter.
+  virtual Status StageHold(const HoldCandidate& t, const CaseIndexKey& index_key, UnixMillis now,
+                           WriteBatch* batch) = 0;
   // Under the transcript's lock: a held transcript's records, opened with
   // its DEK (for an unseal).
   virtual StatusOr<Transcript> ReadHeld(std::string_view id, std::string_view raw_id,
                                         const SecretBytes& dek) = 0;
   // Stages the transcript side of a release: one transcript out of the held
-  // counter, and a transcript whose retention has not passed gets its DEK wrapped again under the epoch it expires in
-  // and is counted closed; any other is purged, leaving the usual tombstone.
-  // (Called with the shredder's run mutex held.)
+  // counter, its visitor-index entries out of the key space of its case
+  // (whose index key is `index_key`; null for a case that never had one),
+  // and a transcript whose retention has not passed gets its DEK wrapped
+  // again under the epoch it expires in, its index entries under the same
+  // epoch, and is counted closed; any other is purged, leaving the usual
+  // tombstone. (Called with the shredder's run mutex held.)
   virtual StatusOr<ReleaseFate> StageRelease(std::string_view raw_id, const SecretBytes& dek,
-                                             UnixMillis now, WriteBatch* batch) = 0;
+                                             const CaseIndexKey* index_key, UnixMillis now,
+                                             WriteBatch* batch) = 0;
+  // Stages the deletion of the whole visitor-index key space of a case being
+  // released, so that nothing of it is left, not even an entry that no
+  // visitor record names (its index key is about to be deleted, and with it
+  // every way to name one).
+  virtual void StageCaseIndexDrop(const CaseIndexKey& index_key, WriteBatch* batch) = 0;
   // A hold or release batch is durable: the vault's held and closed
   // counters move by these amounts.
   virtual void OnHoldsMoved(int64_t held, int64_t closed) = 0;

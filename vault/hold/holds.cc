@@ -2,6 +2,7 @@
 // its case's public key and its ordinary wrapped key is replaced by the held
 // marker: from then on the vault alone cannot open it.
 // Design: docs/design.md, "Legal hold".
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -68,6 +69,17 @@ StatusOr<HoldInfo> LegalHold::PlaceHold(const Caller& caller, const HoldPlacemen
                                                {{"officer", officer_id}, {"case", c->id}}));
       return info;  // the same hold again: nothing to do
     }
+    // A case from a file written before cases had visitor-index keys gets
+    // one now, committed before any entry is tagged under it, so no entry
+    // can outlive the key that removes it at release.
+    if (c->index_key == nullptr) {
+      VAULT_ASSIGN_OR_RETURN(CaseIndexKey made, CaseIndexKey::Generate());
+      safeguard::SafeguardState next = cases_->state();
+      next.FindCase(c->id)->index_key = std::make_shared<const CaseIndexKey>(std::move(made));
+      VAULT_RETURN_IF_ERROR(CommitCases(std::move(next)));
+      c = cases_->state().FindCase(hold.case_id);
+    }
+    const std::shared_ptr<const CaseIndexKey> index_key = c->index_key;
     StatusOr<HoldCandidate> t = host_->LoadForHold(hold.transcript_id);
     if (!t.ok()) return refuse(t.status());
     if (!t->closed) {
@@ -82,8 +94,10 @@ StatusOr<HoldInfo> LegalHold::PlaceHold(const Caller& caller, const HoldPlacemen
     WriteBatch batch;
     batch.Put(Column::kHolds, HoldKey(raw_id, c->id), EncodeHold(now, officer_id, sealed));
     batch.Put(Column::kHolds, CaseHoldPrefix(c->id) + raw_id, "");
-    // The ordinary wrapped key goes: from now on the vault alone cannot open it.
-    host_->StageHold(*t, now, &batch);
+    // The ordinary wrapped key goes: from now on the vault alone cannot open
+    // it. Its index entries go to the case's key space, found for as long
+    // as the case holds it.
+    VAULT_RETURN_IF_ERROR(host_->StageHold(*t, *index_key, now, &batch));
     VAULT_RETURN_IF_ERROR(host_->AuditCaller(caller, kAction, hold.transcript_id, "ok",
                                              {{"officer", officer_id}, {"case", c->id}}));
     if (Status written = store_->Write(&batch); !written.ok()) {

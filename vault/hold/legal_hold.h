@@ -17,7 +17,7 @@
 // Thread safety: every public method may be called from any thread. Lock
 // order: the shredder's run mutex (`retention_mu`, taken by calls that
 // rewrite wrapped keys: PlaceHold, Approve), then mu_, then a transcript's
-// lock (HoldHost::TranscriptMutex).
+// lock (HoldHost::TranscriptMutex); keys_mu_ is taken last, alone.
 #ifndef VAULT_HOLD_LEGAL_HOLD_H_
 #define VAULT_HOLD_LEGAL_HOLD_H_
 
@@ -82,6 +82,10 @@ class LegalHold {
                                    std::string_view officer) EXCLUDES(mu_);
   StatusOr<ApprovalResult> Approve(const Caller& caller, std::string_view request_id,
                                    const Approval& approval) EXCLUDES(mu_, *retention_mu_);
+  // The visitor-index keys of the open cases that have one: where a
+  // lookup finds held transcripts (VisitorIndex::Find). Never waits for
+  // mu_ (a release holds it through its compaction).
+  std::vector<std::shared_ptr<const CaseIndexKey>> OpenCaseIndexKeys() const EXCLUDES(keys_mu_);
   // Forgets every request past its expires_at, wiping its request key and
   // the shares opened for it; the vault calls it on each retention run.
   // Returns how many it forgot.
@@ -127,6 +131,10 @@ class LegalHold {
                                     const SecretBytes& case_secret);
   StatusOr<std::vector<HoldInfo>> HoldsOfCase(std::string_view case_id);
   size_t ForgetExpiredLocked(UnixMillis now) REQUIRES(mu_);
+  // Commits `next` to the case store, then publishes its open cases' index
+  // keys for OpenCaseIndexKeys.
+  Status CommitCases(safeguard::SafeguardState next) REQUIRES(mu_) EXCLUDES(keys_mu_);
+  void PublishIndexKeys() REQUIRES(mu_) EXCLUDES(keys_mu_);
 
   const Settings settings_;
   Store* const store_;
@@ -137,6 +145,10 @@ class LegalHold {
   Mutex mu_;
   std::unique_ptr<safeguard::CaseStore> cases_ GUARDED_BY(mu_);
   std::map<std::string, PendingRequest> requests_ GUARDED_BY(mu_);
+  // A copy of the open cases' index keys, taken after each commit; its own
+  // mutex, taken after mu_ (never before it).
+  mutable Mutex keys_mu_;
+  std::vector<std::shared_ptr<const CaseIndexKey>> index_keys_ GUARDED_BY(keys_mu_);
 };
 
 }  // namespace vault

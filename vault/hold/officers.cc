@@ -36,7 +36,10 @@ OfficerInfo DescribeOfficer(const StoredOfficer& o) {
 LegalHold::LegalHold(Settings settings, std::unique_ptr<safeguard::CaseStore> cases, Store* store,
                      Clock* clock, Mutex* retention_mu, HoldHost* host)
     : settings_(std::move(settings)), store_(store), clock_(clock), retention_mu_(retention_mu),
-      host_(host), cases_(std::move(cases)) {}
+      host_(host), cases_(std::move(cases)) {
+  MutexLock l(&mu_);
+  PublishIndexKeys();
+}
 
 Status LegalHold::RefuseOfficer(const Caller& caller, std::string_view action,
                                 std::string_view object, std::string_view officer,
@@ -125,7 +128,7 @@ StatusOr<OfficerInfo> LegalHold::EnrolOfficer(const Caller& caller, std::string_
   VAULT_RETURN_IF_ERROR(host_->AuditCaller(
       caller, kAction, "", "ok",
       {{"officer", officer.id}, {"fingerprint", safeguard::Fingerprint(officer.keys)}}));
-  VAULT_RETURN_IF_ERROR(cases_->Commit(std::move(next)));
+  VAULT_RETURN_IF_ERROR(CommitCases(std::move(next)));
   return DescribeOfficer(officer);
 }
 
@@ -150,7 +153,7 @@ StatusOr<OfficerInfo> LegalHold::RevokeOfficer(const Caller& caller, std::string
   officer->revoked_at = clock_->NowMillis();
   const OfficerInfo info = DescribeOfficer(*officer);
   VAULT_RETURN_IF_ERROR(host_->AuditCaller(caller, kAction, "", "ok", {{"officer", info.id}}));
-  VAULT_RETURN_IF_ERROR(cases_->Commit(std::move(next)));
+  VAULT_RETURN_IF_ERROR(CommitCases(std::move(next)));
   return info;
 }
 

@@ -10,12 +10,19 @@
 // epoch's key is destroyed, nothing can recompute or test its tags any more,
 // so its entries link nothing, and the shredder deletes them.
 //
+// A transcript on legal hold has no epoch-wrapped key: while it is held its
+// entries are in its case's key space instead, 0xFF x 8 | case prefix | tag
+// | id, tagged under the case's index key (CaseIndexKey), which lives as
+// long as the case and is deleted at its release. The vault moves them in
+// the batches that place and release the hold.
+//
 // Thread safety: const methods, safe to call concurrently (the keyring and
 // the store are).
 #ifndef VAULT_INDEX_VISITOR_INDEX_H_
 #define VAULT_INDEX_VISITOR_INDEX_H_
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,6 +32,7 @@
 
 namespace vault {
 
+class CaseIndexKey;
 class Keyring;
 class Store;
 class WriteBatch;
@@ -48,21 +56,40 @@ class VisitorIndex {
   // keeps to one service without opening any transcript.
   StatusOr<std::string> ServiceTag(uint64_t epoch, std::string_view service) const;
 
+  // Held entries: adds to `batch` an entry in the key space of the case
+  // whose index key is `key` for each of `ids`, valued with the tag of
+  // `service` under that key.
+  void StageAddHeld(const CaseIndexKey& key, std::string_view raw_id, std::string_view service,
+                    const std::vector<Identifier>& ids, WriteBatch* batch) const;
+  // Adds to `batch` the deletion of those entries.
+  void StageRemoveHeld(const CaseIndexKey& key, std::string_view raw_id,
+                       const std::vector<Identifier>& ids, WriteBatch* batch) const;
+  // Adds to `batch` one range deletion of the case's whole key space, so
+  // nothing of it is left, not even an entry that no visitor record names.
+  void StageDropCase(const CaseIndexKey& key, WriteBatch* batch) const;
+
   struct Match {
     std::string raw_id;
     IdentifierKind kind;
-    uint64_t epoch = 0;
+    uint64_t epoch = 0;  // an epoch's entry: its epoch; a held entry: 0
     std::string service_tag;
+    // A held entry: the index key of the case whose key space holds it.
+    std::shared_ptr<const CaseIndexKey> case_key;
+    bool held() const { return case_key != nullptr; }
   };
   // Whether match `m` is of a transcript of `service` (its entry's value is
-  // the service's tag under the entry's key). Computes no more than one tag.
+  // the service's tag under the entry's key, an epoch's or a case's).
+  // Computes no more than one tag.
   StatusOr<bool> InService(const Match& m, std::string_view service) const;
 
+  using CaseKeys = std::vector<std::shared_ptr<const CaseIndexKey>>;
   // Every live entry for any of `ids`, in every epoch from the keyring's
-  // base to the last epoch holding an entry: one match per transcript and
-  // identifier, in the order of `ids`, then epoch. ResourceExhausted
-  // (too_many_matches) past `max_matches`.
-  StatusOr<std::vector<Match>> Find(const std::vector<Identifier>& ids, size_t max_matches) const;
+  // base to the last epoch holding an entry, then in the key space of each
+  // of `cases` (the open cases' index keys): one match per transcript and
+  // identifier, in the order of `ids`, then epoch, then case.
+  // ResourceExhausted (too_many_matches) past `max_matches`.
+  StatusOr<std::vector<Match>> Find(const std::vector<Identifier>& ids, size_t max_matches,
+                                    const CaseKeys& cases = {}) const;
 
  private:
   Keyring* const keyring_;

@@ -127,6 +127,40 @@ inline std::string VisitorIndexKey(uint64_t epoch, std::string_view tag, std::st
   return key;
 }
 
+// Held transcripts' entries (docs/formats/visitor-index.md, "Held entries"):
+// 0xFF x 8 | case prefix (8) | tag (16) | id (16), the tag keyed by the
+// case's index key. No epoch reaches 0xFF x 8 (epochs count hours, or at
+// least milliseconds, since 1970), so the shredder's purge of destroyed
+// epochs, [epoch 0, base epoch), never touches them, and an epoch scan never
+// meets them.
+inline constexpr std::string_view kHeldIndexSpace("\xff\xff\xff\xff\xff\xff\xff\xff", 8);
+inline constexpr size_t kCasePrefixBytes = 8;
+inline constexpr size_t kHeldIndexKeyBytes =
+    kHeldIndexSpace.size() + kCasePrefixBytes + kVisitorTagBytes + kIdBytes;
+
+// Every held entry of one case (`tag` empty), or of one tag of it.
+inline std::string HeldIndexPrefix(std::string_view case_prefix, std::string_view tag) {
+  std::string key(kHeldIndexSpace);
+  key.append(case_prefix);
+  key.append(tag);
+  return key;
+}
+
+inline std::string HeldIndexKey(std::string_view case_prefix, std::string_view tag,
+                                std::string_view raw_id) {
+  std::string key = HeldIndexPrefix(case_prefix, tag);
+  key.append(raw_id);
+  return key;
+}
+
+// The end of a range deletion of every key that begins with `prefix`: no
+// longer key of the column sorts after it (keys are at most 48 bytes).
+inline std::string PrefixRangeEnd(std::string_view prefix) {
+  std::string end(prefix);
+  end.append(kHeldIndexKeyBytes + 1, '\xff');
+  return end;
+}
+
 }  // namespace vault
 
 #endif  // VAULT_STORAGE_SCHEMA_H_

@@ -343,8 +343,10 @@ Status Store::ScanPrefixes(
   return FromRocks(it->status(), "scan failed");
 }
 
-StatusOr<std::string> Store::LastKey(Column c) const {
+StatusOr<std::string> Store::LastKey(Column c, std::string_view below) const {
   rocksdb::ReadOptions ro;
+  const rocksdb::Slice upper = S(below);
+  if (!below.empty()) ro.iterate_upper_bound = &upper;
   std::unique_ptr<rocksdb::Iterator> it(rep_->db->NewIterator(ro, rep_->cf(c)));
   it->SeekToLast();
   if (!it->status().ok()) return FromRocks(it->status(), "scan failed");

@@ -142,8 +142,9 @@ class Store {
   Status ScanPrefixes(
       Column c, const std::vector<std::string>& prefixes,
       const std::function<bool(size_t, std::string_view, std::string_view)>& fn) const;
-  // The greatest key of the column family; NotFound if it is empty.
-  StatusOr<std::string> LastKey(Column c) const;
+  // The greatest key of the column family, or, with `below` not empty, the
+  // greatest key less than `below`; NotFound if there is none.
+  StatusOr<std::string> LastKey(Column c, std::string_view below = {}) const;
   // Visits keys in [begin, end) in order until `fn` returns false.
   Status ScanRange(Column c, std::string_view begin, std::string_view end,
                    const std::function<bool(std::string_view, std::string_view)>& fn) const;
