@@ -177,7 +177,7 @@ Status VaultImpl::DoSubjectAccess(const Caller& caller, const SubjectAccessQuery
   answer->services.assign(scope.services.begin(), scope.services.end());
 
   VAULT_ASSIGN_OR_RETURN(std::vector<VisitorIndex::Match> matches,
-                         index_.Find(ids, kMaxSubjectMatches));
+                         index_.Find(ids, kMaxSubjectMatches, hold_->OpenCaseIndexKeys()));
   // The matches in the services searched, by their entries' service tags,
   // so that nothing of another service is opened.
   std::map<std::string, std::set<IdentifierKind>> found;
