@@ -59,6 +59,7 @@ TEST(MatchRouteTest, MatchesEveryLegalHoldRoute) {
        "GET", "", kId},
       {"/v1/transcripts/" + kId + "/history?limit=5", RouteId::kHistory,
        "/v1/transcripts/{id}/history", "GET", "", kId},
+      {"/v1/subject-access", RouteId::kSubjectAccess, "/v1/subject-access", "POST", "", ""},
       {"/v1/requests", RouteId::kRequests, "/v1/requests", "POST", "", ""},
       {"/v1/requests/" + kId, RouteId::kRequest, "/v1/requests/{name}", "GET", kId, ""},
       {"/v1/requests/" + kId + "?officer=alice", RouteId::kRequest, "/v1/requests/{name}", "GET",
@@ -127,6 +128,9 @@ TEST(RolesForTest, LegalHoldRoutes) {
   }
   EXPECT_TRUE(RolesFor(RouteId::kNone).empty());
   EXPECT_EQ(RolesFor(RouteId::kHistory), roles({Role::kAgent}));
+  // Subject access is the dpo's alone, and no other route is.
+  EXPECT_EQ(RolesFor(RouteId::kSubjectAccess), roles({Role::kDpo}));
+  EXPECT_STREQ(ActionFor(RouteId::kSubjectAccess, "POST"), "subject.access");
 }
 
 TEST(ActionForTest, LegalHoldRoutesNameTheirAuditActions) {
