@@ -3,6 +3,8 @@
 // generic Request, and the client's own limits.
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include <chrono>
 #include <csignal>
 #include <filesystem>
@@ -200,6 +202,66 @@ TEST_F(ClientTest, AResponseOverTheClientsLimitFailsAndTheNextCallWorks) {
   EXPECT_EQ(big.status().code(), Status::Code::kUnavailable) << big.status().ToString();
   // It dropped that connection; a small answer on a fresh one is fine.
   EXPECT_OK((*small)->Health());
+}
+
+// History and subject access through the client: the same visitor's other
+// chats for an agent, everything about them for a dpo (the test's user holds
+// every role), with typed errors carrying the vault's codes.
+TEST_F(ClientTest, ListsHistoryAndAnswersASubjectAccessRequest) {
+  vault::NewTranscript request;
+  request.service = "svc";
+  request.visitor.ref = "visitor-42";
+  request.visitor.email = "v42@example.org";
+  std::vector<std::string> ids;
+  for (int i = 0; i < 3; ++i) {
+    auto created = client().CreateTranscript(request);
+    ASSERT_OK(created);
+    ids.push_back(created->id);
+  }
+  request.visitor = {};
+  request.visitor.ref = "someone-else";
+  ASSERT_OK(client().CreateTranscript(request));
+
+  HistoryQuery query;
+  query.limit = 1;
+  auto first = client().ListHistory(ids[0], query);
+  ASSERT_OK(first);
+  ASSERT_EQ(first->entries.size(), 1u);
+  ASSERT_FALSE(first->next.empty());
+  EXPECT_EQ(first->entries[0].state, "open");
+  EXPECT_EQ(first->entries[0].matched, (std::vector<std::string>{"ref", "email"}));
+  query.after = first->next;
+  auto second = client().ListHistory(ids[0], query);
+  ASSERT_OK(second);
+  ASSERT_EQ(second->entries.size(), 1u);
+  EXPECT_TRUE(second->next.empty());
+  std::set<std::string> listed = {first->entries[0].id, second->entries[0].id};
+  EXPECT_EQ(listed, (std::set<std::string>{ids[1], ids[2]}));
+  query.after = "not-a-cursor";
+  EXPECT_EQ(client().ListHistory(ids[0], query).status().reason(), "invalid_cursor");
+
+  SubjectAccessQuery sar;
+  sar.email = " V42@Example.org ";
+  auto answer = client().SubjectAccess(sar);
+  ASSERT_OK(answer);
+  std::set<std::string> found;
+  for (const SubjectAccessItem& item : answer->items) {
+    found.insert(item.id);
+    EXPECT_FALSE(item.withheld);
+    EXPECT_EQ(item.transcript.visitor.ref, std::optional<std::string>("visitor-42"));
+    ASSERT_FALSE(item.accesses.empty());
+    EXPECT_EQ(item.accesses.front().action, "transcript.open");
+    EXPECT_EQ(item.accesses.back().purpose, "subject_access");
+  }
+  EXPECT_EQ(found, (std::set<std::string>(ids.begin(), ids.end())));
+  EXPECT_GT(answer->audit_seq, 0u);
+  EXPECT_FALSE(answer->statement.retention.empty());
+
+  sar.email = "not-an-address";
+  auto bad = client().SubjectAccess(sar);
+  EXPECT_EQ(bad.status().code(), Status::Code::kInvalidArgument);
+  EXPECT_EQ(bad.status().reason(), "invalid_email");
+  EXPECT_EQ(client().SubjectAccess(SubjectAccessQuery{}).status().reason(), "no_identifier");
 }
 
 // A vaultd that stops answering (SIGSTOP: the process is alive, its socket
