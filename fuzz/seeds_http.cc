@@ -56,6 +56,9 @@ void HttpSeeds() {
                                        R"(","officer":"alice",)"
                                        R"("time":"2026-11-22T10:00:00.000Z","signature":"AAAA"})")},
       {"transcript_holds", Get(t + "/holds")},
+      {"history", Get(t + "/history?limit=5&after=" + std::string(48, 'a'))},
+      {"subject_access",
+       Post("/v1/subject-access", R"({"identifiers":{"ref":"v-123","phone":"+447700900123"}})")},
       {"request_file",
        Post("/v1/requests", R"({"kind":"unseal","case":"c-1","transcripts":[")" + id +
                                 R"("],"reason":"court order","expires_at":)"

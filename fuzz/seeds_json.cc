@@ -84,6 +84,9 @@ void Requests() {
             R"({"seq":-0,"from":"agent","text":"x","sent_at":"2026-11-22T10:00:00Z"})");
   WriteSeed("wire_requests", "close_empty_object", 2, "{}");
   WriteSeed("wire_requests", "erase_empty", 3, "");
+  WriteSeed("wire_requests", "subject_access", 4,
+            R"({"identifiers":{"email":"sam@example.org","ip":"198.51.100.4"},)"
+            R"("services":["webchat"]})");
 }
 
 void Responses() {

@@ -1,5 +1,6 @@
 // Fuzz target: the request-body parsers of the transcript API
-// (vault/wire/request_json.h), the JSON a chat server sends.
+// (vault/wire/request_json.h), the JSON a chat server sends, and the
+// subject access request (vault/wire/subject_access_json.h).
 //
 // Input: a selector byte, then the body. Checks: the parsers never crash;
 // what one accepts, encoded again, parses to the same value (round trip).
@@ -8,6 +9,7 @@
 
 #include "fuzz_check.h"
 #include "vault/wire/request_json.h"
+#include "vault/wire/subject_access_json.h"
 
 namespace {
 
@@ -37,12 +39,26 @@ void MessageRoundTrip(std::string_view body) {
   FUZZ_CHECK(*again == *parsed);
 }
 
+void SubjectAccessRoundTrip(std::string_view body) {
+  auto parsed = vault::wire::ParseSubjectAccessRequest(body);
+  if (!parsed.ok()) {
+    FUZZ_CHECK(parsed.status().code() == vault::Status::Code::kInvalidArgument);
+    return;
+  }
+  const std::string encoded = vault::wire::EncodeSubjectAccessRequest(*parsed);
+  auto again = vault::wire::ParseSubjectAccessRequest(encoded);
+  FUZZ_CHECK(again.ok());
+  FUZZ_CHECK(again->ref == parsed->ref && again->email == parsed->email &&
+             again->phone == parsed->phone && again->ip == parsed->ip &&
+             again->services == parsed->services);
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   unsigned choice = 0;
   std::string_view body;
-  if (!vault::fuzz::Split(data, size, 4, &choice, &body)) return 0;
+  if (!vault::fuzz::Split(data, size, 5, &choice, &body)) return 0;
   switch (choice) {
     case 0:
       NewTranscriptRoundTrip(body);
@@ -56,6 +72,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       if (body.empty() || body == "{}") FUZZ_CHECK(s.ok());
       break;
     }
+    case 4:
+      SubjectAccessRoundTrip(body);
+      break;
     default: {
       vault::Status s = vault::wire::ParseEraseBody(body);
       if (body.empty() || body == "{}") FUZZ_CHECK(s.ok());
