@@ -1,5 +1,7 @@
 #include "vault/index/visitor_index.h"
 
+#include <algorithm>
+
 #include "vault/common/encoding.h"
 #include "vault/crypto/keyring.h"
 #include "vault/storage/schema.h"
@@ -64,16 +66,36 @@ StatusOr<std::vector<VisitorIndex::Match>> VisitorIndex::Find(const std::vector<
   const uint64_t base = keyring_->base_epoch();
   const uint64_t top = GetU64(last->data());
   if (top < base) return out;  // only destroyed epochs' entries, not yet purged
-  // One prefix per identifier and live epoch, in key order per identifier.
-  std::vector<std::string> prefixes;
-  std::vector<const Identifier*> owners;
-  for (const Identifier& id : ids) {
-    VAULT_ASSIGN_OR_RETURN(auto tags, keyring_->VisitorTags(base, top, IdentifierTagInput(id)));
-    for (const auto& [epoch, tag] : tags) {
-      prefixes.push_back(VisitorIndexPrefix(epoch, tag));
-      owners.push_back(&id);
-    }
+  // And the first live epoch holding an entry (one seek): epochs before it
+  // need neither tags nor seeks. In a vault that has run for a whole
+  // retention period every epoch holds entries and this saves nothing.
+  uint64_t low = top;
+  VAULT_RETURN_IF_ERROR(store_->ScanRange(Column::kVisitorIndex, VisitorIndexPrefix(base, ""),
+                                          VisitorIndexPrefix(top, ""),
+                                          [&](std::string_view key, std::string_view) {
+                                            if (key.size() >= 8) low = GetU64(key.data());
+                                            return false;
+                                          }));
+  // One prefix per identifier and live epoch, all sorted into key order so
+  // that the one iterator only moves forward (epoch first: identifiers'
+  // prefixes of one epoch are neighbours). Each absent prefix is normally
+  // refused by the column's prefix Bloom filter without a read.
+  struct Want {
+    std::string prefix;
+    size_t owner;  // index into ids
+  };
+  std::vector<Want> wants;
+  for (size_t o = 0; o < ids.size(); ++o) {
+    VAULT_ASSIGN_OR_RETURN(auto tags,
+                           keyring_->VisitorTags(low, top, IdentifierTagInput(ids[o])));
+    for (const auto& [epoch, tag] : tags) wants.push_back(Want{VisitorIndexPrefix(epoch, tag), o});
   }
+  std::sort(wants.begin(), wants.end(),
+            [](const Want& a, const Want& b) { return a.prefix < b.prefix; });
+  std::vector<std::string> prefixes;
+  prefixes.reserve(wants.size());
+  for (Want& w : wants) prefixes.push_back(std::move(w.prefix));
+  std::vector<size_t> owner_of;  // per match
   bool too_many = false;
   VAULT_RETURN_IF_ERROR(store_->ScanPrefixes(
       Column::kVisitorIndex, prefixes,
@@ -83,10 +105,23 @@ StatusOr<std::vector<VisitorIndex::Match>> VisitorIndex::Find(const std::vector<
           too_many = true;
           return false;
         }
-        out.push_back(Match{std::string(key.substr(8 + kVisitorTagBytes)), owners[i]->kind,
+        out.push_back(Match{std::string(key.substr(8 + kVisitorTagBytes)), ids[wants[i].owner].kind,
                             GetU64(key.data()), std::string(value)});
+        owner_of.push_back(wants[i].owner);
         return true;
       }));
+  // Back into the documented order: by identifier, then epoch (then id,
+  // which the key order already gives within one prefix).
+  std::vector<size_t> order(out.size());
+  for (size_t k = 0; k < order.size(); ++k) order[k] = k;
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    if (owner_of[a] != owner_of[b]) return owner_of[a] < owner_of[b];
+    return out[a].epoch < out[b].epoch;
+  });
+  std::vector<Match> sorted;
+  sorted.reserve(out.size());
+  for (size_t k : order) sorted.push_back(std::move(out[k]));
+  out = std::move(sorted);
   if (too_many) {
     return Status::ResourceExhausted("more transcripts match than one answer may hold",
                                      "too_many_matches");
