@@ -58,9 +58,11 @@ class VisitorIndex {
   // the service's tag under the entry's key). Computes no more than one tag.
   StatusOr<bool> InService(const Match& m, std::string_view service) const;
 
-  // Every live entry for any of `ids`, in every epoch from the keyring's
-  // base to the last epoch holding an entry: one match per transcript and
-  // identifier, in the order of `ids`, then epoch. ResourceExhausted
+  // Every live entry for any of `ids`, in every epoch from the first live
+  // epoch (keyring's base or later) holding an entry to the last epoch
+  // holding one: one match per transcript and identifier, in the order of
+  // `ids`, then epoch. The prefixes are sought in one sorted forward pass
+  // (the column's prefix Bloom filter refuses most). ResourceExhausted
   // (too_many_matches) past `max_matches`.
   StatusOr<std::vector<Match>> Find(const std::vector<Identifier>& ids, size_t max_matches) const;
 
