@@ -1,5 +1,7 @@
 #include "vault/index/visitor_index.h"
 
+#include <algorithm>
+
 #include "vault/common/encoding.h"
 #include "vault/crypto/case_index_key.h"
 #include "vault/crypto/keyring.h"
@@ -81,7 +83,6 @@ StatusOr<bool> VisitorIndex::InService(const Match& m, std::string_view service)
 StatusOr<std::vector<VisitorIndex::Match>> VisitorIndex::Find(const std::vector<Identifier>& ids,
                                                               size_t max_matches,
                                                               const CaseKeys& cases) const {
-  std::vector<Match> out;
   // The last epoch holding an entry: the greatest key below the held
   // entries' key space, which no epoch reaches.
   bool any_epoch = true;
@@ -97,52 +98,93 @@ StatusOr<std::vector<VisitorIndex::Match>> VisitorIndex::Find(const std::vector<
   }
   const uint64_t base = keyring_->base_epoch();
   if (top < base) any_epoch = false;  // only destroyed epochs' entries, not yet purged
-  // One prefix per identifier and live epoch, in key order per identifier,
-  // then one per identifier and open case. `cases_of[i]` is the case of
-  // prefix i, null for an epoch's.
-  std::vector<std::string> prefixes;
-  std::vector<const Identifier*> owners;
-  std::vector<const std::shared_ptr<const CaseIndexKey>*> cases_of;
-  for (const Identifier& id : ids) {
-    const std::string input = IdentifierTagInput(id);
+  // And the first live epoch holding an entry (one seek): epochs before it
+  // need neither tags nor seeks. In a vault that has run for a whole
+  // retention period every epoch holds entries and this saves nothing.
+  uint64_t low = top;
+  if (any_epoch) {
+    VAULT_RETURN_IF_ERROR(store_->ScanRange(Column::kVisitorIndex, VisitorIndexPrefix(base, ""),
+                                            VisitorIndexPrefix(top, ""),
+                                            [&](std::string_view key, std::string_view) {
+                                              if (key.size() >= 8) low = GetU64(key.data());
+                                              return false;
+                                            }));
+  }
+  // One prefix per identifier and live epoch, all sorted into key order so
+  // that the one iterator only moves forward (epoch first: identifiers'
+  // prefixes of one epoch are neighbours); each absent prefix is normally
+  // refused by the column's prefix Bloom filter without a read. Then one
+  // per identifier and open case, in a second pass.
+  struct Want {
+    std::string prefix;
+    size_t owner;                                          // index into ids
+    const std::shared_ptr<const CaseIndexKey>* case_key;  // null for an epoch's
+  };
+  std::vector<Want> epoch_wants;
+  std::vector<Want> case_wants;
+  for (size_t o = 0; o < ids.size(); ++o) {
+    const std::string input = IdentifierTagInput(ids[o]);
     if (any_epoch) {
-      VAULT_ASSIGN_OR_RETURN(auto tags, keyring_->VisitorTags(base, top, input));
+      VAULT_ASSIGN_OR_RETURN(auto tags, keyring_->VisitorTags(low, top, input));
       for (const auto& [epoch, tag] : tags) {
-        prefixes.push_back(VisitorIndexPrefix(epoch, tag));
-        owners.push_back(&id);
-        cases_of.push_back(nullptr);
+        epoch_wants.push_back(Want{VisitorIndexPrefix(epoch, tag), o, nullptr});
       }
     }
     for (const std::shared_ptr<const CaseIndexKey>& key : cases) {
       if (key == nullptr) continue;
-      prefixes.push_back(HeldIndexPrefix(key->prefix(), key->Tag(input)));
-      owners.push_back(&id);
-      cases_of.push_back(&key);
+      case_wants.push_back(Want{HeldIndexPrefix(key->prefix(), key->Tag(input)), o, &key});
     }
   }
+  std::sort(epoch_wants.begin(), epoch_wants.end(),
+            [](const Want& a, const Want& b) { return a.prefix < b.prefix; });
+
+  std::vector<Match> out;
+  std::vector<size_t> owner_of;  // per match
   bool too_many = false;
-  VAULT_RETURN_IF_ERROR(store_->ScanPrefixes(
-      Column::kVisitorIndex, prefixes,
-      [&](size_t i, std::string_view key, std::string_view value) {
-        const bool held = cases_of[i] != nullptr;
-        if (key.size() != (held ? kHeldIndexKeyBytes : kVisitorIndexKeyBytes)) {
-          return true;  // not ours: skip
-        }
-        if (out.size() >= max_matches) {
-          too_many = true;
-          return false;
-        }
-        Match m{std::string(key.substr(key.size() - kIdBytes)), owners[i]->kind,
-                held ? 0 : GetU64(key.data()), std::string(value), nullptr};
-        if (held) m.case_key = *cases_of[i];
-        out.push_back(std::move(m));
-        return true;
-      }));
+  for (const std::vector<Want>* wants : {&epoch_wants, &case_wants}) {
+    if (wants->empty() || too_many) continue;
+    std::vector<std::string> prefixes;
+    prefixes.reserve(wants->size());
+    for (const Want& w : *wants) prefixes.push_back(w.prefix);
+    VAULT_RETURN_IF_ERROR(store_->ScanPrefixes(
+        Column::kVisitorIndex, prefixes,
+        [&](size_t i, std::string_view key, std::string_view value) {
+          const Want& w = (*wants)[i];
+          const bool held = w.case_key != nullptr;
+          if (key.size() != (held ? kHeldIndexKeyBytes : kVisitorIndexKeyBytes)) {
+            return true;  // not ours: skip
+          }
+          if (out.size() >= max_matches) {
+            too_many = true;
+            return false;
+          }
+          Match m{std::string(key.substr(key.size() - kIdBytes)), ids[w.owner].kind,
+                  held ? 0 : GetU64(key.data()), std::string(value), nullptr};
+          if (held) m.case_key = *w.case_key;
+          out.push_back(std::move(m));
+          owner_of.push_back(w.owner);
+          return true;
+        }));
+  }
   if (too_many) {
     return Status::ResourceExhausted("more transcripts match than one answer may hold",
                                      "too_many_matches");
   }
-  return out;
+  // Back into the documented order: by identifier, then epoch, then case
+  // (then id, which the key order already gives within one prefix).
+  std::vector<size_t> order(out.size());
+  for (size_t k = 0; k < order.size(); ++k) order[k] = k;
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    if (owner_of[a] != owner_of[b]) return owner_of[a] < owner_of[b];
+    const bool held_a = out[a].case_key != nullptr;
+    const bool held_b = out[b].case_key != nullptr;
+    if (held_a != held_b) return !held_a;
+    return out[a].epoch < out[b].epoch;
+  });
+  std::vector<Match> sorted;
+  sorted.reserve(out.size());
+  for (size_t k : order) sorted.push_back(std::move(out[k]));
+  return sorted;
 }
 
 }  // namespace vault

@@ -83,10 +83,12 @@ class VisitorIndex {
   StatusOr<bool> InService(const Match& m, std::string_view service) const;
 
   using CaseKeys = std::vector<std::shared_ptr<const CaseIndexKey>>;
-  // Every live entry for any of `ids`, in every epoch from the keyring's
-  // base to the last epoch holding an entry, then in the key space of each
-  // of `cases` (the open cases' index keys): one match per transcript and
-  // identifier, in the order of `ids`, then epoch, then case.
+  // Every live entry for any of `ids`, in every epoch from the first live
+  // epoch (keyring's base or later) holding an entry to the last epoch
+  // holding one, then in the key space of each of `cases` (the open cases'
+  // index keys): one match per transcript and identifier, in the order of
+  // `ids`, then epoch, then case. The epochs' prefixes are sought in one
+  // sorted forward pass (the column's prefix Bloom filter refuses most).
   // ResourceExhausted (too_many_matches) past `max_matches`.
   StatusOr<std::vector<Match>> Find(const std::vector<Identifier>& ids, size_t max_matches,
                                     const CaseKeys& cases = {}) const;

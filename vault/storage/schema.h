@@ -113,6 +113,9 @@ inline uint64_t EpochOfIndexKey(std::string_view key) { return GetU64(key.data()
 // deletes them with the epoch's ciphertext.
 inline constexpr size_t kVisitorTagBytes = 16;
 inline constexpr size_t kVisitorIndexKeyBytes = 8 + kVisitorTagBytes + kIdBytes;
+// The prefix a lookup seeks, epoch | tag: the column family's prefix
+// extractor (a fixed prefix of this length, with a Bloom filter) keys on it.
+inline constexpr size_t kVisitorIndexPrefixBytes = 8 + kVisitorTagBytes;
 
 inline std::string VisitorIndexPrefix(uint64_t epoch, std::string_view tag) {
   std::string key;

@@ -4,6 +4,8 @@
 #include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/merge_operator.h>
 #include <rocksdb/options.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/slice_transform.h>
 #include <rocksdb/sst_file_manager.h>
 #include <rocksdb/statistics.h>
 #include <rocksdb/table.h>
@@ -17,6 +19,7 @@
 
 #include "vault/common/encoding.h"
 #include "vault/common/histogram.h"
+#include "vault/storage/schema.h"
 #include "vault/storage/store_health.h"
 
 namespace vault {
@@ -227,9 +230,28 @@ StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& dir, Settings se
   cf_opts.write_buffer_size = kMaxWalBytes;
   cf_opts.compression = rocksdb::kNoCompression;  // values are ciphertext
 
+  // The visitor index is read by prefix, epoch | tag (24 bytes), and almost
+  // every prefix a lookup seeks is absent (one per identifier and live
+  // epoch): a prefix Bloom filter in its SST files and memtable refuses
+  // those seeks without positioning an iterator (docs/formats/
+  // rocksdb-schema.md). SST files written before it (no extractor, or
+  // another) have no usable filter and are simply read as before; the
+  // extractor's name is in the OPTIONS file and the SST properties, so
+  // RocksDB never trusts a filter built with another one.
+  rocksdb::ColumnFamilyOptions index_opts = cf_opts;
+  {
+    rocksdb::BlockBasedTableOptions index_table = table;  // shares the cache
+    index_table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+    index_table.whole_key_filtering = false;  // lookups are by prefix only
+    index_opts.table_factory.reset(rocksdb::NewBlockBasedTableFactory(index_table));
+    index_opts.prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(kVisitorIndexPrefixBytes));
+    index_opts.memtable_prefix_bloom_size_ratio = 0.1;
+  }
+
   std::vector<rocksdb::ColumnFamilyDescriptor> descs;
   for (int i = 0; i < kNumColumns; ++i) {
-    descs.emplace_back(ColumnName(static_cast<Column>(i)), cf_opts);
+    const Column c = static_cast<Column>(i);
+    descs.emplace_back(ColumnName(c), c == Column::kVisitorIndex ? index_opts : cf_opts);
   }
   rocksdb::ColumnFamilyOptions counter_opts = cf_opts;
   counter_opts.merge_operator = std::make_shared<CounterAddOperator>();
@@ -313,6 +335,7 @@ StatusOr<int64_t> Store::ReadCounter(std::string_view name) const {
 Status Store::Scan(Column c, std::string_view prefix,
                    const std::function<bool(std::string_view, std::string_view)>& fn) const {
   rocksdb::ReadOptions ro;
+  ro.total_order_seek = true;  // whatever the column's prefix extractor
   std::unique_ptr<rocksdb::Iterator> it(rep_->db->NewIterator(ro, rep_->cf(c)));
   for (it->Seek(S(prefix)); it->Valid(); it->Next()) {
     const rocksdb::Slice k = it->key();
@@ -327,6 +350,14 @@ Status Store::ScanPrefixes(
     Column c, const std::vector<std::string>& prefixes,
     const std::function<bool(size_t, std::string_view, std::string_view)>& fn) const {
   rocksdb::ReadOptions ro;
+  // Each seek stays within its prefix, so RocksDB may consult the prefix
+  // Bloom filter (visitor index) and skip a file or memtable that cannot
+  // hold it. Only for prefixes of the extractor's length: a shorter one
+  // would not be in its domain, so total order is kept for it.
+  bool all_full = true;
+  for (const std::string& p : prefixes) all_full = all_full && p.size() == kVisitorIndexPrefixBytes;
+  ro.prefix_same_as_start = c == Column::kVisitorIndex && all_full;
+  ro.total_order_seek = !ro.prefix_same_as_start;
   std::unique_ptr<rocksdb::Iterator> it(rep_->db->NewIterator(ro, rep_->cf(c)));
   for (size_t i = 0; i < prefixes.size(); ++i) {
     const rocksdb::Slice prefix = S(prefixes[i]);
@@ -347,6 +378,7 @@ StatusOr<std::string> Store::LastKey(Column c, std::string_view below) const {
   rocksdb::ReadOptions ro;
   const rocksdb::Slice upper = S(below);
   if (!below.empty()) ro.iterate_upper_bound = &upper;
+  ro.total_order_seek = true;  // whatever the column's prefix extractor
   std::unique_ptr<rocksdb::Iterator> it(rep_->db->NewIterator(ro, rep_->cf(c)));
   it->SeekToLast();
   if (!it->status().ok()) return FromRocks(it->status(), "scan failed");
@@ -357,6 +389,7 @@ StatusOr<std::string> Store::LastKey(Column c, std::string_view below) const {
 Status Store::ScanRange(Column c, std::string_view begin, std::string_view end,
                         const std::function<bool(std::string_view, std::string_view)>& fn) const {
   rocksdb::ReadOptions ro;
+  ro.total_order_seek = true;  // whatever the column's prefix extractor
   const rocksdb::Slice upper = S(end);
   ro.iterate_upper_bound = &upper;
   std::unique_ptr<rocksdb::Iterator> it(rep_->db->NewIterator(ro, rep_->cf(c)));
