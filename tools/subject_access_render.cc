@@ -364,6 +364,14 @@ void TextItem(const SubjectAccessAnswer& a, size_t n, std::string* out) {
 
 bool IsString(const json::value* v) { return v != nullptr && v->is_string(); }
 
+// `dir` as an absolute, normal path without a trailing slash ("out/" is
+// "out").
+std::filesystem::path TargetOf(const std::string& dir, std::error_code* ec) {
+  std::filesystem::path target = std::filesystem::absolute(dir, *ec).lexically_normal();
+  if (!target.has_filename()) target = target.parent_path();
+  return target;
+}
+
 }  // namespace
 
 std::string EscapeHtml(std::string_view text) {
@@ -508,8 +516,7 @@ Status CheckNewDirectory(const std::string& dir) {
     return Status::AlreadyExists(dir + " exists; the answer goes into a new directory",
                                  "out_exists");
   }
-  const std::filesystem::path parent =
-      std::filesystem::absolute(dir, ec).lexically_normal().parent_path();
+  const std::filesystem::path parent = TargetOf(dir, &ec).parent_path();
   if (ec || !std::filesystem::is_directory(parent, ec)) {
     return Status::InvalidArgument("the parent directory of " + dir + " does not exist",
                                    "invalid_out");
@@ -522,9 +529,8 @@ Status WriteAnswerDirectory(const std::string& dir, std::string_view json_body,
                             const std::function<void(const std::string&)>& progress) {
   VAULT_RETURN_IF_ERROR(CheckNewDirectory(dir));
   std::error_code ec;
-  std::filesystem::path target = std::filesystem::absolute(dir, ec).lexically_normal();
+  const std::filesystem::path target = TargetOf(dir, &ec);
   if (ec) return Status::IOError("cannot resolve " + dir + ": " + ec.message(), "io_error");
-  if (!target.has_filename()) target = target.parent_path();  // "out/"
   const std::string parent = target.parent_path().string();
   // The hidden sibling, made 0700 by mkdtemp. Left behind only if this
   // process is killed; its name says it is not an answer.

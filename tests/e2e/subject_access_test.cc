@@ -332,6 +332,7 @@ TEST_F(SubjectAccessE2eTest, IdentifiersInTheUrlAreNotAccepted) {
   auto reply = client_->Request("POST", target, "", "");
   ASSERT_OK(reply);
   EXPECT_EQ(reply->status, 400) << reply->body;
+  EXPECT_EQ(ErrorCode(reply->body), "invalid_json") << reply->body;
   EXPECT_EQ(reply->body.find(sam_webchat_), std::string::npos) << reply->body;
   reply = client_->Request("POST", target, R"({"identifiers": {}})");
   ASSERT_OK(reply);

@@ -262,6 +262,12 @@ TEST(SubjectAccessRenderTest, WritesANewPrivateDirectory) {
   }
   EXPECT_EQ(entries, 1u);
 
+  // A trailing slash names the same directory.
+  const std::string slashed = parent.path() + "/second/";
+  ASSERT_TRUE(WriteAnswerDirectory(slashed, "{}", Answer(), Query(), nullptr).ok());
+  EXPECT_EQ(ModeOf(parent.path() + "/second"), 0700u);
+  std::filesystem::remove_all(parent.path() + "/second");
+
   // Again into the same directory: refused, and nothing changes.
   const Status again = WriteAnswerDirectory(dir, "{}", Answer(), Query(), nullptr);
   EXPECT_EQ(again.reason(), "out_exists");
@@ -273,6 +279,8 @@ TEST(SubjectAccessRenderTest, RefusesAMissingParent) {
   EXPECT_EQ(CheckNewDirectory(parent.path() + "/no/such/answer").reason(), "invalid_out");
   EXPECT_EQ(CheckNewDirectory(parent.path()).reason(), "out_exists");
   EXPECT_TRUE(CheckNewDirectory(parent.path() + "/answer").ok());
+  EXPECT_TRUE(CheckNewDirectory(parent.path() + "/answer/").ok());
+  EXPECT_EQ(CheckNewDirectory(parent.path() + "/").reason(), "out_exists");
   EXPECT_FALSE(std::filesystem::exists(parent.path() + "/answer"));
 }
 
