@@ -15,10 +15,14 @@
 //   vaultctl audit export DIR
 //   vaultctl officers
 //   vaultctl officer enrol ID KEY | officer revoke ID
+//   vaultctl subject-access --out DIR [--ref R] [--email E] [--phone P] [--ip A]
+//            [--identifiers-file F] [--service S ...]
 //
 // The socket is --socket, else $VAULT_SOCKET, else cli::kDefaultSocket (the path
 // of the systemd unit in packaging/). JSON replies are printed indented
-// unless --raw, which prints them exactly as received.
+// unless --raw, which prints them exactly as received. subject-access writes
+// its answer into a new directory (tools/subject_access_render.h), reports
+// progress on stderr and prints one summary line of JSON.
 //
 // Exit status: 0 success; 1 the server answered with an error (its code and
 // message are printed) or could not be reached; 2 bad usage.
@@ -38,6 +42,8 @@
 #include "vault/common/time_format.h"
 #include "vault/wire/http_error.h"
 #include "vault/wire/request_json.h"
+#include "vault/wire/subject_access_json.h"
+#include "subject_access_render.h"
 #include "tool_cli.h"
 
 namespace po = boost::program_options;
@@ -81,6 +87,15 @@ Commands:
                               printed; check its fingerprint with them (admin)
   officer revoke ID           revoke an officer; their approvals no longer count
                               (admin)
+  subject-access --out DIR [--ref R] [--email E] [--phone P] [--ip A]
+         [--identifiers-file F] [--service S ...]
+                              answer a subject access request (dpo): writes
+                              subject-access.json, .html and .txt into DIR, a
+                              new directory; progress on stderr, a summary line
+                              on stdout (docs/subject-access.md). Identifiers
+                              given as options are visible in `ps` and kept in
+                              shell history: prefer --identifiers-file, a JSON
+                              object such as {"email": "...", "phone": "..."}
 
 Exit status: 0 ok, 1 server error or vaultd unreachable, 2 usage.
 )";
@@ -112,6 +127,8 @@ const std::map<std::string, CommandSpec>& Commands() {
       {"audit", {1, {"from-record", "limit"}, {}}},
       {"officers", {0, {}, {}}},
       {"officer", {1, {}, {}}},
+      {"subject-access",
+       {0, {"out", "ref", "email", "phone", "ip", "identifiers-file", "service"}, {"out"}}},
   };
   return commands;
 }
@@ -124,7 +141,9 @@ po::options_description Options() {
       ("help,h", "print this help and exit")
       ("socket", text(), "vaultd's socket (default $VAULT_SOCKET, else /run/transcript-vault/vaultd.sock)")
       ("raw", "print JSON replies exactly as received")
-      ("service", text(), "create: the chat service name")
+      ("service", po::value<std::vector<std::string>>()->composing(),
+                  "create: the chat service name; subject-access: a service to search "
+                  "(repeat for more; default every service the dpo is granted)")
       ("visitor-name", text(), "create: visitor's name")
       ("visitor-ip", text(), "create: visitor's IP address")
       ("visitor-location", text(), "create: visitor's location")
@@ -138,7 +157,15 @@ po::options_description Options() {
       ("text", text(), "append: message text, or - to read it from stdin")
       ("sent-at", text(), "append: when the message was sent (RFC 3339)")
       ("from-record", text(), "audit records: first record number (default 0)")
-      ("limit", text(), "audit records: how many, 1 to 1000 (default 100)");
+      ("limit", text(), "audit records: how many, 1 to 1000 (default 100)")
+      ("out", text(), "subject-access: the new directory the answer is written to")
+      ("ref", text(), "subject-access: the chat platform's visitor reference")
+      ("email", text(), "subject-access: the visitor's email address")
+      ("phone", text(), "subject-access: the visitor's phone number")
+      ("ip", text(), "subject-access: an IP address (finds everyone who used it)")
+      ("identifiers-file", text(), "subject-access: a JSON file of identifiers "
+                                   "{\"ref\"?, \"email\"?, \"phone\"?, \"ip\"?}, kept out of "
+                                   "ps and shell history");
   // clang-format on
   return options;
 }
@@ -209,6 +236,62 @@ vault::StatusOr<std::string> Call(vault::Client* client, std::string_view method
   return std::move(reply->body);
 }
 
+// The identifiers and services of a subject access request: the options,
+// and the identifiers file if given (a kind given both ways is a usage
+// error). Throws UsageError.
+vault::SubjectAccessQuery SubjectAccessQueryOf(const po::variables_map& vm) {
+  vault::SubjectAccessQuery query;
+  if (std::optional<std::string> path = Get(vm, "identifiers-file")) {
+    vault::StatusOr<vault::SubjectAccessQuery> file = vault::sar::ReadIdentifiersFile(*path);
+    if (!file.ok()) throw UsageError{file.status().message()};
+    query = std::move(*file);
+  }
+  const std::pair<const char*, std::optional<std::string>*> kinds[] = {
+      {"ref", &query.ref}, {"email", &query.email}, {"phone", &query.phone}, {"ip", &query.ip}};
+  for (const auto& [name, field] : kinds) {
+    std::optional<std::string> given = Get(vm, name);
+    if (!given) continue;
+    if (field->has_value()) {
+      throw UsageError{std::string("--") + name + " is also in the identifiers file; give it once"};
+    }
+    *field = std::move(given);
+  }
+  if (!query.ref && !query.email && !query.phone && !query.ip) {
+    throw UsageError{"subject-access needs at least one identifier: --ref, --email, --phone, "
+                     "--ip or --identifiers-file"};
+  }
+  if (vm.count("service")) query.services = vm["service"].as<std::vector<std::string>>();
+  return query;
+}
+
+// vaultctl subject-access: asks, then writes the answer directory. The
+// directory is checked first, so a request is never made (and audited) for
+// an answer that could not be written.
+vault::StatusOr<std::string> SubjectAccess(const po::variables_map& vm, vault::Client* client) {
+  const std::string dir = *Get(vm, "out");
+  const vault::SubjectAccessQuery query = SubjectAccessQueryOf(vm);
+  VAULT_RETURN_IF_ERROR(vault::sar::CheckNewDirectory(dir));
+  const auto progress = [](const std::string& step) { std::cerr << "vaultctl: " << step << "\n"; };
+  progress("searching the vault...");
+  VAULT_ASSIGN_OR_RETURN(std::string body, client->SubjectAccessJson(query));
+  VAULT_ASSIGN_OR_RETURN(vault::SubjectAccessAnswer answer,
+                         vault::wire::DecodeSubjectAccessAnswer(body));
+  size_t withheld = 0;
+  for (const vault::SubjectAccessItem& item : answer.items) withheld += item.withheld ? 1 : 0;
+  progress("found " + std::to_string(answer.items.size()) + " transcript" +
+           (answer.items.size() == 1 ? "" : "s") + " (" + std::to_string(withheld) +
+           " withheld)");
+  VAULT_RETURN_IF_ERROR(vault::sar::WriteAnswerDirectory(dir, body, answer, query, progress));
+  progress("done: " + dir);
+  json::object summary;
+  summary["dir"] = dir;
+  summary["transcripts"] = answer.items.size();
+  summary["withheld"] = withheld;
+  summary["answered_at"] = vault::FormatRfc3339(answer.answered_at);
+  summary["audit_seq"] = answer.audit_seq;
+  return json::serialize(summary);
+}
+
 vault::StatusOr<std::string> Run(const std::string& command, const std::vector<std::string>& args,
                                  const po::variables_map& vm, vault::Client* client) {
   const std::string transcript = args.empty() ? "" : "/v1/transcripts/" + args[0];
@@ -255,9 +338,10 @@ vault::StatusOr<std::string> Run(const std::string& command, const std::vector<s
     body["key"] = args[2];
     return Call(client, "POST", "/v1/officers", json::serialize(body), {201});
   }
+  if (command == "subject-access") return SubjectAccess(vm, client);
   if (command == "create") {
     vault::NewTranscript request;
-    request.service = *Get(vm, "service");
+    request.service = vm["service"].as<std::vector<std::string>>().front();
     request.visitor.name = Get(vm, "visitor-name");
     request.visitor.ip = Get(vm, "visitor-ip");
     request.visitor.location = Get(vm, "visitor-location");
@@ -332,6 +416,10 @@ void Validate(const std::string& command, const std::vector<std::string>& args,
   if (takes_id && !IsTranscriptId(args[0])) {
     throw UsageError{"'" + args[0] + "' is not a transcript id (32 lowercase hex characters)"};
   }
+  if (command == "create" && vm["service"].as<std::vector<std::string>>().size() != 1) {
+    throw UsageError{"create takes one --service"};
+  }
+  if (command == "subject-access") SubjectAccessQueryOf(vm);  // throws on bad identifiers
   if (command == "append") {
     ParseSeq(*Get(vm, "seq"));
     const std::string from = *Get(vm, "from");
@@ -381,6 +469,8 @@ int main(int argc, char** argv) {
   }
   if (command == "metrics" || (command == "audit" && args[0] == "checkpoint")) {
     std::cout << *output;
+  } else if (command == "subject-access") {
+    std::cout << *output << "\n";  // one line, for scripts
   } else {
     std::cout << FormatJson(*output, vm.count("raw") > 0) << "\n";
   }

@@ -1,5 +1,5 @@
 // The subject access request and its answer on the wire
-// (POST /v1/subject-access; docs/api.md, section 2.6; the answer's format
+// (POST /v1/subject-access; docs/api.md, section 2.5.2; the answer's format
 // "transcript-vault-subject-access-v1" is also what `vaultctl
 // subject-access` writes as subject-access.json: docs/formats/subject-access.md).
 //
