@@ -447,6 +447,17 @@ Store::Stats Store::GetStats() const {
     if (rep_->db->GetIntProperty(handle, rocksdb::DB::Properties::kTotalSstFilesSize, &v)) {
       st.sst_bytes += v;
     }
+    if (rep_->db->GetIntProperty(handle, rocksdb::DB::Properties::kCompactionPending, &v)) {
+      st.background_work += v;
+    }
+    if (rep_->db->GetIntProperty(handle, rocksdb::DB::Properties::kMemTableFlushPending, &v)) {
+      st.background_work += v;
+    }
+  }
+  for (const std::string* running : {&rocksdb::DB::Properties::kNumRunningCompactions,
+                                     &rocksdb::DB::Properties::kNumRunningFlushes}) {
+    uint64_t v = 0;
+    if (rep_->db->GetIntProperty(*running, &v)) st.background_work += v;
   }
   rocksdb::VectorLogPtr wal_files;
   if (rep_->db->GetSortedWalFiles(wal_files).ok()) {

@@ -118,6 +118,9 @@ class Store {
     bool read_only = false;          // writes refused after a background error
     uint64_t background_errors = 0;  // RocksDB background errors since Open
     uint64_t recoveries = 0;         // times writes resumed after one
+    // Flushes and compactions running or waiting, over every column: 0
+    // when the store has settled (benchmarks wait for it after a bulk fill).
+    uint64_t background_work = 0;
   };
 
   static StatusOr<std::unique_ptr<Store>> Open(const std::string& dir, Settings settings);
