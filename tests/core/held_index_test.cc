@@ -204,7 +204,9 @@ TEST_F(HeldIndexTest, AHeldTranscriptIsFoundAsHeldUntilItsCaseIsReleased) {
   auto keyring = Keyring::Open(params, custodian->get(), &clock_, false);
   ASSERT_TRUE(keyring.ok());
   std::vector<std::shared_ptr<const CaseIndexKey>> remaining;
-  for (const auto& c : ReadCases()->state().cases) {
+  const std::unique_ptr<safeguard::CaseStore> after = ReadCases();
+  ASSERT_NE(after, nullptr);
+  for (const auto& c : after->state().cases) {
     if (c.index_key != nullptr) remaining.push_back(c.index_key);
   }
   EXPECT_TRUE(remaining.empty());
