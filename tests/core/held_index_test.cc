@@ -11,7 +11,7 @@
 #include <memory>
 #include <set>
 
-#include "tests/core/holds_fixture.h"
+#include "tests/core/visitor_fixture.h"
 #include "vault/common/file_util.h"
 #include "vault/crypto/aead.h"
 #include "vault/crypto/case_index_key.h"
@@ -26,34 +26,12 @@ namespace fs = std::filesystem;
 
 std::string Reason(const Status& s) { return s.reason(); }
 
-class HeldIndexTest : public HoldsFixture {
+class HeldIndexTest : public VisitorFixture {
  protected:
-  std::string Open(const std::string& service, const Visitor& v) {
-    NewTranscript req;
-    req.service = service;
-    req.visitor = v;
-    auto c = vault_->CreateTranscript(caller_, req);
-    EXPECT_TRUE(c.ok()) << c.status().ToString();
-    return c.ok() ? c->id : "";
-  }
   std::string Closed(const std::string& service, const Visitor& v) {
     const std::string id = Open(service, v);
     EXPECT_TRUE(vault_->CloseTranscript(caller_, id).ok());
     return id;
-  }
-  static Visitor V(const char* ref, const char* email = nullptr) {
-    Visitor v;
-    if (ref) v.ref = ref;
-    if (email) v.email = email;
-    return v;
-  }
-  static Caller Agent(const std::string& service) {
-    Caller c;
-    c.uid = 1001;
-    c.roles.Add(Role::kAgent);
-    c.read_scope.services.insert(service);
-    c.request_id = "agent";
-    return c;
   }
   std::vector<HistoryEntry> History(const std::string& service, const std::string& id) {
     HistoryQuery q;

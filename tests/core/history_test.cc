@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <set>
 
-#include "tests/core/holds_fixture.h"
+#include "tests/core/visitor_fixture.h"
 #include "vault/crypto/custodian.h"
 #include "vault/index/identifiers.h"
 
@@ -15,33 +15,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class HistoryTest : public HoldsFixture {
+class HistoryTest : public VisitorFixture {
  protected:
-  std::string Open(const std::string& service, const Visitor& v) {
-    NewTranscript req;
-    req.service = service;
-    req.visitor = v;
-    auto c = vault_->CreateTranscript(caller_, req);
-    EXPECT_TRUE(c.ok()) << c.status().ToString();
-    return c.ok() ? c->id : "";
-  }
-  static Visitor V(const char* ref, const char* email = nullptr, const char* phone = nullptr,
-                   const char* ip = nullptr) {
-    Visitor v;
-    if (ref) v.ref = ref;
-    if (email) v.email = email;
-    if (phone) v.phone = phone;
-    if (ip) v.ip = ip;
-    return v;
-  }
-  static Caller Agent(const std::string& service) {
-    Caller c;
-    c.uid = 1001;
-    c.roles.Add(Role::kAgent);
-    c.read_scope.services.insert(service);
-    c.request_id = "agent";
-    return c;
-  }
   std::vector<HistoryEntry> All(const Caller& who, const std::string& id, size_t limit = 100) {
     std::vector<HistoryEntry> out;
     HistoryQuery q;
