@@ -474,7 +474,7 @@ int main(int argc, char** argv) {
     for (const auto& [key, value] : fields) object[key] = value;
     const bool failure = event == "retention_failed" || event == "retention_damaged" ||
                          event == "store_stopped" || event == "store_recovery_failed";
-    const bool good_news = event == "store_resumed";
+    const bool good_news = event == "store_resumed" || event == "index_filter_ready";
     vault::LogEvent(failure     ? spdlog::level::err
                     : good_news ? spdlog::level::info
                                 : spdlog::level::warn,

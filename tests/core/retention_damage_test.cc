@@ -175,6 +175,14 @@ TEST_F(RetentionDamageTest, AFailedBackgroundRunIsLoggedWithItsReasonCode) {
   };
   tick_ms_ = 10;
   Reopen();
+  // The start's own report first: the index filter was built.
+  vault_->WaitForIndexFilter();
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    ASSERT_EQ(events.size(), 1u);
+    EXPECT_EQ(events[0].first, "index_filter_ready");
+    events.clear();
+  }
   const std::string idle = Create();
   vault_->store()->InjectFaultsForTesting(Store::Op::kWrite, 1);
   clock_.Advance(11 * kEpoch);  // the next tick closes it, and the write fails

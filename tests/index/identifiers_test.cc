@@ -37,7 +37,9 @@ TEST(Identifiers, PhoneKeepsDigitsAndALeadingPlus) {
                           "07700 900123 ext 4", "+44 20 7946 0958 / 0959"}) {
     auto r = NormalisePhone(bad);
     EXPECT_FALSE(r.ok()) << bad;
-    if (!r.ok()) EXPECT_EQ(r.status().reason(), "invalid_phone");
+    if (!r.ok()) {
+      EXPECT_EQ(r.status().reason(), "invalid_phone");
+    }
   }
 }
 
@@ -52,7 +54,9 @@ TEST(Identifiers, IpIsCanonicalText) {
                           "2001:db8::1::2", "[2001:db8::1]", "192.0.2.07", "2001:db8::g"}) {
     auto r = NormaliseIp(bad);
     EXPECT_FALSE(r.ok()) << bad;
-    if (!r.ok()) EXPECT_EQ(r.status().reason(), "invalid_ip");
+    if (!r.ok()) {
+      EXPECT_EQ(r.status().reason(), "invalid_ip");
+    }
   }
 }
 

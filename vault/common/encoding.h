@@ -12,6 +12,8 @@ namespace vault {
 
 void PutU32(std::string* dst, uint32_t v);
 void PutU64(std::string* dst, uint64_t v);
+// Writes the 8 bytes PutU64 appends to `dst`.
+void EncodeU64(char* dst, uint64_t v);
 uint32_t GetU32(const char* p);
 uint64_t GetU64(const char* p);
 // Appends a 32-bit length then the bytes.

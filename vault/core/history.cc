@@ -124,7 +124,7 @@ StatusOr<HistoryPage> VaultImpl::DoListHistory(const Caller& caller, std::string
       entries.push_back(std::move(e));
       continue;
     }
-    StatusOr<Loaded> t = Load(e.id);
+    StatusOr<Loaded> t = LoadWrapped(other, wrapped);
     if (!t.ok()) {
       // Erased, expired or destroyed since it was indexed: not history.
       if (t.status().code() == Status::Code::kGone) continue;

@@ -96,6 +96,8 @@ void VaultImpl::OnRetentionRun() {
   // Expired legal-hold requests: their request keys and opened shares are
   // wiped now, not when the next request is filed.
   if (hold_ != nullptr) hold_->ForgetExpiredRequests();
+  // And the index filter's bits of epochs whose keys are now destroyed.
+  if (index_filter_ != nullptr) index_filter_->DropBefore(keyring_->base_epoch());
 }
 
 Status VaultImpl::RunRetention() { return shredder_->Run(); }

@@ -140,26 +140,33 @@ StatusOr<CreatedTranscript> VaultImpl::DoCreate(const Caller& caller, const NewT
 }
 
 StatusOr<VaultImpl::Loaded> VaultImpl::Load(std::string_view external_id) {
-  Loaded t;
-  if (!ParseId(external_id, &t.raw_id)) return NoSuchTranscript();
-  auto wrapped = store_->Get(Column::kWrappedKeys, t.raw_id);
+  std::string raw_id;
+  if (!ParseId(external_id, &raw_id)) return NoSuchTranscript();
+  auto wrapped = store_->Get(Column::kWrappedKeys, raw_id);
   if (!wrapped.ok()) {
     return wrapped.status().code() == Status::Code::kNotFound ? NoSuchTranscript()
                                                               : wrapped.status();
   }
-  if (IsErasedTombstone(*wrapped)) {
+  return LoadWrapped(std::move(raw_id), *wrapped);
+}
+
+StatusOr<VaultImpl::Loaded> VaultImpl::LoadWrapped(std::string raw_id,
+                                                   const std::string& wrapped) {
+  Loaded t;
+  t.raw_id = std::move(raw_id);
+  if (IsErasedTombstone(wrapped)) {
     return Status::Gone("this transcript was erased", "erased");
   }
-  if (IsHeldMarker(*wrapped)) {
+  if (IsHeldMarker(wrapped)) {
     return Status::FailedPrecondition(
         "this transcript is on legal hold: only two safeguarding officers together can open it",
         "legal_hold");
   }
-  if (IsTombstone(*wrapped)) {
+  if (IsTombstone(wrapped)) {
     return Status::Gone("this transcript has expired and has been destroyed", "expired");
   }
-  VAULT_ASSIGN_OR_RETURN(t.key_epoch, Keyring::WrappedEpoch(*wrapped));
-  auto dek = keyring_->UnwrapKey(*wrapped, t.raw_id);
+  VAULT_ASSIGN_OR_RETURN(t.key_epoch, Keyring::WrappedEpoch(wrapped));
+  auto dek = keyring_->UnwrapKey(wrapped, t.raw_id);
   if (!dek.ok()) {
     if (dek.status().code() == Status::Code::kGone) {
       return Status::Gone("this transcript has expired and has been destroyed", "expired");

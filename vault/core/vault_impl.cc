@@ -29,7 +29,8 @@ VaultImpl::VaultImpl(Options options, Clock* clock, DirectoryLock lock,
                      std::unique_ptr<safeguard::CaseStore> cases, int64_t open, int64_t closed)
     : options_(std::move(options)), clock_(clock), lock_(std::move(lock)),
       custodian_(std::move(custodian)), keyring_(std::move(keyring)), store_(std::move(store)),
-      audit_(std::move(audit)), index_(keyring_.get(), store_.get()),
+      audit_(std::move(audit)), index_filter_(std::make_unique<EpochTagFilter>()),
+      index_(keyring_.get(), store_.get(), index_filter_.get()),
       disk_space_(options_.data_dir, std::chrono::seconds(1)),
       shredder_(std::make_unique<Shredder>(
           Shredder::Settings{options_.retention_ms, options_.idle_close_ms,
@@ -43,6 +44,8 @@ VaultImpl::VaultImpl(Options options, Clock* clock, DirectoryLock lock,
           static_cast<HoldHost*>(this))) {}
 
 VaultImpl::~VaultImpl() {
+  stop_index_filter_.store(true);
+  WaitForIndexFilter();
   if (shredder_) shredder_->Stop();
   // A stop record and a final checkpoint: the next start is a clean restart.
   if (audit_) {
@@ -122,7 +125,31 @@ StatusOr<std::unique_ptr<VaultImpl>> VaultImpl::Open(const Options& options, Clo
   // down are shredded and purged now.
   VAULT_RETURN_IF_ERROR(vault->RunRetention());
   vault->shredder_->Start();
+  // The index filter is built from the store in the background: the vault
+  // serves at once, and lookups seek every epoch until it is ready.
+  VaultImpl* v = vault.get();
+  const uint64_t from = vault->keyring_->base_epoch();
+  vault->index_filter_builder_ = std::thread([v, from] {
+    const auto start = std::chrono::steady_clock::now();
+    const Status built = v->index_filter_->Build(*v->store_, from, v->stop_index_filter_);
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                        std::chrono::steady_clock::now() - start)
+                        .count();
+    if (!built.ok()) {
+      v->Log("index_filter_failed", {{"error", OutcomeOf(built)}});
+    } else if (v->index_filter_->ready()) {
+      const EpochTagFilter::Size size = v->index_filter_->size();
+      v->Log("index_filter_ready", {{"epochs", std::to_string(size.epochs)},
+                                    {"entries", std::to_string(size.entries)},
+                                    {"bytes", std::to_string(size.bytes)},
+                                    {"ms", std::to_string(ms)}});
+    }
+  });
   return vault;
+}
+
+void VaultImpl::WaitForIndexFilter() {
+  if (index_filter_builder_.joinable()) index_filter_builder_.join();
 }
 
 void VaultImpl::LockAll(const std::vector<Mutex*>& mus) {

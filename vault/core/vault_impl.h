@@ -19,6 +19,7 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <thread>
 
 #include "vault/audit/audit_log.h"
 #include "vault/common/file_util.h"
@@ -30,6 +31,7 @@
 #include "vault/hold/case_store.h"
 #include "vault/hold/hold_host.h"
 #include "vault/hold/legal_hold.h"
+#include "vault/index/epoch_tag_filter.h"
 #include "vault/index/visitor_index.h"
 #include "vault/retention/shredder.h"
 #include "vault/storage/disk_space.h"
@@ -85,6 +87,11 @@ class VaultImpl final : public Vault, private RetentionHost, private HoldHost {
   Store* store() { return store_.get(); }
   Keyring* keyring() { return keyring_.get(); }
   audit::AuditLog* audit_log() { return audit_.get(); }
+  const VisitorIndex& visitor_index() const { return index_; }
+  const EpochTagFilter& index_filter() const { return *index_filter_; }
+  // Waits until the index filter's start-up build has ended (ready, or
+  // failed and logged): for tests and benchmarks that measure after it.
+  void WaitForIndexFilter();
 
  private:
   VaultImpl(Options options, Clock* clock, DirectoryLock lock,
@@ -168,6 +175,8 @@ class VaultImpl final : public Vault, private RetentionHost, private HoldHost {
     StateRecord state;
   };
   StatusOr<Loaded> Load(std::string_view external_id);
+  // The same from its wrapped-keys value, already read under its lock.
+  StatusOr<Loaded> LoadWrapped(std::string raw_id, const std::string& wrapped);
   Status SealInto(const SecretBytes& dek, std::string_view raw_id, RecordKind kind, uint64_t seq,
                   std::string_view plain, std::string* out);
   // Adds to `batch` the state record and, if the expiry moved to another
@@ -197,8 +206,14 @@ class VaultImpl final : public Vault, private RetentionHost, private HoldHost {
   const std::unique_ptr<Keyring> keyring_;
   const std::unique_ptr<Store> store_;
   const std::unique_ptr<audit::AuditLog> audit_;
+  // Which epochs may hold a visitor's tags, in memory
+  // (vault/index/epoch_tag_filter.h): built from the store by
+  // index_filter_builder_ after start, kept up to date by index_.
+  const std::unique_ptr<EpochTagFilter> index_filter_;
   // The visitor index (vault/index/visitor_index.h) over keyring_ and store_.
   const VisitorIndex index_;
+  std::atomic<bool> stop_index_filter_{false};
+  std::thread index_filter_builder_;
   // Free space of the data directory's file system, measured at most once a
   // second (Options::storage_reserve_bytes).
   DiskSpace disk_space_;

@@ -56,13 +56,17 @@ Hasher& Hasher::Update(std::string_view data) {
 }
 
 std::string Hasher::Final() {
+  std::string out(out_bytes_, '\0');
+  FinalTo(out.data());
+  return out;
+}
+
+void Hasher::FinalTo(char* out) {
   if (finished_) Misuse();
   finished_ = true;
-  std::string out(out_bytes_, '\0');
-  crypto_generichash_blake2b_final(State(state_), reinterpret_cast<unsigned char*>(out.data()),
-                                   out.size());
+  crypto_generichash_blake2b_final(State(state_), reinterpret_cast<unsigned char*>(out),
+                                   out_bytes_);
   sodium_memzero(state_, sizeof state_);
-  return out;
 }
 
 std::string Blake2b(std::string_view personal, std::string_view data, size_t out_bytes) {

@@ -41,6 +41,8 @@ class Hasher {
   Hasher& Update(std::string_view data);
   // The digest, out_bytes long.
   std::string Final();
+  // The same, written to `out` (out_bytes long), without an allocation.
+  void FinalTo(char* out);
 
  private:
   Hasher() = default;

@@ -199,13 +199,52 @@ StatusOr<std::string> Keyring::VisitorTag(uint64_t epoch, std::string_view item)
 StatusOr<std::vector<std::pair<uint64_t, std::string>>> Keyring::VisitorTags(
     uint64_t from, uint64_t to, std::string_view item) {
   std::vector<std::pair<uint64_t, std::string>> out;
-  if (to < from) return out;
+  VAULT_RETURN_IF_ERROR(ForEachVisitorTag(from, to, {std::string(item)},
+                                          [&](uint64_t e, size_t, const char* tag) {
+                                            out.emplace_back(e, std::string(tag, kTagBytes));
+                                          }));
+  return out;
+}
+
+Status Keyring::ForEachVisitorTag(uint64_t from, uint64_t to, const std::vector<std::string>& items,
+                                  const std::function<void(uint64_t, size_t, const char*)>& fn) {
+  if (to < from) return Status::OK();
   if (to - from >= kMaxEpochSpan) return Status::InvalidArgument("too many epochs to tag");
   MutexLock l(&mu_);
-  for (uint64_t e = std::max(from, contents_.base_epoch); e <= to; ++e) {
-    VAULT_ASSIGN_OR_RETURN(const SecretBytes* key, TagKeyLocked(e));
-    out.emplace_back(
-        e, Hasher::Create(std::string_view(kTagPersonal, 16), kTagBytes, key).Update(item).Final());
+  const uint64_t first = std::max(from, contents_.base_epoch);
+  // The tag keys of consecutive epochs are neighbours in the cache: walk it
+  // instead of looking each one up (a lookup derives a missing one).
+  auto it = tag_key_cache_.lower_bound(first);
+  char tag[kTagBytes];
+  for (uint64_t e = first; e <= to; ++e) {
+    const SecretBytes* key;
+    if (it != tag_key_cache_.end() && it->first == e) {
+      key = &it->second;
+    } else {
+      VAULT_ASSIGN_OR_RETURN(key, TagKeyLocked(e));
+      it = tag_key_cache_.find(e);
+    }
+    for (size_t k = 0; k < items.size(); ++k) {
+      Hasher::Create(std::string_view(kTagPersonal, 16), kTagBytes, key)
+          .Update(items[k])
+          .FinalTo(tag);
+      fn(e, k, tag);
+    }
+    if (it != tag_key_cache_.end()) ++it;
+  }
+  sodium_memzero(tag, sizeof tag);
+  return Status::OK();
+}
+
+StatusOr<std::vector<std::string>> Keyring::VisitorTagsIn(uint64_t epoch,
+                                                          const std::vector<std::string>& items) {
+  std::vector<std::string> out;
+  out.reserve(items.size());
+  MutexLock l(&mu_);
+  VAULT_ASSIGN_OR_RETURN(const SecretBytes* key, TagKeyLocked(epoch));
+  for (const std::string& item : items) {
+    out.push_back(
+        Hasher::Create(std::string_view(kTagPersonal, 16), kTagBytes, key).Update(item).Final());
   }
   return out;
 }

@@ -19,6 +19,7 @@
 #define VAULT_CRYPTO_KEYRING_H_
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -97,6 +98,18 @@ class Keyring {
   // epochs.
   StatusOr<std::vector<std::pair<uint64_t, std::string>>> VisitorTags(uint64_t from, uint64_t to,
                                                                       std::string_view item)
+      EXCLUDES(mu_);
+  // The tags of several items without a copy, epoch by epoch: for each
+  // live epoch of [from, to] in order, calls `fn(epoch, k, tag)` for each
+  // item k in order, `tag` (16 bytes) valid during the call. `fn` runs
+  // under the keyring's lock and must not call the keyring.
+  Status ForEachVisitorTag(uint64_t from, uint64_t to, const std::vector<std::string>& items,
+                           const std::function<void(uint64_t, size_t, const char*)>& fn)
+      EXCLUDES(mu_);
+  // The tag of each of `items` in `epoch` (one lock for all), in order.
+  // Gone if the epoch was destroyed.
+  StatusOr<std::vector<std::string>> VisitorTagsIn(uint64_t epoch,
+                                                   const std::vector<std::string>& items)
       EXCLUDES(mu_);
 
   // Destroys every epoch before `epoch`: derives the state of `epoch`,

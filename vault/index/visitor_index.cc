@@ -1,10 +1,14 @@
 #include "vault/index/visitor_index.h"
 
 #include <algorithm>
+#include <array>
+#include <cstring>
+#include <span>
 
 #include "vault/common/encoding.h"
 #include "vault/crypto/case_index_key.h"
 #include "vault/crypto/keyring.h"
+#include "vault/index/epoch_tag_filter.h"
 #include "vault/storage/schema.h"
 #include "vault/storage/store.h"
 
@@ -29,23 +33,34 @@ StatusOr<std::string> VisitorIndex::ServiceTag(uint64_t epoch, std::string_view 
 Status VisitorIndex::StageAdd(uint64_t epoch, std::string_view raw_id, std::string_view service,
                               const std::vector<Identifier>& ids, WriteBatch* batch) const {
   if (ids.empty()) return Status::OK();
-  VAULT_ASSIGN_OR_RETURN(std::string service_tag, ServiceTag(epoch, service));
-  for (const Identifier& id : ids) {
-    VAULT_ASSIGN_OR_RETURN(std::string tag, keyring_->VisitorTag(epoch, IdentifierTagInput(id)));
-    batch->Put(Column::kVisitorIndex, VisitorIndexKey(epoch, tag, raw_id), service_tag);
+  // The service's tag and each identifier's, under one lock of the keyring.
+  std::vector<std::string> inputs;
+  inputs.reserve(ids.size() + 1);
+  inputs.push_back(ServiceTagInput(service));
+  for (const Identifier& id : ids) inputs.push_back(IdentifierTagInput(id));
+  VAULT_ASSIGN_OR_RETURN(std::vector<std::string> tags, keyring_->VisitorTagsIn(epoch, inputs));
+  // Noted in the filter before the batch commits: a lookup may then seek
+  // an entry that is not there (if the batch fails), never miss one that is.
+  if (filter_ != nullptr) filter_->AddAll(epoch, std::span<const std::string>(tags).subspan(1));
+  for (size_t k = 1; k < tags.size(); ++k) {
+    batch->Put(Column::kVisitorIndex, VisitorIndexKey(epoch, tags[k], raw_id), tags[0]);
   }
   return Status::OK();
 }
 
 Status VisitorIndex::StageRemove(uint64_t epoch, std::string_view raw_id,
                                  const std::vector<Identifier>& ids, WriteBatch* batch) const {
-  for (const Identifier& id : ids) {
-    auto tag = keyring_->VisitorTag(epoch, IdentifierTagInput(id));
-    if (!tag.ok()) {
-      if (tag.status().code() == Status::Code::kGone) return Status::OK();
-      return tag.status();
-    }
-    batch->Delete(Column::kVisitorIndex, VisitorIndexKey(epoch, *tag, raw_id));
+  if (ids.empty()) return Status::OK();
+  std::vector<std::string> inputs;
+  inputs.reserve(ids.size());
+  for (const Identifier& id : ids) inputs.push_back(IdentifierTagInput(id));
+  auto tags = keyring_->VisitorTagsIn(epoch, inputs);
+  if (!tags.ok()) {
+    if (tags.status().code() == Status::Code::kGone) return Status::OK();
+    return tags.status();
+  }
+  for (const std::string& tag : *tags) {
+    batch->Delete(Column::kVisitorIndex, VisitorIndexKey(epoch, tag, raw_id));
   }
   return Status::OK();
 }
@@ -115,55 +130,102 @@ StatusOr<std::vector<VisitorIndex::Match>> VisitorIndex::Find(const std::vector<
   // prefixes of one epoch are neighbours); each absent prefix is normally
   // refused by the column's prefix Bloom filter without a read. Then one
   // per identifier and open case, in a second pass.
-  struct Want {
-    std::string prefix;
-    size_t owner;                                          // index into ids
-    const std::shared_ptr<const CaseIndexKey>* case_key;  // null for an epoch's
+  // Epoch prefixes are fixed-size (no allocation per epoch); the few case
+  // prefixes are strings.
+  struct EpochWant {
+    std::array<char, kVisitorIndexPrefixBytes> prefix;
+    size_t owner;  // index into ids
   };
-  std::vector<Want> epoch_wants;
-  std::vector<Want> case_wants;
+  struct CaseWant {
+    std::string prefix;
+    size_t owner;
+    const std::shared_ptr<const CaseIndexKey>* case_key;
+  };
+  // Epoch-major (every identifier's prefix of one epoch, then the next
+  // epoch's), so the filter reads each epoch's bits once for them all.
+  constexpr size_t kUnset = ~size_t{0};
+  const uint64_t first = std::max(low, base);
+  std::vector<EpochWant> epoch_wants;
+  std::vector<CaseWant> case_wants;
+  if (any_epoch) epoch_wants.resize(ids.size() * (top - first + 1), EpochWant{{}, kUnset});
+  std::vector<std::string> inputs;
+  inputs.reserve(ids.size());
+  for (const Identifier& id : ids) inputs.push_back(IdentifierTagInput(id));
+  if (any_epoch) {
+    VAULT_RETURN_IF_ERROR(keyring_->ForEachVisitorTag(
+        first, top, inputs, [&](uint64_t epoch, size_t o, const char* tag) {
+          EpochWant& w = epoch_wants[(epoch - first) * ids.size() + o];
+          w.owner = o;
+          EncodeU64(w.prefix.data(), epoch);
+          std::memcpy(w.prefix.data() + 8, tag, kVisitorTagBytes);
+        }));
+  }
   for (size_t o = 0; o < ids.size(); ++o) {
-    const std::string input = IdentifierTagInput(ids[o]);
-    if (any_epoch) {
-      VAULT_ASSIGN_OR_RETURN(auto tags, keyring_->VisitorTags(low, top, input));
-      for (const auto& [epoch, tag] : tags) {
-        epoch_wants.push_back(Want{VisitorIndexPrefix(epoch, tag), o, nullptr});
-      }
-    }
     for (const std::shared_ptr<const CaseIndexKey>& key : cases) {
       if (key == nullptr) continue;
-      case_wants.push_back(Want{HeldIndexPrefix(key->prefix(), key->Tag(input)), o, &key});
+      case_wants.push_back(CaseWant{HeldIndexPrefix(key->prefix(), key->Tag(inputs[o])), o, &key});
     }
   }
+  if (filter_ != nullptr && !epoch_wants.empty()) {
+    // Only the prefixes the in-memory filter may hold: in a vault whose
+    // every epoch holds entries, a visitor's tags are in a few of them.
+    filter_->DropBefore(base);
+    std::vector<std::pair<uint64_t, std::string_view>> probe;
+    probe.reserve(epoch_wants.size());
+    for (const EpochWant& w : epoch_wants) {
+      probe.emplace_back(GetU64(w.prefix.data()),
+                         std::string_view(w.prefix.data() + 8, kVisitorTagBytes));
+    }
+    const std::vector<bool> maybe = filter_->MayContain(probe);
+    size_t kept = 0;
+    for (size_t k = 0; k < epoch_wants.size(); ++k) {
+      if (maybe[k]) epoch_wants[kept++] = epoch_wants[k];  // trivially copyable
+    }
+    epoch_wants.resize(kept);
+  }
+  // An epoch destroyed while the tags were computed left its places unset.
+  std::erase_if(epoch_wants, [](const EpochWant& w) { return w.owner == kUnset; });
   std::sort(epoch_wants.begin(), epoch_wants.end(),
-            [](const Want& a, const Want& b) { return a.prefix < b.prefix; });
+            [](const EpochWant& a, const EpochWant& b) { return a.prefix < b.prefix; });
 
   std::vector<Match> out;
   std::vector<size_t> owner_of;  // per match
   bool too_many = false;
-  for (const std::vector<Want>* wants : {&epoch_wants, &case_wants}) {
-    if (wants->empty() || too_many) continue;
+  auto visit = [&](size_t owner, const std::shared_ptr<const CaseIndexKey>* case_key,
+                   std::string_view key, std::string_view value) {
+    const bool held = case_key != nullptr;
+    if (key.size() != (held ? kHeldIndexKeyBytes : kVisitorIndexKeyBytes)) {
+      return true;  // not ours: skip
+    }
+    if (out.size() >= max_matches) {
+      too_many = true;
+      return false;
+    }
+    Match m{std::string(key.substr(key.size() - kIdBytes)), ids[owner].kind,
+            held ? 0 : GetU64(key.data()), std::string(value), nullptr};
+    if (held) m.case_key = *case_key;
+    out.push_back(std::move(m));
+    owner_of.push_back(owner);
+    return true;
+  };
+  if (!epoch_wants.empty()) {
     std::vector<std::string> prefixes;
-    prefixes.reserve(wants->size());
-    for (const Want& w : *wants) prefixes.push_back(w.prefix);
+    prefixes.reserve(epoch_wants.size());
+    for (const EpochWant& w : epoch_wants) prefixes.emplace_back(w.prefix.data(), w.prefix.size());
     VAULT_RETURN_IF_ERROR(store_->ScanPrefixes(
         Column::kVisitorIndex, prefixes,
         [&](size_t i, std::string_view key, std::string_view value) {
-          const Want& w = (*wants)[i];
-          const bool held = w.case_key != nullptr;
-          if (key.size() != (held ? kHeldIndexKeyBytes : kVisitorIndexKeyBytes)) {
-            return true;  // not ours: skip
-          }
-          if (out.size() >= max_matches) {
-            too_many = true;
-            return false;
-          }
-          Match m{std::string(key.substr(key.size() - kIdBytes)), ids[w.owner].kind,
-                  held ? 0 : GetU64(key.data()), std::string(value), nullptr};
-          if (held) m.case_key = *w.case_key;
-          out.push_back(std::move(m));
-          owner_of.push_back(w.owner);
-          return true;
+          return visit(epoch_wants[i].owner, nullptr, key, value);
+        }));
+  }
+  if (!case_wants.empty() && !too_many) {
+    std::vector<std::string> prefixes;
+    prefixes.reserve(case_wants.size());
+    for (const CaseWant& w : case_wants) prefixes.push_back(w.prefix);
+    VAULT_RETURN_IF_ERROR(store_->ScanPrefixes(
+        Column::kVisitorIndex, prefixes,
+        [&](size_t i, std::string_view key, std::string_view value) {
+          return visit(case_wants[i].owner, case_wants[i].case_key, key, value);
         }));
   }
   if (too_many) {

@@ -33,14 +33,19 @@
 namespace vault {
 
 class CaseIndexKey;
+class EpochTagFilter;
 class Keyring;
 class Store;
 class WriteBatch;
 
 class VisitorIndex {
  public:
-  // `keyring` and `store` must outlive the index.
-  VisitorIndex(Keyring* keyring, Store* store) : keyring_(keyring), store_(store) {}
+  // `keyring`, `store` and `filter` must outlive the index. With a filter
+  // (vault/index/epoch_tag_filter.h), StageAdd notes every entry in it and
+  // Find seeks only the prefixes it may hold; without one, Find seeks
+  // every prefix.
+  VisitorIndex(Keyring* keyring, Store* store, EpochTagFilter* filter = nullptr)
+      : keyring_(keyring), store_(store), filter_(filter) {}
 
   // Adds to `batch` an entry under `epoch` for each of `ids`, whose value
   // is the tag of `service` under the same key (ServiceTag).
@@ -87,8 +92,9 @@ class VisitorIndex {
   // epoch (keyring's base or later) holding an entry to the last epoch
   // holding one, then in the key space of each of `cases` (the open cases'
   // index keys): one match per transcript and identifier, in the order of
-  // `ids`, then epoch, then case. The epochs' prefixes are sought in one
-  // sorted forward pass (the column's prefix Bloom filter refuses most).
+  // `ids`, then epoch, then case. The epochs' prefixes that the filter may
+  // hold (all of them without a filter, or before it is built) are sought
+  // in one sorted forward pass.
   // ResourceExhausted (too_many_matches) past `max_matches`.
   StatusOr<std::vector<Match>> Find(const std::vector<Identifier>& ids, size_t max_matches,
                                     const CaseKeys& cases = {}) const;
@@ -96,6 +102,7 @@ class VisitorIndex {
  private:
   Keyring* const keyring_;
   Store* const store_;
+  EpochTagFilter* const filter_;
 };
 
 }  // namespace vault
