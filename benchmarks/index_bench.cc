@@ -9,7 +9,11 @@
 // phone number and an IPv4 address (4 index entries each), and, spread
 // among them, --targets visitors with --per-target transcripts each (default
 // 100 and 20), by --threads concurrent creators (default 64) that share the
-// group commit. Then, in the same run:
+// group commit. With --spread-hours N (720 for a vault that has run a whole
+// retention period) the vault's clock moves through N hours during the fill
+// and each transcript is closed at its hour, so every live epoch holds
+// entries. After the fill has settled, the vault is restarted (its index
+// filter is built from disk, as after any restart) and, in the same run:
 //
 //  1. history: ListHistory (limit 100) of a random target transcript,
 //     --calls times (default 1,000), from one thread; each answer must list
@@ -70,13 +74,19 @@ struct Config {
   double round_seconds = 5;
   std::string dir = ".";
   bool keep = false;
+  // 0: every transcript is opened at the same hour, so the index's entries
+  // lie in one or two epochs. N: the fill's clock moves through N hours as
+  // it goes (transcript k of T is opened and closed at hour k * N / T), so
+  // with N = 720 every live epoch holds entries, as in a vault that has run
+  // for a whole retention period; the lookups then run at the last hour.
+  int spread_hours = 0;
 };
 
 void Usage() {
   std::fprintf(stderr,
                "usage: index_bench [--transcripts N] [--targets N] [--per-target N]\n"
-               "  [--threads N] [--calls N] [--rounds N] [--round-seconds S] [--dir DIR] "
-               "[--keep]\n");
+               "  [--threads N] [--calls N] [--rounds N] [--round-seconds S] [--spread-hours N]\n"
+               "  [--dir DIR] [--keep]\n");
   std::exit(2);
 }
 
@@ -104,6 +114,8 @@ Config ParseArgs(int argc, char** argv) {
       c.rounds = std::max(2, std::stoi(value));
     } else if (arg == "--round-seconds") {
       c.round_seconds = std::stod(value);
+    } else if (arg == "--spread-hours") {
+      c.spread_hours = std::max(0, std::stoi(value));
     } else if (arg == "--dir") {
       c.dir = value;
     } else {
@@ -142,11 +154,32 @@ Visitor UnindexedVisitor(uint64_t n) {
   return v;
 }
 
+// The vault's clock: the system's time when the run starts, moved forward
+// (never back) by the fill when --spread-hours asks for it.
+class FillClock final : public Clock {
+ public:
+  FillClock() : now_(SystemClock::Default()->NowMillis()) {}
+  UnixMillis NowMillis() const override { return now_.load(std::memory_order_acquire); }
+  void AdvanceTo(UnixMillis t) {
+    UnixMillis seen = now_.load(std::memory_order_acquire);
+    while (seen < t && !now_.compare_exchange_weak(seen, t, std::memory_order_acq_rel)) {
+    }
+  }
+
+ private:
+  std::atomic<UnixMillis> now_;
+};
+
 std::string Create(Vault& vault, const Caller& caller, const Visitor& visitor) {
   NewTranscript request{kService, visitor};
   auto created = vault.CreateTranscript(caller, request);
   if (!created.ok()) Die("create: " + created.status().ToString());
   return created->id;
+}
+
+void Close(Vault& vault, const Caller& caller, const std::string& id) {
+  auto closed = vault.CloseTranscript(caller, id);
+  if (!closed.ok()) Die("close: " + closed.status().ToString());
 }
 
 void PrintSummary(const char* what, const Summary& s) {
@@ -164,10 +197,11 @@ int Main(int argc, char** argv) {
   Options options;
   options.data_dir = scratch + "/data";
   options.retention_tick_ms = 0;  // no background shredder: nothing expires during the run
-  auto opened = VaultImpl::Open(options, SystemClock::Default());
+  FillClock clock;
+  const UnixMillis fill_epoch_start = clock.NowMillis();
+  auto opened = VaultImpl::Open(options, &clock);
   if (!opened.ok()) Die("open vault: " + opened.status().ToString());
   std::unique_ptr<VaultImpl> impl = std::move(opened).value();
-  Vault& vault = *impl;
   const Caller caller = Caller::Trusted("index-bench");
 
   // ---- Fill. Work item k is a target's transcript when k is a multiple of
@@ -180,9 +214,9 @@ int Main(int argc, char** argv) {
   std::atomic<uint64_t> next{0};
   std::atomic<uint64_t> next_distinct{0};
   std::printf("index_bench: %llu transcripts of distinct visitors and %d visitors with %d each, "
-              "%d threads, epoch 1 h, retention 30 days\n",
+              "%d threads, epoch 1 h, retention 30 days, opened over %d hours\n",
               static_cast<unsigned long long>(config.transcripts), config.targets,
-              config.per_target, config.threads);
+              config.per_target, config.threads, config.spread_hours);
   std::fflush(stdout);
   const auto fill_start = SteadyClock::now();
   {
@@ -191,13 +225,20 @@ int Main(int argc, char** argv) {
     for (int t = 0; t < config.threads; ++t) {
       pool.emplace_back([&] {
         for (uint64_t k; (k = next.fetch_add(1)) < total;) {
+          if (config.spread_hours > 0) {
+            clock.AdvanceTo(fill_epoch_start +
+                            static_cast<int64_t>(k * config.spread_hours / total) * 3600000);
+          }
           if (k % stride == 0 && k / stride < target_items) {
             const int who = static_cast<int>((k / stride) % config.targets);
-            const std::string id = Create(vault, caller, IndexedVisitor(kTargetSpace, who));
+            const std::string id = Create(*impl, caller, IndexedVisitor(kTargetSpace, who));
+            if (config.spread_hours > 0) Close(*impl, caller, id);
             std::lock_guard<std::mutex> lock(target_mu);
             target_ids[who].push_back(id);
           } else {
-            Create(vault, caller, IndexedVisitor(kVisitorSpace, next_distinct.fetch_add(1)));
+            const std::string id =
+                Create(*impl, caller, IndexedVisitor(kVisitorSpace, next_distinct.fetch_add(1)));
+            if (config.spread_hours > 0) Close(*impl, caller, id);
           }
           progress.writes.fetch_add(1, std::memory_order_relaxed);
         }
@@ -213,8 +254,9 @@ int Main(int argc, char** argv) {
           " transcripts");
     }
   }
-  std::printf("fill: %llu transcripts (open, 4 index entries each) in %.1f s, %.0f/s\n",
-              static_cast<unsigned long long>(total), fill_seconds, total / fill_seconds);
+  std::printf("fill: %llu transcripts (%s, 4 index entries each) in %.1f s, %.0f/s\n",
+              static_cast<unsigned long long>(total),
+              config.spread_hours > 0 ? "opened and closed" : "opened", fill_seconds, total / fill_seconds);
   std::fflush(stdout);
   // A vault that reached 1,000,000 transcripts over its retention period is
   // not in the middle of compacting a two-minute bulk load: measure once the
@@ -227,6 +269,24 @@ int Main(int argc, char** argv) {
   std::printf("settled: the fill's flushes and compactions finished %.1f s after it\n",
               MicrosSince(settle_start) / 1e6);
   std::fflush(stdout);
+  // Restart, as a vault that reached this size over weeks has restarted
+  // since: the lookups below run on the index filter built at start-up.
+  impl.reset();
+  const auto reopen_start = SteadyClock::now();
+  opened = VaultImpl::Open(options, &clock);
+  if (!opened.ok()) Die("reopen vault: " + opened.status().ToString());
+  impl = std::move(opened).value();
+  const double reopen_ms = MicrosSince(reopen_start) / 1000.0;
+  impl->WaitForIndexFilter();
+  const double filter_ms = MicrosSince(reopen_start) / 1000.0;
+  if (!impl->index_filter().ready()) Die("the index filter was not built");
+  const EpochTagFilter::Size filter_size = impl->index_filter().size();
+  std::printf("restart: open %.0f ms; index filter built %.0f ms after the open began: "
+              "%zu epochs, %zu entries, %.1f MiB\n",
+              reopen_ms, filter_ms, filter_size.epochs, filter_size.entries,
+              filter_size.bytes / 1048576.0);
+  std::fflush(stdout);
+  Vault& vault = *impl;
 
   std::mt19937_64 rng(42);
   std::uniform_int_distribution<int> pick_target(0, config.targets - 1);
@@ -239,7 +299,8 @@ int Main(int argc, char** argv) {
   // The first lookup derives every live epoch's key and tag key, which the
   // keyring then caches for the life of the vault: reported on its own.
   const auto first_start = SteadyClock::now();
-  if (!vault.ListHistory(caller, target_ids[0][0], first_query).ok()) Die("first history");
+  auto first_page = vault.ListHistory(caller, target_ids[0][0], first_query);
+  if (!first_page.ok()) Die("first history: " + first_page.status().ToString());
   const double first_ms = MicrosSince(first_start) / 1000.0;
   std::vector<uint32_t> history, history_base;
   for (int i = 0; i < config.calls; ++i) {
@@ -260,11 +321,11 @@ int Main(int argc, char** argv) {
   }
 
   // ---- 2. Subject access lookup at the index level.
-  const VisitorIndex index(impl->keyring(), impl->store());
+  const VisitorIndex& index = impl->visitor_index();
   std::vector<uint32_t> lookup, tags_alone;
   Keyring* keyring = impl->keyring();
   const uint64_t top_epoch =
-      keyring->EpochOf(SystemClock::Default()->NowMillis() + options.retention_ms);
+      keyring->EpochOf(clock.NowMillis() + options.retention_ms);
   for (int i = 0; i < config.calls; ++i) {
     const int who = pick_target(rng);
     const std::vector<Identifier> ids = IndexedIdentifiers(IndexedVisitor(kTargetSpace, who));
