@@ -164,6 +164,37 @@ StatusOr<int64_t> ResponseTime(const json::object& object, std::string_view key)
   return t;
 }
 
+StatusOr<const boost::json::object*> ResponseObject(const boost::json::object& object,
+                                                    std::string_view key) {
+  const boost::json::value* value =
+      object.if_contains(boost::json::string_view(key.data(), key.size()));
+  if (value == nullptr || !value->is_object()) {
+    return BadResponse("\"" + std::string(key) + "\" is not an object");
+  }
+  return &value->as_object();
+}
+
+StatusOr<const boost::json::array*> ResponseArray(const boost::json::object& object,
+                                                  std::string_view key) {
+  const boost::json::value* value =
+      object.if_contains(boost::json::string_view(key.data(), key.size()));
+  if (value == nullptr || !value->is_array()) {
+    return BadResponse("\"" + std::string(key) + "\" is not an array");
+  }
+  return &value->as_array();
+}
+
+StatusOr<std::vector<std::string>> ResponseStrings(const boost::json::object& object,
+                                                   std::string_view key) {
+  VAULT_ASSIGN_OR_RETURN(const boost::json::array* array, ResponseArray(object, key));
+  std::vector<std::string> out;
+  for (const boost::json::value& item : *array) {
+    if (!item.is_string()) return BadResponse("\"" + std::string(key) + "\" holds a non-string");
+    out.emplace_back(item.as_string());
+  }
+  return out;
+}
+
 StatusOr<boost::json::object> ParseResponseObject(std::string_view body) {
   boost::system::error_code ec;
   boost::json::value value = boost::json::parse(boost::json::string_view(body.data(), body.size()), ec);

@@ -17,6 +17,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "vault/status.h"
 #include "vault/types.h"
@@ -84,6 +85,13 @@ StatusOr<std::string> ResponseString(const boost::json::object& object, std::str
 StatusOr<uint64_t> ResponseUint(const boost::json::object& object, std::string_view key);
 // An RFC 3339 string at `key`, as Unix milliseconds.
 StatusOr<int64_t> ResponseTime(const boost::json::object& object, std::string_view key);
+// The object, the array, or the array of strings at `key`.
+StatusOr<const boost::json::object*> ResponseObject(const boost::json::object& object,
+                                                    std::string_view key);
+StatusOr<const boost::json::array*> ResponseArray(const boost::json::object& object,
+                                                  std::string_view key);
+StatusOr<std::vector<std::string>> ResponseStrings(const boost::json::object& object,
+                                                   std::string_view key);
 Status BadResponse(std::string_view what);
 // A response body that must be a JSON object (no depth cap beyond the
 // parser's default: the server is trusted to be sane, not to be small).

@@ -133,12 +133,7 @@ StatusOr<HistoryPage> DecodeHistoryPage(std::string_view body) {
       VAULT_ASSIGN_OR_RETURN(e.expires_at, ResponseTime(o, "expires_at"));
       VAULT_ASSIGN_OR_RETURN(e.message_count, ResponseUint(o, "message_count"));
     }
-    const json::value* matched = o.if_contains("matched");
-    if (matched == nullptr || !matched->is_array()) return BadResponse("\"matched\" is not an array");
-    for (const json::value& m : matched->as_array()) {
-      if (!m.is_string()) return BadResponse("\"matched\" holds a non-string");
-      e.matched.emplace_back(m.as_string());
-    }
+    VAULT_ASSIGN_OR_RETURN(e.matched, ResponseStrings(o, "matched"));
     page.entries.push_back(std::move(e));
   }
   if (object.contains("next")) {

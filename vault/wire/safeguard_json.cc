@@ -119,40 +119,16 @@ json::object RequestObject(const RequestInfo& r) {
 
 // --- decoding helpers (every failure is the server's: bad_response) ---
 
-StatusOr<const json::object*> Member(const json::object& o, std::string_view key) {
-  const json::value* v = o.if_contains(key);
-  if (v == nullptr || !v->is_object())
-    return BadResponse("missing object '" + std::string(key) + "'");
-  return &v->as_object();
-}
-
-StatusOr<const json::array*> Array(const json::object& o, std::string_view key) {
-  const json::value* v = o.if_contains(key);
-  if (v == nullptr || !v->is_array())
-    return BadResponse("missing array '" + std::string(key) + "'");
-  return &v->as_array();
-}
-
 // Every element of the array at `key`, each an object read by `from`.
 template <typename T>
 StatusOr<std::vector<T>> ObjectsAt(const json::object& o, std::string_view key,
                                    StatusOr<T> (*from)(const json::object&)) {
-  VAULT_ASSIGN_OR_RETURN(const json::array* a, Array(o, key));
+  VAULT_ASSIGN_OR_RETURN(const json::array* a, ResponseArray(o, key));
   std::vector<T> out;
   for (const json::value& element : *a) {
     if (!element.is_object()) return BadResponse("'" + std::string(key) + "' holds a non-object");
     VAULT_ASSIGN_OR_RETURN(T item, from(element.as_object()));
     out.push_back(std::move(item));
-  }
-  return out;
-}
-
-StatusOr<std::vector<std::string>> StringArray(const json::object& o, std::string_view key) {
-  VAULT_ASSIGN_OR_RETURN(const json::array* a, Array(o, key));
-  std::vector<std::string> out;
-  for (const json::value& v : *a) {
-    if (!v.is_string()) return BadResponse("'" + std::string(key) + "' holds a non-string");
-    out.emplace_back(v.as_string());
   }
   return out;
 }
@@ -186,7 +162,7 @@ StatusOr<CaseInfo> CaseFrom(const json::object& o) {
   VAULT_ASSIGN_OR_RETURN(c.public_key, ResponseString(o, "public_key"));
   VAULT_ASSIGN_OR_RETURN(const uint64_t threshold, ResponseUint(o, "threshold"));
   c.threshold = static_cast<int>(threshold);
-  VAULT_ASSIGN_OR_RETURN(c.share_holders, StringArray(o, "share_holders"));
+  VAULT_ASSIGN_OR_RETURN(c.share_holders, ResponseStrings(o, "share_holders"));
   VAULT_ASSIGN_OR_RETURN(c.holds, ResponseUint(o, "holds"));
   if (o.contains("reason")) {
     VAULT_ASSIGN_OR_RETURN(c.reason, ResponseString(o, "reason"));
@@ -211,14 +187,14 @@ StatusOr<RequestInfo> RequestFrom(const json::object& o) {
   if (!known.has_value()) return BadResponse("unknown request kind");
   r.kind = *known;
   VAULT_ASSIGN_OR_RETURN(r.case_id, ResponseString(o, "case"));
-  VAULT_ASSIGN_OR_RETURN(r.transcripts, StringArray(o, "transcripts"));
+  VAULT_ASSIGN_OR_RETURN(r.transcripts, ResponseStrings(o, "transcripts"));
   VAULT_ASSIGN_OR_RETURN(r.reason_hash, ResponseString(o, "reason_hash"));
   VAULT_ASSIGN_OR_RETURN(r.filed_by, ResponseString(o, "filed_by"));
   VAULT_ASSIGN_OR_RETURN(r.filed_at, ResponseTime(o, "filed_at"));
   VAULT_ASSIGN_OR_RETURN(r.expires_at, ResponseTime(o, "expires_at"));
   VAULT_ASSIGN_OR_RETURN(r.request_key, ResponseString(o, "request_key"));
   VAULT_ASSIGN_OR_RETURN(r.text, ResponseString(o, "text"));
-  VAULT_ASSIGN_OR_RETURN(r.approved_by, StringArray(o, "approved_by"));
+  VAULT_ASSIGN_OR_RETURN(r.approved_by, ResponseStrings(o, "approved_by"));
   VAULT_ASSIGN_OR_RETURN(r.state, ResponseString(o, "state"));
   if (o.contains("officer_share")) {
     VAULT_ASSIGN_OR_RETURN(r.officer_share, ResponseString(o, "officer_share"));
@@ -238,7 +214,7 @@ StatusOr<OfficerList> OfficerListFrom(const json::object& o) {
 
 StatusOr<CaseDetail> CaseDetailFrom(const json::object& o) {
   CaseDetail d;
-  VAULT_ASSIGN_OR_RETURN(const json::object* c, Member(o, "case"));
+  VAULT_ASSIGN_OR_RETURN(const json::object* c, ResponseObject(o, "case"));
   VAULT_ASSIGN_OR_RETURN(d.info, CaseFrom(*c));
   VAULT_ASSIGN_OR_RETURN(d.holds, ObjectsAt(o, "holds", HoldFrom));
   return d;
@@ -246,7 +222,7 @@ StatusOr<CaseDetail> CaseDetailFrom(const json::object& o) {
 
 StatusOr<ApprovalResult> ApprovalResultFrom(const json::object& o) {
   ApprovalResult r;
-  VAULT_ASSIGN_OR_RETURN(const json::object* req, Member(o, "request"));
+  VAULT_ASSIGN_OR_RETURN(const json::object* req, ResponseObject(o, "request"));
   VAULT_ASSIGN_OR_RETURN(r.request, RequestFrom(*req));
   const json::value* executed = o.if_contains("executed");
   if (executed == nullptr || !executed->is_bool()) return BadResponse("missing 'executed'");
@@ -255,7 +231,7 @@ StatusOr<ApprovalResult> ApprovalResultFrom(const json::object& o) {
   VAULT_ASSIGN_OR_RETURN(r.transcripts, ObjectsAt(o, "transcripts", DecodeTranscriptObject));
   VAULT_ASSIGN_OR_RETURN(r.returned, ResponseUint(o, "returned"));
   VAULT_ASSIGN_OR_RETURN(r.destroyed, ResponseUint(o, "destroyed"));
-  VAULT_ASSIGN_OR_RETURN(const json::object* audit, Member(o, "audit"));
+  VAULT_ASSIGN_OR_RETURN(const json::object* audit, ResponseObject(o, "audit"));
   VAULT_ASSIGN_OR_RETURN(r.audit_seq, ResponseUint(*audit, "seq"));
   VAULT_ASSIGN_OR_RETURN(r.audit_hash, ResponseString(*audit, "hash"));
   VAULT_ASSIGN_OR_RETURN(r.executed_at, ResponseTime(*audit, "time"));

@@ -18,28 +18,6 @@ json::array Strings(const std::vector<std::string>& items) {
   return out;
 }
 
-StatusOr<std::vector<std::string>> ResponseStrings(const json::object& object,
-                                                   std::string_view key) {
-  const json::value* value = object.if_contains(json::string_view(key.data(), key.size()));
-  if (value == nullptr || !value->is_array()) {
-    return BadResponse("\"" + std::string(key) + "\" is not an array");
-  }
-  std::vector<std::string> out;
-  for (const json::value& item : value->as_array()) {
-    if (!item.is_string()) return BadResponse("\"" + std::string(key) + "\" holds a non-string");
-    out.emplace_back(item.as_string());
-  }
-  return out;
-}
-
-StatusOr<const json::object*> ResponseObject(const json::object& object, std::string_view key) {
-  const json::value* value = object.if_contains(json::string_view(key.data(), key.size()));
-  if (value == nullptr || !value->is_object()) {
-    return BadResponse("\"" + std::string(key) + "\" is not an object");
-  }
-  return &value->as_object();
-}
-
 }  // namespace
 
 StatusOr<SubjectAccessQuery> ParseSubjectAccessRequest(std::string_view body) {
