@@ -6,12 +6,14 @@ void PutU32(std::string* dst, uint32_t v) {
   for (int i = 3; i >= 0; --i) dst->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
 }
 
-void PutU64(std::string* dst, uint64_t v) {
-  for (int i = 7; i >= 0; --i) dst->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
-}
-
 void EncodeU64(char* dst, uint64_t v) {
   for (int i = 0; i < 8; ++i) dst[i] = static_cast<char>((v >> (8 * (7 - i))) & 0xff);
+}
+
+void PutU64(std::string* dst, uint64_t v) {
+  char bytes[8];
+  EncodeU64(bytes, v);
+  dst->append(bytes, sizeof bytes);
 }
 
 uint32_t GetU32(const char* p) {

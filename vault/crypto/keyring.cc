@@ -190,10 +190,18 @@ StatusOr<const SecretBytes*> Keyring::TagKeyLocked(uint64_t epoch) {
   return &tag_key_cache_.emplace(epoch, std::move(tag_key)).first->second;
 }
 
+void Keyring::TagWith(const SecretBytes& tag_key, std::string_view item, char* out) {
+  Hasher::Create(std::string_view(kTagPersonal, 16), kTagBytes, &tag_key)
+      .Update(item)
+      .FinalTo(out);
+}
+
 StatusOr<std::string> Keyring::VisitorTag(uint64_t epoch, std::string_view item) {
   MutexLock l(&mu_);
   VAULT_ASSIGN_OR_RETURN(const SecretBytes* key, TagKeyLocked(epoch));
-  return Hasher::Create(std::string_view(kTagPersonal, 16), kTagBytes, key).Update(item).Final();
+  std::string tag(kTagBytes, '\0');
+  TagWith(*key, item, tag.data());
+  return tag;
 }
 
 StatusOr<std::vector<std::pair<uint64_t, std::string>>> Keyring::VisitorTags(
@@ -225,9 +233,7 @@ Status Keyring::ForEachVisitorTag(uint64_t from, uint64_t to, const std::vector<
       it = tag_key_cache_.find(e);
     }
     for (size_t k = 0; k < items.size(); ++k) {
-      Hasher::Create(std::string_view(kTagPersonal, 16), kTagBytes, key)
-          .Update(items[k])
-          .FinalTo(tag);
+      TagWith(*key, items[k], tag);
       fn(e, k, tag);
     }
     if (it != tag_key_cache_.end()) ++it;
@@ -243,8 +249,8 @@ StatusOr<std::vector<std::string>> Keyring::VisitorTagsIn(uint64_t epoch,
   MutexLock l(&mu_);
   VAULT_ASSIGN_OR_RETURN(const SecretBytes* key, TagKeyLocked(epoch));
   for (const std::string& item : items) {
-    out.push_back(
-        Hasher::Create(std::string_view(kTagPersonal, 16), kTagBytes, key).Update(item).Final());
+    std::string& tag = out.emplace_back(kTagBytes, '\0');
+    TagWith(*key, item, tag.data());
   }
   return out;
 }

@@ -122,6 +122,8 @@ class Keyring {
           KeyringContents contents);
   StatusOr<const SecretBytes*> EpochKeyLocked(uint64_t epoch) REQUIRES(mu_);
   StatusOr<const SecretBytes*> TagKeyLocked(uint64_t epoch) REQUIRES(mu_);
+  // The 16-byte tag of `item` under `tag_key`, written to `out`.
+  static void TagWith(const SecretBytes& tag_key, std::string_view item, char* out);
   StatusOr<SecretBytes> StateForLocked(uint64_t epoch) REQUIRES(mu_);
   // Under mu_ so that rewrites of the file are serialised.
   Status PersistLocked(const KeyringContents& contents) REQUIRES(mu_);

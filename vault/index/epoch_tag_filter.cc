@@ -38,12 +38,16 @@ EpochTagFilter::Chunk::Chunk(size_t cap)
     : capacity(std::max(cap, kMinCapacity)),
       words(((capacity * kBitsPerEntry + kBlockBits - 1) / kBlockBits) * kWordsPerBlock, 0) {}
 
+size_t EpochTagFilter::Chunk::BlockStart(uint64_t h1) const {
+  return Block(h1, words.size() / kWordsPerBlock) * kWordsPerBlock;
+}
+
 const uint64_t* EpochTagFilter::Chunk::BlockOf(uint64_t h1) const {
-  return &words[Block(h1, words.size() / kWordsPerBlock) * kWordsPerBlock];
+  return &words[BlockStart(h1)];
 }
 
 void EpochTagFilter::Chunk::Add(uint64_t h1, uint64_t h2) {
-  uint64_t* block = &words[Block(h1, words.size() / kWordsPerBlock) * kWordsPerBlock];
+  uint64_t* block = &words[BlockStart(h1)];
   for (int i = 0; i < kProbes; ++i) {
     const unsigned bit = (h2 >> (9 * i)) & (kBlockBits - 1);
     block[bit / 64] |= uint64_t{1} << (bit % 64);

@@ -82,6 +82,7 @@ class EpochTagFilter {
     void Add(uint64_t h1, uint64_t h2);
     bool MayContain(uint64_t h1, uint64_t h2) const;
     const uint64_t* BlockOf(uint64_t h1) const;
+    size_t BlockStart(uint64_t h1) const;  // index of h1's block in `words`
     size_t capacity;
     size_t count = 0;
     std::vector<uint64_t> words;  // 8 per block

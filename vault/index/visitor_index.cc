@@ -169,7 +169,6 @@ StatusOr<std::vector<VisitorIndex::Match>> VisitorIndex::Find(const std::vector<
   if (filter_ != nullptr && !epoch_wants.empty()) {
     // Only the prefixes the in-memory filter may hold: in a vault whose
     // every epoch holds entries, a visitor's tags are in a few of them.
-    filter_->DropBefore(base);
     std::vector<std::pair<uint64_t, std::string_view>> probe;
     probe.reserve(epoch_wants.size());
     for (const EpochWant& w : epoch_wants) {
