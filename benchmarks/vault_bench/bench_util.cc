@@ -59,13 +59,17 @@ Summary Summarize(std::vector<uint32_t> all) {
   return s;
 }
 
-ProcStats ReadProcStats(pid_t pid) {
-  ProcStats out;
-  const std::string dir = "/proc/" + std::to_string(pid);
-  std::ifstream stat_file(dir + "/stat");
+namespace {
+
+// User + system seconds from a /proc .../stat file, and the thread's or
+// process's name (its "comm", field 2) into `name` when given.
+double CpuOfStatFile(const std::string& path, std::string* name = nullptr) {
+  std::ifstream stat_file(path);
   std::string stat((std::istreambuf_iterator<char>(stat_file)), std::istreambuf_iterator<char>());
+  const size_t open = stat.find('(');
   const size_t paren = stat.rfind(')');
-  if (paren == std::string::npos) return out;
+  if (open == std::string::npos || paren == std::string::npos || paren < open) return 0;
+  if (name != nullptr) *name = stat.substr(open + 1, paren - open - 1);
   std::istringstream fields(stat.substr(paren + 2));  // from field 3, "state"
   std::string field;
   unsigned long long utime = 0, stime = 0;
@@ -73,13 +77,32 @@ ProcStats ReadProcStats(pid_t pid) {
     if (i == 14) utime = std::stoull(field);
     if (i == 15) stime = std::stoull(field);
   }
-  out.cpu_seconds = static_cast<double>(utime + stime) / sysconf(_SC_CLK_TCK);
+  return static_cast<double>(utime + stime) / sysconf(_SC_CLK_TCK);
+}
+
+}  // namespace
+
+ProcStats ReadProcStats(pid_t pid) {
+  ProcStats out;
+  const std::string dir = "/proc/" + std::to_string(pid);
+  out.cpu_seconds = CpuOfStatFile(dir + "/stat");
   std::ifstream status(dir + "/status");
   for (std::string line; std::getline(status, line);) {
     if (line.rfind("VmRSS:", 0) == 0) out.rss_kib = std::strtoull(line.c_str() + 6, nullptr, 10);
     if (line.rfind("VmHWM:", 0) == 0) out.hwm_kib = std::strtoull(line.c_str() + 6, nullptr, 10);
   }
   return out;
+}
+
+double OwnThreadsCpuSeconds(std::string_view name_prefix) {
+  double total = 0;
+  std::error_code ec;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task", ec)) {
+    std::string name;
+    const double cpu = CpuOfStatFile(task.path().string() + "/stat", &name);
+    if (name.rfind(name_prefix, 0) == 0) total += cpu;
+  }
+  return total;
 }
 
 Vaultd::Vaultd(const std::string& binary, const std::string& data_dir,

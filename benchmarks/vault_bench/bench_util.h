@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -47,6 +48,9 @@ struct ProcStats {
   uint64_t hwm_kib = 0;    // VmHWM: peak resident set size
 };
 ProcStats ReadProcStats(pid_t pid);
+// User + system seconds of this process's threads whose names begin with
+// `name_prefix` ("rocksdb:" for RocksDB's flush and compaction threads).
+double OwnThreadsCpuSeconds(std::string_view name_prefix);
 
 // A vaultd started by vault-bench in its own socket directory, stopped with
 // SIGTERM on destruction. Ready once GET /v1/health answers 200.

@@ -4,8 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
 #include <thread>
@@ -145,6 +147,13 @@ TEST(EpochTagFilterTest, DropBeforeForgetsTheDestroyedEpochs) {
   f.DropBefore(15);
   EXPECT_EQ(f.size().epochs, 5u);
   for (uint64_t e = 10; e < 20; ++e) EXPECT_EQ(MayContain(f, e, tags[e - 10]), e >= 15) << e;
+  const std::optional<EpochTagFilter::Span> span = f.EpochsFrom(0);
+  ASSERT_TRUE(span.has_value());
+  EXPECT_TRUE(span->any);
+  EXPECT_EQ(span->first, 15u);
+  EXPECT_EQ(span->last, 19u);
+  f.DropBefore(20);
+  EXPECT_FALSE(f.EpochsFrom(0)->any);
 }
 
 TEST(EpochTagFilterTest, BuildReadsEveryEpochEntryOfTheStoreWhileEntriesAreAdded) {
@@ -190,6 +199,16 @@ TEST(EpochTagFilterTest, BuildReadsEveryEpochEntryOfTheStoreWhileEntriesAreAdded
   for (const auto& [e, tag] : on_disk) ASSERT_TRUE(MayContain(f, e, tag)) << e;
   for (const auto& [e, tag] : added) ASSERT_TRUE(MayContain(f, e, tag)) << e;
   EXPECT_FALSE(MayContain(f, 999, old_tag));  // below the base it was built from
+  // The epochs a lookup must tag and seek: every one holding an entry,
+  // those on disk and those added during the build, and no more.
+  for (const uint64_t from : {0, 1000, 1001, 1045, 1049}) {
+    const std::optional<EpochTagFilter::Span> span = f.EpochsFrom(from);
+    ASSERT_TRUE(span.has_value());
+    EXPECT_TRUE(span->any);
+    EXPECT_EQ(span->first, std::max<uint64_t>(from, 1000)) << from;
+    EXPECT_EQ(span->last, 1049u);
+  }
+  EXPECT_FALSE(f.EpochsFrom(1050)->any);
   const EpochTagFilter::Size size = f.size();
   EXPECT_EQ(size.entries, on_disk.size() + added.size());
   EXPECT_EQ(size.epochs, 50u);
@@ -212,6 +231,7 @@ TEST(EpochTagFilterTest, AStoppedBuildIsNotReadySoNothingIsRefused) {
   EXPECT_TRUE(f.Build(*store, 0, stop).ok());
   EXPECT_FALSE(f.ready());
   EXPECT_TRUE(MayContain(f, 5, RandomTag(rng)));
+  EXPECT_FALSE(f.EpochsFrom(0).has_value());  // the caller asks the store instead
 }
 
 }  // namespace

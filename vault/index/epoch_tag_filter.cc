@@ -70,19 +70,24 @@ size_t EpochTagFilter::Epoch::entries() const {
   return n;
 }
 
-void EpochTagFilter::AddLocked(uint64_t epoch, uint64_t h1, uint64_t h2) {
+EpochTagFilter::Epoch& EpochTagFilter::EpochLocked(uint64_t epoch) {
   auto it = epochs_.find(epoch);
-  if (it == epochs_.end()) {
-    it = epochs_.emplace(epoch, Epoch{}).first;
-  }
+  if (it == epochs_.end()) it = epochs_.emplace(epoch, Epoch{}).first;
   Epoch& e = it->second;
-  if (e.chunks.empty() || e.chunks.back().count >= e.chunks.back().capacity) {
+  if (e.chunks.empty()) {
     // Size a new epoch's first filter like the epoch before it (an epoch
-    // fills during about one epoch's time, as the one before it did); a
-    // full epoch's next filter as large as all it holds, so the filters
+    // fills during about one epoch's time, as the one before it did).
+    size_t capacity = it != epochs_.begin() ? std::prev(it)->second.entries() : 0;
+    e.chunks.emplace_back(capacity + capacity / 4);
+  }
+  return e;
+}
+
+void EpochTagFilter::AddLocked(Epoch& e, uint64_t h1, uint64_t h2) {
+  if (e.chunks.back().count >= e.chunks.back().capacity) {
+    // A full epoch's next filter as large as all it holds, so the filters
     // per epoch stay few as it grows.
-    size_t capacity = e.entries();
-    if (capacity == 0 && it != epochs_.begin()) capacity = std::prev(it)->second.entries();
+    const size_t capacity = e.entries();
     e.chunks.emplace_back(capacity + capacity / 4);
   }
   e.chunks.back().Add(h1, h2);
@@ -92,16 +97,29 @@ void EpochTagFilter::Add(uint64_t epoch, std::string_view tag) {
   if (tag.size() != kVisitorTagBytes) return;  // not an index tag: nothing to note
   const auto [h1, h2] = Hashes(tag);
   MutexLock l(&mu_);
-  AddLocked(epoch, h1, h2);
+  AddLocked(EpochLocked(epoch), h1, h2);
 }
 
 void EpochTagFilter::AddAll(uint64_t epoch, std::span<const std::string> tags) {
   MutexLock l(&mu_);
+  Epoch& e = EpochLocked(epoch);
   for (const std::string& tag : tags) {
     if (tag.size() != kVisitorTagBytes) continue;
     const auto [h1, h2] = Hashes(tag);
-    AddLocked(epoch, h1, h2);
+    AddLocked(e, h1, h2);
   }
+}
+
+std::optional<EpochTagFilter::Span> EpochTagFilter::EpochsFrom(uint64_t from) const {
+  if (!ready()) return std::nullopt;
+  MutexLock l(&mu_);
+  Span span;
+  auto it = epochs_.lower_bound(from);
+  if (it == epochs_.end()) return span;
+  span.any = true;
+  span.first = it->first;
+  span.last = epochs_.rbegin()->first;
+  return span;
 }
 
 std::vector<bool> EpochTagFilter::MayContain(

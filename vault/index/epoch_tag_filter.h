@@ -25,6 +25,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -63,6 +64,16 @@ class EpochTagFilter {
   Status Build(const Store& store, uint64_t from_epoch, const std::atomic<bool>& stop);
   bool ready() const { return ready_.load(std::memory_order_acquire); }
 
+  // Once built: the first and last epoch from `from` on that may hold an
+  // entry (every epoch holding one lies between them), or `any` false if
+  // none may. Before Build has finished: nullopt (ask the store).
+  struct Span {
+    bool any = false;
+    uint64_t first = 0;
+    uint64_t last = 0;
+  };
+  std::optional<Span> EpochsFrom(uint64_t from) const;
+
   // Forgets the epochs before `epoch` (their keys are destroyed).
   void DropBefore(uint64_t epoch);
 
@@ -91,7 +102,9 @@ class EpochTagFilter {
     std::vector<Chunk> chunks;
     size_t entries() const;
   };
-  void AddLocked(uint64_t epoch, uint64_t h1, uint64_t h2) REQUIRES(mu_);
+  // The epoch's filters, made if it has none yet.
+  Epoch& EpochLocked(uint64_t epoch) REQUIRES(mu_);
+  void AddLocked(Epoch& e, uint64_t h1, uint64_t h2) REQUIRES(mu_);
 
   mutable Mutex mu_;
   std::map<uint64_t, Epoch> epochs_ GUARDED_BY(mu_);

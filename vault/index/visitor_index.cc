@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <optional>
 #include <span>
 
 #include "vault/common/encoding.h"
@@ -98,32 +99,43 @@ StatusOr<bool> VisitorIndex::InService(const Match& m, std::string_view service)
 StatusOr<std::vector<VisitorIndex::Match>> VisitorIndex::Find(const std::vector<Identifier>& ids,
                                                               size_t max_matches,
                                                               const CaseKeys& cases) const {
-  // The last epoch holding an entry: the greatest key below the held
-  // entries' key space, which no epoch reaches.
+  // The live epochs that may hold an entry: from the filter once it is
+  // built (no read: the column's memtable is a hash table, in which an
+  // ordered walk copies the whole memtable first); before that from the
+  // store, the last key below the held entries' key space and the first
+  // from the keyring's base. Epochs outside them need neither tags nor
+  // seeks; in a vault that has run for a whole retention period every
+  // epoch holds entries and this saves nothing.
+  const uint64_t base = keyring_->base_epoch();
   bool any_epoch = true;
   uint64_t top = 0;
-  auto last = store_->LastKey(Column::kVisitorIndex, kHeldIndexSpace);
-  if (last.ok()) {
-    if (last->size() < 8) return Status::Corruption("visitor index key is malformed");
-    top = GetU64(last->data());
-  } else if (last.status().code() == Status::Code::kNotFound) {
-    any_epoch = false;
+  uint64_t low = 0;
+  const std::optional<EpochTagFilter::Span> span =
+      filter_ != nullptr ? filter_->EpochsFrom(base) : std::nullopt;
+  if (span.has_value()) {
+    any_epoch = span->any;
+    low = span->first;
+    top = span->last;
   } else {
-    return last.status();
-  }
-  const uint64_t base = keyring_->base_epoch();
-  if (top < base) any_epoch = false;  // only destroyed epochs' entries, not yet purged
-  // And the first live epoch holding an entry (one seek): epochs before it
-  // need neither tags nor seeks. In a vault that has run for a whole
-  // retention period every epoch holds entries and this saves nothing.
-  uint64_t low = top;
-  if (any_epoch) {
-    VAULT_RETURN_IF_ERROR(store_->ScanRange(Column::kVisitorIndex, VisitorIndexPrefix(base, ""),
-                                            VisitorIndexPrefix(top, ""),
-                                            [&](std::string_view key, std::string_view) {
-                                              if (key.size() >= 8) low = GetU64(key.data());
-                                              return false;
-                                            }));
+    auto last = store_->LastKey(Column::kVisitorIndex, kHeldIndexSpace);
+    if (last.ok()) {
+      if (last->size() < 8) return Status::Corruption("visitor index key is malformed");
+      top = GetU64(last->data());
+    } else if (last.status().code() == Status::Code::kNotFound) {
+      any_epoch = false;
+    } else {
+      return last.status();
+    }
+    if (top < base) any_epoch = false;  // only destroyed epochs' entries, not yet purged
+    low = top;
+    if (any_epoch) {
+      VAULT_RETURN_IF_ERROR(store_->ScanRange(Column::kVisitorIndex, VisitorIndexPrefix(base, ""),
+                                              VisitorIndexPrefix(top, ""),
+                                              [&](std::string_view key, std::string_view) {
+                                                if (key.size() >= 8) low = GetU64(key.data());
+                                                return false;
+                                              }));
+    }
   }
   // One prefix per identifier and live epoch, all sorted into key order so
   // that the one iterator only moves forward (epoch first: identifiers'

@@ -90,7 +90,8 @@ class VisitorIndex {
   using CaseKeys = std::vector<std::shared_ptr<const CaseIndexKey>>;
   // Every live entry for any of `ids`, in every epoch from the first live
   // epoch (keyring's base or later) holding an entry to the last epoch
-  // holding one, then in the key space of each of `cases` (the open cases'
+  // holding one (the filter's epochs once it is built; the store's first
+  // and last keys before), then in the key space of each of `cases` (the open cases'
   // index keys): one match per transcript and identifier, in the order of
   // `ids`, then epoch, then case. The epochs' prefixes that the filter may
   // hold (all of them without a filter, or before it is built) are sought
