@@ -45,6 +45,12 @@ struct Message {
 };
 
 enum class TranscriptState { kOpen, kClosed };
+
+// Why a transcript is erased before its time (Vault::EraseTranscript).
+// kNone: an admin's decision, no reason given. kVisitorRequest: the visitor
+// asked, from the chat ("delete this conversation"); a writer of the
+// transcript's service may then erase it too, and the audit record says so.
+enum class EraseReason { kNone, kVisitorRequest };
 const char* TranscriptStateName(TranscriptState state);
 
 struct TranscriptInfo {

@@ -107,9 +107,12 @@ class Vault {
   // The durable bytes of one segment file, exactly as on disk.
   virtual StatusOr<std::string> ReadAuditSegment(const Caller& caller, uint64_t number) = 0;
 
-  // Erases one transcript at once (admin role): its records and wrapped key
-  // are deleted and the store compacted; reads answer Gone "erased".
-  virtual Status EraseTranscript(const Caller& caller, std::string_view id) = 0;
+  // Erases one transcript at once: its records and wrapped key are deleted
+  // and the store compacted; reads answer Gone "erased". An admin may erase
+  // any transcript; with reason kVisitorRequest, so may a writer of the
+  // transcript's service. A held transcript is refused (legal_hold).
+  virtual Status EraseTranscript(const Caller& caller, std::string_view id,
+                                 EraseReason reason) = 0;
 
   // A consistent copy of the transcript store for backups (admin role), in
   // `dir`, which must be an absolute path that does not exist yet: <dir>/db

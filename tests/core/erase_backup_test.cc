@@ -44,14 +44,14 @@ TEST_F(EraseBackupTest, AnErasureSucceedsOnceCommittedEvenIfCompactionFails) {
   ASSERT_TRUE(vault_->CompactAll().ok());
 
   vault_->store()->InjectFaultsForTesting(Store::Op::kCompact, 1);
-  const Status erased = vault_->EraseTranscript(caller_, id);
+  const Status erased = vault_->EraseTranscript(caller_, id, EraseReason::kNone);
   EXPECT_TRUE(erased.ok()) << erased.ToString();
   EXPECT_EQ(vault_->GetTranscript(caller_, id).status().reason(), "erased");
   EXPECT_EQ(vault_->Metrics().compaction_failures, 1u);
   ASSERT_TRUE(AnyFileHolds(dir_.path() + "/data/db", sealed)) << "the injected fault did nothing";
 
   // A retry answers the same success, and changes nothing.
-  const Status again = vault_->EraseTranscript(caller_, id);
+  const Status again = vault_->EraseTranscript(caller_, id, EraseReason::kNone);
   EXPECT_TRUE(again.ok()) << again.ToString();
   const auto records = AuditPayloads("transcript.erase");
   EXPECT_EQ(Outcomes(records), (std::vector<std::string>{"ok", "ok"}));

@@ -147,7 +147,7 @@ TEST_F(HistoryTest, ErasedHeldAndExpiredTranscripts) {
   ASSERT_TRUE(vault_->CloseTranscript(caller_, held).ok());
   clock_.Advance(10);  // held after `first` was opened: listed before it
   ASSERT_TRUE(Hold("alice", "CASE-1", held).ok());
-  ASSERT_TRUE(vault_->EraseTranscript(caller_, erased).ok());
+  ASSERT_TRUE(vault_->EraseTranscript(caller_, erased, EraseReason::kNone).ok());
   const std::string latest = Open("helpline", V("sam-1"));
 
   auto h = All(Agent("helpline"), latest);

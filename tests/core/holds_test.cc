@@ -118,7 +118,13 @@ TEST_F(HoldsTest, AHeldTranscriptIsClosedToAgentsAndOutlivesItsRetention) {
   EXPECT_EQ(Reason(vault_->GetTranscript(caller_, held).status()), "legal_hold");
   EXPECT_EQ(vault_->GetTranscript(caller_, held).status().code(),
             Status::Code::kFailedPrecondition);
-  EXPECT_EQ(Reason(vault_->EraseTranscript(caller_, held)), "legal_hold");
+  EXPECT_EQ(Reason(vault_->EraseTranscript(caller_, held, EraseReason::kNone)), "legal_hold");
+  // Not at the visitor's request either: the hold takes precedence.
+  Caller writer;
+  writer.roles.Add(Role::kWriter);
+  writer.write_scope = ServiceScope::Everything();
+  EXPECT_EQ(Reason(vault_->EraseTranscript(writer, held, EraseReason::kVisitorRequest)),
+            "legal_hold");
 
   // Past the retention period: the other one is shredded, the held one not.
   clock_.Advance(kRetention + 3 * kEpoch);

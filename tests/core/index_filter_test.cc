@@ -84,7 +84,7 @@ TEST_F(IndexFilterTest, FindsExactlyWhatSeekingEveryEpochFinds) {
     }
     clock_.Advance(kEpoch);
   }
-  const Status erased = vault_->EraseTranscript(caller_, ids[ids.size() - 3]);
+  const Status erased = vault_->EraseTranscript(caller_, ids[ids.size() - 3], EraseReason::kNone);
   ASSERT_TRUE(erased.ok()) << erased.ToString();
   ExpectSameAnswers();
   // Every entry written since the start was noted as it was written.

@@ -286,14 +286,14 @@ TEST_F(RetentionTest, AnAdminErasesATranscriptAtOnce) {
   Caller writer;
   writer.roles.Add(Role::kWriter);
   writer.write_scope = ServiceScope::Everything();
-  EXPECT_EQ(vault_->EraseTranscript(writer, id).code(), Status::Code::kPermissionDenied);
+  EXPECT_EQ(vault_->EraseTranscript(writer, id, EraseReason::kNone).code(), Status::Code::kPermissionDenied);
   ASSERT_TRUE(vault_->GetTranscript(caller_, id).ok());
 
-  ASSERT_TRUE(vault_->EraseTranscript(caller_, id).ok());
+  ASSERT_TRUE(vault_->EraseTranscript(caller_, id, EraseReason::kNone).ok());
   auto gone = vault_->GetTranscript(caller_, id);
   EXPECT_EQ(gone.status().code(), Status::Code::kGone);
   EXPECT_EQ(gone.status().reason(), "erased");
-  EXPECT_TRUE(vault_->EraseTranscript(caller_, id).ok()) << "a repeated erase is the same success";
+  EXPECT_TRUE(vault_->EraseTranscript(caller_, id, EraseReason::kNone).ok()) << "a repeated erase is the same success";
   EXPECT_EQ(CountIn(Column::kMessages, RawId(id)), 0u);
   EXPECT_EQ(CountIn(Column::kTranscripts, RawId(id)), 0u);
   EXPECT_TRUE(vault_->GetTranscript(caller_, other).ok());

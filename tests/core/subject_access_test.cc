@@ -264,7 +264,7 @@ TEST_F(SubjectAccessTest, ExpiredAndErasedTranscriptsAreNoLongerFound) {
   const std::string expired = Open("helpline", V("sam-1"));
   ASSERT_TRUE(vault_->CloseTranscript(caller_, expired).ok());
   const std::string erased = Open("helpline", V("sam-1"));
-  Status erase = vault_->EraseTranscript(caller_, erased);
+  Status erase = vault_->EraseTranscript(caller_, erased, EraseReason::kNone);
   ASSERT_TRUE(erase.ok()) << erase.ToString();
   auto before = vault_->SubjectAccess(Dpo(), Q("sam-1"));
   ASSERT_TRUE(before.ok());

@@ -339,7 +339,7 @@ TEST(MetricsConnectionsTest, RejectedConnectionsAndOpenConnectionsAreCounted) {
 TEST(ExpositionReaderTest, RejectsWhatIsNotTheTextFormat) {
   const std::string ok = "# HELP a_total A.\n# TYPE a_total counter\na_total{x=\"1\"} 2\n";
   EXPECT_OK(ParseExposition(ok));
-  for (const std::string bad : {
+  for (const std::string& bad : {
            std::string("a_total 1\n"),                        // no TYPE
            ok + "a_total{x=\"1\"} 3\n",                       // repeated sample
            ok.substr(0, ok.size() - 1),                       // no final newline

@@ -97,6 +97,47 @@ TEST_F(RolesTest, EraseIsForAdminsAndRetentionStatusForAdminsAndAuditors) {
   EXPECT_EQ(ErrorCodeOf(after.body), "erased");
 }
 
+TEST_F(RolesTest, AWriterErasesItsOwnServicesChatAtTheVisitorsRequestAndNoOtherWay) {
+  const std::string& socket = daemon_.socket_path();
+  const std::string id = NewAlphaTranscript();
+  const std::string path = "/v1/transcripts/" + id;
+  const std::string asked = R"({"reason":"visitor_request"})";
+  struct Refusal {
+    const Identity* who;
+    std::string body;
+    int status;
+    const char* code;
+  };
+  const Refusal refusals[] = {
+      {&kWriterAlpha, "", 403, "forbidden"},  // no reason: an admin's call
+      {&kWriterAlpha, "{}", 403, "forbidden"},
+      {&kWriterAlpha, R"({"reason":"admin"})", 400, "invalid_reason"},
+      {&kWriterAlpha, R"({"reason":"visitor_request","x":1})", 400, "unknown_field"},
+      {&kWriterBeta, asked, 403, "service_forbidden"},
+      {&kAgent, asked, 403, "forbidden"},
+      {&kOfficer, asked, 403, "forbidden"},
+      {&kAuditor, asked, 403, "forbidden"},
+      {&kUnknown, asked, 403, "unknown_caller"},
+  };
+  for (const Refusal& r : refusals) {
+    SCOPED_TRACE(std::string(r.who->name) + " " + r.body);
+    const Reply got = RunOneAs(*r.who, socket, {"POST", path + "/erase", r.body});
+    EXPECT_EQ(got.status, r.status) << got.body;
+    EXPECT_EQ(ErrorCodeOf(got.body), r.code) << got.body;
+    const Reply after = RunOneAs(kWriterAlpha, socket, {"GET", path, ""});
+    EXPECT_EQ(after.status, 200) << after.body;  // nothing changed
+  }
+  const Reply erased = RunOneAs(kWriterAlpha, socket, {"POST", path + "/erase", asked});
+  ASSERT_EQ(erased.status, 200) << erased.body;
+  EXPECT_EQ(Field(erased.body, "state"), "erased");
+  const Reply after = RunOneAs(kWriterAlpha, socket, {"GET", path, ""});
+  EXPECT_EQ(after.status, 410) << after.body;
+  EXPECT_EQ(ErrorCodeOf(after.body), "erased");
+  EXPECT_EQ(RunOneAs(kAgent, socket, {"GET", path, ""}).status, 410);
+  // A retry is the same success.
+  EXPECT_EQ(RunOneAs(kWriterAlpha, socket, {"POST", path + "/erase", asked}).status, 200);
+}
+
 TEST_F(RolesTest, WritersWriteTheirOwnServicesAndReadOnlyThoseBack) {
   const std::string& socket = daemon_.socket_path();
   Reply beta = RunOneAs(kWriterBeta, socket, {"POST", "/v1/transcripts", R"({"service":"beta"})"});

@@ -145,12 +145,18 @@ TEST(ParseCloseBodyTest, AcceptsEmptyOrEmptyObjectOnly) {
   EXPECT_EQ(ReasonOf(ParseCloseBody("{")), "invalid_json");
 }
 
-TEST(ParseEraseBodyTest, AcceptsEmptyOrEmptyObjectOnlyAndNamesTheEraseBody) {
-  EXPECT_TRUE(ParseEraseBody("").ok());
-  EXPECT_TRUE(ParseEraseBody("{}").ok());
-  const Status refused = ParseEraseBody(R"({"force":true})");
+TEST(ParseEraseBodyTest, AcceptsNoReasonOrTheVisitorsRequestAndNamesTheEraseBody) {
+  EXPECT_EQ(*ParseEraseBody(""), EraseReason::kNone);
+  EXPECT_EQ(*ParseEraseBody("{}"), EraseReason::kNone);
+  EXPECT_EQ(*ParseEraseBody(R"({"reason":"visitor_request"})"), EraseReason::kVisitorRequest);
+  const Status refused = ParseEraseBody(R"({"force":true})").status();
   EXPECT_EQ(refused.reason(), "unknown_field");
   EXPECT_EQ(refused.message().rfind("erase request body", 0), 0u) << refused.message();
+  EXPECT_EQ(ParseEraseBody(R"({"reason":"admin"})").status().reason(), "invalid_reason");
+  EXPECT_EQ(ParseEraseBody(R"({"reason":"Visitor_Request"})").status().reason(), "invalid_reason");
+  EXPECT_EQ(ParseEraseBody(R"({"reason":1})").status().reason(), "invalid_type");
+  EXPECT_EQ(ParseEraseBody(R"({"reason":null})").status().reason(), "invalid_type");
+  EXPECT_EQ(ParseEraseBody("[]").status().reason(), "invalid_type");
 }
 
 TEST(RequestEncodingTest, EncodedRequestsParseBack) {

@@ -28,24 +28,47 @@ std::string IncompleteBackupPath(const std::string& dir) {
 
 }  // namespace
 
-Status VaultImpl::EraseTranscript(const Caller& caller, std::string_view id) {
-  if (!caller.Has(Role::kAdmin)) {
-    const Status refused =
-        Status::PermissionDenied("only admins may erase transcripts", "forbidden");
-    VAULT_RETURN_IF_ERROR(Audit(caller, "transcript.erase", id, "forbidden"));
-    return refused;
+Status VaultImpl::EraseTranscript(const Caller& caller, std::string_view id,
+                                  EraseReason reason) {
+  const bool visitor_request = reason == EraseReason::kVisitorRequest;
+  AuditDetails why;
+  if (visitor_request) why.emplace_back("reason", "visitor_request");
+  auto audit = [&](std::string_view outcome, AuditDetails more = {}) {
+    AuditDetails details = why;
+    for (auto& d : more) details.push_back(std::move(d));
+    return Audit(caller, "transcript.erase", id, outcome, std::move(details));
+  };
+  auto refuse = [&](Status status) {
+    VAULT_RETURN_IF_ERROR(audit(OutcomeOf(status)));
+    return status;
+  };
+  // An admin erases any transcript; a writer only one of its own services,
+  // and only because the visitor asked (docs/design.md section 21).
+  const bool admin = caller.Has(Role::kAdmin);
+  if (!admin && !(visitor_request && caller.Has(Role::kWriter))) {
+    return refuse(Status::PermissionDenied(
+        caller.Has(Role::kWriter)
+            ? "a writer may erase a transcript only at the visitor's request (reason visitor_request)"
+            : "only admins, or writers at the visitor's request, may erase transcripts",
+        "forbidden"));
   }
   std::string raw_id;
-  if (!ParseId(id, &raw_id)) return AuditOutcome(caller, "transcript.erase", id, NoSuchTranscript());
+  if (!ParseId(id, &raw_id)) return refuse(NoSuchTranscript());
   {
     MutexLock lock(&StripeFor(raw_id));
     StatusOr<Loaded> t = Load(id);
     // Erasing an erased transcript is the same success, so a client whose
-    // answer was lost can safely ask again.
+    // answer was lost can safely ask again. (Its service is gone with its
+    // records: a writer's repeat cannot be checked against it, and learns
+    // only that an id it holds is erased.)
     if (!t.ok() && t.status().code() == Status::Code::kGone && t.status().reason() == "erased") {
-      return Audit(caller, "transcript.erase", id, "ok", {{"already", "erased"}});
+      return audit("ok", {{"already", "erased"}});
     }
-    if (!t.ok()) return AuditOutcome(caller, "transcript.erase", id, t.status());
+    if (!t.ok()) return refuse(t.status());
+    if (!admin && !caller.MayWrite(t->state.service)) {
+      return refuse(Status::PermissionDenied(
+          "this caller may not erase transcripts of this service", "service_forbidden"));
+    }
     const UnixMillis now = clock_->NowMillis();
     WriteBatch batch;
     // The visitor-index entries go too: nothing may link an identifier to
@@ -69,23 +92,35 @@ Status VaultImpl::EraseTranscript(const Caller& caller, std::string_view id) {
                                  keyring_->EpochOf(now + options_.retention_ms)),
                         raw_id),
               "");
-    VAULT_RETURN_IF_ERROR(Audit(caller, "transcript.erase", id, "ok"));
+    VAULT_RETURN_IF_ERROR(audit("ok"));
     if (Status written = store_->Write(&batch); !written.ok()) {
-      const Status noted = Audit(caller, "transcript.erase", id, "write_failed");
+      const Status noted = audit("write_failed");
       (void)noted;
       return written;
     }
     (was_open ? open_count_ : closed_count_).fetch_sub(1, std::memory_order_relaxed);
   }
+  CompactAfterErase(erasures_committed_.fetch_add(1, std::memory_order_acq_rel) + 1);
+  return Status::OK();
+}
+
+void VaultImpl::CompactAfterErase(uint64_t erasure) {
   // Rewrite the files so the records and the wrapped key leave the live
   // data directory now (docs/design.md, "Erasure", says when it is final).
+  // One compaction serves every erasure committed before it began, so
+  // erasures that arrive together (a visitor's request replayed, several
+  // chats at once) share one instead of queueing one each.
+  MutexLock serial(&erase_compact_mu_);
+  if (erasures_compacted_ >= erasure) return;  // one that began after ours ran
+  const uint64_t covered = erasures_committed_.load(std::memory_order_acquire);
   // The erasure is committed already: a failed compaction is the next
   // retention run's to retry, not the caller's error.
   if (Status compacted = store_->FlushAndCompact(); !compacted.ok()) {
     shredder_->CompactionFailed();
     Log("compaction_failed", {{"after", "erase"}, {"error", OutcomeOf(compacted)}});
+    return;
   }
-  return Status::OK();
+  erasures_compacted_ = covered;
 }
 
 Status VaultImpl::Backup(const Caller& caller, const std::string& dir) {

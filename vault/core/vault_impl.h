@@ -60,7 +60,7 @@ class VaultImpl final : public Vault, private RetentionHost, private HoldHost {
   StatusOr<std::vector<AuditRecordView>> ReadAuditRecords(const Caller& caller, uint64_t from,
                                                           size_t limit) override;
   StatusOr<std::string> ReadAuditSegment(const Caller& caller, uint64_t number) override;
-  Status EraseTranscript(const Caller& caller, std::string_view id) override;
+  Status EraseTranscript(const Caller& caller, std::string_view id, EraseReason reason) override;
   Status Backup(const Caller& caller, const std::string& dir) override;
   Status RunRetention() override;
   StatusOr<RetentionStatus> GetRetentionStatus(const Caller& caller) override;
@@ -119,6 +119,9 @@ class VaultImpl final : public Vault, private RetentionHost, private HoldHost {
   // The copy of Backup(), into `dir` (the incomplete sibling): its db/
   // checkpoint and BACKUP.json.
   Status MakeBackup(const std::string& dir);
+  // After erasure number `erasure` is committed: compacts the store, unless
+  // a compaction that began after that erasure has already run.
+  void CompactAfterErase(uint64_t erasure) EXCLUDES(erase_compact_mu_);
   StatusOr<UnixMillis> DoClose(const Caller& caller, std::string_view id, bool* audited);
   StatusOr<AppendOutcome> DoAppend(const Caller& caller, std::string_view id, const Message& m);
   StatusOr<Transcript> DoGet(const Caller& caller, std::string_view id);
@@ -221,6 +224,11 @@ class VaultImpl final : public Vault, private RetentionHost, private HoldHost {
   std::array<Mutex, 256> stripes_;
   // One backup at a time (erase_backup.cc).
   Mutex backup_mu_;
+  // Erasures committed, and how many of them the last compaction after an
+  // erasure covered (CompactAfterErase).
+  std::atomic<uint64_t> erasures_committed_{0};
+  Mutex erase_compact_mu_;
+  uint64_t erasures_compacted_ GUARDED_BY(erase_compact_mu_) = 0;
   // Retention: the shredder and its thread (vault/retention/shredder.h).
   std::unique_ptr<Shredder> shredder_;
   // Mirrors of the store's transcript counters, read once at Open and moved

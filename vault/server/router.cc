@@ -228,10 +228,9 @@ HttpResponse Router::SubjectAccess(const Caller& caller, const HttpRequest& requ
 
 HttpResponse Router::EraseTranscript(const Caller& caller, std::string_view id,
                                      const HttpRequest& request) const {
-  if (Status status = wire::ParseEraseBody(request.body()); !status.ok()) {
-    return ErrorResponse(status);
-  }
-  if (Status status = vault_->EraseTranscript(caller, id); !status.ok()) {
+  StatusOr<EraseReason> reason = wire::ParseEraseBody(request.body());
+  if (!reason.ok()) return ErrorResponse(reason.status());
+  if (Status status = vault_->EraseTranscript(caller, id, *reason); !status.ok()) {
     return ErrorResponse(status);
   }
   boost::json::object body;

@@ -156,7 +156,8 @@ RoleSet RolesFor(RouteId route) {
       return Roles({Role::kAgent});
     case RouteId::kSubjectAccess:
       return Roles({Role::kDpo});
-    case RouteId::kErase:
+    case RouteId::kErase:  // a writer only at the visitor's request (VaultImpl)
+      return Roles({Role::kAdmin, Role::kWriter});
     case RouteId::kBackup:
     case RouteId::kOfficerRevoke:
       return Roles({Role::kAdmin});

@@ -93,7 +93,19 @@ Status ParseEmptyBody(std::string_view body, std::string_view what) {
 
 Status ParseCloseBody(std::string_view body) { return ParseEmptyBody(body, "close request body"); }
 
-Status ParseEraseBody(std::string_view body) { return ParseEmptyBody(body, "erase request body"); }
+StatusOr<EraseReason> ParseEraseBody(std::string_view body) {
+  if (body.empty()) return EraseReason::kNone;
+  VAULT_ASSIGN_OR_RETURN(json::object object,
+                         ParseRequestObject(body, {"reason"}, "erase request body"));
+  const json::value* reason = object.if_contains("reason");
+  if (reason == nullptr) return EraseReason::kNone;
+  if (!reason->is_string()) {
+    return Status::InvalidArgument("field 'reason' must be a string", "invalid_type");
+  }
+  if (reason->as_string() == "visitor_request") return EraseReason::kVisitorRequest;
+  return Status::InvalidArgument("field 'reason' must be \"visitor_request\" or absent",
+                                 "invalid_reason");
+}
 
 std::string EncodeNewTranscript(const NewTranscript& request) {
   json::object object;

@@ -29,7 +29,8 @@ namespace vault::wire {
 StatusOr<NewTranscript> ParseNewTranscript(std::string_view body);
 StatusOr<Message> ParseMessage(std::string_view body, uint64_t max_seq);
 Status ParseCloseBody(std::string_view body);
-Status ParseEraseBody(std::string_view body);
+// An empty body or {} (an admin's erasure), or {"reason": "visitor_request"}.
+StatusOr<EraseReason> ParseEraseBody(std::string_view body);
 
 std::string EncodeNewTranscript(const NewTranscript& request);
 std::string EncodeMessage(const Message& message);
