@@ -99,7 +99,7 @@ class StubVault final : public Vault {
     if (number != 1) return NotFound();
     return std::string("segment bytes");
   }
-  Status EraseTranscript(const Caller&, std::string_view id) override {
+  Status EraseTranscript(const Caller&, std::string_view id, EraseReason) override {
     return Missing(id) ? NotFound() : Status::OK();
   }
   Status Backup(const Caller&, const std::string& dir) override {
