@@ -99,6 +99,15 @@ class StubVault final : public Vault {
     if (number != 1) return NotFound();
     return std::string("segment bytes");
   }
+  StatusOr<SubjectErasureAnswer> SubjectErasure(const Caller&,
+                                                const SubjectAccessQuery& query) override {
+    if (query.ref.has_value() && Missing(*query.ref)) return NotFound();
+    SubjectErasureAnswer answer;
+    answer.searched = {"ref"};
+    answer.erased = {std::string(32, 'a')};
+    answer.withheld = {std::string(32, 'b')};
+    return answer;
+  }
   Status EraseTranscript(const Caller&, std::string_view id, EraseReason) override {
     return Missing(id) ? NotFound() : Status::OK();
   }

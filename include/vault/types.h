@@ -151,6 +151,19 @@ struct SubjectAccessAnswer {
   uint64_t audit_seq = 0;               // the subject.access record of this answer
 };
 
+// What an erasure of everything about a visitor did (Vault::SubjectErasure,
+// docs/subject-access.md): the same search as a subject access request.
+struct SubjectErasureAnswer {
+  UnixMillis answered_at = 0;
+  std::vector<std::string> searched;  // the identifier kinds given
+  std::vector<std::string> services;  // the services searched; empty: every service granted
+  std::vector<std::string> erased;    // ids erased by this request, in id order
+  // Ids under legal hold: not erased (the hold takes precedence); the
+  // safeguarding officers decide.
+  std::vector<std::string> withheld;
+  uint64_t audit_seq = 0;             // the subject.erasure record of this answer
+};
+
 struct CreatedTranscript {
   std::string id;
   UnixMillis expires_at = 0;

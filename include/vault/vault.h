@@ -91,6 +91,12 @@ class Vault {
   // forbidden / service_forbidden; ResourceExhausted too_many_matches.
   virtual StatusOr<SubjectAccessAnswer> SubjectAccess(const Caller& caller,
                                                       const SubjectAccessQuery& query) = 0;
+  // Erases every transcript that a subject access request with `query`
+  // would disclose (dpo role), at once, as EraseTranscript does; held ones
+  // are listed as withheld and kept. Idempotent: a repeat finds nothing
+  // more to erase.
+  virtual StatusOr<SubjectErasureAnswer> SubjectErasure(const Caller& caller,
+                                                        const SubjectAccessQuery& query) = 0;
 
   // Records a request refused before it reached the vault (the route's role
   // check), so refusals are audited too. Returns the audit failure, if any.

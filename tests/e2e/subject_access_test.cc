@@ -281,6 +281,51 @@ TEST_F(SubjectAccessE2eTest, ServicesNarrowTheSearch) {
   EXPECT_EQ(answer->services, (std::vector<std::string>{"textline"}));
 }
 
+// Erasure of everything about Sam over the real socket: what is erased,
+// what is withheld, what stays, and a repeat.
+TEST_F(SubjectAccessE2eTest, ASubjectErasureErasesEveryMatchButTheHeldOne) {
+  ASSERT_NO_FATAL_FAILURE(MakeVisitors());
+  const std::string body = std::string(R"({"identifiers":{"email":")") + kSamEmail + R"("}})";
+  auto reply = client_->Request("POST", "/v1/subject-erasure", body);
+  ASSERT_OK(reply);
+  ASSERT_EQ(reply->status, 200) << reply->body;
+  const json::object answer = json::parse(reply->body).as_object();
+  std::vector<std::string> erased;
+  for (const json::value& id : answer.at("erased").as_array()) {
+    erased.emplace_back(id.as_string());
+  }
+  std::vector<std::string> expected = {sam_webchat_, sam_textline_};
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(erased, expected);
+  ASSERT_EQ(answer.at("withheld").as_array().size(), 1u);
+  EXPECT_EQ(answer.at("withheld").as_array()[0].as_string(), sam_held_);
+  EXPECT_EQ(answer.at("searched").as_array().size(), 1u);
+  EXPECT_GT(answer.at("audit_seq").as_int64(), 0);
+  for (const std::string& id : expected) {
+    auto read = client_->Request("GET", "/v1/transcripts/" + id);
+    ASSERT_OK(read);
+    EXPECT_EQ(read->status, 410) << read->body;
+  }
+  auto alex = client_->Request("GET", "/v1/transcripts/" + alex_);
+  ASSERT_OK(alex);
+  EXPECT_EQ(alex->status, 200);
+  // Again: the same success, nothing more erased.
+  auto again = client_->Request("POST", "/v1/subject-erasure", body);
+  ASSERT_OK(again);
+  ASSERT_EQ(again->status, 200) << again->body;
+  EXPECT_TRUE(json::parse(again->body).at("erased").as_array().empty());
+  // Bad input: a clear error, nothing erased.
+  auto bad = client_->Request("POST", "/v1/subject-erasure", R"({"identifiers":{}})");
+  ASSERT_OK(bad);
+  EXPECT_EQ(bad->status, 400);
+  EXPECT_NE(bad->body.find("no_identifier"), std::string::npos) << bad->body;
+  const auto records = AuditRecords("subject.erasure");
+  ASSERT_EQ(records.size(), 3u);
+  EXPECT_EQ(records[0].at("outcome").as_string(), "ok");
+  EXPECT_EQ(records[2].at("outcome").as_string(), "no_identifier");
+  EXPECT_EQ(AuditRecords("transcript.erase").size(), 2u);
+}
+
 TEST_F(SubjectAccessE2eTest, BadInputIsRefusedAndLeavesNoDirectory) {
   const std::string dir = out_root_ + "/bad";
   const std::string bad_file = daemon_.test_dir() + "/bad-ids.json";
@@ -375,19 +420,35 @@ TEST(SubjectAccessRoleTest, ACallerWithoutTheDpoRoleIsRefusedAndAudited) {
   EXPECT_NE(r.err.find("forbidden"), std::string::npos) << r.err;
   EXPECT_FALSE(std::filesystem::exists(daemon.test_dir() + "/refused"));
 
+  // Nor may it erase a visitor's transcripts, whatever other roles it has.
+  NewTranscript request;
+  request.service = "webchat";
+  request.visitor.email = "sam@example.org";
+  auto created = (*client)->CreateTranscript(request);
+  ASSERT_OK(created);
+  auto erasure = (*client)->Request("POST", "/v1/subject-erasure",
+                                    R"({"identifiers": {"email": "sam@example.org"}})");
+  ASSERT_OK(erasure);
+  EXPECT_EQ(erasure->status, 403) << erasure->body;
+  EXPECT_EQ(ErrorCode(erasure->body), "forbidden") << erasure->body;
+  auto kept = (*client)->Request("GET", "/v1/transcripts/" + created->id);
+  ASSERT_OK(kept);
+  EXPECT_EQ(kept->status, 200) << kept->body;
+
   auto records = (*client)->Request("GET", "/v1/audit/records?from=0&limit=1000");
   ASSERT_OK(records);
   int refused = 0;
   const json::value parsed = json::parse(records->body);
   for (const json::value& rec : parsed.at("records").as_array()) {
     const json::object& p = rec.at("payload").as_object();
-    if (p.contains("action") && p.at("action") == "subject.access") {
+    if (p.contains("action") &&
+        (p.at("action") == "subject.access" || p.at("action") == "subject.erasure")) {
       EXPECT_EQ(p.at("outcome"), "forbidden");
       EXPECT_EQ(json::serialize(p).find("sam@"), std::string::npos);
       ++refused;
     }
   }
-  EXPECT_EQ(refused, 2);
+  EXPECT_EQ(refused, 3);
 }
 
 }  // namespace

@@ -60,6 +60,7 @@ TEST(MatchRouteTest, MatchesEveryLegalHoldRoute) {
       {"/v1/transcripts/" + kId + "/history?limit=5", RouteId::kHistory,
        "/v1/transcripts/{id}/history", "GET", "", kId},
       {"/v1/subject-access", RouteId::kSubjectAccess, "/v1/subject-access", "POST", "", ""},
+      {"/v1/subject-erasure", RouteId::kSubjectErasure, "/v1/subject-erasure", "POST", "", ""},
       {"/v1/requests", RouteId::kRequests, "/v1/requests", "POST", "", ""},
       {"/v1/requests/" + kId, RouteId::kRequest, "/v1/requests/{name}", "GET", kId, ""},
       {"/v1/requests/" + kId + "?officer=alice", RouteId::kRequest, "/v1/requests/{name}", "GET",
@@ -131,6 +132,11 @@ TEST(RolesForTest, LegalHoldRoutes) {
   // Subject access is the dpo's alone, and no other route is.
   EXPECT_EQ(RolesFor(RouteId::kSubjectAccess), roles({Role::kDpo}));
   EXPECT_STREQ(ActionFor(RouteId::kSubjectAccess, "POST"), "subject.access");
+  EXPECT_EQ(RolesFor(RouteId::kSubjectErasure), roles({Role::kDpo}));
+  EXPECT_STREQ(ActionFor(RouteId::kSubjectErasure, "POST"), "subject.erasure");
+  // Erasure: admins, and writers (only at the visitor's request, which the
+  // vault checks).
+  EXPECT_EQ(RolesFor(RouteId::kErase), roles({Role::kAdmin, Role::kWriter}));
 }
 
 TEST(ActionForTest, LegalHoldRoutesNameTheirAuditActions) {

@@ -54,6 +54,7 @@ Status VaultImpl::EraseTranscript(const Caller& caller, std::string_view id,
   }
   std::string raw_id;
   if (!ParseId(id, &raw_id)) return refuse(NoSuchTranscript());
+  uint64_t erasure = 0;
   {
     MutexLock lock(&StripeFor(raw_id));
     StatusOr<Loaded> t = Load(id);
@@ -69,39 +70,44 @@ Status VaultImpl::EraseTranscript(const Caller& caller, std::string_view id,
       return refuse(Status::PermissionDenied(
           "this caller may not erase transcripts of this service", "service_forbidden"));
     }
-    const UnixMillis now = clock_->NowMillis();
-    WriteBatch batch;
-    // The visitor-index entries go too: nothing may link an identifier to
-    // an erased transcript.
-    VAULT_ASSIGN_OR_RETURN(Visitor visitor, ReadVisitor(raw_id, t->dek));
-    VAULT_RETURN_IF_ERROR(
-        index_.StageRemove(t->key_epoch, raw_id, IndexedIdentifiers(visitor), &batch));
-    std::string end = raw_id;
-    end.push_back('\xff');
-    batch.DeleteRange(Column::kMessages, raw_id, end);
-    batch.Delete(Column::kTranscripts, TranscriptKey(raw_id, RecordKind::kVisitor));
-    batch.Delete(Column::kTranscripts, TranscriptKey(raw_id, RecordKind::kState));
-    batch.Put(Column::kWrappedKeys, raw_id, Tombstone(now, /*erased=*/true));
-    batch.Delete(Column::kExpiryIndex, ExpiryKey(t->key_epoch, raw_id));
-    batch.Delete(Column::kExpiryIndex, OpenIndexKey(raw_id));
-    const bool was_open = t->state.state == TranscriptState::kOpen;
-    batch.AddToCounter(was_open ? kOpenCounter : kClosedCounter, -1);
-    // The tombstone answers 410 "erased" for one retention period.
-    batch.Put(Column::kExpiryIndex,
-              ExpiryKey(std::max(keyring_->base_epoch(),
-                                 keyring_->EpochOf(now + options_.retention_ms)),
-                        raw_id),
-              "");
-    VAULT_RETURN_IF_ERROR(audit("ok"));
-    if (Status written = store_->Write(&batch); !written.ok()) {
-      const Status noted = audit("write_failed");
-      (void)noted;
-      return written;
-    }
-    (was_open ? open_count_ : closed_count_).fetch_sub(1, std::memory_order_relaxed);
+    VAULT_ASSIGN_OR_RETURN(erasure, CommitErasure(caller, id, *t, why));
   }
-  CompactAfterErase(erasures_committed_.fetch_add(1, std::memory_order_acq_rel) + 1);
+  CompactAfterErase(erasure);
   return Status::OK();
+}
+
+StatusOr<uint64_t> VaultImpl::CommitErasure(const Caller& caller, std::string_view id,
+                                            const Loaded& t, const AuditDetails& why) {
+  const std::string& raw_id = t.raw_id;
+  const UnixMillis now = clock_->NowMillis();
+  WriteBatch batch;
+  // The visitor-index entries go too: nothing may link an identifier to an
+  // erased transcript.
+  VAULT_ASSIGN_OR_RETURN(Visitor visitor, ReadVisitor(raw_id, t.dek));
+  VAULT_RETURN_IF_ERROR(index_.StageRemove(t.key_epoch, raw_id, IndexedIdentifiers(visitor), &batch));
+  std::string end = raw_id;
+  end.push_back('\xff');
+  batch.DeleteRange(Column::kMessages, raw_id, end);
+  batch.Delete(Column::kTranscripts, TranscriptKey(raw_id, RecordKind::kVisitor));
+  batch.Delete(Column::kTranscripts, TranscriptKey(raw_id, RecordKind::kState));
+  batch.Put(Column::kWrappedKeys, raw_id, Tombstone(now, /*erased=*/true));
+  batch.Delete(Column::kExpiryIndex, ExpiryKey(t.key_epoch, raw_id));
+  batch.Delete(Column::kExpiryIndex, OpenIndexKey(raw_id));
+  const bool was_open = t.state.state == TranscriptState::kOpen;
+  batch.AddToCounter(was_open ? kOpenCounter : kClosedCounter, -1);
+  // The tombstone answers 410 "erased" for one retention period.
+  batch.Put(Column::kExpiryIndex,
+            ExpiryKey(std::max(keyring_->base_epoch(), keyring_->EpochOf(now + options_.retention_ms)),
+                      raw_id),
+            "");
+  VAULT_RETURN_IF_ERROR(Audit(caller, "transcript.erase", id, "ok", why));
+  if (Status written = store_->Write(&batch); !written.ok()) {
+    const Status noted = Audit(caller, "transcript.erase", id, "write_failed", why);
+    (void)noted;
+    return written;
+  }
+  (was_open ? open_count_ : closed_count_).fetch_sub(1, std::memory_order_relaxed);
+  return erasures_committed_.fetch_add(1, std::memory_order_acq_rel) + 1;
 }
 
 void VaultImpl::CompactAfterErase(uint64_t erasure) {

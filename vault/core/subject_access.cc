@@ -161,38 +161,47 @@ StatusOr<SubjectAccessAnswer> VaultImpl::SubjectAccess(const Caller& caller,
   return answer;
 }
 
-Status VaultImpl::DoSubjectAccess(const Caller& caller, const SubjectAccessQuery& query,
-                                  SubjectAccessAnswer* answer) {
+StatusOr<VaultImpl::SubjectMatches> VaultImpl::MatchSubject(const Caller& caller,
+                                                            const SubjectAccessQuery& query) {
   if (!caller.Has(Role::kDpo)) {
-    return Status::PermissionDenied("only the dpo role answers subject access requests",
-                                    "forbidden");
+    return Status::PermissionDenied("only the dpo role answers visitors' requests", "forbidden");
   }
+  SubjectMatches out;
   VAULT_ASSIGN_OR_RETURN(std::vector<Identifier> ids, QueryIdentifiers(query));
-  VAULT_ASSIGN_OR_RETURN(ServiceScope scope, ScopeOf(caller, query));
-  if (scope.empty()) {
+  VAULT_ASSIGN_OR_RETURN(out.scope, ScopeOf(caller, query));
+  if (out.scope.empty()) {
     return Status::PermissionDenied("this caller answers requests for no service",
                                     "service_forbidden");
   }
-  for (const Identifier& id : ids) answer->searched.emplace_back(IdentifierKindName(id.kind));
-  answer->services.assign(scope.services.begin(), scope.services.end());
+  for (const Identifier& id : ids) out.searched.emplace_back(IdentifierKindName(id.kind));
+  out.services.assign(out.scope.services.begin(), out.scope.services.end());
 
   VAULT_ASSIGN_OR_RETURN(std::vector<VisitorIndex::Match> matches,
                          index_.Find(ids, kMaxSubjectMatches, hold_->OpenCaseIndexKeys()));
   // The matches in the services searched, by their entries' service tags,
   // so that nothing of another service is opened.
-  std::map<std::string, std::set<IdentifierKind>> found;
   for (const VisitorIndex::Match& m : matches) {
-    bool in_scope = scope.all;
-    for (auto s = scope.services.begin(); !in_scope && s != scope.services.end(); ++s) {
+    bool in_scope = out.scope.all;
+    for (auto s = out.scope.services.begin(); !in_scope && s != out.scope.services.end(); ++s) {
       VAULT_ASSIGN_OR_RETURN(in_scope, index_.InService(m, *s));
     }
-    if (in_scope) found[m.raw_id].insert(m.kind);
+    if (in_scope) out.found[m.raw_id].insert(m.kind);
   }
-  if (found.size() > kMaxSubjectTranscripts) {
+  if (out.found.size() > kMaxSubjectTranscripts) {
     return Status::ResourceExhausted(
         "more than 1000 transcripts match; answer the request service by service",
         "too_many_matches");
   }
+  return out;
+}
+
+Status VaultImpl::DoSubjectAccess(const Caller& caller, const SubjectAccessQuery& query,
+                                  SubjectAccessAnswer* answer) {
+  VAULT_ASSIGN_OR_RETURN(SubjectMatches matched, MatchSubject(caller, query));
+  answer->searched = std::move(matched.searched);
+  answer->services = std::move(matched.services);
+  const ServiceScope& scope = matched.scope;
+  const auto& found = matched.found;
 
   std::map<std::string, std::vector<RecordedAccess>> accesses;
   UnixMillis earliest = clock_->NowMillis();
@@ -248,6 +257,73 @@ Status VaultImpl::DoSubjectAccess(const Caller& caller, const SubjectAccessQuery
   if (answer->statement.retention.empty()) {
     answer->statement.retention = RetentionText(options_.retention_ms);
   }
+  answer->answered_at = clock_->NowMillis();
+  return Status::OK();
+}
+
+StatusOr<SubjectErasureAnswer> VaultImpl::SubjectErasure(const Caller& caller,
+                                                         const SubjectAccessQuery& query) {
+  SubjectErasureAnswer answer;
+  if (Status status = DoSubjectErasure(caller, query, &answer); !status.ok()) {
+    return AuditOutcome(caller, "subject.erasure", "", status);
+  }
+  std::string searched;
+  for (const std::string& kind : answer.searched) {
+    searched += (searched.empty() ? "" : ",") + kind;
+  }
+  // The request itself, after the erasures it made: kinds of identifier and
+  // counts, never an identifier.
+  VAULT_RETURN_IF_ERROR(Audit(caller, "subject.erasure", "", "ok",
+                              {{"searched", searched},
+                               {"erased", std::to_string(answer.erased.size())},
+                               {"withheld", std::to_string(answer.withheld.size())}},
+                              &answer.audit_seq));
+  return answer;
+}
+
+Status VaultImpl::DoSubjectErasure(const Caller& caller, const SubjectAccessQuery& query,
+                                   SubjectErasureAnswer* answer) {
+  VAULT_ASSIGN_OR_RETURN(SubjectMatches matched, MatchSubject(caller, query));
+  answer->searched = std::move(matched.searched);
+  answer->services = std::move(matched.services);
+  const AuditDetails why = {{"purpose", "subject_erasure"}};
+  uint64_t last_erasure = 0;
+  Status failed = Status::OK();
+  // In id order (the map's); each under its own lock, each its own
+  // committed batch, then one compaction for them all.
+  for (const auto& [raw_id, kinds] : matched.found) {
+    const std::string id = ToHex(raw_id);
+    MutexLock lock(&StripeFor(raw_id));
+    StatusOr<std::string> wrapped = store_->Get(Column::kWrappedKeys, raw_id);
+    if (!wrapped.ok()) {
+      if (wrapped.status().code() == Status::Code::kNotFound) continue;
+      failed = wrapped.status();
+      break;
+    }
+    if (IsHeldMarker(*wrapped)) {
+      // Kept: the hold takes precedence over erasure while it lasts, and
+      // the safeguarding officers decide about held material.
+      answer->withheld.push_back(id);
+      continue;
+    }
+    StatusOr<Loaded> t = LoadWrapped(raw_id, *wrapped);
+    if (!t.ok()) {
+      if (t.status().code() == Status::Code::kGone) continue;  // erased or expired already
+      failed = t.status();
+      break;
+    }
+    if (!matched.scope.Covers(t->state.service)) continue;  // the service tag said so already
+    StatusOr<uint64_t> erasure = CommitErasure(caller, id, *t, why);
+    if (!erasure.ok()) {
+      failed = erasure.status();
+      break;
+    }
+    last_erasure = *erasure;
+    answer->erased.push_back(id);
+  }
+  // Those committed are erased even if a later one failed: compact for them.
+  if (last_erasure != 0) CompactAfterErase(last_erasure);
+  VAULT_RETURN_IF_ERROR(failed);
   answer->answered_at = clock_->NowMillis();
   return Status::OK();
 }

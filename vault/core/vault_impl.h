@@ -54,6 +54,8 @@ class VaultImpl final : public Vault, private RetentionHost, private HoldHost {
                                     const HistoryQuery& query) override;
   StatusOr<SubjectAccessAnswer> SubjectAccess(const Caller& caller,
                                               const SubjectAccessQuery& query) override;
+  StatusOr<SubjectErasureAnswer> SubjectErasure(const Caller& caller,
+                                                const SubjectAccessQuery& query) override;
   Status RecordRefusal(const Caller& caller, std::string_view action, std::string_view object_id,
                        std::string_view reason) override;
   StatusOr<AuditStatus> GetAuditStatus(const Caller& caller) override;
@@ -133,6 +135,18 @@ class VaultImpl final : public Vault, private RetentionHost, private HoldHost {
                                       const HistoryQuery& query, size_t* results);
   Status DoSubjectAccess(const Caller& caller, const SubjectAccessQuery& query,
                          SubjectAccessAnswer* answer);
+  // The transcripts a subject access request finds (dpo role checked; the
+  // identifiers normalised; only the services searched, by their index
+  // entries' service tags): raw id -> the identifier kinds that matched.
+  struct SubjectMatches {
+    ServiceScope scope;
+    std::vector<std::string> searched;  // identifier kinds
+    std::vector<std::string> services;  // the services named; empty: all granted
+    std::map<std::string, std::set<IdentifierKind>> found;
+  };
+  StatusOr<SubjectMatches> MatchSubject(const Caller& caller, const SubjectAccessQuery& query);
+  Status DoSubjectErasure(const Caller& caller, const SubjectAccessQuery& query,
+                          SubjectErasureAnswer* answer);
   // Adds to `wanted` (transcript id -> its accesses) every access record
   // naming one of its ids, from the audit log's records since about `since`.
   Status CollectAccesses(UnixMillis since,
@@ -177,6 +191,11 @@ class VaultImpl final : public Vault, private RetentionHost, private HoldHost {
     SecretBytes dek;
     StateRecord state;
   };
+  // Writes the erasure of loaded transcript `t` (its stripe held), audited
+  // as transcript.erase "ok" with `why` first; returns the erasure's
+  // number for CompactAfterErase.
+  StatusOr<uint64_t> CommitErasure(const Caller& caller, std::string_view id, const Loaded& t,
+                                   const AuditDetails& why);
   StatusOr<Loaded> Load(std::string_view external_id);
   // The same from its wrapped-keys value, already read under its lock.
   StatusOr<Loaded> LoadWrapped(std::string raw_id, const std::string& wrapped);

@@ -114,6 +114,8 @@ HttpResponse Router::Dispatch(const RouteMatch& match, const HttpRequest& reques
       return History(caller, match.transcript_id, request);
     case RouteId::kSubjectAccess:
       return SubjectAccess(caller, request);
+    case RouteId::kSubjectErasure:
+      return SubjectErasure(caller, request);
     case RouteId::kMessages:
       return AppendMessage(caller, match.transcript_id, request);
     case RouteId::kClose:
@@ -224,6 +226,15 @@ HttpResponse Router::SubjectAccess(const Caller& caller, const HttpRequest& requ
   StatusOr<SubjectAccessAnswer> answer = vault_->SubjectAccess(caller, *query);
   if (!answer.ok()) return ErrorResponse(answer.status());
   return JsonResponse(200, wire::EncodeSubjectAccessAnswer(*answer));
+}
+
+HttpResponse Router::SubjectErasure(const Caller& caller, const HttpRequest& request) const {
+  // The same request as a subject access request, identifiers in the body.
+  StatusOr<SubjectAccessQuery> query = wire::ParseSubjectAccessRequest(request.body());
+  if (!query.ok()) return ErrorResponse(query.status());
+  StatusOr<SubjectErasureAnswer> answer = vault_->SubjectErasure(caller, *query);
+  if (!answer.ok()) return ErrorResponse(answer.status());
+  return JsonResponse(200, wire::EncodeSubjectErasureAnswer(*answer));
 }
 
 HttpResponse Router::EraseTranscript(const Caller& caller, std::string_view id,

@@ -66,6 +66,7 @@ enum class RouteId {
   kRequest,          // GET /v1/requests/{name}
   kApprovals,        // POST /v1/requests/{name}/approvals
   kSubjectAccess,    // POST /v1/subject-access
+  kSubjectErasure,   // POST /v1/subject-erasure
 };
 
 struct RouteMatch {
@@ -142,6 +143,7 @@ class Router {
                                const HttpRequest& request) const;
   HttpResponse GetTranscript(const Caller& caller, std::string_view id) const;
   HttpResponse SubjectAccess(const Caller& caller, const HttpRequest& request) const;
+  HttpResponse SubjectErasure(const Caller& caller, const HttpRequest& request) const;
   HttpResponse History(const Caller& caller, std::string_view id,
                        const HttpRequest& request) const;
   HttpResponse Retention(const Caller& caller) const;

@@ -106,6 +106,9 @@ RouteMatch MatchRoute(std::string_view target) {
   if (path == "/v1/subject-access") {
     return Match(RouteId::kSubjectAccess, "/v1/subject-access", "POST");
   }
+  if (path == "/v1/subject-erasure") {
+    return Match(RouteId::kSubjectErasure, "/v1/subject-erasure", "POST");
+  }
   if (RouteMatch safeguarding = MatchSafeguardingRoute(path); safeguarding.id != RouteId::kNone) {
     return safeguarding;
   }
@@ -155,6 +158,7 @@ RoleSet RolesFor(RouteId route) {
     case RouteId::kHistory:
       return Roles({Role::kAgent});
     case RouteId::kSubjectAccess:
+    case RouteId::kSubjectErasure:
       return Roles({Role::kDpo});
     case RouteId::kErase:  // a writer only at the visitor's request (VaultImpl)
       return Roles({Role::kAdmin, Role::kWriter});
@@ -198,6 +202,8 @@ const char* ActionFor(RouteId route) {
       return "transcript.history";
     case RouteId::kSubjectAccess:
       return "subject.access";
+    case RouteId::kSubjectErasure:
+      return "subject.erasure";
     case RouteId::kMessages:
       return "transcript.append";
     case RouteId::kClose:

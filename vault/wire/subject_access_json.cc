@@ -66,6 +66,17 @@ std::string EncodeSubjectAccessRequest(const SubjectAccessQuery& query) {
   return json::serialize(body);
 }
 
+std::string EncodeSubjectErasureAnswer(const SubjectErasureAnswer& answer) {
+  json::object object;
+  object["answered_at"] = FormatRfc3339(answer.answered_at);
+  object["audit_seq"] = answer.audit_seq;
+  object["searched"] = Strings(answer.searched);
+  object["services"] = Strings(answer.services);
+  object["erased"] = Strings(answer.erased);
+  object["withheld"] = Strings(answer.withheld);
+  return json::serialize(object);
+}
+
 std::string EncodeSubjectAccessAnswer(const SubjectAccessAnswer& answer) {
   json::object statement;
   statement["controller"] = answer.statement.controller;

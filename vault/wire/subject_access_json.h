@@ -36,6 +36,11 @@ StatusOr<SubjectAccessQuery> ParseSubjectAccessRequest(std::string_view body);
 std::string EncodeSubjectAccessRequest(const SubjectAccessQuery& query);
 
 std::string EncodeSubjectAccessAnswer(const SubjectAccessAnswer& answer);
+
+// POST /v1/subject-erasure answers (docs/api.md, section 2.5.3):
+//   200 {"answered_at", "audit_seq", "searched": [kind, ...],
+//        "services": [name, ...], "erased": [id, ...], "withheld": [id, ...]}
+std::string EncodeSubjectErasureAnswer(const SubjectErasureAnswer& answer);
 // Internal "bad_response" for a body of another shape or format.
 StatusOr<SubjectAccessAnswer> DecodeSubjectAccessAnswer(std::string_view body);
 
