@@ -76,8 +76,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       SubjectAccessRoundTrip(body);
       break;
     default: {
-      vault::Status s = vault::wire::ParseEraseBody(body);
-      if (body.empty() || body == "{}") FUZZ_CHECK(s.ok());
+      vault::StatusOr<vault::EraseReason> r = vault::wire::ParseEraseBody(body);
+      // An empty body and {} are an admin's erasure; the one reason, the
+      // visitor's request.
+      if (body.empty() || body == "{}") FUZZ_CHECK(r.ok() && *r == vault::EraseReason::kNone);
+      if (body == R"({"reason":"visitor_request"})") {
+        FUZZ_CHECK(r.ok() && *r == vault::EraseReason::kVisitorRequest);
+      }
+      if (r.ok() && *r == vault::EraseReason::kVisitorRequest) {
+        FUZZ_CHECK(body.find("visitor_request") != std::string_view::npos);
+      }
       break;
     }
   }
