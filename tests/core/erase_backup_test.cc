@@ -33,14 +33,7 @@ bool AnyFileHolds(const std::string& dir, const std::string& bytes) {
 TEST_F(EraseBackupTest, AnErasureSucceedsOnceCommittedEvenIfCompactionFails) {
   const std::string id = Create();
   Append(id, 0, std::string(3000, 'e'));
-  std::string sealed;
-  ASSERT_TRUE(vault_->store()
-                  ->Scan(Column::kMessages, RawId(id),
-                         [&](std::string_view, std::string_view v) {
-                           sealed = std::string(v.substr(v.size() - 64));
-                           return true;
-                         })
-                  .ok());
+  const std::string sealed = SealedMessage(id);
   ASSERT_TRUE(vault_->CompactAll().ok());
 
   vault_->store()->InjectFaultsForTesting(Store::Op::kCompact, 1);

@@ -28,25 +28,6 @@ class SubjectAccessTest : public VisitorFixture {
     v.name = "Sam";
     return v;
   }
-  static Caller Dpo(std::set<std::string> services = {}) {
-    Caller c;
-    c.uid = 1005;
-    c.roles.Add(Role::kDpo);
-    c.dpo_scope.all = services.empty();
-    c.dpo_scope.services = std::move(services);
-    c.request_id = "sar-1";
-    return c;
-  }
-  static SubjectAccessQuery Q(std::optional<std::string> ref, std::optional<std::string> email = {},
-                              std::optional<std::string> phone = {},
-                              std::optional<std::string> ip = {}) {
-    SubjectAccessQuery q;
-    q.ref = std::move(ref);
-    q.email = std::move(email);
-    q.phone = std::move(phone);
-    q.ip = std::move(ip);
-    return q;
-  }
   static std::vector<std::string> Ids(const SubjectAccessAnswer& a) {
     std::vector<std::string> ids;
     for (const auto& item : a.items) ids.push_back(item.id);

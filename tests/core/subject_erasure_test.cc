@@ -18,42 +18,9 @@ namespace {
 
 class SubjectErasureTest : public VisitorFixture {
  protected:
-  static Caller Dpo(std::set<std::string> services = {}) {
-    Caller c;
-    c.uid = 1005;
-    c.roles.Add(Role::kDpo);
-    c.dpo_scope.all = services.empty();
-    c.dpo_scope.services = std::move(services);
-    c.request_id = "erasure-1";
-    return c;
-  }
-  static SubjectAccessQuery Q(std::optional<std::string> ref, std::optional<std::string> email = {},
-                              std::optional<std::string> phone = {}) {
-    SubjectAccessQuery q;
-    q.ref = std::move(ref);
-    q.email = std::move(email);
-    q.phone = std::move(phone);
-    return q;
-  }
   static std::vector<std::string> Sorted(std::vector<std::string> v) {
     std::sort(v.begin(), v.end());
     return v;
-  }
-  // The sealed bytes of transcript `id`'s first message, as stored.
-  std::string SealedMessage(const std::string& id) {
-    std::string sealed;
-    EXPECT_TRUE(vault_->store()
-                    ->Scan(Column::kMessages, RawId(id),
-                           [&](std::string_view, std::string_view v) {
-                             sealed = std::string(v.substr(v.size() - 64));
-                             return false;
-                           })
-                    .ok());
-    EXPECT_FALSE(sealed.empty());
-    return sealed;
-  }
-  bool AnyFileHolds(const std::string& bytes) {
-    return !FilesContaining(dir_.path() + "/data/db", bytes).empty();
   }
   std::string Gone(const std::string& id) {
     return vault_->GetTranscript(caller_, id).status().reason();
@@ -79,7 +46,7 @@ TEST_F(SubjectErasureTest, ErasesEveryMatchInTheDposServicesKeepsHeldOnesAndTouc
   const std::string sealed_a = SealedMessage(a);
   const std::string sealed_b = SealedMessage(b);
   ASSERT_TRUE(vault_->CompactAll().ok());
-  ASSERT_TRUE(AnyFileHolds(sealed_a));
+  ASSERT_TRUE(StoreFilesHold(sealed_a));
 
   // A dpo for the helpline only: the textline chat is not theirs to erase.
   auto answer = vault_->SubjectErasure(Dpo({"helpline"}),
@@ -95,8 +62,8 @@ TEST_F(SubjectErasureTest, ErasesEveryMatchInTheDposServicesKeepsHeldOnesAndTouc
   EXPECT_TRUE(vault_->GetTranscript(caller_, c).ok());
   EXPECT_TRUE(vault_->GetTranscript(caller_, alex).ok());
   // Final in the live data directory when the answer comes.
-  EXPECT_FALSE(AnyFileHolds(sealed_a));
-  EXPECT_FALSE(AnyFileHolds(sealed_b));
+  EXPECT_FALSE(StoreFilesHold(sealed_a));
+  EXPECT_FALSE(StoreFilesHold(sealed_b));
 
   // The same request again: nothing more to erase, the same held one kept.
   auto again = vault_->SubjectErasure(Dpo({"helpline"}),

@@ -54,6 +54,24 @@ class VaultFixture : public ::testing::Test {
     EXPECT_TRUE(ParseId(id, &raw));
     return raw;
   }
+  // The last 64 bytes of transcript `id`'s last stored message, sealed as
+  // on disk: what must leave every file when the transcript is erased.
+  std::string SealedMessage(const std::string& id) {
+    std::string sealed;
+    EXPECT_TRUE(vault_->store()
+                    ->Scan(Column::kMessages, RawId(id),
+                           [&](std::string_view, std::string_view v) {
+                             sealed = std::string(v.substr(v.size() - 64));
+                             return true;
+                           })
+                    .ok());
+    EXPECT_FALSE(sealed.empty());
+    return sealed;
+  }
+  // Whether any file of the live store holds `bytes`.
+  bool StoreFilesHold(const std::string& bytes) {
+    return !FilesContaining(dir_.path() + "/data/db", bytes).empty();
+  }
   uint64_t WrappedEpochOf(const std::string& id) {
     auto w = vault_->store()->Get(Column::kWrappedKeys, RawId(id));
     EXPECT_TRUE(w.ok());

@@ -44,13 +44,7 @@ class VisitorEraseTest : public VaultFixture {
     const std::string id = c.ok() ? c->id : "";
     Append(id, 0, "please delete this conversation, " + ref);
     EXPECT_TRUE(vault_->CloseTranscript(caller_, id).ok());
-    EXPECT_TRUE(vault_->store()
-                    ->Scan(Column::kMessages, RawId(id),
-                           [&](std::string_view, std::string_view v) {
-                             *sealed = std::string(v.substr(v.size() - 64));
-                             return true;
-                           })
-                    .ok());
+    *sealed = SealedMessage(id);
     return id;
   }
 
@@ -61,10 +55,6 @@ class VisitorEraseTest : public VaultFixture {
     return found.ok() ? found->size() : 0;
   }
 
-  bool AnyFileHolds(const std::string& bytes) {
-    return !FilesContaining(dir_.path() + "/data/db", bytes).empty();
-  }
-
   Caller helpline_writer_;
   Caller other_writer_;
 };
@@ -73,7 +63,7 @@ TEST_F(VisitorEraseTest, AWriterErasesItsOwnServicesTranscriptOnlyAtTheVisitorsR
   std::string sealed;
   const std::string id = Chat("visitor-1", &sealed);
   ASSERT_TRUE(vault_->CompactAll().ok());
-  ASSERT_TRUE(AnyFileHolds(sealed));
+  ASSERT_TRUE(StoreFilesHold(sealed));
   ASSERT_EQ(IndexMatches("visitor-1"), 1u);
 
   // Refused, and nothing changed: no reason; another service's writer; a
@@ -98,7 +88,7 @@ TEST_F(VisitorEraseTest, AWriterErasesItsOwnServicesTranscriptOnlyAtTheVisitorsR
       vault_->EraseTranscript(helpline_writer_, id, EraseReason::kVisitorRequest);
   ASSERT_TRUE(erased.ok()) << erased.ToString();
   EXPECT_EQ(vault_->GetTranscript(caller_, id).status().reason(), "erased");
-  EXPECT_FALSE(AnyFileHolds(sealed));
+  EXPECT_FALSE(StoreFilesHold(sealed));
   EXPECT_EQ(IndexMatches("visitor-1"), 0u);
   // A retry (the chat server lost the answer) is the same success.
   EXPECT_TRUE(vault_->EraseTranscript(helpline_writer_, id, EraseReason::kVisitorRequest).ok());
@@ -121,12 +111,12 @@ TEST_F(VisitorEraseTest, OneErasureAfterAnotherIsEachFinalAndAnAdminsStatesNoRea
   const std::string c = Chat("visitor-c", &sealed_c);
   ASSERT_TRUE(vault_->CompactAll().ok());
   ASSERT_TRUE(vault_->EraseTranscript(caller_, a, EraseReason::kNone).ok());
-  EXPECT_FALSE(AnyFileHolds(sealed_a));
-  ASSERT_TRUE(AnyFileHolds(sealed_b));
+  EXPECT_FALSE(StoreFilesHold(sealed_a));
+  ASSERT_TRUE(StoreFilesHold(sealed_b));
   ASSERT_TRUE(vault_->EraseTranscript(caller_, b, EraseReason::kVisitorRequest).ok());
-  EXPECT_FALSE(AnyFileHolds(sealed_b));  // its own compaction, not the one before
+  EXPECT_FALSE(StoreFilesHold(sealed_b));  // its own compaction, not the one before
   ASSERT_TRUE(vault_->EraseTranscript(helpline_writer_, c, EraseReason::kVisitorRequest).ok());
-  EXPECT_FALSE(AnyFileHolds(sealed_c));
+  EXPECT_FALSE(StoreFilesHold(sealed_c));
   const std::vector<json::object> records = AuditPayloads("transcript.erase");
   ASSERT_EQ(records.size(), 3u);
   EXPECT_EQ(Detail(records[0], "reason"), "");
@@ -145,7 +135,7 @@ TEST_F(VisitorEraseTest, ErasuresAtOnceAreEachFinalWhenTheyReturn) {
   const std::string kept = Create();
   Append(kept, 0, kept_text);
   ASSERT_TRUE(vault_->CompactAll().ok());
-  for (const std::string& s : sealed) ASSERT_TRUE(AnyFileHolds(s));
+  for (const std::string& s : sealed) ASSERT_TRUE(StoreFilesHold(s));
 
   std::vector<Status> results(kChats, Status::OK());
   std::vector<std::thread> threads;
@@ -153,7 +143,7 @@ TEST_F(VisitorEraseTest, ErasuresAtOnceAreEachFinalWhenTheyReturn) {
     threads.emplace_back([&, i] {
       results[i] = vault_->EraseTranscript(helpline_writer_, ids[i], EraseReason::kVisitorRequest);
       // Final for this call as it returns, whatever the others are doing.
-      if (results[i].ok() && AnyFileHolds(sealed[i])) results[i] = Status::Internal("not final");
+      if (results[i].ok() && StoreFilesHold(sealed[i])) results[i] = Status::Internal("not final");
     });
   }
   for (std::thread& t : threads) t.join();

@@ -4,7 +4,10 @@
 #ifndef VAULT_TESTS_CORE_VISITOR_FIXTURE_H_
 #define VAULT_TESTS_CORE_VISITOR_FIXTURE_H_
 
+#include <optional>
+#include <set>
 #include <string>
+#include <utility>
 
 #include "tests/core/holds_fixture.h"
 
@@ -30,6 +33,27 @@ class VisitorFixture : public HoldsFixture {
     if (phone) v.phone = phone;
     if (ip) v.ip = ip;
     return v;
+  }
+  // A dpo (uid 1005) of `services`; empty: every service.
+  static Caller Dpo(std::set<std::string> services = {}) {
+    Caller c;
+    c.uid = 1005;
+    c.roles.Add(Role::kDpo);
+    c.dpo_scope.all = services.empty();
+    c.dpo_scope.services = std::move(services);
+    c.request_id = "sar-1";
+    return c;
+  }
+  // A subject access (or erasure) request for these identifiers.
+  static SubjectAccessQuery Q(std::optional<std::string> ref, std::optional<std::string> email = {},
+                              std::optional<std::string> phone = {},
+                              std::optional<std::string> ip = {}) {
+    SubjectAccessQuery q;
+    q.ref = std::move(ref);
+    q.email = std::move(email);
+    q.phone = std::move(phone);
+    q.ip = std::move(ip);
+    return q;
   }
   // An agent (uid 1001) of `service` only.
   static Caller Agent(const std::string& service) {

@@ -90,6 +90,13 @@ std::string RetentionText(int64_t retention_ms) {
          "under legal hold is kept until the hold is released.";
 }
 
+// The identifier kinds searched, as an audit record gives them: "ref,email".
+std::string JoinKinds(const std::vector<std::string>& kinds) {
+  std::string out;
+  for (const std::string& kind : kinds) out += (out.empty() ? "" : ",") + kind;
+  return out;
+}
+
 UnixMillis SortTime(const SubjectAccessItem& item) {
   return item.withheld ? item.held_at : item.transcript.info.created_at;
 }
@@ -147,14 +154,10 @@ StatusOr<SubjectAccessAnswer> VaultImpl::SubjectAccess(const Caller& caller,
   }
   size_t withheld = 0;
   for (const SubjectAccessItem& item : answer.items) withheld += item.withheld ? 1 : 0;
-  std::string searched;
-  for (const std::string& kind : answer.searched) {
-    searched += (searched.empty() ? "" : ",") + kind;
-  }
   // The request itself, after the reads it made: kinds of identifier and
   // counts, never an identifier.
   VAULT_RETURN_IF_ERROR(Audit(caller, "subject.access", "", "ok",
-                              {{"searched", searched},
+                              {{"searched", JoinKinds(answer.searched)},
                                {"disclosed", std::to_string(answer.items.size() - withheld)},
                                {"withheld", std::to_string(withheld)}},
                               &answer.audit_seq));
@@ -267,14 +270,10 @@ StatusOr<SubjectErasureAnswer> VaultImpl::SubjectErasure(const Caller& caller,
   if (Status status = DoSubjectErasure(caller, query, &answer); !status.ok()) {
     return AuditOutcome(caller, "subject.erasure", "", status);
   }
-  std::string searched;
-  for (const std::string& kind : answer.searched) {
-    searched += (searched.empty() ? "" : ",") + kind;
-  }
   // The request itself, after the erasures it made: kinds of identifier and
   // counts, never an identifier.
   VAULT_RETURN_IF_ERROR(Audit(caller, "subject.erasure", "", "ok",
-                              {{"searched", searched},
+                              {{"searched", JoinKinds(answer.searched)},
                                {"erased", std::to_string(answer.erased.size())},
                                {"withheld", std::to_string(answer.withheld.size())}},
                               &answer.audit_seq));
