@@ -78,6 +78,10 @@ struct VaultMetrics {
   // Compactions that failed (after an erasure or a purge); each is retried by
   // the next retention run.
   uint64_t compaction_failures = 0;
+  // Visitors' requests in the rights register (docs/data-protection.md):
+  // open ones, and open ones past their due time (should be 0).
+  uint64_t rights_requests_open = 0;
+  uint64_t rights_requests_overdue = 0;
 };
 
 }  // namespace vault

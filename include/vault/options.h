@@ -34,6 +34,12 @@ struct Options {
   // basis, recipients, retention (vaultd's [privacy] section).
   PrivacyStatement privacy;
 
+  // How long an entry of the rights-request register (docs/data-protection.md)
+  // is kept after it ends (its due time, its closing or the lifting of its
+  // restriction, whichever is last); then its key is destroyed like a
+  // transcript's.
+  int64_t rights_retention_ms = 365 * kMillisPerDay;
+
   // Caps on what a client may store (bytes of UTF-8).
   size_t max_text_bytes = 64 * 1024;
   size_t max_field_bytes = 1024;      // each visitor field, service name

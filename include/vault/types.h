@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "vault/clock.h"
@@ -107,6 +108,9 @@ struct SubjectAccessQuery {
   std::optional<std::string> phone;
   std::optional<std::string> ip;
   std::vector<std::string> services;
+  // The rights-register entry this carries out (open, of the right kind);
+  // empty: a new entry is registered, received now.
+  std::string request;
 };
 
 // One access to a disclosed transcript as the audit log recorded it: who it
@@ -129,6 +133,8 @@ struct SubjectAccessItem {
   // the safeguarding officers' decision); `held_at` only, no case.
   bool withheld = false;
   UnixMillis held_at = 0;
+  // Restricted at the visitor's request: disclosed here all the same.
+  bool restricted = false;
   Transcript transcript;                 // unless withheld
   std::vector<RecordedAccess> accesses;  // unless withheld; oldest first
 };
@@ -149,6 +155,7 @@ struct SubjectAccessAnswer {
   std::vector<SubjectAccessItem> items;  // newest first (held ones by hold time)
   PrivacyStatement statement;
   uint64_t audit_seq = 0;               // the subject.access record of this answer
+  std::string request;                  // the rights-register entry
 };
 
 // What an erasure of everything about a visitor did (Vault::SubjectErasure,
@@ -162,6 +169,87 @@ struct SubjectErasureAnswer {
   // safeguarding officers decide.
   std::vector<std::string> withheld;
   uint64_t audit_seq = 0;             // the subject.erasure record of this answer
+  std::string request;                // the rights-register entry
+};
+
+// --- Visitors' rights on request (docs/data-protection.md) ---
+//
+// The kinds of request the dpo role carries out, each registered in the
+// rights-request register with its one-month clock.
+enum class RightsKind { kAccess, kRectification, kErasure, kRestriction, kObjection };
+// open: the clock runs; done: answered; refused: refused with a reason.
+enum class RightsState { kOpen, kDone, kRefused };
+const char* RightsKindName(RightsKind kind);
+bool ParseRightsKind(std::string_view text, RightsKind* kind);
+const char* RightsStateName(RightsState state);
+
+// One transcript a request touched and what it did to it: "disclosed",
+// "erased", "withheld" (held: the hold takes precedence), "restricted",
+// "lifted" (its restriction by this request ended) or "rectified".
+struct RightsTouch {
+  std::string id;  // the transcript's id
+  std::string outcome;
+  bool operator==(const RightsTouch&) const = default;
+};
+
+// A register entry: no identifier and no content, only kinds, dates,
+// reason codes and transcript ids (docs/design.md, "The rights register").
+struct RightsRequest {
+  std::string id;  // 32 lowercase hex characters
+  RightsKind kind = RightsKind::kAccess;
+  std::vector<std::string> services;  // the services it concerns; empty: every one
+  UnixMillis registered_at = 0;
+  UnixMillis received_at = 0;
+  // The first instant the request is overdue: the end (00:00 UTC of the next
+  // day) of the corresponding day one calendar month after receipt (the
+  // month's last day when it has none), or 1 + `extension_months` months
+  // once extended.
+  UnixMillis due_at = 0;
+  uint32_t extension_months = 0;   // 0, 1 or 2; extended at most once
+  std::string extension_reason;    // "complex" or "numerous"
+  UnixMillis extended_at = 0;
+  RightsState state = RightsState::kOpen;
+  UnixMillis closed_at = 0;        // done or refused; 0 while open
+  std::string refusal_reason;      // "manifestly_unfounded", "excessive", ...
+  // An objection's decision: "" (pending), "upheld_erase",
+  // "upheld_restricted" or "rejected"; with its reason code when rejected.
+  std::string decision;
+  std::string decision_reason;
+  // A restriction lifted (or an objection's restriction ended), and why.
+  UnixMillis lifted_at = 0;
+  std::string lift_reason;
+  std::vector<RightsTouch> touched;  // in the order touched
+  bool overdue = false;              // open and past due_at, as of the answer
+  bool operator==(const RightsRequest&) const = default;
+};
+
+struct RightsRegistration {
+  RightsKind kind = RightsKind::kAccess;
+  UnixMillis received_at = 0;         // 0: now
+  std::vector<std::string> services;  // empty: every service the dpo answers for
+};
+
+// Which entries a listing returns.
+enum class RightsListing { kOpen, kOverdue, kAll };
+
+// A change to a register entry (POST /v1/rights-requests/{id}/{action}).
+struct RightsUpdate {
+  enum class Action { kExtend, kComplete, kRefuse, kLift, kDecide };
+  Action action = Action::kComplete;
+  uint32_t months = 0;     // kExtend: 1 or 2
+  std::string reason;      // kExtend, kRefuse, kLift, kDecide (rejected): a reason code
+  std::string decision;    // kDecide: "upheld_erase", "upheld_restricted" or "rejected"
+};
+
+// What a restriction or an objection did (Vault::SubjectRestriction).
+struct SubjectRestrictionAnswer {
+  UnixMillis answered_at = 0;
+  std::string request;                // the register entry
+  std::vector<std::string> searched;  // the identifier kinds given
+  std::vector<std::string> services;  // the services searched; empty: every service granted
+  std::vector<std::string> restricted;  // ids restricted by this request, in id order
+  std::vector<std::string> withheld;    // held: the hold takes precedence
+  uint64_t audit_seq = 0;
 };
 
 struct CreatedTranscript {

@@ -98,6 +98,43 @@ class Vault {
   virtual StatusOr<SubjectErasureAnswer> SubjectErasure(const Caller& caller,
                                                         const SubjectAccessQuery& query) = 0;
 
+  // --- Visitors' rights: the register and the rights it carries out
+  // (docs/data-protection.md). The dpo role; listing and reading entries
+  // also the auditor role. A dpo sees and changes only entries whose
+  // services it answers for. Every change is audited ("rights.register",
+  // "rights.extend", "rights.complete", "rights.refuse", "rights.lift",
+  // "rights.decide") with kinds, dates and reason codes only.
+  //
+  // Registers a request received at `registration.received_at` (0: now; not
+  // in the future, not more than a year ago), due one calendar month later.
+  virtual StatusOr<RightsRequest> RegisterRightsRequest(const Caller& caller,
+                                                        const RightsRegistration& registration) = 0;
+  virtual StatusOr<std::vector<RightsRequest>> ListRightsRequests(const Caller& caller,
+                                                                  RightsListing which) = 0;
+  // NotFound "unknown_request" for an id that names no entry (never was, or
+  // destroyed), or one in services the caller does not answer for.
+  virtual StatusOr<RightsRequest> GetRightsRequest(const Caller& caller, std::string_view id) = 0;
+  // Extends (once, by 1 or 2 months, reason "complex" or "numerous"),
+  // completes, refuses (with a reason; lifts the restrictions it placed),
+  // lifts a restriction's restrictions, or decides an objection (upheld:
+  // erase or keep restricted; rejected: lift, with a reason).
+  // FailedPrecondition "request_closed" for a change to a closed request
+  // (but lifting a completed restriction), "already_extended",
+  // "decision_required" to complete an objection, "wrong_kind" for an
+  // action the request's kind does not have; InvalidArgument
+  // "invalid_months" / "invalid_reason" / "invalid_decision".
+  virtual StatusOr<RightsRequest> UpdateRightsRequest(const Caller& caller, std::string_view id,
+                                                      const RightsUpdate& update) = 0;
+  // Restricts (kind kRestriction) or, for an objection (kObjection),
+  // restricts until decided, every transcript a subject access request with
+  // the same identifiers would disclose: agents' reads then answer
+  // FailedPrecondition "restricted", histories list it without anything
+  // from inside it. Held ones are listed as withheld (the hold restricts
+  // them already). Retention is never extended.
+  virtual StatusOr<SubjectRestrictionAnswer> SubjectRestriction(const Caller& caller,
+                                                                const SubjectAccessQuery& query,
+                                                                RightsKind kind) = 0;
+
   // Records a request refused before it reached the vault (the route's role
   // check), so refusals are audited too. Returns the audit failure, if any.
   virtual Status RecordRefusal(const Caller& caller, std::string_view action,

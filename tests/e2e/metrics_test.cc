@@ -76,6 +76,8 @@ TEST_F(MetricsTest, ExpositionDeclaresEveryFamily) {
       {"vault_store_recoveries_total", "counter"},
       {"vault_storage_free_bytes", "gauge"},
       {"vault_storage_reserve_bytes", "gauge"},
+      {"vault_rights_requests_open", "gauge"},
+      {"vault_rights_requests_overdue", "gauge"},
   };
   EXPECT_EQ(e.types, expected);
   EXPECT_EQ(e.Find("vault_retention_overdue_transcripts"), 0.0);
@@ -85,6 +87,8 @@ TEST_F(MetricsTest, ExpositionDeclaresEveryFamily) {
   EXPECT_EQ(e.Find("vault_http_connections_open"), 1.0);  // this client's connection
   EXPECT_EQ(e.Find("vault_store_write_errors_total"), 0.0);
   EXPECT_EQ(e.Find("vault_retention_damaged_records"), 0.0);
+  EXPECT_EQ(e.Find("vault_rights_requests_open"), 0.0);
+  EXPECT_EQ(e.Find("vault_rights_requests_overdue"), 0.0);
   EXPECT_EQ(e.Find("vault_store_compaction_errors_total"), 0.0);
   EXPECT_EQ(e.Find("vault_store_read_only"), 0.0);
   EXPECT_EQ(e.Find("vault_storage_reserve_bytes"), 64.0 * 1024 * 1024);

@@ -21,6 +21,7 @@ TEST(StoreColumnNameTest, NamesEveryColumnFamily) {
   EXPECT_STREQ(ColumnName(Column::kExpiryIndex), "expiry_index");
   EXPECT_STREQ(ColumnName(Column::kHolds), "holds");
   EXPECT_STREQ(ColumnName(Column::kVisitorIndex), "visitor_index");
+  EXPECT_STREQ(ColumnName(Column::kRights), "rights");
   EXPECT_STREQ(ColumnName(static_cast<Column>(kNumColumns)), "unknown");
   EXPECT_EQ(std::size(kAllColumns), static_cast<size_t>(kNumColumns));
 }

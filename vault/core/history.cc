@@ -89,6 +89,7 @@ StatusOr<HistoryPage> VaultImpl::DoListHistory(const Caller& caller, std::string
     MutexLock lock(&StripeFor(raw_id));
     VAULT_ASSIGN_OR_RETURN(Loaded t, Load(id));
     if (!caller.MayRead(t.state.service)) return MayNotRead();
+    if (t.state.restricted()) return Restricted();
     service = t.state.service;
     VAULT_ASSIGN_OR_RETURN(Visitor visitor, ReadVisitor(t.raw_id, t.dek));
     // The same visitor: the platform's reference, an email address or a
@@ -131,6 +132,12 @@ StatusOr<HistoryPage> VaultImpl::DoListHistory(const Caller& caller, std::string
       return t.status();
     }
     if (t->state.service != service) continue;  // the service tag said so; belt and braces
+    if (t->state.restricted()) {
+      // Listed, so the agent knows there is more, with nothing from inside it.
+      e.state = "restricted";
+      entries.push_back(std::move(e));
+      continue;
+    }
     e.state = TranscriptStateName(t->state.state);
     e.created_at = t->state.created_at;
     e.closed_at = t->state.closed_at;

@@ -31,7 +31,7 @@ std::string RecordAd(std::string_view id, RecordKind kind, uint64_t seq) {
 
 std::string EncodeState(const StateRecord& r) {
   std::string out;
-  out.push_back(static_cast<char>(kRecordVersion));
+  out.push_back(static_cast<char>(r.restricted() ? kStateVersionRestricted : kRecordVersion));
   PutLengthPrefixed(&out, r.service);
   out.push_back(r.state == TranscriptState::kOpen ? 1 : 2);
   PutU64(&out, static_cast<uint64_t>(r.created_at));
@@ -39,15 +39,28 @@ std::string EncodeState(const StateRecord& r) {
   PutU64(&out, static_cast<uint64_t>(r.last_activity));
   PutU64(&out, static_cast<uint64_t>(r.expires_at));
   PutU64(&out, r.message_count);
+  if (r.restricted()) {
+    out.push_back(static_cast<char>(r.restrictions.size()));
+    for (const std::string& id : r.restrictions) out += id;
+  }
   return out;
 }
 
 StatusOr<StateRecord> DecodeState(std::string_view in) {
   StateRecord r;
   std::string_view service;
-  if (in.size() < 1 || static_cast<uint8_t>(in[0]) != kRecordVersion) return Malformed();
+  if (in.size() < 1) return Malformed();
+  const uint8_t version = static_cast<uint8_t>(in[0]);
+  if (version != kRecordVersion && version != kStateVersionRestricted) return Malformed();
   in.remove_prefix(1);
-  if (!GetLengthPrefixed(&in, &service) || in.size() != 1 + 5 * 8) return Malformed();
+  if (!GetLengthPrefixed(&in, &service) || in.size() < 1 + 5 * 8) return Malformed();
+  if (version == kRecordVersion && in.size() != 1 + 5 * 8) return Malformed();
+  if (version == kStateVersionRestricted) {
+    const std::string_view tail = in.substr(1 + 5 * 8);
+    const size_t n = tail.empty() ? 0 : static_cast<uint8_t>(tail[0]);
+    if (n == 0 || n > kMaxRestrictions || tail.size() != 1 + n * kIdBytes) return Malformed();
+    for (size_t i = 0; i < n; ++i) r.restrictions.emplace_back(tail.substr(1 + i * kIdBytes, kIdBytes));
+  }
   r.service = std::string(service);
   const uint8_t st = static_cast<uint8_t>(in[0]);
   if (st != 1 && st != 2) return Malformed();

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "vault/status.h"
 #include "vault/storage/schema.h"
@@ -16,6 +17,10 @@
 namespace vault {
 
 constexpr uint8_t kRecordVersion = 1;
+// A state record that lists restrictions.
+constexpr uint8_t kStateVersionRestricted = 2;
+// At most this many restrictions on one transcript.
+constexpr size_t kMaxRestrictions = 64;
 
 // Associated data: "TV-rec-v1" NUL version kind id(16) seq(8 BE).
 std::string RecordAd(std::string_view id, RecordKind kind, uint64_t seq);
@@ -29,6 +34,11 @@ struct StateRecord {
   UnixMillis last_activity = 0;
   UnixMillis expires_at = 0;
   uint64_t message_count = 0;
+  // The rights-register entries (raw ids, kIdBytes each) that restrict it
+  // (docs/data-protection.md); empty: not restricted. Written as state
+  // version 2, and as version 1 when empty.
+  std::vector<std::string> restrictions;
+  bool restricted() const { return !restrictions.empty(); }
 };
 
 std::string EncodeState(const StateRecord& r);

@@ -98,6 +98,18 @@ void VaultImpl::OnRetentionRun() {
   if (hold_ != nullptr) hold_->ForgetExpiredRequests();
   // And the index filter's bits of epochs whose keys are now destroyed.
   if (index_filter_ != nullptr) index_filter_->DropBefore(keyring_->base_epoch());
+  // Rights-register entries whose key this run destroyed: unreadable now,
+  // their ciphertext deleted (a later compaction removes it from the files).
+  if (rights_ != nullptr) {
+    StatusOr<size_t> purged = rights_->Purge();
+    if (!purged.ok()) {
+      Log("rights_purge_failed", {{"error", OutcomeOf(purged.status())}});
+    } else if (*purged > 0) {
+      const Status audited =
+          AuditSystem("rights.destroy", "", "ok", {{"entries", std::to_string(*purged)}});
+      (void)audited;  // the keys are destroyed whether or not this is recorded
+    }
+  }
 }
 
 Status VaultImpl::RunRetention() { return shredder_->Run(); }

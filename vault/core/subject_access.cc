@@ -49,15 +49,15 @@ StatusOr<std::vector<Identifier>> QueryIdentifiers(const SubjectAccessQuery& que
   return ids;
 }
 
-// The services searched: those the request names, each one the caller
-// answers for, or else every service the caller answers for.
-StatusOr<ServiceScope> ScopeOf(const Caller& caller, const SubjectAccessQuery& query) {
-  if (query.services.empty()) return caller.dpo_scope;
-  if (query.services.size() > kMaxSubjectServices) {
+}  // namespace
+
+StatusOr<ServiceScope> DpoScopeOf(const Caller& caller, const std::vector<std::string>& services) {
+  if (services.empty()) return caller.dpo_scope;
+  if (services.size() > kMaxSubjectServices) {
     return Status::InvalidArgument("at most 64 services may be named", "invalid_service");
   }
   ServiceScope scope;
-  for (const std::string& service : query.services) {
+  for (const std::string& service : services) {
     VAULT_RETURN_IF_ERROR(ValidateService(service));
     if (!caller.MayAnswerFor(service)) {
       return Status::PermissionDenied(
@@ -68,6 +68,8 @@ StatusOr<ServiceScope> ScopeOf(const Caller& caller, const SubjectAccessQuery& q
   }
   return scope;
 }
+
+namespace {
 
 // "30 days", "36 hours", "90 minutes": how long closed chats are kept.
 std::string RetentionText(int64_t retention_ms) {
@@ -90,12 +92,15 @@ std::string RetentionText(int64_t retention_ms) {
          "under legal hold is kept until the hold is released.";
 }
 
-// The identifier kinds searched, as an audit record gives them: "ref,email".
+}  // namespace
+
 std::string JoinKinds(const std::vector<std::string>& kinds) {
   std::string out;
   for (const std::string& kind : kinds) out += (out.empty() ? "" : ",") + kind;
   return out;
 }
+
+namespace {
 
 UnixMillis SortTime(const SubjectAccessItem& item) {
   return item.withheld ? item.held_at : item.transcript.info.created_at;
@@ -148,19 +153,27 @@ void CollectFrom(const audit::StoredRecord& stored,
 
 StatusOr<SubjectAccessAnswer> VaultImpl::SubjectAccess(const Caller& caller,
                                                        const SubjectAccessQuery& query) {
+  MutexLock rights(&rights_mu_);
+  RightsAction action;
   SubjectAccessAnswer answer;
-  if (Status status = DoSubjectAccess(caller, query, &answer); !status.ok()) {
-    return AuditOutcome(caller, "subject.access", "", status);
-  }
+  const Status status = DoSubjectAccess(caller, query, &action, &answer);
+  std::vector<RightsTouch> touches;
   size_t withheld = 0;
-  for (const SubjectAccessItem& item : answer.items) withheld += item.withheld ? 1 : 0;
+  for (const SubjectAccessItem& item : answer.items) {
+    touches.push_back({item.id, item.withheld ? "withheld" : "disclosed"});
+    withheld += item.withheld ? 1 : 0;
+  }
+  const Status recorded = FinishRightsAction(caller, &action, touches, status);
+  if (!status.ok()) return AuditOutcome(caller, "subject.access", action.entry.id, status);
+  VAULT_RETURN_IF_ERROR(recorded);
   // The request itself, after the reads it made: kinds of identifier and
   // counts, never an identifier.
-  VAULT_RETURN_IF_ERROR(Audit(caller, "subject.access", "", "ok",
+  VAULT_RETURN_IF_ERROR(Audit(caller, "subject.access", action.entry.id, "ok",
                               {{"searched", JoinKinds(answer.searched)},
                                {"disclosed", std::to_string(answer.items.size() - withheld)},
                                {"withheld", std::to_string(withheld)}},
                               &answer.audit_seq));
+  answer.request = action.entry.id;
   return answer;
 }
 
@@ -171,7 +184,7 @@ StatusOr<VaultImpl::SubjectMatches> VaultImpl::MatchSubject(const Caller& caller
   }
   SubjectMatches out;
   VAULT_ASSIGN_OR_RETURN(std::vector<Identifier> ids, QueryIdentifiers(query));
-  VAULT_ASSIGN_OR_RETURN(out.scope, ScopeOf(caller, query));
+  VAULT_ASSIGN_OR_RETURN(out.scope, DpoScopeOf(caller, query.services));
   if (out.scope.empty()) {
     return Status::PermissionDenied("this caller answers requests for no service",
                                     "service_forbidden");
@@ -199,8 +212,9 @@ StatusOr<VaultImpl::SubjectMatches> VaultImpl::MatchSubject(const Caller& caller
 }
 
 Status VaultImpl::DoSubjectAccess(const Caller& caller, const SubjectAccessQuery& query,
-                                  SubjectAccessAnswer* answer) {
-  VAULT_ASSIGN_OR_RETURN(SubjectMatches matched, MatchSubject(caller, query));
+                                  RightsAction* action, SubjectAccessAnswer* answer) {
+  VAULT_ASSIGN_OR_RETURN(SubjectMatches matched,
+                         BeginRightsAction(caller, query, RightsKind::kAccess, action));
   answer->searched = std::move(matched.searched);
   answer->services = std::move(matched.services);
   const ServiceScope& scope = matched.scope;
@@ -234,6 +248,8 @@ Status VaultImpl::DoSubjectAccess(const Caller& caller, const SubjectAccessQuery
         return t.status();
       }
       if (!scope.Covers(t->state.service)) continue;  // the service tag said so already
+      // A restricted transcript is disclosed to its visitor all the same.
+      item.restricted = t->state.restricted();
       VAULT_ASSIGN_OR_RETURN(item.transcript, ReadRecords(item.id, t->raw_id, t->dek, t->state));
     }
     // Disclosed: audited as a read for this request (fail closed: without
@@ -266,26 +282,34 @@ Status VaultImpl::DoSubjectAccess(const Caller& caller, const SubjectAccessQuery
 
 StatusOr<SubjectErasureAnswer> VaultImpl::SubjectErasure(const Caller& caller,
                                                          const SubjectAccessQuery& query) {
+  MutexLock rights(&rights_mu_);
+  RightsAction action;
   SubjectErasureAnswer answer;
-  if (Status status = DoSubjectErasure(caller, query, &answer); !status.ok()) {
-    return AuditOutcome(caller, "subject.erasure", "", status);
-  }
+  const Status status = DoSubjectErasure(caller, query, &action, &answer);
+  std::vector<RightsTouch> touches;
+  for (const std::string& id : answer.erased) touches.push_back({id, "erased"});
+  for (const std::string& id : answer.withheld) touches.push_back({id, "withheld"});
+  const Status recorded = FinishRightsAction(caller, &action, touches, status);
+  if (!status.ok()) return AuditOutcome(caller, "subject.erasure", action.entry.id, status);
+  VAULT_RETURN_IF_ERROR(recorded);
   // The request itself, after the erasures it made: kinds of identifier and
   // counts, never an identifier.
-  VAULT_RETURN_IF_ERROR(Audit(caller, "subject.erasure", "", "ok",
+  VAULT_RETURN_IF_ERROR(Audit(caller, "subject.erasure", action.entry.id, "ok",
                               {{"searched", JoinKinds(answer.searched)},
                                {"erased", std::to_string(answer.erased.size())},
                                {"withheld", std::to_string(answer.withheld.size())}},
                               &answer.audit_seq));
+  answer.request = action.entry.id;
   return answer;
 }
 
 Status VaultImpl::DoSubjectErasure(const Caller& caller, const SubjectAccessQuery& query,
-                                   SubjectErasureAnswer* answer) {
-  VAULT_ASSIGN_OR_RETURN(SubjectMatches matched, MatchSubject(caller, query));
+                                   RightsAction* action, SubjectErasureAnswer* answer) {
+  VAULT_ASSIGN_OR_RETURN(SubjectMatches matched,
+                         BeginRightsAction(caller, query, RightsKind::kErasure, action));
   answer->searched = std::move(matched.searched);
   answer->services = std::move(matched.services);
-  const AuditDetails why = {{"purpose", "subject_erasure"}};
+  const AuditDetails why = {{"purpose", "subject_erasure"}, {"request", action->entry.id}};
   uint64_t last_erasure = 0;
   Status failed = Status::OK();
   // In id order (the map's); each under its own lock, each its own

@@ -324,6 +324,7 @@ StatusOr<Transcript> VaultImpl::DoGet(const Caller& caller, std::string_view id)
   MutexLock lock(&StripeFor(raw_id));
   VAULT_ASSIGN_OR_RETURN(Loaded t, Load(id));
   if (!caller.MayRead(t.state.service)) return MayNotRead();
+  if (t.state.restricted()) return Restricted();
   return ReadRecords(id, t.raw_id, t.dek, t.state);
 }
 

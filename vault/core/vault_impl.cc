@@ -66,6 +66,9 @@ StatusOr<std::unique_ptr<VaultImpl>> VaultImpl::Open(const Options& options, Clo
   if (options.retention_ms / options.epoch_ms > 1000000) {
     return Status::InvalidArgument("retention / epoch must be at most 1,000,000 epochs");
   }
+  if (options.rights_retention_ms <= 0 || options.rights_retention_ms > 100 * 365 * kMillisPerDay) {
+    return Status::InvalidArgument("the rights register's retention must be from 1 ms to 100 years");
+  }
   const std::string keys_dir = options.data_dir + "/keys";
   VAULT_RETURN_IF_ERROR(EnsureDirectory(options.data_dir, 0700));
   VAULT_RETURN_IF_ERROR(CheckNotWritableByOthers(options.data_dir, "data directory"));
@@ -110,6 +113,10 @@ StatusOr<std::unique_ptr<VaultImpl>> VaultImpl::Open(const Options& options, Clo
   }
   VAULT_ASSIGN_OR_RETURN(std::unique_ptr<safeguard::CaseStore> cases,
                          safeguard::CaseStore::Open(keys_dir + "/safeguarding", custodian.get()));
+  VAULT_ASSIGN_OR_RETURN(
+      std::unique_ptr<RightsRegister> rights,
+      RightsRegister::Open(store.get(), keyring.get(), clock,
+                           RightsRegister::Params{options.rights_retention_ms}));
   // Last of the steps that may refuse the start: opening the audit log writes
   // to it (a recovery record, a start record, a checkpoint), and a refused
   // start must leave it untouched.
@@ -121,6 +128,7 @@ StatusOr<std::unique_ptr<VaultImpl>> VaultImpl::Open(const Options& options, Clo
                                                  std::move(store), std::move(audit_log),
                                                  std::move(cases), open, closed));
   vault->held_count_.store(held);
+  vault->rights_ = std::move(rights);
   // Catch up before serving anything: epochs that ended while the vault was
   // down are shredded and purged now.
   VAULT_RETURN_IF_ERROR(vault->RunRetention());
@@ -184,6 +192,10 @@ VaultMetrics VaultImpl::Metrics() {
   m.shredded_total = shredder_->shredded_total();
   m.overdue_transcripts = shredder_->overdue();  // counted by the last retention run
   m.retention_damaged = shredder_->damaged();
+  if (rights_ != nullptr) {
+    m.rights_requests_open = rights_->OpenCount();
+    m.rights_requests_overdue = rights_->OverdueCount(clock_->NowMillis());
+  }
   m.compaction_failures = shredder_->compaction_failures();
   return m;
 }

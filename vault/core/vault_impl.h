@@ -34,6 +34,7 @@
 #include "vault/index/epoch_tag_filter.h"
 #include "vault/index/visitor_index.h"
 #include "vault/retention/shredder.h"
+#include "vault/rights/rights_register.h"
 #include "vault/storage/disk_space.h"
 #include "vault/storage/store.h"
 #include "vault/vault.h"
@@ -56,6 +57,16 @@ class VaultImpl final : public Vault, private RetentionHost, private HoldHost {
                                               const SubjectAccessQuery& query) override;
   StatusOr<SubjectErasureAnswer> SubjectErasure(const Caller& caller,
                                                 const SubjectAccessQuery& query) override;
+  StatusOr<RightsRequest> RegisterRightsRequest(const Caller& caller,
+                                                const RightsRegistration& registration) override;
+  StatusOr<std::vector<RightsRequest>> ListRightsRequests(const Caller& caller,
+                                                          RightsListing which) override;
+  StatusOr<RightsRequest> GetRightsRequest(const Caller& caller, std::string_view id) override;
+  StatusOr<RightsRequest> UpdateRightsRequest(const Caller& caller, std::string_view id,
+                                              const RightsUpdate& update) override;
+  StatusOr<SubjectRestrictionAnswer> SubjectRestriction(const Caller& caller,
+                                                        const SubjectAccessQuery& query,
+                                                        RightsKind kind) override;
   Status RecordRefusal(const Caller& caller, std::string_view action, std::string_view object_id,
                        std::string_view reason) override;
   StatusOr<AuditStatus> GetAuditStatus(const Caller& caller) override;
@@ -133,8 +144,15 @@ class VaultImpl final : public Vault, private RetentionHost, private HoldHost {
   StatusOr<StateRecord> ReadState(const std::string& raw_id, const SecretBytes& dek);
   StatusOr<HistoryPage> DoListHistory(const Caller& caller, std::string_view id,
                                       const HistoryQuery& query, size_t* results);
+  // A visitor's right carried out (rights.cc): the register entry it
+  // carries out (named by the request, or registered by it), and whether
+  // it was registered by this call.
+  struct RightsAction {
+    RightsRequest entry;
+    bool registered = false;
+  };
   Status DoSubjectAccess(const Caller& caller, const SubjectAccessQuery& query,
-                         SubjectAccessAnswer* answer);
+                         RightsAction* action, SubjectAccessAnswer* answer) REQUIRES(rights_mu_);
   // The transcripts a subject access request finds (dpo role checked; the
   // identifiers normalised; only the services searched, by their index
   // entries' service tags): raw id -> the identifier kinds that matched.
@@ -146,7 +164,43 @@ class VaultImpl final : public Vault, private RetentionHost, private HoldHost {
   };
   StatusOr<SubjectMatches> MatchSubject(const Caller& caller, const SubjectAccessQuery& query);
   Status DoSubjectErasure(const Caller& caller, const SubjectAccessQuery& query,
-                          SubjectErasureAnswer* answer);
+                          RightsAction* action, SubjectErasureAnswer* answer) REQUIRES(rights_mu_);
+  Status DoSubjectRestriction(const Caller& caller, const SubjectAccessQuery& query,
+                              RightsKind kind, RightsAction* action,
+                              SubjectRestrictionAnswer* answer) REQUIRES(rights_mu_);
+  // The matches of `query` for a right of `kind`, after the register entry
+  // it carries out is checked (query.request: open, of that kind, the
+  // caller's; its services searched unless the query names some) or, when
+  // it names none, registered (received now) once the query has proved
+  // valid.
+  StatusOr<SubjectMatches> BeginRightsAction(const Caller& caller, SubjectAccessQuery query,
+                                             RightsKind kind, RightsAction* action)
+      REQUIRES(rights_mu_);
+  // Records what the action touched in its entry, and completes an entry
+  // this call registered if `result` is OK (an objection stays open until
+  // decided).
+  Status FinishRightsAction(const Caller& caller, RightsAction* action,
+                            const std::vector<RightsTouch>& touches, const Status& result)
+      REQUIRES(rights_mu_);
+  // True if the caller may see (`read`: dpo or auditor) or change (dpo)
+  // the entry: a dpo answering for all of its services.
+  static bool MayHandle(const Caller& caller, const RightsRequest& entry, bool read);
+  StatusOr<RightsRequest> FindEntry(const Caller& caller, std::string_view id, bool read);
+  StatusOr<RightsRequest> DoRegister(const Caller& caller, RightsKind kind, UnixMillis received,
+                                     std::vector<std::string> services) REQUIRES(rights_mu_);
+  StatusOr<RightsRequest> DoUpdate(const Caller& caller, std::string_view id,
+                                   const RightsUpdate& update) REQUIRES(rights_mu_);
+  // Adds (`on`) or removes restriction `request` (an entry's id) on the
+  // transcript, audited as transcript.restrict / transcript.unrestrict
+  // with `why`. Returns what it did: "restricted", "lifted", "withheld"
+  // (held) or "" (erased or expired: nothing to do).
+  StatusOr<std::string> SetRestriction(const Caller& caller, const std::string& raw_id,
+                                       std::string_view request, bool on, AuditDetails why);
+  // Lifts every restriction the entry placed.
+  Status LiftRestrictions(const Caller& caller, RightsRequest* entry, std::string_view reason)
+      REQUIRES(rights_mu_);
+  // Erases every transcript the entry restricted (an upheld objection).
+  Status EraseRestricted(const Caller& caller, RightsRequest* entry) REQUIRES(rights_mu_);
   // Adds to `wanted` (transcript id -> its accesses) every access record
   // naming one of its ids, from the audit log's records since about `since`.
   Status CollectAccesses(UnixMillis since,
@@ -260,6 +314,12 @@ class VaultImpl final : public Vault, private RetentionHost, private HoldHost {
   // Lock order: the shredder's run mutex, then legal hold's mutex, then
   // stripes.
   std::unique_ptr<LegalHold> hold_;
+
+  // The rights-request register (vault/rights), and the lock that
+  // serialises changes to its entries and the rights they carry out (taken
+  // before legal hold's mutex and the stripes, never under them).
+  std::unique_ptr<RightsRegister> rights_;
+  Mutex rights_mu_;
 };
 
 }  // namespace vault

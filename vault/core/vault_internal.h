@@ -8,6 +8,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "vault/access.h"
 #include "vault/clock.h"
@@ -22,6 +23,14 @@ namespace vault {
 inline Status MayNotRead() {
   return Status::PermissionDenied("this caller may not read transcripts of this service",
                                   "service_forbidden");
+}
+
+// A transcript restricted at its visitor's request (docs/data-protection.md):
+// no agent or chat server reads it, nor lists it with anything from inside it.
+inline Status Restricted() {
+  return Status::FailedPrecondition(
+      "this transcript is restricted at the visitor's request; only the data-protection lead "
+      "may see it", "restricted");
 }
 
 // A service name: 1 to 64 of letters, digits, '.', '_' and '-'.
@@ -40,6 +49,15 @@ inline Status ValidateService(std::string_view s) {
   }
   return Status::OK();
 }
+
+// The services a dpo's request covers: those named, each one the caller
+// answers for (PermissionDenied "service_forbidden" otherwise;
+// InvalidArgument "invalid_service" for a bad name or more than 64), or
+// else every service the caller answers for (subject_access.cc).
+StatusOr<ServiceScope> DpoScopeOf(const Caller& caller, const std::vector<std::string>& services);
+
+// The identifier kinds searched, as an audit record gives them: "ref,email".
+std::string JoinKinds(const std::vector<std::string>& kinds);
 
 // The caller of the vault's own jobs (retention, idle close): audited as
 // "system".

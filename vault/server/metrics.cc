@@ -230,6 +230,12 @@ std::string ServerMetrics::Render(const VaultMetrics& vault) const {
          "Records the last retention scans skipped as damaged (audited as retention.damaged); "
          "should be 0.");
   Sample(&out, "vault_retention_damaged_records", "", std::to_string(vault.retention_damaged));
+  Family(&out, "vault_rights_requests_open", "gauge",
+         "Visitors' rights requests registered and not yet answered.");
+  Sample(&out, "vault_rights_requests_open", "", std::to_string(vault.rights_requests_open));
+  Family(&out, "vault_rights_requests_overdue", "gauge",
+         "Open visitors' rights requests past their due date (should be 0).");
+  Sample(&out, "vault_rights_requests_overdue", "", std::to_string(vault.rights_requests_overdue));
   return out;
 }
 

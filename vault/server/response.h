@@ -27,6 +27,14 @@ HttpResponse ErrorResponse(unsigned status, std::string_view code, std::string_v
 // The error response for a non-OK Status (see http_error.h for the mapping).
 HttpResponse ErrorResponse(const Status& status);
 
+// `result`'s value encoded with `encode` as a JSON response of `status`,
+// or its error.
+template <typename T, typename Encode>
+HttpResponse Reply(const StatusOr<T>& result, unsigned status, Encode encode) {
+  if (!result.ok()) return ErrorResponse(result.status());
+  return JsonResponse(status, encode(*result));
+}
+
 // The bytes of `response` as HTTP/1.1 with "Connection: close", the
 // X-Request-Id `request_id` and a Content-Length: for answering where no
 // session runs (a connection refused on accept).

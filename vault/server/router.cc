@@ -48,6 +48,24 @@ bool HasTranscriptId(RouteId route) {
          route == RouteId::kHistory;
 }
 
+// The object a refusal's audit record names: the transcript id, or the
+// officer, case or request name as sent; a rights request's id only when it
+// has the form of one (it is not checked against the register here).
+std::string_view RefusedObject(const RouteMatch& match) {
+  if (!match.transcript_id.empty()) return match.transcript_id;
+  switch (match.id) {
+    case RouteId::kRightsRequest:
+    case RouteId::kRightsExtend:
+    case RouteId::kRightsComplete:
+    case RouteId::kRightsRefuse:
+    case RouteId::kRightsLift:
+    case RouteId::kRightsDecide:
+      return IsTranscriptId(match.name) ? match.name : std::string_view();
+    default:
+      return match.name;
+  }
+}
+
 // A decimal number of at most 19 digits.
 std::optional<uint64_t> ParseNumber(std::string_view text) {
   if (text.empty() || text.size() > 19) return std::nullopt;
@@ -91,7 +109,7 @@ HttpResponse Router::Dispatch(const RouteMatch& match, const HttpRequest& reques
     if (match.id != RouteId::kHealth && match.id != RouteId::kMetrics) {
       const Status recorded = vault_->RecordRefusal(caller,
                                                     ActionFor(match.id, request.method_string()),
-                                                    match.transcript_id.empty() ? match.name : match.transcript_id,
+                                                    RefusedObject(match),
                                                     status.reason());
       (void)recorded;
     }
@@ -143,6 +161,16 @@ HttpResponse Router::Dispatch(const RouteMatch& match, const HttpRequest& reques
     case RouteId::kRequest:
     case RouteId::kApprovals:
       return Safeguarding(caller, match, request);
+    case RouteId::kSubjectRestriction:
+    case RouteId::kSubjectObjection:
+    case RouteId::kRightsRequests:
+    case RouteId::kRightsRequest:
+    case RouteId::kRightsExtend:
+    case RouteId::kRightsComplete:
+    case RouteId::kRightsRefuse:
+    case RouteId::kRightsLift:
+    case RouteId::kRightsDecide:
+      return Rights(caller, match, request);
     case RouteId::kNone:
       break;
   }

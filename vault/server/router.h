@@ -13,6 +13,10 @@
 //   GET  /v1/audit/records?from=N&limit=M audit records as JSON
 //   GET  /v1/audit/segments/{n}           one segment file's durable bytes
 //   GET  /metrics                         Prometheus metrics (server/metrics.h)
+//   POST /v1/subject-access, /v1/subject-erasure, /v1/subject-restriction,
+//        /v1/subject-objection            a visitor's rights (dpo)
+//   GET|POST /v1/rights-requests[/{id}[/extend|complete|refuse|lift|decide]]
+//                                         the rights register (dpo; GETs auditor too)
 //
 // Order of checks: route (404 not_found) -> method (405, with Allow) ->
 // authorization (403: the caller's roles, from SO_PEERCRED through the access
@@ -67,6 +71,16 @@ enum class RouteId {
   kApprovals,        // POST /v1/requests/{name}/approvals
   kSubjectAccess,    // POST /v1/subject-access
   kSubjectErasure,   // POST /v1/subject-erasure
+  // Visitors' rights (rights_routes.cc).
+  kSubjectRestriction,  // POST /v1/subject-restriction
+  kSubjectObjection,    // POST /v1/subject-objection
+  kRightsRequests,      // GET list, POST register: /v1/rights-requests
+  kRightsRequest,       // GET /v1/rights-requests/{name}
+  kRightsExtend,        // POST /v1/rights-requests/{name}/extend
+  kRightsComplete,      // POST /v1/rights-requests/{name}/complete
+  kRightsRefuse,        // POST /v1/rights-requests/{name}/refuse
+  kRightsLift,          // POST /v1/rights-requests/{name}/lift
+  kRightsDecide,        // POST /v1/rights-requests/{name}/decide
 };
 
 struct RouteMatch {
@@ -155,6 +169,8 @@ class Router {
   HttpResponse Metrics() const;
   HttpResponse Safeguarding(const Caller& caller, const RouteMatch& match,
                             const HttpRequest& request) const;
+  HttpResponse Rights(const Caller& caller, const RouteMatch& match,
+                      const HttpRequest& request) const;
 
   Vault* const vault_;
   const uint64_t max_seq_;

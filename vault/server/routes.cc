@@ -5,6 +5,8 @@
 #include "vault/server/router.h"
 
 #include <initializer_list>
+#include <iterator>
+#include <utility>
 #include <optional>
 
 namespace vault {
@@ -83,6 +85,40 @@ RouteMatch MatchSafeguardingRoute(std::string_view path) {
   return RouteMatch();
 }
 
+// /v1/rights-requests[/{name}[/{action}]].
+RouteMatch MatchRightsRoute(std::string_view path) {
+  constexpr std::string_view kPrefix = "/v1/rights-requests";
+  if (path == kPrefix) return Match(RouteId::kRightsRequests, kPrefix, "GET, POST");
+  if (path.size() <= kPrefix.size() + 1 || path.substr(0, kPrefix.size()) != kPrefix ||
+      path[kPrefix.size()] != '/') {
+    return RouteMatch();
+  }
+  const std::string_view rest = path.substr(kPrefix.size() + 1);
+  const size_t slash = rest.find('/');
+  RouteMatch match;
+  if (slash == std::string_view::npos) {
+    match = Match(RouteId::kRightsRequest, "/v1/rights-requests/{name}", "GET");
+  } else {
+    static constexpr std::pair<std::string_view, RouteId> kActions[] = {
+        {"/extend", RouteId::kRightsExtend},     {"/complete", RouteId::kRightsComplete},
+        {"/refuse", RouteId::kRightsRefuse},     {"/lift", RouteId::kRightsLift},
+        {"/decide", RouteId::kRightsDecide},
+    };
+    static constexpr std::string_view kRoutes[] = {
+        "/v1/rights-requests/{name}/extend", "/v1/rights-requests/{name}/complete",
+        "/v1/rights-requests/{name}/refuse", "/v1/rights-requests/{name}/lift",
+        "/v1/rights-requests/{name}/decide",
+    };
+    for (size_t i = 0; i < std::size(kActions); ++i) {
+      if (rest.substr(slash) == kActions[i].first) match = Match(kActions[i].second, kRoutes[i], "POST");
+    }
+    if (match.id == RouteId::kNone) return RouteMatch();
+  }
+  match.name = rest.substr(0, slash);
+  if (match.name.empty()) return RouteMatch();
+  return match;
+}
+
 }  // namespace
 
 RouteMatch MatchRoute(std::string_view target) {
@@ -109,6 +145,13 @@ RouteMatch MatchRoute(std::string_view target) {
   if (path == "/v1/subject-erasure") {
     return Match(RouteId::kSubjectErasure, "/v1/subject-erasure", "POST");
   }
+  if (path == "/v1/subject-restriction") {
+    return Match(RouteId::kSubjectRestriction, "/v1/subject-restriction", "POST");
+  }
+  if (path == "/v1/subject-objection") {
+    return Match(RouteId::kSubjectObjection, "/v1/subject-objection", "POST");
+  }
+  if (RouteMatch rights = MatchRightsRoute(path); rights.id != RouteId::kNone) return rights;
   if (RouteMatch safeguarding = MatchSafeguardingRoute(path); safeguarding.id != RouteId::kNone) {
     return safeguarding;
   }
@@ -159,7 +202,17 @@ RoleSet RolesFor(RouteId route) {
       return Roles({Role::kAgent});
     case RouteId::kSubjectAccess:
     case RouteId::kSubjectErasure:
+    case RouteId::kSubjectRestriction:
+    case RouteId::kSubjectObjection:
+    case RouteId::kRightsExtend:
+    case RouteId::kRightsComplete:
+    case RouteId::kRightsRefuse:
+    case RouteId::kRightsLift:
+    case RouteId::kRightsDecide:
       return Roles({Role::kDpo});
+    case RouteId::kRightsRequests:  // the GET; registering (POST) is the dpo's alone
+    case RouteId::kRightsRequest:
+      return Roles({Role::kDpo, Role::kAuditor});
     case RouteId::kErase:  // a writer only at the visitor's request (VaultImpl)
       return Roles({Role::kAdmin, Role::kWriter});
     case RouteId::kBackup:
@@ -204,6 +257,24 @@ const char* ActionFor(RouteId route) {
       return "subject.access";
     case RouteId::kSubjectErasure:
       return "subject.erasure";
+    case RouteId::kSubjectRestriction:
+      return "subject.restriction";
+    case RouteId::kSubjectObjection:
+      return "subject.objection";
+    case RouteId::kRightsRequests:
+      return "rights.list";
+    case RouteId::kRightsRequest:
+      return "rights.read";
+    case RouteId::kRightsExtend:
+      return "rights.extend";
+    case RouteId::kRightsComplete:
+      return "rights.complete";
+    case RouteId::kRightsRefuse:
+      return "rights.refuse";
+    case RouteId::kRightsLift:
+      return "rights.lift";
+    case RouteId::kRightsDecide:
+      return "rights.decide";
     case RouteId::kMessages:
       return "transcript.append";
     case RouteId::kClose:
@@ -245,12 +316,14 @@ const char* ActionFor(RouteId route) {
 
 RoleSet RolesFor(RouteId route, std::string_view method) {
   if (route == RouteId::kOfficers && method == "POST") return Roles({Role::kAdmin});
+  if (route == RouteId::kRightsRequests && method == "POST") return Roles({Role::kDpo});
   return RolesFor(route);
 }
 
 const char* ActionFor(RouteId route, std::string_view method) {
   if (method == "POST" && route == RouteId::kOfficers) return "officer.enrol";
   if (method == "POST" && route == RouteId::kCases) return "case.open";
+  if (method == "POST" && route == RouteId::kRightsRequests) return "rights.register";
   return ActionFor(route);
 }
 

@@ -9,16 +9,6 @@ namespace vault {
 
 namespace http = boost::beast::http;
 
-namespace {
-
-template <typename T, typename Encode>
-HttpResponse Reply(const StatusOr<T>& result, int status, Encode encode) {
-  if (!result.ok()) return ErrorResponse(result.status());
-  return JsonResponse(status, encode(*result));
-}
-
-}  // namespace
-
 HttpResponse Router::Safeguarding(const Caller& caller, const RouteMatch& match,
                                   const HttpRequest& request) const {
   const bool post = request.method() == http::verb::post;

@@ -83,6 +83,7 @@ const char* ColumnName(Column c) {
     case Column::kExpiryIndex: return "expiry_index";
     case Column::kHolds: return "holds";
     case Column::kVisitorIndex: return "visitor_index";
+    case Column::kRights: return "rights";
   }
   return "unknown";
 }

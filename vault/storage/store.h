@@ -59,8 +59,9 @@ enum class Column {
   kExpiryIndex,
   kHolds,
   kVisitorIndex,
+  kRights,  // the rights-request register (vault/rights)
 };
-constexpr int kNumColumns = 6;
+constexpr int kNumColumns = 7;
 const char* ColumnName(Column c);
 
 // An atomic group of changes.

@@ -93,6 +93,8 @@ std::string EncodeHistoryPage(const HistoryPage& page) {
     if (e.state == "held") {
       // Nothing from inside a held transcript: only that it exists, and since when it is held.
       object["held_at"] = FormatRfc3339(e.held_at);
+    } else if (e.state == "restricted") {
+      // Restricted at the visitor's request: that it exists, nothing more.
     } else {
       object["created_at"] = FormatRfc3339(e.created_at);
       if (e.closed_at != 0) object["closed_at"] = FormatRfc3339(e.closed_at);

@@ -22,8 +22,15 @@ json::array Strings(const std::vector<std::string>& items) {
 
 StatusOr<SubjectAccessQuery> ParseSubjectAccessRequest(std::string_view body) {
   VAULT_ASSIGN_OR_RETURN(json::object object,
-                         ParseRequestObject(body, {"identifiers", "services"}));
+                         ParseRequestObject(body, {"identifiers", "services", "request"}));
   SubjectAccessQuery query;
+  VAULT_ASSIGN_OR_RETURN(std::optional<std::string> request, OptionalString(object, "request"));
+  if (request) {
+    if (request->size() > 64) {
+      return Status::NotFound("no rights request with this id", "unknown_request");
+    }
+    query.request = *std::move(request);
+  }
   const json::value* identifiers = object.if_contains("identifiers");
   if (identifiers == nullptr) {
     return Status::InvalidArgument("missing required field \"identifiers\"", "missing_field");
@@ -63,6 +70,7 @@ std::string EncodeSubjectAccessRequest(const SubjectAccessQuery& query) {
   json::object body;
   body["identifiers"] = std::move(ids);
   if (!query.services.empty()) body["services"] = Strings(query.services);
+  if (!query.request.empty()) body["request"] = query.request;
   return json::serialize(body);
 }
 
@@ -74,6 +82,7 @@ std::string EncodeSubjectErasureAnswer(const SubjectErasureAnswer& answer) {
   object["services"] = Strings(answer.services);
   object["erased"] = Strings(answer.erased);
   object["withheld"] = Strings(answer.withheld);
+  object["request"] = answer.request;
   return json::serialize(object);
 }
 
@@ -94,6 +103,7 @@ std::string EncodeSubjectAccessAnswer(const SubjectAccessAnswer& answer) {
     if (item.withheld) {
       object["held_at"] = FormatRfc3339(item.held_at);
     } else {
+      object["restricted"] = item.restricted;
       object["transcript"] = EncodeTranscriptObject(item.transcript);
       json::array accesses;
       for (const RecordedAccess& a : item.accesses) {
@@ -116,6 +126,7 @@ std::string EncodeSubjectAccessAnswer(const SubjectAccessAnswer& answer) {
   body["format"] = json::string_view(kSubjectAccessFormat.data(), kSubjectAccessFormat.size());
   body["answered_at"] = FormatRfc3339(answer.answered_at);
   body["audit_seq"] = answer.audit_seq;
+  body["request"] = answer.request;
   body["searched"] = Strings(answer.searched);
   body["services"] = Strings(answer.services);
   body["statement"] = std::move(statement);
@@ -132,6 +143,9 @@ StatusOr<SubjectAccessAnswer> DecodeSubjectAccessAnswer(std::string_view body) {
   VAULT_ASSIGN_OR_RETURN(answer.audit_seq, ResponseUint(object, "audit_seq"));
   VAULT_ASSIGN_OR_RETURN(answer.searched, ResponseStrings(object, "searched"));
   VAULT_ASSIGN_OR_RETURN(answer.services, ResponseStrings(object, "services"));
+  if (object.contains("request")) {  // answers written before the register have none
+    VAULT_ASSIGN_OR_RETURN(answer.request, ResponseString(object, "request"));
+  }
   VAULT_ASSIGN_OR_RETURN(const json::object* statement, ResponseObject(object, "statement"));
   VAULT_ASSIGN_OR_RETURN(answer.statement.controller, ResponseString(*statement, "controller"));
   VAULT_ASSIGN_OR_RETURN(answer.statement.purposes, ResponseStrings(*statement, "purposes"));
@@ -154,6 +168,10 @@ StatusOr<SubjectAccessAnswer> DecodeSubjectAccessAnswer(std::string_view body) {
     if (item.withheld) {
       VAULT_ASSIGN_OR_RETURN(item.held_at, ResponseTime(entry, "held_at"));
     } else {
+      if (const json::value* restricted = entry.if_contains("restricted"); restricted != nullptr) {
+        if (!restricted->is_bool()) return BadResponse("\"restricted\" is not a boolean");
+        item.restricted = restricted->as_bool();
+      }
       VAULT_ASSIGN_OR_RETURN(const json::object* transcript, ResponseObject(entry, "transcript"));
       VAULT_ASSIGN_OR_RETURN(item.transcript, DecodeTranscriptObject(*transcript));
       const json::value* accesses = entry.if_contains("accesses");

@@ -1,0 +1,55 @@
+// The rights-request register and the restriction of a visitor's
+// transcripts on the wire (docs/api.md, section 2.10).
+//
+//   POST /v1/rights-requests          {"kind", "received_at"?, "services"?}
+//   GET  /v1/rights-requests?state=open|overdue|all
+//                                     {"requests": [entry, ...]}
+//   GET  /v1/rights-requests/{id}     entry
+//   POST /v1/rights-requests/{id}/extend    {"months", "reason"}
+//   POST /v1/rights-requests/{id}/complete  {} or no body
+//   POST /v1/rights-requests/{id}/refuse    {"reason"}
+//   POST /v1/rights-requests/{id}/lift      {"reason"}
+//   POST /v1/rights-requests/{id}/decide    {"decision", "reason"?}
+//   POST /v1/subject-restriction, /v1/subject-objection: a subject access
+//        request's body; 200 {"answered_at", "audit_seq", "request",
+//        "searched", "services", "restricted": [id], "withheld": [id]}
+//
+// entry: {"id", "kind", "state", "services", "registered_at",
+//         "received_at", "due" (YYYY-MM-DD), "due_at", "overdue",
+//         "extension"?: {"months", "reason", "at"}, "closed_at"?,
+//         "refusal_reason"?, "decision"?: {"decision", "reason"?},
+//         "lifted"?: {"at", "reason"},
+//         "touched": [{"id", "outcome"}, ...]}
+//
+// Thread safety: pure functions.
+#ifndef VAULT_WIRE_RIGHTS_JSON_H_
+#define VAULT_WIRE_RIGHTS_JSON_H_
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "vault/status.h"
+#include "vault/types.h"
+
+namespace vault::wire {
+
+// InvalidArgument "invalid_json", "unknown_field", "invalid_type",
+// "missing_field", "invalid_kind", "invalid_received_at" (not RFC 3339).
+StatusOr<RightsRegistration> ParseRightsRegistration(std::string_view body);
+// The body of POST /v1/rights-requests/{id}/{action} for `action`; an
+// empty body is {}. The values are checked by the vault.
+StatusOr<RightsUpdate> ParseRightsUpdate(RightsUpdate::Action action, std::string_view body);
+// "open" (also absent), "overdue", "all"; InvalidArgument "invalid_query".
+StatusOr<RightsListing> ParseRightsListing(std::string_view state);
+
+std::string EncodeRightsRequest(const RightsRequest& entry);
+std::string EncodeRightsRequests(const std::vector<RightsRequest>& entries);
+std::string EncodeSubjectRestrictionAnswer(const SubjectRestrictionAnswer& answer);
+
+// For clients: Internal "bad_response" for a body of another shape.
+StatusOr<RightsRequest> DecodeRightsRequest(std::string_view body);
+
+}  // namespace vault::wire
+
+#endif  // VAULT_WIRE_RIGHTS_JSON_H_
