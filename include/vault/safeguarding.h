@@ -73,9 +73,20 @@ struct HoldInfo {
   UnixMillis held_at = 0;
 };
 
+// A visitor's request (from the rights register) that met a held
+// transcript of the case and left it alone: the officers decide.
+struct CaseRightsNotice {
+  std::string request;     // the register entry
+  std::string kind;        // "erasure", "rectification", ...
+  UnixMillis registered_at = 0;
+  std::string transcript;  // the held transcript it touched
+  bool operator==(const CaseRightsNotice&) const = default;
+};
+
 struct CaseDetail {
   CaseInfo info;
   std::vector<HoldInfo> holds;
+  std::vector<CaseRightsNotice> rights_requests;  // oldest first
 };
 
 enum class RequestKind { kUnseal, kRelease };

@@ -37,11 +37,22 @@ struct NewTranscript {
   Visitor visitor;
 };
 
+// A supplementary statement the data-protection lead attached to a message
+// at the visitor's request (rectification): the message's text is the
+// record of what was said and is never rewritten; the statement is shown
+// next to it.
+struct Statement {
+  std::string text;
+  UnixMillis added_at = 0;
+  bool operator==(const Statement&) const = default;
+};
+
 struct Message {
   uint64_t seq = 0;      // 0..Options::max_seq, chosen by the chat server
   std::string from;      // "visitor" | "agent" | "system"
   std::string text;      // UTF-8, at most Options::max_text_bytes
   std::string sent_at;   // RFC 3339, stored exactly as given
+  std::vector<Statement> statements;  // on reads only; in the order added
   bool operator==(const Message&) const = default;
 };
 
@@ -231,6 +242,40 @@ struct RightsRegistration {
 
 // Which entries a listing returns.
 enum class RightsListing { kOpen, kOverdue, kAll };
+
+// One visitor field to correct or complete (rectification): its wire name
+// ("name", "ip", "location", "user_agent", "device", "ref", "email",
+// "phone") and its new value; none: the field is removed.
+struct VisitorCorrection {
+  std::string field;
+  std::optional<std::string> value;
+  bool operator==(const VisitorCorrection&) const = default;
+};
+
+// What a rectification did (Vault::SubjectRectification).
+struct SubjectRectificationAnswer {
+  UnixMillis answered_at = 0;
+  std::string request;
+  std::vector<std::string> searched;
+  std::vector<std::string> services;
+  std::vector<std::string> fields;      // the fields changed, in the order given
+  std::vector<std::string> rectified;   // ids, in id order
+  std::vector<std::string> withheld;    // held: the hold takes precedence
+  uint64_t audit_seq = 0;
+};
+
+// A supplementary statement to attach (Vault::AddStatement).
+struct StatementFiling {
+  uint64_t seq = 0;     // the message it supplements
+  std::string text;     // UTF-8, 1 to Options::max_text_bytes
+  std::string request;  // a rectification entry; empty: one is registered
+};
+struct StatementAdded {
+  std::string id;       // the transcript
+  uint64_t seq = 0;
+  UnixMillis added_at = 0;
+  std::string request;
+};
 
 // A change to a register entry (POST /v1/rights-requests/{id}/{action}).
 struct RightsUpdate {

@@ -135,6 +135,23 @@ class Vault {
                                                                 const SubjectAccessQuery& query,
                                                                 RightsKind kind) = 0;
 
+  // Corrects or completes visitor fields of every transcript a subject
+  // access request with `query` would disclose (dpo role): each visitor
+  // record is re-sealed with the new values, the old record overwritten
+  // and the store compacted, and the visitor index follows. Held ones are
+  // listed as withheld and left alone. InvalidArgument "no_change",
+  // "invalid_field" and the field checks of CreateTranscript.
+  virtual StatusOr<SubjectRectificationAnswer> SubjectRectification(
+      const Caller& caller, const SubjectAccessQuery& query,
+      const std::vector<VisitorCorrection>& corrections) = 0;
+  // Attaches a supplementary statement to message `filing.seq` of
+  // transcript `id` (dpo role, of the transcript's service). NotFound
+  // not_found / "no_such_message"; FailedPrecondition "legal_hold"; Gone;
+  // InvalidArgument "invalid_text"; ResourceExhausted "too_many_statements"
+  // (16 per message).
+  virtual StatusOr<StatementAdded> AddStatement(const Caller& caller, std::string_view id,
+                                                const StatementFiling& filing) = 0;
+
   // Records a request refused before it reached the vault (the route's role
   // check), so refusals are audited too. Returns the audit failure, if any.
   virtual Status RecordRefusal(const Caller& caller, std::string_view action,

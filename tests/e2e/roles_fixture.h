@@ -1,8 +1,8 @@
 // The roles e2e tests' shared parts: identities (uids, gids, groups) under
 // which forked clients call a real vaultd, and the RolesTest fixture that
-// starts it with grants for each role. Used by roles_test.cc and
-// legal_hold_roles_test.cc; the file comment of roles_test.cc says what is
-// tested and how.
+// starts it with grants for each role. Used by roles_test.cc,
+// legal_hold_roles_test.cc and rights_test.cc; the file comment of
+// roles_test.cc says what is tested and how.
 #ifndef VAULT_TESTS_E2E_ROLES_FIXTURE_H_
 #define VAULT_TESTS_E2E_ROLES_FIXTURE_H_
 
@@ -38,6 +38,7 @@ inline const Identity kAuditor{"auditor", 50004, 50004, {kSocketGroup}};
 inline const Identity kAdmin{"admin", 50005, 50005, {kSocketGroup}};
 inline const Identity kUnknown{"unknown", 50006, 50006, {kSocketGroup}};
 inline const Identity kOutsider{"outsider", 50008, 50008, {}};  // not in the socket group
+inline const Identity kDpo{"dpo", 50009, 50009, {kSocketGroup}};  // every service
 
 struct Call {
   std::string method;
@@ -100,6 +101,7 @@ class RolesTest : public ::testing::Test {
                                       "--access.officer", "user:50003",
                                       "--access.auditor", "user:50004",
                                       "--access.admin",   "user:50005",
+                                      "--access.dpo",     "user:50009",
                                       "--socket-group",   std::to_string(kSocketGroup)};
     flags.insert(flags.end(), extra.begin(), extra.end());
     return flags;

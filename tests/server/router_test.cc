@@ -6,6 +6,7 @@
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/http/verb.hpp>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace vault {
@@ -184,6 +185,195 @@ TEST(RouterTest, LegalHoldRoutesAnswerAWrongMethodWith405AndAllow) {
     EXPECT_EQ(response[http::field::allow], c.allow);
     EXPECT_NE(response.body().find("method_not_allowed"), std::string::npos) << response.body();
     EXPECT_EQ(route, MatchRoute(c.target).route);
+  }
+}
+
+// The visitors' rights routes (rights_routes.cc): the register, its
+// actions, restriction and objection.
+TEST(MatchRouteTest, MatchesEveryRightsRoute) {
+  struct Case {
+    std::string target;
+    RouteId id;
+    std::string_view route;
+    std::string_view method;
+    std::string_view name;
+  };
+  const std::string r = "/v1/rights-requests/" + kId;
+  const Case cases[] = {
+      {"/v1/rights-requests", RouteId::kRightsRequests, "/v1/rights-requests", "GET, POST", ""},
+      {"/v1/rights-requests?state=overdue", RouteId::kRightsRequests, "/v1/rights-requests",
+       "GET, POST", ""},
+      {r, RouteId::kRightsRequest, "/v1/rights-requests/{name}", "GET", kId},
+      {r + "?state=all", RouteId::kRightsRequest, "/v1/rights-requests/{name}", "GET", kId},
+      // Any name matches the route; the vault answers a malformed one
+      // unknown_request.
+      {"/v1/rights-requests/not-an-id", RouteId::kRightsRequest, "/v1/rights-requests/{name}",
+       "GET", "not-an-id"},
+      {r + "/extend", RouteId::kRightsExtend, "/v1/rights-requests/{name}/extend", "POST", kId},
+      {r + "/complete", RouteId::kRightsComplete, "/v1/rights-requests/{name}/complete", "POST",
+       kId},
+      {r + "/refuse", RouteId::kRightsRefuse, "/v1/rights-requests/{name}/refuse", "POST", kId},
+      {r + "/lift", RouteId::kRightsLift, "/v1/rights-requests/{name}/lift", "POST", kId},
+      {r + "/decide", RouteId::kRightsDecide, "/v1/rights-requests/{name}/decide", "POST", kId},
+      {r + "/decide?x=1", RouteId::kRightsDecide, "/v1/rights-requests/{name}/decide", "POST",
+       kId},
+      {"/v1/subject-restriction", RouteId::kSubjectRestriction, "/v1/subject-restriction", "POST",
+       ""},
+      {"/v1/subject-objection", RouteId::kSubjectObjection, "/v1/subject-objection", "POST", ""},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.target);
+    const RouteMatch match = MatchRoute(c.target);
+    EXPECT_EQ(match.id, c.id);
+    EXPECT_EQ(match.route, c.route);
+    EXPECT_EQ(match.method, c.method);
+    EXPECT_EQ(match.name, c.name);
+    EXPECT_EQ(match.transcript_id, "");
+  }
+}
+
+TEST(MatchRouteTest, RightsLookalikesMatchNothing) {
+  const std::string r = "/v1/rights-requests/" + kId;
+  const std::vector<std::string> targets = {
+      "/v1/rights-requests/",  // empty name
+      "/v1/rights-requests//extend",
+      "/v1/rights-requests//complete",
+      "/v1/rights-requests//refuse",
+      "/v1/rights-requests//lift",
+      "/v1/rights-requests//decide",
+      "/v1/rights-requests/?state=all",
+      r + "/",
+      r + "/approve",  // unknown action suffixes
+      r + "/approvals",
+      r + "/erase",
+      r + "/completed",
+      r + "/Extend",
+      r + "/extend/",
+      r + "/extend/1",
+      r + "/lift/decide",
+      r + "//lift",
+      "/v1/rights-requestsx",
+      "/v1/rights-request",
+      "/v1/rights-request/" + kId,
+      "/v1/Rights-requests",
+      "/V1/rights-requests",
+      "/v1/subject-restriction/",
+      "/v1/subject-restrictions",
+      "/v1/subject-restriction/" + kId,
+      "/v1/subject-objection/",
+      "/v1/subject-objections",
+      "/v1/subject-objection/x",
+  };
+  for (const std::string& target : targets) {
+    const RouteMatch match = MatchRoute(target);
+    EXPECT_EQ(match.id, RouteId::kNone) << target;
+    EXPECT_EQ(match.route, "-") << target;
+  }
+}
+
+// The roles of the rights routes: the dpo's alone, but for reading the
+// register, which auditors may too; registering (the list's POST) is the
+// dpo's alone.
+TEST(RolesForTest, RightsRoutes) {
+  auto roles = [](std::initializer_list<Role> list) {
+    RoleSet set;
+    for (Role role : list) set.Add(role);
+    return set;
+  };
+  EXPECT_EQ(RolesFor(RouteId::kRightsRequests, "GET"), roles({Role::kDpo, Role::kAuditor}));
+  EXPECT_EQ(RolesFor(RouteId::kRightsRequests, "POST"), roles({Role::kDpo}));
+  EXPECT_EQ(RolesFor(RouteId::kRightsRequests), roles({Role::kDpo, Role::kAuditor}));
+  EXPECT_EQ(RolesFor(RouteId::kRightsRequest), roles({Role::kDpo, Role::kAuditor}));
+  EXPECT_EQ(RolesFor(RouteId::kRightsRequest, "GET"), roles({Role::kDpo, Role::kAuditor}));
+  for (RouteId id : {RouteId::kRightsExtend, RouteId::kRightsComplete, RouteId::kRightsRefuse,
+                     RouteId::kRightsLift, RouteId::kRightsDecide, RouteId::kSubjectRestriction,
+                     RouteId::kSubjectObjection}) {
+    EXPECT_EQ(RolesFor(id), roles({Role::kDpo})) << ActionFor(id);
+    EXPECT_EQ(RolesFor(id, "POST"), roles({Role::kDpo})) << ActionFor(id);
+  }
+}
+
+TEST(ActionForTest, RightsRoutesNameTheirAuditActions) {
+  EXPECT_STREQ(ActionFor(RouteId::kRightsRequests, "GET"), "rights.list");
+  EXPECT_STREQ(ActionFor(RouteId::kRightsRequests, "POST"), "rights.register");
+  EXPECT_STREQ(ActionFor(RouteId::kRightsRequests), "rights.list");
+  EXPECT_STREQ(ActionFor(RouteId::kRightsRequest, "GET"), "rights.read");
+  EXPECT_STREQ(ActionFor(RouteId::kRightsExtend, "POST"), "rights.extend");
+  EXPECT_STREQ(ActionFor(RouteId::kRightsComplete, "POST"), "rights.complete");
+  EXPECT_STREQ(ActionFor(RouteId::kRightsRefuse, "POST"), "rights.refuse");
+  EXPECT_STREQ(ActionFor(RouteId::kRightsLift, "POST"), "rights.lift");
+  EXPECT_STREQ(ActionFor(RouteId::kRightsDecide, "POST"), "rights.decide");
+  EXPECT_STREQ(ActionFor(RouteId::kSubjectRestriction, "POST"), "subject.restriction");
+  EXPECT_STREQ(ActionFor(RouteId::kSubjectObjection, "POST"), "subject.objection");
+}
+
+// As for the legal-hold routes: a wrong method is 405 with Allow, and an
+// unknown action or an empty name is 404, both before any role check or
+// Vault call (the Router has no Vault here).
+TEST(RouterTest, RightsRoutesAnswerAWrongMethodWith405AndAllow) {
+  namespace http = boost::beast::http;
+  const Router router(nullptr, 100, AccessPolicy{});
+  const std::string r = "/v1/rights-requests/" + kId;
+  struct Case {
+    http::verb method;
+    std::string target;
+    std::string_view allow;
+  };
+  const Case cases[] = {
+      {http::verb::delete_, "/v1/rights-requests", "GET, POST"},
+      {http::verb::put, "/v1/rights-requests?state=open", "GET, POST"},
+      {http::verb::patch, "/v1/rights-requests", "GET, POST"},
+      {http::verb::post, r, "GET"},
+      {http::verb::delete_, r, "GET"},
+      {http::verb::put, r, "GET"},
+      {http::verb::get, r + "/extend", "POST"},
+      {http::verb::get, r + "/complete", "POST"},
+      {http::verb::delete_, r + "/complete", "POST"},
+      {http::verb::get, r + "/refuse", "POST"},
+      {http::verb::get, r + "/lift", "POST"},
+      {http::verb::put, r + "/decide", "POST"},
+      {http::verb::get, "/v1/subject-restriction", "POST"},
+      {http::verb::get, "/v1/subject-objection", "POST"},
+      {http::verb::delete_, "/v1/subject-objection", "POST"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(std::string(http::to_string(c.method)) + " " + c.target);
+    HttpRequest request(c.method, c.target, 11);
+    std::string_view route;
+    const HttpResponse response = router.Handle(request, RequestContext{}, &route);
+    EXPECT_EQ(response.result_int(), 405u);
+    EXPECT_EQ(response[http::field::allow], c.allow);
+    EXPECT_NE(response.body().find("method_not_allowed"), std::string::npos) << response.body();
+    EXPECT_EQ(route, MatchRoute(c.target).route);
+  }
+}
+
+TEST(RouterTest, UnknownRightsActionsAndEmptyNamesAre404) {
+  namespace http = boost::beast::http;
+  const Router router(nullptr, 100, AccessPolicy{});
+  const std::string r = "/v1/rights-requests/" + kId;
+  const std::vector<std::pair<http::verb, std::string>> requests = {
+      {http::verb::post, r + "/approve"},
+      {http::verb::post, r + "/withdraw"},
+      {http::verb::get, r + "/touched"},
+      {http::verb::post, r + "/extend/"},
+      {http::verb::post, "/v1/rights-requests//extend"},
+      {http::verb::post, "/v1/rights-requests//complete"},
+      {http::verb::post, "/v1/rights-requests//lift"},
+      {http::verb::get, "/v1/rights-requests/"},
+      {http::verb::post, "/v1/subject-restriction/" + kId},
+  };
+  for (const auto& [method, target] : requests) {
+    SCOPED_TRACE(target);
+    HttpRequest request(method, target, 11);
+    request.set(http::field::content_type, "application/json");
+    request.body() = "{}";
+    request.prepare_payload();
+    std::string_view route = "unset";
+    const HttpResponse response = router.Handle(request, RequestContext{}, &route);
+    EXPECT_EQ(response.result_int(), 404u);
+    EXPECT_NE(response.body().find("not_found"), std::string::npos) << response.body();
+    EXPECT_EQ(route, "-");
   }
 }
 

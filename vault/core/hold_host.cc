@@ -3,6 +3,7 @@
 // callers, a transcript's lock, key, state and records, the transcript side
 // of a hold or a release, and the counters they move.
 #include <algorithm>
+#include <set>
 #include <string>
 #include <utility>
 
@@ -32,7 +33,25 @@ StatusOr<std::vector<CaseInfo>> VaultImpl::ListCases(const Caller& caller) {
   return hold_->ListCases(caller);
 }
 StatusOr<CaseDetail> VaultImpl::GetCase(const Caller& caller, std::string_view case_id) {
-  return hold_->GetCase(caller, case_id);
+  VAULT_ASSIGN_OR_RETURN(CaseDetail detail, hold_->GetCase(caller, case_id));
+  // The visitors' requests that met a held transcript of the case and left
+  // it alone (docs/data-protection.md): from the rights register, which
+  // holds no identifier.
+  std::set<std::string> held;
+  for (const HoldInfo& h : detail.holds) held.insert(h.transcript_id);
+  for (const RightsRequest& e : rights_->List(RightsListing::kAll, clock_->NowMillis())) {
+    for (const RightsTouch& t : e.touched) {
+      if (t.outcome == "withheld" && held.count(t.id) != 0) {
+        detail.rights_requests.push_back({e.id, RightsKindName(e.kind), e.registered_at, t.id});
+      }
+    }
+  }
+  std::sort(detail.rights_requests.begin(), detail.rights_requests.end(),
+            [](const CaseRightsNotice& a, const CaseRightsNotice& b) {
+              return a.registered_at != b.registered_at ? a.registered_at < b.registered_at
+                                                        : a.request < b.request;
+            });
+  return detail;
 }
 StatusOr<HoldInfo> VaultImpl::PlaceHold(const Caller& caller, const HoldPlacement& hold) {
   return hold_->PlaceHold(caller, hold);

@@ -29,6 +29,29 @@ std::string RecordAd(std::string_view id, RecordKind kind, uint64_t seq) {
   return ad;
 }
 
+std::string StatementAd(std::string_view id, uint64_t seq, uint8_t n) {
+  std::string ad = RecordAd(id, RecordKind::kStatement, seq);
+  ad.push_back(static_cast<char>(n));
+  return ad;
+}
+
+std::string EncodeStatement(const Statement& s) {
+  std::string out;
+  out.push_back(static_cast<char>(kRecordVersion));
+  PutU64(&out, static_cast<uint64_t>(s.added_at));
+  out.append(s.text);
+  return out;
+}
+
+StatusOr<Statement> DecodeStatement(std::string_view in) {
+  if (in.size() < 1 + 8 || static_cast<uint8_t>(in[0]) != kRecordVersion) return Malformed();
+  Statement s;
+  in.remove_prefix(1);
+  GetI64(&in, &s.added_at);
+  s.text = std::string(in);
+  return s;
+}
+
 std::string EncodeState(const StateRecord& r) {
   std::string out;
   out.push_back(static_cast<char>(r.restricted() ? kStateVersionRestricted : kRecordVersion));

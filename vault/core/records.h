@@ -46,6 +46,13 @@ StatusOr<StateRecord> DecodeState(std::string_view plain);
 std::string EncodeVisitor(const Visitor& v);
 StatusOr<Visitor> DecodeVisitor(std::string_view plain);
 std::string EncodeMessage(const Message& m);  // seq lives in the key and AD
+// A supplementary statement (kind kStatement): version, added_at, text.
+// Its associated data is RecordAd(id, kStatement, seq) followed by n.
+std::string EncodeStatement(const Statement& s);
+StatusOr<Statement> DecodeStatement(std::string_view plain);
+std::string StatementAd(std::string_view id, uint64_t seq, uint8_t n);
+// At most this many statements on one message.
+constexpr size_t kMaxStatementsPerMessage = 16;
 StatusOr<Message> DecodeMessage(std::string_view plain, uint64_t seq);
 
 }  // namespace vault

@@ -2,10 +2,15 @@
 // rights-request register (vault/rights) and the rights it carries out that
 // are not erasure or access: restriction, objection and their lifting.
 #include <algorithm>
+#include <optional>
+#include <utility>
 #include <string>
 #include <vector>
 
 #include "vault/common/encoding.h"
+#include "vault/common/utf8.h"
+#include "vault/crypto/aead.h"
+#include "vault/index/identifiers.h"
 #include "vault/core/vault_impl.h"
 #include "vault/core/vault_internal.h"
 #include "vault/rights/calendar.h"
@@ -482,6 +487,240 @@ Status VaultImpl::DoSubjectRestriction(const Caller& caller, const SubjectAccess
     if (did == "withheld") answer->withheld.push_back(ToHex(raw_id));
   }
   answer->answered_at = clock_->NowMillis();
+  return Status::OK();
+}
+
+}  // namespace vault
+
+namespace vault {
+namespace {
+
+// The visitor fields by their wire names.
+constexpr std::pair<std::string_view, std::optional<std::string> Visitor::*> kVisitorFields[] = {
+    {"name", &Visitor::name},         {"ip", &Visitor::ip},
+    {"location", &Visitor::location}, {"user_agent", &Visitor::user_agent},
+    {"device", &Visitor::device},     {"ref", &Visitor::ref},
+    {"email", &Visitor::email},       {"phone", &Visitor::phone},
+};
+
+std::optional<std::string> Visitor::*FieldOf(std::string_view name) {
+  for (const auto& [key, member] : kVisitorFields) {
+    if (key == name) return member;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+StatusOr<SubjectRectificationAnswer> VaultImpl::SubjectRectification(
+    const Caller& caller, const SubjectAccessQuery& query,
+    const std::vector<VisitorCorrection>& corrections) {
+  MutexLock rights(&rights_mu_);
+  RightsAction action;
+  SubjectRectificationAnswer answer;
+  const Status status = DoSubjectRectification(caller, query, corrections, &action, &answer);
+  std::vector<RightsTouch> touches;
+  for (const std::string& id : answer.rectified) touches.push_back({id, "rectified"});
+  for (const std::string& id : answer.withheld) touches.push_back({id, "withheld"});
+  const Status recorded = FinishRightsAction(caller, &action, touches, status);
+  if (!status.ok()) return AuditOutcome(caller, "subject.rectification", action.entry.id, status);
+  VAULT_RETURN_IF_ERROR(recorded);
+  std::string fields;
+  for (const std::string& f : answer.fields) fields += (fields.empty() ? "" : ",") + f;
+  VAULT_RETURN_IF_ERROR(Audit(caller, "subject.rectification", action.entry.id, "ok",
+                              {{"searched", JoinKinds(answer.searched)},
+                               {"fields", fields},
+                               {"rectified", std::to_string(answer.rectified.size())},
+                               {"withheld", std::to_string(answer.withheld.size())}},
+                              &answer.audit_seq));
+  answer.request = action.entry.id;
+  return answer;
+}
+
+Status VaultImpl::DoSubjectRectification(const Caller& caller, const SubjectAccessQuery& query,
+                                         const std::vector<VisitorCorrection>& corrections,
+                                         RightsAction* action,
+                                         SubjectRectificationAnswer* answer) {
+  if (!caller.Has(Role::kDpo)) {
+    return Status::PermissionDenied("only the dpo role answers visitors' requests", "forbidden");
+  }
+  // The corrections alone must be valid before anything is searched.
+  if (corrections.empty()) {
+    return Status::InvalidArgument("give at least one visitor field to correct", "no_change");
+  }
+  Visitor given;
+  std::string fields;
+  for (const VisitorCorrection& c : corrections) {
+    std::optional<std::string> Visitor::*member = FieldOf(c.field);
+    if (member == nullptr) {
+      return Status::InvalidArgument("unknown visitor field", "invalid_field");
+    }
+    if (std::find(answer->fields.begin(), answer->fields.end(), c.field) != answer->fields.end()) {
+      return Status::InvalidArgument("a visitor field is given twice", "invalid_field");
+    }
+    given.*member = c.value;
+    answer->fields.push_back(c.field);
+    fields += (fields.empty() ? "" : ",") + c.field;
+  }
+  VAULT_RETURN_IF_ERROR(ValidateVisitor(given));
+
+  VAULT_ASSIGN_OR_RETURN(SubjectMatches matched,
+                         BeginRightsAction(caller, query, RightsKind::kRectification, action));
+  answer->searched = std::move(matched.searched);
+  answer->services = std::move(matched.services);
+  const AuditDetails why = {{"fields", fields}, {"request", action->entry.id}};
+  Status failed = Status::OK();
+  bool changed = false;
+  for (const auto& [raw_id, kinds] : matched.found) {
+    const std::string id = ToHex(raw_id);
+    MutexLock lock(&StripeFor(raw_id));
+    StatusOr<std::string> wrapped = store_->Get(Column::kWrappedKeys, raw_id);
+    if (!wrapped.ok()) {
+      if (wrapped.status().code() == Status::Code::kNotFound) continue;
+      failed = wrapped.status();
+      break;
+    }
+    if (IsHeldMarker(*wrapped)) {
+      // The held copy is evidence: the officers decide about it.
+      answer->withheld.push_back(id);
+      continue;
+    }
+    StatusOr<Loaded> t = LoadWrapped(raw_id, *wrapped);
+    if (!t.ok()) {
+      if (t.status().code() == Status::Code::kGone) continue;
+      failed = t.status();
+      break;
+    }
+    if (!matched.scope.Covers(t->state.service)) continue;
+    StatusOr<Visitor> old = ReadVisitor(raw_id, t->dek);
+    if (!old.ok()) {
+      failed = old.status();
+      break;
+    }
+    Visitor updated = *old;
+    for (const VisitorCorrection& c : corrections) updated.*FieldOf(c.field) = c.value;
+    WriteBatch batch;
+    std::string sealed;
+    failed = SealInto(t->dek, raw_id, RecordKind::kVisitor, 0, EncodeVisitor(updated), &sealed);
+    if (!failed.ok()) break;
+    batch.Put(Column::kTranscripts, TranscriptKey(raw_id, RecordKind::kVisitor), sealed);
+    // The index follows: the old identifiers' entries go, the new ones come
+    // (an unchanged one is deleted and put again in the same batch).
+    failed = index_.StageRemove(t->key_epoch, raw_id, IndexedIdentifiers(*old), &batch);
+    if (failed.ok()) {
+      failed = index_.StageAdd(t->key_epoch, raw_id, t->state.service,
+                               IndexedIdentifiers(updated), &batch);
+    }
+    if (failed.ok()) failed = Audit(caller, "transcript.rectify", id, "ok", why);
+    if (!failed.ok()) break;
+    if (Status written = store_->Write(&batch); !written.ok()) {
+      const Status noted = Audit(caller, "transcript.rectify", id, "write_failed", why);
+      (void)noted;
+      failed = written;
+      break;
+    }
+    changed = true;
+    answer->rectified.push_back(id);
+  }
+  // The old records leave the live files now, as an erased transcript's do.
+  if (changed) CompactAfterErase(erasures_committed_.fetch_add(1, std::memory_order_acq_rel) + 1);
+  VAULT_RETURN_IF_ERROR(failed);
+  answer->answered_at = clock_->NowMillis();
+  return Status::OK();
+}
+
+StatusOr<StatementAdded> VaultImpl::AddStatement(const Caller& caller, std::string_view id,
+                                                 const StatementFiling& filing) {
+  MutexLock rights(&rights_mu_);
+  RightsAction action;
+  StatementAdded added;
+  const Status status = DoAddStatement(caller, id, filing, &action, &added);
+  std::vector<RightsTouch> touches;
+  if (status.ok()) touches.push_back({added.id, "rectified"});
+  const Status recorded = FinishRightsAction(caller, &action, touches, status);
+  if (!status.ok()) return AuditOutcome(caller, "transcript.statement", id, status);
+  VAULT_RETURN_IF_ERROR(recorded);
+  added.request = action.entry.id;
+  return added;
+}
+
+Status VaultImpl::DoAddStatement(const Caller& caller, std::string_view id,
+                                 const StatementFiling& filing, RightsAction* action,
+                                 StatementAdded* added) {
+  if (!caller.Has(Role::kDpo)) {
+    return Status::PermissionDenied("only the dpo role answers visitors' requests", "forbidden");
+  }
+  if (filing.text.empty() || filing.text.size() > options_.max_text_bytes ||
+      !IsValidUtf8(filing.text)) {
+    return Status::InvalidArgument("text must be 1 to " + std::to_string(options_.max_text_bytes) +
+                                       " bytes of UTF-8",
+                                   "invalid_text");
+  }
+  std::string raw_id;
+  if (!ParseId(id, &raw_id)) return NoSuchTranscript();
+  if (!filing.request.empty()) {
+    VAULT_ASSIGN_OR_RETURN(action->entry, FindEntry(caller, filing.request, /*read=*/false));
+    if (action->entry.state != RightsState::kOpen) return RequestClosed(action->entry);
+    if (action->entry.kind != RightsKind::kRectification) {
+      return Status::FailedPrecondition(std::string("this request is a request for ") +
+                                            RightsKindName(action->entry.kind),
+                                        "wrong_kind");
+    }
+  }
+  MutexLock lock(&StripeFor(raw_id));
+  StatusOr<std::string> stored = store_->Get(Column::kWrappedKeys, raw_id);
+  if (!stored.ok()) {
+    if (stored.status().code() == Status::Code::kNotFound) return NoSuchTranscript();
+    return stored.status();
+  }
+  const std::string& wrapped = *stored;
+  if (IsHeldMarker(wrapped)) {
+    return Status::FailedPrecondition(
+        "this transcript is under legal hold; the safeguarding officers decide about it",
+        "legal_hold");
+  }
+  VAULT_ASSIGN_OR_RETURN(Loaded t, LoadWrapped(raw_id, wrapped));
+  if (!caller.MayAnswerFor(t.state.service)) {
+    return Status::PermissionDenied(
+        "this caller does not answer requests for this transcript's service", "service_forbidden");
+  }
+  StatusOr<std::string> message = store_->Get(Column::kMessages, MessageKey(raw_id, filing.seq));
+  if (!message.ok()) {
+    if (message.status().code() != Status::Code::kNotFound) return message.status();
+    return Status::NotFound("this transcript has no message with this seq", "no_such_message");
+  }
+  size_t n = 0;
+  VAULT_RETURN_IF_ERROR(store_->Scan(Column::kMessages, MessageKey(raw_id, filing.seq),
+                                     [&](std::string_view k, std::string_view) {
+                                       n += k.size() == kIdBytes + 9 ? 1 : 0;
+                                       return true;
+                                     }));
+  if (n >= kMaxStatementsPerMessage) {
+    return Status::ResourceExhausted("a message carries at most 16 statements",
+                                     "too_many_statements");
+  }
+  if (action->entry.id.empty()) {
+    VAULT_ASSIGN_OR_RETURN(action->entry,
+                           DoRegister(caller, RightsKind::kRectification, 0, {t.state.service}));
+    action->registered = true;
+  }
+  const Statement statement{filing.text, clock_->NowMillis()};
+  std::string sealed;
+  VAULT_RETURN_IF_ERROR(aead::Seal(t.dek, EncodeStatement(statement),
+                                   StatementAd(raw_id, filing.seq, static_cast<uint8_t>(n)),
+                                   &sealed));
+  WriteBatch batch;
+  batch.Put(Column::kMessages, StatementKey(raw_id, filing.seq, static_cast<uint8_t>(n)), sealed);
+  const AuditDetails why = {{"seq", std::to_string(filing.seq)}, {"request", action->entry.id}};
+  VAULT_RETURN_IF_ERROR(Audit(caller, "transcript.statement", id, "ok", why));
+  if (Status written = store_->Write(&batch); !written.ok()) {
+    const Status noted = Audit(caller, "transcript.statement", id, "write_failed", why);
+    (void)noted;
+    return written;
+  }
+  added->id = std::string(id);
+  added->seq = filing.seq;
+  added->added_at = statement.added_at;
   return Status::OK();
 }
 

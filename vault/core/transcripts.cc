@@ -73,6 +73,19 @@ Status VaultImpl::CheckFreeSpace(uint64_t reserve, std::string_view what) {
                                      " refused until space is freed");
 }
 
+Status VaultImpl::ValidateVisitor(const Visitor& v) const {
+  const size_t cap = options_.max_field_bytes;
+  VAULT_RETURN_IF_ERROR(ValidateField(v.name, "name", cap));
+  VAULT_RETURN_IF_ERROR(ValidateField(v.ip, "ip", cap));
+  VAULT_RETURN_IF_ERROR(ValidateField(v.location, "location", cap));
+  VAULT_RETURN_IF_ERROR(ValidateField(v.user_agent, "user_agent", cap));
+  VAULT_RETURN_IF_ERROR(ValidateField(v.device, "device", cap));
+  VAULT_RETURN_IF_ERROR(ValidateField(v.ref, "ref", cap));
+  VAULT_RETURN_IF_ERROR(ValidateField(v.email, "email", cap));
+  VAULT_RETURN_IF_ERROR(ValidateField(v.phone, "phone", cap));
+  return ValidateVisitorIdentifiers(v);
+}
+
 StatusOr<CreatedTranscript> VaultImpl::CreateTranscript(const Caller& caller,
                                                         const NewTranscript& req) {
   bool audited = false;
@@ -87,16 +100,7 @@ StatusOr<CreatedTranscript> VaultImpl::DoCreate(const Caller& caller, const NewT
   VAULT_RETURN_IF_ERROR(ValidateService(req.service));
   if (!caller.MayWrite(req.service)) return MayNotWrite();
   const Visitor& v = req.visitor;
-  const size_t cap = options_.max_field_bytes;
-  VAULT_RETURN_IF_ERROR(ValidateField(v.name, "name", cap));
-  VAULT_RETURN_IF_ERROR(ValidateField(v.ip, "ip", cap));
-  VAULT_RETURN_IF_ERROR(ValidateField(v.location, "location", cap));
-  VAULT_RETURN_IF_ERROR(ValidateField(v.user_agent, "user_agent", cap));
-  VAULT_RETURN_IF_ERROR(ValidateField(v.device, "device", cap));
-  VAULT_RETURN_IF_ERROR(ValidateField(v.ref, "ref", cap));
-  VAULT_RETURN_IF_ERROR(ValidateField(v.email, "email", cap));
-  VAULT_RETURN_IF_ERROR(ValidateField(v.phone, "phone", cap));
-  VAULT_RETURN_IF_ERROR(ValidateVisitorIdentifiers(v));
+  VAULT_RETURN_IF_ERROR(ValidateVisitor(v));
 
   // The reserve keeps room for the chats already open, their closes, the
   // audit log and the shredder.
@@ -372,6 +376,20 @@ StatusOr<Transcript> VaultImpl::ReadRecords(std::string_view id, const std::stri
   Status inner;
   Status scan = store_->Scan(Column::kMessages, raw_id, [&](std::string_view k,
                                                               std::string_view v) {
+    if (k.size() == kIdBytes + 9) {
+      // A supplementary statement, right after the message it supplements.
+      const uint64_t seq = GetU64(k.data() + kIdBytes);
+      if (out.messages.empty() || out.messages.back().seq != seq) {
+        inner = Status::Corruption("a statement without its message");
+        return false;
+      }
+      auto p = aead::Open(dek, v, StatementAd(raw_id, seq, static_cast<uint8_t>(k.back())));
+      if (!p.ok()) { inner = p.status(); return false; }
+      auto statement = DecodeStatement(*p);
+      if (!statement.ok()) { inner = statement.status(); return false; }
+      out.messages.back().statements.push_back(std::move(statement).value());
+      return true;
+    }
     if (k.size() != kIdBytes + 8) {
       inner = Status::Corruption("message key has the wrong length");
       return false;

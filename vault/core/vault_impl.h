@@ -67,6 +67,11 @@ class VaultImpl final : public Vault, private RetentionHost, private HoldHost {
   StatusOr<SubjectRestrictionAnswer> SubjectRestriction(const Caller& caller,
                                                         const SubjectAccessQuery& query,
                                                         RightsKind kind) override;
+  StatusOr<SubjectRectificationAnswer> SubjectRectification(
+      const Caller& caller, const SubjectAccessQuery& query,
+      const std::vector<VisitorCorrection>& corrections) override;
+  StatusOr<StatementAdded> AddStatement(const Caller& caller, std::string_view id,
+                                        const StatementFiling& filing) override;
   Status RecordRefusal(const Caller& caller, std::string_view action, std::string_view object_id,
                        std::string_view reason) override;
   StatusOr<AuditStatus> GetAuditStatus(const Caller& caller) override;
@@ -196,6 +201,14 @@ class VaultImpl final : public Vault, private RetentionHost, private HoldHost {
   // (held) or "" (erased or expired: nothing to do).
   StatusOr<std::string> SetRestriction(const Caller& caller, const std::string& raw_id,
                                        std::string_view request, bool on, AuditDetails why);
+  Status DoSubjectRectification(const Caller& caller, const SubjectAccessQuery& query,
+                                const std::vector<VisitorCorrection>& corrections,
+                                RightsAction* action, SubjectRectificationAnswer* answer)
+      REQUIRES(rights_mu_);
+  Status DoAddStatement(const Caller& caller, std::string_view id, const StatementFiling& filing,
+                        RightsAction* action, StatementAdded* added) REQUIRES(rights_mu_);
+  // The field checks of a new transcript's visitor (CreateTranscript).
+  Status ValidateVisitor(const Visitor& v) const;
   // Lifts every restriction the entry placed.
   Status LiftRestrictions(const Caller& caller, RightsRequest* entry, std::string_view reason)
       REQUIRES(rights_mu_);

@@ -27,6 +27,18 @@ HttpResponse Router::Rights(const Caller& caller, const RouteMatch& match,
       return Reply(vault_->SubjectRestriction(caller, *query, kind), 200,
                    wire::EncodeSubjectRestrictionAnswer);
     }
+    case RouteId::kSubjectRectification: {
+      StatusOr<wire::RectificationRequest> r = wire::ParseSubjectRectificationRequest(body);
+      if (!r.ok()) return ErrorResponse(r.status());
+      return Reply(vault_->SubjectRectification(caller, r->query, r->corrections), 200,
+                   wire::EncodeSubjectRectificationAnswer);
+    }
+    case RouteId::kStatements: {
+      StatusOr<StatementFiling> f = wire::ParseStatementFiling(body, max_seq_);
+      if (!f.ok()) return ErrorResponse(f.status());
+      return Reply(vault_->AddStatement(caller, match.transcript_id, *f), 201,
+                   wire::EncodeStatementAdded);
+    }
     case RouteId::kRightsRequests: {
       if (request.method() == http::verb::post) {
         StatusOr<RightsRegistration> r = wire::ParseRightsRegistration(body);

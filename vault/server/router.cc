@@ -45,7 +45,7 @@ bool MethodAllowed(std::string_view allowed, std::string_view method) {
 bool HasTranscriptId(RouteId route) {
   return route == RouteId::kTranscript || route == RouteId::kMessages || route == RouteId::kClose ||
          route == RouteId::kErase || route == RouteId::kTranscriptHolds ||
-         route == RouteId::kHistory;
+         route == RouteId::kHistory || route == RouteId::kStatements;
 }
 
 // The object a refusal's audit record names: the transcript id, or the
@@ -163,6 +163,8 @@ HttpResponse Router::Dispatch(const RouteMatch& match, const HttpRequest& reques
       return Safeguarding(caller, match, request);
     case RouteId::kSubjectRestriction:
     case RouteId::kSubjectObjection:
+    case RouteId::kSubjectRectification:
+    case RouteId::kStatements:
     case RouteId::kRightsRequests:
     case RouteId::kRightsRequest:
     case RouteId::kRightsExtend:

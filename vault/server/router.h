@@ -14,7 +14,9 @@
 //   GET  /v1/audit/segments/{n}           one segment file's durable bytes
 //   GET  /metrics                         Prometheus metrics (server/metrics.h)
 //   POST /v1/subject-access, /v1/subject-erasure, /v1/subject-restriction,
-//        /v1/subject-objection            a visitor's rights (dpo)
+//        /v1/subject-objection, /v1/subject-rectification
+//                                         a visitor's rights (dpo)
+//   POST /v1/transcripts/{id}/statements  a supplementary statement (dpo)
 //   GET|POST /v1/rights-requests[/{id}[/extend|complete|refuse|lift|decide]]
 //                                         the rights register (dpo; GETs auditor too)
 //
@@ -81,6 +83,8 @@ enum class RouteId {
   kRightsRefuse,        // POST /v1/rights-requests/{name}/refuse
   kRightsLift,          // POST /v1/rights-requests/{name}/lift
   kRightsDecide,        // POST /v1/rights-requests/{name}/decide
+  kSubjectRectification,  // POST /v1/subject-rectification
+  kStatements,            // POST /v1/transcripts/{id}/statements
 };
 
 struct RouteMatch {

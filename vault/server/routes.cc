@@ -148,6 +148,9 @@ RouteMatch MatchRoute(std::string_view target) {
   if (path == "/v1/subject-restriction") {
     return Match(RouteId::kSubjectRestriction, "/v1/subject-restriction", "POST");
   }
+  if (path == "/v1/subject-rectification") {
+    return Match(RouteId::kSubjectRectification, "/v1/subject-rectification", "POST");
+  }
   if (path == "/v1/subject-objection") {
     return Match(RouteId::kSubjectObjection, "/v1/subject-objection", "POST");
   }
@@ -168,6 +171,9 @@ RouteMatch MatchRoute(std::string_view target) {
   }
   if (rest == "/close") return Match(RouteId::kClose, "/v1/transcripts/{id}/close", "POST", id);
   if (rest == "/erase") return Match(RouteId::kErase, "/v1/transcripts/{id}/erase", "POST", id);
+  if (rest == "/statements") {
+    return Match(RouteId::kStatements, "/v1/transcripts/{id}/statements", "POST", id);
+  }
   if (rest == "/history") {
     return Match(RouteId::kHistory, "/v1/transcripts/{id}/history", "GET", id);
   }
@@ -204,6 +210,8 @@ RoleSet RolesFor(RouteId route) {
     case RouteId::kSubjectErasure:
     case RouteId::kSubjectRestriction:
     case RouteId::kSubjectObjection:
+    case RouteId::kSubjectRectification:
+    case RouteId::kStatements:
     case RouteId::kRightsExtend:
     case RouteId::kRightsComplete:
     case RouteId::kRightsRefuse:
@@ -261,6 +269,10 @@ const char* ActionFor(RouteId route) {
       return "subject.restriction";
     case RouteId::kSubjectObjection:
       return "subject.objection";
+    case RouteId::kSubjectRectification:
+      return "subject.rectification";
+    case RouteId::kStatements:
+      return "transcript.statement";
     case RouteId::kRightsRequests:
       return "rights.list";
     case RouteId::kRightsRequest:

@@ -14,6 +14,12 @@ std::string MessageKey(std::string_view id, uint64_t seq) {
   return k;
 }
 
+std::string StatementKey(std::string_view id, uint64_t seq, uint8_t n) {
+  std::string k = MessageKey(id, seq);
+  k.push_back(static_cast<char>(n));
+  return k;
+}
+
 std::string ExpiryKey(uint64_t epoch, std::string_view id) {
   std::string k;
   PutU64(&k, epoch);

@@ -24,11 +24,16 @@ namespace vault {
 constexpr size_t kIdBytes = 16;
 
 // The kinds of sealed record (also bound into their associated data).
-enum class RecordKind : uint8_t { kVisitor = 1, kState = 2, kMessage = 3 };
+// kStatement: a supplementary statement on a message, kept in the messages
+// column right after it (StatementKey).
+enum class RecordKind : uint8_t { kVisitor = 1, kState = 2, kMessage = 3, kStatement = 4 };
 
 // RocksDB keys.
 std::string TranscriptKey(std::string_view id, RecordKind kind);  // id kind
 std::string MessageKey(std::string_view id, uint64_t seq);       // id seq
+// The n-th supplementary statement on message seq: id seq n(1), so it
+// sorts right after its message and inside the transcript's key range.
+std::string StatementKey(std::string_view id, uint64_t seq, uint8_t n);
 std::string ExpiryKey(uint64_t epoch, std::string_view id);      // epoch id
 
 // External ids: 32 lowercase hex characters <-> 16 bytes.

@@ -31,6 +31,15 @@ json::object EncodeMessageObject(const Message& message) {
   object["from"] = message.from;
   object["text"] = message.text;
   object["sent_at"] = message.sent_at;
+  if (!message.statements.empty()) {
+    // Supplementary statements, next to the message they supplement.
+    json::array statements;
+    for (const Statement& st : message.statements) {
+      statements.emplace_back(json::object{{"text", st.text},
+                                           {"added_at", FormatRfc3339(st.added_at)}});
+    }
+    object["statements"] = std::move(statements);
+  }
   return object;
 }
 

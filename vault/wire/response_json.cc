@@ -31,6 +31,16 @@ StatusOr<Message> DecodeMessageObject(const json::value& value) {
   VAULT_ASSIGN_OR_RETURN(message.from, ResponseString(object, "from"));
   VAULT_ASSIGN_OR_RETURN(message.text, ResponseString(object, "text"));
   VAULT_ASSIGN_OR_RETURN(message.sent_at, ResponseString(object, "sent_at"));
+  if (object.contains("statements")) {
+    VAULT_ASSIGN_OR_RETURN(const json::array* statements, ResponseArray(object, "statements"));
+    for (const json::value& v : *statements) {
+      if (!v.is_object()) return BadResponse("a statement is not an object");
+      Statement st;
+      VAULT_ASSIGN_OR_RETURN(st.text, ResponseString(v.as_object(), "text"));
+      VAULT_ASSIGN_OR_RETURN(st.added_at, ResponseTime(v.as_object(), "added_at"));
+      message.statements.push_back(std::move(st));
+    }
+  }
   return message;
 }
 

@@ -177,6 +177,43 @@ std::string EncodeSubjectRestrictionAnswer(const SubjectRestrictionAnswer& answe
   return json::serialize(object);
 }
 
+std::string EncodeSubjectRectificationAnswer(const SubjectRectificationAnswer& answer) {
+  json::object object;
+  object["answered_at"] = FormatRfc3339(answer.answered_at);
+  object["audit_seq"] = answer.audit_seq;
+  object["request"] = answer.request;
+  object["searched"] = Strings(answer.searched);
+  object["services"] = Strings(answer.services);
+  object["fields"] = Strings(answer.fields);
+  object["rectified"] = Strings(answer.rectified);
+  object["withheld"] = Strings(answer.withheld);
+  return json::serialize(object);
+}
+
+StatusOr<StatementFiling> ParseStatementFiling(std::string_view body, uint64_t max_seq) {
+  VAULT_ASSIGN_OR_RETURN(json::object object, ParseRequestObject(body, {"seq", "text", "request"}));
+  StatementFiling f;
+  VAULT_ASSIGN_OR_RETURN(f.seq, RequiredUint(object, "seq", max_seq, "invalid_seq"));
+  VAULT_ASSIGN_OR_RETURN(f.text, RequiredString(object, "text"));
+  VAULT_ASSIGN_OR_RETURN(std::optional<std::string> request, OptionalString(object, "request"));
+  if (request) {
+    if (request->size() > 64) {
+      return Status::NotFound("no rights request with this id", "unknown_request");
+    }
+    f.request = *std::move(request);
+  }
+  return f;
+}
+
+std::string EncodeStatementAdded(const StatementAdded& added) {
+  json::object object;
+  object["id"] = added.id;
+  object["seq"] = added.seq;
+  object["added_at"] = FormatRfc3339(added.added_at);
+  object["request"] = added.request;
+  return json::serialize(object);
+}
+
 StatusOr<RightsRequest> DecodeRightsRequest(std::string_view body) {
   VAULT_ASSIGN_OR_RETURN(json::object o, ParseResponseObject(body));
   RightsRequest e;

@@ -46,6 +46,14 @@ StatusOr<RightsListing> ParseRightsListing(std::string_view state);
 std::string EncodeRightsRequest(const RightsRequest& entry);
 std::string EncodeRightsRequests(const std::vector<RightsRequest>& entries);
 std::string EncodeSubjectRestrictionAnswer(const SubjectRestrictionAnswer& answer);
+//   POST /v1/subject-rectification → 200 {"answered_at", "audit_seq",
+//        "request", "searched", "services", "fields", "rectified", "withheld"}
+std::string EncodeSubjectRectificationAnswer(const SubjectRectificationAnswer& answer);
+//   POST /v1/transcripts/{id}/statements {"seq", "text", "request"?}
+//        → 201 {"id", "seq", "added_at", "request"}
+// `max_seq` bounds seq ("invalid_seq"); the text is checked by the vault.
+StatusOr<StatementFiling> ParseStatementFiling(std::string_view body, uint64_t max_seq);
+std::string EncodeStatementAdded(const StatementAdded& added);
 
 // For clients: Internal "bad_response" for a body of another shape.
 StatusOr<RightsRequest> DecodeRightsRequest(std::string_view body);

@@ -99,6 +99,13 @@ json::object HoldObject(const HoldInfo& h) {
                       {"held_at", FormatRfc3339(h.held_at)}};
 }
 
+json::object NoticeObject(const CaseRightsNotice& n) {
+  return json::object{{"request", n.request},
+                      {"kind", n.kind},
+                      {"registered_at", FormatRfc3339(n.registered_at)},
+                      {"transcript", n.transcript}};
+}
+
 json::object RequestObject(const RequestInfo& r) {
   json::object o{{"id", r.id},
                  {"kind", RequestKindName(r.kind)},
@@ -179,6 +186,15 @@ StatusOr<HoldInfo> HoldFrom(const json::object& o) {
   return h;
 }
 
+StatusOr<CaseRightsNotice> NoticeFrom(const json::object& o) {
+  CaseRightsNotice n;
+  VAULT_ASSIGN_OR_RETURN(n.request, ResponseString(o, "request"));
+  VAULT_ASSIGN_OR_RETURN(n.kind, ResponseString(o, "kind"));
+  VAULT_ASSIGN_OR_RETURN(n.registered_at, ResponseTime(o, "registered_at"));
+  VAULT_ASSIGN_OR_RETURN(n.transcript, ResponseString(o, "transcript"));
+  return n;
+}
+
 StatusOr<RequestInfo> RequestFrom(const json::object& o) {
   RequestInfo r;
   VAULT_ASSIGN_OR_RETURN(r.id, ResponseString(o, "id"));
@@ -217,6 +233,9 @@ StatusOr<CaseDetail> CaseDetailFrom(const json::object& o) {
   VAULT_ASSIGN_OR_RETURN(const json::object* c, ResponseObject(o, "case"));
   VAULT_ASSIGN_OR_RETURN(d.info, CaseFrom(*c));
   VAULT_ASSIGN_OR_RETURN(d.holds, ObjectsAt(o, "holds", HoldFrom));
+  if (o.contains("rights_requests")) {
+    VAULT_ASSIGN_OR_RETURN(d.rights_requests, ObjectsAt(o, "rights_requests", NoticeFrom));
+  }
   return d;
 }
 
@@ -373,8 +392,9 @@ std::string EncodeCaseList(const std::vector<CaseInfo>& cases) {
 }
 
 std::string EncodeCaseDetail(const CaseDetail& d) {
-  return json::serialize(
-      json::object{{"case", CaseObject(d.info)}, {"holds", ArrayOf(d.holds, HoldObject)}});
+  return json::serialize(json::object{{"case", CaseObject(d.info)},
+                                      {"holds", ArrayOf(d.holds, HoldObject)},
+                                      {"rights_requests", ArrayOf(d.rights_requests, NoticeObject)}});
 }
 
 std::string EncodeHold(const HoldInfo& h) { return json::serialize(HoldObject(h)); }

@@ -20,9 +20,11 @@ json::array Strings(const std::vector<std::string>& items) {
 
 }  // namespace
 
-StatusOr<SubjectAccessQuery> ParseSubjectAccessRequest(std::string_view body) {
-  VAULT_ASSIGN_OR_RETURN(json::object object,
-                         ParseRequestObject(body, {"identifiers", "services", "request"}));
+namespace {
+
+// The fields of a subject access request in `object` (already checked for
+// unknown keys).
+StatusOr<SubjectAccessQuery> QueryFrom(const json::object& object) {
   SubjectAccessQuery query;
   VAULT_ASSIGN_OR_RETURN(std::optional<std::string> request, OptionalString(object, "request"));
   if (request) {
@@ -59,6 +61,43 @@ StatusOr<SubjectAccessQuery> ParseSubjectAccessRequest(std::string_view body) {
     }
   }
   return query;
+}
+
+}  // namespace
+
+StatusOr<SubjectAccessQuery> ParseSubjectAccessRequest(std::string_view body) {
+  VAULT_ASSIGN_OR_RETURN(json::object object,
+                         ParseRequestObject(body, {"identifiers", "services", "request"}));
+  return QueryFrom(object);
+}
+
+StatusOr<RectificationRequest> ParseSubjectRectificationRequest(std::string_view body) {
+  VAULT_ASSIGN_OR_RETURN(
+      json::object object,
+      ParseRequestObject(body, {"identifiers", "services", "request", "visitor"}));
+  RectificationRequest r;
+  VAULT_ASSIGN_OR_RETURN(r.query, QueryFrom(object));
+  const json::value* visitor = object.if_contains("visitor");
+  if (visitor == nullptr) {
+    return Status::InvalidArgument("missing required field \"visitor\"", "missing_field");
+  }
+  if (!visitor->is_object()) {
+    return Status::InvalidArgument("field \"visitor\" must be an object", "invalid_type");
+  }
+  for (const auto& [key, value] : visitor->as_object()) {
+    bool known = false;
+    for (const VisitorField& field : kVisitorFields) known = known || field.key == key;
+    if (!known) return Status::InvalidArgument("unknown visitor field", "invalid_field");
+    VisitorCorrection c;
+    c.field = std::string(key);
+    if (value.is_string()) {
+      c.value = std::string(value.as_string());
+    } else if (!value.is_null()) {
+      return Status::InvalidArgument("a visitor field must be a string or null", "invalid_type");
+    }
+    r.corrections.push_back(std::move(c));
+  }
+  return r;
 }
 
 std::string EncodeSubjectAccessRequest(const SubjectAccessQuery& query) {

@@ -21,6 +21,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "vault/status.h"
 #include "vault/types.h"
@@ -34,6 +35,16 @@ inline constexpr std::string_view kSubjectAccessFormat = "transcript-vault-subje
 // identifiers' values are checked by the vault.
 StatusOr<SubjectAccessQuery> ParseSubjectAccessRequest(std::string_view body);
 std::string EncodeSubjectAccessRequest(const SubjectAccessQuery& query);
+
+// POST /v1/subject-rectification: a subject access request's fields and
+// "visitor": {field: string or null, ...} (docs/api.md section 2.10).
+// InvalidArgument "invalid_field" for an unknown field, "missing_field"
+// without "visitor".
+struct RectificationRequest {
+  SubjectAccessQuery query;
+  std::vector<VisitorCorrection> corrections;
+};
+StatusOr<RectificationRequest> ParseSubjectRectificationRequest(std::string_view body);
 
 std::string EncodeSubjectAccessAnswer(const SubjectAccessAnswer& answer);
 
