@@ -99,6 +99,41 @@ class StubVault final : public Vault {
     if (number != 1) return NotFound();
     return std::string("segment bytes");
   }
+  StatusOr<RightsRequest> RegisterRightsRequest(const Caller&,
+                                                const RightsRegistration& r) override {
+    RightsRequest e;
+    e.id = std::string(32, 'c');
+    e.kind = r.kind;
+    return e;
+  }
+  StatusOr<std::vector<RightsRequest>> ListRightsRequests(const Caller&, RightsListing) override {
+    return std::vector<RightsRequest>(1);
+  }
+  StatusOr<RightsRequest> GetRightsRequest(const Caller&, std::string_view id) override {
+    if (Missing(id)) return NotFound();
+    return RightsRequest{};
+  }
+  StatusOr<RightsRequest> UpdateRightsRequest(const Caller&, std::string_view id,
+                                              const RightsUpdate&) override {
+    if (Missing(id)) return NotFound();
+    return RightsRequest{};
+  }
+  StatusOr<SubjectRestrictionAnswer> SubjectRestriction(const Caller&, const SubjectAccessQuery&,
+                                                        RightsKind) override {
+    return SubjectRestrictionAnswer{};
+  }
+  StatusOr<SubjectRectificationAnswer> SubjectRectification(
+      const Caller&, const SubjectAccessQuery&, const std::vector<VisitorCorrection>&) override {
+    return SubjectRectificationAnswer{};
+  }
+  StatusOr<StatementAdded> AddStatement(const Caller&, std::string_view id,
+                                        const StatementFiling& f) override {
+    if (Missing(id)) return NotFound();
+    StatementAdded a;
+    a.id = std::string(id);
+    a.seq = f.seq;
+    return a;
+  }
   StatusOr<SubjectErasureAnswer> SubjectErasure(const Caller&,
                                                 const SubjectAccessQuery& query) override {
     if (query.ref.has_value() && Missing(*query.ref)) return NotFound();

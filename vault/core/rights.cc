@@ -102,6 +102,7 @@ StatusOr<RightsRequest> VaultImpl::DoRegister(const Caller& caller, RightsKind k
     (void)noted;
     return put;
   }
+  entry.overdue = now >= entry.due_at;
   return entry;
 }
 
@@ -235,6 +236,7 @@ StatusOr<RightsRequest> VaultImpl::DoUpdate(const Caller& caller, std::string_vi
       entry.refusal_reason = update.reason;
       entry.closed_at = now;
       VAULT_RETURN_IF_ERROR(rights_->Put(entry));
+      entry.overdue = entry.state == RightsState::kOpen && now >= entry.due_at;
       return entry;
     }
     case Action::kLift: {
@@ -260,6 +262,7 @@ StatusOr<RightsRequest> VaultImpl::DoUpdate(const Caller& caller, std::string_vi
         entry.closed_at = now;
       }
       VAULT_RETURN_IF_ERROR(rights_->Put(entry));
+      entry.overdue = entry.state == RightsState::kOpen && now >= entry.due_at;
       return entry;
     }
     case Action::kDecide: {
@@ -293,6 +296,7 @@ StatusOr<RightsRequest> VaultImpl::DoUpdate(const Caller& caller, std::string_vi
       entry.state = RightsState::kDone;
       entry.closed_at = now;
       VAULT_RETURN_IF_ERROR(rights_->Put(entry));
+      entry.overdue = entry.state == RightsState::kOpen && now >= entry.due_at;
       return entry;
     }
   }

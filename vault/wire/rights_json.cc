@@ -198,7 +198,7 @@ StatusOr<StatementFiling> ParseStatementFiling(std::string_view body, uint64_t m
   VAULT_ASSIGN_OR_RETURN(std::optional<std::string> request, OptionalString(object, "request"));
   if (request) {
     if (request->size() > 64) {
-      return Status::NotFound("no rights request with this id", "unknown_request");
+      return Status::InvalidArgument("request must be a rights request id", "invalid_request");
     }
     f.request = *std::move(request);
   }

@@ -29,7 +29,7 @@ StatusOr<SubjectAccessQuery> QueryFrom(const json::object& object) {
   VAULT_ASSIGN_OR_RETURN(std::optional<std::string> request, OptionalString(object, "request"));
   if (request) {
     if (request->size() > 64) {
-      return Status::NotFound("no rights request with this id", "unknown_request");
+      return Status::InvalidArgument("request must be a rights request id", "invalid_request");
     }
     query.request = *std::move(request);
   }
