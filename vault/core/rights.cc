@@ -356,19 +356,12 @@ StatusOr<std::string> VaultImpl::SetRestriction(const Caller& caller, const std:
   }
   const std::string id = ToHex(raw_id);
   MutexLock lock(&StripeFor(raw_id));
-  StatusOr<std::string> wrapped = store_->Get(Column::kWrappedKeys, raw_id);
-  if (!wrapped.ok()) {
-    if (wrapped.status().code() == Status::Code::kNotFound) return std::string();
-    return wrapped.status();
-  }
+  bool held = false;
+  VAULT_ASSIGN_OR_RETURN(std::optional<Loaded> t, LoadIfLive(raw_id, &held));
   // A held transcript is out of everyday use already: only two officers
   // together can open it. The hold takes precedence.
-  if (IsHeldMarker(*wrapped)) return std::string("withheld");
-  StatusOr<Loaded> t = LoadWrapped(raw_id, *wrapped);
-  if (!t.ok()) {
-    if (t.status().code() == Status::Code::kGone) return std::string();  // erased or expired
-    return t.status();
-  }
+  if (held) return std::string("withheld");
+  if (!t) return std::string();  // erased or expired
   std::vector<std::string>& list = t->state.restrictions;
   const auto it = std::find(list.begin(), list.end(), request_raw);
   if (on) {
@@ -578,24 +571,16 @@ Status VaultImpl::DoSubjectRectification(const Caller& caller, const SubjectAcce
   for (const auto& [raw_id, kinds] : matched.found) {
     const std::string id = ToHex(raw_id);
     MutexLock lock(&StripeFor(raw_id));
-    StatusOr<std::string> wrapped = store_->Get(Column::kWrappedKeys, raw_id);
-    if (!wrapped.ok()) {
-      if (wrapped.status().code() == Status::Code::kNotFound) continue;
-      failed = wrapped.status();
+    bool held = false;
+    StatusOr<std::optional<Loaded>> live = LoadIfLive(raw_id, &held);
+    if (!live.ok()) {
+      failed = live.status();
       break;
     }
-    if (IsHeldMarker(*wrapped)) {
-      // The held copy is evidence: the officers decide about it.
-      answer->withheld.push_back(id);
-      continue;
-    }
-    StatusOr<Loaded> t = LoadWrapped(raw_id, *wrapped);
-    if (!t.ok()) {
-      if (t.status().code() == Status::Code::kGone) continue;
-      failed = t.status();
-      break;
-    }
-    if (!matched.scope.Covers(t->state.service)) continue;
+    // The held copy is evidence: the officers decide about it.
+    if (held) answer->withheld.push_back(id);
+    if (!*live || !matched.scope.Covers((*live)->state.service)) continue;
+    Loaded* t = &**live;
     StatusOr<Visitor> old = ReadVisitor(raw_id, t->dek);
     if (!old.ok()) {
       failed = old.status();

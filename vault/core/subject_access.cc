@@ -317,26 +317,19 @@ Status VaultImpl::DoSubjectErasure(const Caller& caller, const SubjectAccessQuer
   for (const auto& [raw_id, kinds] : matched.found) {
     const std::string id = ToHex(raw_id);
     MutexLock lock(&StripeFor(raw_id));
-    StatusOr<std::string> wrapped = store_->Get(Column::kWrappedKeys, raw_id);
-    if (!wrapped.ok()) {
-      if (wrapped.status().code() == Status::Code::kNotFound) continue;
-      failed = wrapped.status();
-      break;
-    }
-    if (IsHeldMarker(*wrapped)) {
-      // Kept: the hold takes precedence over erasure while it lasts, and
-      // the safeguarding officers decide about held material.
-      answer->withheld.push_back(id);
-      continue;
-    }
-    StatusOr<Loaded> t = LoadWrapped(raw_id, *wrapped);
+    bool held = false;
+    StatusOr<std::optional<Loaded>> t = LoadIfLive(raw_id, &held);
     if (!t.ok()) {
-      if (t.status().code() == Status::Code::kGone) continue;  // erased or expired already
       failed = t.status();
       break;
     }
-    if (!matched.scope.Covers(t->state.service)) continue;  // the service tag said so already
-    StatusOr<uint64_t> erasure = CommitErasure(caller, id, *t, why);
+    // Kept: the hold takes precedence over erasure while it lasts, and the
+    // safeguarding officers decide about held material.
+    if (held) answer->withheld.push_back(id);
+    // Nothing left (erased or expired already), or another service's (the
+    // service tag said so already).
+    if (!*t || !matched.scope.Covers((*t)->state.service)) continue;
+    StatusOr<uint64_t> erasure = CommitErasure(caller, id, **t, why);
     if (!erasure.ok()) {
       failed = erasure.status();
       break;
@@ -349,6 +342,26 @@ Status VaultImpl::DoSubjectErasure(const Caller& caller, const SubjectAccessQuer
   VAULT_RETURN_IF_ERROR(failed);
   answer->answered_at = clock_->NowMillis();
   return Status::OK();
+}
+
+StatusOr<std::optional<VaultImpl::Loaded>> VaultImpl::LoadIfLive(const std::string& raw_id,
+                                                                   bool* held) {
+  *held = false;
+  StatusOr<std::string> wrapped = store_->Get(Column::kWrappedKeys, raw_id);
+  if (!wrapped.ok()) {
+    if (wrapped.status().code() == Status::Code::kNotFound) return std::optional<Loaded>();
+    return wrapped.status();
+  }
+  if (IsHeldMarker(*wrapped)) {
+    *held = true;
+    return std::optional<Loaded>();
+  }
+  StatusOr<Loaded> t = LoadWrapped(raw_id, *wrapped);
+  if (!t.ok()) {
+    if (t.status().code() == Status::Code::kGone) return std::optional<Loaded>();
+    return t.status();
+  }
+  return std::optional<Loaded>(std::move(t).value());
 }
 
 Status VaultImpl::CollectAccesses(UnixMillis since,

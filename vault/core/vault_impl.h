@@ -264,6 +264,10 @@ class VaultImpl final : public Vault, private RetentionHost, private HoldHost {
   StatusOr<uint64_t> CommitErasure(const Caller& caller, std::string_view id, const Loaded& t,
                                    const AuditDetails& why);
   StatusOr<Loaded> Load(std::string_view external_id);
+  // A matched transcript, its stripe held by the caller: its key material;
+  // nullopt and *held when it is under legal hold; nullopt when there is
+  // nothing (never was, erased, expired).
+  StatusOr<std::optional<Loaded>> LoadIfLive(const std::string& raw_id, bool* held);
   // The same from its wrapped-keys value, already read under its lock.
   StatusOr<Loaded> LoadWrapped(std::string raw_id, const std::string& wrapped);
   Status SealInto(const SecretBytes& dek, std::string_view raw_id, RecordKind kind, uint64_t seq,

@@ -130,6 +130,22 @@ StatusOr<std::optional<std::string>> OptionalString(const json::object& object,
   return std::optional<std::string>(std::string(value->as_string()));
 }
 
+StatusOr<std::vector<std::string>> OptionalServices(const json::object& object) {
+  std::vector<std::string> out;
+  const json::value* services = object.if_contains("services");
+  if (services == nullptr || services->is_null()) return out;
+  const auto bad = [] {
+    return Status::InvalidArgument("field \"services\" must be an array of service names",
+                                   "invalid_type");
+  };
+  if (!services->is_array()) return bad();
+  for (const json::value& service : services->as_array()) {
+    if (!service.is_string()) return bad();
+    out.emplace_back(service.as_string());
+  }
+  return out;
+}
+
 StatusOr<uint64_t> RequiredUint(const json::object& object, std::string_view key, uint64_t max,
                                 std::string_view bad_reason) {
   const json::value* value = object.if_contains(Js(key));

@@ -74,6 +74,10 @@ StatusOr<std::string> RequiredString(const boost::json::object& object, std::str
 StatusOr<std::optional<std::string>> OptionalString(const boost::json::object& object,
                                                     std::string_view key);
 
+// The array of service names at "services" (names checked by the vault);
+// empty when absent or null. "invalid_type" for anything but strings.
+StatusOr<std::vector<std::string>> OptionalServices(const boost::json::object& object);
+
 // A non-negative JSON integer (not a float, not a string) at most `max`.
 // Missing: "missing_field"; anything else: `bad_reason`.
 StatusOr<uint64_t> RequiredUint(const boost::json::object& object, std::string_view key,

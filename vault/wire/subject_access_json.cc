@@ -27,12 +27,8 @@ namespace {
 StatusOr<SubjectAccessQuery> QueryFrom(const json::object& object) {
   SubjectAccessQuery query;
   VAULT_ASSIGN_OR_RETURN(std::optional<std::string> request, OptionalString(object, "request"));
-  if (request) {
-    if (request->size() > 64) {
-      return Status::InvalidArgument("request must be a rights request id", "invalid_request");
-    }
-    query.request = *std::move(request);
-  }
+  // Any string: the vault answers unknown_request for one that names no entry.
+  if (request) query.request = *std::move(request);
   const json::value* identifiers = object.if_contains("identifiers");
   if (identifiers == nullptr) {
     return Status::InvalidArgument("missing required field \"identifiers\"", "missing_field");
@@ -46,20 +42,7 @@ StatusOr<SubjectAccessQuery> QueryFrom(const json::object& object) {
   VAULT_ASSIGN_OR_RETURN(query.email, OptionalString(ids, "email"));
   VAULT_ASSIGN_OR_RETURN(query.phone, OptionalString(ids, "phone"));
   VAULT_ASSIGN_OR_RETURN(query.ip, OptionalString(ids, "ip"));
-  if (const json::value* services = object.if_contains("services");
-      services != nullptr && !services->is_null()) {
-    if (!services->is_array()) {
-      return Status::InvalidArgument("field \"services\" must be an array of service names",
-                                     "invalid_type");
-    }
-    for (const json::value& service : services->as_array()) {
-      if (!service.is_string()) {
-        return Status::InvalidArgument("field \"services\" must be an array of service names",
-                                       "invalid_type");
-      }
-      query.services.emplace_back(service.as_string());
-    }
-  }
+  VAULT_ASSIGN_OR_RETURN(query.services, OptionalServices(object));
   return query;
 }
 
