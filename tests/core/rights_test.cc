@@ -329,7 +329,7 @@ TEST_F(RightsTest, ADpoSeesAndChangesOnlyEntriesOfItsServicesAnAuditorReadsAll) 
 
 TEST_F(RightsTest, UnknownAndMalformedIdsAreUnknownRequests) {
   MustRegister(RightsKind::kAccess);
-  for (const std::string id : {std::string(32, 'a'), std::string("xyz"), std::string(31, '0'),
+  for (const std::string& id : {std::string(32, 'a'), std::string("xyz"), std::string(31, '0'),
                                std::string(33, '0'), std::string(""),
                                std::string("../../etc/passwd")}) {
     SCOPED_TRACE(id);
@@ -941,12 +941,17 @@ TEST_F(RightsTest, ARestrictedTranscriptCanStillBeErasedAndAHeldOneIsWithheld) {
   const Status erased = vault_->EraseTranscript(Admin(), t1, EraseReason::kNone);
   ASSERT_TRUE(erased.ok()) << erased.ToString();
   EXPECT_EQ(ReadReason(caller_, t1), "erased");
-  // Lifting finds nothing left to lift.
+  // Lifting finds nothing left to lift on the erased one; the held one's
+  // restriction, which would have applied at its release, is lifted in the
+  // register.
   auto lifted = Lift(answer->request, "no_longer_applies");
   ASSERT_TRUE(lifted.ok()) << lifted.status().ToString();
   for (const RightsTouch& t : lifted->touched) {
-    if (t.id == t1) EXPECT_NE(t.outcome, "restricted");
-    if (t.id == held) EXPECT_EQ(t.outcome, "withheld");
+    if (t.id == t1) {
+      EXPECT_EQ(t.outcome, "gone");
+    } else if (t.id == held) {
+      EXPECT_EQ(t.outcome, "lifted");
+    }
   }
   EXPECT_EQ(ReadReason(caller_, held), "legal_hold");
 }
@@ -1092,6 +1097,49 @@ TEST_F(RightsTest, LiftingARestrictionOfAChatHeldSinceFreesItOnceTheHoldIsReleas
   // And if it is still restricted, nothing can lift it any more.
   auto again = Lift(answer->request, "accuracy_verified");
   EXPECT_FALSE(again.ok());
+}
+
+TEST_F(RightsTest, ARestrictionAskedForWhileHeldAppliesOnceTheHoldIsReleased) {
+  // The hold takes precedence while it lasts; the visitor's restriction is
+  // theirs all the same, and the register says what applies at release.
+  ASSERT_TRUE(OpenCase("alice", "CASE-1").ok());
+  const std::string restricted = ClosedFor(V("sam-1"), "held, then restricted");
+  const std::string objected = ClosedFor(V("kim-2"), "held, objected to, upheld");
+  const std::string rejected = ClosedFor(V("lee-3"), "held, objected to, rejected");
+  for (const std::string& t : {restricted, objected, rejected}) {
+    ASSERT_TRUE(Hold("alice", "CASE-1", t).ok());
+  }
+  auto restriction = Restrict(Q("sam-1"));
+  ASSERT_TRUE(restriction.ok()) << restriction.status().ToString();
+  EXPECT_EQ(restriction->withheld, std::vector<std::string>{restricted});
+  auto upheld = Restrict(Q("kim-2"), RightsKind::kObjection);
+  ASSERT_TRUE(upheld.ok()) << upheld.status().ToString();
+  auto decided = Decide(upheld->request, "upheld_erase");
+  ASSERT_TRUE(decided.ok()) << decided.status().ToString();
+  EXPECT_EQ(Touches(*decided),
+            (std::set<std::pair<std::string, std::string>>{{objected, "withheld"}}));
+  auto rejection = Restrict(Q("lee-3"), RightsKind::kObjection);
+  ASSERT_TRUE(rejection.ok()) << rejection.status().ToString();
+  auto rejected_now = Decide(rejection->request, "rejected", "legal_claims");
+  ASSERT_TRUE(rejected_now.ok()) << rejected_now.status().ToString();
+  EXPECT_EQ(Touches(*rejected_now),
+            (std::set<std::pair<std::string, std::string>>{{rejected, "lifted"}}));
+
+  ASSERT_NO_FATAL_FAILURE(ReleaseCase("CASE-1"));
+  EXPECT_EQ(ReadReason(Agent("helpline"), restricted), "restricted");
+  EXPECT_EQ(ReadReason(Agent("helpline"), objected), "restricted");
+  EXPECT_EQ(ReadReason(Agent("helpline"), rejected), "ok");
+  // Each restriction applied at the release is audited, with its request.
+  std::set<std::pair<std::string, std::string>> applied;
+  for (const auto& p : AuditPayloads("transcript.restrict")) {
+    if (Detail(p, "at") == "release") applied.insert({Objects0(p), Detail(p, "request")});
+  }
+  EXPECT_EQ(applied, (std::set<std::pair<std::string, std::string>>{
+                         {restricted, restriction->request}, {objected, upheld->request}}));
+  // And the first restriction can be lifted as any other.
+  auto lifted = Lift(restriction->request, "no_longer_applies");
+  ASSERT_TRUE(lifted.ok()) << lifted.status().ToString();
+  EXPECT_EQ(ReadReason(Agent("helpline"), restricted), "ok");
 }
 
 // --- Objection ---
@@ -1377,6 +1425,35 @@ TEST_F(RightsRetentionTest, ARestrictionStillInForceKeepsItsEntrySoThatItCanBeLi
   auto decided = Decide(objection->request, "rejected", "legal_claims");
   EXPECT_TRUE(decided.ok()) << decided.status().ToString();
   EXPECT_EQ(ReadReason(Agent("helpline"), objected), "ok");
+}
+
+TEST_F(RightsRetentionTest, AnEntryInForceGoesOnceItsTranscriptsAreShreddedAndItsTimeIsOver) {
+  // Restriction never extends retention: the transcript is shredded on
+  // schedule, and the entry that restricted it then ends like any other,
+  // a register retention after the last renewal.
+  const std::string t = ClosedFor(V("sam-1"), "restricted, then shredded");
+  auto restriction = Restrict(Q("sam-1"));
+  ASSERT_TRUE(restriction.ok()) << restriction.status().ToString();
+  ASSERT_EQ(restriction->restricted, std::vector<std::string>{t});
+  const RightsRequest entry = Get(restriction->request);
+  UnixMillis now = clock_.NowMillis();
+  // Past the transcript's retention (30 minutes) and the entry's due time
+  // plus the register's retention, in steps shorter than half of it.
+  bool shredded = false;
+  UnixMillis entry_gone_at = 0;
+  const UnixMillis end = entry.due_at + 4 * kKeep;
+  while (now < end && entry_gone_at == 0) {
+    now += kKeep / 4;
+    clock_.Set(now);
+    ASSERT_TRUE(vault_->RunRetention().ok());
+    if (!shredded && ReadReason(Agent("helpline"), t) == "expired") shredded = true;
+    if (!vault_->GetRightsRequest(Dpo(), restriction->request).ok()) entry_gone_at = now;
+  }
+  EXPECT_TRUE(shredded) << "the restricted transcript outlived its retention";
+  ASSERT_NE(entry_gone_at, 0) << "the entry outlived its transcript and its time";
+  // Not before its own time: due plus the register's retention.
+  EXPECT_GE(entry_gone_at, entry.due_at + kKeep);
+  EXPECT_EQ(StoredEntry(restriction->request), "");
 }
 
 TEST_F(RightsRetentionTest, TheRegistersRetentionMustBePositive) {

@@ -43,7 +43,7 @@ class VaultFixture : public ::testing::Test {
     return c.ok() ? c->id : "";
   }
   static Message Msg(uint64_t seq, const std::string& text, const std::string& from = "visitor") {
-    return Message{seq, from, text, "2026-11-22T10:00:00Z"};
+    return Message{seq, from, text, "2026-11-22T10:00:00Z", {}};
   }
   void Append(const std::string& id, uint64_t seq, const std::string& text) {
     auto r = vault_->AppendMessage(caller_, id, Msg(seq, text));

@@ -60,11 +60,11 @@ TEST_F(VaultTest, RejectsBadInputWithoutChangingAnything) {
   NewTranscript long_name{"svc", {}};
   long_name.visitor.name = std::string(2000, 'n');
   EXPECT_EQ(vault_->CreateTranscript(caller_, long_name).status().reason(), "field_too_long");
-  EXPECT_EQ(vault_->AppendMessage(caller_, id, Message{2, "robot", "x", "2026-11-22T10:00:00Z"})
+  EXPECT_EQ(vault_->AppendMessage(caller_, id, Message{2, "robot", "x", "2026-11-22T10:00:00Z", {}})
                 .status().reason(), "invalid_from");
-  EXPECT_EQ(vault_->AppendMessage(caller_, id, Message{2, "agent", "x", "yesterday"}).status().reason(),
+  EXPECT_EQ(vault_->AppendMessage(caller_, id, Message{2, "agent", "x", "yesterday", {}}).status().reason(),
             "invalid_sent_at");
-  EXPECT_EQ(vault_->AppendMessage(caller_, id, Message{2, "agent", "\xff", "2026-11-22T10:00:00Z"})
+  EXPECT_EQ(vault_->AppendMessage(caller_, id, Message{2, "agent", "\xff", "2026-11-22T10:00:00Z", {}})
                 .status().reason(), "invalid_utf8");
   EXPECT_EQ(vault_->AppendMessage(caller_, id, Msg(2000000, "x")).status().reason(), "invalid_seq");
   EXPECT_EQ(vault_->AppendMessage(caller_, id, Msg(2, std::string(64 * 1024 + 1, 'x'))).status().reason(),

@@ -96,7 +96,7 @@ class SubjectAccessE2eTest : public DaemonTest {
     for (size_t i = 0; i < texts.size(); ++i) {
       EXPECT_OK(client_->AppendMessage(
           created->id, Message{i, i % 2 == 0 ? "visitor" : "agent", texts[i],
-                               "2026-12-01T10:0" + std::to_string(i) + ":00Z"}));
+                               "2026-12-01T10:0" + std::to_string(i) + ":00Z", {}}));
     }
     if (close) EXPECT_OK(client_->CloseTranscript(created->id));
     return created->id;

@@ -119,7 +119,7 @@ TEST_F(VaultctlTest, CreateAppendCloseGetRoundTrip) {
   auto transcript = client_->GetTranscript(id);
   ASSERT_OK(transcript);
   ASSERT_EQ(transcript->messages.size(), 2u);
-  EXPECT_EQ(transcript->messages[0], (Message{0, "visitor", "hello", "2026-11-22T10:00:00Z"}));
+  EXPECT_EQ(transcript->messages[0], (Message{0, "visitor", "hello", "2026-11-22T10:00:00Z", {}}));
   EXPECT_EQ(transcript->messages[1].from, "agent");
   EXPECT_EQ(transcript->messages[1].text, "typed on stdin\nsecond line");
   UnixMillis sent_at = 0;

@@ -145,6 +145,31 @@ StatusOr<ReleaseFate> VaultImpl::StageRelease(std::string_view raw_id, const Sec
   const uint64_t indexed = HeldMarkerKeyEpoch(marker);
   if (indexed != 0) VAULT_RETURN_IF_ERROR(index_.StageRemove(indexed, raw, ids, batch));
   if (state.expires_at > now && epoch >= base) {
+    // Restrictions follow the register: lifted while it was held, they go;
+    // asked for while it was held, they apply now.
+    std::vector<std::string> restrictions = RestrictionsAtRelease(raw);
+    if (restrictions.size() > kMaxRestrictions) restrictions.resize(kMaxRestrictions);
+    std::vector<std::string> before = state.restrictions;
+    std::sort(before.begin(), before.end());
+    if (restrictions != before) {
+      for (const std::string& r : before) {
+        if (!std::binary_search(restrictions.begin(), restrictions.end(), r)) {
+          VAULT_RETURN_IF_ERROR(AuditSystem("transcript.unrestrict", ToHex(raw), "ok",
+                                            {{"request", ToHex(r)}, {"at", "release"}}));
+        }
+      }
+      for (const std::string& r : restrictions) {
+        if (!std::binary_search(before.begin(), before.end(), r)) {
+          VAULT_RETURN_IF_ERROR(AuditSystem("transcript.restrict", ToHex(raw), "ok",
+                                            {{"request", ToHex(r)}, {"at", "release"}}));
+        }
+      }
+      state.restrictions = std::move(restrictions);
+      std::string sealed;
+      VAULT_RETURN_IF_ERROR(
+          SealInto(dek, raw, RecordKind::kState, 0, EncodeState(state), &sealed));
+      batch->Put(Column::kTranscripts, TranscriptKey(raw, RecordKind::kState), sealed);
+    }
     // Back to normal expiry: wrapped again under the epoch it expires in.
     VAULT_ASSIGN_OR_RETURN(std::string wrapped, keyring_->WrapKey(epoch, dek, raw));
     batch->Put(Column::kWrappedKeys, raw, wrapped);

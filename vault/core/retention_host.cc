@@ -92,6 +92,12 @@ void VaultImpl::OnPurged(int64_t open, int64_t closed) {
   closed_count_.fetch_sub(closed, std::memory_order_relaxed);
 }
 
+Status VaultImpl::BeforeShred(UnixMillis now) {
+  Status kept = KeepRightsInForce(now);
+  if (!kept.ok()) Log("rights_renewal_failed", {{"error", OutcomeOf(kept)}});
+  return kept;
+}
+
 void VaultImpl::OnRetentionRun() {
   // Expired legal-hold requests: their request keys and opened shares are
   // wiped now, not when the next request is filed.

@@ -359,9 +359,11 @@ StatusOr<std::string> VaultImpl::SetRestriction(const Caller& caller, const std:
   bool held = false;
   VAULT_ASSIGN_OR_RETURN(std::optional<Loaded> t, LoadIfLive(raw_id, &held));
   // A held transcript is out of everyday use already: only two officers
-  // together can open it. The hold takes precedence.
+  // together can open it, and its state cannot be rewritten without them.
+  // The register's entry says what applies once the hold ends
+  // (RestrictionsAtRelease).
   if (held) return std::string("withheld");
-  if (!t) return std::string();  // erased or expired
+  if (!t) return std::string("gone");  // erased or expired
   std::vector<std::string>& list = t->state.restrictions;
   const auto it = std::find(list.begin(), list.end(), request_raw);
   if (on) {
@@ -372,7 +374,7 @@ StatusOr<std::string> VaultImpl::SetRestriction(const Caller& caller, const std:
     }
     list.push_back(request_raw);
   } else {
-    if (it == list.end()) return std::string();
+    if (it == list.end()) return std::string("lifted");  // nothing of this request on it
     list.erase(it);
   }
   WriteBatch batch;
@@ -388,18 +390,69 @@ StatusOr<std::string> VaultImpl::SetRestriction(const Caller& caller, const std:
   return std::string(on ? "restricted" : "lifted");
 }
 
+namespace {
+
+bool Restricts(const RightsTouch& t) { return t.outcome == "restricted" || t.outcome == "withheld"; }
+
+}  // namespace
+
 Status VaultImpl::LiftRestrictions(const Caller& caller, RightsRequest* entry,
                                    std::string_view reason) {
   for (RightsTouch& touch : entry->touched) {
-    if (touch.outcome != "restricted") continue;
+    if (!Restricts(touch)) continue;
     std::string raw_id;
     if (!ParseId(touch.id, &raw_id)) continue;
     VAULT_ASSIGN_OR_RETURN(std::string did,
                            SetRestriction(caller, raw_id, entry->id, /*on=*/false,
                                           {{"reason", std::string(reason)}}));
-    touch.outcome = did == "lifted" ? "lifted" : "gone";
+    // Held: lifted in the register now, off the transcript at its release.
+    touch.outcome = did == "gone" ? "gone" : "lifted";
   }
   return Status::OK();
+}
+
+std::vector<std::string> VaultImpl::RestrictionsAtRelease(std::string_view raw_id) const {
+  if (rights_ == nullptr) return {};
+  return rights_->RestrictionsOf(ToHex(raw_id));
+}
+
+Status VaultImpl::KeepRightsInForce(UnixMillis now) {
+  if (rights_ == nullptr) return Status::OK();
+  MutexLock rights(&rights_mu_);
+  const uint64_t base = keyring_->base_epoch();
+  Status first = Status::OK();
+  for (RightsRequest& entry : rights_->DueForRenewal(now)) {
+    // What became of its transcripts: shredded ones restrict nothing any
+    // more; a held one waits for its release; a live one is restricted (a
+    // release applied what was "withheld").
+    for (RightsTouch& touch : entry.touched) {
+      if (!Restricts(touch)) continue;
+      std::string raw_id;
+      if (!ParseId(touch.id, &raw_id)) continue;
+      StatusOr<std::string> wrapped = store_->Get(Column::kWrappedKeys, raw_id);
+      if (!wrapped.ok() && wrapped.status().code() != Status::Code::kNotFound) {
+        first = wrapped.status();
+        break;
+      }
+      if (!wrapped.ok() || IsTombstone(*wrapped)) {
+        touch.outcome = "gone";
+      } else if (IsHeldMarker(*wrapped)) {
+        touch.outcome = "withheld";
+      } else {
+        StatusOr<uint64_t> epoch = Keyring::WrappedEpoch(*wrapped);
+        touch.outcome = epoch.ok() && *epoch >= base ? "restricted" : "gone";
+      }
+    }
+    if (!first.ok()) break;
+    // Written again: wrapped under the epoch of now plus the register's
+    // retention while it is in force, of its usual keep-until time once not
+    // (Gone if that time has passed: it goes at the next purge).
+    if (Status put = rights_->Put(entry); !put.ok() && put.code() != Status::Code::kGone) {
+      first = put;
+      break;
+    }
+  }
+  return first;
 }
 
 Status VaultImpl::EraseRestricted(const Caller& caller, RightsRequest* entry) {
@@ -407,30 +460,26 @@ Status VaultImpl::EraseRestricted(const Caller& caller, RightsRequest* entry) {
   uint64_t last_erasure = 0;
   Status failed = Status::OK();
   for (RightsTouch& touch : entry->touched) {
-    if (touch.outcome != "restricted") continue;
+    if (!Restricts(touch)) continue;
     std::string raw_id;
     if (!ParseId(touch.id, &raw_id)) continue;
     MutexLock lock(&StripeFor(raw_id));
-    StatusOr<std::string> wrapped = store_->Get(Column::kWrappedKeys, raw_id);
-    if (!wrapped.ok() && wrapped.status().code() != Status::Code::kNotFound) {
-      failed = wrapped.status();
+    bool held = false;
+    StatusOr<std::optional<Loaded>> t = LoadIfLive(raw_id, &held);
+    if (!t.ok()) {
+      failed = t.status();
       break;
     }
-    if (wrapped.ok() && IsHeldMarker(*wrapped)) {
+    if (held) {
+      // Still restricted once released (RestrictionsAtRelease).
       touch.outcome = "withheld";
       continue;
     }
-    StatusOr<Loaded> t = wrapped.ok() ? LoadWrapped(raw_id, *wrapped)
-                                      : StatusOr<Loaded>(Status::Gone("gone"));
-    if (!t.ok()) {
-      if (t.status().code() != Status::Code::kGone) {
-        failed = t.status();
-        break;
-      }
+    if (!*t) {
       touch.outcome = "gone";
       continue;
     }
-    StatusOr<uint64_t> erasure = CommitErasure(caller, touch.id, *t, why);
+    StatusOr<uint64_t> erasure = CommitErasure(caller, touch.id, **t, why);
     if (!erasure.ok()) {
       failed = erasure.status();
       break;

@@ -214,6 +214,12 @@ class VaultImpl final : public Vault, private RetentionHost, private HoldHost {
       REQUIRES(rights_mu_);
   // Erases every transcript the entry restricted (an upheld objection).
   Status EraseRestricted(const Caller& caller, RightsRequest* entry) REQUIRES(rights_mu_);
+  // The restrictions a transcript carries once released from its hold, as
+  // the register says (its state cannot change while it is held).
+  std::vector<std::string> RestrictionsAtRelease(std::string_view raw_id) const;
+  // Before retention destroys keys: the register's entries still in force
+  // are renewed (docs/design.md, "The rights register").
+  Status KeepRightsInForce(UnixMillis now) EXCLUDES(rights_mu_);
   // Adds to `wanted` (transcript id -> its accesses) every access record
   // naming one of its ids, from the audit log's records since about `since`.
   Status CollectAccesses(UnixMillis since,
@@ -248,6 +254,7 @@ class VaultImpl final : public Vault, private RetentionHost, private HoldHost {
   Status WithTranscriptsLocked(const std::vector<std::string>& raw_ids,
                                const std::function<Status()>& fn) override;
   void OnPurged(int64_t open, int64_t closed) override;
+  Status BeforeShred(UnixMillis now) override;
   void OnRetentionRun() override;
   void Log(std::string_view event, const Options::LogFields& fields) const override;
 

@@ -57,6 +57,7 @@ Status Shredder::Run() {
     note(closed);
     if (closed.ok()) last_idle_scan_at_ = now;
   }
+  note(host_->BeforeShred(now));
   note(ShredDueEpochs(now));
   bool purged = false;
   note(PurgeShredded(now, &purged));

@@ -68,6 +68,10 @@ class RetentionHost {
   // A purge batch is durable: `open` open and `closed` closed transcripts
   // are gone from the store's counters.
   virtual void OnPurged(int64_t open, int64_t closed) = 0;
+  // Called once per run before any epoch key is destroyed: what must live
+  // on past its usual time (rights-register entries still in force) is
+  // wrapped further ahead now. A failure is the run's, which goes on.
+  virtual Status BeforeShred(UnixMillis now) = 0;
   // Called once per run, whatever its steps returned: the vault forgets
   // what must not outlive its time (expired legal-hold requests, with their
   // request keys and opened shares).

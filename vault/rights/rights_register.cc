@@ -234,7 +234,42 @@ size_t RightsRegister::OverdueCount(UnixMillis now) const {
 }
 
 UnixMillis RightsRegister::KeepUntil(const RightsRequest& e) const {
-  return std::max({e.due_at, e.closed_at, e.lifted_at}) + params_.retention_ms;
+  const UnixMillis in_force = InForce(e) ? clock_->NowMillis() : 0;
+  return std::max({e.due_at, e.closed_at, e.lifted_at, in_force}) + params_.retention_ms;
+}
+
+bool RightsRegister::InForce(const RightsRequest& e) {
+  if (e.kind != RightsKind::kRestriction && e.kind != RightsKind::kObjection) return false;
+  if (e.state == RightsState::kOpen) return true;
+  return std::any_of(e.touched.begin(), e.touched.end(), [](const RightsTouch& t) {
+    return t.outcome == "restricted" || t.outcome == "withheld";
+  });
+}
+
+std::vector<std::string> RightsRegister::RestrictionsOf(std::string_view id) const {
+  std::vector<std::string> out;
+  MutexLock lock(&mu_);
+  for (const auto& [raw, live] : entries_) {
+    const RightsRequest& e = live.entry;
+    if (e.kind != RightsKind::kRestriction && e.kind != RightsKind::kObjection) continue;
+    for (const RightsTouch& t : e.touched) {
+      if (t.id == id && (t.outcome == "restricted" || t.outcome == "withheld")) {
+        out.push_back(raw);
+        break;
+      }
+    }
+  }
+  return out;  // the map is ordered by raw id
+}
+
+std::vector<RightsRequest> RightsRegister::DueForRenewal(UnixMillis now) const {
+  const uint64_t horizon = keyring_->EpochOf(now + params_.retention_ms / 2);
+  std::vector<RightsRequest> out;
+  MutexLock lock(&mu_);
+  for (const auto& [raw, live] : entries_) {
+    if (live.key_epoch < horizon && InForce(live.entry)) out.push_back(live.entry);
+  }
+  return out;
 }
 
 Status RightsRegister::Put(const RightsRequest& entry) {

@@ -10,7 +10,8 @@
 //          associated data "TV-rights-v1" NUL id)
 // The entry key is a fresh random key at every write, wrapped under the key
 // of the epoch that holds the entry's keep-until time: the latest of its due
-// time, its closing and its lifting, plus Params::retention_ms. When
+// time, its closing and its lifting (and, while the entry is in force, now),
+// plus Params::retention_ms. When
 // retention destroys that epoch's key the entry can no longer be read by
 // anyone; Purge() then deletes the ciphertext and the in-memory copy.
 //
@@ -85,8 +86,27 @@ class RightsRegister {
   // from memory); returns how many.
   StatusOr<size_t> Purge() EXCLUDES(mu_);
 
-  // When the entry's key is due to be destroyed: its keep-until time.
+  // When the entry's key is due to be destroyed, if written now: its
+  // keep-until time.
   UnixMillis KeepUntil(const RightsRequest& entry) const;
+
+  // Whether the entry still restricts something or still waits for a
+  // decision: an undecided objection, or a restriction or objection one of
+  // whose transcripts is still "restricted" or "withheld" (held: its
+  // restriction, if any, waits for the release). Such an entry is the only
+  // way to lift what it restricts, so it is kept, renewed, for as long as it
+  // is in force (docs/design.md, "The rights register").
+  static bool InForce(const RightsRequest& entry);
+
+  // The entries in force whose key would be destroyed within half a
+  // retention period of `now`: the caller updates their transcripts'
+  // outcomes and writes them again (Put), which wraps them further ahead.
+  std::vector<RightsRequest> DueForRenewal(UnixMillis now) const EXCLUDES(mu_);
+
+  // The raw ids (sorted) of the restrictions and objections that restrict
+  // transcript `id` (hex): those whose outcome for it is "restricted" or
+  // "withheld". What a transcript released from a hold carries.
+  std::vector<std::string> RestrictionsOf(std::string_view id) const EXCLUDES(mu_);
 
  private:
   RightsRegister(Store* store, Keyring* keyring, const Clock* clock, Params params)
