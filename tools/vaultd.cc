@@ -91,6 +91,8 @@ po::options_description FileOptions() {
                              "activity; 'off' never (default 2h)")
       ("max-request-age", text(), "longest an unseal or release request waits for its second "
                                   "officer's approval (default 24h)")
+      ("rights-retention", text(), "how long an entry of the register of visitors' rights "
+                                   "requests is kept after it ends (default 365d)")
       ("root-key-file", text(), "root key file (default <data-dir>/keys/root.key, created 0600)")
       ("max-body-bytes", text(), "largest request body accepted (default 1048576)")
       ("max-text-bytes", text(), "largest message text accepted (default 65536)")
@@ -272,6 +274,7 @@ Config BuildConfig(const Values& values) {
   }
   v.max_text_bytes = CountOption(values, "max-text-bytes", v.max_text_bytes, 1, 64 << 20);
   v.max_request_age_ms = DurationOption(values, "max-request-age", v.max_request_age_ms);
+  v.rights_retention_ms = DurationOption(values, "rights-retention", v.rights_retention_ms);
   v.storage_reserve_bytes = SizeOption(values, "storage-reserve", v.storage_reserve_bytes);
 
   vault::ServerOptions& s = config.server;

@@ -19,6 +19,9 @@ namespace vault {
 constexpr int64_t kMillisPerSecond = 1000;
 constexpr int64_t kMillisPerDay = 24 * 3600 * kMillisPerSecond;
 
+// The longest Options::rights_retention_ms Vault::Open accepts: 100 years.
+inline constexpr int64_t kMaxRightsRetentionMs = 100 * 365 * kMillisPerDay;
+
 struct Options {
   // Directory holding the RocksDB store ("db/") and the keys ("keys/").
   std::string data_dir;
@@ -37,7 +40,9 @@ struct Options {
   // How long an entry of the rights-request register (docs/data-protection.md)
   // is kept after it ends (its due time, its closing or the lifting of its
   // restriction, whichever is last); then its key is destroyed like a
-  // transcript's.
+  // transcript's; renewed while the entry is still in force (an undecided
+  // objection, a restriction of a transcript that still lives). From 1 ms to
+  // kMaxRightsRetentionMs.
   int64_t rights_retention_ms = 365 * kMillisPerDay;
 
   // Caps on what a client may store (bytes of UTF-8).

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -73,13 +74,24 @@ TEST(VaultdFlagsTest, MissingConfigFileIsAnError) {
 
 TEST(VaultdFlagsTest, InvalidDurationsAreNamed) {
   for (const char* flag :
-       {"--retention", "--epoch", "--idle-timeout", "--header-timeout", "--body-timeout"}) {
+       {"--retention", "--epoch", "--idle-timeout", "--header-timeout", "--body-timeout",
+        "--rights-retention"}) {
     for (const char* value : {"30", "30x", "-1d", "0s", "1.5h", "forever", ""}) {
       const RunResult result = RunVaultd({flag, value});
       EXPECT_EQ(result.exit_status, 2) << flag << " " << value << ": " << result.output;
       EXPECT_NE(result.output.find(flag), std::string::npos) << result.output;
     }
   }
+}
+
+TEST(VaultdFlagsTest, RightsRetentionBeyondAHundredYearsIsNamed) {
+  TempDir temp;
+  const RunResult result =
+      RunVaultd({"--rights-retention", "36501d", "--data-dir", temp.path() + "/data"});
+  EXPECT_EQ(result.exit_status, 2) << result.output;
+  EXPECT_NE(result.output.find("--rights-retention"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("36501d"), std::string::npos) << result.output;
+  EXPECT_FALSE(std::filesystem::exists(temp.path() + "/data")) << "nothing is created";
 }
 
 TEST(VaultdFlagsTest, InvalidDurationInConfigFileIsNamed) {

@@ -66,7 +66,7 @@ StatusOr<std::unique_ptr<VaultImpl>> VaultImpl::Open(const Options& options, Clo
   if (options.retention_ms / options.epoch_ms > 1000000) {
     return Status::InvalidArgument("retention / epoch must be at most 1,000,000 epochs");
   }
-  if (options.rights_retention_ms <= 0 || options.rights_retention_ms > 100 * 365 * kMillisPerDay) {
+  if (options.rights_retention_ms <= 0 || options.rights_retention_ms > kMaxRightsRetentionMs) {
     return Status::InvalidArgument("the rights register's retention must be from 1 ms to 100 years");
   }
   const std::string keys_dir = options.data_dir + "/keys";

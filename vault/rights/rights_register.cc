@@ -239,8 +239,8 @@ UnixMillis RightsRegister::KeepUntil(const RightsRequest& e) const {
 }
 
 bool RightsRegister::InForce(const RightsRequest& e) {
-  if (e.kind != RightsKind::kRestriction && e.kind != RightsKind::kObjection) return false;
   if (e.state == RightsState::kOpen) return true;
+  if (e.kind != RightsKind::kRestriction && e.kind != RightsKind::kObjection) return false;
   return std::any_of(e.touched.begin(), e.touched.end(), [](const RightsTouch& t) {
     return t.outcome == "restricted" || t.outcome == "withheld";
   });

@@ -90,12 +90,13 @@ class RightsRegister {
   // keep-until time.
   UnixMillis KeepUntil(const RightsRequest& entry) const;
 
-  // Whether the entry still restricts something or still waits for a
-  // decision: an undecided objection, or a restriction or objection one of
-  // whose transcripts is still "restricted" or "withheld" (held: its
-  // restriction, if any, waits for the release). Such an entry is the only
-  // way to lift what it restricts, so it is kept, renewed, for as long as it
-  // is in force (docs/design.md, "The rights register").
+  // Whether the entry is still in force: open (not yet answered, however
+  // overdue), or a restriction or objection one of whose transcripts is
+  // still "restricted" or "withheld" (held: its restriction, if any, waits
+  // for the release). Such an entry is the only record of an unanswered
+  // request and the only way to lift what it restricts, so it is kept,
+  // renewed, for as long as it is in force (docs/design.md, "The rights
+  // register").
   static bool InForce(const RightsRequest& entry);
 
   // The entries in force whose key would be destroyed within half a
