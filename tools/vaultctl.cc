@@ -16,7 +16,14 @@
 //   vaultctl officers
 //   vaultctl officer enrol ID KEY | officer revoke ID
 //   vaultctl subject-access --out DIR [--ref R] [--email E] [--phone P] [--ip A]
-//            [--identifiers-file F] [--service S ...]
+//            [--identifiers-file F] [--service S ...] [--request ID]
+//   vaultctl rights register|list|show|extend|complete|refuse|lift|decide ...
+//   vaultctl subject-erase|subject-restrict|subject-object|subject-rectify ...
+//   vaultctl statement TRANSCRIPT --seq N --text T [--request ID]
+//
+// The data-protection lead's commands (rights, subject-*, statement) are
+// in vaultctl_rights.h: they print a summary of the answer, or the answer
+// exactly as received with --raw.
 //
 // The socket is --socket, else $VAULT_SOCKET, else cli::kDefaultSocket (the path
 // of the systemd unit in packaging/). JSON replies are printed indented
@@ -45,6 +52,7 @@
 #include "vault/wire/subject_access_json.h"
 #include "subject_access_render.h"
 #include "tool_cli.h"
+#include "vaultctl_rights.h"
 
 namespace po = boost::program_options;
 namespace json = boost::json;
@@ -87,16 +95,10 @@ Commands:
                               printed; check its fingerprint with them (admin)
   officer revoke ID           revoke an officer; their approvals no longer count
                               (admin)
-  subject-access --out DIR [--ref R] [--email E] [--phone P] [--ip A]
-         [--identifiers-file F] [--service S ...]
-                              answer a subject access request (dpo): writes
-                              subject-access.json, .html and .txt into DIR, a
-                              new directory; progress on stderr, a summary line
-                              on stdout (docs/subject-access.md). Identifiers
-                              given as options are visible in `ps` and kept in
-                              shell history: prefer --identifiers-file, a JSON
-                              object such as {"email": "...", "phone": "..."}
-
+)";
+// --help: kUsage, the data-protection lead's commands
+// (vault::ctl::kRightsUsage), then this.
+constexpr char kExitStatusUsage[] = R"(
 Exit status: 0 ok, 1 server error or vaultd unreachable, 2 usage.
 )";
 
@@ -107,6 +109,10 @@ struct CommandSpec {
   std::set<std::string> accepted;
   std::set<std::string> required;
 };
+
+// The options of a call that searches for a visitor's transcripts.
+const std::set<std::string> kSubjectOptions = {
+    "ref", "email", "phone", "ip", "identifiers-file", "service", "request"};
 
 const std::map<std::string, CommandSpec>& Commands() {
   static const std::map<std::string, CommandSpec> commands = {
@@ -128,7 +134,29 @@ const std::map<std::string, CommandSpec>& Commands() {
       {"officers", {0, {}, {}}},
       {"officer", {1, {}, {}}},
       {"subject-access",
-       {0, {"out", "ref", "email", "phone", "ip", "identifiers-file", "service"}, {"out"}}},
+       {0,
+        {"out", "ref", "email", "phone", "ip", "identifiers-file", "service", "request"},
+        {"out"}}},
+      // The data-protection lead's (vaultctl_rights.h). "rights" is a
+      // two-word command whose spec is that of its second word;
+      // `positional` counts the arguments after it.
+      {"rights register", {1, {"received", "service"}, {}}},
+      {"rights list", {0, {}, {}}},  // and optionally open|overdue|all
+      {"rights show", {1, {}, {}}},
+      {"rights extend", {1, {"months", "reason"}, {"months", "reason"}}},
+      {"rights complete", {1, {}, {}}},
+      {"rights refuse", {1, {"reason"}, {"reason"}}},
+      {"rights lift", {1, {"reason"}, {"reason"}}},
+      {"rights decide", {1, {"decision", "reason"}, {"decision"}}},
+      {"subject-erase", {0, kSubjectOptions, {}}},
+      {"subject-restrict", {0, kSubjectOptions, {}}},
+      {"subject-object", {0, kSubjectOptions, {}}},
+      {"subject-rectify",
+       {0,
+        {"ref", "email", "phone", "ip", "identifiers-file", "service", "request", "set", "remove",
+         "corrections-file"},
+        {}}},
+      {"statement", {1, {"seq", "text", "request"}, {"seq", "text"}}},
   };
   return commands;
 }
@@ -142,8 +170,9 @@ po::options_description Options() {
       ("socket", text(), "vaultd's socket (default $VAULT_SOCKET, else /run/transcript-vault/vaultd.sock)")
       ("raw", "print JSON replies exactly as received")
       ("service", po::value<std::vector<std::string>>()->composing(),
-                  "create: the chat service name; subject-access: a service to search "
-                  "(repeat for more; default every service the dpo is granted)")
+                  "create: the chat service name; subject-*: a service to search; rights "
+                  "register: a service the request concerns (repeat for more; default "
+                  "every service the dpo is granted)")
       ("visitor-name", text(), "create: visitor's name")
       ("visitor-ip", text(), "create: visitor's IP address")
       ("visitor-location", text(), "create: visitor's location")
@@ -152,20 +181,32 @@ po::options_description Options() {
       ("visitor-ref", text(), "create: the chat platform's visitor reference")
       ("visitor-email", text(), "create: visitor's email address")
       ("visitor-phone", text(), "create: visitor's phone number")
-      ("seq", text(), "append: message sequence number")
+      ("seq", text(), "append, statement: message sequence number")
       ("from", text(), "append: visitor, agent or system")
-      ("text", text(), "append: message text, or - to read it from stdin")
+      ("text", text(), "append: message text; statement: the statement; - reads it from stdin")
       ("sent-at", text(), "append: when the message was sent (RFC 3339)")
       ("from-record", text(), "audit records: first record number (default 0)")
       ("limit", text(), "audit records: how many, 1 to 1000 (default 100)")
       ("out", text(), "subject-access: the new directory the answer is written to")
-      ("ref", text(), "subject-access: the chat platform's visitor reference")
-      ("email", text(), "subject-access: the visitor's email address")
-      ("phone", text(), "subject-access: the visitor's phone number")
-      ("ip", text(), "subject-access: an IP address (finds everyone who used it)")
-      ("identifiers-file", text(), "subject-access: a JSON file of identifiers "
+      ("ref", text(), "subject-*: the chat platform's visitor reference")
+      ("email", text(), "subject-*: the visitor's email address")
+      ("phone", text(), "subject-*: the visitor's phone number")
+      ("ip", text(), "subject-*: an IP address (finds everyone who used it)")
+      ("identifiers-file", text(), "subject-*: a JSON file of identifiers "
                                    "{\"ref\"?, \"email\"?, \"phone\"?, \"ip\"?}, kept out of "
-                                   "ps and shell history");
+                                   "ps and shell history")
+      ("request", text(), "subject-*, statement: the open register entry the call carries out")
+      ("received", text(), "rights register: when the request arrived, YYYY-MM-DD (UTC) or "
+                           "RFC 3339 (default now)")
+      ("months", text(), "rights extend: 1 or 2")
+      ("reason", text(), "rights extend, refuse, lift, decide: a reason code")
+      ("decision", text(), "rights decide: upheld_erase, upheld_restricted or rejected")
+      ("set", po::value<std::vector<std::string>>()->composing(),
+              "subject-rectify: FIELD=VALUE, a visitor field's new value (repeatable)")
+      ("remove", po::value<std::vector<std::string>>()->composing(),
+                 "subject-rectify: FIELD, a visitor field to remove (repeatable)")
+      ("corrections-file", text(), "subject-rectify: a JSON file {\"FIELD\": \"value\" or null, "
+                                   "...}, kept out of ps and shell history");
   // clang-format on
   return options;
 }
@@ -236,40 +277,12 @@ vault::StatusOr<std::string> Call(vault::Client* client, std::string_view method
   return std::move(reply->body);
 }
 
-// The identifiers and services of a subject access request: the options,
-// and the identifiers file if given (a kind given both ways is a usage
-// error). Throws UsageError.
-vault::SubjectAccessQuery SubjectAccessQueryOf(const po::variables_map& vm) {
-  vault::SubjectAccessQuery query;
-  if (std::optional<std::string> path = Get(vm, "identifiers-file")) {
-    vault::StatusOr<vault::SubjectAccessQuery> file = vault::sar::ReadIdentifiersFile(*path);
-    if (!file.ok()) throw UsageError{file.status().message()};
-    query = std::move(*file);
-  }
-  const std::pair<const char*, std::optional<std::string>*> kinds[] = {
-      {"ref", &query.ref}, {"email", &query.email}, {"phone", &query.phone}, {"ip", &query.ip}};
-  for (const auto& [name, field] : kinds) {
-    std::optional<std::string> given = Get(vm, name);
-    if (!given) continue;
-    if (field->has_value()) {
-      throw UsageError{std::string("--") + name + " is also in the identifiers file; give it once"};
-    }
-    *field = std::move(given);
-  }
-  if (!query.ref && !query.email && !query.phone && !query.ip) {
-    throw UsageError{"subject-access needs at least one identifier: --ref, --email, --phone, "
-                     "--ip or --identifiers-file"};
-  }
-  if (vm.count("service")) query.services = vm["service"].as<std::vector<std::string>>();
-  return query;
-}
-
 // vaultctl subject-access: asks, then writes the answer directory. The
 // directory is checked first, so a request is never made (and audited) for
 // an answer that could not be written.
 vault::StatusOr<std::string> SubjectAccess(const po::variables_map& vm, vault::Client* client) {
   const std::string dir = *Get(vm, "out");
-  const vault::SubjectAccessQuery query = SubjectAccessQueryOf(vm);
+  const vault::SubjectAccessQuery query = vault::ctl::SubjectQueryOf("subject-access", vm);
   VAULT_RETURN_IF_ERROR(vault::sar::CheckNewDirectory(dir));
   const auto progress = [](const std::string& step) { std::cerr << "vaultctl: " << step << "\n"; };
   progress("searching the vault...");
@@ -289,6 +302,7 @@ vault::StatusOr<std::string> SubjectAccess(const po::variables_map& vm, vault::C
   summary["withheld"] = withheld;
   summary["answered_at"] = vault::FormatRfc3339(answer.answered_at);
   summary["audit_seq"] = answer.audit_seq;
+  summary["request"] = answer.request;
   return json::serialize(summary);
 }
 
@@ -370,10 +384,22 @@ vault::StatusOr<std::string> Run(const std::string& command, const std::vector<s
 // Checks the command line against the command's spec; throws UsageError.
 void Validate(const std::string& command, const std::vector<std::string>& args,
               const po::variables_map& vm) {
-  const auto it = Commands().find(command);
-  if (it == Commands().end()) throw UsageError{"unknown command '" + command + "'"};
+  const std::string key = command == "rights" && !args.empty() ? "rights " + args[0] : command;
+  const auto it = Commands().find(key);
+  if (it == Commands().end()) {
+    if (command == "rights") {
+      throw UsageError{"usage: rights register|list|show|extend|complete|refuse|lift|decide"};
+    }
+    throw UsageError{"unknown command '" + command + "'"};
+  }
   const CommandSpec& spec = it->second;
-  if (command == "retention") {
+  if (command == "rights") {
+    const size_t given = args.size() - 1;
+    const bool ok = key == "rights list" ? given <= 1 : given == spec.positional;
+    if (!ok && key == "rights register") throw UsageError{"usage: rights register KIND"};
+    if (!ok && key == "rights list") throw UsageError{"usage: rights list [open|overdue|all]"};
+    if (!ok) throw UsageError{key + " takes one request ID"};
+  } else if (command == "retention") {
     if (args.size() != 1 || args[0] != "status") throw UsageError{"usage: retention status"};
   } else if (command == "backup") {
     if (args.size() != 1 || args[0].empty() || args[0][0] != '/') {
@@ -405,21 +431,23 @@ void Validate(const std::string& command, const std::vector<std::string>& args,
   for (const auto& [name, value] : vm) {
     if (name == "command" || name == "args" || name == "socket" || name == "raw") continue;
     if (spec.accepted.count(name) == 0) {
-      throw UsageError{"option --" + name + " does not apply to " + command};
+      throw UsageError{"option --" + name + " does not apply to " + key};
     }
   }
   for (const std::string& name : spec.required) {
-    if (vm.count(name) == 0) throw UsageError{command + " needs --" + name};
+    if (vm.count(name) == 0) throw UsageError{key + " needs --" + name};
   }
   const bool takes_id = command == "get" || command == "close" || command == "append" ||
-                        command == "erase";
+                        command == "erase" || command == "statement";
   if (takes_id && !IsTranscriptId(args[0])) {
     throw UsageError{"'" + args[0] + "' is not a transcript id (32 lowercase hex characters)"};
   }
   if (command == "create" && vm["service"].as<std::vector<std::string>>().size() != 1) {
     throw UsageError{"create takes one --service"};
   }
-  if (command == "subject-access") SubjectAccessQueryOf(vm);  // throws on bad identifiers
+  if (command == "subject-access") {
+    vault::ctl::SubjectQueryOf(command, vm);  // throws on bad identifiers
+  }
   if (command == "append") {
     ParseSeq(*Get(vm, "seq"));
     const std::string from = *Get(vm, "from");
@@ -438,13 +466,18 @@ std::string SocketPath(const po::variables_map& vm) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  const std::string usage = std::string(kUsage) + vault::ctl::kRightsUsage + kExitStatusUsage;
   vault::cli::CommandLine line;
+  std::optional<vault::ctl::RightsCall> rights;  // the request of a rights command
   try {
     std::optional<vault::cli::CommandLine> parsed =
-        vault::cli::ParseCommandLine(argc, argv, Options(), kUsage);
+        vault::cli::ParseCommandLine(argc, argv, Options(), usage.c_str());
     if (!parsed) return kExitOk;  // --help
     line = std::move(*parsed);
     Validate(line.command, line.args, line.vm);
+    if (vault::ctl::IsRightsCommand(line.command)) {
+      rights = vault::ctl::PrepareRightsCall(line.command, line.args, line.vm);
+    }
   } catch (const po::error& e) {
     vault::cli::PrintUsageError("vaultctl", e.what());
     return kExitUsage;
@@ -458,8 +491,11 @@ int main(int argc, char** argv) {
 
   const std::string socket = SocketPath(vm);
   auto client = vault::Client::Connect(socket);
+  const bool raw = vm.count("raw") > 0;
   vault::StatusOr<std::string> output =
-      client.ok() ? Run(command, args, vm, client->get()) : client.status();
+      !client.ok() ? client.status()
+      : rights     ? vault::ctl::SendRightsCall(*rights, client->get(), raw)
+                   : Run(command, args, vm, client->get());
   if (!output.ok()) {
     const vault::Status& status = output.status();
     const std::string code =
@@ -469,10 +505,10 @@ int main(int argc, char** argv) {
   }
   if (command == "metrics" || (command == "audit" && args[0] == "checkpoint")) {
     std::cout << *output;
-  } else if (command == "subject-access") {
-    std::cout << *output << "\n";  // one line, for scripts
+  } else if (command == "subject-access" || rights) {
+    std::cout << *output << "\n";  // one line for scripts; a rights summary, or the raw answer
   } else {
-    std::cout << FormatJson(*output, vm.count("raw") > 0) << "\n";
+    std::cout << FormatJson(*output, raw) << "\n";
   }
   return kExitOk;
 }

@@ -6,9 +6,13 @@
 // on a reused connection before any byte of a response arrived is sent once
 // more on a fresh one (vaultd only closes a connection between requests, so
 // such a request was normally never processed) — except creates, backups,
-// request filings and approvals: if vaultd died while processing one,
-// repeating it would make a second transcript or request, or fail, so those
-// fail with Unavailable and the caller decides.
+// request filings and approvals, and every POST of the visitors' rights
+// (registering and changing register entries, subject access, erasure,
+// restriction, objection, rectification, statements): if vaultd died while
+// processing one, repeating it would make a second transcript, request,
+// register entry or statement, or fail (409 after a change that happened),
+// so those fail with Unavailable and the caller decides (for the register:
+// read the entry first, docs/api.md section 2.5.4.4).
 // Appends and closes are idempotent and are retried.
 //
 // The typed helpers map error responses back to a Status: the HTTP status
@@ -76,11 +80,45 @@ class Client {
   // page (agent role; Vault::ListHistory).
   StatusOr<HistoryPage> ListHistory(std::string_view id, const HistoryQuery& query = {});
   // A subject access request (dpo role; Vault::SubjectAccess). The
-  // identifiers travel in the request body.
+  // identifiers travel in the request body, with `query.request`, the open
+  // access entry of the register it carries out (empty: the vault registers
+  // one, done at once).
   StatusOr<SubjectAccessAnswer> SubjectAccess(const SubjectAccessQuery& query);
   // The same, with the answer's body exactly as received (it is checked to
   // decode first): what `vaultctl subject-access` keeps as the portable copy.
   StatusOr<std::string> SubjectAccessJson(const SubjectAccessQuery& query);
+
+  // Visitors' rights (dpo role; docs/api.md sections 2.5.3 to 2.5.7 and
+  // docs/data-protection.md), named and typed as in Vault. Each that carries
+  // out a right takes the register entry in `query.request` (or
+  // `filing.request`); empty: the vault registers one. Identifiers travel
+  // in request bodies only. A register id or a transcript id that is not 32
+  // lowercase hex characters is answered here, as the vault would answer it
+  // (NotFound "unknown_request", "not_found"), and never sent.
+  //
+  // Erases every transcript the query finds, but held ones (withheld).
+  StatusOr<SubjectErasureAnswer> SubjectErasure(const SubjectAccessQuery& query);
+  // The register: POST /v1/rights-requests, GET /v1/rights-requests?state=,
+  // GET /v1/rights-requests/{id} (listing and reading also the auditor).
+  StatusOr<RightsRequest> RegisterRightsRequest(const RightsRegistration& registration);
+  StatusOr<std::vector<RightsRequest>> ListRightsRequests(
+      RightsListing which = RightsListing::kOpen);
+  StatusOr<RightsRequest> GetRightsRequest(std::string_view id);
+  // POST /v1/rights-requests/{id}/extend|complete|refuse|lift|decide, as
+  // `update.action` says; the entry after the change.
+  StatusOr<RightsRequest> UpdateRightsRequest(std::string_view id, const RightsUpdate& update);
+  // POST /v1/subject-restriction (`kind` kRestriction) or
+  // /v1/subject-objection (kObjection); any other kind is InvalidArgument
+  // "wrong_kind", not sent.
+  StatusOr<SubjectRestrictionAnswer> SubjectRestriction(const SubjectAccessQuery& query,
+                                                        RightsKind kind);
+  // Corrects (a value) or removes (none) the visitor fields `corrections`
+  // names, in every transcript the query finds but held ones.
+  StatusOr<SubjectRectificationAnswer> SubjectRectification(
+      const SubjectAccessQuery& query, const std::vector<VisitorCorrection>& corrections);
+  // Attaches a supplementary statement to message `filing.seq` of
+  // transcript `id`.
+  StatusOr<StatementAdded> AddStatement(std::string_view id, const StatementFiling& filing);
   // OK if the server answers GET /v1/health with 200.
   Status Health();
   // The body of GET /metrics: Prometheus text exposition format 0.0.4.

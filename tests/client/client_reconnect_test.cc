@@ -80,6 +80,24 @@ TEST_F(ClientIdleTest, CallsThatAreNotRepeatableAreDoneAtMostOnceAfterAnIdleClos
   EXPECT_EQ(std::filesystem::exists(dir + "/BACKUP.json"), backup.ok());
 }
 
+// Likewise a registration in the rights register: a second would be a
+// second entry with its own clock.
+TEST_F(ClientIdleTest, ARightsRegistrationIsDoneAtMostOnceAfterAnIdleClose) {
+  ASSERT_OK(client().Health());
+  const size_t before = AccessRecords("rights.register").size();
+  ASSERT_NO_FATAL_FAILURE(WaitUntilTheClientsConnectionIsClosed());
+  RightsRegistration registration;
+  registration.kind = RightsKind::kAccess;
+  auto entry = client().RegisterRightsRequest(registration);
+  if (!entry.ok()) {
+    EXPECT_EQ(entry.status().code(), Status::Code::kUnavailable) << entry.status().ToString();
+  }
+  EXPECT_EQ(AccessRecords("rights.register").size(), before + (entry.ok() ? 1 : 0));
+  auto all = client().ListRightsRequests(RightsListing::kAll);
+  ASSERT_OK(all);
+  EXPECT_EQ(all->size(), entry.ok() ? 1u : 0u);
+}
+
 // Regression: a create (likewise a backup, a request filing or an approval)
 // sent on a kept-alive connection that vaultd closed while it was idle
 // failed with Unavailable ("request failed: Broken pipe"), although vaultd

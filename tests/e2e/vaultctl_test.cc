@@ -1,7 +1,8 @@
 // The real vaultctl binary against a real vaultd: every subcommand, the
 // socket's sources (--socket, $VAULT_SOCKET, the packaging default), and
 // exit status 1 with the server's error code and message, or 2 for usage
-// errors that never reach the server.
+// errors that never reach the server. The data-protection lead's commands
+// are tested in vaultctl_rights_test.cc.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -13,9 +14,9 @@
 #include <string>
 #include <vector>
 
+#include "tests/e2e/vaultctl_fixture.h"
 #include "tests/support/api_util.h"
 #include "tests/support/daemon.h"
-#include "tests/support/daemon_fixture.h"
 #include "tests/support/exposition.h"
 #include "tests/support/run_program.h"
 #include "vault/client.h"
@@ -27,44 +28,6 @@ namespace {
 namespace json = boost::json;
 
 constexpr char kDefaultSocket[] = "/run/transcript-vault/vaultd.sock";
-
-class VaultctlTest : public DaemonTest {
- protected:
-  // vaultctl --socket <the daemon's> args...
-  ProgramResult Ctl(std::vector<std::string> args, const std::string& stdin_text = "") {
-    args.insert(args.begin(), {"--socket", daemon_.socket_path()});
-    return RunProgram(VAULTCTL_PATH, args, {"VAULT_SOCKET"}, stdin_text);
-  }
-
-  // Runs vaultctl expecting success; its stdout parsed as JSON.
-  json::object CtlJson(std::vector<std::string> args, const std::string& stdin_text = "") {
-    const ProgramResult r = Ctl(args, stdin_text);
-    EXPECT_EQ(r.exit_status, 0) << r.err;
-    EXPECT_EQ(r.err, "");
-    boost::system::error_code ec;
-    json::value v = json::parse(r.out, ec);
-    EXPECT_FALSE(ec) << r.out;
-    return ec || !v.is_object() ? json::object() : v.as_object();
-  }
-
-  std::string Create() {
-    const json::object created = CtlJson({"create", "--service", "webchat"});
-    return created.contains("id") ? std::string(created.at("id").as_string()) : "";
-  }
-
-  // Total requests vaultd has answered, from its metrics.
-  double RequestsSoFar() {
-    auto text = client_->Metrics();
-    EXPECT_OK(text);
-    auto e = ParseExposition(text.ok() ? *text : "");
-    EXPECT_OK(e);
-    double total = 0;
-    if (e.ok()) {
-      for (const MetricSample& s : e->All("vault_http_requests_total")) total += s.value;
-    }
-    return total;
-  }
-};
 
 TEST_F(VaultctlTest, HealthPrintsIndentedJson) {
   const ProgramResult r = Ctl({"health"});

@@ -15,6 +15,7 @@
 #include "vault/wire/json_util.h"
 #include "vault/wire/request_json.h"
 #include "vault/wire/response_json.h"
+#include "vault/wire/rights_json.h"
 #include "vault/wire/safeguard_json.h"
 #include "vault/wire/subject_access_json.h"
 
@@ -46,6 +47,26 @@ bool IsTranscriptId(std::string_view id) {
 }
 
 Status NoSuchTranscript() { return Status::NotFound("no such transcript", "not_found"); }
+
+// Whether a request may be sent again on a fresh connection after the
+// reused one failed before any response (see client.h).
+bool Repeatable(http::verb verb, std::string_view target) {
+  const auto starts = [&](std::string_view prefix) {
+    return target.substr(0, prefix.size()) == prefix;
+  };
+  const auto ends = [&](std::string_view suffix) {
+    return target.size() >= suffix.size() && target.substr(target.size() - suffix.size()) == suffix;
+  };
+  if (target == "/v1/transcripts" || target == "/v1/backup" || target == "/v1/requests" ||
+      ends("/approvals")) {
+    return false;
+  }
+  // Visitors' rights: a repeat could register a second entry, attach a
+  // second statement, or answer 409 for a change that was made.
+  const bool rights =
+      starts("/v1/rights-requests") || starts("/v1/subject-") || ends("/statements");
+  return !(verb == http::verb::post && rights);
+}
 
 bool BeforeAnyResponse(const beast::error_code& ec) {
   return ec == http::error::end_of_stream || ec == asio::error::eof ||
@@ -128,10 +149,7 @@ class Client::Impl {
       // timeout) is retried once on a fresh one, but only for requests that
       // are safe to repeat: a create or a backup the server did process
       // before dying must not be done twice.
-      const bool repeatable = target != "/v1/transcripts" && target != "/v1/backup" &&
-                              target != "/v1/requests" &&
-                              !(target.size() > 10 && target.substr(target.size() - 10) == "/approvals");
-      if (reused && attempt == 0 && repeatable &&
+      if (reused && attempt == 0 && Repeatable(verb, target) &&
           BeforeAnyResponse(read_ec ? read_ec : write_ec)) {
         continue;
       }
@@ -280,6 +298,95 @@ StatusOr<std::string> Client::SubjectAccessJson(const SubjectAccessQuery& query)
 StatusOr<SubjectAccessAnswer> Client::SubjectAccess(const SubjectAccessQuery& query) {
   VAULT_ASSIGN_OR_RETURN(std::string body, SubjectAccessJson(query));
   return wire::DecodeSubjectAccessAnswer(body);
+}
+
+// --- Visitors' rights -----------------------------------------------------
+
+namespace {
+
+// A register entry's id: 32 lowercase hex characters, like a transcript's.
+bool IsRightsRequestId(std::string_view id) { return IsTranscriptId(id); }
+
+Status NoSuchRightsRequest() {
+  return Status::NotFound("no rights request with this id", "unknown_request");
+}
+
+}  // namespace
+
+StatusOr<SubjectErasureAnswer> Client::SubjectErasure(const SubjectAccessQuery& query) {
+  VAULT_ASSIGN_OR_RETURN(HttpReply reply, Request("POST", "/v1/subject-erasure",
+                                                  wire::EncodeSubjectAccessRequest(query), kJson));
+  if (reply.status != 200) return ErrorFrom(reply);
+  return wire::DecodeSubjectErasureAnswer(reply.body);
+}
+
+StatusOr<RightsRequest> Client::RegisterRightsRequest(const RightsRegistration& registration) {
+  VAULT_ASSIGN_OR_RETURN(
+      HttpReply reply,
+      Request("POST", "/v1/rights-requests", wire::EncodeRightsRegistration(registration), kJson));
+  if (reply.status != 201) return ErrorFrom(reply);
+  return wire::DecodeRightsRequest(reply.body);
+}
+
+StatusOr<std::vector<RightsRequest>> Client::ListRightsRequests(RightsListing which) {
+  const char* state = which == RightsListing::kOverdue ? "overdue"
+                      : which == RightsListing::kAll   ? "all"
+                                                       : "open";
+  VAULT_ASSIGN_OR_RETURN(HttpReply reply,
+                         Request("GET", std::string("/v1/rights-requests?state=") + state, "", ""));
+  if (reply.status != 200) return ErrorFrom(reply);
+  return wire::DecodeRightsRequests(reply.body);
+}
+
+StatusOr<RightsRequest> Client::GetRightsRequest(std::string_view id) {
+  if (!IsRightsRequestId(id)) return NoSuchRightsRequest();
+  VAULT_ASSIGN_OR_RETURN(HttpReply reply,
+                         Request("GET", "/v1/rights-requests/" + std::string(id), "", ""));
+  if (reply.status != 200) return ErrorFrom(reply);
+  return wire::DecodeRightsRequest(reply.body);
+}
+
+StatusOr<RightsRequest> Client::UpdateRightsRequest(std::string_view id,
+                                                    const RightsUpdate& update) {
+  if (!IsRightsRequestId(id)) return NoSuchRightsRequest();
+  const std::string target =
+      "/v1/rights-requests/" + std::string(id) + "/" + wire::RightsActionName(update.action);
+  VAULT_ASSIGN_OR_RETURN(HttpReply reply,
+                         Request("POST", target, wire::EncodeRightsUpdate(update), kJson));
+  if (reply.status != 200) return ErrorFrom(reply);
+  return wire::DecodeRightsRequest(reply.body);
+}
+
+StatusOr<SubjectRestrictionAnswer> Client::SubjectRestriction(const SubjectAccessQuery& query,
+                                                              RightsKind kind) {
+  if (kind != RightsKind::kRestriction && kind != RightsKind::kObjection) {
+    return Status::InvalidArgument("a restriction is asked as a restriction or an objection",
+                                   "wrong_kind");
+  }
+  const char* target =
+      kind == RightsKind::kObjection ? "/v1/subject-objection" : "/v1/subject-restriction";
+  VAULT_ASSIGN_OR_RETURN(HttpReply reply,
+                         Request("POST", target, wire::EncodeSubjectAccessRequest(query), kJson));
+  if (reply.status != 200) return ErrorFrom(reply);
+  return wire::DecodeSubjectRestrictionAnswer(reply.body);
+}
+
+StatusOr<SubjectRectificationAnswer> Client::SubjectRectification(
+    const SubjectAccessQuery& query, const std::vector<VisitorCorrection>& corrections) {
+  const std::string body = wire::EncodeSubjectRectificationRequest({query, corrections});
+  VAULT_ASSIGN_OR_RETURN(HttpReply reply,
+                         Request("POST", "/v1/subject-rectification", body, kJson));
+  if (reply.status != 200) return ErrorFrom(reply);
+  return wire::DecodeSubjectRectificationAnswer(reply.body);
+}
+
+StatusOr<StatementAdded> Client::AddStatement(std::string_view id, const StatementFiling& filing) {
+  if (!IsTranscriptId(id)) return NoSuchTranscript();
+  const std::string target = "/v1/transcripts/" + std::string(id) + "/statements";
+  VAULT_ASSIGN_OR_RETURN(HttpReply reply,
+                         Request("POST", target, wire::EncodeStatementFiling(filing), kJson));
+  if (reply.status != 201) return ErrorFrom(reply);
+  return wire::DecodeStatementAdded(reply.body);
 }
 
 Status Client::Health() {

@@ -197,8 +197,9 @@ std::string EncodeStatementAdded(const StatementAdded& added) {
   return json::serialize(object);
 }
 
-StatusOr<RightsRequest> DecodeRightsRequest(std::string_view body) {
-  VAULT_ASSIGN_OR_RETURN(json::object o, ParseResponseObject(body));
+namespace {
+
+StatusOr<RightsRequest> EntryFrom(const json::object& o) {
   RightsRequest e;
   VAULT_ASSIGN_OR_RETURN(e.id, ResponseString(o, "id"));
   VAULT_ASSIGN_OR_RETURN(std::string kind, ResponseString(o, "kind"));
@@ -253,6 +254,143 @@ StatusOr<RightsRequest> DecodeRightsRequest(std::string_view body) {
     e.touched.push_back(std::move(t));
   }
   return e;
+}
+
+}  // namespace
+
+StatusOr<RightsRequest> DecodeRightsRequest(std::string_view body) {
+  VAULT_ASSIGN_OR_RETURN(json::object o, ParseResponseObject(body));
+  return EntryFrom(o);
+}
+
+StatusOr<std::vector<RightsRequest>> DecodeRightsRequests(std::string_view body) {
+  VAULT_ASSIGN_OR_RETURN(json::object o, ParseResponseObject(body));
+  VAULT_ASSIGN_OR_RETURN(const json::array* requests, ResponseArray(o, "requests"));
+  std::vector<RightsRequest> entries;
+  for (const json::value& v : *requests) {
+    if (!v.is_object()) return BadResponse("a listed request is not an object");
+    VAULT_ASSIGN_OR_RETURN(RightsRequest e, EntryFrom(v.as_object()));
+    entries.push_back(std::move(e));
+  }
+  return entries;
+}
+
+std::string EncodeRightsRegistration(const RightsRegistration& registration) {
+  json::object body;
+  body["kind"] = RightsKindName(registration.kind);
+  if (registration.received_at != 0) body["received_at"] = FormatRfc3339(registration.received_at);
+  if (!registration.services.empty()) body["services"] = Strings(registration.services);
+  return json::serialize(body);
+}
+
+const char* RightsActionName(RightsUpdate::Action action) {
+  switch (action) {
+    case RightsUpdate::Action::kExtend:
+      return "extend";
+    case RightsUpdate::Action::kComplete:
+      return "complete";
+    case RightsUpdate::Action::kRefuse:
+      return "refuse";
+    case RightsUpdate::Action::kLift:
+      return "lift";
+    case RightsUpdate::Action::kDecide:
+      return "decide";
+  }
+  return "complete";
+}
+
+std::string EncodeRightsUpdate(const RightsUpdate& update) {
+  json::object body;
+  switch (update.action) {
+    case RightsUpdate::Action::kExtend:
+      body["months"] = update.months;
+      body["reason"] = update.reason;
+      break;
+    case RightsUpdate::Action::kComplete:
+      break;
+    case RightsUpdate::Action::kRefuse:
+    case RightsUpdate::Action::kLift:
+      body["reason"] = update.reason;
+      break;
+    case RightsUpdate::Action::kDecide:
+      body["decision"] = update.decision;
+      if (!update.reason.empty()) body["reason"] = update.reason;
+      break;
+  }
+  return json::serialize(body);
+}
+
+StatusOr<SubjectRestrictionAnswer> DecodeSubjectRestrictionAnswer(std::string_view body) {
+  VAULT_ASSIGN_OR_RETURN(json::object o, ParseResponseObject(body));
+  SubjectRestrictionAnswer a;
+  VAULT_ASSIGN_OR_RETURN(a.answered_at, ResponseTime(o, "answered_at"));
+  VAULT_ASSIGN_OR_RETURN(a.audit_seq, ResponseUint(o, "audit_seq"));
+  VAULT_ASSIGN_OR_RETURN(a.request, ResponseString(o, "request"));
+  VAULT_ASSIGN_OR_RETURN(a.searched, ResponseStrings(o, "searched"));
+  VAULT_ASSIGN_OR_RETURN(a.services, ResponseStrings(o, "services"));
+  VAULT_ASSIGN_OR_RETURN(a.restricted, ResponseStrings(o, "restricted"));
+  VAULT_ASSIGN_OR_RETURN(a.withheld, ResponseStrings(o, "withheld"));
+  return a;
+}
+
+std::string EncodeSubjectRectificationRequest(const RectificationRequest& request) {
+  // The query's shape is EncodeSubjectAccessRequest's, whatever it becomes.
+  json::object body = json::parse(EncodeSubjectAccessRequest(request.query)).as_object();
+  json::object visitor;
+  for (const VisitorCorrection& c : request.corrections) {
+    if (c.value) {
+      visitor[c.field] = *c.value;
+    } else {
+      visitor[c.field] = nullptr;
+    }
+  }
+  body["visitor"] = std::move(visitor);
+  return json::serialize(body);
+}
+
+StatusOr<SubjectRectificationAnswer> DecodeSubjectRectificationAnswer(std::string_view body) {
+  VAULT_ASSIGN_OR_RETURN(json::object o, ParseResponseObject(body));
+  SubjectRectificationAnswer a;
+  VAULT_ASSIGN_OR_RETURN(a.answered_at, ResponseTime(o, "answered_at"));
+  VAULT_ASSIGN_OR_RETURN(a.audit_seq, ResponseUint(o, "audit_seq"));
+  VAULT_ASSIGN_OR_RETURN(a.request, ResponseString(o, "request"));
+  VAULT_ASSIGN_OR_RETURN(a.searched, ResponseStrings(o, "searched"));
+  VAULT_ASSIGN_OR_RETURN(a.services, ResponseStrings(o, "services"));
+  VAULT_ASSIGN_OR_RETURN(a.fields, ResponseStrings(o, "fields"));
+  VAULT_ASSIGN_OR_RETURN(a.rectified, ResponseStrings(o, "rectified"));
+  VAULT_ASSIGN_OR_RETURN(a.withheld, ResponseStrings(o, "withheld"));
+  return a;
+}
+
+StatusOr<SubjectErasureAnswer> DecodeSubjectErasureAnswer(std::string_view body) {
+  VAULT_ASSIGN_OR_RETURN(json::object o, ParseResponseObject(body));
+  SubjectErasureAnswer a;
+  VAULT_ASSIGN_OR_RETURN(a.answered_at, ResponseTime(o, "answered_at"));
+  VAULT_ASSIGN_OR_RETURN(a.audit_seq, ResponseUint(o, "audit_seq"));
+  VAULT_ASSIGN_OR_RETURN(a.request, ResponseString(o, "request"));
+  VAULT_ASSIGN_OR_RETURN(a.searched, ResponseStrings(o, "searched"));
+  VAULT_ASSIGN_OR_RETURN(a.services, ResponseStrings(o, "services"));
+  VAULT_ASSIGN_OR_RETURN(a.erased, ResponseStrings(o, "erased"));
+  VAULT_ASSIGN_OR_RETURN(a.withheld, ResponseStrings(o, "withheld"));
+  return a;
+}
+
+std::string EncodeStatementFiling(const StatementFiling& filing) {
+  json::object body;
+  body["seq"] = filing.seq;
+  body["text"] = filing.text;
+  if (!filing.request.empty()) body["request"] = filing.request;
+  return json::serialize(body);
+}
+
+StatusOr<StatementAdded> DecodeStatementAdded(std::string_view body) {
+  VAULT_ASSIGN_OR_RETURN(json::object o, ParseResponseObject(body));
+  StatementAdded a;
+  VAULT_ASSIGN_OR_RETURN(a.id, ResponseString(o, "id"));
+  VAULT_ASSIGN_OR_RETURN(a.seq, ResponseUint(o, "seq"));
+  VAULT_ASSIGN_OR_RETURN(a.added_at, ResponseTime(o, "added_at"));
+  VAULT_ASSIGN_OR_RETURN(a.request, ResponseString(o, "request"));
+  return a;
 }
 
 }  // namespace vault::wire

@@ -31,6 +31,7 @@
 
 #include "vault/status.h"
 #include "vault/types.h"
+#include "vault/wire/subject_access_json.h"
 
 namespace vault::wire {
 
@@ -55,8 +56,31 @@ std::string EncodeSubjectRectificationAnswer(const SubjectRectificationAnswer& a
 StatusOr<StatementFiling> ParseStatementFiling(std::string_view body, uint64_t max_seq);
 std::string EncodeStatementAdded(const StatementAdded& added);
 
-// For clients: Internal "bad_response" for a body of another shape.
+// For clients (vault::Client, vaultctl): the bodies they send, which the
+// Parse functions above read back unchanged, and the answers they read.
+// Every Decode function: Internal "bad_response" for a body of another
+// shape.
 StatusOr<RightsRequest> DecodeRightsRequest(std::string_view body);
+// {"requests": [entry, ...]}
+StatusOr<std::vector<RightsRequest>> DecodeRightsRequests(std::string_view body);
+// {"kind", "received_at"? (when not 0), "services"? (when not empty)}
+std::string EncodeRightsRegistration(const RightsRegistration& registration);
+// The last segment of POST /v1/rights-requests/{id}/{action}: "extend",
+// "complete", "refuse", "lift" or "decide".
+const char* RightsActionName(RightsUpdate::Action action);
+// The action's body: {"months", "reason"} for extend, {} for complete,
+// {"reason"} for refuse and lift, {"decision", "reason"?} for decide.
+std::string EncodeRightsUpdate(const RightsUpdate& update);
+StatusOr<SubjectRestrictionAnswer> DecodeSubjectRestrictionAnswer(std::string_view body);
+// A subject access request's body (EncodeSubjectAccessRequest) and
+// "visitor": {field: value, or null for a field removed}, in the order given.
+std::string EncodeSubjectRectificationRequest(const RectificationRequest& request);
+StatusOr<SubjectRectificationAnswer> DecodeSubjectRectificationAnswer(std::string_view body);
+// The answer of POST /v1/subject-erasure (EncodeSubjectErasureAnswer).
+StatusOr<SubjectErasureAnswer> DecodeSubjectErasureAnswer(std::string_view body);
+// {"seq", "text", "request"? (when not empty)}
+std::string EncodeStatementFiling(const StatementFiling& filing);
+StatusOr<StatementAdded> DecodeStatementAdded(std::string_view body);
 
 }  // namespace vault::wire
 
