@@ -1215,6 +1215,8 @@ TEST_F(RightsE2eTest, EveryRightsEndpointForEveryRole) {
       {"rights.decide", {&kDpo}, 200},                // POST .../{id}/decide
       {"subject.restriction", {&kDpo}, 200},          // POST /v1/subject-restriction
       {"subject.objection", {&kDpo}, 200},            // POST /v1/subject-objection
+      {"subject.rectification", {&kDpo}, 200},        // POST /v1/subject-rectification
+      {"transcript.statement", {&kDpo}, 201},         // POST /v1/transcripts/{id}/statements
   };
   int cells = 0;
   for (size_t row = 0; row < std::size(identities); ++row) {
@@ -1231,6 +1233,10 @@ TEST_F(RightsE2eTest, EveryRightsEndpointForEveryRole) {
     const std::string to_decide = Chat(Visitor({{"ref", "decide-" + n}}));
     const std::string to_restrict = Chat(Visitor({{"ref", "restrict-" + n}}));
     const std::string to_object = Chat(Visitor({{"ref", "object-" + n}}));
+    const std::string to_rectify = Chat(Visitor({{"ref", "rectify-" + n}}));
+    const std::string to_supplement = Chat(Visitor({{"ref", "supplement-" + n}}));
+    const std::string corrected_name = "Corrected Name " + n;
+    const std::string statement_text = "Supplementary statement " + n;
     const std::vector<Reply> registered =
         RunAs(kDpo, socket(),
               {{"POST", "/v1/rights-requests", R"({"kind":"access"})"},
@@ -1270,10 +1276,20 @@ TEST_F(RightsE2eTest, EveryRightsEndpointForEveryRole) {
         {"POST", r + decide + "/decide", R"({"decision":"rejected","reason":"legal_claims"})"},
         {"POST", "/v1/subject-restriction", Subject({{"ref", "restrict-" + n}})},
         {"POST", "/v1/subject-objection", Subject({{"ref", "object-" + n}})},
+        {"POST", "/v1/subject-rectification",
+         R"({"identifiers":{"ref":"rectify-)" + n + R"("},"visitor":{"name":")" + corrected_name +
+             R"("}})"},
+        {"POST", "/v1/transcripts/" + to_supplement + "/statements",
+         R"({"seq":0,"text":")" + statement_text + R"("})"},
     };
     ASSERT_EQ(calls.size(), std::size(endpoints));
     const std::string before = All();
     const AccessCounts audited_before = AccessRecords();
+    const std::string rectify_before =
+        As(kAgent, {"GET", "/v1/transcripts/" + to_rectify, ""}).body;
+    const std::string supplement_before =
+        As(kAgent, {"GET", "/v1/transcripts/" + to_supplement, ""}).body;
+    ASSERT_EQ(Field(Field(rectify_before, "visitor"), "name"), "");
 
     const std::vector<Reply> got = RunAs(who, socket(), calls);
     const AccessCounts audited = AccessRecords();
@@ -1302,11 +1318,26 @@ TEST_F(RightsE2eTest, EveryRightsEndpointForEveryRole) {
       EXPECT_EQ(AgentReads(to_decide), 409);
       EXPECT_EQ(AgentReads(to_restrict), 200);
       EXPECT_EQ(AgentReads(to_object), 200);
+      EXPECT_EQ(As(kAgent, {"GET", "/v1/transcripts/" + to_rectify, ""}).body, rectify_before);
+      EXPECT_EQ(As(kAgent, {"GET", "/v1/transcripts/" + to_supplement, ""}).body,
+                supplement_before);
       continue;
     }
     EXPECT_EQ(Obj(after).at("requests").as_array().size(),
-              Obj(before).at("requests").as_array().size() + 3)
-        << "one registered, one restriction, one objection";
+              Obj(before).at("requests").as_array().size() + 5)
+        << "one registered, one restriction, one objection, one rectification, one statement";
+    EXPECT_EQ(Field(got[10].body, "rectified"), R"([")" + to_rectify + R"("])");
+    const std::string rectified = As(kAgent, {"GET", "/v1/transcripts/" + to_rectify, ""}).body;
+    EXPECT_EQ(Field(Field(rectified, "visitor"), "name"), corrected_name);
+    EXPECT_EQ(Field(got[11].body, "id"), to_supplement);
+    const std::string supplemented =
+        As(kAgent, {"GET", "/v1/transcripts/" + to_supplement, ""}).body;
+    const json::object supplemented_object = Obj(supplemented);
+    const json::array& messages = supplemented_object.at("messages").as_array();
+    ASSERT_EQ(messages.size(), 1u);
+    ASSERT_TRUE(messages[0].as_object().contains("statements")) << supplemented;
+    EXPECT_EQ(messages[0].at("statements").as_array().size(), 1u);
+    EXPECT_EQ(messages[0].at("statements").at(0).at("text"), statement_text.c_str());
     EXPECT_EQ(Field(Field(Entry(extend), "extension"), "months"), "2");
     EXPECT_EQ(Field(Entry(complete), "state"), "done");
     EXPECT_EQ(Field(Entry(refuse), "state"), "refused");
@@ -1319,8 +1350,16 @@ TEST_F(RightsE2eTest, EveryRightsEndpointForEveryRole) {
     EXPECT_EQ(AgentReads(to_restrict), 409);
     EXPECT_EQ(AgentReads(to_object), 409);
   }
-  EXPECT_EQ(cells, 80);  // 10 endpoints x 8 identities
+  EXPECT_EQ(cells, 96);  // 12 endpoints x 8 identities
   ExpectNoIdentifierInAudit();
+  // Nor a corrected value or a statement's text.
+  for (const json::object& r : AuditRecords()) {
+    const std::string text = json::serialize(r);
+    for (const char* value :
+         {"rectify-", "supplement-", "Corrected Name", "Supplementary statement"}) {
+      EXPECT_EQ(text.find(value), std::string::npos) << value << " in " << text;
+    }
+  }
 }
 
 }  // namespace
