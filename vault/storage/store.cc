@@ -38,6 +38,9 @@ Status FromRocks(const rocksdb::Status& s, const char* what) {
 rocksdb::Slice S(std::string_view v) { return rocksdb::Slice(v.data(), v.size()); }
 
 constexpr std::string_view kCounterPrefix = "counter/";
+// Never written: FlushAndCompact flushes a tombstone of it to change the
+// table set once more.
+constexpr std::string_view kManifestRollKey = "manifest-roll";
 constexpr size_t kCounterBytes = 8;
 
 std::string CounterKey(std::string_view name) { return std::string(kCounterPrefix) + std::string(name); }
@@ -190,7 +193,11 @@ StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& dir, Settings se
   db_opts.paranoid_checks = true;
   db_opts.recycle_log_file_num = 0;  // recycled WAL files would keep old bytes around
   db_opts.keep_log_file_num = 5;
-  db_opts.max_manifest_file_size = 64 << 20;
+  // A new MANIFEST at every change of the table set: the MANIFEST names each
+  // table's first and last keys, so a compaction that removes a key from
+  // the tables must also leave a MANIFEST that no longer names it
+  // (FlushAndCompact). The file is small (a few hundred bytes per table).
+  db_opts.max_manifest_file_size = 0;
   db_opts.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
   db_opts.IncreaseParallelism(2);
   // Group commit with fewer wake-ups (docs/performance.md, "vault-bench"):
@@ -417,8 +424,21 @@ Status Store::FlushAndCompact() {
     VAULT_RETURN_IF_ERROR(
         FromRocks(rep_->db->CompactRange(co, handle, nullptr, nullptr), "compaction failed"));
   }
-  // Old WAL files are released once every memtable they back is flushed.
-  return FromRocks(rep_->db->FlushWAL(true), "WAL sync failed");
+  // A new MANIFEST begins with the table set as it was before the change
+  // that opened it: the one the compactions above opened still names the
+  // tables they removed, with their first and last keys. One more change
+  // (flushing a tombstone of a key never written) opens a MANIFEST that
+  // names only live tables; the full scan that follows deletes the old
+  // ones, and the WAL files every memtable above no longer needs.
+  rocksdb::ColumnFamilyHandle* counters = rep_->handles[kNumColumns];
+  VAULT_RETURN_IF_ERROR(FromRocks(
+      rep_->db->Delete(rocksdb::WriteOptions(), counters, S(kManifestRollKey)), "write failed"));
+  VAULT_RETURN_IF_ERROR(FromRocks(rep_->db->Flush(fo, counters), "flush failed"));
+  VAULT_RETURN_IF_ERROR(FromRocks(rep_->db->FlushWAL(true), "WAL sync failed"));
+  VAULT_RETURN_IF_ERROR(FromRocks(rep_->db->DisableFileDeletions(), "cannot purge old files"));
+  // Not forced: a checkpoint under way keeps its own hold on deletions (the
+  // purge then runs when it ends).
+  return FromRocks(rep_->db->EnableFileDeletions(/*force=*/false), "cannot purge old files");
 }
 
 Status Store::CreateCheckpoint(const std::string& dir) {
