@@ -162,6 +162,7 @@ th { background: #eee; }
 table.facts th { width: 12em; }
 td.text { white-space: pre-wrap; overflow-wrap: anywhere; }
 td.when { white-space: nowrap; }
+p.statement { margin: 0.4em 0 0; padding-left: 0.6em; border-left: 3px solid #888; font-style: italic; }
 tr.this-request td { font-weight: bold; }
 p.withheld, p.nothing { border: 2px solid #444; padding: 0.6em 0.8em; }
 .small { font-size: 0.9em; color: #333; }
@@ -239,8 +240,15 @@ void HtmlItem(const SubjectAccessAnswer& a, size_t n, std::string* out) {
     *out += "<table class=\"messages\">\n<tr><th>When</th><th>From</th><th>Message</th></tr>\n";
     for (const Message& m : item.transcript.messages) {
       *out += "<tr><td class=\"when\">" + EscapeHtml(m.sent_at) + "</td><td>" +
-              EscapeHtml(FromLabel(m.from)) + "</td><td class=\"text\">" + EscapeHtml(m.text) +
-              "</td></tr>\n";
+              EscapeHtml(FromLabel(m.from)) + "</td><td class=\"text\">" + EscapeHtml(m.text);
+      // Supplementary statements (rectification), right after the message
+      // they supplement: the message itself is never rewritten.
+      for (const Statement& st : m.statements) {
+        *out += "<p class=\"statement\">Statement added " +
+                EscapeHtml(Readable(st.added_at)) + " at your request: " +
+                EscapeHtml(st.text) + "</p>";
+      }
+      *out += "</td></tr>\n";
     }
     *out += "</table>\n";
   }
@@ -348,6 +356,10 @@ void TextItem(const SubjectAccessAnswer& a, size_t n, std::string* out) {
   if (item.transcript.messages.empty()) *out += "No messages.\n";
   for (const Message& m : item.transcript.messages) {
     *out += "[" + m.sent_at + "] " + FromLabel(m.from) + ":\n    " + Wrap(m.text, 4) + "\n";
+    for (const Statement& st : m.statements) {
+      *out += "    Statement added " + Readable(st.added_at) + " at your request:\n      " +
+              Wrap(st.text, 6) + "\n";
+    }
   }
   *out += "\nWho it was shared with (the audit log, oldest first)\n" + Rule('-');
   if (item.accesses.empty()) *out += "No access recorded.\n";
