@@ -143,7 +143,7 @@ std::vector<std::string> Fill(Client& client, const Config& config) {
     if (!created.ok()) Die("create: " + created.status().ToString());
     const std::string text = Payload(kMessageBytes, t);
     for (uint64_t seq = 0; seq < messages; ++seq) {
-      Message m{seq, seq % 2 == 0 ? "visitor" : "agent", text, "2026-11-22T10:00:00Z"};
+      Message m{seq, seq % 2 == 0 ? "visitor" : "agent", text, "2026-11-22T10:00:00Z", {}};
       auto appended = client.AppendMessage(created->id, m);
       if (!appended.ok()) Die("append: " + appended.status().ToString());
     }

@@ -43,7 +43,7 @@ FillResult FillVault(const std::string& data_dir, uint64_t count, int messages,
         auto created = vault->CreateTranscript(caller, request);
         if (!created.ok()) Die("create: " + created.status().ToString());
         for (int m = 0; m < messages; ++m) {
-          Message message{static_cast<uint64_t>(m), "visitor", text, "2026-11-22T10:00:00Z"};
+          Message message{static_cast<uint64_t>(m), "visitor", text, "2026-11-22T10:00:00Z", {}};
           auto appended = vault->AppendMessage(caller, created->id, message);
           if (!appended.ok()) Die("append: " + appended.status().ToString());
           progress.writes.fetch_add(1, std::memory_order_relaxed);

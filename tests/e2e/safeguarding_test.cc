@@ -81,7 +81,7 @@ class SafeguardingE2eTest : public DaemonTest {
     auto created = client_->CreateTranscript(req);
     EXPECT_TRUE(created.ok());
     EXPECT_TRUE(
-        client_->AppendMessage(created->id, {1, "visitor", text, "2026-11-29T10:00:00Z"}).ok());
+        client_->AppendMessage(created->id, {1, "visitor", text, "2026-11-29T10:00:00Z", {}}).ok());
     EXPECT_TRUE(client_->CloseTranscript(created->id).ok());
     return created->id;
   }
