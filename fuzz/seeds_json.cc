@@ -1,13 +1,16 @@
 // Seeds of the wire targets: every request and response body as the
 // encoders of vault/wire write it, so each seed is what a real client or
 // server sends.
+#include <optional>
 #include <string>
 
 #include "seeds.h"
 #include "vault/wire/http_error.h"
 #include "vault/wire/request_json.h"
 #include "vault/wire/response_json.h"
+#include "vault/wire/rights_json.h"
 #include "vault/wire/safeguard_json.h"
+#include "vault/wire/subject_access_json.h"
 
 namespace vault::fuzz {
 namespace {
@@ -28,8 +31,10 @@ Transcript SampleTranscript(bool closed) {
   t.visitor.name = "Sam";
   t.visitor.ip = "198.51.100.4";
   t.visitor.user_agent = "Mozilla/5.0";
-  t.messages.push_back({1, "visitor", "hello, is anyone there?", "2026-11-22T10:00:00Z"});
-  t.messages.push_back({2, "agent", "Hi Sam \xe2\x80\x94 I'm here.", "2026-11-22T10:00:05.250Z"});
+  t.messages.push_back({1, "visitor", "hello, is anyone there?", "2026-11-22T10:00:00Z",
+                        {{"The visitor states the name given was not theirs.", kT + 9}}});
+  t.messages.push_back(
+      {2, "agent", "Hi Sam \xe2\x80\x94 I'm here.", "2026-11-22T10:00:05.250Z", {}});
   return t;
 }
 
@@ -79,7 +84,7 @@ void Requests() {
   WriteSeed("wire_requests", "new_transcript_null_field", 0,
             R"({"service":"helpline","visitor":{"name":null,"location":"Leeds"}})");
   WriteSeed("wire_requests", "message", 1,
-            wire::EncodeMessage({7, "visitor", "hello \xf0\x9f\x91\x8b", "2026-11-22T10:00:00Z"}));
+            wire::EncodeMessage({7, "visitor", "hello \xf0\x9f\x91\x8b", "2026-11-22T10:00:00Z", {}}));
   WriteSeed("wire_requests", "message_negative_zero", 1,
             R"({"seq":-0,"from":"agent","text":"x","sent_at":"2026-11-22T10:00:00Z"})");
   WriteSeed("wire_requests", "close_empty_object", 2, "{}");
@@ -87,6 +92,33 @@ void Requests() {
   WriteSeed("wire_requests", "subject_access", 4,
             R"({"identifiers":{"email":"sam@example.org","ip":"198.51.100.4"},)"
             R"("services":["webchat"]})");
+  // The data-protection lead's calls, as the C++ client encodes them.
+  const std::string request(32, 'a');
+  WriteSeed("wire_requests", "subject_access_for_request", 4,
+            R"({"identifiers":{"ref":"v-123"},"request":")" + request + R"("})");
+  WriteSeed("wire_requests", "rights_registration", 5,
+            wire::EncodeRightsRegistration({RightsKind::kErasure, 1764547200000, {"webchat"}}));
+  WriteSeed("wire_requests", "rights_registration_minimal", 5, R"({"kind":"objection"})");
+  RightsUpdate extend;
+  extend.action = RightsUpdate::Action::kExtend;
+  extend.months = 2;
+  extend.reason = "numerous";
+  WriteSeed("wire_requests", "rights_extend", 6,
+            std::string(1, static_cast<char>(extend.action)) + wire::EncodeRightsUpdate(extend));
+  RightsUpdate decide;
+  decide.action = RightsUpdate::Action::kDecide;
+  decide.decision = "rejected";
+  decide.reason = "legal_claims";
+  WriteSeed("wire_requests", "rights_decide", 6,
+            std::string(1, static_cast<char>(decide.action)) + wire::EncodeRightsUpdate(decide));
+  wire::RectificationRequest rectify;
+  rectify.query.email = "sam@example.org";
+  rectify.query.request = request;
+  rectify.corrections = {{"email", "sam@example.net"}, {"name", std::nullopt}};
+  WriteSeed("wire_requests", "rectification", 7, wire::EncodeSubjectRectificationRequest(rectify));
+  WriteSeed("wire_requests", "statement", 8,
+            wire::EncodeStatementFiling({3, "The visitor states this was a former address.", request}));
+  WriteSeed("wire_requests", "rights_listing", 9, "overdue");
 }
 
 void Responses() {
@@ -138,7 +170,8 @@ void Safeguard() {
   WriteSeed(s, "case", 7, wire::EncodeCase(SampleCase()));
   WriteSeed(s, "case_list", 8, wire::EncodeCaseList({SampleCase(), SampleCase()}));
   HoldInfo h{"case-2026-001", kId, "alice", kT};
-  WriteSeed(s, "case_detail", 9, wire::EncodeCaseDetail({SampleCase(), {h}}));
+  const CaseRightsNotice notice{std::string(32, 'a'), "erasure", kT + 7, kId};
+  WriteSeed(s, "case_detail", 9, wire::EncodeCaseDetail({SampleCase(), {h}, {notice}}));
   WriteSeed(s, "hold", 10, wire::EncodeHold(h));
   WriteSeed(s, "hold_list", 11, wire::EncodeHoldList({h, h}));
   WriteSeed(s, "request", 12, wire::EncodeRequest(SampleRequest()));
