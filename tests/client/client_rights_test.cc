@@ -91,10 +91,17 @@ TEST_F(ClientRightsTest, TheRegisterRoundTrips) {
   EXPECT_EQ(listed->size(), 2u);
 
   using Action = RightsUpdate::Action;
-  auto extended = client().UpdateRightsRequest(got->id, {Action::kExtend, 2, "complex", ""});
+  // Overdue: too late to extend (the visitor is told within the first
+  // month); the one in time is extended.
+  auto late = client().UpdateRightsRequest(got->id, {Action::kExtend, 2, "complex", ""});
+  ASSERT_FALSE(late.ok());
+  EXPECT_EQ(late.status().reason(), "too_late");
+  auto in_time = client().GetRightsRequest(open);
+  ASSERT_OK(in_time);
+  auto extended = client().UpdateRightsRequest(open, {Action::kExtend, 2, "complex", ""});
   ASSERT_OK(extended);
   EXPECT_EQ(extended->extension_months, 2u);
-  EXPECT_GT(extended->due_at, got->due_at);
+  EXPECT_GT(extended->due_at, in_time->due_at);
   auto refused = client().UpdateRightsRequest(open, {Action::kRefuse, 0, "excessive", ""});
   ASSERT_OK(refused);
   EXPECT_EQ(refused->state, RightsState::kRefused);

@@ -179,6 +179,26 @@ TEST_F(RightsTest, ADpoSeesAndChangesOnlyEntriesOfItsServicesAnAuditorReadsAll) 
   EXPECT_EQ(Get(a.id).state, RightsState::kOpen);
 }
 
+TEST_F(RightsTest, AnExtensionIsMadeWithinTheFirstMonthOnly) {
+  const RightsRequest in_time = MustRegister(RightsKind::kAccess);
+  const RightsRequest late = MustRegister(RightsKind::kAccess);
+  clock_.Set(in_time.due_at - 1);
+  auto extended = Extend(in_time.id, 1, "complex");
+  ASSERT_TRUE(extended.ok()) << extended.status().ToString();
+  EXPECT_EQ(extended->due_at, rights::DueAt(in_time.received_at, 2));
+  clock_.Set(late.due_at);
+  const size_t audited = AuditPayloads("rights.extend").size();
+  auto refused = Extend(late.id, 1, "complex");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), Status::Code::kFailedPrecondition);
+  EXPECT_EQ(refused.status().reason(), "too_late");
+  RightsRequest now_late = late;
+  now_late.overdue = true;
+  EXPECT_EQ(Get(late.id), now_late) << "a refused extension changed the entry";
+  ASSERT_EQ(AuditPayloads("rights.extend").size(), audited + 1) << "the refusal is audited";
+  EXPECT_EQ(vault_->Metrics().rights_requests_overdue, 1u);
+}
+
 TEST_F(RightsTest, UnknownAndMalformedIdsAreUnknownRequests) {
   MustRegister(RightsKind::kAccess);
   for (const std::string& id : {std::string(32, 'a'), std::string("xyz"), std::string(31, '0'),
@@ -205,7 +225,7 @@ TEST_F(RightsTest, UnknownAndMalformedIdsAreUnknownRequests) {
 
 // --- The one-month clock on the manual clock ---
 
-TEST_F(RightsTest, OverdueFromItsDueTimeUntilExtendedOrAnswered) {
+TEST_F(RightsTest, OverdueFromItsDueTimeUntilExtendedInTimeOrAnswered) {
   const RightsRequest r = MustRegister(RightsKind::kAccess);
   EXPECT_EQ(vault_->Metrics().rights_requests_open, 1u);
   EXPECT_EQ(vault_->Metrics().rights_requests_overdue, 0u);
@@ -226,8 +246,10 @@ TEST_F(RightsTest, OverdueFromItsDueTimeUntilExtendedOrAnswered) {
   EXPECT_TRUE((*overdue)[0].overdue);
   EXPECT_EQ(Listed(RightsListing::kOpen), std::vector<std::string>{r.id});
 
-  // Extended by two months, for its complexity: due three months after
-  // receipt, no longer overdue.
+  // Extended by two months, for its complexity, on the first month's last
+  // day (once overdue it is too late: AnExtensionIsMadeWithinTheFirstMonthOnly):
+  // due three months after receipt.
+  clock_.Set(r.due_at - 1);
   auto extended = Extend(r.id, 2, "complex");
   ASSERT_TRUE(extended.ok()) << extended.status().ToString();
   EXPECT_EQ(extended->due_at, rights::DueAt(r.received_at, 3));

@@ -203,6 +203,13 @@ StatusOr<RightsRequest> VaultImpl::DoUpdate(const Caller& caller, std::string_vi
         return refuse(Status::InvalidArgument(
             "an extension needs a reason: " + ListOf(kExtensionReasons), "invalid_reason"));
       }
+      // The visitor must be told of an extension within the first month
+      // (UK GDPR Art. 12(3)): an overdue request is answered, not extended.
+      if (now >= entry.due_at) {
+        return refuse(Status::FailedPrecondition(
+            "an extension is made within one month of receipt; this request is overdue",
+            "too_late"));
+      }
       entry.extension_months = update.months;
       entry.extension_reason = update.reason;
       entry.extended_at = now;
