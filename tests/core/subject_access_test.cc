@@ -132,8 +132,14 @@ TEST_F(SubjectAccessTest, AnswersEveryMatchingTranscriptWithItsAccessesAndTheSta
   // Audited: one read per disclosed transcript, then the request.
   auto reads = AuditPayloads("transcript.read");
   size_t for_sar = 0;
-  for (const auto& r : reads) for_sar += Detail(r, "purpose") == "subject_access" ? 1 : 0;
+  for (const auto& r : reads) {
+    if (Detail(r, "purpose") != "subject_access") continue;
+    ++for_sar;
+    // Each read names the register entry it answers.
+    EXPECT_EQ(Detail(r, "request"), answer->request);
+  }
   EXPECT_EQ(for_sar, 3u);
+  EXPECT_EQ(answer->request.size(), 32u);
   auto requests = AuditPayloads("subject.access");
   ASSERT_EQ(requests.size(), 1u);
   EXPECT_EQ(requests[0].at("outcome").as_string(), "ok");

@@ -255,7 +255,8 @@ Status VaultImpl::DoSubjectAccess(const Caller& caller, const SubjectAccessQuery
     // Disclosed: audited as a read for this request (fail closed: without
     // the record, no answer leaves).
     VAULT_RETURN_IF_ERROR(
-        Audit(caller, "transcript.read", item.id, "ok", {{"purpose", "subject_access"}}));
+        Audit(caller, "transcript.read", item.id, "ok",
+              {{"purpose", "subject_access"}, {"request", action->entry.id}}));
     earliest = std::min(earliest, item.transcript.info.created_at);
     accesses[item.id];
     answer->items.push_back(std::move(item));
