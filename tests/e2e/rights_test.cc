@@ -1154,6 +1154,65 @@ TEST_F(RightsHoldE2eTest, AHeldChatIsWithheldFromRestrictionAndObjection) {
   EXPECT_EQ(holds->size(), 1u);
 }
 
+// An erasure of everything about a visitor erases the free chat, withholds
+// the held one, and the officers see, on their case, that a request touched
+// it: the entry, its kind and when, never the visitor's identifiers.
+TEST_F(RightsHoldE2eTest, OfficersSeeThatAnErasureRequestTouchedTheirCase) {
+  const std::string& socket = daemon_.socket_path();
+  auto chat = [&](const std::string& visitor) {
+    const Reply created = RunOneAs(kWriterAlpha, socket,
+                                   {"POST", "/v1/transcripts",
+                                    R"({"service":"alpha","visitor":)" + visitor + "}"});
+    EXPECT_EQ(created.status, 201) << created.body;
+    const std::string id = Field(created.body, "id");
+    EXPECT_EQ(RunOneAs(kWriterAlpha, socket, {"POST", "/v1/transcripts/" + id + "/close", ""})
+                  .status,
+              200);
+    return id;
+  };
+  const std::string held = chat(SamFull());
+  const std::string free = chat(SamFull());
+  ASSERT_EQ(RunOneAs(kOfficer, socket, Hold("alice", "CASE-0", held)).status, 201);
+  const Reply before = RunOneAs(kOfficer, socket, {"GET", "/v1/cases/CASE-0", ""});
+  ASSERT_EQ(before.status, 200) << before.body;
+  EXPECT_EQ(Field(before.body, "rights_requests"), "[]");
+
+  const Reply erased =
+      RunOneAs(kDpo, socket, {"POST", "/v1/subject-erasure", Subject({{"email", kSamEmail}})});
+  ASSERT_EQ(erased.status, 200) << erased.body;
+  EXPECT_EQ(Field(erased.body, "erased"), R"([")" + free + R"("])");
+  EXPECT_EQ(Field(erased.body, "withheld"), R"([")" + held + R"("])");
+  const std::string request = Field(erased.body, "request");
+  ASSERT_EQ(request.size(), 32u) << erased.body;
+  // Idempotent: the same request again is the same success, erasing nothing more.
+  const Reply again =
+      RunOneAs(kDpo, socket, {"POST", "/v1/subject-erasure", Subject({{"email", kSamEmail}})});
+  ASSERT_EQ(again.status, 200) << again.body;
+  EXPECT_EQ(Field(again.body, "erased"), "[]");
+  EXPECT_EQ(Field(again.body, "withheld"), R"([")" + held + R"("])");
+
+  const Reply seen = RunOneAs(kOfficer, socket, {"GET", "/v1/cases/CASE-0", ""});
+  ASSERT_EQ(seen.status, 200) << seen.body;
+  const json::value notices = json::parse(Field(seen.body, "rights_requests"));
+  ASSERT_TRUE(notices.is_array()) << seen.body;
+  std::set<std::string> requests;
+  for (const json::value& n : notices.as_array()) {
+    EXPECT_EQ(n.at("kind"), "erasure") << seen.body;
+    EXPECT_EQ(n.at("transcript"), held.c_str()) << seen.body;
+    EXPECT_TRUE(n.as_object().contains("registered_at")) << seen.body;
+    requests.insert(std::string(n.at("request").as_string()));
+  }
+  EXPECT_EQ(requests.size(), 2u) << seen.body;
+  EXPECT_EQ(requests.count(request), 1u) << seen.body;
+  for (const char* identifier : {kSamEmail, kSamPhone, kSamRef}) {
+    EXPECT_EQ(seen.body.find(identifier), std::string::npos) << identifier;
+  }
+  // The held chat is still held, for the officers to decide about.
+  auto holds = wire::DecodeHoldList(Read(kOfficer, "/v1/transcripts/" + held + "/holds"));
+  ASSERT_OK(holds);
+  EXPECT_EQ(holds->size(), 1u);
+}
+
 // --- Services --------------------------------------------------------------------
 
 // A dpo for one service registers for that service and sees and changes
