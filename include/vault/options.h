@@ -40,9 +40,9 @@ struct Options {
   // How long an entry of the rights-request register (docs/data-protection.md)
   // is kept after it ends (its due time, its closing or the lifting of its
   // restriction, whichever is last); then its key is destroyed like a
-  // transcript's; renewed while the entry is still in force (an undecided
-  // objection, a restriction of a transcript that still lives). From 1 ms to
-  // kMaxRightsRetentionMs.
+  // transcript's; renewed while the entry is still in force (a request not
+  // yet answered, however overdue; a restriction or objection of a
+  // transcript that still lives). From 1 ms to kMaxRightsRetentionMs.
   int64_t rights_retention_ms = 365 * kMillisPerDay;
 
   // Caps on what a client may store (bytes of UTF-8).

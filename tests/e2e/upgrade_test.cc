@@ -168,12 +168,12 @@ TEST_F(UpgradeTest, OpenTranscriptIsStillOpenAndTakesTheNextSeq) {
   // The last old message, sent again, is recognised byte for byte.
   auto again = client_->AppendMessage(
       id, {static_cast<uint64_t>(last.at("seq").as_int64()), Str(last.at("from")),
-           Str(last.at("text")), Str(last.at("sent_at"))});
+           Str(last.at("text")), Str(last.at("sent_at")), {}});
   ASSERT_OK(again);
   EXPECT_EQ(*again, AppendOutcome::kDuplicate);
   // The next seq is stored.
   const uint64_t next = static_cast<uint64_t>(last.at("seq").as_int64()) + 1;
-  const Message added{next, "agent", "written after the upgrade", "2026-12-01T12:00:00Z"};
+  const Message added{next, "agent", "written after the upgrade", "2026-12-01T12:00:00Z", {}};
   auto stored = client_->AppendMessage(id, added);
   ASSERT_OK(stored);
   EXPECT_EQ(*stored, AppendOutcome::kStored);

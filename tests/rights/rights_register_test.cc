@@ -326,6 +326,24 @@ TEST_F(RightsRegisterTest, KeyedToTheEpochOfItsKeepUntilTime) {
   EXPECT_NE(StoredValue(e.id), before);
 }
 
+TEST_F(RightsRegisterTest, InForceWhileOpenAndNeverRewrappedUnderAnEarlierEpoch) {
+  RightsRequest e = NewEntry();  // open
+  ASSERT_TRUE(RightsRegister::InForce(e));
+  // Open and overdue: kept from now, not from its due time.
+  clock_.Set(e.due_at + 10 * kDay);
+  ASSERT_TRUE(register_->Put(e).ok());
+  const uint64_t renewed = keyring_->EpochOf(clock_.NowMillis() + kKeep);
+  EXPECT_EQ(StoredEpoch(e.id), renewed);
+  // Answered: its own keep-until time is earlier now, but the copy written
+  // before must not outlive the live one, so the epoch stays.
+  e.state = RightsState::kDone;
+  e.closed_at = e.due_at;
+  ASSERT_FALSE(RightsRegister::InForce(e));
+  EXPECT_LT(keyring_->EpochOf(register_->KeepUntil(e)), renewed);
+  ASSERT_TRUE(register_->Put(e).ok());
+  EXPECT_EQ(StoredEpoch(e.id), renewed);
+}
+
 TEST_F(RightsRegisterTest, DestroyedWithItsEpochKeyAndThenPurged) {
   RightsRequest first = NewEntry();
   first.state = RightsState::kDone;

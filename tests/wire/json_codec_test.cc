@@ -169,7 +169,7 @@ TEST(RequestEncodingTest, EncodedRequestsParseBack) {
   EXPECT_EQ(transcript->service, request.service);
   EXPECT_EQ(transcript->visitor, request.visitor);
 
-  Message message{42, "visitor", std::string("nul\0tab\tbell\x07", 13), "2026-01-01T00:00:00Z"};
+  Message message{42, "visitor", std::string("nul\0tab\tbell\x07", 13), "2026-01-01T00:00:00Z", {}};
   auto parsed = ParseMessage(EncodeMessage(message), kMaxSeq);
   ASSERT_TRUE(parsed.ok());
   EXPECT_EQ(*parsed, message);
@@ -186,8 +186,8 @@ Transcript SampleTranscript(TranscriptState state) {
   t.info.expires_at = 1702592100456;
   t.info.message_count = 2;
   t.visitor.name = "N";
-  t.messages.push_back({0, "visitor", "\xd8\xb3\xd9\x84\xd8\xa7\xd9\x85", "2026-01-01T00:00:00Z"});
-  t.messages.push_back({5, "agent", "\xf0\x9f\x98\x80 \"q\" \\", "2026-01-01T00:00:01.5+01:00"});
+  t.messages.push_back({0, "visitor", "\xd8\xb3\xd9\x84\xd8\xa7\xd9\x85", "2026-01-01T00:00:00Z", {}});
+  t.messages.push_back({5, "agent", "\xf0\x9f\x98\x80 \"q\" \\", "2026-01-01T00:00:01.5+01:00", {}});
   return t;
 }
 

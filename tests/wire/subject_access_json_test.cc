@@ -84,7 +84,7 @@ TEST(SubjectAccessJsonTest, RequestAndAnswerRoundTrip) {
   shown.transcript.info.expires_at = 1'800'000'030'050;
   shown.transcript.info.message_count = 1;
   shown.transcript.visitor.ref = "sam-1";
-  shown.transcript.messages.push_back({1, "visitor", "hello <b>", "2026-12-03T10:00:00Z"});
+  shown.transcript.messages.push_back({1, "visitor", "hello <b>", "2026-12-03T10:00:00Z", {}});
   shown.accesses.push_back({7, 1'800'000'000'000, 1001, "writer", "transcript.open", "ok", ""});
   shown.accesses.push_back(
       {9, 1'800'000'000'100, 1005, "dpo", "transcript.read", "ok", "subject_access"});

@@ -429,11 +429,15 @@ Status VaultImpl::KeepRightsInForce(UnixMillis now) {
   const uint64_t base = keyring_->base_epoch();
   Status first = Status::OK();
   for (RightsRequest& entry : rights_->DueForRenewal(now)) {
-    // What became of its transcripts: shredded ones restrict nothing any
-    // more; a held one waits for its release; a live one is restricted (a
-    // release applied what was "withheld").
+    // What became of a restriction's or an objection's transcripts:
+    // shredded ones restrict nothing any more; a held one waits for its
+    // release; a live one is restricted (a release applied what was
+    // "withheld"). Other kinds are in force only while open; what they
+    // did to their transcripts stays as recorded.
+    const bool restricts =
+        entry.kind == RightsKind::kRestriction || entry.kind == RightsKind::kObjection;
     for (RightsTouch& touch : entry.touched) {
-      if (!Restricts(touch)) continue;
+      if (!restricts || !Restricts(touch)) continue;
       std::string raw_id;
       if (!ParseId(touch.id, &raw_id)) continue;
       StatusOr<std::string> wrapped = store_->Get(Column::kWrappedKeys, raw_id);

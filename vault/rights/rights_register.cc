@@ -281,15 +281,22 @@ Status RightsRegister::Put(const RightsRequest& entry) {
     return Status::InvalidArgument("a request may touch at most 20000 transcripts",
                                    "too_many_matches");
   }
+  uint64_t written = 0;  // the epoch of the copy written before, if any
   {
     MutexLock lock(&mu_);
-    if (entries_.count(raw) == 0 && entries_.size() >= params_.max_entries) {
+    const auto it = entries_.find(raw);
+    if (it == entries_.end() && entries_.size() >= params_.max_entries) {
       return Status::ResourceExhausted("the rights register is full", "register_full");
     }
+    if (it != entries_.end()) written = it->second.key_epoch;
   }
+  // Never under an earlier epoch than the copy written before: that copy
+  // may survive in an old table file or a backup, and must not outlive the
+  // live one (an entry no longer in force keeps its renewed time).
   const uint64_t epoch =
-      std::min(keyring_->EpochOf(KeepUntil(entry)),
-               keyring_->EpochOf(clock_->NowMillis()) + params_.max_epochs_ahead);
+      std::max(written, std::min(keyring_->EpochOf(KeepUntil(entry)),
+                                 keyring_->EpochOf(clock_->NowMillis()) +
+                                     params_.max_epochs_ahead));
   VAULT_ASSIGN_OR_RETURN(SecretBytes key, SecretBytes::Random(aead::kKeyBytes));
   VAULT_ASSIGN_OR_RETURN(std::string wrapped, keyring_->WrapKey(epoch, key, Binding(raw)));
   std::string value(1, static_cast<char>(kValueVersion));

@@ -1,6 +1,7 @@
-// The visitors' rights routes of the Router: restriction and objection of a
-// visitor's transcripts, and the rights-request register. Wire format:
-// vault/wire/rights_json.h; API: docs/api.md section 2.10.
+// The visitors' rights routes of the Router: restriction, objection and
+// rectification of a visitor's transcripts, supplementary statements, and the
+// rights-request register. Wire format: vault/wire/rights_json.h; API:
+// docs/api.md sections 2.5.4 to 2.5.7.
 #include <boost/beast/http/verb.hpp>
 
 #include "vault/server/router.h"

@@ -1,5 +1,6 @@
-// The rights-request register and the restriction of a visitor's
-// transcripts on the wire (docs/api.md, section 2.10).
+// The rights-request register, and the restriction, rectification and
+// supplementary statements of a visitor's transcripts, on the wire
+// (docs/api.md, sections 2.5.4 to 2.5.7).
 //
 //   POST /v1/rights-requests          {"kind", "received_at"?, "services"?}
 //   GET  /v1/rights-requests?state=open|overdue|all

@@ -37,7 +37,7 @@ StatusOr<SubjectAccessQuery> ParseSubjectAccessRequest(std::string_view body);
 std::string EncodeSubjectAccessRequest(const SubjectAccessQuery& query);
 
 // POST /v1/subject-rectification: a subject access request's fields and
-// "visitor": {field: string or null, ...} (docs/api.md section 2.10).
+// "visitor": {field: string or null, ...} (docs/api.md section 2.5.6).
 // InvalidArgument "invalid_field" for an unknown field, "missing_field"
 // without "visitor".
 struct RectificationRequest {
