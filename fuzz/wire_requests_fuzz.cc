@@ -89,8 +89,8 @@ void UpdateRoundTrip(std::string_view input) {
 
 void RectificationRoundTrip(std::string_view body) {
   auto parsed = vault::wire::ParseSubjectRectificationRequest(body);
+  // An empty "visitor" parses: the vault answers it 400 no_change.
   if (!parsed.ok()) return RefusedAsInvalid(parsed.status());
-  FUZZ_CHECK(!parsed->corrections.empty());
   const std::string encoded = vault::wire::EncodeSubjectRectificationRequest(*parsed);
   auto again = vault::wire::ParseSubjectRectificationRequest(encoded);
   FUZZ_CHECK(again.ok());
