@@ -21,7 +21,8 @@ using KeyValues = std::vector<std::pair<std::string, std::string>>;
 
 inline constexpr Column kAllColumns[] = {Column::kTranscripts, Column::kMessages,
                                          Column::kWrappedKeys, Column::kExpiryIndex,
-                                         Column::kHolds,       Column::kVisitorIndex, Column::kRights};
+                                         Column::kHolds,       Column::kVisitorIndex, Column::kRights,
+                                         Column::kStatistics};
 
 class StoreTest : public ::testing::Test {
  protected:

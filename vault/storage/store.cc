@@ -87,6 +87,7 @@ const char* ColumnName(Column c) {
     case Column::kHolds: return "holds";
     case Column::kVisitorIndex: return "visitor_index";
     case Column::kRights: return "rights";
+    case Column::kStatistics: return "statistics";
   }
   return "unknown";
 }
@@ -94,7 +95,8 @@ const char* ColumnName(Column c) {
 struct WriteBatch::Rep {
   rocksdb::WriteBatch batch;
   // Filled in by Store::Write; ops record column + args until then.
-  // kind: 0 put, 1 delete, 2 delete range, 3 add to counter (a = key, b = delta).
+  // kind: 0 put, 1 delete, 2 delete range, 3 add to counter (a = key, b =
+  // delta), 4 add to a count of column c (a = key, b = delta).
   struct Op { int kind; Column c; std::string a, b; };
   std::vector<Op> ops;
 };
@@ -110,6 +112,10 @@ void WriteBatch::Delete(Column c, std::string_view k) {
 void WriteBatch::DeleteRange(Column c, std::string_view b, std::string_view e) {
   rep_->ops.push_back({2, c, std::string(b), std::string(e)});
 }
+void WriteBatch::AddToCount(Column c, std::string_view key, int64_t delta) {
+  rep_->ops.push_back({4, c, std::string(key), EncodeCounter(delta)});
+}
+
 void WriteBatch::AddToCounter(std::string_view name, int64_t delta) {
   rep_->ops.push_back({3, Column::kTranscripts, CounterKey(name), EncodeCounter(delta)});
 }
@@ -256,13 +262,17 @@ StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& dir, Settings se
     index_opts.memtable_prefix_bloom_size_ratio = 0.1;
   }
 
+  // Counters (the default column) and statistics are merged by addition.
+  rocksdb::ColumnFamilyOptions counter_opts = cf_opts;
+  counter_opts.merge_operator = std::make_shared<CounterAddOperator>();
+
   std::vector<rocksdb::ColumnFamilyDescriptor> descs;
   for (int i = 0; i < kNumColumns; ++i) {
     const Column c = static_cast<Column>(i);
-    descs.emplace_back(ColumnName(c), c == Column::kVisitorIndex ? index_opts : cf_opts);
+    descs.emplace_back(ColumnName(c), c == Column::kVisitorIndex ? index_opts
+                                      : c == Column::kStatistics  ? counter_opts
+                                                                  : cf_opts);
   }
-  rocksdb::ColumnFamilyOptions counter_opts = cf_opts;
-  counter_opts.merge_operator = std::make_shared<CounterAddOperator>();
   descs.emplace_back(rocksdb::kDefaultColumnFamilyName, counter_opts);
 
   auto rep = std::make_unique<Rep>();
@@ -304,6 +314,7 @@ Status Store::Write(WriteBatch* batch, bool sync) {
     if (op.kind == 0) s = wb.Put(rep_->cf(op.c), S(op.a), S(op.b));
     else if (op.kind == 1) s = wb.Delete(rep_->cf(op.c), S(op.a));
     else if (op.kind == 2) s = wb.DeleteRange(rep_->cf(op.c), S(op.a), S(op.b));
+    else if (op.kind == 4) s = wb.Merge(rep_->cf(op.c), S(op.a), S(op.b));
     else s = wb.Merge(rep_->counters(), S(op.a), S(op.b));
     if (!s.ok()) return FromRocks(s, "cannot build write batch");
   }

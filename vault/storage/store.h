@@ -8,6 +8,8 @@
 //   expiry_index  epoch(8, BE) id(16)     -> "" (which transcripts an epoch holds)
 //   holds         't' id(16) case         -> hold: DEK sealed to the case key
 //                 'c' case NUL id(16)     -> "" (which transcripts a case holds)
+//   rights        the rights-request register (vault/rights)
+//   statistics    service 0 day(4) cell   -> int64 (8, BE), merged by addition
 //   default       "counter/" name         -> int64 (8, BE two's complement), merged
 //
 // Counters are plain numbers changed only by adding to them inside a batch
@@ -59,9 +61,10 @@ enum class Column {
   kExpiryIndex,
   kHolds,
   kVisitorIndex,
-  kRights,  // the rights-request register (vault/rights)
+  kRights,      // the rights-request register (vault/rights)
+  kStatistics,  // anonymous day counts (vault/stats), merged by addition
 };
-constexpr int kNumColumns = 7;
+constexpr int kNumColumns = 8;
 const char* ColumnName(Column c);
 
 // An atomic group of changes.
@@ -78,6 +81,9 @@ class WriteBatch {
   void DeleteRange(Column c, std::string_view begin, std::string_view end);
   // Adds `delta` (may be negative) to the counter `name`.
   void AddToCounter(std::string_view name, int64_t delta);
+  // Adds `delta` to the count under `key` in column `c`, which must be one
+  // merged by addition (kStatistics); the value is 8 bytes BE.
+  void AddToCount(Column c, std::string_view key, int64_t delta);
   size_t Count() const;
 
  private:
