@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "vault/status.h"
 #include "vault/types.h"
 
 namespace vault {
@@ -21,6 +22,44 @@ constexpr int64_t kMillisPerDay = 24 * 3600 * kMillisPerSecond;
 
 // The longest Options::rights_retention_ms Vault::Open accepts: 100 years.
 inline constexpr int64_t kMaxRightsRetentionMs = 100 * 365 * kMillisPerDay;
+
+// A question of the anonymous monitoring form (docs/statistics.md): its id
+// ([a-z0-9_-], 1 to 32), the text shown in reports, and the answers it
+// allows (each 1 to 64 bytes of printable UTF-8; 1 to 32 of them).
+struct MonitoringQuestion {
+  std::string id;
+  std::string text;
+  std::vector<std::string> answers;
+  bool operator==(const MonitoringQuestion&) const = default;
+};
+
+// Statistics (docs/design.md, "Statistics"): what each closed chat adds to
+// its service's counts, and how they are published.
+struct StatisticsOptions {
+  // Off: chats are not counted at close (nor looked up at open), forms are
+  // refused; what was counted stays and is still published.
+  bool enabled = true;
+  // Cells below this are suppressed when published (k, at least 1).
+  int64_t threshold = 10;
+  // A period is published only this long after it has ended.
+  int64_t publish_delay_ms = kMillisPerDay;
+  // Days and hours are counted in this fixed offset from UTC (minutes,
+  // -14h to +14h): a helpline's "Monday 9 o'clock" is its local one.
+  int32_t utc_offset_minutes = 0;
+  // Upper bounds of the bands, ascending; the last band is open ("1h or
+  // more"). Duration: from the chat's start to its close.
+  std::vector<int64_t> duration_bands_ms = {5 * 60000, 15 * 60000, 30 * 60000, 60 * 60000};
+  // Time to the first agent message, for chats that got one.
+  std::vector<int64_t> first_reply_bands_ms = {60000, 5 * 60000, 15 * 60000};
+  // The first hour of each hour-of-day band, ascending, starting at 0.
+  std::vector<int> hour_bands = {0, 6, 9, 12, 15, 18, 21};
+  // A monitoring form is taken for this long after its chat closed.
+  int64_t monitoring_window_ms = 3600 * kMillisPerSecond;
+  std::vector<MonitoringQuestion> questions;
+};
+
+// Checks a StatisticsOptions (InvalidArgument naming what is wrong).
+Status ValidateStatisticsOptions(const StatisticsOptions& s);
 
 struct Options {
   // Directory holding the RocksDB store ("db/") and the keys ("keys/").
@@ -44,6 +83,9 @@ struct Options {
   // yet answered, however overdue; a restriction or objection of a
   // transcript that still lives). From 1 ms to kMaxRightsRetentionMs.
   int64_t rights_retention_ms = 365 * kMillisPerDay;
+
+  // Anonymous statistics (vaultd's [statistics] section).
+  StatisticsOptions statistics;
 
   // Caps on what a client may store (bytes of UTF-8).
   size_t max_text_bytes = 64 * 1024;
