@@ -10,6 +10,8 @@
 //            admin cannot read transcripts
 //   dpo      the data-protection lead: answers visitors' requests (subject
 //            access) for the services granted
+//   analyst  prepares reports for funders: reads the anonymous statistics
+//            of the services granted (admins and auditors read them too)
 //
 // vaultd maps the Unix credentials of each connection (SO_PEERCRED uid and
 // gid, SO_PEERGROUPS supplementary groups) to roles through grants in its
@@ -20,8 +22,8 @@
 //   agent   = group:helpline-agents
 //   auditor = user:1002
 //
-// A grant names a user or a group (by name or number) and, for writer, agent
-// and dpo, optionally the services it covers (default: every service). A caller
+// A grant names a user or a group (by name or number) and, for writer, agent,
+// dpo and analyst, optionally the services it covers (default: every service). A caller
 // holds the union of the grants that match it; a caller no grant matches has
 // no role and is refused everything.
 #ifndef VAULT_ACCESS_H_
@@ -39,9 +41,9 @@
 
 namespace vault {
 
-enum class Role : uint8_t { kWriter = 0, kAgent, kOfficer, kAuditor, kAdmin, kDpo };
-inline constexpr Role kAllRoles[] = {Role::kWriter,  Role::kAgent, Role::kOfficer,
-                                     Role::kAuditor, Role::kAdmin, Role::kDpo};
+enum class Role : uint8_t { kWriter = 0, kAgent, kOfficer, kAuditor, kAdmin, kDpo, kAnalyst };
+inline constexpr Role kAllRoles[] = {Role::kWriter, Role::kAgent, Role::kOfficer, Role::kAuditor,
+                                     Role::kAdmin,  Role::kDpo,   Role::kAnalyst};
 
 const char* RoleName(Role role);
 std::optional<Role> ParseRole(std::string_view name);
@@ -82,6 +84,7 @@ struct Caller {
   ServiceScope write_scope;  // services the caller may write (writer grants)
   ServiceScope read_scope;   // services the caller may read (writer and agent grants)
   ServiceScope dpo_scope;    // services whose visitors' requests the caller answers (dpo grants)
+  ServiceScope stats_scope;  // services whose statistics the caller reads (analyst grants)
   std::string request_id;    // for logs and audit records
   bool system = false;       // the vault itself (retention jobs), audited as "system"
 
@@ -95,6 +98,11 @@ struct Caller {
 
   bool MayAnswerFor(std::string_view service) const {
     return Has(Role::kDpo) && dpo_scope.Covers(service);
+  }
+  // Statistics: admins and auditors of every service, analysts of theirs.
+  bool MayReadStatistics(std::string_view service) const {
+    return Has(Role::kAdmin) || Has(Role::kAuditor) ||
+           (Has(Role::kAnalyst) && stats_scope.Covers(service));
   }
 
   // A caller with every role over every service: in-process tools and tests.

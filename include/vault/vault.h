@@ -47,6 +47,7 @@
 #include "vault/metrics.h"
 #include "vault/options.h"
 #include "vault/safeguarding.h"
+#include "vault/statistics.h"
 #include "vault/status.h"
 #include "vault/types.h"
 
@@ -151,6 +152,28 @@ class Vault {
   // (16 per message).
   virtual StatusOr<StatementAdded> AddStatement(const Caller& caller, std::string_view id,
                                                 const StatementFiling& filing) = 0;
+
+  // --- Statistics (docs/statistics.md; docs/design.md "Statistics") ---
+  //
+  // Counts a visitor's answers to the monitoring form for transcript `id`
+  // (a writer of its service), once, within
+  // StatisticsOptions::monitoring_window_ms after the chat closed. The
+  // answers go to the day's counts only; the transcript keeps just a flag
+  // that its form was counted, shredded with it. Audited
+  // ("transcript.monitoring") without the answers. InvalidArgument
+  // no_answers / unknown_question / unknown_answer / duplicate_question /
+  // too_many_answers; FailedPrecondition transcript_open / too_late /
+  // already_submitted / restricted / legal_hold / not_counted (a chat
+  // opened before statistics, or with them off); Gone; NotFound.
+  virtual Status SubmitMonitoring(const Caller& caller, std::string_view id,
+                                  const MonitoringAnswers& form) = 0;
+  // A service's statistics for a completed period (analyst of the service,
+  // admin, auditor), small counts suppressed. Audited ("statistics.read").
+  // InvalidArgument invalid_service / invalid_period; FailedPrecondition
+  // not_published (the period has not ended, or the publication delay has
+  // not passed); PermissionDenied forbidden / service_forbidden.
+  virtual StatusOr<StatisticsReport> GetStatistics(const Caller& caller,
+                                                   const StatisticsQuery& query) = 0;
 
   // Records a request refused before it reached the vault (the route's role
   // check), so refusals are audited too. Returns the audit failure, if any.

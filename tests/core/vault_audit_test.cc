@@ -91,7 +91,7 @@ TEST_F(VaultAuditTest, OpenCloseReadAndRefusalsAreRecordedWithOutcomes) {
   EXPECT_EQ(seen[0].outcome, "ok");
   EXPECT_EQ(seen[0].object, created->id);
   EXPECT_EQ(seen[0].request, "r-open");
-  EXPECT_EQ(seen[0].role, "writer,agent,officer,auditor,admin,dpo");
+  EXPECT_EQ(seen[0].role, "writer,agent,officer,auditor,admin,dpo,analyst");
   EXPECT_EQ(seen[1].action, "transcript.read");
   EXPECT_EQ(seen[1].request, "r-read");
   EXPECT_EQ(seen[2].action, "transcript.close");

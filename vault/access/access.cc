@@ -86,6 +86,8 @@ const char* RoleName(Role role) {
       return "admin";
     case Role::kDpo:
       return "dpo";
+    case Role::kAnalyst:
+      return "analyst";
   }
   return "unknown";
 }
@@ -135,6 +137,7 @@ Caller Caller::Trusted(std::string request_id) {
   caller.write_scope = ServiceScope::Everything();
   caller.read_scope = ServiceScope::Everything();
   caller.dpo_scope = ServiceScope::Everything();
+  caller.stats_scope = ServiceScope::Everything();
   caller.request_id = std::move(request_id);
   return caller;
 }
@@ -185,8 +188,9 @@ StatusOr<Grant> AccessPolicy::ParseGrant(Role role, std::string_view spec,
         options.find_first_of(" \t") != std::string_view::npos) {
       return invalid("the only option is services=a,b,c");
     }
-    if (role != Role::kWriter && role != Role::kAgent && role != Role::kDpo) {
-      return invalid("services= applies only to writer, agent and dpo grants");
+    if (role != Role::kWriter && role != Role::kAgent && role != Role::kDpo &&
+        role != Role::kAnalyst) {
+      return invalid("services= applies only to writer, agent, dpo and analyst grants");
     }
     grant.scope = ServiceScope();
     std::string_view list = options.substr(kServices.size());
@@ -239,6 +243,8 @@ Caller AccessPolicy::Resolve(uint32_t uid, uint32_t gid,
       caller.read_scope.Merge(grant.scope);
     } else if (grant.role == Role::kDpo) {
       caller.dpo_scope.Merge(grant.scope);
+    } else if (grant.role == Role::kAnalyst) {
+      caller.stats_scope.Merge(grant.scope);
     }
   }
   return caller;

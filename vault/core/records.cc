@@ -54,7 +54,7 @@ StatusOr<Statement> DecodeStatement(std::string_view in) {
 
 std::string EncodeState(const StateRecord& r) {
   std::string out;
-  out.push_back(static_cast<char>(r.restricted() ? kStateVersionRestricted : kRecordVersion));
+  out.push_back(static_cast<char>(kStateVersionActivity));
   PutLengthPrefixed(&out, r.service);
   out.push_back(r.state == TranscriptState::kOpen ? 1 : 2);
   PutU64(&out, static_cast<uint64_t>(r.created_at));
@@ -62,10 +62,15 @@ std::string EncodeState(const StateRecord& r) {
   PutU64(&out, static_cast<uint64_t>(r.last_activity));
   PutU64(&out, static_cast<uint64_t>(r.expires_at));
   PutU64(&out, r.message_count);
-  if (r.restricted()) {
-    out.push_back(static_cast<char>(r.restrictions.size()));
-    for (const std::string& id : r.restrictions) out += id;
-  }
+  out.push_back(static_cast<char>(r.restrictions.size()));
+  for (const std::string& id : r.restrictions) out += id;
+  PutU64(&out, r.visitor_messages);
+  PutU64(&out, r.agent_messages);
+  PutU64(&out, r.system_messages);
+  PutU64(&out, static_cast<uint64_t>(r.first_agent_at));
+  out.push_back(static_cast<char>(r.device_class));
+  out.push_back(static_cast<char>((r.returning ? 1 : 0) | (r.form_submitted ? 2 : 0) |
+                                  (r.activity_known ? 4 : 0)));
   return out;
 }
 
@@ -74,15 +79,36 @@ StatusOr<StateRecord> DecodeState(std::string_view in) {
   std::string_view service;
   if (in.size() < 1) return Malformed();
   const uint8_t version = static_cast<uint8_t>(in[0]);
-  if (version != kRecordVersion && version != kStateVersionRestricted) return Malformed();
+  if (version != kRecordVersion && version != kStateVersionRestricted &&
+      version != kStateVersionActivity) {
+    return Malformed();
+  }
   in.remove_prefix(1);
   if (!GetLengthPrefixed(&in, &service) || in.size() < 1 + 5 * 8) return Malformed();
   if (version == kRecordVersion && in.size() != 1 + 5 * 8) return Malformed();
-  if (version == kStateVersionRestricted) {
-    const std::string_view tail = in.substr(1 + 5 * 8);
+  std::string_view tail = in.substr(1 + 5 * 8);
+  if (version != kRecordVersion) {
     const size_t n = tail.empty() ? 0 : static_cast<uint8_t>(tail[0]);
-    if (n == 0 || n > kMaxRestrictions || tail.size() != 1 + n * kIdBytes) return Malformed();
+    if (tail.empty() || n > kMaxRestrictions || tail.size() < 1 + n * kIdBytes) return Malformed();
+    if (version == kStateVersionRestricted && (n == 0 || tail.size() != 1 + n * kIdBytes)) {
+      return Malformed();
+    }
     for (size_t i = 0; i < n; ++i) r.restrictions.emplace_back(tail.substr(1 + i * kIdBytes, kIdBytes));
+    tail.remove_prefix(1 + n * kIdBytes);
+  }
+  if (version == kStateVersionActivity) {
+    constexpr size_t kActivityBytes = 4 * 8 + 2;
+    if (tail.size() != kActivityBytes) return Malformed();
+    r.visitor_messages = GetU64(tail.data());
+    r.agent_messages = GetU64(tail.data() + 8);
+    r.system_messages = GetU64(tail.data() + 16);
+    r.first_agent_at = static_cast<UnixMillis>(GetU64(tail.data() + 24));
+    r.device_class = static_cast<uint8_t>(tail[32]);
+    const uint8_t flags = static_cast<uint8_t>(tail[33]);
+    if (r.device_class > 3 || (flags & ~7u) != 0) return Malformed();
+    r.activity_known = (flags & 4) != 0;
+    r.returning = (flags & 1) != 0;
+    r.form_submitted = (flags & 2) != 0;
   }
   r.service = std::string(service);
   const uint8_t st = static_cast<uint8_t>(in[0]);

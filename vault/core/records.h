@@ -19,6 +19,9 @@ namespace vault {
 constexpr uint8_t kRecordVersion = 1;
 // A state record that lists restrictions.
 constexpr uint8_t kStateVersionRestricted = 2;
+// A state record with the facts statistics count at close (every state
+// written since statistics; versions 1 and 2 are still read).
+constexpr uint8_t kStateVersionActivity = 3;
 // At most this many restrictions on one transcript.
 constexpr size_t kMaxRestrictions = 64;
 
@@ -39,6 +42,18 @@ struct StateRecord {
   // version 2, and as version 1 when empty.
   std::vector<std::string> restrictions;
   bool restricted() const { return !restrictions.empty(); }
+
+  // What statistics count at close (vault/stats/day_counts.h), kept in the
+  // transcript's own sealed state and shredded with it. activity_known is
+  // false for a chat opened before statistics (it is not counted).
+  bool activity_known = false;
+  uint64_t visitor_messages = 0;
+  uint64_t agent_messages = 0;
+  uint64_t system_messages = 0;
+  UnixMillis first_agent_at = 0;  // vault time of the first agent message; 0: none
+  uint8_t device_class = 3;       // stats::DeviceClass, at open
+  bool returning = false;         // the visitor had another transcript of the service at open
+  bool form_submitted = false;    // its monitoring form was counted (once only)
 };
 
 std::string EncodeState(const StateRecord& r);

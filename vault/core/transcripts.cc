@@ -9,6 +9,7 @@
 #include "vault/common/utf8.h"
 #include "vault/core/vault_impl.h"
 #include "vault/core/vault_internal.h"
+#include "vault/stats/day_counts.h"
 #include "vault/crypto/aead.h"
 #include "vault/crypto/random.h"
 #include "vault/index/identifiers.h"
@@ -49,11 +50,6 @@ Status ValidateMessage(const Message& m, const Options& o) {
     return Status::InvalidArgument("sent_at must be an RFC 3339 date-time", "invalid_sent_at");
   }
   return Status::OK();
-}
-
-Status MayNotWrite() {
-  return Status::PermissionDenied("this caller may not write transcripts of this service",
-                                  "service_forbidden");
 }
 
 }  // namespace
@@ -106,6 +102,13 @@ StatusOr<CreatedTranscript> VaultImpl::DoCreate(const Caller& caller, const NewT
   // audit log and the shredder.
   VAULT_RETURN_IF_ERROR(CheckFreeSpace(options_.storage_reserve_bytes, "new transcripts are"));
 
+  // For statistics (counted at close, never here): whether this visitor
+  // has been here before, and the kind of device.
+  bool returning = false;
+  if (options_.statistics.enabled) {
+    VAULT_ASSIGN_OR_RETURN(returning, IsReturning(v, req.service));
+  }
+
   const std::string raw_id = RandomBytes(kIdBytes);
   VAULT_ASSIGN_OR_RETURN(SecretBytes dek, SecretBytes::Random(aead::kKeyBytes));
 
@@ -115,6 +118,9 @@ StatusOr<CreatedTranscript> VaultImpl::DoCreate(const Caller& caller, const NewT
   st.created_at = now;
   st.last_activity = now;
   st.expires_at = now + options_.retention_ms;  // earliest possible expiry
+  st.activity_known = true;
+  st.returning = returning;
+  st.device_class = static_cast<uint8_t>(stats::ClassifyDevice(v.device, v.user_agent));
   const uint64_t epoch = keyring_->EpochOf(st.expires_at);
   VAULT_ASSIGN_OR_RETURN(std::string wrapped, keyring_->WrapKey(epoch, dek, raw_id));
 
@@ -250,6 +256,12 @@ StatusOr<AppendOutcome> VaultImpl::DoAppend(const Caller& caller, std::string_vi
   const UnixMillis now = clock_->NowMillis();
   t.state.last_activity = now;
   t.state.message_count += 1;
+  if (m.from == "visitor") t.state.visitor_messages += 1;
+  if (m.from == "agent") {
+    t.state.agent_messages += 1;
+    if (t.state.first_agent_at == 0) t.state.first_agent_at = now;
+  }
+  if (m.from == "system") t.state.system_messages += 1;
   t.state.expires_at = now + options_.retention_ms;  // open: earliest possible expiry
   WriteBatch batch;
   std::string sealed;
@@ -306,6 +318,9 @@ Status VaultImpl::StageClose(Loaded* t, UnixMillis closed_at, WriteBatch* batch)
   t->state.last_activity = std::max(t->state.last_activity, closed_at);
   t->state.expires_at = closed_at + options_.retention_ms;
   VAULT_RETURN_IF_ERROR(StageState(t, batch));
+  // In the same atomic write as the close: counted once, never twice, even
+  // after a crash.
+  StageStatistics(t->state, closed_at, batch);
   batch->Delete(Column::kExpiryIndex, OpenIndexKey(t->raw_id));
   batch->AddToCounter(kOpenCounter, -1);
   batch->AddToCounter(kClosedCounter, 1);

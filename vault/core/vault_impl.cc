@@ -69,6 +69,7 @@ StatusOr<std::unique_ptr<VaultImpl>> VaultImpl::Open(const Options& options, Clo
   if (options.rights_retention_ms <= 0 || options.rights_retention_ms > kMaxRightsRetentionMs) {
     return Status::InvalidArgument("the rights register's retention must be from 1 ms to 100 years");
   }
+  VAULT_RETURN_IF_ERROR(ValidateStatisticsOptions(options.statistics));
   const std::string keys_dir = options.data_dir + "/keys";
   VAULT_RETURN_IF_ERROR(EnsureDirectory(options.data_dir, 0700));
   VAULT_RETURN_IF_ERROR(CheckNotWritableByOthers(options.data_dir, "data directory"));

@@ -72,6 +72,10 @@ class VaultImpl final : public Vault, private RetentionHost, private HoldHost {
       const std::vector<VisitorCorrection>& corrections) override;
   StatusOr<StatementAdded> AddStatement(const Caller& caller, std::string_view id,
                                         const StatementFiling& filing) override;
+  Status SubmitMonitoring(const Caller& caller, std::string_view id,
+                          const MonitoringAnswers& form) override;
+  StatusOr<StatisticsReport> GetStatistics(const Caller& caller,
+                                           const StatisticsQuery& query) override;
   Status RecordRefusal(const Caller& caller, std::string_view action, std::string_view object_id,
                        std::string_view reason) override;
   StatusOr<AuditStatus> GetAuditStatus(const Caller& caller) override;
@@ -290,6 +294,16 @@ class VaultImpl final : public Vault, private RetentionHost, private HoldHost {
   // cannot follow a list of locks.
   static void LockAll(const std::vector<Mutex*>& mus) NO_THREAD_SAFETY_ANALYSIS;
   static void UnlockAll(const std::vector<Mutex*>& mus) NO_THREAD_SAFETY_ANALYSIS;
+  // Statistics (statistics.cc). At open: whether the visitor had another
+  // transcript of the service (by ref, email or phone; no lock held).
+  StatusOr<bool> IsReturning(const Visitor& v, std::string_view service);
+  // At close: adds the chat's counts to today's (in the offset) cells of
+  // its service, unless it was opened before statistics, statistics are
+  // off, or it is restricted.
+  void StageStatistics(const StateRecord& st, UnixMillis closed_at, WriteBatch* batch);
+  Status DoSubmitMonitoring(const Caller& caller, std::string_view id,
+                            const MonitoringAnswers& form, bool* audited);
+  StatusOr<StatisticsReport> DoGetStatistics(const Caller& caller, const StatisticsQuery& query);
   // Marks `t` closed as of `closed_at` and stages the state, the forward
   // re-wrap and the removal of its open marker.
   Status StageClose(Loaded* t, UnixMillis closed_at, WriteBatch* batch);

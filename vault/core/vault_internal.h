@@ -25,6 +25,12 @@ inline Status MayNotRead() {
                                   "service_forbidden");
 }
 
+// A caller that may not write transcripts of the service (or none).
+inline Status MayNotWrite() {
+  return Status::PermissionDenied("this caller may not write transcripts of this service",
+                                  "service_forbidden");
+}
+
 // A transcript restricted at its visitor's request (docs/data-protection.md):
 // no agent or chat server reads it, nor lists it with anything from inside it.
 inline Status Restricted() {

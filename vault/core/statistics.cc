@@ -1,0 +1,176 @@
+// VaultImpl: anonymous statistics (docs/design.md, "Statistics"). What a
+// chat adds to its service's day counts at close, the monitoring form, and
+// the publication of a completed period (vault/stats).
+#include <algorithm>
+
+#include "vault/common/encoding.h"
+#include "vault/core/vault_impl.h"
+#include "vault/core/vault_internal.h"
+#include "vault/index/identifiers.h"
+#include "vault/stats/day_counts.h"
+#include "vault/stats/publication.h"
+
+namespace vault {
+
+namespace {
+
+// Enough to know the visitor is not new.
+constexpr size_t kReturningMatches = 2;
+
+void StageCells(std::string_view service, int32_t day, const stats::CellCounts& cells,
+                WriteBatch* batch) {
+  for (const auto& [cell, n] : cells) {
+    if (n != 0) batch->AddToCount(Column::kStatistics, stats::CellKey(service, day, cell), n);
+  }
+}
+
+}  // namespace
+
+StatusOr<bool> VaultImpl::IsReturning(const Visitor& v, std::string_view service) {
+  std::vector<Identifier> ids;
+  // As for a history: an IP address alone is nobody in particular.
+  for (Identifier& i : IndexedIdentifiers(v)) {
+    if (i.kind != IdentifierKind::kIp) ids.push_back(std::move(i));
+  }
+  if (ids.empty()) return false;
+  StatusOr<std::vector<VisitorIndex::Match>> matches =
+      index_.Find(ids, kReturningMatches * ids.size(), hold_->OpenCaseIndexKeys());
+  if (!matches.ok()) {
+    // Many earlier chats: returning.
+    if (matches.status().code() == Status::Code::kResourceExhausted) return true;
+    return matches.status();
+  }
+  for (const VisitorIndex::Match& m : *matches) {
+    VAULT_ASSIGN_OR_RETURN(bool same_service, index_.InService(m, service));
+    if (same_service) return true;
+  }
+  return false;
+}
+
+void VaultImpl::StageStatistics(const StateRecord& st, UnixMillis closed_at, WriteBatch* batch) {
+  const StatisticsOptions& o = options_.statistics;
+  if (!o.enabled || !st.activity_known || st.restricted()) return;
+  stats::ClosedChat chat;
+  chat.created_at = st.created_at;
+  chat.closed_at = closed_at;
+  chat.visitor_messages = st.visitor_messages;
+  chat.agent_messages = st.agent_messages;
+  chat.system_messages = st.system_messages;
+  if (st.first_agent_at != 0) chat.first_reply_ms = st.first_agent_at - st.created_at;
+  chat.returning = st.returning;
+  chat.device = static_cast<stats::DeviceClass>(std::min<uint8_t>(st.device_class, 3));
+  // Counted on the day it is written, so a period that has ended never
+  // changes again (an idle chat is closed as of its last activity, which
+  // may be in a period already published).
+  const int32_t day = stats::LocalDay(clock_->NowMillis(), o.utc_offset_minutes);
+  StageCells(st.service, day, stats::ChatCells(o, chat), batch);
+}
+
+Status VaultImpl::SubmitMonitoring(const Caller& caller, std::string_view id,
+                                   const MonitoringAnswers& form) {
+  bool audited = false;
+  const Status result = DoSubmitMonitoring(caller, id, form, &audited);
+  if (!audited) VAULT_RETURN_IF_ERROR(AuditOutcome(caller, "transcript.monitoring", id, result));
+  return result;
+}
+
+Status VaultImpl::DoSubmitMonitoring(const Caller& caller, std::string_view id,
+                                     const MonitoringAnswers& form, bool* audited) {
+  if (!caller.Has(Role::kWriter)) return MayNotWrite();
+  const StatisticsOptions& o = options_.statistics;
+  VAULT_RETURN_IF_ERROR(stats::ValidateAnswers(o, form));
+  std::string raw_id;
+  if (!ParseId(id, &raw_id)) return NoSuchTranscript();
+  MutexLock lock(&StripeFor(raw_id));
+  VAULT_ASSIGN_OR_RETURN(Loaded t, Load(id));
+  if (!caller.MayWrite(t.state.service)) return MayNotWrite();
+  if (t.state.state == TranscriptState::kOpen) {
+    return Status::FailedPrecondition("the chat is still open: the form comes after it closes",
+                                      "transcript_open");
+  }
+  if (t.state.restricted()) return Restricted();
+  if (!o.enabled || !t.state.activity_known) {
+    return Status::FailedPrecondition("this chat is not counted in the statistics",
+                                      "not_counted");
+  }
+  if (t.state.form_submitted) {
+    return Status::FailedPrecondition("this chat's monitoring form was counted already",
+                                      "already_submitted");
+  }
+  const UnixMillis now = clock_->NowMillis();
+  if (now - t.state.closed_at > o.monitoring_window_ms) {
+    return Status::FailedPrecondition("the monitoring form is taken for " +
+                                          FormatDuration(o.monitoring_window_ms) +
+                                          " after the chat closed",
+                                      "too_late");
+  }
+  // The flag in the transcript's own sealed state and the counts in one
+  // atomic write: never counted twice, never the flag without the counts.
+  t.state.form_submitted = true;
+  WriteBatch batch;
+  VAULT_RETURN_IF_ERROR(StageState(&t, &batch));
+  StageCells(t.state.service, stats::LocalDay(now, o.utc_offset_minutes),
+             stats::FormCells(o, form), &batch);
+  *audited = true;
+  VAULT_RETURN_IF_ERROR(Audit(caller, "transcript.monitoring", id, "ok"));
+  if (Status written = store_->Write(&batch); !written.ok()) {
+    const Status noted = Audit(caller, "transcript.monitoring", id, "write_failed");
+    (void)noted;
+    return written;
+  }
+  return Status::OK();
+}
+
+StatusOr<StatisticsReport> VaultImpl::GetStatistics(const Caller& caller,
+                                                    const StatisticsQuery& query) {
+  StatusOr<StatisticsReport> report = DoGetStatistics(caller, query);
+  AuditDetails details;
+  if (ValidateService(query.service).ok()) details.emplace_back("service", query.service);
+  if (stats::ParsePeriod(query.period).ok()) details.emplace_back("period", query.period);
+  // What is read is what is disclosed: the record first, nothing without it.
+  VAULT_RETURN_IF_ERROR(Audit(caller, "statistics.read", "",
+                              report.ok() ? "ok" : report.status().reason(), std::move(details)));
+  return report;
+}
+
+StatusOr<StatisticsReport> VaultImpl::DoGetStatistics(const Caller& caller,
+                                                      const StatisticsQuery& query) {
+  if (!caller.Has(Role::kAnalyst) && !caller.Has(Role::kAdmin) && !caller.Has(Role::kAuditor)) {
+    return Status::PermissionDenied("only analysts, admins and auditors read statistics",
+                                    "forbidden");
+  }
+  VAULT_RETURN_IF_ERROR(ValidateService(query.service));
+  if (!caller.MayReadStatistics(query.service)) {
+    return Status::PermissionDenied("this caller may not read this service's statistics",
+                                    "service_forbidden");
+  }
+  VAULT_ASSIGN_OR_RETURN(stats::Period period, stats::ParsePeriod(query.period));
+  const StatisticsOptions& o = options_.statistics;
+  if (!stats::Publishable(o, period, clock_->NowMillis())) {
+    return Status::FailedPrecondition(
+        "this period is published " + FormatDuration(std::max<int64_t>(o.publish_delay_ms, 1)) +
+            " after it ends, not before",
+        "not_published");
+  }
+  stats::DayCountsByDay days;
+  Status bad = Status::OK();
+  VAULT_RETURN_IF_ERROR(store_->ScanRange(
+      Column::kStatistics, stats::DayPrefix(query.service, stats::YearStart(period)),
+      stats::DayPrefix(query.service, stats::LastDay(period) + 1),
+      [&](std::string_view key, std::string_view value) {
+        std::string service;
+        int32_t day = 0;
+        stats::Cell cell;
+        if (!stats::ParseCellKey(key, &service, &day, &cell) || service != query.service ||
+            value.size() != 8) {
+          bad = Status::Corruption("a statistics count is malformed", "corrupt_statistics");
+          return false;
+        }
+        days[day][cell] += static_cast<int64_t>(GetU64(value.data()));
+        return true;
+      }));
+  VAULT_RETURN_IF_ERROR(bad);
+  return stats::Publish(o, query.service, period, days);
+}
+
+}  // namespace vault
