@@ -87,6 +87,8 @@ void Requests() {
             wire::EncodeMessage({7, "visitor", "hello \xf0\x9f\x91\x8b", "2026-11-22T10:00:00Z", {}}));
   WriteSeed("wire_requests", "message_negative_zero", 1,
             R"({"seq":-0,"from":"agent","text":"x","sent_at":"2026-11-22T10:00:00Z"})");
+  WriteSeed("wire_requests", "monitoring_form", 10,
+            R"({"answers":{"age":"14-16","helped":"yes"}})");
   WriteSeed("wire_requests", "close_empty_object", 2, "{}");
   WriteSeed("wire_requests", "erase_empty", 3, "");
   WriteSeed("wire_requests", "subject_access", 4,

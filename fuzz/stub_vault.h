@@ -134,6 +134,22 @@ class StubVault final : public Vault {
     a.seq = f.seq;
     return a;
   }
+  Status SubmitMonitoring(const Caller&, std::string_view id, const MonitoringAnswers&) override {
+    if (Missing(id)) return NotFound();
+    return Status::OK();
+  }
+  StatusOr<StatisticsReport> GetStatistics(const Caller&, const StatisticsQuery& q) override {
+    StatisticsReport r;
+    r.service = q.service;
+    r.period = q.period;
+    StatisticsTable t;
+    t.name = "device";
+    t.rows = {"mobile", "tablet"};
+    t.columns = {"count"};
+    t.cells = {{12}, {std::nullopt}};
+    r.tables.push_back(std::move(t));
+    return r;
+  }
   StatusOr<SubjectErasureAnswer> SubjectErasure(const Caller&,
                                                 const SubjectAccessQuery& query) override {
     if (query.ref.has_value() && Missing(*query.ref)) return NotFound();

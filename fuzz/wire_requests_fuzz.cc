@@ -13,6 +13,7 @@
 
 #include "fuzz_check.h"
 #include "vault/wire/request_json.h"
+#include "vault/wire/monitoring_json.h"
 #include "vault/wire/rights_json.h"
 #include "vault/wire/subject_access_json.h"
 
@@ -118,12 +119,23 @@ void Listing(std::string_view state) {
   FUZZ_CHECK(state.empty() || state == "open" || state == "overdue" || state == "all");
 }
 
+// A monitoring form: what parses re-encodes to the same form, within the caps.
+void MonitoringRoundTrip(std::string_view body) {
+  vault::StatusOr<vault::MonitoringAnswers> parsed = vault::wire::ParseMonitoringForm(body);
+  if (!parsed.ok()) return;
+  FUZZ_CHECK(parsed->answers.size() <= vault::wire::kMaxFormAnswers);
+  vault::StatusOr<vault::MonitoringAnswers> again =
+      vault::wire::ParseMonitoringForm(vault::wire::EncodeMonitoringForm(*parsed));
+  FUZZ_CHECK(again.ok());
+  FUZZ_CHECK(again->answers.size() == parsed->answers.size());
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   unsigned choice = 0;
   std::string_view body;
-  if (!vault::fuzz::Split(data, size, 10, &choice, &body)) return 0;
+  if (!vault::fuzz::Split(data, size, 11, &choice, &body)) return 0;
   switch (choice) {
     case 0:
       NewTranscriptRoundTrip(body);
@@ -154,6 +166,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       break;
     case 9:
       Listing(body);
+      break;
+    case 10:
+      MonitoringRoundTrip(body);
       break;
     default: {  // 3
       vault::StatusOr<vault::EraseReason> r = vault::wire::ParseEraseBody(body);

@@ -37,6 +37,7 @@
 #include "vault/server/server.h"
 #include "vault/server/socket_file.h"
 #include "vault/vault.h"
+#include "vaultd_statistics.h"
 
 namespace po = boost::program_options;
 
@@ -119,7 +120,7 @@ po::options_description FileOptions() {
   // clang-format on
   po::options_description access(
       "Access (section [access] of the config file; each key may repeat).\n"
-      "A grant is user:NAME|UID or group:NAME|GID, for writer, agent and dpo\n"
+      "A grant is user:NAME|UID or group:NAME|GID, for writer, agent, dpo and analyst\n"
       "optionally followed by services=a,b. Without any grant, only the user running vaultd\n"
       "may call it, with every role");
   for (vault::Role role : vault::kAllRoles) {
@@ -144,6 +145,7 @@ po::options_description FileOptions() {
       ("privacy.retention", text(), "how long they are kept (default: said from --retention)");
   // clang-format on
   options.add(privacy);
+  options.add(vaultd::StatisticsFileOptions());
   return options;
 }
 
@@ -328,6 +330,10 @@ Config BuildConfig(const Values& values) {
   v.privacy.legal_basis = list("privacy.legal-basis");
   v.privacy.recipients = list("privacy.recipient");
   v.privacy.retention = values.Get("privacy.retention").value_or("");
+  if (std::optional<std::string> error = vaultd::BuildStatistics(
+          values.vm, [&](const char* name) { return values.Describe(name); }, &v.statistics)) {
+    throw UsageError{*error};
+  }
   return config;
 }
 

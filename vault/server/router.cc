@@ -45,7 +45,8 @@ bool MethodAllowed(std::string_view allowed, std::string_view method) {
 bool HasTranscriptId(RouteId route) {
   return route == RouteId::kTranscript || route == RouteId::kMessages || route == RouteId::kClose ||
          route == RouteId::kErase || route == RouteId::kTranscriptHolds ||
-         route == RouteId::kHistory || route == RouteId::kStatements;
+         route == RouteId::kHistory || route == RouteId::kStatements ||
+         route == RouteId::kMonitoring;
 }
 
 // The object a refusal's audit record names: the transcript id, or the
@@ -173,6 +174,9 @@ HttpResponse Router::Dispatch(const RouteMatch& match, const HttpRequest& reques
     case RouteId::kRightsLift:
     case RouteId::kRightsDecide:
       return Rights(caller, match, request);
+    case RouteId::kMonitoring:
+    case RouteId::kStatistics:
+      return Statistics(caller, match, request);
     case RouteId::kNone:
       break;
   }

@@ -19,6 +19,9 @@
 //   POST /v1/transcripts/{id}/statements  a supplementary statement (dpo)
 //   GET|POST /v1/rights-requests[/{id}[/extend|complete|refuse|lift|decide]]
 //                                         the rights register (dpo; GETs auditor too)
+//   POST /v1/transcripts/{id}/monitoring  a visitor's monitoring form (writer)
+//   GET  /v1/statistics?service=S&period=P[&format=csv]
+//                                         a service's statistics (analyst, admin, auditor)
 //
 // Order of checks: route (404 not_found) -> method (405, with Allow) ->
 // authorization (403: the caller's roles, from SO_PEERCRED through the access
@@ -85,6 +88,9 @@ enum class RouteId {
   kRightsDecide,        // POST /v1/rights-requests/{name}/decide
   kSubjectRectification,  // POST /v1/subject-rectification
   kStatements,            // POST /v1/transcripts/{id}/statements
+  // Statistics (stats_routes.cc).
+  kMonitoring,  // POST /v1/transcripts/{id}/monitoring
+  kStatistics,  // GET /v1/statistics
 };
 
 struct RouteMatch {
@@ -175,6 +181,8 @@ class Router {
                             const HttpRequest& request) const;
   HttpResponse Rights(const Caller& caller, const RouteMatch& match,
                       const HttpRequest& request) const;
+  HttpResponse Statistics(const Caller& caller, const RouteMatch& match,
+                          const HttpRequest& request) const;
 
   Vault* const vault_;
   const uint64_t max_seq_;

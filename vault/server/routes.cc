@@ -139,6 +139,7 @@ RouteMatch MatchRoute(std::string_view target) {
     return match;
   }
   if (path == "/metrics") return Match(RouteId::kMetrics, "/metrics", "GET");
+  if (path == "/v1/statistics") return Match(RouteId::kStatistics, "/v1/statistics", "GET");
   if (path == "/v1/subject-access") {
     return Match(RouteId::kSubjectAccess, "/v1/subject-access", "POST");
   }
@@ -174,6 +175,9 @@ RouteMatch MatchRoute(std::string_view target) {
   if (rest == "/statements") {
     return Match(RouteId::kStatements, "/v1/transcripts/{id}/statements", "POST", id);
   }
+  if (rest == "/monitoring") {
+    return Match(RouteId::kMonitoring, "/v1/transcripts/{id}/monitoring", "POST", id);
+  }
   if (rest == "/history") {
     return Match(RouteId::kHistory, "/v1/transcripts/{id}/history", "GET", id);
   }
@@ -201,7 +205,10 @@ RoleSet RolesFor(RouteId route) {
     case RouteId::kTranscripts:
     case RouteId::kMessages:
     case RouteId::kClose:
+    case RouteId::kMonitoring:
       return Roles({Role::kWriter});
+    case RouteId::kStatistics:
+      return Roles({Role::kAnalyst, Role::kAdmin, Role::kAuditor});
     case RouteId::kTranscript:
       return Roles({Role::kWriter, Role::kAgent});
     case RouteId::kHistory:
@@ -273,6 +280,10 @@ const char* ActionFor(RouteId route) {
       return "subject.rectification";
     case RouteId::kStatements:
       return "transcript.statement";
+    case RouteId::kMonitoring:
+      return "transcript.monitoring";
+    case RouteId::kStatistics:
+      return "statistics.read";
     case RouteId::kRightsRequests:
       return "rights.list";
     case RouteId::kRightsRequest:
