@@ -20,6 +20,10 @@
 //   vaultctl rights register|list|show|extend|complete|refuse|lift|decide ...
 //   vaultctl subject-erase|subject-restrict|subject-object|subject-rectify ...
 //   vaultctl statement TRANSCRIPT --seq N --text T [--request ID]
+//   vaultctl stats show --service S --period P [--format json|csv]
+//   vaultctl stats report --service S --period P --out DIR
+//
+// The statistics commands (stats) are in vaultctl_stats.h.
 //
 // The data-protection lead's commands (rights, subject-*, statement) are
 // in vaultctl_rights.h: they print a summary of the answer, or the answer
@@ -53,6 +57,7 @@
 #include "subject_access_render.h"
 #include "tool_cli.h"
 #include "vaultctl_rights.h"
+#include "vaultctl_stats.h"
 
 namespace po = boost::program_options;
 namespace json = boost::json;
@@ -187,7 +192,8 @@ po::options_description Options() {
       ("sent-at", text(), "append: when the message was sent (RFC 3339)")
       ("from-record", text(), "audit records: first record number (default 0)")
       ("limit", text(), "audit records: how many, 1 to 1000 (default 100)")
-      ("out", text(), "subject-access: the new directory the answer is written to")
+      ("out", text(), "subject-access: the new directory the answer is written to; stats "
+                      "report: the directory the report is written to")
       ("ref", text(), "subject-*: the chat platform's visitor reference")
       ("email", text(), "subject-*: the visitor's email address")
       ("phone", text(), "subject-*: the visitor's phone number")
@@ -208,6 +214,7 @@ po::options_description Options() {
       ("corrections-file", text(), "subject-rectify: a JSON file {\"FIELD\": \"value\" or null, "
                                    "...}, kept out of ps and shell history");
   // clang-format on
+  vault::ctl::AddStatsOptions(&options);
   return options;
 }
 
@@ -466,15 +473,21 @@ std::string SocketPath(const po::variables_map& vm) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const std::string usage = std::string(kUsage) + vault::ctl::kRightsUsage + kExitStatusUsage;
+  const std::string usage =
+      std::string(kUsage) + vault::ctl::kRightsUsage + vault::ctl::kStatsUsage + kExitStatusUsage;
   vault::cli::CommandLine line;
   std::optional<vault::ctl::RightsCall> rights;  // the request of a rights command
+  std::optional<vault::ctl::StatsCall> stats;    // a statistics command
   try {
     std::optional<vault::cli::CommandLine> parsed =
         vault::cli::ParseCommandLine(argc, argv, Options(), usage.c_str());
     if (!parsed) return kExitOk;  // --help
     line = std::move(*parsed);
-    Validate(line.command, line.args, line.vm);
+    if (vault::ctl::IsStatsCommand(line.command)) {
+      stats = vault::ctl::PrepareStatsCall(line.args, line.vm);
+    } else {
+      Validate(line.command, line.args, line.vm);
+    }
     if (vault::ctl::IsRightsCommand(line.command)) {
       rights = vault::ctl::PrepareRightsCall(line.command, line.args, line.vm);
     }
@@ -495,6 +508,7 @@ int main(int argc, char** argv) {
   vault::StatusOr<std::string> output =
       !client.ok() ? client.status()
       : rights     ? vault::ctl::SendRightsCall(*rights, client->get(), raw)
+      : stats      ? vault::ctl::RunStatsCall(*stats, client->get())
                    : Run(command, args, vm, client->get());
   if (!output.ok()) {
     const vault::Status& status = output.status();
@@ -507,6 +521,8 @@ int main(int argc, char** argv) {
     std::cout << *output;
   } else if (command == "subject-access" || rights) {
     std::cout << *output << "\n";  // one line for scripts; a rights summary, or the raw answer
+  } else if (stats && !vault::ctl::StatsOutputIsJson(*stats)) {
+    std::cout << *output;  // the CSV as received
   } else {
     std::cout << FormatJson(*output, raw) << "\n";
   }

@@ -33,6 +33,7 @@
 #include <vector>
 
 #include "vault/clock.h"
+#include "vault/statistics.h"
 #include "vault/status.h"
 #include "vault/types.h"
 
@@ -119,6 +120,14 @@ class Client {
   // Attaches a supplementary statement to message `filing.seq` of
   // transcript `id`.
   StatusOr<StatementAdded> AddStatement(std::string_view id, const StatementFiling& filing);
+  // Anonymous service statistics (docs/api.md, "Statistics"): GET
+  // /v1/statistics?service=&period= for one service and one completed
+  // period ("2026-11-w2", "2026-11", "2026-q4", "2026"), as a report
+  // (format=json) or as the server's CSV (format=csv, exactly as received).
+  // Suppressed counts are nullopt, "<k" in the CSV. The query's values are
+  // percent-encoded; the vault checks them.
+  StatusOr<StatisticsReport> GetStatistics(const StatisticsQuery& query);
+  StatusOr<std::string> GetStatisticsCsv(const StatisticsQuery& query);
   // OK if the server answers GET /v1/health with 200.
   Status Health();
   // The body of GET /metrics: Prometheus text exposition format 0.0.4.

@@ -17,6 +17,7 @@
 #include "vault/wire/response_json.h"
 #include "vault/wire/rights_json.h"
 #include "vault/wire/safeguard_json.h"
+#include "vault/wire/stats_json.h"
 #include "vault/wire/subject_access_json.h"
 
 namespace vault {
@@ -387,6 +388,50 @@ StatusOr<StatementAdded> Client::AddStatement(std::string_view id, const Stateme
                          Request("POST", target, wire::EncodeStatementFiling(filing), kJson));
   if (reply.status != 201) return ErrorFrom(reply);
   return wire::DecodeStatementAdded(reply.body);
+}
+
+// --- Statistics -----------------------------------------------------------
+
+namespace {
+
+// `text` as a query parameter's value: RFC 3986 unreserved characters as
+// they are, every other byte as %XX.
+std::string PercentEncoded(std::string_view text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+        c == '.' || c == '_' || c == '~') {
+      out += ch;
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 0xF];
+    }
+  }
+  return out;
+}
+
+std::string StatisticsTarget(const StatisticsQuery& query, std::string_view format) {
+  return "/v1/statistics?service=" + PercentEncoded(query.service) +
+         "&period=" + PercentEncoded(query.period) + "&format=" + std::string(format);
+}
+
+}  // namespace
+
+StatusOr<StatisticsReport> Client::GetStatistics(const StatisticsQuery& query) {
+  VAULT_ASSIGN_OR_RETURN(HttpReply reply, Request("GET", StatisticsTarget(query, "json"), "", ""));
+  if (reply.status != 200) return ErrorFrom(reply);
+  StatusOr<StatisticsReport> report = wire::ParseStatisticsReport(reply.body);
+  if (!report.ok()) return BadResponse(report.status().message());
+  return report;
+}
+
+StatusOr<std::string> Client::GetStatisticsCsv(const StatisticsQuery& query) {
+  VAULT_ASSIGN_OR_RETURN(HttpReply reply, Request("GET", StatisticsTarget(query, "csv"), "", ""));
+  if (reply.status != 200) return ErrorFrom(reply);
+  return std::move(reply.body);
 }
 
 Status Client::Health() {
