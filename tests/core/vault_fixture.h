@@ -28,6 +28,7 @@ class VaultFixture : public ::testing::Test {
     o.retention_tick_ms = tick_ms_;  // 0: the tests run retention themselves
     o.log = log_;
     o.privacy = privacy_;
+    o.statistics = statistics_;
     if (idle_close_ms_ >= 0) o.idle_close_ms = idle_close_ms_;
     auto v = VaultImpl::Open(o, &clock_);
     ASSERT_TRUE(v.ok()) << v.status().ToString();
@@ -105,6 +106,7 @@ class VaultFixture : public ::testing::Test {
   int64_t tick_ms_ = 0;         // Options::retention_tick_ms for the next Reopen
   decltype(Options::log) log_;  // Options::log for the next Reopen
   PrivacyStatement privacy_;    // Options::privacy for the next Reopen
+  StatisticsOptions statistics_;  // Options::statistics for the next Reopen
   Caller caller_ = Caller::Trusted("test");
   ManualClock clock_{1'800'000'000'500};
   std::unique_ptr<VaultImpl> vault_;

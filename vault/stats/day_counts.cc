@@ -175,7 +175,9 @@ Status ValidateAnswers(const StatisticsOptions& options, const MonitoringAnswers
     return Status::InvalidArgument("more answers than the form has questions", "too_many_answers");
   }
   std::set<std::string_view> seen;
-  for (const auto& [question, answer] : form.answers) {
+  for (const auto& given : form.answers) {
+    const std::string& question = given.first;
+    const std::string& answer = given.second;
     const auto q = std::find_if(options.questions.begin(), options.questions.end(),
                                 [&](const MonitoringQuestion& m) { return m.id == question; });
     if (q == options.questions.end()) {
