@@ -394,6 +394,22 @@ TEST_F(StatisticsTest, ARestrictedChatIsNeitherCountedNorTakesAForm) {
   EXPECT_EQ(Form(created->id, {{"helped", "yes"}}).reason(), "restricted");
 }
 
+TEST_F(StatisticsTest, WithStatisticsOffNothingIsCountedAndSuchAChatNeverTakesAForm) {
+  stats_.enabled = false;
+  Reopen();
+  const std::string off = Run({{}, {{"visitor", 0}}, 5});
+  EXPECT_EQ(StatisticsBytes(), "");
+  EXPECT_EQ(Form(off, {{"helped", "yes"}}).reason(), "not_counted");
+  // Turned on again within the form's window: the chat closed while off
+  // was not counted, so neither is its form.
+  stats_.enabled = true;
+  Reopen();
+  EXPECT_EQ(Form(off, {{"helped", "yes"}}).reason(), "not_counted");
+  EXPECT_EQ(StatisticsBytes(), "");
+  const std::string on = Run({{}, {{"visitor", 0}}, 5});
+  EXPECT_TRUE(Form(on, {{"helped", "yes"}}).ok());
+}
+
 TEST_F(StatisticsTest, OnlyAnalystsOfTheServiceAdminsAndAuditorsReadAndEveryReadIsAudited) {
   Run({{}, {{"visitor", 0}}, 5});
   Set(At(2027, 4, 2));

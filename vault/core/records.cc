@@ -70,7 +70,7 @@ std::string EncodeState(const StateRecord& r) {
   PutU64(&out, static_cast<uint64_t>(r.first_agent_at));
   out.push_back(static_cast<char>(r.device_class));
   out.push_back(static_cast<char>((r.returning ? 1 : 0) | (r.form_submitted ? 2 : 0) |
-                                  (r.activity_known ? 4 : 0)));
+                                  (r.activity_known ? 4 : 0) | (r.counted ? 8 : 0)));
   return out;
 }
 
@@ -105,8 +105,9 @@ StatusOr<StateRecord> DecodeState(std::string_view in) {
     r.first_agent_at = static_cast<UnixMillis>(GetU64(tail.data() + 24));
     r.device_class = static_cast<uint8_t>(tail[32]);
     const uint8_t flags = static_cast<uint8_t>(tail[33]);
-    if (r.device_class > 3 || (flags & ~7u) != 0) return Malformed();
+    if (r.device_class > 3 || (flags & ~15u) != 0) return Malformed();
     r.activity_known = (flags & 4) != 0;
+    r.counted = (flags & 8) != 0;
     r.returning = (flags & 1) != 0;
     r.form_submitted = (flags & 2) != 0;
   }

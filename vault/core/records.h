@@ -53,6 +53,7 @@ struct StateRecord {
   UnixMillis first_agent_at = 0;  // vault time of the first agent message; 0: none
   uint8_t device_class = 3;       // stats::DeviceClass, at open
   bool returning = false;         // the visitor had another transcript of the service at open
+  bool counted = false;           // counted in the statistics at its close
   bool form_submitted = false;    // its monitoring form was counted (once only)
 };
 

@@ -47,9 +47,11 @@ StatusOr<bool> VaultImpl::IsReturning(const Visitor& v, std::string_view service
   return false;
 }
 
-void VaultImpl::StageStatistics(const StateRecord& st, UnixMillis closed_at, WriteBatch* batch) {
+void VaultImpl::StageStatistics(StateRecord* state, UnixMillis closed_at, WriteBatch* batch) {
   const StatisticsOptions& o = options_.statistics;
+  const StateRecord& st = *state;
   if (!o.enabled || !st.activity_known || st.restricted()) return;
+  state->counted = true;
   stats::ClosedChat chat;
   chat.created_at = st.created_at;
   chat.closed_at = closed_at;
@@ -89,7 +91,9 @@ Status VaultImpl::DoSubmitMonitoring(const Caller& caller, std::string_view id,
                                       "transcript_open");
   }
   if (t.state.restricted()) return Restricted();
-  if (!o.enabled || !t.state.activity_known) {
+  // Only a chat counted at its close takes a form: the forms of a period
+  // are those of its counted chats.
+  if (!o.enabled || !t.state.counted) {
     return Status::FailedPrecondition("this chat is not counted in the statistics",
                                       "not_counted");
   }

@@ -317,10 +317,10 @@ Status VaultImpl::StageClose(Loaded* t, UnixMillis closed_at, WriteBatch* batch)
   t->state.closed_at = closed_at;
   t->state.last_activity = std::max(t->state.last_activity, closed_at);
   t->state.expires_at = closed_at + options_.retention_ms;
-  VAULT_RETURN_IF_ERROR(StageState(t, batch));
   // In the same atomic write as the close: counted once, never twice, even
-  // after a crash.
-  StageStatistics(t->state, closed_at, batch);
+  // after a crash; the state says whether it was.
+  StageStatistics(&t->state, closed_at, batch);
+  VAULT_RETURN_IF_ERROR(StageState(t, batch));
   batch->Delete(Column::kExpiryIndex, OpenIndexKey(t->raw_id));
   batch->AddToCounter(kOpenCounter, -1);
   batch->AddToCounter(kClosedCounter, 1);

@@ -297,10 +297,11 @@ class VaultImpl final : public Vault, private RetentionHost, private HoldHost {
   // Statistics (statistics.cc). At open: whether the visitor had another
   // transcript of the service (by ref, email or phone; no lock held).
   StatusOr<bool> IsReturning(const Visitor& v, std::string_view service);
-  // At close: adds the chat's counts to today's (in the offset) cells of
-  // its service, unless it was opened before statistics, statistics are
-  // off, or it is restricted.
-  void StageStatistics(const StateRecord& st, UnixMillis closed_at, WriteBatch* batch);
+  // At close, before its state is sealed: adds the chat's counts to
+  // today's (in the offset) cells of its service and marks it counted,
+  // unless it was opened before statistics, statistics are off, or it is
+  // restricted.
+  void StageStatistics(StateRecord* st, UnixMillis closed_at, WriteBatch* batch);
   Status DoSubmitMonitoring(const Caller& caller, std::string_view id,
                             const MonitoringAnswers& form, bool* audited);
   StatusOr<StatisticsReport> DoGetStatistics(const Caller& caller, const StatisticsQuery& query);
