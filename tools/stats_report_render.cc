@@ -1,5 +1,7 @@
 #include "stats_report_render.h"
 
+#include "subject_access_render.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -554,21 +556,7 @@ table.numbers tr.total th, table.numbers tr.total td { font-weight: bold; }
 
 }  // namespace
 
-std::string EscapeHtml(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
+std::string EscapeHtml(std::string_view text) { return sar::EscapeHtml(text); }
 
 std::string RenderStatisticsHtml(const StatisticsReport& report) {
   return Renderer(report).Document();

@@ -37,7 +37,8 @@ inline constexpr char kQuestionBarFill[] = "#2e8b57";  // monitoring questions
 inline constexpr char kOtherBarFill[] = "#7b4f9d";     // duration, device, ...
 inline constexpr char kSuppressedInk[] = "#777777";    // hatch and outline of "<k"
 
-// `&`, `<`, `>`, `"` and `'` as character references.
+// `&`, `<`, `>`, `"` and `'` as character references (sar::EscapeHtml, the
+// subject access documents' escaping).
 std::string EscapeHtml(std::string_view text);
 
 // The document, UTF-8. Tables it does not know by name are drawn as small
