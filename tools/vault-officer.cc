@@ -7,10 +7,11 @@
 //   vault-officer init --identity FILE [--kdf interactive|moderate|sensitive]
 //   vault-officer key --identity FILE
 //   vault-officer [--socket PATH] --identity FILE --officer ID COMMAND ...
-//     cases | case CASE | open-case CASE --reason TEXT
+//     cases | case CASE | open-case CASE --reason TEXT [--threshold K]
 //     hold CASE TRANSCRIPT... | holds TRANSCRIPT
 //     request CASE TRANSCRIPT... --reason TEXT [--expires-in 24h]
 //     release CASE --reason TEXT [--expires-in 24h]
+//     reshare CASE --reason TEXT [--threshold K] [--expires-in 24h]
 //     show-request REQUEST | approve REQUEST [--out DIR]
 //
 // The passphrase comes from --passphrase-file, else $VAULT_OFFICER_PASSPHRASE,
@@ -67,8 +68,11 @@ Your identity (keep the file private; it is protected by your passphrase):
 Against the vault (needs --identity FILE and --officer ID, your enrolled id):
   cases                                   list cases
   case CASE                               a case, its reason and its holds
-  open-case CASE --reason TEXT            open a case (its key is shared
-                                          between the enrolled officers)
+  open-case CASE --reason TEXT [--threshold K]
+                                          open a case (its key is shared
+                                          between the enrolled officers; K of
+                                          them open it, default the vault's
+                                          setting, usually 2)
   hold CASE TRANSCRIPT...                 place transcripts on hold under CASE
   holds TRANSCRIPT                        the holds on a transcript
   request CASE TRANSCRIPT... --reason TEXT [--expires-in 24h]
@@ -78,6 +82,12 @@ Against the vault (needs --identity FILE and --officer ID, your enrolled id):
   release CASE --reason TEXT [--expires-in 24h]
                                           ask to release a case (also needs a
                                           second officer)
+  reshare CASE --reason TEXT [--threshold K] [--expires-in 24h]
+                                          deal the case key afresh to the
+                                          officers enrolled now (after one
+                                          leaves or joins); old shares stop
+                                          working. Needs the case's threshold
+                                          of share holders, as a release does
   show-request REQUEST                    what a request asks, before you approve
   approve REQUEST [--out DIR]             approve; if yours is the second
                                           approval the request is carried out
@@ -87,6 +97,17 @@ Against the vault (needs --identity FILE and --officer ID, your enrolled id):
 
 Exit status: 0 ok, 1 the vault refused or is unreachable, 2 usage or identity.
 )";
+
+// --threshold K: 0 when absent (the vault's default, or the case's); the
+// vault checks the range (2..255).
+int Threshold(const po::variables_map& vm) {
+  std::optional<std::string> v = Get(vm, "threshold");
+  if (!v) return 0;
+  if (v->empty() || v->size() > 3 || v->find_first_not_of("0123456789") != std::string::npos) {
+    throw UsageError{"--threshold is a number of officers, 2 to 255"};
+  }
+  return std::stoi(*v);
+}
 
 std::string Need(const po::variables_map& vm, const char* name, const std::string& command) {
   std::optional<std::string> v = Get(vm, name);
@@ -255,6 +276,18 @@ StatusOr<std::string> Approve(vault::Client* client, const vault::safeguard::Off
     }
     return exported;
   }
+  if (result.executed && result.request.kind == vault::RequestKind::kReshare) {
+    VAULT_ASSIGN_OR_RETURN(vault::CaseDetail reshared, client->GetCase(result.request.case_id));
+    json::array holders;
+    for (const std::string& h : reshared.info.share_holders) holders.emplace_back(h.c_str());
+    return json::serialize(json::object{{"request", result.request.id},
+                                        {"state", result.request.state},
+                                        {"case_reshared", result.request.case_id},
+                                        {"threshold", reshared.info.threshold},
+                                        {"share_holders", std::move(holders)},
+                                        {"audit_seq", result.audit_seq},
+                                        {"audit_hash", result.audit_hash}});
+  }
   if (result.executed) {
     return json::serialize(json::object{{"request", result.request.id},
                                         {"state", result.request.state},
@@ -294,6 +327,8 @@ StatusOr<std::string> Run(const std::string& command, const std::vector<std::str
     need_args(2, 101, "request CASE TRANSCRIPT... --reason TEXT");
   else if (command == "release")
     need_args(1, 1, "release CASE --reason TEXT");
+  else if (command == "reshare")
+    need_args(1, 1, "reshare CASE --reason TEXT [--threshold K]");
   else if (command == "show-request")
     need_args(1, 1, "show-request REQUEST");
   else if (command == "approve")
@@ -332,6 +367,7 @@ StatusOr<std::string> Run(const std::string& command, const std::vector<std::str
     vault::CaseOpening o;
     o.case_id = args[0];
     o.reason = Need(vm, "reason", command);
+    o.threshold = Threshold(vm);
     VAULT_RETURN_IF_ERROR(sg::SignCaseOpening(keys, officer, vault_id, now, &o));
     VAULT_ASSIGN_OR_RETURN(auto c, client->OpenCase(o));
     return vault::wire::EncodeCase(c);
@@ -348,9 +384,12 @@ StatusOr<std::string> Run(const std::string& command, const std::vector<std::str
     }
     return json::serialize(json::object{{"holds", std::move(held)}});
   }
-  // request / release: file, then approve as this officer.
+  // request / release / reshare: file, then approve as this officer.
   vault::RequestFiling f;
-  f.kind = command == "request" ? vault::RequestKind::kUnseal : vault::RequestKind::kRelease;
+  f.kind = command == "request"   ? vault::RequestKind::kUnseal
+           : command == "release" ? vault::RequestKind::kRelease
+                                  : vault::RequestKind::kReshare;
+  f.threshold = command == "reshare" ? Threshold(vm) : 0;
   f.case_id = args[0];
   f.transcripts.assign(args.begin() + 1, args.end());
   f.reason = Need(vm, "reason", command);
@@ -362,7 +401,7 @@ StatusOr<std::string> Run(const std::string& command, const std::vector<std::str
   (void)approved;  // the first approval never carries a request out
   VAULT_ASSIGN_OR_RETURN(vault::RequestInfo now_pending, client->GetRequest(filed.id));
   json::object out = json::parse(vault::wire::EncodeRequest(now_pending)).as_object();
-  out["next"] = "a second officer runs: vault-officer approve " + filed.id;
+  out["next"] = "another share holder runs: vault-officer approve " + filed.id;
   return json::serialize(out);
 }
 
@@ -379,8 +418,9 @@ int main(int argc, char** argv) {
       ("officer", text(), "your officer id, as enrolled")
       ("passphrase-file", text(), "read the passphrase from this file (first line)")
       ("kdf", text(), "init: interactive, moderate (default) or sensitive")
-      ("reason", text(), "open-case, request, release: why (kept in the sealed case file)")
-      ("expires-in", text(), "request, release: how long a second officer has (default 24h)")
+      ("reason", text(), "open-case, request, release, reshare: why (kept in the sealed case file)")
+      ("expires-in", text(), "request, release, reshare: how long the other officers have (default 24h)")
+      ("threshold", text(), "open-case, reshare: how many share holders open the case (2..255)")
       ("out", text(), "approve: where unsealed transcripts are written");
   // clang-format on
   try {

@@ -53,6 +53,7 @@
 #include "vault/common/time_format.h"
 #include "vault/wire/http_error.h"
 #include "vault/wire/request_json.h"
+#include "vault/wire/safeguard_json.h"
 #include "vault/wire/subject_access_json.h"
 #include "subject_access_render.h"
 #include "tool_cli.h"
@@ -94,12 +95,16 @@ Commands:
                               audit records as JSON (limit 1..1000, default 100)
   audit export DIR            write what `vault-audit verify --dir DIR` reads:
                               segments, checkpoint.note, genesis.key
-  officers                    safeguarding officers and their key fingerprints
+  officers                    safeguarding officers and their key fingerprints,
+                              and which cases need resharing (share_health:
+                              stranded, at_threshold, reshare_advised)
                               (admin, officer, auditor)
   officer enrol ID KEY        enrol an officer: KEY is what `vault-officer init`
                               printed; check its fingerprint with them (admin)
-  officer revoke ID           revoke an officer; their approvals no longer count
-                              (admin)
+  officer revoke ID [--force] revoke an officer; their approvals no longer
+                              count. Refused if it would leave a case fewer
+                              share holders than its threshold (the cases are
+                              named): reshare them first, or --force (admin)
 )";
 // --help: kUsage, the data-protection lead's commands
 // (vault::ctl::kRightsUsage), then this.
@@ -137,7 +142,7 @@ const std::map<std::string, CommandSpec>& Commands() {
       {"backup", {1, {}, {}}},
       {"audit", {1, {"from-record", "limit"}, {}}},
       {"officers", {0, {}, {}}},
-      {"officer", {1, {}, {}}},
+      {"officer", {1, {"force"}, {}}},
       {"subject-access",
        {0,
         {"out", "ref", "email", "phone", "ip", "identifiers-file", "service", "request"},
@@ -207,6 +212,7 @@ po::options_description Options() {
       ("months", text(), "rights extend: 1 or 2")
       ("reason", text(), "rights extend, refuse, lift, decide: a reason code")
       ("decision", text(), "rights decide: upheld_erase, upheld_restricted or rejected")
+      ("force", "officer revoke: even if it leaves a case too few share holders to open it")
       ("set", po::value<std::vector<std::string>>()->composing(),
               "subject-rectify: FIELD=VALUE, a visitor field's new value (repeatable)")
       ("remove", po::value<std::vector<std::string>>()->composing(),
@@ -352,7 +358,8 @@ vault::StatusOr<std::string> Run(const std::string& command, const std::vector<s
   if (command == "officers") return Call(client, "GET", "/v1/officers", "", {200});
   if (command == "officer") {
     if (args[0] == "revoke") {
-      return Call(client, "POST", "/v1/officers/" + args[1] + "/revoke", "", {200});
+      return Call(client, "POST", "/v1/officers/" + args[1] + "/revoke",
+                  vault::wire::EncodeRevocation(vm.count("force") > 0), {200});
     }
     json::object body;
     body["id"] = args[1];
@@ -425,7 +432,10 @@ void Validate(const std::string& command, const std::vector<std::string>& args,
   } else if (command == "officer") {
     const bool enrol = args.size() == 3 && args[0] == "enrol";
     const bool revoke = args.size() == 2 && args[0] == "revoke";
-    if (!enrol && !revoke) throw UsageError{"usage: officer enrol ID KEY | officer revoke ID"};
+    if (!enrol && !revoke) {
+      throw UsageError{"usage: officer enrol ID KEY | officer revoke ID [--force]"};
+    }
+    if (enrol && vm.count("force")) throw UsageError{"--force applies only to officer revoke"};
     for (char c : args[1]) {
       const bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
                       c == '-';

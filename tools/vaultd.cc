@@ -90,8 +90,10 @@ po::options_description FileOptions() {
       ("epoch", text(), "key epoch length; fixed once the keyring exists (default 1h)")
       ("idle-close", text(), "close a chat with no activity for this long, as of its last "
                              "activity; 'off' never (default 2h)")
-      ("max-request-age", text(), "longest an unseal or release request waits for its second "
-                                  "officer's approval (default 24h)")
+      ("max-request-age", text(), "longest an unseal, release or reshare request waits for "
+                                  "its other officers' approvals (default 24h)")
+      ("case-threshold", text(), "how many officers' shares open a legal-hold case whose "
+                                 "opening names none, 2 to 255 (default 2)")
       ("rights-retention", text(), "how long an entry of the register of visitors' rights "
                                    "requests is kept after it ends (default 365d)")
       ("root-key-file", text(), "root key file (default <data-dir>/keys/root.key, created 0600)")
@@ -276,6 +278,8 @@ Config BuildConfig(const Values& values) {
   }
   v.max_text_bytes = CountOption(values, "max-text-bytes", v.max_text_bytes, 1, 64 << 20);
   v.max_request_age_ms = DurationOption(values, "max-request-age", v.max_request_age_ms);
+  v.case_threshold =
+      static_cast<int>(CountOption(values, "case-threshold", v.case_threshold, 2, 255));
   v.rights_retention_ms = DurationOption(values, "rights-retention", v.rights_retention_ms);
   v.storage_reserve_bytes = SizeOption(values, "storage-reserve", v.storage_reserve_bytes);
 

@@ -154,7 +154,8 @@ class Client {
   // signature, made with vault/officer/officer_actions.h.
   StatusOr<OfficerList> ListOfficers();
   StatusOr<OfficerInfo> EnrolOfficer(std::string_view officer_id, std::string_view key);
-  StatusOr<OfficerInfo> RevokeOfficer(std::string_view officer_id);
+  // `force`: revoke even if it strands a case ("would_strand_cases").
+  StatusOr<OfficerInfo> RevokeOfficer(std::string_view officer_id, bool force = false);
   StatusOr<CaseInfo> OpenCase(const CaseOpening& opening);
   StatusOr<std::vector<CaseInfo>> ListCases();
   StatusOr<CaseDetail> GetCase(std::string_view case_id);

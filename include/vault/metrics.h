@@ -82,6 +82,11 @@ struct VaultMetrics {
   // open ones, and open ones past their due time (should be 0).
   uint64_t rights_requests_open = 0;
   uint64_t rights_requests_overdue = 0;
+  // Open legal-hold cases with exactly as many active share holders as
+  // their threshold (one departure from stranded), and with fewer
+  // (stranded: never openable or releasable again). Both should be 0.
+  uint64_t cases_at_threshold = 0;
+  uint64_t cases_stranded = 0;
 };
 
 }  // namespace vault

@@ -117,6 +117,9 @@ struct Options {
   // the vault's clock.
   int64_t max_request_age_ms = 24 * 3600 * kMillisPerSecond;
   int64_t statement_skew_ms = 5 * 60 * kMillisPerSecond;
+  // How many officers' shares open a case whose opening names no threshold
+  // (2..255; a case needs at least this many active officers to open).
+  int case_threshold = 2;
 
   // Where the vault reports what no caller is told about: a failed
   // background retention run ("retention_failed"), a damaged record that

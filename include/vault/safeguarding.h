@@ -28,9 +28,26 @@ struct OfficerInfo {
   bool active() const { return revoked_at == 0; }
 };
 
+// Which open cases need resharing (LegalHold: a case's key is shared among
+// the officers enrolled when it was opened or last reshared; docs/
+// safeguarding.md "Keeping cases openable"). Case ids, sorted.
+struct ShareHealth {
+  // Fewer active share holders than the case's threshold: no request of the
+  // case can ever be approved again (its transcripts are kept until the
+  // vault's data is destroyed by other means).
+  std::vector<std::string> stranded;
+  // Exactly as many active share holders as the threshold: one departure
+  // from stranded. Reshare now.
+  std::vector<std::string> at_threshold;
+  // More than the threshold, but a share holder has been revoked or an
+  // active officer holds no share: reshare when convenient.
+  std::vector<std::string> reshare_advised;
+};
+
 struct OfficerList {
   std::string vault_id;  // names this vault in every signed statement
   std::vector<OfficerInfo> officers;
+  ShareHealth share_health;
 };
 
 // Who signed an officer action, when, and the signature (raw 64 bytes).
@@ -44,6 +61,9 @@ struct CaseOpening {
   std::string case_id;  // [A-Za-z0-9._-]{1,64}, chosen by the officer
   std::string reason;   // 1..2000 bytes of UTF-8; kept in the sealed case file only
   OfficerSignature signed_by;
+  // How many share holders must approve a request of this case: 2..255 and
+  // at most the active officers; 0: the configured Options::case_threshold.
+  int threshold = 0;
 };
 
 struct CaseInfo {
@@ -58,6 +78,10 @@ struct CaseInfo {
   int threshold = 0;
   std::vector<std::string> share_holders;  // officers who hold a share
   uint64_t holds = 0;
+  UnixMillis reshared_at = 0;  // 0: its shares are those dealt at opening
+  // "ok", "reshare_advised", "at_threshold" or "stranded" (ShareHealth);
+  // empty once released.
+  std::string share_status;
 };
 
 struct HoldPlacement {
@@ -89,9 +113,19 @@ struct CaseDetail {
   std::vector<CaseRightsNotice> rights_requests;  // oldest first
 };
 
-enum class RequestKind { kUnseal, kRelease };
+// unseal: open listed held transcripts; release: end the case; reshare:
+// deal the case key afresh to the officers enrolled now.
+enum class RequestKind { kUnseal, kRelease, kReshare };
 inline const char* RequestKindName(RequestKind kind) {
-  return kind == RequestKind::kUnseal ? "unseal" : "release";
+  switch (kind) {
+    case RequestKind::kUnseal:
+      return "unseal";
+    case RequestKind::kRelease:
+      return "release";
+    case RequestKind::kReshare:
+      return "reshare";
+  }
+  return "unknown";
 }
 
 struct RequestFiling {
@@ -101,6 +135,9 @@ struct RequestFiling {
   std::string reason;                    // 1..2000 bytes
   UnixMillis expires_at = 0;             // at most Options::max_request_age_ms ahead
   OfficerSignature signed_by;
+  // reshare: the threshold of the new shares (2..255, at most the active
+  // officers); 0 keeps the case's. Must be 0 for the other kinds.
+  int threshold = 0;
 };
 
 struct RequestInfo {
@@ -108,6 +145,7 @@ struct RequestInfo {
   RequestKind kind = RequestKind::kUnseal;
   std::string case_id;
   std::vector<std::string> transcripts;
+  int threshold = 0;  // reshare: the new shares' threshold; 0 otherwise
   std::string reason_hash;
   // The reason itself, so the second officer can read what they approve. Held
   // in memory with the pending request only; audit records carry the hash.

@@ -236,13 +236,19 @@ class Vault {
   virtual StatusOr<OfficerInfo> EnrolOfficer(const Caller& caller, std::string_view officer_id,
                                              std::string_view key) = 0;
   // Approvals by a revoked officer are refused from now on. Shares it holds
-  // stay sealed to it and count for nothing.
-  virtual StatusOr<OfficerInfo> RevokeOfficer(const Caller& caller,
-                                              std::string_view officer_id) = 0;
-  // Creates the case key pair, splits its secret 2-of-n over the active
-  // officers (FailedPrecondition "too_few_officers" if fewer than two), seals
-  // each share to its officer, stores the shares and the public key in the
-  // safeguarding file and wipes the secret.
+  // stay sealed to it and count for nothing. A revocation that would leave
+  // an open case with fewer active share holders than its threshold (a
+  // stranded case: never openable or releasable again) is refused with
+  // FailedPrecondition "would_strand_cases" naming the cases, unless
+  // `force`; a forced one is audited with the cases it stranded.
+  virtual StatusOr<OfficerInfo> RevokeOfficer(const Caller& caller, std::string_view officer_id,
+                                              bool force) = 0;
+  // Creates the case key pair, splits its secret k-of-n over the active
+  // officers (k: CaseOpening::threshold, else Options::case_threshold;
+  // InvalidArgument "invalid_threshold" outside 2..255, FailedPrecondition
+  // "too_few_officers" if fewer than k are active), seals each share to its
+  // officer, stores the shares and the public key in the safeguarding file
+  // and wipes the secret.
   virtual StatusOr<CaseInfo> OpenCase(const Caller& caller, const CaseOpening& opening) = 0;
   virtual StatusOr<std::vector<CaseInfo>> ListCases(const Caller& caller) = 0;
   virtual StatusOr<CaseDetail> GetCase(const Caller& caller, std::string_view case_id) = 0;
@@ -254,7 +260,10 @@ class Vault {
   virtual StatusOr<HoldInfo> PlaceHold(const Caller& caller, const HoldPlacement& hold) = 0;
   virtual StatusOr<std::vector<HoldInfo>> ListHolds(const Caller& caller,
                                                     std::string_view transcript_id) = 0;
-  // Files an unseal or release request, signed by its filer. Pending
+  // Files an unseal, release or reshare request, signed by its filer. A
+  // reshare is filed by a share holder of the case (PermissionDenied
+  // "no_share" otherwise), lists no transcripts, and names the new
+  // threshold or 0 to keep the case's. Pending
   // requests live in memory only (with the request key): a restart of the
   // vault voids them.
   virtual StatusOr<RequestInfo> FileRequest(const Caller& caller, const RequestFiling& filing) = 0;
@@ -262,12 +271,15 @@ class Vault {
   // officer, in RequestInfo::officer_share.
   virtual StatusOr<RequestInfo> GetRequest(const Caller& caller, std::string_view request_id,
                                            std::string_view officer) = 0;
-  // Adds one officer's approval. The second approval by a different officer
-  // carries the request out: the shares are combined in guarded memory and
-  // checked against the case public key; an unseal opens only the listed
-  // transcripts and returns them, a release destroys the case key and puts
-  // each held transcript back under normal expiry, or destroys it if its
-  // retention has passed. The request is then used and the key wiped.
+  // Adds one officer's approval. The approval that reaches the case's
+  // threshold (distinct, active share holders) carries the request out: the
+  // shares are combined in guarded memory and checked against the case
+  // public key; an unseal opens only the listed transcripts and returns
+  // them, a release destroys the case key and puts each held transcript
+  // back under normal expiry, or destroys it if its retention has passed,
+  // and a reshare deals the same case key afresh (a new random polynomial)
+  // to the officers active now, replacing every old share. The request is
+  // then used and the key wiped.
   virtual StatusOr<ApprovalResult> Approve(const Caller& caller, std::string_view request_id,
                                            const Approval& approval) = 0;
 

@@ -29,6 +29,7 @@ class VaultFixture : public ::testing::Test {
     o.log = log_;
     o.privacy = privacy_;
     o.statistics = statistics_;
+    if (case_threshold_ != 0) o.case_threshold = case_threshold_;
     if (idle_close_ms_ >= 0) o.idle_close_ms = idle_close_ms_;
     auto v = VaultImpl::Open(o, &clock_);
     ASSERT_TRUE(v.ok()) << v.status().ToString();
@@ -107,6 +108,7 @@ class VaultFixture : public ::testing::Test {
   decltype(Options::log) log_;  // Options::log for the next Reopen
   PrivacyStatement privacy_;    // Options::privacy for the next Reopen
   StatisticsOptions statistics_;  // Options::statistics for the next Reopen
+  int case_threshold_ = 0;        // != 0: Options::case_threshold for the next Reopen
   Caller caller_ = Caller::Trusted("test");
   ManualClock clock_{1'800'000'000'500};
   std::unique_ptr<VaultImpl> vault_;

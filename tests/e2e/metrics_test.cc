@@ -78,6 +78,8 @@ TEST_F(MetricsTest, ExpositionDeclaresEveryFamily) {
       {"vault_storage_reserve_bytes", "gauge"},
       {"vault_rights_requests_open", "gauge"},
       {"vault_rights_requests_overdue", "gauge"},
+      {"vault_cases_at_threshold", "gauge"},
+      {"vault_cases_stranded", "gauge"},
   };
   EXPECT_EQ(e.types, expected);
   EXPECT_EQ(e.Find("vault_retention_overdue_transcripts"), 0.0);
@@ -89,6 +91,8 @@ TEST_F(MetricsTest, ExpositionDeclaresEveryFamily) {
   EXPECT_EQ(e.Find("vault_retention_damaged_records"), 0.0);
   EXPECT_EQ(e.Find("vault_rights_requests_open"), 0.0);
   EXPECT_EQ(e.Find("vault_rights_requests_overdue"), 0.0);
+  EXPECT_EQ(e.Find("vault_cases_at_threshold"), 0.0);
+  EXPECT_EQ(e.Find("vault_cases_stranded"), 0.0);
   EXPECT_EQ(e.Find("vault_store_compaction_errors_total"), 0.0);
   EXPECT_EQ(e.Find("vault_store_read_only"), 0.0);
   EXPECT_EQ(e.Find("vault_storage_reserve_bytes"), 64.0 * 1024 * 1024);

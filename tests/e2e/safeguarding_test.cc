@@ -1,7 +1,9 @@
 // Legal hold end to end: the real vault-officer and vaultctl binaries
 // against a real vaultd. Officers create their identities, an admin enrols
 // them, one opens a case and holds a transcript, two unseal it and get the
-// JSON and paper exports, and two release the case.
+// JSON and paper exports, and two release the case. Officers leave and join:
+// the warnings (metrics, `vaultctl officers`), a revocation that would strand
+// a case refused unless forced, and a reshare with `vault-officer reshare`.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
@@ -86,8 +88,110 @@ class SafeguardingE2eTest : public DaemonTest {
     return created->id;
   }
 
+  // Enrols a new officer `name` with a fresh identity.
+  void Join(const std::string& name) {
+    ProgramResult r = Officer({"init", "--identity", Identity(name), "--kdf", "interactive",
+                               "--passphrase-file", dir_ + "/pass"});
+    ASSERT_EQ(r.exit_status, 0) << r.err;
+    const size_t at = r.out.find("key: ");
+    ASSERT_NE(at, std::string::npos) << r.out;
+    r = Ctl({"officer", "enrol", name, r.out.substr(at + 5, r.out.find('\n', at) - at - 5)});
+    ASSERT_EQ(r.exit_status, 0) << r.err;
+  }
+  std::string Gauge(const std::string& name) {
+    auto metrics = client_->Metrics();
+    EXPECT_TRUE(metrics.ok());
+    if (!metrics.ok()) return "";
+    const size_t at = metrics->find("\n" + name + " ");
+    if (at == std::string::npos) return "missing";
+    const size_t from = at + name.size() + 2;
+    return metrics->substr(from, metrics->find('\n', from) - from);
+  }
+  // `vaultctl officers`' share_health, as "stranded|at_threshold|advised".
+  std::string Health() {
+    const ProgramResult r = Ctl({"officers"});
+    EXPECT_EQ(r.exit_status, 0) << r.err;
+    boost::system::error_code ec;
+    json::value v = json::parse(r.out, ec);
+    if (ec || !v.is_object() || !v.as_object().contains("share_health")) return "none";
+    const json::object& h = v.as_object().at("share_health").as_object();
+    std::string out;
+    for (const char* k : {"stranded", "at_threshold", "reshare_advised"}) {
+      if (std::string(k) != "stranded") out += "|";
+      for (const json::value& id : h.at(k).as_array()) out += std::string(id.as_string()) + ",";
+    }
+    return out;
+  }
+
   std::string dir_;
 };
+
+TEST_F(SafeguardingE2eTest, OfficersLeaveAndJoinWithoutStrandingACase) {
+  As("alice", {"open-case", "CASE-K", "--reason", "r"});
+  json::object three = As("alice", {"open-case", "CASE-3", "--reason", "r", "--threshold", "3"});
+  EXPECT_EQ(three["threshold"].as_int64(), 3);
+  const std::string id = ClosedTranscript("kept under CASE-K");
+  As("alice", {"hold", "CASE-K", id});
+  EXPECT_EQ(Health(), "|CASE-3,|");
+  EXPECT_EQ(Gauge("vault_cases_at_threshold"), "1");
+  EXPECT_EQ(Gauge("vault_cases_stranded"), "0");
+
+  ASSERT_NO_FATAL_FAILURE(Join("dave"));
+  EXPECT_EQ(Health(), "|CASE-3,|CASE-K,");
+  // Dave holds no share of a case opened before he joined.
+  std::string err;
+  json::object unseal = As("alice", {"request", "CASE-K", id, "--reason", "police", "--expires-in", "1h"});
+  const std::string unseal_id(unseal["id"].as_string());
+  As("dave", {"approve", unseal_id}, 1, &err);
+  EXPECT_NE(err.find("no_share"), std::string::npos) << err;
+  ASSERT_EQ(As("bob", {"approve", unseal_id, "--out", dir_ + "/first"})["executed"], true);
+
+  // Carol leaves: revoking her would strand CASE-3; refused, naming it.
+  ProgramResult r = Ctl({"officer", "revoke", "carol"});
+  EXPECT_EQ(r.exit_status, 1);
+  EXPECT_NE(r.err.find("would_strand_cases"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("CASE-3"), std::string::npos) << r.err;
+  EXPECT_TRUE(client_->ListOfficers()->officers.at(2).active());
+  // The lead reshares CASE-K to alice, bob, carol and dave first (any two
+  // share holders), then forces the revocation for CASE-3.
+  json::object reshare = As("alice", {"reshare", "CASE-K", "--reason", "Dave joined", "--expires-in", "1h"});
+  EXPECT_EQ(reshare["kind"].as_string(), "reshare");
+  EXPECT_EQ(reshare["threshold"].as_int64(), 2);
+  json::object dealt = As("bob", {"approve", std::string(reshare["id"].as_string())});
+  EXPECT_EQ(dealt["case_reshared"].as_string(), "CASE-K");
+  EXPECT_EQ(dealt["share_holders"].as_array().size(), 4u);
+  EXPECT_EQ(Health(), "|CASE-3,|");
+  r = Ctl({"officer", "revoke", "carol", "--force"});
+  ASSERT_EQ(r.exit_status, 0) << r.err;
+  EXPECT_EQ(Health(), "CASE-3,||CASE-K,");
+  EXPECT_EQ(Gauge("vault_cases_stranded"), "1");
+  EXPECT_EQ(Gauge("vault_cases_at_threshold"), "0");
+
+  // Dave, who joined after the opening, now unseals with Bob.
+  unseal = As("dave", {"request", "CASE-K", id, "--reason", "court order", "--expires-in", "1h"});
+  json::object opened =
+      As("bob", {"approve", std::string(unseal["id"].as_string()), "--out", dir_ + "/second"});
+  ASSERT_EQ(opened["executed"], true);
+  EXPECT_NE(ReadFile(dir_ + "/second/" + id + ".txt").find("kept under CASE-K"),
+            std::string::npos);
+  // Bad input changes nothing: a threshold out of range, on the wrong kind.
+  As("alice", {"reshare", "CASE-K", "--reason", "r", "--threshold", "1", "--expires-in", "1h"}, 1, &err);
+  EXPECT_NE(err.find("invalid_threshold"), std::string::npos) << err;
+  As("alice", {"reshare", "CASE-K", "--reason", "r", "--threshold", "9", "--expires-in", "1h"}, 1, &err);
+  EXPECT_NE(err.find("too_few_officers"), std::string::npos) << err;
+  r = Ctl({"officer", "enrol", "erin", "KEY", "--force"});
+  EXPECT_EQ(r.exit_status, 2) << r.err;
+  auto reply = client_->Request("POST", "/v1/officers/bob/revoke", "{\"force\":\"yes\"}",
+                                "application/json");
+  ASSERT_OK(reply);
+  EXPECT_EQ(reply->status, 400);
+  EXPECT_EQ(ErrorCodeOf(reply->body), "invalid_type");
+  reply = client_->Request("POST", "/v1/officers/bob/revoke", "{\"forced\":true}",
+                           "application/json");
+  ASSERT_OK(reply);
+  EXPECT_EQ(ErrorCodeOf(reply->body), "unknown_field");
+  EXPECT_TRUE(client_->ListOfficers()->officers.at(1).active());
+}
 
 TEST_F(SafeguardingE2eTest, TwoOfficersUnsealAHeldTranscriptAndExportIt) {
   auto officers = client_->ListOfficers();

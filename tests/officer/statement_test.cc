@@ -144,12 +144,13 @@ TEST(StatementTest, SignaturesVerifyAndEveryFieldIsCovered) {
   CaseOpening o{"CASE-2026-014", kReason, {}};
   ASSERT_TRUE(SignCaseOpening(*keys, "alice", kVault, kTime, &o).ok());
   EXPECT_TRUE(VerifySignature(keys->pub.sign, CaseOpenStatement(kVault, o), o.signed_by.signature));
-  for (int i = 0; i < 4; ++i) {
+  for (int i = 0; i < 5; ++i) {
     CaseOpening changed = o;
     if (i == 0) changed.case_id += "x";
     if (i == 1) changed.reason += ".";
     if (i == 2) changed.signed_by.officer = "bob";
     if (i == 3) changed.signed_by.time -= 1000;
+    if (i == 4) changed.threshold = 3;  // a threshold the officer did not sign
     EXPECT_FALSE(VerifySignature(keys->pub.sign, CaseOpenStatement(kVault, changed),
                                  o.signed_by.signature))
         << i;
@@ -173,6 +174,39 @@ TEST(StatementTest, SignaturesVerifyAndEveryFieldIsCovered) {
                                  f.signed_by.signature))
         << i;
   }
+
+  // A case opened with a threshold signs it; a reshare signs its threshold.
+  CaseOpening three{"CASE-2026-016", kReason, {}, 3};
+  ASSERT_TRUE(SignCaseOpening(*keys, "alice", kVault, kTime, &three).ok());
+  EXPECT_NE(CaseOpenStatement(kVault, three).find("\nthreshold: 3\n"), std::string::npos);
+  EXPECT_EQ(CaseOpenStatement(kVault, o).find("threshold"), std::string::npos);
+  for (int k : {0, 2, 4}) {
+    CaseOpening changed = three;
+    changed.threshold = k;
+    EXPECT_FALSE(VerifySignature(keys->pub.sign, CaseOpenStatement(kVault, changed),
+                                 three.signed_by.signature))
+        << k;
+  }
+  RequestFiling reshare{RequestKind::kReshare, "CASE-2026-014", {}, kReason, kExpires, {}, 3};
+  ASSERT_TRUE(SignFiling(*keys, "alice", kVault, kTime, &reshare).ok());
+  EXPECT_NE(RequestFileStatement(kVault, reshare).find("kind: reshare\n"), std::string::npos);
+  EXPECT_NE(RequestFileStatement(kVault, reshare).find("\nthreshold: 3\n"), std::string::npos);
+  EXPECT_EQ(RequestFileStatement(kVault, f).find("threshold"), std::string::npos);
+  for (int k : {0, 2}) {
+    RequestFiling changed = reshare;
+    changed.threshold = k;
+    EXPECT_FALSE(VerifySignature(keys->pub.sign, RequestFileStatement(kVault, changed),
+                                 reshare.signed_by.signature))
+        << k;
+  }
+  RequestInfo r;
+  r.kind = RequestKind::kReshare;
+  r.threshold = 3;
+  EXPECT_NE(RequestText(kVault, r).find("\ntranscripts: \nthreshold: 3\nreason-hash: "),
+            std::string::npos)
+      << RequestText(kVault, r);
+  r.kind = RequestKind::kRelease;
+  EXPECT_EQ(RequestText(kVault, r).find("threshold"), std::string::npos);
   // A signature is 64 bytes: a truncated or extended one never verifies.
   const std::string text = RequestFileStatement(kVault, f);
   EXPECT_FALSE(VerifySignature(keys->pub.sign, text, f.signed_by.signature.substr(0, 63)));

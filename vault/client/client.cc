@@ -513,9 +513,11 @@ StatusOr<OfficerInfo> Client::EnrolOfficer(std::string_view officer_id, std::str
   return Expect(Request("POST", "/v1/officers", body, kJson), 201, wire::DecodeOfficer);
 }
 
-StatusOr<OfficerInfo> Client::RevokeOfficer(std::string_view officer_id) {
+StatusOr<OfficerInfo> Client::RevokeOfficer(std::string_view officer_id, bool force) {
   const std::string target = "/v1/officers/" + std::string(officer_id) + "/revoke";
-  return Expect(Request("POST", target, "", ""), 200, wire::DecodeOfficer);
+  const std::string body = wire::EncodeRevocation(force);
+  return Expect(Request("POST", target, body, body.empty() ? "" : kJson), 200,
+                wire::DecodeOfficer);
 }
 
 StatusOr<CaseInfo> Client::OpenCase(const CaseOpening& opening) {

@@ -23,8 +23,9 @@ StatusOr<OfficerInfo> VaultImpl::EnrolOfficer(const Caller& caller, std::string_
                                               std::string_view key) {
   return hold_->EnrolOfficer(caller, officer_id, key);
 }
-StatusOr<OfficerInfo> VaultImpl::RevokeOfficer(const Caller& caller, std::string_view officer_id) {
-  return hold_->RevokeOfficer(caller, officer_id);
+StatusOr<OfficerInfo> VaultImpl::RevokeOfficer(const Caller& caller, std::string_view officer_id,
+                                               bool force) {
+  return hold_->RevokeOfficer(caller, officer_id, force);
 }
 StatusOr<CaseInfo> VaultImpl::OpenCase(const Caller& caller, const CaseOpening& opening) {
   return hold_->OpenCase(caller, opening);

@@ -39,7 +39,8 @@ VaultImpl::VaultImpl(Options options, Clock* clock, DirectoryLock lock,
       open_count_(open), closed_count_(closed),
       hold_(std::make_unique<LegalHold>(
           LegalHold::Settings{audit::PublicKeyBase64(audit_->GenesisKey()),
-                              options_.statement_skew_ms, options_.max_request_age_ms},
+                              options_.statement_skew_ms, options_.max_request_age_ms,
+                              options_.case_threshold},
           std::move(cases), store_.get(), clock_, shredder_->run_mutex(),
           static_cast<HoldHost*>(this))) {}
 
@@ -68,6 +69,9 @@ StatusOr<std::unique_ptr<VaultImpl>> VaultImpl::Open(const Options& options, Clo
   }
   if (options.rights_retention_ms <= 0 || options.rights_retention_ms > kMaxRightsRetentionMs) {
     return Status::InvalidArgument("the rights register's retention must be from 1 ms to 100 years");
+  }
+  if (options.case_threshold < 2 || options.case_threshold > 255) {
+    return Status::InvalidArgument("a case's threshold must be from 2 to 255 officers");
   }
   VAULT_RETURN_IF_ERROR(ValidateStatisticsOptions(options.statistics));
   const std::string keys_dir = options.data_dir + "/keys";
@@ -198,6 +202,11 @@ VaultMetrics VaultImpl::Metrics() {
     m.rights_requests_overdue = rights_->OverdueCount(clock_->NowMillis());
   }
   m.compaction_failures = shredder_->compaction_failures();
+  {
+    const ShareHealth health = hold_->CaseShareHealth();
+    m.cases_at_threshold = health.at_threshold.size();
+    m.cases_stranded = health.stranded.size();
+  }
   return m;
 }
 

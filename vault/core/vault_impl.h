@@ -89,7 +89,8 @@ class VaultImpl final : public Vault, private RetentionHost, private HoldHost {
   StatusOr<OfficerList> ListOfficers(const Caller& caller) override;
   StatusOr<OfficerInfo> EnrolOfficer(const Caller& caller, std::string_view officer_id,
                                      std::string_view key) override;
-  StatusOr<OfficerInfo> RevokeOfficer(const Caller& caller, std::string_view officer_id) override;
+  StatusOr<OfficerInfo> RevokeOfficer(const Caller& caller, std::string_view officer_id,
+                                      bool force) override;
   StatusOr<CaseInfo> OpenCase(const Caller& caller, const CaseOpening& opening) override;
   StatusOr<std::vector<CaseInfo>> ListCases(const Caller& caller) override;
   StatusOr<CaseDetail> GetCase(const Caller& caller, std::string_view case_id) override;

@@ -135,6 +135,7 @@ StatusOr<std::string> EncodeSafeguardFile(const SafeguardState& s, const SecretB
                                  {"released_at", c.released_at},
                                  {"public_key", ToBase64(c.public_key)},
                                  {"threshold", c.threshold},
+                                 {"reshared_at", c.reshared_at},
                                  {"shares", std::move(shares)},
                                  {"index_key", ToBase64(index_key)}});
   }
@@ -196,7 +197,12 @@ StatusOr<SafeguardState> DecodeSafeguardFile(std::string_view file, const Secret
         !Int(o, "threshold", &threshold) || shares == nullptr || !shares->is_array()) {
       return Bad("case entry");
     }
+    if (threshold < 2 || threshold > 255) return Bad("case entry");
     c.threshold = static_cast<int>(threshold);
+    // Absent from files written before cases could be reshared.
+    if (o.contains("reshared_at") && !Int(o, "reshared_at", &c.reshared_at)) {
+      return Bad("case entry");
+    }
     // Absent from files written before cases had index keys.
     if (o.contains("index_key")) {
       std::string sealed;

@@ -3,7 +3,8 @@
 // and never in a backup.
 //
 // A case holds its X25519 public key and, for each officer enrolled when it
-// was opened, one Shamir share of its secret key sealed to that officer's
+// was opened or last reshared, one Shamir share of its secret key (any
+// `threshold` of them open it) sealed to that officer's
 // X25519 key (crypto_box_seal of ShareAd(case) || x || y), with a commitment
 // to the share so a tampered share is recognised before it is combined. The
 // case secret itself is never stored. Releasing a case deletes its public
@@ -64,6 +65,8 @@ struct StoredCase {
   std::string public_key;  // 32 bytes; empty once released
   int threshold = 2;
   std::vector<StoredShare> shares;  // empty once released
+  // When the shares were last dealt afresh (a reshare); 0: dealt at opening.
+  UnixMillis reshared_at = 0;
   // The case's visitor-index key; null once released, and in a case written
   // before index keys existed until its first hold makes one. Shared, not
   // copied, by copies of the state.

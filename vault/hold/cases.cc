@@ -1,6 +1,8 @@
 // LegalHold: cases (open, list, read). A case's key pair is made here and
-// split two-of-n among the officers enrolled when it opens; its secret is
-// stored nowhere. Design: docs/design.md, "Legal hold".
+// split k-of-n among the officers enrolled when it opens (k: the opening's
+// threshold, else the configured one); its secret is stored nowhere. A
+// reshare deals it again (execution.cc). Design: docs/design.md, "Legal
+// hold".
 #include <memory>
 #include <string>
 #include <utility>
@@ -22,9 +24,8 @@ using safeguard::StoredCase;
 using safeguard::StoredOfficer;
 using safeguard::StoredShare;
 
-constexpr int kThreshold = 2;
-
-CaseInfo DescribeCase(const StoredCase& c, bool with_reason) {
+CaseInfo DescribeCase(const safeguard::SafeguardState& state, const StoredCase& c,
+                      bool with_reason) {
   CaseInfo info;
   info.id = c.id;
   info.state = c.state;
@@ -36,6 +37,8 @@ CaseInfo DescribeCase(const StoredCase& c, bool with_reason) {
   info.public_key = c.public_key.empty() ? "" : ToBase64(c.public_key);
   info.threshold = c.threshold;
   for (const StoredShare& s : c.shares) info.share_holders.push_back(s.officer);
+  info.reshared_at = c.reshared_at;
+  info.share_status = ShareStatus(state, c);
   return info;
 }
 
@@ -50,6 +53,8 @@ StatusOr<CaseInfo> LegalHold::OpenCase(const Caller& caller, const CaseOpening& 
   if (!caller.Has(Role::kOfficer)) return refuse(NotAnOfficer());
   if (Status s = ValidateCaseId(opening.case_id); !s.ok()) return refuse(s);
   if (Status s = ValidateReason(opening.reason); !s.ok()) return refuse(s);
+  const int threshold = opening.threshold != 0 ? opening.threshold : settings_.default_threshold;
+  if (Status s = ValidateThreshold(threshold); !s.ok()) return refuse(s);
   MutexLock l(&mu_);
   StatusOr<const StoredOfficer*> officer =
       CheckStatement(opening.signed_by, safeguard::CaseOpenStatement(VaultId(), opening));
@@ -62,9 +67,11 @@ StatusOr<CaseInfo> LegalHold::OpenCase(const Caller& caller, const CaseOpening& 
   for (const StoredOfficer& o : next.officers) {
     if (o.revoked_at == 0) holders.push_back(&o);
   }
-  if (holders.size() < static_cast<size_t>(kThreshold)) {
+  if (holders.size() < static_cast<size_t>(threshold)) {
     return refuse(Status::FailedPrecondition(
-        "a case needs at least two enrolled officers to share its key", "too_few_officers"));
+        "a case with a threshold of " + std::to_string(threshold) + " needs at least " +
+            std::to_string(threshold) + " enrolled, active officers to share its key",
+        "too_few_officers"));
   }
   if (holders.size() > 255) {
     return refuse(Status::FailedPrecondition("more than 255 officers", "too_many_officers"));
@@ -76,28 +83,11 @@ StatusOr<CaseInfo> LegalHold::OpenCase(const Caller& caller, const CaseOpening& 
   c.reason = opening.reason;
   c.opened_by = officer_id;
   c.opened_at = clock_->NowMillis();
-  c.threshold = kThreshold;
+  c.threshold = threshold;
   {
     VAULT_ASSIGN_OR_RETURN(BoxKeyPair case_key, BoxKeyPair::Generate());
     c.public_key = case_key.public_key().bytes();
-    VAULT_ASSIGN_OR_RETURN(
-        std::vector<shamir::Share> shares,
-        shamir::Split(case_key.secret(), kThreshold, static_cast<int>(holders.size())));
-    for (size_t i = 0; i < holders.size(); ++i) {
-      const shamir::Share& share = shares[i];
-      StoredShare stored;
-      stored.officer = holders[i]->id;
-      stored.x = share.x;
-      VAULT_ASSIGN_OR_RETURN(BoxPublicKey officer_key,
-                             BoxPublicKey::FromBytes(std::string_view(
-                                 reinterpret_cast<const char*>(holders[i]->keys.seal.data()),
-                                 holders[i]->keys.seal.size())));
-      // Sealed as ShareAd(case) | x | y, committed to as the same bytes.
-      VAULT_ASSIGN_OR_RETURN(
-          stored.sealed, SealBoundKey(officer_key, safeguard::ShareLabel(c.id, share.x), share.y));
-      stored.commitment = safeguard::ShareCommitment(c.id, share.x, share.y);
-      c.shares.push_back(std::move(stored));
-    }
+    VAULT_ASSIGN_OR_RETURN(c.shares, DealShares(c.id, case_key.secret(), threshold, holders));
   }
   // Its held transcripts' visitor-index entries are tagged under this key,
   // which is deleted with the case's public key and shares at release.
@@ -110,9 +100,37 @@ StatusOr<CaseInfo> LegalHold::OpenCase(const Caller& caller, const CaseOpening& 
                                            {{"officer", officer_id},
                                             {"case", c.id},
                                             {"reason_hash", safeguard::ReasonHash(c.reason)},
-                                            {"share_holders", std::to_string(c.shares.size())}}));
+                                            {"share_holders", std::to_string(c.shares.size())},
+                                            {"threshold", std::to_string(c.threshold)}}));
   VAULT_RETURN_IF_ERROR(CommitCases(std::move(next)));
-  return DescribeCase(c, true);
+  return DescribeCase(cases_->state(), c, true);
+}
+
+StatusOr<std::vector<StoredShare>> DealShares(const std::string& case_id,
+                                              const SecretBytes& case_secret, int threshold,
+                                              const std::vector<const StoredOfficer*>& holders) {
+  // A fresh random polynomial each time: shares of one dealing say nothing
+  // about those of another, and fewer than `threshold` of them say nothing
+  // about the secret.
+  VAULT_ASSIGN_OR_RETURN(std::vector<shamir::Share> shares,
+                         shamir::Split(case_secret, threshold, static_cast<int>(holders.size())));
+  std::vector<StoredShare> out;
+  for (size_t i = 0; i < holders.size(); ++i) {
+    const shamir::Share& share = shares[i];
+    StoredShare stored;
+    stored.officer = holders[i]->id;
+    stored.x = share.x;
+    VAULT_ASSIGN_OR_RETURN(BoxPublicKey officer_key,
+                           BoxPublicKey::FromBytes(std::string_view(
+                               reinterpret_cast<const char*>(holders[i]->keys.seal.data()),
+                               holders[i]->keys.seal.size())));
+    // Sealed as ShareAd(case) | x | y, committed to as the same bytes.
+    VAULT_ASSIGN_OR_RETURN(stored.sealed,
+                           SealBoundKey(officer_key, safeguard::ShareLabel(case_id, share.x), share.y));
+    stored.commitment = safeguard::ShareCommitment(case_id, share.x, share.y);
+    out.push_back(std::move(stored));
+  }
+  return out;
 }
 
 StatusOr<std::vector<HoldInfo>> LegalHold::HoldsOfCase(std::string_view case_id) {
@@ -149,8 +167,10 @@ void LegalHold::PublishIndexKeys() {
   for (const StoredCase& c : cases_->state().cases) {
     if (c.state == "open" && c.index_key != nullptr) keys.push_back(c.index_key);
   }
+  ShareHealth health = HealthLocked();
   MutexLock l(&keys_mu_);
   index_keys_ = std::move(keys);
+  health_ = std::move(health);
 }
 
 std::vector<std::shared_ptr<const CaseIndexKey>> LegalHold::OpenCaseIndexKeys() const {
@@ -165,7 +185,7 @@ StatusOr<std::vector<CaseInfo>> LegalHold::ListCases(const Caller& caller) {
   MutexLock l(&mu_);
   std::vector<CaseInfo> out;
   for (const StoredCase& c : cases_->state().cases) {
-    CaseInfo info = DescribeCase(c, false);
+    CaseInfo info = DescribeCase(cases_->state(), c, false);
     VAULT_ASSIGN_OR_RETURN(std::vector<HoldInfo> holds, HoldsOfCase(c.id));
     info.holds = holds.size();
     out.push_back(std::move(info));
@@ -182,7 +202,7 @@ StatusOr<CaseDetail> LegalHold::GetCase(const Caller& caller, std::string_view c
   if (c == nullptr) return RefuseOfficer(caller, kAction, "", "", case_id, NoCase());
   VAULT_RETURN_IF_ERROR(host_->AuditCaller(caller, kAction, "", "ok", {{"case", c->id}}));
   CaseDetail detail;
-  detail.info = DescribeCase(*c, true);
+  detail.info = DescribeCase(cases_->state(), *c, true);
   VAULT_ASSIGN_OR_RETURN(detail.holds, HoldsOfCase(c->id));
   detail.info.holds = detail.holds.size();
   return detail;

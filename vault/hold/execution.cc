@@ -1,8 +1,8 @@
 // LegalHold: carrying out an approved request. An unseal opens the listed
 // held transcripts; a release returns every transcript of the case to
 // normal expiry (or purges it, if its retention has passed) and destroys the
-// case key. Each is recorded before it happens. Design: docs/design.md
-// section 23.
+// case key; a reshare deals the case key afresh to the officers active now.
+// Each is recorded before it happens. Design: docs/design.md section 23.
 #include <string>
 #include <utility>
 #include <vector>
@@ -124,6 +124,58 @@ Status LegalHold::ExecuteRelease(const Caller& caller, const RequestInfo& reques
     host_->CompactionFailed("release", compacted);
   }
   return Status::OK();
+}
+
+namespace {
+
+std::vector<const safeguard::StoredOfficer*> ActiveOfficers(const safeguard::SafeguardState& s) {
+  std::vector<const safeguard::StoredOfficer*> out;
+  for (const safeguard::StoredOfficer& o : s.officers) {
+    if (o.revoked_at == 0) out.push_back(&o);
+  }
+  return out;
+}
+
+}  // namespace
+
+Status LegalHold::CheckDealable(int threshold) const {
+  const size_t active = ActiveOfficers(cases_->state()).size();
+  if (active < static_cast<size_t>(threshold)) {
+    return Status::FailedPrecondition(
+        "a threshold of " + std::to_string(threshold) + " needs at least " +
+            std::to_string(threshold) + " enrolled, active officers; " + std::to_string(active) +
+            " are",
+        "too_few_officers");
+  }
+  if (active > 255) {
+    return Status::FailedPrecondition("more than 255 officers", "too_many_officers");
+  }
+  return Status::OK();
+}
+
+Status LegalHold::ExecuteReshare(const Caller& caller, const RequestInfo& request,
+                                 const SecretBytes& case_secret, const StoredCase& c,
+                                 ApprovalResult* result) {
+  safeguard::SafeguardState next = cases_->state();
+  const std::vector<const safeguard::StoredOfficer*> holders = ActiveOfficers(next);
+  VAULT_ASSIGN_OR_RETURN(std::vector<safeguard::StoredShare> shares,
+                         DealShares(c.id, case_secret, request.threshold, holders));
+  std::vector<std::string> ids;
+  for (const safeguard::StoredShare& s : shares) ids.push_back(s.officer);
+  // Recorded before the new shares replace the old: if the record cannot be
+  // written, the old shares stay. A crash after it leaves the old file (the
+  // record then names a dealing that never took effect, which the case's
+  // reshared_at shows).
+  VAULT_RETURN_IF_ERROR(AuditExecution(caller, "case.reshare", request,
+                                       {{"threshold", std::to_string(request.threshold)},
+                                        {"share_holders", JoinIds(ids)},
+                                        {"previous_threshold", std::to_string(c.threshold)}},
+                                       result));
+  StoredCase* stored = next.FindCase(c.id);
+  stored->shares = std::move(shares);
+  stored->threshold = request.threshold;
+  stored->reshared_at = clock_->NowMillis();
+  return CommitCases(std::move(next));
 }
 
 }  // namespace vault

@@ -12,6 +12,7 @@
 #include "vault/clock.h"
 #include "vault/common/encoding.h"
 #include "vault/common/utf8.h"
+#include "vault/hold/case_store.h"
 #include "vault/status.h"
 
 namespace vault {
@@ -106,6 +107,52 @@ inline std::string JoinIds(const std::vector<std::string>& ids) {
 }
 
 inline Status NoCase() { return Status::NotFound("no case with this id", "no_case"); }
+
+// Splits `case_secret` `threshold`-of-holders.size() and seals share i to
+// holders[i] (cases.cc).
+StatusOr<std::vector<safeguard::StoredShare>> DealShares(
+    const std::string& case_id, const SecretBytes& case_secret, int threshold,
+    const std::vector<const safeguard::StoredOfficer*>& holders);
+
+// A case's threshold: 2..255 officers (InvalidArgument "invalid_threshold").
+inline Status ValidateThreshold(int k) {
+  if (k < 2 || k > 255) {
+    return Status::InvalidArgument("a threshold must be from 2 to 255 officers",
+                                   "invalid_threshold");
+  }
+  return Status::OK();
+}
+
+// How many of an open case's share holders are enrolled and unrevoked.
+inline size_t ActiveShareHolders(const safeguard::SafeguardState& state,
+                                 const safeguard::StoredCase& c) {
+  size_t n = 0;
+  for (const safeguard::StoredShare& s : c.shares) {
+    const safeguard::StoredOfficer* o = state.FindOfficer(s.officer);
+    if (o != nullptr && o->revoked_at == 0) ++n;
+  }
+  return n;
+}
+
+// An open case's ShareHealth class: "stranded", "at_threshold",
+// "reshare_advised" (a holder revoked, or an active officer without a
+// share) or "ok"; "" for a released case.
+inline std::string ShareStatus(const safeguard::SafeguardState& state,
+                               const safeguard::StoredCase& c) {
+  if (c.state != "open") return "";
+  const size_t active = ActiveShareHolders(state, c);
+  const size_t k = static_cast<size_t>(c.threshold);
+  if (active < k) return "stranded";
+  if (active == k) return "at_threshold";
+  if (active < c.shares.size()) return "reshare_advised";
+  for (const safeguard::StoredOfficer& o : state.officers) {
+    if (o.revoked_at != 0) continue;
+    bool holds = false;
+    for (const safeguard::StoredShare& s : c.shares) holds = holds || s.officer == o.id;
+    if (!holds) return "reshare_advised";
+  }
+  return "ok";
+}
 
 }  // namespace vault
 

@@ -52,6 +52,7 @@ class LegalHold {
     std::string vault_id;
     int64_t statement_skew_ms = 0;   // how far a statement's time may be from the clock
     int64_t max_request_age_ms = 0;  // how far ahead a request may expire
+    int default_threshold = 2;       // a case's threshold when its opening names none
   };
 
   // `store`, `clock`, `retention_mu` (the shredder's run mutex) and `host`
@@ -65,8 +66,8 @@ class LegalHold {
   StatusOr<OfficerList> ListOfficers(const Caller& caller) EXCLUDES(mu_);
   StatusOr<OfficerInfo> EnrolOfficer(const Caller& caller, std::string_view officer_id,
                                      std::string_view key) EXCLUDES(mu_);
-  StatusOr<OfficerInfo> RevokeOfficer(const Caller& caller, std::string_view officer_id)
-      EXCLUDES(mu_);
+  StatusOr<OfficerInfo> RevokeOfficer(const Caller& caller, std::string_view officer_id,
+                                      bool force) EXCLUDES(mu_);
   // Cases (cases.cc).
   StatusOr<CaseInfo> OpenCase(const Caller& caller, const CaseOpening& opening) EXCLUDES(mu_);
   StatusOr<std::vector<CaseInfo>> ListCases(const Caller& caller) EXCLUDES(mu_);
@@ -90,6 +91,9 @@ class LegalHold {
   // the shares opened for it; the vault calls it on each retention run.
   // Returns how many it forgot.
   size_t ForgetExpiredRequests() EXCLUDES(mu_);
+  // Which open cases need resharing (ShareHealth), for /metrics: as of the
+  // last commit of the case store. Never waits for mu_.
+  ShareHealth CaseShareHealth() const EXCLUDES(keys_mu_);
 
  private:
   struct PendingRequest {
@@ -113,16 +117,25 @@ class LegalHold {
       REQUIRES(mu_);
   StatusOr<const safeguard::StoredOfficer*> CheckStatement(const OfficerSignature& signed_by,
                                                           const std::string& text) REQUIRES(mu_);
-  // Audits a refusal (only validated officer and case ids in its details)
-  // and returns `why`, or the audit failure.
+  // Audits a refusal (only validated officer and case ids in its details,
+  // after `extra`, which holds only names the vault validated) and returns
+  // `why`, or the audit failure.
   Status RefuseOfficer(const Caller& caller, std::string_view action, std::string_view object,
-                       std::string_view officer, std::string_view case_id, const Status& why);
+                       std::string_view officer, std::string_view case_id, const Status& why,
+                       AuditDetails extra = {});
   Status ExecuteUnseal(const Caller& caller, const RequestInfo& request,
                        const SecretBytes& case_secret, const safeguard::StoredCase& c,
                        ApprovalResult* result) REQUIRES(mu_);
   Status ExecuteRelease(const Caller& caller, const RequestInfo& request,
                         const SecretBytes& case_secret, const safeguard::StoredCase& c,
                         ApprovalResult* result) REQUIRES(mu_);
+  Status ExecuteReshare(const Caller& caller, const RequestInfo& request,
+                        const SecretBytes& case_secret, const safeguard::StoredCase& c,
+                        ApprovalResult* result) REQUIRES(mu_);
+  ShareHealth HealthLocked() const REQUIRES(mu_);
+  // OK if the officers active now can hold a `threshold`-of-n dealing
+  // (FailedPrecondition "too_few_officers" / "too_many_officers").
+  Status CheckDealable(int threshold) const REQUIRES(mu_);
   // Appends the audit record of an executed request and puts its seq, time
   // and hash in *result.
   Status AuditExecution(const Caller& caller, std::string_view action, const RequestInfo& request,
@@ -132,7 +145,7 @@ class LegalHold {
   StatusOr<std::vector<HoldInfo>> HoldsOfCase(std::string_view case_id);
   size_t ForgetExpiredLocked(UnixMillis now) REQUIRES(mu_);
   // Commits `next` to the case store, then publishes its open cases' index
-  // keys for OpenCaseIndexKeys.
+  // keys for OpenCaseIndexKeys and its share health for CaseShareHealth.
   Status CommitCases(safeguard::SafeguardState next) REQUIRES(mu_) EXCLUDES(keys_mu_);
   void PublishIndexKeys() REQUIRES(mu_) EXCLUDES(keys_mu_);
 
@@ -145,10 +158,11 @@ class LegalHold {
   Mutex mu_;
   std::unique_ptr<safeguard::CaseStore> cases_ GUARDED_BY(mu_);
   std::map<std::string, PendingRequest> requests_ GUARDED_BY(mu_);
-  // A copy of the open cases' index keys, taken after each commit; its own
-  // mutex, taken after mu_ (never before it).
+  // A copy of the open cases' index keys and of their share health, taken
+  // after each commit; its own mutex, taken after mu_ (never before it).
   mutable Mutex keys_mu_;
   std::vector<std::shared_ptr<const CaseIndexKey>> index_keys_ GUARDED_BY(keys_mu_);
+  ShareHealth health_ GUARDED_BY(keys_mu_);
 };
 
 }  // namespace vault

@@ -1,5 +1,6 @@
 // LegalHold: officers (enrol, revoke, list) and the checks every officer's
 // statement passes. Design: docs/design.md, "Legal hold".
+#include <algorithm>
 #include <string>
 #include <utility>
 #include <vector>
@@ -43,8 +44,9 @@ LegalHold::LegalHold(Settings settings, std::unique_ptr<safeguard::CaseStore> ca
 
 Status LegalHold::RefuseOfficer(const Caller& caller, std::string_view action,
                                 std::string_view object, std::string_view officer,
-                                std::string_view case_id, const Status& why) {
-  AuditDetails details;
+                                std::string_view case_id, const Status& why,
+                                AuditDetails extra) {
+  AuditDetails details = std::move(extra);
   // Only validated names go into the record; anything else is caller input.
   if (ValidateOfficerId(officer).ok()) details.emplace_back("officer", std::string(officer));
   if (ValidateCaseId(case_id).ok()) details.emplace_back("case", std::string(case_id));
@@ -91,7 +93,28 @@ StatusOr<OfficerList> LegalHold::ListOfficers(const Caller& caller) {
   out.vault_id = VaultId();
   for (const StoredOfficer& o : cases_->state().officers)
     out.officers.push_back(DescribeOfficer(o));
+  out.share_health = HealthLocked();
   return out;
+}
+
+ShareHealth LegalHold::HealthLocked() const {
+  ShareHealth health;
+  const safeguard::SafeguardState& state = cases_->state();
+  for (const safeguard::StoredCase& c : state.cases) {
+    const std::string status = ShareStatus(state, c);
+    if (status == "stranded") health.stranded.push_back(c.id);
+    if (status == "at_threshold") health.at_threshold.push_back(c.id);
+    if (status == "reshare_advised") health.reshare_advised.push_back(c.id);
+  }
+  for (auto* ids : {&health.stranded, &health.at_threshold, &health.reshare_advised}) {
+    std::sort(ids->begin(), ids->end());
+  }
+  return health;
+}
+
+ShareHealth LegalHold::CaseShareHealth() const {
+  MutexLock l(&keys_mu_);
+  return health_;
 }
 
 StatusOr<OfficerInfo> LegalHold::EnrolOfficer(const Caller& caller, std::string_view officer_id,
@@ -132,7 +155,8 @@ StatusOr<OfficerInfo> LegalHold::EnrolOfficer(const Caller& caller, std::string_
   return DescribeOfficer(officer);
 }
 
-StatusOr<OfficerInfo> LegalHold::RevokeOfficer(const Caller& caller, std::string_view officer_id) {
+StatusOr<OfficerInfo> LegalHold::RevokeOfficer(const Caller& caller, std::string_view officer_id,
+                                               bool force) {
   constexpr std::string_view kAction = "officer.revoke";
   if (!caller.Has(Role::kAdmin)) {
     return RefuseOfficer(caller, kAction, "", officer_id, "",
@@ -152,7 +176,29 @@ StatusOr<OfficerInfo> LegalHold::RevokeOfficer(const Caller& caller, std::string
   }
   officer->revoked_at = clock_->NowMillis();
   const OfficerInfo info = DescribeOfficer(*officer);
-  VAULT_RETURN_IF_ERROR(host_->AuditCaller(caller, kAction, "", "ok", {{"officer", info.id}}));
+  // The open cases this revocation strands: stranded after it, not before.
+  std::vector<std::string> stranded;
+  for (const safeguard::StoredCase& c : next.cases) {
+    if (ShareStatus(next, c) == "stranded" && ShareStatus(cases_->state(), c) != "stranded") {
+      stranded.push_back(c.id);
+    }
+  }
+  AuditDetails details{{"officer", info.id}};
+  if (!stranded.empty()) {
+    if (!force) {
+      return RefuseOfficer(
+          caller, kAction, "", officer_id, "",
+          Status::FailedPrecondition(
+              "revoking " + info.id + " would leave fewer share holders than the threshold of " +
+                  JoinIds(stranded) +
+                  ", and no request of those cases could ever be approved again: reshare them "
+                  "first (vault-officer reshare CASE), or revoke with force",
+              "would_strand_cases"),
+          {{"cases", JoinIds(stranded)}});
+    }
+    details.emplace_back("stranded", JoinIds(stranded));
+  }
+  VAULT_RETURN_IF_ERROR(host_->AuditCaller(caller, kAction, "", "ok", std::move(details)));
   VAULT_RETURN_IF_ERROR(CommitCases(std::move(next)));
   return info;
 }

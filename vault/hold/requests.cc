@@ -1,6 +1,7 @@
-// LegalHold: unseal and release requests: filing, reading and approving
-// them. Two approvals by distinct officers carry a request out
-// (execution.cc). Design: docs/design.md section 23.
+// LegalHold: unseal, release and reshare requests: filing, reading and
+// approving them. As many approvals by distinct share holders as the case's
+// threshold carry a request out (execution.cc). Design: docs/design.md
+// section 23.
 #include <memory>
 #include <set>
 #include <string>
@@ -75,11 +76,18 @@ StatusOr<RequestInfo> LegalHold::FileRequest(const Caller& caller, const Request
     return refuse(Status::InvalidArgument("an unseal request lists 1 to 100 transcripts",
                                           "invalid_transcripts"));
   }
-  if (f.kind == RequestKind::kRelease && !f.transcripts.empty()) {
-    return refuse(
-        Status::InvalidArgument("a release request covers the whole case; list no "
-                                "transcripts",
-                                "invalid_transcripts"));
+  if (f.kind != RequestKind::kUnseal && !f.transcripts.empty()) {
+    return refuse(Status::InvalidArgument(
+        std::string("a ") + RequestKindName(f.kind) +
+            " request covers the whole case; list no transcripts",
+        "invalid_transcripts"));
+  }
+  if (f.kind != RequestKind::kReshare && f.threshold != 0) {
+    return refuse(Status::InvalidArgument("only a reshare request names a threshold",
+                                          "invalid_threshold"));
+  }
+  if (f.kind == RequestKind::kReshare && f.threshold != 0) {
+    if (Status s = ValidateThreshold(f.threshold); !s.ok()) return refuse(s);
   }
   std::set<std::string> seen;
   for (const std::string& id : f.transcripts) {
@@ -97,6 +105,18 @@ StatusOr<RequestInfo> LegalHold::FileRequest(const Caller& caller, const Request
   if (c == nullptr) return refuse(NoCase());
   if (c->state != "open") {
     return refuse(Status::FailedPrecondition("this case has been released", "case_released"));
+  }
+  int threshold = 0;
+  if (f.kind == RequestKind::kReshare) {
+    // Filed by one of the share holders whose approvals it needs.
+    bool holds = false;
+    for (const StoredShare& s : c->shares) holds = holds || s.officer == officer_id;
+    if (!holds) {
+      return refuse(Status::PermissionDenied(
+          "only an officer who holds a share of this case may ask to reshare it", "no_share"));
+    }
+    threshold = f.threshold != 0 ? f.threshold : c->threshold;
+    if (Status s = CheckDealable(threshold); !s.ok()) return refuse(s);
   }
   for (const std::string& id : f.transcripts) {
     std::string raw;
@@ -128,6 +148,7 @@ StatusOr<RequestInfo> LegalHold::FileRequest(const Caller& caller, const Request
   r.info.kind = f.kind;
   r.info.case_id = c->id;
   r.info.transcripts = f.transcripts;
+  r.info.threshold = threshold;
   r.info.reason_hash = safeguard::ReasonHash(f.reason);
   r.info.reason = f.reason;
   r.info.filed_by = officer_id;
@@ -143,6 +164,7 @@ StatusOr<RequestInfo> LegalHold::FileRequest(const Caller& caller, const Request
                                             {"case", c->id},
                                             {"kind", RequestKindName(f.kind)},
                                             {"transcripts", JoinIds(f.transcripts)},
+                                            {"threshold", std::to_string(threshold)},
                                             {"reason_hash", r.info.reason_hash},
                                             {"expires_at", FormatRfc3339(f.expires_at)}}));
   RequestInfo info = r.info;
@@ -245,7 +267,8 @@ StatusOr<ApprovalResult> LegalHold::Approve(const Caller& caller, std::string_vi
   }
   if (expected == nullptr) {
     return refuse(Status::PermissionDenied(
-        "this officer holds no share of this case (enrolled after it was opened)", "no_share"));
+        "this officer holds no share of this case (enrolled after its shares were dealt)",
+        "no_share"));
   }
   StatusOr<shamir::Share> share = OpenShare(a.share, *r.key, *c, *expected);
   if (!share.ok()) return refuse(share.status());
@@ -272,8 +295,14 @@ StatusOr<ApprovalResult> LegalHold::Approve(const Caller& caller, std::string_vi
     return result;
   }
 
-  // Two distinct officers: carry the request out. It is used from here on,
-  // whatever happens next, so no approval of it can ever count again.
+  // A reshare deals to the officers active now: refused, and left pending,
+  // if too few of them remain for its threshold.
+  if (r.info.kind == RequestKind::kReshare) {
+    if (Status s = CheckDealable(r.info.threshold); !s.ok()) return refuse(s);
+  }
+  // As many distinct share holders as the threshold: carry the request out.
+  // It is used from here on, whatever happens next, so no approval of it
+  // can ever count again.
   r.used = true;
   r.info.state = "used";
   std::vector<const shamir::Share*> parts;
@@ -290,10 +319,16 @@ StatusOr<ApprovalResult> LegalHold::Approve(const Caller& caller, std::string_vi
   }
   const StoredCase case_copy = *c;
   result.request = r.info;
-  if (r.info.kind == RequestKind::kUnseal) {
-    VAULT_RETURN_IF_ERROR(ExecuteUnseal(caller, r.info, case_secret, case_copy, &result));
-  } else {
-    VAULT_RETURN_IF_ERROR(ExecuteRelease(caller, r.info, case_secret, case_copy, &result));
+  switch (r.info.kind) {
+    case RequestKind::kUnseal:
+      VAULT_RETURN_IF_ERROR(ExecuteUnseal(caller, r.info, case_secret, case_copy, &result));
+      break;
+    case RequestKind::kRelease:
+      VAULT_RETURN_IF_ERROR(ExecuteRelease(caller, r.info, case_secret, case_copy, &result));
+      break;
+    case RequestKind::kReshare:
+      VAULT_RETURN_IF_ERROR(ExecuteReshare(caller, r.info, case_secret, case_copy, &result));
+      break;
   }
   result.executed = true;
   return result;

@@ -38,9 +38,12 @@ std::string Join(const std::vector<std::string>& ids) {
 }  // namespace
 
 std::string CaseOpenStatement(std::string_view vault_id, const CaseOpening& o) {
-  return StatementText("case.open", vault_id, o.signed_by.officer,
-                       {{"case", o.case_id}, {"reason-hash", ReasonHash(o.reason)}},
-                       o.signed_by.time);
+  std::vector<std::pair<std::string, std::string>> fields{{"case", o.case_id},
+                                                          {"reason-hash", ReasonHash(o.reason)}};
+  // Only an opening that chooses its threshold names it, so an opening
+  // that does not signs the same text as before thresholds were chosen.
+  if (o.threshold != 0) fields.emplace_back("threshold", std::to_string(o.threshold));
+  return StatementText("case.open", vault_id, o.signed_by.officer, fields, o.signed_by.time);
 }
 
 std::string HoldStatement(std::string_view vault_id, const HoldPlacement& h) {
@@ -49,13 +52,17 @@ std::string HoldStatement(std::string_view vault_id, const HoldPlacement& h) {
 }
 
 std::string RequestFileStatement(std::string_view vault_id, const RequestFiling& f) {
-  return StatementText("request.file", vault_id, f.signed_by.officer,
-                       {{"kind", RequestKindName(f.kind)},
-                        {"case", f.case_id},
-                        {"transcripts", Join(f.transcripts)},
-                        {"reason-hash", ReasonHash(f.reason)},
-                        {"expires-at", FormatRfc3339(f.expires_at)}},
-                       f.signed_by.time);
+  std::vector<std::pair<std::string, std::string>> fields{
+      {"kind", RequestKindName(f.kind)},
+      {"case", f.case_id},
+      {"transcripts", Join(f.transcripts)},
+      {"reason-hash", ReasonHash(f.reason)},
+      {"expires-at", FormatRfc3339(f.expires_at)}};
+  // A reshare's threshold (0: keep the case's); unseal and release have none.
+  if (f.kind == RequestKind::kReshare) {
+    fields.emplace_back("threshold", std::to_string(f.threshold));
+  }
+  return StatementText("request.file", vault_id, f.signed_by.officer, fields, f.signed_by.time);
 }
 
 std::string RequestText(std::string_view vault_id, const RequestInfo& r) {
@@ -65,6 +72,7 @@ std::string RequestText(std::string_view vault_id, const RequestInfo& r) {
   text += "kind: " + std::string(RequestKindName(r.kind)) + "\n";
   text += "case: " + r.case_id + "\n";
   text += "transcripts: " + Join(r.transcripts) + "\n";
+  if (r.kind == RequestKind::kReshare) text += "threshold: " + std::to_string(r.threshold) + "\n";
   text += "reason-hash: " + r.reason_hash + "\n";
   text += "filed-by: " + r.filed_by + "\n";
   text += "filed-at: " + FormatRfc3339(r.filed_at) + "\n";

@@ -236,6 +236,14 @@ std::string ServerMetrics::Render(const VaultMetrics& vault) const {
   Family(&out, "vault_rights_requests_overdue", "gauge",
          "Open visitors' rights requests past their due date (should be 0).");
   Sample(&out, "vault_rights_requests_overdue", "", std::to_string(vault.rights_requests_overdue));
+  Family(&out, "vault_cases_at_threshold", "gauge",
+         "Open legal-hold cases with exactly as many active share holders as their threshold: "
+         "one officer's departure from stranded. Reshare them (docs/safeguarding.md).");
+  Sample(&out, "vault_cases_at_threshold", "", std::to_string(vault.cases_at_threshold));
+  Family(&out, "vault_cases_stranded", "gauge",
+         "Open legal-hold cases with fewer active share holders than their threshold: no request "
+         "of them can be approved any more. Should be 0.");
+  Sample(&out, "vault_cases_stranded", "", std::to_string(vault.cases_stranded));
   return out;
 }
 

@@ -20,8 +20,11 @@ HttpResponse Router::Safeguarding(const Caller& caller, const RouteMatch& match,
       if (!e.ok()) return ErrorResponse(e.status());
       return Reply(vault_->EnrolOfficer(caller, e->id, e->key), 201, wire::EncodeOfficer);
     }
-    case RouteId::kOfficerRevoke:
-      return Reply(vault_->RevokeOfficer(caller, match.name), 200, wire::EncodeOfficer);
+    case RouteId::kOfficerRevoke: {
+      StatusOr<bool> force = wire::ParseRevocation(body);
+      if (!force.ok()) return ErrorResponse(force.status());
+      return Reply(vault_->RevokeOfficer(caller, match.name, *force), 200, wire::EncodeOfficer);
+    }
     case RouteId::kCases: {
       if (!post) return Reply(vault_->ListCases(caller), 200, wire::EncodeCaseList);
       StatusOr<CaseOpening> o = wire::ParseCaseOpening(body);

@@ -47,9 +47,10 @@ void PutSignedBy(const OfficerSignature& s, json::object* o) {
   (*o)["signature"] = ToBase64(s.signature);
 }
 
-// The kind whose RequestKindName is `name` ("unseal", "release"), or nullopt.
+// The kind whose RequestKindName is `name` ("unseal", "release",
+// "reshare"), or nullopt.
 std::optional<RequestKind> RequestKindFrom(std::string_view name) {
-  for (RequestKind kind : {RequestKind::kUnseal, RequestKind::kRelease}) {
+  for (RequestKind kind : {RequestKind::kUnseal, RequestKind::kRelease, RequestKind::kReshare}) {
     if (name == RequestKindName(kind)) return kind;
   }
   return std::nullopt;
@@ -87,9 +88,28 @@ json::object CaseObject(const CaseInfo& c) {
                  {"public_key", c.public_key},
                  {"threshold", c.threshold},
                  {"share_holders", Strings(c.share_holders)},
-                 {"holds", c.holds}};
+                 {"holds", c.holds},
+                 {"reshared_at", TimeOrNull(c.reshared_at)}};
   if (!c.reason.empty()) o["reason"] = c.reason;
+  if (!c.share_status.empty()) o["share_status"] = c.share_status;
   return o;
+}
+
+json::object ShareHealthObject(const ShareHealth& h) {
+  return json::object{{"stranded", Strings(h.stranded)},
+                      {"at_threshold", Strings(h.at_threshold)},
+                      {"reshare_advised", Strings(h.reshare_advised)}};
+}
+
+// The optional "threshold" of a request body: 0 when absent or null; a
+// non-negative integer otherwise (its range is the vault's to check).
+Status OptionalThreshold(const json::object& o, int* out) {
+  *out = 0;
+  const json::value* v = o.if_contains("threshold");
+  if (v == nullptr || v->is_null()) return Status::OK();
+  VAULT_ASSIGN_OR_RETURN(uint64_t k, RequiredUint(o, "threshold", 1 << 20, "invalid_threshold"));
+  *out = static_cast<int>(k);
+  return Status::OK();
 }
 
 json::object HoldObject(const HoldInfo& h) {
@@ -111,6 +131,7 @@ json::object RequestObject(const RequestInfo& r) {
                  {"kind", RequestKindName(r.kind)},
                  {"case", r.case_id},
                  {"transcripts", Strings(r.transcripts)},
+                 {"threshold", r.threshold},
                  {"reason_hash", r.reason_hash},
                  {"filed_by", r.filed_by},
                  {"filed_at", FormatRfc3339(r.filed_at)},
@@ -174,6 +195,12 @@ StatusOr<CaseInfo> CaseFrom(const json::object& o) {
   if (o.contains("reason")) {
     VAULT_ASSIGN_OR_RETURN(c.reason, ResponseString(o, "reason"));
   }
+  if (o.contains("reshared_at")) {
+    VAULT_ASSIGN_OR_RETURN(c.reshared_at, TimeOrZero(o, "reshared_at"));
+  }
+  if (o.contains("share_status")) {
+    VAULT_ASSIGN_OR_RETURN(c.share_status, ResponseString(o, "share_status"));
+  }
   return c;
 }
 
@@ -204,6 +231,11 @@ StatusOr<RequestInfo> RequestFrom(const json::object& o) {
   r.kind = *known;
   VAULT_ASSIGN_OR_RETURN(r.case_id, ResponseString(o, "case"));
   VAULT_ASSIGN_OR_RETURN(r.transcripts, ResponseStrings(o, "transcripts"));
+  if (o.contains("threshold")) {
+    VAULT_ASSIGN_OR_RETURN(const uint64_t threshold, ResponseUint(o, "threshold"));
+    if (threshold > 255) return BadResponse("threshold out of range");
+    r.threshold = static_cast<int>(threshold);
+  }
   VAULT_ASSIGN_OR_RETURN(r.reason_hash, ResponseString(o, "reason_hash"));
   VAULT_ASSIGN_OR_RETURN(r.filed_by, ResponseString(o, "filed_by"));
   VAULT_ASSIGN_OR_RETURN(r.filed_at, ResponseTime(o, "filed_at"));
@@ -225,6 +257,13 @@ StatusOr<OfficerList> OfficerListFrom(const json::object& o) {
   OfficerList list;
   VAULT_ASSIGN_OR_RETURN(list.vault_id, ResponseString(o, "vault"));
   VAULT_ASSIGN_OR_RETURN(list.officers, ObjectsAt(o, "officers", OfficerFrom));
+  if (o.contains("share_health")) {
+    VAULT_ASSIGN_OR_RETURN(const json::object* h, ResponseObject(o, "share_health"));
+    VAULT_ASSIGN_OR_RETURN(list.share_health.stranded, ResponseStrings(*h, "stranded"));
+    VAULT_ASSIGN_OR_RETURN(list.share_health.at_threshold, ResponseStrings(*h, "at_threshold"));
+    VAULT_ASSIGN_OR_RETURN(list.share_health.reshare_advised,
+                           ResponseStrings(*h, "reshare_advised"));
+  }
   return list;
 }
 
@@ -285,11 +324,13 @@ StatusOr<Enrolment> ParseEnrolment(std::string_view body) {
 }
 
 StatusOr<CaseOpening> ParseCaseOpening(std::string_view body) {
-  VAULT_ASSIGN_OR_RETURN(json::object o,
-                         ParseRequestObject(body, {"case", "reason", "officer", "time", "signature"}));
+  VAULT_ASSIGN_OR_RETURN(
+      json::object o,
+      ParseRequestObject(body, {"case", "reason", "threshold", "officer", "time", "signature"}));
   CaseOpening c;
   VAULT_ASSIGN_OR_RETURN(c.case_id, RequiredString(o, "case"));
   VAULT_ASSIGN_OR_RETURN(c.reason, RequiredString(o, "reason"));
+  VAULT_RETURN_IF_ERROR(OptionalThreshold(o, &c.threshold));
   VAULT_RETURN_IF_ERROR(ParseSignedBy(o, &c.signed_by));
   return c;
 }
@@ -306,15 +347,18 @@ StatusOr<HoldPlacement> ParseHoldPlacement(std::string_view body, std::string_vi
 
 StatusOr<RequestFiling> ParseRequestFiling(std::string_view body) {
   VAULT_ASSIGN_OR_RETURN(json::object o,
-                         ParseRequestObject(body, {"kind", "case", "transcripts", "reason",
-                                                   "expires_at", "officer", "time", "signature"}));
+                         ParseRequestObject(body, {"kind", "case", "transcripts", "threshold",
+                                                   "reason", "expires_at", "officer", "time",
+                                                   "signature"}));
   RequestFiling f;
   VAULT_ASSIGN_OR_RETURN(std::string kind, RequiredString(o, "kind"));
   const std::optional<RequestKind> known = RequestKindFrom(kind);
   if (!known.has_value()) {
-    return Status::InvalidArgument("kind must be \"unseal\" or \"release\"", "invalid_kind");
+    return Status::InvalidArgument("kind must be \"unseal\", \"release\" or \"reshare\"",
+                                   "invalid_kind");
   }
   f.kind = *known;
+  VAULT_RETURN_IF_ERROR(OptionalThreshold(o, &f.threshold));
   VAULT_ASSIGN_OR_RETURN(f.case_id, RequiredString(o, "case"));
   const json::value* ids = o.if_contains("transcripts");
   if (ids != nullptr && !ids->is_null()) {
@@ -335,6 +379,21 @@ StatusOr<RequestFiling> ParseRequestFiling(std::string_view body) {
   return f;
 }
 
+StatusOr<bool> ParseRevocation(std::string_view body) {
+  if (body.empty()) return false;
+  VAULT_ASSIGN_OR_RETURN(json::object o, ParseRequestObject(body, {"force"}));
+  const json::value* force = o.if_contains("force");
+  if (force == nullptr || force->is_null()) return false;
+  if (!force->is_bool()) {
+    return Status::InvalidArgument("force must be true or false", "invalid_type");
+  }
+  return force->as_bool();
+}
+
+std::string EncodeRevocation(bool force) {
+  return force ? json::serialize(json::object{{"force", true}}) : "";
+}
+
 StatusOr<Approval> ParseApproval(std::string_view body) {
   VAULT_ASSIGN_OR_RETURN(json::object o,
                          ParseRequestObject(body, {"officer", "share", "signature"}));
@@ -351,6 +410,7 @@ std::string EncodeEnrolment(const Enrolment& e) {
 
 std::string EncodeCaseOpening(const CaseOpening& c) {
   json::object o{{"case", c.case_id}, {"reason", c.reason}};
+  if (c.threshold != 0) o["threshold"] = c.threshold;
   PutSignedBy(c.signed_by, &o);
   return json::serialize(o);
 }
@@ -367,6 +427,7 @@ std::string EncodeRequestFiling(const RequestFiling& f) {
                  {"transcripts", Strings(f.transcripts)},
                  {"reason", f.reason},
                  {"expires_at", FormatRfc3339(f.expires_at)}};
+  if (f.threshold != 0) o["threshold"] = f.threshold;
   PutSignedBy(f.signed_by, &o);
   return json::serialize(o);
 }
@@ -381,8 +442,9 @@ std::string EncodeApproval(const Approval& a) {
 std::string EncodeOfficer(const OfficerInfo& o) { return json::serialize(OfficerObject(o)); }
 
 std::string EncodeOfficerList(const OfficerList& list) {
-  return json::serialize(
-      json::object{{"vault", list.vault_id}, {"officers", ArrayOf(list.officers, OfficerObject)}});
+  return json::serialize(json::object{{"vault", list.vault_id},
+                                      {"officers", ArrayOf(list.officers, OfficerObject)},
+                                      {"share_health", ShareHealthObject(list.share_health)}});
 }
 
 std::string EncodeCase(const CaseInfo& c) { return json::serialize(CaseObject(c)); }

@@ -1,0 +1,115 @@
+// Legal hold on the wire: the thresholds a case opening and a reshare
+// filing carry, the reshare kind, a revocation's optional force, and the
+// share health of the officer list, each parsed back to what was encoded;
+// bodies of another shape are refused before they become a call.
+#include "vault/wire/safeguard_json.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace vault::wire {
+namespace {
+
+std::string Reason(const Status& s) { return s.reason(); }
+
+TEST(SafeguardJsonTest, ACaseOpeningCarriesItsThresholdOnlyWhenItNamesOne) {
+  CaseOpening o;
+  o.case_id = "CASE-1";
+  o.reason = "r";
+  o.signed_by = {"alice", 1795991660955, std::string(64, 's')};
+  std::string body = EncodeCaseOpening(o);
+  EXPECT_EQ(body.find("threshold"), std::string::npos) << body;
+  auto parsed = ParseCaseOpening(body);
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  EXPECT_EQ(parsed->threshold, 0);
+  o.threshold = 3;
+  parsed = ParseCaseOpening(EncodeCaseOpening(o));
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_EQ(parsed->threshold, 3);
+  const std::string sig = std::string(88, 'A');
+  for (const char* bad : {"-1", "2.5", "\"3\"", "true", "1048577"}) {
+    const std::string b = std::string(R"({"case":"C","reason":"r","threshold":)") + bad +
+                          R"(,"officer":"alice","time":"2026-11-29T22:34:20.950Z","signature":")" +
+                          sig + "\"}";
+    EXPECT_FALSE(ParseCaseOpening(b).ok()) << bad;
+  }
+  const std::string null_threshold =
+      R"({"case":"C","reason":"r","threshold":null,"officer":"alice","time":"2026-11-29T22:34:20.950Z","signature":")" +
+      sig + "\"}";
+  auto with_null = ParseCaseOpening(null_threshold);
+  ASSERT_TRUE(with_null.ok()) << with_null.status().ToString();
+  EXPECT_EQ(with_null->threshold, 0);
+}
+
+TEST(SafeguardJsonTest, AReshareFilingRoundTrips) {
+  RequestFiling f;
+  f.kind = RequestKind::kReshare;
+  f.case_id = "CASE-1";
+  f.reason = "Carol left";
+  f.expires_at = 1795991660955;
+  f.threshold = 3;
+  f.signed_by = {"alice", 1795991660000, std::string(64, 's')};
+  auto parsed = ParseRequestFiling(EncodeRequestFiling(f));
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  EXPECT_EQ(parsed->kind, RequestKind::kReshare);
+  EXPECT_EQ(parsed->threshold, 3);
+  EXPECT_TRUE(parsed->transcripts.empty());
+  f.kind = RequestKind::kUnseal;
+  f.threshold = 0;
+  f.transcripts = {std::string(32, 'a')};
+  parsed = ParseRequestFiling(EncodeRequestFiling(f));
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_EQ(parsed->threshold, 0);
+  std::string body = EncodeRequestFiling(f);
+  body.replace(body.find("\"unseal\""), 8, "\"reshuffle\"");
+  EXPECT_EQ(Reason(ParseRequestFiling(body).status()), "invalid_kind");
+}
+
+TEST(SafeguardJsonTest, ARevocationIsEmptyOrNamesForce) {
+  EXPECT_EQ(EncodeRevocation(false), "");
+  EXPECT_FALSE(*ParseRevocation(""));
+  EXPECT_TRUE(*ParseRevocation(EncodeRevocation(true)));
+  EXPECT_FALSE(*ParseRevocation(R"({"force":false})"));
+  EXPECT_FALSE(*ParseRevocation(R"({"force":null})"));
+  EXPECT_FALSE(*ParseRevocation("{}"));
+  EXPECT_EQ(Reason(ParseRevocation(R"({"force":"yes"})").status()), "invalid_type");
+  EXPECT_EQ(Reason(ParseRevocation(R"({"force":1})").status()), "invalid_type");
+  EXPECT_EQ(Reason(ParseRevocation(R"({"forced":true})").status()), "unknown_field");
+  EXPECT_EQ(Reason(ParseRevocation("[true]").status()), "invalid_type");
+  EXPECT_EQ(Reason(ParseRevocation("{").status()), "invalid_json");
+}
+
+TEST(SafeguardJsonTest, TheOfficerListCarriesShareHealthAndCasesTheirStatus) {
+  OfficerList list;
+  list.vault_id = "vault";
+  list.share_health.stranded = {"CASE-3"};
+  list.share_health.at_threshold = {"CASE-1", "CASE-2"};
+  auto decoded = DecodeOfficerList(EncodeOfficerList(list));
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  EXPECT_EQ(decoded->share_health.stranded, list.share_health.stranded);
+  EXPECT_EQ(decoded->share_health.at_threshold, list.share_health.at_threshold);
+  EXPECT_TRUE(decoded->share_health.reshare_advised.empty());
+
+  CaseInfo c;
+  c.id = "CASE-1";
+  c.state = "open";
+  c.opened_at = 1795991660955;
+  c.threshold = 3;
+  c.reshared_at = 1795991670000;
+  c.share_status = "at_threshold";
+  auto back = DecodeCase(EncodeCase(c));
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->threshold, 3);
+  EXPECT_EQ(back->reshared_at, c.reshared_at);
+  EXPECT_EQ(back->share_status, "at_threshold");
+  c.reshared_at = 0;
+  c.share_status.clear();
+  back = DecodeCase(EncodeCase(c));
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->reshared_at, 0);
+  EXPECT_EQ(back->share_status, "");
+}
+
+}  // namespace
+}  // namespace vault::wire
