@@ -16,6 +16,7 @@
 #include <charconv>
 #include <csignal>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -268,6 +269,18 @@ Config BuildConfig(const Values& values) {
   vault::Options& v = config.vault;
   v.data_dir = values.Get("data-dir").value_or("./vault-data");
   v.root_key_file = values.Get("root-key-file").value_or("");
+  // systemd's LoadCredentialEncrypted=root-key:... puts the decrypted key in
+  // $CREDENTIALS_DIRECTORY/root-key (docs/operations.md).
+  if (const char* creds = std::getenv("CREDENTIALS_DIRECTORY"); creds != nullptr && *creds != 0) {
+    const std::string credential = std::string(creds) + "/root-key";
+    if (vault::FileExists(credential)) {
+      if (!v.root_key_file.empty()) {
+        throw UsageError{"root-key-file is set, and the systemd credential root-key (" +
+                         credential + ") names a root key too: use one of them"};
+      }
+      v.root_key_credential = credential;
+    }
+  }
   v.retention_ms = DurationOption(values, "retention", v.retention_ms);
   v.epoch_ms = DurationOption(values, "epoch", v.epoch_ms);
   CheckEpoch(values, v);
@@ -511,6 +524,13 @@ int main(int argc, char** argv) {
 
   const std::string& socket = config.server.socket_path;
   std::cout << "vaultd listening on " << socket << "\n"
+            << "  root key: "
+            << (config.vault.root_key_credential.empty()
+                    ? "key file " + (config.vault.root_key_file.empty()
+                                         ? config.vault.data_dir + "/keys/root.key"
+                                         : config.vault.root_key_file)
+                    : "systemd credential root-key")
+            << "\n"
             << "  try: curl --unix-socket " << socket << " http://vault/v1/health" << std::endl;
   Notify("READY=1");
 

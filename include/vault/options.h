@@ -67,6 +67,12 @@ struct Options {
   // Root key file for the key-file custodian. Empty: "<data_dir>/keys/root.key",
   // created (mode 0600) when a brand-new vault is first opened.
   std::string root_key_file;
+  // The root key as a systemd credential: the path of the decrypted
+  // credential file ($CREDENTIALS_DIRECTORY/root-key, which systemd fills
+  // from LoadCredentialEncrypted=; docs/operations.md). Read like a key file
+  // and never created. Exclusive with root_key_file, and a vault refuses to
+  // start while <data_dir>/keys/root.key exists beside it ("root_key_ambiguous").
+  std::string root_key_credential;
   // How long a transcript is kept after its chat is closed.
   int64_t retention_ms = 30 * kMillisPerDay;
   // Length of one key epoch. Fixed once the keyring exists.

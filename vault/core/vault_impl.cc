@@ -82,16 +82,38 @@ StatusOr<std::unique_ptr<VaultImpl>> VaultImpl::Open(const Options& options, Clo
   VAULT_ASSIGN_OR_RETURN(DirectoryLock lock,
                          DirectoryLock::Acquire(options.data_dir + "/vaultd.lock"));
   VAULT_RETURN_IF_ERROR(EnsureDirectory(keys_dir, 0700));
-  const std::string key_file =
+  std::string key_file =
       options.root_key_file.empty() ? keys_dir + "/root.key" : options.root_key_file;
+  const bool from_credential = !options.root_key_credential.empty();
+  if (from_credential) {
+    if (!options.root_key_file.empty()) {
+      return Status::InvalidArgument(
+          "the root key comes either from a key file or from the systemd credential, not both",
+          "root_key_ambiguous");
+    }
+    // A key file left beside the credential would defeat sealing the key:
+    // after a migration it must be destroyed, not kept.
+    if (FileExists(key_file)) {
+      return Status::FailedPrecondition(
+          "the root key is given as the systemd credential root-key, and " + key_file +
+              " exists as well. Once the credential holds the same key (docs/operations.md, "
+              "\"The root key as a systemd credential\"), destroy the file (shred -u) and start "
+              "again",
+          "root_key_ambiguous");
+    }
+    key_file = options.root_key_credential;
+  }
   const std::string keyring_file = keys_dir + "/keyring";
   // A brand-new vault has neither keyring nor store. Only then may keys be
   // created: a missing key next to existing data is an operator error to
   // report, never a reason to start a new key chain that reads nothing.
   const bool fresh = !FileExists(keyring_file) && !FileExists(options.data_dir + "/db/CURRENT");
-  // Only the default root key location is created on demand.
-  VAULT_ASSIGN_OR_RETURN(std::unique_ptr<KeyFileCustodian> custodian,
-                         KeyFileCustodian::Open(key_file, fresh && options.root_key_file.empty()));
+  // Only the default root key location is created on demand; a credential
+  // never is (systemd provides it or the unit does not start).
+  VAULT_ASSIGN_OR_RETURN(
+      std::unique_ptr<KeyFileCustodian> custodian,
+      KeyFileCustodian::Open(key_file,
+                             fresh && options.root_key_file.empty() && !from_credential));
   Keyring::Params kp{keyring_file, options.epoch_ms, options.retention_ms};
   VAULT_ASSIGN_OR_RETURN(std::unique_ptr<Keyring> keyring,
                          Keyring::Open(kp, custodian.get(), clock, fresh));
