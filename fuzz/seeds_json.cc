@@ -160,6 +160,14 @@ void Safeguard() {
   f.kind = RequestKind::kUnseal;
   f.transcripts = {kId, std::string(32, 'e')};
   WriteSeed(s, "request_filing_unseal", 3, wire::EncodeRequestFiling(f));
+  RequestFiling reshare = f;
+  reshare.kind = RequestKind::kReshare;
+  reshare.transcripts.clear();
+  reshare.threshold = 3;
+  WriteSeed(s, "request_filing_reshare", 3, wire::EncodeRequestFiling(reshare));
+  CaseOpening three{"case-2026-002", "disclosure", Signed("alice"), 3};
+  WriteSeed(s, "case_opening_threshold", 1, wire::EncodeCaseOpening(three));
+  WriteSeed(s, "revocation_forced", 14, wire::EncodeRevocation(true));
   WriteSeed(s, "approval", 4,
             wire::EncodeApproval({"bob", std::string(80, '\x11'), std::string(64, '\x22')}));
   OfficerInfo o{"alice", "tv-officer-v1:AAAA", "0011-2233-4455-6677-8899-aabb-ccdd-eeff", kT, 1000,
@@ -169,6 +177,8 @@ void Safeguard() {
   revoked.id = "bob";
   revoked.revoked_at = kT + 5;
   WriteSeed(s, "officer_list", 6, wire::EncodeOfficerList({"vault-5f0c", {o, revoked}}));
+  WriteSeed(s, "officer_list_health", 6,
+            wire::EncodeOfficerList({"vault-5f0c", {o}, {{"case-3"}, {"case-1", "case-2"}, {}}}));
   WriteSeed(s, "case", 7, wire::EncodeCase(SampleCase()));
   WriteSeed(s, "case_list", 8, wire::EncodeCaseList({SampleCase(), SampleCase()}));
   HoldInfo h{"case-2026-001", kId, "alice", kT};

@@ -173,7 +173,7 @@ class StubVault final : public Vault {
     if (Missing(id)) return NotFound();
     return OfficerInfo{std::string(id), std::string(key), "0000", 1, 0, 0};
   }
-  StatusOr<OfficerInfo> RevokeOfficer(const Caller&, std::string_view id) override {
+  StatusOr<OfficerInfo> RevokeOfficer(const Caller&, std::string_view id, bool) override {
     if (Missing(id)) return NotFound();
     return OfficerInfo{std::string(id), "", "0000", 1, 0, 2};
   }

@@ -1,6 +1,7 @@
 // Fuzz target: the JSON of the legal-hold API (vault/wire/safeguard_json.h):
 // the request bodies the server parses from officers and admins, and the
-// responses vault-officer and vaultctl decode.
+// responses vault-officer and vaultctl decode. Selector 14: a revocation's
+// optional {"force": bool}.
 //
 // Input: a selector byte, then the body. Checks: no crash; parsers fail only
 // with InvalidArgument, decoders only with Internal; whatever is accepted,
@@ -37,12 +38,23 @@ StatusOr<vault::HoldPlacement> ParseHold(std::string_view body) {
   return wire::ParseHoldPlacement(body, "case-1");
 }
 
+// A revocation's body: parsed, encoded and parsed again to the same force.
+void Revocation(std::string_view body) {
+  StatusOr<bool> force = wire::ParseRevocation(body);
+  if (!force.ok()) {
+    FUZZ_CHECK(force.status().code() == kParse);
+    return;
+  }
+  StatusOr<bool> again = wire::ParseRevocation(wire::EncodeRevocation(*force));
+  FUZZ_CHECK(again.ok() && *again == *force);
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   unsigned choice = 0;
   std::string_view b;
-  if (!vault::fuzz::Split(data, size, 14, &choice, &b)) return 0;
+  if (!vault::fuzz::Split(data, size, 15, &choice, &b)) return 0;
   using namespace vault;  // NOLINT: the types of safeguarding.h
   switch (choice) {
     // Request bodies (server side).
@@ -85,6 +97,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       break;
     case 12:
       RoundTrip<RequestInfo>(b, wire::DecodeRequest, wire::EncodeRequest, kDecode);
+      break;
+    case 14:
+      Revocation(b);
       break;
     default:
       RoundTrip<ApprovalResult>(b, wire::DecodeApprovalResult, wire::EncodeApprovalResult, kDecode);
