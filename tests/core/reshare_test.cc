@@ -340,7 +340,19 @@ TEST_F(ReshareTest, OfficersRevokedSinceFilingLeaveTooFewForTheNewThreshold) {
   const std::string file = CaseFile();
   EXPECT_EQ(Reason(Approve("bob", filed->id).status()), "too_few_officers");
   EXPECT_EQ(CaseFile(), file);
-  EXPECT_EQ(vault_->GetRequest(caller_, filed->id, "")->state, "pending");
+  // Not taken: the request stays pending with Alice's approval alone, and
+  // once a fourth officer is active again Bob's approval carries it out.
+  auto pending = vault_->GetRequest(caller_, filed->id, "");
+  EXPECT_EQ(pending->state, "pending");
+  EXPECT_EQ(pending->approved_by, (std::vector<std::string>{"alice"}));
+  Enrol("erin");
+  auto done = Approve("bob", filed->id);
+  ASSERT_TRUE(done.ok()) << done.status().ToString();
+  EXPECT_TRUE(done->executed);
+  auto c = vault_->GetCase(caller_, "CASE-1");
+  EXPECT_EQ(c->info.threshold, 4);
+  EXPECT_EQ(c->info.share_holders,
+            (std::vector<std::string>{"alice", "bob", "carol", "erin"}));
 }
 
 TEST_F(ReshareTest, TheOfficerListAndMetricsSayWhichCasesNeedResharing) {

@@ -64,8 +64,15 @@ StatisticsOptions Questions() {
 }
 
 // The same questions as vaultd flags.
+// Day-long key epochs, for the fill and the daemon alike: the fill walks
+// the clock through two months of 2025 and the daemon then catches up to
+// today, one keyring advance (a rewrite and two audit records) per epoch
+// boundary; statistics count by day, so nothing here needs shorter epochs.
+constexpr int64_t kEpochMs = 24 * 3600 * 1000;
+
 std::vector<std::string> QuestionFlags() {
-  return {"--statistics.question", "age | How old are you? | under 11 | 11-13 | 14-16 | 17-18 | over 18",
+  return {"--epoch", "24h",
+          "--statistics.question", "age | How old are you? | under 11 | 11-13 | 14-16 | 17-18 | over 18",
           "--statistics.question", "helped | Did the chat help? | yes | partly | no",
           "--access.analyst",      "user:50011 services=alpha",
           // The test itself, for vaultctl.
@@ -192,6 +199,7 @@ class StatisticsE2eTest : public RolesTest {
       Options o;
       o.data_dir = daemon_.data_dir();
       o.retention_tick_ms = 0;
+      o.epoch_ms = kEpochMs;
       o.statistics = Questions();
       auto opened = VaultImpl::Open(o, &clock);
       ASSERT_TRUE(opened.ok()) << opened.status().ToString();

@@ -272,6 +272,12 @@ StatusOr<ApprovalResult> LegalHold::Approve(const Caller& caller, std::string_vi
   }
   StatusOr<shamir::Share> share = OpenShare(a.share, *r.key, *c, *expected);
   if (!share.ok()) return refuse(share.status());
+  // A reshare deals to the officers active now: while too few of them
+  // remain for its threshold, no approval of it is taken (the request stays
+  // pending, its earlier approvals kept).
+  if (r.info.kind == RequestKind::kReshare) {
+    if (Status s = CheckDealable(r.info.threshold); !s.ok()) return refuse(s);
+  }
   VAULT_RETURN_IF_ERROR(
       host_->AuditCaller(caller, kAction, r.info.id, "ok",
                          {{"officer", a.officer},
@@ -295,11 +301,6 @@ StatusOr<ApprovalResult> LegalHold::Approve(const Caller& caller, std::string_vi
     return result;
   }
 
-  // A reshare deals to the officers active now: refused, and left pending,
-  // if too few of them remain for its threshold.
-  if (r.info.kind == RequestKind::kReshare) {
-    if (Status s = CheckDealable(r.info.threshold); !s.ok()) return refuse(s);
-  }
   // As many distinct share holders as the threshold: carry the request out.
   // It is used from here on, whatever happens next, so no approval of it
   // can ever count again.
