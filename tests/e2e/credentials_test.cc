@@ -13,24 +13,19 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <string>
 #include <vector>
 
 #include "tests/support/api_util.h"
 #include "tests/support/daemon.h"
 #include "tests/support/run_program.h"
+#include "tests/support/temp_dir.h"
 #include "vault/client.h"
 
 namespace vault::testing {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), {});
-}
 
 // A fresh tv-root-key-v1 key, as `printf 'tv-root-key-v1:%s\n' "$(openssl
 // rand -hex 32)"` makes one (docs/operations.md).
@@ -131,7 +126,7 @@ TEST_F(CredentialsE2eTest, AnExistingVaultMigratesFromItsKeyFileToACredential) {
   ASSERT_OK(daemon_.Start());  // a vault made with keys/root.key
   const std::string id = WriteChat("written before the migration");
   ASSERT_EQ(daemon_.Stop(), 0);
-  const std::string key = ReadFile(KeyFile());
+  const std::string key = ReadFileBytes(KeyFile());
   ASSERT_EQ(key.rfind("tv-root-key-v1:", 0), 0u);
 
   // The credential holds the key, and the file is still there: refused,
@@ -182,13 +177,13 @@ TEST_F(CredentialsE2eTest, AKeySealedWithSystemdCredsOpensTheVaultAsRoot) {
   ASSERT_OK(daemon_.Start());
   const std::string id = WriteChat("sealed by systemd-creds");
   ASSERT_EQ(daemon_.Stop(), 0);
-  const std::string key = ReadFile(KeyFile());
+  const std::string key = ReadFileBytes(KeyFile());
   const std::string sealed = daemon_.test_dir() + "/root-key.cred";
   ProgramResult enc = RunProgram("/usr/bin/systemd-creds",
                                  {"encrypt", "--with-key=host", "--name=root-key", KeyFile(), sealed});
   ASSERT_EQ(enc.exit_status, 0) << enc.err;
   // The sealed credential does not hold the key in clear.
-  EXPECT_EQ(ReadFile(sealed).find(key.substr(15, 64)), std::string::npos);
+  EXPECT_EQ(ReadFileBytes(sealed).find(key.substr(15, 64)), std::string::npos);
   ASSERT_EQ(RunProgram("/usr/bin/shred", {"-u", KeyFile()}).exit_status, 0);
   // Decrypted under another name it does not open: the name is bound.
   ProgramResult wrong = RunProgram("/usr/bin/systemd-creds",

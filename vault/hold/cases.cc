@@ -63,19 +63,8 @@ StatusOr<CaseInfo> LegalHold::OpenCase(const Caller& caller, const CaseOpening& 
   if (next.FindCase(opening.case_id) != nullptr) {
     return refuse(Status::AlreadyExists("a case with this id exists already", "case_exists"));
   }
-  std::vector<const StoredOfficer*> holders;
-  for (const StoredOfficer& o : next.officers) {
-    if (o.revoked_at == 0) holders.push_back(&o);
-  }
-  if (holders.size() < static_cast<size_t>(threshold)) {
-    return refuse(Status::FailedPrecondition(
-        "a case with a threshold of " + std::to_string(threshold) + " needs at least " +
-            std::to_string(threshold) + " enrolled, active officers to share its key",
-        "too_few_officers"));
-  }
-  if (holders.size() > 255) {
-    return refuse(Status::FailedPrecondition("more than 255 officers", "too_many_officers"));
-  }
+  if (Status s = CheckDealable(threshold); !s.ok()) return refuse(s);
+  const std::vector<const StoredOfficer*> holders = ActiveOfficers(next);
   // The case key pair. The secret exists only here, in guarded memory, until
   // the shares are made; then it is wiped with `case_key`.
   StoredCase c;

@@ -126,18 +126,6 @@ Status LegalHold::ExecuteRelease(const Caller& caller, const RequestInfo& reques
   return Status::OK();
 }
 
-namespace {
-
-std::vector<const safeguard::StoredOfficer*> ActiveOfficers(const safeguard::SafeguardState& s) {
-  std::vector<const safeguard::StoredOfficer*> out;
-  for (const safeguard::StoredOfficer& o : s.officers) {
-    if (o.revoked_at == 0) out.push_back(&o);
-  }
-  return out;
-}
-
-}  // namespace
-
 Status LegalHold::CheckDealable(int threshold) const {
   const size_t active = ActiveOfficers(cases_->state()).size();
   if (active < static_cast<size_t>(threshold)) {

@@ -123,6 +123,17 @@ inline Status ValidateThreshold(int k) {
   return Status::OK();
 }
 
+// The enrolled, unrevoked officers of `state`, in file order: whom a case's
+// shares are dealt to, at opening and at a reshare.
+inline std::vector<const safeguard::StoredOfficer*> ActiveOfficers(
+    const safeguard::SafeguardState& state) {
+  std::vector<const safeguard::StoredOfficer*> out;
+  for (const safeguard::StoredOfficer& o : state.officers) {
+    if (o.revoked_at == 0) out.push_back(&o);
+  }
+  return out;
+}
+
 // How many of an open case's share holders are enrolled and unrevoked.
 inline size_t ActiveShareHolders(const safeguard::SafeguardState& state,
                                  const safeguard::StoredCase& c) {
