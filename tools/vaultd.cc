@@ -52,6 +52,7 @@ struct Config {
   vault::Options vault;
   vault::ServerOptions server;
   vault::MallocSettings malloc;
+  bool rotate_root_key = false;  // --rotate-root-key: rotate offline, then exit
 };
 
 // Raised for a flag or config value that does not parse; names the option.
@@ -157,6 +158,8 @@ po::options_description CommandLineOnly() {
   // clang-format off
   options.add_options()
       ("config", po::value<std::string>(), "INI config file; flags override it")
+      ("rotate-root-key", "with vaultd stopped: reseal everything under a new root key, "
+                          "destroy the old one, audit it, and exit (docs/operations.md)")
       ("help", "print this help and exit")
       ("version", "print the version and exit");
   // clang-format on
@@ -393,6 +396,7 @@ std::optional<int> ParseArgs(int argc, char** argv, Config* config) {
     }
     po::notify(vm);
     *config = BuildConfig(values);
+    config->rotate_root_key = vm.count("rotate-root-key") > 0;
   } catch (const po::unknown_option& e) {
     if (config_path.empty()) {
       std::cerr << "vaultd: unknown option '" << e.get_option_name() << "' (see --help)\n";
@@ -450,6 +454,44 @@ void Notify(const char* state) {
   }
 }
 
+// --rotate-root-key: the rotation, then (for a key file) one open of the
+// vault with the new key, which audits the rotation and proves the new key
+// opens everything before the command reports success.
+int RotateRootKey(const vault::Options& options) {
+  std::cout << "rotating the root key of the vault in " << options.data_dir << std::endl;
+  const vault::StatusOr<vault::RootKeyRotation> rotation =
+      vault::RotateRootKey(options, vault::SystemClock::Default());
+  if (!rotation.ok()) {
+    std::cerr << "vaultd: cannot rotate the root key: " << rotation.status().ToString() << "\n";
+    return kExitFailure;
+  }
+  std::cout << "  old root key fingerprint: " << rotation->old_fingerprint << "\n"
+            << "  new root key fingerprint: " << rotation->new_fingerprint << "\n";
+  if (!rotation->pending_key_file.empty()) {
+    const std::string& next = rotation->pending_key_file;
+    std::cout
+        << "the keys are resealed; the new root key is in " << next << ".\n"
+        << "Seal it as the credential root-key, replacing the old one, then start vaultd:\n"
+        << "  systemd-creds encrypt --name=root-key " << next
+        << " /etc/transcript-vault/credentials/root-key.cred\n"
+        << "  systemctl start vaultd\n"
+        << "The first start with the new credential finishes the rotation, destroys " << next
+        << " and audits it (root_key.rotate). A start with the old credential abandons it.\n";
+    return kExitOk;
+  }
+  vault::StatusOr<std::unique_ptr<vault::Vault>> vault =
+      vault::Vault::Open(options, vault::SystemClock::Default());
+  if (!vault.ok()) {
+    std::cerr << "vaultd: the root key was rotated, but the vault does not open with the new "
+                 "key: " << vault.status().ToString() << "\n";
+    return kExitFailure;
+  }
+  vault->reset();
+  std::cout << "root key rotated: the old key is destroyed, and the rotation is audited "
+               "(root_key.rotate)\n";
+  return kExitOk;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -466,6 +508,23 @@ int main(int argc, char** argv) {
     vault::LogEvent(spdlog::level::warn, "malloc_settings_refused",
                     {{"error", malloc_status.ToString()}});
   }
+  // What the vault reports on its own (retention failures, damaged records,
+  // failed compactions, the store stopping after a full disk and resuming)
+  // becomes JSON log lines like every other event.
+  config.vault.log = [](std::string_view event, const vault::Options::LogFields& fields) {
+    boost::json::object object;
+    for (const auto& [key, value] : fields) object[key] = value;
+    const bool failure = event == "retention_failed" || event == "retention_damaged" ||
+                         event == "store_stopped" || event == "store_recovery_failed";
+    const bool good_news = event == "store_resumed" || event == "index_filter_ready";
+    vault::LogEvent(failure     ? spdlog::level::err
+                    : good_news ? spdlog::level::info
+                                : spdlog::level::warn,
+                    event, object);
+  };
+  // Offline, before anything else is created or checked: a rotation needs
+  // the data directory and the root key only.
+  if (config.rotate_root_key) return RotateRootKey(config.vault);
   FitConnectionsToFileLimit(&config.server);
 
   // Refuse an unusable socket path or an unsafe socket directory before
@@ -492,20 +551,6 @@ int main(int argc, char** argv) {
     return kExitFailure;
   }
 
-  // What the vault reports on its own (retention failures, damaged records,
-  // failed compactions, the store stopping after a full disk and resuming)
-  // becomes JSON log lines like every other event.
-  config.vault.log = [](std::string_view event, const vault::Options::LogFields& fields) {
-    boost::json::object object;
-    for (const auto& [key, value] : fields) object[key] = value;
-    const bool failure = event == "retention_failed" || event == "retention_damaged" ||
-                         event == "store_stopped" || event == "store_recovery_failed";
-    const bool good_news = event == "store_resumed" || event == "index_filter_ready";
-    vault::LogEvent(failure     ? spdlog::level::err
-                    : good_news ? spdlog::level::info
-                                : spdlog::level::warn,
-                    event, object);
-  };
   vault::StatusOr<std::unique_ptr<vault::Vault>> vault =
       vault::Vault::Open(config.vault, vault::SystemClock::Default());
   if (!vault.ok()) {

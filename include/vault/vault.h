@@ -53,6 +53,27 @@
 
 namespace vault {
 
+// A root key rotation's outcome (RotateRootKey below).
+struct RootKeyRotation {
+  std::string old_fingerprint;  // 32 hex digits each: RootKeyFingerprint
+  std::string new_fingerprint;
+  // With the root key as a systemd credential: the file holding the new key,
+  // which the operator seals as the credential (docs/operations.md, section
+  // 5.2); the rotation finishes at the first start with it. Empty for a key
+  // file, whose rotation is complete when RotateRootKey returns.
+  std::string pending_key_file;
+};
+
+// Rotates the root key of the stopped vault in options.data_dir: reseals the
+// keyring, the audit signing key file and the safeguarding file under a new
+// random key and destroys the old key file (docs/design.md, section 10.1).
+// FailedPrecondition "data_dir_locked" while a vaultd runs on it,
+// "root_rotation_pending" while an earlier rotation is unfinished or not yet
+// audited; "root_key_mismatch" if a file does not open with the current key.
+// A crash at any step leaves a vault that starts with the old key or the new
+// one; the next Vault::Open audits the outcome (root_key.rotate).
+StatusOr<RootKeyRotation> RotateRootKey(const Options& options, const Clock* clock);
+
 class Vault {
  public:
   // Opens (creating on first use) the vault in options.data_dir. `clock` must

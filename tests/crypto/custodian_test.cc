@@ -4,6 +4,11 @@
 #include <sys/stat.h>
 
 #include <fstream>
+#include <string>
+
+#include <sodium.h>
+
+#include "vault/crypto/aead.h"
 
 #include "tests/support/temp_dir.h"
 
@@ -74,6 +79,82 @@ TEST(KeyFileCustodian, ALeftoverFromAnInterruptedCreationDoesNotBlockTheNextStar
   ASSERT_EQ(stat(path.c_str(), &st), 0);
   EXPECT_GT(st.st_size, 64);
   EXPECT_NE(stat((path + ".new").c_str(), &st), 0) << "the temporary file was left behind";
+}
+
+TEST(RootKey, FingerprintIsStablePerKeyDistinctBetweenKeysAndNotASubkey) {
+  auto a = SecretBytes::Random(kRootKeyBytes);
+  auto b = SecretBytes::Random(kRootKeyBytes);
+  ASSERT_TRUE(a.ok() && b.ok());
+  auto fa = RootKeyFingerprint(*a);
+  auto fa2 = RootKeyFingerprint(*a);
+  auto fb = RootKeyFingerprint(*b);
+  ASSERT_TRUE(fa.ok() && fa2.ok() && fb.ok());
+  EXPECT_EQ(fa->size(), 32u);
+  EXPECT_EQ(fa->find_first_not_of("0123456789abcdef"), std::string::npos) << *fa;
+  EXPECT_EQ(*fa, *fa2);
+  EXPECT_NE(*fa, *fb);
+  // Not the beginning of any subkey that seals something.
+  for (RootSubkey purpose :
+       {RootSubkey::kKeyring, RootSubkey::kAuditSigner, RootSubkey::kSafeguarding}) {
+    auto sub = DeriveRootSubkey(*a, purpose);
+    ASSERT_TRUE(sub.ok());
+    char hex[33];
+    sodium_bin2hex(hex, sizeof hex, sub->insecure_data(), 16);
+    EXPECT_NE(*fa, std::string(hex));
+  }
+}
+
+TEST(RootKey, ResealMovesAFileToAnotherKeyAndKeepsItsHeader) {
+  auto from = SecretBytes::Random(kRootKeyBytes);
+  auto to = SecretBytes::Random(kRootKeyBytes);
+  ASSERT_TRUE(from.ok() && to.ok());
+  auto sub = DeriveRootSubkey(*from, RootSubkey::kAuditSigner);
+  ASSERT_TRUE(sub.ok());
+  const std::string header("TVAUDKEY\0\0\0\1", 12);
+  auto plain = SecretBytes::Random(100);
+  ASSERT_TRUE(plain.ok());
+  std::string file = header;
+  ASSERT_TRUE(aead::SealSecret(*sub, *plain, header, &file).ok());
+  ASSERT_TRUE(OpensUnderRoot(file, RootSubkey::kAuditSigner, *from));
+
+  auto moved = ResealRootFile(file, RootSubkey::kAuditSigner, *from, *to);
+  ASSERT_TRUE(moved.ok()) << moved.status().ToString();
+  EXPECT_EQ(moved->substr(0, 12), header);
+  EXPECT_TRUE(OpensUnderRoot(*moved, RootSubkey::kAuditSigner, *to));
+  EXPECT_FALSE(OpensUnderRoot(*moved, RootSubkey::kAuditSigner, *from));
+  // Another purpose's subkey of the right root key does not open it.
+  EXPECT_FALSE(OpensUnderRoot(*moved, RootSubkey::kKeyring, *to));
+  auto to_sub = DeriveRootSubkey(*to, RootSubkey::kAuditSigner);
+  ASSERT_TRUE(to_sub.ok());
+  auto opened = aead::OpenSecret(*to_sub, std::string_view(*moved).substr(12), header);
+  ASSERT_TRUE(opened.ok());
+  EXPECT_TRUE(opened->Equals(*plain));
+
+  // The wrong key, a changed header, or a truncated file: refused.
+  EXPECT_EQ(ResealRootFile(file, RootSubkey::kAuditSigner, *to, *from).status().reason(),
+            "root_key_mismatch");
+  std::string tampered = file;
+  tampered[11] = '\2';
+  EXPECT_FALSE(ResealRootFile(tampered, RootSubkey::kAuditSigner, *from, *to).ok());
+  EXPECT_FALSE(OpensUnderRoot(tampered, RootSubkey::kAuditSigner, *from));
+  EXPECT_FALSE(ResealRootFile(file.substr(0, 11), RootSubkey::kAuditSigner, *from, *to).ok());
+  EXPECT_FALSE(OpensUnderRoot("", RootSubkey::kAuditSigner, *from));
+}
+
+TEST(RootKey, WriteRootKeyFileNeverReplacesAKey) {
+  testing::TempDir dir;
+  const std::string path = dir.path() + "/root.key.next";
+  auto key = SecretBytes::Random(kRootKeyBytes);
+  ASSERT_TRUE(key.ok());
+  ASSERT_TRUE(WriteRootKeyFile(path, *key).ok());
+  auto c = KeyFileCustodian::Open(path, false);
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_TRUE((*c)->LoadRootKey()->Equals(*key));
+  auto other = SecretBytes::Random(kRootKeyBytes);
+  ASSERT_TRUE(other.ok());
+  EXPECT_FALSE(WriteRootKeyFile(path, *other).ok());
+  EXPECT_TRUE((*c)->LoadRootKey()->Equals(*key));
+  EXPECT_FALSE(testing::FileExistsForTest(path + ".new"));
 }
 
 }  // namespace

@@ -9,10 +9,13 @@
 #include <algorithm>
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "vault/audit/note.h"
 #include "vault/common/file_util.h"
+#include "vault/common/time_format.h"
+#include "vault/core/root_rotation.h"
 #include "vault/core/vault_internal.h"
 #include "vault/crypto/aead.h"
 
@@ -114,6 +117,16 @@ StatusOr<std::unique_ptr<VaultImpl>> VaultImpl::Open(const Options& options, Clo
       std::unique_ptr<KeyFileCustodian> custodian,
       KeyFileCustodian::Open(key_file,
                              fresh && options.root_key_file.empty() && !from_credential));
+  // An interrupted root key rotation is completed or rolled back, by the key
+  // we were given, before anything sealed under the root key is opened.
+  const RootKeyPaths root_paths = ResolveRootKeyPaths(options);
+  std::string root_fingerprint;
+  {
+    VAULT_ASSIGN_OR_RETURN(SecretBytes root, custodian->LoadRootKey());
+    VAULT_RETURN_IF_ERROR(RecoverRootRotation(root_paths, root));
+    VAULT_ASSIGN_OR_RETURN(root_fingerprint, RootKeyFingerprint(root));
+  }
+  VAULT_ASSIGN_OR_RETURN(std::optional<RotationMarker> rotation, ReadRotationMarker(root_paths));
   Keyring::Params kp{keyring_file, options.epoch_ms, options.retention_ms};
   VAULT_ASSIGN_OR_RETURN(std::unique_ptr<Keyring> keyring,
                          Keyring::Open(kp, custodian.get(), clock, fresh));
@@ -156,6 +169,19 @@ StatusOr<std::unique_ptr<VaultImpl>> VaultImpl::Open(const Options& options, Clo
                                                  std::move(cases), open, closed));
   vault->held_count_.store(held);
   vault->rights_ = std::move(rights);
+  // A rotation's outcome is audited once, at the first start after it: the
+  // marker goes only when the record is durable.
+  if (rotation.has_value()) {
+    Caller system = RetentionCaller();
+    system.request_id = "root-rotation";
+    VAULT_RETURN_IF_ERROR(vault->Audit(
+        system, "root_key.rotate", "",
+        root_fingerprint == rotation->new_fingerprint ? "ok" : "rolled_back",
+        {{"old_fingerprint", rotation->old_fingerprint},
+         {"new_fingerprint", rotation->new_fingerprint},
+         {"started_at", FormatRfc3339(rotation->started_at_ms)}}));
+    VAULT_RETURN_IF_ERROR(RemoveRotationMarker(root_paths));
+  }
   // Catch up before serving anything: epochs that ended while the vault was
   // down are shredded and purged now.
   VAULT_RETURN_IF_ERROR(vault->RunRetention());

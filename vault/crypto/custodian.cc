@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "vault/common/file_util.h"
+#include "vault/crypto/aead.h"
 
 namespace vault {
 namespace {
@@ -29,8 +30,10 @@ Status WriteAll(int fd, const uint8_t* p, size_t n, const std::string& path) {
   return Status::OK();
 }
 
-Status CreateKeyFile(const std::string& path) {
-  VAULT_ASSIGN_OR_RETURN(SecretBytes key, SecretBytes::Random(kRootKeyBytes));
+}  // namespace
+
+Status WriteRootKeyFile(const std::string& path, const SecretBytes& key) {
+  if (key.size() != kRootKeyBytes) return Status::Internal("root key has the wrong size");
   VAULT_ASSIGN_OR_RETURN(SecretBytes text, SecretBytes::Zeroed(kFileBytes + 1));
   char* t = reinterpret_cast<char*>(text.insecure_mutable_data());
   std::memcpy(t, kPrefix, kPrefixLen);
@@ -53,6 +56,13 @@ Status CreateKeyFile(const std::string& path) {
   ::unlink(temp.c_str());
   if (!s.ok()) return s;
   return FsyncDirectory(DirName(path));
+}
+
+namespace {
+
+Status CreateKeyFile(const std::string& path) {
+  VAULT_ASSIGN_OR_RETURN(SecretBytes key, SecretBytes::Random(kRootKeyBytes));
+  return WriteRootKeyFile(path, key);
 }
 
 }  // namespace
@@ -131,6 +141,40 @@ StatusOr<SecretBytes> DeriveRootSubkey(const SecretBytes& root_key, RootSubkey p
   crypto_kdf_derive_from_key(k.insecure_mutable_data(), k.size(), static_cast<uint64_t>(purpose),
                              kRootContext, root_key.insecure_data());
   return k;
+}
+
+StatusOr<std::string> RootKeyFingerprint(const SecretBytes& root_key) {
+  VAULT_ASSIGN_OR_RETURN(SecretBytes k, DeriveRootSubkey(root_key, RootSubkey::kFingerprint));
+  char hex[2 * 16 + 1];
+  sodium_bin2hex(hex, sizeof hex, k.insecure_data(), 16);
+  return std::string(hex);
+}
+
+namespace {
+constexpr size_t kSealedHeaderBytes = 12;
+}  // namespace
+
+StatusOr<std::string> ResealRootFile(std::string_view file, RootSubkey purpose,
+                                     const SecretBytes& from, const SecretBytes& to) {
+  if (file.size() < kSealedHeaderBytes) return Status::Corruption("sealed file is truncated");
+  const std::string_view header = file.substr(0, kSealedHeaderBytes);
+  VAULT_ASSIGN_OR_RETURN(SecretBytes from_key, DeriveRootSubkey(from, purpose));
+  auto plain = aead::OpenSecret(from_key, file.substr(kSealedHeaderBytes), header);
+  if (!plain.ok()) {
+    return Status::Corruption("the file does not open with this root key", "root_key_mismatch");
+  }
+  VAULT_ASSIGN_OR_RETURN(SecretBytes to_key, DeriveRootSubkey(to, purpose));
+  std::string out(header);
+  VAULT_RETURN_IF_ERROR(aead::SealSecret(to_key, *plain, header, &out));
+  return out;
+}
+
+bool OpensUnderRoot(std::string_view file, RootSubkey purpose, const SecretBytes& root_key) {
+  if (file.size() < kSealedHeaderBytes) return false;
+  auto key = DeriveRootSubkey(root_key, purpose);
+  if (!key.ok()) return false;
+  return aead::OpenSecret(*key, file.substr(kSealedHeaderBytes), file.substr(0, kSealedHeaderBytes))
+      .ok();
 }
 
 }  // namespace vault

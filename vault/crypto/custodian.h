@@ -12,6 +12,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "vault/crypto/secret.h"
 #include "vault/status.h"
@@ -23,8 +24,33 @@ constexpr size_t kRootKeyBytes = 32;
 // The 32-byte keys the root key protects, one per purpose: libsodium's
 // crypto_kdf (keyed BLAKE2b) of the root key with context "TVroot01" and
 // the purpose's id. Never reuse an id for another purpose.
-enum class RootSubkey : uint64_t { kKeyring = 1, kAuditSigner = 2, kSafeguarding = 3 };
+enum class RootSubkey : uint64_t {
+  kKeyring = 1,
+  kAuditSigner = 2,
+  kSafeguarding = 3,
+  kFingerprint = 4,  // never a key: hashed into the root key's public fingerprint
+};
 StatusOr<SecretBytes> DeriveRootSubkey(const SecretBytes& root_key, RootSubkey purpose);
+
+// The root key's fingerprint: 32 hex digits, the first 16 bytes of the
+// fingerprint subkey. Safe to log and to audit (a PRF output reveals nothing
+// of the key or of its other subkeys); tells one root key from another.
+StatusOr<std::string> RootKeyFingerprint(const SecretBytes& root_key);
+
+// The files sealed under a root subkey share one shape: a 12-byte header
+// (8-byte magic, u32 version) as associated data, then XChaCha20-Poly1305
+// under the subkey. Reseals `file` from one root key to another without
+// interpreting its payload, which stays in guarded memory; Corruption if it
+// does not open under `from`. Used by root key rotation (docs/design.md).
+StatusOr<std::string> ResealRootFile(std::string_view file, RootSubkey purpose,
+                                     const SecretBytes& from, const SecretBytes& to);
+// Whether `file` opens under `root_key` (the same shape).
+bool OpensUnderRoot(std::string_view file, RootSubkey purpose, const SecretBytes& root_key);
+
+// Writes a new root key file at `path` (the key-file format below): to
+// `<path>.new` (O_EXCL, 0600), fsync, hard-linked to `path` (which must not
+// exist), then the directory is fsynced.
+Status WriteRootKeyFile(const std::string& path, const SecretBytes& key);
 
 class RootKeyCustodian {
  public:
