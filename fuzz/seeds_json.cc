@@ -167,7 +167,8 @@ void Safeguard() {
   WriteSeed(s, "request_filing_reshare", 3, wire::EncodeRequestFiling(reshare));
   CaseOpening three{"case-2026-002", "disclosure", Signed("alice"), 3};
   WriteSeed(s, "case_opening_threshold", 1, wire::EncodeCaseOpening(three));
-  WriteSeed(s, "revocation_forced", 14, wire::EncodeRevocation(true));
+  WriteSeed(s, "revocation_forced", 14, wire::EncodeRevocation({true, false}));
+  WriteSeed(s, "revocation_compromised", 14, wire::EncodeRevocation({true, true}));
   WriteSeed(s, "approval", 4,
             wire::EncodeApproval({"bob", std::string(80, '\x11'), std::string(64, '\x22')}));
   OfficerInfo o{"alice", "tv-officer-v1:AAAA", "0011-2233-4455-6677-8899-aabb-ccdd-eeff", kT, 1000,

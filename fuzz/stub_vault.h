@@ -171,11 +171,12 @@ class StubVault final : public Vault {
   StatusOr<OfficerInfo> EnrolOfficer(const Caller&, std::string_view id,
                                      std::string_view key) override {
     if (Missing(id)) return NotFound();
-    return OfficerInfo{std::string(id), std::string(key), "0000", 1, 0, 0};
+    return OfficerInfo{std::string(id), std::string(key), "0000", 1, 0, 0, false};
   }
-  StatusOr<OfficerInfo> RevokeOfficer(const Caller&, std::string_view id, bool) override {
+  StatusOr<OfficerInfo> RevokeOfficer(const Caller&, std::string_view id,
+                                      const vault::Revocation& how) override {
     if (Missing(id)) return NotFound();
-    return OfficerInfo{std::string(id), "", "0000", 1, 0, 2};
+    return OfficerInfo{std::string(id), "", "0000", 1, 0, 2, how.compromised};
   }
   StatusOr<CaseInfo> OpenCase(const Caller&, const CaseOpening& o) override {
     if (Missing(o.case_id)) return NotFound();

@@ -38,15 +38,15 @@ StatusOr<vault::HoldPlacement> ParseHold(std::string_view body) {
   return wire::ParseHoldPlacement(body, "case-1");
 }
 
-// A revocation's body: parsed, encoded and parsed again to the same force.
-void Revocation(std::string_view body) {
-  StatusOr<bool> force = wire::ParseRevocation(body);
-  if (!force.ok()) {
-    FUZZ_CHECK(force.status().code() == kParse);
+// A revocation's body: parsed, encoded and parsed again to the same flags.
+void RevocationBody(std::string_view body) {
+  StatusOr<vault::Revocation> how = wire::ParseRevocation(body);
+  if (!how.ok()) {
+    FUZZ_CHECK(how.status().code() == kParse);
     return;
   }
-  StatusOr<bool> again = wire::ParseRevocation(wire::EncodeRevocation(*force));
-  FUZZ_CHECK(again.ok() && *again == *force);
+  StatusOr<vault::Revocation> again = wire::ParseRevocation(wire::EncodeRevocation(*how));
+  FUZZ_CHECK(again.ok() && again->force == how->force && again->compromised == how->compromised);
 }
 
 }  // namespace
@@ -99,7 +99,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       RoundTrip<RequestInfo>(b, wire::DecodeRequest, wire::EncodeRequest, kDecode);
       break;
     case 14:
-      Revocation(b);
+      RevocationBody(b);
       break;
     default:
       RoundTrip<ApprovalResult>(b, wire::DecodeApprovalResult, wire::EncodeApprovalResult, kDecode);

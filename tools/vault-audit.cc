@@ -4,6 +4,7 @@
 //   vault-audit show   --dir DIR [--from N] [--count N]
 //   vault-audit genesis-key --dir DIR
 //   vault-audit life ID --dir DIR --pubkey KEY [--checkpoint FILE]... [--max-gap DURATION]
+//   vault-audit keys --dir DIR --pubkey KEY [--checkpoint FILE]... [--max-gap DURATION]
 //
 // Needs only a copy of the audit directory and the first public key the
 // auditor pinned; no daemon, no keyring, no root key. Exit status: 0 the log
@@ -15,6 +16,7 @@
 #include <iostream>
 #include <iterator>
 
+#include "vault/audit/key_life.h"
 #include "vault/audit/life.h"
 #include "vault/audit/record.h"
 #include "vault/audit/report.h"
@@ -148,6 +150,26 @@ int Life(const po::variables_map& vm) {
   return 0;
 }
 
+// Every key's states from the log alone, once the whole log has verified;
+// exit 1 also when a transition contradicts the state before it.
+int Keys(const po::variables_map& vm) {
+  audit::VerifyOptions o;
+  if (int usage = VerifyOptionsOf(vm, &o); usage != 0) return usage;
+  const std::string dir = vm["dir"].as<std::string>();
+  const audit::VerifyReport v = audit::VerifyDirectory(dir, o);
+  if (!v.ok) {
+    std::cout << audit::ReportText(v);
+    return 1;
+  }
+  auto keys = audit::KeyLives(dir, v.records);
+  if (!keys.ok()) {
+    std::cerr << "vault-audit: " << keys.status().message() << "\n";
+    return 1;
+  }
+  std::cout << audit::KeyLivesText(*keys);
+  return keys->problems.empty() ? 0 : 1;
+}
+
 int GenesisKey(const po::variables_map& vm) {
   const std::string bytes = ReadAll(vm["dir"].as<std::string>() + "/audit-00000001.log");
   audit::Record r;
@@ -205,7 +227,8 @@ int main(int argc, char** argv) {
                  "[--max-gap DURATION] [--json]\n"
                  "       vault-audit show --dir DIR [--from N] [--count N]\n"
                  "       vault-audit genesis-key --dir DIR\n"
-                 "       vault-audit life ID --dir DIR --pubkey KEY [--checkpoint FILE]...\n\n"
+                 "       vault-audit life ID --dir DIR --pubkey KEY [--checkpoint FILE]...\n"
+                 "       vault-audit keys --dir DIR --pubkey KEY [--checkpoint FILE]...\n\n"
               << opts;
     return vm.count("help") ? 0 : 2;
   }
@@ -217,6 +240,7 @@ int main(int argc, char** argv) {
   if (cmd == "show") return Show(vm);
   if (cmd == "genesis-key") return GenesisKey(vm);
   if (cmd == "life") return Life(vm);
+  if (cmd == "keys") return Keys(vm);
   std::cerr << "vault-audit: unknown command " << cmd << "\n";
   return 2;
 }

@@ -14,7 +14,7 @@
 //   vaultctl audit records [--from-record N] [--limit M]
 //   vaultctl audit export DIR
 //   vaultctl officers
-//   vaultctl officer enrol ID KEY | officer revoke ID
+//   vaultctl officer enrol ID KEY | officer revoke ID [--force] [--compromised]
 //   vaultctl subject-access --out DIR [--ref R] [--email E] [--phone P] [--ip A]
 //            [--identifiers-file F] [--service S ...] [--request ID]
 //   vaultctl rights register|list|show|extend|complete|refuse|lift|decide ...
@@ -101,10 +101,14 @@ Commands:
                               (admin, officer, auditor)
   officer enrol ID KEY        enrol an officer: KEY is what `vault-officer init`
                               printed; check its fingerprint with them (admin)
-  officer revoke ID [--force] revoke an officer; their approvals no longer
+  officer revoke ID [--force] [--compromised]
+                              revoke an officer; their approvals no longer
                               count. Refused if it would leave a case fewer
                               share holders than its threshold (the cases are
-                              named): reshare them first, or --force (admin)
+                              named): reshare them first, or --force.
+                              --compromised: their keys may be in other hands
+                              (recorded so; also for one revoked already)
+                              (admin)
 )";
 // --help: kUsage, the data-protection lead's commands
 // (vault::ctl::kRightsUsage), then this.
@@ -142,7 +146,7 @@ const std::map<std::string, CommandSpec>& Commands() {
       {"backup", {1, {}, {}}},
       {"audit", {1, {"from-record", "limit"}, {}}},
       {"officers", {0, {}, {}}},
-      {"officer", {1, {"force"}, {}}},
+      {"officer", {1, {"force", "compromised"}, {}}},
       {"subject-access",
        {0,
         {"out", "ref", "email", "phone", "ip", "identifiers-file", "service", "request"},
@@ -213,6 +217,7 @@ po::options_description Options() {
       ("reason", text(), "rights extend, refuse, lift, decide: a reason code")
       ("decision", text(), "rights decide: upheld_erase, upheld_restricted or rejected")
       ("force", "officer revoke: even if it leaves a case too few share holders to open it")
+      ("compromised", "officer revoke: the officer's keys may be in other hands")
       ("set", po::value<std::vector<std::string>>()->composing(),
               "subject-rectify: FIELD=VALUE, a visitor field's new value (repeatable)")
       ("remove", po::value<std::vector<std::string>>()->composing(),
@@ -359,7 +364,9 @@ vault::StatusOr<std::string> Run(const std::string& command, const std::vector<s
   if (command == "officer") {
     if (args[0] == "revoke") {
       return Call(client, "POST", "/v1/officers/" + args[1] + "/revoke",
-                  vault::wire::EncodeRevocation(vm.count("force") > 0), {200});
+                  vault::wire::EncodeRevocation(
+                      {vm.count("force") > 0, vm.count("compromised") > 0}),
+                  {200});
     }
     json::object body;
     body["id"] = args[1];
@@ -433,9 +440,12 @@ void Validate(const std::string& command, const std::vector<std::string>& args,
     const bool enrol = args.size() == 3 && args[0] == "enrol";
     const bool revoke = args.size() == 2 && args[0] == "revoke";
     if (!enrol && !revoke) {
-      throw UsageError{"usage: officer enrol ID KEY | officer revoke ID [--force]"};
+      throw UsageError{
+          "usage: officer enrol ID KEY | officer revoke ID [--force] [--compromised]"};
     }
-    if (enrol && vm.count("force")) throw UsageError{"--force applies only to officer revoke"};
+    if (enrol && (vm.count("force") || vm.count("compromised"))) {
+      throw UsageError{"--force and --compromised apply only to officer revoke"};
+    }
     for (char c : args[1]) {
       const bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
                       c == '-';

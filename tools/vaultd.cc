@@ -8,6 +8,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <boost/json.hpp>
@@ -53,6 +54,7 @@ struct Config {
   vault::ServerOptions server;
   vault::MallocSettings malloc;
   bool rotate_root_key = false;  // --rotate-root-key: rotate offline, then exit
+  bool compromised = false;      // --compromised: the old root key is retired as compromised
 };
 
 // Raised for a flag or config value that does not parse; names the option.
@@ -160,6 +162,7 @@ po::options_description CommandLineOnly() {
       ("config", po::value<std::string>(), "INI config file; flags override it")
       ("rotate-root-key", "with vaultd stopped: reseal everything under a new root key, "
                           "destroy the old one, audit it, and exit (docs/operations.md)")
+      ("compromised", "with --rotate-root-key: record the old root key as compromised")
       ("help", "print this help and exit")
       ("version", "print the version and exit");
   // clang-format on
@@ -397,6 +400,10 @@ std::optional<int> ParseArgs(int argc, char** argv, Config* config) {
     po::notify(vm);
     *config = BuildConfig(values);
     config->rotate_root_key = vm.count("rotate-root-key") > 0;
+    config->compromised = vm.count("compromised") > 0;
+    if (config->compromised && !config->rotate_root_key) {
+      throw UsageError{"--compromised is a reason for --rotate-root-key, and means nothing alone"};
+    }
   } catch (const po::unknown_option& e) {
     if (config_path.empty()) {
       std::cerr << "vaultd: unknown option '" << e.get_option_name() << "' (see --help)\n";
@@ -456,27 +463,48 @@ void Notify(const char* state) {
 
 // --rotate-root-key: the rotation, then (for a key file) one open of the
 // vault with the new key, which audits the rotation and proves the new key
-// opens everything before the command reports success.
-int RotateRootKey(const vault::Options& options) {
-  std::cout << "rotating the root key of the vault in " << options.data_dir << std::endl;
+// opens everything before the command reports success. With the root key
+// as a systemd credential, the new key is written to standard output (and
+// nothing else is: messages go to standard error) for `systemd-creds
+// encrypt`, and the first start with it finishes the rotation.
+int RotateRootKey(const vault::Options& options, bool compromised) {
+  const bool credential = !options.root_key_credential.empty();
+  std::ostream& say = credential ? std::cerr : std::cout;
+  if (credential && ::isatty(STDOUT_FILENO)) {
+    std::cerr << "vaultd: with the root key as a systemd credential, the new key is written to "
+                 "standard output: pipe it into systemd-creds encrypt (docs/operations.md, "
+                 "section 5.2), not to a terminal\n";
+    return kExitUsage;
+  }
+  say << "rotating the root key of the vault in " << options.data_dir << std::endl;
+  vault::RootKeyRotationOptions how;
+  how.compromised = compromised;
+  if (credential) {
+    how.deliver = [](std::string_view text) -> vault::Status {
+      while (!text.empty()) {
+        const ssize_t n = ::write(STDOUT_FILENO, text.data(), text.size());
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+          return vault::Status::IOError(std::string("cannot write the new key to standard "
+                                                    "output: ") + std::strerror(errno));
+        }
+        text.remove_prefix(static_cast<size_t>(n));
+      }
+      return vault::Status::OK();
+    };
+  }
   const vault::StatusOr<vault::RootKeyRotation> rotation =
-      vault::RotateRootKey(options, vault::SystemClock::Default());
+      vault::RotateRootKey(options, vault::SystemClock::Default(), how);
   if (!rotation.ok()) {
-    std::cerr << "vaultd: cannot rotate the root key: " << rotation.status().ToString() << "\n";
+    std::cerr << "vaultd: root key rotation: " << rotation.status().ToString() << "\n";
     return kExitFailure;
   }
-  std::cout << "  old root key fingerprint: " << rotation->old_fingerprint << "\n"
-            << "  new root key fingerprint: " << rotation->new_fingerprint << "\n";
-  if (!rotation->pending_key_file.empty()) {
-    const std::string& next = rotation->pending_key_file;
-    std::cout
-        << "the keys are resealed; the new root key is in " << next << ".\n"
-        << "Seal it as the credential root-key, replacing the old one, then start vaultd:\n"
-        << "  systemd-creds encrypt --name=root-key " << next
-        << " /etc/transcript-vault/credentials/root-key.cred\n"
-        << "  systemctl start vaultd\n"
-        << "The first start with the new credential finishes the rotation, destroys " << next
-        << " and audits it (root_key.rotate). A start with the old credential abandons it.\n";
+  say << "  old root key fingerprint: " << rotation->old_fingerprint << "\n"
+      << "  new root key fingerprint: " << rotation->new_fingerprint << "\n";
+  if (rotation->awaiting_credential) {
+    say << "the keys are resealed, and the new root key went to standard output. Once it is "
+           "sealed as the credential root-key, the first start of vaultd finishes the rotation "
+           "and audits it (root_key.rotate); a start with the old credential rolls it back.\n";
     return kExitOk;
   }
   vault::StatusOr<std::unique_ptr<vault::Vault>> vault =
@@ -487,8 +515,8 @@ int RotateRootKey(const vault::Options& options) {
     return kExitFailure;
   }
   vault->reset();
-  std::cout << "root key rotated: the old key is destroyed, and the rotation is audited "
-               "(root_key.rotate)\n";
+  say << "root key rotated: the old key is destroyed, and the rotation is audited "
+         "(root_key.rotate)\n";
   return kExitOk;
 }
 
@@ -524,7 +552,7 @@ int main(int argc, char** argv) {
   };
   // Offline, before anything else is created or checked: a rotation needs
   // the data directory and the root key only.
-  if (config.rotate_root_key) return RotateRootKey(config.vault);
+  if (config.rotate_root_key) return RotateRootKey(config.vault, config.compromised);
   FitConnectionsToFileLimit(&config.server);
 
   // Refuse an unusable socket path or an unsafe socket directory before

@@ -154,8 +154,9 @@ class Client {
   // signature, made with vault/officer/officer_actions.h.
   StatusOr<OfficerList> ListOfficers();
   StatusOr<OfficerInfo> EnrolOfficer(std::string_view officer_id, std::string_view key);
-  // `force`: revoke even if it strands a case ("would_strand_cases").
-  StatusOr<OfficerInfo> RevokeOfficer(std::string_view officer_id, bool force = false);
+  // Revocation::force: even if it strands a case ("would_strand_cases");
+  // Revocation::compromised: their keys may be in other hands.
+  StatusOr<OfficerInfo> RevokeOfficer(std::string_view officer_id, const Revocation& how = {});
   StatusOr<CaseInfo> OpenCase(const CaseOpening& opening);
   StatusOr<std::vector<CaseInfo>> ListCases();
   StatusOr<CaseDetail> GetCase(std::string_view case_id);

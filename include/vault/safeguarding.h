@@ -25,7 +25,16 @@ struct OfficerInfo {
   UnixMillis enrolled_at = 0;
   uint32_t enrolled_by = 0;   // uid of the admin
   UnixMillis revoked_at = 0;  // 0 while active
+  // Revoked because their keys are, or may be, in other hands: their
+  // enrolment's key state is compromised rather than deactivated.
+  bool compromised = false;
   bool active() const { return revoked_at == 0; }
+};
+
+// How an officer is revoked (Vault::RevokeOfficer).
+struct Revocation {
+  bool force = false;        // even if it strands a case ("would_strand_cases")
+  bool compromised = false;  // their keys are, or may be, in other hands
 };
 
 // Which open cases need resharing (LegalHold: a case's key is shared among

@@ -37,6 +37,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -57,11 +58,23 @@ namespace vault {
 struct RootKeyRotation {
   std::string old_fingerprint;  // 32 hex digits each: RootKeyFingerprint
   std::string new_fingerprint;
-  // With the root key as a systemd credential: the file holding the new key,
-  // which the operator seals as the credential (docs/operations.md, section
-  // 5.2); the rotation finishes at the first start with it. Empty for a key
-  // file, whose rotation is complete when RotateRootKey returns.
-  std::string pending_key_file;
+  // With the root key as a systemd credential: the new key went to
+  // `deliver`, and the rotation finishes at the first start with it as the
+  // credential (docs/operations.md, section 5.2). False for a key file,
+  // whose rotation is complete when RotateRootKey returns.
+  bool awaiting_credential = false;
+};
+
+struct RootKeyRotationOptions {
+  // Records the old key as compromised (key states) rather than retired.
+  bool compromised = false;
+  // With the root key as a systemd credential (Options::root_key_credential),
+  // required: receives the new key, in the key file format, once everything
+  // is resealed, to hand to the operator (vaultd writes it to standard
+  // output for `systemd-creds encrypt`). The text is in guarded memory and
+  // gone when it returns. An error leaves the rotation to be rolled back by
+  // the next start with the old key.
+  std::function<Status(std::string_view key_file_text)> deliver;
 };
 
 // Rotates the root key of the stopped vault in options.data_dir: reseals the
@@ -69,10 +82,13 @@ struct RootKeyRotation {
 // random key and destroys the old key file (docs/design.md, section 10.1).
 // FailedPrecondition "data_dir_locked" while a vaultd runs on it,
 // "root_rotation_pending" while an earlier rotation is unfinished or not yet
-// audited; "root_key_mismatch" if a file does not open with the current key.
-// A crash at any step leaves a vault that starts with the old key or the new
-// one; the next Vault::Open audits the outcome (root_key.rotate).
-StatusOr<RootKeyRotation> RotateRootKey(const Options& options, const Clock* clock);
+// audited, "root_key_mismatch" if a file does not open with the current key,
+// "root_key_read_only" if the key file or its directory cannot be written;
+// each before anything is written. A crash at any step leaves a vault that
+// starts with the old key or the new one; the next Vault::Open audits the
+// outcome (root_key.rotate).
+StatusOr<RootKeyRotation> RotateRootKey(const Options& options, const Clock* clock,
+                                        const RootKeyRotationOptions& how = {});
 
 class Vault {
  public:
@@ -261,9 +277,11 @@ class Vault {
   // an open case with fewer active share holders than its threshold (a
   // stranded case: never openable or releasable again) is refused with
   // FailedPrecondition "would_strand_cases" naming the cases, unless
-  // `force`; a forced one is audited with the cases it stranded.
+  // `revocation.force`; a forced one is audited with the cases it stranded.
+  // `revocation.compromised` records the enrolment's keys as compromised
+  // (key states, docs/design.md section 4.5) rather than deactivated.
   virtual StatusOr<OfficerInfo> RevokeOfficer(const Caller& caller, std::string_view officer_id,
-                                              bool force) = 0;
+                                              const Revocation& revocation) = 0;
   // Creates the case key pair, splits its secret k-of-n over the active
   // officers (k: CaseOpening::threshold, else Options::case_threshold;
   // InvalidArgument "invalid_threshold" outside 2..255, FailedPrecondition

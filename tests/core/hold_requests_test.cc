@@ -79,7 +79,7 @@ TEST_F(HoldsTest, ARevokedOfficerCannotApprove) {
   auto request = File("alice", "CASE-1", {id});
   ASSERT_TRUE(Approve("alice", request->id).ok());
   const Approval bobs = MakeApproval("bob", request->id);
-  ASSERT_TRUE(vault_->RevokeOfficer(caller_, "bob", false).ok());
+  ASSERT_TRUE(vault_->RevokeOfficer(caller_, "bob", {}).ok());
   EXPECT_EQ(Reason(vault_->Approve(caller_, request->id, bobs).status()), "officer_revoked");
   EXPECT_TRUE(Approve("carol", request->id)->executed);
 }
@@ -89,7 +89,7 @@ TEST_F(HoldsTest, AnApprovalStopsCountingWhenItsOfficerIsRevoked) {
   const std::string id = HeldTranscript("CASE-1", "x");
   auto request = File("alice", "CASE-1", {id});
   ASSERT_TRUE(Approve("alice", request->id).ok());
-  ASSERT_TRUE(vault_->RevokeOfficer(caller_, "alice", false).ok());
+  ASSERT_TRUE(vault_->RevokeOfficer(caller_, "alice", {}).ok());
   auto bob = Approve("bob", request->id);
   ASSERT_TRUE(bob.ok()) << bob.status().ToString();
   EXPECT_FALSE(bob->executed);

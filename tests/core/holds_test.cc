@@ -32,7 +32,7 @@ TEST_F(HoldsTest, OnlyAdminsEnrolAndRevokeOfficersAndBothAreAudited) {
   EXPECT_EQ(Reason(vault_->EnrolOfficer(caller_, "dave", "tv-officer-v1:AAAA").status()),
             "invalid_officer_key");
   EXPECT_EQ(Reason(vault_->EnrolOfficer(caller_, "alice", *token).status()), "officer_exists");
-  auto revoked = vault_->RevokeOfficer(caller_, "carol", false);
+  auto revoked = vault_->RevokeOfficer(caller_, "carol", {});
   ASSERT_TRUE(revoked.ok());
   EXPECT_FALSE(revoked->active());
   auto list = vault_->ListOfficers(caller_);
@@ -106,8 +106,8 @@ TEST_F(HoldsTest, ACaseKeyIsSplitTwoOfNAndTheSecretIsStoredNowhere) {
 }
 
 TEST_F(HoldsTest, ACaseNeedsTwoActiveOfficers) {
-  ASSERT_TRUE(vault_->RevokeOfficer(caller_, "bob", false).ok());
-  ASSERT_TRUE(vault_->RevokeOfficer(caller_, "carol", false).ok());
+  ASSERT_TRUE(vault_->RevokeOfficer(caller_, "bob", {}).ok());
+  ASSERT_TRUE(vault_->RevokeOfficer(caller_, "carol", {}).ok());
   EXPECT_EQ(Reason(OpenCase("alice", "CASE-2").status()), "too_few_officers");
 }
 
@@ -201,8 +201,8 @@ TEST_F(HoldsTest, AStoreWithHoldsRefusesToStartWithoutItsSafeguardingFile) {
 }
 
 TEST_F(HoldsTest, RevokingTwiceChangesNothingAndIsAuditedBothTimes) {
-  ASSERT_TRUE(vault_->RevokeOfficer(caller_, "carol", false).ok());
-  auto again = vault_->RevokeOfficer(caller_, "carol", false);
+  ASSERT_TRUE(vault_->RevokeOfficer(caller_, "carol", {}).ok());
+  auto again = vault_->RevokeOfficer(caller_, "carol", {});
   ASSERT_TRUE(again.ok());
   EXPECT_FALSE(again->active());
   auto records = vault_->audit_log()->Read(0, 1000);

@@ -116,7 +116,7 @@ TEST_F(ReshareTest, ResharingDealsFreshSharesToTheOfficersEnrolledNowAndOldShare
   ASSERT_TRUE(Approve("bob", before->id)->executed);
 
   Enrol("dave");
-  ASSERT_TRUE(vault_->RevokeOfficer(caller_, "carol", false).ok());
+  ASSERT_TRUE(vault_->RevokeOfficer(caller_, "carol", {}).ok());
   auto filed = FileReshare("alice", "CASE-1");
   ASSERT_TRUE(filed.ok()) << filed.status().ToString();
   EXPECT_EQ(filed->kind, RequestKind::kReshare);
@@ -336,7 +336,7 @@ TEST_F(ReshareTest, OfficersRevokedSinceFilingLeaveTooFewForTheNewThreshold) {
   auto filed = FileReshare("alice", "CASE-1", 4);
   ASSERT_TRUE(filed.ok()) << filed.status().ToString();
   ASSERT_TRUE(Approve("alice", filed->id).ok());
-  ASSERT_TRUE(vault_->RevokeOfficer(caller_, "dave", false).ok());
+  ASSERT_TRUE(vault_->RevokeOfficer(caller_, "dave", {}).ok());
   const std::string file = CaseFile();
   EXPECT_EQ(Reason(Approve("bob", filed->id).status()), "too_few_officers");
   EXPECT_EQ(CaseFile(), file);
@@ -373,7 +373,7 @@ TEST_F(ReshareTest, TheOfficerListAndMetricsSayWhichCasesNeedResharing) {
   // Carol leaves: CASE-1 is one departure from stranded; revoking her
   // strands CASE-3, so it is refused and names the case, unless forced.
   const std::string file = CaseFile();
-  auto refused = vault_->RevokeOfficer(caller_, "carol", false);
+  auto refused = vault_->RevokeOfficer(caller_, "carol", {});
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(Reason(refused.status()), "would_strand_cases");
   EXPECT_NE(refused.status().message().find("CASE-3"), std::string::npos);
@@ -386,7 +386,7 @@ TEST_F(ReshareTest, TheOfficerListAndMetricsSayWhichCasesNeedResharing) {
   EXPECT_NE(refusals.back().find("would_strand_cases"), std::string::npos);
   EXPECT_NE(refusals.back().find("CASE-3"), std::string::npos);
 
-  auto forced = vault_->RevokeOfficer(caller_, "carol", /*force=*/true);
+  auto forced = vault_->RevokeOfficer(caller_, "carol", {.force = true});
   ASSERT_TRUE(forced.ok()) << forced.status().ToString();
   EXPECT_NE(forced->revoked_at, 0);
   EXPECT_NE(AuditPayloads("officer.revoke").back().find("\"stranded\""), std::string::npos);

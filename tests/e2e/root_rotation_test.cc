@@ -84,6 +84,10 @@ class RootRotationE2eTest : public DaemonTest {
     for (const char* name : kSealed) ASSERT_TRUE(fs::exists(Keys(name))) << name;
     old_key_ = ReadFileBytes(KeyFile());
     Snapshot();
+    // A second name for the old key file, to see its bytes after the
+    // rotation has removed the first.
+    old_key_link_ = daemon_.test_dir() + "/old-root-key-link";
+    ASSERT_EQ(::link(KeyFile().c_str(), old_key_link_.c_str()), 0);
   }
   void Snapshot() {
     for (const char* name : kSealed) old_files_[name] = ReadFileBytes(Keys(name));
@@ -145,6 +149,7 @@ class RootRotationE2eTest : public DaemonTest {
     for (const auto& e : fs::directory_iterator(daemon_.data_dir() + "/keys")) {
       const std::string name = e.path().filename().string();
       EXPECT_EQ(name.find(".next"), std::string::npos) << name;
+      EXPECT_EQ(name.find(".old"), std::string::npos) << name;
       EXPECT_NE(name, "root-rotation");
       EXPECT_EQ(name.find(".tmp"), std::string::npos) << name;
     }
@@ -167,6 +172,7 @@ class RootRotationE2eTest : public DaemonTest {
   std::vector<std::string> ids_;
   std::string genesis_key_;
   std::string old_key_;
+  std::string old_key_link_;
   std::map<std::string, std::string> old_files_;
   int exports_ = 0;
 };
@@ -177,6 +183,8 @@ TEST_F(RootRotationE2eTest, ResealsEveryKeyFileDestroysTheOldKeyAndIsAuditedWith
   const std::string new_key = ReadFileBytes(KeyFile());
   ASSERT_EQ(new_key.size(), 80u);
   ASSERT_NE(new_key, old_key_);
+  // The old key's bytes are overwritten, not only unlinked.
+  EXPECT_EQ(ReadFileBytes(old_key_link_), std::string(80, '\0'));
   EXPECT_EQ(Printed(r.out, "old"), FingerprintOf(old_key_)) << r.out;
   EXPECT_EQ(Printed(r.out, "new"), FingerprintOf(new_key)) << r.out;
   struct stat st {};
@@ -239,6 +247,16 @@ TEST_F(RootRotationE2eTest, RefusalsChangeNothing) {
   ASSERT_EQ(daemon_.Stop(), 0);
   ExpectSealedUnder(old_key_);
   Snapshot();  // the running vault rewrote its audit key file at checkpoints
+
+  // With a key file that cannot be overwritten (mode 0400, which a start
+  // accepts): refused before anything is written.
+  fs::permissions(KeyFile(), fs::perms::owner_read);
+  r = Rotate();
+  EXPECT_EQ(r.exit_status, 1);
+  EXPECT_NE(r.err.find("root_key_read_only"), std::string::npos) << r.err;
+  fs::permissions(KeyFile(), fs::perms::owner_read | fs::perms::owner_write);
+  EXPECT_TRUE(FilesUnchanged());
+  ExpectNoLeftovers();
 
   // With a key that does not open the files.
   TempDir other;
@@ -307,6 +325,7 @@ TEST_P(RootRotationCrashTest, TheVaultStartsWithTheOldKeyOrTheNewOneAndNeverNeit
   } else {
     EXPECT_EQ(key_now, old_key_);
   }
+  EXPECT_EQ(ReadFileBytes(old_key_link_), old_key_) << "overwritten before the start";
   const std::string new_fingerprint = ReadFileBytes(Keys("root-rotation")).substr(20 + 33, 32);
   // Before the commit nothing the vault uses has changed: the rotation's
   // files lie beside the old ones.
@@ -316,6 +335,9 @@ TEST_P(RootRotationCrashTest, TheVaultStartsWithTheOldKeyOrTheNewOneAndNeverNeit
 
   ASSERT_NO_FATAL_FAILURE(StartAndReadEverything());
   ExpectNoLeftovers();
+  // After the commit the start overwrote the old key; before it, the old key
+  // is the key.
+  EXPECT_EQ(ReadFileBytes(old_key_link_), GetParam().committed ? std::string(80, '\0') : old_key_);
   const std::vector<json::object> records = RotationRecords();
   ASSERT_EQ(records.size(), 1u);
   EXPECT_EQ(records[0].at("outcome"), GetParam().committed ? "ok" : "rolled_back");
@@ -342,8 +364,8 @@ INSTANTIATE_TEST_SUITE_P(
                       CrashStep{"root_rotation.resealed.keyring", false},
                       CrashStep{"root_rotation.resealed.audit.key", false},
                       CrashStep{"root_rotation.resealed.safeguarding", false},
+                      CrashStep{"root_rotation.old_key_linked", false},
                       CrashStep{"root_rotation.committed", true},
-                      CrashStep{"root_rotation.old_key_wiped", true},
                       CrashStep{"root_rotation.rolled_forward.keyring", true},
                       CrashStep{"root_rotation.rolled_forward.audit.key", true},
                       CrashStep{"root_rotation.rolled_forward.safeguarding", true}),
@@ -372,75 +394,169 @@ TEST_F(RootRotationE2eTest, AStartKilledWhileFinishingARotationFinishesItNextTim
   ASSERT_NO_FATAL_FAILURE(ExpectAuditVerifies());
 }
 
-TEST_F(RootRotationE2eTest, WithACredentialTheOldKeyAbandonsTheRotationAndTheNewOneFinishesIt) {
-  // The vault's key moves to a credential (docs/operations.md, section 5.1).
-  const std::string creds = daemon_.test_dir() + "/credentials";
-  ASSERT_TRUE(fs::create_directory(creds));
-  const auto put_credential = [&](const std::string& text) {
-    const std::string path = creds + "/root-key";
+// With the root key as a systemd credential (docs/operations.md, section 5.1)
+// the new key goes to standard output, for `systemd-creds encrypt`, and
+// nothing of it is written to disk by the vault.
+class CredentialRotationTest : public RootRotationE2eTest {
+ protected:
+  void SetUp() override {
+    ASSERT_NO_FATAL_FAILURE(RootRotationE2eTest::SetUp());
+    creds_ = daemon_.test_dir() + "/credentials";
+    ASSERT_TRUE(fs::create_directory(creds_));
+    PutCredential(old_key_);
+    ASSERT_EQ(::unlink(KeyFile().c_str()), 0);
+  }
+  void PutCredential(const std::string& text) {
+    const std::string path = creds_ + "/root-key";
     if (fs::exists(path)) fs::permissions(path, fs::perms::owner_write, fs::perm_options::add);
     std::ofstream(path, std::ios::binary | std::ios::trunc) << text;
     fs::permissions(path, fs::perms::owner_read);
-  };
-  const auto start = [&]() {
-    ::setenv("CREDENTIALS_DIRECTORY", creds.c_str(), 1);
+  }
+  std::string WithCreds() { return "CREDENTIALS_DIRECTORY=" + creds_; }
+  // A rotation; returns the new key it wrote to standard output.
+  std::string RotateToStdout() {
+    const ProgramResult r = Rotate({WithCreds()});
+    EXPECT_EQ(r.exit_status, 0) << r.out << r.err;
+    EXPECT_EQ(r.out.size(), 80u) << "standard output carries the new key alone";
+    EXPECT_EQ(r.out.rfind("tv-root-key-v1:", 0), 0u);
+    EXPECT_EQ(Printed(r.err, "new"), r.out.size() == 80 ? FingerprintOf(r.out) : "") << r.err;
+    EXPECT_EQ(Printed(r.err, "old"), FingerprintOf(old_key_)) << r.err;
+    // Nothing of the new key is in the data directory.
+    if (r.out.size() == 80) {
+      EXPECT_TRUE(FilesContaining(daemon_.data_dir(), r.out.substr(15, 64)).empty());
+    }
+    for (const char* name : kSealed) EXPECT_TRUE(fs::exists(Keys(name) + ".next")) << name;
+    return r.out;
+  }
+  // vaultd with the credential, run until it is ready or dies.
+  Status StartWithCredential() {
+    ::setenv("CREDENTIALS_DIRECTORY", creds_.c_str(), 1);
     const Status s = daemon_.Start();
     ::unsetenv("CREDENTIALS_DIRECTORY");
     return s;
-  };
-  put_credential(old_key_);
-  ASSERT_EQ(::unlink(KeyFile().c_str()), 0);
-  const std::string with_creds = "CREDENTIALS_DIRECTORY=" + creds;
+  }
+  ProgramResult RunWithCredential(std::vector<std::string> env = {}) {
+    env.push_back(WithCreds());
+    env.push_back("NOTIFY_SOCKET");
+    return RunProgram(VAULTD_PATH,
+                      {"--data-dir", daemon_.data_dir(), "--socket", daemon_.socket_path()}, env);
+  }
+  void ExpectReadable() {
+    ASSERT_NO_FATAL_FAILURE(Reconnect());
+    for (const std::string& id : ids_) ASSERT_OK(client_->GetTranscript(id));
+  }
 
-  // The new key waits in keys/root.key.next; the files are resealed beside
-  // the old ones, which still open with the credential systemd holds.
-  ProgramResult r = Rotate({with_creds});
-  ASSERT_EQ(r.exit_status, 0) << r.out << r.err;
-  EXPECT_NE(r.out.find("systemd-creds encrypt --name=root-key " + Keys("root.key.next")),
-            std::string::npos)
-      << r.out;
-  const std::string next = ReadFileBytes(Keys("root.key.next"));
-  ASSERT_EQ(next.size(), 80u);
-  EXPECT_EQ(Printed(r.out, "new"), FingerprintOf(next));
-  for (const char* name : kSealed) EXPECT_TRUE(fs::exists(Keys(name) + ".next")) << name;
+  std::string creds_;
+};
+
+TEST_F(CredentialRotationTest, TheOldCredentialAbandonsTheRotationAndTheNewOneFinishesIt) {
+  const std::string abandoned = RotateToStdout();
   // Rotating again before it is finished is refused.
-  r = Rotate({with_creds});
+  ProgramResult r = Rotate({WithCreds()});
   EXPECT_EQ(r.exit_status, 1);
   EXPECT_NE(r.err.find("root_rotation_pending"), std::string::npos) << r.err;
+  EXPECT_TRUE(r.out.empty());
+  // A key that is neither the old nor the new one is refused, changing nothing.
+  PutCredential("tv-root-key-v1:" + std::string(64, '5') + "\n");
+  r = RunWithCredential();
+  EXPECT_EQ(r.exit_status, 1) << r.out << r.err;
+  EXPECT_NE(r.err.find("root_key_mismatch"), std::string::npos) << r.err;
+  for (const char* name : kSealed) EXPECT_TRUE(fs::exists(Keys(name) + ".next")) << name;
+  EXPECT_TRUE(fs::exists(Keys("root-rotation")));
 
-  // Started with the old credential: abandoned, and the next key destroyed.
-  ASSERT_OK(start());
-  ASSERT_NO_FATAL_FAILURE(Reconnect());
-  for (const std::string& id : ids_) ASSERT_OK(client_->GetTranscript(id));
+  // Started with the old credential: abandoned.
+  PutCredential(old_key_);
+  ASSERT_OK(StartWithCredential());
+  ASSERT_NO_FATAL_FAILURE(ExpectReadable());
   ExpectNoLeftovers();
   ASSERT_EQ(RotationRecords().size(), 1u);
   EXPECT_EQ(RotationRecords()[0].at("outcome"), "rolled_back");
+  EXPECT_EQ(Text(RotationRecords()[0].at("details").at("new_fingerprint")),
+            FingerprintOf(abandoned));
   ASSERT_EQ(daemon_.Stop(), 0);
   ExpectSealedUnder(old_key_);
+  // The abandoned key opens nothing now.
+  PutCredential(abandoned);
+  EXPECT_EQ(RunWithCredential().exit_status, 1);
 
   // Again, and this time the operator seals the new key as the credential.
-  r = Rotate({with_creds});
-  ASSERT_EQ(r.exit_status, 0) << r.out << r.err;
-  const std::string sealed_next = ReadFileBytes(Keys("root.key.next"));
-  put_credential(sealed_next);
-  ASSERT_OK(start());
-  ASSERT_NO_FATAL_FAILURE(Reconnect());
-  for (const std::string& id : ids_) ASSERT_OK(client_->GetTranscript(id));
+  PutCredential(old_key_);
+  const std::string sealed = RotateToStdout();
+  PutCredential(sealed);
+  ASSERT_OK(StartWithCredential());
+  ASSERT_NO_FATAL_FAILURE(ExpectReadable());
   ExpectNoLeftovers();
   ASSERT_EQ(RotationRecords().size(), 2u);
   EXPECT_EQ(RotationRecords()[1].at("outcome"), "ok");
-  EXPECT_EQ(Text(RotationRecords()[1].at("details").at("new_fingerprint")), FingerprintOf(sealed_next));
+  EXPECT_EQ(Text(RotationRecords()[1].at("details").at("new_fingerprint")),
+            FingerprintOf(sealed));
   ASSERT_NO_FATAL_FAILURE(ExpectAuditVerifies());
   ASSERT_EQ(daemon_.Stop(), 0);
   EXPECT_FALSE(fs::exists(KeyFile()));
-  EXPECT_TRUE(FilesContaining(daemon_.data_dir(), sealed_next.substr(15, 64)).empty());
-
+  ExpectSealedUnder(sealed);
   // The old credential now opens nothing: the vault refuses to start.
-  put_credential(old_key_);
-  r = RunProgram(VAULTD_PATH, {"--data-dir", daemon_.data_dir(), "--socket",
-                               daemon_.socket_path()},
-                 {with_creds, "NOTIFY_SOCKET"});
+  PutCredential(old_key_);
+  EXPECT_EQ(RunWithCredential().exit_status, 1);
+}
+
+TEST_F(CredentialRotationTest, AStartKilledWhileFinishingCannotBeUndoneWithTheOldKey) {
+  const std::string next = RotateToStdout();
+  PutCredential(next);
+  ProgramResult r = RunWithCredential({"VAULT_FAILPOINT=root_rotation.rolled_forward.keyring"});
+  ASSERT_EQ(r.exit_status, 128 + 9) << r.out << r.err;
+  // The keyring is under the new key now: the old key is refused, and
+  // nothing changes, so the new key still finishes it.
+  PutCredential(old_key_);
+  r = RunWithCredential();
   EXPECT_EQ(r.exit_status, 1) << r.out << r.err;
+  EXPECT_NE(r.err.find("root_key_mismatch"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("start with that key"), std::string::npos) << r.err;
+  EXPECT_TRUE(fs::exists(Keys("audit.key.next")));
+  PutCredential(next);
+  ASSERT_OK(StartWithCredential());
+  ASSERT_NO_FATAL_FAILURE(ExpectReadable());
+  ExpectNoLeftovers();
+  ASSERT_EQ(RotationRecords().size(), 1u);
+  EXPECT_EQ(RotationRecords()[0].at("outcome"), "ok");
+  ASSERT_NO_FATAL_FAILURE(ExpectAuditVerifies());
+}
+
+TEST_F(CredentialRotationTest, AStartKilledWhileRollingBackCannotBeFinishedWithTheNewKey) {
+  const std::string next = RotateToStdout();
+  ProgramResult r = RunWithCredential({"VAULT_FAILPOINT=root_rotation.rolled_back.keyring"});
+  ASSERT_EQ(r.exit_status, 128 + 9) << r.out << r.err;
+  // keyring.next is gone: the new key is refused, and nothing changes, so
+  // the old key still rolls it back.
+  PutCredential(next);
+  r = RunWithCredential();
+  EXPECT_EQ(r.exit_status, 1) << r.out << r.err;
+  EXPECT_NE(r.err.find("root_key_mismatch"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("rolls it back"), std::string::npos) << r.err;
+  EXPECT_TRUE(fs::exists(Keys("audit.key.next")));
+  PutCredential(old_key_);
+  ASSERT_OK(StartWithCredential());
+  ASSERT_NO_FATAL_FAILURE(ExpectReadable());
+  ExpectNoLeftovers();
+  ASSERT_EQ(RotationRecords().size(), 1u);
+  EXPECT_EQ(RotationRecords()[0].at("outcome"), "rolled_back");
+  ASSERT_NO_FATAL_FAILURE(ExpectAuditVerifies());
+}
+
+TEST_F(CredentialRotationTest, TheNewKeyIsNeverWrittenToATerminal) {
+  // Standard output is not a pipe here: refused before anything is done.
+  // (RunProgram captures output through a pipe, so a pseudo-terminal stands
+  // in: `script` from util-linux runs vaultd on one.)
+  const ProgramResult r = RunProgram(
+      "/usr/bin/script",
+      {"-qec",
+       std::string(VAULTD_PATH) + " --data-dir " + daemon_.data_dir() + " --socket " +
+           daemon_.socket_path() + " --rotate-root-key",
+       "/dev/null"},
+      {WithCreds()});
+  EXPECT_EQ(r.exit_status, 2) << r.out << r.err;
+  EXPECT_NE(r.out.find("not to a terminal"), std::string::npos) << r.out;
+  EXPECT_FALSE(fs::exists(Keys("root-rotation")));
+  for (const char* name : kSealed) EXPECT_FALSE(fs::exists(Keys(name) + ".next")) << name;
 }
 
 }  // namespace

@@ -345,5 +345,67 @@ TEST_F(SafeguardingE2eTest, AHeldTranscriptIsUnsealedAfterTheRootKeyRotates) {
   EXPECT_EQ(As("carol", {"case", "CASE-R"})["case"].as_object()["state"].as_string(), "open");
 }
 
+// Key states (issue 17, point 5): every transition of every kind of key is
+// an audit record, and `vault-audit keys` lists each key's states from an
+// exported log alone, with no inconsistency.
+TEST_F(SafeguardingE2eTest, EveryKeyTransitionIsAuditedAndVaultAuditListsThem) {
+  const std::string genesis = client_->GetAuditStatus()->genesis_key;
+  As("alice", {"open-case", "CASE-L", "--reason", "r"});
+  const std::string id = ClosedTranscript("kept, then released");
+  As("alice", {"hold", "CASE-L", id});
+  json::object reshare = As("alice", {"reshare", "CASE-L", "--reason", "r", "--expires-in", "1h"});
+  As("bob", {"approve", std::string(reshare["id"].as_string())});
+  json::object release =
+      As("alice", {"release", "CASE-L", "--reason", "done", "--expires-in", "1h"});
+  As("carol", {"approve", std::string(release["id"].as_string())});
+  ProgramResult r = Ctl({"officer", "revoke", "carol", "--compromised"});
+  ASSERT_EQ(r.exit_status, 0) << r.err;
+  EXPECT_NE(r.out.find("\"compromised\": true"), std::string::npos) << r.out;
+  r = Ctl({"officer", "revoke", "bob"});
+  ASSERT_EQ(r.exit_status, 0) << r.err;
+  // Revoked already, and then found compromised: recorded too.
+  r = Ctl({"officer", "revoke", "bob", "--compromised"});
+  ASSERT_EQ(r.exit_status, 0) << r.err;
+  r = Ctl({"officer", "enrol", "dave", "KEY", "--compromised"});
+  EXPECT_EQ(r.exit_status, 2) << r.err;
+  // The root key is rotated as compromised.
+  ASSERT_EQ(daemon_.Stop(), 0);
+  r = RunProgram(VAULTD_PATH, {"--data-dir", daemon_.data_dir(), "--socket",
+                               daemon_.socket_path(), "--rotate-root-key", "--compromised"});
+  ASSERT_EQ(r.exit_status, 0) << r.out << r.err;
+  ASSERT_OK(daemon_.Start());
+  ASSERT_NO_FATAL_FAILURE(Reconnect());
+  EXPECT_TRUE(client_->ListOfficers()->officers.at(2).compromised);
+
+  const std::string dir = dir_ + "/audit-export";
+  ASSERT_OK(client_->ExportAudit(dir));
+  r = RunProgram(VAULT_AUDIT_PATH, {"keys", "--dir", dir, "--pubkey", genesis});
+  ASSERT_EQ(r.exit_status, 0) << r.out << r.err;
+  const std::string& out = r.out;
+  for (const std::string line :
+       {"officer alice: active\n", "officer bob: compromised\n", "officer carol: compromised\n",
+        "case CASE-L: destroyed\n", "problems: none\n"}) {
+    EXPECT_NE(out.find(line), std::string::npos) << line << "\n" << out;
+  }
+  // Two dealings of CASE-L's shares, both destroyed; two root keys, the old
+  // one compromised and destroyed; the key chain created with the vault.
+  size_t dealings = 0, roots_destroyed = 0, roots_active = 0;
+  for (size_t at = 0; (at = out.find("\ncase-shares CASE-L@", at)) != std::string::npos; ++at) {
+    ++dealings;
+    EXPECT_EQ(out.substr(out.find(": ", at), 12), ": destroyed\n");
+  }
+  for (size_t at = 0; (at = out.find("\nroot ", at)) != std::string::npos; ++at) {
+    const std::string state = out.substr(at + 6 + 32, 12);
+    roots_destroyed += state == ": destroyed\n";
+    roots_active += state.rfind(": active\n", 0) == 0;
+  }
+  EXPECT_EQ(dealings, 2u) << out;
+  EXPECT_EQ(roots_destroyed, 1u) << out;
+  EXPECT_EQ(roots_active, 1u) << out;
+  EXPECT_NE(out.find("active > compromised (root_key.rotate)"), std::string::npos) << out;
+  EXPECT_NE(out.find("epoch: created active from epoch "), std::string::npos) << out;
+  EXPECT_NE(out.find(" active since record "), std::string::npos) << out;
+}
+
 }  // namespace
 }  // namespace vault::testing

@@ -66,14 +66,26 @@ TEST(SafeguardJsonTest, AReshareFilingRoundTrips) {
   EXPECT_EQ(Reason(ParseRequestFiling(body).status()), "invalid_kind");
 }
 
-TEST(SafeguardJsonTest, ARevocationIsEmptyOrNamesForce) {
-  EXPECT_EQ(EncodeRevocation(false), "");
-  EXPECT_FALSE(*ParseRevocation(""));
-  EXPECT_TRUE(*ParseRevocation(EncodeRevocation(true)));
-  EXPECT_FALSE(*ParseRevocation(R"({"force":false})"));
-  EXPECT_FALSE(*ParseRevocation(R"({"force":null})"));
-  EXPECT_FALSE(*ParseRevocation("{}"));
+TEST(SafeguardJsonTest, ARevocationIsEmptyOrNamesForceAndCompromised) {
+  EXPECT_EQ(EncodeRevocation({}), "");
+  const auto flags = [](std::string_view body) {
+    StatusOr<Revocation> r = ParseRevocation(body);
+    if (!r.ok()) return std::string("error");
+    return std::string(r->force ? "F" : "-") + (r->compromised ? "C" : "-");
+  };
+  EXPECT_EQ(flags(""), "--");
+  for (bool force : {false, true}) {
+    for (bool compromised : {false, true}) {
+      const std::string body = EncodeRevocation({force, compromised});
+      EXPECT_EQ(flags(body), std::string(force ? "F" : "-") + (compromised ? "C" : "-")) << body;
+    }
+  }
+  EXPECT_EQ(flags(R"({"force":false})"), "--");
+  EXPECT_EQ(flags(R"({"force":null,"compromised":null})"), "--");
+  EXPECT_EQ(flags(R"({"compromised":true})"), "-C");
+  EXPECT_EQ(flags("{}"), "--");
   EXPECT_EQ(Reason(ParseRevocation(R"({"force":"yes"})").status()), "invalid_type");
+  EXPECT_EQ(Reason(ParseRevocation(R"({"compromised":1})").status()), "invalid_type");
   EXPECT_EQ(Reason(ParseRevocation(R"({"force":1})").status()), "invalid_type");
   EXPECT_EQ(Reason(ParseRevocation(R"({"forced":true})").status()), "unknown_field");
   EXPECT_EQ(Reason(ParseRevocation("[true]").status()), "invalid_type");

@@ -5,6 +5,7 @@
 #include <iterator>
 #include <set>
 
+#include "vault/audit/access_record.h"
 #include "vault/audit/json_strict.h"
 #include "vault/audit/payload.h"
 #include "vault/audit/record.h"
@@ -14,17 +15,8 @@
 namespace vault::audit {
 namespace {
 
-struct Access {
-  std::string uid, role, officer, action, outcome;
-  std::vector<std::string> objects;
-  std::vector<std::pair<std::string, std::string>> details;
-
-  std::string Detail(std::string_view name) const {
-    for (const auto& [k, v] : details) {
-      if (k == name) return v;
-    }
-    return "";
-  }
+// An access record, and whether it names transcript `id`.
+struct Access : AccessRecord {
   bool Names(std::string_view id) const {
     for (const auto& o : objects) {
       if (o == id) return true;
@@ -35,22 +27,7 @@ struct Access {
   }
 };
 
-bool ReadAccess(std::string_view payload, Access* a) {
-  Payload p;
-  std::string why;
-  if (!CheckPayload(RecordType::kAccess, payload, &p, &why)) return false;
-  const JsonValue& actor = *p.json.Find("actor");
-  a->uid = actor.Find("uid")->text;
-  a->role = actor.Find("role")->text;
-  if (const JsonValue* o = actor.Find("officer")) a->officer = o->text;
-  a->action = p.json.Find("action")->text;
-  a->outcome = p.json.Find("outcome")->text;
-  for (const JsonValue& o : p.json.Find("objects")->items) a->objects.push_back(o.text);
-  if (const JsonValue* d = p.json.Find("details")) {
-    for (const auto& [k, v] : d->members) a->details.emplace_back(k, v.text);
-  }
-  return true;
-}
+bool ReadAccess(std::string_view payload, Access* a) { return ReadAccessRecord(payload, a); }
 
 std::optional<uint64_t> Number(const std::string& s) {
   uint64_t n = 0;
@@ -172,27 +149,12 @@ StatusOr<LifeReport> TranscriptLife(const std::string& dir, std::string_view id,
   for (char c : id) hex = hex && ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'));
   if (!hex) return Status::InvalidArgument("a transcript id is 32 lowercase hex digits");
   Reader reader(id, records);
-  uint64_t seq = 0;
-  for (uint64_t n : ListSegments(dir)) {
-    std::ifstream in(SegmentFilePath(dir, n), std::ios::binary);
-    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    std::string_view rest = bytes;
-    while (!rest.empty() && seq < records) {
-      audit::Record r;
-      Hash h;
-      size_t used = 0;
-      std::string why;
-      if (DecodeRecord(rest, &r, &h, &used, &why) != ParseResult::kOk) {
-        return Status::Corruption("audit segment " + std::to_string(n) + " is damaged: " + why);
-      }
-      rest.remove_prefix(used);
-      seq = r.seq + 1;
-      Access a;
-      if (r.type == RecordType::kAccess && ReadAccess(r.payload, &a)) {
-        reader.Record(r.seq, r.time_ms, a);
-      }
+  VAULT_RETURN_IF_ERROR(ForEachRecord(dir, records, [&](const Record& r) {
+    Access a;
+    if (r.type == RecordType::kAccess && ReadAccess(r.payload, &a)) {
+      reader.Record(r.seq, r.time_ms, a);
     }
-  }
+  }));
   return reader.Finish();
 }
 
@@ -224,6 +186,46 @@ std::string LifeText(const LifeReport& r) {
     out += "    " + std::to_string(e.seq) + " " + FormatRfc3339(e.time) + " " + e.text + "\n";
   }
   return out;
+}
+
+bool ReadAccessRecord(std::string_view payload, AccessRecord* a) {
+  Payload p;
+  std::string why;
+  if (!CheckPayload(RecordType::kAccess, payload, &p, &why)) return false;
+  const JsonValue& actor = *p.json.Find("actor");
+  a->uid = actor.Find("uid")->text;
+  a->role = actor.Find("role")->text;
+  if (const JsonValue* o = actor.Find("officer")) a->officer = o->text;
+  a->action = p.json.Find("action")->text;
+  a->outcome = p.json.Find("outcome")->text;
+  for (const JsonValue& o : p.json.Find("objects")->items) a->objects.push_back(o.text);
+  if (const JsonValue* d = p.json.Find("details")) {
+    for (const auto& [k, v] : d->members) a->details.emplace_back(k, v.text);
+  }
+  return true;
+}
+
+Status ForEachRecord(const std::string& dir, uint64_t records,
+                     const std::function<void(const Record&)>& fn) {
+  uint64_t seq = 0;
+  for (uint64_t n : ListSegments(dir)) {
+    std::ifstream in(SegmentFilePath(dir, n), std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::string_view rest = bytes;
+    while (!rest.empty() && seq < records) {
+      Record r;
+      Hash h;
+      size_t used = 0;
+      std::string why;
+      if (DecodeRecord(rest, &r, &h, &used, &why) != ParseResult::kOk) {
+        return Status::Corruption("audit segment " + std::to_string(n) + " is damaged: " + why);
+      }
+      rest.remove_prefix(used);
+      seq = r.seq + 1;
+      fn(r);
+    }
+  }
+  return Status::OK();
 }
 
 }  // namespace vault::audit

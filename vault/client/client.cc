@@ -513,9 +513,9 @@ StatusOr<OfficerInfo> Client::EnrolOfficer(std::string_view officer_id, std::str
   return Expect(Request("POST", "/v1/officers", body, kJson), 201, wire::DecodeOfficer);
 }
 
-StatusOr<OfficerInfo> Client::RevokeOfficer(std::string_view officer_id, bool force) {
+StatusOr<OfficerInfo> Client::RevokeOfficer(std::string_view officer_id, const Revocation& how) {
   const std::string target = "/v1/officers/" + std::string(officer_id) + "/revoke";
-  const std::string body = wire::EncodeRevocation(force);
+  const std::string body = wire::EncodeRevocation(how);
   return Expect(Request("POST", target, body, body.empty() ? "" : kJson), 200,
                 wire::DecodeOfficer);
 }

@@ -24,8 +24,8 @@ StatusOr<OfficerInfo> VaultImpl::EnrolOfficer(const Caller& caller, std::string_
   return hold_->EnrolOfficer(caller, officer_id, key);
 }
 StatusOr<OfficerInfo> VaultImpl::RevokeOfficer(const Caller& caller, std::string_view officer_id,
-                                               bool force) {
-  return hold_->RevokeOfficer(caller, officer_id, force);
+                                               const Revocation& revocation) {
+  return hold_->RevokeOfficer(caller, officer_id, revocation);
 }
 StatusOr<CaseInfo> VaultImpl::OpenCase(const Caller& caller, const CaseOpening& opening) {
   return hold_->OpenCase(caller, opening);

@@ -14,6 +14,7 @@
 
 #include "vault/audit/note.h"
 #include "vault/common/file_util.h"
+#include "vault/common/key_state.h"
 #include "vault/common/time_format.h"
 #include "vault/core/root_rotation.h"
 #include "vault/core/vault_internal.h"
@@ -123,7 +124,10 @@ StatusOr<std::unique_ptr<VaultImpl>> VaultImpl::Open(const Options& options, Clo
   std::string root_fingerprint;
   {
     VAULT_ASSIGN_OR_RETURN(SecretBytes root, custodian->LoadRootKey());
-    VAULT_RETURN_IF_ERROR(RecoverRootRotation(root_paths, root));
+    VAULT_ASSIGN_OR_RETURN(RotationRecovery recovered, RecoverRootRotation(root_paths, root));
+    for (const std::string& leftover : recovered.leftovers) {
+      if (options.log) options.log("root_rotation_leftover", {{"error", leftover}});
+    }
     VAULT_ASSIGN_OR_RETURN(root_fingerprint, RootKeyFingerprint(root));
   }
   VAULT_ASSIGN_OR_RETURN(std::optional<RotationMarker> rotation, ReadRotationMarker(root_paths));
@@ -169,17 +173,47 @@ StatusOr<std::unique_ptr<VaultImpl>> VaultImpl::Open(const Options& options, Clo
                                                  std::move(cases), open, closed));
   vault->held_count_.store(held);
   vault->rights_ = std::move(rights);
+  // The keys a new vault starts with (the audit log's key 0 is in its
+  // genesis record): key states, docs/design.md section 4.5.
+  if (fresh) {
+    Caller system = RetentionCaller();
+    system.request_id = "create";
+    VAULT_RETURN_IF_ERROR(vault->Audit(
+        system, "vault.create", "", "ok",
+        {{kKeysDetail,
+          FormatKeyTransitions(
+              {{KeyKind::kRoot, root_fingerprint, KeyState::kPreActive, KeyState::kActive},
+               {KeyKind::kEpoch, EpochRangeId(vault->keyring_->base_epoch(), kEveryLaterEpoch),
+                KeyState::kPreActive, KeyState::kActive}})}}));
+  }
   // A rotation's outcome is audited once, at the first start after it: the
   // marker goes only when the record is durable.
   if (rotation.has_value()) {
     Caller system = RetentionCaller();
     system.request_id = "root-rotation";
-    VAULT_RETURN_IF_ERROR(vault->Audit(
-        system, "root_key.rotate", "",
-        root_fingerprint == rotation->new_fingerprint ? "ok" : "rolled_back",
-        {{"old_fingerprint", rotation->old_fingerprint},
-         {"new_fingerprint", rotation->new_fingerprint},
-         {"started_at", FormatRfc3339(rotation->started_at_ms)}}));
+    const bool rotated = root_fingerprint == rotation->new_fingerprint;
+    std::vector<KeyTransition> keys;
+    if (rotated) {
+      if (rotation->compromised) {
+        keys.push_back({KeyKind::kRoot, rotation->old_fingerprint, KeyState::kActive,
+                        KeyState::kCompromised});
+      }
+      keys.push_back({KeyKind::kRoot, rotation->old_fingerprint,
+                      rotation->compromised ? KeyState::kCompromised : KeyState::kActive,
+                      KeyState::kDestroyed});
+      keys.push_back(
+          {KeyKind::kRoot, rotation->new_fingerprint, KeyState::kPreActive, KeyState::kActive});
+    } else {
+      keys.push_back(
+          {KeyKind::kRoot, rotation->new_fingerprint, KeyState::kPreActive, KeyState::kDestroyed});
+    }
+    AuditDetails details = {{"old_fingerprint", rotation->old_fingerprint},
+                            {"new_fingerprint", rotation->new_fingerprint},
+                            {"started_at", FormatRfc3339(rotation->started_at_ms)}};
+    if (rotation->compromised) details.emplace_back("reason", "compromised");
+    details.emplace_back(kKeysDetail, FormatKeyTransitions(keys));
+    VAULT_RETURN_IF_ERROR(vault->Audit(system, "root_key.rotate", "",
+                                       rotated ? "ok" : "rolled_back", std::move(details)));
     VAULT_RETURN_IF_ERROR(RemoveRotationMarker(root_paths));
   }
   // Catch up before serving anything: epochs that ended while the vault was

@@ -90,7 +90,7 @@ class VaultImpl final : public Vault, private RetentionHost, private HoldHost {
   StatusOr<OfficerInfo> EnrolOfficer(const Caller& caller, std::string_view officer_id,
                                      std::string_view key) override;
   StatusOr<OfficerInfo> RevokeOfficer(const Caller& caller, std::string_view officer_id,
-                                      bool force) override;
+                                      const Revocation& revocation) override;
   StatusOr<CaseInfo> OpenCase(const Caller& caller, const CaseOpening& opening) override;
   StatusOr<std::vector<CaseInfo>> ListCases(const Caller& caller) override;
   StatusOr<CaseDetail> GetCase(const Caller& caller, std::string_view case_id) override;

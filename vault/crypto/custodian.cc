@@ -32,13 +32,18 @@ Status WriteAll(int fd, const uint8_t* p, size_t n, const std::string& path) {
 
 }  // namespace
 
-Status WriteRootKeyFile(const std::string& path, const SecretBytes& key) {
+StatusOr<SecretBytes> FormatRootKeyFile(const SecretBytes& key) {
   if (key.size() != kRootKeyBytes) return Status::Internal("root key has the wrong size");
   VAULT_ASSIGN_OR_RETURN(SecretBytes text, SecretBytes::Zeroed(kFileBytes + 1));
   char* t = reinterpret_cast<char*>(text.insecure_mutable_data());
   std::memcpy(t, kPrefix, kPrefixLen);
   sodium_bin2hex(t + kPrefixLen, 2 * kRootKeyBytes + 1, key.insecure_data(), key.size());
   t[kFileBytes - 1] = '\n';
+  return text.Slice(0, kFileBytes);
+}
+
+Status WriteRootKeyFile(const std::string& path, const SecretBytes& key) {
+  VAULT_ASSIGN_OR_RETURN(SecretBytes text, FormatRootKeyFile(key));
   // Written whole under a temporary name, then linked into place: a crash
   // leaves either no key file or a complete one, never an empty one (which
   // would block every later start). link() fails if the path exists, so an

@@ -47,6 +47,9 @@ StatusOr<std::string> ResealRootFile(std::string_view file, RootSubkey purpose,
 // Whether `file` opens under `root_key` (the same shape).
 bool OpensUnderRoot(std::string_view file, RootSubkey purpose, const SecretBytes& root_key);
 
+// The key-file text of `key` (the format below), in guarded memory.
+StatusOr<SecretBytes> FormatRootKeyFile(const SecretBytes& key);
+
 // Writes a new root key file at `path` (the key-file format below): to
 // `<path>.new` (O_EXCL, 0600), fsync, hard-linked to `path` (which must not
 // exist), then the directory is fsynced.

@@ -111,6 +111,7 @@ StatusOr<std::string> EncodeSafeguardFile(const SafeguardState& s, const SecretB
         {"enrolled_at", o.enrolled_at},
         {"enrolled_by", o.enrolled_by},
         {"revoked_at", o.revoked_at}});
+    if (o.compromised) officers.back().as_object()["compromised"] = true;
   }
   doc["officers"] = std::move(officers);
   VAULT_ASSIGN_OR_RETURN(SecretBytes key, FileKey(root));
@@ -183,6 +184,10 @@ StatusOr<SafeguardState> DecodeSafeguardFile(std::string_view file, const Secret
     std::memcpy(officer.keys.sign.data(), sign.data(), 32);
     std::memcpy(officer.keys.seal.data(), seal.data(), 32);
     officer.enrolled_by = static_cast<uint32_t>(by);
+    if (const json::value* c = o.if_contains("compromised")) {
+      if (!c->is_bool() || officer.revoked_at == 0) return Bad("officer entry");
+      officer.compromised = c->as_bool();
+    }
     s.officers.push_back(std::move(officer));
   }
   for (const json::value& cv : cases->as_array()) {

@@ -46,6 +46,7 @@ struct StoredOfficer {
   UnixMillis enrolled_at = 0;
   uint32_t enrolled_by = 0;
   UnixMillis revoked_at = 0;
+  bool compromised = false;  // revoked as compromised (written only when true)
 };
 
 struct StoredShare {

@@ -90,7 +90,8 @@ StatusOr<CaseInfo> LegalHold::OpenCase(const Caller& caller, const CaseOpening& 
                                             {"case", c.id},
                                             {"reason_hash", safeguard::ReasonHash(c.reason)},
                                             {"share_holders", std::to_string(c.shares.size())},
-                                            {"threshold", std::to_string(c.threshold)}}));
+                                            {"threshold", std::to_string(c.threshold)},
+                                            {kKeysDetail, FormatKeyTransitions(CaseKeysOpened(c))}}));
   VAULT_RETURN_IF_ERROR(CommitCases(std::move(next)));
   return DescribeCase(cases_->state(), c, true);
 }

@@ -101,10 +101,16 @@ Status LegalHold::ExecuteRelease(const Caller& caller, const RequestInfo& reques
   // And whatever else is left in the case's index key space: once its key
   // is deleted nothing could name it any more.
   if (c.index_key != nullptr) host_->StageCaseIndexDrop(*c.index_key, &batch);
-  VAULT_RETURN_IF_ERROR(AuditExecution(caller, "case.release", request,
-                                       {{"returned", std::to_string(result->returned)},
-                                        {"destroyed", std::to_string(result->destroyed)}},
-                                       result));
+  VAULT_RETURN_IF_ERROR(AuditExecution(
+      caller, "case.release", request,
+      {{"returned", std::to_string(result->returned)},
+       {"destroyed", std::to_string(result->destroyed)},
+       {kKeysDetail,
+        FormatKeyTransitions(
+            {{KeyKind::kCase, c.id, KeyState::kActive, KeyState::kDestroyed},
+             {KeyKind::kCaseShares, ShareDealingId(c.id, DealtAt(c)), KeyState::kActive,
+              KeyState::kDestroyed}})}},
+      result));
   // Holds and index entries first, then the keys: a crash in between leaves
   // a case key and index key with no holds and no index entries (released
   // again by a new request), never holds or entries without their key.
@@ -150,19 +156,25 @@ Status LegalHold::ExecuteReshare(const Caller& caller, const RequestInfo& reques
                          DealShares(c.id, case_secret, request.threshold, holders));
   std::vector<std::string> ids;
   for (const safeguard::StoredShare& s : shares) ids.push_back(s.officer);
+  const UnixMillis now = clock_->NowMillis();
   // Recorded before the new shares replace the old: if the record cannot be
   // written, the old shares stay. A crash after it leaves the old file (the
   // record then names a dealing that never took effect, which the case's
   // reshared_at shows).
-  VAULT_RETURN_IF_ERROR(AuditExecution(caller, "case.reshare", request,
-                                       {{"threshold", std::to_string(request.threshold)},
-                                        {"share_holders", JoinIds(ids)},
-                                        {"previous_threshold", std::to_string(c.threshold)}},
-                                       result));
+  VAULT_RETURN_IF_ERROR(AuditExecution(
+      caller, "case.reshare", request,
+      {{"threshold", std::to_string(request.threshold)},
+       {"share_holders", JoinIds(ids)},
+       {"previous_threshold", std::to_string(c.threshold)},
+       {kKeysDetail, FormatKeyTransitions({{KeyKind::kCaseShares, ShareDealingId(c.id, DealtAt(c)),
+                                            KeyState::kActive, KeyState::kDestroyed},
+                                           {KeyKind::kCaseShares, ShareDealingId(c.id, now),
+                                            KeyState::kPreActive, KeyState::kActive}})}},
+      result));
   StoredCase* stored = next.FindCase(c.id);
   stored->shares = std::move(shares);
   stored->threshold = request.threshold;
-  stored->reshared_at = clock_->NowMillis();
+  stored->reshared_at = now;
   return CommitCases(std::move(next));
 }
 

@@ -11,6 +11,7 @@
 
 #include "vault/clock.h"
 #include "vault/common/encoding.h"
+#include "vault/common/key_state.h"
 #include "vault/common/utf8.h"
 #include "vault/hold/case_store.h"
 #include "vault/status.h"
@@ -123,13 +124,37 @@ inline Status ValidateThreshold(int k) {
   return Status::OK();
 }
 
+// Key states (vault/common/key_state.h, docs/design.md section 4.5).
+// When the case's current shares were dealt: at opening, or at its last
+// reshare. With the case id it names the dealing in audit records.
+inline UnixMillis DealtAt(const safeguard::StoredCase& c) {
+  return c.reshared_at != 0 ? c.reshared_at : c.opened_at;
+}
+// What a case's opening makes active: its key (pair and index key) and its
+// first dealing of shares.
+inline std::vector<KeyTransition> CaseKeysOpened(const safeguard::StoredCase& c) {
+  return {{KeyKind::kCase, c.id, KeyState::kPreActive, KeyState::kActive},
+          {KeyKind::kCaseShares, ShareDealingId(c.id, DealtAt(c)), KeyState::kPreActive,
+           KeyState::kActive}};
+}
+// The state of a case's key and of its current shares: destroyed with the
+// release, active before.
+inline KeyState CaseKeyState(const safeguard::StoredCase& c) {
+  return c.state == "released" ? KeyState::kDestroyed : KeyState::kActive;
+}
+// The state of an officer's enrolment.
+inline KeyState OfficerKeyState(const safeguard::StoredOfficer& o) {
+  if (o.compromised) return KeyState::kCompromised;
+  return o.revoked_at != 0 ? KeyState::kDeactivated : KeyState::kActive;
+}
+
 // The enrolled, unrevoked officers of `state`, in file order: whom a case's
 // shares are dealt to, at opening and at a reshare.
 inline std::vector<const safeguard::StoredOfficer*> ActiveOfficers(
     const safeguard::SafeguardState& state) {
   std::vector<const safeguard::StoredOfficer*> out;
   for (const safeguard::StoredOfficer& o : state.officers) {
-    if (o.revoked_at == 0) out.push_back(&o);
+    if (OfficerKeyState(o) == KeyState::kActive) out.push_back(&o);
   }
   return out;
 }
@@ -140,7 +165,7 @@ inline size_t ActiveShareHolders(const safeguard::SafeguardState& state,
   size_t n = 0;
   for (const safeguard::StoredShare& s : c.shares) {
     const safeguard::StoredOfficer* o = state.FindOfficer(s.officer);
-    if (o != nullptr && o->revoked_at == 0) ++n;
+    if (o != nullptr && OfficerKeyState(*o) == KeyState::kActive) ++n;
   }
   return n;
 }
@@ -150,7 +175,7 @@ inline size_t ActiveShareHolders(const safeguard::SafeguardState& state,
 // share) or "ok"; "" for a released case.
 inline std::string ShareStatus(const safeguard::SafeguardState& state,
                                const safeguard::StoredCase& c) {
-  if (c.state != "open") return "";
+  if (CaseKeyState(c) != KeyState::kActive) return "";
   const size_t active = ActiveShareHolders(state, c);
   const size_t k = static_cast<size_t>(c.threshold);
   if (active < k) return "stranded";

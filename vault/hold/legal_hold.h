@@ -67,7 +67,7 @@ class LegalHold {
   StatusOr<OfficerInfo> EnrolOfficer(const Caller& caller, std::string_view officer_id,
                                      std::string_view key) EXCLUDES(mu_);
   StatusOr<OfficerInfo> RevokeOfficer(const Caller& caller, std::string_view officer_id,
-                                      bool force) EXCLUDES(mu_);
+                                      const Revocation& revocation) EXCLUDES(mu_);
   // Cases (cases.cc).
   StatusOr<CaseInfo> OpenCase(const Caller& caller, const CaseOpening& opening) EXCLUDES(mu_);
   StatusOr<std::vector<CaseInfo>> ListCases(const Caller& caller) EXCLUDES(mu_);

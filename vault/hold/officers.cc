@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "vault/common/encoding.h"
+#include "vault/common/key_state.h"
 #include "vault/common/outcome.h"
 #include "vault/hold/hold_internal.h"
 #include "vault/hold/legal_hold.h"
@@ -27,6 +28,7 @@ OfficerInfo DescribeOfficer(const StoredOfficer& o) {
   info.enrolled_at = o.enrolled_at;
   info.enrolled_by = o.enrolled_by;
   info.revoked_at = o.revoked_at;
+  info.compromised = o.compromised;
   // The token without its self-signature cannot be rebuilt; show the keys.
   info.key = ToBase64(Raw(o.keys.sign.data(), 32)) + "." + ToBase64(Raw(o.keys.seal.data(), 32));
   return info;
@@ -150,13 +152,16 @@ StatusOr<OfficerInfo> LegalHold::EnrolOfficer(const Caller& caller, std::string_
   next.officers.push_back(officer);
   VAULT_RETURN_IF_ERROR(host_->AuditCaller(
       caller, kAction, "", "ok",
-      {{"officer", officer.id}, {"fingerprint", safeguard::Fingerprint(officer.keys)}}));
+      {{"officer", officer.id},
+       {"fingerprint", safeguard::Fingerprint(officer.keys)},
+       {kKeysDetail, FormatKeyTransitions({{KeyKind::kOfficer, officer.id, KeyState::kPreActive,
+                                            KeyState::kActive}})}}));
   VAULT_RETURN_IF_ERROR(CommitCases(std::move(next)));
   return DescribeOfficer(officer);
 }
 
 StatusOr<OfficerInfo> LegalHold::RevokeOfficer(const Caller& caller, std::string_view officer_id,
-                                               bool force) {
+                                               const Revocation& revocation) {
   constexpr std::string_view kAction = "officer.revoke";
   if (!caller.Has(Role::kAdmin)) {
     return RefuseOfficer(caller, kAction, "", officer_id, "",
@@ -169,12 +174,16 @@ StatusOr<OfficerInfo> LegalHold::RevokeOfficer(const Caller& caller, std::string
     return RefuseOfficer(caller, kAction, "", officer_id, "",
                          Status::NotFound("no officer with this id", "unknown_officer"));
   }
-  if (officer->revoked_at != 0) {  // idempotent, and audited like every call
+  if (officer->revoked_at != 0 && (officer->compromised || !revocation.compromised)) {
+    // Idempotent, and audited like every call.
     VAULT_RETURN_IF_ERROR(host_->AuditCaller(caller, kAction, "", "ok",
                                              {{"officer", officer->id}, {"already", "revoked"}}));
     return DescribeOfficer(*officer);
   }
-  officer->revoked_at = clock_->NowMillis();
+  // Active, or revoked and now known to be compromised.
+  const KeyState from = officer->revoked_at != 0 ? KeyState::kDeactivated : KeyState::kActive;
+  if (officer->revoked_at == 0) officer->revoked_at = clock_->NowMillis();
+  officer->compromised = revocation.compromised;
   const OfficerInfo info = DescribeOfficer(*officer);
   // The open cases this revocation strands: stranded after it, not before.
   std::vector<std::string> stranded;
@@ -184,8 +193,9 @@ StatusOr<OfficerInfo> LegalHold::RevokeOfficer(const Caller& caller, std::string
     }
   }
   AuditDetails details{{"officer", info.id}};
+  if (revocation.compromised) details.emplace_back("reason", "compromised");
   if (!stranded.empty()) {
-    if (!force) {
+    if (!revocation.force) {
       return RefuseOfficer(
           caller, kAction, "", officer_id, "",
           Status::FailedPrecondition(
@@ -198,6 +208,11 @@ StatusOr<OfficerInfo> LegalHold::RevokeOfficer(const Caller& caller, std::string
     }
     details.emplace_back("stranded", JoinIds(stranded));
   }
+  details.emplace_back(
+      kKeysDetail,
+      FormatKeyTransitions({{KeyKind::kOfficer, info.id, from,
+                             revocation.compromised ? KeyState::kCompromised
+                                                    : KeyState::kDeactivated}}));
   VAULT_RETURN_IF_ERROR(host_->AuditCaller(caller, kAction, "", "ok", std::move(details)));
   VAULT_RETURN_IF_ERROR(CommitCases(std::move(next)));
   return info;

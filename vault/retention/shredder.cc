@@ -7,6 +7,7 @@
 #include <map>
 
 #include "vault/common/failpoint.h"
+#include "vault/common/key_state.h"
 #include "vault/common/outcome.h"
 #include "vault/common/time_format.h"
 #include "vault/crypto/hash.h"
@@ -152,7 +153,14 @@ Status Shredder::ShredDueEpochs(UnixMillis now) {
   const AuditDetails range = {{"from_epoch", std::to_string(base)},
                               {"to_epoch", std::to_string(target)},
                               {"transcripts", std::to_string(shredded)}};
-  VAULT_RETURN_IF_ERROR(host_->AuditSystem("retention.advance", "", "started", range));
+  // The `started` record is the record of the keys' destruction (key states,
+  // docs/design.md section 4.5): written before it, and followed by a record
+  // with the error if the rewrite fails and the keys stay.
+  AuditDetails started = range;
+  started.emplace_back(kKeysDetail,
+                       FormatKeyTransitions({{KeyKind::kEpoch, EpochRangeId(base, target - 1),
+                                              KeyState::kActive, KeyState::kDestroyed}}));
+  VAULT_RETURN_IF_ERROR(host_->AuditSystem("retention.advance", "", "started", std::move(started)));
   if (shredded > 0) Failpoint("retention.after_evidence");
   if (Status advanced = keyring_->AdvanceTo(target); !advanced.ok()) {
     const Status noted = host_->AuditSystem("retention.advance", "", OutcomeOf(advanced), range);

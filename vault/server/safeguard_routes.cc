@@ -21,9 +21,9 @@ HttpResponse Router::Safeguarding(const Caller& caller, const RouteMatch& match,
       return Reply(vault_->EnrolOfficer(caller, e->id, e->key), 201, wire::EncodeOfficer);
     }
     case RouteId::kOfficerRevoke: {
-      StatusOr<bool> force = wire::ParseRevocation(body);
-      if (!force.ok()) return ErrorResponse(force.status());
-      return Reply(vault_->RevokeOfficer(caller, match.name, *force), 200, wire::EncodeOfficer);
+      StatusOr<Revocation> how = wire::ParseRevocation(body);
+      if (!how.ok()) return ErrorResponse(how.status());
+      return Reply(vault_->RevokeOfficer(caller, match.name, *how), 200, wire::EncodeOfficer);
     }
     case RouteId::kCases: {
       if (!post) return Reply(vault_->ListCases(caller), 200, wire::EncodeCaseList);

@@ -75,7 +75,8 @@ json::object OfficerObject(const OfficerInfo& o) {
                       {"enrolled_at", FormatRfc3339(o.enrolled_at)},
                       {"enrolled_by", o.enrolled_by},
                       {"revoked_at", TimeOrNull(o.revoked_at)},
-                      {"active", o.active()}};
+                      {"active", o.active()},
+                      {"compromised", o.compromised}};
 }
 
 json::object CaseObject(const CaseInfo& c) {
@@ -176,6 +177,10 @@ StatusOr<OfficerInfo> OfficerFrom(const json::object& o) {
   VAULT_ASSIGN_OR_RETURN(const uint64_t by, ResponseUint(o, "enrolled_by"));
   info.enrolled_by = static_cast<uint32_t>(by);
   VAULT_ASSIGN_OR_RETURN(info.revoked_at, TimeOrZero(o, "revoked_at"));
+  // Absent from answers of vaults before key states.
+  if (const json::value* c = o.if_contains("compromised"); c != nullptr && c->is_bool()) {
+    info.compromised = c->as_bool();
+  }
   return info;
 }
 
@@ -379,19 +384,28 @@ StatusOr<RequestFiling> ParseRequestFiling(std::string_view body) {
   return f;
 }
 
-StatusOr<bool> ParseRevocation(std::string_view body) {
-  if (body.empty()) return false;
-  VAULT_ASSIGN_OR_RETURN(json::object o, ParseRequestObject(body, {"force"}));
-  const json::value* force = o.if_contains("force");
-  if (force == nullptr || force->is_null()) return false;
-  if (!force->is_bool()) {
-    return Status::InvalidArgument("force must be true or false", "invalid_type");
+StatusOr<Revocation> ParseRevocation(std::string_view body) {
+  Revocation r;
+  if (body.empty()) return r;
+  VAULT_ASSIGN_OR_RETURN(json::object o, ParseRequestObject(body, {"force", "compromised"}));
+  for (auto [name, out] : {std::pair<const char*, bool*>{"force", &r.force},
+                           std::pair<const char*, bool*>{"compromised", &r.compromised}}) {
+    const json::value* v = o.if_contains(name);
+    if (v == nullptr || v->is_null()) continue;
+    if (!v->is_bool()) {
+      return Status::InvalidArgument(std::string(name) + " must be true or false", "invalid_type");
+    }
+    *out = v->as_bool();
   }
-  return force->as_bool();
+  return r;
 }
 
-std::string EncodeRevocation(bool force) {
-  return force ? json::serialize(json::object{{"force", true}}) : "";
+std::string EncodeRevocation(const Revocation& r) {
+  if (!r.force && !r.compromised) return "";
+  json::object o;
+  if (r.force) o["force"] = true;
+  if (r.compromised) o["compromised"] = true;
+  return json::serialize(o);
 }
 
 StatusOr<Approval> ParseApproval(std::string_view body) {

@@ -36,15 +36,16 @@ StatusOr<CaseOpening> ParseCaseOpening(std::string_view body);
 StatusOr<HoldPlacement> ParseHoldPlacement(std::string_view body, std::string_view case_id);
 StatusOr<RequestFiling> ParseRequestFiling(std::string_view body);
 StatusOr<Approval> ParseApproval(std::string_view body);
-// POST /v1/officers/{id}/revoke: an empty body, or {"force": bool}.
-StatusOr<bool> ParseRevocation(std::string_view body);
+// POST /v1/officers/{id}/revoke: an empty body, or {"force": bool,
+// "compromised": bool}, each optional.
+StatusOr<Revocation> ParseRevocation(std::string_view body);
 
 std::string EncodeEnrolment(const Enrolment& e);
 std::string EncodeCaseOpening(const CaseOpening& o);
 std::string EncodeHoldPlacement(const HoldPlacement& h);
 std::string EncodeRequestFiling(const RequestFiling& f);
 std::string EncodeApproval(const Approval& a);
-std::string EncodeRevocation(bool force);
+std::string EncodeRevocation(const Revocation& r);  // "" when neither is set
 
 // Responses.
 std::string EncodeOfficer(const OfficerInfo& o);
