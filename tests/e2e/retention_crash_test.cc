@@ -17,6 +17,7 @@
 #include "tests/support/api_util.h"
 #include "tests/support/daemon.h"
 #include "tests/support/epochs.h"
+#include "tests/support/run_program.h"
 #include "vault/storage/store.h"
 
 namespace vault::testing {
@@ -177,6 +178,31 @@ TEST(RetentionCrashAdvanceTest, AnAdvanceCutShortByACrashIsStillInTheAuditLog) {
     if (a.from <= doomed_epoch && doomed_epoch < a.to) covered = true;
   }
   EXPECT_TRUE(covered) << "no retention.advance record names the destroyed epoch " << doomed_epoch;
+  // Key states: every `started` record names the epochs it destroys, and the
+  // auditor's listing from an export finds no gap, the crash's included.
+  size_t started = 0;
+  for (const json::object& r : AuditRecords(**again)) {
+    const json::object& p = r.at("payload").as_object();
+    if (!p.contains("action") || p.at("action") != "retention.advance") continue;
+    if (p.at("outcome") != "started") continue;
+    ++started;
+    const json::object& d = p.at("details").as_object();
+    const uint64_t from = std::stoull(std::string(d.at("from_epoch").as_string()));
+    const uint64_t to = std::stoull(std::string(d.at("to_epoch").as_string()));
+    const std::string range =
+        to - from == 1 ? std::to_string(from) : std::to_string(from) + "-" + std::to_string(to - 1);
+    EXPECT_EQ(std::string(d.at("keys").as_string()), "epoch:" + range + ":active>destroyed");
+  }
+  EXPECT_GT(started, 0u);
+  const std::string genesis = (*again)->GetAuditStatus()->genesis_key;
+  const std::string dir = daemon.test_dir() + "/audit-export";
+  ASSERT_OK((*again)->ExportAudit(dir));
+  const ProgramResult keys = RunProgram(VAULT_AUDIT_PATH, {"keys", "--dir", dir, "--pubkey", genesis});
+  EXPECT_EQ(keys.exit_status, 0) << keys.out << keys.err;
+  EXPECT_NE(keys.out.find("problems: none"), std::string::npos) << keys.out;
+  const size_t at = keys.out.find("every epoch below ");
+  ASSERT_NE(at, std::string::npos) << keys.out;
+  EXPECT_GT(std::stoull(keys.out.substr(at + 18)), doomed_epoch) << keys.out;
   again->reset();
   EXPECT_EQ(daemon.Stop(), 0);
 }

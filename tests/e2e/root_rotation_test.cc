@@ -143,6 +143,13 @@ class RootRotationE2eTest : public DaemonTest {
         VAULT_AUDIT_PATH, {"verify", "--dir", dir, "--pubkey", genesis_key_, "--checkpoint",
                            dir + "/checkpoint.note"});
     EXPECT_EQ(verified.exit_status, 0) << verified.out << verified.err;
+    // And the keys' states it records are consistent: the root keys' too.
+    const ProgramResult keys = RunProgram(
+        VAULT_AUDIT_PATH, {"keys", "--dir", dir, "--pubkey", genesis_key_});
+    EXPECT_EQ(keys.exit_status, 0) << keys.out << keys.err;
+    EXPECT_NE(keys.out.find("problems: none"), std::string::npos) << keys.out;
+    EXPECT_NE(keys.out.find("root " + FingerprintOf(old_key_) + ": "), std::string::npos)
+        << keys.out;
   }
   // No file of a rotation is left in keys/.
   void ExpectNoLeftovers() {
