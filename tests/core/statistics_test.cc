@@ -217,7 +217,9 @@ TEST_F(StatisticsTest, AClosedChatAddsToEveryTableOfTheDayItClosed) {
   const StatisticsTable& messages = Table(*week, "messages");
   for (const char* row : {"visitor", "agent", "system"}) {
     const std::optional<int64_t> shown = CellOf(messages, row);
-    if (shown) EXPECT_EQ(*shown, std::string(row) == "visitor" ? 4 : std::string(row) == "agent" ? 2 : 1);
+    if (shown) {
+      EXPECT_EQ(*shown, std::string(row) == "visitor" ? 4 : std::string(row) == "agent" ? 2 : 1);
+    }
   }
   const StatisticsTable& when = Table(*week, "hour_weekday");
   EXPECT_EQ(when.rows.front(), "00-06");

@@ -433,6 +433,13 @@ class CredentialRotationTest : public RootRotationE2eTest {
       EXPECT_TRUE(FilesContaining(daemon_.data_dir(), r.out.substr(15, 64)).empty());
     }
     for (const char* name : kSealed) EXPECT_TRUE(fs::exists(Keys(name) + ".next")) << name;
+    // Nor in the credentials directory, which only systemd writes.
+    size_t files = 0;
+    for (const auto& e : fs::directory_iterator(creds_)) {
+      ++files;
+      EXPECT_EQ(e.path().filename(), "root-key");
+    }
+    EXPECT_EQ(files, 1u);
     return r.out;
   }
   // vaultd with the credential, run until it is ready or dies.

@@ -462,7 +462,7 @@ TEST_F(StatisticsE2eTest, AKilledVaultNeverCountsACloseTwiceAndBackupsHoldTheCou
             201);
   daemon_.Kill();
   const int32_t today = stats::LocalDay(SystemClock::Default()->NowMillis(), 0);
-  for (const std::string db : {daemon_.data_dir() + "/db", backup + "/db"}) {
+  for (const std::string& db : {daemon_.data_dir() + "/db", backup + "/db"}) {
     auto store = Store::Open(db);
     ASSERT_TRUE(store.ok()) << db;
     auto chats = (*store)->Get(Column::kStatistics, stats::CellKey("alpha", today, {"chats", "", ""}));

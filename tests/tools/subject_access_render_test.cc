@@ -51,8 +51,8 @@ SubjectAccessItem Disclosed(const std::string& id, const std::string& service,
   item.transcript.info.expires_at = created_at + 600000 + 30LL * 86400000;
   item.transcript.visitor.email = "sam@example.org";
   item.transcript.visitor.name = "Sam";
-  item.transcript.messages.push_back({0, "visitor", "hello from " + service, "2026-11-29T22:34:21Z"});
-  item.transcript.messages.push_back({1, "agent", "Hi, I'm here.", "2026-11-29T22:34:40Z"});
+  item.transcript.messages.push_back({0, "visitor", "hello from " + service, "2026-11-29T22:34:21Z", {}});
+  item.transcript.messages.push_back({1, "agent", "Hi, I'm here.", "2026-11-29T22:34:40Z", {}});
   item.accesses.push_back({10, created_at, 1000, "writer", "transcript.open", "ok", ""});
   item.accesses.push_back({11, created_at + 1000, 1001, "agent", "transcript.read", "ok", ""});
   return item;

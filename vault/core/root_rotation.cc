@@ -7,6 +7,7 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <iterator>
 #include <memory>
 #include <sstream>
 
@@ -51,6 +52,16 @@ constexpr std::array<SealedFile, 3> kSealedFiles = {{
     {"audit.key", RootSubkey::kAuditSigner, ResealAuditKey},
     {"safeguarding", RootSubkey::kSafeguarding, ResealSafeguarding},
 }};
+constexpr bool RotatesEverySealingSubkey() {
+  for (RootSubkey purpose : kSealingRootSubkeys) {
+    bool found = false;
+    for (const SealedFile& f : kSealedFiles) found = found || f.purpose == purpose;
+    if (!found) return false;
+  }
+  return std::size(kSealingRootSubkeys) == kSealedFiles.size();
+}
+static_assert(RotatesEverySealingSubkey(),
+              "every file sealed under a root subkey must be resealed by a rotation");
 constexpr size_t kMaxSealedFileBytes = 16 * 1024 * 1024;  // the safeguarding file's cap
 constexpr char kMarkerMagic[] = "tv-root-rotation-v1";
 

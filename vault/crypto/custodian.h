@@ -31,6 +31,11 @@ enum class RootSubkey : uint64_t {
   kFingerprint = 4,  // never a key: hashed into the root key's public fingerprint
 };
 StatusOr<SecretBytes> DeriveRootSubkey(const SecretBytes& root_key, RootSubkey purpose);
+// Every subkey above that seals a file. Root key rotation reseals a file for
+// each (vault/core/root_rotation.cc checks it at compile time): a new one
+// belongs here.
+inline constexpr RootSubkey kSealingRootSubkeys[] = {RootSubkey::kKeyring, RootSubkey::kAuditSigner,
+                                                     RootSubkey::kSafeguarding};
 
 // The root key's fingerprint: 32 hex digits, the first 16 bytes of the
 // fingerprint subkey. Safe to log and to audit (a PRF output reveals nothing
