@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 #include <sodium.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <boost/json.hpp>
 #include <filesystem>
@@ -226,6 +227,7 @@ TEST_F(RootRotationE2eTest, ResealsEveryKeyFileDestroysTheOldKeyAndIsAuditedWith
   ASSERT_EQ(records.size(), 1u);
   EXPECT_EQ(records[0].at("outcome"), "ok");
   EXPECT_EQ(records[0].at("actor").at("role"), "system");
+  EXPECT_EQ(Text(records[0].at("details").at("rotated_by_uid")), std::to_string(::getuid()));
   EXPECT_EQ(Text(records[0].at("details").at("old_fingerprint")), FingerprintOf(old_key_));
   EXPECT_EQ(Text(records[0].at("details").at("new_fingerprint")), FingerprintOf(new_key));
   ASSERT_NO_FATAL_FAILURE(ExpectAuditVerifies());

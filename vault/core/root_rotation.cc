@@ -116,7 +116,8 @@ std::string SealedPath(const RootKeyPaths& paths, const SealedFile& f) {
 
 std::string EncodeMarker(const RotationMarker& m) {
   return std::string(kMarkerMagic) + " " + m.old_fingerprint + " " + m.new_fingerprint + " " +
-         std::to_string(m.started_at_ms) + (m.compromised ? " compromised" : " routine") + "\n";
+         std::to_string(m.started_at_ms) + (m.compromised ? " compromised " : " routine ") +
+         std::to_string(m.uid) + "\n";
 }
 
 bool IsFingerprint(const std::string& s) {
@@ -264,7 +265,8 @@ StatusOr<std::optional<RotationMarker>> ReadRotationMarker(const RootKeyPaths& p
   std::istringstream in(*text);
   std::string magic, reason, extra;
   RotationMarker m;
-  if (!(in >> magic >> m.old_fingerprint >> m.new_fingerprint >> m.started_at_ms >> reason) ||
+  if (!(in >> magic >> m.old_fingerprint >> m.new_fingerprint >> m.started_at_ms >> reason >>
+        m.uid) ||
       (in >> extra) || magic != kMarkerMagic || !IsFingerprint(m.old_fingerprint) ||
       !IsFingerprint(m.new_fingerprint) || (reason != "routine" && reason != "compromised")) {
     return Status::Corruption(paths.marker_file + " is not a root key rotation marker",
@@ -341,6 +343,7 @@ StatusOr<RootKeyRotation> RotateRootKey(const Options& options, const Clock* clo
   VAULT_ASSIGN_OR_RETURN(marker.new_fingerprint, RootKeyFingerprint(new_key));
   marker.started_at_ms = clock->NowMillis();
   marker.compromised = how.compromised;
+  marker.uid = static_cast<uint32_t>(::getuid());
 
   // Everything is resealed in memory first: a file that does not open under
   // the current key stops the rotation before anything is written.

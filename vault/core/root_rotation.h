@@ -65,6 +65,7 @@ struct RotationMarker {
   std::string new_fingerprint;
   int64_t started_at_ms = 0;
   bool compromised = false;  // the old key is retired as compromised
+  uint32_t uid = 0;          // who ran the rotation (its real uid)
 };
 StatusOr<std::optional<RotationMarker>> ReadRotationMarker(const RootKeyPaths& paths);
 // Removes the marker once its outcome is audited.

@@ -209,7 +209,8 @@ StatusOr<std::unique_ptr<VaultImpl>> VaultImpl::Open(const Options& options, Clo
     }
     AuditDetails details = {{"old_fingerprint", rotation->old_fingerprint},
                             {"new_fingerprint", rotation->new_fingerprint},
-                            {"started_at", FormatRfc3339(rotation->started_at_ms)}};
+                            {"started_at", FormatRfc3339(rotation->started_at_ms)},
+                            {"rotated_by_uid", std::to_string(rotation->uid)}};
     if (rotation->compromised) details.emplace_back("reason", "compromised");
     details.emplace_back(kKeysDetail, FormatKeyTransitions(keys));
     VAULT_RETURN_IF_ERROR(vault->Audit(system, "root_key.rotate", "",
