@@ -127,21 +127,31 @@ int Show(const po::variables_map& vm) {
   return 0;
 }
 
+// The readers of a verified log (life, keys) verify it whole first: 0 and
+// the number of verified records, or the exit status to stop with (the
+// report printed).
+int VerifyFirst(const po::variables_map& vm, uint64_t* records) {
+  audit::VerifyOptions o;
+  if (int usage = VerifyOptionsOf(vm, &o); usage != 0) return usage;
+  const audit::VerifyReport v = audit::VerifyDirectory(vm["dir"].as<std::string>(), o);
+  if (!v.ok) {
+    std::cout << audit::ReportText(v);
+    return 1;
+  }
+  *records = v.records;
+  return 0;
+}
+
 // A transcript's life from the log alone, once the whole log has verified.
 int Life(const po::variables_map& vm) {
   if (!vm.count("id")) {
     std::cerr << "vault-audit: life needs a transcript id\n";
     return 2;
   }
-  audit::VerifyOptions o;
-  if (int usage = VerifyOptionsOf(vm, &o); usage != 0) return usage;
+  uint64_t records = 0;
+  if (int failed = VerifyFirst(vm, &records); failed != 0) return failed;
   const std::string dir = vm["dir"].as<std::string>();
-  const audit::VerifyReport v = audit::VerifyDirectory(dir, o);
-  if (!v.ok) {
-    std::cout << audit::ReportText(v);
-    return 1;
-  }
-  auto life = audit::TranscriptLife(dir, vm["id"].as<std::string>(), v.records);
+  auto life = audit::TranscriptLife(dir, vm["id"].as<std::string>(), records);
   if (!life.ok()) {
     std::cerr << "vault-audit: " << life.status().message() << "\n";
     return life.status().code() == Status::Code::kInvalidArgument ? 2 : 1;
@@ -153,15 +163,9 @@ int Life(const po::variables_map& vm) {
 // Every key's states from the log alone, once the whole log has verified;
 // exit 1 also when a transition contradicts the state before it.
 int Keys(const po::variables_map& vm) {
-  audit::VerifyOptions o;
-  if (int usage = VerifyOptionsOf(vm, &o); usage != 0) return usage;
-  const std::string dir = vm["dir"].as<std::string>();
-  const audit::VerifyReport v = audit::VerifyDirectory(dir, o);
-  if (!v.ok) {
-    std::cout << audit::ReportText(v);
-    return 1;
-  }
-  auto keys = audit::KeyLives(dir, v.records);
+  uint64_t records = 0;
+  if (int failed = VerifyFirst(vm, &records); failed != 0) return failed;
+  auto keys = audit::KeyLives(vm["dir"].as<std::string>(), records);
   if (!keys.ok()) {
     std::cerr << "vault-audit: " << keys.status().message() << "\n";
     return 1;

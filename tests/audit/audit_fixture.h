@@ -64,6 +64,24 @@ class AuditFixture : public ::testing::Test {
     e.request_id = "req-1";
     return e;
   }
+  // Appends an access record shaped like vaultd's (10 ms after the last,
+  // details ending in `pid`) and returns its sequence number.
+  uint64_t AppendAccess(const std::string& action, std::vector<std::string> objects,
+                        std::vector<std::pair<std::string, std::string>> details,
+                        const std::string& outcome, const std::string& role) {
+    audit::AccessEvent e;
+    e.actor = {1001, role, ""};
+    e.action = action;
+    e.objects = std::move(objects);
+    e.outcome = outcome;
+    e.request_id = "0000000000000001";
+    e.details = std::move(details);
+    e.details.emplace_back("pid", "1");
+    clock_.Advance(10);
+    auto seq = log_->Append(e);
+    EXPECT_TRUE(seq.ok());
+    return seq.ok() ? *seq : 0;
+  }
   void AppendN(int n) {
     for (int i = 0; i < n; ++i) {
       clock_.Advance(10);

@@ -17,17 +17,7 @@ class AuditKeyLifeTest : public testing::AuditFixture {
  protected:
   uint64_t Add(const std::string& action, std::vector<std::pair<std::string, std::string>> details,
                const std::string& outcome = "ok") {
-    audit::AccessEvent e;
-    e.actor = {1001, "system", ""};
-    e.action = action;
-    e.outcome = outcome;
-    e.request_id = "0000000000000001";
-    e.details = std::move(details);
-    e.details.emplace_back("pid", "1");
-    clock_.Advance(10);
-    auto seq = log_->Append(e);
-    EXPECT_TRUE(seq.ok());
-    return seq.ok() ? *seq : 0;
+    return AppendAccess(action, {}, std::move(details), outcome, "system");
   }
   uint64_t Keys(const std::string& action, const std::string& keys,
                 const std::string& outcome = "ok") {

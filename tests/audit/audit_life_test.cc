@@ -16,18 +16,8 @@ class AuditLifeTest : public testing::AuditFixture {
   uint64_t Add(const std::string& action, std::vector<std::string> objects,
                std::vector<std::pair<std::string, std::string>> details,
                const std::string& outcome = "ok") {
-    audit::AccessEvent e;
-    e.actor = {1001, details.empty() ? "writer" : "system", ""};
-    e.action = action;
-    e.objects = std::move(objects);
-    e.outcome = outcome;
-    e.request_id = "0000000000000001";
-    e.details = std::move(details);
-    e.details.emplace_back("pid", "1");
-    clock_.Advance(10);
-    auto seq = log_->Append(e);
-    EXPECT_TRUE(seq.ok());
-    return seq.ok() ? *seq : 0;
+    const std::string role = details.empty() ? "writer" : "system";
+    return AppendAccess(action, std::move(objects), std::move(details), outcome, role);
   }
   audit::LifeReport Life(const std::string& id = kId) {
     auto r = audit::TranscriptLife(Opts().dir, id, log_->Size());

@@ -457,6 +457,32 @@ class CredentialRotationTest : public RootRotationE2eTest {
     return RunProgram(VAULTD_PATH,
                       {"--data-dir", daemon_.data_dir(), "--socket", daemon_.socket_path()}, env);
   }
+  // A rotation; a start with the new key (`forward`) or the old one, killed
+  // at `failpoint` in the middle of its recovery; then a start with the
+  // other key, which must be refused (naming the way out, `hint`) and change
+  // nothing; then a start with the first key again, which finishes.
+  void KillAStartThenTryTheOtherKey(bool forward, const std::string& failpoint,
+                                    const std::string& hint) {
+    const std::string next = RotateToStdout();
+    const std::string first = forward ? next : old_key_;
+    const std::string other = forward ? old_key_ : next;
+    PutCredential(first);
+    ProgramResult r = RunWithCredential({"VAULT_FAILPOINT=" + failpoint});
+    ASSERT_EQ(r.exit_status, 128 + 9) << r.out << r.err;
+    PutCredential(other);
+    r = RunWithCredential();
+    EXPECT_EQ(r.exit_status, 1) << r.out << r.err;
+    EXPECT_NE(r.err.find("root_key_mismatch"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find(hint), std::string::npos) << r.err;
+    EXPECT_TRUE(fs::exists(Keys("audit.key.next")));
+    PutCredential(first);
+    ASSERT_OK(StartWithCredential());
+    ASSERT_NO_FATAL_FAILURE(ExpectReadable());
+    ExpectNoLeftovers();
+    ASSERT_EQ(RotationRecords().size(), 1u);
+    EXPECT_EQ(RotationRecords()[0].at("outcome"), forward ? "ok" : "rolled_back");
+    ASSERT_NO_FATAL_FAILURE(ExpectAuditVerifies());
+  }
   void ExpectReadable() {
     ASSERT_NO_FATAL_FAILURE(Reconnect());
     for (const std::string& id : ids_) ASSERT_OK(client_->GetTranscript(id));
@@ -516,46 +542,15 @@ TEST_F(CredentialRotationTest, TheOldCredentialAbandonsTheRotationAndTheNewOneFi
 }
 
 TEST_F(CredentialRotationTest, AStartKilledWhileFinishingCannotBeUndoneWithTheOldKey) {
-  const std::string next = RotateToStdout();
-  PutCredential(next);
-  ProgramResult r = RunWithCredential({"VAULT_FAILPOINT=root_rotation.rolled_forward.keyring"});
-  ASSERT_EQ(r.exit_status, 128 + 9) << r.out << r.err;
-  // The keyring is under the new key now: the old key is refused, and
-  // nothing changes, so the new key still finishes it.
-  PutCredential(old_key_);
-  r = RunWithCredential();
-  EXPECT_EQ(r.exit_status, 1) << r.out << r.err;
-  EXPECT_NE(r.err.find("root_key_mismatch"), std::string::npos) << r.err;
-  EXPECT_NE(r.err.find("start with that key"), std::string::npos) << r.err;
-  EXPECT_TRUE(fs::exists(Keys("audit.key.next")));
-  PutCredential(next);
-  ASSERT_OK(StartWithCredential());
-  ASSERT_NO_FATAL_FAILURE(ExpectReadable());
-  ExpectNoLeftovers();
-  ASSERT_EQ(RotationRecords().size(), 1u);
-  EXPECT_EQ(RotationRecords()[0].at("outcome"), "ok");
-  ASSERT_NO_FATAL_FAILURE(ExpectAuditVerifies());
+  // The keyring is under the new key after the kill: the old key is refused.
+  ASSERT_NO_FATAL_FAILURE(KillAStartThenTryTheOtherKey(
+      /*forward=*/true, "root_rotation.rolled_forward.keyring", "start with that key"));
 }
 
 TEST_F(CredentialRotationTest, AStartKilledWhileRollingBackCannotBeFinishedWithTheNewKey) {
-  const std::string next = RotateToStdout();
-  ProgramResult r = RunWithCredential({"VAULT_FAILPOINT=root_rotation.rolled_back.keyring"});
-  ASSERT_EQ(r.exit_status, 128 + 9) << r.out << r.err;
-  // keyring.next is gone: the new key is refused, and nothing changes, so
-  // the old key still rolls it back.
-  PutCredential(next);
-  r = RunWithCredential();
-  EXPECT_EQ(r.exit_status, 1) << r.out << r.err;
-  EXPECT_NE(r.err.find("root_key_mismatch"), std::string::npos) << r.err;
-  EXPECT_NE(r.err.find("rolls it back"), std::string::npos) << r.err;
-  EXPECT_TRUE(fs::exists(Keys("audit.key.next")));
-  PutCredential(old_key_);
-  ASSERT_OK(StartWithCredential());
-  ASSERT_NO_FATAL_FAILURE(ExpectReadable());
-  ExpectNoLeftovers();
-  ASSERT_EQ(RotationRecords().size(), 1u);
-  EXPECT_EQ(RotationRecords()[0].at("outcome"), "rolled_back");
-  ASSERT_NO_FATAL_FAILURE(ExpectAuditVerifies());
+  // keyring.next is gone after the kill: the new key is refused.
+  ASSERT_NO_FATAL_FAILURE(KillAStartThenTryTheOtherKey(
+      /*forward=*/false, "root_rotation.rolled_back.keyring", "rolls it back"));
 }
 
 TEST_F(CredentialRotationTest, TheNewKeyIsNeverWrittenToATerminal) {

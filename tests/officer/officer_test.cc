@@ -75,8 +75,8 @@ TEST(PaperTest, TheDocumentHoldsEveryMessageAndAFooterNamingItsOrigin) {
   t.info.state = TranscriptState::kClosed;
   t.info.message_count = 2;
   t.visitor.name = "Sam";
-  t.messages.push_back({1, "visitor", "first line\nsecond line", "2026-11-29T10:00:00Z"});
-  t.messages.push_back({2, "agent", std::string(200, 'w') + " end", "2026-11-29T10:01:00Z"});
+  t.messages.push_back({1, "visitor", "first line\nsecond line", "2026-11-29T10:00:00Z", {}});
+  t.messages.push_back({2, "agent", std::string(200, 'w') + " end", "2026-11-29T10:01:00Z", {}});
   UnsealContext ctx{"CASE-1", std::string(32, 'b'), {"alice", "bob"}, 0, 42, std::string(64, 'c')};
   const std::string paper = RenderPaper(t, ctx);
   EXPECT_NE(paper.find("Visitor name:   Sam"), std::string::npos);

@@ -44,16 +44,19 @@ class Reader {
       Problem(seq, a.action + ": malformed keys detail: " + why);
       return;
     }
+    const std::optional<uint64_t> destroyed_below = r_.epochs_destroyed_below;
     for (const KeyTransition& k : transitions) Apply(seq, t, a.action, k);
-    if (a.action == "retention.advance") last_advance_ = Advance{seq, a.Detail("from_epoch"),
-                                                                 a.Detail("to_epoch"), before_};
+    if (a.action == "retention.advance") {
+      last_advance_ = Advance{a.Detail("from_epoch"), a.Detail("to_epoch"), destroyed_below};
+    }
   }
 
   KeyReport Finish() { return std::move(r_); }
 
  private:
+  // The last announced destruction of epoch keys, to withdraw if the
+  // keyring rewrite then failed.
   struct Advance {
-    uint64_t seq = 0;
     std::string from, to;
     std::optional<uint64_t> destroyed_below;  // before it
   };
@@ -88,7 +91,6 @@ class Reader {
   void ApplyEpochs(const KeyEvent& e) {
     uint64_t first = 0, last = 0;
     ParseEpochRange(e.id, &first, &last);  // checked by ParseKeyTransitions
-    before_ = r_.epochs_destroyed_below;
     if (e.to == KeyState::kActive && last == kEveryLaterEpoch) {
       if (r_.epochs_from.has_value()) Problem(e.seq, e.action + ": a second key chain created");
       r_.epochs_from = first;
@@ -127,7 +129,6 @@ class Reader {
   }
 
   KeyReport r_;
-  std::optional<uint64_t> before_;
   std::optional<Advance> last_advance_;
 };
 

@@ -24,6 +24,11 @@ bool GetLengthPrefixed(std::string_view* in, std::string_view* out);
 std::string ToHex(std::string_view bytes);
 // False unless `hex` is lowercase hex of even length.
 bool FromHex(std::string_view hex, std::string* out);
+// Whether `s` is exactly `digits` lowercase hex digits.
+bool IsLowerHex(std::string_view s, size_t digits);
+// Whether `s` is an id chosen by a person (a case or an officer id): 1 to 64
+// of letters (lowercase only unless `upper_ok`), digits, '.', '_' and '-'.
+bool IsValidName(std::string_view s, bool upper_ok);
 
 // Base64, standard alphabet with padding (RFC 4648 section 4). FromBase64 is
 // strict: no whitespace, correct padding, no trailing bits set.

@@ -13,11 +13,49 @@
 namespace vault {
 namespace {
 
-Status Errno(const std::string& what, const std::string& path) {
+Status Errno(const std::string& what, const std::string& path) { return ErrnoError(what, path); }
+
+}  // namespace
+
+Status ErrnoError(const std::string& what, const std::string& path) {
   return Status::IOError(what + " " + path + ": " + std::strerror(errno));
 }
 
-}  // namespace
+Status RemoveFileIfPresent(const std::string& path) {
+  if (::unlink(path.c_str()) != 0 && errno != ENOENT) return Errno("cannot remove", path);
+  return Status::OK();
+}
+
+Status OverwriteAndRemoveFile(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) {
+    if (errno == ENOENT) return Status::OK();
+    return Errno("cannot open", path);
+  }
+  struct stat st;
+  Status s;
+  if (::fstat(fd, &st) != 0) {
+    s = Errno("cannot stat", path);
+  } else {
+    const std::string zeros(static_cast<size_t>(st.st_size), '\0');
+    size_t done = 0;
+    while (s.ok() && done < zeros.size()) {
+      const ssize_t n =
+          ::pwrite(fd, zeros.data() + done, zeros.size() - done, static_cast<off_t>(done));
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        s = Errno("cannot overwrite", path);
+      } else {
+        done += static_cast<size_t>(n);
+      }
+    }
+    if (s.ok() && ::fsync(fd) != 0) s = Errno("cannot fsync", path);
+  }
+  ::close(fd);
+  VAULT_RETURN_IF_ERROR(s);
+  VAULT_RETURN_IF_ERROR(RemoveFileIfPresent(path));
+  return FsyncDirectory(DirName(path));
+}
 
 std::string DirName(const std::string& path) {
   const size_t slash = path.rfind('/');

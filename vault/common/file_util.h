@@ -20,6 +20,16 @@ Status FsyncDirectory(const std::string& dir);
 // Creates `dir` (and parents) with `mode` if missing.
 Status EnsureDirectory(const std::string& dir, int mode);
 bool FileExists(const std::string& path);
+// IOError "<what> <path>: <strerror(errno)>", for a call that just failed.
+Status ErrnoError(const std::string& what, const std::string& path);
+// unlink(), where a file that is not there is not an error.
+Status RemoveFileIfPresent(const std::string& path);
+// For a file that held a secret (a key file): overwrites its bytes with
+// zeros through the inode and syncs them, then removes the name and syncs the
+// directory. Every other name of the inode then reads zeros. Where the file
+// system rewrites in place (not copy-on-write, not an SSD's remapping) the
+// bytes are gone. OK if there is no such file.
+Status OverwriteAndRemoveFile(const std::string& path);
 std::string DirName(const std::string& path);
 
 // FailedPrecondition "writable_by_others" if `dir` can be written by users

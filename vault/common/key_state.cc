@@ -3,6 +3,8 @@
 #include <array>
 #include <charconv>
 
+#include "vault/common/encoding.h"
+
 namespace vault {
 namespace {
 
@@ -11,17 +13,6 @@ constexpr std::array<std::string_view, 5> kStateNames = {"pre-active", "active",
 constexpr std::array<std::string_view, 6> kKindNames = {"root",  "epoch",       "audit-signing",
                                                         "case",  "case-shares", "officer"};
 
-bool IsNameChar(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-         c == '_' || c == '-';
-}
-bool IsName(std::string_view s) {
-  if (s.empty() || s.size() > 64) return false;
-  for (char c : s) {
-    if (!IsNameChar(c)) return false;
-  }
-  return true;
-}
 bool ParseU64(std::string_view s, uint64_t* out) {
   if (s.empty() || (s.size() > 1 && s[0] == '0')) return false;
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
@@ -30,13 +21,8 @@ bool ParseU64(std::string_view s, uint64_t* out) {
 
 bool ValidId(KeyKind kind, std::string_view id) {
   switch (kind) {
-    case KeyKind::kRoot: {
-      if (id.size() != 32) return false;
-      for (char c : id) {
-        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-      }
-      return true;
-    }
+    case KeyKind::kRoot:
+      return IsLowerHex(id, 32);
     case KeyKind::kEpoch: {
       uint64_t a = 0, b = 0;
       return ParseEpochRange(id, &a, &b);
@@ -46,12 +32,13 @@ bool ValidId(KeyKind kind, std::string_view id) {
       return ParseU64(id, &n);
     }
     case KeyKind::kCase:
+      return IsValidName(id, true);
     case KeyKind::kOfficer:
-      return IsName(id);
+      return IsValidName(id, false);
     case KeyKind::kCaseShares: {
       const size_t at = id.rfind('@');
       uint64_t ms = 0;
-      return at != std::string_view::npos && IsName(id.substr(0, at)) &&
+      return at != std::string_view::npos && IsValidName(id.substr(0, at), true) &&
              ParseU64(id.substr(at + 1), &ms);
     }
   }

@@ -11,8 +11,11 @@
 #include <memory>
 #include <sstream>
 
+#include "vault/common/encoding.h"
 #include "vault/common/failpoint.h"
 #include "vault/common/file_util.h"
+#include "vault/common/key_state.h"
+#include "vault/common/time_format.h"
 #include "vault/crypto/custodian.h"
 #include "vault/crypto/keyring.h"
 #include "vault/hold/case_store.h"
@@ -65,51 +68,6 @@ static_assert(RotatesEverySealingSubkey(),
 constexpr size_t kMaxSealedFileBytes = 16 * 1024 * 1024;  // the safeguarding file's cap
 constexpr char kMarkerMagic[] = "tv-root-rotation-v1";
 
-Status Errno(const std::string& what, const std::string& path) {
-  return Status::IOError(what + " " + path + ": " + std::strerror(errno));
-}
-
-Status RemoveIfPresent(const std::string& path) {
-  if (::unlink(path.c_str()) != 0 && errno != ENOENT) return Errno("cannot remove", path);
-  return Status::OK();
-}
-
-// Overwrites the whole file behind `fd` with zeros and syncs it, then closes
-// it: the bytes of a root key do not stay in the file's blocks once the name
-// is gone (as far as the filesystem rewrites in place: docs/threat-model.md).
-Status WipeAndClose(int fd, const std::string& path) {
-  struct stat st;
-  Status s;
-  if (::fstat(fd, &st) != 0) {
-    s = Errno("cannot stat", path);
-  } else {
-    const std::string zeros(static_cast<size_t>(st.st_size), '\0');
-    size_t done = 0;
-    while (s.ok() && done < zeros.size()) {
-      const ssize_t n = ::pwrite(fd, zeros.data() + done, zeros.size() - done,
-                                 static_cast<off_t>(done));
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) s = Errno("cannot overwrite", path);
-      else done += static_cast<size_t>(n);
-    }
-    if (s.ok() && ::fsync(fd) != 0) s = Errno("cannot fsync", path);
-  }
-  ::close(fd);
-  return s;
-}
-
-// Overwrites a key file, then removes it, then syncs its directory.
-Status DestroyKeyFile(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC | O_NOFOLLOW);
-  if (fd < 0) {
-    if (errno == ENOENT) return Status::OK();
-    return Errno("cannot open", path);
-  }
-  VAULT_RETURN_IF_ERROR(WipeAndClose(fd, path));
-  VAULT_RETURN_IF_ERROR(RemoveIfPresent(path));
-  return FsyncDirectory(DirName(path));
-}
-
 std::string SealedPath(const RootKeyPaths& paths, const SealedFile& f) {
   return paths.keys_dir + "/" + f.name;
 }
@@ -120,13 +78,6 @@ std::string EncodeMarker(const RotationMarker& m) {
          std::to_string(m.uid) + "\n";
 }
 
-bool IsFingerprint(const std::string& s) {
-  if (s.size() != 32) return false;
-  for (char c : s) {
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-  }
-  return true;
-}
 
 }  // namespace
 
@@ -164,7 +115,7 @@ bool OpensFile(const std::string& path, RootSubkey purpose, const SecretBytes& k
 // it seals nothing the vault uses.
 void DestroyLeftover(const std::string& path, RotationRecovery* report) {
   if (path.empty() || !FileExists(path)) return;
-  if (Status s = DestroyKeyFile(path); !s.ok()) report->leftovers.push_back(s.ToString());
+  if (Status s = OverwriteAndRemoveFile(path); !s.ok()) report->leftovers.push_back(s.ToString());
 }
 
 }  // namespace
@@ -188,6 +139,7 @@ StatusOr<RotationRecovery> RecoverRootRotation(const RootKeyPaths& paths,
     return report;
   }
   VAULT_ASSIGN_OR_RETURN(const std::string fingerprint, RootKeyFingerprint(root_key));
+  report.marker = marker;
   if (fingerprint == marker->new_fingerprint) {
     report.direction = RotationRecovery::kForward;
   } else if (fingerprint == marker->old_fingerprint) {
@@ -200,7 +152,7 @@ StatusOr<RotationRecovery> RecoverRootRotation(const RootKeyPaths& paths,
         "root_key_mismatch");
   }
   for (const SealedFile& f : kSealedFiles) {
-    VAULT_RETURN_IF_ERROR(RemoveIfPresent(SealedPath(paths, f) + ".next.tmp"));  // never used
+    VAULT_RETURN_IF_ERROR(RemoveFileIfPresent(SealedPath(paths, f) + ".next.tmp"));  // never used
   }
   // Decided once for every file, and checked whole before anything changes:
   // a direction is taken only if it can be finished, so a start with the
@@ -227,11 +179,11 @@ StatusOr<RotationRecovery> RecoverRootRotation(const RootKeyPaths& paths,
     const std::string next = path + ".next";
     if (!FileExists(next)) continue;
     if (forward && !OpensFile(path, f.purpose, root_key)) {
-      if (::rename(next.c_str(), path.c_str()) != 0) return Errno("cannot rename onto", path);
+      if (::rename(next.c_str(), path.c_str()) != 0) return ErrnoError("cannot rename onto", path);
       changed = true;
       Failpoint(std::string("root_rotation.rolled_forward.") + f.name);
     } else {
-      VAULT_RETURN_IF_ERROR(RemoveIfPresent(next));
+      VAULT_RETURN_IF_ERROR(RemoveFileIfPresent(next));
       changed = true;
       Failpoint(std::string("root_rotation.rolled_back.") + f.name);
     }
@@ -242,7 +194,7 @@ StatusOr<RotationRecovery> RecoverRootRotation(const RootKeyPaths& paths,
   // itself, only unlinked.
   if (!paths.old_file.empty() && FileExists(paths.old_file)) {
     if (SameFile(paths.old_file, paths.key_file)) {
-      VAULT_RETURN_IF_ERROR(RemoveIfPresent(paths.old_file));
+      VAULT_RETURN_IF_ERROR(RemoveFileIfPresent(paths.old_file));
       VAULT_RETURN_IF_ERROR(FsyncDirectory(DirName(paths.old_file)));
     } else {
       DestroyLeftover(paths.old_file, &report);
@@ -267,8 +219,8 @@ StatusOr<std::optional<RotationMarker>> ReadRotationMarker(const RootKeyPaths& p
   RotationMarker m;
   if (!(in >> magic >> m.old_fingerprint >> m.new_fingerprint >> m.started_at_ms >> reason >>
         m.uid) ||
-      (in >> extra) || magic != kMarkerMagic || !IsFingerprint(m.old_fingerprint) ||
-      !IsFingerprint(m.new_fingerprint) || (reason != "routine" && reason != "compromised")) {
+      (in >> extra) || magic != kMarkerMagic || !IsLowerHex(m.old_fingerprint, 32) ||
+      !IsLowerHex(m.new_fingerprint, 32) || (reason != "routine" && reason != "compromised")) {
     return Status::Corruption(paths.marker_file + " is not a root key rotation marker",
                               "root_rotation_marker_malformed");
   }
@@ -277,8 +229,32 @@ StatusOr<std::optional<RotationMarker>> ReadRotationMarker(const RootKeyPaths& p
 }
 
 Status RemoveRotationMarker(const RootKeyPaths& paths) {
-  VAULT_RETURN_IF_ERROR(RemoveIfPresent(paths.marker_file));
+  VAULT_RETURN_IF_ERROR(RemoveFileIfPresent(paths.marker_file));
   return FsyncDirectory(paths.keys_dir);
+}
+
+RotationAudit RotationAuditRecord(const RotationMarker& m, bool rotated) {
+  std::vector<KeyTransition> keys;
+  if (rotated) {
+    KeyState old_state = KeyState::kActive;
+    if (m.compromised) {
+      keys.push_back({KeyKind::kRoot, m.old_fingerprint, old_state, KeyState::kCompromised});
+      old_state = KeyState::kCompromised;
+    }
+    keys.push_back({KeyKind::kRoot, m.old_fingerprint, old_state, KeyState::kDestroyed});
+    keys.push_back({KeyKind::kRoot, m.new_fingerprint, KeyState::kPreActive, KeyState::kActive});
+  } else {
+    keys.push_back({KeyKind::kRoot, m.new_fingerprint, KeyState::kPreActive, KeyState::kDestroyed});
+  }
+  RotationAudit a;
+  a.outcome = rotated ? "ok" : "rolled_back";
+  a.details = {{"old_fingerprint", m.old_fingerprint},
+               {"new_fingerprint", m.new_fingerprint},
+               {"started_at", FormatRfc3339(m.started_at_ms)},
+               {"rotated_by_uid", std::to_string(m.uid)}};
+  if (m.compromised) a.details.emplace_back("reason", "compromised");
+  a.details.emplace_back(kKeysDetail, FormatKeyTransitions(keys));
+  return a;
 }
 
 StatusOr<RootKeyRotation> RotateRootKey(const Options& options, const Clock* clock,
@@ -396,12 +372,12 @@ StatusOr<RootKeyRotation> RotateRootKey(const Options& options, const Clock* clo
   // second name until its bytes are overwritten, so that a crash in between
   // leaves it to the next start to overwrite, not in a freed inode.
   if (::link(paths.key_file.c_str(), paths.old_file.c_str()) != 0) {
-    return Errno("cannot link", paths.old_file);
+    return ErrnoError("cannot link", paths.old_file);
   }
   VAULT_RETURN_IF_ERROR(FsyncDirectory(DirName(paths.key_file)));
   Failpoint("root_rotation.old_key_linked");
   if (::rename(paths.next_file.c_str(), paths.key_file.c_str()) != 0) {
-    return Errno("cannot rename onto", paths.key_file);
+    return ErrnoError("cannot rename onto", paths.key_file);
   }
   VAULT_RETURN_IF_ERROR(FsyncDirectory(DirName(paths.key_file)));
   Failpoint("root_rotation.committed");

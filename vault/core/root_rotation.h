@@ -25,6 +25,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "vault/crypto/secret.h"
@@ -43,9 +44,21 @@ struct RootKeyPaths {
 };
 RootKeyPaths ResolveRootKeyPaths(const Options& options);
 
+// What the marker says, if there is one.
+struct RotationMarker {
+  std::string old_fingerprint;
+  std::string new_fingerprint;
+  int64_t started_at_ms = 0;
+  bool compromised = false;  // the old key is retired as compromised
+  uint32_t uid = 0;          // who ran the rotation (its real uid)
+};
+
 struct RotationRecovery {
   enum Direction { kNone, kForward, kBack };
   Direction direction = kNone;
+  // The rotation under way, whose outcome the start is to audit
+  // (RotationAuditRecord) before RemoveRotationMarker.
+  std::optional<RotationMarker> marker;
   // Key files that could not be overwritten and removed (a read-only
   // directory): the messages, for the log. Nothing the vault uses is sealed
   // under them.
@@ -59,15 +72,14 @@ struct RotationRecovery {
 StatusOr<RotationRecovery> RecoverRootRotation(const RootKeyPaths& paths,
                                                const SecretBytes& root_key);
 
-// What the marker says, if there is one.
-struct RotationMarker {
-  std::string old_fingerprint;
-  std::string new_fingerprint;
-  int64_t started_at_ms = 0;
-  bool compromised = false;  // the old key is retired as compromised
-  uint32_t uid = 0;          // who ran the rotation (its real uid)
-};
 StatusOr<std::optional<RotationMarker>> ReadRotationMarker(const RootKeyPaths& paths);
+// The root_key.rotate record of a recovered rotation: its outcome ("ok"
+// forward, "rolled_back" back) and details, the key transitions included.
+struct RotationAudit {
+  std::string outcome;
+  std::vector<std::pair<std::string, std::string>> details;
+};
+RotationAudit RotationAuditRecord(const RotationMarker& marker, bool rotated);
 // Removes the marker once its outcome is audited.
 Status RemoveRotationMarker(const RootKeyPaths& paths);
 

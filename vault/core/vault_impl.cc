@@ -122,15 +122,15 @@ StatusOr<std::unique_ptr<VaultImpl>> VaultImpl::Open(const Options& options, Clo
   // we were given, before anything sealed under the root key is opened.
   const RootKeyPaths root_paths = ResolveRootKeyPaths(options);
   std::string root_fingerprint;
+  RotationRecovery rotation;
   {
     VAULT_ASSIGN_OR_RETURN(SecretBytes root, custodian->LoadRootKey());
-    VAULT_ASSIGN_OR_RETURN(RotationRecovery recovered, RecoverRootRotation(root_paths, root));
-    for (const std::string& leftover : recovered.leftovers) {
+    VAULT_ASSIGN_OR_RETURN(rotation, RecoverRootRotation(root_paths, root));
+    for (const std::string& leftover : rotation.leftovers) {
       if (options.log) options.log("root_rotation_leftover", {{"error", leftover}});
     }
     VAULT_ASSIGN_OR_RETURN(root_fingerprint, RootKeyFingerprint(root));
   }
-  VAULT_ASSIGN_OR_RETURN(std::optional<RotationMarker> rotation, ReadRotationMarker(root_paths));
   Keyring::Params kp{keyring_file, options.epoch_ms, options.retention_ms};
   VAULT_ASSIGN_OR_RETURN(std::unique_ptr<Keyring> keyring,
                          Keyring::Open(kp, custodian.get(), clock, fresh));
@@ -188,33 +188,13 @@ StatusOr<std::unique_ptr<VaultImpl>> VaultImpl::Open(const Options& options, Clo
   }
   // A rotation's outcome is audited once, at the first start after it: the
   // marker goes only when the record is durable.
-  if (rotation.has_value()) {
+  if (rotation.marker.has_value()) {
     Caller system = RetentionCaller();
     system.request_id = "root-rotation";
-    const bool rotated = root_fingerprint == rotation->new_fingerprint;
-    std::vector<KeyTransition> keys;
-    if (rotated) {
-      if (rotation->compromised) {
-        keys.push_back({KeyKind::kRoot, rotation->old_fingerprint, KeyState::kActive,
-                        KeyState::kCompromised});
-      }
-      keys.push_back({KeyKind::kRoot, rotation->old_fingerprint,
-                      rotation->compromised ? KeyState::kCompromised : KeyState::kActive,
-                      KeyState::kDestroyed});
-      keys.push_back(
-          {KeyKind::kRoot, rotation->new_fingerprint, KeyState::kPreActive, KeyState::kActive});
-    } else {
-      keys.push_back(
-          {KeyKind::kRoot, rotation->new_fingerprint, KeyState::kPreActive, KeyState::kDestroyed});
-    }
-    AuditDetails details = {{"old_fingerprint", rotation->old_fingerprint},
-                            {"new_fingerprint", rotation->new_fingerprint},
-                            {"started_at", FormatRfc3339(rotation->started_at_ms)},
-                            {"rotated_by_uid", std::to_string(rotation->uid)}};
-    if (rotation->compromised) details.emplace_back("reason", "compromised");
-    details.emplace_back(kKeysDetail, FormatKeyTransitions(keys));
-    VAULT_RETURN_IF_ERROR(vault->Audit(system, "root_key.rotate", "",
-                                       rotated ? "ok" : "rolled_back", std::move(details)));
+    RotationAudit record = RotationAuditRecord(
+        *rotation.marker, rotation.direction == RotationRecovery::kForward);
+    VAULT_RETURN_IF_ERROR(
+        vault->Audit(system, "root_key.rotate", "", record.outcome, std::move(record.details)));
     VAULT_RETURN_IF_ERROR(RemoveRotationMarker(root_paths));
   }
   // Catch up before serving anything: epochs that ended while the vault was

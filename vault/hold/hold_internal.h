@@ -30,15 +30,8 @@ inline std::string HeldDekLabel(std::string_view raw_id) {
   return label;
 }
 
-inline bool IsIdChar(char c, bool upper_ok) {
-  return (c >= 'a' && c <= 'z') || (upper_ok && c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-         c == '.' || c == '_' || c == '-';
-}
-
 inline Status ValidateName(std::string_view v, bool upper_ok, const char* what, const char* code) {
-  bool ok = !v.empty() && v.size() <= 64;
-  for (char c : v) ok = ok && IsIdChar(c, upper_ok);
-  if (!ok) {
+  if (!IsValidName(v, upper_ok)) {
     return Status::InvalidArgument(std::string(what) + " must be 1 to 64 characters of " +
                                        (upper_ok ? "letters" : "lowercase letters") +
                                        ", digits, '.', '_' and '-'",
