@@ -223,6 +223,12 @@ class StubVault final : public Vault {
     a.request.id = std::string(id);
     return a;
   }
+  StatusOr<ShareExport> ExportShare(const Caller&, const ShareExportRequest& r) override {
+    if (Missing(r.case_id)) return NotFound();
+    ShareExport e;
+    e.dealing.case_id = r.case_id;
+    return e;
+  }
   Status CompactAll() override { return Status::OK(); }
   VaultMetrics Metrics() override { return VaultMetrics{}; }
 

@@ -12,7 +12,9 @@
 //     request CASE TRANSCRIPT... --reason TEXT [--expires-in 24h]
 //     release CASE --reason TEXT [--expires-in 24h]
 //     reshare CASE --reason TEXT [--threshold K] [--expires-in 24h]
-//     show-request REQUEST | approve REQUEST [--out DIR]
+//     show-request REQUEST | approve REQUEST [--out DIR] [--share FILE]
+//     export-share CASE [--out FILE]
+//     recover CASE --share FILE --backup DIR --audit DIR --reason TEXT [--expires-in 24h]
 //
 // The passphrase comes from --passphrase-file, else $VAULT_OFFICER_PASSPHRASE,
 // else a prompt on the terminal (not echoed). Exit status: 0 success; 1 the
@@ -33,6 +35,7 @@
 
 #include "vault/client.h"
 #include "vault/clock.h"
+#include "vault/common/encoding.h"
 #include "vault/common/file_util.h"
 #include "vault/common/time_format.h"
 #include "vault/crypto/secret_input.h"
@@ -89,11 +92,28 @@ Against the vault (needs --identity FILE and --officer ID, your enrolled id):
                                           working. Needs the case's threshold
                                           of share holders, as a release does
   show-request REQUEST                    what a request asks, before you approve
-  approve REQUEST [--out DIR]             approve; if yours is the second
+  approve REQUEST [--out DIR] [--share FILE]
+                                          approve; if yours is the last
                                           approval the request is carried out
                                           and unsealed transcripts are written
                                           to DIR (default ./unsealed-REQUEST)
-                                          as .json and printable .txt
+                                          as .json and printable .txt. A
+                                          recover request takes your offline
+                                          share file (--share)
+
+Offline shares (if the vault's keys/ is ever lost):
+  export-share CASE [--out FILE]          save your share of the case, still
+                                          sealed to you, to FILE (default
+                                          ./offline-share-CASE-TIME.json);
+                                          keep it offline. Destroy it when the
+                                          case is released or reshared
+  recover CASE --share FILE --backup DIR --audit DIR --reason TEXT [--expires-in 24h]
+                                          in a new vault, ask to rebuild the
+                                          case from a backup (DIR holding db/)
+                                          and the lost vault's audit/ folder;
+                                          your approval is included, and as
+                                          many share holders as the case's
+                                          threshold approve with their files
 
 Exit status: 0 ok, 1 the vault refused or is unreachable, 2 usage or identity.
 )";
@@ -244,10 +264,139 @@ StatusOr<std::string> Export(const vault::ApprovalResult& r, const std::string& 
                                       {"files", std::move(written)}});
 }
 
-StatusOr<std::string> Approve(vault::Client* client, const vault::safeguard::OfficerKeys& keys,
+// The offline share files this identity wrote, one line each: case, the
+// dealing's time (ms), the file's path. Kept beside the identity file so
+// that a release or a reshare can name the files to destroy.
+std::string ExportsListPath(const po::variables_map& vm) { return Need(vm, "identity", "") + ".exports"; }
+
+struct ExportedFile {
+  std::string case_id;
+  std::string dealt_at;
+  std::string path;
+};
+
+std::vector<ExportedFile> ExportedFiles(const po::variables_map& vm, const std::string& case_id) {
+  std::vector<ExportedFile> out;
+  StatusOr<std::string> text = vault::ReadSmallFile(ExportsListPath(vm), 1 << 20);
+  if (!text.ok()) return out;
+  size_t at = 0;
+  while (at < text->size()) {
+    size_t end = text->find('\n', at);
+    if (end == std::string::npos) end = text->size();
+    const std::string line = text->substr(at, end - at);
+    at = end + 1;
+    const size_t t1 = line.find('\t');
+    const size_t t2 = t1 == std::string::npos ? t1 : line.find('\t', t1 + 1);
+    if (t2 == std::string::npos) continue;
+    ExportedFile f{line.substr(0, t1), line.substr(t1 + 1, t2 - t1 - 1), line.substr(t2 + 1)};
+    if (f.case_id == case_id && vault::FileExists(f.path)) out.push_back(std::move(f));
+  }
+  return out;
+}
+
+Status NoteExport(const po::variables_map& vm, const ExportedFile& f) {
+  const std::string path = ExportsListPath(vm);
+  std::string text;
+  if (vault::FileExists(path)) {
+    VAULT_ASSIGN_OR_RETURN(text, vault::ReadSmallFile(path, 1 << 20));
+  }
+  text += f.case_id + "\t" + f.dealt_at + "\t" + f.path + "\n";
+  return vault::WriteFileAtomically(path, text, 0600);
+}
+
+// After a release or a reshare: the offline share files of the case this
+// identity wrote must go (docs/safeguarding.md, "Offline shares").
+void WarnOfExports(const po::variables_map& vm, const std::string& case_id, const char* what,
+                   json::object* out) {
+  std::vector<ExportedFile> files = ExportedFiles(vm, case_id);
+  if (files.empty()) return;
+  json::array paths;
+  std::cerr << "vault-officer: the case was " << what
+            << ": destroy your offline share files of it (shred them, and any copy):\n";
+  for (const ExportedFile& f : files) {
+    std::cerr << "  " << f.path << "\n";
+    paths.emplace_back(f.path.c_str());
+  }
+  (*out)["offline_shares_to_destroy"] = std::move(paths);
+}
+
+// Reads and checks an offline share file: this officer's, signed by them,
+// their share of its dealing.
+StatusOr<vault::ShareExport> LoadOfflineShare(const std::string& path,
+                                              const vault::safeguard::OfficerKeys& keys,
+                                              const std::string& officer) {
+  VAULT_ASSIGN_OR_RETURN(std::string text, vault::ReadSmallFile(path, 256 * 1024));
+  std::string signature;
+  VAULT_ASSIGN_OR_RETURN(vault::ShareExport share,
+                         vault::wire::ParseOfflineShareFile(text, &signature));
+  if (!vault::safeguard::VerifyOfflineShare(keys.pub, share, signature)) {
+    return Status::InvalidArgument(path + " is not signed by this identity, or was altered",
+                                   "invalid_share_file");
+  }
+  VAULT_RETURN_IF_ERROR(vault::safeguard::CheckOwnShare(keys, officer, share));
+  return share;
+}
+
+StatusOr<std::string> ExportShare(vault::Client* client, const po::variables_map& vm,
+                                  const vault::safeguard::OfficerKeys& keys,
+                                  const std::string& officer, const std::string& vault_id,
+                                  const std::string& case_id, vault::UnixMillis now) {
+  vault::ShareExportRequest request;
+  request.case_id = case_id;
+  VAULT_RETURN_IF_ERROR(
+      vault::safeguard::SignShareExport(keys, officer, vault_id, now, &request));
+  VAULT_ASSIGN_OR_RETURN(vault::ShareExport share, client->ExportShare(request));
+  if (share.vault_id != vault_id || share.dealing.case_id != case_id) {
+    return Status::Internal("the vault answered for another vault or case", "bad_response");
+  }
+  VAULT_RETURN_IF_ERROR(vault::safeguard::CheckOwnShare(keys, officer, share));
+  VAULT_ASSIGN_OR_RETURN(std::string signature, vault::safeguard::SignOfflineShare(keys, share));
+  std::string stamp = vault::FormatRfc3339(share.dealing.dealt_at);
+  for (char& ch : stamp) {
+    if (ch == ':' || ch == '.') ch = '-';
+  }
+  std::string path = Get(vm, "out").value_or("offline-share-" + case_id + "-" + stamp + ".json");
+  if (!path.empty() && path.front() != '/') {
+    char cwd[4096];
+    if (getcwd(cwd, sizeof cwd) != nullptr) path = std::string(cwd) + "/" + path;
+  }
+  VAULT_RETURN_IF_ERROR(WriteNew(path, vault::wire::EncodeOfflineShareFile(share, signature)));
+  VAULT_RETURN_IF_ERROR(
+      NoteExport(vm, {case_id, std::to_string(share.dealing.dealt_at), path}));
+  json::array holders;
+  for (const vault::DealtShare& s : share.dealing.shares) holders.emplace_back(s.officer.c_str());
+  return json::serialize(json::object{
+      {"file", path},
+      {"case", case_id},
+      {"dealt_at", vault::FormatRfc3339(share.dealing.dealt_at)},
+      {"threshold", share.dealing.threshold},
+      {"share_holders", std::move(holders)},
+      {"audit_seq", share.audit_seq},
+      {"note",
+       "Keep this file offline (a safe, an encrypted drive), apart from your identity file. "
+       "With the shares of the case's other holders it rebuilds the case from a backup if the "
+       "vault loses its keys. Destroy it when the case is released or reshared."}});
+}
+
+StatusOr<std::string> Approve(vault::Client* client, const po::variables_map& vm,
+                              const vault::safeguard::OfficerKeys& keys,
                               const std::string& officer, const std::string& vault_id,
                               const std::string& request_id, const std::string& out_dir) {
   VAULT_ASSIGN_OR_RETURN(vault::RequestInfo request, client->GetRequest(request_id, officer));
+  if (request.kind == vault::RequestKind::kRecover) {
+    // The case is not in this vault yet: the share comes from your file,
+    // which must be of the dealing the request names.
+    std::optional<std::string> file = Get(vm, "share");
+    if (!file) throw UsageError{"a recover request needs --share FILE, your offline share file"};
+    VAULT_ASSIGN_OR_RETURN(vault::ShareExport share, LoadOfflineShare(*file, keys, officer));
+    if (!(share.dealing == request.recovery.dealing) ||
+        share.vault_id != request.recovery.previous_vault) {
+      return Status::InvalidArgument(
+          *file + " is a share of another dealing or vault than the request names",
+          "invalid_share_file");
+    }
+    request.officer_share = vault::ToBase64(share.sealed_share);
+  }
   VAULT_ASSIGN_OR_RETURN(vault::Approval approval,
                          vault::safeguard::MakeApproval(keys, officer, vault_id, request));
   const std::string dir = out_dir.empty() ? "unsealed-" + request_id : out_dir;
@@ -280,22 +429,43 @@ StatusOr<std::string> Approve(vault::Client* client, const vault::safeguard::Off
     VAULT_ASSIGN_OR_RETURN(vault::CaseDetail reshared, client->GetCase(result.request.case_id));
     json::array holders;
     for (const std::string& h : reshared.info.share_holders) holders.emplace_back(h.c_str());
+    json::object out{{"request", result.request.id},
+                     {"state", result.request.state},
+                     {"case_reshared", result.request.case_id},
+                     {"threshold", reshared.info.threshold},
+                     {"share_holders", std::move(holders)},
+                     {"audit_seq", result.audit_seq},
+                     {"audit_hash", result.audit_hash}};
+    WarnOfExports(vm, result.request.case_id, "reshared", &out);
+    return json::serialize(out);
+  }
+  if (result.executed && result.request.kind == vault::RequestKind::kRecover) {
+    VAULT_ASSIGN_OR_RETURN(vault::CaseDetail recovered, client->GetCase(result.request.case_id));
+    json::array holders;
+    for (const std::string& h : recovered.info.share_holders) holders.emplace_back(h.c_str());
     return json::serialize(json::object{{"request", result.request.id},
                                         {"state", result.request.state},
-                                        {"case_reshared", result.request.case_id},
-                                        {"threshold", reshared.info.threshold},
+                                        {"case_recovered", result.request.case_id},
+                                        {"recovered", result.recovered},
+                                        {"holds", recovered.info.holds},
                                         {"share_holders", std::move(holders)},
                                         {"audit_seq", result.audit_seq},
-                                        {"audit_hash", result.audit_hash}});
+                                        {"audit_hash", result.audit_hash},
+                                        {"next",
+                                         "every share holder exports their new share "
+                                         "(vault-officer export-share) and destroys the file "
+                                         "they recovered with"}});
   }
   if (result.executed) {
-    return json::serialize(json::object{{"request", result.request.id},
-                                        {"state", result.request.state},
-                                        {"case_released", result.request.case_id},
-                                        {"returned_to_normal_expiry", result.returned},
-                                        {"destroyed", result.destroyed},
-                                        {"audit_seq", result.audit_seq},
-                                        {"audit_hash", result.audit_hash}});
+    json::object out{{"request", result.request.id},
+                     {"state", result.request.state},
+                     {"case_released", result.request.case_id},
+                     {"returned_to_normal_expiry", result.returned},
+                     {"destroyed", result.destroyed},
+                     {"audit_seq", result.audit_seq},
+                     {"audit_hash", result.audit_hash}};
+    WarnOfExports(vm, result.request.case_id, "released", &out);
+    return json::serialize(out);
   }
   return vault::wire::EncodeRequest(result.request);
 }
@@ -332,7 +502,11 @@ StatusOr<std::string> Run(const std::string& command, const std::vector<std::str
   else if (command == "show-request")
     need_args(1, 1, "show-request REQUEST");
   else if (command == "approve")
-    need_args(1, 1, "approve REQUEST [--out DIR]");
+    need_args(1, 1, "approve REQUEST [--out DIR] [--share FILE]");
+  else if (command == "export-share")
+    need_args(1, 1, "export-share CASE [--out FILE]");
+  else if (command == "recover")
+    need_args(1, 1, "recover CASE --share FILE --backup DIR --audit DIR --reason TEXT");
   else
     throw UsageError{"unknown command '" + command + "'"};
   const std::string officer = Need(vm, "officer", command);
@@ -361,7 +535,11 @@ StatusOr<std::string> Run(const std::string& command, const std::vector<std::str
     return vault::wire::EncodeRequest(request);
   }
   if (command == "approve") {
-    return Approve(client.get(), keys, officer, vault_id, args[0], Get(vm, "out").value_or(""));
+    return Approve(client.get(), vm, keys, officer, vault_id, args[0],
+                   Get(vm, "out").value_or(""));
+  }
+  if (command == "export-share") {
+    return ExportShare(client.get(), vm, keys, officer, vault_id, args[0], now);
   }
   if (command == "open-case") {
     vault::CaseOpening o;
@@ -384,11 +562,24 @@ StatusOr<std::string> Run(const std::string& command, const std::vector<std::str
     }
     return json::serialize(json::object{{"holds", std::move(held)}});
   }
-  // request / release / reshare: file, then approve as this officer.
+  // request / release / reshare / recover: file, then approve as this officer.
   vault::RequestFiling f;
   f.kind = command == "request"   ? vault::RequestKind::kUnseal
            : command == "release" ? vault::RequestKind::kRelease
+           : command == "recover" ? vault::RequestKind::kRecover
                                   : vault::RequestKind::kReshare;
+  if (f.kind == vault::RequestKind::kRecover) {
+    VAULT_ASSIGN_OR_RETURN(vault::ShareExport share,
+                           LoadOfflineShare(Need(vm, "share", command), keys, officer));
+    if (share.dealing.case_id != args[0]) {
+      return Status::InvalidArgument("the share file is of case " + share.dealing.case_id,
+                                     "invalid_share_file");
+    }
+    f.recovery.backup_dir = Need(vm, "backup", command);
+    f.recovery.audit_dir = Need(vm, "audit", command);
+    f.recovery.previous_vault = share.vault_id;
+    f.recovery.dealing = share.dealing;
+  }
   f.threshold = command == "reshare" ? Threshold(vm) : 0;
   f.case_id = args[0];
   f.transcripts.assign(args.begin() + 1, args.end());
@@ -397,7 +588,7 @@ StatusOr<std::string> Run(const std::string& command, const std::vector<std::str
   VAULT_RETURN_IF_ERROR(sg::SignFiling(keys, officer, vault_id, now, &f));
   VAULT_ASSIGN_OR_RETURN(vault::RequestInfo filed, client->FileRequest(f));
   VAULT_ASSIGN_OR_RETURN(std::string approved,
-                         Approve(client.get(), keys, officer, vault_id, filed.id, ""));
+                         Approve(client.get(), vm, keys, officer, vault_id, filed.id, ""));
   (void)approved;  // the first approval never carries a request out
   VAULT_ASSIGN_OR_RETURN(vault::RequestInfo now_pending, client->GetRequest(filed.id));
   json::object out = json::parse(vault::wire::EncodeRequest(now_pending)).as_object();
@@ -421,7 +612,10 @@ int main(int argc, char** argv) {
       ("reason", text(), "open-case, request, release, reshare: why (kept in the sealed case file)")
       ("expires-in", text(), "request, release, reshare: how long the other officers have (default 24h)")
       ("threshold", text(), "open-case, reshare: how many share holders open the case (2..255)")
-      ("out", text(), "approve: where unsealed transcripts are written");
+      ("out", text(), "approve: where unsealed transcripts are written; export-share: the file")
+      ("share", text(), "recover, approve (a recover request): your offline share file")
+      ("backup", text(), "recover: the restored backup directory (holding db/)")
+      ("audit", text(), "recover: the lost vault's audit/ directory");
   // clang-format on
   try {
     std::optional<vault::cli::CommandLine> line =

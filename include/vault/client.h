@@ -168,6 +168,8 @@ class Client {
   // Never retried: a second approval that carried the request out cannot
   // be repeated (the request is used), so a lost reply means filing again.
   StatusOr<ApprovalResult> Approve(std::string_view request_id, const Approval& approval);
+  // The officer's share of the case, sealed to them, to keep offline.
+  StatusOr<ShareExport> ExportShare(const ShareExportRequest& request);
 
  private:
   class Impl;

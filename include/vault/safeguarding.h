@@ -88,6 +88,7 @@ struct CaseInfo {
   std::vector<std::string> share_holders;  // officers who hold a share
   uint64_t holds = 0;
   UnixMillis reshared_at = 0;  // 0: its shares are those dealt at opening
+  UnixMillis recovered_at = 0; // 0: opened here, not recovered from another vault
   // "ok", "reshare_advised", "at_threshold" or "stranded" (ShareHealth);
   // empty once released.
   std::string share_status;
@@ -122,9 +123,62 @@ struct CaseDetail {
   std::vector<CaseRightsNotice> rights_requests;  // oldest first
 };
 
+// One share of a dealing: its holder, its x, and its commitment
+// (ShareCommitment: 32 raw bytes).
+struct DealtShare {
+  std::string officer;
+  int x = 0;
+  std::string commitment;
+  bool operator==(const DealtShare&) const = default;
+};
+
+// A dealing of a case's key: the shares dealt at its opening or at one
+// reshare. What an officer's offline share file names, and what a recovery
+// from a backup must prove is the case's latest dealing (docs/design.md
+// section 23.8). Its digest (DealingDigest, vault/officer/statement.h) is
+// the `dealing` detail of the case.open and case.reshare records.
+struct Dealing {
+  std::string case_id;
+  std::string public_key;  // the case's X25519 public key, 32 raw bytes
+  int threshold = 0;
+  UnixMillis dealt_at = 0;
+  std::vector<DealtShare> shares;  // ordered by x
+  bool operator==(const Dealing&) const = default;
+};
+
+// An officer asks for their share of a case's current dealing, to keep it
+// offline (signed statement: ShareExportStatement).
+struct ShareExportRequest {
+  std::string case_id;
+  OfficerSignature signed_by;
+};
+
+// The answer: the officer's share, still sealed to their own X25519 key
+// (ShareAd(case) | x | y), with the dealing it belongs to.
+struct ShareExport {
+  std::string vault_id;
+  std::string officer;
+  Dealing dealing;
+  std::string sealed_share;  // raw
+  UnixMillis exported_at = 0;
+  uint64_t audit_seq = 0;    // the case.share_export record
+};
+
+// Where a case is recovered from, after the vault that held it lost its
+// keys/ (a recover request): a restored backup, the lost vault's audit log
+// and id, and the dealing the officers' offline shares belong to.
+struct RecoverySource {
+  std::string backup_dir;      // absolute: a backup directory (its db/ is opened read-only)
+  std::string audit_dir;       // absolute: the lost vault's audit/ directory
+  std::string previous_vault;  // the lost vault's id (its audit genesis key, base64)
+  Dealing dealing;
+  bool operator==(const RecoverySource&) const = default;
+};
+
 // unseal: open listed held transcripts; release: end the case; reshare:
-// deal the case key afresh to the officers enrolled now.
-enum class RequestKind { kUnseal, kRelease, kReshare };
+// deal the case key afresh to the officers enrolled now; recover: rebuild a
+// case of a vault that lost its keys/ from a backup and offline shares.
+enum class RequestKind { kUnseal, kRelease, kReshare, kRecover };
 inline const char* RequestKindName(RequestKind kind) {
   switch (kind) {
     case RequestKind::kUnseal:
@@ -133,6 +187,8 @@ inline const char* RequestKindName(RequestKind kind) {
       return "release";
     case RequestKind::kReshare:
       return "reshare";
+    case RequestKind::kRecover:
+      return "recover";
   }
   return "unknown";
 }
@@ -147,6 +203,8 @@ struct RequestFiling {
   // reshare: the threshold of the new shares (2..255, at most the active
   // officers); 0 keeps the case's. Must be 0 for the other kinds.
   int threshold = 0;
+  // recover only: where from (case_id must be recovery.dealing.case_id).
+  RecoverySource recovery;
 };
 
 struct RequestInfo {
@@ -154,7 +212,8 @@ struct RequestInfo {
   RequestKind kind = RequestKind::kUnseal;
   std::string case_id;
   std::vector<std::string> transcripts;
-  int threshold = 0;  // reshare: the new shares' threshold; 0 otherwise
+  int threshold = 0;  // reshare: the new shares' threshold; recover: the dealing's; 0 otherwise
+  RecoverySource recovery;  // recover only
   std::string reason_hash;
   // The reason itself, so the second officer can read what they approve. Held
   // in memory with the pending request only; audit records carry the hash.

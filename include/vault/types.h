@@ -350,6 +350,7 @@ struct ApprovalResult {
   std::vector<Transcript> transcripts;  // unseal: the listed transcripts, in order
   uint64_t returned = 0;   // release: transcripts back under normal expiry
   uint64_t destroyed = 0;  // release: transcripts whose retention had passed, destroyed
+  uint64_t recovered = 0;  // recover: held transcripts copied from the backup
   uint64_t audit_seq = 0;  // the audit record of the execution
   std::string audit_hash;  // its hash (hex), for the export footer
   UnixMillis executed_at = 0;  // that record's time (the vault's clock)

@@ -321,6 +321,15 @@ class Vault {
   // then used and the key wiped.
   virtual StatusOr<ApprovalResult> Approve(const Caller& caller, std::string_view request_id,
                                            const Approval& approval) = 0;
+  // An officer's share of a case's current dealing, still sealed to the
+  // officer, with the dealing (its public key, threshold, time and every
+  // share's commitment), for the officer to keep offline: with k such
+  // shares a case is recovered into a new vault from a backup after this
+  // one loses keys/ (a recover request). Signed by the officer
+  // (ShareExportStatement); audited as case.share_export. PermissionDenied
+  // "no_share" for an officer holding no share of the case.
+  virtual StatusOr<ShareExport> ExportShare(const Caller& caller,
+                                            const ShareExportRequest& request) = 0;
 
   // Flushes memtables and compacts every column family down to the bottommost
   // level. Used by purge and by tests that inspect the files on disk.

@@ -55,7 +55,9 @@ TEST(StatementTest, RequestFileText) {
                   {"d736f8cd6e3c9727f641e0305ce3f861", "00000000000000000000000000000001"},
                   kReason,
                   kExpires,
-                  {"bob", kTime, ""}};
+                  {"bob", kTime, ""},
+                  0,
+                  {}};
   EXPECT_EQ(RequestFileStatement(kVault, f),
             std::string("transcript-vault officer statement v1\n"
                         "action: request.file\n"
@@ -157,7 +159,7 @@ TEST(StatementTest, SignaturesVerifyAndEveryFieldIsCovered) {
   }
 
   RequestFiling f{RequestKind::kUnseal, "CASE-2026-014", {"d736f8cd6e3c9727f641e0305ce3f861"},
-                  kReason, kExpires, {}};
+                  kReason, kExpires, {}, 0, {}};
   ASSERT_TRUE(SignFiling(*keys, "alice", kVault, kTime, &f).ok());
   EXPECT_TRUE(
       VerifySignature(keys->pub.sign, RequestFileStatement(kVault, f), f.signed_by.signature));
@@ -187,7 +189,7 @@ TEST(StatementTest, SignaturesVerifyAndEveryFieldIsCovered) {
                                  three.signed_by.signature))
         << k;
   }
-  RequestFiling reshare{RequestKind::kReshare, "CASE-2026-014", {}, kReason, kExpires, {}, 3};
+  RequestFiling reshare{RequestKind::kReshare, "CASE-2026-014", {}, kReason, kExpires, {}, 3, {}};
   ASSERT_TRUE(SignFiling(*keys, "alice", kVault, kTime, &reshare).ok());
   EXPECT_NE(RequestFileStatement(kVault, reshare).find("kind: reshare\n"), std::string::npos);
   EXPECT_NE(RequestFileStatement(kVault, reshare).find("\nthreshold: 3\n"), std::string::npos);

@@ -6,6 +6,7 @@
 #include "vault/audit/note.h"
 #include "vault/audit/payload.h"
 #include "vault/audit/record.h"
+#include "vault/audit/verifier.h"
 #include "vault/common/time_format.h"
 
 namespace vault::audit {
@@ -156,6 +157,38 @@ StatusOr<KeyReport> KeyLives(const std::string& dir, uint64_t records) {
     }
   }));
   return reader.Finish();
+}
+
+StatusOr<CaseDealingRecord> LatestCaseDealing(const std::string& dir, std::string_view pinned_key,
+                                              std::string_view case_id) {
+  VerifyOptions options;
+  if (!ParsePublicKey(std::string(pinned_key), &options.pinned_key)) {
+    return Status::InvalidArgument("the lost vault's id must be its base64 audit genesis key",
+                                   "invalid_vault_id");
+  }
+  const VerifyReport verified = VerifyDirectory(dir, options);
+  if (!verified.ok) {
+    return Status::FailedPrecondition("the lost vault's audit log does not verify against its id (" +
+                                          verified.error_code + ": " + verified.error + ")",
+                                      "audit_log_invalid");
+  }
+  CaseDealingRecord out;
+  VAULT_RETURN_IF_ERROR(ForEachRecord(dir, verified.records, [&](const Record& r) {
+    if (r.type != RecordType::kAccess) return;
+    AccessRecord a;
+    if (!ReadAccessRecord(r.payload, &a) || a.outcome != "ok" || a.Detail("case") != case_id) {
+      return;
+    }
+    if (a.action == "case.open" || a.action == "case.reshare" || a.action == "case.recover") {
+      out.found = true;
+      out.digest = a.Detail("dealing");
+      out.seq = r.seq;
+      out.released = false;
+    } else if (a.action == "case.release" && out.found) {
+      out.released = true;
+    }
+  }));
+  return out;
 }
 
 std::string KeyLivesText(const KeyReport& r) {

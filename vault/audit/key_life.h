@@ -18,6 +18,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -54,6 +55,23 @@ struct KeyReport {
 };
 
 StatusOr<KeyReport> KeyLives(const std::string& dir, uint64_t records);
+
+// A case's latest dealing as a log records it (a recovery's check, docs/
+// design.md section 23.8): the `dealing` detail of its last successful
+// case.open, case.reshare or case.recover record, and whether a successful
+// case.release follows it.
+struct CaseDealingRecord {
+  bool found = false;    // the log holds a dealing record of the case
+  std::string digest;    // its `dealing` detail; empty if it has none (older vaults)
+  uint64_t seq = 0;      // that record
+  bool released = false;
+};
+// Verifies the log in `dir` against `pinned_key` (the vault's id: its
+// genesis key, base64) first: InvalidArgument "invalid_vault_id" if the key
+// does not parse; FailedPrecondition "audit_log_invalid" (the verifier's
+// code and message) if the log does not verify.
+StatusOr<CaseDealingRecord> LatestCaseDealing(const std::string& dir, std::string_view pinned_key,
+                                              std::string_view case_id);
 // Several lines, each ending in a newline.
 std::string KeyLivesText(const KeyReport& r);
 

@@ -557,6 +557,12 @@ StatusOr<RequestInfo> Client::GetRequest(std::string_view request_id, std::strin
   return Expect(Request("GET", target, "", ""), 200, wire::DecodeRequest);
 }
 
+StatusOr<ShareExport> Client::ExportShare(const ShareExportRequest& request) {
+  const std::string target = "/v1/cases/" + request.case_id + "/share-export";
+  return Expect(Request("POST", target, wire::EncodeShareExportRequest(request), kJson), 200,
+                wire::DecodeShareExport);
+}
+
 StatusOr<ApprovalResult> Client::Approve(std::string_view request_id, const Approval& approval) {
   const std::string target = "/v1/requests/" + std::string(request_id) + "/approvals";
   return Expect(Request("POST", target, wire::EncodeApproval(approval), kJson), 200,

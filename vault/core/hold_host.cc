@@ -11,6 +11,9 @@
 #include "vault/common/outcome.h"
 #include "vault/core/vault_impl.h"
 #include "vault/core/vault_internal.h"
+#include "vault/audit/key_life.h"
+#include "vault/crypto/aead.h"
+#include "vault/storage/store.h"
 
 namespace vault {
 
@@ -71,6 +74,11 @@ StatusOr<RequestInfo> VaultImpl::GetRequest(const Caller& caller, std::string_vi
 StatusOr<ApprovalResult> VaultImpl::Approve(const Caller& caller, std::string_view request_id,
                                             const Approval& approval) {
   return hold_->Approve(caller, request_id, approval);
+}
+
+StatusOr<ShareExport> VaultImpl::ExportShare(const Caller& caller,
+                                             const ShareExportRequest& request) {
+  return hold_->ExportShare(caller, request);
 }
 
 // --- HoldHost ---------------------------------------------------------------
@@ -194,6 +202,64 @@ StatusOr<ReleaseFate> VaultImpl::StageRelease(std::string_view raw_id, const Sec
   batch->Put(Column::kExpiryIndex, ExpiryKey(tombstone_epoch, raw), "");
   VAULT_RETURN_IF_ERROR(AuditSystem("transcript.release", ToHex(raw), "ok", {{"fate", "destroyed"}}));
   return ReleaseFate::kDestroyed;
+}
+
+StatusOr<LoggedDealing> VaultImpl::LatestDealing(const std::string& dir,
+                                                 std::string_view vault_id,
+                                                 std::string_view case_id) {
+  VAULT_ASSIGN_OR_RETURN(audit::CaseDealingRecord found,
+                         audit::LatestCaseDealing(dir, vault_id, case_id));
+  LoggedDealing out;
+  out.found = found.found;
+  out.digest = std::move(found.digest);
+  out.seq = found.seq;
+  out.released = found.released;
+  return out;
+}
+
+Status VaultImpl::StageRecovered(const Store& backup, std::string_view raw_id,
+                                 const SecretBytes& dek, const CaseIndexKey& index_key,
+                                 WriteBatch* batch) {
+  const std::string raw(raw_id);
+  StatusOr<std::string> here = store_->Get(Column::kWrappedKeys, raw);
+  if (here.ok()) {
+    return Status::AlreadyExists("this vault has a transcript with the id of one to recover: " +
+                                     ToHex(raw),
+                                 "transcript_exists");
+  }
+  if (here.status().code() != Status::Code::kNotFound) return here.status();
+  const Status bad = Status::Corruption(
+      "a held transcript of the backup is incomplete or does not open with its key",
+      "invalid_backup");
+  StatusOr<std::string> marker = backup.Get(Column::kWrappedKeys, raw);
+  if (!marker.ok() || !IsHeldMarker(*marker)) return bad;
+  const std::string state_key = TranscriptKey(raw, RecordKind::kState);
+  const std::string visitor_key = TranscriptKey(raw, RecordKind::kVisitor);
+  StatusOr<std::string> sealed_state = backup.Get(Column::kTranscripts, state_key);
+  StatusOr<std::string> sealed_visitor = backup.Get(Column::kTranscripts, visitor_key);
+  if (!sealed_state.ok() || !sealed_visitor.ok()) return bad;
+  // Both open with the DEK the case key gave, so the records are this
+  // transcript's, and the index entries below are made from its visitor.
+  StatusOr<std::string> state_plain =
+      aead::Open(dek, *sealed_state, RecordAd(raw, RecordKind::kState, 0));
+  StatusOr<std::string> visitor_plain =
+      aead::Open(dek, *sealed_visitor, RecordAd(raw, RecordKind::kVisitor, 0));
+  if (!state_plain.ok() || !visitor_plain.ok()) return bad;
+  StatusOr<StateRecord> state = DecodeState(*state_plain);
+  StatusOr<Visitor> visitor = DecodeVisitor(*visitor_plain);
+  if (!state.ok() || !visitor.ok()) return bad;
+  batch->Put(Column::kTranscripts, state_key, *sealed_state);
+  batch->Put(Column::kTranscripts, visitor_key, *sealed_visitor);
+  // Its messages and statements, sealed as they were (bound to the id).
+  VAULT_RETURN_IF_ERROR(backup.Scan(Column::kMessages, raw, [&](std::string_view k, std::string_view v) {
+    batch->Put(Column::kMessages, k, v);
+    return true;
+  }));
+  // Held, as it was: no epoch wraps its key here either.
+  batch->Put(Column::kWrappedKeys, raw, *marker);
+  index_.StageAddHeld(index_key, raw, state->service, IndexedIdentifiers(*visitor), batch);
+  batch->AddToCounter(kHeldCounter, 1);
+  return Status::OK();
 }
 
 void VaultImpl::StageCaseIndexDrop(const CaseIndexKey& index_key, WriteBatch* batch) {

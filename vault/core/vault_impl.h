@@ -100,6 +100,8 @@ class VaultImpl final : public Vault, private RetentionHost, private HoldHost {
   StatusOr<RequestInfo> FileRequest(const Caller& caller, const RequestFiling& filing) override;
   StatusOr<RequestInfo> GetRequest(const Caller& caller, std::string_view request_id,
                                    std::string_view officer) override;
+  StatusOr<ShareExport> ExportShare(const Caller& caller,
+                                    const ShareExportRequest& request) override;
   StatusOr<ApprovalResult> Approve(const Caller& caller, std::string_view request_id,
                                    const Approval& approval) override;
   Status CompactAll() override;
@@ -249,6 +251,10 @@ class VaultImpl final : public Vault, private RetentionHost, private HoldHost {
                                      const CaseIndexKey* index_key, UnixMillis now,
                                      WriteBatch* batch) override;
   void StageCaseIndexDrop(const CaseIndexKey& index_key, WriteBatch* batch) override;
+  StatusOr<LoggedDealing> LatestDealing(const std::string& dir, std::string_view vault_id,
+                                        std::string_view case_id) override;
+  Status StageRecovered(const Store& backup, std::string_view raw_id, const SecretBytes& dek,
+                        const CaseIndexKey& index_key, WriteBatch* batch) override;
   void OnHoldsMoved(int64_t held, int64_t closed) override;
   void CompactionFailed(std::string_view after, const Status& why) override;
 

@@ -87,16 +87,6 @@ StoredCase* SafeguardState::FindCase(std::string_view id) {
   return nullptr;
 }
 
-std::string ShareLabel(std::string_view case_id, uint8_t x) {
-  std::string label = ShareAd(case_id);
-  label.push_back(static_cast<char>(x));
-  return label;
-}
-
-std::string ShareCommitment(std::string_view case_id, uint8_t x, const SecretBytes& y) {
-  return KeyCommitment("TV-share-cmt-v1", ShareLabel(case_id, x), y, 32);
-}
-
 StatusOr<std::string> EncodeSafeguardFile(const SafeguardState& s, const SecretBytes& root) {
   json::object doc;
   doc["generation"] = s.generation;
@@ -137,6 +127,7 @@ StatusOr<std::string> EncodeSafeguardFile(const SafeguardState& s, const SecretB
                                  {"public_key", ToBase64(c.public_key)},
                                  {"threshold", c.threshold},
                                  {"reshared_at", c.reshared_at},
+                                 {"recovered_at", c.recovered_at},
                                  {"shares", std::move(shares)},
                                  {"index_key", ToBase64(index_key)}});
   }
@@ -206,6 +197,10 @@ StatusOr<SafeguardState> DecodeSafeguardFile(std::string_view file, const Secret
     c.threshold = static_cast<int>(threshold);
     // Absent from files written before cases could be reshared.
     if (o.contains("reshared_at") && !Int(o, "reshared_at", &c.reshared_at)) {
+      return Bad("case entry");
+    }
+    // Absent from files written before cases could be recovered.
+    if (o.contains("recovered_at") && !Int(o, "recovered_at", &c.recovered_at)) {
       return Bad("case entry");
     }
     // Absent from files written before cases had index keys.

@@ -68,6 +68,9 @@ struct StoredCase {
   std::vector<StoredShare> shares;  // empty once released
   // When the shares were last dealt afresh (a reshare); 0: dealt at opening.
   UnixMillis reshared_at = 0;
+  // When it was recovered into this vault from another's backup (its shares
+  // were dealt then); 0: opened here.
+  UnixMillis recovered_at = 0;
   // The case's visitor-index key; null once released, and in a case written
   // before index keys existed until its first hold makes one. Shared, not
   // copied, by copies of the state.
@@ -85,10 +88,8 @@ struct SafeguardState {
   StoredCase* FindCase(std::string_view id);
 };
 
-// BLAKE2b-256, personalised "TV-share-cmt-v1", of ShareAd(case) || x || y.
-std::string ShareCommitment(std::string_view case_id, uint8_t x, const SecretBytes& y);
-// What a share is sealed to its officer under (SealBoundKey): ShareAd(case) || x.
-std::string ShareLabel(std::string_view case_id, uint8_t x);
+// ShareCommitment and ShareLabel: vault/officer/statement.h (an officer's
+// tool checks its own share against the commitment too).
 
 StatusOr<std::string> EncodeSafeguardFile(const SafeguardState& state, const SecretBytes& root_key);
 StatusOr<SafeguardState> DecodeSafeguardFile(std::string_view file, const SecretBytes& root_key);

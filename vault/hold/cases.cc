@@ -38,6 +38,7 @@ CaseInfo DescribeCase(const safeguard::SafeguardState& state, const StoredCase& 
   info.threshold = c.threshold;
   for (const StoredShare& s : c.shares) info.share_holders.push_back(s.officer);
   info.reshared_at = c.reshared_at;
+  info.recovered_at = c.recovered_at;
   info.share_status = ShareStatus(state, c);
   return info;
 }
@@ -91,6 +92,7 @@ StatusOr<CaseInfo> LegalHold::OpenCase(const Caller& caller, const CaseOpening& 
                                             {"reason_hash", safeguard::ReasonHash(c.reason)},
                                             {"share_holders", std::to_string(c.shares.size())},
                                             {"threshold", std::to_string(c.threshold)},
+                                            {"dealing", safeguard::DealingDigest(DealingOf(c))},
                                             {kKeysDetail, FormatKeyTransitions(CaseKeysOpened(c))}}));
   VAULT_RETURN_IF_ERROR(CommitCases(std::move(next)));
   return DescribeCase(cases_->state(), c, true);

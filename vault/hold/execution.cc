@@ -12,6 +12,7 @@
 #include "vault/crypto/box.h"
 #include "vault/hold/hold_internal.h"
 #include "vault/hold/legal_hold.h"
+#include "vault/officer/statement.h"
 #include "vault/storage/schema.h"
 #include "vault/storage/store.h"
 
@@ -157,6 +158,10 @@ Status LegalHold::ExecuteReshare(const Caller& caller, const RequestInfo& reques
   std::vector<std::string> ids;
   for (const safeguard::StoredShare& s : shares) ids.push_back(s.officer);
   const UnixMillis now = clock_->NowMillis();
+  StoredCase dealt = c;
+  dealt.shares = shares;
+  dealt.threshold = request.threshold;
+  dealt.reshared_at = now;
   // Recorded before the new shares replace the old: if the record cannot be
   // written, the old shares stay. A crash after it leaves the old file (the
   // record then names a dealing that never took effect, which the case's
@@ -166,6 +171,7 @@ Status LegalHold::ExecuteReshare(const Caller& caller, const RequestInfo& reques
       {{"threshold", std::to_string(request.threshold)},
        {"share_holders", JoinIds(ids)},
        {"previous_threshold", std::to_string(c.threshold)},
+       {"dealing", safeguard::DealingDigest(DealingOf(dealt))},
        {kKeysDetail, FormatKeyTransitions({{KeyKind::kCaseShares, ShareDealingId(c.id, DealtAt(c)),
                                             KeyState::kActive, KeyState::kDestroyed},
                                            {KeyKind::kCaseShares, ShareDealingId(c.id, now),

@@ -28,6 +28,7 @@
 namespace vault {
 
 class CaseIndexKey;
+class Store;
 class WriteBatch;
 
 using AuditDetails = std::vector<std::pair<std::string, std::string>>;
@@ -48,6 +49,15 @@ struct HoldCandidate {
   SecretBytes dek;
   bool closed = false;
   std::string service;
+};
+
+// A case's latest dealing as another vault's verified audit log records it
+// (a recovery's check; vault/audit/key_life.h).
+struct LoggedDealing {
+  bool found = false;   // the log holds a case.open, case.reshare or case.recover of the case
+  std::string digest;   // that record's `dealing` detail ("" in logs of older vaults)
+  uint64_t seq = 0;
+  bool released = false;  // a case.release follows it
 };
 
 // What a release did to a transcript.
@@ -96,6 +106,21 @@ class HoldHost {
   // visitor record names (its index key is about to be deleted, and with it
   // every way to name one).
   virtual void StageCaseIndexDrop(const CaseIndexKey& index_key, WriteBatch* batch) = 0;
+  // Verifies the audit log in `dir` against `vault_id` (another vault's
+  // id) and reads the latest dealing of `case_id` from it.
+  // FailedPrecondition "audit_log_invalid", InvalidArgument
+  // "invalid_vault_id".
+  virtual StatusOr<LoggedDealing> LatestDealing(const std::string& dir, std::string_view vault_id,
+                                                std::string_view case_id) = 0;
+  // Stages the transcript side of recovering held transcript `raw_id` from
+  // `backup` (another vault's backup, opened read-only): its sealed records
+  // and held marker copied unchanged, after checking its state and visitor
+  // records open with `dek`; its visitor-index entries tagged under the
+  // case's `index_key`; one more held transcript. AlreadyExists
+  // "transcript_exists" if this vault has a transcript with its id.
+  virtual Status StageRecovered(const Store& backup, std::string_view raw_id,
+                                const SecretBytes& dek, const CaseIndexKey& index_key,
+                                WriteBatch* batch) = 0;
   // A hold or release batch is durable: the vault's held and closed
   // counters move by these amounts.
   virtual void OnHoldsMoved(int64_t held, int64_t closed) = 0;

@@ -5,6 +5,7 @@
 #ifndef VAULT_HOLD_HOLD_INTERNAL_H_
 #define VAULT_HOLD_HOLD_INTERNAL_H_
 
+#include <algorithm>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,6 +15,7 @@
 #include "vault/common/key_state.h"
 #include "vault/common/utf8.h"
 #include "vault/hold/case_store.h"
+#include "vault/safeguarding.h"
 #include "vault/status.h"
 
 namespace vault {
@@ -130,6 +132,41 @@ inline std::vector<KeyTransition> CaseKeysOpened(const safeguard::StoredCase& c)
           {KeyKind::kCaseShares, ShareDealingId(c.id, DealtAt(c)), KeyState::kPreActive,
            KeyState::kActive}};
 }
+// A case's current dealing: what an exported share names and what the
+// `dealing` detail of its case.open, case.reshare and case.recover records
+// digests (DealingDigest).
+inline Dealing DealingOf(const safeguard::StoredCase& c) {
+  Dealing d;
+  d.case_id = c.id;
+  d.public_key = c.public_key;
+  d.threshold = c.threshold;
+  d.dealt_at = DealtAt(c);
+  for (const safeguard::StoredShare& s : c.shares) {
+    d.shares.push_back({s.officer, s.x, s.commitment});
+  }
+  std::sort(d.shares.begin(), d.shares.end(),
+            [](const DealtShare& a, const DealtShare& b) { return a.x < b.x; });
+  return d;
+}
+
+// The case as a dealing describes it (no sealed shares, no index key): what
+// the approvals of a recover request are checked against.
+inline safeguard::StoredCase CaseOfDealing(const Dealing& d) {
+  safeguard::StoredCase c;
+  c.id = d.case_id;
+  c.public_key = d.public_key;
+  c.threshold = d.threshold;
+  c.opened_at = d.dealt_at;
+  for (const DealtShare& s : d.shares) {
+    safeguard::StoredShare share;
+    share.officer = s.officer;
+    share.x = static_cast<uint8_t>(s.x);
+    share.commitment = s.commitment;
+    c.shares.push_back(std::move(share));
+  }
+  return c;
+}
+
 // The state of a case's key and of its current shares: destroyed with the
 // release, active before.
 inline KeyState CaseKeyState(const safeguard::StoredCase& c) {

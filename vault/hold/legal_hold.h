@@ -83,6 +83,9 @@ class LegalHold {
                                    std::string_view officer) EXCLUDES(mu_);
   StatusOr<ApprovalResult> Approve(const Caller& caller, std::string_view request_id,
                                    const Approval& approval) EXCLUDES(mu_, *retention_mu_);
+  // Offline shares and recovery (recovery.cc).
+  StatusOr<ShareExport> ExportShare(const Caller& caller, const ShareExportRequest& request)
+      EXCLUDES(mu_);
   // The visitor-index keys of the open cases that have one: where a
   // lookup finds held transcripts (VisitorIndex::Find). Never waits for
   // mu_ (a release holds it through its compaction).
@@ -132,6 +135,15 @@ class LegalHold {
   Status ExecuteReshare(const Caller& caller, const RequestInfo& request,
                         const SecretBytes& case_secret, const safeguard::StoredCase& c,
                         ApprovalResult* result) REQUIRES(mu_);
+  Status ExecuteRecover(const Caller& caller, const RequestInfo& request,
+                        const SecretBytes& case_secret, ApprovalResult* result) REQUIRES(mu_);
+  // The checks of a recover request, at filing and again when it is carried
+  // out: its source, the lost vault's log naming its dealing as the case's
+  // latest, the backup holding held transcripts of the case, and this vault
+  // able to take the case. On success, how many held transcripts of the
+  // case the backup holds.
+  StatusOr<size_t> CheckRecovery(const RecoverySource& source, std::string_view case_id)
+      REQUIRES(mu_);
   ShareHealth HealthLocked() const REQUIRES(mu_);
   // OK if the officers active now can hold a `threshold`-of-n dealing
   // (FailedPrecondition "too_few_officers" / "too_many_officers").

@@ -71,6 +71,10 @@ StatusOr<RequestInfo> LegalHold::FileRequest(const Caller& caller, const Request
                                               " ahead",
                                           "invalid_expiry"));
   }
+  if (f.kind == RequestKind::kRecover && f.threshold != 0) {
+    return refuse(Status::InvalidArgument(
+        "a recover request takes its threshold from the dealing it names", "invalid_threshold"));
+  }
   if (f.kind == RequestKind::kUnseal &&
       (f.transcripts.empty() || f.transcripts.size() > kMaxRequestTranscripts)) {
     return refuse(Status::InvalidArgument("an unseal request lists 1 to 100 transcripts",
@@ -82,7 +86,7 @@ StatusOr<RequestInfo> LegalHold::FileRequest(const Caller& caller, const Request
             " request covers the whole case; list no transcripts",
         "invalid_transcripts"));
   }
-  if (f.kind != RequestKind::kReshare && f.threshold != 0) {
+  if (f.kind != RequestKind::kReshare && f.kind != RequestKind::kRecover && f.threshold != 0) {
     return refuse(Status::InvalidArgument("only a reshare request names a threshold",
                                           "invalid_threshold"));
   }
@@ -101,12 +105,30 @@ StatusOr<RequestInfo> LegalHold::FileRequest(const Caller& caller, const Request
   StatusOr<const StoredOfficer*> officer =
       CheckStatement(f.signed_by, safeguard::RequestFileStatement(VaultId(), f));
   if (!officer.ok()) return refuse(officer.status());
+  int threshold = 0;
   const StoredCase* c = cases_->state().FindCase(f.case_id);
+  // A recover request names a case of another vault: the dealing of its
+  // offline shares stands in for the case until it is recovered.
+  StoredCase recovering;
+  if (f.kind == RequestKind::kRecover) {
+    if (Status s = ValidateCaseId(f.case_id); !s.ok()) return refuse(s);
+    StatusOr<size_t> held = CheckRecovery(f.recovery, f.case_id);
+    if (!held.ok()) return refuse(held.status());
+    recovering = CaseOfDealing(f.recovery.dealing);
+    c = &recovering;
+    threshold = f.recovery.dealing.threshold;
+    bool holds = false;
+    for (const StoredShare& s : c->shares) holds = holds || s.officer == officer_id;
+    if (!holds) {
+      return refuse(Status::PermissionDenied(
+          "only an officer who holds a share of the dealing may ask to recover the case",
+          "no_share"));
+    }
+  }
   if (c == nullptr) return refuse(NoCase());
   if (c->state != "open") {
     return refuse(Status::FailedPrecondition("this case has been released", "case_released"));
   }
-  int threshold = 0;
   if (f.kind == RequestKind::kReshare) {
     // Filed by one of the share holders whose approvals it needs.
     bool holds = false;
@@ -149,6 +171,7 @@ StatusOr<RequestInfo> LegalHold::FileRequest(const Caller& caller, const Request
   r.info.case_id = c->id;
   r.info.transcripts = f.transcripts;
   r.info.threshold = threshold;
+  if (f.kind == RequestKind::kRecover) r.info.recovery = f.recovery;
   r.info.reason_hash = safeguard::ReasonHash(f.reason);
   r.info.reason = f.reason;
   r.info.filed_by = officer_id;
@@ -166,6 +189,9 @@ StatusOr<RequestInfo> LegalHold::FileRequest(const Caller& caller, const Request
                                             {"transcripts", JoinIds(f.transcripts)},
                                             {"threshold", std::to_string(threshold)},
                                             {"reason_hash", r.info.reason_hash},
+                                            {"recovery", f.kind == RequestKind::kRecover
+                                                             ? safeguard::RecoverySourceDigest(f.recovery)
+                                                             : ""},
                                             {"expires_at", FormatRfc3339(f.expires_at)}}));
   RequestInfo info = r.info;
   requests_.emplace(info.id, std::move(r));
@@ -257,7 +283,14 @@ StatusOr<ApprovalResult> LegalHold::Approve(const Caller& caller, std::string_vi
           "already_approved"));
     }
   }
+  // The shares approvals must carry: of the case's current dealing, or, to
+  // recover a case from another vault, of the dealing the request names.
+  StoredCase recovering;
   const StoredCase* c = cases_->state().FindCase(r.info.case_id);
+  if (r.info.kind == RequestKind::kRecover) {
+    recovering = CaseOfDealing(r.info.recovery.dealing);
+    c = &recovering;
+  }
   if (c == nullptr || c->state != "open") {
     return refuse(Status::FailedPrecondition("this case has been released", "case_released"));
   }
@@ -272,10 +305,10 @@ StatusOr<ApprovalResult> LegalHold::Approve(const Caller& caller, std::string_vi
   }
   StatusOr<shamir::Share> share = OpenShare(a.share, *r.key, *c, *expected);
   if (!share.ok()) return refuse(share.status());
-  // A reshare deals to the officers active now: while too few of them
-  // remain for its threshold, no approval of it is taken (the request stays
-  // pending, its earlier approvals kept).
-  if (r.info.kind == RequestKind::kReshare) {
+  // A reshare (or a recovery) deals to the officers active now: while too
+  // few of them remain for its threshold, no approval of it is taken (the
+  // request stays pending, its earlier approvals kept).
+  if (r.info.kind == RequestKind::kReshare || r.info.kind == RequestKind::kRecover) {
     if (Status s = CheckDealable(r.info.threshold); !s.ok()) return refuse(s);
   }
   VAULT_RETURN_IF_ERROR(
@@ -329,6 +362,9 @@ StatusOr<ApprovalResult> LegalHold::Approve(const Caller& caller, std::string_vi
       break;
     case RequestKind::kReshare:
       VAULT_RETURN_IF_ERROR(ExecuteReshare(caller, r.info, case_secret, case_copy, &result));
+      break;
+    case RequestKind::kRecover:
+      VAULT_RETURN_IF_ERROR(ExecuteRecover(caller, r.info, case_secret, &result));
       break;
   }
   result.executed = true;

@@ -35,6 +35,38 @@ Status SignFiling(const OfficerKeys& keys, std::string_view officer, std::string
   return SignAs(keys, officer, vault_id, now, f, RequestFileStatement);
 }
 
+Status SignShareExport(const OfficerKeys& keys, std::string_view officer,
+                       std::string_view vault_id, UnixMillis now, ShareExportRequest* r) {
+  return SignAs(keys, officer, vault_id, now, r, ShareExportStatement);
+}
+
+Status CheckOwnShare(const OfficerKeys& keys, std::string_view officer, const ShareExport& e) {
+  const Status bad = Status::InvalidArgument(
+      "this is not your share of the case's dealing (wrong officer, wrong identity, or altered)",
+      "invalid_share");
+  if (e.officer != officer) return bad;
+  const DealtShare* entry = nullptr;
+  for (const DealtShare& s : e.dealing.shares) {
+    if (s.officer == officer) entry = &s;
+  }
+  if (entry == nullptr || entry->x < 1 || entry->x > 255) return bad;
+  const uint8_t x = static_cast<uint8_t>(entry->x);
+  StatusOr<SecretBytes> y = OpenBoundKey(keys.seal, e.sealed_share,
+                                         ShareLabel(e.dealing.case_id, x), 32);
+  if (!y.ok()) return bad;
+  if (ShareCommitment(e.dealing.case_id, x, *y) != entry->commitment) return bad;
+  return Status::OK();
+}
+
+StatusOr<std::string> SignOfflineShare(const OfficerKeys& keys, const ShareExport& share) {
+  return Sign(keys.sign, OfflineShareText(share));
+}
+
+bool VerifyOfflineShare(const OfficerPublicKeys& keys, const ShareExport& share,
+                        std::string_view signature) {
+  return VerifySignature(keys.sign, OfflineShareText(share), signature);
+}
+
 StatusOr<Approval> MakeApproval(const OfficerKeys& keys, std::string_view officer,
                                 std::string_view vault_id, const RequestInfo& request) {
   // Sign only what the fields say: the text must be exactly the one these

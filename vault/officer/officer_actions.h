@@ -25,6 +25,21 @@ Status SignHold(const OfficerKeys& keys, std::string_view officer, std::string_v
 Status SignFiling(const OfficerKeys& keys, std::string_view officer, std::string_view vault_id,
                   UnixMillis now, RequestFiling* filing);
 
+Status SignShareExport(const OfficerKeys& keys, std::string_view officer,
+                       std::string_view vault_id, UnixMillis now, ShareExportRequest* request);
+
+// Checks that `share` (an export, or an offline share file's content) is
+// this officer's share of its dealing: it names `officer`, its sealed share
+// opens with the officer's X25519 secret as ShareAd(case) | x | y, and x and
+// the commitment are the dealing's entry for the officer. InvalidArgument
+// "invalid_share" otherwise.
+Status CheckOwnShare(const OfficerKeys& keys, std::string_view officer, const ShareExport& share);
+
+// The officer's signature over OfflineShareText(share), and its check.
+StatusOr<std::string> SignOfflineShare(const OfficerKeys& keys, const ShareExport& share);
+bool VerifyOfflineShare(const OfficerPublicKeys& keys, const ShareExport& share,
+                        std::string_view signature);
+
 // An approval of `request` (as returned by GetRequest with this officer, so
 // officer_share is set). Checks that the request text names `vault_id` and
 // matches the request's fields, and that the share is this officer's share

@@ -51,6 +51,46 @@ std::string HoldStatement(std::string_view vault_id, const HoldPlacement& h) {
                        {{"case", h.case_id}, {"transcript", h.transcript_id}}, h.signed_by.time);
 }
 
+std::string DealingText(const Dealing& d) {
+  std::string text = "transcript-vault dealing v1\n";
+  text += "case: " + d.case_id + "\n";
+  text += "public-key: " + ToBase64(d.public_key) + "\n";
+  text += "threshold: " + std::to_string(d.threshold) + "\n";
+  text += "dealt-at: " + FormatRfc3339(d.dealt_at) + "\n";
+  for (const DealtShare& s : d.shares) {
+    text += "share: " + std::to_string(s.x) + " " + s.officer + " " + ToHex(s.commitment) + "\n";
+  }
+  return text;
+}
+
+std::string DealingDigest(const Dealing& dealing) {
+  return ToHex(Blake2b("TV-dealing-v1", DealingText(dealing), 32));
+}
+
+std::string RecoverySourceDigest(const RecoverySource& r) {
+  std::string text = "transcript-vault recovery source v1\n";
+  text += "backup: " + r.backup_dir + "\n";
+  text += "audit: " + r.audit_dir + "\n";
+  text += "previous-vault: " + r.previous_vault + "\n";
+  text += "dealing: " + DealingDigest(r.dealing) + "\n";
+  return ToHex(Blake2b("TV-recovery-v1", text, 32));
+}
+
+std::string ShareExportStatement(std::string_view vault_id, const ShareExportRequest& r) {
+  return StatementText("case.share_export", vault_id, r.signed_by.officer, {{"case", r.case_id}},
+                       r.signed_by.time);
+}
+
+std::string OfflineShareText(const ShareExport& e) {
+  std::string text = "transcript-vault offline share v1\n";
+  text += "vault: " + e.vault_id + "\n";
+  text += "officer: " + e.officer + "\n";
+  text += "dealing: " + DealingDigest(e.dealing) + "\n";
+  text += "sealed-share: " + ToBase64(e.sealed_share) + "\n";
+  text += "exported-at: " + FormatRfc3339(e.exported_at) + "\n";
+  return text;
+}
+
 std::string RequestFileStatement(std::string_view vault_id, const RequestFiling& f) {
   std::vector<std::pair<std::string, std::string>> fields{
       {"kind", RequestKindName(f.kind)},
@@ -61,6 +101,9 @@ std::string RequestFileStatement(std::string_view vault_id, const RequestFiling&
   // A reshare's threshold (0: keep the case's); unseal and release have none.
   if (f.kind == RequestKind::kReshare) {
     fields.emplace_back("threshold", std::to_string(f.threshold));
+  }
+  if (f.kind == RequestKind::kRecover) {
+    fields.emplace_back("recovery", RecoverySourceDigest(f.recovery));
   }
   return StatementText("request.file", vault_id, f.signed_by.officer, fields, f.signed_by.time);
 }
@@ -73,6 +116,16 @@ std::string RequestText(std::string_view vault_id, const RequestInfo& r) {
   text += "case: " + r.case_id + "\n";
   text += "transcripts: " + Join(r.transcripts) + "\n";
   if (r.kind == RequestKind::kReshare) text += "threshold: " + std::to_string(r.threshold) + "\n";
+  if (r.kind == RequestKind::kRecover) {
+    // What the approvers agree to: which backup and log, which lost vault,
+    // and the dealing (its digest covers the case key and every share).
+    text += "threshold: " + std::to_string(r.threshold) + "\n";
+    text += "backup: " + r.recovery.backup_dir + "\n";
+    text += "audit: " + r.recovery.audit_dir + "\n";
+    text += "previous-vault: " + r.recovery.previous_vault + "\n";
+    text += "public-key: " + ToBase64(r.recovery.dealing.public_key) + "\n";
+    text += "dealing: " + DealingDigest(r.recovery.dealing) + "\n";
+  }
   text += "reason-hash: " + r.reason_hash + "\n";
   text += "filed-by: " + r.filed_by + "\n";
   text += "filed-at: " + FormatRfc3339(r.filed_at) + "\n";
@@ -94,6 +147,16 @@ std::string ShareAd(std::string_view case_id) {
   std::string ad("TV-share-v1", sizeof("TV-share-v1"));
   PutLengthPrefixed(&ad, case_id);
   return ad;
+}
+
+std::string ShareLabel(std::string_view case_id, uint8_t x) {
+  std::string label = ShareAd(case_id);
+  label.push_back(static_cast<char>(x));
+  return label;
+}
+
+std::string ShareCommitment(std::string_view case_id, uint8_t x, const SecretBytes& y) {
+  return KeyCommitment("TV-share-cmt-v1", ShareLabel(case_id, x), y, 32);
 }
 
 }  // namespace vault::safeguard

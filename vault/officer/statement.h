@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "vault/clock.h"
+#include "vault/crypto/secret.h"
 #include "vault/safeguarding.h"
 
 namespace vault::safeguard {
@@ -40,6 +41,21 @@ std::string CaseOpenStatement(std::string_view vault_id, const CaseOpening& open
 std::string HoldStatement(std::string_view vault_id, const HoldPlacement& hold);
 std::string RequestFileStatement(std::string_view vault_id, const RequestFiling& filing);
 
+// A dealing's canonical text and its digest (hex BLAKE2b-256, personalised
+// "TV-dealing-v1"): the `dealing` detail of case.open and case.reshare
+// records, which a recovery checks an offline share file against.
+std::string DealingText(const Dealing& dealing);
+std::string DealingDigest(const Dealing& dealing);
+// Hex BLAKE2b-256 ("TV-recovery-v1") of a recover request's source: what
+// the filing statement signs (its `recovery` field).
+std::string RecoverySourceDigest(const RecoverySource& source);
+// An officer asks for their offline share of a case.
+std::string ShareExportStatement(std::string_view vault_id, const ShareExportRequest& request);
+// What the officer signs in their offline share file (vault-officer
+// export-share): the vault, the officer, the dealing's digest, the sealed
+// share and the time of the export.
+std::string OfflineShareText(const ShareExport& share);
+
 // The request text every approval signs (RequestInfo::text): built by the
 // vault when the request is filed.
 std::string RequestText(std::string_view vault_id, const RequestInfo& request);
@@ -52,6 +68,11 @@ std::string ApprovalMessage(std::string_view request_text, std::string_view offi
 // The plaintext of a case share (sealed to one officer, or re-sealed to a
 // request): "TV-share-v1" NUL, the case id length-prefixed, x (1 byte), y.
 std::string ShareAd(std::string_view case_id);
+// What a share is sealed to its officer under (SealBoundKey): ShareAd(case) || x.
+std::string ShareLabel(std::string_view case_id, uint8_t x);
+// BLAKE2b-256 (KeyCommitment, personalised "TV-share-cmt-v1") of
+// ShareAd(case) || x || y: 32 raw bytes.
+std::string ShareCommitment(std::string_view case_id, uint8_t x, const SecretBytes& y);
 
 }  // namespace vault::safeguard
 

@@ -157,6 +157,7 @@ HttpResponse Router::Dispatch(const RouteMatch& match, const HttpRequest& reques
     case RouteId::kCases:
     case RouteId::kCase:
     case RouteId::kCaseHolds:
+    case RouteId::kCaseShareExport:
     case RouteId::kTranscriptHolds:
     case RouteId::kRequests:
     case RouteId::kRequest:

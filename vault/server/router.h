@@ -69,6 +69,7 @@ enum class RouteId {
   kCases,            // GET list, POST open
   kCase,             // GET /v1/cases/{name}
   kCaseHolds,        // POST /v1/cases/{name}/holds
+  kCaseShareExport,  // POST /v1/cases/{name}/share-export
   kTranscriptHolds,  // GET /v1/transcripts/{id}/holds
   kHistory,          // GET /v1/transcripts/{id}/history
   kRequests,         // POST /v1/requests

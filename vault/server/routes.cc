@@ -40,7 +40,8 @@ RouteMatch Match(RouteId id, std::string_view route, std::string_view method,
   return match;
 }
 
-// /v1/officers[/{name}/revoke], /v1/cases[/{name}[/holds]], /v1/requests[/{name}[/approvals]].
+// /v1/officers[/{name}/revoke], /v1/cases[/{name}[/holds|/share-export]],
+// /v1/requests[/{name}[/approvals]].
 RouteMatch MatchSafeguardingRoute(std::string_view path) {
   struct Family {
     std::string_view prefix;
@@ -52,12 +53,17 @@ RouteMatch MatchSafeguardingRoute(std::string_view path) {
     std::string_view sub;
     RouteId sub_id;
     std::string_view sub_route;
+    // A second POST under an item; empty: none.
+    std::string_view sub2 = {};
+    RouteId sub2_id = RouteId::kNone;
+    std::string_view sub2_route = {};
   };
   static constexpr Family kFamilies[] = {
       {"/v1/officers", RouteId::kOfficers, "/v1/officers", "GET, POST", RouteId::kNone, "",
        "/revoke", RouteId::kOfficerRevoke, "/v1/officers/{name}/revoke"},
       {"/v1/cases", RouteId::kCases, "/v1/cases", "GET, POST", RouteId::kCase, "/v1/cases/{name}",
-       "/holds", RouteId::kCaseHolds, "/v1/cases/{name}/holds"},
+       "/holds", RouteId::kCaseHolds, "/v1/cases/{name}/holds", "/share-export",
+       RouteId::kCaseShareExport, "/v1/cases/{name}/share-export"},
       {"/v1/requests", RouteId::kRequests, "/v1/requests", "POST", RouteId::kRequest,
        "/v1/requests/{name}", "/approvals", RouteId::kApprovals, "/v1/requests/{name}/approvals"},
   };
@@ -75,6 +81,8 @@ RouteMatch MatchSafeguardingRoute(std::string_view path) {
       match = Match(f.item, f.item_route, "GET");
     } else if (rest.substr(slash) == f.sub) {
       match = Match(f.sub_id, f.sub_route, "POST");
+    } else if (!f.sub2.empty() && rest.substr(slash) == f.sub2) {
+      match = Match(f.sub2_id, f.sub2_route, "POST");
     } else {
       return RouteMatch();
     }
@@ -245,6 +253,7 @@ RoleSet RolesFor(RouteId route) {
     case RouteId::kCases:
     case RouteId::kCase:
     case RouteId::kCaseHolds:
+    case RouteId::kCaseShareExport:
     case RouteId::kTranscriptHolds:
     case RouteId::kRequests:
     case RouteId::kRequest:
@@ -323,6 +332,8 @@ const char* ActionFor(RouteId route) {
       return "case.read";
     case RouteId::kCaseHolds:
       return "hold.place";
+    case RouteId::kCaseShareExport:
+      return "case.share_export";
     case RouteId::kTranscriptHolds:
       return "hold.list";
     case RouteId::kRequests:

@@ -38,6 +38,11 @@ HttpResponse Router::Safeguarding(const Caller& caller, const RouteMatch& match,
       if (!h.ok()) return ErrorResponse(h.status());
       return Reply(vault_->PlaceHold(caller, *h), 201, wire::EncodeHold);
     }
+    case RouteId::kCaseShareExport: {
+      StatusOr<ShareExportRequest> r = wire::ParseShareExportRequest(body, match.name);
+      if (!r.ok()) return ErrorResponse(r.status());
+      return Reply(vault_->ExportShare(caller, *r), 200, wire::EncodeShareExport);
+    }
     case RouteId::kTranscriptHolds:
       return Reply(vault_->ListHolds(caller, match.transcript_id), 200, wire::EncodeHoldList);
     case RouteId::kRequests: {

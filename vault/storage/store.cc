@@ -13,11 +13,13 @@
 #include <rocksdb/write_batch.h>
 
 #include <array>
+#include <cstdarg>
 #include <atomic>
 #include <chrono>
 #include <vector>
 
 #include "vault/common/encoding.h"
+#include "vault/common/file_util.h"
 #include "vault/common/histogram.h"
 #include "vault/storage/schema.h"
 #include "vault/storage/store_health.h"
@@ -193,9 +195,32 @@ StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& dir) {
 }
 
 StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& dir, Settings settings) {
+  return OpenImpl(dir, std::move(settings), /*read_only=*/false);
+}
+
+StatusOr<std::unique_ptr<Store>> Store::OpenReadOnly(const std::string& dir) {
+  if (!FileExists(dir + "/CURRENT")) {
+    return Status::NotFound("no store in this directory", "no_store");
+  }
+  return OpenImpl(dir, Settings{}, /*read_only=*/true);
+}
+
+namespace {
+
+// Drops every line: a read-only store writes nothing where it reads.
+class SilentLog : public rocksdb::Logger {
+ public:
+  using rocksdb::Logger::Logv;
+  void Logv(const char*, va_list) override {}
+};
+
+}  // namespace
+
+StatusOr<std::unique_ptr<Store>> Store::OpenImpl(const std::string& dir, Settings settings,
+                                                 bool read_only) {
   rocksdb::DBOptions db_opts;
-  db_opts.create_if_missing = true;
-  db_opts.create_missing_column_families = true;
+  db_opts.create_if_missing = !read_only;
+  db_opts.create_missing_column_families = !read_only;
   db_opts.paranoid_checks = true;
   db_opts.recycle_log_file_num = 0;  // recycled WAL files would keep old bytes around
   db_opts.keep_log_file_num = 5;
@@ -235,7 +260,11 @@ StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& dir, Settings se
   auto health =
       std::make_shared<StoreHealth>(std::move(settings.on_event), settings.auto_recovery);
   db_opts.listeners.push_back(health);
-  if (std::shared_ptr<InfoLog> info_log = InfoLog::Open(dir)) db_opts.info_log = info_log;
+  if (read_only) {
+    db_opts.info_log = std::make_shared<SilentLog>();
+  } else if (std::shared_ptr<InfoLog> info_log = InfoLog::Open(dir)) {
+    db_opts.info_log = info_log;
+  }
 
   rocksdb::ColumnFamilyOptions cf_opts;
   rocksdb::BlockBasedTableOptions table;
@@ -280,7 +309,9 @@ StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& dir, Settings se
   rep->health = std::move(health);
   rep->resume_interval = settings.resume_interval;
   rocksdb::DB* db = nullptr;
-  rocksdb::Status s = rocksdb::DB::Open(db_opts, dir, descs, &rep->handles, &db);
+  rocksdb::Status s =
+      read_only ? rocksdb::DB::OpenForReadOnly(db_opts, dir, descs, &rep->handles, &db)
+                : rocksdb::DB::Open(db_opts, dir, descs, &rep->handles, &db);
   if (!s.ok()) return FromRocks(s, "cannot open the store");
   rep->db.reset(db);
   return std::unique_ptr<Store>(new Store(std::move(rep)));

@@ -132,6 +132,10 @@ class Store {
 
   static StatusOr<std::unique_ptr<Store>> Open(const std::string& dir, Settings settings);
   static StatusOr<std::unique_ptr<Store>> Open(const std::string& dir);
+  // Opens the store in `dir` (a backup's db/) for reading only: nothing in
+  // `dir` is written, not even RocksDB's info log. NotFound "no_store" if
+  // `dir` holds no store. Writes through it fail.
+  static StatusOr<std::unique_ptr<Store>> OpenReadOnly(const std::string& dir);
   ~Store();
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
@@ -178,6 +182,8 @@ class Store {
  private:
   struct Rep;
   explicit Store(std::unique_ptr<Rep> rep);
+  static StatusOr<std::unique_ptr<Store>> OpenImpl(const std::string& dir, Settings settings,
+                                                   bool read_only);
   std::unique_ptr<Rep> rep_;
 };
 

@@ -50,7 +50,8 @@ void PutSignedBy(const OfficerSignature& s, json::object* o) {
 // The kind whose RequestKindName is `name` ("unseal", "release",
 // "reshare"), or nullopt.
 std::optional<RequestKind> RequestKindFrom(std::string_view name) {
-  for (RequestKind kind : {RequestKind::kUnseal, RequestKind::kRelease, RequestKind::kReshare}) {
+  for (RequestKind kind : {RequestKind::kUnseal, RequestKind::kRelease, RequestKind::kReshare,
+                           RequestKind::kRecover}) {
     if (name == RequestKindName(kind)) return kind;
   }
   return std::nullopt;
@@ -79,6 +80,98 @@ json::object OfficerObject(const OfficerInfo& o) {
                       {"compromised", o.compromised}};
 }
 
+constexpr size_t kMaxDealingShares = 255;
+constexpr size_t kMaxPathBytes = 4096;
+
+json::object DealingObject(const Dealing& d) {
+  json::array shares;
+  for (const DealtShare& s : d.shares) {
+    shares.emplace_back(json::object{
+        {"x", s.x}, {"officer", s.officer}, {"commitment", ToHex(s.commitment)}});
+  }
+  return json::object{{"case", d.case_id},
+                      {"public_key", ToBase64(d.public_key)},
+                      {"threshold", d.threshold},
+                      {"dealt_at", FormatRfc3339(d.dealt_at)},
+                      {"shares", std::move(shares)}};
+}
+
+// A dealing object, strictly (unknown fields refused); every failure is
+// InvalidArgument "invalid_dealing" or one of the usual field reasons. Its
+// values' meaning (ranges, distinct x) is the vault's to check.
+StatusOr<Dealing> DealingFromObject(const json::object& o) {
+  VAULT_RETURN_IF_ERROR(
+      CheckKnownFields(o, "dealing", {"case", "public_key", "threshold", "dealt_at", "shares"}));
+  Dealing d;
+  VAULT_ASSIGN_OR_RETURN(d.case_id, RequiredString(o, "case"));
+  VAULT_ASSIGN_OR_RETURN(d.public_key, RequiredBase64(o, "public_key", 64));
+  VAULT_ASSIGN_OR_RETURN(const uint64_t k, RequiredUint(o, "threshold", 255, "invalid_dealing"));
+  d.threshold = static_cast<int>(k);
+  VAULT_ASSIGN_OR_RETURN(d.dealt_at, RequiredTime(o, "dealt_at"));
+  const json::value* shares = o.if_contains("shares");
+  if (shares == nullptr || !shares->is_array() || shares->as_array().size() > kMaxDealingShares) {
+    return Status::InvalidArgument("a dealing's shares must be an array of at most 255",
+                                   "invalid_dealing");
+  }
+  for (const json::value& v : shares->as_array()) {
+    if (!v.is_object()) {
+      return Status::InvalidArgument("a dealing's share must be an object", "invalid_dealing");
+    }
+    const json::object& so = v.as_object();
+    VAULT_RETURN_IF_ERROR(CheckKnownFields(so, "share", {"x", "officer", "commitment"}));
+    DealtShare share;
+    VAULT_ASSIGN_OR_RETURN(const uint64_t x, RequiredUint(so, "x", 255, "invalid_dealing"));
+    share.x = static_cast<int>(x);
+    VAULT_ASSIGN_OR_RETURN(share.officer, RequiredString(so, "officer"));
+    VAULT_ASSIGN_OR_RETURN(std::string hex, RequiredString(so, "commitment"));
+    if (hex.size() != 64 || !FromHex(hex, &share.commitment)) {
+      return Status::InvalidArgument("a share's commitment must be 64 hex characters",
+                                     "invalid_dealing");
+    }
+    d.shares.push_back(std::move(share));
+  }
+  return d;
+}
+
+StatusOr<std::string> RequiredPath(const json::object& o, std::string_view key) {
+  VAULT_ASSIGN_OR_RETURN(std::string path, RequiredString(o, key));
+  if (path.empty() || path.front() != '/' || path.size() > kMaxPathBytes ||
+      path.find('\0') != std::string::npos) {
+    return Status::InvalidArgument("'" + std::string(key) + "' must be an absolute path",
+                                   "invalid_path");
+  }
+  return path;
+}
+
+json::object RecoveryObject(const RecoverySource& r) {
+  return json::object{{"backup", r.backup_dir},
+                      {"audit", r.audit_dir},
+                      {"previous_vault", r.previous_vault},
+                      {"dealing", DealingObject(r.dealing)}};
+}
+
+StatusOr<RecoverySource> RecoveryFromObject(const json::object& o) {
+  VAULT_RETURN_IF_ERROR(
+      CheckKnownFields(o, "recovery", {"backup", "audit", "previous_vault", "dealing"}));
+  RecoverySource r;
+  VAULT_ASSIGN_OR_RETURN(r.backup_dir, RequiredPath(o, "backup"));
+  VAULT_ASSIGN_OR_RETURN(r.audit_dir, RequiredPath(o, "audit"));
+  VAULT_ASSIGN_OR_RETURN(r.previous_vault, RequiredString(o, "previous_vault"));
+  const json::value* d = o.if_contains("dealing");
+  if (d == nullptr || !d->is_object()) {
+    return Status::InvalidArgument("'dealing' must be an object", "invalid_dealing");
+  }
+  VAULT_ASSIGN_OR_RETURN(r.dealing, DealingFromObject(d->as_object()));
+  return r;
+}
+
+// A response's object: the strict parser's errors become the server's.
+template <typename T>
+StatusOr<T> FromResponse(StatusOr<T> parsed) {
+  if (!parsed.ok()) return BadResponse(parsed.status().message());
+  return parsed;
+}
+
 json::object CaseObject(const CaseInfo& c) {
   json::object o{{"id", c.id},
                  {"state", c.state},
@@ -90,7 +183,8 @@ json::object CaseObject(const CaseInfo& c) {
                  {"threshold", c.threshold},
                  {"share_holders", Strings(c.share_holders)},
                  {"holds", c.holds},
-                 {"reshared_at", TimeOrNull(c.reshared_at)}};
+                 {"reshared_at", TimeOrNull(c.reshared_at)},
+                 {"recovered_at", TimeOrNull(c.recovered_at)}};
   if (!c.reason.empty()) o["reason"] = c.reason;
   if (!c.share_status.empty()) o["share_status"] = c.share_status;
   return o;
@@ -143,6 +237,7 @@ json::object RequestObject(const RequestInfo& r) {
                  {"state", r.state}};
   if (!r.officer_share.empty()) o["officer_share"] = r.officer_share;
   if (!r.reason.empty()) o["reason"] = r.reason;
+  if (r.kind == RequestKind::kRecover) o["recovery"] = RecoveryObject(r.recovery);
   return o;
 }
 
@@ -206,6 +301,9 @@ StatusOr<CaseInfo> CaseFrom(const json::object& o) {
   if (o.contains("share_status")) {
     VAULT_ASSIGN_OR_RETURN(c.share_status, ResponseString(o, "share_status"));
   }
+  if (o.contains("recovered_at")) {
+    VAULT_ASSIGN_OR_RETURN(c.recovered_at, TimeOrZero(o, "recovered_at"));
+  }
   return c;
 }
 
@@ -255,6 +353,10 @@ StatusOr<RequestInfo> RequestFrom(const json::object& o) {
   if (o.contains("reason")) {
     VAULT_ASSIGN_OR_RETURN(r.reason, ResponseString(o, "reason"));
   }
+  if (r.kind == RequestKind::kRecover) {
+    VAULT_ASSIGN_OR_RETURN(const json::object* rec, ResponseObject(o, "recovery"));
+    VAULT_ASSIGN_OR_RETURN(r.recovery, FromResponse(RecoveryFromObject(*rec)));
+  }
   return r;
 }
 
@@ -294,6 +396,9 @@ StatusOr<ApprovalResult> ApprovalResultFrom(const json::object& o) {
   VAULT_ASSIGN_OR_RETURN(r.transcripts, ObjectsAt(o, "transcripts", DecodeTranscriptObject));
   VAULT_ASSIGN_OR_RETURN(r.returned, ResponseUint(o, "returned"));
   VAULT_ASSIGN_OR_RETURN(r.destroyed, ResponseUint(o, "destroyed"));
+  if (o.contains("recovered")) {
+    VAULT_ASSIGN_OR_RETURN(r.recovered, ResponseUint(o, "recovered"));
+  }
   VAULT_ASSIGN_OR_RETURN(const json::object* audit, ResponseObject(o, "audit"));
   VAULT_ASSIGN_OR_RETURN(r.audit_seq, ResponseUint(*audit, "seq"));
   VAULT_ASSIGN_OR_RETURN(r.audit_hash, ResponseString(*audit, "hash"));
@@ -353,16 +458,27 @@ StatusOr<HoldPlacement> ParseHoldPlacement(std::string_view body, std::string_vi
 StatusOr<RequestFiling> ParseRequestFiling(std::string_view body) {
   VAULT_ASSIGN_OR_RETURN(json::object o,
                          ParseRequestObject(body, {"kind", "case", "transcripts", "threshold",
-                                                   "reason", "expires_at", "officer", "time",
-                                                   "signature"}));
+                                                   "reason", "expires_at", "recovery", "officer",
+                                                   "time", "signature"}));
   RequestFiling f;
   VAULT_ASSIGN_OR_RETURN(std::string kind, RequiredString(o, "kind"));
   const std::optional<RequestKind> known = RequestKindFrom(kind);
   if (!known.has_value()) {
-    return Status::InvalidArgument("kind must be \"unseal\", \"release\" or \"reshare\"",
-                                   "invalid_kind");
+    return Status::InvalidArgument(
+        "kind must be \"unseal\", \"release\", \"reshare\" or \"recover\"", "invalid_kind");
   }
   f.kind = *known;
+  const json::value* recovery = o.if_contains("recovery");
+  if ((recovery != nullptr) != (f.kind == RequestKind::kRecover)) {
+    return Status::InvalidArgument("a recover request, and only one, names its 'recovery'",
+                                   "invalid_recovery");
+  }
+  if (recovery != nullptr) {
+    if (!recovery->is_object()) {
+      return Status::InvalidArgument("'recovery' must be an object", "invalid_recovery");
+    }
+    VAULT_ASSIGN_OR_RETURN(f.recovery, RecoveryFromObject(recovery->as_object()));
+  }
   VAULT_RETURN_IF_ERROR(OptionalThreshold(o, &f.threshold));
   VAULT_ASSIGN_OR_RETURN(f.case_id, RequiredString(o, "case"));
   const json::value* ids = o.if_contains("transcripts");
@@ -382,6 +498,82 @@ StatusOr<RequestFiling> ParseRequestFiling(std::string_view body) {
   VAULT_ASSIGN_OR_RETURN(f.expires_at, RequiredTime(o, "expires_at"));
   VAULT_RETURN_IF_ERROR(ParseSignedBy(o, &f.signed_by));
   return f;
+}
+
+StatusOr<ShareExportRequest> ParseShareExportRequest(std::string_view body,
+                                                     std::string_view case_id) {
+  VAULT_ASSIGN_OR_RETURN(json::object o, ParseRequestObject(body, {"officer", "time", "signature"}));
+  ShareExportRequest r;
+  r.case_id = std::string(case_id);
+  VAULT_RETURN_IF_ERROR(ParseSignedBy(o, &r.signed_by));
+  return r;
+}
+
+std::string EncodeShareExportRequest(const ShareExportRequest& r) {
+  json::object o;
+  PutSignedBy(r.signed_by, &o);
+  return json::serialize(o);
+}
+
+namespace {
+
+json::object ShareExportObject(const ShareExport& e) {
+  return json::object{{"vault", e.vault_id},
+                      {"officer", e.officer},
+                      {"dealing", DealingObject(e.dealing)},
+                      {"sealed_share", ToBase64(e.sealed_share)},
+                      {"exported_at", FormatRfc3339(e.exported_at)},
+                      {"audit_seq", e.audit_seq}};
+}
+
+}  // namespace
+
+std::string EncodeShareExport(const ShareExport& e) {
+  return json::serialize(ShareExportObject(e));
+}
+
+StatusOr<ShareExport> DecodeShareExport(std::string_view body) {
+  VAULT_ASSIGN_OR_RETURN(json::object o, ParseResponseObject(body));
+  ShareExport e;
+  VAULT_ASSIGN_OR_RETURN(e.vault_id, ResponseString(o, "vault"));
+  VAULT_ASSIGN_OR_RETURN(e.officer, ResponseString(o, "officer"));
+  VAULT_ASSIGN_OR_RETURN(const json::object* d, ResponseObject(o, "dealing"));
+  VAULT_ASSIGN_OR_RETURN(e.dealing, FromResponse(DealingFromObject(*d)));
+  VAULT_ASSIGN_OR_RETURN(std::string sealed, ResponseString(o, "sealed_share"));
+  if (!FromBase64(sealed, &e.sealed_share)) return BadResponse("sealed_share is not base64");
+  VAULT_ASSIGN_OR_RETURN(e.exported_at, ResponseTime(o, "exported_at"));
+  VAULT_ASSIGN_OR_RETURN(e.audit_seq, ResponseUint(o, "audit_seq"));
+  return e;
+}
+
+std::string EncodeOfflineShareFile(const ShareExport& e, std::string_view signature) {
+  json::object o{{"format", kOfflineShareFormat}};
+  for (auto& [k, v] : ShareExportObject(e)) {
+    if (k != "audit_seq") o[k] = v;
+  }
+  o["signature"] = ToBase64(signature);
+  return json::serialize(o) + "\n";
+}
+
+StatusOr<ShareExport> ParseOfflineShareFile(std::string_view text, std::string* signature) {
+  const Status bad = Status::InvalidArgument("not an offline share file", "invalid_share_file");
+  VAULT_ASSIGN_OR_RETURN(json::object o,
+                         ParseRequestObject(text,
+                                            {"format", "vault", "officer", "dealing",
+                                             "sealed_share", "exported_at", "signature"},
+                                            "offline share file"));
+  VAULT_ASSIGN_OR_RETURN(std::string format, RequiredString(o, "format"));
+  if (format != kOfflineShareFormat) return bad;
+  ShareExport e;
+  VAULT_ASSIGN_OR_RETURN(e.vault_id, RequiredString(o, "vault"));
+  VAULT_ASSIGN_OR_RETURN(e.officer, RequiredString(o, "officer"));
+  const json::value* d = o.if_contains("dealing");
+  if (d == nullptr || !d->is_object()) return bad;
+  VAULT_ASSIGN_OR_RETURN(e.dealing, DealingFromObject(d->as_object()));
+  VAULT_ASSIGN_OR_RETURN(e.sealed_share, RequiredBase64(o, "sealed_share", 512));
+  VAULT_ASSIGN_OR_RETURN(e.exported_at, RequiredTime(o, "exported_at"));
+  VAULT_ASSIGN_OR_RETURN(*signature, RequiredBase64(o, "signature", 128));
+  return e;
 }
 
 StatusOr<Revocation> ParseRevocation(std::string_view body) {
@@ -442,6 +634,7 @@ std::string EncodeRequestFiling(const RequestFiling& f) {
                  {"reason", f.reason},
                  {"expires_at", FormatRfc3339(f.expires_at)}};
   if (f.threshold != 0) o["threshold"] = f.threshold;
+  if (f.kind == RequestKind::kRecover) o["recovery"] = RecoveryObject(f.recovery);
   PutSignedBy(f.signed_by, &o);
   return json::serialize(o);
 }
@@ -487,6 +680,7 @@ std::string EncodeApprovalResult(const ApprovalResult& r) {
     o["transcripts"] = ArrayOf(r.transcripts, EncodeTranscriptObject);
     o["returned"] = r.returned;
     o["destroyed"] = r.destroyed;
+    if (r.request.kind == RequestKind::kRecover) o["recovered"] = r.recovered;
     o["audit"] = json::object{
         {"seq", r.audit_seq}, {"hash", r.audit_hash}, {"time", FormatRfc3339(r.executed_at)}};
   }

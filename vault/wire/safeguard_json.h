@@ -9,6 +9,10 @@
 //   POST /v1/requests             {"kind", "case", "transcripts", "reason",
 //                                  "expires_at", "officer", "time", "signature"}
 //   POST /v1/requests/{id}/approvals {"officer", "share", "signature"}
+//   POST /v1/cases/{case}/share-export {"officer", "time", "signature"}
+//   a recover request adds "recovery": {"backup", "audit", "previous_vault",
+//     "dealing": {"case", "public_key", "threshold", "dealt_at",
+//                 "shares": [{"x", "officer", "commitment"}]}}
 //
 // Parsers return InvalidArgument with the usual reasons ("missing_field",
 // "invalid_type", "unknown_field", "invalid_base64", "invalid_time");
@@ -36,6 +40,21 @@ StatusOr<CaseOpening> ParseCaseOpening(std::string_view body);
 StatusOr<HoldPlacement> ParseHoldPlacement(std::string_view body, std::string_view case_id);
 StatusOr<RequestFiling> ParseRequestFiling(std::string_view body);
 StatusOr<Approval> ParseApproval(std::string_view body);
+StatusOr<ShareExportRequest> ParseShareExportRequest(std::string_view body,
+                                                     std::string_view case_id);
+std::string EncodeShareExportRequest(const ShareExportRequest& r);
+std::string EncodeShareExport(const ShareExport& e);
+StatusOr<ShareExport> DecodeShareExport(std::string_view body);
+
+// An officer's offline share file (vault-officer export-share; docs/
+// formats/offline-share.md): the export without its audit_seq, and the
+// officer's signature over safeguard::OfflineShareText. Parsing checks the
+// form only (InvalidArgument "invalid_share_file" and the usual field
+// reasons); the signature is the officer's tool's to check.
+inline constexpr std::string_view kOfflineShareFormat = "transcript-vault-offline-share-v1";
+std::string EncodeOfflineShareFile(const ShareExport& e, std::string_view signature);
+StatusOr<ShareExport> ParseOfflineShareFile(std::string_view text, std::string* signature);
+
 // POST /v1/officers/{id}/revoke: an empty body, or {"force": bool,
 // "compromised": bool}, each optional.
 StatusOr<Revocation> ParseRevocation(std::string_view body);
