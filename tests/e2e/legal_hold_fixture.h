@@ -75,6 +75,13 @@ class LegalHoldRolesTest : public RolesTest {
     EXPECT_OK(safeguard::SignHold(officers_[officer], officer, vault_id_, clock_.NowMillis(), &h));
     return {"POST", "/v1/cases/" + case_id + "/holds", wire::EncodeHoldPlacement(h)};
   }
+  Call ExportShare(const std::string& officer, const std::string& case_id) {
+    ShareExportRequest r;
+    r.case_id = case_id;
+    EXPECT_OK(
+        safeguard::SignShareExport(officers_[officer], officer, vault_id_, clock_.NowMillis(), &r));
+    return {"POST", "/v1/cases/" + case_id + "/share-export", wire::EncodeShareExportRequest(r)};
+  }
   Call FileUnseal(const std::string& officer, const std::string& case_id, const std::string& id) {
     RequestFiling f;
     f.kind = RequestKind::kUnseal;

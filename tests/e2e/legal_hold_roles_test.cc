@@ -37,6 +37,7 @@ TEST_F(LegalHoldRolesTest, EveryLegalHoldEndpointForEveryRole) {
       {"case.read", {&kOfficer}, 200},                         // GET /v1/cases/CASE-0
       {"hold.place", {&kOfficer}, 201},                        // POST /v1/cases/CASE-0/holds
       {"hold.list", {&kOfficer}, 200},                         // GET /v1/transcripts/{id}/holds
+      {"case.share_export", {&kOfficer}, 200},                 // POST /v1/cases/CASE-0/share-export
       {"request.file", {&kOfficer}, 201},                      // POST /v1/requests
       {"request.read", {&kOfficer}, 200},                      // GET /v1/requests/{id}
       {"request.approve", {&kOfficer}, 200},                   // POST /v1/requests/{id}/approvals
@@ -66,6 +67,7 @@ TEST_F(LegalHoldRolesTest, EveryLegalHoldEndpointForEveryRole) {
         {"GET", "/v1/cases/CASE-0", ""},
         Hold("alice", "CASE-0", transcript),
         {"GET", "/v1/transcripts/" + transcript + "/holds", ""},
+        ExportShare("alice", "CASE-0"),
         FileUnseal("bob", "FILE-" + n, filing_held),
         {"GET", "/v1/requests/" + request, ""},
         approval,
@@ -134,7 +136,7 @@ TEST_F(LegalHoldRolesTest, EveryLegalHoldEndpointForEveryRole) {
       EXPECT_EQ(request_after, request_before);
     }
   }
-  EXPECT_EQ(cells, 77);  // 11 endpoints x 7 identities
+  EXPECT_EQ(cells, 84);  // 12 endpoints x 7 identities
 }
 
 TEST_F(LegalHoldRolesTest, ARefusedCallOnARequestNamesTheRequestInItsAuditRecord) {

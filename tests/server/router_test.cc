@@ -56,6 +56,8 @@ TEST(MatchRouteTest, MatchesEveryLegalHoldRoute) {
       {"/v1/cases/CASE-1", RouteId::kCase, "/v1/cases/{name}", "GET", "CASE-1", ""},
       {"/v1/cases/CASE-1/holds", RouteId::kCaseHolds, "/v1/cases/{name}/holds", "POST", "CASE-1",
        ""},
+      {"/v1/cases/CASE-1/share-export", RouteId::kCaseShareExport,
+       "/v1/cases/{name}/share-export", "POST", "CASE-1", ""},
       {"/v1/transcripts/" + kId + "/holds", RouteId::kTranscriptHolds, "/v1/transcripts/{id}/holds",
        "GET", "", kId},
       {"/v1/transcripts/" + kId + "/history?limit=5", RouteId::kHistory,
@@ -92,6 +94,9 @@ TEST(MatchRouteTest, LegalHoldLookalikesMatchNothing) {
       "/v1/cases//holds",
       "/v1/cases/CASE-1/",
       "/v1/cases/CASE-1/holds/x",
+      "/v1/cases/CASE-1/share-export/x",
+      "/v1/cases//share-export",
+      "/v1/requests/x/share-export",
       "/v1/cases/CASE-1/approvals",
       "/v1/casesx",
       "/v1/requests/",
@@ -124,7 +129,8 @@ TEST(RolesForTest, LegalHoldRoutes) {
   EXPECT_EQ(RolesFor(RouteId::kOfficers, "POST"), roles({Role::kAdmin}));
   EXPECT_EQ(RolesFor(RouteId::kCases, "POST"), roles({Role::kOfficer}));
   for (RouteId id :
-       {RouteId::kCases, RouteId::kCase, RouteId::kCaseHolds, RouteId::kTranscriptHolds,
+       {RouteId::kCases, RouteId::kCase, RouteId::kCaseHolds, RouteId::kCaseShareExport,
+        RouteId::kTranscriptHolds,
         RouteId::kRequests, RouteId::kRequest, RouteId::kApprovals}) {
     EXPECT_EQ(RolesFor(id), roles({Role::kOfficer})) << ActionFor(id);
   }
@@ -148,6 +154,7 @@ TEST(ActionForTest, LegalHoldRoutesNameTheirAuditActions) {
   EXPECT_STREQ(ActionFor(RouteId::kCases, "POST"), "case.open");
   EXPECT_STREQ(ActionFor(RouteId::kCase, "GET"), "case.read");
   EXPECT_STREQ(ActionFor(RouteId::kCaseHolds, "POST"), "hold.place");
+  EXPECT_STREQ(ActionFor(RouteId::kCaseShareExport, "POST"), "case.share_export");
   EXPECT_STREQ(ActionFor(RouteId::kTranscriptHolds, "GET"), "hold.list");
   EXPECT_STREQ(ActionFor(RouteId::kHistory, "GET"), "transcript.history");
   EXPECT_STREQ(ActionFor(RouteId::kRequests, "POST"), "request.file");
