@@ -57,6 +57,16 @@ CaseInfo SampleCase() {
   return c;
 }
 
+Dealing SampleDealing() {
+  Dealing d;
+  d.case_id = "case-2026-001";
+  d.public_key = std::string(32, '\x55');
+  d.threshold = 2;
+  d.dealt_at = kT;
+  d.shares = {{"alice", 1, std::string(32, '\x01')}, {"bob", 2, std::string(32, '\x02')}};
+  return d;
+}
+
 RequestInfo SampleRequest() {
   RequestInfo r;
   r.id = std::string(32, 'b');
@@ -165,6 +175,20 @@ void Safeguard() {
   reshare.transcripts.clear();
   reshare.threshold = 3;
   WriteSeed(s, "request_filing_reshare", 3, wire::EncodeRequestFiling(reshare));
+  RequestFiling recover = reshare;
+  recover.kind = RequestKind::kRecover;
+  recover.threshold = 0;
+  recover.recovery.backup_dir = "/var/backups/transcript-vault/2026-12-01";
+  recover.recovery.audit_dir = "/srv/lost/audit";
+  recover.recovery.previous_vault = "q83vEjRWeJCrze8SNFZ4kKvN7xI0VniQq83vEjRWeJA=";
+  recover.recovery.dealing = SampleDealing();
+  WriteSeed(s, "request_filing_recover", 3, wire::EncodeRequestFiling(recover));
+  ShareExportRequest export_request{"case-1", Signed("alice")};
+  WriteSeed(s, "share_export_request", 15, wire::EncodeShareExportRequest(export_request));
+  ShareExport exported{"vault-5f0c", "alice", SampleDealing(), std::string(97, '\x33'), kT, 41};
+  WriteSeed(s, "share_export", 16, wire::EncodeShareExport(exported));
+  WriteSeed(s, "offline_share_file", 17,
+            wire::EncodeOfflineShareFile(exported, std::string(64, '\x44')));
   CaseOpening three{"case-2026-002", "disclosure", Signed("alice"), 3};
   WriteSeed(s, "case_opening_threshold", 1, wire::EncodeCaseOpening(three));
   WriteSeed(s, "revocation_forced", 14, wire::EncodeRevocation({true, false}));
@@ -196,6 +220,20 @@ void Safeguard() {
   ar.audit_hash = std::string(64, 'f');
   ar.executed_at = kT;
   WriteSeed(s, "approval_result", 13, wire::EncodeApprovalResult(ar));
+  RequestInfo rr = SampleRequest();
+  rr.kind = RequestKind::kRecover;
+  rr.transcripts.clear();
+  rr.threshold = 2;
+  rr.recovery = recover.recovery;
+  WriteSeed(s, "request_recover", 12, wire::EncodeRequest(rr));
+  ApprovalResult recovered;
+  recovered.request = rr;
+  recovered.executed = true;
+  recovered.recovered = 3;
+  recovered.audit_seq = 78;
+  recovered.audit_hash = std::string(64, 'e');
+  recovered.executed_at = kT;
+  WriteSeed(s, "approval_result_recover", 13, wire::EncodeApprovalResult(recovered));
 }
 
 }  // namespace

@@ -49,12 +49,32 @@ void RevocationBody(std::string_view body) {
   FUZZ_CHECK(again.ok() && again->force == how->force && again->compromised == how->compromised);
 }
 
+StatusOr<vault::ShareExportRequest> ParseExportRequest(std::string_view body) {
+  return wire::ParseShareExportRequest(body, "case-1");
+}
+
+// An offline share file: parsed, written back with its signature, and
+// parsed again to the same file.
+void OfflineShareFile(std::string_view text) {
+  std::string signature;
+  StatusOr<vault::ShareExport> share = wire::ParseOfflineShareFile(text, &signature);
+  if (!share.ok()) {
+    FUZZ_CHECK(share.status().code() == kParse);
+    return;
+  }
+  const std::string once = wire::EncodeOfflineShareFile(*share, signature);
+  std::string again_signature;
+  StatusOr<vault::ShareExport> again = wire::ParseOfflineShareFile(once, &again_signature);
+  FUZZ_CHECK(again.ok() && again_signature == signature);
+  FUZZ_CHECK(wire::EncodeOfflineShareFile(*again, again_signature) == once);
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   unsigned choice = 0;
   std::string_view b;
-  if (!vault::fuzz::Split(data, size, 15, &choice, &b)) return 0;
+  if (!vault::fuzz::Split(data, size, 18, &choice, &b)) return 0;
   using namespace vault;  // NOLINT: the types of safeguarding.h
   switch (choice) {
     // Request bodies (server side).
@@ -100,6 +120,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       break;
     case 14:
       RevocationBody(b);
+      break;
+    case 15:
+      RoundTrip<ShareExportRequest>(b, ParseExportRequest, wire::EncodeShareExportRequest, kParse);
+      break;
+    case 16:
+      RoundTrip<ShareExport>(b, wire::DecodeShareExport, wire::EncodeShareExport, kDecode);
+      break;
+    case 17:
+      OfflineShareFile(b);
       break;
     default:
       RoundTrip<ApprovalResult>(b, wire::DecodeApprovalResult, wire::EncodeApprovalResult, kDecode);

@@ -338,6 +338,9 @@ TEST_F(RecoveryE2eTest, ARecoveryKilledHalfWayIsCompletedByFilingItAgain) {
   As("alice", {"hold", "CASE-C", held});
   const std::string alice_file = Export("alice", "CASE-C", "1");
   const std::string bob_file = Export("bob", "CASE-C", "1");
+  // A case that holds nothing has nothing to recover.
+  As("alice", {"open-case", "CASE-E", "--reason", "r"});
+  const std::string empty_file = Export("alice", "CASE-E", "1");
   const std::string backup = dir_ + "/backup";
   ASSERT_OK(client_->Backup(backup));
   const std::string lost_audit = daemon_.data_dir() + "/audit";
@@ -351,9 +354,14 @@ TEST_F(RecoveryE2eTest, ARecoveryKilledHalfWayIsCompletedByFilingItAgain) {
   const std::vector<std::string> args{"recover", "CASE-C", "--share", alice_file, "--backup",
                                       backup, "--audit", lost_audit, "--reason", "lost",
                                       "--expires-in", "1h"};
+  std::string err;
+  As(fresh, "alice",
+     {"recover", "CASE-E", "--share", empty_file, "--backup", backup, "--audit", lost_audit,
+      "--reason", "lost", "--expires-in", "1h"},
+     1, &err);
+  EXPECT_NE(err.find("nothing_to_recover"), std::string::npos) << err;
   json::object filed = As(fresh, "alice", args);
   const std::string rid(filed["id"].as_string());
-  std::string err;
   Approve(fresh, "bob", rid, {"--share", bob_file}, 1, &err);  // vaultd dies at the failpoint
   EXPECT_NE(fresh.Wait(), 0);
   ASSERT_OK(fresh.Start());

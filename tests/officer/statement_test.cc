@@ -4,8 +4,12 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "vault/common/encoding.h"
+#include "vault/crypto/box.h"
 #include "vault/officer/officer.h"
 #include "vault/officer/officer_actions.h"
 #include "vault/officer/statement.h"
@@ -213,6 +217,149 @@ TEST(StatementTest, SignaturesVerifyAndEveryFieldIsCovered) {
   const std::string text = RequestFileStatement(kVault, f);
   EXPECT_FALSE(VerifySignature(keys->pub.sign, text, f.signed_by.signature.substr(0, 63)));
   EXPECT_FALSE(VerifySignature(keys->pub.sign, text, f.signed_by.signature + "x"));
+}
+
+}  // namespace
+}  // namespace vault::safeguard
+
+namespace vault::safeguard {
+namespace {
+
+std::string Repeat(const std::string& s, int n) {
+  std::string out;
+  for (int i = 0; i < n; ++i) out += s;
+  return out;
+}
+
+Dealing SampleDealing() {
+  Dealing d;
+  d.case_id = "CASE-2026-014";
+  d.public_key = std::string(32, '\x55');
+  d.threshold = 2;
+  d.dealt_at = kTime;
+  d.shares = {{"alice", 1, std::string(32, '\x01')}, {"bob", 2, std::string(32, '\x02')}};
+  return d;
+}
+
+TEST(DealingTest, TheTextIsCanonicalAndTheDigestCoversEveryField) {
+  const Dealing d = SampleDealing();
+  EXPECT_EQ(DealingText(d),
+            "transcript-vault dealing v1\n"
+            "case: CASE-2026-014\n"
+            "public-key: " + ToBase64(std::string(32, '\x55')) + "\n"
+            "threshold: 2\n"
+            "dealt-at: 2026-11-29T22:34:21.548Z\n"
+            "share: 1 alice " + Repeat("01", 32) + "\n" +
+            "share: 2 bob " + Repeat("02", 32) + "\n");
+  const std::string digest = DealingDigest(d);
+  EXPECT_EQ(digest.size(), 64u);
+  // Any change of the dealing is another dealing.
+  std::vector<std::function<void(Dealing*)>> changes = {
+      [](Dealing* x) { x->case_id = "CASE-2026-015"; },
+      [](Dealing* x) { x->public_key[0] = '\x56'; },
+      [](Dealing* x) { x->threshold = 3; },
+      [](Dealing* x) { x->dealt_at += 1; },
+      [](Dealing* x) { x->shares[0].x = 3; },
+      [](Dealing* x) { x->shares[1].officer = "carol"; },
+      [](Dealing* x) { x->shares[1].commitment[31] = '\x03'; },
+      [](Dealing* x) { x->shares.pop_back(); },
+  };
+  for (size_t i = 0; i < changes.size(); ++i) {
+    Dealing changed = d;
+    changes[i](&changed);
+    EXPECT_NE(DealingDigest(changed), digest) << i;
+  }
+}
+
+TEST(DealingTest, ARecoverFilingSignsItsWholeSourceAndTheRequestTextListsIt) {
+  RequestFiling f;
+  f.kind = RequestKind::kRecover;
+  f.case_id = "CASE-2026-014";
+  f.reason = kReason;
+  f.expires_at = kExpires;
+  f.signed_by = {"alice", kTime, ""};
+  f.recovery = {"/var/backups/tv/1", "/srv/lost/audit", kVault, SampleDealing()};
+  const std::string statement = RequestFileStatement(kVault, f);
+  EXPECT_NE(statement.find("kind: recover\n"), std::string::npos) << statement;
+  EXPECT_NE(statement.find("recovery: " + RecoverySourceDigest(f.recovery) + "\n"),
+            std::string::npos)
+      << statement;
+  std::vector<std::function<void(RecoverySource*)>> changes = {
+      [](RecoverySource* r) { r->backup_dir += "x"; },
+      [](RecoverySource* r) { r->audit_dir += "x"; },
+      [](RecoverySource* r) { r->previous_vault[0] = 'u'; },
+      [](RecoverySource* r) { r->dealing.threshold = 3; },
+  };
+  for (size_t i = 0; i < changes.size(); ++i) {
+    RequestFiling changed = f;
+    changes[i](&changed.recovery);
+    EXPECT_NE(RequestFileStatement(kVault, changed), statement) << i;
+  }
+  RequestInfo r;
+  r.id = std::string(32, 'b');
+  r.kind = RequestKind::kRecover;
+  r.case_id = f.case_id;
+  r.threshold = 2;
+  r.recovery = f.recovery;
+  const std::string text = RequestText(kVault, r);
+  for (const std::string& line :
+       {std::string("kind: recover\n"), std::string("threshold: 2\n"),
+        std::string("backup: /var/backups/tv/1\n"), std::string("audit: /srv/lost/audit\n"),
+        "previous-vault: " + std::string(kVault) + "\n",
+        "public-key: " + ToBase64(std::string(32, '\x55')) + "\n",
+        "dealing: " + DealingDigest(SampleDealing()) + "\n"}) {
+    EXPECT_NE(text.find(line), std::string::npos) << line << text;
+  }
+}
+
+TEST(DealingTest, AnOfficerChecksTheirOwnShareAndSignsTheOfflineFile) {
+  auto alice = OfficerKeys::Generate();
+  auto bob = OfficerKeys::Generate();
+  ASSERT_TRUE(alice.ok() && bob.ok());
+  // Alice's share of a dealing, sealed to her as the vault seals it.
+  const std::string seven(32, '\x07');
+  auto copied = SecretBytes::CopyFrom(reinterpret_cast<const uint8_t*>(seven.data()), seven.size());
+  ASSERT_TRUE(copied.ok());
+  const SecretBytes y = std::move(copied).value();
+  ShareExport e;
+  e.vault_id = kVault;
+  e.officer = "alice";
+  e.dealing = SampleDealing();
+  e.dealing.shares[0].commitment = ShareCommitment(e.dealing.case_id, 1, y);
+  auto alice_box = BoxPublicKey::FromBytes(std::string_view(
+      reinterpret_cast<const char*>(alice->pub.seal.data()), alice->pub.seal.size()));
+  ASSERT_TRUE(alice_box.ok());
+  auto sealed = SealBoundKey(*alice_box, ShareLabel(e.dealing.case_id, 1), y);
+  ASSERT_TRUE(sealed.ok());
+  e.sealed_share = *sealed;
+  e.exported_at = kTime;
+  EXPECT_TRUE(CheckOwnShare(*alice, "alice", e).ok());
+  // Not Bob's, even named as his; not with another commitment or x.
+  EXPECT_EQ(CheckOwnShare(*bob, "alice", e).reason(), "invalid_share");
+  EXPECT_EQ(CheckOwnShare(*alice, "bob", e).reason(), "invalid_share");
+  ShareExport other = e;
+  other.dealing.shares[0].commitment[0] ^= 1;
+  EXPECT_EQ(CheckOwnShare(*alice, "alice", other).reason(), "invalid_share");
+  other = e;
+  std::swap(other.dealing.shares[0].officer, other.dealing.shares[1].officer);
+  EXPECT_EQ(CheckOwnShare(*alice, "alice", other).reason(), "invalid_share");
+  // The file's signature covers the vault, the dealing, the share and the time.
+  auto signature = SignOfflineShare(*alice, e);
+  ASSERT_TRUE(signature.ok());
+  EXPECT_TRUE(VerifyOfflineShare(alice->pub, e, *signature));
+  EXPECT_FALSE(VerifyOfflineShare(bob->pub, e, *signature));
+  std::vector<std::function<void(ShareExport*)>> changes = {
+      [](ShareExport* x) { x->vault_id[0] = 'u'; },
+      [](ShareExport* x) { x->officer = "bob"; },
+      [](ShareExport* x) { x->dealing.threshold = 3; },
+      [](ShareExport* x) { x->sealed_share[5] ^= 1; },
+      [](ShareExport* x) { x->exported_at += 1; },
+  };
+  for (size_t i = 0; i < changes.size(); ++i) {
+    ShareExport changed = e;
+    changes[i](&changed);
+    EXPECT_FALSE(VerifyOfflineShare(alice->pub, changed, *signature)) << i;
+  }
 }
 
 }  // namespace

@@ -7,6 +7,8 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace vault::wire {
 namespace {
@@ -64,6 +66,100 @@ TEST(SafeguardJsonTest, AReshareFilingRoundTrips) {
   std::string body = EncodeRequestFiling(f);
   body.replace(body.find("\"unseal\""), 8, "\"reshuffle\"");
   EXPECT_EQ(Reason(ParseRequestFiling(body).status()), "invalid_kind");
+}
+
+TEST(SafeguardJsonTest, ARecoverFilingCarriesItsSourceAndOnlyARecoverDoes) {
+  RequestFiling f;
+  f.kind = RequestKind::kRecover;
+  f.case_id = "CASE-1";
+  f.reason = "keys/ lost";
+  f.expires_at = 1795991660955;
+  f.signed_by = {"alice", 1795991660000, std::string(64, 's')};
+  f.recovery.backup_dir = "/var/backups/tv/1";
+  f.recovery.audit_dir = "/srv/lost/audit";
+  f.recovery.previous_vault = "q83vEjRWeJCrze8SNFZ4kKvN7xI0VniQq83vEjRWeJA=";
+  f.recovery.dealing = {"CASE-1", std::string(32, 'k'), 2, 1795991000000,
+                        {{"alice", 1, std::string(32, '\x01')}, {"bob", 2, std::string(32, '\x02')}}};
+  const std::string body = EncodeRequestFiling(f);
+  auto parsed = ParseRequestFiling(body);
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  EXPECT_EQ(parsed->kind, RequestKind::kRecover);
+  EXPECT_EQ(parsed->recovery, f.recovery);
+  // Each broken source is refused with its reason, before it becomes a call.
+  const std::vector<std::pair<std::string, std::string>> broken = {
+      {R"("backup":"/var/backups/tv/1")", R"("backup":"relative/dir")"},
+      {R"("audit":"/srv/lost/audit")", R"("audit":"")"},
+      {R"("threshold":2)", R"("threshold":256)"},
+      {R"("x":1)", R"("x":-1)"},
+      {R"("dealt_at":")", R"("dealt_at":"x)"},
+      {"0101010101010101010101010101010101010101010101010101010101010101",
+       "01010101010101010101010101010101010101010101010101010101010101"},
+      {R"("x":2,)", R"("x":2,"y":3,)"},
+      {R"("previous_vault")", R"("previous_vault_id")"},
+  };
+  const std::vector<std::string> reasons = {"invalid_path", "invalid_path", "invalid_dealing",
+                                            "invalid_dealing", "invalid_time", "invalid_dealing",
+                                            "unknown_field", "unknown_field"};
+  for (size_t i = 0; i < broken.size(); ++i) {
+    std::string b = body;
+    const size_t at = b.find(broken[i].first);
+    ASSERT_NE(at, std::string::npos) << broken[i].first << " in " << body;
+    b.replace(at, broken[i].first.size(), broken[i].second);
+    EXPECT_EQ(Reason(ParseRequestFiling(b).status()), reasons[i]) << b;
+  }
+  // A recover without its source, and an unseal with one.
+  RequestFiling without = f;
+  without.kind = RequestKind::kUnseal;
+  std::string unseal = EncodeRequestFiling(without);
+  EXPECT_EQ(unseal.find("recovery"), std::string::npos);
+  unseal.replace(unseal.find("\"unseal\""), 8, "\"recover\"");
+  EXPECT_EQ(Reason(ParseRequestFiling(unseal).status()), "invalid_recovery");
+  std::string with = body;
+  with.replace(with.find("\"recover\""), 9, "\"unseal\"");
+  EXPECT_EQ(Reason(ParseRequestFiling(with).status()), "invalid_recovery");
+  // The request as the vault returns it decodes to the same source.
+  RequestInfo r;
+  r.id = std::string(32, 'b');
+  r.kind = RequestKind::kRecover;
+  r.case_id = "CASE-1";
+  r.threshold = 2;
+  r.recovery = f.recovery;
+  r.filed_at = r.expires_at = 1795991660955;
+  r.state = "pending";
+  auto decoded = DecodeRequest(EncodeRequest(r));
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  EXPECT_EQ(decoded->recovery, f.recovery);
+}
+
+TEST(SafeguardJsonTest, AnOfflineShareFileRoundTripsAndRefusesAnythingElse) {
+  ShareExport e;
+  e.vault_id = "q83vEjRWeJCrze8SNFZ4kKvN7xI0VniQq83vEjRWeJA=";
+  e.officer = "alice";
+  e.dealing = {"CASE-1", std::string(32, 'k'), 2, 1795991000000,
+               {{"alice", 1, std::string(32, '\x01')}, {"bob", 2, std::string(32, '\x02')}}};
+  e.sealed_share = std::string(97, '\x33');
+  e.exported_at = 1795991660955;
+  e.audit_seq = 41;
+  const std::string file = EncodeOfflineShareFile(e, std::string(64, '\x44'));
+  EXPECT_EQ(file.back(), '\n');
+  EXPECT_EQ(file.find("audit_seq"), std::string::npos) << file;
+  std::string signature;
+  auto parsed = ParseOfflineShareFile(file, &signature);
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  EXPECT_EQ(signature, std::string(64, '\x44'));
+  EXPECT_EQ(parsed->dealing, e.dealing);
+  EXPECT_EQ(parsed->sealed_share, e.sealed_share);
+  EXPECT_EQ(parsed->exported_at, e.exported_at);
+  std::string other = file;
+  other.replace(other.find("offline-share-v1"), 16, "offline-share-v2");
+  EXPECT_EQ(Reason(ParseOfflineShareFile(other, &signature).status()), "invalid_share_file");
+  EXPECT_FALSE(ParseOfflineShareFile("{}", &signature).ok());
+  EXPECT_FALSE(ParseOfflineShareFile(file.substr(0, file.size() / 2), &signature).ok());
+  // The export as the vault sends it decodes to the same.
+  auto decoded = DecodeShareExport(EncodeShareExport(e));
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  EXPECT_EQ(decoded->dealing, e.dealing);
+  EXPECT_EQ(decoded->audit_seq, 41u);
 }
 
 TEST(SafeguardJsonTest, ARevocationIsEmptyOrNamesForceAndCompromised) {
