@@ -256,6 +256,22 @@ TEST_F(RecoveryE2eTest, ACaseIsRebuiltInANewVaultFromABackupAndOfflineSharesAfte
   EXPECT_TRUE(b.ListCases()->empty());
   EXPECT_EQ(TreeBytes(backup), backup_before) << "the backup is read, never written";
 
+  // The backup and the log are checked again when the request is carried
+  // out: a backup gone since the filing fails it, recorded, nothing written.
+  const std::string moved = dir_ + "/backup-copy";
+  fs::copy(backup, moved, fs::copy_options::recursive);
+  std::vector<std::string> from_copy = from;
+  from_copy[1] = moved;
+  json::object doomed = recover("alice", "CASE-R", alice_file, from_copy, 0, &err);
+  ASSERT_EQ(doomed["kind"].as_string(), "recover") << err;
+  fs::remove_all(moved);
+  Approve(fresh, "bob", std::string(doomed["id"].as_string()), {"--share", bob_file}, 1, &err);
+  EXPECT_NE(err.find("invalid_backup"), std::string::npos) << err;
+  std::vector<json::object> failed = Records(b, "case.recover");
+  ASSERT_EQ(failed.size(), 1u);
+  EXPECT_EQ(failed[0].at("outcome").as_string(), "invalid_backup");
+  EXPECT_TRUE(b.ListCases()->empty());
+
   // Alice files with her current file; her approval is included.
   json::object filed = recover("alice", "CASE-R", alice_file, from, 0, &err);
   ASSERT_EQ(filed["kind"].as_string(), "recover") << err;
@@ -306,7 +322,8 @@ TEST_F(RecoveryE2eTest, ACaseIsRebuiltInANewVaultFromABackupAndOfflineSharesAfte
   // The new vault's log records the recovery with the dealing it came from
   // and the one it made; auditors verify it and list the keys offline.
   std::vector<json::object> recovered = Records(b, "case.recover");
-  ASSERT_EQ(recovered.size(), 1u);
+  ASSERT_EQ(recovered.size(), 2u);
+  recovered.erase(recovered.begin());
   EXPECT_EQ(Detail(recovered[0], "previous_vault"), lost_vault_);
   EXPECT_EQ(Detail(recovered[0], "from_dealing"), Detail(reshares[0], "dealing"));
   EXPECT_EQ(Detail(recovered[0], "recovered"), "2");

@@ -364,7 +364,13 @@ StatusOr<ApprovalResult> LegalHold::Approve(const Caller& caller, std::string_vi
       VAULT_RETURN_IF_ERROR(ExecuteReshare(caller, r.info, case_secret, case_copy, &result));
       break;
     case RequestKind::kRecover:
-      VAULT_RETURN_IF_ERROR(ExecuteRecover(caller, r.info, case_secret, &result));
+      // A recovery re-checks the log and the backup, which may have changed
+      // since the filing: a failure then is recorded under its code too
+      // (the request is used all the same).
+      if (Status done = ExecuteRecover(caller, r.info, case_secret, &result); !done.ok()) {
+        return RefuseOfficer(caller, "case.recover", r.info.id, "", r.info.case_id, done,
+                             {{"approved_by", JoinIds(r.info.approved_by)}});
+      }
       break;
   }
   result.executed = true;
