@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -48,7 +49,8 @@ std::string TreeBytes(const std::string& dir) {
 
 class RecoveryE2eTest : public DaemonTest {
  protected:
-  RecoveryE2eTest() : DaemonTest({"--max-request-age", "2h"}) {}
+  // The lost vault has 15-minute epochs; the new ones the default hour.
+  RecoveryE2eTest() : DaemonTest({"--max-request-age", "2h", "--epoch", "15m"}) {}
 
   void SetUp() override {
     ASSERT_NO_FATAL_FAILURE(DaemonTest::SetUp());
@@ -198,7 +200,9 @@ TEST_F(RecoveryE2eTest, ACaseIsRebuiltInANewVaultFromABackupAndOfflineSharesAfte
   fs::remove_all(daemon_.data_dir() + "/keys");
   const std::string backup_before = TreeBytes(backup);
 
-  // --- A new vault. -----------------------------------------------------------
+  const std::string audit_before = TreeBytes(lost_audit);
+
+  // --- A new vault, with longer epochs (1 h) than the lost one's (15 min). ---
   Daemon fresh({"--max-request-age", "2h"});
   ASSERT_OK(fresh.Start());
   auto client = fresh.Connect();
@@ -254,7 +258,16 @@ TEST_F(RecoveryE2eTest, ACaseIsRebuiltInANewVaultFromABackupAndOfflineSharesAfte
   EXPECT_EQ(ErrorCodeOf(raw->body), "invalid_recovery");
   ASSERT_OK(b.ListCases());
   EXPECT_TRUE(b.ListCases()->empty());
+  // A path with a control character in it (a path is a line of the text
+  // approvers sign).
+  raw = b.Request("POST", "/v1/requests",
+                  R"({"kind":"recover","case":"CASE-R","reason":"r","expires_at":"2099-01-01T00:00:00Z","recovery":{"backup":"/x\ny","audit":"/a","previous_vault":"AAAA","dealing":{"case":"CASE-R","public_key":"AAAA","threshold":2,"dealt_at":"2026-12-04T00:00:00Z","shares":[]}},"officer":"alice","time":"2026-12-04T00:00:00Z","signature":"AAAA"})",
+                  "application/json");
+  ASSERT_OK(raw);
+  EXPECT_EQ(raw->status, 400) << raw->body;
+  EXPECT_EQ(ErrorCodeOf(raw->body), "invalid_path") << raw->body;
   EXPECT_EQ(TreeBytes(backup), backup_before) << "the backup is read, never written";
+  EXPECT_EQ(TreeBytes(lost_audit), audit_before) << "the lost vault's log is read, never written";
 
   // The backup and the log are checked again when the request is carried
   // out: a backup gone since the filing fails it, recorded, nothing written.
@@ -344,6 +357,31 @@ TEST_F(RecoveryE2eTest, ACaseIsRebuiltInANewVaultFromABackupAndOfflineSharesAfte
 
   // The recovered case's new shares are exported like any other case's.
   Export(fresh, "alice", "CASE-R", "3");
+
+  // Released here, its transcripts go back to normal expiry under this
+  // vault's epochs (the lost vault's epoch numbers are not carried over),
+  // and read again.
+  json::object end = As(fresh, "alice", {"release", "CASE-R", "--reason", "done",
+                                         "--expires-in", "1h"});
+  json::object ended = Approve(fresh, "dave", std::string(end["id"].as_string()));
+  EXPECT_EQ(ended["case_released"].as_string(), "CASE-R") << json::serialize(ended);
+  EXPECT_EQ(ended["returned_to_normal_expiry"].as_int64(), 2);
+  auto read = b.GetTranscript(held1);
+  ASSERT_OK(read);
+  EXPECT_EQ(read->messages.at(0).text, "he said he would hurt me");
+  std::vector<json::object> returned = Records(b, "transcript.release");
+  ASSERT_EQ(returned.size(), 2u);
+  for (const json::object& r : returned) {
+    // Its key epoch is this vault's (1-hour epochs): the one its expiry,
+    // about 30 days from the close, falls in; not one numbered in the lost
+    // vault's 15-minute epochs, four times as far.
+    const uint64_t epoch = std::stoull(Detail(r, "key_epoch"));
+    const uint64_t now_epoch = static_cast<uint64_t>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(
+            std::chrono::system_clock::now().time_since_epoch()).count() / (60 * 60 * 1000));
+    EXPECT_GT(epoch, now_epoch + 29 * 24) << json::serialize(r);
+    EXPECT_LT(epoch, now_epoch + 31 * 24) << json::serialize(r);
+  }
   ASSERT_EQ(fresh.Stop(), 0);
 }
 

@@ -179,7 +179,11 @@ StatusOr<CaseDealingRecord> LatestCaseDealing(const std::string& dir, std::strin
     if (!ReadAccessRecord(r.payload, &a) || a.outcome != "ok" || a.Detail("case") != case_id) {
       return;
     }
-    if (a.action == "case.open" || a.action == "case.reshare" || a.action == "case.recover") {
+    // An export names the dealing the vault held then, read from its
+    // committed case file: it corrects a case.reshare record whose new
+    // shares never took effect (a crash before the file was rewritten).
+    if (a.action == "case.open" || a.action == "case.reshare" || a.action == "case.recover" ||
+        a.action == "case.share_export") {
       out.found = true;
       out.digest = a.Detail("dealing");
       out.seq = r.seq;

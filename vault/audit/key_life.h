@@ -58,7 +58,9 @@ StatusOr<KeyReport> KeyLives(const std::string& dir, uint64_t records);
 
 // A case's latest dealing as a log records it (a recovery's check, docs/
 // design.md section 23.8): the `dealing` detail of its last successful
-// case.open, case.reshare or case.recover record, and whether a successful
+// case.open, case.reshare, case.recover or case.share_export record (an
+// export names the dealing the vault had committed, so it supersedes a
+// reshare record whose shares never took effect), and whether a successful
 // case.release follows it.
 struct CaseDealingRecord {
   bool found = false;    // the log holds a dealing record of the case

@@ -155,8 +155,18 @@ StatusOr<ReleaseFate> VaultImpl::StageRelease(std::string_view raw_id, const Sec
   if (indexed != 0) VAULT_RETURN_IF_ERROR(index_.StageRemove(indexed, raw, ids, batch));
   if (state.expires_at > now && epoch >= base) {
     // Restrictions follow the register: lifted while it was held, they go;
-    // asked for while it was held, they apply now.
+    // asked for while it was held, they apply now. A transcript recovered
+    // from another vault keeps those of the lost vault's register too, which
+    // this register never knew (it cannot say they were lifted).
     std::vector<std::string> restrictions = RestrictionsAtRelease(raw);
+    if (IsRecoveredHeldMarker(marker)) {
+      for (const std::string& r : state.restrictions) {
+        if (std::find(restrictions.begin(), restrictions.end(), r) == restrictions.end()) {
+          restrictions.push_back(r);
+        }
+      }
+      std::sort(restrictions.begin(), restrictions.end());
+    }
     if (restrictions.size() > kMaxRestrictions) restrictions.resize(kMaxRestrictions);
     std::vector<std::string> before = state.restrictions;
     std::sort(before.begin(), before.end());
@@ -255,8 +265,12 @@ Status VaultImpl::StageRecovered(const Store& backup, std::string_view raw_id,
     batch->Put(Column::kMessages, k, v);
     return true;
   }));
-  // Held, as it was: no epoch wraps its key here either.
-  batch->Put(Column::kWrappedKeys, raw, *marker);
+  // Held, as it was, since its hold time; but with no key epoch: the lost
+  // vault's epoch numbers (its epoch length may differ) mean nothing here,
+  // and its epoch keys died with its keys/ (a release wraps it under the
+  // epoch of its expiry in this vault).
+  UnixMillis held_at = static_cast<UnixMillis>(GetU64(marker->data() + kHeldTag.size()));
+  batch->Put(Column::kWrappedKeys, raw, RecoveredHeldMarker(held_at));
   index_.StageAddHeld(index_key, raw, state->service, IndexedIdentifiers(*visitor), batch);
   batch->AddToCounter(kHeldCounter, 1);
   return Status::OK();

@@ -181,7 +181,14 @@ Status LegalHold::ExecuteReshare(const Caller& caller, const RequestInfo& reques
   stored->shares = std::move(shares);
   stored->threshold = request.threshold;
   stored->reshared_at = now;
-  return CommitCases(std::move(next));
+  if (Status committed = CommitCases(std::move(next)); !committed.ok()) {
+    // The record above names a dealing that did not take effect.
+    const Status noted = host_->AuditCaller(caller, "case.reshare", request.id, "write_failed",
+                                            {{"case", c.id}});
+    (void)noted;
+    return committed;
+  }
+  return Status::OK();
 }
 
 }  // namespace vault

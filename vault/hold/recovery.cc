@@ -8,6 +8,9 @@
 // release after it); the shares must match that dealing's commitments and
 // combine to its public key; and the combined key must open every hold entry
 // of the case in the backup before anything is copied.
+#include <sys/stat.h>
+
+#include <algorithm>
 #include <memory>
 #include <set>
 #include <string>
@@ -56,9 +59,21 @@ Status ValidateDealing(const Dealing& d) {
   return Status::OK();
 }
 
+// Absolute, at most 4096 bytes, no control character (a path is a line of
+// the request text approvers sign).
 bool ValidPath(const std::string& p) {
-  return !p.empty() && p.front() == '/' && p.size() <= kMaxPathBytes &&
-         p.find('\0') == std::string::npos;
+  if (p.empty() || p.front() != '/' || p.size() > kMaxPathBytes) return false;
+  for (unsigned char ch : p) {
+    if (ch < 0x20 || ch == 0x7f) return false;
+  }
+  return true;
+}
+
+// A file the vault may open: regular, not a FIFO or a device that would
+// block a read under legal hold's lock.
+bool IsRegularFile(const std::string& path) {
+  struct stat st {};
+  return ::lstat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
 }
 
 }  // namespace
@@ -151,11 +166,12 @@ StatusOr<size_t> LegalHold::CheckRecovery(const RecoverySource& source, std::str
             std::to_string(logged.seq) + "); use the shares exported since then",
         "not_latest_dealing");
   }
+  // The messages say which check failed, never what the file system holds.
+  const Status not_a_backup = Status::InvalidArgument(
+      "the backup directory holds no store the vault can open (DIR/db/)", "invalid_backup");
+  if (!IsRegularFile(source.backup_dir + "/db/CURRENT")) return not_a_backup;
   StatusOr<std::unique_ptr<Store>> backup = Store::OpenReadOnly(source.backup_dir + "/db");
-  if (!backup.ok()) {
-    return Status::InvalidArgument("the backup's db/ does not open: " + backup.status().message(),
-                                   "invalid_backup");
-  }
+  if (!backup.ok()) return not_a_backup;
   size_t held = 0;
   const std::string prefix = CaseHoldPrefix(case_id);
   VAULT_RETURN_IF_ERROR((*backup)->Scan(Column::kHolds, prefix,
@@ -211,8 +227,15 @@ Status LegalHold::ExecuteRecover(const Caller& caller, const RequestInfo& reques
     if (k.size() == prefix.size() + kIdBytes) raw_ids.emplace_back(k.substr(prefix.size()));
     return true;
   }));
-  WriteBatch batch;
-  uint64_t recovered = 0;
+  // Checked first, all of them, so that nothing is written for a backup
+  // whose transcripts do not all open: the DEK from the hold entry, then the
+  // records with it (StageRecovered, into a batch that is thrown away).
+  struct ToCopy {
+    std::string raw;
+    std::string hold_entry;
+    SecretBytes dek;
+  };
+  std::vector<ToCopy> to_copy;
   uint64_t present = 0;
   for (const std::string& raw : raw_ids) {
     if (store_->Get(Column::kHolds, HoldKey(raw, c.id)).ok()) {
@@ -231,12 +254,11 @@ Status LegalHold::ExecuteRecover(const Caller& caller, const RequestInfo& reques
       return Status::Corruption(
           "a held key of the backup does not open with the recovered case key", "invalid_backup");
     }
-    VAULT_RETURN_IF_ERROR(host_->StageRecovered(*backup, raw, *dek, *c.index_key, &batch));
-    // The hold entries unchanged: the DEK stays sealed to the same case key.
-    batch.Put(Column::kHolds, HoldKey(raw, c.id), value);
-    batch.Put(Column::kHolds, CaseHoldPrefix(c.id) + raw, "");
-    ++recovered;
+    WriteBatch probe;
+    VAULT_RETURN_IF_ERROR(host_->StageRecovered(*backup, raw, *dek, *c.index_key, &probe));
+    to_copy.push_back({raw, std::move(value), std::move(dek).value()});
   }
+  const uint64_t recovered = to_copy.size();
   result->recovered = recovered;
 
   std::vector<std::string> holders;
@@ -261,9 +283,22 @@ Status LegalHold::ExecuteRecover(const Caller& caller, const RequestInfo& reques
     VAULT_RETURN_IF_ERROR(CommitCases(std::move(next)));
   }
   Failpoint("recovery.case_committed");
-  if (batch.Count() != 0) {
+  // A few transcripts per batch, so that a large case is not held in memory
+  // whole; a crash between batches leaves what the next recovery of the
+  // case completes, as above.
+  constexpr size_t kTranscriptsPerBatch = 32;
+  for (size_t from = 0; from < to_copy.size(); from += kTranscriptsPerBatch) {
+    const size_t to = std::min(to_copy.size(), from + kTranscriptsPerBatch);
+    WriteBatch batch;
+    for (size_t i = from; i < to; ++i) {
+      const ToCopy& t = to_copy[i];
+      VAULT_RETURN_IF_ERROR(host_->StageRecovered(*backup, t.raw, t.dek, *c.index_key, &batch));
+      // The hold entries unchanged: the DEK stays sealed to the same case key.
+      batch.Put(Column::kHolds, HoldKey(t.raw, c.id), t.hold_entry);
+      batch.Put(Column::kHolds, CaseHoldPrefix(c.id) + t.raw, "");
+    }
     VAULT_RETURN_IF_ERROR(store_->Write(&batch));
-    host_->OnHoldsMoved(static_cast<int64_t>(recovered), 0);
+    host_->OnHoldsMoved(static_cast<int64_t>(to - from), 0);
   }
   return Status::OK();
 }

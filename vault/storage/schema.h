@@ -93,6 +93,15 @@ inline bool IsHeldMarker(std::string_view value) {
          value.substr(0, kHeldTag.size()) == kHeldTag;
 }
 
+// A held transcript recovered from another vault's backup (docs/design.md
+// section 23.8) gets a marker with key epoch 0: no epoch of this vault ever
+// wrapped its key, and the lost vault's epoch numbers mean nothing here.
+inline std::string RecoveredHeldMarker(UnixMillis held_at) { return HeldMarker(held_at, 0); }
+inline bool IsRecoveredHeldMarker(std::string_view value) {
+  return IsHeldMarker(value) && value.size() == kHeldTag.size() + 16 &&
+         GetU64(value.data() + kHeldTag.size() + 8) == 0;
+}
+
 // The key epoch a held marker keeps; 0 for a marker without one.
 inline uint64_t HeldMarkerKeyEpoch(std::string_view marker) {
   return marker.size() == kHeldTag.size() + 16 ? GetU64(marker.data() + kHeldTag.size() + 8) : 0;

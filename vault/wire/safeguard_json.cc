@@ -135,8 +135,9 @@ StatusOr<Dealing> DealingFromObject(const json::object& o) {
 
 StatusOr<std::string> RequiredPath(const json::object& o, std::string_view key) {
   VAULT_ASSIGN_OR_RETURN(std::string path, RequiredString(o, key));
-  if (path.empty() || path.front() != '/' || path.size() > kMaxPathBytes ||
-      path.find('\0') != std::string::npos) {
+  bool control = false;
+  for (unsigned char ch : path) control = control || ch < 0x20 || ch == 0x7f;
+  if (path.empty() || path.front() != '/' || path.size() > kMaxPathBytes || control) {
     return Status::InvalidArgument("'" + std::string(key) + "' must be an absolute path",
                                    "invalid_path");
   }
