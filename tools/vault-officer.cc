@@ -264,6 +264,14 @@ StatusOr<std::string> Export(const vault::ApprovalResult& r, const std::string& 
                                       {"files", std::move(written)}});
 }
 
+// `path` made absolute against the current directory.
+std::string Absolute(const std::string& path) {
+  if (path.empty() || path.front() == '/') return path;
+  char cwd[4096];
+  if (getcwd(cwd, sizeof cwd) == nullptr) return path;
+  return std::string(cwd) + "/" + path;
+}
+
 // The offline share files this identity wrote, one line each: case, the
 // dealing's time (ms), the file's path. Kept beside the identity file so
 // that a release or a reshare can name the files to destroy.
@@ -355,11 +363,8 @@ StatusOr<std::string> ExportShare(vault::Client* client, const po::variables_map
   for (char& ch : stamp) {
     if (ch == ':' || ch == '.') ch = '-';
   }
-  std::string path = Get(vm, "out").value_or("offline-share-" + case_id + "-" + stamp + ".json");
-  if (!path.empty() && path.front() != '/') {
-    char cwd[4096];
-    if (getcwd(cwd, sizeof cwd) != nullptr) path = std::string(cwd) + "/" + path;
-  }
+  const std::string path =
+      Absolute(Get(vm, "out").value_or("offline-share-" + case_id + "-" + stamp + ".json"));
   VAULT_RETURN_IF_ERROR(WriteNew(path, vault::wire::EncodeOfflineShareFile(share, signature)));
   VAULT_RETURN_IF_ERROR(
       NoteExport(vm, {case_id, std::to_string(share.dealing.dealt_at), path}));
@@ -575,8 +580,9 @@ StatusOr<std::string> Run(const std::string& command, const std::vector<std::str
       return Status::InvalidArgument("the share file is of case " + share.dealing.case_id,
                                      "invalid_share_file");
     }
-    f.recovery.backup_dir = Need(vm, "backup", command);
-    f.recovery.audit_dir = Need(vm, "audit", command);
+    // vaultd opens them: absolute, as this shell means them.
+    f.recovery.backup_dir = Absolute(Need(vm, "backup", command));
+    f.recovery.audit_dir = Absolute(Need(vm, "audit", command));
     f.recovery.previous_vault = share.vault_id;
     f.recovery.dealing = share.dealing;
   }
