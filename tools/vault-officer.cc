@@ -272,18 +272,20 @@ std::string Absolute(const std::string& path) {
   return std::string(cwd) + "/" + path;
 }
 
-// The offline share files this identity wrote, one line each: case, the
-// dealing's time (ms), the file's path. Kept beside the identity file so
+// The offline share files this identity wrote, one line each: the vault's
+// id, the case, the dealing's time (ms), the file's path (tab-separated). Kept beside the identity file so
 // that a release or a reshare can name the files to destroy.
 std::string ExportsListPath(const po::variables_map& vm) { return Need(vm, "identity", "") + ".exports"; }
 
 struct ExportedFile {
+  std::string vault_id;
   std::string case_id;
   std::string dealt_at;
   std::string path;
 };
 
-std::vector<ExportedFile> ExportedFiles(const po::variables_map& vm, const std::string& case_id) {
+std::vector<ExportedFile> ExportedFiles(const po::variables_map& vm, const std::string& vault_id,
+                                        const std::string& case_id) {
   std::vector<ExportedFile> out;
   StatusOr<std::string> text = vault::ReadSmallFile(ExportsListPath(vm), 1 << 20);
   if (!text.ok()) return out;
@@ -293,11 +295,19 @@ std::vector<ExportedFile> ExportedFiles(const po::variables_map& vm, const std::
     if (end == std::string::npos) end = text->size();
     const std::string line = text->substr(at, end - at);
     at = end + 1;
-    const size_t t1 = line.find('\t');
-    const size_t t2 = t1 == std::string::npos ? t1 : line.find('\t', t1 + 1);
-    if (t2 == std::string::npos) continue;
-    ExportedFile f{line.substr(0, t1), line.substr(t1 + 1, t2 - t1 - 1), line.substr(t2 + 1)};
-    if (f.case_id == case_id && vault::FileExists(f.path)) out.push_back(std::move(f));
+    std::vector<std::string> fields;
+    for (size_t from = 0;;) {
+      const size_t tab = line.find('\t', from);
+      fields.push_back(line.substr(from, tab == std::string::npos ? std::string::npos : tab - from));
+      if (tab == std::string::npos || fields.size() == 4) break;
+      from = tab + 1;
+    }
+    if (fields.size() != 4) continue;
+    ExportedFile f{fields[0], fields[1], fields[2], fields[3]};
+    // Only this vault's case of that id: another vault may use the same id.
+    if (f.vault_id == vault_id && f.case_id == case_id && vault::FileExists(f.path)) {
+      out.push_back(std::move(f));
+    }
   }
   return out;
 }
@@ -308,15 +318,15 @@ Status NoteExport(const po::variables_map& vm, const ExportedFile& f) {
   if (vault::FileExists(path)) {
     VAULT_ASSIGN_OR_RETURN(text, vault::ReadSmallFile(path, 1 << 20));
   }
-  text += f.case_id + "\t" + f.dealt_at + "\t" + f.path + "\n";
+  text += f.vault_id + "\t" + f.case_id + "\t" + f.dealt_at + "\t" + f.path + "\n";
   return vault::WriteFileAtomically(path, text, 0600);
 }
 
 // After a release or a reshare: the offline share files of the case this
 // identity wrote must go (docs/safeguarding.md, "Offline shares").
-void WarnOfExports(const po::variables_map& vm, const std::string& case_id, const char* what,
-                   json::object* out) {
-  std::vector<ExportedFile> files = ExportedFiles(vm, case_id);
+void WarnOfExports(const po::variables_map& vm, const std::string& vault_id,
+                   const std::string& case_id, const char* what, json::object* out) {
+  std::vector<ExportedFile> files = ExportedFiles(vm, vault_id, case_id);
   if (files.empty()) return;
   json::array paths;
   std::cerr << "vault-officer: the case was " << what
@@ -367,7 +377,7 @@ StatusOr<std::string> ExportShare(vault::Client* client, const po::variables_map
       Absolute(Get(vm, "out").value_or("offline-share-" + case_id + "-" + stamp + ".json"));
   VAULT_RETURN_IF_ERROR(WriteNew(path, vault::wire::EncodeOfflineShareFile(share, signature)));
   VAULT_RETURN_IF_ERROR(
-      NoteExport(vm, {case_id, std::to_string(share.dealing.dealt_at), path}));
+      NoteExport(vm, {vault_id, case_id, std::to_string(share.dealing.dealt_at), path}));
   json::array holders;
   for (const vault::DealtShare& s : share.dealing.shares) holders.emplace_back(s.officer.c_str());
   return json::serialize(json::object{
@@ -441,7 +451,7 @@ StatusOr<std::string> Approve(vault::Client* client, const po::variables_map& vm
                      {"share_holders", std::move(holders)},
                      {"audit_seq", result.audit_seq},
                      {"audit_hash", result.audit_hash}};
-    WarnOfExports(vm, result.request.case_id, "reshared", &out);
+    WarnOfExports(vm, vault_id, result.request.case_id, "reshared", &out);
     return json::serialize(out);
   }
   if (result.executed && result.request.kind == vault::RequestKind::kRecover) {
@@ -469,7 +479,7 @@ StatusOr<std::string> Approve(vault::Client* client, const po::variables_map& vm
                      {"destroyed", result.destroyed},
                      {"audit_seq", result.audit_seq},
                      {"audit_hash", result.audit_hash}};
-    WarnOfExports(vm, result.request.case_id, "released", &out);
+    WarnOfExports(vm, vault_id, result.request.case_id, "released", &out);
     return json::serialize(out);
   }
   return vault::wire::EncodeRequest(result.request);

@@ -190,6 +190,8 @@ TEST_F(RecoveryE2eTest, ACaseIsRebuiltInANewVaultFromABackupAndOfflineSharesAfte
   json::object release = As("alice", {"release", "CASE-X", "--reason", "done", "--expires-in", "1h"});
   json::object released = Approve(daemon_, "bob", std::string(release["id"].as_string()));
   EXPECT_EQ(released["case_released"].as_string(), "CASE-X");
+  // Bob kept no file of CASE-X: nothing for him to destroy (alice's is hers).
+  EXPECT_FALSE(released.contains("offline_shares_to_destroy")) << json::serialize(released);
 
   const std::string backup = dir_ + "/backup";
   ASSERT_OK(client_->Backup(backup));
@@ -366,6 +368,9 @@ TEST_F(RecoveryE2eTest, ACaseIsRebuiltInANewVaultFromABackupAndOfflineSharesAfte
   json::object ended = Approve(fresh, "dave", std::string(end["id"].as_string()));
   EXPECT_EQ(ended["case_released"].as_string(), "CASE-R") << json::serialize(ended);
   EXPECT_EQ(ended["returned_to_normal_expiry"].as_int64(), 2);
+  // A released case is not recovered over.
+  recover("alice", "CASE-R", alice_file, from, 1, &err);
+  EXPECT_NE(err.find("case_exists"), std::string::npos) << err;
   auto read = b.GetTranscript(held1);
   ASSERT_OK(read);
   EXPECT_EQ(read->messages.at(0).text, "he said he would hurt me");
@@ -440,6 +445,14 @@ TEST_F(RecoveryE2eTest, ARecoveryKilledHalfWayIsCompletedByFilingItAgain) {
   ASSERT_EQ(records.size(), 3u);
   EXPECT_EQ(Detail(records[2], "already_recovered"), "1");
   EXPECT_EQ(Detail(records[2], "keys"), "");
+  // With bob gone, this vault has fewer active officers than the dealing's
+  // threshold: refused before anything is checked further.
+  const ProgramResult revoked = RunProgram(
+      VAULTCTL_PATH, {"--socket", fresh.socket_path(), "officer", "revoke", "bob", "--force"},
+      {"VAULT_SOCKET"});
+  ASSERT_EQ(revoked.exit_status, 0) << revoked.err;
+  As(fresh, "alice", args, 1, &err);
+  EXPECT_NE(err.find("too_few_officers"), std::string::npos) << err;
   ASSERT_EQ(fresh.Stop(), 0);
 }
 
