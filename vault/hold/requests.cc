@@ -117,26 +117,24 @@ StatusOr<RequestInfo> LegalHold::FileRequest(const Caller& caller, const Request
     recovering = CaseOfDealing(f.recovery.dealing);
     c = &recovering;
     threshold = f.recovery.dealing.threshold;
-    bool holds = false;
-    for (const StoredShare& s : c->shares) holds = holds || s.officer == officer_id;
-    if (!holds) {
-      return refuse(Status::PermissionDenied(
-          "only an officer who holds a share of the dealing may ask to recover the case",
-          "no_share"));
-    }
   }
   if (c == nullptr) return refuse(NoCase());
   if (c->state != "open") {
     return refuse(Status::FailedPrecondition("this case has been released", "case_released"));
   }
-  if (f.kind == RequestKind::kReshare) {
-    // Filed by one of the share holders whose approvals it needs.
+  if (f.kind == RequestKind::kReshare || f.kind == RequestKind::kRecover) {
+    // Filed by one of the share holders whose approvals it needs (of the
+    // case, or of the dealing a recovery names).
     bool holds = false;
     for (const StoredShare& s : c->shares) holds = holds || s.officer == officer_id;
     if (!holds) {
       return refuse(Status::PermissionDenied(
-          "only an officer who holds a share of this case may ask to reshare it", "no_share"));
+          std::string("only an officer who holds a share of this case may ask to ") +
+              RequestKindName(f.kind) + " it",
+          "no_share"));
     }
+  }
+  if (f.kind == RequestKind::kReshare) {
     threshold = f.threshold != 0 ? f.threshold : c->threshold;
     if (Status s = CheckDealable(threshold); !s.ok()) return refuse(s);
   }
