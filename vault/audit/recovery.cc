@@ -94,9 +94,12 @@ StatusOr<LogScan> ScanLog(const std::string& dir, const std::vector<uint64_t>& s
     if (segs[i] != i + 1) return Corrupt("audit segment " + std::to_string(i + 1) + " is missing");
   }
   uint64_t previous_size = 0;  // size of the segment before the current one
+  std::string buffer;  // one buffer for every segment (ReadFileInto)
   for (uint64_t n : segs) {
     const bool newest = n == segs.back();
-    VAULT_ASSIGN_OR_RETURN(std::string bytes, ReadSmallFile(SegmentFilePath(dir, n), 1ull << 40));
+    VAULT_ASSIGN_OR_RETURN(const size_t size,
+                           ReadFileInto(SegmentFilePath(dir, n), 1ull << 40, &buffer));
+    const std::string_view bytes(buffer.data(), size);
     if (bytes.empty() && !newest) {
       return Corrupt("audit segment " + std::to_string(n) + " is empty");
     }
@@ -107,7 +110,7 @@ StatusOr<LogScan> ScanLog(const std::string& dir, const std::vector<uint64_t>& s
       Hash h;
       size_t used = 0;
       std::string why;
-      const ParseResult pr = DecodeRecord(std::string_view(bytes).substr(off), &r, &h, &used, &why);
+      const ParseResult pr = DecodeRecord(bytes.substr(off), &r, &h, &used, &why);
       if (pr != ParseResult::kOk) {
         // Only the tail of the newest segment may be torn by a crash.
         if (!newest || bytes.size() - off > kMaxRecordBytes) {
@@ -120,18 +123,17 @@ StatusOr<LogScan> ScanLog(const std::string& dir, const std::vector<uint64_t>& s
         scan.cut_reason = pr == ParseResult::kIncomplete ? "incomplete final record" : why;
         break;
       }
-      const std::string where = Where(scan.records, n, off);
       if (r.seq != scan.records || r.prev != scan.head || r.time_ms < scan.last_time) {
         return Corrupt("audit chain broken at record " + std::to_string(scan.records));
       }
       if (scan.records == 0) {
         Status g = ParseGenesis(r.payload, &scan.genesis_key);
-        if (!g.ok()) return Corrupt(where + ": malformed genesis payload: " + g.message());
+        if (!g.ok()) return Corrupt(Where(scan.records, n, off) + ": malformed genesis payload: " + g.message());
       }
       if (r.type == RecordType::kCheckpoint) {
         CheckpointNote note;
         Status c = ParseCheckpoint(r.payload, &note, &scan.last_checkpoint_note);
-        if (!c.ok()) return Corrupt(where + ": malformed checkpoint payload: " + c.message());
+        if (!c.ok()) return Corrupt(Where(scan.records, n, off) + ": malformed checkpoint payload: " + c.message());
         scan.last_checkpoint = note;
       } else if (r.type != RecordType::kSegment) {
         scan.stopped = r.type == RecordType::kStop;

@@ -122,28 +122,30 @@ Status WriteFileAtomically(const std::string& path, std::string_view contents, i
   return FsyncDirectory(DirName(path));
 }
 
-StatusOr<std::string> ReadSmallFile(const std::string& path, size_t max_bytes) {
+StatusOr<size_t> ReadFileInto(const std::string& path, size_t max_bytes, std::string* buffer) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ENOENT) return Status::NotFound("no such file: " + path);
     return Errno("cannot open", path);
   }
-  // Sized from fstat and read in large chunks straight into the result, so
-  // a 16 MiB audit segment costs a few reads and one allocation, not 4,096
-  // reads and a string that doubles (and is copied) two dozen times. The
-  // file may still grow or shrink meanwhile: reading goes on until EOF.
+  // Sized from fstat and read in large chunks straight into the buffer, so
+  // a 16 MiB audit segment costs a few reads, not 4,096 reads and a string
+  // that doubles (and is copied) two dozen times. The buffer only grows: a
+  // caller reading many files into one buffer pays for zeroing and mapping
+  // its pages once, not per file (start-up reads every audit segment this
+  // way). The file may still grow or shrink meanwhile: reading goes on
+  // until EOF.
   struct stat st;
   size_t expected = 0;
   if (::fstat(fd, &st) == 0 && st.st_size > 0) {
     expected = std::min(static_cast<size_t>(st.st_size), max_bytes);
   }
   constexpr size_t kChunk = 1 << 20;
-  std::string out;
-  out.resize(expected + 1);  // one spare byte, to see EOF without growing
+  if (buffer->size() < expected + 1) buffer->resize(expected + 1);  // a spare byte to see EOF
   size_t used = 0;
   for (;;) {
-    if (used == out.size()) out.resize(out.size() + kChunk);
-    const ssize_t n = ::read(fd, out.data() + used, std::min(out.size() - used, kChunk));
+    if (used == buffer->size()) buffer->resize(buffer->size() + kChunk);
+    const ssize_t n = ::read(fd, buffer->data() + used, std::min(buffer->size() - used, kChunk));
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
       Status s = Errno("cannot read", path);
@@ -158,6 +160,12 @@ StatusOr<std::string> ReadSmallFile(const std::string& path, size_t max_bytes) {
     }
   }
   ::close(fd);
+  return used;
+}
+
+StatusOr<std::string> ReadSmallFile(const std::string& path, size_t max_bytes) {
+  std::string out;
+  VAULT_ASSIGN_OR_RETURN(const size_t used, ReadFileInto(path, max_bytes, &out));
   out.resize(used);
   return out;
 }

@@ -16,6 +16,11 @@ namespace vault {
 Status WriteFileAtomically(const std::string& path, std::string_view contents, int mode);
 // Reads a whole file of at most `max_bytes`.
 StatusOr<std::string> ReadSmallFile(const std::string& path, size_t max_bytes);
+// Reads a whole file of at most `max_bytes` into the start of *buffer and
+// returns its size; bytes of *buffer past it are left over from earlier use.
+// *buffer only grows, so reading many files through one buffer zeroes and
+// maps its memory once.
+StatusOr<size_t> ReadFileInto(const std::string& path, size_t max_bytes, std::string* buffer);
 Status FsyncDirectory(const std::string& dir);
 // Creates `dir` (and parents) with `mode` if missing.
 Status EnsureDirectory(const std::string& dir, int mode);
