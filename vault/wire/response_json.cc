@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "vault/common/time_format.h"
+#include "vault/wire/json_text.h"
 #include "vault/wire/json_util.h"
 
 namespace vault::wire {
@@ -69,7 +70,75 @@ std::string EncodeClosed(std::string_view id, UnixMillis expires_at) {
 }
 
 std::string EncodeTranscript(const Transcript& transcript) {
-  return json::serialize(EncodeTranscriptObject(transcript));
+  // Written directly: the same text as serialising EncodeTranscriptObject
+  // (the tests compare them), without the value tree (json_text.h).
+  const TranscriptInfo& info = transcript.info;
+  size_t estimate = 512;
+  for (const Message& message : transcript.messages) {
+    estimate += 96 + message.from.size() + message.text.size() + message.sent_at.size();
+    for (const Statement& st : message.statements) estimate += 64 + st.text.size();
+  }
+  std::string out;
+  out.reserve(estimate);
+  JsonText w(&out);
+  w.BeginObject();
+  w.Key("id");
+  w.String(info.id);
+  w.Key("service");
+  w.String(info.service);
+  w.Key("state");
+  w.String(TranscriptStateName(info.state));
+  w.Key("created_at");
+  w.String(FormatRfc3339(info.created_at));
+  if (info.state == TranscriptState::kClosed) {
+    w.Key("closed_at");
+    w.String(FormatRfc3339(info.closed_at));
+  }
+  w.Key("last_activity");
+  w.String(FormatRfc3339(info.last_activity));
+  w.Key("expires_at");
+  w.String(FormatRfc3339(info.expires_at));
+  w.Key("message_count");
+  w.Uint(info.message_count);
+  w.Key("visitor");
+  w.BeginObject();
+  for (const VisitorField& field : kVisitorFields) {
+    const std::optional<std::string>& value = transcript.visitor.*field.member;
+    if (!value.has_value()) continue;
+    w.Key(field.key);
+    w.String(*value);
+  }
+  w.EndObject();
+  w.Key("messages");
+  w.BeginArray();
+  for (const Message& message : transcript.messages) {
+    w.BeginObject();
+    w.Key("seq");
+    w.Uint(message.seq);
+    w.Key("from");
+    w.String(message.from);
+    w.Key("text");
+    w.String(message.text);
+    w.Key("sent_at");
+    w.String(message.sent_at);
+    if (!message.statements.empty()) {
+      w.Key("statements");
+      w.BeginArray();
+      for (const Statement& st : message.statements) {
+        w.BeginObject();
+        w.Key("text");
+        w.String(st.text);
+        w.Key("added_at");
+        w.String(FormatRfc3339(st.added_at));
+        w.EndObject();
+      }
+      w.EndArray();
+    }
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+  return out;
 }
 
 json::object EncodeTranscriptObject(const Transcript& transcript) {

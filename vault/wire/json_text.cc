@@ -1,0 +1,106 @@
+#include "vault/wire/json_text.h"
+
+#include <cassert>
+#include <charconv>
+
+namespace vault::wire {
+
+namespace {
+
+// What byte c becomes inside a JSON string: 0 for itself, 'u' for \u00xx,
+// otherwise the letter after the backslash.
+constexpr char EscapeOf(unsigned char c) {
+  switch (c) {
+    case '"': return '"';
+    case '\\': return '\\';
+    case '\b': return 'b';
+    case '\t': return 't';
+    case '\n': return 'n';
+    case '\f': return 'f';
+    case '\r': return 'r';
+    default: return c < 0x20 ? 'u' : 0;
+  }
+}
+
+struct EscapeTable {
+  char of[256];
+  constexpr EscapeTable() : of{} {
+    for (int c = 0; c < 256; ++c) of[c] = EscapeOf(static_cast<unsigned char>(c));
+  }
+};
+constexpr EscapeTable kEscapes;
+
+}  // namespace
+
+void AppendJsonString(std::string* out, std::string_view s) {
+  out->push_back('"');
+  size_t run = 0;  // start of the bytes not yet copied
+  for (size_t i = 0; i < s.size(); ++i) {
+    const char e = kEscapes.of[static_cast<unsigned char>(s[i])];
+    if (e == 0) continue;
+    out->append(s.data() + run, i - run);
+    run = i + 1;
+    if (e == 'u') {
+      static constexpr char kHex[] = "0123456789abcdef";
+      const auto c = static_cast<unsigned char>(s[i]);
+      const char u[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xf]};
+      out->append(u, sizeof(u));
+    } else {
+      const char two[2] = {'\\', e};
+      out->append(two, sizeof(two));
+    }
+  }
+  out->append(s.data() + run, s.size() - run);
+  out->push_back('"');
+}
+
+void JsonText::BeforeValue() {
+  if (after_key_) {
+    after_key_ = false;
+    return;
+  }
+  if (depth_ == 0) return;
+  const uint64_t bit = uint64_t{1} << depth_;
+  if (has_member_ & bit) out_->push_back(',');
+  has_member_ |= bit;
+}
+
+void JsonText::Open(char c) {
+  BeforeValue();
+  assert(depth_ + 1 < kMaxDepth);
+  ++depth_;
+  has_member_ &= ~(uint64_t{1} << depth_);
+  out_->push_back(c);
+}
+
+void JsonText::Close(char c) {
+  assert(depth_ > 0 && !after_key_);
+  --depth_;
+  out_->push_back(c);
+}
+
+void JsonText::Key(std::string_view key) {
+  BeforeValue();
+  AppendJsonString(out_, key);
+  out_->push_back(':');
+  after_key_ = true;
+}
+
+void JsonText::String(std::string_view value) {
+  BeforeValue();
+  AppendJsonString(out_, value);
+}
+
+void JsonText::Uint(uint64_t value) {
+  BeforeValue();
+  char digits[20];
+  const auto end = std::to_chars(digits, digits + sizeof(digits), value).ptr;
+  out_->append(digits, end);
+}
+
+void JsonText::Bool(bool value) {
+  BeforeValue();
+  out_->append(value ? "true" : "false");
+}
+
+}  // namespace vault::wire
