@@ -178,7 +178,7 @@ int RunLoadMode(const Config& c, const std::string& scratch) {
 }
 
 struct RawResults {
-  PhaseResult writes, reads;
+  PhaseResult writes, reads, syncs;
 };
 
 RawResults RunRaw(const Config& c, const std::string& scratch) {
@@ -189,6 +189,8 @@ RawResults RunRaw(const Config& c, const std::string& scratch) {
   raw.reads = RawReads(scratch + "/raw-reads", std::max(1, c.readers), c.seconds, c.message_bytes,
                        c.read_messages);
   PrintPhase(("rocksdb reads x" + std::to_string(c.readers)).c_str(), raw.reads);
+  raw.syncs = RawSyncs(scratch + "/raw-syncs", c.seconds);
+  PrintPhase("raw 256-byte write + fdatasync x1", raw.syncs);
   return raw;
 }
 
@@ -230,13 +232,17 @@ int RunCompare(const Config& c, const std::string& scratch) {
   PrintLoad("vault mixed", mixed);
   const uint64_t hwm = ReadProcStats(daemon.pid()).hwm_kib;
 
-  std::printf("\nratios (same run, same file system):\n");
+  std::printf("\nratios (same run, same file system; targets of issue 18):\n");
   Ratio(("ingest msg/s, " + std::to_string(c.writers) + " writers").c_str(),
-        peak.appends.rate(), raw.writes.rate(), "target >= 0.5x");
+        peak.appends.rate(), raw.writes.rate(), "target >= 0.65x");
   Ratio("p99 append at half peak (us) vs raw p99", half.appends.latency.p99_us,
-        raw.writes.latency.p99_us, "target: p99 <= 5000 us");
+        raw.writes.latency.p99_us, "target: p99 <= 5000 us and <= p99 at peak");
+  Ratio("p99 append at peak (us) vs raw p99", peak.appends.latency.p99_us,
+        raw.writes.latency.p99_us, "");
   Ratio(("p99 read of " + std::to_string(c.read_messages) + " msgs (us) vs raw").c_str(),
-        reads.reads.latency.p99_us, raw.reads.latency.p99_us, "target: p99 <= 1000 us");
+        reads.reads.latency.p99_us, raw.reads.latency.p99_us, "");
+  Ratio(("p99 read, " + std::to_string(readers) + " readers (us) vs write+fdatasync").c_str(),
+        reads.reads.latency.p99_us, raw.syncs.latency.p99_us, "target <= 2x");
   Ratio("reads/s vs raw", reads.reads.rate(), raw.reads.rate(), "");
   std::printf("  vaultd peak RSS %.1f MiB; cpu per append at peak %.0f us\n", hwm / 1024.0,
               peak.server_cpu_us_per_append());

@@ -5,6 +5,11 @@
 #include <rocksdb/statistics.h>
 #include <rocksdb/write_batch.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
 #include <memory>
 
@@ -69,6 +74,34 @@ PhaseResult RawWrites(const std::string& dir, int threads, double seconds, size_
   result.ops = result.latency.count;
   result.syncs = stats->getTickerCount(rocksdb::WAL_FILE_SYNCED);
   db->Close();
+  return result;
+}
+
+PhaseResult RawSyncs(const std::string& dir, double seconds) {
+  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) Die("cannot create " + dir);
+  const std::string path = dir + "/syncs";
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  if (fd < 0) Die("cannot open " + path);
+  const std::string record = Payload(256, 7);
+  std::vector<std::vector<uint32_t>> latencies(1);
+  Progress progress("raw 256-byte write + fdatasync", 0);
+  PhaseResult result;
+  result.seconds = RunTimed(1, seconds, [&](int) {
+    return [&]() {
+      const auto start = SteadyClock::now();
+      if (::write(fd, record.data(), record.size()) != static_cast<ssize_t>(record.size()) ||
+          ::fdatasync(fd) != 0) {
+        Die("raw write + fdatasync failed");
+      }
+      latencies[0].push_back(MicrosSince(start));
+      progress.writes.fetch_add(1, std::memory_order_relaxed);
+      return true;
+    };
+  });
+  ::close(fd);
+  result.latency = Summarize(Merge(latencies));
+  result.ops = result.latency.count;
+  result.syncs = result.ops;
   return result;
 }
 

@@ -7,6 +7,9 @@
 //           RocksDB group-commits their WAL syncs as it does for vaultd.
 //   reads   a prefix scan of `messages` message-sized values (one
 //           transcript's messages) from `threads` threads.
+//   syncs   one thread appending 256 bytes to a file and fdatasync-ing it,
+//           one after the other: the least a durable audit record costs
+//           (what a read's audit record waits for).
 #ifndef VAULT_BENCHMARKS_VAULT_BENCH_RAW_BASELINE_H_
 #define VAULT_BENCHMARKS_VAULT_BENCH_RAW_BASELINE_H_
 
@@ -25,6 +28,7 @@ struct PhaseResult {
 };
 
 PhaseResult RawWrites(const std::string& dir, int threads, double seconds, size_t message_bytes);
+PhaseResult RawSyncs(const std::string& dir, double seconds);
 PhaseResult RawReads(const std::string& dir, int threads, double seconds, size_t message_bytes,
                      int messages);
 

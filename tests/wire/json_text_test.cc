@@ -41,6 +41,20 @@ TEST(JsonTextTest, EveryByteIsEscapedAsBoostJsonDoes) {
   EXPECT_EQ(Written(std::string(1, '\x1f')), "\"\\u001f\"");
 }
 
+// Text is scanned eight bytes at a time: a byte to escape at every position
+// of a word, in runs of every length around it.
+TEST(JsonTextTest, EscapesAtEveryPositionOfALongRun) {
+  for (const char special : {'"', '\\', '\n', '\0', '\x1f', '\x7f', '\xe9', ' '}) {
+    for (size_t len = 0; len < 40; ++len) {
+      for (size_t at = 0; at <= len; ++at) {
+        std::string s(len, 'a');
+        s.insert(at, 1, special);
+        ASSERT_EQ(Written(s), Serialized(s)) << int(special) << " at " << at << " of " << len;
+      }
+    }
+  }
+}
+
 TEST(JsonTextTest, NestingAndCommasMatchBoostJson) {
   std::string out;
   JsonText w(&out);
