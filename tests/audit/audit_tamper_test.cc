@@ -143,6 +143,121 @@ TEST_F(AuditTamperTest, RemovedSwappedOrReplayedSegmentsAreDetected) {
   // Removing the newest segment is a clean cut: caught with a kept checkpoint.
 }
 
+// Start-up reads and hashes segments on several threads and joins them in
+// order (audit/recovery.cc): an intact log of many segments opens where it
+// ended, damage in any segment refuses the start and names that segment's
+// records, and with damage in two segments the earlier is the one named.
+TEST_F(AuditTamperTest, StartUpChecksEverySegmentAndNamesTheFirstDamage) {
+  segment_bytes_ = 4096;
+  Open();
+  AppendN(120);
+  ASSERT_TRUE(log_->Close().ok());
+  log_.reset();
+  const auto segments = Records();
+  ASSERT_GE(segments.size(), 6u);
+  std::vector<uint64_t> first_seq;  // of each segment, 1-based via index + 1
+  uint64_t total = 0;
+  for (const auto& records : segments) {
+    ASSERT_FALSE(records.empty());
+    EXPECT_EQ(records.front().seq, total);
+    first_seq.push_back(total);
+    total += records.size();
+  }
+  first_seq.push_back(total);
+  // Intact: it opens, and the next record follows the last one.
+  ASSERT_TRUE(OpenStatus().ok());
+  AppendN(1);
+  ASSERT_TRUE(log_->Close().ok());
+  log_.reset();
+  std::vector<std::string> intact;
+  for (size_t n = 1; n <= segments.size(); ++n) intact.push_back(Read(SegPath(n)));
+  EXPECT_GT(Records().back().back().seq, total);
+
+  // The record a refusal names, or the segment it names.
+  const auto names_segment = [&](const Status& s, size_t n) {
+    const std::string& m = s.message();
+    if (m.find("audit segment " + std::to_string(n) + " ") != std::string::npos) return true;
+    const size_t at = m.find("record ");
+    if (at == std::string::npos) return false;
+    const uint64_t record = std::stoull(m.substr(at + 7));
+    // A changed record breaks the chain at itself or at the record after it.
+    return record >= first_seq[n - 1] && record <= first_seq[n];
+  };
+  const size_t older = segments.size() - 1;  // every segment but the newest
+  for (size_t n = 1; n <= older; ++n) {
+    for (const size_t at : {size_t{0}, intact[n - 1].size() / 2, intact[n - 1].size() - 1}) {
+      std::string bad = intact[n - 1];
+      bad[at] ^= 0x04;
+      Write(SegPath(n), bad);
+      const Status s = OpenStatus();
+      EXPECT_EQ(s.reason(), "audit_log_corrupt") << "segment " << n << " byte " << at;
+      EXPECT_TRUE(names_segment(s, n)) << "segment " << n << " byte " << at << ": " << s.ToString();
+      Write(SegPath(n), intact[n - 1]);
+    }
+  }
+  // Damage in two segments: the earlier one is named.
+  for (size_t a = 1; a + 2 <= older; ++a) {
+    const size_t b = a + 2;
+    std::string bad_a = intact[a - 1], bad_b = intact[b - 1];
+    bad_a[bad_a.size() / 2] ^= 0x04;
+    bad_b[bad_b.size() / 2] ^= 0x04;
+    Write(SegPath(a), bad_a);
+    Write(SegPath(b), bad_b);
+    const Status s = OpenStatus();
+    EXPECT_EQ(s.reason(), "audit_log_corrupt");
+    EXPECT_TRUE(names_segment(s, a)) << a << " and " << b << ": " << s.ToString();
+    Write(SegPath(a), intact[a - 1]);
+    Write(SegPath(b), intact[b - 1]);
+  }
+  // A whole record taken out of the middle of a segment: every record still
+  // decodes, and the chain breaks at the one after the gap.
+  for (size_t n = 2; n <= older; ++n) {
+    std::string_view in = intact[n - 1];
+    std::vector<size_t> sizes;
+    while (!in.empty()) {
+      audit::Record r;
+      audit::Hash h;
+      size_t used = 0;
+      std::string why;
+      ASSERT_EQ(audit::DecodeRecord(in, &r, &h, &used, &why), audit::ParseResult::kOk) << why;
+      sizes.push_back(used);
+      in.remove_prefix(used);
+    }
+    ASSERT_GE(sizes.size(), 3u);
+    const size_t gap = sizes.size() / 2;
+    size_t start = 0;
+    for (size_t i = 0; i < gap; ++i) start += sizes[i];
+    std::string bad = intact[n - 1];
+    bad.erase(start, sizes[gap]);
+    Write(SegPath(n), bad);
+    const Status s = OpenStatus();
+    EXPECT_NE(s.message().find("audit chain broken at record " +
+                               std::to_string(first_seq[n - 1] + gap)),
+              std::string::npos)
+        << "segment " << n << ": " << s.ToString();
+    Write(SegPath(n), intact[n - 1]);
+  }
+  // Two segments swapped: the chain breaks where the first of them starts.
+  Write(SegPath(2), intact[2]);
+  Write(SegPath(3), intact[1]);
+  const Status swapped = OpenStatus();
+  EXPECT_EQ(swapped.reason(), "audit_log_corrupt");
+  EXPECT_NE(swapped.message().find("audit chain broken at record " + std::to_string(first_seq[1])),
+            std::string::npos)
+      << swapped.ToString();
+  Write(SegPath(2), intact[1]);
+  Write(SegPath(3), intact[2]);
+  // An older segment emptied: named as empty.
+  Write(SegPath(4), "");
+  const Status emptied = OpenStatus();
+  EXPECT_NE(emptied.message().find("audit segment 4 is empty"), std::string::npos)
+      << emptied.ToString();
+  Write(SegPath(4), intact[3]);
+  // Restored, it opens again and nothing was changed by the refusals.
+  for (size_t n = 1; n <= segments.size(); ++n) EXPECT_EQ(Read(SegPath(n)), intact[n - 1]);
+  EXPECT_TRUE(OpenStatus().ok());
+}
+
 TEST_F(AuditTamperTest, ReSigningOldRecordsWithALaterKeyIsDetected) {
   Build();
   auto segs = Records();
