@@ -1,6 +1,10 @@
 #include <gtest/gtest.h>
 
+#include <map>
+#include <random>
+
 #include "tests/core/vault_fixture.h"
+#include "vault/core/records.h"
 
 namespace vault {
 namespace {
@@ -36,6 +40,94 @@ TEST_F(VaultTest, AppendIsIdempotentOnSeq) {
   ASSERT_EQ(t->messages.size(), 1u);
   EXPECT_EQ(t->messages[0].text, "a");
   EXPECT_EQ(t->info.message_count, 1u);
+}
+
+// Appends look for a stored message only below the transcript's seq bound
+// (records.h). Retries and conflicts must still be found whatever order the
+// seqs come in, across a restart too: checked against a model.
+TEST_F(VaultTest, RetriesAndConflictsAreFoundInAnyOrderOfSeqs) {
+  std::mt19937_64 rng(1205);
+  for (int round = 0; round < 4; ++round) {
+    const std::string id = Create();
+    std::map<uint64_t, std::string> model;
+    for (int step = 0; step < 200; ++step) {
+      if (step == 100) Reopen();
+      // Mostly new seqs going up, with retries, gaps, seqs below the
+      // highest, and the extremes 0 and max_seq.
+      uint64_t seq = 0;
+      const uint64_t pick = rng() % 10;
+      if (pick < 4 || model.empty()) {
+        seq = model.empty() ? rng() % 3 : model.rbegin()->first + 1 + rng() % 3;
+      } else if (pick < 7) {
+        auto it = model.begin();
+        std::advance(it, static_cast<long>(rng() % model.size()));
+        seq = it->first;
+      } else if (pick < 9) {
+        seq = rng() % (model.rbegin()->first + 1);
+      } else {
+        seq = rng() % 2 == 0 ? 0 : 999000;  // room above for the steps left
+      }
+      const std::string text = "m" + std::to_string(rng() % 3);
+      const auto result = vault_->AppendMessage(caller_, id, Msg(seq, text));
+      const auto known = model.find(seq);
+      if (known == model.end()) {
+        ASSERT_TRUE(result.ok()) << result.status().ToString();
+        EXPECT_EQ(*result, AppendOutcome::kStored) << "seq " << seq;
+        model[seq] = text;
+      } else if (known->second == text) {
+        ASSERT_TRUE(result.ok()) << result.status().ToString();
+        EXPECT_EQ(*result, AppendOutcome::kDuplicate) << "seq " << seq;
+      } else {
+        EXPECT_EQ(result.status().reason(), "seq_conflict") << "seq " << seq;
+      }
+    }
+    auto t = vault_->GetTranscript(caller_, id);
+    ASSERT_TRUE(t.ok()) << t.status().ToString();
+    ASSERT_EQ(t->messages.size(), model.size());
+    EXPECT_EQ(t->info.message_count, model.size());
+    auto it = model.begin();
+    for (const Message& m : t->messages) {
+      EXPECT_EQ(m.seq, it->first);
+      EXPECT_EQ(m.text, it->second);
+      ++it;
+    }
+  }
+}
+
+TEST(StateRecordTest, TheSeqBoundIsWrittenAsVersion4AndOlderStatesHaveNone) {
+  StateRecord r;
+  r.service = "helpline";
+  r.message_count = 3;
+  r.activity_known = true;
+  r.visitor_messages = 2;
+  // Unknown bound: version 3, as before.
+  const std::string v3 = EncodeState(r);
+  EXPECT_EQ(static_cast<uint8_t>(v3[0]), kStateVersionActivity);
+  auto d3 = DecodeState(v3);
+  ASSERT_TRUE(d3.ok());
+  EXPECT_FALSE(d3->seq_bound_known);
+  EXPECT_EQ(d3->message_count, 3u);
+  // Known bound: version 4, eight bytes longer, read back exactly.
+  for (const uint64_t bound : {uint64_t{0}, uint64_t{7}, uint64_t{1000001}, UINT64_MAX}) {
+    r.seq_bound_known = true;
+    r.seq_bound = bound;
+    const std::string v4 = EncodeState(r);
+    EXPECT_EQ(static_cast<uint8_t>(v4[0]), kStateVersionSeqBound);
+    EXPECT_EQ(v4.size(), v3.size() + 8);
+    auto d4 = DecodeState(v4);
+    ASSERT_TRUE(d4.ok());
+    EXPECT_TRUE(d4->seq_bound_known);
+    EXPECT_EQ(d4->seq_bound, bound);
+    EXPECT_EQ(d4->visitor_messages, 2u);
+    EXPECT_EQ(d4->service, "helpline");
+    // A version 4 state one byte short or long, or a version 3 state with a
+    // bound after it, is malformed.
+    EXPECT_FALSE(DecodeState(v4.substr(0, v4.size() - 1)).ok());
+    EXPECT_FALSE(DecodeState(v4 + "x").ok());
+    std::string v3_with_bound = v4;
+    v3_with_bound[0] = static_cast<char>(kStateVersionActivity);
+    EXPECT_FALSE(DecodeState(v3_with_bound).ok());
+  }
 }
 
 TEST_F(VaultTest, AppendAfterCloseIsRefusedAndChangesNothing) {

@@ -54,7 +54,8 @@ StatusOr<Statement> DecodeStatement(std::string_view in) {
 
 std::string EncodeState(const StateRecord& r) {
   std::string out;
-  out.push_back(static_cast<char>(kStateVersionActivity));
+  out.push_back(static_cast<char>(r.seq_bound_known ? kStateVersionSeqBound
+                                                    : kStateVersionActivity));
   PutLengthPrefixed(&out, r.service);
   out.push_back(r.state == TranscriptState::kOpen ? 1 : 2);
   PutU64(&out, static_cast<uint64_t>(r.created_at));
@@ -71,6 +72,7 @@ std::string EncodeState(const StateRecord& r) {
   out.push_back(static_cast<char>(r.device_class));
   out.push_back(static_cast<char>((r.returning ? 1 : 0) | (r.form_submitted ? 2 : 0) |
                                   (r.activity_known ? 4 : 0) | (r.counted ? 8 : 0)));
+  if (r.seq_bound_known) PutU64(&out, r.seq_bound);
   return out;
 }
 
@@ -80,7 +82,7 @@ StatusOr<StateRecord> DecodeState(std::string_view in) {
   if (in.size() < 1) return Malformed();
   const uint8_t version = static_cast<uint8_t>(in[0]);
   if (version != kRecordVersion && version != kStateVersionRestricted &&
-      version != kStateVersionActivity) {
+      version != kStateVersionActivity && version != kStateVersionSeqBound) {
     return Malformed();
   }
   in.remove_prefix(1);
@@ -96,9 +98,14 @@ StatusOr<StateRecord> DecodeState(std::string_view in) {
     for (size_t i = 0; i < n; ++i) r.restrictions.emplace_back(tail.substr(1 + i * kIdBytes, kIdBytes));
     tail.remove_prefix(1 + n * kIdBytes);
   }
-  if (version == kStateVersionActivity) {
+  if (version == kStateVersionActivity || version == kStateVersionSeqBound) {
     constexpr size_t kActivityBytes = 4 * 8 + 2;
-    if (tail.size() != kActivityBytes) return Malformed();
+    const size_t bound_bytes = version == kStateVersionSeqBound ? 8 : 0;
+    if (tail.size() != kActivityBytes + bound_bytes) return Malformed();
+    if (bound_bytes != 0) {
+      r.seq_bound_known = true;
+      r.seq_bound = GetU64(tail.data() + kActivityBytes);
+    }
     r.visitor_messages = GetU64(tail.data());
     r.agent_messages = GetU64(tail.data() + 8);
     r.system_messages = GetU64(tail.data() + 16);

@@ -22,6 +22,9 @@ constexpr uint8_t kStateVersionRestricted = 2;
 // A state record with the facts statistics count at close (every state
 // written since statistics; versions 1 and 2 are still read).
 constexpr uint8_t kStateVersionActivity = 3;
+// Version 3 followed by the seq bound (StateRecord::seq_bound): every state
+// written since 2026-12-05 whose transcript's bound is known.
+constexpr uint8_t kStateVersionSeqBound = 4;
 // At most this many restrictions on one transcript.
 constexpr size_t kMaxRestrictions = 64;
 
@@ -55,6 +58,14 @@ struct StateRecord {
   bool returning = false;         // the visitor had another transcript of the service at open
   bool counted = false;           // counted in the statistics at its close
   bool form_submitted = false;    // its monitoring form was counted (once only)
+
+  // One more than the highest seq stored in the transcript, 0 when none is:
+  // an append of a seq at or above it cannot be a retry, so it needs no
+  // look-up of a stored message (docs/performance.md, section 10.3).
+  // Unknown for a transcript opened before state version 4: its appends
+  // always look (written as version 3 until then).
+  bool seq_bound_known = false;
+  uint64_t seq_bound = 0;
 };
 
 std::string EncodeState(const StateRecord& r);

@@ -119,6 +119,7 @@ StatusOr<CreatedTranscript> VaultImpl::DoCreate(const Caller& caller, const NewT
   st.last_activity = now;
   st.expires_at = now + options_.retention_ms;  // earliest possible expiry
   st.activity_known = true;
+  st.seq_bound_known = true;  // no message yet: seq_bound 0
   st.returning = returning;
   st.device_class = static_cast<uint8_t>(stats::ClassifyDevice(v.device, v.user_agent));
   const uint64_t epoch = keyring_->EpochOf(st.expires_at);
@@ -237,16 +238,22 @@ StatusOr<AppendOutcome> VaultImpl::DoAppend(const Caller& caller, std::string_vi
   VAULT_ASSIGN_OR_RETURN(Loaded t, Load(id));
   if (!caller.MayWrite(t.state.service)) return MayNotWrite();
   const std::string key = MessageKey(t.raw_id, m.seq);
-  auto existing = store_->Get(Column::kMessages, key);
-  if (existing.ok()) {
-    VAULT_ASSIGN_OR_RETURN(std::string plain,
-                           aead::Open(t.dek, *existing, RecordAd(t.raw_id, RecordKind::kMessage, m.seq)));
-    VAULT_ASSIGN_OR_RETURN(Message stored, DecodeMessage(plain, m.seq));
-    if (stored == m) return AppendOutcome::kDuplicate;
-    return Status::AlreadyExists("a different message is already stored with this seq",
-                                 "seq_conflict");
+  // A seq at or above the bound was never stored: no look-up (the usual
+  // case, a chat's next message). Below it, or with no bound known, this
+  // may be a retry or a conflict.
+  if (!t.state.seq_bound_known || m.seq < t.state.seq_bound) {
+    StatusOr<std::string> existing = store_->Get(Column::kMessages, key);
+    if (existing.ok()) {
+      VAULT_ASSIGN_OR_RETURN(
+          std::string plain,
+          aead::Open(t.dek, *existing, RecordAd(t.raw_id, RecordKind::kMessage, m.seq)));
+      VAULT_ASSIGN_OR_RETURN(Message stored, DecodeMessage(plain, m.seq));
+      if (stored == m) return AppendOutcome::kDuplicate;
+      return Status::AlreadyExists("a different message is already stored with this seq",
+                                   "seq_conflict");
+    }
+    if (existing.status().code() != Status::Code::kNotFound) return existing.status();
   }
-  if (existing.status().code() != Status::Code::kNotFound) return existing.status();
   if (t.state.state != TranscriptState::kOpen) {
     return Status::FailedPrecondition("the transcript is closed", "transcript_closed");
   }
@@ -262,6 +269,9 @@ StatusOr<AppendOutcome> VaultImpl::DoAppend(const Caller& caller, std::string_vi
     if (t.state.first_agent_at == 0) t.state.first_agent_at = now;
   }
   if (m.from == "system") t.state.system_messages += 1;
+  if (t.state.seq_bound_known) {
+    t.state.seq_bound = std::max(t.state.seq_bound, m.seq == UINT64_MAX ? m.seq : m.seq + 1);
+  }
   t.state.expires_at = now + options_.retention_ms;  // open: earliest possible expiry
   WriteBatch batch;
   std::string sealed;
