@@ -20,14 +20,17 @@ namespace {
 // The binding of wrapped keys in the seeds: a transcript id.
 constexpr std::string_view kBinding = "0123456789abcdef0123456789abcdef";
 
-// A state record of the current version decodes only from its canonical
-// encoding; one of an earlier version (1, 2) is re-encoded as the current
-// one with the same fields and no statistics facts (activity unknown).
+// A state record of a version the vault writes (3, 4) decodes only from its
+// canonical encoding, and only version 4 knows a seq bound; one of an earlier
+// version (1, 2) is re-encoded as version 3 with the same fields, no
+// statistics facts (activity unknown) and no seq bound.
 void State(std::string_view in) {
   auto r = vault::DecodeState(in);
   if (!r.ok()) return;
   const std::string encoded = vault::EncodeState(*r);
-  if (static_cast<uint8_t>(in[0]) == vault::kStateVersionActivity) {
+  const auto version = static_cast<uint8_t>(in[0]);
+  FUZZ_CHECK(r->seq_bound_known == (version == vault::kStateVersionSeqBound));
+  if (version == vault::kStateVersionActivity || version == vault::kStateVersionSeqBound) {
     FUZZ_CHECK(encoded == in);
     return;
   }

@@ -99,6 +99,9 @@ void RecordSeeds() {
   StateRecord st{"webchat",    TranscriptState::kClosed,    kNow, kNow + 60000,
                  kNow + 30000, kNow + 60000 + kRetentionMs, 12};
   WriteSeed("records_keys", "state_closed", 0, EncodeState(st));
+  st.seq_bound_known = true;
+  st.seq_bound = 13;
+  WriteSeed("records_keys", "state_seq_bound", 0, EncodeState(st));
   Visitor v;
   v.name = "Sam";
   v.ip = "198.51.100.4";
