@@ -40,6 +40,15 @@ class JsonText {
   void String(std::string_view value);
   void Uint(uint64_t value);
   void Bool(bool value);
+  // "key": value, inside an object.
+  void StringMember(std::string_view key, std::string_view value) {
+    Key(key);
+    String(value);
+  }
+  void UintMember(std::string_view key, uint64_t value) {
+    Key(key);
+    Uint(value);
+  }
 
  private:
   void Open(char c);

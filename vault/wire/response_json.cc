@@ -82,54 +82,39 @@ std::string EncodeTranscript(const Transcript& transcript) {
   out.reserve(estimate);
   JsonText w(&out);
   w.BeginObject();
-  w.Key("id");
-  w.String(info.id);
-  w.Key("service");
-  w.String(info.service);
-  w.Key("state");
-  w.String(TranscriptStateName(info.state));
-  w.Key("created_at");
-  w.String(FormatRfc3339(info.created_at));
+  w.StringMember("id", info.id);
+  w.StringMember("service", info.service);
+  w.StringMember("state", TranscriptStateName(info.state));
+  w.StringMember("created_at", FormatRfc3339(info.created_at));
   if (info.state == TranscriptState::kClosed) {
-    w.Key("closed_at");
-    w.String(FormatRfc3339(info.closed_at));
+    w.StringMember("closed_at", FormatRfc3339(info.closed_at));
   }
-  w.Key("last_activity");
-  w.String(FormatRfc3339(info.last_activity));
-  w.Key("expires_at");
-  w.String(FormatRfc3339(info.expires_at));
-  w.Key("message_count");
-  w.Uint(info.message_count);
+  w.StringMember("last_activity", FormatRfc3339(info.last_activity));
+  w.StringMember("expires_at", FormatRfc3339(info.expires_at));
+  w.UintMember("message_count", info.message_count);
   w.Key("visitor");
   w.BeginObject();
   for (const VisitorField& field : kVisitorFields) {
     const std::optional<std::string>& value = transcript.visitor.*field.member;
     if (!value.has_value()) continue;
-    w.Key(field.key);
-    w.String(*value);
+    w.StringMember(field.key, *value);
   }
   w.EndObject();
   w.Key("messages");
   w.BeginArray();
   for (const Message& message : transcript.messages) {
     w.BeginObject();
-    w.Key("seq");
-    w.Uint(message.seq);
-    w.Key("from");
-    w.String(message.from);
-    w.Key("text");
-    w.String(message.text);
-    w.Key("sent_at");
-    w.String(message.sent_at);
+    w.UintMember("seq", message.seq);
+    w.StringMember("from", message.from);
+    w.StringMember("text", message.text);
+    w.StringMember("sent_at", message.sent_at);
     if (!message.statements.empty()) {
       w.Key("statements");
       w.BeginArray();
       for (const Statement& st : message.statements) {
         w.BeginObject();
-        w.Key("text");
-        w.String(st.text);
-        w.Key("added_at");
-        w.String(FormatRfc3339(st.added_at));
+        w.StringMember("text", st.text);
+        w.StringMember("added_at", FormatRfc3339(st.added_at));
         w.EndObject();
       }
       w.EndArray();
