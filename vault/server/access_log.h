@@ -11,6 +11,7 @@
 #define VAULT_SERVER_ACCESS_LOG_H_
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace vault {
@@ -25,6 +26,10 @@ struct AccessRecord {
 };
 
 void LogAccess(const AccessRecord& record);
+
+// The line's fields as JSON object members, each with its leading comma:
+// ,"request_id":...,"method":...,"route":...,"status":...,"latency_us":...,"uid":...
+std::string AccessLogMembers(const AccessRecord& record);
 
 }  // namespace vault
 

@@ -61,6 +61,21 @@ void InitJsonLogging(spdlog::level::level_enum level) {
   spdlog::set_default_logger(std::move(logger));
 }
 
+bool LogEnabled(spdlog::level::level_enum level) {
+  return spdlog::default_logger_raw()->should_log(level);
+}
+
+void LogEventMembers(spdlog::level::level_enum level, std::string_view event,
+                     std::string_view members) {
+  spdlog::logger* logger = spdlog::default_logger_raw();
+  if (!logger->should_log(level)) return;
+  std::string line(1, kStructuredMarker);
+  line += "\"event\":";
+  line += json::serialize(json::string_view(event.data(), event.size()));
+  line += members;
+  logger->log(level, spdlog::string_view_t(line.data(), line.size()));
+}
+
 void LogEvent(spdlog::level::level_enum level, std::string_view event, const json::object& fields) {
   spdlog::logger* logger = spdlog::default_logger_raw();
   if (!logger->should_log(level)) return;

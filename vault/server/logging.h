@@ -26,6 +26,15 @@ void InitJsonLogging(spdlog::level::level_enum level = spdlog::level::info);
 void LogEvent(spdlog::level::level_enum level, std::string_view event,
               const boost::json::object& fields = {});
 
+// Whether events of `level` are written.
+bool LogEnabled(spdlog::level::level_enum level);
+
+// Like LogEvent, with the fields already written as JSON object members,
+// each with its leading comma (",\"status\":200,..."): for a line written
+// on every request, without building a boost::json object (access_log.h).
+void LogEventMembers(spdlog::level::level_enum level, std::string_view event,
+                     std::string_view members);
+
 }  // namespace vault
 
 #endif  // VAULT_SERVER_LOGGING_H_
