@@ -32,6 +32,14 @@ class AuditTamperTest : public testing::AuditFixture {
       EXPECT_EQ(r.error_code, code) << what << ": " << r.error;
     }
   }
+  // A closed log of `appends` accesses in segments of 4 KiB.
+  void BuildSegmented(int appends) {
+    segment_bytes_ = 4096;
+    Open();
+    AppendN(appends);
+    ASSERT_TRUE(log_->Close().ok());
+    log_.reset();
+  }
   // An access payload whose action is changed, still well formed (rule 12).
   static std::string Rewritten(std::string payload) {
     const size_t at = payload.find("transcript.read");
@@ -122,11 +130,7 @@ TEST_F(AuditTamperTest, TruncationBehindAKeptCheckpointIsDetected) {
 }
 
 TEST_F(AuditTamperTest, RemovedSwappedOrReplayedSegmentsAreDetected) {
-  segment_bytes_ = 4096;
-  Open();
-  AppendN(60);
-  ASSERT_TRUE(log_->Close().ok());
-  log_.reset();
+  BuildSegmented(60);
   ASSERT_TRUE(std::filesystem::exists(SegPath(4)));
   ASSERT_TRUE(Verify().ok);
   const std::string s2 = Read(SegPath(2)), s3 = Read(SegPath(3));
@@ -148,14 +152,10 @@ TEST_F(AuditTamperTest, RemovedSwappedOrReplayedSegmentsAreDetected) {
 // ended, damage in any segment refuses the start and names that segment's
 // records, and with damage in two segments the earlier is the one named.
 TEST_F(AuditTamperTest, StartUpChecksEverySegmentAndNamesTheFirstDamage) {
-  segment_bytes_ = 4096;
-  Open();
-  AppendN(120);
-  ASSERT_TRUE(log_->Close().ok());
-  log_.reset();
+  BuildSegmented(120);
   const auto segments = Records();
   ASSERT_GE(segments.size(), 6u);
-  std::vector<uint64_t> first_seq;  // of each segment, 1-based via index + 1
+  std::vector<uint64_t> first_seq;  // [i]: of segment i + 1; then the total
   uint64_t total = 0;
   for (const auto& records : segments) {
     ASSERT_FALSE(records.empty());
