@@ -99,7 +99,8 @@ struct SegmentScan {
   uint64_t size = 0;  // bytes in the file
   uint64_t count = 0;  // intact records
   uint64_t end = 0;    // offset after the last intact record
-  // The first intact record, when count > 0.
+  // The first record that decoded (it may still be refused for its payload).
+  bool has_first = false;
   uint64_t first_seq = 0;
   Hash first_prev{};
   UnixMillis first_time = 0;
@@ -151,6 +152,7 @@ SegmentScan ScanSegment(const std::string& dir, uint64_t n, bool newest, std::st
       break;
     }
     if (seg.count == 0) {
+      seg.has_first = true;
       seg.first_seq = r.seq;
       seg.first_prev = r.prev;
       seg.first_time = r.time_ms;
@@ -237,8 +239,7 @@ StatusOr<LogScan> ScanLog(const std::string& dir, const std::vector<uint64_t>& s
       return Corrupt("audit segment " + std::to_string(n) + " is empty");
     }
     scan.segment_first_seq[n] = scan.records;
-    if (seg.count > 0 || seg.failure == SegmentScan::Failure::kGenesis ||
-        (seg.failure == SegmentScan::Failure::kCheckpoint && seg.fail_index == 0)) {
+    if (seg.has_first) {
       // The segment's first record follows the last record of the one before.
       if (seg.first_seq != scan.records || seg.first_prev != scan.head ||
           seg.first_time < scan.last_time) {

@@ -77,18 +77,15 @@ void LogEventMembers(spdlog::level::level_enum level, std::string_view event,
 }
 
 void LogEvent(spdlog::level::level_enum level, std::string_view event, const json::object& fields) {
-  spdlog::logger* logger = spdlog::default_logger_raw();
-  if (!logger->should_log(level)) return;
-  std::string line(1, kStructuredMarker);
-  line += "\"event\":";
-  line += json::serialize(json::string_view(event.data(), event.size()));
+  if (!LogEnabled(level)) return;
+  std::string members;
   for (const auto& field : fields) {
-    line += ',';
-    line += json::serialize(field.key());
-    line += ':';
-    line += json::serialize(field.value());
+    members += ',';
+    members += json::serialize(field.key());
+    members += ':';
+    members += json::serialize(field.value());
   }
-  logger->log(level, spdlog::string_view_t(line.data(), line.size()));
+  LogEventMembers(level, event, members);
 }
 
 }  // namespace vault
