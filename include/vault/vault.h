@@ -110,6 +110,27 @@ class Vault {
                                                        const NewTranscript& request) = 0;
   virtual StatusOr<AppendOutcome> AppendMessage(const Caller& caller, std::string_view id,
                                                 const Message& message) = 0;
+  // The fast path of AppendMessage, for a caller that must not wait for the
+  // disk (the server's connection threads): if the append is a chat's next
+  // message and needs nothing but sealing and one durable write, it is
+  // queued for a group commit and true is returned; `done` is then called
+  // exactly once, on another thread, with kStored once the message is
+  // durable, or with the error that stopped it. It returns false, having
+  // changed nothing and never calling `done`, for anything else (a retry or
+  // conflict, a refusal, an error to report, a re-wrap to audit, a
+  // transcript busy at that instant): the caller then calls AppendMessage,
+  // which gives the full answer. Never waits for a lock another thread
+  // holds, nor for a sync (it may read the store: an open transcript's key
+  // and state, when they are not already in memory).
+  using AppendDone = std::function<void(StatusOr<AppendOutcome>)>;
+  virtual bool TryAppendQueued(const Caller& caller, std::string_view id, const Message& message,
+                               AppendDone done) {
+    (void)caller;
+    (void)id;
+    (void)message;
+    (void)done;
+    return false;
+  }
   // Idempotent: closing a closed transcript returns its existing expiry.
   virtual StatusOr<UnixMillis> CloseTranscript(const Caller& caller, std::string_view id) = 0;
   virtual StatusOr<Transcript> GetTranscript(const Caller& caller, std::string_view id) = 0;

@@ -56,7 +56,7 @@ Status VaultImpl::EraseTranscript(const Caller& caller, std::string_view id,
   if (!ParseId(id, &raw_id)) return refuse(NoSuchTranscript());
   uint64_t erasure = 0;
   {
-    MutexLock lock(&StripeFor(raw_id));
+    StripeLock lock(&StripeFor(raw_id));
     StatusOr<Loaded> t = Load(id);
     // Erasing an erased transcript is the same success, so a client whose
     // answer was lost can safely ask again. (Its service is gone with its

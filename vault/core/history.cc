@@ -86,7 +86,7 @@ StatusOr<HistoryPage> VaultImpl::DoListHistory(const Caller& caller, std::string
   std::string service;
   std::vector<Identifier> ids;
   {
-    MutexLock lock(&StripeFor(raw_id));
+    StripeLock lock(&StripeFor(raw_id));
     VAULT_ASSIGN_OR_RETURN(Loaded t, Load(id));
     if (!caller.MayRead(t.state.service)) return MayNotRead();
     if (t.state.restricted()) return Restricted();
@@ -117,7 +117,7 @@ StatusOr<HistoryPage> VaultImpl::DoListHistory(const Caller& caller, std::string
     HistoryEntry e;
     e.id = ToHex(other);
     for (IdentifierKind k : kinds) e.matched.emplace_back(IdentifierKindName(k));
-    MutexLock lock(&StripeFor(other));
+    StripeLock lock(&StripeFor(other));
     VAULT_ASSIGN_OR_RETURN(std::string wrapped, store_->Get(Column::kWrappedKeys, other));
     if (IsHeldMarker(wrapped)) {
       e.state = "held";

@@ -25,7 +25,7 @@ Status VaultImpl::CloseIdle(UnixMillis now, std::vector<DamagedRecord>* damaged_
       }));
   const Caller system = RetentionCaller();
   for (const std::string& raw_id : open_ids) {
-    MutexLock lock(&StripeFor(raw_id));
+    StripeLock lock(&StripeFor(raw_id));
     const std::string id = ToHex(raw_id);
     StatusOr<Loaded> t = Load(id);
     if (!t.ok()) {
@@ -79,7 +79,7 @@ Status VaultImpl::WithTranscriptsLocked(const std::vector<std::string>& raw_ids,
   // Ascending stripe order, as no other path takes more than one.
   std::set<size_t> stripe_ids;
   for (const std::string& raw_id : raw_ids) stripe_ids.insert(StripeIndex(raw_id));
-  std::vector<Mutex*> held;
+  std::vector<StripeMutex*> held;
   for (size_t i : stripe_ids) held.push_back(&stripes_[i]);
   LockAll(held);
   const Status status = fn();

@@ -362,7 +362,7 @@ StatusOr<std::string> VaultImpl::SetRestriction(const Caller& caller, const std:
     return Status::Internal("malformed request id");
   }
   const std::string id = ToHex(raw_id);
-  MutexLock lock(&StripeFor(raw_id));
+  StripeLock lock(&StripeFor(raw_id));
   bool held = false;
   VAULT_ASSIGN_OR_RETURN(std::optional<Loaded> t, LoadIfLive(raw_id, &held));
   // A held transcript is out of everyday use already: only two officers
@@ -474,7 +474,7 @@ Status VaultImpl::EraseRestricted(const Caller& caller, RightsRequest* entry) {
     if (!Restricts(touch)) continue;
     std::string raw_id;
     if (!ParseId(touch.id, &raw_id)) continue;
-    MutexLock lock(&StripeFor(raw_id));
+    StripeLock lock(&StripeFor(raw_id));
     bool held = false;
     StatusOr<std::optional<Loaded>> t = LoadIfLive(raw_id, &held);
     if (!t.ok()) {
@@ -630,7 +630,7 @@ Status VaultImpl::DoSubjectRectification(const Caller& caller, const SubjectAcce
   bool changed = false;
   for (const auto& [raw_id, kinds] : matched.found) {
     const std::string id = ToHex(raw_id);
-    MutexLock lock(&StripeFor(raw_id));
+    StripeLock lock(&StripeFor(raw_id));
     bool held = false;
     StatusOr<std::optional<Loaded>> live = LoadIfLive(raw_id, &held);
     if (!live.ok()) {
@@ -716,7 +716,7 @@ Status VaultImpl::DoAddStatement(const Caller& caller, std::string_view id,
                                         "wrong_kind");
     }
   }
-  MutexLock lock(&StripeFor(raw_id));
+  StripeLock lock(&StripeFor(raw_id));
   StatusOr<std::string> stored = store_->Get(Column::kWrappedKeys, raw_id);
   if (!stored.ok()) {
     if (stored.status().code() == Status::Code::kNotFound) return NoSuchTranscript();

@@ -83,7 +83,7 @@ Status VaultImpl::DoSubmitMonitoring(const Caller& caller, std::string_view id,
   VAULT_RETURN_IF_ERROR(stats::ValidateAnswers(o, form));
   std::string raw_id;
   if (!ParseId(id, &raw_id)) return NoSuchTranscript();
-  MutexLock lock(&StripeFor(raw_id));
+  StripeLock lock(&StripeFor(raw_id));
   VAULT_ASSIGN_OR_RETURN(Loaded t, Load(id));
   if (!caller.MayWrite(t.state.service)) return MayNotWrite();
   if (t.state.state == TranscriptState::kOpen) {

@@ -227,7 +227,7 @@ Status VaultImpl::DoSubjectAccess(const Caller& caller, const SubjectAccessQuery
     item.id = ToHex(raw_id);
     for (IdentifierKind k : kinds) item.matched.emplace_back(IdentifierKindName(k));
     {
-      MutexLock lock(&StripeFor(raw_id));
+      StripeLock lock(&StripeFor(raw_id));
       StatusOr<std::string> wrapped = store_->Get(Column::kWrappedKeys, raw_id);
       if (!wrapped.ok()) {
         if (wrapped.status().code() == Status::Code::kNotFound) continue;
@@ -317,7 +317,7 @@ Status VaultImpl::DoSubjectErasure(const Caller& caller, const SubjectAccessQuer
   // committed batch, then one compaction for them all.
   for (const auto& [raw_id, kinds] : matched.found) {
     const std::string id = ToHex(raw_id);
-    MutexLock lock(&StripeFor(raw_id));
+    StripeLock lock(&StripeFor(raw_id));
     bool held = false;
     StatusOr<std::optional<Loaded>> t = LoadIfLive(raw_id, &held);
     if (!t.ok()) {

@@ -234,7 +234,7 @@ StatusOr<AppendOutcome> VaultImpl::DoAppend(const Caller& caller, std::string_vi
   VAULT_RETURN_IF_ERROR(ValidateMessage(m, options_));
   std::string raw_id;
   if (!ParseId(id, &raw_id)) return NoSuchTranscript();
-  MutexLock lock(&StripeFor(raw_id));
+  StripeLock lock(&StripeFor(raw_id));
   VAULT_ASSIGN_OR_RETURN(Loaded t, Load(id));
   if (!caller.MayWrite(t.state.service)) return MayNotWrite();
   const std::string key = MessageKey(t.raw_id, m.seq);
@@ -291,6 +291,127 @@ StatusOr<AppendOutcome> VaultImpl::DoAppend(const Caller& caller, std::string_vi
   return AppendOutcome::kStored;
 }
 
+bool VaultImpl::TryAppendQueued(const Caller& caller, std::string_view id, const Message& m,
+                                AppendDone done) {
+  // Whatever is not the plain case goes back to AppendMessage, which
+  // answers it (and audits what it audits): no error is reported here.
+  if (!caller.Has(Role::kWriter) || !ValidateMessage(m, options_).ok()) return false;
+  std::string raw_id;
+  if (!ParseId(id, &raw_id)) return false;
+  if (!CheckFreeSpace(options_.storage_reserve_bytes / 2, "appends are").ok()) return false;
+  const size_t index = StripeIndex(raw_id);
+  StripeMutex& stripe = stripes_[index];
+  if (!stripe.TryLockForAppend()) return false;
+  bool queued = false;
+  try {
+    queued = QueueAppend(caller, raw_id, index, m, &done);
+  } catch (...) {
+    stripe.Unlock();
+    throw;
+  }
+  stripe.Unlock();
+  return queued;
+}
+
+bool VaultImpl::QueueAppend(const Caller& caller, const std::string& raw_id, size_t index,
+                            const Message& m, AppendDone* done) {
+  std::vector<std::shared_ptr<OpenEntry>>& cache = open_cache_[index];
+  std::shared_ptr<OpenEntry> entry;
+  for (const std::shared_ptr<OpenEntry>& e : cache) {
+    if (e->t.raw_id == raw_id) {
+      entry = e;
+      break;
+    }
+  }
+  if (entry == nullptr) {
+    StatusOr<std::string> wrapped = store_->Get(Column::kWrappedKeys, raw_id);
+    if (!wrapped.ok()) return false;
+    StatusOr<Loaded> loaded = LoadWrapped(raw_id, *wrapped);
+    if (!loaded.ok() || loaded->state.state != TranscriptState::kOpen ||
+        !loaded->state.seq_bound_known) {
+      return false;
+    }
+    if (cache.size() >= kOpenPerStripe) {
+      // Room is made by forgetting a transcript with no write queued (only
+      // the cache holds it); if every one has, this append takes the full
+      // path.
+      auto idle = std::find_if(cache.begin(), cache.end(),
+                               [](const std::shared_ptr<OpenEntry>& e) { return e.use_count() == 1; });
+      if (idle == cache.end()) return false;
+      cache.erase(idle);
+      open_cached_.fetch_sub(1, std::memory_order_relaxed);
+    }
+    entry = std::make_shared<OpenEntry>();
+    entry->t = std::move(loaded).value();
+    cache.push_back(entry);
+    open_cached_.fetch_add(1, std::memory_order_relaxed);
+  }
+  if (entry->failed.load(std::memory_order_acquire)) return false;
+  Loaded& t = entry->t;
+  if (!caller.MayWrite(t.state.service)) return false;
+  // Only a chat's next message: a seq below the bound may be a retry or a
+  // conflict, which AppendMessage looks up.
+  if (t.state.state != TranscriptState::kOpen || !t.state.seq_bound_known ||
+      m.seq < t.state.seq_bound) {
+    return false;
+  }
+  const UnixMillis now = clock_->NowMillis();
+  if (now >= t.state.expires_at) return false;
+  StateRecord st = t.state;  // the entry's, once the write is queued
+  st.last_activity = now;
+  st.message_count += 1;
+  if (m.from == "visitor") st.visitor_messages += 1;
+  if (m.from == "agent") {
+    st.agent_messages += 1;
+    if (st.first_agent_at == 0) st.first_agent_at = now;
+  }
+  if (m.from == "system") st.system_messages += 1;
+  st.seq_bound = std::max(st.seq_bound, m.seq == UINT64_MAX ? m.seq : m.seq + 1);
+  st.expires_at = now + options_.retention_ms;  // open: earliest possible expiry
+  // A move of the key to a later epoch is audited: AppendMessage does it.
+  if (keyring_->EpochOf(st.expires_at) > t.key_epoch) return false;
+
+  auto batch = std::make_unique<WriteBatch>();
+  std::string sealed;
+  if (!SealInto(t.dek, raw_id, RecordKind::kMessage, m.seq, EncodeMessage(m), &sealed).ok()) {
+    return false;
+  }
+  batch->Put(Column::kMessages, MessageKey(raw_id, m.seq), sealed);
+  if (!SealInto(t.dek, raw_id, RecordKind::kState, 0, EncodeState(st), &sealed).ok()) return false;
+  batch->Put(Column::kTranscripts, TranscriptKey(raw_id, RecordKind::kState), sealed);
+
+  StripeMutex& stripe = stripes_[index];
+  stripe.AddPending();
+  const std::atomic<bool>* failed = &entry->failed;
+  try {
+    committer_->Submit(
+        std::move(batch),
+        [this, index, entry, done = std::move(*done)](const Status& written) mutable {
+          if (!written.ok()) entry->failed.store(true, std::memory_order_release);
+          // Let go of the entry before the stripe can be taken: its holder
+          // then forgets and wipes it.
+          entry.reset();
+          stripes_[index].DonePending();
+          if (written.ok()) {
+            done(AppendOutcome::kStored);
+          } else {
+            done(written);
+          }
+        },
+        failed);
+  } catch (...) {
+    stripe.DonePending();
+    throw;
+  }
+  t.state = std::move(st);
+  return true;
+}
+
+void VaultImpl::ForgetOpen(size_t index) {
+  open_cached_.fetch_sub(open_cache_[index].size(), std::memory_order_relaxed);
+  open_cache_[index].clear();
+}
+
 StatusOr<UnixMillis> VaultImpl::CloseTranscript(const Caller& caller, std::string_view id) {
   bool audited = false;
   StatusOr<UnixMillis> result = DoClose(caller, id, &audited);
@@ -302,7 +423,7 @@ StatusOr<UnixMillis> VaultImpl::DoClose(const Caller& caller, std::string_view i
   if (!caller.Has(Role::kWriter)) return MayNotWrite();
   std::string raw_id;
   if (!ParseId(id, &raw_id)) return NoSuchTranscript();
-  MutexLock lock(&StripeFor(raw_id));
+  StripeLock lock(&StripeFor(raw_id));
   VAULT_ASSIGN_OR_RETURN(Loaded t, Load(id));
   if (!caller.MayWrite(t.state.service)) return MayNotWrite();
   if (t.state.state == TranscriptState::kClosed) return t.state.expires_at;
@@ -350,7 +471,7 @@ StatusOr<Transcript> VaultImpl::DoGet(const Caller& caller, std::string_view id)
   std::string raw_id;
   if (!ParseId(id, &raw_id)) return NoSuchTranscript();
   // Reads take the stripe too, so a transcript is never seen half-updated.
-  MutexLock lock(&StripeFor(raw_id));
+  StripeLock lock(&StripeFor(raw_id));
   VAULT_ASSIGN_OR_RETURN(Loaded t, Load(id));
   if (!caller.MayRead(t.state.service)) return MayNotRead();
   if (t.state.restricted()) return Restricted();

@@ -36,6 +36,7 @@ VaultImpl::VaultImpl(Options options, Clock* clock, DirectoryLock lock,
       audit_(std::move(audit)), index_filter_(std::make_unique<EpochTagFilter>()),
       index_(keyring_.get(), store_.get(), index_filter_.get()),
       disk_space_(options_.data_dir, std::chrono::seconds(1)),
+      committer_(std::make_unique<GroupCommitter>(store_.get())),
       shredder_(std::make_unique<Shredder>(
           Shredder::Settings{options_.retention_ms, options_.idle_close_ms,
                              options_.retention_tick_ms},
@@ -46,9 +47,16 @@ VaultImpl::VaultImpl(Options options, Clock* clock, DirectoryLock lock,
                               options_.statement_skew_ms, options_.max_request_age_ms,
                               options_.case_threshold},
           std::move(cases), store_.get(), clock_, shredder_->run_mutex(),
-          static_cast<HoldHost*>(this))) {}
+          static_cast<HoldHost*>(this))) {
+  for (size_t i = 0; i < stripes_.size(); ++i) {
+    stripes_[i].SetOnExclusive([this, i] { ForgetOpen(i); });
+  }
+}
 
 VaultImpl::~VaultImpl() {
+  // Queued appends are written (and answered) before anything stops.
+  committer_.reset();
+  for (size_t i = 0; i < open_cache_.size(); ++i) ForgetOpen(i);
   stop_index_filter_.store(true);
   WaitForIndexFilter();
   if (shredder_) shredder_->Stop();
@@ -228,11 +236,11 @@ void VaultImpl::WaitForIndexFilter() {
   if (index_filter_builder_.joinable()) index_filter_builder_.join();
 }
 
-void VaultImpl::LockAll(const std::vector<Mutex*>& mus) {
-  for (Mutex* mu : mus) mu->Lock();
+void VaultImpl::LockAll(const std::vector<StripeMutex*>& mus) {
+  for (StripeMutex* mu : mus) mu->Lock();
 }
 
-void VaultImpl::UnlockAll(const std::vector<Mutex*>& mus) {
+void VaultImpl::UnlockAll(const std::vector<StripeMutex*>& mus) {
   for (auto it = mus.rbegin(); it != mus.rend(); ++it) (*it)->Unlock();
 }
 

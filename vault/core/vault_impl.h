@@ -23,6 +23,7 @@
 
 #include "vault/audit/audit_log.h"
 #include "vault/common/file_util.h"
+#include "vault/common/stripe_mutex.h"
 #include "vault/core/records.h"
 #include "vault/crypto/custodian.h"
 #include "vault/crypto/keyring.h"
@@ -36,6 +37,7 @@
 #include "vault/retention/shredder.h"
 #include "vault/rights/rights_register.h"
 #include "vault/storage/disk_space.h"
+#include "vault/storage/group_commit.h"
 #include "vault/storage/store.h"
 #include "vault/vault.h"
 
@@ -49,6 +51,8 @@ class VaultImpl final : public Vault, private RetentionHost, private HoldHost {
                                                const NewTranscript& request) override;
   StatusOr<AppendOutcome> AppendMessage(const Caller& caller, std::string_view id,
                                         const Message& message) override;
+  bool TryAppendQueued(const Caller& caller, std::string_view id, const Message& message,
+                       AppendDone done) override;
   StatusOr<UnixMillis> CloseTranscript(const Caller& caller, std::string_view id) override;
   StatusOr<Transcript> GetTranscript(const Caller& caller, std::string_view id) override;
   StatusOr<HistoryPage> ListHistory(const Caller& caller, std::string_view id,
@@ -109,6 +113,11 @@ class VaultImpl final : public Vault, private RetentionHost, private HoldHost {
   VaultMetrics Metrics() override;
 
   // For tests and offline tools in this library.
+  // Open transcripts whose key and state are kept between appends.
+  size_t cached_open_transcripts() const { return open_cached_.load(); }
+  // The group committer's counts: groups written, appends in them.
+  uint64_t committed_groups() const { return committer_->groups(); }
+  uint64_t committed_appends() const { return committer_->batches(); }
   Store* store() { return store_.get(); }
   Keyring* keyring() { return keyring_.get(); }
   audit::AuditLog* audit_log() { return audit_.get(); }
@@ -149,6 +158,12 @@ class VaultImpl final : public Vault, private RetentionHost, private HoldHost {
   void CompactAfterErase(uint64_t erasure) EXCLUDES(erase_compact_mu_);
   StatusOr<UnixMillis> DoClose(const Caller& caller, std::string_view id, bool* audited);
   StatusOr<AppendOutcome> DoAppend(const Caller& caller, std::string_view id, const Message& m);
+  // TryAppendQueued's work once it holds stripe `index` (for its append).
+  bool QueueAppend(const Caller& caller, const std::string& raw_id, size_t index,
+                   const Message& m, AppendDone* done) NO_THREAD_SAFETY_ANALYSIS;
+  // Forgets (and wipes) the cached open transcripts of stripe `index`,
+  // whose holder has it exclusively.
+  void ForgetOpen(size_t index) NO_THREAD_SAFETY_ANALYSIS;
   StatusOr<Transcript> DoGet(const Caller& caller, std::string_view id);
   // The transcript's visitor and messages, opened with its DEK.
   StatusOr<Transcript> ReadRecords(std::string_view id, const std::string& raw_id,
@@ -241,7 +256,7 @@ class VaultImpl final : public Vault, private RetentionHost, private HoldHost {
   Status AuditCaller(const Caller& caller, std::string_view action, std::string_view object_id,
                      std::string_view outcome, AuditDetails details,
                      AuditStamp* stamp) override;
-  Mutex* TranscriptMutex(std::string_view raw_id) override { return &StripeFor(raw_id); }
+  StripeMutex* TranscriptMutex(std::string_view raw_id) override { return &StripeFor(raw_id); }
   StatusOr<HoldCandidate> LoadForHold(std::string_view id) override;
   Status StageHold(const HoldCandidate& t, const CaseIndexKey& index_key, UnixMillis now,
                    WriteBatch* batch) override;
@@ -293,14 +308,14 @@ class VaultImpl final : public Vault, private RetentionHost, private HoldHost {
   // Adds to `batch` the state record and, if the expiry moved to another
   // epoch, the DEK re-wrapped under it with the expiry index moved along.
   Status StageState(Loaded* t, WriteBatch* batch);
-  Mutex& StripeFor(std::string_view raw_id) { return stripes_[StripeIndex(raw_id)]; }
+  StripeMutex& StripeFor(std::string_view raw_id) { return stripes_[StripeIndex(raw_id)]; }
   size_t StripeIndex(std::string_view raw_id) const {
     return static_cast<unsigned char>(raw_id[0]) % stripes_.size();
   }
   // Locks (in the order given) and unlocks several stripes; the analysis
   // cannot follow a list of locks.
-  static void LockAll(const std::vector<Mutex*>& mus) NO_THREAD_SAFETY_ANALYSIS;
-  static void UnlockAll(const std::vector<Mutex*>& mus) NO_THREAD_SAFETY_ANALYSIS;
+  static void LockAll(const std::vector<StripeMutex*>& mus) NO_THREAD_SAFETY_ANALYSIS;
+  static void UnlockAll(const std::vector<StripeMutex*>& mus) NO_THREAD_SAFETY_ANALYSIS;
   // Statistics (statistics.cc). At open: whether the visitor had another
   // transcript of the service (by ref, email or phone; no lock held).
   StatusOr<bool> IsReturning(const Visitor& v, std::string_view service);
@@ -340,7 +355,25 @@ class VaultImpl final : public Vault, private RetentionHost, private HoldHost {
   // second (Options::storage_reserve_bytes).
   DiskSpace disk_space_;
   // Serialises read-modify-write of one transcript (striped by id).
-  std::array<Mutex, 256> stripes_;
+  std::array<StripeMutex, 256> stripes_;
+  // The appends' fast path (TryAppendQueued; docs/design.md section 7.3):
+  // an open transcript's key and state as its last queued append left
+  // them, kept between its appends, at most kOpenPerStripe per stripe.
+  // open_cache_[i] is guarded by stripes_[i]: every exclusive holder of
+  // the stripe forgets it (ForgetOpen), as does shutdown, so a key is
+  // wiped at close, idle-close, hold, erasure and any other change.
+  struct OpenEntry {
+    Loaded t;
+    // Set by the group commit when one of this transcript's queued writes
+    // failed: `t.state` is then ahead of the store, and the writes queued
+    // on top of it are not written (GroupCommitter's `abandoned`).
+    std::atomic<bool> failed{false};
+  };
+  static constexpr size_t kOpenPerStripe = 4;
+  std::array<std::vector<std::shared_ptr<OpenEntry>>, 256> open_cache_;
+  std::atomic<size_t> open_cached_{0};
+  // Makes queued appends durable, a group per sync; stopped first.
+  std::unique_ptr<GroupCommitter> committer_;
   // One backup at a time (erase_backup.cc).
   Mutex backup_mu_;
   // Erasures committed, and how many of them the last compaction after an

@@ -65,7 +65,7 @@ Status LegalHold::ExecuteUnseal(const Caller& caller, const RequestInfo& request
   for (const std::string& id : request.transcripts) {
     std::string raw_id;
     ParseId(id, &raw_id);
-    MutexLock stripe(host_->TranscriptMutex(raw_id));
+    StripeLock stripe(host_->TranscriptMutex(raw_id));
     VAULT_ASSIGN_OR_RETURN(SecretBytes dek, OpenHeldKey(raw_id, c, case_secret));
     VAULT_ASSIGN_OR_RETURN(Transcript t, host_->ReadHeld(id, raw_id, dek));
     result->transcripts.push_back(std::move(t));

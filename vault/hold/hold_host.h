@@ -20,6 +20,7 @@
 
 #include "vault/access.h"
 #include "vault/clock.h"
+#include "vault/common/stripe_mutex.h"
 #include "vault/common/thread_annotations.h"
 #include "vault/crypto/secret.h"
 #include "vault/status.h"
@@ -75,7 +76,7 @@ class HoldHost {
                              AuditDetails details = {}, AuditStamp* stamp = nullptr) = 0;
 
   // The lock that serialises read-modify-write of transcript `raw_id`.
-  virtual Mutex* TranscriptMutex(std::string_view raw_id) = 0;
+  virtual StripeMutex* TranscriptMutex(std::string_view raw_id) = 0;
   // Under the transcript's lock: its key and state, as the transcript path
   // loads them (NotFound, Gone "expired"/"erased", FailedPrecondition
   // "legal_hold", ... otherwise).

@@ -41,7 +41,7 @@ StatusOr<HoldInfo> LegalHold::PlaceHold(const Caller& caller, const HoldPlacemen
     if (c->state != "open") {
       return refuse(Status::FailedPrecondition("this case has been released", "case_released"));
     }
-    MutexLock stripe(host_->TranscriptMutex(raw_id));
+    StripeLock stripe(host_->TranscriptMutex(raw_id));
     // At most one case holds a transcript: its DEK is then sealed to that
     // case only, and a second case could not get it without an unseal.
     std::string holder;

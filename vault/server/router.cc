@@ -92,6 +92,46 @@ HttpResponse Router::Handle(const HttpRequest& request, const RequestContext& co
   }
 }
 
+bool Router::MayQueue(const HttpRequest& request) {
+  return request.method() == http::verb::post &&
+         MatchRoute(request.target()).id == RouteId::kMessages;
+}
+
+bool Router::TryQueueAppend(const HttpRequest& request, const RequestContext& context,
+                            std::string_view* route, ResponseDone done) const {
+  try {
+    const RouteMatch match = MatchRoute(request.target());
+    if (match.id != RouteId::kMessages || request.method() != http::verb::post) return false;
+    // The checks of Dispatch, in its order; any that fails is Dispatch's
+    // to answer (and to audit).
+    Caller caller = access_.Resolve(context.peer.uid, context.peer.gid, context.peer.groups);
+    caller.pid = context.peer.pid;
+    caller.request_id = context.request_id;
+    if (!Authorize(match, request.method_string(), caller).ok()) return false;
+    if (!IsTranscriptId(match.transcript_id)) return false;
+    if (!IsJsonContentType(request[http::field::content_type])) return false;
+    StatusOr<Message> message = ParseMessage(request.body(), max_seq_);
+    if (!message.ok()) return false;
+    const uint64_t seq = message->seq;
+    const bool queued = vault_->TryAppendQueued(
+        caller, match.transcript_id, *message,
+        [seq, done = std::move(done)](StatusOr<AppendOutcome> outcome) {
+          HttpResponse response;
+          try {
+            response = outcome.ok() ? JsonResponse(201, EncodeAppended(seq, *outcome))
+                                    : ErrorResponse(outcome.status());
+          } catch (const std::exception&) {
+            response = ErrorResponse(500, "internal", "internal error");
+          }
+          done(std::move(response));
+        });
+    if (queued) *route = match.route;
+    return queued;
+  } catch (const std::exception&) {
+    return false;  // Handle() answers it (with its 500 if it fails again)
+  }
+}
+
 HttpResponse Router::Dispatch(const RouteMatch& match, const HttpRequest& request,
                               const RequestContext& context) const {
   if (match.id == RouteId::kNone) return NotFound();

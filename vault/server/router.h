@@ -35,6 +35,7 @@
 #define VAULT_SERVER_ROUTER_H_
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -154,6 +155,18 @@ class Router {
   // Handles one complete request. Sets *route to the matched template.
   HttpResponse Handle(const HttpRequest& request, const RequestContext& context,
                       std::string_view* route) const;
+
+  // The fast path of an append (docs/design.md section 7.3): true if
+  // `request` is an append the Vault queued for a group commit (then
+  // *route is set and `done` gets the response, once, on the committer's
+  // thread); false, having done nothing, for any other request and any
+  // append that needs more than that (a refusal, bad input, a retry): then
+  // Handle() it. Only checks and queues: never waits for the disk.
+  using ResponseDone = std::function<void(HttpResponse)>;
+  bool TryQueueAppend(const HttpRequest& request, const RequestContext& context,
+                      std::string_view* route, ResponseDone done) const;
+  // Whether TryQueueAppend could take `request` at all (its route).
+  static bool MayQueue(const HttpRequest& request);
 
  private:
   HttpResponse Dispatch(const RouteMatch& match, const HttpRequest& request,

@@ -342,13 +342,22 @@ asio::awaitable<bool> Session::ServeOne() {
   const HttpRequest request = parser.release();
   const RequestContext context{peer_, hub_->NextRequestId()};
   std::string_view route = "-";
-  // The Vault blocks on fsync: run it on the worker pool, resume here after.
-  HttpResponse response = co_await asio::co_spawn(
-      hub_->workers(),
-      [&]() -> asio::awaitable<HttpResponse> {
-        co_return hub_->router().Handle(request, context, &route);
-      },
-      asio::use_awaitable);
+  // A chat's next message is queued for a group commit from here, and the
+  // answer comes back once it is durable. Anything else may block on an
+  // fsync: it runs on the worker pool, and resumes here after.
+  std::optional<HttpResponse> queued;
+  if (Router::MayQueue(request)) queued = co_await TryQueued(request, context, &route);
+  HttpResponse response;
+  if (queued.has_value()) {
+    response = std::move(*queued);
+  } else {
+    response = co_await asio::co_spawn(
+        hub_->workers(),
+        [&]() -> asio::awaitable<HttpResponse> {
+          co_return hub_->router().Handle(request, context, &route);
+        },
+        asio::use_awaitable);
+  }
 
   const bool keep_alive = request.keep_alive() && !hub_->stopping();
   const bool head = request.method() == http::verb::head;
@@ -367,6 +376,28 @@ asio::awaitable<bool> Session::ServeOne() {
   if (hub_->trimmer().TakeTurn(body_bytes)) asio::post(hub_->workers(), &ReleaseFreeMemory);
   const bool serve_more = written && keep_alive;
   co_return serve_more;
+}
+
+asio::awaitable<std::optional<HttpResponse>> Session::TryQueued(const HttpRequest& request,
+                                                               const RequestContext& context,
+                                                               std::string_view* route) {
+  // The strand, tracked as outstanding work: the io_context keeps running
+  // until the committer's answer has come back to it.
+  auto strand = asio::prefer(co_await asio::this_coro::executor,
+                             asio::execution::outstanding_work.tracked);
+  co_return co_await asio::async_initiate<const asio::use_awaitable_t<>,
+                                          void(std::optional<HttpResponse>)>(
+      [&](auto handler) {
+        auto resume = std::make_shared<decltype(handler)>(std::move(handler));
+        const bool taken = hub_->router().TryQueueAppend(
+            request, context, route, [resume, strand](HttpResponse response) {
+              asio::post(strand, [resume, response = std::move(response)]() mutable {
+                std::move(*resume)(std::optional<HttpResponse>(std::move(response)));
+              });
+            });
+        if (!taken) asio::post(strand, [resume]() mutable { std::move(*resume)(std::nullopt); });
+      },
+      asio::use_awaitable);
 }
 
 asio::awaitable<beast::error_code> Session::ReadHeader(RequestParser& parser) {

@@ -216,6 +216,12 @@ class Session : public std::enable_shared_from_this<Session> {
   // `phase` names the deadline that applied, for counting timeouts.
   boost::asio::awaitable<bool> FailRead(boost::beast::error_code ec, std::string_view method,
                                         TimeoutPhase phase);
+  // The response of an append queued for a group commit (Router::
+  // TryQueueAppend), once durable; nullopt if the request is not one, and
+  // the worker pool must Handle it.
+  boost::asio::awaitable<std::optional<HttpResponse>> TryQueued(const HttpRequest& request,
+                                                                const RequestContext& context,
+                                                                std::string_view* route);
   // Writes `response`; for a HEAD request the header only.
   boost::asio::awaitable<bool> Write(HttpResponse& response, unsigned version, bool keep_alive,
                                      bool head, const std::string& request_id);

@@ -326,6 +326,11 @@ StatusOr<std::string> Store::Get(Column c, std::string_view key) const {
 }
 
 Status Store::Write(WriteBatch* batch, bool sync) {
+  return WriteAll(std::span<WriteBatch* const>(&batch, 1), sync);
+}
+
+Status Store::WriteAll(std::span<WriteBatch* const> batches, bool sync) {
+  if (batches.empty()) return Status::OK();
   if (rep_->Fault(Op::kWrite)) {
     rep_->failed_writes.fetch_add(1, std::memory_order_relaxed);
     return InjectedFault();
@@ -333,21 +338,27 @@ Status Store::Write(WriteBatch* batch, bool sync) {
   // RocksDB takes an inverted range into a batch and fails it half-way
   // through the memtable insert, after the WAL write, leaving the database in
   // an error state: refused here, before anything is written.
-  for (const auto& op : batch->rep_->ops) {
-    if (op.kind == 2 && op.b < op.a) {
-      return Status::InvalidArgument("a range delete ends before it begins", "inverted_range");
+  for (const WriteBatch* batch : batches) {
+    for (const auto& op : batch->rep_->ops) {
+      if (op.kind == 2 && op.b < op.a) {
+        return Status::InvalidArgument("a range delete ends before it begins", "inverted_range");
+      }
     }
   }
-  rocksdb::WriteBatch& wb = batch->rep_->batch;
+  // Several batches go into the first one's RocksDB batch: one write, one
+  // sync, all or nothing.
+  rocksdb::WriteBatch& wb = batches[0]->rep_->batch;
   wb.Clear();
-  for (const auto& op : batch->rep_->ops) {
-    rocksdb::Status s;
-    if (op.kind == 0) s = wb.Put(rep_->cf(op.c), S(op.a), S(op.b));
-    else if (op.kind == 1) s = wb.Delete(rep_->cf(op.c), S(op.a));
-    else if (op.kind == 2) s = wb.DeleteRange(rep_->cf(op.c), S(op.a), S(op.b));
-    else if (op.kind == 4) s = wb.Merge(rep_->cf(op.c), S(op.a), S(op.b));
-    else s = wb.Merge(rep_->counters(), S(op.a), S(op.b));
-    if (!s.ok()) return FromRocks(s, "cannot build write batch");
+  for (const WriteBatch* batch : batches) {
+    for (const auto& op : batch->rep_->ops) {
+      rocksdb::Status s;
+      if (op.kind == 0) s = wb.Put(rep_->cf(op.c), S(op.a), S(op.b));
+      else if (op.kind == 1) s = wb.Delete(rep_->cf(op.c), S(op.a));
+      else if (op.kind == 2) s = wb.DeleteRange(rep_->cf(op.c), S(op.a), S(op.b));
+      else if (op.kind == 4) s = wb.Merge(rep_->cf(op.c), S(op.a), S(op.b));
+      else s = wb.Merge(rep_->counters(), S(op.a), S(op.b));
+      if (!s.ok()) return FromRocks(s, "cannot build write batch");
+    }
   }
   rocksdb::WriteOptions wo;
   wo.sync = sync;

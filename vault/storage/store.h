@@ -44,6 +44,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -143,6 +144,9 @@ class Store {
   // NotFound if absent.
   StatusOr<std::string> Get(Column c, std::string_view key) const;
   Status Write(WriteBatch* batch, bool sync = true);
+  // The batches as one: a single RocksDB write (and, with `sync`, one WAL
+  // sync), applied entirely or not at all (GroupCommitter).
+  Status WriteAll(std::span<WriteBatch* const> batches, bool sync = true);
   // The value of counter `name`; 0 if nothing was ever added to it.
   StatusOr<int64_t> ReadCounter(std::string_view name) const;
   // Calls `fn(key, value)` for each key starting with `prefix`, in order,

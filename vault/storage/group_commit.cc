@@ -1,0 +1,72 @@
+#include "vault/storage/group_commit.h"
+
+#include <utility>
+
+namespace vault {
+
+GroupCommitter::GroupCommitter(Store* store) : store_(store), thread_([this] { Run(); }) {}
+
+GroupCommitter::~GroupCommitter() {
+  {
+    MutexLock lock(&mu_);
+    stopping_ = true;
+  }
+  queued_.Signal();
+  thread_.join();
+}
+
+void GroupCommitter::Submit(std::unique_ptr<WriteBatch> batch, Done done,
+                            const std::atomic<bool>* abandoned) {
+  bool wake = false;
+  {
+    MutexLock lock(&mu_);
+    queue_.push_back(Item{std::move(batch), std::move(done), abandoned});
+    // Only a sleeping thread needs the wake-up (a futex call); a busy one
+    // takes the queue when its write returns.
+    wake = waiting_;
+    waiting_ = false;
+  }
+  if (wake) queued_.Signal();
+}
+
+void GroupCommitter::Run() {
+  std::vector<Item> group;
+  std::vector<WriteBatch*> batches;
+  std::vector<bool> skipped;
+  for (;;) {
+    {
+      MutexLock lock(&mu_);
+      while (queue_.empty() && !stopping_) {
+        waiting_ = true;
+        queued_.Wait(&mu_);
+      }
+      waiting_ = false;
+      if (queue_.empty()) return;  // stopping, and everything written
+      group.swap(queue_);
+    }
+    batches.clear();
+    skipped.assign(group.size(), false);
+    for (size_t i = 0; i < group.size(); ++i) {
+      const Item& item = group[i];
+      skipped[i] = item.abandoned != nullptr && item.abandoned->load(std::memory_order_acquire);
+      if (!skipped[i]) batches.push_back(item.batch.get());
+    }
+    const Status written = store_->WriteAll(batches);
+    groups_.fetch_add(1, std::memory_order_relaxed);
+    batches_.fetch_add(batches.size(), std::memory_order_relaxed);
+    for (size_t i = 0; i < group.size(); ++i) {
+      Item& item = group[i];
+      item.batch.reset();
+      if (skipped[i]) {
+        item.done(Status::Unavailable(
+            "an earlier append to this transcript could not be written; retry this one",
+            "earlier_write_failed"));
+      } else {
+        item.done(written);
+      }
+    }
+    group.clear();
+  }
+}
+
+}  // namespace vault
