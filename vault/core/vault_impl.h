@@ -116,6 +116,7 @@ class VaultImpl final : public Vault, private RetentionHost, private HoldHost {
   // Open transcripts whose key and state are kept between appends.
   size_t cached_open_transcripts() const { return open_cached_.load(); }
   // The group committer's counts: groups written, appends in them.
+  GroupCommitter* committer() { return committer_.get(); }
   uint64_t committed_groups() const { return committer_->groups(); }
   uint64_t committed_appends() const { return committer_->batches(); }
   Store* store() { return store_.get(); }

@@ -378,6 +378,27 @@ asio::awaitable<bool> Session::ServeOne() {
   co_return serve_more;
 }
 
+void Mailbox::Deliver(const asio::any_io_executor& executor, std::function<void()> fn) {
+  bool post = false;
+  {
+    MutexLock lock(&mu_);
+    queue_.push_back(std::move(fn));
+    post = !drain_posted_;
+    drain_posted_ = true;
+  }
+  if (post) asio::post(executor, [this] { Drain(); });
+}
+
+void Mailbox::Drain() {
+  std::vector<std::function<void()>> batch;
+  {
+    MutexLock lock(&mu_);
+    batch.swap(queue_);
+    drain_posted_ = false;
+  }
+  for (std::function<void()>& fn : batch) fn();
+}
+
 asio::awaitable<std::optional<HttpResponse>> Session::TryQueued(const HttpRequest& request,
                                                                const RequestContext& context,
                                                                std::string_view* route) {
@@ -389,10 +410,14 @@ asio::awaitable<std::optional<HttpResponse>> Session::TryQueued(const HttpReques
                                           void(std::optional<HttpResponse>)>(
       [&](auto handler) {
         auto resume = std::make_shared<decltype(handler)>(std::move(handler));
+        Mailbox* mailbox = &hub_->mailbox();
         const bool taken = hub_->router().TryQueueAppend(
-            request, context, route, [resume, strand](HttpResponse response) {
-              asio::post(strand, [resume, response = std::move(response)]() mutable {
-                std::move(*resume)(std::optional<HttpResponse>(std::move(response)));
+            request, context, route, [mailbox, resume, strand](HttpResponse response) {
+              auto answer = std::make_shared<HttpResponse>(std::move(response));
+              mailbox->Deliver(strand, [resume, strand, answer] {
+                asio::post(strand, [resume, answer]() mutable {
+                  std::move(*resume)(std::optional<HttpResponse>(std::move(*answer)));
+                });
               });
             });
         if (!taken) asio::post(strand, [resume]() mutable { std::move(*resume)(std::nullopt); });

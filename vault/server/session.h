@@ -40,6 +40,7 @@
 #include <sys/types.h>
 
 #include <atomic>
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -53,6 +54,8 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <vector>
+#include <functional>
 #include <string>
 #include <unordered_map>
 
@@ -136,6 +139,27 @@ class ConnectionSlot {
   std::optional<UidConnections::Slot> uid_slot_;
 };
 
+// Hands work from a thread outside the io_context (the Vault's group
+// committer) to the io_context's threads, in batches: the first call of a
+// batch posts one drain, and every call until that drain runs joins it. One
+// wake-up of a connection thread is then paid per batch rather than per
+// call, and what the drain posts on to each session's strand goes through
+// the running thread's own queue. Thread safety: any thread.
+class Mailbox {
+ public:
+  // Runs `fn` soon on a thread of the io_context of `executor` (the first
+  // call of a batch names where the drain runs). `fn` must not throw.
+  void Deliver(const boost::asio::any_io_executor& executor, std::function<void()> fn)
+      EXCLUDES(mu_);
+
+ private:
+  void Drain() EXCLUDES(mu_);
+
+  Mutex mu_;
+  std::vector<std::function<void()>> queue_ GUARDED_BY(mu_);
+  bool drain_posted_ GUARDED_BY(mu_) = false;
+};
+
 // What every session of one server shares. Outlives all its sessions.
 class SessionHub {
  public:
@@ -154,6 +178,7 @@ class SessionHub {
   std::string NextRequestId();
   ServerMetrics& metrics() const { return *metrics_; }
   MemoryTrimmer& trimmer() { return trimmer_; }
+  Mailbox& mailbox() { return mailbox_; }
   size_t open_connections() const { return open_connections_.load(std::memory_order_acquire); }
 
   // A slot for a new connection, or nullopt if `max` connections are open.
@@ -173,6 +198,7 @@ class SessionHub {
   const boost::asio::thread_pool::executor_type workers_;
   ServerMetrics* const metrics_;
   MemoryTrimmer trimmer_;
+  Mailbox mailbox_;
   std::atomic<bool> stopping_{false};
   std::atomic<uint64_t> next_request_id_{0};
   std::atomic<size_t> open_connections_{0};

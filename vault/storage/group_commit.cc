@@ -1,5 +1,7 @@
 #include "vault/storage/group_commit.h"
 
+#include <pthread.h>
+
 #include <utility>
 
 namespace vault {
@@ -29,10 +31,17 @@ void GroupCommitter::Submit(std::unique_ptr<WriteBatch> batch, Done done,
   if (wake) queued_.Signal();
 }
 
+void GroupCommitter::SetBeforeWriteForTesting(std::function<void()> hook) {
+  MutexLock lock(&mu_);
+  before_write_ = std::move(hook);
+}
+
 void GroupCommitter::Run() {
+  pthread_setname_np(pthread_self(), "vault-commit");  // for top -H and perf
   std::vector<Item> group;
   std::vector<WriteBatch*> batches;
   std::vector<bool> skipped;
+  std::function<void()> hook;
   for (;;) {
     {
       MutexLock lock(&mu_);
@@ -43,7 +52,9 @@ void GroupCommitter::Run() {
       waiting_ = false;
       if (queue_.empty()) return;  // stopping, and everything written
       group.swap(queue_);
+      hook = before_write_;
     }
+    if (hook) hook();
     batches.clear();
     skipped.assign(group.size(), false);
     for (size_t i = 0; i < group.size(); ++i) {

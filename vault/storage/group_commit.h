@@ -51,6 +51,11 @@ class GroupCommitter {
   uint64_t groups() const { return groups_.load(std::memory_order_relaxed); }
   uint64_t batches() const { return batches_.load(std::memory_order_relaxed); }
 
+  // Test seam: `hook` runs on the committer's thread after it has taken a
+  // group and before it writes it (a test holds a group there to queue the
+  // next one behind it).
+  void SetBeforeWriteForTesting(std::function<void()> hook) EXCLUDES(mu_);
+
  private:
   struct Item {
     std::unique_ptr<WriteBatch> batch;
@@ -65,6 +70,7 @@ class GroupCommitter {
   std::vector<Item> queue_ GUARDED_BY(mu_);
   bool stopping_ GUARDED_BY(mu_) = false;
   bool waiting_ GUARDED_BY(mu_) = false;  // the thread is asleep on queued_
+  std::function<void()> before_write_ GUARDED_BY(mu_);
   std::atomic<uint64_t> groups_{0};
   std::atomic<uint64_t> batches_{0};
   std::thread thread_;  // last: started once the rest is constructed
