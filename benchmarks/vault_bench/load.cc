@@ -41,6 +41,7 @@ class Writer {
          std::vector<uint32_t>* opens, std::vector<uint32_t>* closes)
       : config_(config), client_(Connect(config.socket)), text_(Payload(config.message_bytes, index)),
         progress_(progress), appends_(appends), opens_(opens), closes_(closes) {
+    index_ = index;
     if (config.rate > 0) {
       interval_ = std::chrono::duration_cast<SteadyClock::duration>(
           std::chrono::duration<double>(config.writers / config.rate));
@@ -52,7 +53,7 @@ class Writer {
   bool Step() {
     if (id_.empty()) {
       const auto start = SteadyClock::now();
-      auto created = client_->CreateTranscript({kService, {}});
+      auto created = client_->CreateTranscript({kService, NextVisitor()});
       if (!created.ok()) return Fail("create", created.status());
       opens_->push_back(MicrosSince(start));
       id_ = created->id;
@@ -92,6 +93,21 @@ class Writer {
     Die(std::string(what) + ": " + status.ToString());
   }
 
+  // The next transcript's visitor: none, or (identifiers) one of this
+  // writer's visitors, each of whom comes back about once in eight opens.
+  Visitor NextVisitor() {
+    Visitor v;
+    if (!config_.identifiers) return v;
+    const uint64_t n = opened_++;
+    const uint64_t who = (n % 8 == 7) ? (n / 8) * 8 : n;  // every 8th: an earlier visitor
+    const std::string tag = std::to_string(index_) + "x" + std::to_string(who);
+    v.ref = "bench-visitor-" + tag;
+    v.email = "visitor." + tag + "@example.org";
+    v.phone = "+44 7700 " + std::to_string(100000 + (index_ * 7919 + who) % 900000);
+    v.ip = "198.51." + std::to_string(index_ % 256) + "." + std::to_string(who % 250 + 1);
+    return v;
+  }
+
   const LoadConfig& config_;
   std::unique_ptr<Client> client_;
   const std::string text_;
@@ -104,6 +120,8 @@ class Writer {
   SteadyClock::duration interval_{0}, offset_{0};
   SteadyClock::time_point next_;
   bool scheduled_ = false;
+  int index_ = 0;
+  uint64_t opened_ = 0;
 };
 
 }  // namespace
@@ -131,6 +149,24 @@ std::vector<std::string> PrepareReadTranscripts(const std::string& socket, int c
   return ids;
 }
 
+std::vector<std::string> PrepareVisitor(const std::string& socket, const std::string& ref,
+                                        int count) {
+  std::unique_ptr<Client> client = Connect(socket);
+  std::vector<std::string> ids;
+  for (int i = 0; i < count; ++i) {
+    Visitor v;
+    v.ref = ref;
+    auto created = client->CreateTranscript({kService, v});
+    if (!created.ok()) Die("create: " + created.status().ToString());
+    auto appended = client->AppendMessage(created->id, MakeMessage(0, "hello"));
+    if (!appended.ok()) Die("append: " + appended.status().ToString());
+    auto closed = client->CloseTranscript(created->id);
+    if (!closed.ok()) Die("close: " + closed.status().ToString());
+    ids.push_back(created->id);
+  }
+  return ids;
+}
+
 // The messages of a transcript's JSON: every message object, and nothing
 // else in it, starts with {"seq": (wire::EncodeTranscript). A text holding
 // that string has its quote escaped, so it never counts.
@@ -145,9 +181,9 @@ static size_t CountMessages(std::string_view body) {
 }
 
 LoadResult RunLoad(const LoadConfig& config, const std::vector<std::string>& read_ids) {
-  const int threads = config.writers + config.readers;
+  const int threads = config.writers + config.readers + config.lookups;
   std::vector<std::vector<uint32_t>> appends(threads), opens(threads), closes(threads),
-      reads(threads);
+      reads(threads), history(threads), subject_access(threads);
   const ProcStats before = config.pid > 0 ? ReadProcStats(config.pid) : ProcStats{};
   double seconds = 0;
   {
@@ -157,6 +193,36 @@ LoadResult RunLoad(const LoadConfig& config, const std::vector<std::string>& rea
         auto writer = std::make_shared<Writer>(config, t, &progress, &appends[t], &opens[t],
                                                &closes[t]);
         return [writer] { return writer->Step(); };
+      }
+      if (t >= config.writers + config.readers) {
+        if (config.lookup_ids.size() < 2) Die("lookups need a visitor's transcripts");
+        std::shared_ptr<Client> client = Connect(config.socket);
+        return [&, t, client, n = size_t(0)]() mutable {
+          const auto start = SteadyClock::now();
+          if (n % 2 == 0) {
+            // An agent reading one of the visitor's chats lists the others.
+            const std::string& id = config.lookup_ids[(n / 2) % config.lookup_ids.size()];
+            auto page = client->ListHistory(id);
+            if (!page.ok()) Die("history: " + page.status().ToString());
+            if (page->entries.size() != std::min<size_t>(20, config.lookup_ids.size() - 1)) {
+              Die("history listed " + std::to_string(page->entries.size()) + " transcripts");
+            }
+            history[t].push_back(MicrosSince(start));
+          } else {
+            // The dpo's whole answer: the lookup, the transcripts read and
+            // audited, their accesses from the audit log.
+            SubjectAccessQuery query;
+            query.ref = config.lookup_ref;
+            auto answer = client->SubjectAccess(query);
+            if (!answer.ok()) Die("subject access: " + answer.status().ToString());
+            if (answer->items.size() != config.lookup_ids.size()) {
+              Die("subject access found " + std::to_string(answer->items.size()) + " transcripts");
+            }
+            subject_access[t].push_back(MicrosSince(start));
+          }
+          ++n;
+          return true;
+        };
       }
       if (read_ids.empty()) Die("readers need transcripts to read");
       std::shared_ptr<Client> client = Connect(config.socket);
@@ -186,6 +252,8 @@ LoadResult RunLoad(const LoadConfig& config, const std::vector<std::string>& rea
   result.opens = Phase(opens, seconds);
   result.closes = Phase(closes, seconds);
   result.reads = Phase(reads, seconds);
+  result.history = Phase(history, seconds);
+  result.subject_access = Phase(subject_access, seconds);
   if (config.pid > 0) {
     const ProcStats after = ReadProcStats(config.pid);
     result.server_cpu_seconds = after.cpu_seconds - before.cpu_seconds;

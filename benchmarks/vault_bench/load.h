@@ -8,6 +8,12 @@
 //            transcript's schedule starts after its open.
 //   readers  agents reading whole transcripts of `read_messages` messages
 //            (written before the phase starts) over and over.
+//   lookups  agents listing a returning visitor's history and a dpo's
+//            subject access requests for that visitor, taking turns, over
+//            `lookup_ids` (that visitor's transcripts, by `lookup_ref`).
+// With `identifiers`, writers open each transcript with a visitor's ref,
+// e-mail, phone and IP address (indexed), each visitor coming back for
+// about one transcript in eight; without, with no visitor fields at all.
 #ifndef VAULT_BENCHMARKS_VAULT_BENCH_LOAD_H_
 #define VAULT_BENCHMARKS_VAULT_BENCH_LOAD_H_
 
@@ -30,11 +36,15 @@ struct LoadConfig {
   size_t message_bytes = 1024;
   int messages_per_transcript = 100;
   int read_messages = 100;
+  bool identifiers = false;
+  int lookups = 0;
+  std::vector<std::string> lookup_ids;
+  std::string lookup_ref;
   std::string phase = "vault";
 };
 
 struct LoadResult {
-  PhaseResult appends, opens, closes, reads;
+  PhaseResult appends, opens, closes, reads, history, subject_access;
   double seconds = 0;  // wall-clock length of the phase
   double server_cpu_seconds = 0;
   uint64_t server_hwm_kib = 0;
@@ -47,6 +57,11 @@ struct LoadResult {
 // `messages` messages each. Returns their ids.
 std::vector<std::string> PrepareReadTranscripts(const std::string& socket, int count, int messages,
                                                 size_t message_bytes);
+
+// `count` closed transcripts of one returning visitor (ref `ref`, no other
+// identifier), one message each, for the lookups. Returns their ids.
+std::vector<std::string> PrepareVisitor(const std::string& socket, const std::string& ref,
+                                        int count);
 
 LoadResult RunLoad(const LoadConfig& config, const std::vector<std::string>& read_ids);
 

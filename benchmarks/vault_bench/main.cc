@@ -9,6 +9,13 @@
 //   load               vaultd only: --writers and --readers for --duration,
 //                      at --rate appends/s if given (0: flat out).
 //   raw                the baseline only.
+//   features           the visitor index and statistics (issue 18 point 4):
+//                      writers opening with visitor identifiers on a vaultd
+//                      with statistics on, against writers opening with none
+//                      on one with statistics off, in phases off, on, on, off
+//                      (each on a fresh vaultd); then history and subject
+//                      access lookups under that load. Use a small
+//                      --messages-per-transcript: it measures opens and closes.
 //   startup            fills a vault with --transcripts closed transcripts
 //                      in-process (unless --reuse names a filled one), starts
 //                      vaultd on it, times until it answers, reads its RSS.
@@ -63,7 +70,7 @@ struct Config {
 
 void Usage() {
   std::fprintf(stderr,
-               "usage: vault-bench [--mode compare|load|raw|startup] [--writers N] [--readers N]\n"
+               "usage: vault-bench [--mode compare|load|raw|features|startup] [--writers N] [--readers N]\n"
                "         [--duration S] [--rate APPENDS_PER_S] [--message-bytes B]\n"
                "         [--messages-per-transcript M] [--read-messages M] [--dir DIR]\n"
                "         [--vaultd PATH] [--vaultd-workers W] [--socket PATH] [--pid PID]\n"
@@ -120,6 +127,8 @@ void PrintLoad(const std::string& name, const LoadResult& r) {
   PrintPhase((name + ": opens").c_str(), r.opens);
   PrintPhase((name + ": closes").c_str(), r.closes);
   PrintPhase((name + ": reads").c_str(), r.reads);
+  PrintPhase((name + ": history").c_str(), r.history);
+  PrintPhase((name + ": subject access").c_str(), r.subject_access);
   if (r.server_cpu_seconds > 0) {
     std::printf("%-28s cpu %.2f s over %.2f s (%.0f%% of one core)", (name + ": vaultd").c_str(),
                 r.server_cpu_seconds, r.seconds, 100 * r.server_cpu_seconds / r.seconds);
@@ -249,6 +258,51 @@ int RunCompare(const Config& c, const std::string& scratch) {
   return 0;
 }
 
+int RunFeatures(const Config& c, const std::string& scratch) {
+  struct Sum {
+    uint64_t transcripts = 0;
+    double seconds = 0, cpu = 0;
+  } on, off;
+  const bool order[] = {false, true, true, false};
+  for (int round = 0; round < 4; ++round) {
+    const bool features = order[round];
+    std::vector<std::string> args = VaultdArgs(c);
+    if (!features) args.insert(args.end(), {"--statistics.enabled", "off"});
+    Vaultd daemon(c.vaultd, scratch + "/features-" + std::to_string(round), args);
+    LoadConfig l = BaseLoad(c, daemon.socket(), daemon.pid());
+    l.readers = 0;
+    l.identifiers = features;
+    l.phase = features ? "index and statistics on" : "index and statistics off";
+    const LoadResult r = RunLoad(l, {});
+    PrintLoad(l.phase, r);
+    Sum& sum = features ? on : off;
+    sum.transcripts += r.closes.ops;
+    sum.seconds += r.seconds;
+    sum.cpu += r.server_cpu_seconds;
+  }
+  // Lookups under the same load, with everything on.
+  Vaultd daemon(c.vaultd, scratch + "/features-lookups", VaultdArgs(c));
+  LoadConfig l = BaseLoad(c, daemon.socket(), daemon.pid());
+  l.readers = 0;
+  l.identifiers = true;
+  l.lookups = 1;
+  l.lookup_ref = "bench-returning-visitor";
+  l.lookup_ids = PrepareVisitor(daemon.socket(), l.lookup_ref, 21);
+  l.phase = "lookups under load";
+  const LoadResult lookups = RunLoad(l, {});
+  PrintLoad(l.phase, lookups);
+
+  const double on_rate = on.seconds > 0 ? on.transcripts / on.seconds : 0;
+  const double off_rate = off.seconds > 0 ? off.transcripts / off.seconds : 0;
+  std::printf("\nratios (same run; issue 18 point 4):\n");
+  Ratio("transcripts opened+closed/s, on vs off", on_rate, off_rate, "target >= 0.9x");
+  if (on.transcripts > 0 && off.transcripts > 0) {
+    Ratio("vaultd cpu per transcript (us), on vs off", on.cpu * 1e6 / on.transcripts,
+          off.cpu * 1e6 / off.transcripts, "");
+  }
+  return 0;
+}
+
 int RunStartup(const Config& c, const std::string& scratch) {
   std::string data_dir = c.reuse;
   if (data_dir.empty()) {
@@ -284,6 +338,7 @@ int main(int argc, char** argv) {
   if (c.mode == "compare") rc = RunCompare(c, scratch);
   else if (c.mode == "load") rc = RunLoadMode(c, scratch);
   else if (c.mode == "raw") RunRaw(c, scratch);
+  else if (c.mode == "features") rc = RunFeatures(c, scratch);
   else if (c.mode == "startup") rc = RunStartup(c, scratch);
   else Usage();
   std::fflush(stdout);
