@@ -52,6 +52,22 @@ Status ValidateMessage(const Message& m, const Options& o) {
   return Status::OK();
 }
 
+// What a stored append changes in its transcript's state (both paths).
+void CountAppend(const Message& m, UnixMillis now, int64_t retention_ms, StateRecord* st) {
+  st->last_activity = now;
+  st->message_count += 1;
+  if (m.from == "visitor") st->visitor_messages += 1;
+  if (m.from == "agent") {
+    st->agent_messages += 1;
+    if (st->first_agent_at == 0) st->first_agent_at = now;
+  }
+  if (m.from == "system") st->system_messages += 1;
+  if (st->seq_bound_known) {
+    st->seq_bound = std::max(st->seq_bound, m.seq == UINT64_MAX ? m.seq : m.seq + 1);
+  }
+  st->expires_at = now + retention_ms;  // open: earliest possible expiry
+}
+
 }  // namespace
 
 Status VaultImpl::SealInto(const SecretBytes& dek, std::string_view raw_id, RecordKind kind,
@@ -260,19 +276,7 @@ StatusOr<AppendOutcome> VaultImpl::DoAppend(const Caller& caller, std::string_vi
   // Open chats may use the first half of the reserve; the rest is kept for
   // closes, the audit log and the shredder.
   VAULT_RETURN_IF_ERROR(CheckFreeSpace(options_.storage_reserve_bytes / 2, "appends are"));
-  const UnixMillis now = clock_->NowMillis();
-  t.state.last_activity = now;
-  t.state.message_count += 1;
-  if (m.from == "visitor") t.state.visitor_messages += 1;
-  if (m.from == "agent") {
-    t.state.agent_messages += 1;
-    if (t.state.first_agent_at == 0) t.state.first_agent_at = now;
-  }
-  if (m.from == "system") t.state.system_messages += 1;
-  if (t.state.seq_bound_known) {
-    t.state.seq_bound = std::max(t.state.seq_bound, m.seq == UINT64_MAX ? m.seq : m.seq + 1);
-  }
-  t.state.expires_at = now + options_.retention_ms;  // open: earliest possible expiry
+  CountAppend(m, clock_->NowMillis(), options_.retention_ms, &t.state);
   WriteBatch batch;
   std::string sealed;
   VAULT_RETURN_IF_ERROR(
@@ -358,16 +362,7 @@ bool VaultImpl::QueueAppend(const Caller& caller, const std::string& raw_id, siz
   const UnixMillis now = clock_->NowMillis();
   if (now >= t.state.expires_at) return false;
   StateRecord st = t.state;  // the entry's, once the write is queued
-  st.last_activity = now;
-  st.message_count += 1;
-  if (m.from == "visitor") st.visitor_messages += 1;
-  if (m.from == "agent") {
-    st.agent_messages += 1;
-    if (st.first_agent_at == 0) st.first_agent_at = now;
-  }
-  if (m.from == "system") st.system_messages += 1;
-  st.seq_bound = std::max(st.seq_bound, m.seq == UINT64_MAX ? m.seq : m.seq + 1);
-  st.expires_at = now + options_.retention_ms;  // open: earliest possible expiry
+  CountAppend(m, now, options_.retention_ms, &st);
   // A move of the key to a later epoch is audited: AppendMessage does it.
   if (keyring_->EpochOf(st.expires_at) > t.key_epoch) return false;
 
