@@ -299,5 +299,77 @@ TEST(LifecycleTest, ConcurrentWritersEachGetTheirMessages) {
   }
 }
 
+// Many connections appending to the same transcripts at once (the appends'
+// fast path queues them for a shared sync, docs/design.md section 7.3),
+// with retries of what was just acknowledged among them: each append is
+// answered once, retries are duplicates, and each transcript ends up with
+// every message exactly once and counts them exactly.
+TEST(LifecycleTest, ConnectionsSharingTranscriptsAreEachAnsweredOnce) {
+  Daemon daemon({"--workers", "4"});
+  ASSERT_OK(daemon.Start());
+  constexpr int kConnections = 12;
+  constexpr uint64_t kEach = 30;  // seqs per connection per transcript
+  auto setup = MustConnect(daemon);
+  ASSERT_NE(setup, nullptr);
+  std::vector<std::string> ids;
+  for (int i = 0; i < 2; ++i) {
+    auto created = setup->CreateTranscript({"svc", {}});
+    ASSERT_OK(created);
+    ids.push_back(created->id);
+  }
+  auto text = [](const std::string& id, uint64_t seq) {
+    return id.substr(0, 6) + "/" + std::to_string(seq);
+  };
+  std::vector<std::string> errors(kConnections);
+  std::vector<int> duplicates(kConnections, 0);
+  std::vector<std::thread> threads;
+  for (int c = 0; c < kConnections; ++c) {
+    threads.emplace_back([&, c] {
+      auto client = daemon.Connect();
+      if (!client.ok()) {
+        errors[c] = client.status().ToString();
+        return;
+      }
+      for (uint64_t k = 0; k < kEach; ++k) {
+        for (const std::string& id : ids) {
+          const uint64_t seq = k * kConnections + c;
+          const Message m = MakeMessage(seq, text(id, seq));
+          auto stored = (*client)->AppendMessage(id, m);
+          if (!stored.ok() || *stored != AppendOutcome::kStored) {
+            errors[c] = "seq " + std::to_string(seq) + ": " +
+                        (stored.ok() ? std::string("not stored") : stored.status().ToString());
+            return;
+          }
+          if ((seq + c) % 5 == 0) {
+            auto again = (*client)->AppendMessage(id, m);
+            if (!again.ok() || *again != AppendOutcome::kDuplicate) {
+              errors[c] = "retry of seq " + std::to_string(seq) + " was not a duplicate";
+              return;
+            }
+            ++duplicates[c];
+          }
+        }
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  int retried = 0;
+  for (int c = 0; c < kConnections; ++c) {
+    ASSERT_EQ(errors[c], "") << "connection " << c;
+    retried += duplicates[c];
+  }
+  EXPECT_GT(retried, 0);
+  for (const std::string& id : ids) {
+    auto transcript = setup->GetTranscript(id);
+    ASSERT_OK(transcript);
+    ASSERT_EQ(transcript->messages.size(), kConnections * kEach);
+    EXPECT_EQ(transcript->info.message_count, kConnections * kEach);
+    for (uint64_t seq = 0; seq < kConnections * kEach; ++seq) {
+      EXPECT_EQ(transcript->messages[seq].seq, seq);
+      EXPECT_EQ(transcript->messages[seq].text, text(id, seq));
+    }
+  }
+}
+
 }  // namespace
 }  // namespace vault::testing
