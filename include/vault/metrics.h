@@ -53,6 +53,12 @@ struct VaultMetrics {
   HistogramSnapshot synced_writes;
   uint64_t failed_writes = 0;  // store writes that returned an error
   uint64_t wal_syncs = 0;      // fsyncs of the write-ahead log
+  // Appends answered through the group committer (docs/design.md section
+  // 7.3), the synced writes they took, and the open transcripts whose key
+  // and state are kept between appends now.
+  uint64_t queued_appends = 0;
+  uint64_t append_groups = 0;
+  uint64_t cached_open_transcripts = 0;
   // True while the store refuses writes after a background error (a full
   // disk), until it recovers by itself; the background errors and the
   // recoveries since start.

@@ -63,6 +63,9 @@ TEST_F(MetricsTest, ExpositionDeclaresEveryFamily) {
       {"vault_store_bytes", "gauge"},
       {kSynced, "histogram"},
       {"vault_store_wal_syncs_total", "counter"},
+      {"vault_appends_queued_total", "counter"},
+      {"vault_append_groups_total", "counter"},
+      {"vault_open_transcripts_cached", "gauge"},
       {"vault_store_write_errors_total", "counter"},
       {"vault_retention_last_shred_timestamp_seconds", "gauge"},
       {"vault_retention_last_run_timestamp_seconds", "gauge"},
@@ -238,6 +241,32 @@ TEST_F(MetricsTest, SyncedWritesCountOnlyWritesAndShareFsyncs) {
   EXPECT_GE(syncs, 1.0);
   EXPECT_LE(syncs, 3.0);
   EXPECT_GT(after.ValueOr0("vault_store_bytes", {{"kind", "wal"}}), 0.0);
+}
+
+TEST_F(MetricsTest, QueuedAppendsAndTheirCachedKeysAreCounted) {
+  const Exposition before = Scrape();
+  EXPECT_EQ(before.Find("vault_open_transcripts_cached"), 0.0);
+  auto created = client_->CreateTranscript({"svc", {}});
+  ASSERT_OK(created);
+  for (uint64_t seq = 0; seq < 5; ++seq) {
+    ASSERT_OK(client_->AppendMessage(created->id, MakeMessage(seq, "m")));
+  }
+  // A retry goes the full way (it is looked up): not queued.
+  ASSERT_OK(client_->AppendMessage(created->id, MakeMessage(4, "m")));
+  Exposition after = Scrape();
+  EXPECT_EQ(after.ValueOr0("vault_appends_queued_total") -
+                before.ValueOr0("vault_appends_queued_total"),
+            5.0);
+  const double groups = after.ValueOr0("vault_append_groups_total") -
+                        before.ValueOr0("vault_append_groups_total");
+  EXPECT_GE(groups, 1.0);
+  EXPECT_LE(groups, 5.0);
+  // The retry took the transcript's stripe, which forgets its key; the next
+  // append loads it again, and the close forgets it for good.
+  ASSERT_OK(client_->AppendMessage(created->id, MakeMessage(5, "m")));
+  EXPECT_EQ(Scrape().Find("vault_open_transcripts_cached"), 1.0);
+  ASSERT_OK(client_->CloseTranscript(created->id));
+  EXPECT_EQ(Scrape().Find("vault_open_transcripts_cached"), 0.0);
 }
 
 TEST_F(MetricsTest, TranscriptGaugesFollowCreateAndCloseAndSurviveKill) {

@@ -257,6 +257,9 @@ VaultMetrics VaultImpl::Metrics() {
   m.synced_writes = stats.synced_writes;
   m.failed_writes = stats.failed_writes;
   m.wal_syncs = stats.wal_syncs;
+  m.queued_appends = committer_->batches();
+  m.append_groups = committer_->groups();
+  m.cached_open_transcripts = open_cached_.load(std::memory_order_relaxed);
   m.store_read_only = stats.read_only;
   m.store_background_errors = stats.background_errors;
   m.store_recoveries = stats.recoveries;

@@ -180,6 +180,15 @@ std::string ServerMetrics::Render(const VaultMetrics& vault) const {
   Family(&out, "vault_store_wal_syncs_total", "counter",
          "fsyncs of the store's write-ahead log; concurrent writes share them.");
   Sample(&out, "vault_store_wal_syncs_total", "", std::to_string(vault.wal_syncs));
+  Family(&out, "vault_appends_queued_total", "counter",
+         "Appends written through the group committer (a chat's next message).");
+  Sample(&out, "vault_appends_queued_total", "", std::to_string(vault.queued_appends));
+  Family(&out, "vault_append_groups_total", "counter",
+         "Synced writes of the group committer; queued appends share them.");
+  Sample(&out, "vault_append_groups_total", "", std::to_string(vault.append_groups));
+  Family(&out, "vault_open_transcripts_cached", "gauge",
+         "Open transcripts whose key and state are kept in memory between appends.");
+  Sample(&out, "vault_open_transcripts_cached", "", std::to_string(vault.cached_open_transcripts));
   Family(&out, "vault_store_write_errors_total", "counter", "Store writes that failed.");
   Sample(&out, "vault_store_write_errors_total", "", std::to_string(vault.failed_writes));
   Family(&out, "vault_store_read_only", "gauge",
