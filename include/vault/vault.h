@@ -121,7 +121,10 @@ class Vault {
   // transcript busy at that instant): the caller then calls AppendMessage,
   // which gives the full answer. Never waits for a lock another thread
   // holds, nor for a sync (it may read the store: an open transcript's key
-  // and state, when they are not already in memory).
+  // and state, when they are not already in memory). `done` runs on the
+  // vault's commit thread: it must hand its answer on and return, never
+  // call the Vault (a call that takes the transcript would wait for that
+  // very thread) nor block.
   using AppendDone = std::function<void(StatusOr<AppendOutcome>)>;
   virtual bool TryAppendQueued(const Caller& caller, std::string_view id, const Message& message,
                                AppendDone done) {

@@ -65,6 +65,42 @@ class Answers {
   std::vector<uint64_t> order_;
 };
 
+// Holds the group committer's next group before its write until Release(),
+// so that what is queued meanwhile waits behind it (one group).
+class GroupHold {
+ public:
+  explicit GroupHold(GroupCommitter* committer) : committer_(committer) {
+    committer_->SetBeforeWriteForTesting([this] {
+      std::unique_lock<std::mutex> lock(mu_);
+      if (held_) return;  // only the first group waits
+      held_ = true;
+      cv_.notify_all();
+      cv_.wait(lock, [this] { return released_; });
+    });
+  }
+  ~GroupHold() {
+    Release();
+    committer_->SetBeforeWriteForTesting(nullptr);
+  }
+  void WaitHeld() {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [this] { return held_; });
+  }
+  void Release() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      released_ = true;
+    }
+    cv_.notify_all();
+  }
+
+ private:
+  GroupCommitter* const committer_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool held_ = false, released_ = false;
+};
+
 class QueuedAppendTest : public VaultFixture {
  protected:
   // Queues seq `seq` of `id`; false if the fast path declined it.
@@ -91,7 +127,13 @@ class QueuedAppendTest : public VaultFixture {
 TEST_F(QueuedAppendTest, QueuedAppendsAreDurableInOrderAndReadBack) {
   const std::string id = Create();
   Answers answers;
-  for (uint64_t seq = 0; seq < 200; ++seq) ASSERT_TRUE(Queue(id, seq, &answers)) << seq;
+  {
+    // The first append's group is held while the other 199 queue behind it.
+    GroupHold hold(vault_->committer());
+    ASSERT_TRUE(Queue(id, 0, &answers));
+    hold.WaitHeld();
+    for (uint64_t seq = 1; seq < 200; ++seq) ASSERT_TRUE(Queue(id, seq, &answers)) << seq;
+  }
   answers.Wait();
   EXPECT_TRUE(answers.failed().empty());
   // Answered in the order queued.
@@ -99,9 +141,9 @@ TEST_F(QueuedAppendTest, QueuedAppendsAreDurableInOrderAndReadBack) {
   for (uint64_t i = 0; i < 200; ++i) expected[i] = i;
   EXPECT_EQ(answers.order(), expected);
   EXPECT_EQ(vault_->cached_open_transcripts(), 1u);
-  // Fewer syncs than appends: the queue filled while the disk synced.
+  // Two synced writes: the held one, and the 199 queued behind it.
   EXPECT_EQ(vault_->committed_appends(), 200u);
-  EXPECT_LT(vault_->committed_groups(), 200u);
+  EXPECT_EQ(vault_->committed_groups(), 2u);
 
   const Transcript t = Read(id);
   EXPECT_EQ(t.info.message_count, 200u);
@@ -176,11 +218,25 @@ TEST_F(QueuedAppendTest, TheFastPathDeclinesWhatOnlyTheFullPathAnswers) {
 TEST_F(QueuedAppendTest, ACloseWaitsForQueuedAppendsAndForgetsTheKey) {
   const std::string id = Create();
   Answers answers;
+  StripeMutex& stripe = vault_->stripe_of(RawId(id));
+  const uint64_t waits = stripe.drain_waits();
+  GroupHold hold(vault_->committer());
   for (uint64_t seq = 0; seq < 64; ++seq) ASSERT_TRUE(Queue(id, seq, &answers));
+  hold.WaitHeld();
   EXPECT_EQ(vault_->cached_open_transcripts(), 1u);
-  // Straight away, while appends may still be queued: the close takes the
-  // stripe only once they are durable, so it seals the state they left.
-  auto closed = vault_->CloseTranscript(caller_, id);
+  // The close comes while every append is still queued: it must take the
+  // stripe only once they are durable, and seal the state they left.
+  StatusOr<UnixMillis> closed = Status::Internal("not run");
+  std::thread closer([&] { closed = vault_->CloseTranscript(caller_, id); });
+  // Synchronised on the stripe's own count: the close is waiting for the
+  // queued writes.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (stripe.drain_waits() == waits && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::yield();
+  }
+  EXPECT_EQ(stripe.drain_waits(), waits + 1) << "the close did not wait for the queued appends";
+  hold.Release();
+  closer.join();
   ASSERT_TRUE(closed.ok()) << closed.status().ToString();
   EXPECT_EQ(vault_->cached_open_transcripts(), 0u);
   answers.Wait();
@@ -189,6 +245,68 @@ TEST_F(QueuedAppendTest, ACloseWaitsForQueuedAppendsAndForgetsTheKey) {
   EXPECT_EQ(t.info.state, TranscriptState::kClosed);
   EXPECT_EQ(t.info.message_count, 64u);
   EXPECT_EQ(t.messages.size(), 64u);
+}
+
+// Transcripts whose ids fall in one stripe: more than its cache holds.
+TEST_F(QueuedAppendTest, AStripeKeepsAtMostFourAndDeclinesWhenAllHaveWritesQueued) {
+  std::map<size_t, std::vector<std::string>> by_stripe;
+  std::vector<std::string> same;
+  for (int i = 0; i < 5000 && same.empty(); ++i) {
+    const std::string id = Create("v" + std::to_string(i));
+    std::vector<std::string>& ids = by_stripe[vault_->stripe_index(RawId(id))];
+    ids.push_back(id);
+    if (ids.size() == 5) same = ids;
+  }
+  ASSERT_EQ(same.size(), 5u);
+  Answers answers;
+  // One after another, each answered before the next: the fifth evicts an
+  // idle one, so the stripe keeps four.
+  for (const std::string& id : same) {
+    ASSERT_TRUE(Queue(id, 0, &answers));
+    answers.Wait();
+  }
+  EXPECT_EQ(vault_->cached_open_transcripts(), 4u);
+  // Every cached one with a write queued (held): a fifth cannot be kept,
+  // and takes the full path.
+  {
+    GroupHold hold(vault_->committer());
+    for (size_t i = 1; i < 5; ++i) ASSERT_TRUE(Queue(same[i], 1, &answers)) << i;
+    hold.WaitHeld();
+    EXPECT_FALSE(Queue(same[0], 1, &answers));
+    EXPECT_EQ(vault_->cached_open_transcripts(), 4u);
+  }
+  answers.Wait();
+  EXPECT_TRUE(vault_->AppendMessage(caller_, same[0], Msg(1, "message 1")).ok());
+  for (const std::string& id : same) {
+    const Transcript t = Read(id);
+    EXPECT_EQ(Seqs(t), (std::set<uint64_t>{0, 1}));
+    EXPECT_EQ(t.info.message_count, 2u);
+  }
+}
+
+TEST_F(QueuedAppendTest, AReWrapOrAnExpiryTakesTheFullPath) {
+  const std::string id = Create();
+  Answers answers;
+  ASSERT_TRUE(Queue(id, 0, &answers));
+  answers.Wait();
+  // An epoch later the key must move to a later epoch, which is audited:
+  // declined here, done by the full path.
+  const uint64_t epoch = WrappedEpochOf(id);
+  clock_.Advance(kEpoch);
+  EXPECT_FALSE(Queue(id, 1, &answers));
+  answers.Wait();
+  EXPECT_EQ(WrappedEpochOf(id), epoch);
+  ASSERT_TRUE(vault_->AppendMessage(caller_, id, Msg(1, "message 1")).ok());
+  EXPECT_GT(WrappedEpochOf(id), epoch);
+  // Within the new epoch, the fast path again.
+  ASSERT_TRUE(Queue(id, 2, &answers));
+  answers.Wait();
+  // Past its expiry (the manual clock moved on): declined, and the full
+  // path says why.
+  clock_.Advance(kRetention + 1);
+  EXPECT_FALSE(Queue(id, 3, &answers));
+  answers.Wait();
+  EXPECT_EQ(vault_->AppendMessage(caller_, id, Msg(3, "late")).status().reason(), "expired");
 }
 
 TEST_F(QueuedAppendTest, AFailedWriteFailsTheAppendsStagedOnItAndTheFullPathRecovers) {

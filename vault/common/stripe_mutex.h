@@ -44,6 +44,7 @@ class CAPABILITY("mutex") StripeMutex {
     mu_.Lock();
     {
       MutexLock pending(&pending_mu_);
+      if (pending_ != 0) ++drain_waits_;
       while (pending_ != 0) drained_.Wait(&pending_mu_);
     }
     if (on_exclusive_) on_exclusive_();
@@ -65,12 +66,18 @@ class CAPABILITY("mutex") StripeMutex {
     MutexLock pending(&pending_mu_);
     if (--pending_ == 0) drained_.SignalAll();
   }
+  // How many times Lock() found writes pending and waited for them.
+  uint64_t drain_waits() {
+    MutexLock pending(&pending_mu_);
+    return drain_waits_;
+  }
 
  private:
   Mutex mu_;
   Mutex pending_mu_;
   CondVar drained_;
   uint64_t pending_ GUARDED_BY(pending_mu_) = 0;
+  uint64_t drain_waits_ GUARDED_BY(pending_mu_) = 0;
   std::function<void()> on_exclusive_;
 };
 

@@ -331,8 +331,9 @@ bool VaultImpl::QueueAppend(const Caller& caller, const std::string& raw_id, siz
     StatusOr<std::string> wrapped = store_->Get(Column::kWrappedKeys, raw_id);
     if (!wrapped.ok()) return false;
     StatusOr<Loaded> loaded = LoadWrapped(raw_id, *wrapped);
+    // Only a transcript this caller may write, open, with a bound, is kept.
     if (!loaded.ok() || loaded->state.state != TranscriptState::kOpen ||
-        !loaded->state.seq_bound_known) {
+        !loaded->state.seq_bound_known || !caller.MayWrite(loaded->state.service)) {
       return false;
     }
     if (cache.size() >= kOpenPerStripe) {

@@ -54,12 +54,13 @@ VaultImpl::VaultImpl(Options options, Clock* clock, DirectoryLock lock,
 }
 
 VaultImpl::~VaultImpl() {
-  // Queued appends are written (and answered) before anything stops.
-  committer_.reset();
-  for (size_t i = 0; i < open_cache_.size(); ++i) ForgetOpen(i);
   stop_index_filter_.store(true);
   WaitForIndexFilter();
   if (shredder_) shredder_->Stop();
+  // Queued appends are written (and answered) before the store closes;
+  // then every cached key is wiped, each under its stripe.
+  committer_.reset();
+  for (StripeMutex& stripe : stripes_) StripeLock forget(&stripe);
   // A stop record and a final checkpoint: the next start is a clean restart.
   if (audit_) {
     const Status closed = audit_->Close();

@@ -62,18 +62,28 @@ void GroupCommitter::Run() {
       skipped[i] = item.abandoned != nullptr && item.abandoned->load(std::memory_order_acquire);
       if (!skipped[i]) batches.push_back(item.batch.get());
     }
-    const Status written = store_->WriteAll(batches);
+    Status written;
+    try {
+      written = store_->WriteAll(batches);
+    } catch (const std::exception&) {  // allocation: fail the group, not the process
+      written = Status::Internal("the group's write could not be built", "internal");
+    }
     groups_.fetch_add(1, std::memory_order_relaxed);
     batches_.fetch_add(batches.size(), std::memory_order_relaxed);
     for (size_t i = 0; i < group.size(); ++i) {
       Item& item = group[i];
       item.batch.reset();
-      if (skipped[i]) {
-        item.done(Status::Unavailable(
-            "an earlier append to this transcript could not be written; retry this one",
-            "earlier_write_failed"));
-      } else {
-        item.done(written);
+      try {
+        if (skipped[i]) {
+          item.done(Status::Unavailable(
+              "an earlier append to this transcript could not be written; retry this one",
+              "earlier_write_failed"));
+        } else {
+          item.done(written);
+        }
+      } catch (const std::exception&) {
+        // The answer is lost (its connection sees the server close); the
+        // write's fate stands, and a retry by seq finds it.
       }
     }
     group.clear();

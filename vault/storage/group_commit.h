@@ -13,9 +13,10 @@
 // not written and its `done` gets Unavailable "earlier_write_failed".
 //
 // Thread safety: Submit may be called from any thread. `done` runs on the
-// committer's thread, must not call Submit's caller's locks that a
-// submitter may hold while it waits for this thread (see StripeMutex), and
-// must not throw. The destructor writes what is still queued, then stops.
+// committer's thread and must return promptly: it must not wait for
+// anything that waits for this thread (e.g. a StripeMutex whose pending
+// writes are in a later group). An exception from `done` is caught and
+// dropped. The destructor writes what is still queued, then stops.
 #ifndef VAULT_STORAGE_GROUP_COMMIT_H_
 #define VAULT_STORAGE_GROUP_COMMIT_H_
 
