@@ -142,8 +142,8 @@ TEST_F(QueuedAppendTest, QueuedAppendsAreDurableInOrderAndReadBack) {
   EXPECT_EQ(answers.order(), expected);
   EXPECT_EQ(vault_->cached_open_transcripts(), 1u);
   // Two synced writes: the held one, and the 199 queued behind it.
-  EXPECT_EQ(vault_->committed_appends(), 200u);
-  EXPECT_EQ(vault_->committed_groups(), 2u);
+  EXPECT_EQ(vault_->committer()->batches(), 200u);
+  EXPECT_EQ(vault_->committer()->groups(), 2u);
 
   const Transcript t = Read(id);
   EXPECT_EQ(t.info.message_count, 200u);

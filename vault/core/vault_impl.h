@@ -115,12 +115,10 @@ class VaultImpl final : public Vault, private RetentionHost, private HoldHost {
   // For tests and offline tools in this library.
   // Open transcripts whose key and state are kept between appends.
   size_t cached_open_transcripts() const { return open_cached_.load(); }
-  // The group committer's counts: groups written, appends in them.
+  // The group committer (its counts; a test's hold before its write).
   GroupCommitter* committer() { return committer_.get(); }
   StripeMutex& stripe_of(std::string_view raw_id) { return StripeFor(raw_id); }
   size_t stripe_index(std::string_view raw_id) const { return StripeIndex(raw_id); }
-  uint64_t committed_groups() const { return committer_->groups(); }
-  uint64_t committed_appends() const { return committer_->batches(); }
   Store* store() { return store_.get(); }
   Keyring* keyring() { return keyring_.get(); }
   audit::AuditLog* audit_log() { return audit_.get(); }

@@ -92,6 +92,13 @@ HttpResponse Router::Handle(const HttpRequest& request, const RequestContext& co
   }
 }
 
+Caller Router::CallerOf(const RequestContext& context) const {
+  Caller caller = access_.Resolve(context.peer.uid, context.peer.gid, context.peer.groups);
+  caller.pid = context.peer.pid;
+  caller.request_id = context.request_id;
+  return caller;
+}
+
 bool Router::MayQueue(const HttpRequest& request) {
   return request.method() == http::verb::post &&
          MatchRoute(request.target()).id == RouteId::kMessages;
@@ -104,9 +111,7 @@ bool Router::TryQueueAppend(const HttpRequest& request, const RequestContext& co
     if (match.id != RouteId::kMessages || request.method() != http::verb::post) return false;
     // The checks of Dispatch, in its order; any that fails is Dispatch's
     // to answer (and to audit).
-    Caller caller = access_.Resolve(context.peer.uid, context.peer.gid, context.peer.groups);
-    caller.pid = context.peer.pid;
-    caller.request_id = context.request_id;
+    const Caller caller = CallerOf(context);
     if (!Authorize(match, request.method_string(), caller).ok()) return false;
     if (!IsTranscriptId(match.transcript_id)) return false;
     if (!IsJsonContentType(request[http::field::content_type])) return false;
@@ -141,9 +146,7 @@ HttpResponse Router::Dispatch(const RouteMatch& match, const HttpRequest& reques
     response.set(http::field::allow, match.method);
     return response;
   }
-  Caller caller = access_.Resolve(context.peer.uid, context.peer.gid, context.peer.groups);
-  caller.pid = context.peer.pid;
-  caller.request_id = context.request_id;
+  const Caller caller = CallerOf(context);
   if (Status status = Authorize(match, request.method_string(), caller); !status.ok()) {
     // Refusals are audited too (health excepted: it reveals nothing). The
     // refusal stands whether or not the record could be written.

@@ -171,6 +171,9 @@ class Router {
  private:
   HttpResponse Dispatch(const RouteMatch& match, const HttpRequest& request,
                         const RequestContext& context) const;
+  // The caller of a request: its peer's roles and scopes (from the access
+  // policy), pid and request id.
+  Caller CallerOf(const RequestContext& context) const;
   // 403 unless the caller holds one of the roles the route needs.
   static Status Authorize(const RouteMatch& match, std::string_view method, const Caller& caller);
 
