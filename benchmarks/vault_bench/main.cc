@@ -119,6 +119,7 @@ void PrintPhase(const char* name, const PhaseResult& r) {
               r.rate(), static_cast<unsigned long long>(r.ops), r.latency.p50_us,
               r.latency.p99_us, r.latency.p999_us);
   if (r.syncs > 0) std::printf("  %.1f writes/sync", static_cast<double>(r.ops) / r.syncs);
+  if (r.cpu_seconds > 0) std::printf("  cpu %.0f us per write", r.cpu_us_per_op());
   std::printf("\n");
 }
 
@@ -255,6 +256,8 @@ int RunCompare(const Config& c, const std::string& scratch) {
   Ratio("reads/s vs raw", reads.reads.rate(), raw.reads.rate(), "");
   std::printf("  vaultd peak RSS %.1f MiB; cpu per append at peak %.0f us\n", hwm / 1024.0,
               peak.server_cpu_us_per_append());
+  Ratio("cpu per append at peak (us) vs raw per write", peak.server_cpu_us_per_append(),
+        raw.writes.cpu_us_per_op(), "target: vaultd <= 60 us");
   return 0;
 }
 

@@ -6,6 +6,7 @@
 #include <rocksdb/write_batch.h>
 
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -37,6 +38,14 @@ std::unique_ptr<rocksdb::DB> OpenRaw(const std::string& path,
   return std::unique_ptr<rocksdb::DB>(raw);
 }
 
+// User + system CPU of the whole process so far, in seconds.
+double ProcessCpuSeconds() {
+  rusage u{};
+  ::getrusage(RUSAGE_SELF, &u);
+  const auto secs = [](const timeval& t) { return t.tv_sec + t.tv_usec / 1e6; };
+  return secs(u.ru_utime) + secs(u.ru_stime);
+}
+
 std::string Key(char kind, uint64_t a, uint64_t b) {
   char key[40];
   const int n = std::snprintf(key, sizeof key, "%c%015llu%08llu", kind,
@@ -54,6 +63,7 @@ PhaseResult RawWrites(const std::string& dir, int threads, double seconds, size_
   std::vector<std::vector<uint32_t>> latencies(threads);
   Progress progress("rocksdb writes x" + std::to_string(threads), 0);
   PhaseResult result;
+  const double cpu_before = ProcessCpuSeconds();
   result.seconds = RunTimed(threads, seconds, [&](int t) {
     return [&, t, n = uint64_t{0}]() mutable {
       const auto start = SteadyClock::now();
@@ -70,6 +80,7 @@ PhaseResult RawWrites(const std::string& dir, int threads, double seconds, size_
       return true;
     };
   });
+  result.cpu_seconds = ProcessCpuSeconds() - cpu_before;
   result.latency = Summarize(Merge(latencies));
   result.ops = result.latency.count;
   result.syncs = stats->getTickerCount(rocksdb::WAL_FILE_SYNCED);

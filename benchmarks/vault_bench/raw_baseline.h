@@ -24,7 +24,12 @@ struct PhaseResult {
   double seconds = 0;
   Summary latency;
   uint64_t syncs = 0;  // raw writes: WAL syncs (rocksdb::Statistics)
+  // Raw writes: this process's CPU time over the timed phase (the writer
+  // threads and RocksDB's own flush and compaction threads), so that
+  // vaultd's CPU per append can be set beside what RocksDB alone costs.
+  double cpu_seconds = 0;
   double rate() const { return seconds > 0 ? ops / seconds : 0; }
+  double cpu_us_per_op() const { return ops > 0 ? 1e6 * cpu_seconds / ops : 0; }
 };
 
 PhaseResult RawWrites(const std::string& dir, int threads, double seconds, size_t message_bytes);

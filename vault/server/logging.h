@@ -8,19 +8,88 @@
 // Redaction is the caller's duty: fields must never carry transcript text,
 // visitor data, request bodies, raw request paths or key bytes.
 //
-// Thread safety: LogEvent may be called from any thread (spdlog's _mt sink).
-// InitJsonLogging should be called once, before other threads log.
+// Lines go to stderr through a LineWriter: a request's line is queued and
+// one writer thread ("vault-log") writes whatever has gathered with one
+// write(2), so connection threads do not each make a system call and take a
+// lock per request. Warnings and errors are written before LogEvent
+// returns, after every line queued before them; other lines wait at most
+// a few milliseconds (the writer gathers them). Nothing is dropped: past
+// kMaxQueuedLogBytes the caller writes the queue itself. A line still
+// queued when the process is killed is lost; the audit log, not this log,
+// is the durable record of accesses.
+//
+// Thread safety: LogEvent may be called from any thread. InitJsonLogging
+// should be called once, before other threads log; it registers
+// ShutdownLogging to run at exit.
 #ifndef VAULT_SERVER_LOGGING_H_
 #define VAULT_SERVER_LOGGING_H_
 
 #include <spdlog/common.h>
 
+#include <spdlog/sinks/sink.h>
+
 #include <boost/json/object.hpp>
+#include <condition_variable>
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <string>
 #include <string_view>
+#include <thread>
 
 namespace vault {
 
+inline constexpr size_t kMaxQueuedLogBytes = 1 << 20;
+
+// An spdlog sink that writes formatted lines to `fd` from its own thread
+// (see above). Lines of `sync_level` or above, and any line that would take
+// the queue past `max_queued` bytes, are written by the caller after the
+// queue. Stop() writes what is queued and ends the thread; lines logged
+// after it are written at once. Thread safety: log() and flush() from any
+// thread.
+class LineWriter final : public spdlog::sinks::sink {
+ public:
+  LineWriter(int fd, spdlog::level::level_enum sync_level, size_t max_queued = kMaxQueuedLogBytes);
+  ~LineWriter() override;
+  LineWriter(const LineWriter&) = delete;
+  LineWriter& operator=(const LineWriter&) = delete;
+
+  void log(const spdlog::details::log_msg& msg) override;
+  void flush() override;  // writes what is queued before returning
+  void set_pattern(const std::string& pattern) override;
+  void set_formatter(std::unique_ptr<spdlog::formatter> formatter) override;
+  void Stop();
+
+  // Writes made so far, by the thread and by callers (for tests).
+  size_t writes() const;
+
+ private:
+  void Run();
+  // Writes the queue and then `line`, holding write_mu_ (the order of writes).
+  void WriteNow(std::string_view line);
+  void WriteAll(std::string_view bytes);
+
+  const int fd_;
+  const spdlog::level::level_enum sync_level_;
+  const size_t max_queued_;
+  std::unique_ptr<spdlog::formatter> formatter_;  // set before logging starts
+  std::mutex write_mu_;        // held while bytes go to fd_: writes keep their order
+  mutable std::mutex mu_;      // guards the members below
+  std::condition_variable wake_;
+  std::string queued_;
+  bool writer_waiting_ = false;
+  bool stopping_ = false;
+  size_t writes_ = 0;
+  std::thread thread_;
+};
 void InitJsonLogging(spdlog::level::level_enum level = spdlog::level::info);
+
+// Writes what is queued and stops the writer thread. Runs at exit; safe to
+// call more than once.
+void ShutdownLogging();
+
+// The formatter InitJsonLogging installs (for tests of LineWriter).
+std::unique_ptr<spdlog::formatter> MakeJsonLineFormatter();
 
 // Writes {"ts", "level", "event": event, ...fields} if `level` is enabled.
 void LogEvent(spdlog::level::level_enum level, std::string_view event,

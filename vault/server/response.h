@@ -35,6 +35,13 @@ HttpResponse Reply(const StatusOr<T>& result, unsigned status, Encode encode) {
   return JsonResponse(status, encode(*result));
 }
 
+// The status line and header fields of `response` with the blank line that
+// ends them: the same bytes Beast's serializer writes before the body. The
+// session writes these and the body in one gathered write, without Beast's
+// serializer, whose type-erased buffer sequences cost more than the rest of
+// writing a small response (docs/performance.md, section 10.6).
+std::string SerializeHeader(const HttpResponse& response);
+
 // The bytes of `response` as HTTP/1.1 with "Connection: close", the
 // X-Request-Id `request_id` and a Content-Length: for answering where no
 // session runs (a connection refused on accept).

@@ -4,9 +4,11 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/http.hpp>
 #include <cinttypes>
 #include <algorithm>
+#include <array>
 #include <cstdio>
 #include <iterator>
 #include <optional>
@@ -545,8 +547,13 @@ asio::awaitable<bool> Session::Write(HttpResponse& response, unsigned version, b
   response.set("X-Request-Id", request_id);
   response.prepare_payload();
   if (head) response.body().clear();  // Content-Length still tells the GET size
+  // The header and the body in one gathered write: the bytes Beast's
+  // serializer would write (SerializeHeader), without its machinery.
+  const std::string header = SerializeHeader(response);
+  const std::array<asio::const_buffer, 2> buffers{asio::buffer(header),
+                                                  asio::buffer(response.body())};
   stream_.expires_after(hub_->limits().idle_timeout);
-  auto [ec, n] = co_await http::async_write(stream_, response, kTuple);
+  auto [ec, n] = co_await asio::async_write(stream_, buffers, kTuple);
   if (ec == beast::error::timeout) hub_->metrics().RecordTimeout(TimeoutPhase::kWrite);
   co_return !ec;
 }
