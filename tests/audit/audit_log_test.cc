@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "tests/audit/audit_fixture.h"
+#include "tests/support/needs_root.h"
 
 namespace vault {
 namespace {
@@ -170,6 +171,7 @@ TEST_F(AuditLogTest, ACleanCutBehindTheLastCheckpointIsTruncationNotACrash) {
 }
 
 TEST_F(AuditLogTest, AFailedWriteFailsTheAppendAndLeavesNoTrace) {
+  VAULT_SKIP_UNLESS_ROOT_FOR_CHATTR();
   Open();
   AppendN(3);
   const uint64_t before = log_->Size();

@@ -11,6 +11,7 @@
 #include <set>
 
 #include "tests/core/vault_fixture.h"
+#include "tests/support/needs_root.h"
 
 namespace vault::testing {
 namespace {
@@ -143,6 +144,7 @@ TEST_F(RetentionDamageTest, AFailedIdleCloseIsRecordedAsWriteFailed) {
 }
 
 TEST_F(RetentionDamageTest, MetricsReportTheOverdueCountOfTheLastRun) {
+  VAULT_SKIP_UNLESS_ROOT_FOR_CHATTR();
   const std::string id = Create();
   ASSERT_TRUE(vault_->CloseTranscript(caller_, id).ok());
   const UnixMillis expiry = ExpiryOf(id);

@@ -10,6 +10,7 @@
 
 #include "tests/core/vault_fixture.h"
 #include "vault/audit/verifier.h"
+#include "tests/support/needs_root.h"
 
 namespace vault::testing {
 namespace {
@@ -135,6 +136,7 @@ TEST_F(VaultAuditTest, ReadingTheAuditLogIsAuditedAndNeedsTheAuditorRole) {
 }
 
 TEST_F(VaultAuditTest, WhenTheAuditLogCannotBeWrittenNothingHappens) {
+  VAULT_SKIP_UNLESS_ROOT_FOR_CHATTR();
   const std::string id = Create();
   Append(id, 1, "before");
   const size_t keys_before = CountWrappedKeys();

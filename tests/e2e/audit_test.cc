@@ -21,6 +21,7 @@
 #include "tests/support/api_util.h"
 #include "tests/support/daemon.h"
 #include "tests/support/daemon_fixture.h"
+#include "tests/support/needs_root.h"
 
 namespace vault::testing {
 namespace {
@@ -173,6 +174,7 @@ TEST_F(AuditE2eTest, NonAuditorsCannotReadTheAuditLog) {
 }
 
 TEST_F(AuditE2eTest, WhenTheAuditStorageFailsAccessesAreRefusedWith503) {
+  VAULT_SKIP_UNLESS_ROOT_FOR_CHATTR();
   NewTranscript request;
   request.service = "helpline";
   auto created = client_->CreateTranscript(request);
