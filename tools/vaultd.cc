@@ -520,6 +520,18 @@ int RotateRootKey(const vault::Options& options, bool compromised) {
   return kExitOk;
 }
 
+// The vaultctl to name in the start-up banner: the one beside this vaultd
+// (a build tree's tools/), else plain "vaultctl" (installed on the PATH).
+std::string VaultctlPath() {
+  std::error_code ec;
+  const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    const std::filesystem::path beside = self.parent_path() / "vaultctl";
+    if (::access(beside.c_str(), X_OK) == 0) return beside.string();
+  }
+  return "vaultctl";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -604,7 +616,8 @@ int main(int argc, char** argv) {
                                          : config.vault.root_key_file)
                     : "systemd credential root-key")
             << "\n"
-            << "  try: curl --unix-socket " << socket << " http://vault/v1/health" << std::endl;
+            << "  try: curl -s --unix-socket " << socket << " http://vault/v1/health\n"
+            << "   or: VAULT_SOCKET=" << socket << " " << VaultctlPath() << " health" << std::endl;
   Notify("READY=1");
 
   const vault::Status status = (*server)->Run();

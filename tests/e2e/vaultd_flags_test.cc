@@ -13,6 +13,7 @@
 #include "tests/support/api_util.h"
 #include "tests/support/daemon.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/run_program.h"
 
 namespace vault::testing {
 namespace {
@@ -226,8 +227,30 @@ TEST(VaultdFlagsTest, CreatesDataDirPrivateAndSocketGroupWritable) {
   EXPECT_EQ(st.st_mode & 0777, 0660u);
   const std::string log = daemon.ReadLog();
   EXPECT_NE(log.find("vaultd listening on " + daemon.socket_path()), std::string::npos) << log;
-  EXPECT_NE(log.find("curl --unix-socket " + daemon.socket_path() + " http://vault/v1/health"),
-            std::string::npos);
+  // The two commands the banner offers work exactly as printed, and curl's
+  // output is the JSON alone, ending with a newline (no progress meter, no
+  // prompt run into it).
+  int ran = 0;
+  for (const std::string prefix : {"  try: ", "   or: "}) {
+    const size_t at = log.find("\n" + prefix);
+    ASSERT_NE(at, std::string::npos) << prefix << "\n" << log;
+    const size_t start = at + 1 + prefix.size();
+    const std::string command = log.substr(start, log.find('\n', start) - start);
+    const ProgramResult result = RunProgram("/bin/sh", {"-c", command});
+    EXPECT_EQ(result.exit_status, 0) << command << "\n" << result.err;
+    ASSERT_FALSE(result.out.empty()) << command;
+    EXPECT_EQ(result.out.back(), '\n') << command;
+    EXPECT_NE(result.out.find("\"status\""), std::string::npos) << command << "\n" << result.out;
+    ++ran;
+  }
+  EXPECT_EQ(ran, 2);
+  EXPECT_NE(log.find("  try: curl -s --unix-socket " + daemon.socket_path() +
+                     " http://vault/v1/health\n"),
+            std::string::npos)
+      << log;
+  EXPECT_NE(log.find("   or: VAULT_SOCKET=" + daemon.socket_path() + " /"), std::string::npos)
+      << "the vaultctl beside vaultd, by its full path\n"
+      << log;
 }
 
 // A group this process may give files to, other than its own when it can:
