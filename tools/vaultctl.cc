@@ -274,6 +274,13 @@ void Pretty(const json::value& v, std::string* out, int depth) {
 }
 
 // What to print for a JSON reply body.
+// `text` and a newline, unless it ends with one already (vaultd ends its
+// JSON replies with one, which --raw keeps).
+void PrintLine(const std::string& text) {
+  std::cout << text;
+  if (text.empty() || text.back() != '\n') std::cout << '\n';
+}
+
 std::string FormatJson(const std::string& body, bool raw) {
   if (raw) return body;
   boost::system::error_code ec;
@@ -540,11 +547,11 @@ int main(int argc, char** argv) {
   if (command == "metrics" || (command == "audit" && args[0] == "checkpoint")) {
     std::cout << *output;
   } else if (command == "subject-access" || rights) {
-    std::cout << *output << "\n";  // one line for scripts; a rights summary, or the raw answer
+    PrintLine(*output);  // one line for scripts; a rights summary, or the raw answer
   } else if (stats && !vault::ctl::StatsOutputIsJson(*stats)) {
     std::cout << *output;  // the CSV as received
   } else {
-    std::cout << FormatJson(*output, raw) << "\n";
+    PrintLine(FormatJson(*output, raw));
   }
   return kExitOk;
 }

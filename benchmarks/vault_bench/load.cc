@@ -171,6 +171,7 @@ std::vector<std::string> PrepareVisitor(const std::string& socket, const std::st
 // else in it, starts with {"seq": (wire::EncodeTranscript). A text holding
 // that string has its quote escaped, so it never counts.
 static size_t CountMessages(std::string_view body) {
+  if (!body.empty() && body.back() == '\n') body.remove_suffix(1);  // vaultd ends JSON with one
   if (body.empty() || body.front() != '{' || body.back() != '}') return 0;
   size_t count = 0;
   for (size_t at = body.find("{\"seq\":"); at != std::string_view::npos;

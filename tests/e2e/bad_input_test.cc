@@ -202,7 +202,7 @@ TEST_F(BadInputTest, DuplicateOfTheSameMessageIsAcceptedOnce) {
       R"({"seq":1,"from":")" + same.from + R"(","text":"m1","sent_at":")" + same.sent_at + R"("})");
   ASSERT_OK(reply);
   EXPECT_EQ(reply->status, 200) << reply->body;
-  EXPECT_EQ(reply->body, R"({"seq":1,"duplicate":true})");
+  EXPECT_EQ(reply->body, "{\"seq\":1,\"duplicate\":true}\n");
   auto outcome = client_->AppendMessage(id_, same);
   ASSERT_OK(outcome);
   EXPECT_EQ(*outcome, AppendOutcome::kDuplicate);

@@ -423,6 +423,59 @@ TEST_F(HttpConformanceTest, Http10KeepAliveIsHonoured) {
   EXPECT_EQ(StatusCodeOf(*rest), 200) << *rest;
 }
 
+// --- What a client needs to reuse a connection ---------------------------
+
+// Each response that keeps the connection says how long it may then stay
+// idle (the fixture's --idle-timeout 60s), so a client closes it first
+// instead of writing into a connection vaultd has closed; a response that
+// closes it does not.
+TEST_F(HttpConformanceTest, KeepAliveResponsesSayHowLongTheConnectionMayIdle) {
+  auto raw = RawConnection::Open(daemon_.socket_path());
+  ASSERT_OK(raw);
+  const std::string body = R"({"seq":1,"from":"visitor","text":"hi","sent_at":"2026-01-01T00:00:00Z"})";
+  ASSERT_OK(raw->Send("GET /v1/health HTTP/1.1\r\nHost: v\r\n\r\n"
+                      "GET /v1/nothing HTTP/1.1\r\nHost: v\r\n\r\n"
+                      "POST /v1/transcripts/" + id_ + "/messages HTTP/1.1\r\nHost: v\r\n"
+                      "Content-Type: application/json\r\nContent-Length: " +
+                      std::to_string(body.size()) + "\r\n\r\n" + body +
+                      "GET /v1/health HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"));
+  for (int expected : {200, 404, 201, 200}) {
+    auto response = raw->ReadResponse();
+    ASSERT_OK(response);
+    EXPECT_EQ(StatusCodeOf(*response), expected) << *response;
+    EXPECT_EQ(HeaderOf(*response, "Keep-Alive"), "timeout=60") << *response;
+    EXPECT_NE(HeaderOf(*response, "Connection"), "close") << *response;
+  }
+  ASSERT_OK(raw->Send("GET /v1/health HTTP/1.1\r\nHost: v\r\nConnection: close\r\n\r\n"));
+  auto last = raw->ReadUntilClose();
+  ASSERT_OK(last);
+  EXPECT_EQ(StatusCodeOf(*last), 200) << *last;
+  EXPECT_EQ(HeaderOf(*last, "Connection"), "close") << *last;
+  EXPECT_EQ(HeaderOf(*last, "Keep-Alive"), "") << *last;
+}
+
+// Every JSON body ends with a newline (curl's output then does not run into
+// the shell's prompt), and Content-Length counts it: a success, an error, a
+// transcript and a refusal before any route ran.
+TEST_F(HttpConformanceTest, JsonBodiesEndWithANewline) {
+  const std::string refused = UntilClose(
+      "GET /v1/health HTTP/1.1\r\nHost: v\r\nTransfer-Encoding: gzip\r\n\r\n");
+  for (const std::string& target :
+       {std::string("/v1/health"), std::string("/v1/nothing"), "/v1/transcripts/" + id_}) {
+    const std::string received =
+        UntilClose("GET " + target + " HTTP/1.1\r\nHost: v\r\nConnection: close\r\n\r\n");
+    const size_t body_at = received.find("\r\n\r\n");
+    ASSERT_NE(body_at, std::string::npos) << received;
+    const std::string body = received.substr(body_at + 4);
+    ASSERT_FALSE(body.empty()) << target;
+    EXPECT_EQ(body.back(), '\n') << target << ": " << body;
+    EXPECT_EQ(body.find('\n'), body.size() - 1) << target << ": one line";
+    EXPECT_EQ(HeaderOf(received, "Content-Length"), std::to_string(body.size())) << target;
+  }
+  ASSERT_FALSE(refused.empty());
+  EXPECT_EQ(refused.back(), '\n') << refused;
+}
+
 // --- JSON numbers in a message -------------------------------------------
 
 TEST_F(HttpConformanceTest, NegativeZeroSeqIsInvalid) {

@@ -182,7 +182,7 @@ TEST_F(RoundTripTest, HealthReportsVersion) {
   auto reply = client_->Request("GET", "/v1/health", "", "");
   ASSERT_OK(reply);
   EXPECT_EQ(reply->status, 200);
-  EXPECT_EQ(reply->body, std::string(R"({"status":"ok","version":")") + VAULT_VERSION + "\"}");
+  EXPECT_EQ(reply->body, std::string(R"({"status":"ok","version":")") + VAULT_VERSION + "\"}\n");
   EXPECT_EQ(reply->Header("Content-Type"), "application/json");
   EXPECT_EQ(reply->Header("Cache-Control"), "no-store");
   EXPECT_FALSE(reply->Header("X-Request-Id").empty());

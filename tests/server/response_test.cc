@@ -67,5 +67,25 @@ TEST(ResponseTest, ErrorResponsesAndLargeBodiesMatch) {
   EXPECT_EQ(header + large.body(), BeastBytes(large));
 }
 
+TEST(ResponseTest, OnlyJsonBodiesGetAClosingNewlineAndOnlyOnce) {
+  HttpResponse json = JsonResponse(200, R"({"a":1})");
+  EndJsonWithNewline(json);
+  EXPECT_EQ(json.body(), "{\"a\":1}\n");
+  EndJsonWithNewline(json);
+  EXPECT_EQ(json.body(), "{\"a\":1}\n");
+
+  HttpResponse segment = JsonResponse(200, std::string("\x01\x02segment", 9));
+  segment.set(boost::beast::http::field::content_type, "application/octet-stream");
+  EndJsonWithNewline(segment);
+  EXPECT_EQ(segment.body(), std::string("\x01\x02segment", 9));
+
+  HttpResponse empty = JsonResponse(204, "");
+  EndJsonWithNewline(empty);
+  EXPECT_EQ(empty.body(), "");
+
+  const std::string final = SerializeFinalResponse(ErrorResponse(503, "busy", "try later"), "r1");
+  EXPECT_EQ(final.substr(final.size() - 2), "}\n") << final;
+}
+
 }  // namespace
 }  // namespace vault

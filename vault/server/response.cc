@@ -17,6 +17,14 @@ HttpResponse JsonResponse(unsigned status, std::string body) {
   return response;
 }
 
+void EndJsonWithNewline(HttpResponse& response) {
+  std::string& body = response.body();
+  if (body.empty() || body.back() == '\n') return;
+  const auto type = response.base().find(http::field::content_type);
+  if (type == response.base().end() || type->value() != "application/json") return;
+  body += '\n';
+}
+
 HttpResponse ErrorResponse(unsigned status, std::string_view code, std::string_view message) {
   return JsonResponse(status, EncodeError(code, message));
 }
@@ -58,6 +66,7 @@ std::string SerializeFinalResponse(HttpResponse response, std::string_view reque
   response.version(11);
   response.keep_alive(false);
   response.set("X-Request-Id", request_id);
+  EndJsonWithNewline(response);
   response.prepare_payload();
   return SerializeHeader(response) + response.body();
 }

@@ -21,6 +21,12 @@ using HttpResponse = boost::beast::http::response<boost::beast::http::string_bod
 
 HttpResponse JsonResponse(unsigned status, std::string body);
 
+// Ends a non-empty application/json body with a newline if it has none, so
+// that a reply printed by curl does not run into the shell's prompt (JSON
+// parsers skip it). Other bodies (an audit segment, CSV, metrics) are left
+// exactly as they are. The session calls it on every response it writes.
+void EndJsonWithNewline(HttpResponse& response);
+
 // {"error": {"code": code, "message": message}} with HTTP `status`.
 HttpResponse ErrorResponse(unsigned status, std::string_view code, std::string_view message);
 

@@ -545,6 +545,13 @@ asio::awaitable<bool> Session::Write(HttpResponse& response, unsigned version, b
   response.version(version);
   response.keep_alive(keep_alive);
   response.set("X-Request-Id", request_id);
+  if (keep_alive) {
+    // How long this connection may stay idle before vaultd closes it, so a
+    // client closes first rather than write into a closed connection.
+    const auto idle = std::chrono::duration_cast<std::chrono::seconds>(hub_->limits().idle_timeout);
+    response.set(http::field::keep_alive, "timeout=" + std::to_string(idle.count()));
+  }
+  EndJsonWithNewline(response);
   response.prepare_payload();
   if (head) response.body().clear();  // Content-Length still tells the GET size
   // The header and the body in one gathered write: the bytes Beast's
