@@ -234,6 +234,7 @@ TEST_F(FullDiskTest, AppendsFailWhileTheDiskIsFullAndResumeWithoutARestart) {
 
   // The log says what happened, with reason codes only.
   // (The failed WAL write or the flush it forces may be reported first.)
+  ASSERT_OK(daemon_->WaitForLog(R"("event":"store_resumed")"));
   const std::string log = daemon_->ReadLog();
   const size_t stopped = log.find(R"("event":"store_stopped")");
   ASSERT_NE(stopped, std::string::npos) << log;

@@ -164,6 +164,24 @@ TEST(LineWriterTest, LinePastTheCapAndLinesAfterStopAreWrittenAtOnce) {
   writer->Stop();  // twice is harmless
 }
 
+TEST(LineWriterTest, TimestampsAreFormatRfc3339sTextAcrossSeconds) {
+  // In an order that crosses second boundaries both ways and revisits
+  // seconds, on one thread (whose cache of the second is what is tested).
+  const std::vector<int64_t> moments = {
+      0, 999, 1000, 1001, -1, -1000, -1001, -999, 0, 1764900000123, 1764900000999,
+      1764900001000, 1764899999999, 1764900000123, 253402300799999 /* 9999-12-31 */};
+  for (int64_t millis : moments) {
+    spdlog::memory_buf_t buf;
+    AppendTimestamp(buf, millis);
+    EXPECT_EQ(std::string(buf.data(), buf.size()), FormatRfc3339(millis)) << millis;
+  }
+  for (int64_t millis = 1764900000000 - 2500; millis < 1764900000000 + 2500; millis += 7) {
+    spdlog::memory_buf_t buf;
+    AppendTimestamp(buf, millis);
+    ASSERT_EQ(std::string(buf.data(), buf.size()), FormatRfc3339(millis)) << millis;
+  }
+}
+
 TEST(LineWriterTest, FlushWritesEverythingQueued) {
   TempFile file;
   auto writer = std::make_shared<LineWriter>(file.fd(), spdlog::level::warn);

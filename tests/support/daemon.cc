@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/inotify.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
@@ -247,6 +248,34 @@ std::string Daemon::ReadLog() const {
   std::stringstream contents;
   contents << file.rdbuf();
   return contents.str();
+}
+
+Status Daemon::WaitForLog(std::string_view text, std::chrono::milliseconds timeout) const {
+  const int fd = ::inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+  if (fd < 0) return Status::Internal(std::string("inotify_init1: ") + std::strerror(errno));
+  if (::inotify_add_watch(fd, log_path_.c_str(), IN_MODIFY) < 0) {
+    ::close(fd);
+    return Status::Internal("cannot watch " + log_path_);
+  }
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    // Checked after the watch is in place, so no write goes unnoticed.
+    if (ReadLog().find(text) != std::string::npos) {
+      ::close(fd);
+      return Status::OK();
+    }
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) {
+      ::close(fd);
+      return Status::Unavailable("the log never held " + std::string(text));
+    }
+    pollfd p{fd, POLLIN, 0};
+    (void)::poll(&p, 1, static_cast<int>(left.count()));
+    char events[4096];
+    while (::read(fd, events, sizeof events) > 0) {
+    }
+  }
 }
 
 StatusOr<std::unique_ptr<Client>> Daemon::Connect() const { return Client::Connect(socket_path_); }

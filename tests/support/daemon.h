@@ -70,6 +70,11 @@ class Daemon {
   const std::string& log_path() const { return log_path_; }
   const std::string& test_dir() const { return test_dir_; }
   std::string ReadLog() const;
+  // Waits until the log holds `text`, woken by inotify as the log grows:
+  // vaultd writes info lines from its log thread, a few milliseconds after
+  // the request that caused them (vault/server/logging.h).
+  Status WaitForLog(std::string_view text,
+                    std::chrono::milliseconds timeout = std::chrono::seconds(30)) const;
 
   // A client connected to this daemon's socket.
   StatusOr<std::unique_ptr<Client>> Connect() const;

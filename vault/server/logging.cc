@@ -1,5 +1,6 @@
 #include "vault/server/logging.h"
 
+#include <poll.h>
 #include <pthread.h>
 #include <spdlog/formatter.h>
 #include <spdlog/spdlog.h>
@@ -8,7 +9,9 @@
 #include <boost/json.hpp>
 #include <cerrno>
 #include <chrono>
+#include <algorithm>
 #include <cstdlib>
+#include <cstring>
 #include <memory>
 #include <string>
 
@@ -27,23 +30,32 @@ void Append(spdlog::memory_buf_t& dest, std::string_view s) {
   dest.append(s.data(), s.data() + s.size());
 }
 
-// FormatRfc3339's text, with the part up to the second formatted once per
-// second per thread: most lines come many to a second.
+}  // namespace
+
 void AppendTimestamp(spdlog::memory_buf_t& dest, int64_t millis) {
-  thread_local int64_t cached_second = -1;
-  thread_local std::string cached_prefix;  // "YYYY-MM-DDTHH:MM:SS."
+  // FormatRfc3339's text, with the part up to the second formatted once per
+  // second per thread: most lines come many to a second. Plain arrays, so
+  // nothing is destroyed before a late line at exit.
+  thread_local bool cached = false;
+  thread_local int64_t cached_second = 0;
+  thread_local char cached_prefix[32];  // "YYYY-MM-DDTHH:MM:SS."
+  thread_local size_t cached_size = 0;
   const int64_t second = millis >= 0 ? millis / 1000 : (millis - 999) / 1000;
-  if (second != cached_second) {
-    const std::string full = FormatRfc3339(second * 1000);
-    cached_prefix = full.substr(0, full.size() - 4);
+  if (!cached || second != cached_second) {
+    const std::string full = FormatRfc3339(second * 1000);  // "...SS.000Z"
+    cached_size = std::min(full.size() - 4, sizeof cached_prefix);
+    std::memcpy(cached_prefix, full.data(), cached_size);
     cached_second = second;
+    cached = true;
   }
-  Append(dest, cached_prefix);
+  Append(dest, std::string_view(cached_prefix, cached_size));
   const int ms = static_cast<int>(millis - second * 1000);
   const char tail[4] = {static_cast<char>('0' + ms / 100), static_cast<char>('0' + ms / 10 % 10),
                         static_cast<char>('0' + ms % 10), 'Z'};
   Append(dest, std::string_view(tail, 4));
 }
+
+namespace {
 
 class JsonLineFormatter final : public spdlog::formatter {
  public:
@@ -80,10 +92,6 @@ std::shared_ptr<LineWriter> g_writer;  // guarded by g_writer_mu
 
 }  // namespace
 
-std::unique_ptr<spdlog::formatter> MakeJsonLineFormatter() {
-  return std::make_unique<JsonLineFormatter>();
-}
-
 LineWriter::LineWriter(int fd, spdlog::level::level_enum sync_level, size_t max_queued)
     : fd_(fd),
       sync_level_(sync_level),
@@ -95,9 +103,9 @@ LineWriter::~LineWriter() { Stop(); }
 
 void LineWriter::set_pattern(const std::string&) {}  // lines are JSON; see the formatter
 
-void LineWriter::set_formatter(std::unique_ptr<spdlog::formatter> formatter) {
-  formatter_ = std::move(formatter);
-}
+// Lines are always JSON lines: a formatter swapped under threads that are
+// formatting would be freed under them.
+void LineWriter::set_formatter(std::unique_ptr<spdlog::formatter>) {}
 
 void LineWriter::log(const spdlog::details::log_msg& msg) {
   spdlog::memory_buf_t line;
@@ -135,11 +143,25 @@ void LineWriter::WriteNow(std::string_view line) {
 }
 
 void LineWriter::WriteAll(std::string_view bytes) {
+  bool partial = false;
   while (!bytes.empty()) {
     const ssize_t n = ::write(fd_, bytes.data(), bytes.size());
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return;  // stderr gone or full: nowhere else to report it
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      // A non-blocking stderr that is full (a slow journal): wait for room.
+      pollfd p{fd_, POLLOUT, 0};
+      (void)::poll(&p, 1, -1);
+      continue;
+    }
+    if (n <= 0) {
+      // stderr is gone (EPIPE, EIO): nowhere to report it. A line cut short
+      // is ended, so that whatever reads the rest is not handed half a line
+      // joined to the next.
+      if (partial) (void)!::write(fd_, "\n", 1);
+      return;
+    }
     bytes.remove_prefix(static_cast<size_t>(n));
+    partial = !bytes.empty();
   }
   std::lock_guard<std::mutex> lock(mu_);
   ++writes_;

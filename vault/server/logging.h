@@ -13,7 +13,8 @@
 // write(2), so connection threads do not each make a system call and take a
 // lock per request. Warnings and errors are written before LogEvent
 // returns, after every line queued before them; other lines wait at most
-// a few milliseconds (the writer gathers them). Nothing is dropped: past
+// a few milliseconds (the writer gathers them). Nothing is dropped while
+// stderr takes writes (a full non-blocking one is waited for): past
 // kMaxQueuedLogBytes the caller writes the queue itself. A line still
 // queued when the process is killed is lost; the audit log, not this log,
 // is the durable record of accesses.
@@ -31,6 +32,7 @@
 #include <boost/json/object.hpp>
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -56,6 +58,7 @@ class LineWriter final : public spdlog::sinks::sink {
 
   void log(const spdlog::details::log_msg& msg) override;
   void flush() override;  // writes what is queued before returning
+  // Both ignored: the lines are JSON lines (see above).
   void set_pattern(const std::string& pattern) override;
   void set_formatter(std::unique_ptr<spdlog::formatter> formatter) override;
   void Stop();
@@ -72,7 +75,7 @@ class LineWriter final : public spdlog::sinks::sink {
   const int fd_;
   const spdlog::level::level_enum sync_level_;
   const size_t max_queued_;
-  std::unique_ptr<spdlog::formatter> formatter_;  // set before logging starts
+  const std::unique_ptr<spdlog::formatter> formatter_;
   std::mutex write_mu_;        // held while bytes go to fd_: writes keep their order
   mutable std::mutex mu_;      // guards the members below
   std::condition_variable wake_;
@@ -88,8 +91,9 @@ void InitJsonLogging(spdlog::level::level_enum level = spdlog::level::info);
 // call more than once.
 void ShutdownLogging();
 
-// The formatter InitJsonLogging installs (for tests of LineWriter).
-std::unique_ptr<spdlog::formatter> MakeJsonLineFormatter();
+// Appends FormatRfc3339(millis) to `dest` (exposed for its test): the text
+// up to the second is formatted once per second per thread.
+void AppendTimestamp(spdlog::memory_buf_t& dest, int64_t millis);
 
 // Writes {"ts", "level", "event": event, ...fields} if `level` is enabled.
 void LogEvent(spdlog::level::level_enum level, std::string_view event,
