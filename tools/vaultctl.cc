@@ -273,7 +273,6 @@ void Pretty(const json::value& v, std::string* out, int depth) {
   }
 }
 
-// What to print for a JSON reply body.
 // `text` and a newline, unless it ends with one already (vaultd ends its
 // JSON replies with one, which --raw keeps).
 void PrintLine(const std::string& text) {
@@ -281,6 +280,7 @@ void PrintLine(const std::string& text) {
   if (text.empty() || text.back() != '\n') std::cout << '\n';
 }
 
+// What to print for a JSON reply body.
 std::string FormatJson(const std::string& body, bool raw) {
   if (raw) return body;
   boost::system::error_code ec;

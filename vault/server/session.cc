@@ -545,10 +545,12 @@ asio::awaitable<bool> Session::Write(HttpResponse& response, unsigned version, b
   response.version(version);
   response.keep_alive(keep_alive);
   response.set("X-Request-Id", request_id);
-  if (keep_alive) {
-    // How long this connection may stay idle before vaultd closes it, so a
-    // client closes first rather than write into a closed connection.
-    const auto idle = std::chrono::duration_cast<std::chrono::seconds>(hub_->limits().idle_timeout);
+  // How long this connection may stay idle before vaultd closes it, so a
+  // client closes first rather than write into a closed connection. Under a
+  // second there is no whole number of seconds to say (timeout=0 reads as
+  // "no limit" to some clients): no header.
+  const auto idle = std::chrono::duration_cast<std::chrono::seconds>(hub_->limits().idle_timeout);
+  if (keep_alive && idle.count() > 0) {
     response.set(http::field::keep_alive, "timeout=" + std::to_string(idle.count()));
   }
   EndJsonWithNewline(response);
