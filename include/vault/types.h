@@ -103,10 +103,20 @@ struct HistoryPage {
   std::string next;                   // empty on the last page
 };
 
+// Which of a transcript's messages to read: those with seq >= from_seq, at
+// most `limit` of them (0: all).
+struct MessageRange {
+  uint64_t from_seq = 0;
+  size_t limit = 0;
+};
+
 struct Transcript {
   TranscriptInfo info;
   Visitor visitor;
   std::vector<Message> messages;  // ascending seq
+  // When a MessageRange's limit ended the page before the last message: the
+  // seq of the next message, to ask for as the next page's from_seq.
+  std::optional<uint64_t> next_from_seq;
 };
 
 // A subject access request (docs/subject-access.md): the visitor's

@@ -455,14 +455,20 @@ Status VaultImpl::StageClose(Loaded* t, UnixMillis closed_at, WriteBatch* batch)
 }
 
 StatusOr<Transcript> VaultImpl::GetTranscript(const Caller& caller, std::string_view id) {
-  StatusOr<Transcript> result = DoGet(caller, id);
+  return GetTranscriptPage(caller, id, MessageRange{});
+}
+
+StatusOr<Transcript> VaultImpl::GetTranscriptPage(const Caller& caller, std::string_view id,
+                                                  const MessageRange& range) {
+  StatusOr<Transcript> result = DoGet(caller, id, range);
   // Reads change nothing: the record can follow the read, and an audit
   // failure discards what was read.
   VAULT_RETURN_IF_ERROR(AuditOutcome(caller, "transcript.read", id, result.status()));
   return result;
 }
 
-StatusOr<Transcript> VaultImpl::DoGet(const Caller& caller, std::string_view id) {
+StatusOr<Transcript> VaultImpl::DoGet(const Caller& caller, std::string_view id,
+                                      const MessageRange& range) {
   if (!caller.Has(Role::kWriter) && !caller.Has(Role::kAgent)) return MayNotRead();
   std::string raw_id;
   if (!ParseId(id, &raw_id)) return NoSuchTranscript();
@@ -471,7 +477,7 @@ StatusOr<Transcript> VaultImpl::DoGet(const Caller& caller, std::string_view id)
   VAULT_ASSIGN_OR_RETURN(Loaded t, Load(id));
   if (!caller.MayRead(t.state.service)) return MayNotRead();
   if (t.state.restricted()) return Restricted();
-  return ReadRecords(id, t.raw_id, t.dek, t.state);
+  return ReadRecords(id, t.raw_id, t.dek, t.state, range);
 }
 
 StatusOr<StateRecord> VaultImpl::ReadState(const std::string& raw_id, const SecretBytes& dek) {
@@ -502,7 +508,8 @@ Status VaultImpl::StageIndexMove(const std::string& raw_id, const SecretBytes& d
 }
 
 StatusOr<Transcript> VaultImpl::ReadRecords(std::string_view id, const std::string& raw_id,
-                                            const SecretBytes& dek, const StateRecord& state) {
+                                            const SecretBytes& dek, const StateRecord& state,
+                                            const MessageRange& range) {
   Transcript out;
   out.info.id = std::string(id);
   out.info.service = state.service;
@@ -515,9 +522,13 @@ StatusOr<Transcript> VaultImpl::ReadRecords(std::string_view id, const std::stri
 
   VAULT_ASSIGN_OR_RETURN(out.visitor, ReadVisitor(raw_id, dek));
 
+  // Message keys are the id and a big-endian seq, a statement's one byte
+  // more: from the range's first seq to past every key of this transcript.
+  const bool whole = range.from_seq == 0 && range.limit == 0;
+  const std::string begin = MessageKey(raw_id, range.from_seq);
+  const std::string end = raw_id + std::string(10, '\xff');
   Status inner;
-  Status scan = store_->Scan(Column::kMessages, raw_id, [&](std::string_view k,
-                                                              std::string_view v) {
+  const auto visit = [&](std::string_view k, std::string_view v) {
     if (k.size() == kIdBytes + 9) {
       // A supplementary statement, right after the message it supplements.
       const uint64_t seq = GetU64(k.data() + kIdBytes);
@@ -537,16 +548,22 @@ StatusOr<Transcript> VaultImpl::ReadRecords(std::string_view id, const std::stri
       return false;
     }
     const uint64_t seq = GetU64(k.data() + kIdBytes);
+    if (range.limit != 0 && out.messages.size() == range.limit) {
+      out.next_from_seq = seq;
+      return false;
+    }
     auto p = aead::Open(dek, v, RecordAd(raw_id, RecordKind::kMessage, seq));
     if (!p.ok()) { inner = p.status(); return false; }
     auto msg = DecodeMessage(*p, seq);
     if (!msg.ok()) { inner = msg.status(); return false; }
     out.messages.push_back(std::move(msg).value());
     return true;
-  });
-  VAULT_RETURN_IF_ERROR(scan);
+  };
+  VAULT_RETURN_IF_ERROR(whole ? store_->Scan(Column::kMessages, raw_id, visit)
+                              : store_->ScanRange(Column::kMessages, begin, end, visit));
   VAULT_RETURN_IF_ERROR(inner);
-  if (out.messages.size() != state.message_count) {
+  if (whole ? out.messages.size() != state.message_count
+            : out.messages.size() > state.message_count) {
     return Status::Corruption("the number of stored messages does not match the transcript state");
   }
   return out;

@@ -55,6 +55,8 @@ class VaultImpl final : public Vault, private RetentionHost, private HoldHost {
                        AppendDone done) override;
   StatusOr<UnixMillis> CloseTranscript(const Caller& caller, std::string_view id) override;
   StatusOr<Transcript> GetTranscript(const Caller& caller, std::string_view id) override;
+  StatusOr<Transcript> GetTranscriptPage(const Caller& caller, std::string_view id,
+                                         const MessageRange& range) override;
   StatusOr<HistoryPage> ListHistory(const Caller& caller, std::string_view id,
                                     const HistoryQuery& query) override;
   StatusOr<SubjectAccessAnswer> SubjectAccess(const Caller& caller,
@@ -165,10 +167,12 @@ class VaultImpl final : public Vault, private RetentionHost, private HoldHost {
   // Forgets (and wipes) the cached open transcripts of stripe `index`,
   // whose holder has it exclusively.
   void ForgetOpen(size_t index) NO_THREAD_SAFETY_ANALYSIS;
-  StatusOr<Transcript> DoGet(const Caller& caller, std::string_view id);
-  // The transcript's visitor and messages, opened with its DEK.
+  StatusOr<Transcript> DoGet(const Caller& caller, std::string_view id, const MessageRange& range);
+  // The transcript's visitor and messages (those in `range`; all by
+  // default), opened with its DEK.
   StatusOr<Transcript> ReadRecords(std::string_view id, const std::string& raw_id,
-                                   const SecretBytes& dek, const StateRecord& state);
+                                   const SecretBytes& dek, const StateRecord& state,
+                                   const MessageRange& range = {});
   StatusOr<StateRecord> ReadState(const std::string& raw_id, const SecretBytes& dek);
   StatusOr<HistoryPage> DoListHistory(const Caller& caller, std::string_view id,
                                       const HistoryQuery& query, size_t* results);

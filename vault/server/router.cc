@@ -171,7 +171,7 @@ HttpResponse Router::Dispatch(const RouteMatch& match, const HttpRequest& reques
     case RouteId::kTranscripts:
       return CreateTranscript(caller, request);
     case RouteId::kTranscript:
-      return GetTranscript(caller, match.transcript_id);
+      return GetTranscript(caller, match.transcript_id, request);
     case RouteId::kHistory:
       return History(caller, match.transcript_id, request);
     case RouteId::kSubjectAccess:
@@ -269,8 +269,31 @@ HttpResponse Router::CloseTranscript(const Caller& caller, std::string_view id,
   return JsonResponse(200, EncodeClosed(id, *expires_at));
 }
 
-HttpResponse Router::GetTranscript(const Caller& caller, std::string_view id) const {
-  StatusOr<Transcript> transcript = vault_->GetTranscript(caller, id);
+HttpResponse Router::GetTranscript(const Caller& caller, std::string_view id,
+                                   const HttpRequest& request) const {
+  // ?from_seq=N&limit=M: a page of the messages (docs/api.md, section 2.3).
+  const std::string_view target = request.target();
+  const std::optional<std::string_view> from_text = QueryParam(target, "from_seq");
+  const std::optional<std::string_view> limit_text = QueryParam(target, "limit");
+  MessageRange range;
+  if (from_text) {
+    const std::optional<uint64_t> from = ParseNumber(*from_text);
+    if (!from || *from > max_seq_) {
+      return ErrorResponse(400, "invalid_query",
+                           "from_seq must be a seq from 0 to " + std::to_string(max_seq_));
+    }
+    range.from_seq = *from;
+  }
+  if (limit_text) {
+    const std::optional<uint64_t> limit = ParseNumber(*limit_text);
+    if (!limit || *limit == 0 || *limit > kMaxMessagesPerPage) {
+      return ErrorResponse(400, "invalid_query",
+                           "limit must be a number from 1 to " +
+                               std::to_string(kMaxMessagesPerPage));
+    }
+    range.limit = static_cast<size_t>(*limit);
+  }
+  StatusOr<Transcript> transcript = vault_->GetTranscriptPage(caller, id, range);
   if (!transcript.ok()) return ErrorResponse(transcript.status());
   return JsonResponse(200, EncodeTranscript(*transcript));
 }

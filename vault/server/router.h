@@ -142,6 +142,9 @@ struct RequestContext {
   std::string request_id;
 };
 
+// The most messages one page of GET /v1/transcripts/{id}?limit= may ask for.
+inline constexpr uint64_t kMaxMessagesPerPage = 10000;
+
 class Router {
  public:
   // `vault` (and `metrics`, if given) must outlive the Router. `max_seq`
@@ -182,7 +185,8 @@ class Router {
                              const HttpRequest& request) const;
   HttpResponse CloseTranscript(const Caller& caller, std::string_view id,
                                const HttpRequest& request) const;
-  HttpResponse GetTranscript(const Caller& caller, std::string_view id) const;
+  HttpResponse GetTranscript(const Caller& caller, std::string_view id,
+                             const HttpRequest& request) const;
   HttpResponse SubjectAccess(const Caller& caller, const HttpRequest& request) const;
   HttpResponse SubjectErasure(const Caller& caller, const HttpRequest& request) const;
   HttpResponse History(const Caller& caller, std::string_view id,

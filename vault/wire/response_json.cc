@@ -122,6 +122,7 @@ std::string EncodeTranscript(const Transcript& transcript) {
     w.EndObject();
   }
   w.EndArray();
+  if (transcript.next_from_seq.has_value()) w.UintMember("next_from_seq", *transcript.next_from_seq);
   w.EndObject();
   return out;
 }
@@ -144,6 +145,7 @@ json::object EncodeTranscriptObject(const Transcript& transcript) {
     messages.emplace_back(EncodeMessageObject(message));
   }
   object["messages"] = std::move(messages);
+  if (transcript.next_from_seq.has_value()) object["next_from_seq"] = *transcript.next_from_seq;
   return object;
 }
 
