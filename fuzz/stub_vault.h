@@ -23,6 +23,15 @@ class StubVault final : public Vault {
     if (Missing(id)) return NotFound();
     return m.seq % 2 == 0 ? AppendOutcome::kStored : AppendOutcome::kDuplicate;
   }
+  StatusOr<std::vector<AppendOutcome>> AppendMessages(
+      const Caller&, std::string_view id, const std::vector<Message>& messages) override {
+    if (Missing(id)) return NotFound();
+    std::vector<AppendOutcome> outcomes;
+    for (const Message& m : messages) {
+      outcomes.push_back(m.seq % 2 == 0 ? AppendOutcome::kStored : AppendOutcome::kDuplicate);
+    }
+    return outcomes;
+  }
   StatusOr<UnixMillis> CloseTranscript(const Caller&, std::string_view id) override {
     if (Missing(id)) return NotFound();
     return 1795341600000;

@@ -103,6 +103,9 @@ struct HistoryPage {
   std::string next;                   // empty on the last page
 };
 
+// The most messages one batch append (Vault::AppendMessages) may carry.
+inline constexpr size_t kMaxBatchMessages = 1000;
+
 // Which of a transcript's messages to read: those with seq >= from_seq, at
 // most `limit` of them (0: all).
 struct MessageRange {

@@ -110,6 +110,15 @@ class Vault {
                                                        const NewTranscript& request) = 0;
   virtual StatusOr<AppendOutcome> AppendMessage(const Caller& caller, std::string_view id,
                                                 const Message& message) = 0;
+  // Appends `messages` (1 to kMaxBatchMessages, distinct seqs, any order)
+  // to transcript `id` as one unit: with one durable write, every message
+  // is stored or found already stored with the same content (a retry:
+  // kDuplicate), or the whole batch is refused and nothing is stored (a
+  // seq_conflict on any message, a closed transcript while any message is
+  // new, an invalid message, a refusal). Outcomes are in the order given.
+  // Refusals are audited as for AppendMessage; stored messages are not.
+  virtual StatusOr<std::vector<AppendOutcome>> AppendMessages(
+      const Caller& caller, std::string_view id, const std::vector<Message>& messages) = 0;
   // The fast path of AppendMessage, for a caller that must not wait for the
   // disk (the server's connection threads): if the append is a chat's next
   // message and needs nothing but sealing and one durable write, it is

@@ -27,17 +27,18 @@ TEST_F(RolesTest, EveryEndpointForEveryRole) {
   const std::string& socket = daemon_.socket_path();
   struct Expect {
     const Identity* who;
-    int health, create_alpha, append, close, get, audit;
+    int health, create_alpha, append, batch, close, get, page, audit;
     const char* denial_code;  // expected error code of the 403s on transcripts
   };
   const Expect matrix[] = {
-      {&kWriterAlpha, 200, 201, 201, 200, 200, 403, ""},
-      {&kWriterBeta, 200, 403, 403, 403, 403, 403, "service_forbidden"},
-      {&kAgent, 200, 403, 403, 403, 200, 403, "forbidden"},
-      {&kOfficer, 200, 403, 403, 403, 403, 403, "forbidden"},
-      {&kAuditor, 200, 403, 403, 403, 403, 200, "forbidden"},
-      {&kAdmin, 200, 403, 403, 403, 403, 403, "forbidden"},
-      {&kUnknown, 403, 403, 403, 403, 403, 403, "unknown_caller"},
+      {&kWriterAlpha, 200, 201, 201, 201, 200, 200, 200, 403, ""},
+      {&kWriterBeta, 200, 403, 403, 403, 403, 403, 403, 403, "service_forbidden"},
+      {&kAgent, 200, 403, 403, 403, 403, 200, 200, 403, "forbidden"},
+      {&kOfficer, 200, 403, 403, 403, 403, 403, 403, 403, "forbidden"},
+      {&kAuditor, 200, 403, 403, 403, 403, 403, 403, 200, "forbidden"},
+      {&kAdmin, 200, 403, 403, 403, 403, 403, 403, 403, "forbidden"},
+      {&kDpo, 200, 403, 403, 403, 403, 403, 403, 403, "forbidden"},
+      {&kUnknown, 403, 403, 403, 403, 403, 403, 403, 403, "unknown_caller"},
   };
   for (const Expect& e : matrix) {
     SCOPED_TRACE(e.who->name);
@@ -47,12 +48,15 @@ TEST_F(RolesTest, EveryEndpointForEveryRole) {
         {"GET", "/v1/health", ""},
         {"POST", "/v1/transcripts", R"({"service":"alpha"})"},
         {"POST", path + "/messages", Message(1)},
+        {"POST", path + "/messages/batch", R"({"messages":[)" + Message(2) + "," + Message(3) + "]}"},
         {"POST", path + "/close", ""},
         {"GET", path, ""},
+        {"GET", path + "?from_seq=1&limit=1", ""},
         {"GET", "/v1/audit/checkpoint", ""},
     };
     const std::vector<Reply> got = RunAs(*e.who, socket, calls);
-    const int expected[] = {e.health, e.create_alpha, e.append, e.close, e.get, e.audit};
+    const int expected[] = {e.health, e.create_alpha, e.append, e.batch,
+                            e.close,  e.get,          e.page,   e.audit};
     for (size_t i = 0; i < calls.size(); ++i) {
       SCOPED_TRACE(calls[i].method + " " + calls[i].target);
       EXPECT_EQ(got[i].status, expected[i]) << got[i].body;
@@ -67,8 +71,8 @@ TEST_F(RolesTest, EveryEndpointForEveryRole) {
     // Nothing changed unless the call was allowed: read back as the owner.
     Reply after = RunOneAs(kWriterAlpha, socket, {"GET", path, ""});
     ASSERT_EQ(after.status, 200) << after.body;
-    const bool wrote = e.append == 201;
-    EXPECT_EQ(Field(after.body, "message_count"), wrote ? "2" : "1") << after.body;
+    const int count = 1 + (e.append == 201 ? 1 : 0) + (e.batch == 201 ? 2 : 0);
+    EXPECT_EQ(Field(after.body, "message_count"), std::to_string(count)) << after.body;
     EXPECT_EQ(Field(after.body, "state"), e.close == 200 ? "closed" : "open")
         << after.body;
   }

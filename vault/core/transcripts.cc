@@ -2,6 +2,7 @@
 // and the loading, sealing and staging they share.
 #include <algorithm>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "vault/common/encoding.h"
@@ -293,6 +294,90 @@ StatusOr<AppendOutcome> VaultImpl::DoAppend(const Caller& caller, std::string_vi
   }
   VAULT_RETURN_IF_ERROR(store_->Write(&batch));
   return AppendOutcome::kStored;
+}
+
+StatusOr<std::vector<AppendOutcome>> VaultImpl::AppendMessages(
+    const Caller& caller, std::string_view id, const std::vector<Message>& messages) {
+  StatusOr<std::vector<AppendOutcome>> result = DoAppendBatch(caller, id, messages);
+  if (!result.ok() && result.status().code() == Status::Code::kPermissionDenied) {
+    VAULT_RETURN_IF_ERROR(AuditOutcome(caller, "transcript.append", id, result.status()));
+  }
+  return result;
+}
+
+StatusOr<std::vector<AppendOutcome>> VaultImpl::DoAppendBatch(
+    const Caller& caller, std::string_view id, const std::vector<Message>& messages) {
+  if (!caller.Has(Role::kWriter)) return MayNotWrite();
+  if (messages.empty() || messages.size() > kMaxBatchMessages) {
+    return Status::InvalidArgument(
+        "a batch holds 1 to " + std::to_string(kMaxBatchMessages) + " messages", "batch_too_large");
+  }
+  std::set<uint64_t> seqs;
+  for (const Message& m : messages) {
+    VAULT_RETURN_IF_ERROR(ValidateMessage(m, options_));
+    if (!seqs.insert(m.seq).second) {
+      return Status::InvalidArgument("seq " + std::to_string(m.seq) + " is twice in the batch",
+                                     "duplicate_seq");
+    }
+  }
+  std::string raw_id;
+  if (!ParseId(id, &raw_id)) return NoSuchTranscript();
+  StripeLock lock(&StripeFor(raw_id));
+  VAULT_ASSIGN_OR_RETURN(Loaded t, Load(id));
+  if (!caller.MayWrite(t.state.service)) return MayNotWrite();
+  // First every retry and conflict, as AppendMessage finds them: a
+  // conflict anywhere refuses the whole batch before anything is staged.
+  std::vector<AppendOutcome> outcomes(messages.size(), AppendOutcome::kStored);
+  bool any_new = false;
+  for (size_t i = 0; i < messages.size(); ++i) {
+    const Message& m = messages[i];
+    if (t.state.seq_bound_known && m.seq >= t.state.seq_bound) {
+      any_new = true;
+      continue;
+    }
+    StatusOr<std::string> existing = store_->Get(Column::kMessages, MessageKey(t.raw_id, m.seq));
+    if (existing.ok()) {
+      VAULT_ASSIGN_OR_RETURN(
+          std::string plain,
+          aead::Open(t.dek, *existing, RecordAd(t.raw_id, RecordKind::kMessage, m.seq)));
+      VAULT_ASSIGN_OR_RETURN(Message stored, DecodeMessage(plain, m.seq));
+      if (!(stored == m)) {
+        return Status::AlreadyExists("seq " + std::to_string(m.seq) +
+                                         ": a different message is already stored with this seq",
+                                     "seq_conflict");
+      }
+      outcomes[i] = AppendOutcome::kDuplicate;
+      continue;
+    }
+    if (existing.status().code() != Status::Code::kNotFound) return existing.status();
+    any_new = true;
+  }
+  if (!any_new) return outcomes;  // a replay of what is stored: nothing to write
+  if (t.state.state != TranscriptState::kOpen) {
+    return Status::FailedPrecondition("the transcript is closed", "transcript_closed");
+  }
+  VAULT_RETURN_IF_ERROR(CheckFreeSpace(options_.storage_reserve_bytes / 2, "appends are"));
+  const UnixMillis now = clock_->NowMillis();
+  WriteBatch batch;
+  std::string sealed;
+  for (size_t i = 0; i < messages.size(); ++i) {
+    if (outcomes[i] != AppendOutcome::kStored) continue;
+    const Message& m = messages[i];
+    CountAppend(m, now, options_.retention_ms, &t.state);
+    sealed.clear();
+    VAULT_RETURN_IF_ERROR(
+        SealInto(t.dek, t.raw_id, RecordKind::kMessage, m.seq, EncodeMessage(m), &sealed));
+    batch.Put(Column::kMessages, MessageKey(t.raw_id, m.seq), sealed);
+  }
+  const uint64_t from_epoch = t.key_epoch;
+  VAULT_RETURN_IF_ERROR(StageState(&t, &batch));
+  if (t.key_epoch != from_epoch) {
+    AuditDetails facts = KeyFacts(t.key_epoch, t.state.expires_at);
+    facts.emplace(facts.begin(), "from_epoch", std::to_string(from_epoch));
+    VAULT_RETURN_IF_ERROR(Audit(caller, "transcript.rewrap", id, "ok", std::move(facts)));
+  }
+  VAULT_RETURN_IF_ERROR(store_->Write(&batch));
+  return outcomes;
 }
 
 bool VaultImpl::TryAppendQueued(const Caller& caller, std::string_view id, const Message& m,

@@ -54,6 +54,8 @@ class VaultImpl final : public Vault, private RetentionHost, private HoldHost {
   bool TryAppendQueued(const Caller& caller, std::string_view id, const Message& message,
                        AppendDone done) override;
   StatusOr<UnixMillis> CloseTranscript(const Caller& caller, std::string_view id) override;
+  StatusOr<std::vector<AppendOutcome>> AppendMessages(
+      const Caller& caller, std::string_view id, const std::vector<Message>& messages) override;
   StatusOr<Transcript> GetTranscript(const Caller& caller, std::string_view id) override;
   StatusOr<Transcript> GetTranscriptPage(const Caller& caller, std::string_view id,
                                          const MessageRange& range) override;
@@ -161,6 +163,8 @@ class VaultImpl final : public Vault, private RetentionHost, private HoldHost {
   void CompactAfterErase(uint64_t erasure) EXCLUDES(erase_compact_mu_);
   StatusOr<UnixMillis> DoClose(const Caller& caller, std::string_view id, bool* audited);
   StatusOr<AppendOutcome> DoAppend(const Caller& caller, std::string_view id, const Message& m);
+  StatusOr<std::vector<AppendOutcome>> DoAppendBatch(const Caller& caller, std::string_view id,
+                                                     const std::vector<Message>& messages);
   // TryAppendQueued's work once it holds stripe `index` (for its append).
   bool QueueAppend(const Caller& caller, const std::string& raw_id, size_t index,
                    const Message& m, AppendDone* done) NO_THREAD_SAFETY_ANALYSIS;

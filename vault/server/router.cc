@@ -43,7 +43,8 @@ bool MethodAllowed(std::string_view allowed, std::string_view method) {
 }
 
 bool HasTranscriptId(RouteId route) {
-  return route == RouteId::kTranscript || route == RouteId::kMessages || route == RouteId::kClose ||
+  return route == RouteId::kTranscript || route == RouteId::kMessages ||
+         route == RouteId::kMessagesBatch || route == RouteId::kClose ||
          route == RouteId::kErase || route == RouteId::kTranscriptHolds ||
          route == RouteId::kHistory || route == RouteId::kStatements ||
          route == RouteId::kMonitoring;
@@ -180,6 +181,8 @@ HttpResponse Router::Dispatch(const RouteMatch& match, const HttpRequest& reques
       return SubjectErasure(caller, request);
     case RouteId::kMessages:
       return AppendMessage(caller, match.transcript_id, request);
+    case RouteId::kMessagesBatch:
+      return AppendMessages(caller, match.transcript_id, request);
     case RouteId::kClose:
       return CloseTranscript(caller, match.transcript_id, request);
     case RouteId::kErase:
@@ -259,6 +262,18 @@ HttpResponse Router::AppendMessage(const Caller& caller, std::string_view id,
   if (!outcome.ok()) return ErrorResponse(outcome.status());
   return JsonResponse(*outcome == AppendOutcome::kStored ? 201 : 200,
                       EncodeAppended(message->seq, *outcome));
+}
+
+HttpResponse Router::AppendMessages(const Caller& caller, std::string_view id,
+                                    const HttpRequest& request) const {
+  StatusOr<std::vector<Message>> messages =
+      wire::ParseMessageBatch(request.body(), max_seq_, kMaxBatchMessages);
+  if (!messages.ok()) return ErrorResponse(messages.status());
+  StatusOr<std::vector<AppendOutcome>> outcomes = vault_->AppendMessages(caller, id, *messages);
+  if (!outcomes.ok()) return ErrorResponse(outcomes.status());
+  const bool stored = std::find(outcomes->begin(), outcomes->end(), AppendOutcome::kStored) !=
+                      outcomes->end();
+  return JsonResponse(stored ? 201 : 200, wire::EncodeAppendedBatch(*messages, *outcomes));
 }
 
 HttpResponse Router::CloseTranscript(const Caller& caller, std::string_view id,

@@ -55,6 +55,7 @@ enum class RouteId {
   kTranscripts,
   kTranscript,
   kMessages,
+  kMessagesBatch,
   kClose,
   kErase,
   kRetention,
@@ -183,6 +184,8 @@ class Router {
   HttpResponse CreateTranscript(const Caller& caller, const HttpRequest& request) const;
   HttpResponse AppendMessage(const Caller& caller, std::string_view id,
                              const HttpRequest& request) const;
+  HttpResponse AppendMessages(const Caller& caller, std::string_view id,
+                              const HttpRequest& request) const;
   HttpResponse CloseTranscript(const Caller& caller, std::string_view id,
                                const HttpRequest& request) const;
   HttpResponse GetTranscript(const Caller& caller, std::string_view id,

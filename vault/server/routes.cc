@@ -178,6 +178,9 @@ RouteMatch MatchRoute(std::string_view target) {
   if (rest == "/messages") {
     return Match(RouteId::kMessages, "/v1/transcripts/{id}/messages", "POST", id);
   }
+  if (rest == "/messages/batch") {
+    return Match(RouteId::kMessagesBatch, "/v1/transcripts/{id}/messages/batch", "POST", id);
+  }
   if (rest == "/close") return Match(RouteId::kClose, "/v1/transcripts/{id}/close", "POST", id);
   if (rest == "/erase") return Match(RouteId::kErase, "/v1/transcripts/{id}/erase", "POST", id);
   if (rest == "/statements") {
@@ -212,6 +215,7 @@ RoleSet RolesFor(RouteId route) {
       return RoleSet::All();
     case RouteId::kTranscripts:
     case RouteId::kMessages:
+    case RouteId::kMessagesBatch:
     case RouteId::kClose:
     case RouteId::kMonitoring:
       return Roles({Role::kWriter});
@@ -308,6 +312,7 @@ const char* ActionFor(RouteId route) {
     case RouteId::kRightsDecide:
       return "rights.decide";
     case RouteId::kMessages:
+    case RouteId::kMessagesBatch:
       return "transcript.append";
     case RouteId::kClose:
       return "transcript.close";

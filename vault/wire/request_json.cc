@@ -1,6 +1,8 @@
 #include "vault/wire/request_json.h"
 
 #include <boost/json.hpp>
+#include <set>
+#include <utility>
 
 #include "vault/wire/json_util.h"
 
@@ -79,6 +81,68 @@ StatusOr<Message> ParseMessage(std::string_view body, uint64_t max_seq) {
         "field \"seq\" must be an integer from 0 to " + std::to_string(max_seq), "invalid_seq");
   }
   return message;
+}
+
+StatusOr<std::vector<Message>> ParseMessageBatch(std::string_view body, uint64_t max_seq,
+                                                 size_t max_messages) {
+  VAULT_ASSIGN_OR_RETURN(json::object object,
+                         ParseRequestObject(body, {"messages"}, "batch request body"));
+  const json::value* list = object.if_contains("messages");
+  if (list == nullptr) {
+    return Status::InvalidArgument("missing required field \"messages\"", "missing_field");
+  }
+  if (!list->is_array()) {
+    return Status::InvalidArgument("field \"messages\" must be an array", "invalid_type");
+  }
+  const json::array& array = list->as_array();
+  if (array.empty()) {
+    return Status::InvalidArgument("\"messages\" must hold at least one message", "empty_batch");
+  }
+  if (array.size() > max_messages) {
+    return Status::InvalidArgument("a batch holds at most " + std::to_string(max_messages) +
+                                       " messages; this one has " + std::to_string(array.size()),
+                                   "batch_too_large");
+  }
+  std::vector<Message> messages;
+  messages.reserve(array.size());
+  std::set<uint64_t> seqs;
+  for (size_t i = 0; i < array.size(); ++i) {
+    const std::string where = "messages[" + std::to_string(i) + "]";
+    // Each message's error names it, and keeps its code.
+    const auto at = [&where](const Status& status) {
+      return Status::InvalidArgument(where + ": " + status.message(), status.reason());
+    };
+    if (!array[i].is_object()) {
+      return Status::InvalidArgument(where + " must be an object", "invalid_type");
+    }
+    const json::object& item = array[i].as_object();
+    if (Status known = CheckKnownFields(item, where, {"seq", "from", "text", "sent_at"});
+        !known.ok()) {
+      return known;
+    }
+    Message message;
+    StatusOr<uint64_t> seq = RequiredUint(item, "seq", max_seq, "invalid_seq");
+    if (!seq.ok()) return at(seq.status());
+    message.seq = *seq;
+    for (auto [key, field] : {std::pair{"from", &message.from}, std::pair{"text", &message.text},
+                              std::pair{"sent_at", &message.sent_at}}) {
+      StatusOr<std::string> value = RequiredString(item, key);
+      if (!value.ok()) return at(value.status());
+      *field = std::move(value).value();
+    }
+    if (!seqs.insert(message.seq).second) {
+      return Status::InvalidArgument(
+          where + ": seq " + std::to_string(message.seq) + " is already in this batch",
+          "duplicate_seq");
+    }
+    messages.push_back(std::move(message));
+  }
+  // As for one message: the only numbers are seqs, so a -0 is a seq's.
+  if (HasNegativeZero(body)) {
+    return Status::InvalidArgument(
+        "every \"seq\" must be an integer from 0 to " + std::to_string(max_seq), "invalid_seq");
+  }
+  return messages;
 }
 
 namespace {

@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "vault/status.h"
 #include "vault/types.h"
@@ -28,6 +29,12 @@ namespace vault::wire {
 
 StatusOr<NewTranscript> ParseNewTranscript(std::string_view body);
 StatusOr<Message> ParseMessage(std::string_view body, uint64_t max_seq);
+// {"messages": [message, ...]}: 1 to `max_messages` messages, each as
+// ParseMessage's body, with distinct seqs. Codes: missing_field,
+// invalid_type, unknown_field, invalid_seq as for one message; empty_batch,
+// batch_too_large, duplicate_seq.
+StatusOr<std::vector<Message>> ParseMessageBatch(std::string_view body, uint64_t max_seq,
+                                                 size_t max_messages);
 Status ParseCloseBody(std::string_view body);
 // An empty body or {} (an admin's erasure), or {"reason": "visitor_request"}.
 StatusOr<EraseReason> ParseEraseBody(std::string_view body);

@@ -61,6 +61,28 @@ std::string EncodeAppended(uint64_t seq, AppendOutcome outcome) {
   return json::serialize(object);
 }
 
+std::string EncodeAppendedBatch(const std::vector<Message>& messages,
+                                const std::vector<AppendOutcome>& outcomes) {
+  json::array results;
+  results.reserve(messages.size());
+  uint64_t stored = 0;
+  for (size_t i = 0; i < messages.size() && i < outcomes.size(); ++i) {
+    json::object object;
+    object["seq"] = messages[i].seq;
+    if (outcomes[i] == AppendOutcome::kDuplicate) {
+      object["duplicate"] = true;
+    } else {
+      ++stored;
+    }
+    results.push_back(std::move(object));
+  }
+  json::object object;
+  object["stored"] = stored;
+  object["duplicates"] = results.size() - stored;
+  object["results"] = std::move(results);
+  return json::serialize(object);
+}
+
 std::string EncodeClosed(std::string_view id, UnixMillis expires_at) {
   json::object object;
   object["id"] = json::string_view(id.data(), id.size());

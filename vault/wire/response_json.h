@@ -26,6 +26,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "vault/clock.h"
 #include "vault/status.h"
@@ -35,6 +36,10 @@ namespace vault::wire {
 
 std::string EncodeCreated(const CreatedTranscript& created);
 std::string EncodeAppended(uint64_t seq, AppendOutcome outcome);
+// {"stored": N, "duplicates": M, "results": [EncodeAppended's object for
+// each message, in the order given]}.
+std::string EncodeAppendedBatch(const std::vector<Message>& messages,
+                                const std::vector<AppendOutcome>& outcomes);
 std::string EncodeClosed(std::string_view id, UnixMillis expires_at);
 std::string EncodeTranscript(const Transcript& transcript);
 // {"transcripts": [{id, state, created_at?, closed_at?, expires_at?, held_at?,
