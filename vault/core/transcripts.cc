@@ -259,17 +259,9 @@ StatusOr<AppendOutcome> VaultImpl::DoAppend(const Caller& caller, std::string_vi
   // case, a chat's next message). Below it, or with no bound known, this
   // may be a retry or a conflict.
   if (!t.state.seq_bound_known || m.seq < t.state.seq_bound) {
-    StatusOr<std::string> existing = store_->Get(Column::kMessages, key);
-    if (existing.ok()) {
-      VAULT_ASSIGN_OR_RETURN(
-          std::string plain,
-          aead::Open(t.dek, *existing, RecordAd(t.raw_id, RecordKind::kMessage, m.seq)));
-      VAULT_ASSIGN_OR_RETURN(Message stored, DecodeMessage(plain, m.seq));
-      if (stored == m) return AppendOutcome::kDuplicate;
-      return Status::AlreadyExists("a different message is already stored with this seq",
-                                   "seq_conflict");
-    }
-    if (existing.status().code() != Status::Code::kNotFound) return existing.status();
+    const Status stored = CheckStored(t, m);
+    if (stored.ok()) return AppendOutcome::kDuplicate;
+    if (stored.code() != Status::Code::kNotFound) return stored;
   }
   if (t.state.state != TranscriptState::kOpen) {
     return Status::FailedPrecondition("the transcript is closed", "transcript_closed");
@@ -283,17 +275,34 @@ StatusOr<AppendOutcome> VaultImpl::DoAppend(const Caller& caller, std::string_vi
   VAULT_RETURN_IF_ERROR(
       SealInto(t.dek, t.raw_id, RecordKind::kMessage, m.seq, EncodeMessage(m), &sealed));
   batch.Put(Column::kMessages, key, sealed);
-  const uint64_t from_epoch = t.key_epoch;
-  VAULT_RETURN_IF_ERROR(StageState(&t, &batch));
+  VAULT_RETURN_IF_ERROR(FinishAppend(caller, id, &t, &batch));
+  return AppendOutcome::kStored;
+}
+
+Status VaultImpl::CheckStored(const Loaded& t, const Message& m) {
+  VAULT_ASSIGN_OR_RETURN(std::string existing,
+                         store_->Get(Column::kMessages, MessageKey(t.raw_id, m.seq)));
+  VAULT_ASSIGN_OR_RETURN(
+      std::string plain,
+      aead::Open(t.dek, existing, RecordAd(t.raw_id, RecordKind::kMessage, m.seq)));
+  VAULT_ASSIGN_OR_RETURN(Message stored, DecodeMessage(plain, m.seq));
+  if (stored == m) return Status::OK();
+  return Status::AlreadyExists("a different message is already stored with this seq",
+                               "seq_conflict");
+}
+
+Status VaultImpl::FinishAppend(const Caller& caller, std::string_view id, Loaded* t,
+                               WriteBatch* batch) {
+  const uint64_t from_epoch = t->key_epoch;
+  VAULT_RETURN_IF_ERROR(StageState(t, batch));
   // Appends are not audited, but a re-wrap is: at most once per epoch
   // boundary an open chat crosses (docs/audit-format.md, section 5.1).
-  if (t.key_epoch != from_epoch) {
-    AuditDetails facts = KeyFacts(t.key_epoch, t.state.expires_at);
+  if (t->key_epoch != from_epoch) {
+    AuditDetails facts = KeyFacts(t->key_epoch, t->state.expires_at);
     facts.emplace(facts.begin(), "from_epoch", std::to_string(from_epoch));
     VAULT_RETURN_IF_ERROR(Audit(caller, "transcript.rewrap", id, "ok", std::move(facts)));
   }
-  VAULT_RETURN_IF_ERROR(store_->Write(&batch));
-  return AppendOutcome::kStored;
+  return store_->Write(batch);
 }
 
 StatusOr<std::vector<AppendOutcome>> VaultImpl::AppendMessages(
@@ -335,21 +344,16 @@ StatusOr<std::vector<AppendOutcome>> VaultImpl::DoAppendBatch(
       any_new = true;
       continue;
     }
-    StatusOr<std::string> existing = store_->Get(Column::kMessages, MessageKey(t.raw_id, m.seq));
-    if (existing.ok()) {
-      VAULT_ASSIGN_OR_RETURN(
-          std::string plain,
-          aead::Open(t.dek, *existing, RecordAd(t.raw_id, RecordKind::kMessage, m.seq)));
-      VAULT_ASSIGN_OR_RETURN(Message stored, DecodeMessage(plain, m.seq));
-      if (!(stored == m)) {
-        return Status::AlreadyExists("seq " + std::to_string(m.seq) +
-                                         ": a different message is already stored with this seq",
-                                     "seq_conflict");
-      }
+    const Status stored = CheckStored(t, m);
+    if (stored.ok()) {
       outcomes[i] = AppendOutcome::kDuplicate;
       continue;
     }
-    if (existing.status().code() != Status::Code::kNotFound) return existing.status();
+    if (stored.code() == Status::Code::kAlreadyExists) {
+      return Status::AlreadyExists("seq " + std::to_string(m.seq) + ": " + stored.message(),
+                                   stored.reason());
+    }
+    if (stored.code() != Status::Code::kNotFound) return stored;
     any_new = true;
   }
   if (!any_new) return outcomes;  // a replay of what is stored: nothing to write
@@ -369,14 +373,7 @@ StatusOr<std::vector<AppendOutcome>> VaultImpl::DoAppendBatch(
         SealInto(t.dek, t.raw_id, RecordKind::kMessage, m.seq, EncodeMessage(m), &sealed));
     batch.Put(Column::kMessages, MessageKey(t.raw_id, m.seq), sealed);
   }
-  const uint64_t from_epoch = t.key_epoch;
-  VAULT_RETURN_IF_ERROR(StageState(&t, &batch));
-  if (t.key_epoch != from_epoch) {
-    AuditDetails facts = KeyFacts(t.key_epoch, t.state.expires_at);
-    facts.emplace(facts.begin(), "from_epoch", std::to_string(from_epoch));
-    VAULT_RETURN_IF_ERROR(Audit(caller, "transcript.rewrap", id, "ok", std::move(facts)));
-  }
-  VAULT_RETURN_IF_ERROR(store_->Write(&batch));
+  VAULT_RETURN_IF_ERROR(FinishAppend(caller, id, &t, &batch));
   return outcomes;
 }
 

@@ -306,6 +306,13 @@ class VaultImpl final : public Vault, private RetentionHost, private HoldHost {
   StatusOr<uint64_t> CommitErasure(const Caller& caller, std::string_view id, const Loaded& t,
                                    const AuditDetails& why);
   StatusOr<Loaded> Load(std::string_view external_id);
+  // Whether message m.seq of `t` is stored: OK with the same content (a
+  // retry), AlreadyExists "seq_conflict" with another, NotFound if absent.
+  Status CheckStored(const Loaded& t, const Message& m);
+  // After the messages staged in `batch`: stages `t`'s state (re-wrapping
+  // its key forward, audited, at an epoch boundary) and writes the batch
+  // durably. The stripe is held.
+  Status FinishAppend(const Caller& caller, std::string_view id, Loaded* t, WriteBatch* batch);
   // A matched transcript, its stripe held by the caller: its key material;
   // nullopt and *held when it is under legal hold; nullopt when there is
   // nothing (never was, erased, expired).
