@@ -63,24 +63,23 @@ TEST(ResponseTest, ErrorResponsesAndLargeBodiesMatch) {
   }
   HttpResponse large = Prepared(JsonResponse(200, std::string(3 << 20, 'x')), 11, true, false);
   const std::string header = SerializeHeader(large);
-  EXPECT_NE(header.find("Content-Length: 3145728\r\n"), std::string::npos) << header;
+  // 3 MiB of text and JsonResponse's closing newline.
+  EXPECT_NE(header.find("Content-Length: 3145729\r\n"), std::string::npos) << header;
   EXPECT_EQ(header + large.body(), BeastBytes(large));
 }
 
 TEST(ResponseTest, OnlyJsonBodiesGetAClosingNewlineAndOnlyOnce) {
   HttpResponse json = JsonResponse(200, R"({"a":1})");
-  EndJsonWithNewline(json);
   EXPECT_EQ(json.body(), "{\"a\":1}\n");
-  EndJsonWithNewline(json);
-  EXPECT_EQ(json.body(), "{\"a\":1}\n");
+  EXPECT_EQ(JsonResponse(200, "{\"a\":1}\n").body(), "{\"a\":1}\n");
 
-  HttpResponse segment = JsonResponse(200, std::string("\x01\x02segment", 9));
-  segment.set(boost::beast::http::field::content_type, "application/octet-stream");
-  EndJsonWithNewline(segment);
+  HttpResponse segment =
+      BodyResponse(200, "application/octet-stream", std::string("\x01\x02segment", 9));
   EXPECT_EQ(segment.body(), std::string("\x01\x02segment", 9));
+  EXPECT_EQ(segment[boost::beast::http::field::content_type], "application/octet-stream");
+  EXPECT_EQ(segment[boost::beast::http::field::cache_control], "no-store");
 
   HttpResponse empty = JsonResponse(204, "");
-  EndJsonWithNewline(empty);
   EXPECT_EQ(empty.body(), "");
 
   const std::string final = SerializeFinalResponse(ErrorResponse(503, "busy", "try later"), "r1");

@@ -8,21 +8,18 @@ namespace vault {
 
 namespace http = boost::beast::http;
 
-HttpResponse JsonResponse(unsigned status, std::string body) {
+HttpResponse BodyResponse(unsigned status, std::string_view content_type, std::string body) {
   HttpResponse response;
   response.result(status);
-  response.set(http::field::content_type, "application/json");
+  response.set(http::field::content_type, content_type);
   response.set(http::field::cache_control, "no-store");
   response.body() = std::move(body);
   return response;
 }
 
-void EndJsonWithNewline(HttpResponse& response) {
-  std::string& body = response.body();
-  if (body.empty() || body.back() == '\n') return;
-  const auto type = response.base().find(http::field::content_type);
-  if (type == response.base().end() || type->value() != "application/json") return;
-  body += '\n';
+HttpResponse JsonResponse(unsigned status, std::string body) {
+  if (!body.empty() && body.back() != '\n') body += '\n';
+  return BodyResponse(status, "application/json", std::move(body));
 }
 
 HttpResponse ErrorResponse(unsigned status, std::string_view code, std::string_view message) {
@@ -66,7 +63,6 @@ std::string SerializeFinalResponse(HttpResponse response, std::string_view reque
   response.version(11);
   response.keep_alive(false);
   response.set("X-Request-Id", request_id);
-  EndJsonWithNewline(response);
   response.prepare_payload();
   return SerializeHeader(response) + response.body();
 }

@@ -1,7 +1,7 @@
 // HTTP message types of the server and builders for its JSON responses.
 //
-// Every response carries Content-Type: application/json and
-// Cache-Control: no-store (bodies hold personal data). The session adds the
+// Every response carries Cache-Control: no-store (bodies hold personal
+// data), and all but the few of BodyResponse are JSON. The session adds the
 // HTTP version, keep-alive, X-Request-Id and Content-Length before writing.
 // Thread safety: pure functions.
 #ifndef VAULT_SERVER_RESPONSE_H_
@@ -19,13 +19,14 @@ namespace vault {
 using HttpRequest = boost::beast::http::request<boost::beast::http::string_body>;
 using HttpResponse = boost::beast::http::response<boost::beast::http::string_body>;
 
+// `body`, a JSON text, as application/json. A non-empty body ends with a
+// newline (added if it has none), so that a reply printed by curl does not
+// run into the shell's prompt; JSON parsers skip it.
 HttpResponse JsonResponse(unsigned status, std::string body);
 
-// Ends a non-empty application/json body with a newline if it has none, so
-// that a reply printed by curl does not run into the shell's prompt (JSON
-// parsers skip it). Other bodies (an audit segment, CSV, metrics) are left
-// exactly as they are. The session calls it on every response it writes.
-void EndJsonWithNewline(HttpResponse& response);
+// `body` exactly as given, as `content_type` (an audit segment, the
+// checkpoint, metrics, CSV), with Cache-Control: no-store.
+HttpResponse BodyResponse(unsigned status, std::string_view content_type, std::string body);
 
 // {"error": {"code": code, "message": message}} with HTTP `status`.
 HttpResponse ErrorResponse(unsigned status, std::string_view code, std::string_view message);

@@ -79,6 +79,18 @@ std::optional<uint64_t> ParseNumber(std::string_view text) {
   return value;
 }
 
+// Query parameter `key` of `target` as a number from `lo` to `hi`:
+// `fallback` when it is absent, nullopt when it is there but not such a
+// number.
+std::optional<uint64_t> NumberParam(std::string_view target, std::string_view key,
+                                    uint64_t fallback, uint64_t lo, uint64_t hi) {
+  const std::optional<std::string_view> text = QueryParam(target, key);
+  if (!text) return fallback;
+  const std::optional<uint64_t> number = ParseNumber(*text);
+  if (!number || *number < lo || *number > hi) return std::nullopt;
+  return number;
+}
+
 }  // namespace
 
 HttpResponse Router::Handle(const HttpRequest& request, const RequestContext& context,
@@ -288,26 +300,17 @@ HttpResponse Router::GetTranscript(const Caller& caller, std::string_view id,
                                    const HttpRequest& request) const {
   // ?from_seq=N&limit=M: a page of the messages (docs/api.md, section 2.3).
   const std::string_view target = request.target();
-  const std::optional<std::string_view> from_text = QueryParam(target, "from_seq");
-  const std::optional<std::string_view> limit_text = QueryParam(target, "limit");
-  MessageRange range;
-  if (from_text) {
-    const std::optional<uint64_t> from = ParseNumber(*from_text);
-    if (!from || *from > max_seq_) {
-      return ErrorResponse(400, "invalid_query",
-                           "from_seq must be a seq from 0 to " + std::to_string(max_seq_));
-    }
-    range.from_seq = *from;
+  const std::optional<uint64_t> from = NumberParam(target, "from_seq", 0, 0, max_seq_);
+  if (!from) {
+    return ErrorResponse(400, "invalid_query",
+                         "from_seq must be a seq from 0 to " + std::to_string(max_seq_));
   }
-  if (limit_text) {
-    const std::optional<uint64_t> limit = ParseNumber(*limit_text);
-    if (!limit || *limit == 0 || *limit > kMaxMessagesPerPage) {
-      return ErrorResponse(400, "invalid_query",
-                           "limit must be a number from 1 to " +
-                               std::to_string(kMaxMessagesPerPage));
-    }
-    range.limit = static_cast<size_t>(*limit);
+  const std::optional<uint64_t> limit = NumberParam(target, "limit", 0, 1, kMaxMessagesPerPage);
+  if (!limit) {
+    return ErrorResponse(400, "invalid_query",
+                         "limit must be a number from 1 to " + std::to_string(kMaxMessagesPerPage));
   }
+  const MessageRange range{*from, static_cast<size_t>(*limit)};  // limit 0 (absent): all
   StatusOr<Transcript> transcript = vault_->GetTranscriptPage(caller, id, range);
   if (!transcript.ok()) return ErrorResponse(transcript.status());
   return JsonResponse(200, EncodeTranscript(*transcript));
@@ -316,9 +319,8 @@ HttpResponse Router::GetTranscript(const Caller& caller, std::string_view id,
 HttpResponse Router::History(const Caller& caller, std::string_view id,
                              const HttpRequest& request) const {
   const std::string_view target = request.target();
-  const std::optional<std::string_view> limit_text = QueryParam(target, "limit");
-  const std::optional<uint64_t> limit = limit_text ? ParseNumber(*limit_text) : uint64_t{20};
-  if (!limit || *limit == 0 || *limit > 100) {
+  const std::optional<uint64_t> limit = NumberParam(target, "limit", 20, 1, 100);
+  if (!limit) {
     return ErrorResponse(400, "invalid_query", "limit must be a number from 1 to 100");
   }
   HistoryQuery query;
@@ -390,11 +392,9 @@ HttpResponse Router::Audit(const Caller& caller, const RouteMatch& match,
                           const HttpRequest& request) const {
   if (match.id == RouteId::kAuditRecords) {
     const std::string_view target = request.target();
-    const std::optional<std::string_view> from_text = QueryParam(target, "from");
-    const std::optional<std::string_view> limit_text = QueryParam(target, "limit");
-    const std::optional<uint64_t> from = from_text ? ParseNumber(*from_text) : uint64_t{0};
-    const std::optional<uint64_t> limit = limit_text ? ParseNumber(*limit_text) : uint64_t{100};
-    if (!from || !limit || *limit == 0 || *limit > 1000) {
+    const std::optional<uint64_t> from = NumberParam(target, "from", 0, 0, UINT64_MAX);
+    const std::optional<uint64_t> limit = NumberParam(target, "limit", 100, 1, 1000);
+    if (!from || !limit) {
       return ErrorResponse(400, "invalid_query",
                            "from must be a record number and limit a number from 1 to 1000");
     }
@@ -409,28 +409,19 @@ HttpResponse Router::Audit(const Caller& caller, const RouteMatch& match,
     if (!number) return ErrorResponse(404, "not_found", "no audit segment with this number");
     StatusOr<std::string> bytes = vault_->ReadAuditSegment(caller, *number);
     if (!bytes.ok()) return ErrorResponse(bytes.status());
-    HttpResponse response = JsonResponse(200, std::move(bytes).value());
-    response.set(http::field::content_type, "application/octet-stream");
-    return response;
+    return BodyResponse(200, "application/octet-stream", std::move(bytes).value());
   }
   StatusOr<AuditStatus> status = vault_->GetAuditStatus(caller);
   if (!status.ok()) return ErrorResponse(status.status());
   if (match.id == RouteId::kAuditCheckpoint) {
-    HttpResponse response = JsonResponse(200, status->checkpoint);
-    response.set(http::field::content_type, "text/plain; charset=utf-8");
-    return response;
+    return BodyResponse(200, "text/plain; charset=utf-8", status->checkpoint);
   }
   return JsonResponse(200, wire::EncodeAuditStatus(*status));
 }
 
 HttpResponse Router::Metrics() const {
   if (metrics_ == nullptr) return NotFound();
-  HttpResponse response;
-  response.result(200);
-  response.set(http::field::content_type, kPrometheusContentType);
-  response.set(http::field::cache_control, "no-store");
-  response.body() = metrics_->Render(vault_->Metrics());
-  return response;
+  return BodyResponse(200, kPrometheusContentType, metrics_->Render(vault_->Metrics()));
 }
 
 }  // namespace vault

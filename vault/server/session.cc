@@ -553,7 +553,6 @@ asio::awaitable<bool> Session::Write(HttpResponse& response, unsigned version, b
   if (keep_alive && idle.count() > 0) {
     response.set(http::field::keep_alive, "timeout=" + std::to_string(idle.count()));
   }
-  EndJsonWithNewline(response);
   response.prepare_payload();
   if (head) response.body().clear();  // Content-Length still tells the GET size
   // The header and the body in one gathered write: the bytes Beast's

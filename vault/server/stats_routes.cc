@@ -42,12 +42,8 @@ HttpResponse Router::Statistics(const Caller& caller, const RouteMatch& match,
   StatusOr<StatisticsReport> report = vault_->GetStatistics(caller, query);
   if (!report.ok()) return ErrorResponse(report.status());
   if (format == std::optional<std::string_view>("csv")) {
-    HttpResponse response;
-    response.result(200);
-    response.set(http::field::content_type, "text/csv; charset=utf-8; header=present");
-    response.set(http::field::cache_control, "no-store");
-    response.body() = wire::EncodeStatisticsCsv(*report);
-    return response;
+    return BodyResponse(200, "text/csv; charset=utf-8; header=present",
+                        wire::EncodeStatisticsCsv(*report));
   }
   return JsonResponse(200, wire::EncodeStatisticsReport(*report));
 }
