@@ -148,24 +148,9 @@ class Vault {
   virtual StatusOr<Transcript> GetTranscript(const Caller& caller, std::string_view id) = 0;
   // The transcript with only the messages in `range` (info.message_count
   // still counts them all), and next_from_seq when more follow. Audited and
-  // refused as GetTranscript. This default reads the whole transcript and
-  // keeps the range; VaultImpl reads only the range.
+  // refused as GetTranscript, which is GetTranscriptPage with all messages.
   virtual StatusOr<Transcript> GetTranscriptPage(const Caller& caller, std::string_view id,
-                                                 const MessageRange& range) {
-    StatusOr<Transcript> whole = GetTranscript(caller, id);
-    if (!whole.ok()) return whole;
-    std::vector<Message> kept;
-    for (Message& m : whole->messages) {
-      if (m.seq < range.from_seq) continue;
-      if (range.limit != 0 && kept.size() == range.limit) {
-        whole->next_from_seq = m.seq;
-        break;
-      }
-      kept.push_back(std::move(m));
-    }
-    whole->messages = std::move(kept);
-    return whole;
-  }
+                                                 const MessageRange& range) = 0;
   // The same visitor's other transcripts in transcript `id`'s service (by
   // ref, email or phone; never by IP address alone): agents of that service
   // only. Audited as "transcript.history" with the number of results.

@@ -317,9 +317,11 @@ StatusOr<std::vector<AppendOutcome>> VaultImpl::AppendMessages(
 StatusOr<std::vector<AppendOutcome>> VaultImpl::DoAppendBatch(
     const Caller& caller, std::string_view id, const std::vector<Message>& messages) {
   if (!caller.Has(Role::kWriter)) return MayNotWrite();
-  if (messages.empty() || messages.size() > kMaxBatchMessages) {
+  if (messages.empty()) return Status::InvalidArgument("the batch is empty", "empty_batch");
+  if (messages.size() > kMaxBatchMessages) {
     return Status::InvalidArgument(
-        "a batch holds 1 to " + std::to_string(kMaxBatchMessages) + " messages", "batch_too_large");
+        "a batch holds at most " + std::to_string(kMaxBatchMessages) + " messages",
+        "batch_too_large");
   }
   std::set<uint64_t> seqs;
   for (const Message& m : messages) {
@@ -604,11 +606,7 @@ StatusOr<Transcript> VaultImpl::ReadRecords(std::string_view id, const std::stri
 
   VAULT_ASSIGN_OR_RETURN(out.visitor, ReadVisitor(raw_id, dek));
 
-  // Message keys are the id and a big-endian seq, a statement's one byte
-  // more: from the range's first seq to past every key of this transcript.
   const bool whole = range.from_seq == 0 && range.limit == 0;
-  const std::string begin = MessageKey(raw_id, range.from_seq);
-  const std::string end = raw_id + std::string(10, '\xff');
   Status inner;
   const auto visit = [&](std::string_view k, std::string_view v) {
     if (k.size() == kIdBytes + 9) {
@@ -641,8 +639,13 @@ StatusOr<Transcript> VaultImpl::ReadRecords(std::string_view id, const std::stri
     out.messages.push_back(std::move(msg).value());
     return true;
   };
+  // Message keys are the id and a big-endian seq, a statement's one byte
+  // more: a page runs from its first seq to past every key of this
+  // transcript.
   VAULT_RETURN_IF_ERROR(whole ? store_->Scan(Column::kMessages, raw_id, visit)
-                              : store_->ScanRange(Column::kMessages, begin, end, visit));
+                              : store_->ScanRange(Column::kMessages,
+                                                  MessageKey(raw_id, range.from_seq),
+                                                  raw_id + std::string(10, '\xff'), visit));
   VAULT_RETURN_IF_ERROR(inner);
   if (whole ? out.messages.size() != state.message_count
             : out.messages.size() > state.message_count) {
