@@ -26,7 +26,6 @@
 #define VAULT_SERVER_LOGGING_H_
 
 #include <spdlog/common.h>
-
 #include <spdlog/sinks/sink.h>
 
 #include <boost/json/object.hpp>
