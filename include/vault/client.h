@@ -26,6 +26,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -54,6 +55,15 @@ struct HttpReply {
   // The first header named `name` (any case), or "".
   std::string Header(std::string_view name) const;
 };
+
+// Called with every reply any Client in this process reads, after it is read
+// and before the call returns: for tracing, or for a test harness that checks
+// every response against docs/openapi.json. It may be called from several
+// threads at once (one per Client in use). Set it before clients are in use;
+// an empty function removes it.
+using ReplyObserver =
+    std::function<void(std::string_view method, std::string_view target, const HttpReply& reply)>;
+void SetReplyObserver(ReplyObserver observer);
 
 class Client {
  public:

@@ -55,10 +55,11 @@ std::vector<Reply> RunAs(const Identity& who, const std::string& socket,
       if (!connection.ok()) {
         reply.status = -1;
         reply.body = connection.status().message();
-      } else if (!connection->Send(Request(call)).ok()) {
-        reply.status = -2;
       } else {
-        auto response = connection->ReadResponse();
+        connection->RecordAs(call.method, call.target);
+        auto response = connection->Send(Request(call)).ok()
+                            ? connection->ReadResponse()
+                            : StatusOr<std::string>(Status::Unavailable("send failed"));
         if (response.ok()) {
           reply.status = StatusCodeOf(*response);
           reply.body = BodyOf(*response);

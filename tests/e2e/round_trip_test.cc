@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <fstream>
+#include <iterator>
 #include <memory>
 #include <string>
 #include <vector>
@@ -205,6 +207,24 @@ TEST_F(RoundTripTest, LogHoldsNoTranscriptContentOrIds) {
   EXPECT_EQ(log.find("MARKER"), std::string::npos) << log;
   EXPECT_EQ(log.find("203.0.113.99"), std::string::npos) << log;
   EXPECT_EQ(log.find(created->id), std::string::npos) << log;
+}
+
+// The API's description is served as it is in the repository: the same
+// bytes as docs/openapi.json, as JSON; GET only (no route takes HEAD).
+TEST_F(RoundTripTest, ServesTheOpenApiDescriptionOfTheRepository) {
+  std::ifstream file(std::string(VAULT_SOURCE_DIR) + "/docs/openapi.json", std::ios::binary);
+  ASSERT_TRUE(file.good());
+  const std::string expected((std::istreambuf_iterator<char>(file)),
+                             std::istreambuf_iterator<char>());
+  auto reply = client_->Request("GET", "/v1/openapi.json", "", "");
+  ASSERT_OK(reply);
+  EXPECT_EQ(reply->status, 200);
+  EXPECT_EQ(reply->Header("Content-Type"), "application/json");
+  EXPECT_EQ(reply->body, expected);
+  auto post = client_->Request("POST", "/v1/openapi.json", "", "");
+  ASSERT_OK(post);
+  EXPECT_EQ(post->status, 405);
+  EXPECT_EQ(post->Header("Allow"), "GET");
 }
 
 }  // namespace

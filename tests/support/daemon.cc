@@ -18,6 +18,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "tests/support/response_recorder.h"
 #include "tests/support/spawn.h"
 
 namespace vault::testing {
@@ -79,6 +80,7 @@ std::string MakeTestDir() {
 }
 
 Daemon::Daemon(std::vector<std::string> extra_flags) : extra_flags_(std::move(extra_flags)) {
+  InstallResponseRecorder();
   test_dir_ = MakeTestDir();
   data_dir_ = test_dir_ + "/data";
   log_path_ = test_dir_ + "/vaultd.log";

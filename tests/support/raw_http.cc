@@ -8,6 +8,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "tests/support/response_recorder.h"
+
 namespace vault::testing {
 
 namespace {
@@ -95,6 +97,12 @@ StatusOr<std::string> RawConnection::ReadResponse(std::chrono::milliseconds time
       if (pending_.size() >= total) {
         std::string response = pending_.substr(0, total);
         pending_.erase(0, total);
+        if (record_method_.empty()) {
+          RecordRawResponse(response);
+        } else {
+          RecordResponse(record_method_, record_target_, response);
+          record_method_.clear();
+        }
         return response;
       }
     }

@@ -25,6 +25,13 @@ class RawConnection {
   Status Send(std::string_view bytes);
   // Half-closes: the server reads end-of-stream, and this side can still read.
   Status ShutdownWrite();
+  // Names the request the next response answers, so that the response
+  // recorder (response_recorder.h) checks it against that route's schema
+  // rather than against the error schema alone.
+  void RecordAs(std::string_view method, std::string_view target) {
+    record_method_ = method;
+    record_target_ = target;
+  }
   // Reads one HTTP response (header and a Content-Length body).
   StatusOr<std::string> ReadResponse(std::chrono::milliseconds timeout = std::chrono::seconds(30));
   // Reads until the server closes the connection; everything received.
@@ -38,6 +45,8 @@ class RawConnection {
 
   int fd_ = -1;
   std::string pending_;
+  std::string record_method_;
+  std::string record_target_;
 };
 
 // The status code of a raw HTTP response ("HTTP/1.1 404 ..." -> 404), or 0.

@@ -35,6 +35,11 @@ using wire::EncodeNewTranscript;
 
 namespace {
 
+ReplyObserver& Observer() {
+  static ReplyObserver observer;
+  return observer;
+}
+
 constexpr std::string_view kJson = "application/json";
 
 // Ids are 32 lowercase hex characters; anything else cannot name a transcript
@@ -233,9 +238,13 @@ StatusOr<std::unique_ptr<Client>> Client::Connect(const std::string& socket_path
 Client::Client(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Client::~Client() = default;
 
+void SetReplyObserver(ReplyObserver observer) { Observer() = std::move(observer); }
+
 StatusOr<HttpReply> Client::Request(std::string_view method, std::string_view target,
                                     std::string_view body, std::string_view content_type) {
-  return impl_->Request(method, target, body, content_type);
+  StatusOr<HttpReply> reply = impl_->Request(method, target, body, content_type);
+  if (reply.ok() && Observer()) Observer()(method, target, *reply);
+  return reply;
 }
 
 StatusOr<CreatedTranscript> Client::CreateTranscript(const NewTranscript& request) {

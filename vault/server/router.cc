@@ -163,7 +163,8 @@ HttpResponse Router::Dispatch(const RouteMatch& match, const HttpRequest& reques
   if (Status status = Authorize(match, request.method_string(), caller); !status.ok()) {
     // Refusals are audited too (health excepted: it reveals nothing). The
     // refusal stands whether or not the record could be written.
-    if (match.id != RouteId::kHealth && match.id != RouteId::kMetrics) {
+    if (match.id != RouteId::kHealth && match.id != RouteId::kMetrics &&
+        match.id != RouteId::kOpenApi) {
       const Status recorded = vault_->RecordRefusal(caller,
                                                     ActionFor(match.id, request.method_string()),
                                                     RefusedObject(match),
@@ -181,6 +182,8 @@ HttpResponse Router::Dispatch(const RouteMatch& match, const HttpRequest& reques
   switch (match.id) {
     case RouteId::kHealth:
       return JsonResponse(200, EncodeHealth());
+    case RouteId::kOpenApi:
+      return BodyResponse(200, "application/json", std::string(OpenApiDocument()));
     case RouteId::kTranscripts:
       return CreateTranscript(caller, request);
     case RouteId::kTranscript:
@@ -237,6 +240,7 @@ HttpResponse Router::Dispatch(const RouteMatch& match, const HttpRequest& reques
     case RouteId::kStatistics:
       return Statistics(caller, match, request);
     case RouteId::kNone:
+    case RouteId::kCount:
       break;
   }
   return NotFound();

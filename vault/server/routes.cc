@@ -6,8 +6,9 @@
 
 #include <initializer_list>
 #include <iterator>
-#include <utility>
 #include <optional>
+#include <span>
+#include <utility>
 
 namespace vault {
 
@@ -30,12 +31,67 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   return true;
 }
 
-RouteMatch Match(RouteId id, std::string_view route, std::string_view method,
-                 std::string_view transcript_id = {}) {
+// In RouteId order; checked at compile time below.
+constexpr RouteInfo kRoutes[] = {
+    {RouteId::kHealth, "/v1/health", "GET"},
+    {RouteId::kTranscripts, "/v1/transcripts", "POST"},
+    {RouteId::kTranscript, "/v1/transcripts/{id}", "GET"},
+    {RouteId::kMessages, "/v1/transcripts/{id}/messages", "POST"},
+    {RouteId::kMessagesBatch, "/v1/transcripts/{id}/messages/batch", "POST"},
+    {RouteId::kClose, "/v1/transcripts/{id}/close", "POST"},
+    {RouteId::kErase, "/v1/transcripts/{id}/erase", "POST"},
+    {RouteId::kRetention, "/v1/retention", "GET"},
+    {RouteId::kBackup, "/v1/backup", "POST"},
+    {RouteId::kAudit, "/v1/audit", "GET"},
+    {RouteId::kAuditCheckpoint, "/v1/audit/checkpoint", "GET"},
+    {RouteId::kAuditRecords, "/v1/audit/records", "GET"},
+    {RouteId::kAuditSegment, "/v1/audit/segments/{n}", "GET"},
+    {RouteId::kMetrics, "/metrics", "GET"},
+    {RouteId::kOfficers, "/v1/officers", "GET, POST"},
+    {RouteId::kOfficerRevoke, "/v1/officers/{name}/revoke", "POST"},
+    {RouteId::kCases, "/v1/cases", "GET, POST"},
+    {RouteId::kCase, "/v1/cases/{name}", "GET"},
+    {RouteId::kCaseHolds, "/v1/cases/{name}/holds", "POST"},
+    {RouteId::kCaseShareExport, "/v1/cases/{name}/share-export", "POST"},
+    {RouteId::kTranscriptHolds, "/v1/transcripts/{id}/holds", "GET"},
+    {RouteId::kHistory, "/v1/transcripts/{id}/history", "GET"},
+    {RouteId::kRequests, "/v1/requests", "POST"},
+    {RouteId::kRequest, "/v1/requests/{name}", "GET"},
+    {RouteId::kApprovals, "/v1/requests/{name}/approvals", "POST"},
+    {RouteId::kSubjectAccess, "/v1/subject-access", "POST"},
+    {RouteId::kSubjectErasure, "/v1/subject-erasure", "POST"},
+    {RouteId::kSubjectRestriction, "/v1/subject-restriction", "POST"},
+    {RouteId::kSubjectObjection, "/v1/subject-objection", "POST"},
+    {RouteId::kRightsRequests, "/v1/rights-requests", "GET, POST"},
+    {RouteId::kRightsRequest, "/v1/rights-requests/{name}", "GET"},
+    {RouteId::kRightsExtend, "/v1/rights-requests/{name}/extend", "POST"},
+    {RouteId::kRightsComplete, "/v1/rights-requests/{name}/complete", "POST"},
+    {RouteId::kRightsRefuse, "/v1/rights-requests/{name}/refuse", "POST"},
+    {RouteId::kRightsLift, "/v1/rights-requests/{name}/lift", "POST"},
+    {RouteId::kRightsDecide, "/v1/rights-requests/{name}/decide", "POST"},
+    {RouteId::kSubjectRectification, "/v1/subject-rectification", "POST"},
+    {RouteId::kStatements, "/v1/transcripts/{id}/statements", "POST"},
+    {RouteId::kMonitoring, "/v1/transcripts/{id}/monitoring", "POST"},
+    {RouteId::kStatistics, "/v1/statistics", "GET"},
+    {RouteId::kOpenApi, "/v1/openapi.json", "GET"},
+};
+
+constexpr bool InRouteIdOrder() {
+  for (size_t i = 0; i < std::size(kRoutes); ++i) {
+    if (static_cast<size_t>(kRoutes[i].id) != i + 1) return false;
+  }
+  return true;
+}
+static_assert(std::size(kRoutes) + 1 == static_cast<size_t>(RouteId::kCount),
+              "every RouteId has one entry in kRoutes");
+static_assert(InRouteIdOrder(), "kRoutes is in RouteId order");
+
+RouteMatch Match(RouteId id, std::string_view transcript_id = {}) {
+  const RouteInfo& info = kRoutes[static_cast<size_t>(id) - 1];
   RouteMatch match;
   match.id = id;
-  match.route = route;
-  match.method = method;
+  match.route = info.route;
+  match.method = info.methods;
   match.transcript_id = transcript_id;
   return match;
 }
@@ -46,29 +102,21 @@ RouteMatch MatchSafeguardingRoute(std::string_view path) {
   struct Family {
     std::string_view prefix;
     RouteId list;
-    std::string_view list_route;
-    std::string_view list_methods;
     RouteId item;  // kNone: no GET of one item
-    std::string_view item_route;
     std::string_view sub;
     RouteId sub_id;
-    std::string_view sub_route;
     // A second POST under an item; empty: none.
     std::string_view sub2 = {};
     RouteId sub2_id = RouteId::kNone;
-    std::string_view sub2_route = {};
   };
   static constexpr Family kFamilies[] = {
-      {"/v1/officers", RouteId::kOfficers, "/v1/officers", "GET, POST", RouteId::kNone, "",
-       "/revoke", RouteId::kOfficerRevoke, "/v1/officers/{name}/revoke"},
-      {"/v1/cases", RouteId::kCases, "/v1/cases", "GET, POST", RouteId::kCase, "/v1/cases/{name}",
-       "/holds", RouteId::kCaseHolds, "/v1/cases/{name}/holds", "/share-export",
-       RouteId::kCaseShareExport, "/v1/cases/{name}/share-export"},
-      {"/v1/requests", RouteId::kRequests, "/v1/requests", "POST", RouteId::kRequest,
-       "/v1/requests/{name}", "/approvals", RouteId::kApprovals, "/v1/requests/{name}/approvals"},
+      {"/v1/officers", RouteId::kOfficers, RouteId::kNone, "/revoke", RouteId::kOfficerRevoke},
+      {"/v1/cases", RouteId::kCases, RouteId::kCase, "/holds", RouteId::kCaseHolds,
+       "/share-export", RouteId::kCaseShareExport},
+      {"/v1/requests", RouteId::kRequests, RouteId::kRequest, "/approvals", RouteId::kApprovals},
   };
   for (const Family& f : kFamilies) {
-    if (path == f.prefix) return Match(f.list, f.list_route, f.list_methods);
+    if (path == f.prefix) return Match(f.list);
     if (path.size() <= f.prefix.size() + 1 || path.substr(0, f.prefix.size()) != f.prefix ||
         path[f.prefix.size()] != '/') {
       continue;
@@ -78,11 +126,11 @@ RouteMatch MatchSafeguardingRoute(std::string_view path) {
     RouteMatch match;
     if (slash == std::string_view::npos) {
       if (f.item == RouteId::kNone) return RouteMatch();
-      match = Match(f.item, f.item_route, "GET");
+      match = Match(f.item);
     } else if (rest.substr(slash) == f.sub) {
-      match = Match(f.sub_id, f.sub_route, "POST");
+      match = Match(f.sub_id);
     } else if (!f.sub2.empty() && rest.substr(slash) == f.sub2) {
-      match = Match(f.sub2_id, f.sub2_route, "POST");
+      match = Match(f.sub2_id);
     } else {
       return RouteMatch();
     }
@@ -96,7 +144,7 @@ RouteMatch MatchSafeguardingRoute(std::string_view path) {
 // /v1/rights-requests[/{name}[/{action}]].
 RouteMatch MatchRightsRoute(std::string_view path) {
   constexpr std::string_view kPrefix = "/v1/rights-requests";
-  if (path == kPrefix) return Match(RouteId::kRightsRequests, kPrefix, "GET, POST");
+  if (path == kPrefix) return Match(RouteId::kRightsRequests);
   if (path.size() <= kPrefix.size() + 1 || path.substr(0, kPrefix.size()) != kPrefix ||
       path[kPrefix.size()] != '/') {
     return RouteMatch();
@@ -105,20 +153,15 @@ RouteMatch MatchRightsRoute(std::string_view path) {
   const size_t slash = rest.find('/');
   RouteMatch match;
   if (slash == std::string_view::npos) {
-    match = Match(RouteId::kRightsRequest, "/v1/rights-requests/{name}", "GET");
+    match = Match(RouteId::kRightsRequest);
   } else {
     static constexpr std::pair<std::string_view, RouteId> kActions[] = {
         {"/extend", RouteId::kRightsExtend},     {"/complete", RouteId::kRightsComplete},
         {"/refuse", RouteId::kRightsRefuse},     {"/lift", RouteId::kRightsLift},
         {"/decide", RouteId::kRightsDecide},
     };
-    static constexpr std::string_view kRoutes[] = {
-        "/v1/rights-requests/{name}/extend", "/v1/rights-requests/{name}/complete",
-        "/v1/rights-requests/{name}/refuse", "/v1/rights-requests/{name}/lift",
-        "/v1/rights-requests/{name}/decide",
-    };
-    for (size_t i = 0; i < std::size(kActions); ++i) {
-      if (rest.substr(slash) == kActions[i].first) match = Match(kActions[i].second, kRoutes[i], "POST");
+    for (const auto& [suffix, id] : kActions) {
+      if (rest.substr(slash) == suffix) match = Match(id);
     }
     if (match.id == RouteId::kNone) return RouteMatch();
   }
@@ -129,39 +172,26 @@ RouteMatch MatchRightsRoute(std::string_view path) {
 
 }  // namespace
 
+std::span<const RouteInfo> AllRoutes() { return kRoutes; }
+
 RouteMatch MatchRoute(std::string_view target) {
   std::string_view path = target.substr(0, target.find('?'));
-  if (path == "/v1/health") return Match(RouteId::kHealth, "/v1/health", "GET");
-  if (path == "/v1/transcripts") return Match(RouteId::kTranscripts, "/v1/transcripts", "POST");
-  if (path == "/v1/audit") return Match(RouteId::kAudit, "/v1/audit", "GET");
-  if (path == "/v1/retention") return Match(RouteId::kRetention, "/v1/retention", "GET");
-  if (path == "/v1/backup") return Match(RouteId::kBackup, "/v1/backup", "POST");
-  if (path == "/v1/audit/checkpoint") {
-    return Match(RouteId::kAuditCheckpoint, "/v1/audit/checkpoint", "GET");
+  // The routes without a parameter.
+  static constexpr RouteId kFixed[] = {
+      RouteId::kHealth,         RouteId::kTranscripts,       RouteId::kAudit,
+      RouteId::kRetention,      RouteId::kBackup,            RouteId::kAuditCheckpoint,
+      RouteId::kAuditRecords,   RouteId::kMetrics,           RouteId::kStatistics,
+      RouteId::kSubjectAccess,  RouteId::kSubjectErasure,    RouteId::kSubjectRestriction,
+      RouteId::kSubjectRectification, RouteId::kSubjectObjection, RouteId::kOpenApi,
+  };
+  for (RouteId id : kFixed) {
+    if (path == kRoutes[static_cast<size_t>(id) - 1].route) return Match(id);
   }
-  if (path == "/v1/audit/records") return Match(RouteId::kAuditRecords, "/v1/audit/records", "GET");
   constexpr std::string_view kSegmentsPrefix = "/v1/audit/segments/";
   if (path.substr(0, kSegmentsPrefix.size()) == kSegmentsPrefix) {
-    RouteMatch match = Match(RouteId::kAuditSegment, "/v1/audit/segments/{n}", "GET");
+    RouteMatch match = Match(RouteId::kAuditSegment);
     match.segment = path.substr(kSegmentsPrefix.size());
     return match;
-  }
-  if (path == "/metrics") return Match(RouteId::kMetrics, "/metrics", "GET");
-  if (path == "/v1/statistics") return Match(RouteId::kStatistics, "/v1/statistics", "GET");
-  if (path == "/v1/subject-access") {
-    return Match(RouteId::kSubjectAccess, "/v1/subject-access", "POST");
-  }
-  if (path == "/v1/subject-erasure") {
-    return Match(RouteId::kSubjectErasure, "/v1/subject-erasure", "POST");
-  }
-  if (path == "/v1/subject-restriction") {
-    return Match(RouteId::kSubjectRestriction, "/v1/subject-restriction", "POST");
-  }
-  if (path == "/v1/subject-rectification") {
-    return Match(RouteId::kSubjectRectification, "/v1/subject-rectification", "POST");
-  }
-  if (path == "/v1/subject-objection") {
-    return Match(RouteId::kSubjectObjection, "/v1/subject-objection", "POST");
   }
   if (RouteMatch rights = MatchRightsRoute(path); rights.id != RouteId::kNone) return rights;
   if (RouteMatch safeguarding = MatchSafeguardingRoute(path); safeguarding.id != RouteId::kNone) {
@@ -171,29 +201,16 @@ RouteMatch MatchRoute(std::string_view target) {
   path.remove_prefix(kTranscriptsPrefix.size());
   const size_t slash = path.find('/');
   const std::string_view id = path.substr(0, slash);
-  if (slash == std::string_view::npos) {
-    return Match(RouteId::kTranscript, "/v1/transcripts/{id}", "GET", id);
-  }
+  if (slash == std::string_view::npos) return Match(RouteId::kTranscript, id);
+  static constexpr std::pair<std::string_view, RouteId> kUnderTranscript[] = {
+      {"/messages", RouteId::kMessages},     {"/messages/batch", RouteId::kMessagesBatch},
+      {"/close", RouteId::kClose},           {"/erase", RouteId::kErase},
+      {"/statements", RouteId::kStatements}, {"/monitoring", RouteId::kMonitoring},
+      {"/history", RouteId::kHistory},       {"/holds", RouteId::kTranscriptHolds},
+  };
   const std::string_view rest = path.substr(slash);
-  if (rest == "/messages") {
-    return Match(RouteId::kMessages, "/v1/transcripts/{id}/messages", "POST", id);
-  }
-  if (rest == "/messages/batch") {
-    return Match(RouteId::kMessagesBatch, "/v1/transcripts/{id}/messages/batch", "POST", id);
-  }
-  if (rest == "/close") return Match(RouteId::kClose, "/v1/transcripts/{id}/close", "POST", id);
-  if (rest == "/erase") return Match(RouteId::kErase, "/v1/transcripts/{id}/erase", "POST", id);
-  if (rest == "/statements") {
-    return Match(RouteId::kStatements, "/v1/transcripts/{id}/statements", "POST", id);
-  }
-  if (rest == "/monitoring") {
-    return Match(RouteId::kMonitoring, "/v1/transcripts/{id}/monitoring", "POST", id);
-  }
-  if (rest == "/history") {
-    return Match(RouteId::kHistory, "/v1/transcripts/{id}/history", "GET", id);
-  }
-  if (rest == "/holds") {
-    return Match(RouteId::kTranscriptHolds, "/v1/transcripts/{id}/holds", "GET", id);
+  for (const auto& [suffix, route] : kUnderTranscript) {
+    if (rest == suffix) return Match(route, id);
   }
   return RouteMatch();
 }
@@ -212,6 +229,7 @@ RoleSet RolesFor(RouteId route) {
   switch (route) {
     case RouteId::kHealth:
     case RouteId::kMetrics:
+    case RouteId::kOpenApi:
       return RoleSet::All();
     case RouteId::kTranscripts:
     case RouteId::kMessages:
@@ -264,6 +282,7 @@ RoleSet RolesFor(RouteId route) {
     case RouteId::kApprovals:
       return Roles({Role::kOfficer});
     case RouteId::kNone:
+    case RouteId::kCount:
       break;
   }
   return RoleSet();
@@ -275,6 +294,8 @@ const char* ActionFor(RouteId route) {
       return "health";
     case RouteId::kMetrics:
       return "metrics";
+    case RouteId::kOpenApi:
+      return "openapi";
     case RouteId::kTranscripts:
       return "transcript.open";
     case RouteId::kTranscript:
@@ -348,6 +369,7 @@ const char* ActionFor(RouteId route) {
     case RouteId::kApprovals:
       return "request.approve";
     case RouteId::kNone:
+    case RouteId::kCount:
       break;
   }
   return "unknown";
