@@ -81,6 +81,13 @@ class Client {
   StatusOr<HttpReply> Request(std::string_view method, std::string_view target,
                               std::string_view body = {},
                               std::string_view content_type = "application/json");
+  // The same, with extra request headers. A POST /v1/transcripts with an
+  // Idempotency-Key header is repeated once on a connection the server
+  // closed before answering, as reads are (docs/api.md, section 2.2.1).
+  using Headers = std::vector<std::pair<std::string, std::string>>;
+  StatusOr<HttpReply> Request(std::string_view method, std::string_view target,
+                              std::string_view body, std::string_view content_type,
+                              const Headers& headers);
 
   StatusOr<CreatedTranscript> CreateTranscript(const NewTranscript& request);
   StatusOr<AppendOutcome> AppendMessage(std::string_view id, const Message& message);

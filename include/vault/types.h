@@ -35,6 +35,8 @@ struct Visitor {
 struct NewTranscript {
   std::string service;  // [A-Za-z0-9._-]{1,64}
   Visitor visitor;
+  // The request's Idempotency-Key (docs/api.md, section 2.2.1); empty: none.
+  std::string idempotency_key = {};
 };
 
 // A supplementary statement the data-protection lead attached to a message
@@ -313,6 +315,8 @@ struct SubjectRestrictionAnswer {
 struct CreatedTranscript {
   std::string id;
   UnixMillis expires_at = 0;
+  // The answer to an earlier open with the same Idempotency-Key.
+  bool replayed = false;
 };
 
 enum class AppendOutcome { kStored, kDuplicate };

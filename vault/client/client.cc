@@ -114,7 +114,8 @@ class Client::Impl {
   }
 
   StatusOr<HttpReply> Request(std::string_view method, std::string_view target,
-                              std::string_view body, std::string_view content_type) {
+                              std::string_view body, std::string_view content_type,
+                              const Client::Headers& headers) {
     http::request<http::string_body> request;
     const http::verb verb = http::string_to_verb(method);
     if (verb == http::verb::unknown) {
@@ -126,6 +127,11 @@ class Client::Impl {
     request.version(11);
     request.set(http::field::host, "vault");
     if (!content_type.empty()) request.set(http::field::content_type, content_type);
+    bool keyed = false;
+    for (const auto& [name, value] : headers) {
+      request.insert(name, value);
+      keyed = keyed || beast::iequals(name, "Idempotency-Key");
+    }
     request.body() = std::string(body);
     request.prepare_payload();
     if (verb != http::verb::get && verb != http::verb::head && body.empty()) {
@@ -155,7 +161,7 @@ class Client::Impl {
       // timeout) is retried once on a fresh one, but only for requests that
       // are safe to repeat: a create or a backup the server did process
       // before dying must not be done twice.
-      if (reused && attempt == 0 && Repeatable(verb, target) &&
+      if (reused && attempt == 0 && (keyed || Repeatable(verb, target)) &&
           BeforeAnyResponse(read_ec ? read_ec : write_ec)) {
         continue;
       }
@@ -242,16 +248,27 @@ void SetReplyObserver(ReplyObserver observer) { Observer() = std::move(observer)
 
 StatusOr<HttpReply> Client::Request(std::string_view method, std::string_view target,
                                     std::string_view body, std::string_view content_type) {
-  StatusOr<HttpReply> reply = impl_->Request(method, target, body, content_type);
+  return Request(method, target, body, content_type, Headers());
+}
+
+StatusOr<HttpReply> Client::Request(std::string_view method, std::string_view target,
+                                    std::string_view body, std::string_view content_type,
+                                    const Headers& headers) {
+  StatusOr<HttpReply> reply = impl_->Request(method, target, body, content_type, headers);
   if (reply.ok() && Observer()) Observer()(method, target, *reply);
   return reply;
 }
 
 StatusOr<CreatedTranscript> Client::CreateTranscript(const NewTranscript& request) {
   VAULT_ASSIGN_OR_RETURN(HttpReply reply,
-                         Request("POST", "/v1/transcripts", EncodeNewTranscript(request), kJson));
+                         Request("POST", "/v1/transcripts", EncodeNewTranscript(request), kJson,
+                                 request.idempotency_key.empty()
+                                     ? Headers()
+                                     : Headers{{"Idempotency-Key", request.idempotency_key}}));
   if (reply.status != 201) return ErrorFrom(reply);
-  return DecodeCreated(reply.body);
+  VAULT_ASSIGN_OR_RETURN(CreatedTranscript created, DecodeCreated(reply.body));
+  created.replayed = reply.Header("Idempotent-Replayed") == "true";
+  return created;
 }
 
 StatusOr<AppendOutcome> Client::AppendMessage(std::string_view id, const Message& message) {

@@ -101,11 +101,49 @@ Status VaultImpl::ValidateVisitor(const Visitor& v) const {
 
 StatusOr<CreatedTranscript> VaultImpl::CreateTranscript(const Caller& caller,
                                                         const NewTranscript& req) {
+  if (!req.idempotency_key.empty()) return CreateIdempotently(caller, req);
   bool audited = false;
   std::string id;
   StatusOr<CreatedTranscript> result = DoCreate(caller, req, &audited, &id);
   if (!audited) VAULT_RETURN_IF_ERROR(AuditOutcome(caller, "transcript.open", id, result.status()));
   return result;
+}
+
+StatusOr<CreatedTranscript> VaultImpl::CreateIdempotently(const Caller& caller,
+                                                          const NewTranscript& req) {
+  IdempotentOpens::Claim claim =
+      idempotent_opens_->Begin(caller.uid, req.idempotency_key, req, clock_->NowMillis());
+  switch (claim.found) {
+    case IdempotentOpens::Found::kNew:
+      break;
+    case IdempotentOpens::Found::kReplay: {
+      // The answer the first open would have given; its id again, to the
+      // caller that opened it. Recorded like any open.
+      VAULT_RETURN_IF_ERROR(
+          Audit(caller, "transcript.open", claim.created.id, "ok", {{"replayed", "true"}}));
+      claim.created.replayed = true;
+      return claim.created;
+    }
+    case IdempotentOpens::Found::kReused:
+    case IdempotentOpens::Found::kInProgress: {
+      const bool reused = claim.found == IdempotentOpens::Found::kReused;
+      const Status refused = Status::FailedPrecondition(
+          reused ? "this Idempotency-Key opened a transcript with another request"
+                 : "an open with this Idempotency-Key is still being made; retry when it answers",
+          reused ? "idempotency_key_reused" : "idempotency_key_in_use");
+      VAULT_RETURN_IF_ERROR(AuditOutcome(caller, "transcript.open", "", refused));
+      return refused;
+    }
+  }
+  NewTranscript plain = req;
+  plain.idempotency_key.clear();
+  StatusOr<CreatedTranscript> created = CreateTranscript(caller, plain);
+  if (created.ok()) {
+    idempotent_opens_->Finish(caller.uid, req.idempotency_key, *created);
+  } else {
+    idempotent_opens_->Abandon(caller.uid, req.idempotency_key);
+  }
+  return created;
 }
 
 StatusOr<CreatedTranscript> VaultImpl::DoCreate(const Caller& caller, const NewTranscript& req,

@@ -182,6 +182,11 @@ StatusOr<std::unique_ptr<VaultImpl>> VaultImpl::Open(const Options& options, Clo
                                                  std::move(cases), open, closed));
   vault->held_count_.store(held);
   vault->rights_ = std::move(rights);
+  // Idempotency-Key of opens: remembered for a day, never past the earliest
+  // expiry of what they opened.
+  VAULT_ASSIGN_OR_RETURN(vault->idempotent_opens_,
+                         IdempotentOpens::Create(std::min(options.retention_ms,
+                                                          IdempotentOpens::kMaxWindowMs)));
   // The keys a new vault starts with (the audit log's key 0 is in its
   // genesis record): key states, docs/design.md section 4.5.
   if (fresh) {

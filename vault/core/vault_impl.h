@@ -24,6 +24,7 @@
 #include "vault/audit/audit_log.h"
 #include "vault/common/file_util.h"
 #include "vault/common/stripe_mutex.h"
+#include "vault/core/idempotent_opens.h"
 #include "vault/core/records.h"
 #include "vault/crypto/custodian.h"
 #include "vault/crypto/keyring.h"
@@ -153,6 +154,8 @@ class VaultImpl final : public Vault, private RetentionHost, private HoldHost {
   // (docs/audit-format.md, section 5.1).
   static AuditDetails KeyFacts(uint64_t key_epoch, UnixMillis expires_at);
 
+  // CreateTranscript with an Idempotency-Key.
+  StatusOr<CreatedTranscript> CreateIdempotently(const Caller& caller, const NewTranscript& req);
   StatusOr<CreatedTranscript> DoCreate(const Caller& caller, const NewTranscript& request,
                                        bool* audited, std::string* id);
   // The copy of Backup(), into `dir` (the incomplete sibling): its db/
@@ -390,6 +393,8 @@ class VaultImpl final : public Vault, private RetentionHost, private HoldHost {
   std::atomic<size_t> open_cached_{0};
   // Makes queued appends durable, a group per sync; stopped first.
   std::unique_ptr<GroupCommitter> committer_;
+  // The Idempotency-Key of opens (idempotent_opens.h): in memory only.
+  std::unique_ptr<IdempotentOpens> idempotent_opens_;
   // One backup at a time (erase_backup.cc).
   Mutex backup_mu_;
   // Erasures committed, and how many of them the last compaction after an

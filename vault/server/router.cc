@@ -6,6 +6,7 @@
 #include <boost/beast/http/field.hpp>
 #include <boost/json.hpp>
 #include <boost/beast/http/verb.hpp>
+#include <algorithm>
 #include <exception>
 #include <optional>
 
@@ -30,6 +31,9 @@ using wire::ParseNewTranscript;
 namespace {
 
 HttpResponse NotFound() { return ErrorResponse(404, "not_found", "no such transcript or route"); }
+
+constexpr std::string_view kIdempotencyKey = "Idempotency-Key";
+constexpr size_t kMaxIdempotencyKeyBytes = 255;
 
 bool MethodAllowed(std::string_view allowed, std::string_view method) {
   while (!allowed.empty()) {
@@ -263,11 +267,28 @@ Status Router::Authorize(const RouteMatch& match, std::string_view method,
 }
 
 HttpResponse Router::CreateTranscript(const Caller& caller, const HttpRequest& request) const {
+  // Idempotency-Key (docs/api.md, section 2.2.1): at most one, 1 to 255
+  // visible ASCII characters. It is never logged nor audited.
+  std::string_view key;
+  if (request.count(kIdempotencyKey) > 1) {
+    return ErrorResponse(400, "invalid_idempotency_key", "only one Idempotency-Key header");
+  }
+  if (const auto field = request.find(kIdempotencyKey); field != request.end()) {
+    key = field->value();
+    const bool visible = std::all_of(key.begin(), key.end(), [](char c) { return c > ' ' && c < 0x7f; });
+    if (key.empty() || key.size() > kMaxIdempotencyKeyBytes || !visible) {
+      return ErrorResponse(400, "invalid_idempotency_key",
+                           "Idempotency-Key must be 1 to 255 visible ASCII characters");
+    }
+  }
   StatusOr<NewTranscript> parsed = ParseNewTranscript(request.body());
   if (!parsed.ok()) return ErrorResponse(parsed.status());
+  parsed->idempotency_key = std::string(key);
   StatusOr<CreatedTranscript> created = vault_->CreateTranscript(caller, *parsed);
   if (!created.ok()) return ErrorResponse(created.status());
-  return JsonResponse(201, EncodeCreated(*created));
+  HttpResponse response = JsonResponse(201, EncodeCreated(*created));
+  if (created->replayed) response.set("Idempotent-Replayed", "true");
+  return response;
 }
 
 HttpResponse Router::AppendMessage(const Caller& caller, std::string_view id,
