@@ -187,8 +187,12 @@ class IdleCloseTest(VaultdTestCase):
 
 class FakeServer:
     """A Unix-socket server that reads each request and answers or drops it,
-    as scripted: "ok" answers 200 with a health body, "drop" closes without
-    answering, "hang" reads and never answers."""
+    as scripted: "ok" answers 200 with a health body, "created" 201 with an
+    open's body (and ``Idempotent-Replayed: true`` if the request had an
+    ``Idempotency-Key``), "drop" closes without answering, "hang" reads and
+    never answers."""
+
+    CREATED_ID = "c0ffee00" * 4
 
     def __init__(self, script: List[str]) -> None:
         self.dir = tempfile.mkdtemp(prefix="tvfake-")
@@ -241,6 +245,15 @@ class FakeServer:
                                      b"Keep-Alive: timeout=30\r\nContent-Length: "
                                      + str(len(body)).encode() + b"\r\n\r\n" + body)
                         continue
+                    if action == "created":
+                        body = (b'{"id":"' + self.CREATED_ID.encode()
+                                + b'","expires_at":"2027-01-04T11:20:02.113Z"}\n')
+                        replayed = (b"Idempotent-Replayed: true\r\n"
+                                    if re.search(rb"(?im)^idempotency-key:", req) else b"")
+                        conn.sendall(b"HTTP/1.1 201 Created\r\nContent-Type: application/json\r\n"
+                                     + replayed + b"Keep-Alive: timeout=30\r\nContent-Length: "
+                                     + str(len(body)).encode() + b"\r\n\r\n" + body)
+                        continue
                     if action == "hang":
                         self._hung.append(conn.dup())
                     break  # "drop" (and "hang": our copy stays open)
@@ -286,6 +299,67 @@ class DroppedRequestTest(unittest.TestCase):
         self.assertTrue(cm.exception.request_may_have_been_applied)
         self.assertEqual(len(server.requests), 2)
         self.assertEqual(server.connections, 1)
+
+    def test_open_without_key_sends_no_idempotency_key(self) -> None:
+        server = self.fake(["ok", "drop", "created"])
+        vault = self.client(server.path)
+        vault.health()
+        with self.assertRaises(VaultConnectionError) as cm:
+            vault.open_transcript("webchat", {"name": "Sam"})
+        self.assertTrue(cm.exception.request_may_have_been_applied)
+        self.assertEqual(len(server.requests), 2)  # not resent
+        self.assertNotIn(b"idempotency-key", server.requests[1].lower())
+        self.assertEqual(vault.stats.retries, 0)
+
+    def test_keyed_open_on_reused_connection_is_resent_once(self) -> None:
+        """With an Idempotency-Key, an open whose connection dropped before
+        any byte of the answer is sent again, once, on a new connection, with
+        the same key and body (the server would answer the first open's
+        transcript again)."""
+        server = self.fake(["ok", "drop", "created"])
+        vault = self.client(server.path)
+        vault.health()
+        created = vault.open_transcript("webchat", {"name": "Sam"},
+                                        idempotency_key="chat-8841-6f1c2a80")
+        self.assertEqual(created.id, FakeServer.CREATED_ID)
+        self.assertTrue(created.replayed)
+        self.assertEqual(vault.stats.retries, 1)
+        self.assertEqual(server.connections, 2)
+        self.assertEqual(len(server.requests), 3)
+        first, second = server.requests[1], server.requests[2]
+        self.assertEqual(first, second)  # the same request, byte for byte
+        self.assertTrue(first.startswith(b"POST /v1/transcripts HTTP/1.1\r\n"))
+        self.assertRegex(first, rb"(?m)^Idempotency-Key: chat-8841-6f1c2a80\r$")
+        self.assertEqual(len(re.findall(rb"(?im)^idempotency-key:", first)), 1)
+        self.assertIn(b'"service":"webchat"', first)
+
+    def test_keyed_open_dropped_twice_raises(self) -> None:
+        server = self.fake(["ok", "drop", "drop"])
+        vault = self.client(server.path)
+        vault.health()
+        with self.assertRaises(VaultConnectionError) as cm:
+            vault.open_transcript("webchat", idempotency_key="k-1")
+        self.assertTrue(cm.exception.request_may_have_been_applied)
+        self.assertEqual(len(server.requests), 3)  # resent once, not twice
+        self.assertEqual(server.requests[1], server.requests[2])
+        self.assertEqual(vault.stats.retries, 1)
+
+    def test_keyed_open_on_fresh_connection_is_not_resent(self) -> None:
+        """The same rule as reads: a new connection that drops is not
+        retried (the server itself may have failed on the request)."""
+        server = self.fake(["drop", "created"])
+        vault = self.client(server.path)
+        with self.assertRaises(VaultConnectionError) as cm:
+            vault.open_transcript("webchat", idempotency_key="k-2")
+        self.assertTrue(cm.exception.request_may_have_been_applied)
+        self.assertEqual(len(server.requests), 1)
+
+    def test_unkeyed_open_answered_is_not_replayed(self) -> None:
+        server = self.fake(["created"])
+        vault = self.client(server.path)
+        created = vault.open_transcript("webchat")
+        self.assertEqual(created.id, FakeServer.CREATED_ID)
+        self.assertFalse(created.replayed)
 
     def test_get_on_reused_connection_is_resent_once(self) -> None:
         server = self.fake(["ok", "drop", "ok"])

@@ -13,7 +13,8 @@ Quick start::
 See README.md for connection reuse, retries and errors.
 """
 
-from .client import DEFAULT_SOCKET, MAX_BATCH_MESSAGES, Client, ClientStats, RawResponse
+from .client import (DEFAULT_SOCKET, MAX_BATCH_MESSAGES, MAX_IDEMPOTENCY_KEY_LENGTH, Client,
+                     ClientStats, RawResponse)
 from .errors import (BadRequest, Conflict, Forbidden, Gone, HeadersTooLarge,
                      InsufficientStorage, MethodNotAllowed, NotFound, PayloadTooLarge,
                      ServerError, Unavailable, UnsupportedMediaType, VaultClientError,
@@ -31,6 +32,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Client", "ClientStats", "RawResponse", "DEFAULT_SOCKET", "MAX_BATCH_MESSAGES",
+    "MAX_IDEMPOTENCY_KEY_LENGTH",
     # errors
     "VaultClientError", "VaultError", "BadRequest", "Forbidden", "NotFound",
     "MethodNotAllowed", "Conflict", "Gone", "PayloadTooLarge", "UnsupportedMediaType",

@@ -15,13 +15,15 @@ Connection handling (see README.md, "Connections, retries and threads"):
   sent once more on a new connection, whatever it is.
 * Once bytes have been sent and no complete answer came back:
 
-  - reads (GET), closes and erases (idempotent, docs/api.md 4.1) are sent once
-    more on a fresh connection if the failure happened on a reused connection
-    before any byte of the answer arrived;
+  - reads (GET), closes, erases (idempotent, docs/api.md 4.1) and opens
+    with an ``Idempotency-Key`` (docs/api.md 2.2.1) are sent once more on a
+    fresh connection if the failure happened on a reused connection before
+    any byte of the answer arrived;
   - appends and batch appends (idempotent per ``seq``) are sent once more
     after any connection failure; a ``duplicate`` answer counts as success;
-  - everything else (open, monitoring form, backup, the visitors' rights and
-    the register, statements) is **never** sent again: the client raises
+  - everything else (an open without an idempotency key, monitoring form,
+    backup, the visitors' rights and the register, statements) is **never**
+    sent again: the client raises
     :class:`~transcript_vault.errors.VaultConnectionError` with
     ``request_may_have_been_applied=True``. The visitors' rights calls that
     name an existing register entry (``request=``) count as idempotent.
@@ -34,6 +36,7 @@ Connection handling (see README.md, "Connections, retries and threads"):
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import http.client
 import json
@@ -55,11 +58,14 @@ from .models import (AppendResult, AuditRecord, AuditRecordsPage, AuditStatus, B
                      StatisticsReport, SubjectAccessAnswer, SubjectErasureAnswer,
                      SubjectRectificationAnswer, SubjectRestrictionAnswer, Transcript, Visitor)
 
-__all__ = ["Client", "ClientStats", "DEFAULT_SOCKET", "MAX_BATCH_MESSAGES", "RawResponse"]
+__all__ = ["Client", "ClientStats", "DEFAULT_SOCKET", "MAX_BATCH_MESSAGES",
+           "MAX_IDEMPOTENCY_KEY_LENGTH", "RawResponse"]
 
 DEFAULT_SOCKET = "/run/transcript-vault/vaultd.sock"
 #: Most messages in one batch append (docs/api.md 2.3.1).
 MAX_BATCH_MESSAGES = 1000
+#: Longest ``Idempotency-Key`` vaultd accepts (docs/api.md 2.2.1).
+MAX_IDEMPOTENCY_KEY_LENGTH = 255
 
 # Retry policies of a request (see the module docstring).
 NEVER = "never"            # not idempotent: never sent twice once a byte went out
@@ -115,6 +121,20 @@ def _message_json(m: MessageLike) -> Dict[str, Any]:
     if isinstance(out.get("sent_at"), _dt.datetime):
         out["sent_at"] = _time(out["sent_at"])
     return out
+
+
+def _check_idempotency_key(key: object) -> str:
+    """The key as sent, or ValueError: 1 to 255 visible ASCII characters
+    (``!`` to ``~``), as vaultd requires (docs/api.md 2.2.1)."""
+    if not isinstance(key, str):
+        raise ValueError("idempotency_key must be a string")
+    if not 1 <= len(key) <= MAX_IDEMPOTENCY_KEY_LENGTH:
+        raise ValueError(f"idempotency_key must be 1 to {MAX_IDEMPOTENCY_KEY_LENGTH} "
+                         f"characters, got {len(key)}")
+    if any(not 0x21 <= ord(c) <= 0x7E for c in key):
+        raise ValueError("idempotency_key must be visible ASCII characters ('!' to '~'), "
+                         "without spaces")
+    return key
 
 
 def _visitor_json(v: Optional[VisitorLike]) -> Optional[Dict[str, Any]]:
@@ -334,6 +354,7 @@ class Client:
     def request(self, method: str, path: str, *, query: Optional[Mapping[str, Any]] = None,
                 json_body: Optional[_JSONType] = None, body: Optional[bytes] = None,
                 content_type: Optional[str] = None, retry: Optional[str] = None,
+                headers: Optional[Mapping[str, str]] = None,
                 raise_for_status: bool = True) -> RawResponse:
         """Sends any request and returns the raw response.
 
@@ -342,16 +363,19 @@ class Client:
         statuses raise the typed :class:`~transcript_vault.errors.VaultError`
         unless ``raise_for_status`` is false. For calls this class has no
         method for (the signed legal-hold calls, made by ``vault-officer``).
+        ``headers`` are extra request headers, sent as given (not checked:
+        the server judges them), and never change ``retry``.
         """
         resp, _ = self._call(method, path, query=query, json_body=json_body, body=body,
                              content_type=content_type,
                              policy=retry or (IDEMPOTENT if method == "GET" else NEVER),
-                             raise_for_status=raise_for_status)
+                             headers=headers, raise_for_status=raise_for_status)
         return resp
 
     def _call(self, method: str, path: str, *, query: Optional[Mapping[str, Any]] = None,
               json_body: Optional[_JSONType] = None, body: Optional[bytes] = None,
               content_type: Optional[str] = None, policy: str = NEVER,
+              headers: Optional[Mapping[str, str]] = None,
               raise_for_status: bool = True) -> "tuple[RawResponse, bool]":
         if policy not in (NEVER, IDEMPOTENT, BY_SEQ):
             raise ValueError(f"unknown retry policy {policy!r}")
@@ -360,7 +384,7 @@ class Client:
             q = {k: v for k, v in query.items() if v is not None}
             if q:
                 target += "?" + urllib.parse.urlencode(q)
-        headers: Dict[str, str] = {}
+        send_headers: Dict[str, str] = {}
         if json_body is not None:
             if body is not None:
                 raise ValueError("give json_body or body, not both")
@@ -368,8 +392,10 @@ class Client:
                               separators=(",", ":")).encode("utf-8")
             content_type = content_type or "application/json"
         if body is not None and content_type:
-            headers["Content-Type"] = content_type
-        resp, retried = self._exchange(method, target, body, headers, policy)
+            send_headers["Content-Type"] = content_type
+        if headers:
+            send_headers.update(headers)
+        resp, retried = self._exchange(method, target, body, send_headers, policy)
         if raise_for_status and resp.status >= 400:
             raise error_from_response(resp.status, resp.body, resp.request_id)
         return resp, retried
@@ -403,16 +429,39 @@ class Client:
     # ------------------------------------------------------------------
     # writer: the chat server
 
-    def open_transcript(self, service: str, visitor: Optional[VisitorLike] = None) -> CreatedTranscript:
-        """``POST /v1/transcripts`` (2.2). **Not idempotent** and never resent
+    def open_transcript(self, service: str, visitor: Optional[VisitorLike] = None, *,
+                        idempotency_key: Optional[str] = None) -> CreatedTranscript:
+        """``POST /v1/transcripts`` (2.2).
+
+        Without ``idempotency_key`` it is **not idempotent** and never resent
         once a byte may have reached the vault: on a lost answer this raises
-        VaultConnectionError(request_may_have_been_applied=True)."""
+        VaultConnectionError(request_may_have_been_applied=True).
+
+        With ``idempotency_key`` (1 to 255 visible ASCII characters, ``!`` to
+        ``~``, e.g. a UUID made when the chat starts; anything else raises
+        ValueError without sending) the header ``Idempotency-Key`` is sent
+        (2.2.1) and the open is resent once as reads are: on a fresh
+        connection, when a reused one failed before any byte of the answer.
+        The same key with the same service and visitor answers the first
+        open's transcript again, with ``replayed=True``; the same key with
+        another body raises Conflict ``idempotency_key_reused``, and while
+        the first open with it has not answered, Conflict
+        ``idempotency_key_in_use``. vaultd forgets keys when it restarts and
+        when the transcript is erased."""
+        headers: Dict[str, str] = {}
+        policy = NEVER
+        if idempotency_key is not None:
+            headers["Idempotency-Key"] = _check_idempotency_key(idempotency_key)
+            policy = IDEMPOTENT
         body: Dict[str, Any] = {"service": service}
         v = _visitor_json(visitor)
         if v is not None:
             body["visitor"] = v
-        return CreatedTranscript.from_json(
-            self._json("POST", "/v1/transcripts", NEVER, json_body=body))
+        resp, _ = self._call("POST", "/v1/transcripts", policy=policy, json_body=body,
+                             headers=headers)
+        created = CreatedTranscript.from_json(self._decode(resp))
+        replayed = (resp.header("Idempotent-Replayed") or "").strip().lower() == "true"
+        return dataclasses.replace(created, replayed=replayed)
 
     def append_message(self, transcript_id: str, seq: int, sender: str, text: str,
                        sent_at: TimeLike) -> AppendResult:

@@ -147,11 +147,15 @@ class Health:
 
 @dataclass(frozen=True)
 class CreatedTranscript:
-    """The answer to an open (2.2): keep ``id``, it cannot be searched for later."""
+    """The answer to an open (2.2): keep ``id``, it cannot be searched for later.
+    ``replayed``: the open carried an ``Idempotency-Key`` that had already
+    opened this transcript, so nothing new was opened (the response header
+    ``Idempotent-Replayed: true``, 2.2.1)."""
 
     id: str
     expires_at: str
     raw: JSON = field(repr=False, compare=False)
+    replayed: bool = False
 
     @classmethod
     def from_json(cls, j: JSON) -> "CreatedTranscript":
