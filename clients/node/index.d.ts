@@ -45,6 +45,12 @@ export interface VisitorInput {
 export interface OpenTranscriptOptions {
   service: string;
   visitor?: VisitorInput | null;
+  /** Sent as the `Idempotency-Key` header (docs/api.md 2.2.1): 1 to 255
+   * visible ASCII characters, '!' to '~' (TypeError/RangeError otherwise,
+   * nothing sent), e.g. a UUID made when the chat starts. With a key, the
+   * open is resent once like an idempotent call, and repeating it with the
+   * same key and fields answers the same transcript (`replayed: true`). */
+  idempotencyKey?: string | null;
 }
 
 export interface MessageInput {
@@ -86,6 +92,9 @@ export interface Health {
 export interface CreatedTranscript {
   id: string;
   expires_at: Timestamp;
+  /** Added by the client: vaultd answered `Idempotent-Replayed: true` (an
+   * earlier open with the same idempotencyKey made this transcript). */
+  replayed: boolean;
 }
 
 export interface AppendResult {

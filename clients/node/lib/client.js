@@ -51,6 +51,23 @@ function visitorBody(visitor) {
   return out;
 }
 
+// The longest Idempotency-Key vaultd accepts (docs/api.md, section 2.2.1).
+const MAX_IDEMPOTENCY_KEY = 255;
+
+// An open's idempotency key: undefined or null (none), else 1 to 255 visible
+// ASCII characters ('!' to '~'). Checked here so that a bad key is never sent.
+function checkIdempotencyKey(key) {
+  if (key === undefined || key === null) return undefined;
+  if (typeof key !== 'string') throw new TypeError('idempotencyKey must be a string');
+  if (key.length < 1 || key.length > MAX_IDEMPOTENCY_KEY) {
+    throw new RangeError(`idempotencyKey must be 1 to ${MAX_IDEMPOTENCY_KEY} characters; this one has ${key.length}`);
+  }
+  if (!/^[\x21-\x7e]+$/.test(key)) {
+    throw new RangeError("idempotencyKey must be visible ASCII characters ('!' to '~'), without spaces");
+  }
+  return key;
+}
+
 function messageBody(message) {
   if (!message || typeof message !== 'object') throw new TypeError('a message must be an object');
   return { seq: message.seq, from: message.from, text: message.text, sent_at: time(message.sentAt) };
@@ -145,11 +162,26 @@ class VaultClient {
 
   // --- chat server (writer) ------------------------------------------------
 
-  // POST /v1/transcripts. Not idempotent: never repeated by the client.
-  openTranscript({ service, visitor } = {}) {
+  // POST /v1/transcripts. Without an idempotencyKey, not idempotent: never
+  // repeated by the client. With one (sent as the Idempotency-Key header,
+  // docs/api.md 2.2.1), a repeat with the same key and body answers the
+  // first open's body, so it is repeated like an idempotent call. Adds
+  // `replayed`: vaultd answered `Idempotent-Replayed: true` (this open was
+  // made before, by an earlier attempt or call with the same key).
+  async openTranscript({ service, visitor, idempotencyKey } = {}) {
+    const key = checkIdempotencyKey(idempotencyKey);
     const body = { service };
     if (visitor !== undefined) body.visitor = visitorBody(visitor);
-    return this._json('POST', '/v1/transcripts', body, 'never');
+    const r = await this._transport.request({
+      method: 'POST',
+      path: '/v1/transcripts',
+      body,
+      retry: key === undefined ? 'never' : 'safe',
+      headers: key === undefined ? undefined : { 'Idempotency-Key': key },
+    });
+    const answer = parseJson(r);
+    answer.replayed = String(r.headers['idempotent-replayed'] || '').toLowerCase() === 'true';
+    return answer;
   }
 
   // POST /v1/transcripts/{id}/messages. Repeated once with the same seq and

@@ -13,7 +13,8 @@ const DEFAULT_SOCKET = '/run/transcript-vault/vaultd.sock';
 const CONNECTION_LOST = new Set(['ECONNRESET', 'EPIPE']);
 
 // How a request may be repeated after a connection failure.
-//   'safe':  idempotent. Repeated once, on a fresh connection, when a reused
+//   'safe':  idempotent (also an open with an Idempotency-Key). Repeated
+//            once, on a fresh connection, when a reused
 //            (kept-alive) connection failed with ECONNRESET/EPIPE/"socket
 //            hang up" before any byte of the response arrived.
 //   'seq':   an append, idempotent per seq. Repeated once, on a fresh
@@ -56,11 +57,12 @@ class Transport {
     }
   }
 
-  // Sends one request. `body`: an object sent as JSON, or undefined.
+  // Sends one request. `body`: an object sent as JSON, or undefined;
+  // `headers`: extra request headers (sent on every attempt), or undefined.
   // Resolves {status, headers, body: Buffer, requestId, retried} for a 2xx;
   // rejects with a VaultError for an error status, a VaultConnectionError
   // when no complete answer arrived.
-  async request({ method, path, body, retry }) {
+  async request({ method, path, body, retry, headers: extraHeaders }) {
     if (!RETRY_MODES.has(retry)) throw new TypeError(`bad retry mode ${retry}`);
     const payload = body === undefined ? null : Buffer.from(JSON.stringify(body), 'utf8');
     let mayHaveBeenApplied = false;
@@ -68,7 +70,7 @@ class Transport {
     for (let attempt = 1; attempt <= 2; attempt++) {
       const fresh = attempt > 1;
       if (fresh) this.stats.retries++;
-      const outcome = await this.attemptOnce(method, path, payload, fresh);
+      const outcome = await this.attemptOnce(method, path, payload, fresh, extraHeaders);
       if (outcome.response) {
         const { status, headers, body: bytes } = outcome.response;
         const requestId = headers['x-request-id'] || null;
@@ -105,10 +107,10 @@ class Transport {
   }
 
   // One attempt. Resolves {response} or {failure}; never rejects.
-  attemptOnce(method, path, payload, fresh) {
+  attemptOnce(method, path, payload, fresh, extraHeaders) {
     this.stats.requests++;
     return new Promise((resolve) => {
-      const headers = {};
+      const headers = { ...extraHeaders };
       if (payload) {
         headers['Content-Type'] = 'application/json';
         headers['Content-Length'] = payload.length;

@@ -1,8 +1,9 @@
 'use strict';
 
 // A tiny HTTP/1.1 server on a Unix socket that does what a test tells it:
-// for each request, `decide(request)` returns {status, body} to answer (kept
-// alive), 'hang' to never answer, 'destroy' to drop the connection without a byte of answer, or
+// for each request, `decide(request)` returns {status, body, headers?} to
+// answer (kept alive; `headers`: extra response headers), 'hang' to never
+// answer, 'destroy' to drop the connection without a byte of answer, or
 // {partial: 'text'} to write those bytes and then drop it. Every request it
 // read is kept in `requests` (method, path, headers, body, connection).
 
@@ -53,8 +54,11 @@ async function startFakeServer(decide) {
         }
         const text = typeof action.body === 'string' ? action.body : `${JSON.stringify(action.body)}\n`;
         const payload = Buffer.from(text, 'utf8');
+        const extra = Object.entries(action.headers || {})
+          .map(([name, value]) => `${name}: ${value}\r\n`)
+          .join('');
         socket.write(
-          `HTTP/1.1 ${action.status} X\r\nContent-Type: application/json\r\n` +
+          `HTTP/1.1 ${action.status} X\r\nContent-Type: application/json\r\n${extra}` +
             `Keep-Alive: ${action.keepAlive || 'timeout=30'}\r\nX-Request-Id: ${String(requests.length).padStart(16, '0')}\r\n` +
             `Content-Length: ${payload.length}\r\n\r\n`,
         );

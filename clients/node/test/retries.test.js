@@ -13,6 +13,7 @@ const {
   PayloadTooLargeError,
   InternalServerError,
   ForbiddenError,
+  ConflictError,
 } = require('..');
 const { startFakeServer } = require('../test-support/fake-server');
 
@@ -30,7 +31,7 @@ function only(requests, method, path) {
   return requests.filter((r) => r.method === method && r.path === path);
 }
 
-test('openTranscript is never resent: connection dropped on a reused socket', { timeout: 30000 }, async () => {
+test('openTranscript without a key is never resent: connection dropped on a reused socket', { timeout: 30000 }, async () => {
   const fake = await scripted([HEALTH, 'destroy']);
   const client = new VaultClient({ socketPath: fake.socketPath });
   try {
@@ -47,6 +48,7 @@ test('openTranscript is never resent: connection dropped on a reused socket', { 
     assert.equal(only(fake.requests, 'POST', '/v1/transcripts').length, 1);
     assert.equal(fake.requests.length, 3);
     assert.deepEqual(JSON.parse(fake.requests[1].body), { service: 'webchat', visitor: { name: 'Sam' } });
+    assert.equal(fake.requests[1].headers['idempotency-key'], undefined);
     assert.equal(client.stats.retries, 0);
   } finally {
     client.close();
@@ -54,7 +56,7 @@ test('openTranscript is never resent: connection dropped on a reused socket', { 
   }
 });
 
-test('openTranscript is never resent: connection dropped on a new socket', { timeout: 30000 }, async () => {
+test('openTranscript without a key is never resent: connection dropped on a new socket', { timeout: 30000 }, async () => {
   const fake = await scripted(['destroy']);
   const client = new VaultClient({ socketPath: fake.socketPath });
   try {
@@ -63,6 +65,102 @@ test('openTranscript is never resent: connection dropped on a new socket', { tim
     });
     await client.health();
     assert.equal(only(fake.requests, 'POST', '/v1/transcripts').length, 1);
+  } finally {
+    client.close();
+    await fake.close();
+  }
+});
+
+const KEY = '6f1c2a80-chat-8841';
+const CREATED = { id: ID, expires_at: '2027-01-04T11:20:02.113Z' };
+
+test('openTranscript with a key is resent once, with the same key and body, when a reused socket fails before any answer', { timeout: 30000 }, async () => {
+  // The second open is answered as vaultd answers a replay of a keyed open.
+  const replay = { status: 201, body: CREATED, headers: { 'Idempotent-Replayed': 'true' } };
+  const fake = await scripted([HEALTH, 'destroy', replay]);
+  const client = new VaultClient({ socketPath: fake.socketPath });
+  try {
+    await client.health();
+    const created = await client.openTranscript({
+      service: 'webchat',
+      visitor: { name: 'Sam' },
+      idempotencyKey: KEY,
+    });
+    assert.deepEqual(created, { ...CREATED, replayed: true });
+    const opens = only(fake.requests, 'POST', '/v1/transcripts');
+    assert.equal(opens.length, 2);
+    assert.equal(opens[0].headers['idempotency-key'], KEY);
+    assert.equal(opens[1].headers['idempotency-key'], KEY);
+    assert.equal(opens[0].body, opens[1].body);
+    assert.deepEqual(JSON.parse(opens[1].body), { service: 'webchat', visitor: { name: 'Sam' } });
+    // The resend went on a connection of its own.
+    assert.deepEqual(
+      fake.requests.map((r) => `${r.method} ${r.path} ${r.connection}`),
+      ['GET /v1/health 1', 'POST /v1/transcripts 1', 'POST /v1/transcripts 2'],
+    );
+    assert.equal(client.stats.retries, 1);
+  } finally {
+    client.close();
+    await fake.close();
+  }
+});
+
+test('the same open without a key is not resent (same script)', { timeout: 30000 }, async () => {
+  const fake = await scripted([HEALTH, 'destroy', { status: 201, body: CREATED }]);
+  const client = new VaultClient({ socketPath: fake.socketPath });
+  try {
+    await client.health();
+    await assert.rejects(client.openTranscript({ service: 'webchat', visitor: { name: 'Sam' } }), (e) => {
+      assert.ok(e instanceof VaultConnectionError);
+      assert.equal(e.mayHaveBeenApplied, true);
+      assert.equal(e.attempts, 1);
+      return true;
+    });
+    assert.equal(only(fake.requests, 'POST', '/v1/transcripts').length, 1);
+    assert.equal(client.stats.retries, 0);
+  } finally {
+    client.close();
+    await fake.close();
+  }
+});
+
+test('openTranscript with a key follows the idempotent rule: not resent when a new socket fails, nor after part of an answer', { timeout: 30000 }, async () => {
+  const fake = await scripted([
+    'destroy',
+    HEALTH,
+    { partial: 'HTTP/1.1 201 Created\r\nContent-Length: 80\r\n\r\n{"id":' },
+  ]);
+  const client = new VaultClient({ socketPath: fake.socketPath });
+  try {
+    await assert.rejects(
+      client.openTranscript({ service: 'webchat', idempotencyKey: KEY }),
+      (e) => e instanceof VaultConnectionError && e.attempts === 1 && e.mayHaveBeenApplied === true,
+    );
+    await client.health();
+    await assert.rejects(
+      client.openTranscript({ service: 'webchat', idempotencyKey: KEY }),
+      (e) => e instanceof VaultConnectionError && e.attempts === 1 && e.mayHaveBeenApplied === true,
+    );
+    assert.equal(fake.requests.length, 3);
+    assert.equal(client.stats.retries, 0);
+  } finally {
+    client.close();
+    await fake.close();
+  }
+});
+
+test('a keyed open: replayed is false without the header; 409 idempotency_key_in_use is not resent', { timeout: 30000 }, async () => {
+  const inUse = { status: 409, body: { error: { code: 'idempotency_key_in_use', message: 'in use' } } };
+  const fake = await scripted([{ status: 201, body: CREATED }, inUse]);
+  const client = new VaultClient({ socketPath: fake.socketPath });
+  try {
+    const created = await client.openTranscript({ service: 'webchat', idempotencyKey: KEY });
+    assert.deepEqual(created, { ...CREATED, replayed: false });
+    await assert.rejects(
+      client.openTranscript({ service: 'webchat', idempotencyKey: KEY }),
+      (e) => e instanceof ConflictError && e.code === 'idempotency_key_in_use' && e.retried === false,
+    );
+    assert.equal(fake.requests.length, 2);
   } finally {
     client.close();
     await fake.close();

@@ -10,6 +10,7 @@ import {
   VaultConnectionError,
   MAX_BATCH_MESSAGES,
   AppendResult,
+  CreatedTranscript,
   AuditRecord,
   HistoryEntry,
   Transcript,
@@ -26,6 +27,13 @@ async function chatServer(client: VaultClient): Promise<void> {
     visitor: { name: 'Sam', userAgent: 'Mozilla/5.0', email: 'sam@example.org', phone: null },
   });
   const when: string = expires_at;
+  const keyed: CreatedTranscript = await client.openTranscript({
+    service: 'webchat',
+    visitor: { ref: 'visitor-8841' },
+    idempotencyKey: '6f1c2a80-chat-8841',
+  });
+  const replayed: boolean = keyed.replayed;
+  await client.openTranscript({ service: 'webchat', idempotencyKey: null });
   const r: AppendResult = await client.appendMessage(id, {
     seq: 0,
     from: 'visitor',
@@ -40,7 +48,7 @@ async function chatServer(client: VaultClient): Promise<void> {
   await client.submitMonitoring(id, { age: '14-16' });
   const erased = await client.eraseTranscript(id, { reason: 'visitor_request' });
   const gone: 'erased' = erased.state;
-  void [when, stored, n, state, gone];
+  void [when, replayed, stored, n, state, gone];
 }
 
 async function agentTool(client: VaultClient, id: string): Promise<void> {
@@ -165,3 +173,5 @@ void client.appendMessage('id', { seq: 1, from: 'bot', text: '', sentAt: '' });
 void client.decideRightsRequest('id', { decision: 'rejected' });
 // @ts-expect-error: service is required
 void client.openTranscript({ visitor: {} });
+// @ts-expect-error: an idempotency key is a string
+void client.openTranscript({ service: 'webchat', idempotencyKey: 42 });
