@@ -81,14 +81,20 @@ class Client {
   StatusOr<HttpReply> Request(std::string_view method, std::string_view target,
                               std::string_view body = {},
                               std::string_view content_type = "application/json");
-  // The same, with extra request headers. A POST /v1/transcripts with an
-  // Idempotency-Key header is repeated once on a connection the server
-  // closed before answering, as reads are (docs/api.md, section 2.2.1).
+  // The same, with extra request headers (a name or value holding CR, LF
+  // or NUL is InvalidArgument "invalid_header", and nothing is sent). A
+  // POST /v1/transcripts with an Idempotency-Key header is repeated once on
+  // a connection the server closed before answering, as reads are
+  // (docs/api.md, section 2.2.1); no other request is made repeatable by it.
   using Headers = std::vector<std::pair<std::string, std::string>>;
   StatusOr<HttpReply> Request(std::string_view method, std::string_view target,
                               std::string_view body, std::string_view content_type,
                               const Headers& headers);
 
+  // With request.idempotency_key set (1 to 255 visible ASCII characters,
+  // else InvalidArgument "invalid_idempotency_key" and nothing is sent), the
+  // open is sent with that Idempotency-Key: a retry answers with the same
+  // transcript and `replayed` set (docs/api.md, section 2.2.1).
   StatusOr<CreatedTranscript> CreateTranscript(const NewTranscript& request);
   StatusOr<AppendOutcome> AppendMessage(std::string_view id, const Message& message);
   // Returns the transcript's expiry.

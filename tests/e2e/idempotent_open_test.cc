@@ -191,5 +191,33 @@ TEST_F(IdempotentOpenTest, TheClientLibrarySendsTheKeyAndReportsAReplay) {
   EXPECT_EQ(reused.status().reason(), "idempotency_key_reused");
 }
 
+TEST_F(IdempotentOpenTest, RefusalsAreAuditedAndTheKeyIsNeitherLoggedNorAudited) {
+  const std::string key = "KEY-7c41d09e-never-written";
+  auto first = OpenWithKey(key);
+  ASSERT_OK(first);
+  ASSERT_EQ(first->status, 201);
+  auto reused = OpenWithKey(key, R"({"service":"webchat","visitor":{"ref":"v-other"}})");
+  ASSERT_OK(reused);
+  ASSERT_EQ(reused->status, 409);
+  auto replay = OpenWithKey(key);
+  ASSERT_OK(replay);
+  ASSERT_EQ(replay->status, 201);
+  std::vector<std::string> outcomes;
+  for (const boost::json::object& record : AuditRecords(*client_)) {
+    const std::string text = boost::json::serialize(record);
+    EXPECT_EQ(text.find(key), std::string::npos) << text;
+    const auto* payload = record.if_contains("payload");
+    const auto* action = payload == nullptr ? nullptr : payload->as_object().if_contains("action");
+    if (action == nullptr || *action != "transcript.open") continue;
+    outcomes.emplace_back(payload->as_object().at("outcome").as_string());
+  }
+  EXPECT_EQ(outcomes, (std::vector<std::string>{"ok", "idempotency_key_reused", "ok"}));
+  // Stopped, so that every line it wrote is in the log.
+  EXPECT_EQ(daemon_.Stop(), 0);
+  const std::string log = daemon_.ReadLog();
+  EXPECT_FALSE(log.empty());
+  EXPECT_EQ(log.find(key), std::string::npos) << log;
+}
+
 }  // namespace
 }  // namespace vault::testing

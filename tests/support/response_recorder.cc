@@ -4,8 +4,10 @@
 #include <unistd.h>
 
 #include <boost/json.hpp>
+#include <cerrno>
+#include <cstdio>
 #include <cstdlib>
-#include <mutex>
+#include <cstring>
 #include <string>
 
 #include "tests/support/raw_http.h"
@@ -30,16 +32,21 @@ void Append(std::string_view method, std::string_view target, int status,
   record["content_type"] = content_type;
   if (IsJson(content_type)) record["body"] = body;
   const std::string line = boost::json::serialize(record) + "\n";
-  // One write(2) per line on an O_APPEND file: lines of the threads of this
-  // process and of its forked children (the roles tests' clients, under
-  // other uids: the directory is world-writable) do not interleave.
-  static std::mutex mu;
-  const std::lock_guard<std::mutex> lock(mu);
+  // One write(2) per line on an O_APPEND file, and no lock: lines of the
+  // threads of this process and of its forked children (the roles tests'
+  // clients, under other uids: the directory is world-writable) do not
+  // interleave, and a child forked while another thread records cannot
+  // inherit a held lock.
   const std::string path = std::string(dir) + "/" + std::to_string(::getpid()) + ".jsonl";
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
-  if (fd < 0) return;
-  (void)!::write(fd, line.data(), line.size());
-  ::close(fd);
+  const bool written = fd >= 0 && ::write(fd, line.data(), line.size()) ==
+                                      static_cast<ssize_t>(line.size());
+  if (fd >= 0) ::close(fd);
+  if (!written) {
+    // Not silently: the OpenAPI check would see fewer responses.
+    std::fprintf(stderr, "response recorder: cannot append to %s: %s\n", path.c_str(),
+                 std::strerror(errno));
+  }
 }
 
 }  // namespace

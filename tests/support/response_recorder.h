@@ -2,7 +2,7 @@
 // tests/openapi/check_responses.py to validate against docs/openapi.json.
 //
 // Enabled by the environment variable VAULT_RESPONSE_RECORDS naming a
-// directory (ctest sets it for the e2e and client tests: tests/CMakeLists.txt).
+// directory (ctest sets it for every gtest test: tests/CMakeLists.txt).
 // Each process appends one JSON object per line to <dir>/<pid>.jsonl:
 //   {"method","target","status","content_type","body"}
 // with "body" only for JSON bodies (the others are checked by content type).

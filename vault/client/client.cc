@@ -7,8 +7,11 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <memory>
+#include <mutex>
 
 #include "vault/common/file_util.h"
 #include "vault/wire/http_error.h"
@@ -35,9 +38,25 @@ using wire::EncodeNewTranscript;
 
 namespace {
 
-ReplyObserver& Observer() {
-  static ReplyObserver observer;
+// The reply observer: replaced under the mutex, called through a copy of
+// the pointer so that a call in progress keeps the one it started with.
+std::mutex observer_mu;
+std::shared_ptr<const ReplyObserver> observer;
+
+std::shared_ptr<const ReplyObserver> Observer() {
+  const std::lock_guard<std::mutex> lock(observer_mu);
   return observer;
+}
+
+// 1 to 255 visible ASCII characters (docs/api.md, section 2.2.1).
+bool IsIdempotencyKey(std::string_view key) {
+  return !key.empty() && key.size() <= 255 &&
+         std::all_of(key.begin(), key.end(), [](char c) { return c > ' ' && c < 0x7f; });
+}
+
+// A header value that cannot end the header early.
+bool IsHeaderValue(std::string_view value) {
+  return value.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos;
 }
 
 constexpr std::string_view kJson = "application/json";
@@ -129,9 +148,15 @@ class Client::Impl {
     if (!content_type.empty()) request.set(http::field::content_type, content_type);
     bool keyed = false;
     for (const auto& [name, value] : headers) {
+      if (!IsHeaderValue(name) || !IsHeaderValue(value)) {
+        return Status::InvalidArgument("a request header holds CR, LF or NUL", "invalid_header");
+      }
       request.insert(name, value);
       keyed = keyed || beast::iequals(name, "Idempotency-Key");
     }
+    // An open with an Idempotency-Key is safe to repeat (section 2.2.1);
+    // the header makes no other request so.
+    const bool keyed_open = keyed && verb == http::verb::post && target == "/v1/transcripts";
     request.body() = std::string(body);
     request.prepare_payload();
     if (verb != http::verb::get && verb != http::verb::head && body.empty()) {
@@ -161,7 +186,7 @@ class Client::Impl {
       // timeout) is retried once on a fresh one, but only for requests that
       // are safe to repeat: a create or a backup the server did process
       // before dying must not be done twice.
-      if (reused && attempt == 0 && (keyed || Repeatable(verb, target)) &&
+      if (reused && attempt == 0 && (keyed_open || Repeatable(verb, target)) &&
           BeforeAnyResponse(read_ec ? read_ec : write_ec)) {
         continue;
       }
@@ -244,7 +269,12 @@ StatusOr<std::unique_ptr<Client>> Client::Connect(const std::string& socket_path
 Client::Client(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Client::~Client() = default;
 
-void SetReplyObserver(ReplyObserver observer) { Observer() = std::move(observer); }
+void SetReplyObserver(ReplyObserver replacement) {
+  std::shared_ptr<const ReplyObserver> next;
+  if (replacement) next = std::make_shared<const ReplyObserver>(std::move(replacement));
+  const std::lock_guard<std::mutex> lock(observer_mu);
+  observer = std::move(next);
+}
 
 StatusOr<HttpReply> Client::Request(std::string_view method, std::string_view target,
                                     std::string_view body, std::string_view content_type) {
@@ -255,11 +285,19 @@ StatusOr<HttpReply> Client::Request(std::string_view method, std::string_view ta
                                     std::string_view body, std::string_view content_type,
                                     const Headers& headers) {
   StatusOr<HttpReply> reply = impl_->Request(method, target, body, content_type, headers);
-  if (reply.ok() && Observer()) Observer()(method, target, *reply);
+  if (reply.ok()) {
+    if (const std::shared_ptr<const ReplyObserver> observe = Observer()) {
+      (*observe)(method, target, *reply);
+    }
+  }
   return reply;
 }
 
 StatusOr<CreatedTranscript> Client::CreateTranscript(const NewTranscript& request) {
+  if (!request.idempotency_key.empty() && !IsIdempotencyKey(request.idempotency_key)) {
+    return Status::InvalidArgument("an Idempotency-Key is 1 to 255 visible ASCII characters",
+                                   "invalid_idempotency_key");
+  }
   VAULT_ASSIGN_OR_RETURN(HttpReply reply,
                          Request("POST", "/v1/transcripts", EncodeNewTranscript(request), kJson,
                                  request.idempotency_key.empty()

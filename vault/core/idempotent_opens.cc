@@ -12,15 +12,7 @@ namespace vault {
 namespace {
 
 constexpr size_t kKeyBytes = 32;
-constexpr size_t kFingerprintBytes = 32;
-
-std::string MapKey(uint32_t uid, std::string_view key) {
-  std::string out;
-  out.reserve(4 + key.size());
-  for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>(uid >> shift));
-  out.append(key);
-  return out;
-}
+constexpr size_t kDigestBytes = 32;
 
 // Each field as presence, length and bytes: no two requests share an input.
 void AddField(Hasher* hasher, const std::optional<std::string>& field) {
@@ -42,8 +34,15 @@ StatusOr<std::unique_ptr<IdempotentOpens>> IdempotentOpens::Create(UnixMillis wi
       new IdempotentOpens(std::min(window_ms, kMaxWindowMs), std::move(key)));
 }
 
+std::string IdempotentOpens::MapKey(uint32_t uid, std::string_view key) const {
+  std::string out;
+  for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>(uid >> shift));
+  out += Hasher::Create("TV-idem-key-v1", kDigestBytes, &key_).Update(key).Final();
+  return out;
+}
+
 std::string IdempotentOpens::Fingerprint(const NewTranscript& request) const {
-  Hasher hasher = Hasher::Create("TV-idem-open-v1", kFingerprintBytes, &key_);
+  Hasher hasher = Hasher::Create("TV-idem-open-v1", kDigestBytes, &key_);
   const Visitor& v = request.visitor;
   for (const std::optional<std::string>& field :
        {std::optional<std::string>(request.service), v.name, v.ip, v.location, v.user_agent,
@@ -53,14 +52,24 @@ std::string IdempotentOpens::Fingerprint(const NewTranscript& request) const {
   return hasher.Final();
 }
 
-void IdempotentOpens::DropExpired(UnixMillis now) {
-  while (!order_.empty() &&
-         (order_.front().first + window_ms_ <= now || entries_.size() >= kMaxEntries)) {
-    auto it = entries_.find(order_.front().second);
-    // A later claim of the same key (after an Abandon) has its own place.
-    if (it != entries_.end() && it->second.at == order_.front().first) entries_.erase(it);
-    order_.pop_front();
+void IdempotentOpens::Erase(Entries::iterator it) {
+  if (it->second.done) by_id_.erase(it->second.created.id);
+  order_.erase(it->second.place);
+  entries_.erase(it);
+}
+
+bool IdempotentOpens::MakeRoom(UnixMillis now) {
+  while (!order_.empty() && order_.front()->second.at + window_ms_ <= now) Erase(order_.front());
+  if (entries_.size() < kMaxEntries) return true;
+  // The oldest finished entry goes; opens in progress (at most one per
+  // connection) stay.
+  for (auto it = order_.begin(); it != order_.end(); ++it) {
+    if ((*it)->second.done) {
+      Erase(*it);
+      return true;
+    }
   }
+  return false;
 }
 
 IdempotentOpens::Claim IdempotentOpens::Begin(uint32_t uid, std::string_view key,
@@ -68,41 +77,49 @@ IdempotentOpens::Claim IdempotentOpens::Begin(uint32_t uid, std::string_view key
   std::string fingerprint = Fingerprint(request);
   std::string map_key = MapKey(uid, key);
   MutexLock lock(&mu_);
-  DropExpired(now);
+  // Expired entries go first, so that an expired key is new again.
+  while (!order_.empty() && order_.front()->second.at + window_ms_ <= now) Erase(order_.front());
   auto it = entries_.find(map_key);
-  if (it == entries_.end()) {
-    Entry entry;
-    entry.fingerprint = std::move(fingerprint);
-    entry.at = now;
-    order_.emplace_back(now, map_key);
-    entries_.emplace(std::move(map_key), std::move(entry));
-    return Claim{Found::kNew, {}};
+  if (it != entries_.end()) {
+    const Entry& entry = it->second;
+    if (!entry.done) return Claim{Found::kInProgress, 0, {}};
+    if (entry.fingerprint != fingerprint) return Claim{Found::kReused, 0, {}};
+    return Claim{Found::kReplay, entry.generation, entry.created};
   }
-  const Entry& entry = it->second;
-  if (entry.fingerprint != fingerprint) return Claim{Found::kReused, {}};
-  if (!entry.done) return Claim{Found::kInProgress, {}};
-  return Claim{Found::kReplay, entry.created};
+  if (!MakeRoom(now)) return Claim{Found::kFull, 0, {}};
+  Entry entry;
+  entry.fingerprint = std::move(fingerprint);
+  entry.at = now;
+  entry.generation = next_generation_++;
+  const uint64_t generation = entry.generation;
+  it = entries_.emplace(std::move(map_key), std::move(entry)).first;
+  it->second.place = order_.insert(order_.end(), it);
+  return Claim{Found::kNew, generation, {}};
 }
 
-void IdempotentOpens::Finish(uint32_t uid, std::string_view key, const CreatedTranscript& created) {
+void IdempotentOpens::Finish(uint32_t uid, std::string_view key, uint64_t generation,
+                             const CreatedTranscript& created) {
+  const std::string map_key = MapKey(uid, key);
   MutexLock lock(&mu_);
-  auto it = entries_.find(MapKey(uid, key));
-  if (it == entries_.end()) return;  // dropped for room while it ran
+  auto it = entries_.find(map_key);
+  if (it == entries_.end() || it->second.generation != generation || it->second.done) return;
   it->second.done = true;
   it->second.created = created;
+  it->second.created.replayed = false;
+  by_id_[created.id] = it;
 }
 
-void IdempotentOpens::Abandon(uint32_t uid, std::string_view key) {
+void IdempotentOpens::Abandon(uint32_t uid, std::string_view key, uint64_t generation) {
+  const std::string map_key = MapKey(uid, key);
   MutexLock lock(&mu_);
-  auto it = entries_.find(MapKey(uid, key));
-  if (it != entries_.end() && !it->second.done) entries_.erase(it);
+  auto it = entries_.find(map_key);
+  if (it != entries_.end() && it->second.generation == generation) Erase(it);
 }
 
 void IdempotentOpens::Forget(std::string_view id) {
   MutexLock lock(&mu_);
-  std::erase_if(entries_, [id](const auto& item) {
-    return item.second.done && item.second.created.id == id;
-  });
+  auto found = by_id_.find(id);
+  if (found != by_id_.end()) Erase(found->second);
 }
 
 size_t IdempotentOpens::size() const {

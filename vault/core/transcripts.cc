@@ -111,39 +111,71 @@ StatusOr<CreatedTranscript> VaultImpl::CreateTranscript(const Caller& caller,
 
 StatusOr<CreatedTranscript> VaultImpl::CreateIdempotently(const Caller& caller,
                                                           const NewTranscript& req) {
-  IdempotentOpens::Claim claim =
-      idempotent_opens_->Begin(caller.uid, req.idempotency_key, req, clock_->NowMillis());
-  switch (claim.found) {
-    case IdempotentOpens::Found::kNew:
-      break;
-    case IdempotentOpens::Found::kReplay: {
-      // The answer the first open would have given; its id again, to the
-      // caller that opened it. Recorded like any open.
-      VAULT_RETURN_IF_ERROR(
-          Audit(caller, "transcript.open", claim.created.id, "ok", {{"replayed", "true"}}));
-      claim.created.replayed = true;
-      return claim.created;
-    }
-    case IdempotentOpens::Found::kReused:
-    case IdempotentOpens::Found::kInProgress: {
-      const bool reused = claim.found == IdempotentOpens::Found::kReused;
-      const Status refused = Status::FailedPrecondition(
-          reused ? "this Idempotency-Key opened a transcript with another request"
-                 : "an open with this Idempotency-Key is still being made; retry when it answers",
-          reused ? "idempotency_key_reused" : "idempotency_key_in_use");
-      VAULT_RETURN_IF_ERROR(AuditOutcome(caller, "transcript.open", "", refused));
-      return refused;
-    }
+  // A key is the caller's, but grants come from groups too: the checks of
+  // an open come first, for a replay as for a new open.
+  if (Status allowed = ValidateService(req.service); !allowed.ok() || !caller.MayWrite(req.service)) {
+    const Status refused = allowed.ok() ? MayNotWrite() : allowed;
+    VAULT_RETURN_IF_ERROR(AuditOutcome(caller, "transcript.open", "", refused));
+    return refused;
   }
-  NewTranscript plain = req;
-  plain.idempotency_key.clear();
-  StatusOr<CreatedTranscript> created = CreateTranscript(caller, plain);
-  if (created.ok()) {
-    idempotent_opens_->Finish(caller.uid, req.idempotency_key, *created);
-  } else {
-    idempotent_opens_->Abandon(caller.uid, req.idempotency_key);
+  // At most two rounds: a replayed transcript that is gone frees its key.
+  for (int round = 0;; ++round) {
+    IdempotentOpens::Claim claim =
+        idempotent_opens_->Begin(caller.uid, req.idempotency_key, req, clock_->NowMillis());
+    Status refused;
+    switch (claim.found) {
+      case IdempotentOpens::Found::kNew: {
+        NewTranscript plain = req;
+        plain.idempotency_key.clear();
+        StatusOr<CreatedTranscript> created = CreateTranscript(caller, plain);
+        if (created.ok()) {
+          idempotent_opens_->Finish(caller.uid, req.idempotency_key, claim.generation, *created);
+        } else {
+          idempotent_opens_->Abandon(caller.uid, req.idempotency_key, claim.generation);
+        }
+        return created;
+      }
+      case IdempotentOpens::Found::kReplay: {
+        // Erased (perhaps before its open had finished), or expired: the
+        // key no longer answers with it.
+        if (round == 0 && TranscriptGone(claim.created.id)) {
+          idempotent_opens_->Abandon(caller.uid, req.idempotency_key, claim.generation);
+          continue;
+        }
+        // The answer the first open gave; its id again, to a caller with
+        // the same uid. Recorded like any open.
+        VAULT_RETURN_IF_ERROR(
+            Audit(caller, "transcript.open", claim.created.id, "ok", {{"replayed", "true"}}));
+        claim.created.replayed = true;
+        return claim.created;
+      }
+      case IdempotentOpens::Found::kReused:
+        refused = Status::FailedPrecondition(
+            "this Idempotency-Key opened a transcript with another request",
+            "idempotency_key_reused");
+        break;
+      case IdempotentOpens::Found::kInProgress:
+        refused = Status::FailedPrecondition(
+            "an open with this Idempotency-Key has not answered yet; retry when it has",
+            "idempotency_key_in_use");
+        break;
+      case IdempotentOpens::Found::kFull:
+        refused = Status::Unavailable("too many opens with an Idempotency-Key are in progress",
+                                      "unavailable");
+        break;
+    }
+    VAULT_RETURN_IF_ERROR(AuditOutcome(caller, "transcript.open", "", refused));
+    return refused;
   }
-  return created;
+}
+
+bool VaultImpl::TranscriptGone(std::string_view id) {
+  std::string raw_id;
+  if (!ParseId(id, &raw_id)) return true;
+  StripeLock lock(&StripeFor(raw_id));
+  const StatusOr<Loaded> t = Load(id);
+  return !t.ok() && (t.status().code() == Status::Code::kNotFound ||
+                     t.status().code() == Status::Code::kGone);
 }
 
 StatusOr<CreatedTranscript> VaultImpl::DoCreate(const Caller& caller, const NewTranscript& req,

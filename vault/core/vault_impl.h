@@ -156,6 +156,8 @@ class VaultImpl final : public Vault, private RetentionHost, private HoldHost {
 
   // CreateTranscript with an Idempotency-Key.
   StatusOr<CreatedTranscript> CreateIdempotently(const Caller& caller, const NewTranscript& req);
+  // Whether transcript `id` is erased, expired or unknown.
+  bool TranscriptGone(std::string_view id);
   StatusOr<CreatedTranscript> DoCreate(const Caller& caller, const NewTranscript& request,
                                        bool* audited, std::string* id);
   // The copy of Backup(), into `dir` (the incomplete sibling): its db/
