@@ -132,6 +132,9 @@ std::string OutcomeLabel(const std::string& outcome) {
 std::string AccessNote(const SubjectAccessItem& item, size_t index, int own) {
   if (static_cast<int>(index) == own) return "to answer this request";
   if (item.accesses[index].purpose == "subject_access") return "to answer a subject access request";
+  if (item.accesses[index].purpose == "repeated_open") {
+    return "the chat service repeated its request to open this chat; nothing new was stored";
+  }
   return "";
 }
 

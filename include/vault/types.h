@@ -148,7 +148,8 @@ struct RecordedAccess {
   std::string role;       // the caller's roles as recorded ("agent", "writer,agent", "system")
   std::string action;     // e.g. "transcript.read", "transcript.history"
   std::string outcome;    // "ok" or the reason it was refused
-  std::string purpose;    // "subject_access" for reads that answered such a request
+  std::string purpose;    // "subject_access" for reads that answered such a request,
+                          // "repeated_open" for an open repeated with its Idempotency-Key
   bool operator==(const RecordedAccess&) const = default;
 };
 

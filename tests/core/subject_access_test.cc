@@ -236,6 +236,29 @@ TEST_F(SubjectAccessTest, BadInputAndOtherRolesAreRefusedChangeNothingAndAreAudi
   EXPECT_EQ(id.size(), 32u);
 }
 
+// An open repeated with the same Idempotency-Key is an access of its own
+// (the id was given out again), marked so that the visitor's copy does not
+// read as a second chat.
+TEST_F(SubjectAccessTest, AnOpenRepeatedWithItsIdempotencyKeyIsListedAsSuch) {
+  NewTranscript request;
+  request.service = "helpline";
+  request.visitor = V("sam-1");
+  request.idempotency_key = "chat-41";
+  auto first = vault_->CreateTranscript(caller_, request);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  auto again = vault_->CreateTranscript(caller_, request);
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_TRUE(again->replayed);
+  EXPECT_EQ(again->id, first->id);
+  auto answer = vault_->SubjectAccess(Dpo(), Q("sam-1"));
+  ASSERT_TRUE(answer.ok()) << answer.status().ToString();
+  ASSERT_EQ(Ids(*answer), std::vector<std::string>{first->id});
+  std::vector<std::string> seen;
+  for (const RecordedAccess& r : answer->items[0].accesses) seen.push_back(r.action + "/" + r.purpose);
+  EXPECT_EQ(seen, (std::vector<std::string>{"transcript.open/", "transcript.open/repeated_open",
+                                            "transcript.read/subject_access"}));
+}
+
 TEST_F(SubjectAccessTest, NothingFoundIsACompleteAnswer) {
   Open("helpline", V("sam-1"));
   auto answer = vault_->SubjectAccess(Dpo(), Q("nobody-here", "nobody@example.org"));

@@ -143,6 +143,11 @@ void CollectFrom(const audit::StoredRecord& stored,
     if (const audit::JsonValue* details = payload.Find("details"); details != nullptr) {
       if (const audit::JsonValue* purpose = details->Find("purpose"); purpose != nullptr) {
         access.purpose = purpose->text;
+      } else if (const audit::JsonValue* replayed = details->Find("replayed");
+                 replayed != nullptr && replayed->text == "true") {
+        // An open repeated with its Idempotency-Key: the same chat's id given
+        // out again, nothing stored (docs/api.md, section 2.2.1).
+        access.purpose = "repeated_open";
       }
     }
     it->second.push_back(std::move(access));
