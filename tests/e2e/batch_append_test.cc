@@ -51,14 +51,7 @@ class BatchAppendTest : public DaemonTest {
 
   // Synced RocksDB writes so far (the store's write-duration histogram).
   double SyncedWrites() {
-    auto text = client_->Metrics();
-    EXPECT_OK(text);
-    if (!text.ok()) return -1;
-    auto exposition = ParseExposition(*text);
-    EXPECT_OK(exposition);
-    return exposition.ok()
-               ? exposition->ValueOr0("vault_store_synced_write_duration_seconds_count", {})
-               : -1;
+    return ScrapeMetric(*client_, "vault_store_synced_write_duration_seconds_count");
   }
 
   void SetUp() override {

@@ -31,15 +31,7 @@ class IdempotentOpenTest : public DaemonTest {
   }
 
   // Open transcripts, from the vault's own gauge.
-  double OpenCount() {
-    auto text = client_->Metrics();
-    EXPECT_OK(text);
-    if (!text.ok()) return -1;
-    auto exposition = ParseExposition(*text);
-    EXPECT_OK(exposition);
-    if (!exposition.ok()) return -1;
-    return exposition->ValueOr0("vault_transcripts", {{"state", "open"}});
-  }
+  double OpenCount() { return ScrapeMetric(*client_, "vault_transcripts", {{"state", "open"}}); }
 
   static std::string IdOf(const HttpReply& reply) {
     return std::string(boost::json::parse(reply.body).at("id").as_string());

@@ -1,5 +1,7 @@
 #include "tests/support/exposition.h"
 
+#include <gtest/gtest.h>
+
 #include <cstdlib>
 #include <limits>
 #include <set>
@@ -181,6 +183,15 @@ StatusOr<Exposition> ParseExposition(std::string_view text) {
     out.samples.push_back(std::move(sample));
   }
   return out;
+}
+
+double ScrapeMetric(Client& client, std::string_view name, const Labels& labels) {
+  StatusOr<std::string> text = client.Metrics();
+  EXPECT_TRUE(text.ok()) << text.status().ToString();
+  if (!text.ok()) return -1;
+  StatusOr<Exposition> exposition = ParseExposition(*text);
+  EXPECT_TRUE(exposition.ok()) << exposition.status().ToString();
+  return exposition.ok() ? exposition->ValueOr0(name, labels) : -1;
 }
 
 }  // namespace vault::testing

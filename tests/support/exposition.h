@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "vault/client.h"
 #include "vault/status.h"
 
 namespace vault::testing {
@@ -38,6 +39,11 @@ struct Exposition {
 
 // InvalidArgument naming the line if `text` breaks a rule above.
 StatusOr<Exposition> ParseExposition(std::string_view text);
+
+// GET /metrics through `client`, parsed; the value of sample `name` with
+// exactly `labels`, or 0 if absent. A failed scrape or parse is a gtest
+// failure, and -1.
+double ScrapeMetric(Client& client, std::string_view name, const Labels& labels = {});
 
 }  // namespace vault::testing
 
