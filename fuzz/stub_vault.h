@@ -96,6 +96,17 @@ class StubVault final : public Vault {
                        std::string_view) override {
     return Status::OK();
   }
+  StatusOr<EventSubscription> SubscribeEvents(const Caller&,
+                                              std::optional<EventPosition> last) override {
+    if (last.has_value() && last->seq == 0) {
+      return Status::InvalidArgument("unknown event id", "unknown_event_id");
+    }
+    EventSubscription sub;
+    sub.journal = journal_;
+    sub.filter.transcript_events = true;
+    sub.filter.all_services = true;
+    return sub;
+  }
   StatusOr<AuditStatus> GetAuditStatus(const Caller&) override {
     AuditStatus s;
     s.origin = "vault";
@@ -247,6 +258,7 @@ class StubVault final : public Vault {
   VaultMetrics Metrics() override { return VaultMetrics{}; }
 
  private:
+  std::shared_ptr<EventJournal> journal_ = std::make_shared<EventJournal>(1795341600000);
   static bool Missing(std::string_view id) { return !id.empty() && id[0] == 'f'; }
   static Status NotFound() { return Status::NotFound("no such thing", "not_found"); }
 };

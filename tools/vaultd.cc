@@ -118,6 +118,11 @@ po::options_description FileOptions() {
       ("max-connections-per-uid", text(), "connections one user (uid) may have open at once; "
                                           "root and vaultd's own user are not limited "
                                           "(default: a quarter of max-connections)")
+      ("max-event-streams-per-uid", text(), "event feeds (GET /v1/events) one user (uid) may "
+                                            "have open at once (default 4)")
+      ("event-heartbeat", text(), "how often an event feed with nothing to send sends a "
+                                  "comment line, so both ends notice a dead connection "
+                                  "(default 15s)")
       ("malloc-arenas", text(), "most glibc malloc arenas; 0: glibc's default of 8 per core "
                                 "(default 2)")
       ("malloc-mmap-threshold", text(), "blocks of at least this many bytes are mapped alone and "
@@ -316,6 +321,10 @@ Config BuildConfig(const Values& values) {
   }
   s.idle_timeout =
       std::chrono::milliseconds(DurationOption(values, "idle-timeout", s.idle_timeout.count()));
+  s.max_event_streams_per_uid =
+      CountOption(values, "max-event-streams-per-uid", s.max_event_streams_per_uid, 1, 1000000);
+  s.event_heartbeat = std::chrono::milliseconds(
+      DurationOption(values, "event-heartbeat", s.event_heartbeat.count()));
   s.header_timeout =
       std::chrono::milliseconds(DurationOption(values, "header-timeout", s.header_timeout.count()));
   s.body_timeout =

@@ -45,6 +45,7 @@
 
 #include "vault/access.h"
 #include "vault/clock.h"
+#include "vault/events.h"
 #include "vault/metrics.h"
 #include "vault/options.h"
 #include "vault/safeguarding.h"
@@ -254,6 +255,17 @@ class Vault {
   // check), so refusals are audited too. Returns the audit failure, if any.
   virtual Status RecordRefusal(const Caller& caller, std::string_view action,
                                std::string_view object_id, std::string_view reason) = 0;
+
+  // The event feed (GET /v1/events, vault/events.h): a writer sees its own
+  // services' transcript events, an auditor or admin the vault's own
+  // (retention runs, refusals); anyone else is PermissionDenied "forbidden".
+  // `last` is where the reader stopped (its Last-Event-ID), nullopt for
+  // "from now on". InvalidArgument "unknown_event_id" for a position this
+  // start of vaultd never reached (or one from a later start); one from an
+  // earlier start, or before events dropped since, subscribes with a reset.
+  // Audited as events.subscribe.
+  virtual StatusOr<EventSubscription> SubscribeEvents(const Caller& caller,
+                                                      std::optional<EventPosition> last) = 0;
 
   // The audit log, for the auditor role (PermissionDenied otherwise). Each
   // call is itself audited ("audit.read") before it returns.

@@ -109,6 +109,7 @@ StatusOr<uint64_t> VaultImpl::CommitErasure(const Caller& caller, std::string_vi
   (was_open ? open_count_ : closed_count_).fetch_sub(1, std::memory_order_relaxed);
   // An Idempotency-Key no longer answers with the erased transcript.
   idempotent_opens_->Forget(id);
+  PublishTranscriptEvent(EventType::kErased, id, t.state.service);
   return erasures_committed_.fetch_add(1, std::memory_order_acq_rel) + 1;
 }
 

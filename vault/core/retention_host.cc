@@ -65,6 +65,7 @@ Status VaultImpl::CloseIdle(UnixMillis now, std::vector<DamagedRecord>* damaged_
     }
     open_count_.fetch_sub(1, std::memory_order_relaxed);
     closed_count_.fetch_add(1, std::memory_order_relaxed);
+    PublishTranscriptEvent(EventType::kIdleClosed, id, t->state.service);
   }
   return Status::OK();
 }

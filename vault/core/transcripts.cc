@@ -248,8 +248,8 @@ StatusOr<VaultImpl::Loaded> VaultImpl::Load(std::string_view external_id) {
   return LoadWrapped(std::move(raw_id), *wrapped);
 }
 
-StatusOr<VaultImpl::Loaded> VaultImpl::LoadWrapped(std::string raw_id,
-                                                   const std::string& wrapped) {
+StatusOr<VaultImpl::Loaded> VaultImpl::LoadWrapped(std::string raw_id, const std::string& wrapped,
+                                                   bool even_if_expired) {
   Loaded t;
   t.raw_id = std::move(raw_id);
   if (IsErasedTombstone(wrapped)) {
@@ -277,7 +277,7 @@ StatusOr<VaultImpl::Loaded> VaultImpl::LoadWrapped(std::string raw_id,
   VAULT_ASSIGN_OR_RETURN(std::string plain,
                          aead::Open(t.dek, sealed, RecordAd(t.raw_id, RecordKind::kState, 0)));
   VAULT_ASSIGN_OR_RETURN(t.state, DecodeState(plain));
-  if (clock_->NowMillis() >= t.state.expires_at) {
+  if (!even_if_expired && clock_->NowMillis() >= t.state.expires_at) {
     return Status::Gone("this transcript has expired", "expired");
   }
   return t;

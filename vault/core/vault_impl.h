@@ -87,6 +87,8 @@ class VaultImpl final : public Vault, private RetentionHost, private HoldHost {
                                            const StatisticsQuery& query) override;
   Status RecordRefusal(const Caller& caller, std::string_view action, std::string_view object_id,
                        std::string_view reason) override;
+  StatusOr<EventSubscription> SubscribeEvents(const Caller& caller,
+                                              std::optional<EventPosition> last) override;
   StatusOr<AuditStatus> GetAuditStatus(const Caller& caller) override;
   StatusOr<std::vector<AuditRecordView>> ReadAuditRecords(const Caller& caller, uint64_t from,
                                                           size_t limit) override;
@@ -285,6 +287,7 @@ class VaultImpl final : public Vault, private RetentionHost, private HoldHost {
   Status StageRecovered(const Store& backup, std::string_view raw_id, const SecretBytes& dek,
                         const CaseIndexKey& index_key, WriteBatch* batch) override;
   void OnHoldsMoved(int64_t held, int64_t closed) override;
+  void OnHeld(std::string_view id, std::string_view service) override;
   void CompactionFailed(std::string_view after, const Status& why) override;
 
   // RetentionHost (retention_host.cc): what the shredder asks of the vault.
@@ -296,6 +299,11 @@ class VaultImpl final : public Vault, private RetentionHost, private HoldHost {
   void OnPurged(int64_t open, int64_t closed) override;
   Status BeforeShred(UnixMillis now) override;
   void OnRetentionRun() override;
+  std::vector<std::pair<std::string, std::string>> ServicesOf(
+      const std::vector<std::string>& raw_ids) override;
+  void OnShredded(const std::vector<std::pair<std::string, std::string>>& named,
+                  uint64_t unnamed) override;
+  void OnRetentionRunEnded(const Status& outcome, uint64_t shredded) override;
   void Log(std::string_view event, const Options::LogFields& fields) const override;
 
   // A transcript's key material and state, loaded under its stripe lock.
@@ -323,7 +331,8 @@ class VaultImpl final : public Vault, private RetentionHost, private HoldHost {
   // nothing (never was, erased, expired).
   StatusOr<std::optional<Loaded>> LoadIfLive(const std::string& raw_id, bool* held);
   // The same from its wrapped-keys value, already read under its lock.
-  StatusOr<Loaded> LoadWrapped(std::string raw_id, const std::string& wrapped);
+  StatusOr<Loaded> LoadWrapped(std::string raw_id, const std::string& wrapped,
+                              bool even_if_expired = false);
   Status SealInto(const SecretBytes& dek, std::string_view raw_id, RecordKind kind, uint64_t seq,
                   std::string_view plain, std::string* out);
   // Adds to `batch` the state record and, if the expiry moved to another
@@ -395,6 +404,18 @@ class VaultImpl final : public Vault, private RetentionHost, private HoldHost {
   std::atomic<size_t> open_cached_{0};
   // Makes queued appends durable, a group per sync; stopped first.
   std::unique_ptr<GroupCommitter> committer_;
+  // The event feed's journal (vault/events.h, events.cc): in memory only.
+  // Its origin is the wall-clock time of this start, whatever clock_ says,
+  // so that no two starts share one.
+  // Whether the last retention run failed (the feed names the recovery).
+  std::atomic<bool> retention_run_failed_{false};
+  const std::shared_ptr<EventJournal> events_ =
+      std::make_shared<EventJournal>(SystemClock::Default()->NowMillis());
+  // Publishes a transcript event of `id` (hex) in `service` now.
+  void PublishTranscriptEvent(EventType type, std::string_view id, std::string_view service);
+  // Publishes an access.refused event for an audited refusal (events.cc).
+  void PublishRefusal(const Caller& caller, std::string_view action, std::string_view object_id,
+                      std::string_view outcome, uint64_t record);
   // The Idempotency-Key of opens (idempotent_opens.h): in memory only.
   std::unique_ptr<IdempotentOpens> idempotent_opens_;
   // One backup at a time (erase_backup.cc).

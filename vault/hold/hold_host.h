@@ -125,6 +125,8 @@ class HoldHost {
   // A hold or release batch is durable: the vault's held and closed
   // counters move by these amounts.
   virtual void OnHoldsMoved(int64_t held, int64_t closed) = 0;
+  // Transcript `id` (hex) of `service` is now held (the event feed).
+  virtual void OnHeld(std::string_view id, std::string_view service) = 0;
   // The compaction after a committed hold or release (`after`: "hold",
   // "release") failed: counted, logged, and retried by the next retention
   // run, as after an erasure.

@@ -107,6 +107,7 @@ StatusOr<HoldInfo> LegalHold::PlaceHold(const Caller& caller, const HoldPlacemen
       return written;
     }
     host_->OnHoldsMoved(/*held=*/1, /*closed=*/-1);
+    host_->OnHeld(hold.transcript_id, t->service);
     info.case_id = c->id;
     info.transcript_id = hold.transcript_id;
     info.held_by = officer_id;

@@ -37,6 +37,7 @@ Shredder::~Shredder() { Stop(); }
 Status Shredder::Run() {
   MutexLock lock(&run_mu_);
   const UnixMillis now = clock_->NowMillis();
+  const uint64_t shredded_before = shredded_total_.load();
   // Every step runs whatever the one before it returned, so that a damaged
   // record or a failing idle close never holds back the destruction of keys;
   // the run returns the first error.
@@ -78,6 +79,7 @@ Status Shredder::Run() {
   // What metrics report as overdue, counted once per run.
   StatusOr<uint64_t> overdue = CountOverdue(now);
   overdue_.store(overdue.ok() ? static_cast<int64_t>(*overdue) : -1);
+  host_->OnRetentionRunEnded(first, shredded_total_.load() - shredded_before);
   if (!first.ok()) return first;
   last_run_at_.store(now);
   return Status::OK();
@@ -114,6 +116,9 @@ Status Shredder::ShredDueEpochs(UnixMillis now) {
     Hasher hash = Hasher::Create(kShredIdsPersonal, 32);
   };
   std::map<uint64_t, EpochEvidence> epochs;
+  // The transcripts the event feed names one by one (at most as many as
+  // its journal keeps); the rest it counts.
+  std::vector<std::string> to_name;
   // A malformed entry is skipped and reported: it names no transcript whose
   // key could be spared, and the purge drops it once its epoch is gone.
   std::vector<std::string> malformed;
@@ -130,6 +135,7 @@ Status Shredder::ShredDueEpochs(UnixMillis now) {
         EpochEvidence& evidence = epochs[EpochOfIndexKey(key)];
         ++evidence.count;
         evidence.hash.Update(raw_id);
+        if (to_name.size() < kMaxNamedExpiries) to_name.emplace_back(raw_id);
         return true;
       }));
   damaged_index_.store(malformed.size());
@@ -161,6 +167,10 @@ Status Shredder::ShredDueEpochs(UnixMillis now) {
                        FormatKeyTransitions({{KeyKind::kEpoch, EpochRangeId(base, target - 1),
                                               KeyState::kActive, KeyState::kDestroyed}}));
   VAULT_RETURN_IF_ERROR(host_->AuditSystem("retention.advance", "", "started", std::move(started)));
+  // Their services, read while their keys still open.
+  const std::vector<std::pair<std::string, std::string>> named =
+      shredded > 0 ? host_->ServicesOf(to_name)
+                   : std::vector<std::pair<std::string, std::string>>{};
   if (shredded > 0) Failpoint("retention.after_evidence");
   if (Status advanced = keyring_->AdvanceTo(target); !advanced.ok()) {
     const Status noted = host_->AuditSystem("retention.advance", "", OutcomeOf(advanced), range);
@@ -168,6 +178,7 @@ Status Shredder::ShredDueEpochs(UnixMillis now) {
     return advanced;
   }
   shredded_total_.fetch_add(shredded);
+  if (shredded > 0) host_->OnShredded(named, shredded - named.size());
   last_shred_at_.store(now);
   if (shredded > 0) Failpoint("retention.after_advance");
   return host_->AuditSystem("retention.advance", "", "ok", range);

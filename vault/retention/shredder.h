@@ -40,6 +40,10 @@ namespace vault {
 class Keyring;
 class Store;
 
+// The most expired transcripts one run names to the event feed one by one
+// (its journal keeps no more); any beyond are counted only.
+inline constexpr size_t kMaxNamedExpiries = 16384;
+
 using AuditDetails = std::vector<std::pair<std::string, std::string>>;
 
 // A record retention could not process: its store key, the transcript it
@@ -76,6 +80,17 @@ class RetentionHost {
   // what must not outlive its time (expired legal-hold requests, with their
   // request keys and opened shares).
   virtual void OnRetentionRun() = 0;
+  // The event feed (vault/events.h). Before an epoch's key is destroyed:
+  // the (hex id, service) of those of `raw_ids` whose state still opens.
+  virtual std::vector<std::pair<std::string, std::string>> ServicesOf(
+      const std::vector<std::string>& raw_ids) = 0;
+  // After the keys are destroyed: these transcripts expired, and `unnamed`
+  // more that the feed does not list one by one.
+  virtual void OnShredded(const std::vector<std::pair<std::string, std::string>>& named,
+                          uint64_t unnamed) = 0;
+  // Last in every run: its outcome (the first error) and how many
+  // transcripts it shredded.
+  virtual void OnRetentionRunEnded(const Status& outcome, uint64_t shredded) = 0;
 };
 
 class Shredder {

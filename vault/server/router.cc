@@ -10,6 +10,7 @@
 #include <exception>
 #include <optional>
 
+#include "vault/wire/events_json.h"
 #include "vault/wire/json_util.h"
 #include "vault/wire/request_json.h"
 #include "vault/wire/response_json.h"
@@ -33,6 +34,7 @@ namespace {
 HttpResponse NotFound() { return ErrorResponse(404, "not_found", "no such transcript or route"); }
 
 constexpr std::string_view kIdempotencyKey = "Idempotency-Key";
+constexpr std::string_view kLastEventId = "Last-Event-ID";
 constexpr size_t kMaxIdempotencyKeyBytes = 255;
 
 bool MethodAllowed(std::string_view allowed, std::string_view method) {
@@ -109,6 +111,25 @@ HttpResponse Router::Handle(const HttpRequest& request, const RequestContext& co
   }
 }
 
+Router::EventStreamStart Router::HandleEvents(const HttpRequest& request,
+                                             const RequestContext& context,
+                                             std::string_view* route) const {
+  const RouteMatch match = MatchRoute(request.target());
+  *route = match.route;
+  EventStreamStart start;
+  try {
+    start.response = Dispatch(match, request, context, &start.subscription);
+  } catch (const std::exception&) {
+    start.subscription.reset();
+    start.response = ErrorResponse(500, "internal", "internal error");
+  }
+  return start;
+}
+
+bool Router::IsEventStream(const HttpRequest& request) {
+  return MatchRoute(request.target()).id == RouteId::kEvents;
+}
+
 Caller Router::CallerOf(const RequestContext& context) const {
   Caller caller = access_.Resolve(context.peer.uid, context.peer.gid, context.peer.groups);
   caller.pid = context.peer.pid;
@@ -155,7 +176,8 @@ bool Router::TryQueueAppend(const HttpRequest& request, const RequestContext& co
 }
 
 HttpResponse Router::Dispatch(const RouteMatch& match, const HttpRequest& request,
-                              const RequestContext& context) const {
+                              const RequestContext& context,
+                              std::optional<EventSubscription>* events) const {
   if (match.id == RouteId::kNone) return NotFound();
   if (!MethodAllowed(match.method, request.method_string())) {
     HttpResponse response = ErrorResponse(405, "method_not_allowed",
@@ -188,6 +210,8 @@ HttpResponse Router::Dispatch(const RouteMatch& match, const HttpRequest& reques
       return JsonResponse(200, EncodeHealth());
     case RouteId::kOpenApi:
       return BodyResponse(200, "application/json", std::string(OpenApiDocument()));
+    case RouteId::kEvents:
+      return Events(caller, request, events);
     case RouteId::kTranscripts:
       return CreateTranscript(caller, request);
     case RouteId::kTranscript:
@@ -248,6 +272,28 @@ HttpResponse Router::Dispatch(const RouteMatch& match, const HttpRequest& reques
       break;
   }
   return NotFound();
+}
+
+HttpResponse Router::Events(const Caller& caller, const HttpRequest& request,
+                           std::optional<EventSubscription>* events) const {
+  std::optional<EventPosition> last;
+  if (request.count(kLastEventId) > 1) {
+    return ErrorResponse(400, "invalid_event_id", "only one Last-Event-ID header");
+  }
+  if (const auto field = request.find(kLastEventId); field != request.end()) {
+    last = ParseEventId(field->value());
+    if (!last.has_value()) {
+      return ErrorResponse(400, "invalid_event_id",
+                           "Last-Event-ID must be an event's id as sent: <origin>-<number>");
+    }
+  }
+  StatusOr<EventSubscription> subscription = vault_->SubscribeEvents(caller, last);
+  if (!subscription.ok()) return ErrorResponse(subscription.status());
+  HttpResponse response(http::status::ok, 11);
+  response.set(http::field::content_type, "text/event-stream");
+  response.set(http::field::cache_control, "no-store");
+  if (events != nullptr) *events = std::move(*subscription);
+  return response;
 }
 
 Status Router::Authorize(const RouteMatch& match, std::string_view method,

@@ -23,6 +23,8 @@
 //   GET  /v1/statistics?service=S&period=P[&format=csv]
 //                                         a service's statistics (analyst, admin, auditor)
 //   GET  /v1/openapi.json                 this API described in OpenAPI 3.1 (any role)
+//   GET  /v1/events                       the event feed, server-sent events (writer,
+//                                         auditor, admin; see HandleEvents)
 //   and the legal-hold routes of safeguard_routes.cc. AllRoutes() lists them all.
 //
 // Order of checks: route (404 not_found) -> method (405, with Allow) ->
@@ -98,6 +100,7 @@ enum class RouteId {
   kMonitoring,  // POST /v1/transcripts/{id}/monitoring
   kStatistics,  // GET /v1/statistics
   kOpenApi,     // GET /v1/openapi.json
+  kEvents,      // GET /v1/events (server-sent events; session.cc streams them)
 
   kCount,  // not a route: the number of ids above; keep last
 };
@@ -194,9 +197,27 @@ class Router {
   // Whether TryQueueAppend could take `request` at all (its route).
   static bool MayQueue(const HttpRequest& request);
 
+  // The event feed (GET /v1/events): the route's checks (404, 405, 403 and
+  // its refusal audited), then Last-Event-ID (400 invalid_event_id when not
+  // "<origin>-<seq>" or sent twice) and Vault::SubscribeEvents (400
+  // unknown_event_id; audited). On success the response is the stream's
+  // header (200, text/event-stream, no body) and `subscription` is set: the
+  // session writes the header and then the events. Handle() answers the
+  // same header alone, a stream that ends at once.
+  struct EventStreamStart {
+    HttpResponse response;
+    std::optional<EventSubscription> subscription;
+  };
+  EventStreamStart HandleEvents(const HttpRequest& request, const RequestContext& context,
+                                std::string_view* route) const;
+  // Whether `request` is for the event feed's route (any method).
+  static bool IsEventStream(const HttpRequest& request);
+
  private:
+  // `events` receives the subscription of an event stream (HandleEvents).
   HttpResponse Dispatch(const RouteMatch& match, const HttpRequest& request,
-                        const RequestContext& context) const;
+                        const RequestContext& context,
+                        std::optional<EventSubscription>* events = nullptr) const;
   // The caller of a request: its peer's roles and scopes (from the access
   // policy), pid and request id.
   Caller CallerOf(const RequestContext& context) const;
@@ -223,6 +244,8 @@ class Router {
   HttpResponse Audit(const Caller& caller, const RouteMatch& match,
                      const HttpRequest& request) const;
   HttpResponse Metrics() const;
+  HttpResponse Events(const Caller& caller, const HttpRequest& request,
+                      std::optional<EventSubscription>* events) const;
   HttpResponse Safeguarding(const Caller& caller, const RouteMatch& match,
                             const HttpRequest& request) const;
   HttpResponse Rights(const Caller& caller, const RouteMatch& match,

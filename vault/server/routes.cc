@@ -74,6 +74,7 @@ constexpr RouteInfo kRoutes[] = {
     {RouteId::kMonitoring, "/v1/transcripts/{id}/monitoring", "POST"},
     {RouteId::kStatistics, "/v1/statistics", "GET"},
     {RouteId::kOpenApi, "/v1/openapi.json", "GET"},
+    {RouteId::kEvents, "/v1/events", "GET"},
 };
 
 constexpr bool InRouteIdOrder() {
@@ -183,6 +184,7 @@ RouteMatch MatchRoute(std::string_view target) {
       RouteId::kAuditRecords,   RouteId::kMetrics,           RouteId::kStatistics,
       RouteId::kSubjectAccess,  RouteId::kSubjectErasure,    RouteId::kSubjectRestriction,
       RouteId::kSubjectRectification, RouteId::kSubjectObjection, RouteId::kOpenApi,
+      RouteId::kEvents,
   };
   for (RouteId id : kFixed) {
     if (path == kRoutes[static_cast<size_t>(id) - 1].route) return Match(id);
@@ -265,6 +267,8 @@ RoleSet RolesFor(RouteId route) {
       return Roles({Role::kAdmin});
     case RouteId::kRetention:
       return Roles({Role::kAdmin, Role::kAuditor});
+    case RouteId::kEvents:
+      return Roles({Role::kWriter, Role::kAuditor, Role::kAdmin});
     case RouteId::kAudit:
     case RouteId::kAuditCheckpoint:
     case RouteId::kAuditRecords:
@@ -296,6 +300,8 @@ const char* ActionFor(RouteId route) {
       return "metrics";
     case RouteId::kOpenApi:
       return "openapi";
+    case RouteId::kEvents:
+      return "events.subscribe";
     case RouteId::kTranscripts:
       return "transcript.open";
     case RouteId::kTranscript:

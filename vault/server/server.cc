@@ -54,6 +54,12 @@ void RefuseOverCap(UnixSocket& socket, std::string_view code, const std::string&
 Status CheckOptions(const ServerOptions& options) {
   if (options.max_body_bytes == 0) return Status::InvalidArgument("max_body_bytes must be > 0");
   if (options.idle_timeout.count() <= 0) return Status::InvalidArgument("idle_timeout must be > 0");
+  if (options.event_heartbeat.count() <= 0) {
+    return Status::InvalidArgument("event_heartbeat must be > 0");
+  }
+  if (options.max_event_streams_per_uid == 0) {
+    return Status::InvalidArgument("max_event_streams_per_uid must be > 0");
+  }
   if (options.header_timeout.count() <= 0) {
     return Status::InvalidArgument("header_timeout must be > 0");
   }
@@ -92,7 +98,9 @@ Server::Server(ServerOptions options, Vault* vault)
       hub_(SessionLimits{.max_body_bytes = options_.max_body_bytes,
                          .idle_timeout = options_.idle_timeout,
                          .header_timeout = options_.header_timeout,
-                         .body_timeout = options_.body_timeout},
+                         .body_timeout = options_.body_timeout,
+                         .max_event_streams_per_uid = options_.max_event_streams_per_uid,
+                         .event_heartbeat = options_.event_heartbeat},
            &router_, workers_.get_executor(), &metrics_),
       strand_(asio::make_strand(ioc_)),
       acceptor_(strand_),

@@ -71,6 +71,11 @@ struct ServerOptions {
   // Connections one uid may have open at once; 0: a quarter of
   // max_connections (at least 1). Never more than max_connections.
   size_t max_connections_per_uid = 0;
+  // Event feeds (GET /v1/events) one uid may have open at once; more are
+  // answered 429 too_many_event_streams. Each also holds a connection.
+  size_t max_event_streams_per_uid = 4;
+  // How often an event feed with nothing to send writes a comment line.
+  std::chrono::milliseconds event_heartbeat{15000};
   size_t workers = 32;         // threads running Vault calls
   size_t io_threads = 2;       // threads doing socket I/O
   uint64_t max_seq = 1000000;  // Options::max_seq of the Vault

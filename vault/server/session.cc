@@ -2,6 +2,7 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
@@ -16,6 +17,8 @@
 #include <vector>
 
 #include "vault/server/access_log.h"
+#include "vault/wire/events_json.h"
+#include "vault/wire/http_error.h"
 
 namespace vault {
 
@@ -27,6 +30,11 @@ namespace {
 
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 constexpr size_t kFirstReadBytes = 4096;
+// The most events one write of an event feed carries: a feed's buffer is
+// bounded whatever the journal holds.
+constexpr size_t kMaxEventsPerWrite = 256;
+// What an event feed tells EventSource clients to wait before reconnecting.
+constexpr std::string_view kEventRetry = "retry: 3000\n\n";
 constexpr size_t kBodyReadBytes = 64 * 1024;
 
 std::string_view MethodName(http::verb verb) {
@@ -279,6 +287,13 @@ Session::Session(SessionHub* hub, asio::local::stream_protocol::socket socket, P
 
 void Session::CloseIfIdle() {
   if (idle_) stream_.cancel();
+  if (wake_ != nullptr) wake_->cancel();  // an event feed: it sees stopping() and ends
+}
+
+void Session::WakeStream() {
+  wake_posted_.store(false, std::memory_order_release);
+  notified_ = true;
+  if (wake_ != nullptr) wake_->cancel();
 }
 
 asio::awaitable<void> Session::Run(std::shared_ptr<Session> self) {
@@ -350,8 +365,15 @@ asio::awaitable<bool> Session::ServeOne() {
   std::optional<HttpResponse> queued;
   if (Router::MayQueue(request)) queued = co_await TryQueued(request, context, &route);
   HttpResponse response;
+  // An event feed: its subscription, and the uid's slot it holds.
+  std::optional<EventSubscription> events;
+  std::optional<UidConnections::Slot> events_slot;
   if (queued.has_value()) {
     response = std::move(*queued);
+  } else if (Router::IsEventStream(request)) {
+    Router::EventStreamStart opened = co_await OpenEvents(request, context, &route, &events_slot);
+    response = std::move(opened.response);
+    events = std::move(opened.subscription);
   } else {
     response = co_await asio::co_spawn(
         hub_->workers(),
@@ -361,11 +383,12 @@ asio::awaitable<bool> Session::ServeOne() {
         asio::use_awaitable);
   }
 
-  const bool keep_alive = request.keep_alive() && !hub_->stopping();
   const bool head = request.method() == http::verb::head;
+  if (head || hub_->stopping()) events.reset();  // a HEAD gets the header alone
+  const bool keep_alive = request.keep_alive() && !hub_->stopping() && !events.has_value();
   const size_t body_bytes = response.body().size();
-  const bool written =
-      co_await Write(response, request.version(), keep_alive, head, context.request_id);
+  const bool written = co_await Write(response, request.version(), keep_alive, head,
+                                      context.request_id, events.has_value());
   const unsigned status = response.result_int();
   // A large body is freed now rather than when this frame ends, so that the
   // trim below can give its memory back.
@@ -376,8 +399,95 @@ asio::awaitable<bool> Session::ServeOne() {
   hub_->metrics().RecordRequest(route, status, latency_us);
   // A trim's madvise calls can take a while: on the worker pool, not here.
   if (hub_->trimmer().TakeTurn(body_bytes)) asio::post(hub_->workers(), &ReleaseFreeMemory);
+  if (events.has_value() && written) co_await StreamEvents(std::move(*events));
   const bool serve_more = written && keep_alive;
   co_return serve_more;
+}
+
+asio::awaitable<Router::EventStreamStart> Session::OpenEvents(
+    const HttpRequest& request, const RequestContext& context, std::string_view* route,
+    std::optional<UidConnections::Slot>* slot) {
+  const size_t max = hub_->limits().max_event_streams_per_uid;
+  if (std::optional<UidConnections::Slot> reserved = hub_->event_streams().TryReserve(peer_.uid, max)) {
+    slot->emplace(std::move(*reserved));
+  } else {
+    *route = "/v1/events";
+    Router::EventStreamStart refused;
+    refused.response = ErrorResponse(
+        429, "too_many_event_streams",
+        "this user has " + std::to_string(max) +
+            " event feeds open already (--max-event-streams-per-uid); close one first");
+    co_return refused;
+  }
+  co_return co_await asio::co_spawn(
+      hub_->workers(),
+      [&]() -> asio::awaitable<Router::EventStreamStart> {
+        co_return hub_->router().HandleEvents(request, context, route);
+      },
+      asio::use_awaitable);
+}
+
+asio::awaitable<void> Session::StreamEvents(EventSubscription subscription) {
+  const std::shared_ptr<Session> self = shared_from_this();
+  const auto strand = stream_.get_executor();
+  wake_ = std::make_unique<asio::steady_timer>(strand);
+  // The peer sends nothing more on an event feed: a read that ends means it
+  // has gone, and the feed ends at once rather than at its next write.
+  asio::co_spawn(
+      strand,
+      [self]() -> asio::awaitable<void> {
+        std::array<char, 512> scratch;
+        for (;;) {
+          auto [ec, n] = co_await self->stream_.socket().async_read_some(asio::buffer(scratch),
+                                                                        kTuple);
+          if (ec) break;
+        }
+        self->peer_gone_ = true;
+        if (self->wake_ != nullptr) self->wake_->cancel();
+      },
+      asio::detached);
+  EventJournal& journal = *subscription.journal;
+  const std::weak_ptr<Session> weak = self;
+  const uint64_t listener = journal.Listen([weak, strand] {
+    const std::shared_ptr<Session> session = weak.lock();
+    if (session == nullptr || session->wake_posted_.exchange(true, std::memory_order_acq_rel)) {
+      return;
+    }
+    asio::post(strand, [weak] {
+      if (const std::shared_ptr<Session> s = weak.lock()) s->WakeStream();
+    });
+  });
+  const SessionLimits& limits = hub_->limits();
+  const UnixMillis origin = journal.origin();
+  uint64_t after = subscription.after;
+  std::string out(kEventRetry);
+  if (!subscription.reset.empty()) {
+    out += EncodeResetMessage(origin, after, subscription.reset, SystemClock::Default()->NowMillis());
+  }
+  for (;;) {
+    if (hub_->stopping() || peer_gone_) break;
+    notified_ = false;
+    const EventJournal::Page page = journal.Read(after, subscription.filter, kMaxEventsPerWrite);
+    if (page.gap) {
+      out += EncodeResetMessage(origin, page.from, "overflow", SystemClock::Default()->NowMillis());
+    }
+    for (const VaultEvent& event : page.events) out += EncodeEventMessage(origin, event);
+    after = page.next;
+    if (!out.empty()) {
+      stream_.expires_after(limits.idle_timeout);
+      auto [ec, n] = co_await asio::async_write(stream_, asio::buffer(out), kTuple);
+      if (ec == beast::error::timeout) hub_->metrics().RecordTimeout(TimeoutPhase::kWrite);
+      if (ec) break;
+      out.clear();
+      if (page.events.size() == kMaxEventsPerWrite) continue;  // more may be waiting
+    }
+    if (notified_ || hub_->stopping() || peer_gone_) continue;
+    wake_->expires_after(limits.event_heartbeat);
+    auto [ec] = co_await wake_->async_wait(kTuple);
+    if (!ec) out = ": heartbeat\n\n";  // the interval passed with nothing to say
+  }
+  journal.Unlisten(listener);
+  stream_.expires_never();
 }
 
 void Mailbox::Deliver(const asio::any_io_executor& executor, std::function<void()> fn) {
@@ -541,7 +651,7 @@ asio::awaitable<bool> Session::FailRead(beast::error_code ec, std::string_view m
 }
 
 asio::awaitable<bool> Session::Write(HttpResponse& response, unsigned version, bool keep_alive,
-                                     bool head, const std::string& request_id) {
+                                     bool head, const std::string& request_id, bool stream) {
   response.version(version);
   response.keep_alive(keep_alive);
   response.set("X-Request-Id", request_id);
@@ -553,7 +663,7 @@ asio::awaitable<bool> Session::Write(HttpResponse& response, unsigned version, b
   if (keep_alive && idle.count() > 0) {
     response.set(http::field::keep_alive, "timeout=" + std::to_string(idle.count()));
   }
-  response.prepare_payload();
+  if (!stream) response.prepare_payload();  // a feed's body ends with the connection
   if (head) response.body().clear();  // Content-Length still tells the GET size
   // The header and the body in one gathered write: the bytes Beast's
   // serializer would write (SerializeHeader), without its machinery.

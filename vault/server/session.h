@@ -43,6 +43,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core/basic_stream.hpp>
 #include <boost/beast/core/error.hpp>
@@ -59,6 +60,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "vault/events.h"
 #include "vault/server/malloc_config.h"
 #include "vault/server/metrics.h"
 #include "vault/server/peer_cred.h"
@@ -77,6 +79,10 @@ struct SessionLimits {
   std::chrono::milliseconds idle_timeout{30000};
   std::chrono::milliseconds header_timeout{10000};
   std::chrono::milliseconds body_timeout{10000};
+  // Event feeds (GET /v1/events) open at once per uid, and the interval of
+  // their heartbeat comments.
+  size_t max_event_streams_per_uid = 4;
+  std::chrono::milliseconds event_heartbeat{15000};
   // After a response body of at least this many bytes has been freed, the
   // free memory in malloc's arenas goes back to the kernel (on the worker
   // pool), at most once per trim_interval (MemoryTrimmer, malloc_config.h).
@@ -179,6 +185,8 @@ class SessionHub {
   ServerMetrics& metrics() const { return *metrics_; }
   MemoryTrimmer& trimmer() { return trimmer_; }
   Mailbox& mailbox() { return mailbox_; }
+  // The event feeds open per uid (SessionLimits::max_event_streams_per_uid).
+  UidConnections& event_streams() { return event_streams_; }
   size_t open_connections() const { return open_connections_.load(std::memory_order_acquire); }
 
   // A slot for a new connection, or nullopt if `max` connections are open.
@@ -199,6 +207,7 @@ class SessionHub {
   ServerMetrics* const metrics_;
   MemoryTrimmer trimmer_;
   Mailbox mailbox_;
+  UidConnections event_streams_;
   std::atomic<bool> stopping_{false};
   std::atomic<uint64_t> next_request_id_{0};
   std::atomic<size_t> open_connections_{0};
@@ -220,7 +229,8 @@ class Session : public std::enable_shared_from_this<Session> {
   static boost::asio::awaitable<void> Run(std::shared_ptr<Session> self);
 
   Stream::executor_type executor() { return stream_.get_executor(); }
-  // Closes the connection if it waits between requests. Call on executor().
+  // Closes the connection if it waits between requests, and ends an event
+  // feed. Call on executor().
   void CloseIfIdle();
 
  private:
@@ -248,9 +258,24 @@ class Session : public std::enable_shared_from_this<Session> {
   boost::asio::awaitable<std::optional<HttpResponse>> TryQueued(const HttpRequest& request,
                                                                 const RequestContext& context,
                                                                 std::string_view* route);
-  // Writes `response`; for a HEAD request the header only.
+  // Writes `response`; for a HEAD request the header only. `stream`: the
+  // header of an event feed, whose body runs until the connection closes
+  // (no Content-Length; always Connection: close).
   boost::asio::awaitable<bool> Write(HttpResponse& response, unsigned version, bool keep_alive,
-                                     bool head, const std::string& request_id);
+                                     bool head, const std::string& request_id,
+                                     bool stream = false);
+  // Opens the event feed of `request` (GET /v1/events): the uid's stream
+  // slot (429 too_many_event_streams without one), then the Router's checks
+  // and the subscription on the worker pool.
+  boost::asio::awaitable<Router::EventStreamStart> OpenEvents(
+      const HttpRequest& request, const RequestContext& context, std::string_view* route,
+      std::optional<UidConnections::Slot>* slot);
+  // Writes the events of `subscription` as they come, a heartbeat comment
+  // when there are none for SessionLimits::event_heartbeat, until the peer
+  // goes, a write fails or times out, or shutdown begins.
+  boost::asio::awaitable<void> StreamEvents(EventSubscription subscription);
+  // Wakes StreamEvents (on the strand).
+  void WakeStream();
 
   SessionHub* const hub_;
   const PeerCred peer_;
@@ -258,6 +283,13 @@ class Session : public std::enable_shared_from_this<Session> {
   Stream stream_;
   boost::beast::flat_buffer buffer_;
   bool idle_ = false;  // waiting for the first byte of a request; on the strand
+  // An event feed's wake-up timer while it streams (on the strand), whether
+  // the journal has news since it last read, whether the peer has gone, and
+  // whether a wake-up is already posted (any thread).
+  std::unique_ptr<boost::asio::steady_timer> wake_;
+  bool notified_ = false;
+  bool peer_gone_ = false;
+  std::atomic<bool> wake_posted_{false};
 };
 
 }  // namespace vault
