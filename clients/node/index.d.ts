@@ -433,6 +433,127 @@ export const MAX_BATCH_MESSAGES: 1000;
 export const MAX_PAGE_MESSAGES: 10000;
 export const DEFAULT_SOCKET: string;
 
+// --- the event feed (GET /v1/events) ---------------------------------------
+
+export type TranscriptEventType =
+  | 'transcript.idle_closed'
+  | 'transcript.expired'
+  | 'transcript.erased'
+  | 'transcript.held';
+
+/** Writers: what happened to a transcript of their services. */
+export interface TranscriptEventData {
+  id: string;
+  type: TranscriptEventType;
+  at: Timestamp;
+  transcript: string;
+  service: string;
+}
+/** Auditors and admins: one run of the shredder ended. */
+export interface RetentionRunEventData {
+  id: string;
+  type: 'retention.run';
+  at: Timestamp;
+  outcome: string;
+  shredded: number;
+}
+/** Auditors and admins: a call was refused for the caller's rights. */
+export interface AccessRefusedEventData {
+  id: string;
+  type: 'access.refused';
+  at: Timestamp;
+  uid: number;
+  role: string;
+  action: string;
+  outcome: string;
+  /** The transcript, request or register id the refused call named. */
+  object?: string;
+  /** Its audit record's number. */
+  record: number;
+}
+/** Events were missed (vaultd restarted, or the reader fell behind): reconcile. */
+export interface ResetEventData {
+  id: string;
+  type: 'reset';
+  at: Timestamp;
+  reason: 'restart' | 'overflow';
+}
+export type VaultEventData = TranscriptEventData | RetentionRunEventData | AccessRefusedEventData | ResetEventData;
+
+/** One event: `id` is what to resume from (Last-Event-ID); narrow on `type`. */
+export type VaultEvent =
+  | { id: string; type: TranscriptEventType; data: TranscriptEventData }
+  | { id: string; type: 'retention.run'; data: RetentionRunEventData }
+  | { id: string; type: 'access.refused'; data: AccessRefusedEventData }
+  | { id: string; type: 'reset'; data: ResetEventData };
+
+/** An AbortSignal (structurally: no DOM or @types/node needed). */
+export interface AbortSignalLike {
+  readonly aborted: boolean;
+  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
+  removeEventListener(type: 'abort', listener: () => void): void;
+}
+
+export interface EventsOptions {
+  /** Resume after this event (the id of the last one processed). */
+  lastEventId?: string | null;
+  /** Aborting closes the feed: the iteration ends (done), no error. */
+  signal?: AbortSignalLike;
+  /** No byte (event or heartbeat) for this long: the connection is dead
+   * (ETIMEDOUT). Default 0: wait for ever. Choose more than vaultd's
+   * --event-heartbeat (15 s), e.g. 45000. */
+  readTimeoutMs?: number;
+  /** Until the response header (default: the client's timeoutMs). */
+  connectTimeoutMs?: number;
+  /** Reconnect by itself with Last-Event-ID after the connection ends
+   * (default false: the iteration ends, or throws the connection error). */
+  reconnect?: boolean;
+  /** Wait before reconnecting (default: the server's retry:, 3000 ms). */
+  reconnectDelayMs?: number | null;
+  /** Failed reconnects in a row before the error is thrown (default: none). */
+  maxReconnectAttempts?: number | null;
+}
+
+export interface SseMessage {
+  id: string;
+  event: string;
+  data: string;
+}
+
+/** An incremental text/event-stream parser. */
+export class SseParser {
+  constructor();
+  /** The last `id:` seen ('' if none). */
+  readonly lastEventId: string;
+  /** The last valid `retry:` in ms, or null. */
+  readonly retryMs: number | null;
+  /** Comment lines seen (heartbeats). */
+  readonly comments: number;
+  /** Bytes or text split anywhere; returns the messages it completes. */
+  push(chunk: Uint8Array | string): SseMessage[];
+}
+
+/** The event feed on a connection of its own. */
+export class EventStream implements AsyncIterableIterator<VaultEvent> {
+  private constructor();
+  readonly socketPath: string;
+  /** The id of the last event handed out (or the one given). */
+  readonly lastEventId: string | null;
+  /** The server's retry: in ms (3000 until it says otherwise). */
+  readonly retryMs: number;
+  readonly heartbeats: number;
+  readonly reconnects: number;
+  /** X-Request-Id of the current connection's response. */
+  readonly requestId: string | null;
+  readonly closed: boolean;
+  /** Connects now; rejects with the error before the stream, if any. */
+  open(): Promise<this>;
+  close(): void;
+  next(): Promise<IteratorResult<VaultEvent, undefined>>;
+  return(): Promise<IteratorResult<VaultEvent, undefined>>;
+  [Symbol.asyncIterator](): this;
+}
+
 export class VaultClient {
   constructor(options?: VaultClientOptions);
   readonly socketPath: string;
@@ -440,6 +561,9 @@ export class VaultClient {
   readonly agent: any;
   readonly stats: ClientStats;
   close(): void;
+
+  /** GET /v1/events (writer, auditor, admin): the event feed. */
+  events(options?: EventsOptions): EventStream;
 
   health(): Promise<Health>;
   metrics(): Promise<string>;

@@ -6,12 +6,15 @@
 const { VaultClient, MAX_BATCH_MESSAGES, MAX_PAGE_MESSAGES } = require('./lib/client');
 const errors = require('./lib/errors');
 const { DEFAULT_SOCKET } = require('./lib/transport');
+const { EventStream, SseParser } = require('./lib/events');
 
 module.exports = {
   VaultClient,
   MAX_BATCH_MESSAGES,
   MAX_PAGE_MESSAGES,
   DEFAULT_SOCKET,
+  EventStream,
+  SseParser,
   VaultError: errors.VaultError,
   BadRequestError: errors.BadRequestError,
   ForbiddenError: errors.ForbiddenError,

@@ -15,6 +15,7 @@ namespace {
 
 bool ParseNumber(std::string_view text, uint64_t* out) {
   if (text.empty() || text.size() > 20) return false;
+  if (text.size() > 1 && text[0] == '0') return false;  // exactly as sent: no leading zero
   for (char c : text) {
     if (c < '0' || c > '9') return false;
   }

@@ -13,6 +13,7 @@
 
 const { Transport } = require('./transport');
 const { VaultError } = require('./errors');
+const { EventStream } = require('./events');
 
 // The most messages one batch append may hold (docs/api.md, section 2.3.1).
 const MAX_BATCH_MESSAGES = 1000;
@@ -148,6 +149,20 @@ class VaultClient {
   async _text(path) {
     const r = await this._transport.request({ method: 'GET', path, retry: 'safe' });
     return r.body.toString('utf8');
+  }
+
+  // --- the event feed (writer: its services' transcripts; auditor, admin) ---
+
+  // GET /v1/events: an EventStream (an async iterator of {id, type, data})
+  // on a connection of its own, never the agent's. It connects at the first
+  // next() (or open()); errors before the stream reject that, typed as any
+  // other call's (BadRequestError invalid_event_id / unknown_event_id,
+  // ForbiddenError, VaultError 429 too_many_event_streams).
+  events(options = {}) {
+    return new EventStream(this._transport.socketPath, {
+      connectTimeoutMs: this._transport.timeoutMs,
+      ...options,
+    });
   }
 
   // --- everyone ------------------------------------------------------------

@@ -26,6 +26,7 @@ test('npm pack --dry-run lists exactly the intended files', { timeout: 60000 }, 
     'index.js',
     'lib/client.js',
     'lib/errors.js',
+    'lib/events.js',
     'lib/transport.js',
     'package.json',
   ]);

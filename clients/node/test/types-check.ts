@@ -19,6 +19,10 @@ import {
   RightsRequest,
   StatisticsReport,
   Bytes,
+  EventStream,
+  SseParser,
+  VaultEvent,
+  BadRequestError,
 } from '..';
 
 async function chatServer(client: VaultClient): Promise<void> {
@@ -162,9 +166,66 @@ async function errors(client: VaultClient): Promise<void> {
   client.close();
 }
 
+async function eventConsumer(client: VaultClient, open: Set<string>, controller: { signal: {
+  readonly aborted: boolean;
+  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
+  removeEventListener(type: 'abort', listener: () => void): void;
+} }): Promise<string | null> {
+  let last: string | null = null;
+  for (;;) {
+    const feed: EventStream = client.events({ lastEventId: last, signal: controller.signal, readTimeoutMs: 45000 });
+    try {
+      for await (const e of feed) {
+        const ev: VaultEvent = e;
+        switch (ev.type) {
+          case 'transcript.idle_closed':
+          case 'transcript.expired':
+          case 'transcript.erased':
+          case 'transcript.held': {
+            const id: string = ev.data.transcript;
+            const service: string = ev.data.service;
+            open.delete(id);
+            void service;
+            break;
+          }
+          case 'reset': {
+            const reason: 'restart' | 'overflow' = ev.data.reason;
+            void reason;
+            break;
+          }
+          case 'retention.run': {
+            const shredded: number = ev.data.shredded;
+            void shredded;
+            break;
+          }
+          case 'access.refused': {
+            const object: string | undefined = ev.data.object;
+            const uid: number = ev.data.uid;
+            void [object, uid];
+            break;
+          }
+        }
+        last = ev.id;
+      }
+      return feed.lastEventId;
+    } catch (err) {
+      if (err instanceof BadRequestError && err.code === 'unknown_event_id') last = null;
+      else throw err;
+    }
+  }
+}
+
+function sse(): number {
+  const p = new SseParser();
+  const msgs = p.push('data: x\n\n');
+  const r: number | null = p.retryMs;
+  void r;
+  return msgs.length + p.comments + p.lastEventId.length;
+}
+
 const client = new VaultClient({ socketPath: '/tmp/s.sock', maxSockets: 4, freeSocketTimeoutMs: 10000, timeoutMs: 5000 });
 const socketPath: string = client.socketPath;
-void [socketPath, chatServer, agentTool, dpo, auditor, errors];
+void [socketPath, eventConsumer, sse, chatServer, agentTool, dpo, auditor, errors];
 
 // Mistakes the declarations must refuse.
 // @ts-expect-error: from must be visitor, agent or system
@@ -175,3 +236,7 @@ void client.decideRightsRequest('id', { decision: 'rejected' });
 void client.openTranscript({ visitor: {} });
 // @ts-expect-error: an idempotency key is a string
 void client.openTranscript({ service: 'webchat', idempotencyKey: 42 });
+// @ts-expect-error: lastEventId is a string
+void client.events({ lastEventId: 42 });
+// @ts-expect-error: an EventStream is not made directly
+void new EventStream();

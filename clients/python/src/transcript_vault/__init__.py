@@ -19,6 +19,7 @@ from .errors import (BadRequest, Conflict, Forbidden, Gone, HeadersTooLarge,
                      InsufficientStorage, MethodNotAllowed, NotFound, PayloadTooLarge,
                      ServerError, Unavailable, UnsupportedMediaType, VaultClientError,
                      VaultConnectionError, VaultError, VaultProtocolError, VaultTimeout)
+from .events import Event, EventStream, SSEMessage, SSEParser
 from .models import (Access, AppendResult, AuditRecord, AuditRecordsPage, AuditSegment,
                      AuditStatus, BackupResult, BatchResult, CloseResult, CreatedTranscript,
                      DisclosedTranscript, EraseResult, Health, HistoryEntry, HistoryPage,
@@ -38,6 +39,8 @@ __all__ = [
     "MethodNotAllowed", "Conflict", "Gone", "PayloadTooLarge", "UnsupportedMediaType",
     "HeadersTooLarge", "ServerError", "Unavailable", "InsufficientStorage",
     "VaultConnectionError", "VaultTimeout", "VaultProtocolError",
+    # the event feed
+    "Event", "EventStream", "SSEMessage", "SSEParser",
     # models
     "Visitor", "Identifiers", "NewMessage", "Health", "CreatedTranscript", "AppendResult",
     "BatchResult", "CloseResult", "Statement", "Message", "Transcript", "HistoryEntry",

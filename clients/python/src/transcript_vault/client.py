@@ -51,6 +51,7 @@ from typing import (Any, Dict, Iterator, List, Mapping, Optional, Sequence, Unio
 from ._transport import Failure, RawResponse, UnixHTTPConnection, socket_is_stale
 from .errors import (VaultConnectionError, VaultProtocolError, VaultTimeout,
                      error_from_response)
+from .events import EventStream
 from .models import (AppendResult, AuditRecord, AuditRecordsPage, AuditStatus, BackupResult,
                      BatchResult, CloseResult, CreatedTranscript, EraseResult, Health,
                      HistoryEntry, HistoryPage, Identifiers, Message, MonitoringResult,
@@ -514,6 +515,32 @@ class Client:
         return EraseResult.from_json(self._json(
             "POST", f"/v1/transcripts/{_quote(transcript_id)}/erase", IDEMPOTENT,
             json_body=body))
+
+    # ------------------------------------------------------------------
+    # the event feed: writer (its services' transcripts), auditor, admin
+
+    def events(self, last_event_id: Optional[str] = None, *,
+               read_timeout: Optional[float] = None, reconnect: bool = False,
+               reconnect_delay: Optional[float] = None,
+               max_reconnect_attempts: Optional[int] = None) -> EventStream:
+        """``GET /v1/events``: the event feed, as an iterator of
+        :class:`~transcript_vault.events.Event` on a connection of its own
+        (never this client's kept-alive one; the client's lock is not held,
+        so the client stays free for other calls meanwhile).
+
+        Connects at once: errors before the stream raise here, typed as
+        every other call's (``BadRequest`` with ``.code`` ``invalid_event_id``
+        or ``unknown_event_id``, ``Forbidden``, a ``VaultError`` with status
+        429 ``too_many_event_streams``). Use as a context manager, or call
+        ``close()``. ``last_event_id``: resume after that event.
+        ``read_timeout``: seconds without a byte (event or heartbeat) that
+        count as a dead connection. ``reconnect=True``: reconnect by itself
+        with ``Last-Event-ID`` (see :class:`~transcript_vault.events.EventStream`).
+        """
+        return EventStream(self.socket_path, last_event_id=last_event_id, timeout=self.timeout,
+                           read_timeout=read_timeout, reconnect=reconnect,
+                           reconnect_delay=reconnect_delay,
+                           max_reconnect_attempts=max_reconnect_attempts)
 
     # ------------------------------------------------------------------
     # reading: writer or agent
