@@ -1,4 +1,4 @@
-// The event feed's journal (GET /v1/events, docs/api.md section 9): what
+// The event feed's journal (GET /v1/events, docs/api.md section 2.15): what
 // happened to transcripts that a chat server would otherwise poll for
 // (idle-closed, expired, erased, held), and what an auditor or admin watches
 // (retention runs, refused calls). Events name transcripts by id and

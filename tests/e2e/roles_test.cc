@@ -10,15 +10,27 @@
 // This file: the transcript, retention and audit endpoints for every role,
 // and the socket's and data directory's safety. The legal-hold endpoints are
 // in legal_hold_roles_test.cc; the clients and fixture in roles_fixture.h.
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
+#include "tests/e2e/legal_hold_fixture.h"
 #include "tests/e2e/roles_fixture.h"
+#include "tests/support/raw_http.h"
+#include "tests/support/response_recorder.h"
 
 namespace vault::testing {
 namespace {
@@ -165,6 +177,234 @@ TEST_F(RolesTest, TheSocketIsGroupOnlyAndOutsidersCannotConnect) {
   Reply outsider = RunOneAs(kOutsider, daemon_.socket_path(), {"GET", "/v1/health", ""});
   EXPECT_EQ(outsider.status, -1) << "an outsider got a response: " << outsider.body;
 }
+// --- The event feed ---------------------------------------------------------
+//
+// RunAs reads whole responses; a feed's runs until it is closed. FeedAs runs
+// a child as `who` that opens GET /v1/events, reads its header (and an
+// error's body), tells the parent it is open, then reads the stream until
+// it holds `until` (or 15 s pass; an empty `until` reads nothing more). It
+// reports everything it read. `meanwhile` runs in the parent once the feed
+// is open (or refused).
+std::string FeedAs(const Identity& who, const std::string& socket, const std::string& until,
+                   const std::function<void()>& meanwhile = [] {}) {
+  int out[2];
+  int ready[2];
+  if (pipe2(out, O_CLOEXEC) != 0 || pipe2(ready, O_CLOEXEC) != 0) {
+    ADD_FAILURE() << "pipe: " << std::strerror(errno);
+    return "";
+  }
+  const pid_t pid = fork();
+  if (pid < 0) {
+    ADD_FAILURE() << "fork: " << std::strerror(errno);
+    return "";
+  }
+  if (pid == 0) {
+    close(out[0]);
+    close(ready[0]);
+    if (setgroups(who.groups.size(), who.groups.data()) != 0 ||
+        setresgid(who.gid, who.gid, who.gid) != 0 || setresuid(who.uid, who.uid, who.uid) != 0) {
+      _exit(90);
+    }
+    const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::strncpy(addr.sun_path, socket.c_str(), sizeof(addr.sun_path) - 1);
+    if (fd < 0 || connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) _exit(92);
+    const std::string request = "GET /v1/events HTTP/1.1\r\nHost: vault\r\n\r\n";
+    if (send(fd, request.data(), request.size(), MSG_NOSIGNAL) !=
+        static_cast<ssize_t>(request.size())) {
+      _exit(93);
+    }
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+    std::string in;
+    bool told = false;
+    for (;;) {
+      const size_t header_end = in.find("\r\n\r\n");
+      if (header_end != std::string::npos) {
+        const std::string length = HeaderOf(in.substr(0, header_end + 4), "Content-Length");
+        const bool whole = StatusCodeOf(in) != 200 && !length.empty() &&
+                           in.size() >= header_end + 4 + std::stoul(length);
+        const bool stream = StatusCodeOf(in) == 200;
+        if (whole || stream) {
+          if (!told) {
+            told = true;
+            if (whole) RecordRawResponse(in);
+            if (!WriteAll(ready[1], "r")) _exit(94);
+          }
+          if (whole || until.empty() || in.find(until, header_end) != std::string::npos) break;
+        }
+      }
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            deadline - std::chrono::steady_clock::now())
+                            .count();
+      pollfd p = {fd, POLLIN, 0};
+      const int n_ready = poll(&p, 1, left < 0 ? 0 : static_cast<int>(left));
+      if (n_ready < 0 && errno == EINTR) continue;
+      if (n_ready <= 0) break;
+      char buffer[16384];
+      const ssize_t n = recv(fd, buffer, sizeof buffer, 0);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
+      in.append(buffer, static_cast<size_t>(n));
+    }
+    close(fd);
+    if (!told && !WriteAll(ready[1], "r")) _exit(94);
+    _exit(WriteAll(out[1], in) ? 0 : 91);
+  }
+  close(out[1]);
+  close(ready[1]);
+  char byte = 0;
+  pollfd p = {ready[0], POLLIN, 0};
+  if (poll(&p, 1, 20000) == 1 && read(ready[0], &byte, 1) == 1) {
+    meanwhile();
+  } else {
+    ADD_FAILURE() << who.name << ": the feed did not open";
+  }
+  close(ready[0]);
+  std::string in;
+  char buffer[65536];
+  for (;;) {
+    const ssize_t n = read(out[0], buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    in.append(buffer, static_cast<size_t>(n));
+  }
+  close(out[0]);
+  int wstatus = 0;
+  waitpid(pid, &wstatus, 0);
+  EXPECT_TRUE(WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0)
+      << who.name << ": feed client failed, status " << wstatus;
+  return in;
+}
+
+TEST_F(RolesTest, TheEventFeedIsForWritersAuditorsAndAdmins) {
+  const std::string& socket = daemon_.socket_path();
+  struct Expect {
+    const Identity* who;
+    int status;
+    const char* code;
+  };
+  const Expect matrix[] = {
+      {&kWriterAlpha, 200, ""}, {&kWriterBeta, 200, ""},     {&kAuditor, 200, ""},
+      {&kAdmin, 200, ""},       {&kAgent, 403, "forbidden"}, {&kOfficer, 403, "forbidden"},
+      {&kDpo, 403, "forbidden"}, {&kUnknown, 403, "unknown_caller"},
+  };
+  for (const Expect& e : matrix) {
+    SCOPED_TRACE(e.who->name);
+    const std::string response = FeedAs(*e.who, socket, "");
+    ASSERT_EQ(StatusCodeOf(response), e.status) << response;
+    if (e.status == 200) {
+      EXPECT_EQ(HeaderOf(response, "Content-Type"), "text/event-stream") << response;
+      EXPECT_EQ(HeaderOf(response, "Content-Length"), "") << response;
+    } else {
+      EXPECT_TRUE(IsRawJsonError(response, e.status, e.code)) << response;
+    }
+  }
+  // Every refusal was audited as events.subscribe, and every feed opened.
+  int refused = 0;
+  int opened = 0;
+  uint64_t from = 0;
+  for (;;) {
+    Reply page = RunOneAs(kAuditor, socket,
+                          {"GET", "/v1/audit/records?from=" + std::to_string(from) + "&limit=1000", ""});
+    ASSERT_EQ(page.status, 200) << page.body;
+    const boost::json::value v = boost::json::parse(page.body);
+    const boost::json::array& records = v.at("records").as_array();
+    for (const boost::json::value& r : records) {
+      if (r.at("type") != boost::json::value("access")) continue;
+      const boost::json::object& p = r.at("payload").as_object();
+      if (p.at("action") != boost::json::value("events.subscribe")) continue;
+      (p.at("outcome") == boost::json::value("ok") ? opened : refused) += 1;
+    }
+    if (records.size() < 1000) break;
+    from = v.at("next").to_number<uint64_t>();
+  }
+  EXPECT_EQ(refused, 4);
+  EXPECT_EQ(opened, 4);
+}
+
+TEST_F(RolesTest, AWritersFeedNamesItsOwnServicesTranscriptsOnly) {
+  const std::string& socket = daemon_.socket_path();
+  const std::string alpha = NewAlphaTranscript();
+  Reply beta = RunOneAs(kWriterBeta, socket, {"POST", "/v1/transcripts", R"({"service":"beta"})"});
+  ASSERT_EQ(beta.status, 201) << beta.body;
+  const std::string beta_id = Field(beta.body, "id");
+  // The admin erases beta's chat first, then alpha's: events come in order,
+  // so had beta's been sent to alpha's writer it would be read first.
+  const std::string feed = FeedAs(kWriterAlpha, socket, alpha, [&] {
+    EXPECT_EQ(RunOneAs(kAdmin, socket, {"POST", "/v1/transcripts/" + beta_id + "/erase", ""}).status,
+              200);
+    EXPECT_EQ(RunOneAs(kAdmin, socket, {"POST", "/v1/transcripts/" + alpha + "/erase", ""}).status,
+              200);
+  });
+  ASSERT_EQ(StatusCodeOf(feed), 200) << feed;
+  EXPECT_NE(feed.find("event: transcript.erased\n"), std::string::npos) << feed;
+  EXPECT_NE(feed.find(R"("transcript":")" + alpha + R"(","service":"alpha")"), std::string::npos)
+      << feed;
+  EXPECT_EQ(feed.find(beta_id), std::string::npos) << feed;
+  EXPECT_EQ(feed.find("beta"), std::string::npos) << feed;
+  // Beta's writer sees its own.
+  Reply other = RunOneAs(kWriterBeta, socket, {"POST", "/v1/transcripts", R"({"service":"beta"})"});
+  ASSERT_EQ(other.status, 201) << other.body;
+  const std::string other_id = Field(other.body, "id");
+  const std::string beta_feed = FeedAs(kWriterBeta, socket, other_id, [&] {
+    EXPECT_EQ(RunOneAs(kAdmin, socket, {"POST", "/v1/transcripts/" + other_id + "/erase", ""}).status,
+              200);
+  });
+  EXPECT_NE(beta_feed.find(R"("service":"beta")"), std::string::npos) << beta_feed;
+  EXPECT_EQ(beta_feed.find(alpha), std::string::npos) << beta_feed;
+}
+
+TEST_F(RolesTest, AnAuditorsFeedNamesARefusalByAnotherRole) {
+  const std::string& socket = daemon_.socket_path();
+  const std::string feed = FeedAs(kAuditor, socket, "vault.backup", [&] {
+    Reply refused = RunOneAs(kAgent, socket, {"POST", "/v1/backup", ""});
+    EXPECT_EQ(refused.status, 403) << refused.body;
+  });
+  ASSERT_EQ(StatusCodeOf(feed), 200) << feed;
+  const size_t data = feed.find("data: {");
+  ASSERT_NE(data, std::string::npos) << feed;
+  const std::string json = feed.substr(data + 6, feed.find('\n', data) - data - 6);
+  EXPECT_EQ(Field(json, "type"), "access.refused") << json;
+  EXPECT_EQ(Field(json, "uid"), std::to_string(kAgent.uid)) << json;
+  EXPECT_EQ(Field(json, "role"), "agent") << json;
+  EXPECT_EQ(Field(json, "action"), "vault.backup") << json;
+  EXPECT_EQ(Field(json, "outcome"), "forbidden") << json;
+  const std::string record = Field(json, "record");
+  Reply page = RunOneAs(kAuditor, socket, {"GET", "/v1/audit/records?from=" + record + "&limit=1", ""});
+  ASSERT_EQ(page.status, 200) << page.body;
+  EXPECT_NE(page.body.find(R"("action":"vault.backup")"), std::string::npos) << page.body;
+  EXPECT_NE(page.body.find(R"("uid":50002)"), std::string::npos) << page.body;
+}
+
+// A hold placed by an officer is a transcript.held event for the writers
+// of the chat's service.
+TEST_F(LegalHoldRolesTest, AHoldIsATranscriptHeldEventForItsServicesWriter) {
+  const std::string& socket = daemon_.socket_path();
+  std::string held;
+  const std::string feed = FeedAs(kWriterAlpha, socket, "transcript.held", [&] {
+    held = HeldUnderNewCase("EVENTS-1");
+  });
+  ASSERT_EQ(StatusCodeOf(feed), 200) << feed;
+  ASSERT_FALSE(held.empty());
+  EXPECT_NE(feed.find(R"("type":"transcript.held","at":")"), std::string::npos) << feed;
+  EXPECT_NE(feed.find(R"("transcript":")" + held + R"(","service":"alpha")"), std::string::npos)
+      << feed;
+  EXPECT_EQ(feed.find("EVENTS-1"), std::string::npos) << "the case is not named: " << feed;
+  // Beta's writer is not told: the erasure of a beta chat after the hold
+  // is the first event its feed reads.
+  Reply beta = RunOneAs(kWriterBeta, socket, {"POST", "/v1/transcripts", R"({"service":"beta"})"});
+  ASSERT_EQ(beta.status, 201) << beta.body;
+  const std::string beta_id = Field(beta.body, "id");
+  const std::string beta_feed = FeedAs(kWriterBeta, socket, beta_id, [&] {
+    HeldUnderNewCase("EVENTS-2");
+    EXPECT_EQ(RunOneAs(kAdmin, socket, {"POST", "/v1/transcripts/" + beta_id + "/erase", ""}).status,
+              200);
+  });
+  EXPECT_NE(beta_feed.find("transcript.erased"), std::string::npos) << beta_feed;
+  EXPECT_EQ(beta_feed.find("transcript.held"), std::string::npos) << beta_feed;
+}
+
 TEST(SocketSafetyTest, ASecondVaultdOnTheSameDataDirectoryIsRefused) {
   Daemon first;
   ASSERT_OK(first.Start());

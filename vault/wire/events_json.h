@@ -1,4 +1,4 @@
-// The event feed on the wire (GET /v1/events, docs/api.md section 9):
+// The event feed on the wire (GET /v1/events, docs/api.md section 2.15):
 // server-sent events whose id is "<origin>-<seq>" (EventPosition) and whose
 // data is one JSON object per event.
 //
