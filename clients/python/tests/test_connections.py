@@ -187,7 +187,8 @@ class IdleCloseTest(VaultdTestCase):
 
 class FakeServer:
     """A Unix-socket server that reads each request and answers or drops it,
-    as scripted: "ok" answers 200 with a health body, "created" 201 with an
+    as scripted: "ok" answers 200 with a health body, "counted" 200 with a
+    monitoring form's body, "created" 201 with an
     open's body (and ``Idempotent-Replayed: true`` if the request had an
     ``Idempotency-Key``), "drop" closes without answering, "hang" reads and
     never answers."""
@@ -252,6 +253,12 @@ class FakeServer:
                                     if re.search(rb"(?im)^idempotency-key:", req) else b"")
                         conn.sendall(b"HTTP/1.1 201 Created\r\nContent-Type: application/json\r\n"
                                      + replayed + b"Keep-Alive: timeout=30\r\nContent-Length: "
+                                     + str(len(body)).encode() + b"\r\n\r\n" + body)
+                        continue
+                    if action == "counted":
+                        body = b'{"id":"' + self.CREATED_ID.encode() + b'","counted":true}\n'
+                        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                                     b"Keep-Alive: timeout=30\r\nContent-Length: "
                                      + str(len(body)).encode() + b"\r\n\r\n" + body)
                         continue
                     if action == "hang":
@@ -369,6 +376,27 @@ class DroppedRequestTest(unittest.TestCase):
         self.assertEqual(len(server.requests), 3)
         self.assertEqual(server.connections, 2)
         self.assertEqual(vault.stats.retries, 1)
+
+    def test_monitoring_form_on_reused_connection_is_resent_once(self) -> None:
+        """A form is never counted twice (a repeat answers 409
+        already_submitted), so it is resent like a read: once, when a reused
+        connection dropped before any byte of the answer."""
+        server = self.fake(["ok", "drop", "counted"])
+        vault = self.client(server.path)
+        vault.health()
+        form = vault.submit_monitoring_form(FakeServer.CREATED_ID, {"helped": "yes"})
+        self.assertTrue(form.counted)
+        self.assertEqual(vault.stats.retries, 1)
+        self.assertEqual(server.connections, 2)
+        self.assertEqual(server.requests[1], server.requests[2])
+
+    def test_monitoring_form_on_fresh_connection_is_not_resent(self) -> None:
+        server = self.fake(["drop", "counted"])
+        vault = self.client(server.path)
+        with self.assertRaises(VaultConnectionError) as cm:
+            vault.submit_monitoring_form(FakeServer.CREATED_ID, {"helped": "yes"})
+        self.assertTrue(cm.exception.request_may_have_been_applied)
+        self.assertEqual(len(server.requests), 1)
 
     def test_get_on_fresh_connection_is_not_resent(self) -> None:
         server = self.fake(["drop", "ok"])

@@ -15,14 +15,15 @@ Connection handling (see README.md, "Connections, retries and threads"):
   sent once more on a new connection, whatever it is.
 * Once bytes have been sent and no complete answer came back:
 
-  - reads (GET), closes, erases (idempotent, docs/api.md 4.1) and opens
+  - reads (GET), closes, erases (idempotent, docs/api.md 4.1), monitoring
+    forms (never counted twice: a resend after the first was counted answers
+    409 ``already_submitted``) and opens
     with an ``Idempotency-Key`` (docs/api.md 2.2.1) are sent once more on a
     fresh connection if the failure happened on a reused connection before
     any byte of the answer arrived;
   - appends and batch appends (idempotent per ``seq``) are sent once more
     after any connection failure; a ``duplicate`` answer counts as success;
-  - everything else (an open without an idempotency key, monitoring form,
-    backup, the visitors' rights and the register, statements) is **never**
+  - everything else (an open without an idempotency key, backup, the visitors' rights and the register, statements) is **never**
     sent again: the client raises
     :class:`~transcript_vault.errors.VaultConnectionError` with
     ``request_may_have_been_applied=True``. The visitors' rights calls that
@@ -501,10 +502,11 @@ class Client:
     def submit_monitoring_form(self, transcript_id: str,
                                answers: Mapping[str, str]) -> MonitoringResult:
         """``POST /v1/transcripts/{id}/monitoring`` (2.13), after the close.
-        Not resent by itself: a repeat of a counted form answers
-        409 already_submitted."""
+        Resent once like a read when a reused connection failed before any
+        byte of the answer: a form is never counted twice, and a resend after
+        the first was counted answers 409 already_submitted."""
         return MonitoringResult.from_json(self._json(
-            "POST", f"/v1/transcripts/{_quote(transcript_id)}/monitoring", NEVER,
+            "POST", f"/v1/transcripts/{_quote(transcript_id)}/monitoring", IDEMPOTENT,
             json_body={"answers": dict(answers)}))
 
     def erase_transcript(self, transcript_id: str, reason: Optional[str] = None) -> EraseResult:
