@@ -98,7 +98,9 @@ class StubVault final : public Vault {
   }
   StatusOr<EventSubscription> SubscribeEvents(const Caller&,
                                               std::optional<EventPosition> last) override {
-    if (last.has_value() && last->seq == 0) {
+    // As the vault: a position later than this journal's is unknown.
+    if (last.has_value() && (last->origin > journal_->origin() ||
+                             (last->origin == journal_->origin() && last->seq > 0))) {
       return Status::InvalidArgument("unknown event id", "unknown_event_id");
     }
     EventSubscription sub;

@@ -466,11 +466,10 @@ export interface AccessRefusedEventData {
   role: string;
   action: string;
   outcome: string;
-  /** The transcript, request or register id the refused call named. */
-  object?: string;
   /** Its audit record's number. */
   record: number;
 }
+
 /** Events were missed (vaultd restarted, or the reader fell behind): reconcile. */
 export interface ResetEventData {
   id: string;
@@ -518,6 +517,12 @@ export interface SseMessage {
   id: string;
   event: string;
   data: string;
+  /**
+   * An id: field and no data: only the last event id moved (vaultd sends one
+   * with a heartbeat when the feed's position passed events this reader does
+   * not get); `event` and `data` are '' and it is not an event.
+   */
+  idOnly?: true;
 }
 
 /** An incremental text/event-stream parser. */
@@ -529,7 +534,7 @@ export class SseParser {
   readonly retryMs: number | null;
   /** Comment lines seen (heartbeats). */
   readonly comments: number;
-  /** Bytes or text split anywhere; returns the messages it completes. */
+  /** Bytes or text split anywhere; returns the messages it completes, id-only ones included, in order. */
   push(chunk: Uint8Array | string): SseMessage[];
 }
 
@@ -537,7 +542,11 @@ export class SseParser {
 export class EventStream implements AsyncIterableIterator<VaultEvent> {
   private constructor();
   readonly socketPath: string;
-  /** The id of the last event handed out (or the one given). */
+  /**
+   * The id of the last event handed out (or the one given), or of a later
+   * id-only message once every event ahead of it was handed out: the
+   * Last-Event-ID to resume with. A blank `id:` does not clear it.
+   */
   readonly lastEventId: string | null;
   /** The server's retry: in ms (3000 until it says otherwise). */
   readonly retryMs: number;

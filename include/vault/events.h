@@ -89,6 +89,8 @@ class EventJournal {
   // Numbers the event, keeps it (dropping its ring's oldest if full), then
   // tells every listener.
   void Publish(VaultEvent event) EXCLUDES(mu_, listeners_mu_);
+  // The same for several, in order, telling the listeners once.
+  void Publish(std::vector<VaultEvent> events) EXCLUDES(mu_, listeners_mu_);
   // Records that `count` events of the kind of `type` happened and were not
   // kept (more than a ring holds at once): they use numbers, and a reader
   // from before them is told of a gap.
@@ -99,9 +101,12 @@ class EventJournal {
   struct Page {
     std::vector<VaultEvent> events;  // oldest first
     // Some event after `after` that this reader might have seen was dropped:
-    // the reader must reconcile. The page then starts after the drop.
+    // the reader must reconcile. Its reset goes before events[gap_at], and
+    // is numbered `from` (at or above every number dropped, below every
+    // event after it).
     bool gap = false;
-    uint64_t from = 0;  // where the page begins: `after`, or past the drop
+    size_t gap_at = 0;
+    uint64_t from = 0;
     uint64_t next = 0;  // read on from here
   };
   // Up to `max` events numbered above `after` that `filter` accepts.
@@ -117,6 +122,7 @@ class EventJournal {
     uint64_t dropped_upto = 0;  // the highest number dropped or skipped
   };
   Ring& RingOf(EventType type) REQUIRES(mu_);
+  void Keep(VaultEvent event) REQUIRES(mu_);
   void Notify() EXCLUDES(listeners_mu_);
 
   const UnixMillis origin_;

@@ -262,12 +262,14 @@ TEST(EventJournalTest, ADropInOneRingIsNoGapForReadersOfTheOther) {
   EXPECT_TRUE(page.gap);
   EXPECT_EQ(page.from, 3u);
   EXPECT_EQ(Seqs(page), (std::vector<uint64_t>{5}));
-  // A reader of both starts after the drop in both rings: transcript event
-  // 1, before the drop, is not sent after the reset.
+  // A reader of both gets every event still kept: transcript event 1, the
+  // reset (numbered 3, past both drops) before the events after it, then 4
+  // and 5, so ids keep increasing.
   page = journal.Read(0, Everything(), 100);
   EXPECT_TRUE(page.gap);
   EXPECT_EQ(page.from, 3u);
-  EXPECT_EQ(Seqs(page), (std::vector<uint64_t>{4, 5}));
+  EXPECT_EQ(page.gap_at, 1u);
+  EXPECT_EQ(Seqs(page), (std::vector<uint64_t>{1, 4, 5}));
   page = journal.Read(page.next, Everything(), 100);
   EXPECT_FALSE(page.gap);
   EXPECT_TRUE(page.events.empty());
@@ -300,7 +302,9 @@ TEST(EventJournalTest, SkippedEventsUseNumbersAndAreAGap) {
   EventJournal::Page page = journal.Read(0, AllTranscripts(), 100);
   EXPECT_TRUE(page.gap);
   EXPECT_EQ(page.from, 6u);
-  EXPECT_EQ(Seqs(page), (std::vector<uint64_t>{7}));
+  // 1 was kept: it comes before the reset; 7 after.
+  EXPECT_EQ(Seqs(page), (std::vector<uint64_t>{1, 7}));
+  EXPECT_EQ(page.gap_at, 1u);
   EXPECT_EQ(page.next, 7u);
   page = journal.Read(page.next, AllTranscripts(), 100);
   EXPECT_FALSE(page.gap) << "a gap is reported once";
@@ -316,6 +320,59 @@ TEST(EventJournalTest, SkippedEventsUseNumbersAndAreAGap) {
   journal.Skip(EventType::kRefusal, 2);  // 8-9
   EXPECT_TRUE(journal.Read(7, VaultOnly(), 100).gap);
   EXPECT_FALSE(journal.Read(7, AllTranscripts(), 100).gap);
+}
+
+TEST(EventJournalTest, APublishIntoAFullRingNeverHidesAnEarlierSkip) {
+  // Skip raises the ring's drop mark above its oldest kept event; the next
+  // publish into the full ring drops that older event, and must not lower
+  // the mark, or a reader between the two would miss the skip unawares.
+  EventJournal journal(kOrigin, EventJournalLimits{2, 2});
+  journal.Publish(Transcript(EventType::kExpired, "a"));  // 1
+  journal.Publish(Transcript(EventType::kExpired, "a"));  // 2
+  journal.Skip(EventType::kExpired, 3);                   // 3-5
+  journal.Publish(Transcript(EventType::kExpired, "a"));  // 6: drops 1
+  EventJournal::Page page = journal.Read(2, AllTranscripts(), 100);
+  EXPECT_TRUE(page.gap) << "3 to 5 were skipped";
+  EXPECT_EQ(page.from, 5u);
+  EXPECT_EQ(Seqs(page), (std::vector<uint64_t>{6}));
+  EXPECT_EQ(page.gap_at, 0u);
+}
+
+TEST(EventJournalTest, EventsPublishedAfterASkipAreDeliveredAfterItsReset) {
+  // A retention run names some expiries and counts the rest: skipped first,
+  // then published together, every named one reaches a reader behind them.
+  EventJournal journal(kOrigin);
+  int notified = 0;
+  const uint64_t id = journal.Listen([&notified] { ++notified; });
+  journal.Skip(EventType::kExpired, 2);  // 1-2
+  std::vector<VaultEvent> named;
+  for (const char* t : {"a", "b", "c"}) named.push_back(Transcript(EventType::kExpired, t));
+  journal.Publish(std::move(named));  // 3-5, one notification
+  journal.Unlisten(id);
+  EXPECT_EQ(notified, 2);
+  EventJournal::Page page = journal.Read(0, AllTranscripts(), 100);
+  EXPECT_TRUE(page.gap);
+  EXPECT_EQ(page.from, 2u);
+  EXPECT_EQ(page.gap_at, 0u);
+  EXPECT_EQ(Seqs(page), (std::vector<uint64_t>{3, 4, 5}));
+  EXPECT_EQ(page.next, 5u);
+  // A page cut short before the reset's place leaves it to the next read.
+  EventJournal journal2(kOrigin, EventJournalLimits{4, 4});
+  journal2.Publish(Transcript(EventType::kErased, "x"));  // 1
+  journal2.Publish(Transcript(EventType::kErased, "x"));  // 2
+  journal2.Skip(EventType::kExpired, 1);                  // 3
+  journal2.Publish(Transcript(EventType::kErased, "x"));  // 4
+  page = journal2.Read(0, AllTranscripts(), 1);
+  EXPECT_FALSE(page.gap);
+  EXPECT_EQ(Seqs(page), (std::vector<uint64_t>{1}));
+  page = journal2.Read(page.next, AllTranscripts(), 1);
+  EXPECT_FALSE(page.gap);
+  EXPECT_EQ(Seqs(page), (std::vector<uint64_t>{2}));
+  page = journal2.Read(page.next, AllTranscripts(), 1);
+  EXPECT_TRUE(page.gap);
+  EXPECT_EQ(page.from, 3u);
+  EXPECT_EQ(Seqs(page), (std::vector<uint64_t>{4}));
+  EXPECT_FALSE(journal2.Read(page.next, AllTranscripts(), 1).gap);
 }
 
 TEST(EventJournalTest, ListenersAreCalledOnPublishAndSkipUntilUnlisten) {

@@ -30,6 +30,7 @@
 
 #include "tests/support/api_util.h"
 #include "tests/support/daemon_fixture.h"
+#include "tests/support/exposition.h"
 #include "tests/support/raw_http.h"
 #include "tests/support/response_recorder.h"
 #include "vault/client.h"
@@ -278,6 +279,18 @@ class EventsTest : public DaemonTest {
     EXPECT_OK(client_->CloseTranscript(created->id));
     return created->id;
   }
+  // Scrapes /metrics until `name` is `want`, for at most 10 s: the feed
+  // counts what it wrote after the write completes, which may be just after
+  // the reader has it. The last value seen.
+  double MetricBecomes(std::string_view name, double want) {
+    const auto deadline = Clock::now() + std::chrono::seconds(10);
+    double seen = ScrapeMetric(*client_, name);
+    while (seen != want && Clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      seen = ScrapeMetric(*client_, name);
+    }
+    return seen;
+  }
   // Erases `id` (as an admin when `body` is empty).
   void Erase(const std::string& id, const std::string& body = "") {
     auto reply = client_->Request("POST", "/v1/transcripts/" + id + "/erase", body,
@@ -383,6 +396,12 @@ TEST_F(EventsTest, AnIdFromBeforeARestartBeginsWithAResetThenThisStartsEvents) {
   // Then every event of this start: the erasure made before reconnecting.
   const std::string erased_id = ExpectErased(*resumed, after);
   EXPECT_EQ(SplitId(erased_id).first, new_origin);
+  // The metrics of this start: one feed open, one reset and one event sent.
+  EXPECT_EQ(MetricBecomes("vault_event_streams_open", 1.0), 1.0);
+  EXPECT_EQ(MetricBecomes("vault_event_resets_total", 1.0), 1.0);
+  EXPECT_EQ(MetricBecomes("vault_events_sent_total", 1.0), 1.0);
+  resumed->Close();
+  EXPECT_EQ(MetricBecomes("vault_event_streams_open", 0.0), 0.0);
 }
 
 TEST_F(EventsTest, BadAndUnknownLastEventIdsAreRefusedAndChangeNothing) {
@@ -542,6 +561,74 @@ TEST_F(EventsTest, SigtermEndsAnOpenFeedAndVaultdExitsZero) {
   EXPECT_EQ(daemon_.Wait(), 0) << daemon_.ReadLog();
 }
 
+// A writer only, with a fast heartbeat: events it does not see (refusals,
+// for auditors) neither put its heartbeat off nor leave its position behind.
+class QuietWriterEventsTest : public EventsTest {
+ protected:
+  QuietWriterEventsTest()
+      : EventsTest({"--access.writer", "user:0", "--event-heartbeat", "300ms"}) {}
+  // A call root is refused (it is a writer only): an access.refused event.
+  void Refused() {
+    auto reply = client_->Request("GET", "/v1/retention", "", "");
+    ASSERT_OK(reply);
+    ASSERT_EQ(reply->status, 403) << reply->body;
+  }
+};
+
+TEST_F(QuietWriterEventsTest, AHeartbeatCarriesThePositionPastEventsTheReaderDoesNotSee) {
+  std::unique_ptr<SseStream> s = OpenOk();
+  ASSERT_NE(s, nullptr);
+  const std::string a = Closed();
+  Erase(a, R"({"reason":"visitor_request"})");
+  const std::string erased = ExpectErased(*s, a);
+  for (int i = 0; i < 5; ++i) ASSERT_NO_FATAL_FAILURE(Refused());
+  // A heartbeat names the position after the five refusals (one may come
+  // between them, naming fewer), with no event: the reader's last event id
+  // moves on without anything to handle.
+  const auto [origin, seq] = SplitId(erased);
+  const auto deadline = Clock::now() + std::chrono::seconds(10);
+  std::optional<SseBlock> moved;
+  while (!moved.has_value()) {
+    std::optional<SseBlock> block = s->NextBlock(deadline);
+    ASSERT_TRUE(block.has_value()) << s->raw();
+    ASSERT_FALSE(block->is_event()) << "a writer sees no refusal: " << block->data;
+    if (block->id.empty()) continue;
+    EXPECT_EQ(block->comment, "heartbeat");
+    const auto [o, n] = SplitId(block->id);
+    EXPECT_EQ(o, origin);
+    ASSERT_GT(n, seq);
+    ASSERT_LE(n, seq + 5);
+    if (n == seq + 5) moved = block;
+  }
+  // Resuming from it: no reset, and the next event is the next erasure.
+  s->Close();
+  std::unique_ptr<SseStream> resumed = OpenOk({"Last-Event-ID: " + moved->id});
+  ASSERT_NE(resumed, nullptr);
+  const std::string b = Closed();
+  Erase(b, R"({"reason":"visitor_request"})");
+  EXPECT_EQ(SplitId(ExpectErased(*resumed, b)).second, seq + 6);
+  EXPECT_EQ(resumed->raw().find("reset"), std::string::npos) << resumed->raw();
+}
+
+TEST_F(QuietWriterEventsTest, EventsTheReaderDoesNotSeeDoNotPutItsHeartbeatOff) {
+  std::unique_ptr<SseStream> s = OpenOk();
+  ASSERT_NE(s, nullptr);
+  ASSERT_TRUE(s->NextBlock(Clock::now() + std::chrono::seconds(10)).has_value());  // retry
+  // Refusals every few milliseconds, for longer than two heartbeats: each
+  // wakes the feed, and still a heartbeat comes every 300 ms.
+  const auto start = Clock::now();
+  int heartbeats = 0;
+  while (Clock::now() - start < std::chrono::milliseconds(1500)) {
+    ASSERT_NO_FATAL_FAILURE(Refused());
+    std::optional<SseBlock> block = s->NextBlock(Clock::now() + std::chrono::milliseconds(5));
+    if (block.has_value() && block->comment == "heartbeat") ++heartbeats;
+  }
+  while (std::optional<SseBlock> block = s->NextBlock(Clock::now())) {
+    if (block->comment == "heartbeat") ++heartbeats;
+  }
+  EXPECT_GE(heartbeats, 3) << s->raw();
+}
+
 // A writer of one service: the feed names its transcripts as they are
 // closed for idleness, erased at the visitor's request and expired; never
 // their content nor their visitor's data.
@@ -654,8 +741,9 @@ TEST_F(AuditorEventsTest, ARefusedCallIsAnAccessRefusedEventNamingItsAuditRecord
   EXPECT_EQ(payload.at("actor").at("role").as_string(), role);
 
   // The read of a transcript that is not there is no refusal (404, not
-  // 403): the next event, if any, is not about it. A refusal with an
-  // object names it: the writer's erase without a reason.
+  // 403): the next event, if any, is not about it. A refusal whose record
+  // names an object (the writer's erase without a reason) leaves it out of
+  // the event, which admins read too; its record has it.
   const std::string mine = Closed();
   auto erase = client_->Request("POST", "/v1/transcripts/" + mine + "/erase", "", "");
   ASSERT_OK(erase);
@@ -667,9 +755,19 @@ TEST_F(AuditorEventsTest, ARefusedCallIsAnAccessRefusedEventNamingItsAuditRecord
     ASSERT_EQ(next->event, "access.refused") << next->data;
     if (d.at("action").as_string() == "vault.backup") continue;
     EXPECT_EQ(d.at("action").as_string(), "transcript.erase") << next->data;
-    ASSERT_TRUE(d.contains("object")) << next->data;
-    EXPECT_EQ(d.at("object").as_string(), mine);
-    EXPECT_GT(d.at("record").to_number<uint64_t>(), record);
+    EXPECT_FALSE(d.contains("object")) << next->data;
+    EXPECT_EQ(next->data.find(mine), std::string::npos) << next->data;
+    const uint64_t erase_record = d.at("record").to_number<uint64_t>();
+    EXPECT_GT(erase_record, record);
+    auto named = client_->Request(
+        "GET", "/v1/audit/records?from=" + std::to_string(erase_record) + "&limit=1", "", "");
+    ASSERT_OK(named);
+    ASSERT_EQ(named->status, 200) << named->body;
+    const json::value v = json::parse(named->body);
+    const json::object& p = v.at("records").as_array().at(0).at("payload").as_object();
+    EXPECT_EQ(p.at("action").as_string(), "transcript.erase");
+    ASSERT_EQ(p.at("objects").as_array().size(), 1u) << named->body;
+    EXPECT_EQ(p.at("objects").as_array()[0].as_string(), mine);
     break;
   }
 }

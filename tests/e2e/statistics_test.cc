@@ -357,6 +357,10 @@ TEST_F(StatisticsE2eTest, UnfinishedPeriodsAndBadQueriesAreRefusedAndEveryReadIs
     EXPECT_EQ(ErrorCode(r), "forbidden") << who->name;
   }
   EXPECT_EQ(Get(kUnknown, "/v1/statistics?service=alpha&period=2025-10").status, 403);
+  // The event feed is not an analyst's (roles_test.cc has every other role).
+  r = Get(kAnalystAlpha, "/v1/events");
+  EXPECT_EQ(r.status, 403);
+  EXPECT_EQ(ErrorCode(r), "forbidden");
 
   // The audit log: every read and refusal, with service and period, and
   // nothing else.

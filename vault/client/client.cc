@@ -48,12 +48,6 @@ std::shared_ptr<const ReplyObserver> Observer() {
   return observer;
 }
 
-// 1 to 255 visible ASCII characters (docs/api.md, section 2.2.1).
-bool IsIdempotencyKey(std::string_view key) {
-  return !key.empty() && key.size() <= 255 &&
-         std::all_of(key.begin(), key.end(), [](char c) { return c > ' ' && c < 0x7f; });
-}
-
 // A header value that cannot end the header early.
 bool IsHeaderValue(std::string_view value) {
   return value.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos;
@@ -294,7 +288,7 @@ StatusOr<HttpReply> Client::Request(std::string_view method, std::string_view ta
 }
 
 StatusOr<CreatedTranscript> Client::CreateTranscript(const NewTranscript& request) {
-  if (!request.idempotency_key.empty() && !IsIdempotencyKey(request.idempotency_key)) {
+  if (!request.idempotency_key.empty() && !wire::IsIdempotencyKey(request.idempotency_key)) {
     return Status::InvalidArgument("an Idempotency-Key is 1 to 255 visible ASCII characters",
                                    "invalid_idempotency_key");
   }

@@ -42,22 +42,36 @@ EventJournal::Ring& EventJournal::RingOf(EventType type) {
   return IsTranscriptEvent(type) ? transcripts_ : vault_;
 }
 
+void EventJournal::Keep(VaultEvent event) {
+  event.seq = ++last_seq_;
+  Ring& ring = RingOf(event.type);
+  const size_t cap =
+      IsTranscriptEvent(event.type) ? limits_.transcript_events : limits_.vault_events;
+  while (!ring.events.empty() && ring.events.size() >= cap) {
+    // Never lowered: a Skip may have dropped numbers above the oldest kept.
+    ring.dropped_upto = std::max(ring.dropped_upto, ring.events.front().seq);
+    ring.events.pop_front();
+  }
+  if (cap == 0) {
+    ring.dropped_upto = event.seq;
+  } else {
+    ring.events.push_back(std::move(event));
+  }
+}
+
 void EventJournal::Publish(VaultEvent event) {
   {
     MutexLock lock(&mu_);
-    event.seq = ++last_seq_;
-    Ring& ring = RingOf(event.type);
-    const size_t cap = IsTranscriptEvent(event.type) ? limits_.transcript_events
-                                                     : limits_.vault_events;
-    while (!ring.events.empty() && ring.events.size() >= cap) {
-      ring.dropped_upto = ring.events.front().seq;
-      ring.events.pop_front();
-    }
-    if (cap == 0) {
-      ring.dropped_upto = event.seq;
-    } else {
-      ring.events.push_back(std::move(event));
-    }
+    Keep(std::move(event));
+  }
+  Notify();
+}
+
+void EventJournal::Publish(std::vector<VaultEvent> events) {
+  if (events.empty()) return;
+  {
+    MutexLock lock(&mu_);
+    for (VaultEvent& event : events) Keep(std::move(event));
   }
   Notify();
 }
@@ -81,21 +95,19 @@ EventJournal::Page EventJournal::Read(uint64_t after, const EventFilter& filter,
                                       size_t max) const {
   Page page;
   MutexLock lock(&mu_);
-  // A gap in a ring this reader reads: start after the drop in both rings,
-  // so one reset covers it and the next read finds no gap again.
-  uint64_t start = after;
-  if (filter.transcript_events && transcripts_.dropped_upto > after) {
-    start = std::max(start, transcripts_.dropped_upto);
-  }
-  if (filter.vault_events && vault_.dropped_upto > after) {
-    start = std::max(start, vault_.dropped_upto);
-  }
-  page.gap = start != after;
-  page.from = start;
-  page.next = std::max(start, std::min(after, last_seq_));
-  // The two rings merged by number, from `start` on.
-  auto first_after = [start](const std::deque<VaultEvent>& events) {
-    return std::upper_bound(events.begin(), events.end(), start,
+  // A drop in a ring this reader reads, above its position: the reader is
+  // told once, by a reset numbered `from`, at or above every number dropped,
+  // placed among the kept events by its number (so ids keep increasing and
+  // a reader resuming from the reset finds no gap again). Kept events on
+  // either side of it are all delivered.
+  uint64_t from = after;
+  if (filter.transcript_events) from = std::max(from, transcripts_.dropped_upto);
+  if (filter.vault_events) from = std::max(from, vault_.dropped_upto);
+  const bool gap = from != after;
+  page.from = from;
+  page.next = after;
+  auto first_after = [after](const std::deque<VaultEvent>& events) {
+    return std::upper_bound(events.begin(), events.end(), after,
                             [](uint64_t seq, const VaultEvent& e) { return seq < e.seq; });
   };
   auto t = filter.transcript_events ? first_after(transcripts_.events) : transcripts_.events.end();
@@ -104,14 +116,25 @@ EventJournal::Page EventJournal::Read(uint64_t after, const EventFilter& filter,
     const bool has_t = t != transcripts_.events.end();
     const bool has_v = v != vault_.events.end();
     if (!has_t && !has_v) {
-      page.next = std::max(page.next, last_seq_);  // nothing more this reader could see
+      // Nothing more this reader could see: it is at the journal's end.
+      if (gap && !page.gap) {
+        page.gap = true;
+        page.gap_at = page.events.size();
+      }
+      page.next = std::max(page.next, last_seq_);
       break;
     }
     auto& it = (has_t && (!has_v || t->seq < v->seq)) ? t : v;
+    if (gap && !page.gap && it->seq > from) {
+      page.gap = true;
+      page.gap_at = page.events.size();
+    }
     page.next = it->seq;
     if (filter.Accepts(*it)) page.events.push_back(*it);
     ++it;
   }
+  // A page that ends before the reset's place leaves it to a later read.
+  if (page.gap) page.next = std::max(page.next, from);
   return page;
 }
 

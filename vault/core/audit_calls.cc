@@ -41,7 +41,7 @@ Status VaultImpl::Audit(const Caller& caller, std::string_view action, std::stri
         "audit_unavailable");
   }
   if (seq_out != nullptr) *seq_out = *seq;
-  PublishRefusal(caller, action, object_id, outcome, *seq);
+  PublishRefusal(caller, action, outcome, *seq);
   return Status::OK();
 }
 

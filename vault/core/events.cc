@@ -81,14 +81,11 @@ void VaultImpl::PublishTranscriptEvent(EventType type, std::string_view id,
 }
 
 void VaultImpl::PublishRefusal(const Caller& caller, std::string_view action,
-                               std::string_view object_id, std::string_view outcome,
-                               uint64_t record) {
+                               std::string_view outcome, uint64_t record) {
   if (caller.system || !IsRefusal(outcome)) return;
   VaultEvent event;
   event.type = EventType::kRefusal;
   event.at = clock_->NowMillis();
-  std::string raw;
-  if (ParseId(object_id, &raw)) event.transcript = std::string(object_id);
   event.facts = {{"uid", std::to_string(caller.uid)},
                  {"role", caller.roles.empty() ? "none" : caller.roles.ToString()},
                  {"action", std::string(action)},
@@ -106,8 +103,10 @@ std::vector<std::pair<std::string, std::string>> VaultImpl::ServicesOf(
   std::vector<std::pair<std::string, std::string>> named;
   named.reserve(raw_ids.size());
   for (const std::string& raw_id : raw_ids) {
-    StripeLock lock(&StripeFor(raw_id));
     // Past their expiry by now, but their epoch's key is not destroyed yet.
+    // No stripe lock: nothing writes an expired transcript but its erasure
+    // (then it is skipped), and taking the stripe would empty the append
+    // cache of the live chats that share it.
     StatusOr<std::string> wrapped = store_->Get(Column::kWrappedKeys, raw_id);
     if (!wrapped.ok()) continue;  // counted, not named
     StatusOr<Loaded> t = LoadWrapped(raw_id, *wrapped, /*even_if_expired=*/true);
@@ -119,10 +118,21 @@ std::vector<std::pair<std::string, std::string>> VaultImpl::ServicesOf(
 
 void VaultImpl::OnShredded(const std::vector<std::pair<std::string, std::string>>& named,
                            uint64_t unnamed) {
-  for (const auto& [id, service] : named) {
-    PublishTranscriptEvent(EventType::kExpired, id, service);
-  }
+  // The unnamed first: their numbers, below the named ones, are the gap a
+  // reader is told of, and every named event after it is still delivered.
   events_->Skip(EventType::kExpired, unnamed);
+  std::vector<VaultEvent> expired;
+  expired.reserve(named.size());
+  const UnixMillis now = clock_->NowMillis();
+  for (const auto& [id, service] : named) {
+    VaultEvent event;
+    event.type = EventType::kExpired;
+    event.at = now;
+    event.transcript = id;
+    event.service = service;
+    expired.push_back(std::move(event));
+  }
+  events_->Publish(std::move(expired));
 }
 
 void VaultImpl::OnRetentionRunEnded(const Status& outcome, uint64_t shredded) {

@@ -414,8 +414,12 @@ class VaultImpl final : public Vault, private RetentionHost, private HoldHost {
   // Publishes a transcript event of `id` (hex) in `service` now.
   void PublishTranscriptEvent(EventType type, std::string_view id, std::string_view service);
   // Publishes an access.refused event for an audited refusal (events.cc).
-  void PublishRefusal(const Caller& caller, std::string_view action, std::string_view object_id,
-                      std::string_view outcome, uint64_t record);
+  // Without the record's object (a transcript, request or register id): an
+  // admin, who cannot read the audit log, would learn which transcript or
+  // legal-hold request a refused call concerned; auditors find it in the
+  // record.
+  void PublishRefusal(const Caller& caller, std::string_view action, std::string_view outcome,
+                      uint64_t record);
   // The Idempotency-Key of opens (idempotent_opens.h): in memory only.
   std::unique_ptr<IdempotentOpens> idempotent_opens_;
   // One backup at a time (erase_backup.cc).

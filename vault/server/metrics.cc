@@ -162,6 +162,18 @@ std::string ServerMetrics::Render(const VaultMetrics& vault) const {
     Sample(&out, "vault_http_connections_timed_out_total", Label("phase", kPhaseNames[i]),
            std::to_string(timeouts_[i].load(std::memory_order_relaxed)));
   }
+  Family(&out, "vault_event_streams_open", "gauge", "Event feeds (GET /v1/events) open now.");
+  Sample(&out, "vault_event_streams_open", "",
+         std::to_string(event_streams_open_.load(std::memory_order_relaxed)));
+  Family(&out, "vault_events_sent_total", "counter",
+         "Events written to event feeds, each counted once per feed it went to.");
+  Sample(&out, "vault_events_sent_total", "",
+         std::to_string(events_sent_.load(std::memory_order_relaxed)));
+  Family(&out, "vault_event_resets_total", "counter",
+         "Reset events written to feeds: readers that had to reconcile (a restart, or events "
+         "dropped before they were read).");
+  Sample(&out, "vault_event_resets_total", "",
+         std::to_string(event_resets_.load(std::memory_order_relaxed)));
 
   Family(&out, "vault_transcripts", "gauge",
          "Transcripts in the store by state (open, closed, held on legal hold); closed ones count "

@@ -52,6 +52,15 @@ class ServerMetrics {
   void RecordRejectedConnection(RejectReason reason);
   // A connection closed because a deadline passed.
   void RecordTimeout(TimeoutPhase phase);
+  // An event feed (GET /v1/events) began (+1) or ended (-1).
+  void RecordEventStream(int delta) {
+    event_streams_open_.fetch_add(delta, std::memory_order_relaxed);
+  }
+  // Events (resets included) written to a feed.
+  void RecordEventsSent(uint64_t events, uint64_t resets) {
+    events_sent_.fetch_add(events, std::memory_order_relaxed);
+    event_resets_.fetch_add(resets, std::memory_order_relaxed);
+  }
 
   // The whole exposition: the server's metrics and `vault`'s.
   std::string Render(const VaultMetrics& vault) const;
@@ -68,6 +77,9 @@ class ServerMetrics {
   std::atomic<uint64_t> rejected_max_connections_per_uid_{0};
   std::atomic<uint64_t> rejected_no_peer_credentials_{0};
   std::atomic<uint64_t> timeouts_[kTimeoutPhases] = {};  // by TimeoutPhase
+  std::atomic<int64_t> event_streams_open_{0};
+  std::atomic<uint64_t> events_sent_{0};
+  std::atomic<uint64_t> event_resets_{0};
   mutable Mutex mu_;
   std::map<std::string, RouteStats, std::less<>> routes_ GUARDED_BY(mu_);
 };

@@ -35,7 +35,6 @@ HttpResponse NotFound() { return ErrorResponse(404, "not_found", "no such transc
 
 constexpr std::string_view kIdempotencyKey = "Idempotency-Key";
 constexpr std::string_view kLastEventId = "Last-Event-ID";
-constexpr size_t kMaxIdempotencyKeyBytes = 255;
 
 bool MethodAllowed(std::string_view allowed, std::string_view method) {
   while (!allowed.empty()) {
@@ -113,12 +112,14 @@ HttpResponse Router::Handle(const HttpRequest& request, const RequestContext& co
 
 Router::EventStreamStart Router::HandleEvents(const HttpRequest& request,
                                              const RequestContext& context,
-                                             std::string_view* route) const {
+                                             std::string_view* route,
+                                             const std::function<bool()>& reserve) const {
   const RouteMatch match = MatchRoute(request.target());
   *route = match.route;
   EventStreamStart start;
   try {
-    start.response = Dispatch(match, request, context, &start.subscription);
+    const EventOpening opening{&reserve, &start.subscription};
+    start.response = Dispatch(match, request, context, &opening);
   } catch (const std::exception&) {
     start.subscription.reset();
     start.response = ErrorResponse(500, "internal", "internal error");
@@ -177,7 +178,7 @@ bool Router::TryQueueAppend(const HttpRequest& request, const RequestContext& co
 
 HttpResponse Router::Dispatch(const RouteMatch& match, const HttpRequest& request,
                               const RequestContext& context,
-                              std::optional<EventSubscription>* events) const {
+                              const EventOpening* events) const {
   if (match.id == RouteId::kNone) return NotFound();
   if (!MethodAllowed(match.method, request.method_string())) {
     HttpResponse response = ErrorResponse(405, "method_not_allowed",
@@ -275,7 +276,7 @@ HttpResponse Router::Dispatch(const RouteMatch& match, const HttpRequest& reques
 }
 
 HttpResponse Router::Events(const Caller& caller, const HttpRequest& request,
-                           std::optional<EventSubscription>* events) const {
+                           const EventOpening* events) const {
   std::optional<EventPosition> last;
   if (request.count(kLastEventId) > 1) {
     return ErrorResponse(400, "invalid_event_id", "only one Last-Event-ID header");
@@ -287,12 +288,17 @@ HttpResponse Router::Events(const Caller& caller, const HttpRequest& request,
                            "Last-Event-ID must be an event's id as sent: <origin>-<number>");
     }
   }
+  if (events != nullptr && !(*events->reserve)()) {
+    return ErrorResponse(429, "too_many_event_streams",
+                         "this user has as many event feeds open as --max-event-streams-per-uid "
+                         "allows; close one first");
+  }
   StatusOr<EventSubscription> subscription = vault_->SubscribeEvents(caller, last);
   if (!subscription.ok()) return ErrorResponse(subscription.status());
   HttpResponse response(http::status::ok, 11);
   response.set(http::field::content_type, "text/event-stream");
   response.set(http::field::cache_control, "no-store");
-  if (events != nullptr) *events = std::move(*subscription);
+  if (events != nullptr) *events->subscription = std::move(*subscription);
   return response;
 }
 
@@ -321,8 +327,7 @@ HttpResponse Router::CreateTranscript(const Caller& caller, const HttpRequest& r
   }
   if (const auto field = request.find(kIdempotencyKey); field != request.end()) {
     key = field->value();
-    const bool visible = std::all_of(key.begin(), key.end(), [](char c) { return c > ' ' && c < 0x7f; });
-    if (key.empty() || key.size() > kMaxIdempotencyKeyBytes || !visible) {
+    if (!wire::IsIdempotencyKey(key)) {
       return ErrorResponse(400, "invalid_idempotency_key",
                            "Idempotency-Key must be 1 to 255 visible ASCII characters");
     }

@@ -199,25 +199,33 @@ class Router {
 
   // The event feed (GET /v1/events): the route's checks (404, 405, 403 and
   // its refusal audited), then Last-Event-ID (400 invalid_event_id when not
-  // "<origin>-<seq>" or sent twice) and Vault::SubscribeEvents (400
-  // unknown_event_id; audited). On success the response is the stream's
-  // header (200, text/event-stream, no body) and `subscription` is set: the
-  // session writes the header and then the events. Handle() answers the
-  // same header alone, a stream that ends at once.
+  // "<origin>-<seq>" or sent twice), then `reserve` (the caller's feed slot;
+  // false: 429 too_many_event_streams, not audited), then
+  // Vault::SubscribeEvents (400 unknown_event_id; audited). On success the
+  // response is the stream's header (200, text/event-stream, no body) and
+  // `subscription` is set: the session writes the header and then the
+  // events. Handle() answers the same header alone, a stream that ends at
+  // once.
   struct EventStreamStart {
     HttpResponse response;
     std::optional<EventSubscription> subscription;
   };
   EventStreamStart HandleEvents(const HttpRequest& request, const RequestContext& context,
-                                std::string_view* route) const;
+                                std::string_view* route,
+                                const std::function<bool()>& reserve) const;
   // Whether `request` is for the event feed's route (any method).
   static bool IsEventStream(const HttpRequest& request);
 
  private:
-  // `events` receives the subscription of an event stream (HandleEvents).
+  // An event feed's opening (HandleEvents): its slot and its subscription.
+  struct EventOpening {
+    const std::function<bool()>* reserve;
+    std::optional<EventSubscription>* subscription;
+  };
+  // `events`: set by HandleEvents, null from Handle().
   HttpResponse Dispatch(const RouteMatch& match, const HttpRequest& request,
                         const RequestContext& context,
-                        std::optional<EventSubscription>* events = nullptr) const;
+                        const EventOpening* events = nullptr) const;
   // The caller of a request: its peer's roles and scopes (from the access
   // policy), pid and request id.
   Caller CallerOf(const RequestContext& context) const;
@@ -245,7 +253,7 @@ class Router {
                      const HttpRequest& request) const;
   HttpResponse Metrics() const;
   HttpResponse Events(const Caller& caller, const HttpRequest& request,
-                      std::optional<EventSubscription>* events) const;
+                      const EventOpening* events) const;
   HttpResponse Safeguarding(const Caller& caller, const RouteMatch& match,
                             const HttpRequest& request) const;
   HttpResponse Rights(const Caller& caller, const RouteMatch& match,

@@ -95,7 +95,6 @@ std::string EncodeEventMessage(UnixMillis origin, const VaultEvent& event) {
       data["role"] = FactText(event, "role");
       data["action"] = FactText(event, "action");
       data["outcome"] = FactText(event, "outcome");
-      if (!event.transcript.empty()) data["object"] = event.transcript;
       data["record"] = FactNumber(event, "record");
       break;
   }

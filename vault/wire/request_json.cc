@@ -1,5 +1,6 @@
 #include "vault/wire/request_json.h"
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <set>
 #include <utility>
@@ -55,6 +56,11 @@ bool HasNegativeZero(std::string_view json) {
 }
 
 }  // namespace
+
+bool IsIdempotencyKey(std::string_view key) {
+  return !key.empty() && key.size() <= kMaxIdempotencyKeyBytes &&
+         std::all_of(key.begin(), key.end(), [](char c) { return c > ' ' && c < 0x7f; });
+}
 
 StatusOr<NewTranscript> ParseNewTranscript(std::string_view body) {
   VAULT_ASSIGN_OR_RETURN(json::object object, ParseRequestObject(body, {"service", "visitor"}));

@@ -27,6 +27,12 @@
 
 namespace vault::wire {
 
+// The Idempotency-Key of an open (docs/api.md, section 2.2.1): 1 to
+// kMaxIdempotencyKeyBytes visible ASCII characters. The server refuses any
+// other with 400 invalid_idempotency_key; the client refuses to send it.
+inline constexpr size_t kMaxIdempotencyKeyBytes = 255;
+bool IsIdempotencyKey(std::string_view key);
+
 StatusOr<NewTranscript> ParseNewTranscript(std::string_view body);
 StatusOr<Message> ParseMessage(std::string_view body, uint64_t max_seq);
 // {"messages": [message, ...]}: 1 to `max_messages` messages, each as

@@ -16,7 +16,12 @@ const HIGH_WATER = 256;
 
 // An incremental text/event-stream parser (the WHATWG "event stream
 // interpretation"). push(chunk) takes a Buffer or string split anywhere and
-// returns the messages it completes: {id, event, data}.
+// returns the messages it completes, in order: {id, event, data}, and for a
+// message with an id: field but no data: (vaultd sends one with a heartbeat
+// when the feed's position moved past events this reader does not get) an
+// id-only message {id, event: '', data: '', idOnly: true}: the last event id
+// moved (to '' if the id: was blank), no event. A message with neither data
+// nor id dispatches nothing.
 class SseParser {
   constructor() {
     this._decoder = new StringDecoder('utf8');
@@ -25,6 +30,7 @@ class SseParser {
     this._skipLf = false;
     this._data = [];
     this._event = '';
+    this._idSeen = false; // this message had an (accepted) id: field
     this.lastEventId = '';
     this.retryMs = null;
     this.comments = 0;
@@ -75,7 +81,10 @@ class SseParser {
     if (name === 'data') this._data.push(value);
     else if (name === 'event') this._event = value;
     else if (name === 'id') {
-      if (!value.includes('\0')) this.lastEventId = value;
+      if (!value.includes('\0')) {
+        this.lastEventId = value;
+        this._idSeen = true;
+      }
     } else if (name === 'retry') {
       if (/^[0-9]+$/.test(value)) this.retryMs = Number(value);
     }
@@ -85,9 +94,14 @@ class SseParser {
   _dispatch() {
     const data = this._data;
     const event = this._event;
+    const idSeen = this._idSeen;
     this._data = [];
     this._event = '';
-    if (data.length === 0) return null;
+    this._idSeen = false;
+    if (data.length === 0) {
+      // the last event id moved; no event
+      return idSeen ? { id: this.lastEventId, event: '', data: '', idOnly: true } : null;
+    }
     return { id: this.lastEventId, event: event || 'message', data: data.join('\n') };
   }
 }
@@ -104,6 +118,13 @@ function toEvent(msg) {
     throw new VaultError(200, 'bad_response', `event ${msg.id}: its data is not a JSON object`);
   }
   return { id: msg.id || String(data.id || ''), type: msg.event, data };
+}
+
+// In the stream's queue: an id-only message, between the events around it.
+class IdOnly {
+  constructor(id) {
+    this.id = id;
+  }
 }
 
 function delay(ms, signal) {
@@ -204,8 +225,16 @@ class EventStream {
     for (;;) {
       if (this._queue.length > 0) {
         const event = this._queue.shift();
+        // An id-only message: resume from its id from now on (every event
+        // ahead of it has been handed out); no event of its own.
+        if (event instanceof IdOnly) this._advance(event.id);
+        else {
+          if (event.id) this.lastEventId = event.id;
+          // and the id-only messages right behind it
+          while (this._queue[0] instanceof IdOnly) this._advance(this._queue.shift().id);
+        }
         if (this._res && this._queue.length < HIGH_WATER / 2) this._res.resume();
-        if (event.id) this.lastEventId = event.id;
+        if (event instanceof IdOnly) continue;
         return { value: event, done: false };
       }
       if (this._closed) return { value: undefined, done: true };
@@ -224,6 +253,12 @@ class EventStream {
       }
       await new Promise((resolve) => (this._wake = resolve));
     }
+  }
+
+  // An id-only message reached. A blank id (the SSE spec would clear the
+  // last event id) keeps the one we have, as an event without an id does.
+  _advance(id) {
+    if (id) this.lastEventId = id;
   }
 
   async _reconnectLoop() {
@@ -328,7 +363,7 @@ class EventStream {
           if (parser.retryMs !== null) this.retryMs = parser.retryMs;
           for (const m of msgs) {
             try {
-              this._queue.push(toEvent(m));
+              this._queue.push(m.idOnly ? new IdOnly(m.id) : toEvent(m));
             } catch (e) {
               finish(e);
               req.destroy();

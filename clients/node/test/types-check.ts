@@ -199,9 +199,9 @@ async function eventConsumer(client: VaultClient, open: Set<string>, controller:
             break;
           }
           case 'access.refused': {
-            const object: string | undefined = ev.data.object;
+            const record: number = ev.data.record;
             const uid: number = ev.data.uid;
-            void [object, uid];
+            void [record, uid];
             break;
           }
         }
@@ -220,7 +220,8 @@ function sse(): number {
   const msgs = p.push('data: x\n\n');
   const r: number | null = p.retryMs;
   void r;
-  return msgs.length + p.comments + p.lastEventId.length;
+  const idOnly: number = msgs.filter((m) => m.idOnly === true).length;
+  return msgs.length + idOnly + p.comments + p.lastEventId.length;
 }
 
 const client = new VaultClient({ socketPath: '/tmp/s.sock', maxSockets: 4, freeSocketTimeoutMs: 10000, timeoutMs: 5000 });

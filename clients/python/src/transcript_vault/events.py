@@ -23,7 +23,7 @@ import socket
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterator, List, Optional
+from typing import Any, Dict, Iterator, List, Optional, Union
 
 from ._transport import UnixHTTPConnection
 from .errors import (VaultConnectionError, VaultError, VaultProtocolError, VaultTimeout,
@@ -42,14 +42,22 @@ DEFAULT_RETRY_MS = 3000
 
 @dataclass(frozen=True)
 class SSEMessage:
-    """One dispatched SSE message, as the stream spelt it."""
+    """One dispatched SSE message, as the stream spelt it.
+
+    A message with an ``id:`` field but no ``data:`` (vaultd sends one with a
+    heartbeat when the feed's position moved past events this reader does
+    not get) is dispatched as an *id-only* message: ``id_only`` true, ``id``
+    the new last event id (``""`` if the field was blank), ``event`` and
+    ``data`` empty. It updates the last event id but is not an event."""
 
     #: the last event id buffer when the message was dispatched ("" if none)
     id: str
-    #: the ``event:`` field ("message" if none was given)
+    #: the ``event:`` field ("message" if none was given; "" if id-only)
     event: str
-    #: the ``data:`` lines joined with "\\n"
+    #: the ``data:`` lines joined with "\\n" ("" if id-only)
     data: str
+    #: no data, only a new last event id: nothing to hand out as an event
+    id_only: bool = False
 
 
 class SSEParser:
@@ -60,7 +68,9 @@ class SSEParser:
     each chunk completes. Lines end with CRLF, LF or CR; a leading BOM is
     skipped; ``:`` lines are comments (counted in :attr:`comments`);
     ``retry:`` with only digits sets :attr:`retry_ms`; an ``id:`` holding
-    NUL is ignored; a blank line dispatches (nothing if there was no data).
+    NUL is ignored; a blank line dispatches: a message if there was data,
+    else an id-only message (``id_only``) if there was an ``id:`` field, else
+    nothing. Messages are returned in the order of the stream.
     """
 
     def __init__(self) -> None:
@@ -70,6 +80,7 @@ class SSEParser:
         self._skip_lf = False       # the previous line ended with a CR
         self._data: List[str] = []
         self._event = ""
+        self._id_seen = False       # this message had an (accepted) id: field
         self.last_event_id = ""
         self.retry_ms: Optional[int] = None
         self.comments = 0
@@ -126,15 +137,18 @@ class SSEParser:
         elif name == "id":
             if "\0" not in value:
                 self.last_event_id = value
+                self._id_seen = True
         elif name == "retry":
             if value.isascii() and value.isdigit():
                 self.retry_ms = int(value)
         return None  # other fields are ignored
 
     def _dispatch(self) -> Optional[SSEMessage]:
-        data, event = self._data, self._event
-        self._data, self._event = [], ""
+        data, event, id_seen = self._data, self._event, self._id_seen
+        self._data, self._event, self._id_seen = [], "", False
         if not data:
+            if id_seen:  # the last event id moved; no event
+                return SSEMessage(self.last_event_id, "", "", id_only=True)
             return None
         return SSEMessage(self.last_event_id, event or "message", "\n".join(data))
 
@@ -231,7 +245,7 @@ class EventStream:
             :class:`~transcript_vault.errors.VaultTimeout` /
             :class:`~transcript_vault.errors.VaultConnectionError`.
             ``True``: the stream reconnects by itself, sending
-            ``Last-Event-ID`` with the last event it yielded, after
+            ``Last-Event-ID`` set to :attr:`last_event_id`, after
             ``reconnect_delay`` seconds (default: the server's ``retry:``,
             3 s), for as long as it takes (or ``max_reconnect_attempts``
             failed attempts in a row). Connection failures, 503 and 429
@@ -254,8 +268,10 @@ class EventStream:
         self.reconnect_delay = reconnect_delay
         self.max_reconnect_attempts = max_reconnect_attempts
         self.read_size = read_size
-        #: the id of the last event yielded (or the one given): the
-        #: Last-Event-ID to resume with.
+        #: the id of the last event yielded (or the one given), or of a later
+        #: id-only message (vaultd's position moved past events this reader
+        #: does not get) once every event ahead of it was yielded: the
+        #: Last-Event-ID to resume with. A blank ``id:`` does not clear it.
         self.last_event_id: Optional[str] = last_event_id or None
         #: the server's ``retry:`` in ms (3000 until it says otherwise)
         self.retry_ms = DEFAULT_RETRY_MS
@@ -270,7 +286,9 @@ class EventStream:
         self._sock: Optional[socket.socket] = None
         self._resp: Optional[http.client.HTTPResponse] = None
         self._parser = SSEParser()
-        self._pending: List[Event] = []
+        # events to hand out, and (as str) the ids of id-only messages
+        # between them, in the order of the stream
+        self._pending: List[Union[Event, str]] = []
         self._open()
 
     # -- lifecycle
@@ -373,9 +391,16 @@ class EventStream:
     def __next__(self) -> Event:
         while True:
             if self._pending:
-                ev = self._pending.pop(0)
-                self.last_event_id = ev.id or self.last_event_id
-                return ev
+                item = self._pending.pop(0)
+                if isinstance(item, str):  # an id-only message
+                    self._advance(item)
+                    continue
+                self.last_event_id = item.id or self.last_event_id
+                # id-only messages right behind it: the position is theirs now
+                while self._pending and isinstance(self._pending[0], str):
+                    self._advance(self._pending[0])
+                    del self._pending[0]
+                return item
             if self._closed:
                 raise StopIteration
             resp = self._resp
@@ -401,7 +426,7 @@ class EventStream:
             if chunk:
                 before = self._parser.comments
                 for msg in self._parser.feed(chunk):
-                    self._pending.append(Event.from_message(msg))
+                    self._pending.append(msg.id if msg.id_only else Event.from_message(msg))
                 self.heartbeats += self._parser.comments - before
                 if self._parser.retry_ms is not None:
                     self.retry_ms = self._parser.retry_ms
@@ -414,6 +439,13 @@ class EventStream:
                 self._closed = True
                 raise StopIteration
             self._reconnect()
+
+    def _advance(self, event_id: str) -> None:
+        """An id-only message reached: resume from its id. A blank one (the
+        SSE spec would clear the last event id) keeps the one we have, as a
+        data message without an id does."""
+        if event_id:
+            self.last_event_id = event_id
 
     def _reconnect(self) -> None:
         failures = 0
