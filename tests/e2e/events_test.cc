@@ -144,6 +144,8 @@ class SseStream {
       if (end != std::string::npos) {
         SseBlock block = Parse(pending_.substr(0, end));
         pending_.erase(0, end + 2);
+        // Every event is checked against docs/openapi.json (its data schema).
+        if (block.is_event()) RecordEvent("/v1/events", block.event, block.data);
         return block;
       }
       if (!ReadMore(deadline)) return std::nullopt;

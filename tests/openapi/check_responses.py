@@ -9,7 +9,16 @@ DIR holds *.jsonl files, one JSON object per line:
    "content_type": "application/json", "body": "<the body as a string>"}
 
 "body" may be left out for a non-JSON response (only its Content-Type is
-checked then), never for a JSON one. Method and target may be anything, even
+checked then), never for a JSON one.
+
+An event of a server-sent event stream is recorded as
+
+  {"method": "GET", "target": "/v1/events", "status": 200,
+   "content_type": "text/event-stream", "event": "<its event: line>",
+   "event_data": "<its data: line>"}
+
+and its data is validated against the 200 response's `x-event-data` schema;
+its "type" member must equal its event name. Method and target may be anything, even
 empty (a raw-socket test's malformed request).
 
 For each record: the operation is found by matching the target's path
@@ -221,8 +230,33 @@ class Checker:
         ok, _ = self.validate_json(rec, {"$ref": ERROR_REF}, label)
         return ok
 
+    def check_event(self, rec):
+        """One event of a stream: its data under the response's x-event-data."""
+        label = "event of %s" % rec.get("target")
+        if not isinstance(rec.get("event"), str) or not isinstance(rec.get("event_data"), str):
+            self.fail(rec, label, "fields 'event' and 'event_data' must be strings")
+            return
+        op = self.ops.get(self.op_key("get", path_of(rec.get("target", ""))))
+        response = self.deref((op or {}).get("responses", {}).get("200", {}))
+        schema = response.get("x-event-data")
+        if schema is None:
+            self.fail(rec, label, "the operation documents no x-event-data")
+            return
+        ok, value = self.validate_json({**rec, "body": rec["event_data"]}, schema,
+                                       label + " " + rec["event"])
+        if not ok:
+            return
+        if value.get("type") != rec["event"]:
+            self.fail(rec, label, "data type %r under event %r" % (value.get("type"), rec["event"]))
+            return
+        self.validated += 1
+        self.counts["(event %s)" % rec["event"]] += 1
+
     def check(self, rec):
         self.records += 1
+        if isinstance(rec, dict) and "event_data" in rec:
+            self.check_event(rec)
+            return
         for key, kind in (("method", str), ("target", str), ("status", int), ("content_type", (str, type(None)))):
             if key not in rec or not isinstance(rec[key], kind) or isinstance(rec[key], bool):
                 self.fail(rec, "record", "field %r is missing or not a %s" % (key, kind))

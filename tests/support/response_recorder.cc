@@ -21,16 +21,23 @@ bool IsJson(std::string_view content_type) {
   return content_type.substr(0, content_type.find(';')) == "application/json";
 }
 
+void Write(const boost::json::object& record);
+
 void Append(std::string_view method, std::string_view target, int status,
             std::string_view content_type, std::string_view body) {
-  const char* dir = std::getenv("VAULT_RESPONSE_RECORDS");
-  if (dir == nullptr || *dir == '\0') return;
+  if (std::getenv("VAULT_RESPONSE_RECORDS") == nullptr) return;
   boost::json::object record;
   record["method"] = method;
   record["target"] = target;
   record["status"] = status;
   record["content_type"] = content_type;
   if (IsJson(content_type)) record["body"] = body;
+  Write(record);
+}
+
+void Write(const boost::json::object& record) {
+  const char* dir = std::getenv("VAULT_RESPONSE_RECORDS");
+  if (dir == nullptr || *dir == '\0') return;
   const std::string line = boost::json::serialize(record) + "\n";
   // One write(2) per line on an O_APPEND file, and no lock: lines of the
   // threads of this process and of its forked children (the roles tests'
@@ -65,6 +72,18 @@ void RecordRawResponse(std::string_view response) {
   const int status = StatusCodeOf(response);
   if (status < 400) return;
   Append("", "", status, HeaderOf(response, "Content-Type"), BodyOf(response));
+}
+
+void RecordEvent(std::string_view target, std::string_view event, std::string_view data) {
+  if (std::getenv("VAULT_RESPONSE_RECORDS") == nullptr) return;
+  boost::json::object record;
+  record["method"] = "GET";
+  record["target"] = target;
+  record["status"] = 200;
+  record["content_type"] = "text/event-stream";
+  record["event"] = event;
+  record["event_data"] = data;
+  Write(record);
 }
 
 void RecordResponse(std::string_view method, std::string_view target, std::string_view response) {

@@ -24,6 +24,10 @@ void InstallResponseRecorder();
 void RecordRawResponse(std::string_view response);
 // Records a raw response to a request known to be `method` `target`.
 void RecordResponse(std::string_view method, std::string_view target, std::string_view response);
+// Records one event of a server-sent event stream from GET `target`: its
+// `event` name and its `data` (validated against the 200 response's
+// x-event-data schema).
+void RecordEvent(std::string_view target, std::string_view event, std::string_view data);
 
 }  // namespace vault::testing
 
