@@ -145,6 +145,10 @@ struct EventPosition {
   uint64_t seq = 0;
 };
 
+// "<origin>-<seq>": the SSE id of the event at `position` (its parser, for
+// Last-Event-ID, is ParseEventId in vault/wire/events_json.h).
+std::string FormatEventId(const EventPosition& position);
+
 // What a subscription (Vault::SubscribeEvents) gives the server.
 struct EventSubscription {
   std::shared_ptr<EventJournal> journal;

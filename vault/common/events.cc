@@ -138,6 +138,10 @@ EventJournal::Page EventJournal::Read(uint64_t after, const EventFilter& filter,
   return page;
 }
 
+std::string FormatEventId(const EventPosition& position) {
+  return std::to_string(position.origin) + "-" + std::to_string(position.seq);
+}
+
 uint64_t EventJournal::Listen(std::function<void()> listener) {
   MutexLock lock(&listeners_mu_);
   const uint64_t id = ++next_listener_;

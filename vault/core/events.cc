@@ -23,10 +23,6 @@ bool IsRefusal(std::string_view outcome) {
          outcome == "unknown_officer" || outcome == "bad_signature" || outcome == "unknown_key";
 }
 
-std::string PositionText(const EventPosition& p) {
-  return std::to_string(p.origin) + "-" + std::to_string(p.seq);
-}
-
 }  // namespace
 
 StatusOr<EventSubscription> VaultImpl::SubscribeEvents(const Caller& caller,
@@ -39,7 +35,7 @@ StatusOr<EventSubscription> VaultImpl::SubscribeEvents(const Caller& caller,
   sub.filter.services = caller.write_scope.services;
   sub.filter.vault_events = caller.Has(Role::kAuditor) || caller.Has(Role::kAdmin);
   AuditDetails details;
-  if (last.has_value()) details.emplace_back("after", PositionText(*last));
+  if (last.has_value()) details.emplace_back("after", FormatEventId(*last));
   if (!sub.filter.transcript_events && !sub.filter.vault_events) {
     VAULT_RETURN_IF_ERROR(Audit(caller, kAction, "", "forbidden", std::move(details)));
     return Status::PermissionDenied(
@@ -54,7 +50,7 @@ StatusOr<EventSubscription> VaultImpl::SubscribeEvents(const Caller& caller,
              (last->origin == events_->origin() && last->seq > now)) {
     VAULT_RETURN_IF_ERROR(Audit(caller, kAction, "", "unknown_event_id", std::move(details)));
     return Status::InvalidArgument(
-        "Last-Event-ID " + PositionText(*last) +
+        "Last-Event-ID " + FormatEventId(*last) +
             " was never sent by this vault; reconnect without it to read from now on",
         "unknown_event_id");
   } else if (last->origin < events_->origin()) {

@@ -128,7 +128,10 @@ Router::EventStreamStart Router::HandleEvents(const HttpRequest& request,
 }
 
 bool Router::IsEventStream(const HttpRequest& request) {
-  return MatchRoute(request.target()).id == RouteId::kEvents;
+  // GET only: any other method is Handle()'s to refuse (405), and the
+  // method comes first so that other requests pay no second match.
+  return request.method() == http::verb::get &&
+         MatchRoute(request.target()).id == RouteId::kEvents;
 }
 
 Caller Router::CallerOf(const RequestContext& context) const {

@@ -213,7 +213,7 @@ class Router {
   EventStreamStart HandleEvents(const HttpRequest& request, const RequestContext& context,
                                 std::string_view* route,
                                 const std::function<bool()>& reserve) const;
-  // Whether `request` is for the event feed's route (any method).
+  // Whether `request` is a GET of the event feed's route.
   static bool IsEventStream(const HttpRequest& request);
 
  private:

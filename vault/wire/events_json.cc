@@ -52,10 +52,6 @@ std::string_view FactText(const VaultEvent& event, std::string_view name) {
 
 }  // namespace
 
-std::string FormatEventId(const EventPosition& position) {
-  return std::to_string(position.origin) + "-" + std::to_string(position.seq);
-}
-
 std::optional<EventPosition> ParseEventId(std::string_view text) {
   if (text.size() > kMaxEventIdBytes) return std::nullopt;
   const size_t dash = text.find('-');

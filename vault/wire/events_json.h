@@ -22,7 +22,6 @@ namespace vault {
 // The longest Last-Event-ID accepted: two numbers of up to 20 digits.
 inline constexpr size_t kMaxEventIdBytes = 41;
 
-std::string FormatEventId(const EventPosition& position);
 // "<origin>-<seq>", each 1 to 20 decimal digits without a sign, fitting
 // 64 bits (origin as a positive int64); nullopt for anything else.
 std::optional<EventPosition> ParseEventId(std::string_view text);
