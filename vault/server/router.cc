@@ -134,6 +134,11 @@ bool Router::IsEventStream(const HttpRequest& request) {
          MatchRoute(request.target()).id == RouteId::kEvents;
 }
 
+bool Router::AnswersInline(const HttpRequest& request) {
+  return (request.method() == http::verb::get || request.method() == http::verb::head) &&
+         MatchRoute(request.target()).id == RouteId::kHealth;
+}
+
 Caller Router::CallerOf(const RequestContext& context) const {
   Caller caller = access_.Resolve(context.peer.uid, context.peer.gid, context.peer.groups);
   caller.pid = context.peer.pid;

@@ -215,6 +215,11 @@ class Router {
                                 const std::function<bool()>& reserve) const;
   // Whether `request` is a GET of the event feed's route.
   static bool IsEventStream(const HttpRequest& request);
+  // Whether Handle() answers `request` from memory alone, never waiting on
+  // a lock another request may hold or on the disk, so that the connection's
+  // own thread can run it rather than the worker pool: GET and HEAD of
+  // /v1/health (a refusal of it is not audited).
+  static bool AnswersInline(const HttpRequest& request);
 
  private:
   // An event feed's opening (HandleEvents): its slot and its subscription.

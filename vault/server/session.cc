@@ -349,8 +349,9 @@ asio::awaitable<bool> Session::ServeOne() {
   const RequestContext context{peer_, hub_->NextRequestId()};
   std::string_view route = "-";
   // A chat's next message is queued for a group commit from here, and the
-  // answer comes back once it is durable. Anything else may block on an
-  // fsync: it runs on the worker pool, and resumes here after.
+  // answer comes back once it is durable. The health check is answered here
+  // from memory. Anything else may block on an fsync: it runs on the worker
+  // pool, and resumes here after.
   std::optional<HttpResponse> queued;
   if (Router::MayQueue(request)) queued = co_await TryQueued(request, context, &route);
   HttpResponse response;
@@ -359,6 +360,8 @@ asio::awaitable<bool> Session::ServeOne() {
   std::optional<UidConnections::Slot> events_slot;
   if (queued.has_value()) {
     response = std::move(*queued);
+  } else if (Router::AnswersInline(request)) {
+    response = hub_->router().Handle(request, context, &route);
   } else if (Router::IsEventStream(request)) {
     Router::EventStreamStart opened = co_await OpenEvents(request, context, &route, &events_slot);
     response = std::move(opened.response);
