@@ -140,10 +140,14 @@ Vaultd::Vaultd(const std::string& binary, const std::string& data_dir,
   Die("vaultd did not answer within 120 s; see " + log);
 }
 
-Vaultd::~Vaultd() {
+Vaultd::~Vaultd() { Stop(); }
+
+void Vaultd::Stop() {
+  if (pid_ < 0) return;
   kill(pid_, SIGTERM);
   int status = 0;
   waitpid(pid_, &status, 0);
+  pid_ = -1;
   std::filesystem::remove_all(socket_dir_);
 }
 

@@ -65,6 +65,8 @@ class Vaultd {
   pid_t pid() const { return pid_; }
   // Seconds from spawn until the health check first answered.
   double ready_seconds() const { return ready_seconds_; }
+  // SIGTERM, and waits for it to exit; the destructor then does nothing.
+  void Stop();
 
  private:
   pid_t pid_ = -1;

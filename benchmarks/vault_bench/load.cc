@@ -182,9 +182,9 @@ static size_t CountMessages(std::string_view body) {
 }
 
 LoadResult RunLoad(const LoadConfig& config, const std::vector<std::string>& read_ids) {
-  const int threads = config.writers + config.readers + config.lookups;
+  const int threads = config.writers + config.readers + config.lookups + config.pingers;
   std::vector<std::vector<uint32_t>> appends(threads), opens(threads), closes(threads),
-      reads(threads), history(threads), subject_access(threads);
+      reads(threads), history(threads), subject_access(threads), pings(threads);
   const ProcStats before = config.pid > 0 ? ReadProcStats(config.pid) : ProcStats{};
   double seconds = 0;
   {
@@ -194,6 +194,18 @@ LoadResult RunLoad(const LoadConfig& config, const std::vector<std::string>& rea
         auto writer = std::make_shared<Writer>(config, t, &progress, &appends[t], &opens[t],
                                                &closes[t]);
         return [writer] { return writer->Step(); };
+      }
+      if (t >= config.writers + config.readers + config.lookups) {
+        std::shared_ptr<Client> client = Connect(config.socket);
+        return [&, t, client]() {
+          const auto start = SteadyClock::now();
+          auto reply = client->Request("GET", "/v1/health", "", "");
+          if (!reply.ok()) Die("health: " + reply.status().ToString());
+          if (reply->status != 200) Die("health: HTTP " + std::to_string(reply->status));
+          pings[t].push_back(MicrosSince(start));
+          progress.reads.fetch_add(1, std::memory_order_relaxed);
+          return true;
+        };
       }
       if (t >= config.writers + config.readers) {
         if (config.lookup_ids.size() < 2) Die("lookups need a visitor's transcripts");
@@ -255,6 +267,7 @@ LoadResult RunLoad(const LoadConfig& config, const std::vector<std::string>& rea
   result.reads = Phase(reads, seconds);
   result.history = Phase(history, seconds);
   result.subject_access = Phase(subject_access, seconds);
+  result.pings = Phase(pings, seconds);
   if (config.pid > 0) {
     const ProcStats after = ReadProcStats(config.pid);
     result.server_cpu_seconds = after.cpu_seconds - before.cpu_seconds;

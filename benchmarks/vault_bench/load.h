@@ -11,6 +11,10 @@
 //   lookups  agents listing a returning visitor's history and a dpo's
 //            subject access requests for that visitor, taking turns, over
 //            `lookup_ids` (that visitor's transcripts, by `lookup_ref`).
+//   pingers  clients sending GET /v1/health over and over: the least a
+//            request over the socket costs vaultd (reading and parsing it,
+//            routing, the response, the access log line), with no Vault
+//            call behind it.
 // With `identifiers`, writers open each transcript with a visitor's ref,
 // e-mail, phone and IP address (indexed), each visitor coming back for
 // about one transcript in eight; without, with no visitor fields at all.
@@ -38,18 +42,22 @@ struct LoadConfig {
   int read_messages = 100;
   bool identifiers = false;
   int lookups = 0;
+  int pingers = 0;
   std::vector<std::string> lookup_ids;
   std::string lookup_ref;
   std::string phase = "vault";
 };
 
 struct LoadResult {
-  PhaseResult appends, opens, closes, reads, history, subject_access;
+  PhaseResult appends, opens, closes, reads, history, subject_access, pings;
   double seconds = 0;  // wall-clock length of the phase
   double server_cpu_seconds = 0;
   uint64_t server_hwm_kib = 0;
   double server_cpu_us_per_append() const {
     return appends.ops > 0 ? server_cpu_seconds * 1e6 / appends.ops : 0;
+  }
+  double server_cpu_us_per_ping() const {
+    return pings.ops > 0 ? server_cpu_seconds * 1e6 / pings.ops : 0;
   }
 };
 

@@ -4,8 +4,13 @@
 // Modes (--mode):
 //   compare (default)  raw RocksDB synced writes and reads (the baseline),
 //                      then vaultd: peak ingest with --writers, ingest paced
-//                      at half that peak, reads alone, and writers with
-//                      readers together; prints each phase and the ratios.
+//                      at half that peak, reads alone, writers with
+//                      readers together, and GET /v1/health from as many
+//                      clients as writers (the least a request costs); then,
+//                      with vaultd stopped, raw writes paced at the vault's
+//                      half peak and raw writes from one thread in groups
+//                      (as vaultd's committer writes); prints each phase,
+//                      the ratios and the least CPU an append can cost.
 //   load               vaultd only: --writers and --readers for --duration,
 //                      at --rate appends/s if given (0: flat out).
 //   raw                the baseline only.
@@ -242,11 +247,40 @@ int RunCompare(const Config& c, const std::string& scratch) {
   PrintLoad("vault mixed", mixed);
   const uint64_t hwm = ReadProcStats(daemon.pid()).hwm_kib;
 
+  // The least a request costs vaultd: GET /v1/health from as many clients.
+  l.writers = 0;
+  l.readers = 0;
+  l.pingers = std::max(1, c.writers);
+  l.phase = "vault health";
+  const LoadResult health = RunLoad(l, ids);
+  PrintPhase("vault health: requests", health.pings);
+  std::printf("%-28s cpu %.2f s over %.2f s, %.1f us per request\n", "vault health: vaultd",
+              health.server_cpu_seconds, health.seconds, health.server_cpu_us_per_ping());
+  daemon.Stop();
+
+  // Raw RocksDB paced at the vault's half-peak rate, with the vault stopped:
+  // its own tail at the load where point 2 measures the vault's.
+  const PhaseResult raw_half = RawWrites(scratch + "/raw-half", std::max(1, c.writers), c.seconds,
+                                         c.message_bytes, peak.appends.rate() / 2);
+  PrintPhase(("rocksdb writes x" + std::to_string(c.writers) + " at the vault's half peak").c_str(),
+             raw_half);
+  // RocksDB's cost per message when written as vaultd's committer writes:
+  // one thread, a synced batch per group, groups as large as RocksDB's own
+  // write groups were with as many writers (the raw phase above).
+  const int group = raw.writes.syncs > 0
+                        ? std::max<int>(1, static_cast<int>(raw.writes.ops / raw.writes.syncs))
+                        : 1;
+  const PhaseResult grouped = RawGroupedWrites(scratch + "/raw-grouped", c.seconds,
+                                               c.message_bytes, group);
+  PrintPhase(("rocksdb writes, one thread, groups of " + std::to_string(group)).c_str(), grouped);
+
   std::printf("\nratios (same run, same file system; targets of issue 18):\n");
   Ratio(("ingest msg/s, " + std::to_string(c.writers) + " writers").c_str(),
         peak.appends.rate(), raw.writes.rate(), "target >= 0.65x");
   Ratio("p99 append at half peak (us) vs raw p99", half.appends.latency.p99_us,
         raw.writes.latency.p99_us, "target: p99 <= 5000 us and <= p99 at peak");
+  Ratio("p99 append at half peak (us) vs raw p99 there", half.appends.latency.p99_us,
+        raw_half.latency.p99_us, "raw's own p99 at the same rate");
   Ratio("p99 append at peak (us) vs raw p99", peak.appends.latency.p99_us,
         raw.writes.latency.p99_us, "");
   Ratio(("p99 read of " + std::to_string(c.read_messages) + " msgs (us) vs raw").c_str(),
@@ -258,6 +292,12 @@ int RunCompare(const Config& c, const std::string& scratch) {
               peak.server_cpu_us_per_append());
   Ratio("cpu per append at peak (us) vs raw per write", peak.server_cpu_us_per_append(),
         raw.writes.cpu_us_per_op(), "target: vaultd <= 60 us");
+  // What an append cannot cost less than, in this design: its share of a
+  // grouped synced write, plus the least a request over the socket costs.
+  const double floor = grouped.cpu_us_per_op() + health.server_cpu_us_per_ping();
+  std::printf("  least cpu per append: %.1f us grouped write + %.1f us per request = %.1f us"
+              "   (target: vaultd <= 60 us)\n",
+              grouped.cpu_us_per_op(), health.server_cpu_us_per_ping(), floor);
   return 0;
 }
 

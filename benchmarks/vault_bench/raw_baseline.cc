@@ -13,6 +13,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <memory>
+#include <thread>
 
 namespace vault::bench {
 namespace {
@@ -55,7 +56,8 @@ std::string Key(char kind, uint64_t a, uint64_t b) {
 
 }  // namespace
 
-PhaseResult RawWrites(const std::string& dir, int threads, double seconds, size_t message_bytes) {
+PhaseResult RawWrites(const std::string& dir, int threads, double seconds, size_t message_bytes,
+                      double rate) {
   std::shared_ptr<rocksdb::Statistics> stats;
   std::unique_ptr<rocksdb::DB> db = OpenRaw(dir, &stats);
   const std::string message = Payload(message_bytes + kMessageOverhead, 7);
@@ -64,9 +66,23 @@ PhaseResult RawWrites(const std::string& dir, int threads, double seconds, size_
   Progress progress("rocksdb writes x" + std::to_string(threads), 0);
   PhaseResult result;
   const double cpu_before = ProcessCpuSeconds();
+  // Paced as vault-bench paces its writers (load.cc): each thread's writes
+  // are due every threads / rate seconds, the threads spread over one
+  // interval, and a write's latency counts from when it was due.
+  const auto interval =
+      rate > 0 ? std::chrono::duration_cast<SteadyClock::duration>(
+                     std::chrono::duration<double>(threads / rate))
+               : SteadyClock::duration::zero();
   result.seconds = RunTimed(threads, seconds, [&](int t) {
-    return [&, t, n = uint64_t{0}]() mutable {
-      const auto start = SteadyClock::now();
+    return [&, t, n = uint64_t{0}, next = SteadyClock::time_point{}]() mutable {
+      auto start = SteadyClock::now();
+      if (interval.count() > 0) {
+        if (n == 0) next = start + interval * t / threads;
+        // Pacing, not synchronisation: the write is due at next.
+        if (next > start) std::this_thread::sleep_until(next);
+        start = next;
+        next += interval;
+      }
       rocksdb::WriteBatch batch;
       batch.Put(Key('m', t, n), message);
       batch.Put(Key('s', t, 0), state);
@@ -77,6 +93,45 @@ PhaseResult RawWrites(const std::string& dir, int threads, double seconds, size_
       latencies[t].push_back(MicrosSince(start));
       progress.writes.fetch_add(1, std::memory_order_relaxed);
       ++n;
+      return true;
+    };
+  });
+  result.cpu_seconds = ProcessCpuSeconds() - cpu_before;
+  result.latency = Summarize(Merge(latencies));
+  result.ops = result.latency.count;
+  result.syncs = stats->getTickerCount(rocksdb::WAL_FILE_SYNCED);
+  db->Close();
+  return result;
+}
+
+PhaseResult RawGroupedWrites(const std::string& dir, double seconds, size_t message_bytes,
+                             int group) {
+  std::shared_ptr<rocksdb::Statistics> stats;
+  std::unique_ptr<rocksdb::DB> db = OpenRaw(dir, &stats);
+  const std::string message = Payload(message_bytes + kMessageOverhead, 7);
+  const std::string state = Payload(kStateBytes, 8);
+  Progress progress("rocksdb writes in groups of " + std::to_string(group), 0);
+  std::vector<std::vector<uint32_t>> latencies(1);
+  PhaseResult result;
+  const double cpu_before = ProcessCpuSeconds();
+  result.seconds = RunTimed(1, seconds, [&](int) {
+    return [&, n = uint64_t{0}]() mutable {
+      const auto start = SteadyClock::now();
+      rocksdb::WriteBatch batch;
+      for (int i = 0; i < group; ++i, ++n) {
+        // 64 chats, as with 64 writers: each message under its own key,
+        // each chat's state overwritten.
+        batch.Put(Key('m', n % 64, n), message);
+        batch.Put(Key('s', n % 64, 0), state);
+      }
+      rocksdb::WriteOptions wo;
+      wo.sync = true;
+      const rocksdb::Status s = db->Write(wo, &batch);
+      if (!s.ok()) Die("raw grouped write: " + s.ToString());
+      // One latency per message, as many as the group holds.
+      const uint32_t took = MicrosSince(start);
+      latencies[0].insert(latencies[0].end(), group, took);
+      progress.writes.fetch_add(group, std::memory_order_relaxed);
       return true;
     };
   });

@@ -4,7 +4,9 @@
 //   writes  each write is one batch of a message-sized value (the sealed
 //           size of a message of `message_bytes`) and a state-sized value,
 //           WriteOptions::sync = true, from `threads` threads at once, so
-//           RocksDB group-commits their WAL syncs as it does for vaultd.
+//           RocksDB group-commits their WAL syncs as it does for vaultd;
+//           also paced at a given rate (the vault's half peak, issue 18
+//           point 2: what RocksDB's own tail is at that load).
 //   reads   a prefix scan of `messages` message-sized values (one
 //           transcript's messages) from `threads` threads.
 //   syncs   one thread appending 256 bytes to a file and fdatasync-ing it,
@@ -32,7 +34,15 @@ struct PhaseResult {
   double cpu_us_per_op() const { return ops > 0 ? 1e6 * cpu_seconds / ops : 0; }
 };
 
-PhaseResult RawWrites(const std::string& dir, int threads, double seconds, size_t message_bytes);
+// rate > 0: at most that many writes a second in all, paced (the latency of
+// a write counts from when it was due); 0: as fast as they go.
+PhaseResult RawWrites(const std::string& dir, int threads, double seconds, size_t message_bytes,
+                      double rate = 0);
+// One thread writing synced batches of `group` messages (and their chats'
+// states) at a time, as vaultd's committer writes what is queued: RocksDB's
+// cost per message when the vault does its grouping for it.
+PhaseResult RawGroupedWrites(const std::string& dir, double seconds, size_t message_bytes,
+                             int group);
 PhaseResult RawSyncs(const std::string& dir, double seconds);
 PhaseResult RawReads(const std::string& dir, int threads, double seconds, size_t message_bytes,
                      int messages);
