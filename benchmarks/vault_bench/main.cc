@@ -261,7 +261,8 @@ int RunCompare(const Config& c, const std::string& scratch) {
   // Raw RocksDB paced at the vault's half-peak rate, with the vault stopped:
   // its own tail at the load where point 2 measures the vault's.
   const PhaseResult raw_half = RawWrites(scratch + "/raw-half", std::max(1, c.writers), c.seconds,
-                                         c.message_bytes, peak.appends.rate() / 2);
+                                         c.message_bytes, peak.appends.rate() / 2,
+                                         c.messages_per_transcript);
   PrintPhase(("rocksdb writes x" + std::to_string(c.writers) + " at the vault's half peak").c_str(),
              raw_half);
   // RocksDB's cost per message when written as vaultd's committer writes:

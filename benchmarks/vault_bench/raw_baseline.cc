@@ -57,7 +57,7 @@ std::string Key(char kind, uint64_t a, uint64_t b) {
 }  // namespace
 
 PhaseResult RawWrites(const std::string& dir, int threads, double seconds, size_t message_bytes,
-                      double rate) {
+                      double rate, int restart_every) {
   std::shared_ptr<rocksdb::Statistics> stats;
   std::unique_ptr<rocksdb::DB> db = OpenRaw(dir, &stats);
   const std::string message = Payload(message_bytes + kMessageOverhead, 7);
@@ -68,7 +68,10 @@ PhaseResult RawWrites(const std::string& dir, int threads, double seconds, size_
   const double cpu_before = ProcessCpuSeconds();
   // Paced as vault-bench paces its writers (load.cc): each thread's writes
   // are due every threads / rate seconds, the threads spread over one
-  // interval, and a write's latency counts from when it was due.
+  // interval, and a write's latency counts from when it was due. A vault
+  // writer's schedule starts again after each transcript's open (every
+  // messages-per-transcript appends), which drops a backlog; so does this
+  // one's, every `restart_every` writes.
   const auto interval =
       rate > 0 ? std::chrono::duration_cast<SteadyClock::duration>(
                      std::chrono::duration<double>(threads / rate))
@@ -77,7 +80,9 @@ PhaseResult RawWrites(const std::string& dir, int threads, double seconds, size_
     return [&, t, n = uint64_t{0}, next = SteadyClock::time_point{}]() mutable {
       auto start = SteadyClock::now();
       if (interval.count() > 0) {
-        if (n == 0) next = start + interval * t / threads;
+        if (n == 0 || (restart_every > 0 && n % restart_every == 0)) {
+          next = start + interval * t / threads;
+        }
         // Pacing, not synchronisation: the write is due at next.
         if (next > start) std::this_thread::sleep_until(next);
         start = next;

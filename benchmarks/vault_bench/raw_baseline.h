@@ -35,9 +35,10 @@ struct PhaseResult {
 };
 
 // rate > 0: at most that many writes a second in all, paced (the latency of
-// a write counts from when it was due); 0: as fast as they go.
+// a write counts from when it was due), each thread's schedule starting
+// again every `restart_every` writes (0: never); rate 0: as fast as they go.
 PhaseResult RawWrites(const std::string& dir, int threads, double seconds, size_t message_bytes,
-                      double rate = 0);
+                      double rate = 0, int restart_every = 0);
 // One thread writing synced batches of `group` messages (and their chats'
 // states) at a time, as vaultd's committer writes what is queued: RocksDB's
 // cost per message when the vault does its grouping for it.
