@@ -127,18 +127,6 @@ Router::EventStreamStart Router::HandleEvents(const HttpRequest& request,
   return start;
 }
 
-bool Router::IsEventStream(const HttpRequest& request) {
-  // GET only: any other method is Handle()'s to refuse (405), and the
-  // method comes first so that other requests pay no second match.
-  return request.method() == http::verb::get &&
-         MatchRoute(request.target()).id == RouteId::kEvents;
-}
-
-bool Router::AnswersInline(const HttpRequest& request) {
-  return (request.method() == http::verb::get || request.method() == http::verb::head) &&
-         MatchRoute(request.target()).id == RouteId::kHealth;
-}
-
 Caller Router::CallerOf(const RequestContext& context) const {
   Caller caller = access_.Resolve(context.peer.uid, context.peer.gid, context.peer.groups);
   caller.pid = context.peer.pid;
@@ -146,9 +134,20 @@ Caller Router::CallerOf(const RequestContext& context) const {
   return caller;
 }
 
-bool Router::MayQueue(const HttpRequest& request) {
-  return request.method() == http::verb::post &&
-         MatchRoute(request.target()).id == RouteId::kMessages;
+Router::Path Router::PathOf(const HttpRequest& request) {
+  // Other methods go to Handle(), which refuses them where a route does not
+  // take them (405); they pay no route match here.
+  const http::verb method = request.method();
+  if (method != http::verb::post && method != http::verb::get && method != http::verb::head) {
+    return Path::kWorkers;
+  }
+  const RouteId id = MatchRoute(request.target()).id;
+  if (method == http::verb::post) {
+    return id == RouteId::kMessages ? Path::kQueueable : Path::kWorkers;
+  }
+  if (id == RouteId::kHealth) return Path::kInline;
+  if (method == http::verb::get && id == RouteId::kEvents) return Path::kEventStream;
+  return Path::kWorkers;
 }
 
 bool Router::TryQueueAppend(const HttpRequest& request, const RequestContext& context,

@@ -194,8 +194,20 @@ class Router {
   using ResponseDone = std::function<void(HttpResponse)>;
   bool TryQueueAppend(const HttpRequest& request, const RequestContext& context,
                       std::string_view* route, ResponseDone done) const;
-  // Whether TryQueueAppend could take `request` at all (its route).
-  static bool MayQueue(const HttpRequest& request);
+
+  // Where the session runs a request, from its method and route (matched
+  // once, here):
+  //   kQueueable  POST of a message: TryQueueAppend may take it, on the
+  //               connection's thread (else the worker pool's Handle());
+  //   kInline     GET or HEAD of /v1/health: Handle() answers it from
+  //               memory alone, never waiting on another request's lock or
+  //               on the disk (a refusal of it is not audited), so the
+  //               connection's own thread runs it;
+  //   kEventStream  GET of the event feed: HandleEvents();
+  //   kWorkers    anything else, which may wait on an fsync: Handle() on
+  //               the worker pool.
+  enum class Path { kQueueable, kInline, kEventStream, kWorkers };
+  static Path PathOf(const HttpRequest& request);
 
   // The event feed (GET /v1/events): the route's checks (404, 405, 403 and
   // its refusal audited), then Last-Event-ID (400 invalid_event_id when not
@@ -213,13 +225,6 @@ class Router {
   EventStreamStart HandleEvents(const HttpRequest& request, const RequestContext& context,
                                 std::string_view* route,
                                 const std::function<bool()>& reserve) const;
-  // Whether `request` is a GET of the event feed's route.
-  static bool IsEventStream(const HttpRequest& request);
-  // Whether Handle() answers `request` from memory alone, never waiting on
-  // a lock another request may hold or on the disk, so that the connection's
-  // own thread can run it rather than the worker pool: GET and HEAD of
-  // /v1/health (a refusal of it is not audited).
-  static bool AnswersInline(const HttpRequest& request);
 
  private:
   // An event feed's opening (HandleEvents): its slot and its subscription.

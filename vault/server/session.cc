@@ -352,17 +352,18 @@ asio::awaitable<bool> Session::ServeOne() {
   // answer comes back once it is durable. The health check is answered here
   // from memory. Anything else may block on an fsync: it runs on the worker
   // pool, and resumes here after.
+  const Router::Path path = Router::PathOf(request);
   std::optional<HttpResponse> queued;
-  if (Router::MayQueue(request)) queued = co_await TryQueued(request, context, &route);
+  if (path == Router::Path::kQueueable) queued = co_await TryQueued(request, context, &route);
   HttpResponse response;
   // An event feed: its subscription, and the uid's slot it holds.
   std::optional<EventSubscription> events;
   std::optional<UidConnections::Slot> events_slot;
   if (queued.has_value()) {
     response = std::move(*queued);
-  } else if (Router::AnswersInline(request)) {
+  } else if (path == Router::Path::kInline) {
     response = hub_->router().Handle(request, context, &route);
-  } else if (Router::IsEventStream(request)) {
+  } else if (path == Router::Path::kEventStream) {
     Router::EventStreamStart opened = co_await OpenEvents(request, context, &route, &events_slot);
     response = std::move(opened.response);
     events = std::move(opened.subscription);
