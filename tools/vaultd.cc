@@ -565,7 +565,8 @@ int main(int argc, char** argv) {
     for (const auto& [key, value] : fields) object[key] = value;
     const bool failure = event == "retention_failed" || event == "retention_damaged" ||
                          event == "store_stopped" || event == "store_recovery_failed";
-    const bool good_news = event == "store_resumed" || event == "index_filter_ready";
+    const bool good_news = event == "store_resumed" || event == "index_filter_ready" ||
+                           event == "visitor_presence_ready";
     vault::LogEvent(failure     ? spdlog::level::err
                     : good_news ? spdlog::level::info
                                 : spdlog::level::warn,

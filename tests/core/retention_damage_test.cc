@@ -177,12 +177,14 @@ TEST_F(RetentionDamageTest, AFailedBackgroundRunIsLoggedWithItsReasonCode) {
   };
   tick_ms_ = 10;
   Reopen();
-  // The start's own report first: the index filter was built.
+  // The start's own reports first: the index filter was built, then the
+  // presence table.
   vault_->WaitForIndexFilter();
   {
     std::lock_guard<std::mutex> lock(mu);
-    ASSERT_EQ(events.size(), 1u);
+    ASSERT_EQ(events.size(), 2u);
     EXPECT_EQ(events[0].first, "index_filter_ready");
+    EXPECT_EQ(events[1].first, "visitor_presence_ready");
     events.clear();
   }
   const std::string idle = Create();

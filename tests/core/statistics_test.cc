@@ -364,6 +364,86 @@ TEST_F(StatisticsTest, CountsOutliveShreddingErasureAndRestartsAndAreNeverCounte
   EXPECT_EQ(Raw(At(2027, 3, 2))["question:helped/no"], 1);
 }
 
+// "Returning" is answered from the in-memory presence table
+// (vault/index/visitor_presence.h) when it can tell, and by searching the
+// index otherwise: either way exactly as the index would answer, through
+// repeat visits, other services, an address alone, an erasure, a
+// correction, a restart (the table rebuilt from the sealed records) and
+// shredding.
+TEST_F(StatisticsTest, ReturningIsExactThroughErasureCorrectionRestartAndShredding) {
+  auto visitor = [](std::optional<std::string> ref, std::optional<std::string> email = {},
+                    std::optional<std::string> ip = {}) {
+    Visitor v;
+    v.ref = std::move(ref);
+    v.email = std::move(email);
+    v.ip = std::move(ip);
+    return v;
+  };
+  // Whether a chat run now is counted as returning; returns its id in `id`.
+  auto returning = [&](const Visitor& v, const std::string& service = "helpline",
+                       std::string* id = nullptr) {
+    const UnixMillis day = clock_.NowMillis();
+    const int64_t before = Raw(day, service)["returning/returning"];
+    const int64_t new_before = Raw(day, service)["returning/new"];
+    const std::string made = Run({v, {{"visitor", 0}}, 5}, service);
+    if (id != nullptr) *id = made;
+    const int64_t added = Raw(day, service)["returning/returning"] - before;
+    const int64_t added_new = Raw(day, service)["returning/new"] - new_before;
+    EXPECT_EQ(added + added_new, 1);
+    return added == 1;
+  };
+  vault_->WaitForIndexFilter();
+  ASSERT_TRUE(vault_->visitor_presence().ready());
+
+  std::string a1, a2;
+  EXPECT_FALSE(returning(visitor("a", {}, "192.0.2.1"), "helpline", &a1));
+  EXPECT_TRUE(returning(visitor("a"), "helpline", &a2));
+  EXPECT_FALSE(returning(visitor({}, {}, "192.0.2.1")));  // an address alone: nobody
+  EXPECT_FALSE(returning(visitor("a"), "other"));  // another service
+  EXPECT_FALSE(returning(visitor("b", "b@example.org")));
+  EXPECT_TRUE(returning(visitor("b2", "B@Example.org ")));  // the same e-mail, normalised
+
+  // Erasing every chat of "a": the next is new; then it returns again.
+  for (const std::string& id : {a1, a2}) {
+    ASSERT_TRUE(vault_->EraseTranscript(Caller::Trusted("admin"), id, EraseReason::kNone).ok());
+  }
+  EXPECT_FALSE(returning(visitor("a")));
+  EXPECT_TRUE(returning(visitor("a")));
+
+  // A correction: "c"'s e-mail is corrected; the old one no longer returns.
+  EXPECT_FALSE(returning(visitor("c", "old@example.org")));
+  Caller dpo;
+  dpo.uid = 1006;
+  dpo.roles.Add(Role::kDpo);
+  dpo.dpo_scope.all = true;
+  dpo.request_id = "rectify";
+  SubjectAccessQuery q;
+  q.ref = "c";
+  auto fixed = vault_->SubjectRectification(dpo, q, {VisitorCorrection{"email", "new@example.org"}});
+  ASSERT_TRUE(fixed.ok()) << fixed.status().ToString();
+  EXPECT_FALSE(returning(visitor("d", "old@example.org")));
+  EXPECT_TRUE(returning(visitor("e", "new@example.org")));
+
+  // After a restart the table is rebuilt from the sealed records.
+  Reopen();
+  vault_->WaitForIndexFilter();
+  ASSERT_TRUE(vault_->visitor_presence().ready());
+  EXPECT_GT(vault_->visitor_presence().size().used, 0u);
+  EXPECT_TRUE(returning(visitor("b")));
+  EXPECT_TRUE(returning(visitor("e")));
+  EXPECT_TRUE(returning(visitor("a"), "other"));
+  EXPECT_FALSE(returning(visitor("f")));
+  EXPECT_TRUE(returning(visitor("d")));
+
+  // Thirty days after these chats their keys are destroyed: nobody returns.
+  Set(clock_.NowMillis() + 31 * kDay);
+  EXPECT_FALSE(returning(visitor("a")));
+  EXPECT_FALSE(returning(visitor("b")));
+  EXPECT_FALSE(returning(visitor("x", "new@example.org")));
+  // Only the fingerprints of the three chats just made: a, b, and x's two.
+  EXPECT_EQ(vault_->visitor_presence().size().used, 4u);
+}
+
 TEST_F(StatisticsTest, AnIdleChatIsCountedOnceWhenTheVaultClosesIt) {
   NewTranscript req;
   req.service = "helpline";

@@ -84,7 +84,11 @@ StatusOr<uint64_t> VaultImpl::CommitErasure(const Caller& caller, std::string_vi
   // The visitor-index entries go too: nothing may link an identifier to an
   // erased transcript.
   VAULT_ASSIGN_OR_RETURN(Visitor visitor, ReadVisitor(raw_id, t.dek));
-  VAULT_RETURN_IF_ERROR(index_.StageRemove(t.key_epoch, raw_id, IndexedIdentifiers(visitor), &batch));
+  const std::vector<Identifier> ids = IndexedIdentifiers(visitor);
+  VAULT_RETURN_IF_ERROR(index_.StageRemove(t.key_epoch, raw_id, ids, &batch));
+  // Whether its visitor still has another transcript here is no longer
+  // known from memory alone: the next open of that visitor searches.
+  presence_->MarkRecheck(t.state.service, ids, t.key_epoch);
   std::string end = raw_id;
   end.push_back('\xff');
   batch.DeleteRange(Column::kMessages, raw_id, end);

@@ -202,6 +202,7 @@ StatusOr<ReleaseFate> VaultImpl::StageRelease(std::string_view raw_id, const Sec
   }
   // Its retention has passed: with the case key gone nothing can open it;
   // purge it now, leaving the usual tombstone for one retention period.
+  if (indexed != 0) presence_->MarkRecheck(state.service, ids, indexed);
   const uint64_t tombstone_epoch = std::max(base, keyring_->EpochOf(now + options_.retention_ms));
   std::string end = raw;
   end.push_back('\xff');

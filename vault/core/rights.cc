@@ -655,7 +655,9 @@ Status VaultImpl::DoSubjectRectification(const Caller& caller, const SubjectAcce
     batch.Put(Column::kTranscripts, TranscriptKey(raw_id, RecordKind::kVisitor), sealed);
     // The index follows: the old identifiers' entries go, the new ones come
     // (an unchanged one is deleted and put again in the same batch).
-    failed = index_.StageRemove(t->key_epoch, raw_id, IndexedIdentifiers(*old), &batch);
+    const std::vector<Identifier> old_ids = IndexedIdentifiers(*old);
+    failed = index_.StageRemove(t->key_epoch, raw_id, old_ids, &batch);
+    presence_->MarkRecheck(t->state.service, old_ids, t->key_epoch);
     if (failed.ok()) {
       failed = index_.StageAdd(t->key_epoch, raw_id, t->state.service,
                                IndexedIdentifiers(updated), &batch);

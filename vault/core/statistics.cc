@@ -2,6 +2,7 @@
 // chat adds to its service's day counts at close, the monitoring form, and
 // the publication of a completed period (vault/stats).
 #include <algorithm>
+#include <chrono>
 
 #include "vault/common/encoding.h"
 #include "vault/core/vault_impl.h"
@@ -33,8 +34,18 @@ StatusOr<bool> VaultImpl::IsReturning(const Visitor& v, std::string_view service
     if (i.kind != IdentifierKind::kIp) ids.push_back(std::move(i));
   }
   if (ids.empty()) return false;
+  // From memory when it can tell (vault/index/visitor_presence.h): a
+  // search of every live epoch's tags costs over a millisecond in a vault
+  // that has run a whole retention period. Held transcripts are not in it:
+  // when it finds none under an epoch, only the open cases' key spaces are
+  // searched.
+  const VisitorPresence::Answer known =
+      presence_->Lookup(service, ids, keyring_->base_epoch());
+  if (known == VisitorPresence::Answer::kPresent) return true;
   StatusOr<std::vector<VisitorIndex::Match>> matches =
-      index_.Find(ids, kReturningMatches * ids.size(), hold_->OpenCaseIndexKeys());
+      known == VisitorPresence::Answer::kAbsent
+          ? index_.FindHeld(ids, kReturningMatches * ids.size(), hold_->OpenCaseIndexKeys())
+          : index_.Find(ids, kReturningMatches * ids.size(), hold_->OpenCaseIndexKeys());
   if (!matches.ok()) {
     // Many earlier chats: returning.
     if (matches.status().code() == Status::Code::kResourceExhausted) return true;
@@ -45,6 +56,63 @@ StatusOr<bool> VaultImpl::IsReturning(const Visitor& v, std::string_view service
     if (same_service) return true;
   }
   return false;
+}
+
+void VaultImpl::RebuildPresence() {
+  const auto start = std::chrono::steady_clock::now();
+  uint64_t noted = 0;
+  Status failed;
+  bool stopped = false;
+  // Every transcript whose key is wrapped under an epoch, as of the scan's
+  // snapshot; those opened, closed or removed meanwhile note themselves
+  // (a stale epoch noted here only lowers nothing: slots keep the latest).
+  const Status scanned =
+      store_->Scan(Column::kWrappedKeys, "", [&](std::string_view key, std::string_view value) {
+        if (stop_index_filter_.load(std::memory_order_relaxed)) {
+          stopped = true;
+          return false;
+        }
+        const std::string wrapped(value);
+        if (IsErasedTombstone(wrapped) || IsHeldMarker(wrapped) || IsTombstone(wrapped)) {
+          return true;
+        }
+        StatusOr<Loaded> t = LoadWrapped(std::string(key), wrapped, /*even_if_expired=*/true);
+        if (!t.ok()) {
+          // Destroyed since (its epoch, or erased): nothing to note.
+          if (t.status().code() == Status::Code::kGone ||
+              t.status().code() == Status::Code::kNotFound) {
+            return true;
+          }
+          failed = t.status();
+          return false;
+        }
+        StatusOr<Visitor> visitor = ReadVisitor(t->raw_id, t->dek);
+        if (!visitor.ok()) {
+          if (visitor.status().code() == Status::Code::kNotFound) return true;  // erased since
+          failed = visitor.status();
+          return false;
+        }
+        presence_->Note(t->state.service, IndexedIdentifiers(*visitor), t->key_epoch);
+        ++noted;
+        return true;
+      });
+  if (stopped) return;
+  if (failed.ok()) failed = scanned;
+  if (!failed.ok()) {
+    // Every lookup then searches the index, as before the table existed.
+    presence_->Disable();
+    Log("visitor_presence_failed", {{"error", OutcomeOf(failed)}});
+    return;
+  }
+  presence_->MarkReady();
+  const VisitorPresence::Size size = presence_->size();
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::steady_clock::now() - start)
+                      .count();
+  Log("visitor_presence_ready", {{"transcripts", std::to_string(noted)},
+                                 {"fingerprints", std::to_string(size.used)},
+                                 {"bytes", std::to_string(size.bytes)},
+                                 {"ms", std::to_string(ms)}});
 }
 
 void VaultImpl::StageStatistics(StateRecord* state, UnixMillis closed_at, WriteBatch* batch) {

@@ -30,11 +30,13 @@ StatusOr<std::unique_ptr<Vault>> Vault::Open(const Options& options, Clock* cloc
 VaultImpl::VaultImpl(Options options, Clock* clock, DirectoryLock lock,
                      std::unique_ptr<RootKeyCustodian> custodian, std::unique_ptr<Keyring> keyring,
                      std::unique_ptr<Store> store, std::unique_ptr<audit::AuditLog> audit,
-                     std::unique_ptr<safeguard::CaseStore> cases, int64_t open, int64_t closed)
+                     std::unique_ptr<safeguard::CaseStore> cases,
+                     std::unique_ptr<VisitorPresence> presence, int64_t open, int64_t closed)
     : options_(std::move(options)), clock_(clock), lock_(std::move(lock)),
       custodian_(std::move(custodian)), keyring_(std::move(keyring)), store_(std::move(store)),
       audit_(std::move(audit)), index_filter_(std::make_unique<EpochTagFilter>()),
-      index_(keyring_.get(), store_.get(), index_filter_.get()),
+      presence_(std::move(presence)),
+      index_(keyring_.get(), store_.get(), index_filter_.get(), presence_.get()),
       disk_space_(options_.data_dir, std::chrono::seconds(1)),
       committer_(std::make_unique<GroupCommitter>(store_.get())),
       shredder_(std::make_unique<Shredder>(
@@ -176,10 +178,15 @@ StatusOr<std::unique_ptr<VaultImpl>> VaultImpl::Open(const Options& options, Clo
   VAULT_RETURN_IF_ERROR(EnsureDirectory(ao.dir, 0700));
   VAULT_ASSIGN_OR_RETURN(std::unique_ptr<audit::AuditLog> audit_log,
                          audit::AuditLog::Open(ao, custodian.get(), clock));
+  // Whether a visitor is returning, from memory (vault/index/
+  // visitor_presence.h); rebuilt below, after the index filter.
+  VAULT_ASSIGN_OR_RETURN(std::unique_ptr<VisitorPresence> presence,
+                         VisitorPresence::Create(keyring->base_epoch()));
   std::unique_ptr<VaultImpl> vault(new VaultImpl(options, clock, std::move(lock),
                                                  std::move(custodian), std::move(keyring),
                                                  std::move(store), std::move(audit_log),
-                                                 std::move(cases), open, closed));
+                                                 std::move(cases), std::move(presence), open,
+                                                 closed));
   vault->held_count_.store(held);
   vault->rights_ = std::move(rights);
   // Idempotency-Key of opens: remembered for a day, never past the earliest
@@ -234,6 +241,7 @@ StatusOr<std::unique_ptr<VaultImpl>> VaultImpl::Open(const Options& options, Clo
                                     {"bytes", std::to_string(size.bytes)},
                                     {"ms", std::to_string(ms)}});
     }
+    v->RebuildPresence();
   });
   return vault;
 }

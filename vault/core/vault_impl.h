@@ -34,6 +34,7 @@
 #include "vault/hold/hold_host.h"
 #include "vault/hold/legal_hold.h"
 #include "vault/index/epoch_tag_filter.h"
+#include "vault/index/visitor_presence.h"
 #include "vault/index/visitor_index.h"
 #include "vault/retention/shredder.h"
 #include "vault/rights/rights_register.h"
@@ -130,6 +131,7 @@ class VaultImpl final : public Vault, private RetentionHost, private HoldHost {
   Keyring* keyring() { return keyring_.get(); }
   audit::AuditLog* audit_log() { return audit_.get(); }
   const VisitorIndex& visitor_index() const { return index_; }
+  const VisitorPresence& visitor_presence() const { return *presence_; }
   const EpochTagFilter& index_filter() const { return *index_filter_; }
   // Waits until the index filter's start-up build has ended (ready, or
   // failed and logged): for tests and benchmarks that measure after it.
@@ -139,7 +141,8 @@ class VaultImpl final : public Vault, private RetentionHost, private HoldHost {
   VaultImpl(Options options, Clock* clock, DirectoryLock lock,
             std::unique_ptr<RootKeyCustodian> custodian, std::unique_ptr<Keyring> keyring,
             std::unique_ptr<Store> store, std::unique_ptr<audit::AuditLog> audit,
-            std::unique_ptr<safeguard::CaseStore> cases, int64_t open, int64_t closed);
+            std::unique_ptr<safeguard::CaseStore> cases,
+            std::unique_ptr<VisitorPresence> presence, int64_t open, int64_t closed);
 
   // Appends one access record; Unavailable "audit_unavailable" if it cannot
   // be made durable (the caller must then not perform the access).
@@ -349,6 +352,10 @@ class VaultImpl final : public Vault, private RetentionHost, private HoldHost {
   // Statistics (statistics.cc). At open: whether the visitor had another
   // transcript of the service (by ref, email or phone; no lock held).
   StatusOr<bool> IsReturning(const Visitor& v, std::string_view service);
+  // Notes every transcript whose key is wrapped under an epoch in
+  // presence_ (its service, identifiers and epoch, read from its sealed
+  // records), then lets presence_ answer; on index_filter_builder_.
+  void RebuildPresence();
   // At close, before its state is sealed: adds the chat's counts to
   // today's (in the offset) cells of its service and marks it counted,
   // unless it was opened before statistics, statistics are off, or it is
@@ -377,6 +384,10 @@ class VaultImpl final : public Vault, private RetentionHost, private HoldHost {
   // (vault/index/epoch_tag_filter.h): built from the store by
   // index_filter_builder_ after start, kept up to date by index_.
   const std::unique_ptr<EpochTagFilter> index_filter_;
+  // Whether a service holds a live transcript of a visitor, in memory
+  // (vault/index/visitor_presence.h): rebuilt by index_filter_builder_
+  // after the filter, kept up to date by index_ and the removals.
+  const std::unique_ptr<VisitorPresence> presence_;
   // The visitor index (vault/index/visitor_index.h) over keyring_ and store_.
   const VisitorIndex index_;
   std::atomic<bool> stop_index_filter_{false};

@@ -14,6 +14,8 @@ static_assert(kBlake2bPersonalBytes == crypto_generichash_blake2b_PERSONALBYTES)
 static_assert(kBlake2bMinBytes == crypto_generichash_blake2b_BYTES_MIN);
 static_assert(kBlake2bMaxBytes == crypto_generichash_blake2b_BYTES_MAX);
 static_assert(kSha256Bytes == crypto_hash_sha256_BYTES);
+static_assert(kShortHashKeyBytes == crypto_shorthash_siphash24_KEYBYTES);
+static_assert(crypto_shorthash_siphash24_BYTES == 8);
 
 [[noreturn]] void Misuse() { std::abort(); }
 
@@ -78,6 +80,16 @@ std::string Sha256(std::string_view data) {
   crypto_hash_sha256(reinterpret_cast<unsigned char*>(out.data()),
                      reinterpret_cast<const unsigned char*>(data.data()), data.size());
   return out;
+}
+
+uint64_t ShortHash64(const SecretBytes& key, std::string_view data) {
+  if (key.size() != kShortHashKeyBytes) Misuse();
+  unsigned char out[8];
+  crypto_shorthash_siphash24(out, reinterpret_cast<const unsigned char*>(data.data()), data.size(),
+                             key.insecure_data());
+  uint64_t v = 0;
+  for (int i = 7; i >= 0; --i) v = (v << 8) | out[i];  // little-endian, as SipHash defines it
+  return v;
 }
 
 std::string KeyCommitment(std::string_view personal, std::string_view label,

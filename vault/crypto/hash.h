@@ -16,6 +16,7 @@
 #define VAULT_CRYPTO_HASH_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -58,6 +59,11 @@ std::string Blake2b(std::string_view personal, std::string_view data, size_t out
 
 // SHA-256 of `data` (32 bytes).
 std::string Sha256(std::string_view data);
+
+// SipHash-2-4 of `data` under `key` (kShortHashKeyBytes), as a 64-bit
+// number: a fast keyed hash for in-memory tables, never a MAC.
+constexpr size_t kShortHashKeyBytes = 16;
+uint64_t ShortHash64(const SecretBytes& key, std::string_view data);
 
 // A commitment to key material under a public label: the BLAKE2b digest,
 // personalised `personal` and `out_bytes` long, of `label` || `key`.

@@ -10,6 +10,7 @@
 #include "vault/crypto/case_index_key.h"
 #include "vault/crypto/keyring.h"
 #include "vault/index/epoch_tag_filter.h"
+#include "vault/index/visitor_presence.h"
 #include "vault/storage/schema.h"
 #include "vault/storage/store.h"
 
@@ -43,6 +44,7 @@ Status VisitorIndex::StageAdd(uint64_t epoch, std::string_view raw_id, std::stri
   // Noted in the filter before the batch commits: a lookup may then seek
   // an entry that is not there (if the batch fails), never miss one that is.
   if (filter_ != nullptr) filter_->AddAll(epoch, std::span<const std::string>(tags).subspan(1));
+  if (presence_ != nullptr) presence_->Note(service, ids, epoch);
   for (size_t k = 1; k < tags.size(); ++k) {
     batch->Put(Column::kVisitorIndex, VisitorIndexKey(epoch, tags[k], raw_id), tags[0]);
   }
@@ -99,6 +101,18 @@ StatusOr<bool> VisitorIndex::InService(const Match& m, std::string_view service)
 StatusOr<std::vector<VisitorIndex::Match>> VisitorIndex::Find(const std::vector<Identifier>& ids,
                                                               size_t max_matches,
                                                               const CaseKeys& cases) const {
+  return FindIn(ids, max_matches, cases, /*epochs=*/true);
+}
+
+StatusOr<std::vector<VisitorIndex::Match>> VisitorIndex::FindHeld(
+    const std::vector<Identifier>& ids, size_t max_matches, const CaseKeys& cases) const {
+  return FindIn(ids, max_matches, cases, /*epochs=*/false);
+}
+
+StatusOr<std::vector<VisitorIndex::Match>> VisitorIndex::FindIn(const std::vector<Identifier>& ids,
+                                                                size_t max_matches,
+                                                                const CaseKeys& cases,
+                                                                bool epochs) const {
   // The live epochs that may hold an entry: from the filter once it is
   // built (no read: the column's memtable is a hash table, in which an
   // ordered walk copies the whole memtable first); before that from the
@@ -112,7 +126,9 @@ StatusOr<std::vector<VisitorIndex::Match>> VisitorIndex::Find(const std::vector<
   uint64_t low = 0;
   const std::optional<EpochTagFilter::Span> span =
       filter_ != nullptr ? filter_->EpochsFrom(base) : std::nullopt;
-  if (span.has_value()) {
+  if (!epochs) {
+    any_epoch = false;
+  } else if (span.has_value()) {
     any_epoch = span->any;
     low = span->first;
     top = span->last;

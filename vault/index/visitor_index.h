@@ -36,16 +36,20 @@ class CaseIndexKey;
 class EpochTagFilter;
 class Keyring;
 class Store;
+class VisitorPresence;
 class WriteBatch;
 
 class VisitorIndex {
  public:
-  // `keyring`, `store` and `filter` must outlive the index. With a filter
-  // (vault/index/epoch_tag_filter.h), StageAdd notes every entry in it and
-  // Find seeks only the prefixes it may hold; without one, Find seeks
-  // every prefix.
-  VisitorIndex(Keyring* keyring, Store* store, EpochTagFilter* filter = nullptr)
-      : keyring_(keyring), store_(store), filter_(filter) {}
+  // `keyring`, `store`, `filter` and `presence` must outlive the index.
+  // With a filter (vault/index/epoch_tag_filter.h), StageAdd notes every
+  // entry in it and Find seeks only the prefixes it may hold; without one,
+  // Find seeks every prefix. With a presence table
+  // (vault/index/visitor_presence.h), StageAdd notes every transcript's
+  // identifiers and epoch in it.
+  VisitorIndex(Keyring* keyring, Store* store, EpochTagFilter* filter = nullptr,
+               VisitorPresence* presence = nullptr)
+      : keyring_(keyring), store_(store), filter_(filter), presence_(presence) {}
 
   // Adds to `batch` an entry under `epoch` for each of `ids`, whose value
   // is the tag of `service` under the same key (ServiceTag).
@@ -99,11 +103,19 @@ class VisitorIndex {
   // ResourceExhausted (too_many_matches) past `max_matches`.
   StatusOr<std::vector<Match>> Find(const std::vector<Identifier>& ids, size_t max_matches,
                                     const CaseKeys& cases = {}) const;
+  // Only the held entries: those in the key spaces of `cases`, no epoch's
+  // (one tag per identifier and case).
+  StatusOr<std::vector<Match>> FindHeld(const std::vector<Identifier>& ids, size_t max_matches,
+                                        const CaseKeys& cases) const;
 
  private:
+  StatusOr<std::vector<Match>> FindIn(const std::vector<Identifier>& ids, size_t max_matches,
+                                      const CaseKeys& cases, bool epochs) const;
+
   Keyring* const keyring_;
   Store* const store_;
   EpochTagFilter* const filter_;
+  VisitorPresence* const presence_;
 };
 
 }  // namespace vault
