@@ -7,6 +7,8 @@
 #include <string>
 
 #include "tests/core/holds_fixture.h"
+#include "vault/common/encoding.h"
+#include "vault/stats/day_counts.h"
 
 namespace vault::testing {
 namespace {
@@ -25,7 +27,78 @@ class StatisticsHoldTest : public HoldsFixture {
                     .ok());
     return out;
   }
+  // The day's count of returning chats of the helpline, as stored.
+  int64_t ReturningToday() {
+    int64_t n = 0;
+    const int32_t day = stats::LocalDay(clock_.NowMillis(), 0);
+    EXPECT_TRUE(vault_->store()
+                    ->Scan(Column::kStatistics, stats::DayPrefix("helpline", day),
+                           [&](std::string_view k, std::string_view v) {
+                             std::string service;
+                             int32_t at = 0;
+                             stats::Cell c;
+                             EXPECT_TRUE(stats::ParseCellKey(k, &service, &at, &c));
+                             if (c.table == "returning" && c.row == "returning") {
+                               n += static_cast<int64_t>(GetU64(v.data()));
+                             }
+                             return true;
+                           })
+                    .ok());
+    return n;
+  }
+  // Opens and closes a chat of a visitor with reference `ref`; whether it
+  // was counted as returning. Its id in `id`.
+  bool Returning(const std::string& ref, std::string* id = nullptr) {
+    const int64_t before = ReturningToday();
+    NewTranscript req;
+    req.service = "helpline";
+    req.visitor.ref = ref;
+    auto c = vault_->CreateTranscript(caller_, req);
+    EXPECT_TRUE(c.ok()) << c.status().ToString();
+    if (!c.ok()) return false;
+    if (id != nullptr) *id = c->id;
+    EXPECT_TRUE(vault_->CloseTranscript(caller_, c->id).ok());
+    return ReturningToday() - before == 1;
+  }
 };
+
+// Held chats are not in the presence table (vault/index/visitor_presence.h):
+// once the held chat's pre-hold epoch has ended, its visitor is found in
+// the case's key space, also after a restart, and no longer once a release
+// has destroyed it.
+TEST_F(StatisticsHoldTest, AHeldChatsVisitorIsReturningForAsLongAsItIsHeld) {
+  ASSERT_TRUE(OpenCase("alice", "case-3").ok());
+  std::string held;
+  EXPECT_FALSE(Returning("kept", &held));
+  ASSERT_TRUE(Hold("alice", "case-3", held).ok());
+  EXPECT_TRUE(Returning("kept"));
+
+  // Past every unheld chat's retention: only the held one is left.
+  clock_.Advance(2 * kRetention);
+  ASSERT_TRUE(vault_->RunRetention().ok());
+  EXPECT_TRUE(Returning("kept"));
+  EXPECT_FALSE(Returning("stranger"));
+
+  Reopen();
+  vault_->WaitForIndexFilter();
+  ASSERT_TRUE(vault_->visitor_presence().ready());
+  clock_.Advance(2 * kRetention);
+  ASSERT_TRUE(vault_->RunRetention().ok());
+  EXPECT_TRUE(Returning("kept"));
+
+  // Released past its retention: destroyed, and the visitor is new again
+  // once the chat just made has gone too.
+  clock_.Advance(2 * kRetention);
+  ASSERT_TRUE(vault_->RunRetention().ok());
+  auto request = File("alice", "case-3", {}, RequestKind::kRelease);
+  ASSERT_TRUE(request.ok()) << request.status().ToString();
+  ASSERT_TRUE(Approve("alice", request->id).ok());
+  auto done = Approve("bob", request->id);
+  ASSERT_TRUE(done.ok()) << done.status().ToString();
+  ASSERT_TRUE(vault_->RunRetention().ok());
+  EXPECT_EQ(vault_->GetTranscript(caller_, held).status().code(), Status::Code::kGone);
+  EXPECT_FALSE(Returning("kept"));
+}
 
 TEST_F(StatisticsHoldTest, HoldsKeepingReleaseAndShreddingLeaveTheCountsAlone) {
   ASSERT_TRUE(OpenCase("alice", "case-1").ok());
