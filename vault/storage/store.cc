@@ -336,6 +336,13 @@ StatusOr<std::unique_ptr<Store>> Store::OpenImpl(const std::string& dir, Setting
     index_opts.table_factory.reset(rocksdb::NewBlockBasedTableFactory(index_table));
     index_opts.prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(kVisitorIndexPrefixBytes));
     index_opts.memtable_prefix_bloom_size_ratio = 0.1;
+    // Its keys begin with the epoch, and new entries are always in the
+    // latest epochs (at open and at the move at close): small level-1
+    // files, so that a compaction of new entries rewrites the one or two
+    // files at the end of the key space rather than one 64 MiB file that
+    // holds them and every older epoch's entries too (docs/performance.md
+    // section 9.9: a write amplification of 10-15 with the default).
+    index_opts.target_file_size_base = 4 << 20;
   }
 
   // Counters (the default column) and statistics are merged by addition.
