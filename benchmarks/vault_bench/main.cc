@@ -363,6 +363,9 @@ int RunStartup(const Config& c, const std::string& scratch) {
               static_cast<unsigned long long>(r.stored), r.ready_seconds,
               r.hwm_ready_kib / 1024.0, r.hwm_after_kib / 1024.0,
               static_cast<unsigned long long>(r.reads));
+  std::printf("background builds (index filter, presence table) done %.1f s after the spawn; "
+              "peak RSS then %.1f MiB\n",
+              r.built_seconds, r.hwm_built_kib / 1024.0);
   if (c.keep || !c.reuse.empty()) std::printf("data directory kept: %s\n", data_dir.c_str());
   return 0;
 }

@@ -26,6 +26,11 @@ struct StartupResult {
   uint64_t hwm_after_kib = 0;   // VmHWM after `reads` reads of random transcripts
   uint64_t reads = 0;
   uint64_t stored = 0;          // transcripts the vault reports (metrics)
+  // The background builds after start (the index filter, then the presence
+  // table): seconds from spawn until vaultd logged the table's rebuild,
+  // and VmHWM then. 0 if it was not logged within 10 minutes.
+  double built_seconds = 0;
+  uint64_t hwm_built_kib = 0;
 };
 
 StartupResult TimeStartup(const std::string& vaultd, const std::string& data_dir, int reads,
