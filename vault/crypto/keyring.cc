@@ -180,25 +180,41 @@ StatusOr<const SecretBytes*> Keyring::EpochKeyLocked(uint64_t epoch) {
   return &key_cache_.emplace(epoch, std::move(key)).first->second;
 }
 
-StatusOr<const SecretBytes*> Keyring::TagKeyLocked(uint64_t epoch) {
+StatusOr<const KeyedBlake2b*> Keyring::TagKeyLocked(uint64_t epoch) {
   auto it = tag_key_cache_.find(epoch);
   if (it != tag_key_cache_.end()) return &it->second;
   VAULT_ASSIGN_OR_RETURN(const SecretBytes* epoch_key, EpochKeyLocked(epoch));
   VAULT_ASSIGN_OR_RETURN(SecretBytes tag_key,
                          DeriveSubkey(*epoch_key, std::string_view(kTagKeyContext, 8), 0));
+  // BLAKE2b keyed with it, personalised, 16 bytes out (formats/
+  // visitor-index.md), its key block compressed once here rather than at
+  // every tag; the subkey itself is wiped as it goes out of scope.
+  VAULT_ASSIGN_OR_RETURN(KeyedBlake2b hash,
+                         KeyedBlake2b::Create(std::string_view(kTagPersonal, 16), kTagBytes,
+                                              tag_key));
   if (tag_key_cache_.size() >= kMaxCachedKeys) tag_key_cache_.erase(tag_key_cache_.begin());
-  return &tag_key_cache_.emplace(epoch, std::move(tag_key)).first->second;
+  return &tag_key_cache_.emplace(epoch, std::move(hash)).first->second;
 }
 
-void Keyring::TagWith(const SecretBytes& tag_key, std::string_view item, char* out) {
-  Hasher::Create(std::string_view(kTagPersonal, 16), kTagBytes, &tag_key)
-      .Update(item)
-      .FinalTo(out);
+void Keyring::TagWith(const KeyedBlake2b& tag_key, std::string_view item, char* out) {
+  tag_key.HashTo(item, out);
 }
+
+namespace {
+
+Status CheckTagItems(const std::vector<std::string>& items) {
+  for (const std::string& item : items) {
+    if (item.empty()) return Status::InvalidArgument("an empty item has no tag");
+  }
+  return Status::OK();
+}
+
+}  // namespace
 
 StatusOr<std::string> Keyring::VisitorTag(uint64_t epoch, std::string_view item) {
+  if (item.empty()) return Status::InvalidArgument("an empty item has no tag");
   MutexLock l(&mu_);
-  VAULT_ASSIGN_OR_RETURN(const SecretBytes* key, TagKeyLocked(epoch));
+  VAULT_ASSIGN_OR_RETURN(const KeyedBlake2b* key, TagKeyLocked(epoch));
   std::string tag(kTagBytes, '\0');
   TagWith(*key, item, tag.data());
   return tag;
@@ -218,6 +234,7 @@ Status Keyring::ForEachVisitorTag(uint64_t from, uint64_t to, const std::vector<
                                   const std::function<void(uint64_t, size_t, const char*)>& fn) {
   if (to < from) return Status::OK();
   if (to - from >= kMaxEpochSpan) return Status::InvalidArgument("too many epochs to tag");
+  VAULT_RETURN_IF_ERROR(CheckTagItems(items));
   MutexLock l(&mu_);
   const uint64_t first = std::max(from, contents_.base_epoch);
   // The tag keys of consecutive epochs are neighbours in the cache: walk it
@@ -225,7 +242,7 @@ Status Keyring::ForEachVisitorTag(uint64_t from, uint64_t to, const std::vector<
   auto it = tag_key_cache_.lower_bound(first);
   char tag[kTagBytes];
   for (uint64_t e = first; e <= to; ++e) {
-    const SecretBytes* key;
+    const KeyedBlake2b* key;
     if (it != tag_key_cache_.end() && it->first == e) {
       key = &it->second;
     } else {
@@ -244,10 +261,11 @@ Status Keyring::ForEachVisitorTag(uint64_t from, uint64_t to, const std::vector<
 
 StatusOr<std::vector<std::string>> Keyring::VisitorTagsIn(uint64_t epoch,
                                                           const std::vector<std::string>& items) {
+  VAULT_RETURN_IF_ERROR(CheckTagItems(items));
   std::vector<std::string> out;
   out.reserve(items.size());
   MutexLock l(&mu_);
-  VAULT_ASSIGN_OR_RETURN(const SecretBytes* key, TagKeyLocked(epoch));
+  VAULT_ASSIGN_OR_RETURN(const KeyedBlake2b* key, TagKeyLocked(epoch));
   for (const std::string& item : items) {
     std::string& tag = out.emplace_back(kTagBytes, '\0');
     TagWith(*key, item, tag.data());

@@ -30,6 +30,7 @@
 #include "vault/clock.h"
 #include "vault/common/thread_annotations.h"
 #include "vault/crypto/custodian.h"
+#include "vault/crypto/hash.h"
 #include "vault/crypto/secret.h"
 #include "vault/status.h"
 
@@ -121,9 +122,10 @@ class Keyring {
   Keyring(Params params, const RootKeyCustodian* custodian, const Clock* clock,
           KeyringContents contents);
   StatusOr<const SecretBytes*> EpochKeyLocked(uint64_t epoch) REQUIRES(mu_);
-  StatusOr<const SecretBytes*> TagKeyLocked(uint64_t epoch) REQUIRES(mu_);
-  // The 16-byte tag of `item` under `tag_key`, written to `out`.
-  static void TagWith(const SecretBytes& tag_key, std::string_view item, char* out);
+  // The keyed hash of the epoch's tag subkey (its key block compressed).
+  StatusOr<const KeyedBlake2b*> TagKeyLocked(uint64_t epoch) REQUIRES(mu_);
+  // The 16-byte tag of `item` (not empty) under `tag_key`, written to `out`.
+  static void TagWith(const KeyedBlake2b& tag_key, std::string_view item, char* out);
   StatusOr<SecretBytes> StateForLocked(uint64_t epoch) REQUIRES(mu_);
   // Under mu_ so that rewrites of the file are serialised.
   Status PersistLocked(const KeyringContents& contents) REQUIRES(mu_);
@@ -136,7 +138,8 @@ class Keyring {
   KeyringContents contents_ GUARDED_BY(mu_);
   std::map<uint64_t, SecretBytes> checkpoints_ GUARDED_BY(mu_);  // states at multiples of kStride
   std::map<uint64_t, SecretBytes> key_cache_ GUARDED_BY(mu_);    // derived epoch keys
-  std::map<uint64_t, SecretBytes> tag_key_cache_ GUARDED_BY(mu_);  // their tag subkeys
+  // Their tag subkeys, as keyed hashes ready to tag with (guarded memory).
+  std::map<uint64_t, KeyedBlake2b> tag_key_cache_ GUARDED_BY(mu_);
 };
 
 }  // namespace vault
