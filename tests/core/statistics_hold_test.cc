@@ -104,6 +104,50 @@ TEST_F(StatisticsHoldTest, AHeldChatsVisitorIsReturningForAsLongAsItIsHeld) {
   EXPECT_FALSE(Returning("kept"));
 }
 
+// A hold placed before cases had index keys left its transcript's entries
+// under the epoch its key was wrapped under before the hold, where the
+// presence table does not count them: after a restart the table answers
+// "unknown" rather than "absent" until that epoch ends, so the open searches
+// every epoch as before and such a visitor is still returning.
+TEST_F(StatisticsHoldTest, AnOldHoldsEntriesUnderAnEpochMakeTheTableUnsureUntilItEnds) {
+  ASSERT_TRUE(OpenCase("alice", "case-4").ok());
+  std::string held;
+  EXPECT_FALSE(Returning("old-hold", &held));
+  ASSERT_TRUE(Hold("alice", "case-4", held).ok());
+  const std::vector<Identifier> nobody = {{IdentifierKind::kRef, "somebody-new"}};
+  // Held as this version holds: nothing is left under the epoch.
+  Reopen();
+  vault_->WaitForIndexFilter();
+  EXPECT_EQ(vault_->visitor_presence().Lookup("helpline", nobody, vault_->keyring()->base_epoch()),
+            VisitorPresence::Answer::kAbsent);
+
+  // Its entry put back under the pre-hold epoch, as an old hold left it.
+  std::string raw;
+  ASSERT_TRUE(FromHex(held, &raw));
+  auto marker = vault_->store()->Get(Column::kWrappedKeys, raw);
+  ASSERT_TRUE(marker.ok());
+  const uint64_t epoch = HeldMarkerKeyEpoch(*marker);
+  ASSERT_GE(epoch, vault_->keyring()->base_epoch());
+  WriteBatch batch;
+  ASSERT_TRUE(vault_->visitor_index()
+                  .StageAdd(epoch, raw, "helpline", {{IdentifierKind::kRef, "old-hold"}}, &batch)
+                  .ok());
+  ASSERT_TRUE(vault_->store()->Write(&batch).ok());
+  Reopen();
+  vault_->WaitForIndexFilter();
+  EXPECT_EQ(vault_->visitor_presence().Lookup("helpline", nobody, vault_->keyring()->base_epoch()),
+            VisitorPresence::Answer::kUnknown);
+  EXPECT_TRUE(Returning("old-hold"));
+  EXPECT_FALSE(Returning("somebody-new"));
+
+  // Once that epoch is destroyed the table answers again.
+  clock_.Advance(2 * kRetention);
+  ASSERT_TRUE(vault_->RunRetention().ok());
+  EXPECT_EQ(vault_->visitor_presence().Lookup("helpline", nobody, vault_->keyring()->base_epoch()),
+            VisitorPresence::Answer::kAbsent);
+  EXPECT_TRUE(Returning("old-hold"));  // found in the case's key space
+}
+
 TEST_F(StatisticsHoldTest, HoldsKeepingReleaseAndShreddingLeaveTheCountsAlone) {
   ASSERT_TRUE(OpenCase("alice", "case-1").ok());
   const std::string held = HeldTranscript("case-1", "something worrying");

@@ -444,6 +444,43 @@ TEST_F(StatisticsTest, ReturningIsExactThroughErasureCorrectionRestartAndShreddi
   EXPECT_EQ(vault_->visitor_presence().size().used, 4u);
 }
 
+// The rebuild reads the transcripts in chunks of 1,024 ids: more than two
+// chunks here, with erased and still-open transcripts among them, and each
+// visitor is found exactly as the index finds it.
+TEST_F(StatisticsTest, ThePresenceTableIsRebuiltFromEveryChunkOfTranscripts) {
+  constexpr int kChats = 2100;
+  std::vector<std::string> ids;
+  for (int i = 0; i < kChats; ++i) {
+    NewTranscript req;
+    req.service = i % 2 == 0 ? "helpline" : "other";
+    req.visitor.ref = "bulk-" + std::to_string(i);
+    auto created = vault_->CreateTranscript(Writer(req.service), req);
+    ASSERT_TRUE(created.ok()) << created.status().ToString();
+    if (i % 3 != 0) ASSERT_TRUE(vault_->CloseTranscript(Writer(req.service), created->id).ok());
+    ids.push_back(created->id);
+  }
+  for (int i = 5; i < kChats; i += 400) {
+    ASSERT_TRUE(vault_->EraseTranscript(Caller::Trusted("admin"), ids[i], EraseReason::kNone).ok());
+  }
+  Reopen();
+  vault_->WaitForIndexFilter();
+  const VisitorPresence& table = vault_->visitor_presence();
+  ASSERT_TRUE(table.ready());
+  EXPECT_EQ(table.size().used, static_cast<size_t>(kChats - 6));  // 5, 405, ..., 2005 erased
+  const uint64_t base = vault_->keyring()->base_epoch();
+  for (int i = 0; i < kChats; ++i) {
+    const std::string service = i % 2 == 0 ? "helpline" : "other";
+    const std::vector<Identifier> who = {{IdentifierKind::kRef, "bulk-" + std::to_string(i)}};
+    const bool erased = i % 400 == 5;
+    ASSERT_EQ(table.Lookup(service, who, base),
+              erased ? VisitorPresence::Answer::kAbsent : VisitorPresence::Answer::kPresent)
+        << i;
+    ASSERT_EQ(table.Lookup(service == "other" ? "helpline" : "other", who, base),
+              VisitorPresence::Answer::kAbsent)
+        << i;
+  }
+}
+
 TEST_F(StatisticsTest, AnIdleChatIsCountedOnceWhenTheVaultClosesIt) {
   NewTranscript req;
   req.service = "helpline";

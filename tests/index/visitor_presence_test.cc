@@ -15,6 +15,8 @@
 #include <utility>
 #include <vector>
 
+#include "vault/crypto/secret.h"
+
 namespace vault::testing {
 namespace {
 
@@ -25,8 +27,19 @@ Identifier Email(const std::string& v) { return Identifier{IdentifierKind::kEmai
 Identifier Phone(const std::string& v) { return Identifier{IdentifierKind::kPhone, v}; }
 Identifier Ip(const std::string& v) { return Identifier{IdentifierKind::kIp, v}; }
 
-std::unique_ptr<VisitorPresence> ReadyTable(uint64_t origin) {
-  auto t = VisitorPresence::Create(origin);
+// A fixed SipHash key: the fingerprints, and so any collision among the
+// identifiers below, are the same in every run.
+const SecretBytes& FixedKey() {
+  static const SecretBytes* key = [] {
+    auto k = SecretBytes::Zeroed(16);
+    for (size_t i = 0; i < 16; ++i) k->insecure_mutable_data()[i] = static_cast<uint8_t>(7 * i + 1);
+    return new SecretBytes(std::move(k).value());
+  }();
+  return *key;
+}
+
+std::unique_ptr<VisitorPresence> ReadyTable(uint64_t origin, size_t expected = 0) {
+  auto t = VisitorPresence::Create(origin, expected, &FixedKey());
   EXPECT_TRUE(t.ok()) << t.status().ToString();
   (*t)->MarkReady();
   return std::move(*t);
@@ -83,8 +96,19 @@ TEST(VisitorPresenceTest, ARecheckAnswersUnknownUntilItsEpochIsDestroyed) {
   EXPECT_EQ(t->Lookup("s", {Ref("x")}, 0), Answer::kUnknown);
   // Another identifier known present still answers.
   EXPECT_EQ(t->Lookup("s", {Ref("x"), Email("x@y.org")}, 0), Answer::kPresent);
-  // A later transcript does not clear it (which older ones remain is unknown).
+  // A transcript found by the rebuild does not end it, even at that epoch
+  // (its records may have been read just before the removal)...
+  t->NoteFound("s", {Ref("x")}, 20);
+  EXPECT_EQ(t->Lookup("s", {Ref("x")}, 0), Answer::kUnknown);
+  // ...nor one written under an earlier epoch (which later ones remain is
+  // unknown)...
+  t->Note("s", {Ref("x")}, 19);
+  EXPECT_EQ(t->Lookup("s", {Ref("x")}, 0), Answer::kUnknown);
+  // ...but one written at or past it is exactly the latest: known again.
   t->Note("s", {Ref("x")}, 30);
+  EXPECT_EQ(t->Lookup("s", {Ref("x")}, 25), Answer::kPresent);
+  EXPECT_EQ(t->Lookup("s", {Ref("x")}, 31), Answer::kAbsent);
+  t->MarkRecheck("s", {Ref("x")}, 30);
   EXPECT_EQ(t->Lookup("s", {Ref("x")}, 25), Answer::kUnknown);
   // Marked for an identifier never noted: unknown too (the rebuild may not
   // have reached its other transcripts yet).
@@ -94,6 +118,39 @@ TEST(VisitorPresenceTest, ARecheckAnswersUnknownUntilItsEpochIsDestroyed) {
   t->DropBefore(31);
   EXPECT_EQ(t->Lookup("s", {Ref("x")}, 31), Answer::kAbsent);
   EXPECT_EQ(t->size().used, 0u);
+}
+
+TEST(VisitorPresenceTest, ANoteOfADestroyedEpochIsDeadAndReplacedByALiveOne) {
+  auto t = ReadyTable(0);
+  t->MarkRecheck("s", {Ref("x")}, 10);
+  t->DropBefore(12);
+  // Late notes of destroyed epochs, as a rebuild racing the shredder makes.
+  t->NoteFound("s", {Ref("x")}, 11);
+  t->MarkRecheck("s", {Ref("y")}, 11);
+  EXPECT_EQ(t->Lookup("s", {Ref("x"), Ref("y")}, 12), Answer::kAbsent);
+  // A live one replaces the dead slot whole, recheck and all.
+  t->NoteFound("s", {Ref("y")}, 15);
+  EXPECT_EQ(t->Lookup("s", {Ref("y")}, 12), Answer::kPresent);
+}
+
+TEST(VisitorPresenceTest, EntriesItCannotAccountForMakeAbsentUnknownUntilTheirEpochEnds) {
+  auto t = ReadyTable(0);
+  t->Note("s", {Ref("here")}, 50);
+  t->UnknownUntil(40);
+  t->UnknownUntil(30);  // an earlier one changes nothing
+  EXPECT_EQ(t->Lookup("s", {Ref("here")}, 40), Answer::kPresent);
+  EXPECT_EQ(t->Lookup("s", {Ref("elsewhere")}, 40), Answer::kUnknown);
+  EXPECT_EQ(t->Lookup("s", {Ref("elsewhere")}, 41), Answer::kAbsent);
+}
+
+TEST(VisitorPresenceTest, SizedForWhatItWillHoldItDoesNotGrow) {
+  auto t = ReadyTable(0, 100000);
+  const size_t slots = t->size().slots;
+  EXPECT_GE(slots * 3, 100000u * 4);
+  EXPECT_LE(slots, 4u * 100000);
+  for (int i = 0; i < 100000; ++i) t->Note("s", {Ref(std::to_string(i))}, 1);
+  EXPECT_EQ(t->size().slots, slots);
+  EXPECT_EQ(t->size().used, 100000u);  // no two of them collide under the fixed key
 }
 
 TEST(VisitorPresenceTest, AnEpochBeyondWhatASlotHoldsDisablesTheTable) {
@@ -108,13 +165,17 @@ TEST(VisitorPresenceTest, AnEpochBeyondWhatASlotHoldsDisablesTheTable) {
 struct Model {
   std::map<std::tuple<std::string, int, std::string>, std::pair<uint64_t, bool>> slots;
   uint64_t base = 0;  // epochs before it are destroyed
-  void Raise(const std::string& s, const Identifier& id, uint64_t e, bool recheck) {
+  enum Mark { kWritten, kFound, kRecheck };
+  void Raise(const std::string& s, const Identifier& id, uint64_t e, Mark mark) {
+    const bool recheck = mark == kRecheck;
     auto [it, fresh] = slots.try_emplace({s, static_cast<int>(id.kind), id.value}, e, recheck);
     if (!fresh && it->second.first < base) {
       it->second = {e, recheck};  // what it stood for is destroyed
     } else if (!fresh) {
+      // A written transcript at or past the slot's epoch is the latest.
+      const bool still = it->second.second && (mark != kWritten || e < it->second.first);
       it->second.first = std::max(it->second.first, e);
-      it->second.second = it->second.second || recheck;
+      it->second.second = recheck || still;
     }
   }
   Answer Lookup(const std::string& s, const std::vector<Identifier>& ids, uint64_t base) const {
@@ -149,16 +210,22 @@ TEST(VisitorPresenceTest, AgreesWithAModelThroughGrowthRechecksAndDrops) {
   for (int step = 0; step < 200000; ++step) {
     const std::string& s = services[rng() % services.size()];
     const int op = static_cast<int>(rng() % 100);
-    if (op < 60) {
+    if (op < 50) {
       const std::vector<Identifier> ids = {random_id(), random_id()};
       const uint64_t e = base + rng() % 720;
       t->Note(s, ids, e);
-      for (const Identifier& id : ids) model.Raise(s, id, e, false);
+      for (const Identifier& id : ids) model.Raise(s, id, e, Model::kWritten);
+    } else if (op < 60) {
+      // The rebuild's notes, some of epochs already destroyed.
+      const std::vector<Identifier> ids = {random_id()};
+      const uint64_t e = base - std::min<uint64_t>(base - kOrigin, 5) + rng() % 720;
+      t->NoteFound(s, ids, e);
+      for (const Identifier& id : ids) model.Raise(s, id, e, Model::kFound);
     } else if (op < 62) {
       const Identifier id = random_id();
       const uint64_t e = base + rng() % 720;
       t->MarkRecheck(s, {id}, e);
-      model.Raise(s, id, e, true);
+      model.Raise(s, id, e, Model::kRecheck);
     } else if (op < 63) {
       base += 1 + rng() % 40;  // retention destroys epochs
       t->DropBefore(base);

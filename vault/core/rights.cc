@@ -656,11 +656,16 @@ Status VaultImpl::DoSubjectRectification(const Caller& caller, const SubjectAcce
     // The index follows: the old identifiers' entries go, the new ones come
     // (an unchanged one is deleted and put again in the same batch).
     const std::vector<Identifier> old_ids = IndexedIdentifiers(*old);
+    const std::vector<Identifier> new_ids = IndexedIdentifiers(updated);
     failed = index_.StageRemove(t->key_epoch, raw_id, old_ids, &batch);
-    presence_->MarkRecheck(t->state.service, old_ids, t->key_epoch);
+    // Only the identifiers that this transcript no longer has.
+    std::vector<Identifier> gone;
+    for (const Identifier& i : old_ids) {
+      if (std::find(new_ids.begin(), new_ids.end(), i) == new_ids.end()) gone.push_back(i);
+    }
+    presence_->MarkRecheck(t->state.service, gone, t->key_epoch);
     if (failed.ok()) {
-      failed = index_.StageAdd(t->key_epoch, raw_id, t->state.service,
-                               IndexedIdentifiers(updated), &batch);
+      failed = index_.StageAdd(t->key_epoch, raw_id, t->state.service, new_ids, &batch);
     }
     if (failed.ok()) failed = Audit(caller, "transcript.rectify", id, "ok", why);
     if (!failed.ok()) break;

@@ -3,6 +3,9 @@
 // the publication of a completed period (vault/stats).
 #include <algorithm>
 #include <chrono>
+#include <map>
+#include <set>
+#include <string>
 
 #include "vault/common/encoding.h"
 #include "vault/core/vault_impl.h"
@@ -79,6 +82,10 @@ void VaultImpl::RebuildPresence() {
     std::string state;    // sealed
     std::string visitor;  // sealed
   };
+  // Held transcripts by the epoch their key was under before the hold (0:
+  // not recorded): a hold placed before cases had index keys left their
+  // entries there, where the table does not count them.
+  std::map<uint64_t, std::set<std::string>> held;
   constexpr size_t kChunk = 1024;
   std::vector<Pending> chunk;
   chunk.reserve(kChunk);
@@ -113,7 +120,7 @@ void VaultImpl::RebuildPresence() {
           std::string visitor_plain,
           aead::Open(*dek, p.visitor, RecordAd(p.raw_id, RecordKind::kVisitor, 0)));
       VAULT_ASSIGN_OR_RETURN(Visitor visitor, DecodeVisitor(visitor_plain));
-      presence_->Note(state.service, IndexedIdentifiers(visitor), epoch);
+      presence_->NoteFound(state.service, IndexedIdentifiers(visitor), epoch);
       ++noted;
     }
     chunk.clear();
@@ -125,8 +132,9 @@ void VaultImpl::RebuildPresence() {
           stopped = true;
           return false;
         }
-        if (key.size() != kIdBytes || IsTombstone(value) || IsErasedTombstone(value) ||
-            IsHeldMarker(value)) {
+        if (key.size() != kIdBytes || IsTombstone(value)) return true;
+        if (IsHeldMarker(value)) {
+          held[HeldMarkerKeyEpoch(value)].insert(std::string(key));
           return true;
         }
         chunk.push_back(Pending{std::string(key), std::string(value), {}, {}});
@@ -137,6 +145,7 @@ void VaultImpl::RebuildPresence() {
   if (stopped) return;
   if (failed.ok()) failed = scanned;
   if (failed.ok()) failed = note_chunk();
+  if (failed.ok() && !held.empty()) failed = NoteHeldEntriesLeftInEpochs(held);
   if (!failed.ok()) {
     // Every lookup then searches the index, as before the table existed.
     presence_->Disable();
@@ -152,6 +161,33 @@ void VaultImpl::RebuildPresence() {
                                  {"fingerprints", std::to_string(size.used)},
                                  {"bytes", std::to_string(size.bytes)},
                                  {"ms", std::to_string(ms)}});
+}
+
+Status VaultImpl::NoteHeldEntriesLeftInEpochs(
+    const std::map<uint64_t, std::set<std::string>>& held) {
+  // Held transcripts whose entries are still under an epoch's key: while
+  // that epoch lives, the table cannot say a visitor is absent (IsReturning
+  // then searches every epoch, as before the table). A held transcript whose
+  // pre-hold epoch is not recorded may have them in any live epoch.
+  const uint64_t base = keyring_->base_epoch();
+  auto scan = [&](uint64_t from, std::string_view end, const std::set<std::string>& ids) {
+    return store_->ScanRange(Column::kVisitorIndex, VisitorIndexPrefix(from, ""), end,
+                             [&](std::string_view key, std::string_view) {
+                               if (key.size() == kVisitorIndexKeyBytes &&
+                                   ids.count(std::string(key.substr(key.size() - kIdBytes))) != 0) {
+                                 presence_->UnknownUntil(GetU64(key.data()));
+                               }
+                               return true;
+                             });
+  };
+  for (const auto& [epoch, ids] : held) {
+    if (epoch == 0) {
+      VAULT_RETURN_IF_ERROR(scan(base, kHeldIndexSpace, ids));
+    } else if (epoch >= base) {
+      VAULT_RETURN_IF_ERROR(scan(epoch, VisitorIndexPrefix(epoch + 1, ""), ids));
+    }
+  }
+  return Status::OK();
 }
 
 void VaultImpl::StageStatistics(StateRecord* state, UnixMillis closed_at, WriteBatch* batch) {

@@ -180,8 +180,14 @@ StatusOr<std::unique_ptr<VaultImpl>> VaultImpl::Open(const Options& options, Clo
                          audit::AuditLog::Open(ao, custodian.get(), clock));
   // Whether a visitor is returning, from memory (vault/index/
   // visitor_presence.h); rebuilt below, after the index filter.
-  VAULT_ASSIGN_OR_RETURN(std::unique_ptr<VisitorPresence> presence,
-                         VisitorPresence::Create(keyring->base_epoch()));
+  // Sized for one identifier of every transcript held (8 bytes per
+  // transcript at most three-quarters full), so that the rebuild grows it
+  // under the lock every open waits on at most twice, while a vault whose
+  // chats give no identifiers spends little on it.
+  VAULT_ASSIGN_OR_RETURN(
+      std::unique_ptr<VisitorPresence> presence,
+      VisitorPresence::Create(keyring->base_epoch(),
+                              static_cast<size_t>(std::max<int64_t>(0, open + closed))));
   std::unique_ptr<VaultImpl> vault(new VaultImpl(options, clock, std::move(lock),
                                                  std::move(custodian), std::move(keyring),
                                                  std::move(store), std::move(audit_log),

@@ -356,6 +356,10 @@ class VaultImpl final : public Vault, private RetentionHost, private HoldHost {
   // presence_ (its service, identifiers and epoch, read from its sealed
   // records), then lets presence_ answer; on index_filter_builder_.
   void RebuildPresence();
+  // For RebuildPresence: held transcripts (by pre-hold epoch, 0 if not
+  // recorded) whose index entries are still under an epoch's key make the
+  // table answer "unknown" until that epoch is destroyed.
+  Status NoteHeldEntriesLeftInEpochs(const std::map<uint64_t, std::set<std::string>>& held);
   // At close, before its state is sealed: adds the chat's counts to
   // today's (in the offset) cells of its service and marks it counted,
   // unless it was opened before statistics, statistics are off, or it is

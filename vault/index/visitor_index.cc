@@ -125,7 +125,7 @@ StatusOr<std::vector<VisitorIndex::Match>> VisitorIndex::FindIn(const std::vecto
   uint64_t top = 0;
   uint64_t low = 0;
   const std::optional<EpochTagFilter::Span> span =
-      filter_ != nullptr ? filter_->EpochsFrom(base) : std::nullopt;
+      filter_ != nullptr && epochs ? filter_->EpochsFrom(base) : std::nullopt;
   if (!epochs) {
     any_epoch = false;
   } else if (span.has_value()) {

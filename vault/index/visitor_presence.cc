@@ -16,17 +16,35 @@ bool Counted(const Identifier& id) { return id.kind != IdentifierKind::kIp; }
 
 }  // namespace
 
-StatusOr<std::unique_ptr<VisitorPresence>> VisitorPresence::Create(uint64_t origin_epoch) {
-  VAULT_ASSIGN_OR_RETURN(SecretBytes key, SecretBytes::Random(kShortHashKeyBytes));
-  return std::unique_ptr<VisitorPresence>(
-      new VisitorPresence(origin_epoch, std::make_unique<SecretBytes>(std::move(key))));
+StatusOr<std::unique_ptr<VisitorPresence>> VisitorPresence::Create(uint64_t origin_epoch,
+                                                                   size_t expected,
+                                                                   const SecretBytes* key) {
+  SecretBytes made;
+  if (key != nullptr) {
+    if (key->size() != kShortHashKeyBytes) return Status::InvalidArgument("a 16-byte key");
+    VAULT_ASSIGN_OR_RETURN(made, key->Clone());
+  } else {
+    VAULT_ASSIGN_OR_RETURN(made, SecretBytes::Random(kShortHashKeyBytes));
+  }
+  return std::unique_ptr<VisitorPresence>(new VisitorPresence(
+      origin_epoch, expected, std::make_unique<SecretBytes>(std::move(made))));
 }
 
-VisitorPresence::VisitorPresence(uint64_t origin_epoch, std::unique_ptr<SecretBytes> key)
+VisitorPresence::VisitorPresence(uint64_t origin_epoch, size_t expected,
+                                 std::unique_ptr<SecretBytes> key)
     : origin_(origin_epoch), key_(std::move(key)) {
   MutexLock l(&mu_);
+  // Room for `expected` at most three-quarters full: growing rehashes the
+  // whole table under the lock every open waits on.
   shift_bits_ = kInitialShiftBits;
+  while ((size_t{1} << shift_bits_) * 3 < expected * 4 && shift_bits_ < 40) ++shift_bits_;
   slots_.assign(size_t{1} << shift_bits_, 0);
+}
+
+void VisitorPresence::UnknownUntil(uint64_t epoch) {
+  uint64_t seen = unknown_until_.load();
+  while (seen < epoch + 1 && !unknown_until_.compare_exchange_weak(seen, epoch + 1)) {
+  }
 }
 
 VisitorPresence::~VisitorPresence() = default;
@@ -37,25 +55,33 @@ uint64_t VisitorPresence::Fingerprint(std::string_view service, const Identifier
   std::string input(service);
   input.push_back('\0');
   input.append(IdentifierTagInput(id));
-  const uint64_t h = ShortHash64(*key_, input);
-  return (h >> (64 - 39)) | (uint64_t{1} << 38);  // 39 bits, never 0
+  const uint64_t fp = ShortHash64(*key_, input) >> (64 - 39);
+  return fp == 0 ? 1 : fp;  // 39 bits, never 0
 }
 
 void VisitorPresence::Note(std::string_view service, const std::vector<Identifier>& ids,
                            uint64_t epoch) {
   for (const Identifier& id : ids) {
-    if (Counted(id)) Raise(Fingerprint(service, id), epoch, /*recheck=*/false);
+    if (Counted(id)) Raise(Fingerprint(service, id), epoch, Mark::kWritten);
+  }
+}
+
+void VisitorPresence::NoteFound(std::string_view service, const std::vector<Identifier>& ids,
+                                uint64_t epoch) {
+  for (const Identifier& id : ids) {
+    if (Counted(id)) Raise(Fingerprint(service, id), epoch, Mark::kFound);
   }
 }
 
 void VisitorPresence::MarkRecheck(std::string_view service, const std::vector<Identifier>& ids,
                                   uint64_t epoch) {
   for (const Identifier& id : ids) {
-    if (Counted(id)) Raise(Fingerprint(service, id), epoch, /*recheck=*/true);
+    if (Counted(id)) Raise(Fingerprint(service, id), epoch, Mark::kRecheck);
   }
 }
 
-void VisitorPresence::Raise(uint64_t fingerprint, uint64_t epoch, bool recheck) {
+void VisitorPresence::Raise(uint64_t fingerprint, uint64_t epoch, Mark mark) {
+  const bool recheck = mark == Mark::kRecheck;
   if (epoch < origin_) return;  // destroyed before this table began
   if (epoch - origin_ > kEpochMask) {
     // Beyond what a slot can hold: the table cannot answer any more.
@@ -78,7 +104,11 @@ void VisitorPresence::Raise(uint64_t fingerprint, uint64_t epoch, bool recheck) 
       // every transcript it stood for is gone.
       const bool dead = (slot & kEpochMask) < dropped_below_;
       const uint64_t held = dead ? 0 : slot & kEpochMask;
-      const bool was_recheck = !dead && (slot & kRecheck) != 0;
+      // The slot's epoch bounds every transcript it stood for, removed ones
+      // included: a transcript noted at or past it is now exactly the
+      // latest, and the recheck is over.
+      const bool was_recheck =
+          !dead && (slot & kRecheck) != 0 && (mark != Mark::kWritten || rel < held);
       slot = fingerprint << kFingerprintShift | (recheck || was_recheck ? kRecheck : 0) |
              std::max(held, rel);
       return;
@@ -97,7 +127,8 @@ VisitorPresence::Answer VisitorPresence::Lookup(std::string_view service,
   }
   // Relative epochs from here: a live one is at least `live_from`.
   const uint64_t live_from = base_epoch > origin_ ? base_epoch - origin_ : 0;
-  bool unknown = false;
+  // Entries the table does not account for may still live.
+  bool unknown = base_epoch < unknown_until_.load(std::memory_order_acquire);
   MutexLock l(&mu_);
   const size_t mask = slots_.size() - 1;
   for (uint64_t fp : fingerprints) {

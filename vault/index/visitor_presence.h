@@ -56,8 +56,12 @@ class SecretBytes;
 class VisitorPresence {
  public:
   // Epochs are held relative to `origin_epoch` (the keyring's base at
-  // start) in 23 bits: with 1-hour epochs, almost a thousand years.
-  static StatusOr<std::unique_ptr<VisitorPresence>> Create(uint64_t origin_epoch);
+  // start) in 23 bits: with 1-hour epochs, almost a thousand years. Sized
+  // for `expected` fingerprints without growing. `key` (16 bytes), for
+  // tests only: the fingerprints' SipHash key; by default a random one.
+  static StatusOr<std::unique_ptr<VisitorPresence>> Create(uint64_t origin_epoch,
+                                                           size_t expected = 0,
+                                                           const SecretBytes* key = nullptr);
   ~VisitorPresence();
   VisitorPresence(const VisitorPresence&) = delete;
   VisitorPresence& operator=(const VisitorPresence&) = delete;
@@ -68,9 +72,15 @@ class VisitorPresence {
   // epoch filter is: a failed batch leaves a visitor looking returning
   // until that epoch is destroyed, never a returning one looking new.
   void Note(std::string_view service, const std::vector<Identifier>& ids, uint64_t epoch);
+  // The same for a transcript read by the start-up rebuild: as Note, but
+  // never ends a recheck (its records may have been read just before an
+  // erasure that marked one).
+  void NoteFound(std::string_view service, const std::vector<Identifier>& ids, uint64_t epoch);
   // A transcript of `service` with `ids`, whose entries were under
   // `epoch`, is being removed before its epoch ends (erased, corrected,
-  // destroyed at a hold's release): its slots answer kUnknown from now on.
+  // destroyed at a hold's release): its slots answer kUnknown until a later
+  // transcript of theirs is noted under an epoch at least as late as theirs
+  // (which is then exactly the latest), or their epoch is destroyed.
   void MarkRecheck(std::string_view service, const std::vector<Identifier>& ids, uint64_t epoch);
 
   enum class Answer {
@@ -90,6 +100,11 @@ class VisitorPresence {
   // Disables the table for good (a rebuild that failed, or an epoch too
   // far from the origin): every lookup answers kUnknown.
   void Disable() { disabled_.store(true, std::memory_order_release); }
+  // Entries the table cannot account for may live until `epoch` (a hold
+  // placed before cases had index keys left its transcript's entries under
+  // its pre-hold epoch): until that epoch is destroyed, a lookup answers
+  // kUnknown where it would answer kAbsent.
+  void UnknownUntil(uint64_t epoch);
 
   // Drops the slots of epochs before `base_epoch` (after a retention run).
   void DropBefore(uint64_t base_epoch);
@@ -102,17 +117,18 @@ class VisitorPresence {
   Size size() const;
 
  private:
-  explicit VisitorPresence(uint64_t origin_epoch, std::unique_ptr<SecretBytes> key);
+  VisitorPresence(uint64_t origin_epoch, size_t expected, std::unique_ptr<SecretBytes> key);
 
-  // One slot: fingerprint (39 bits, top bit set so a used slot is never
-  // 0) << 24 | recheck << 23 | epoch - origin (23 bits). 0 is empty.
+  // One slot: fingerprint (39 bits, never 0, so a used slot is never 0)
+  // << 24 | recheck << 23 | epoch - origin (23 bits). 0 is empty.
   static constexpr int kEpochBits = 23;
   static constexpr uint64_t kEpochMask = (uint64_t{1} << kEpochBits) - 1;
   static constexpr uint64_t kRecheck = uint64_t{1} << kEpochBits;
   static constexpr int kFingerprintShift = 24;
 
   uint64_t Fingerprint(std::string_view service, const Identifier& id) const;
-  void Raise(uint64_t fingerprint, uint64_t epoch, bool recheck);
+  enum class Mark { kWritten, kFound, kRecheck };
+  void Raise(uint64_t fingerprint, uint64_t epoch, Mark mark);
   void Grow() REQUIRES(mu_);
   size_t Home(uint64_t fingerprint) const REQUIRES(mu_) {
     return (fingerprint * 0x9E3779B97F4A7C15ull) >> (64 - shift_bits_);
@@ -122,6 +138,7 @@ class VisitorPresence {
   const std::unique_ptr<SecretBytes> key_;  // SipHash key, guarded memory
   std::atomic<bool> ready_{false};
   std::atomic<bool> disabled_{false};
+  std::atomic<uint64_t> unknown_until_{0};  // UnknownUntil's epoch + 1; 0 if none
 
   mutable Mutex mu_;
   std::vector<uint64_t> slots_ GUARDED_BY(mu_);  // linear probing
