@@ -93,6 +93,16 @@ class HoldsFixture : public VaultFixture {
     return id;
   }
 
+  // Releases every hold of `case_id` (alice and bob approve).
+  void ReleaseCase(const std::string& case_id) {
+    auto request = File("alice", case_id, {}, RequestKind::kRelease);
+    ASSERT_TRUE(request.ok()) << request.status().ToString();
+    ASSERT_TRUE(Approve("alice", request->id).ok());
+    auto done = Approve("bob", request->id);
+    ASSERT_TRUE(done.ok()) << done.status().ToString();
+    ASSERT_TRUE(done->executed);
+  }
+
   std::map<std::string, safeguard::OfficerKeys> officers_;
 };
 

@@ -154,15 +154,6 @@ class RightsFixture : public VisitorFixture {
     EXPECT_TRUE(page.ok()) << page.status().ToString();
     return page.ok() ? page->entries : std::vector<HistoryEntry>{};
   }
-  // Releases every hold of `case_id` (two officers).
-  void ReleaseCase(const std::string& case_id) {
-    auto request = File("alice", case_id, {}, RequestKind::kRelease);
-    ASSERT_TRUE(request.ok()) << request.status().ToString();
-    ASSERT_TRUE(Approve("alice", request->id).ok());
-    auto done = Approve("bob", request->id);
-    ASSERT_TRUE(done.ok()) << done.status().ToString();
-    ASSERT_TRUE(done->executed);
-  }
 };
 
 }  // namespace vault::testing

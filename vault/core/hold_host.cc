@@ -251,13 +251,8 @@ Status VaultImpl::StageRecovered(const Store& backup, std::string_view raw_id,
   if (!sealed_state.ok() || !sealed_visitor.ok()) return bad;
   // Both open with the DEK the case key gave, so the records are this
   // transcript's, and the index entries below are made from its visitor.
-  StatusOr<std::string> state_plain =
-      aead::Open(dek, *sealed_state, RecordAd(raw, RecordKind::kState, 0));
-  StatusOr<std::string> visitor_plain =
-      aead::Open(dek, *sealed_visitor, RecordAd(raw, RecordKind::kVisitor, 0));
-  if (!state_plain.ok() || !visitor_plain.ok()) return bad;
-  StatusOr<StateRecord> state = DecodeState(*state_plain);
-  StatusOr<Visitor> visitor = DecodeVisitor(*visitor_plain);
+  StatusOr<StateRecord> state = OpenState(raw, dek, *sealed_state);
+  StatusOr<Visitor> visitor = OpenVisitor(raw, dek, *sealed_visitor);
   if (!state.ok() || !visitor.ok()) return bad;
   batch->Put(Column::kTranscripts, state_key, *sealed_state);
   batch->Put(Column::kTranscripts, visitor_key, *sealed_visitor);

@@ -106,7 +106,7 @@ void VaultImpl::OnRetentionRun() {
   // And the index filter's bits of epochs whose keys are now destroyed.
   if (index_filter_ != nullptr) index_filter_->DropBefore(keyring_->base_epoch());
   // And the presence table's slots of those epochs.
-  if (presence_ != nullptr) presence_->DropBefore(keyring_->base_epoch());
+  presence_->DropBefore(keyring_->base_epoch());
   // Rights-register entries whose key this run destroyed: unreadable now,
   // their ciphertext deleted (a later compaction removes it from the files).
   if (rights_ != nullptr) {

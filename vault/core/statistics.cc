@@ -11,7 +11,6 @@
 #include "vault/core/vault_impl.h"
 #include "vault/core/records.h"
 #include "vault/core/vault_internal.h"
-#include "vault/crypto/aead.h"
 #include "vault/crypto/keyring.h"
 #include "vault/storage/schema.h"
 #include "vault/index/identifiers.h"
@@ -113,13 +112,8 @@ void VaultImpl::RebuildPresence() {
         return dek.status();
       }
       VAULT_ASSIGN_OR_RETURN(const uint64_t epoch, Keyring::WrappedEpoch(p.wrapped));
-      VAULT_ASSIGN_OR_RETURN(std::string state_plain,
-                             aead::Open(*dek, p.state, RecordAd(p.raw_id, RecordKind::kState, 0)));
-      VAULT_ASSIGN_OR_RETURN(StateRecord state, DecodeState(state_plain));
-      VAULT_ASSIGN_OR_RETURN(
-          std::string visitor_plain,
-          aead::Open(*dek, p.visitor, RecordAd(p.raw_id, RecordKind::kVisitor, 0)));
-      VAULT_ASSIGN_OR_RETURN(Visitor visitor, DecodeVisitor(visitor_plain));
+      VAULT_ASSIGN_OR_RETURN(StateRecord state, OpenState(p.raw_id, *dek, p.state));
+      VAULT_ASSIGN_OR_RETURN(Visitor visitor, OpenVisitor(p.raw_id, *dek, p.visitor));
       presence_->NoteFound(state.service, IndexedIdentifiers(visitor), epoch);
       ++noted;
     }

@@ -272,11 +272,7 @@ StatusOr<VaultImpl::Loaded> VaultImpl::LoadWrapped(std::string raw_id, const std
     return dek.status();
   }
   t.dek = std::move(dek).value();
-  VAULT_ASSIGN_OR_RETURN(std::string sealed,
-                         store_->Get(Column::kTranscripts, TranscriptKey(t.raw_id, RecordKind::kState)));
-  VAULT_ASSIGN_OR_RETURN(std::string plain,
-                         aead::Open(t.dek, sealed, RecordAd(t.raw_id, RecordKind::kState, 0)));
-  VAULT_ASSIGN_OR_RETURN(t.state, DecodeState(plain));
+  VAULT_ASSIGN_OR_RETURN(t.state, ReadState(t.raw_id, t.dek));
   if (!even_if_expired && clock_->NowMillis() >= t.state.expires_at) {
     return Status::Gone("this transcript has expired", "expired");
   }
@@ -634,20 +630,30 @@ StatusOr<Transcript> VaultImpl::DoGet(const Caller& caller, std::string_view id,
   return ReadRecords(id, t.raw_id, t.dek, t.state, range);
 }
 
-StatusOr<StateRecord> VaultImpl::ReadState(const std::string& raw_id, const SecretBytes& dek) {
-  VAULT_ASSIGN_OR_RETURN(std::string sealed,
-                         store_->Get(Column::kTranscripts, TranscriptKey(raw_id, RecordKind::kState)));
+StatusOr<StateRecord> VaultImpl::OpenState(const std::string& raw_id, const SecretBytes& dek,
+                                           std::string_view sealed) {
   VAULT_ASSIGN_OR_RETURN(std::string plain,
                          aead::Open(dek, sealed, RecordAd(raw_id, RecordKind::kState, 0)));
   return DecodeState(plain);
 }
 
-StatusOr<Visitor> VaultImpl::ReadVisitor(const std::string& raw_id, const SecretBytes& dek) {
-  VAULT_ASSIGN_OR_RETURN(std::string sealed, store_->Get(Column::kTranscripts,
-                                                         TranscriptKey(raw_id, RecordKind::kVisitor)));
+StatusOr<Visitor> VaultImpl::OpenVisitor(const std::string& raw_id, const SecretBytes& dek,
+                                         std::string_view sealed) {
   VAULT_ASSIGN_OR_RETURN(std::string plain,
                          aead::Open(dek, sealed, RecordAd(raw_id, RecordKind::kVisitor, 0)));
   return DecodeVisitor(plain);
+}
+
+StatusOr<StateRecord> VaultImpl::ReadState(const std::string& raw_id, const SecretBytes& dek) {
+  VAULT_ASSIGN_OR_RETURN(std::string sealed,
+                         store_->Get(Column::kTranscripts, TranscriptKey(raw_id, RecordKind::kState)));
+  return OpenState(raw_id, dek, sealed);
+}
+
+StatusOr<Visitor> VaultImpl::ReadVisitor(const std::string& raw_id, const SecretBytes& dek) {
+  VAULT_ASSIGN_OR_RETURN(std::string sealed, store_->Get(Column::kTranscripts,
+                                                         TranscriptKey(raw_id, RecordKind::kVisitor)));
+  return OpenVisitor(raw_id, dek, sealed);
 }
 
 Status VaultImpl::StageIndexMove(const std::string& raw_id, const SecretBytes& dek,

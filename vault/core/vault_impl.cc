@@ -182,9 +182,8 @@ StatusOr<std::unique_ptr<VaultImpl>> VaultImpl::Open(const Options& options, Clo
   VAULT_ASSIGN_OR_RETURN(std::unique_ptr<audit::AuditLog> audit_log,
                          audit::AuditLog::Open(ao, custodian.get(), clock));
   // Whether a visitor is returning, from memory (vault/index/
-  // visitor_presence.h); rebuilt below, after the index filter.
-  // Sized for one identifier of every transcript held (8 bytes per
-  // transcript at most three-quarters full), so that the rebuild grows it
+  // visitor_presence.h), rebuilt below after the index filter. Sized for
+  // one identifier of every transcript held, so that the rebuild grows it
   // under the lock every open waits on at most twice, while a vault whose
   // chats give no identifiers spends little on it.
   VAULT_ASSIGN_OR_RETURN(

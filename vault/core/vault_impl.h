@@ -188,6 +188,12 @@ class VaultImpl final : public Vault, private RetentionHost, private HoldHost {
                                    const SecretBytes& dek, const StateRecord& state,
                                    const MessageRange& range = {});
   StatusOr<StateRecord> ReadState(const std::string& raw_id, const SecretBytes& dek);
+  // A transcript's sealed state or visitor record, opened with its DEK and
+  // decoded (ReadState and ReadVisitor read it from the store first).
+  static StatusOr<StateRecord> OpenState(const std::string& raw_id, const SecretBytes& dek,
+                                         std::string_view sealed);
+  static StatusOr<Visitor> OpenVisitor(const std::string& raw_id, const SecretBytes& dek,
+                                       std::string_view sealed);
   StatusOr<HistoryPage> DoListHistory(const Caller& caller, std::string_view id,
                                       const HistoryQuery& query, size_t* results);
   // A visitor's right carried out (rights.cc): the register entry it

@@ -19,6 +19,13 @@ static_assert(crypto_shorthash_siphash24_BYTES == 8);
 
 [[noreturn]] void Misuse() { std::abort(); }
 
+// A little-endian 64-bit word, as BLAKE2b and SipHash read and write them.
+inline uint64_t Load64(const unsigned char* p) {
+  uint64_t v = 0;
+  for (int i = 7; i >= 0; --i) v = (v << 8) | p[i];
+  return v;
+}
+
 crypto_generichash_blake2b_state* State(unsigned char* p) {
   return reinterpret_cast<crypto_generichash_blake2b_state*>(p);
 }
@@ -92,12 +99,6 @@ constexpr uint8_t kSigma[12][16] = {
     {10, 2, 8, 4, 7, 6, 1, 5, 15, 11, 9, 14, 3, 12, 13, 0},
     {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15},
     {14, 10, 4, 8, 9, 15, 13, 6, 1, 12, 0, 2, 11, 7, 5, 3}};
-
-inline uint64_t Load64(const unsigned char* p) {
-  uint64_t v = 0;
-  for (int i = 7; i >= 0; --i) v = (v << 8) | p[i];
-  return v;
-}
 
 inline uint64_t Rotr64(uint64_t x, int n) { return (x >> n) | (x << (64 - n)); }
 
@@ -211,9 +212,7 @@ uint64_t ShortHash64(const SecretBytes& key, std::string_view data) {
   unsigned char out[8];
   crypto_shorthash_siphash24(out, reinterpret_cast<const unsigned char*>(data.data()), data.size(),
                              key.insecure_data());
-  uint64_t v = 0;
-  for (int i = 7; i >= 0; --i) v = (v << 8) | out[i];  // little-endian, as SipHash defines it
-  return v;
+  return Load64(out);
 }
 
 std::string KeyCommitment(std::string_view personal, std::string_view label,

@@ -196,10 +196,6 @@ StatusOr<const KeyedBlake2b*> Keyring::TagKeyLocked(uint64_t epoch) {
   return &tag_key_cache_.emplace(epoch, std::move(hash)).first->second;
 }
 
-void Keyring::TagWith(const KeyedBlake2b& tag_key, std::string_view item, char* out) {
-  tag_key.HashTo(item, out);
-}
-
 namespace {
 
 Status CheckTagItems(const std::vector<std::string>& items) {
@@ -216,7 +212,7 @@ StatusOr<std::string> Keyring::VisitorTag(uint64_t epoch, std::string_view item)
   MutexLock l(&mu_);
   VAULT_ASSIGN_OR_RETURN(const KeyedBlake2b* key, TagKeyLocked(epoch));
   std::string tag(kTagBytes, '\0');
-  TagWith(*key, item, tag.data());
+  key->HashTo(item, tag.data());
   return tag;
 }
 
@@ -250,7 +246,7 @@ Status Keyring::ForEachVisitorTag(uint64_t from, uint64_t to, const std::vector<
       it = tag_key_cache_.find(e);
     }
     for (size_t k = 0; k < items.size(); ++k) {
-      TagWith(*key, items[k], tag);
+      key->HashTo(items[k], tag);
       fn(e, k, tag);
     }
     if (it != tag_key_cache_.end()) ++it;
@@ -268,7 +264,7 @@ StatusOr<std::vector<std::string>> Keyring::VisitorTagsIn(uint64_t epoch,
   VAULT_ASSIGN_OR_RETURN(const KeyedBlake2b* key, TagKeyLocked(epoch));
   for (const std::string& item : items) {
     std::string& tag = out.emplace_back(kTagBytes, '\0');
-    TagWith(*key, item, tag.data());
+    key->HashTo(item, tag.data());
   }
   return out;
 }

@@ -124,8 +124,6 @@ class Keyring {
   StatusOr<const SecretBytes*> EpochKeyLocked(uint64_t epoch) REQUIRES(mu_);
   // The keyed hash of the epoch's tag subkey (its key block compressed).
   StatusOr<const KeyedBlake2b*> TagKeyLocked(uint64_t epoch) REQUIRES(mu_);
-  // The 16-byte tag of `item` (not empty) under `tag_key`, written to `out`.
-  static void TagWith(const KeyedBlake2b& tag_key, std::string_view item, char* out);
   StatusOr<SecretBytes> StateForLocked(uint64_t epoch) REQUIRES(mu_);
   // Under mu_ so that rewrites of the file are serialised.
   Status PersistLocked(const KeyringContents& contents) REQUIRES(mu_);
