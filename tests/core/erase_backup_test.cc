@@ -26,9 +26,6 @@ std::vector<std::string> Outcomes(const std::vector<json::object>& payloads) {
   return out;
 }
 
-bool AnyFileHolds(const std::string& dir, const std::string& bytes) {
-  return !FilesContaining(dir, bytes).empty();
-}
 
 TEST_F(EraseBackupTest, AnErasureSucceedsOnceCommittedEvenIfCompactionFails) {
   const std::string id = Create();
@@ -41,7 +38,7 @@ TEST_F(EraseBackupTest, AnErasureSucceedsOnceCommittedEvenIfCompactionFails) {
   EXPECT_TRUE(erased.ok()) << erased.ToString();
   EXPECT_EQ(vault_->GetTranscript(caller_, id).status().reason(), "erased");
   EXPECT_EQ(vault_->Metrics().compaction_failures, 1u);
-  ASSERT_TRUE(AnyFileHolds(dir_.path() + "/data/db", sealed)) << "the injected fault did nothing";
+  ASSERT_TRUE(StoreFilesHold(sealed)) << "the injected fault did nothing";
 
   // A retry answers the same success, and changes nothing.
   const Status again = vault_->EraseTranscript(caller_, id, EraseReason::kNone);
@@ -52,7 +49,7 @@ TEST_F(EraseBackupTest, AnErasureSucceedsOnceCommittedEvenIfCompactionFails) {
 
   // The next retention run does the compaction that failed.
   ASSERT_TRUE(vault_->RunRetention().ok());
-  EXPECT_FALSE(AnyFileHolds(dir_.path() + "/data/db", sealed));
+  EXPECT_FALSE(StoreFilesHold(sealed));
 }
 
 TEST_F(EraseBackupTest, ABackupIsAuditedBeforeAndAfterAndAFailedOneLeavesNothing) {

@@ -24,7 +24,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string Reason(const Status& s) { return s.reason(); }
 
 class HeldIndexTest : public VisitorFixture {
  protected:

@@ -19,11 +19,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string Reason(const Status& s) { return s.reason(); }
 
-bool AnyFileHolds(const std::string& dir, const std::string& bytes) {
-  return !FilesContaining(dir, bytes).empty();
-}
 
 TEST_F(HoldsTest, TheRetentionRunWipesExpiredRequestsWithTheirApprovals) {
   ASSERT_TRUE(OpenCase("alice", "CASE-1").ok());
@@ -101,7 +97,7 @@ TEST_F(HoldsTest, AFailedCompactionAfterAHoldIsCountedAndRetriedByTheNextRun) {
   auto wrapped = vault_->store()->Get(Column::kWrappedKeys, RawId(id));
   ASSERT_TRUE(wrapped.ok());
   ASSERT_TRUE(vault_->CompactAll().ok());
-  ASSERT_TRUE(AnyFileHolds(dir_.path() + "/data/db", *wrapped));
+  ASSERT_TRUE(StoreFilesHold(*wrapped));
 
   vault_->store()->InjectFaultsForTesting(Store::Op::kCompact, 1);
   auto held = Hold("alice", "CASE-1", id);
@@ -109,7 +105,7 @@ TEST_F(HoldsTest, AFailedCompactionAfterAHoldIsCountedAndRetriedByTheNextRun) {
   ASSERT_TRUE(held.ok()) << held.status().ToString();
   EXPECT_EQ(vault_->Metrics().compaction_failures, 1u);
   EXPECT_EQ(vault_->Metrics().held_transcripts, 1u);
-  ASSERT_TRUE(AnyFileHolds(dir_.path() + "/data/db", *wrapped)) << "the injected fault did nothing";
+  ASSERT_TRUE(StoreFilesHold(*wrapped)) << "the injected fault did nothing";
 
   // The next run retries it; a second failure is counted again and kept.
   vault_->store()->InjectFaultsForTesting(Store::Op::kCompact, 1);
@@ -117,7 +113,7 @@ TEST_F(HoldsTest, AFailedCompactionAfterAHoldIsCountedAndRetriedByTheNextRun) {
   EXPECT_EQ(vault_->Metrics().compaction_failures, 2u);
   ASSERT_TRUE(vault_->RunRetention().ok());
   EXPECT_EQ(vault_->Metrics().compaction_failures, 2u);
-  EXPECT_FALSE(AnyFileHolds(dir_.path() + "/data/db", *wrapped));
+  EXPECT_FALSE(StoreFilesHold(*wrapped));
 }
 
 TEST(CaseFileTest, ACommitmentThatIsNot32BytesIsRefused) {

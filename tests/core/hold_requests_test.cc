@@ -19,7 +19,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string Reason(const Status& s) { return s.reason(); }
 
 TEST_F(HoldsTest, UnsealOpensOnlyTheListedTranscriptsAndNamesItsAuditRecord) {
   ASSERT_TRUE(OpenCase("alice", "CASE-1").ok());

@@ -18,7 +18,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string Reason(const Status& s) { return s.reason(); }
 
 TEST_F(HoldsTest, OnlyAdminsEnrolAndRevokeOfficersAndBothAreAudited) {
   Caller officer_only = caller_;

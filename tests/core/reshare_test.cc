@@ -22,7 +22,6 @@
 namespace vault::testing {
 namespace {
 
-std::string Reason(const Status& s) { return s.reason(); }
 
 class ReshareTest : public HoldsFixture {
  protected:

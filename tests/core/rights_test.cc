@@ -12,13 +12,13 @@
 #include <vector>
 
 #include "tests/core/rights_fixture.h"
+#include "tests/support/durations.h"
 #include "vault/rights/calendar.h"
 #include "vault/rights/rights_register.h"
 
 namespace vault::testing {
 namespace {
 
-constexpr int64_t kDay = 86'400'000;
 
 class RightsTest : public RightsFixture {};
 

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/durations.h"
 #include "tests/support/temp_dir.h"
 #include "vault/common/encoding.h"
 #include "vault/common/time_format.h"
@@ -19,9 +20,6 @@
 namespace vault::testing {
 namespace {
 
-constexpr int64_t kHour = 3600 * 1000;
-constexpr int64_t kDay = 24 * kHour;
-constexpr int64_t kMinute = 60 * 1000;
 
 // 2027-03-01T00:00:00Z, a Monday.
 UnixMillis At(int year, unsigned month, unsigned day, int hour = 0, int minute = 0) {

@@ -13,6 +13,9 @@
 
 namespace vault::testing {
 
+// A status's reason code, for EXPECT_EQ(Reason(s), "...").
+inline std::string Reason(const Status& s) { return s.reason(); }
+
 class VaultFixture : public ::testing::Test {
  protected:
   static constexpr int64_t kEpoch = 1000;

@@ -5,15 +5,12 @@
 #include <boost/json.hpp>
 #include <cstring>
 
+#include "tests/officer/passphrase.h"
 #include "vault/common/encoding.h"
 #include "vault/officer/officer.h"
 
 namespace vault::safeguard {
 namespace {
-
-SecretBytes Pass(const std::string& text) {
-  return SecretBytes::CopyFrom(reinterpret_cast<const uint8_t*>(text.data()), text.size()).value();
-}
 
 std::string Raw(const std::array<uint8_t, 32>& k) {
   return std::string(reinterpret_cast<const char*>(k.data()), k.size());

@@ -4,15 +4,11 @@
 
 #include <boost/json.hpp>
 
+#include "tests/officer/passphrase.h"
 #include "vault/officer/paper.h"
 
 namespace vault::safeguard {
 namespace {
-
-SecretBytes Pass(const std::string& text) {
-  return std::move(
-      SecretBytes::CopyFrom(reinterpret_cast<const uint8_t*>(text.data()), text.size()).value());
-}
 
 TEST(OfficerIdentityTest, TheFileOpensOnlyWithItsPassphraseAndHoldsNoSecretInClear) {
   auto keys = OfficerKeys::Generate();
