@@ -92,11 +92,27 @@ if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
   target_precompile_headers(vault_std_pch PRIVATE ${VAULT_STD_PCH_HEADERS})
 endif()
 
+# A module's sources are compiled eight at a time in one unit (a CMake unity
+# build), as the tests' are (tests/CMakeLists.txt): the Boost, RocksDB and
+# standard templates they share are instantiated once per batch. Sources of
+# one module therefore share a helper through a header of the module (a
+# PRIVATE_HEADERS one if only the module needs it) rather than each keeping a
+# copy in its anonymous namespace, which a batch would refuse as a
+# redefinition. -DVAULT_UNITY_LIBS=OFF compiles them one by one.
+option(VAULT_UNITY_LIBS "Compile each module's sources in batches" ON)
+
 function(vault_module name)
   cmake_parse_arguments(M "SODIUM;ROCKSDB" ""
     "SOURCES;HEADERS;PRIVATE_HEADERS;API;PUBLIC;PRIVATE;PCH" ${ARGN})
   set(target vault_${name})
   add_library(${target} STATIC ${M_SOURCES})
+  if(VAULT_UNITY_LIBS)
+    set_target_properties(${target} PROPERTIES UNITY_BUILD ON UNITY_BUILD_BATCH_SIZE 8)
+    # gcc takes a source included into a batch for a header, and warns that
+    # a coroutine frame (vault/server) holds a type of its anonymous
+    # namespace, which only matters for a header included by several units.
+    target_compile_options(${target} PRIVATE $<$<CXX_COMPILER_ID:GNU>:-Wno-subobject-linkage>)
+  endif()
   if(M_PCH)
     target_precompile_headers(${target} PRIVATE ${VAULT_STD_PCH_HEADERS} ${M_PCH})
   elseif(VAULT_STD_PCH)

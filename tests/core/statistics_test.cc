@@ -454,7 +454,9 @@ TEST_F(StatisticsTest, ThePresenceTableIsRebuiltFromEveryChunkOfTranscripts) {
     req.visitor.ref = "bulk-" + std::to_string(i);
     auto created = vault_->CreateTranscript(Writer(req.service), req);
     ASSERT_TRUE(created.ok()) << created.status().ToString();
-    if (i % 3 != 0) ASSERT_TRUE(vault_->CloseTranscript(Writer(req.service), created->id).ok());
+    if (i % 3 != 0) {
+      ASSERT_TRUE(vault_->CloseTranscript(Writer(req.service), created->id).ok());
+    }
     ids.push_back(created->id);
   }
   for (int i = 5; i < kChats; i += 400) {

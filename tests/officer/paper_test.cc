@@ -16,9 +16,9 @@ Transcript FixedTranscript() {
   t.info.closed_at = 1795991721548;
   t.info.message_count = 3;
   t.visitor.ip = "192.0.2.7";
-  t.messages.push_back({1, "visitor", "hello, is anyone there?", "2026-11-29T22:34:21Z"});
-  t.messages.push_back({2, "agent", "Yes, I'm here. What's on your mind?", "2026-11-29T22:34:40Z"});
-  t.messages.push_back({3, "system", "Chat closed", "2026-11-29T22:35:21Z"});
+  t.messages.push_back({1, "visitor", "hello, is anyone there?", "2026-11-29T22:34:21Z", {}});
+  t.messages.push_back({2, "agent", "Yes, I'm here. What's on your mind?", "2026-11-29T22:34:40Z", {}});
+  t.messages.push_back({3, "system", "Chat closed", "2026-11-29T22:35:21Z", {}});
   return t;
 }
 

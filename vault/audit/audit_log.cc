@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "vault/audit/audit_internal.h"
 #include "vault/audit/recovery.h"
 #include "vault/audit/segment_reader.h"
 #include "vault/common/file_util.h"
@@ -21,16 +22,12 @@ namespace {
 
 namespace json = boost::json;
 
-Status Errno(const std::string& what) {
-  return Status::Unavailable(what + ": " + std::strerror(errno), "audit_unavailable");
-}
-
 Status WriteAll(int fd, const std::string& bytes) {
   size_t done = 0;
   while (done < bytes.size()) {
     const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return Errno("cannot write the audit log");
+    if (n < 0) return ErrnoUnavailable("cannot write the audit log");
     done += static_cast<size_t>(n);
   }
   return Status::OK();
@@ -150,7 +147,7 @@ Status AuditLog::RecoverLog(const RootKeyCustodian* custodian) {
     segment_ = durable_segment_ = 1;
     const int fd = ::open(SegmentPath(1).c_str(), O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC,
                           0600);
-    if (fd < 0) return Errno("cannot create " + SegmentPath(1));
+    if (fd < 0) return ErrnoUnavailable("cannot create " + SegmentPath(1));
     fd_ = fd;
     VAULT_RETURN_IF_ERROR(FsyncDirectory(options_.dir));
     genesis_key_ = signer_->public_key();
@@ -171,7 +168,7 @@ Status AuditLog::RecoverLog(const RootKeyCustodian* custodian) {
     segment_first_seq_ = scan.segment_first_seq;
     latest_checkpoint_ = scan.last_checkpoint_note;
     fd_ = ::open(SegmentPath(segment_).c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
-    if (fd_ < 0) return Errno("cannot open " + SegmentPath(segment_));
+    if (fd_ < 0) return ErrnoUnavailable("cannot open " + SegmentPath(segment_));
   }
   if (scan.torn()) {
     json::object r;
@@ -300,10 +297,10 @@ Status AuditLog::WriteChunks(const std::vector<Chunk>& chunks, WriteResult* out)
   const int durable_fd = out->fd;
   for (const Chunk& c : chunks) {
     if (c.segment != out->segment) {
-      if (::fdatasync(out->fd) != 0) return Errno("cannot fsync the audit log");
+      if (::fdatasync(out->fd) != 0) return ErrnoUnavailable("cannot fsync the audit log");
       const std::string path = SegmentPath(c.segment);
       const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0600);
-      if (fd < 0) return Errno("cannot create " + path);
+      if (fd < 0) return ErrnoUnavailable("cannot create " + path);
       if (out->fd != durable_fd) ::close(out->fd);
       out->fd = fd;
       out->segment = c.segment;
@@ -313,7 +310,7 @@ Status AuditLog::WriteChunks(const std::vector<Chunk>& chunks, WriteResult* out)
     VAULT_RETURN_IF_ERROR(WriteAll(out->fd, c.bytes));
     out->size += c.bytes.size();
   }
-  if (::fdatasync(out->fd) != 0) return Errno("cannot fsync the audit log");
+  if (::fdatasync(out->fd) != 0) return ErrnoUnavailable("cannot fsync the audit log");
   return Status::OK();
 }
 

@@ -14,9 +14,9 @@ namespace {
 
 std::string StateText(KeyState s) { return std::string(KeyStateName(s)); }
 
-class Reader {
+class KeyLifeReader {
  public:
-  explicit Reader(uint64_t records) { r_.records = records; }
+  explicit KeyLifeReader(uint64_t records) { r_.records = records; }
 
   void Genesis(uint64_t seq, UnixMillis t) {
     Apply(seq, t, "genesis", {KeyKind::kAuditSigning, "0", KeyState::kPreActive, KeyState::kActive});
@@ -141,7 +141,7 @@ std::string EventLine(const KeyEvent& e) {
 }  // namespace
 
 StatusOr<KeyReport> KeyLives(const std::string& dir, uint64_t records) {
-  Reader reader(records);
+  KeyLifeReader reader(records);
   VAULT_RETURN_IF_ERROR(ForEachRecord(dir, records, [&](const Record& r) {
     if (r.type == RecordType::kGenesis) {
       reader.Genesis(r.seq, r.time_ms);

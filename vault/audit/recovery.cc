@@ -12,15 +12,12 @@
 #include <optional>
 #include <thread>
 
+#include "vault/audit/audit_internal.h"
 #include "vault/audit/payload.h"
 #include "vault/common/file_util.h"
 
 namespace vault::audit {
 namespace {
-
-Status Errno(const std::string& what) {
-  return Status::Unavailable(what + ": " + std::strerror(errno), "audit_unavailable");
-}
 
 Status Corrupt(const std::string& msg) { return Status::Corruption(msg, "audit_log_corrupt"); }
 
@@ -299,16 +296,16 @@ Status RepairTail(const std::string& dir, const LogScan& scan) {
   if (scan.cut_bytes > 0 && scan.cut_segment != scan.removed_segment) {
     const std::string path = SegmentFilePath(dir, scan.cut_segment);
     const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
-    if (fd < 0) return Errno("cannot open " + path);
+    if (fd < 0) return ErrnoUnavailable("cannot open " + path);
     const bool ok = ::ftruncate(fd, static_cast<off_t>(scan.cut_offset)) == 0 && ::fsync(fd) == 0;
     const int err = errno;
     ::close(fd);
     errno = err;
-    if (!ok) return Errno("cannot cut the torn audit tail");
+    if (!ok) return ErrnoUnavailable("cannot cut the torn audit tail");
   }
   if (scan.removed_segment != 0) {
     if (::unlink(SegmentFilePath(dir, scan.removed_segment).c_str()) != 0 && errno != ENOENT) {
-      return Errno("cannot remove the empty audit segment");
+      return ErrnoUnavailable("cannot remove the empty audit segment");
     }
     VAULT_RETURN_IF_ERROR(FsyncDirectory(dir));
   }

@@ -24,7 +24,6 @@ namespace beast = boost::beast;
 
 namespace {
 
-constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 // The most events one write of an event feed carries: a feed's buffer is
 // bounded whatever the journal holds.
 constexpr size_t kMaxEventsPerWrite = 256;
@@ -90,7 +89,7 @@ asio::awaitable<void> Session::StreamEvents(EventSubscription subscription) {
         std::array<char, 512> scratch;
         for (;;) {
           auto [ec, n] = co_await self->stream_.socket().async_read_some(asio::buffer(scratch),
-                                                                        kTuple);
+                                                                        kAwaitTuple);
           if (ec) break;
         }
         self->peer_gone_ = true;
@@ -157,7 +156,7 @@ asio::awaitable<void> Session::StreamEvents(EventSubscription subscription) {
     }
     if (!out.empty()) {
       stream_.expires_after(limits.idle_timeout);
-      auto [ec, n] = co_await asio::async_write(stream_, asio::buffer(out), kTuple);
+      auto [ec, n] = co_await asio::async_write(stream_, asio::buffer(out), kAwaitTuple);
       if (ec == beast::error::timeout) metrics.RecordTimeout(TimeoutPhase::kWrite);
       if (ec) break;
       metrics.RecordEventsSent(events, resets);
@@ -169,7 +168,7 @@ asio::awaitable<void> Session::StreamEvents(EventSubscription subscription) {
     }
     if (notified_ || hub_->stopping() || peer_gone_) continue;
     wake_->expires_at(next_heartbeat);
-    auto [ec] = co_await wake_->async_wait(kTuple);
+    auto [ec] = co_await wake_->async_wait(kAwaitTuple);
     (void)ec;  // woken (news, shutdown, the peer gone) or the heartbeat is due
   }
   metrics.RecordEventStream(-1);

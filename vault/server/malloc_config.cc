@@ -6,6 +6,8 @@
 #include <limits>
 #include <string>
 
+#include "vault/clock.h"
+
 namespace vault {
 
 Status ApplyMallocSettings(const MallocSettings& settings) {
@@ -29,9 +31,7 @@ Status ApplyMallocSettings(const MallocSettings& settings) {
 
 bool MemoryTrimmer::TakeTurn(size_t bytes) {
   if (min_bytes_ == 0 || bytes < min_bytes_) return false;
-  const int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                          std::chrono::steady_clock::now().time_since_epoch())
-                          .count();
+  const int64_t now = MonotonicNanos();
   int64_t last = last_ns_.load(std::memory_order_relaxed);
   const int64_t interval = std::chrono::nanoseconds(interval_).count();
   if (last != 0 && now - last < interval) return false;

@@ -26,7 +26,6 @@ namespace http = boost::beast::http;
 
 namespace {
 
-constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 constexpr size_t kFirstReadBytes = 4096;
 constexpr size_t kBodyReadBytes = 64 * 1024;
 
@@ -307,7 +306,7 @@ asio::awaitable<bool> Session::ServeOne() {
     // only kFirstReadBytes.
     if (buffer_.capacity() > kFirstReadBytes) buffer_.shrink_to_fit();
     stream_.expires_after(limits.idle_timeout);
-    auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(kFirstReadBytes), kTuple);
+    auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(kFirstReadBytes), kAwaitTuple);
     idle_ = false;
     if (ec == beast::error::timeout) hub_->metrics().RecordTimeout(TimeoutPhase::kIdle);
     if (ec) co_return false;  // peer closed, idle timeout, or shutdown
@@ -332,7 +331,7 @@ asio::awaitable<bool> Session::ServeOne() {
   stream_.expires_after(limits.body_timeout);
   if (parser.get().version() >= 11 && ExpectsContinue(parser.get()) && !parser.is_done()) {
     http::response<http::empty_body> proceed{http::status::continue_, parser.get().version()};
-    if (auto [ec, n] = co_await http::async_write(stream_, proceed, kTuple); ec) {
+    if (auto [ec, n] = co_await http::async_write(stream_, proceed, kAwaitTuple); ec) {
       if (ec == beast::error::timeout) hub_->metrics().RecordTimeout(TimeoutPhase::kBody);
       co_return false;
     }
@@ -466,7 +465,7 @@ asio::awaitable<beast::error_code> Session::ReadHeader(RequestParser& parser) {
       if (header_bytes > kMaxHeaderBytes) co_return http::error::header_limit;
       if (ec != http::error::need_more) co_return ec;  // OK once the header is done
     }
-    auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(kMaxHeaderBytes), kTuple);
+    auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(kMaxHeaderBytes), kAwaitTuple);
     if (ec == asio::error::eof) {
       if (!line_checked && buffer_.size() > 0) co_return http::error::partial_message;
       if (!parser.got_some()) co_return http::error::end_of_stream;
@@ -500,7 +499,7 @@ asio::awaitable<beast::error_code> Session::ReadBody(RequestParser& parser) {
       if (used > 0) continue;
       if (offered == kMaxHeaderBytes) co_return MakeError(Framing::kChunkLineTooLong);
     }
-    auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(kBodyReadBytes), kTuple);
+    auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(kBodyReadBytes), kAwaitTuple);
     if (ec == asio::error::eof) {
       beast::error_code eof;
       parser.put_eof(eof);
@@ -578,7 +577,7 @@ asio::awaitable<bool> Session::Write(HttpResponse& response, unsigned version, b
   const std::array<asio::const_buffer, 2> buffers{asio::buffer(header),
                                                   asio::buffer(response.body())};
   stream_.expires_after(hub_->limits().idle_timeout);
-  auto [ec, n] = co_await asio::async_write(stream_, buffers, kTuple);
+  auto [ec, n] = co_await asio::async_write(stream_, buffers, kAwaitTuple);
   if (ec == beast::error::timeout) hub_->metrics().RecordTimeout(TimeoutPhase::kWrite);
   co_return !ec;
 }

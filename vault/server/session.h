@@ -41,10 +41,12 @@
 
 #include <atomic>
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/basic_stream.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -69,6 +71,10 @@
 #include "vault/common/thread_annotations.h"
 
 namespace vault {
+
+// The completion token of every socket operation and timer wait a session or
+// its event feed awaits: errors come back as values, never as exceptions.
+inline constexpr auto kAwaitTuple = boost::asio::as_tuple(boost::asio::use_awaitable);
 
 constexpr uint32_t kMaxHeaderBytes = 8 * 1024;
 // Chunk extensions (ignored) on one chunk, at most; 400 bad_request over it.

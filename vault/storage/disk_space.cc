@@ -4,26 +4,18 @@
 
 #include <utility>
 
+#include "vault/clock.h"
+
 namespace vault {
-
-namespace {
-
-int64_t NowNanos() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
-}  // namespace
 
 DiskSpace::DiskSpace(std::string dir, std::chrono::milliseconds refresh)
     : dir_(std::move(dir)), refresh_(refresh) {
-  valid_until_.store(NowNanos() + refresh_.count());
+  valid_until_.store(MonotonicNanos() + refresh_.count());
   Measure();
 }
 
 uint64_t DiskSpace::AvailableBytes() {
-  const int64_t now = NowNanos();
+  const int64_t now = MonotonicNanos();
   int64_t until = valid_until_.load(std::memory_order_acquire);
   // Whoever moves valid_until_ forward measures; everyone else reuses the
   // last value meanwhile.

@@ -18,6 +18,7 @@
 #include <chrono>
 #include <vector>
 
+#include "vault/clock.h"
 #include "vault/common/encoding.h"
 #include "vault/common/file_util.h"
 #include "vault/common/histogram.h"
@@ -71,12 +72,6 @@ class CounterAddOperator final : public rocksdb::AssociativeMergeOperator {
 };
 
 Status InjectedFault() { return Status::IOError("injected fault (test)", "injected_fault"); }
-
-int64_t NowNanos() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
 
 }  // namespace
 
@@ -138,7 +133,7 @@ struct Store::Rep {
   // recovery of its own under way (it refuses a manual one then).
   void MaybeResume() {
     if (!health->stopped() || health->auto_recovering()) return;
-    const int64_t now = NowNanos();
+    const int64_t now = MonotonicNanos();
     int64_t next = next_resume.load();
     if (now < next || !next_resume.compare_exchange_strong(next, now + resume_interval.count())) {
       return;

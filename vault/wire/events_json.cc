@@ -23,7 +23,7 @@ bool ParseNumber(std::string_view text, uint64_t* out) {
   return ec == std::errc() && end == text.data() + text.size();
 }
 
-std::string Message(const std::string& id, std::string_view type, const json::object& data) {
+std::string SseMessage(const std::string& id, std::string_view type, const json::object& data) {
   std::string out;
   out.reserve(64 + id.size() + type.size());
   out.append("id: ").append(id).append("\nevent: ").append(type).append("\ndata: ");
@@ -94,7 +94,7 @@ std::string EncodeEventMessage(UnixMillis origin, const VaultEvent& event) {
       data["record"] = FactNumber(event, "record");
       break;
   }
-  return Message(id, type, data);
+  return SseMessage(id, type, data);
 }
 
 std::string EncodeResetMessage(UnixMillis origin, uint64_t seq, std::string_view reason,
@@ -105,7 +105,7 @@ std::string EncodeResetMessage(UnixMillis origin, uint64_t seq, std::string_view
   data["type"] = "reset";
   data["at"] = FormatRfc3339(at);
   data["reason"] = reason;
-  return Message(id, "reset", data);
+  return SseMessage(id, "reset", data);
 }
 
 }  // namespace vault

@@ -43,6 +43,13 @@ json::object EncodeMessageObject(const Message& message) {
   return object;
 }
 
+json::array StringArray(const std::vector<std::string>& items) {
+  json::array out;
+  out.reserve(items.size());
+  for (const std::string& item : items) out.emplace_back(item);
+  return out;
+}
+
 json::value TimeOrNull(UnixMillis t) {
   if (t == 0) return nullptr;
   return json::value(FormatRfc3339(t));

@@ -45,6 +45,9 @@ boost::json::object EncodeVisitor(const Visitor& visitor);
 // request and in the "messages" of a transcript.
 boost::json::object EncodeMessageObject(const Message& message);
 
+// ["a", "b", ...]: each of `items` as a JSON string.
+boost::json::array StringArray(const std::vector<std::string>& items);
+
 // An RFC 3339 time, or null when `t` is 0 ("never").
 boost::json::value TimeOrNull(UnixMillis t);
 

@@ -11,12 +11,6 @@ namespace json = boost::json;
 
 namespace {
 
-json::array Strings(const std::vector<std::string>& items) {
-  json::array out;
-  for (const std::string& item : items) out.emplace_back(item);
-  return out;
-}
-
 std::string DueDateOf(UnixMillis due_at) {
   // The day that ends at due_at: its RFC 3339 date part.
   return FormatRfc3339(due_at - 1).substr(0, 10);
@@ -27,7 +21,7 @@ json::object EntryObject(const RightsRequest& e) {
   o["id"] = e.id;
   o["kind"] = RightsKindName(e.kind);
   o["state"] = RightsStateName(e.state);
-  o["services"] = Strings(e.services);
+  o["services"] = StringArray(e.services);
   o["registered_at"] = FormatRfc3339(e.registered_at);
   o["received_at"] = FormatRfc3339(e.received_at);
   o["due"] = DueDateOf(e.due_at);
@@ -157,10 +151,10 @@ std::string EncodeSubjectRestrictionAnswer(const SubjectRestrictionAnswer& answe
   object["answered_at"] = FormatRfc3339(answer.answered_at);
   object["audit_seq"] = answer.audit_seq;
   object["request"] = answer.request;
-  object["searched"] = Strings(answer.searched);
-  object["services"] = Strings(answer.services);
-  object["restricted"] = Strings(answer.restricted);
-  object["withheld"] = Strings(answer.withheld);
+  object["searched"] = StringArray(answer.searched);
+  object["services"] = StringArray(answer.services);
+  object["restricted"] = StringArray(answer.restricted);
+  object["withheld"] = StringArray(answer.withheld);
   return json::serialize(object);
 }
 
@@ -169,11 +163,11 @@ std::string EncodeSubjectRectificationAnswer(const SubjectRectificationAnswer& a
   object["answered_at"] = FormatRfc3339(answer.answered_at);
   object["audit_seq"] = answer.audit_seq;
   object["request"] = answer.request;
-  object["searched"] = Strings(answer.searched);
-  object["services"] = Strings(answer.services);
-  object["fields"] = Strings(answer.fields);
-  object["rectified"] = Strings(answer.rectified);
-  object["withheld"] = Strings(answer.withheld);
+  object["searched"] = StringArray(answer.searched);
+  object["services"] = StringArray(answer.services);
+  object["fields"] = StringArray(answer.fields);
+  object["rectified"] = StringArray(answer.rectified);
+  object["withheld"] = StringArray(answer.withheld);
   return json::serialize(object);
 }
 
@@ -279,7 +273,7 @@ std::string EncodeRightsRegistration(const RightsRegistration& registration) {
   json::object body;
   body["kind"] = RightsKindName(registration.kind);
   if (registration.received_at != 0) body["received_at"] = FormatRfc3339(registration.received_at);
-  if (!registration.services.empty()) body["services"] = Strings(registration.services);
+  if (!registration.services.empty()) body["services"] = StringArray(registration.services);
   return json::serialize(body);
 }
 

@@ -20,18 +20,12 @@ json::value CountOrNull(const std::optional<int64_t>& count) {
   return json::value(*count);
 }
 
-json::array Strings(const std::vector<std::string>& items) {
-  json::array out;
-  for (const std::string& item : items) out.emplace_back(item);
-  return out;
-}
-
 json::object TableObject(const StatisticsTable& t) {
   json::object o;
   o["name"] = t.name;
   o["title"] = t.title;
-  o["rows"] = Strings(t.rows);
-  o["columns"] = Strings(t.columns);
+  o["rows"] = StringArray(t.rows);
+  o["columns"] = StringArray(t.columns);
   json::array cells;
   for (const auto& row : t.cells) {
     json::array line;

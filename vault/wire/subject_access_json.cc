@@ -12,12 +12,6 @@ namespace json = boost::json;
 
 namespace {
 
-json::array Strings(const std::vector<std::string>& items) {
-  json::array out;
-  for (const std::string& item : items) out.emplace_back(item);
-  return out;
-}
-
 }  // namespace
 
 namespace {
@@ -91,7 +85,7 @@ std::string EncodeSubjectAccessRequest(const SubjectAccessQuery& query) {
   if (query.ip) ids["ip"] = *query.ip;
   json::object body;
   body["identifiers"] = std::move(ids);
-  if (!query.services.empty()) body["services"] = Strings(query.services);
+  if (!query.services.empty()) body["services"] = StringArray(query.services);
   if (!query.request.empty()) body["request"] = query.request;
   return json::serialize(body);
 }
@@ -100,10 +94,10 @@ std::string EncodeSubjectErasureAnswer(const SubjectErasureAnswer& answer) {
   json::object object;
   object["answered_at"] = FormatRfc3339(answer.answered_at);
   object["audit_seq"] = answer.audit_seq;
-  object["searched"] = Strings(answer.searched);
-  object["services"] = Strings(answer.services);
-  object["erased"] = Strings(answer.erased);
-  object["withheld"] = Strings(answer.withheld);
+  object["searched"] = StringArray(answer.searched);
+  object["services"] = StringArray(answer.services);
+  object["erased"] = StringArray(answer.erased);
+  object["withheld"] = StringArray(answer.withheld);
   object["request"] = answer.request;
   return json::serialize(object);
 }
@@ -111,16 +105,16 @@ std::string EncodeSubjectErasureAnswer(const SubjectErasureAnswer& answer) {
 std::string EncodeSubjectAccessAnswer(const SubjectAccessAnswer& answer) {
   json::object statement;
   statement["controller"] = answer.statement.controller;
-  statement["purposes"] = Strings(answer.statement.purposes);
-  statement["legal_basis"] = Strings(answer.statement.legal_basis);
-  statement["recipients"] = Strings(answer.statement.recipients);
+  statement["purposes"] = StringArray(answer.statement.purposes);
+  statement["legal_basis"] = StringArray(answer.statement.legal_basis);
+  statement["recipients"] = StringArray(answer.statement.recipients);
   statement["retention"] = answer.statement.retention;
 
   json::array transcripts;
   for (const SubjectAccessItem& item : answer.items) {
     json::object object;
     object["id"] = item.id;
-    object["matched"] = Strings(item.matched);
+    object["matched"] = StringArray(item.matched);
     object["withheld"] = item.withheld;
     if (item.withheld) {
       object["held_at"] = FormatRfc3339(item.held_at);
@@ -149,8 +143,8 @@ std::string EncodeSubjectAccessAnswer(const SubjectAccessAnswer& answer) {
   body["answered_at"] = FormatRfc3339(answer.answered_at);
   body["audit_seq"] = answer.audit_seq;
   body["request"] = answer.request;
-  body["searched"] = Strings(answer.searched);
-  body["services"] = Strings(answer.services);
+  body["searched"] = StringArray(answer.searched);
+  body["services"] = StringArray(answer.services);
   body["statement"] = std::move(statement);
   body["transcripts"] = std::move(transcripts);
   return json::serialize(body);
