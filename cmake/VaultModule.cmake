@@ -98,7 +98,9 @@ endif()
 # one module therefore share a helper through a header of the module (a
 # PRIVATE_HEADERS one if only the module needs it) rather than each keeping a
 # copy in its anonymous namespace, which a batch would refuse as a
-# redefinition. -DVAULT_UNITY_LIBS=OFF compiles them one by one.
+# redefinition. -DVAULT_UNITY_LIBS=OFF compiles them one by one, as CI's TSan
+# build does (scripts/vault-dev tsan), so that each source is still shown to
+# compile with nothing but its own includes.
 option(VAULT_UNITY_LIBS "Compile each module's sources in batches" ON)
 
 function(vault_module name)
