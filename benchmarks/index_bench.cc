@@ -389,9 +389,16 @@ int Main(int argc, char** argv) {
   // rate, and the part of it in RocksDB's flush and compaction threads.
   std::atomic<uint64_t> serial{0};
   double with_cpu = 0, without_cpu = 0, with_bg = 0, without_bg = 0;  // seconds
+  // Bytes RocksDB's flushes and compactions wrote to SST files meanwhile.
+  double with_written = 0, without_written = 0;
+  auto sst_written = [&] {
+    const Store::Stats st = impl->store()->GetStats();
+    return static_cast<double>(st.flush_write_bytes + st.compact_write_bytes);
+  };
   auto round = [&](bool indexed) {
     const double cpu_start = ReadProcStats(getpid()).cpu_seconds;
     const double bg_start = OwnThreadsCpuSeconds("rocksdb:");
+    const double written_start = sst_written();
     std::atomic<uint64_t> done{0};
     const double seconds = RunTimed(config.threads, config.round_seconds, [&](int) {
       return [&, indexed] {
@@ -406,6 +413,7 @@ int Main(int argc, char** argv) {
     });
     (indexed ? with_cpu : without_cpu) += ReadProcStats(getpid()).cpu_seconds - cpu_start;
     (indexed ? with_bg : without_bg) += OwnThreadsCpuSeconds("rocksdb:") - bg_start;
+    (indexed ? with_written : without_written) += sst_written() - written_start;
     return std::make_pair(done.load(), seconds);
   };
   uint64_t with_n = 0, without_n = 0;
@@ -452,6 +460,10 @@ int Main(int argc, char** argv) {
               "ratio %.3f; of which RocksDB's flush and compaction threads %.0f / %.0f us\n",
               with_cpu_us, without_cpu_us, without_cpu_us > 0 ? with_cpu_us / without_cpu_us : 0,
               per_transcript_us(with_bg, with_n), per_transcript_us(without_bg, without_n));
+  std::printf("SST bytes written by flushes and compactions per open+close: with index %.0f, "
+              "without %.0f\n",
+              with_n == 0 ? 0.0 : with_written / static_cast<double>(with_n),
+              without_n == 0 ? 0.0 : without_written / static_cast<double>(without_n));
   std::printf("targets: history p99 %.2f ms <= 5 ms %s; lookup p99 %.2f ms <= 50 ms %s; "
               "index cost %.1f %% <= 10 %% %s\n",
               h.p99_us / 1000, h.p99_us <= 5000 ? "met" : "MISSED", l.p99_us / 1000,

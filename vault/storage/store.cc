@@ -592,6 +592,8 @@ Store::Stats Store::GetStats() const {
   st.synced_writes = rep_->synced_writes.Snapshot();
   st.failed_writes = rep_->failed_writes.load(std::memory_order_relaxed);
   st.wal_syncs = rep_->statistics->getTickerCount(rocksdb::WAL_FILE_SYNCED);
+  st.flush_write_bytes = rep_->statistics->getTickerCount(rocksdb::FLUSH_WRITE_BYTES);
+  st.compact_write_bytes = rep_->statistics->getTickerCount(rocksdb::COMPACT_WRITE_BYTES);
   st.read_only = rep_->health->stopped();
   st.background_errors = rep_->health->errors();
   st.recoveries = rep_->health->recoveries();

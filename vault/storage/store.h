@@ -123,6 +123,10 @@ class Store {
     HistogramSnapshot synced_writes;
     uint64_t failed_writes = 0;
     uint64_t wal_syncs = 0;
+    // Bytes flushes and compactions have written to SST files since Open,
+    // over every column (RocksDB's FLUSH_WRITE_BYTES, COMPACT_WRITE_BYTES).
+    uint64_t flush_write_bytes = 0;
+    uint64_t compact_write_bytes = 0;
     bool read_only = false;          // writes refused after a background error
     uint64_t background_errors = 0;  // RocksDB background errors since Open
     uint64_t recoveries = 0;         // times writes resumed after one
