@@ -100,7 +100,8 @@ endif()
 # copy in its anonymous namespace, which a batch would refuse as a
 # redefinition. -DVAULT_UNITY_LIBS=OFF compiles them one by one, as CI's TSan
 # build does (scripts/vault-dev tsan), so that each source is still shown to
-# compile with nothing but its own includes.
+# compile with nothing but its own includes of the project's headers (the
+# standard ones come from clang's shared precompiled header there).
 option(VAULT_UNITY_LIBS "Compile each module's sources in batches" ON)
 
 function(vault_module name)
@@ -110,10 +111,6 @@ function(vault_module name)
   add_library(${target} STATIC ${M_SOURCES})
   if(VAULT_UNITY_LIBS)
     set_target_properties(${target} PROPERTIES UNITY_BUILD ON UNITY_BUILD_BATCH_SIZE 8)
-    # gcc takes a source included into a batch for a header, and warns that
-    # a coroutine frame (vault/server) holds a type of its anonymous
-    # namespace, which only matters for a header included by several units.
-    target_compile_options(${target} PRIVATE $<$<CXX_COMPILER_ID:GNU>:-Wno-subobject-linkage>)
   endif()
   if(M_PCH)
     target_precompile_headers(${target} PRIVATE ${VAULT_STD_PCH_HEADERS} ${M_PCH})

@@ -21,10 +21,6 @@ class Clock {
   virtual UnixMillis NowMillis() const = 0;
 };
 
-// CLOCK_MONOTONIC in nanoseconds: for intervals, rate limits and cache
-// lifetimes, never for a timestamp (it does not move with the wall clock).
-int64_t MonotonicNanos();
-
 // Wall-clock time from the operating system (CLOCK_REALTIME).
 class SystemClock final : public Clock {
  public:

@@ -10,12 +10,6 @@ UnixMillis SystemClock::NowMillis() const {
   return static_cast<UnixMillis>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
 }
 
-int64_t MonotonicNanos() {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
-}
-
 SystemClock* SystemClock::Default() {
   static SystemClock* clock = new SystemClock();
   return clock;

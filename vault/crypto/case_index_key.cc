@@ -4,6 +4,7 @@
 
 #include "vault/crypto/aead.h"
 #include "vault/crypto/hash.h"
+#include "vault/crypto/index_tag.h"
 #include "vault/crypto/kdf.h"
 
 namespace vault {
@@ -13,9 +14,7 @@ constexpr char kContext[] = "TVctag01";  // crypto_kdf context, 8 bytes
 constexpr uint64_t kTagKeyId = 0;
 constexpr uint64_t kPrefixKeyId = 1;
 // The same personalisation as an epoch tag: the same function under another key.
-constexpr char kTagPersonal[] = "TV-vindex-tag-v1";
 constexpr char kPrefixPersonal[] = "TV-vindex-cpfx1";
-constexpr size_t kTagBytes = 16;
 
 }  // namespace
 
@@ -25,7 +24,7 @@ StatusOr<CaseIndexKey> CaseIndexKey::FromKey(SecretBytes key) {
                          DeriveSubkey(key, std::string_view(kContext, 8), kTagKeyId));
   VAULT_ASSIGN_OR_RETURN(SecretBytes prefix_key,
                          DeriveSubkey(key, std::string_view(kContext, 8), kPrefixKeyId));
-  std::string prefix = Hasher::Create(kPrefixPersonal, kTagBytes, &prefix_key).Final();
+  std::string prefix = Hasher::Create(kPrefixPersonal, kIndexTagBytes, &prefix_key).Final();
   prefix.resize(kPrefixBytes);
   return CaseIndexKey(std::move(key), std::move(tag_key), std::move(prefix));
 }
@@ -49,7 +48,7 @@ StatusOr<CaseIndexKey> CaseIndexKey::Open(const SecretBytes& wrap_key, std::stri
 }
 
 std::string CaseIndexKey::Tag(std::string_view item) const {
-  return Hasher::Create(std::string_view(kTagPersonal, 16), kTagBytes, &tag_key_)
+  return Hasher::Create(std::string_view(kIndexTagPersonal, 16), kIndexTagBytes, &tag_key_)
       .Update(item)
       .Final();
 }

@@ -10,6 +10,7 @@
 #include "vault/common/file_util.h"
 #include "vault/crypto/aead.h"
 #include "vault/crypto/hash.h"
+#include "vault/crypto/index_tag.h"
 #include "vault/crypto/kdf.h"
 #include "vault/crypto/ratchet.h"
 
@@ -25,8 +26,6 @@ constexpr size_t kMaxCachedKeys = 4096;
 constexpr uint64_t kMaxEpochSpan = 1000000;  // == the cap on retention / epoch
 // Visitor-index tags (docs/formats/visitor-index.md).
 constexpr char kTagKeyContext[] = "TVvtag01";  // crypto_kdf context, 8 bytes
-constexpr char kTagPersonal[] = "TV-vindex-tag-v1";
-constexpr size_t kTagBytes = 16;
 
 std::string Header() {
   std::string h(kKeyringMagic, sizeof(kKeyringMagic));
@@ -189,9 +188,9 @@ StatusOr<const KeyedBlake2b*> Keyring::TagKeyLocked(uint64_t epoch) {
   // BLAKE2b keyed with it, personalised, 16 bytes out (formats/
   // visitor-index.md), its key block compressed once here rather than at
   // every tag; the subkey itself is wiped as it goes out of scope.
-  VAULT_ASSIGN_OR_RETURN(KeyedBlake2b hash,
-                         KeyedBlake2b::Create(std::string_view(kTagPersonal, 16), kTagBytes,
-                                              tag_key));
+  VAULT_ASSIGN_OR_RETURN(
+      KeyedBlake2b hash,
+      KeyedBlake2b::Create(std::string_view(kIndexTagPersonal, 16), kIndexTagBytes, tag_key));
   if (tag_key_cache_.size() >= kMaxCachedKeys) tag_key_cache_.erase(tag_key_cache_.begin());
   return &tag_key_cache_.emplace(epoch, std::move(hash)).first->second;
 }
@@ -211,7 +210,7 @@ StatusOr<std::string> Keyring::VisitorTag(uint64_t epoch, std::string_view item)
   if (item.empty()) return Status::InvalidArgument("an empty item has no tag");
   MutexLock l(&mu_);
   VAULT_ASSIGN_OR_RETURN(const KeyedBlake2b* key, TagKeyLocked(epoch));
-  std::string tag(kTagBytes, '\0');
+  std::string tag(kIndexTagBytes, '\0');
   key->HashTo(item, tag.data());
   return tag;
 }
@@ -221,7 +220,7 @@ StatusOr<std::vector<std::pair<uint64_t, std::string>>> Keyring::VisitorTags(
   std::vector<std::pair<uint64_t, std::string>> out;
   VAULT_RETURN_IF_ERROR(ForEachVisitorTag(from, to, {std::string(item)},
                                           [&](uint64_t e, size_t, const char* tag) {
-                                            out.emplace_back(e, std::string(tag, kTagBytes));
+                                            out.emplace_back(e, std::string(tag, kIndexTagBytes));
                                           }));
   return out;
 }
@@ -236,7 +235,7 @@ Status Keyring::ForEachVisitorTag(uint64_t from, uint64_t to, const std::vector<
   // The tag keys of consecutive epochs are neighbours in the cache: walk it
   // instead of looking each one up (a lookup derives a missing one).
   auto it = tag_key_cache_.lower_bound(first);
-  char tag[kTagBytes];
+  char tag[kIndexTagBytes];
   for (uint64_t e = first; e <= to; ++e) {
     const KeyedBlake2b* key;
     if (it != tag_key_cache_.end() && it->first == e) {
@@ -263,7 +262,7 @@ StatusOr<std::vector<std::string>> Keyring::VisitorTagsIn(uint64_t epoch,
   MutexLock l(&mu_);
   VAULT_ASSIGN_OR_RETURN(const KeyedBlake2b* key, TagKeyLocked(epoch));
   for (const std::string& item : items) {
-    std::string& tag = out.emplace_back(kTagBytes, '\0');
+    std::string& tag = out.emplace_back(kIndexTagBytes, '\0');
     key->HashTo(item, tag.data());
   }
   return out;

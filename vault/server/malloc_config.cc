@@ -6,7 +6,7 @@
 #include <limits>
 #include <string>
 
-#include "vault/clock.h"
+#include "vault/common/monotonic.h"
 
 namespace vault {
 

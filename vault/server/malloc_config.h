@@ -68,7 +68,7 @@ class MemoryTrimmer {
  private:
   const size_t min_bytes_;
   const std::chrono::milliseconds interval_;
-  std::atomic<int64_t> last_ns_{0};  // steady clock, of the last turn
+  std::atomic<int64_t> last_ns_{0};  // MonotonicNanos() of the last turn
   std::atomic<uint64_t> turns_{0};
 };
 

@@ -4,7 +4,7 @@
 
 #include <utility>
 
-#include "vault/clock.h"
+#include "vault/common/monotonic.h"
 
 namespace vault {
 

@@ -42,7 +42,7 @@ class DiskSpace {
   const std::string dir_;                    // constant after construction
   const std::chrono::nanoseconds refresh_;   // constant after construction
   std::atomic<uint64_t> available_{kUnknown};
-  // steady_clock time (ns) before which the last measurement stands.
+  // MonotonicNanos() before which the last measurement stands.
   std::atomic<int64_t> valid_until_{0};
   std::atomic<uint64_t> failures_{0};
 };

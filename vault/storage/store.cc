@@ -18,10 +18,10 @@
 #include <chrono>
 #include <vector>
 
-#include "vault/clock.h"
 #include "vault/common/encoding.h"
 #include "vault/common/file_util.h"
 #include "vault/common/histogram.h"
+#include "vault/common/monotonic.h"
 #include "vault/storage/schema.h"
 #include "vault/storage/store_health.h"
 
@@ -127,7 +127,7 @@ struct Store::Rep {
   std::array<std::atomic<int>, 3> faults{};  // injected failures left, by Store::Op
   std::shared_ptr<StoreHealth> health;       // constant after Open
   std::chrono::nanoseconds resume_interval{0};  // constant after Open
-  // steady_clock time (ns) before which writers do not try DB::Resume() again.
+  // MonotonicNanos() before which writers do not try DB::Resume() again.
   std::atomic<int64_t> next_resume{0};
   // A writer's try at recovering a stopped database, when RocksDB has no
   // recovery of its own under way (it refuses a manual one then).

@@ -10,8 +10,6 @@ namespace json = boost::json;
 
 namespace {
 
-json::string_view Js(std::string_view s) { return json::string_view(s.data(), s.size()); }
-
 std::string Quoted(std::string_view key) { return "'" + std::string(key) + "'"; }
 
 }  // namespace
@@ -20,7 +18,7 @@ json::object EncodeVisitor(const Visitor& visitor) {
   json::object object;
   for (const VisitorField& field : kVisitorFields) {
     const std::optional<std::string>& value = visitor.*field.member;
-    if (value.has_value()) object[Js(field.key)] = Js(*value);
+    if (value.has_value()) object[JsonView(field.key)] = JsonView(*value);
   }
   return object;
 }
@@ -63,7 +61,7 @@ StatusOr<json::value> ParseJson(std::string_view body) {
   options.allow_trailing_commas = false;
   options.allow_invalid_utf8 = false;
   boost::system::error_code ec;
-  json::value value = json::parse(Js(body), ec, json::storage_ptr(), options);
+  json::value value = json::parse(JsonView(body), ec, json::storage_ptr(), options);
   if (ec == json::error::too_deep) {
     return Status::InvalidArgument(
         "JSON nesting is deeper than " + std::to_string(kMaxJsonDepth) + " levels", "too_deep");
@@ -117,7 +115,7 @@ StatusOr<json::object> ParseRequestObject(std::string_view body,
 }
 
 StatusOr<std::string> RequiredString(const json::object& object, std::string_view key) {
-  const json::value* value = object.if_contains(Js(key));
+  const json::value* value = object.if_contains(JsonView(key));
   if (value == nullptr) {
     return Status::InvalidArgument("missing required field " + Quoted(key), "missing_field");
   }
@@ -129,7 +127,7 @@ StatusOr<std::string> RequiredString(const json::object& object, std::string_vie
 
 StatusOr<std::optional<std::string>> OptionalString(const json::object& object,
                                                     std::string_view key) {
-  const json::value* value = object.if_contains(Js(key));
+  const json::value* value = object.if_contains(JsonView(key));
   if (value == nullptr || value->is_null()) return std::optional<std::string>();
   if (!value->is_string()) {
     return Status::InvalidArgument("field " + Quoted(key) + " must be a string", "invalid_type");
@@ -155,7 +153,7 @@ StatusOr<std::vector<std::string>> OptionalServices(const json::object& object) 
 
 StatusOr<uint64_t> RequiredUint(const json::object& object, std::string_view key, uint64_t max,
                                 std::string_view bad_reason) {
-  const json::value* value = object.if_contains(Js(key));
+  const json::value* value = object.if_contains(JsonView(key));
   if (value == nullptr) {
     return Status::InvalidArgument("missing required field " + Quoted(key), "missing_field");
   }
@@ -175,13 +173,13 @@ Status BadResponse(std::string_view what) {
 }
 
 StatusOr<std::string> ResponseString(const json::object& object, std::string_view key) {
-  const json::value* value = object.if_contains(Js(key));
+  const json::value* value = object.if_contains(JsonView(key));
   if (value == nullptr || !value->is_string()) return BadResponse(Quoted(key) + " is not a string");
   return std::string(value->as_string());
 }
 
 StatusOr<uint64_t> ResponseUint(const json::object& object, std::string_view key) {
-  const json::value* value = object.if_contains(Js(key));
+  const json::value* value = object.if_contains(JsonView(key));
   if (value != nullptr && value->is_uint64()) return value->as_uint64();
   if (value != nullptr && value->is_int64() && value->as_int64() >= 0) {
     return static_cast<uint64_t>(value->as_int64());
@@ -229,7 +227,7 @@ StatusOr<std::vector<std::string>> ResponseStrings(const boost::json::object& ob
 
 StatusOr<boost::json::object> ParseResponseObject(std::string_view body) {
   boost::system::error_code ec;
-  boost::json::value value = boost::json::parse(boost::json::string_view(body.data(), body.size()), ec);
+  boost::json::value value = boost::json::parse(JsonView(body), ec);
   if (ec || !value.is_object()) return BadResponse("body is not a JSON object");
   return std::move(value.as_object());
 }

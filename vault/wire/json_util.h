@@ -45,6 +45,11 @@ boost::json::object EncodeVisitor(const Visitor& visitor);
 // request and in the "messages" of a transcript.
 boost::json::object EncodeMessageObject(const Message& message);
 
+// `s` as Boost.JSON's string_view (for keys and parsing), without a copy.
+inline boost::json::string_view JsonView(std::string_view s) {
+  return boost::json::string_view(s.data(), s.size());
+}
+
 // ["a", "b", ...]: each of `items` as a JSON string.
 boost::json::array StringArray(const std::vector<std::string>& items);
 

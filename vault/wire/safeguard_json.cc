@@ -66,7 +66,7 @@ json::array ArrayOf(const std::vector<T>& items, To to) {
 }
 
 json::array Strings(const std::vector<std::string>& v) {
-  return ArrayOf(v, [](const std::string& s) { return json::string_view(s.data(), s.size()); });
+  return ArrayOf(v, [](const std::string& s) { return JsonView(s); });
 }
 
 json::object OfficerObject(const OfficerInfo& o) {

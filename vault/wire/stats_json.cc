@@ -77,10 +77,8 @@ Status Invalid(std::string message, std::string reason) {
   return Status::InvalidArgument("statistics report: " + std::move(message), std::move(reason));
 }
 
-json::string_view Js(std::string_view s) { return json::string_view(s.data(), s.size()); }
-
 StatusOr<const json::value*> Field(const json::object& o, std::string_view key) {
-  const json::value* v = o.if_contains(Js(key));
+  const json::value* v = o.if_contains(JsonView(key));
   if (v == nullptr) return Invalid("missing field '" + std::string(key) + "'", "missing_field");
   return v;
 }
@@ -194,7 +192,7 @@ StatusOr<StatisticsReport> ParseStatisticsReport(std::string_view text) {
   options.allow_trailing_commas = false;
   options.allow_invalid_utf8 = false;
   boost::system::error_code ec;
-  const json::value v = json::parse(Js(text), ec, json::storage_ptr(), options);
+  const json::value v = json::parse(JsonView(text), ec, json::storage_ptr(), options);
   if (ec) return Invalid("not valid JSON (" + ec.message() + ")", "invalid_json");
   if (!v.is_object()) return Invalid("not a JSON object", "invalid_type");
   const json::object& o = v.as_object();
