@@ -14,7 +14,6 @@
 #include <unistd.h>
 
 #include <boost/json.hpp>
-#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -25,6 +24,7 @@
 #include "tests/support/api_util.h"
 #include "tests/support/daemon.h"
 #include "tests/support/daemon_fixture.h"
+#include "tests/support/epochs.h"
 #include "tests/support/run_program.h"
 #include "tests/support/temp_dir.h"
 #include "vault/client.h"
@@ -93,11 +93,6 @@ class RootRotationE2eTest : public DaemonTest {
     // rotation has removed the first.
     old_key_link_ = daemon_.test_dir() + "/old-root-key-link";
     ASSERT_EQ(::link(KeyFile().c_str(), old_key_link_.c_str()), 0);
-  }
-  static int64_t NowMs() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
   }
   // Whether the wall clock has entered another epoch of `epoch_ms` since
   // SetUp began. Any open of the vault (the rotation's too) then advances
