@@ -15,6 +15,7 @@
 #include "vault/core/records.h"
 #include "vault/crypto/aead.h"
 #include "vault/crypto/custodian.h"
+#include "vault/crypto/hash.h"
 #include "vault/crypto/keyring.h"
 #include "vault/crypto/ratchet.h"
 #include "vault/crypto/secret.h"
@@ -70,6 +71,37 @@ void BM_Blake2bBaseline(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_Blake2bBaseline);
+
+// A visitor tag (docs/design.md section 24.2): BLAKE2b-128 of a 20-byte
+// identifier under a 32-byte key whose block was compressed once, so one
+// compression per tag (KeyedBlake2b). A history lookup computes about 2,160.
+void BM_VisitorTag(benchmark::State& state) {
+  const KeyedBlake2b hash =
+      std::move(KeyedBlake2b::Create("TV-vindex-tag-v1", 16, Key())).value();
+  char in[20] = {2, 'v', 'i', 's', 'i', 't', 'o', 'r', '@', 'e', 'x', 'a', 'm', 'p', 'l', 'e'};
+  char out[16];
+  for (auto _ : state) {
+    hash.HashTo(std::string_view(in, sizeof in), out);
+    benchmark::DoNotOptimize(out);
+    in[19] = out[0];  // each input depends on the last output
+  }
+}
+BENCHMARK(BM_VisitorTag);
+
+// Baseline of BM_VisitorTag: libsodium's keyed BLAKE2b-128 of the same input
+// (two compressions: the key block's and the message's).
+void BM_VisitorTagSodiumBaseline(benchmark::State& state) {
+  const SecretBytes key = Key();
+  unsigned char in[20] = {2, 'v', 'i', 's', 'i', 't', 'o', 'r', '@', 'e', 'x', 'a', 'm', 'p', 'l', 'e'};
+  unsigned char out[16];
+  for (auto _ : state) {
+    crypto_generichash(out, sizeof out, in, sizeof in,
+                       reinterpret_cast<const unsigned char*>(key.insecure_data()), key.size());
+    benchmark::DoNotOptimize(out);
+    in[19] = out[0];
+  }
+}
+BENCHMARK(BM_VisitorTagSodiumBaseline);
 
 void BM_RatchetStep(benchmark::State& state) {
   SecretBytes s = Key();

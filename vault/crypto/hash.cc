@@ -2,8 +2,10 @@
 
 #include <sodium.h>
 
+#include <bit>
 #include <cstdlib>
 #include <cstring>
+#include <utility>
 
 namespace vault {
 namespace {
@@ -102,18 +104,13 @@ constexpr uint8_t kSigma[12][16] = {
 
 inline uint64_t Rotr64(uint64_t x, int n) { return (x >> n) | (x << (64 - n)); }
 
-// h = compress(h, block); `counter` bytes so far including this block.
-// `v` and `m` are the caller's scratch, wiped by it.
-void Compress(uint64_t h[8], const unsigned char block[128], uint64_t counter, bool last,
-              uint64_t v[16], uint64_t m[16]) {
-  for (int i = 0; i < 16; ++i) m[i] = Load64(block + 8 * i);
-  for (int i = 0; i < 8; ++i) {
-    v[i] = h[i];
-    v[i + 8] = kBlake2bIv[i];
-  }
-  v[12] ^= counter;  // the counter's high word stays 0: messages are short
-  if (last) v[14] = ~v[14];
-  auto g = [&](int a, int b, int c, int d, uint64_t x, uint64_t y) {
+// One round, its message schedule a compile-time row of kSigma, so that
+// every index below is a constant and the sixteen words of `v` stay in
+// registers (or the compiler's own spill slots) through all twelve rounds.
+template <int R>
+inline void Round(uint64_t (&v)[16], const uint64_t (&m)[16]) {
+  constexpr const uint8_t* s = kSigma[R];
+  auto g = [&v](int a, int b, int c, int d, uint64_t x, uint64_t y) {
     v[a] = v[a] + v[b] + x;
     v[d] = Rotr64(v[d] ^ v[a], 32);
     v[c] = v[c] + v[d];
@@ -123,17 +120,41 @@ void Compress(uint64_t h[8], const unsigned char block[128], uint64_t counter, b
     v[c] = v[c] + v[d];
     v[b] = Rotr64(v[b] ^ v[c], 63);
   };
-  for (const uint8_t* s : kSigma) {
-    g(0, 4, 8, 12, m[s[0]], m[s[1]]);
-    g(1, 5, 9, 13, m[s[2]], m[s[3]]);
-    g(2, 6, 10, 14, m[s[4]], m[s[5]]);
-    g(3, 7, 11, 15, m[s[6]], m[s[7]]);
-    g(0, 5, 10, 15, m[s[8]], m[s[9]]);
-    g(1, 6, 11, 12, m[s[10]], m[s[11]]);
-    g(2, 7, 8, 13, m[s[12]], m[s[13]]);
-    g(3, 4, 9, 14, m[s[14]], m[s[15]]);
+  g(0, 4, 8, 12, m[s[0]], m[s[1]]);
+  g(1, 5, 9, 13, m[s[2]], m[s[3]]);
+  g(2, 6, 10, 14, m[s[4]], m[s[5]]);
+  g(3, 7, 11, 15, m[s[6]], m[s[7]]);
+  g(0, 5, 10, 15, m[s[8]], m[s[9]]);
+  g(1, 6, 11, 12, m[s[10]], m[s[11]]);
+  g(2, 7, 8, 13, m[s[12]], m[s[13]]);
+  g(3, 4, 9, 14, m[s[14]], m[s[15]]);
+}
+
+template <int... R>
+inline void Rounds(uint64_t (&v)[16], const uint64_t (&m)[16],
+                   std::integer_sequence<int, R...>) {
+  (Round<R>(v, m), ...);
+}
+
+// h = compress(h, block); `counter` bytes so far including this block. The
+// working words are this function's own and are wiped before it returns.
+void Compress(uint64_t h[8], const unsigned char block[128], uint64_t counter, bool last) {
+  uint64_t m[16];
+  std::memcpy(m, block, sizeof m);
+  if constexpr (std::endian::native != std::endian::little) {
+    for (int i = 0; i < 16; ++i) m[i] = Load64(block + 8 * i);
   }
+  uint64_t v[16];
+  for (int i = 0; i < 8; ++i) {
+    v[i] = h[i];
+    v[i + 8] = kBlake2bIv[i];
+  }
+  v[12] ^= counter;  // the counter's high word stays 0: messages are short
+  if (last) v[14] = ~v[14];
+  Rounds(v, m, std::make_integer_sequence<int, 12>{});
   for (int i = 0; i < 8; ++i) h[i] ^= v[i] ^ v[i + 8];
+  sodium_memzero(v, sizeof v);
+  sodium_memzero(m, sizeof m);
 }
 
 }  // namespace
@@ -158,8 +179,7 @@ StatusOr<KeyedBlake2b> KeyedBlake2b::Create(std::string_view personal, size_t ou
   for (int i = 0; i < 8; ++i) h[i] = kBlake2bIv[i] ^ Load64(param + 8 * i);
   unsigned char block[128] = {};
   std::memcpy(block, key.insecure_data(), key.size());
-  uint64_t v[16], m[16];
-  Compress(h, block, 128, /*last=*/false, v, m);
+  Compress(h, block, 128, /*last=*/false);
   for (int i = 0; i < 8; ++i) {
     for (int b = 0; b < 8; ++b) {
       state.insecure_mutable_data()[8 * i + b] = static_cast<uint8_t>(h[i] >> (8 * b));
@@ -167,8 +187,6 @@ StatusOr<KeyedBlake2b> KeyedBlake2b::Create(std::string_view personal, size_t ou
   }
   sodium_memzero(block, sizeof block);
   sodium_memzero(h, sizeof h);
-  sodium_memzero(v, sizeof v);
-  sodium_memzero(m, sizeof m);
   return KeyedBlake2b(std::move(state), out_bytes);
 }
 
@@ -176,24 +194,21 @@ void KeyedBlake2b::HashTo(std::string_view data, char* out) const {
   if (data.empty() || h_.size() != 64) Misuse();
   uint64_t h[8];
   for (int i = 0; i < 8; ++i) h[i] = Load64(h_.insecure_data() + 8 * i);
-  uint64_t v[16], m[16];
   const auto* p = reinterpret_cast<const unsigned char*>(data.data());
   size_t left = data.size();
   uint64_t counter = 128;  // the key block
   while (left > 128) {
     counter += 128;
-    Compress(h, p, counter, /*last=*/false, v, m);
+    Compress(h, p, counter, /*last=*/false);
     p += 128;
     left -= 128;
   }
   unsigned char block[128] = {};
   std::memcpy(block, p, left);
-  Compress(h, block, counter + left, /*last=*/true, v, m);
+  Compress(h, block, counter + left, /*last=*/true);
   for (size_t i = 0; i < out_bytes_; ++i) out[i] = static_cast<char>(h[i / 8] >> (8 * (i % 8)));
   sodium_memzero(block, sizeof block);
   sodium_memzero(h, sizeof h);
-  sodium_memzero(v, sizeof v);
-  sodium_memzero(m, sizeof m);
 }
 
 std::string Blake2b(std::string_view personal, std::string_view data, size_t out_bytes) {
