@@ -48,6 +48,8 @@ struct VaultMetrics {
   // and live write-ahead-log files.
   uint64_t sst_bytes = 0;
   uint64_t wal_bytes = 0;
+  // The store's flushes and compactions running or waiting now.
+  uint64_t store_background_jobs = 0;
   // Every write acknowledged only after fsync, with its latency. Concurrent
   // writes may share one fsync (group commit), counted in wal_syncs.
   HistogramSnapshot synced_writes;

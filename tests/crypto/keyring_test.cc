@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
+#include <tuple>
+#include <vector>
 
 #include "tests/support/temp_dir.h"
 #include "vault/crypto/ratchet.h"
@@ -160,6 +163,44 @@ TEST_F(KeyringTest, DerivesDistantEpochsConsistentlyThroughCheckpoints) {
   auto un = (*k2)->UnwrapKey(*w, "x");
   ASSERT_TRUE(un.ok()) << un.status().ToString();
   EXPECT_TRUE(un->Equals(dek));
+}
+
+// ForEachVisitorTag walks the tag-key cache instead of looking each key up,
+// deriving the keys it lacks as it goes: for every span of 1 to 11 epochs,
+// starting before the base (skipped), at it or after it, with one to five
+// items, it hands over exactly VisitorTag's tags, each epoch's items in
+// order, the epochs in order.
+TEST_F(KeyringTest, EachEpochsTagsFromTheWalkAreThoseOfVisitorTag) {
+  const uint64_t base = keyring_->base_epoch();
+  const std::vector<std::string> all = {"\x01ref-1", "\x02" "a@example.org", "\x03+4412345",
+                                        "\x04" "192.0.2.1", std::string(128, 'x')};
+  int compared = 0;
+  for (uint64_t from : {base - 2, base, base + 5}) {
+    for (uint64_t span = 1; span <= 11; ++span) {
+      for (size_t n = 1; n <= all.size(); ++n) {
+        const std::vector<std::string> items(all.begin(), all.begin() + n);
+        const uint64_t to = from + span - 1;
+        std::vector<std::tuple<uint64_t, size_t, std::string>> got;
+        ASSERT_TRUE(keyring_
+                        ->ForEachVisitorTag(from, to, items,
+                                            [&](uint64_t e, size_t k, const char* tag) {
+                                              got.emplace_back(e, k, std::string(tag, 16));
+                                            })
+                        .ok());
+        std::vector<std::tuple<uint64_t, size_t, std::string>> want;
+        for (uint64_t e = std::max(from, base); e <= to; ++e) {
+          for (size_t k = 0; k < n; ++k) {
+            auto tag = keyring_->VisitorTag(e, items[k]);
+            ASSERT_TRUE(tag.ok());
+            want.emplace_back(e, k, *tag);
+          }
+        }
+        ASSERT_EQ(got, want) << "from " << from << " span " << span << " items " << n;
+        compared += static_cast<int>(want.size());
+      }
+    }
+  }
+  EXPECT_GT(compared, 1000);
 }
 
 }  // namespace

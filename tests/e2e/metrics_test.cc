@@ -65,6 +65,7 @@ TEST_F(MetricsTest, ExpositionDeclaresEveryFamily) {
       {"vault_event_resets_total", "counter"},
       {"vault_transcripts", "gauge"},
       {"vault_store_bytes", "gauge"},
+      {"vault_store_background_jobs", "gauge"},
       {kSynced, "histogram"},
       {"vault_store_wal_syncs_total", "counter"},
       {"vault_appends_queued_total", "counter"},

@@ -282,6 +282,7 @@ VaultMetrics VaultImpl::Metrics() {
   m.held_transcripts = static_cast<uint64_t>(std::max<int64_t>(0, held_count_.load()));
   m.sst_bytes = stats.sst_bytes;
   m.wal_bytes = stats.wal_bytes;
+  m.store_background_jobs = stats.background_work;
   m.synced_writes = stats.synced_writes;
   m.failed_writes = stats.failed_writes;
   m.wal_syncs = stats.wal_syncs;

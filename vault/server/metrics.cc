@@ -186,6 +186,9 @@ std::string ServerMetrics::Render(const VaultMetrics& vault) const {
          "Bytes of the store on disk: SST files and live write-ahead-log files.");
   Sample(&out, "vault_store_bytes", Label("kind", "sst"), std::to_string(vault.sst_bytes));
   Sample(&out, "vault_store_bytes", Label("kind", "wal"), std::to_string(vault.wal_bytes));
+  Family(&out, "vault_store_background_jobs", "gauge",
+         "Flushes and compactions of the store running or waiting now.");
+  Sample(&out, "vault_store_background_jobs", "", std::to_string(vault.store_background_jobs));
   Family(&out, "vault_store_synced_write_duration_seconds", "histogram",
          "Latency of each store write acknowledged after fsync; _count is the number of them.");
   Histogram(&out, "vault_store_synced_write_duration_seconds", "", vault.synced_writes);

@@ -26,7 +26,8 @@
 // next Write() finds no recovery under way and DB::Resume() succeeds (tried
 // at most once per Settings::resume_interval). The write-ahead log is kept
 // small (kMaxWalBytes: memtables are flushed when it grows past that), so
-// that a restart, which flushes what the WAL holds, needs little free space.
+// that a restart, which flushes what the WAL holds, needs at most that much
+// free space.
 // RocksDB's info log (db/LOG, LOG.old) drops lines it cannot write rather
 // than stopping the process.
 // One case still needs a restart: a write that fails as the very first
@@ -95,9 +96,14 @@ class WriteBatch {
 
 class Store {
  public:
-  // The write-ahead log is flushed away when it grows past this; one
-  // memtable holds at most this much too.
-  static constexpr uint64_t kMaxWalBytes = 4 << 20;
+  // A column's memtable is flushed on its own when it holds this much, and
+  // every memtable that still needs the oldest WAL file when the WAL grows
+  // past kMaxWalBytes. The WAL bound is four memtables, so that the columns
+  // written most (transcripts, messages) are flushed when they fill, not
+  // each time another column's writes lengthen the shared WAL: docs/
+  // performance.md section 9.11.
+  static constexpr uint64_t kMaxWalBytes = 16 << 20;
+  static constexpr uint64_t kMemtableBytes = 4 << 20;
 
   // Events about the store's health, with reason codes only (never keys,
   // values or paths): "store_stopped" (writes refused after a hard background
