@@ -48,7 +48,9 @@ struct VaultMetrics {
   // and live write-ahead-log files.
   uint64_t sst_bytes = 0;
   uint64_t wal_bytes = 0;
-  // The store's flushes and compactions running or waiting now.
+  // The store's flushes and compactions: those running, plus one for each
+  // column family with a flush waiting and one for each with a compaction
+  // waiting (RocksDB's num-running-*, *-pending properties).
   uint64_t store_background_jobs = 0;
   // Every write acknowledged only after fsync, with its latency. Concurrent
   // writes may share one fsync (group commit), counted in wal_syncs.

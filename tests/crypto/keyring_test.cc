@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -201,6 +202,36 @@ TEST_F(KeyringTest, EachEpochsTagsFromTheWalkAreThoseOfVisitorTag) {
     }
   }
   EXPECT_GT(compared, 1000);
+
+  // A walk through a cache with gaps: after a restart only two epochs'
+  // tag keys are cached, and the walk derives the ones between and after.
+  Reopen();
+  const std::vector<std::string> items = {all[0], all[1]};
+  std::map<uint64_t, std::string> primed;
+  for (uint64_t e : {base + 3, base + 6}) {
+    auto tag = keyring_->VisitorTag(e, items[1]);
+    ASSERT_TRUE(tag.ok());
+    primed[e] = *tag;
+  }
+  std::vector<std::tuple<uint64_t, size_t, std::string>> got;
+  ASSERT_TRUE(keyring_
+                  ->ForEachVisitorTag(base, base + 8, items,
+                                      [&](uint64_t e, size_t k, const char* tag) {
+                                        got.emplace_back(e, k, std::string(tag, 16));
+                                      })
+                  .ok());
+  ASSERT_EQ(got.size(), 9u * items.size());
+  for (size_t i = 0; i < got.size(); ++i) {
+    const auto& [e, k, tag] = got[i];
+    EXPECT_EQ(e, base + i / items.size());
+    EXPECT_EQ(k, i % items.size());
+    auto want = keyring_->VisitorTag(e, items[k]);
+    ASSERT_TRUE(want.ok());
+    EXPECT_EQ(tag, *want) << "epoch " << e << " item " << k;
+    if (primed.count(e) != 0 && k == 1) {
+      EXPECT_EQ(tag, primed[e]);
+    }
+  }
 }
 
 }  // namespace

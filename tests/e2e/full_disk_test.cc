@@ -24,7 +24,6 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
-#include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
@@ -39,7 +38,6 @@
 namespace vault::testing {
 namespace {
 
-namespace fs = std::filesystem;
 using std::chrono::steady_clock;
 
 constexpr uint64_t kMiB = 1 << 20;
@@ -329,14 +327,10 @@ TEST_F(FullDiskTest, RestartsWithAFewMiBFreeAfterAKill) {
   EXPECT_GE(Metric("vault_store_bytes", {{"kind", "sst"}}), 8.0 * kMiB);
   daemon_->Kill();
 
-  // The write-ahead log is bounded (16 MiB, plus the batch that crossed it),
-  // and what a start must flush of it is less: the messages' memtable, the
-  // one that fills, was flushed each time it held 4 MiB.
-  uint64_t wal_bytes = 0;
-  for (const auto& entry : fs::directory_iterator(daemon_->data_dir() + "/db")) {
-    if (entry.path().extension() == ".log") wal_bytes += entry.file_size();
-  }
-  EXPECT_LE(wal_bytes, 17 * kMiB);
+  // What a start must flush is what no memtable flush has written yet: here
+  // the last part of the messages (their memtable was flushed each time it
+  // held 4 MiB) and a few state records. The worst case, every column just
+  // under a memtable, is StoreRestartTest's.
 
   ASSERT_NO_FATAL_FAILURE(LeaveFree(6 * kMiB));
   ASSERT_OK(daemon_->Start());

@@ -7,8 +7,10 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/mount.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -189,6 +191,61 @@ TEST_F(StoreTest, TheWriteAheadLogStaysBounded) {
   // RocksDB's info log: a new LOG at each open, the last one kept.
   EXPECT_TRUE(fs::exists(db_dir() + "/LOG"));
   EXPECT_TRUE(fs::exists(db_dir() + "/LOG.old"));
+}
+
+// The worst a restart must flush: every column holding less than a
+// memtable, together nearly the WAL's bound, none of it in SST files when
+// the store stops. A start replays the WAL and writes it all to level-0
+// files, so it needs about kMaxWalBytes free, and that is enough.
+TEST(StoreRestartTest, ReopensWithTheWalsBoundFreeAfterWritesThatNoMemtableFlushed) {
+  SmallFileSystem small(48 * kMiB);
+  SKIP_UNLESS_MOUNTED(small);
+  const std::string dir = small.path() + "/db";
+  const std::string value(48 * 1024, 'r');
+  constexpr int kColumns = 5;
+  constexpr int kEach = 60;  // 2.8 MiB a column: no memtable fills
+  {
+    auto opened = Store::Open(dir);
+    ASSERT_OK(opened);
+    for (int i = 0; i < kColumns * kEach; ++i) {
+      WriteBatch batch;
+      batch.Put(static_cast<Column>(i % kColumns), "r" + std::to_string(i), value);
+      ASSERT_OK((*opened)->Write(&batch));
+    }
+    const Store::Stats stats = (*opened)->GetStats();
+    EXPECT_GE(stats.wal_bytes, 13 * kMiB) << "a memtable was flushed; all must be in the WAL";
+    EXPECT_LE(stats.wal_bytes, Store::kMaxWalBytes);
+  }  // closed without a flush: RocksDB flushes no memtable at close
+
+  // Leave the WAL's bound and 1 MiB free.
+  struct statvfs st {};
+  ASSERT_EQ(::statvfs(small.path().c_str(), &st), 0);
+  const uint64_t avail = static_cast<uint64_t>(st.f_bavail) * st.f_frsize;
+  const uint64_t keep = Store::kMaxWalBytes + kMiB;
+  ASSERT_GT(avail, keep);
+  {
+    const std::string filler = small.path() + "/filler";
+    const int fd = ::open(filler.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+    ASSERT_GE(fd, 0) << std::strerror(errno);
+    const std::string block(kMiB, 'x');
+    for (uint64_t left = avail - keep; left > 0;) {
+      const size_t n = static_cast<size_t>(std::min<uint64_t>(left, block.size()));
+      ASSERT_EQ(::write(fd, block.data(), n), static_cast<ssize_t>(n)) << std::strerror(errno);
+      left -= n;
+    }
+    ::close(fd);
+  }
+
+  auto reopened = Store::Open(dir);
+  ASSERT_OK(reopened);
+  for (int i = 0; i < kColumns * kEach; ++i) {
+    auto got = (*reopened)->Get(static_cast<Column>(i % kColumns), "r" + std::to_string(i));
+    ASSERT_OK(got);
+    ASSERT_EQ(*got, value) << i;
+  }
+  // The start flushed what the WAL held.
+  EXPECT_LT((*reopened)->GetStats().wal_bytes, kMiB);
+  EXPECT_GE((*reopened)->GetStats().sst_bytes, 13 * kMiB);
 }
 
 TEST(DiskSpaceTest, ReusesAMeasurementUntilItIsStale) {

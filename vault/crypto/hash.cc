@@ -137,7 +137,9 @@ inline void Rounds(uint64_t (&v)[16], const uint64_t (&m)[16],
 }
 
 // h = compress(h, block); `counter` bytes so far including this block. The
-// working words are this function's own and are wiped before it returns.
+// working words are this function's own and are wiped before it returns;
+// what the compiler spills of them to its own stack slots is not (nor is
+// it in libsodium's BLAKE2b).
 void Compress(uint64_t h[8], const unsigned char block[128], uint64_t counter, bool last) {
   uint64_t m[16];
   std::memcpy(m, block, sizeof m);

@@ -187,7 +187,8 @@ std::string ServerMetrics::Render(const VaultMetrics& vault) const {
   Sample(&out, "vault_store_bytes", Label("kind", "sst"), std::to_string(vault.sst_bytes));
   Sample(&out, "vault_store_bytes", Label("kind", "wal"), std::to_string(vault.wal_bytes));
   Family(&out, "vault_store_background_jobs", "gauge",
-         "Flushes and compactions of the store running or waiting now.");
+         "Flushes and compactions of the store running, plus one per part of the store "
+         "with a flush or a compaction waiting.");
   Sample(&out, "vault_store_background_jobs", "", std::to_string(vault.store_background_jobs));
   Family(&out, "vault_store_synced_write_duration_seconds", "histogram",
          "Latency of each store write acknowledged after fsync; _count is the number of them.");

@@ -22,7 +22,8 @@
 // A full disk: a write that cannot be made durable fails (IOError
 // "store_io_error") and is not applied. RocksDB then refuses every write
 // (the store is read-only; reads still work) until it recovers: by itself
-// once a memtable's worth of space is free (it checks every 5 s), or when the
+// once there is room to flush the memtables (it checks every 5 s, and tries
+// once a memtable's worth is free), or when the
 // next Write() finds no recovery under way and DB::Resume() succeeds (tried
 // at most once per Settings::resume_interval). The write-ahead log is kept
 // small (kMaxWalBytes: memtables are flushed when it grows past that), so

@@ -4,7 +4,9 @@
 // accepting writes after a hard background error (a WAL write, flush or
 // MANIFEST write that failed, most often for lack of space) until it
 // recovers: by itself for a full disk (its SstFileManager polls the free
-// space every 5 s and resumes once a memtable's worth is free), or when
+// space every 5 s and tries to resume once a memtable's worth is free; the
+// resume flushes every memtable, so it succeeds once there is room for
+// them, up to Store::kMaxWalBytes), or when
 // DB::Resume() succeeds. StoreHealth tracks that state for Store::Write (which
 // tries Resume() itself when no automatic recovery is under way) and for the
 // metrics, and reports each change as an event with reason codes only.
