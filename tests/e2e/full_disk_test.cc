@@ -17,7 +17,6 @@
 #include <gtest/gtest.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <boost/json.hpp>
@@ -34,6 +33,7 @@
 #include "tests/support/api_util.h"
 #include "tests/support/daemon.h"
 #include "tests/support/exposition.h"
+#include "tests/support/free_space.h"
 
 namespace vault::testing {
 namespace {
@@ -88,38 +88,14 @@ class FullDiskTest : public ::testing::Test {
     client_ = std::move(client).value();
   }
 
-  uint64_t FreeBytes() const {
-    struct statvfs st {};
-    EXPECT_EQ(::statvfs(daemon_->data_dir().c_str(), &st), 0);
-    return static_cast<uint64_t>(st.f_bavail) * st.f_frsize;
-  }
+  uint64_t FreeBytes() const { return testing::FreeBytes(daemon_->data_dir()); }
 
   // Grows or shrinks the filler file so that about `bytes` stay free.
-  void LeaveFree(uint64_t bytes) {
-    const int fd = ::open(filler_.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-    ASSERT_GE(fd, 0) << std::strerror(errno);
-    struct stat st {};
-    ASSERT_EQ(::fstat(fd, &st), 0);
-    const uint64_t size = static_cast<uint64_t>(st.st_size);
-    const uint64_t free_now = FreeBytes();
-    if (free_now > bytes) {
-      ASSERT_EQ(::posix_fallocate(fd, static_cast<off_t>(size),
-                                  static_cast<off_t>(free_now - bytes)), 0);
-    } else {
-      const uint64_t shrink = std::min(size, bytes - free_now);
-      ASSERT_EQ(::ftruncate(fd, static_cast<off_t>(size - shrink)), 0);
-    }
-    ::close(fd);
-  }
+  void LeaveFree(uint64_t bytes) { testing::LeaveFree(filler_, bytes); }
 
   // Fills the file system: the filler takes every byte left.
   void Fill() {
-    const int fd = ::open(filler_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-    ASSERT_GE(fd, 0) << std::strerror(errno);
-    const std::string block(4096, 'x');
-    while (::write(fd, block.data(), block.size()) > 0) {
-    }
-    ::close(fd);
+    ASSERT_NO_FATAL_FAILURE(FillWith(filler_));
     EXPECT_LT(FreeBytes(), 4096u);
   }
 

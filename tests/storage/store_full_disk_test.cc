@@ -7,10 +7,8 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/mount.h>
-#include <sys/statvfs.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -21,6 +19,7 @@
 #include <vector>
 
 #include "tests/storage/store_fixture.h"
+#include "tests/support/free_space.h"
 #include "vault/storage/disk_space.h"
 
 namespace vault::testing {
@@ -49,16 +48,6 @@ class SmallFileSystem {
   bool mounted() const { return mounted_; }
   const std::string& error() const { return error_; }
   const std::string& path() const { return dir_.path(); }
-
-  // Writes `path` until the file system is full.
-  static void FillWith(const std::string& path) {
-    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-    ASSERT_GE(fd, 0) << std::strerror(errno);
-    const std::string block(4096, 'x');
-    while (::write(fd, block.data(), block.size()) > 0) {
-    }
-    ::close(fd);
-  }
 
  private:
   TempDir dir_;
@@ -119,7 +108,7 @@ TEST_P(StoreFullDiskTest, WritesFailWhileFullAndResumeByThemselvesOnceSpaceRetur
   Store& store = **opened;
   ASSERT_OK(PutValue(store, "before", 100));
 
-  ASSERT_NO_FATAL_FAILURE(SmallFileSystem::FillWith(small.path() + "/filler"));
+  ASSERT_NO_FATAL_FAILURE(FillWith(small.path() + "/filler"));
   Status failed;
   int acknowledged = 0;
   for (; acknowledged < 1000; ++acknowledged) {
@@ -218,23 +207,10 @@ TEST(StoreRestartTest, ReopensWithTheWalsBoundFreeAfterWritesThatNoMemtableFlush
   }  // closed without a flush: RocksDB flushes no memtable at close
 
   // Leave the WAL's bound and 1 MiB free.
-  struct statvfs st {};
-  ASSERT_EQ(::statvfs(small.path().c_str(), &st), 0);
-  const uint64_t avail = static_cast<uint64_t>(st.f_bavail) * st.f_frsize;
   const uint64_t keep = Store::kMaxWalBytes + kMiB;
-  ASSERT_GT(avail, keep);
-  {
-    const std::string filler = small.path() + "/filler";
-    const int fd = ::open(filler.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-    ASSERT_GE(fd, 0) << std::strerror(errno);
-    const std::string block(kMiB, 'x');
-    for (uint64_t left = avail - keep; left > 0;) {
-      const size_t n = static_cast<size_t>(std::min<uint64_t>(left, block.size()));
-      ASSERT_EQ(::write(fd, block.data(), n), static_cast<ssize_t>(n)) << std::strerror(errno);
-      left -= n;
-    }
-    ::close(fd);
-  }
+  ASSERT_GT(FreeBytes(small.path()), keep);
+  ASSERT_NO_FATAL_FAILURE(LeaveFree(small.path() + "/filler", keep));
+  ASSERT_LE(FreeBytes(small.path()), keep + kMiB);
 
   auto reopened = Store::Open(dir);
   ASSERT_OK(reopened);

@@ -314,6 +314,15 @@ StatusOr<std::unique_ptr<Store>> Store::OpenImpl(const std::string& dir, Setting
   cf_opts.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   cf_opts.write_buffer_size = kMemtableBytes;
   cf_opts.compression = rocksdb::kNoCompression;  // values are ciphertext
+  // The same tables with a Bloom filter of 10 bits per key, of whole keys or
+  // (whole_key false) of the prefix extractor's prefixes only.
+  auto with_bloom = [&table](rocksdb::ColumnFamilyOptions opts, bool whole_key) {
+    rocksdb::BlockBasedTableOptions filtered = table;  // shares the cache
+    filtered.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+    filtered.whole_key_filtering = whole_key;
+    opts.table_factory.reset(rocksdb::NewBlockBasedTableFactory(filtered));
+    return opts;
+  };
 
   // The visitor index is read by prefix, epoch | tag (24 bytes), and almost
   // every prefix a lookup seeks is absent (one per identifier and live
@@ -323,22 +332,16 @@ StatusOr<std::unique_ptr<Store>> Store::OpenImpl(const std::string& dir, Setting
   // another) have no usable filter and are simply read as before; the
   // extractor's name is in the OPTIONS file and the SST properties, so
   // RocksDB never trusts a filter built with another one.
-  rocksdb::ColumnFamilyOptions index_opts = cf_opts;
-  {
-    rocksdb::BlockBasedTableOptions index_table = table;  // shares the cache
-    index_table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
-    index_table.whole_key_filtering = false;  // lookups are by prefix only
-    index_opts.table_factory.reset(rocksdb::NewBlockBasedTableFactory(index_table));
-    index_opts.prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(kVisitorIndexPrefixBytes));
-    index_opts.memtable_prefix_bloom_size_ratio = 0.1;
-    // Its keys begin with the epoch, and new entries are always in the
-    // latest epochs (at open and at the move at close): small level-1
-    // files, so that a compaction of new entries rewrites the one or two
-    // files at the end of the key space rather than one 64 MiB file that
-    // holds them and every older epoch's entries too (docs/performance.md
-    // section 9.9: a write amplification of 10-15 with the default).
-    index_opts.target_file_size_base = 4 << 20;
-  }
+  rocksdb::ColumnFamilyOptions index_opts = with_bloom(cf_opts, /*whole_key=*/false);
+  index_opts.prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(kVisitorIndexPrefixBytes));
+  index_opts.memtable_prefix_bloom_size_ratio = 0.1;
+  // Its keys begin with the epoch, and new entries are always in the
+  // latest epochs (at open and at the move at close): small level-1
+  // files, so that a compaction of new entries rewrites the one or two
+  // files at the end of the key space rather than one 64 MiB file that
+  // holds them and every older epoch's entries too (docs/performance.md
+  // section 9.9: a write amplification of 10-15 with the default).
+  index_opts.target_file_size_base = 4 << 20;
 
   // A transcript's records and its wrapped key are read by whole key, one
   // transcript at a time (every request on a transcript; a history lookup
@@ -347,25 +350,25 @@ StatusOr<std::unique_ptr<Store>> Store::OpenImpl(const std::string& dir, Setting
   // level, that does not hold the key without searching its index block
   // (about 1.25 bytes of filter per key, 3 or 4 keys per transcript). Not
   // the messages column: 100 messages a transcript, read by range.
-  rocksdb::ColumnFamilyOptions point_opts = cf_opts;
-  {
-    rocksdb::BlockBasedTableOptions point_table = table;  // shares the cache
-    point_table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
-    point_opts.table_factory.reset(rocksdb::NewBlockBasedTableFactory(point_table));
-  }
+  const rocksdb::ColumnFamilyOptions point_opts = with_bloom(cf_opts, /*whole_key=*/true);
 
   // Counters (the default column) and statistics are merged by addition.
   rocksdb::ColumnFamilyOptions counter_opts = cf_opts;
   counter_opts.merge_operator = std::make_shared<CounterAddOperator>();
 
+  auto options_of = [&](Column c) -> const rocksdb::ColumnFamilyOptions& {
+    switch (c) {
+      case Column::kVisitorIndex: return index_opts;
+      case Column::kStatistics: return counter_opts;
+      case Column::kTranscripts:
+      case Column::kWrappedKeys: return point_opts;
+      default: return cf_opts;
+    }
+  };
   std::vector<rocksdb::ColumnFamilyDescriptor> descs;
   for (int i = 0; i < kNumColumns; ++i) {
     const Column c = static_cast<Column>(i);
-    descs.emplace_back(ColumnName(c), c == Column::kVisitorIndex ? index_opts
-                                      : c == Column::kStatistics  ? counter_opts
-                                      : c == Column::kTranscripts || c == Column::kWrappedKeys
-                                          ? point_opts
-                                          : cf_opts);
+    descs.emplace_back(ColumnName(c), options_of(c));
   }
   descs.emplace_back(rocksdb::kDefaultColumnFamilyName, counter_opts);
 
