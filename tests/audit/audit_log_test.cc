@@ -3,8 +3,11 @@
 
 #include <atomic>
 #include <filesystem>
+#include <mutex>
 #include <set>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "tests/audit/audit_fixture.h"
 #include "tests/support/needs_root.h"
@@ -189,6 +192,57 @@ TEST_F(AuditLogTest, AFailedWriteFailsTheAppendAndLeavesNoTrace) {
   ASSERT_TRUE(log_->Close().ok());
   audit::VerifyReport r = Verify();
   ASSERT_TRUE(r.ok) << r.error;
+}
+
+// Group commit with a failure in the middle: appenders wait on their own
+// batch (the one being written or the pending one). A write that fails must
+// still wake every waiter of both, each append either succeeds or fails
+// cleanly, and the chain that remains verifies with exactly the successes.
+TEST_F(AuditLogTest, ConcurrentAppendsAcrossAFailedWriteAllReturnAndTheChainHoldsTheSuccesses) {
+  VAULT_SKIP_UNLESS_ROOT_FOR_CHATTR();
+  Open();
+  constexpr int kThreads = 16, kEach = 60;
+  std::string last_segment;
+  for (uint64_t n = 1; std::filesystem::exists(SegPath(n)); ++n) last_segment = SegPath(n);
+  std::mutex mu;
+  std::set<uint64_t> seqs;
+  std::atomic<int> ok{0}, failed{0}, started{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      ++started;
+      for (int i = 0; i < kEach; ++i) {
+        auto s = log_->Append(Event("transcript.read", "t" + std::to_string(t)));
+        if (!s.ok()) {
+          EXPECT_EQ(s.status().code(), Status::Code::kUnavailable);
+          ++failed;
+          continue;
+        }
+        ++ok;
+        std::lock_guard<std::mutex> l(mu);
+        EXPECT_TRUE(seqs.insert(*s).second);
+      }
+    });
+  }
+  // While the others append, the disk refuses writes until an append of
+  // this thread's has failed.
+  while (started.load() < kThreads) std::this_thread::yield();
+  ASSERT_EQ(std::system(("chattr +i " + last_segment).c_str()), 0);
+  auto refused = log_->Append(Event("transcript.read", "controller"));
+  ASSERT_EQ(std::system(("chattr -i " + last_segment).c_str()), 0);
+  EXPECT_FALSE(refused.ok());
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(ok.load() + failed.load(), kThreads * kEach);
+  EXPECT_GT(ok.load(), 0);
+  EXPECT_EQ(seqs.size(), static_cast<size_t>(ok.load()));
+  // The log goes on after the failure, with no gap in the chain.
+  const uint64_t before = log_->Size();
+  AppendN(3);
+  EXPECT_EQ(log_->Size(), before + 3);
+  ASSERT_TRUE(log_->Close().ok());
+  audit::VerifyReport r = Verify();
+  ASSERT_TRUE(r.ok) << r.error;
+  EXPECT_EQ(r.records, static_cast<uint64_t>(ok.load()) + 3 + 5);  // genesis, start, cp, ..., stop, cp
 }
 
 TEST_F(AuditLogTest, TheTimerSealsAnIdleLog) {

@@ -239,6 +239,8 @@ StatusOr<uint64_t> AuditLog::AppendCheckpointLocked(CheckpointNote* note) {
 
 StatusOr<uint64_t> AuditLog::WaitDurable(uint64_t my_seq) {
   const uint64_t my_gen = gen_;
+  // The record was just enqueued: it is written with the pending batch.
+  const uint64_t my_batch = next_batch_;
   for (;;) {
     if (my_gen != gen_) {
       if (my_seq < rollback_point_[my_gen]) return my_seq;
@@ -252,6 +254,7 @@ StatusOr<uint64_t> AuditLog::WaitDurable(uint64_t my_seq) {
       std::vector<Chunk> chunks;
       chunks.swap(pending_);
       writing_ = true;
+      const uint64_t batch = next_batch_++;
       const uint64_t batch_end = next_seq_;
       const Hash batch_head = head_;
       const UnixMillis batch_time = last_time_;
@@ -284,11 +287,16 @@ StatusOr<uint64_t> AuditLog::WaitDurable(uint64_t my_seq) {
         if (wr.fd >= 0 && wr.fd != fd_) ::close(wr.fd);
         last_error_ = s.message();
         RollBack();
+        // Every waiter, of either batch, learns of the new generation.
+        batch_cv_[(batch + 1) % 2].SignalAll();
       }
-      cv_.SignalAll();
+      // This batch's waiters are done, and one of the next batch's, if it
+      // has any, leads it; the others sleep on until it is written.
+      batch_cv_[batch % 2].SignalAll();
+      if (!pending_.empty()) batch_cv_[(batch + 1) % 2].Signal();
       continue;
     }
-    cv_.Wait(&mu_);
+    batch_cv_[my_batch % 2].Wait(&mu_);
   }
 }
 

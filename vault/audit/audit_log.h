@@ -141,7 +141,14 @@ class AuditLog {
   std::unique_ptr<SigningChain> signer_ GUARDED_BY(cp_mu_);
 
   mutable Mutex mu_;
-  CondVar cv_;
+  // Group commit. Records enqueued while a batch is written go into the
+  // next one (next_batch_), and their writers wait on that batch's
+  // condition variable (by its parity: at most two batches have waiters,
+  // the one being written and the pending one). A finished write wakes its
+  // own batch and one waiter of the pending batch, who writes it: the
+  // others are not woken for a write that does not contain their records.
+  CondVar batch_cv_[2];
+  uint64_t next_batch_ GUARDED_BY(mu_) = 0;
   // Chain head as enqueued.
   uint64_t next_seq_ GUARDED_BY(mu_) = 0;
   Hash head_ GUARDED_BY(mu_) = {};
