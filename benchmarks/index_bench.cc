@@ -34,9 +34,13 @@
 //
 // Prints p50/p99/max of 1 and 2, the rate of each round of 3 and the ratio of
 // the totals, and the targets (history p99 <= 5 ms, lookup p99 <= 50 ms,
-// cost <= 10 %). Exit status 0, 1 on an error ("index_bench: ..." on
+// cost <= 10 %). With --round-times, each round's start and end on
+// CLOCK_MONOTONIC, the clock of `perf record -k mono`, so that a profile of
+// the whole run can be cut into the two kinds of round (docs/performance.md
+// section 9.12). Exit status 0, 1 on an error ("index_bench: ..." on
 // stderr), 2 for bad arguments. Not run by ctest (a smoke test runs a tiny
 // N). Figures and the command: docs/performance.md, section 9.
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -75,6 +79,9 @@ struct Config {
   double round_seconds = 5;
   std::string dir = ".";
   bool keep = false;
+  // Print each round's start and end on CLOCK_MONOTONIC (the clock of
+  // `perf record -k mono`), so that a profile can be cut by round kind.
+  bool round_times = false;
   // 0: every transcript is opened at the same hour, so the index's entries
   // lie in one or two epochs. N: the fill's clock moves through N hours as
   // it goes (transcript k of T is opened and closed at hour k * N / T), so
@@ -87,7 +94,7 @@ void Usage() {
   std::fprintf(stderr,
                "usage: index_bench [--transcripts N] [--targets N] [--per-target N]\n"
                "  [--threads N] [--calls N] [--rounds N] [--round-seconds S] [--spread-hours N]\n"
-               "  [--dir DIR] [--keep]\n");
+               "  [--dir DIR] [--keep] [--round-times]\n");
   std::exit(2);
 }
 
@@ -97,6 +104,10 @@ Config ParseArgs(int argc, char** argv) {
     const std::string arg = argv[i];
     if (arg == "--keep") {
       c.keep = true;
+      continue;
+    }
+    if (arg == "--round-times") {
+      c.round_times = true;
       continue;
     }
     if (i + 1 >= argc) Usage();
@@ -186,6 +197,12 @@ std::string Create(Vault& vault, const Caller& caller, const Visitor& visitor) {
 void Close(Vault& vault, const Caller& caller, const std::string& id) {
   auto closed = vault.CloseTranscript(caller, id);
   if (!closed.ok()) Die("close: " + closed.status().ToString());
+}
+
+double MonotonicSeconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
 }
 
 void PrintSummary(const char* what, const Summary& s) {
@@ -422,7 +439,13 @@ int Main(int argc, char** argv) {
   for (int r = 0; r < config.rounds; ++r) {
     // A B B A A B B A ...: each kind comes first as often as second.
     const bool indexed = ((r + 1) / 2) % 2 == 0;
+    const double began = MonotonicSeconds();
     const auto [n, s] = round(indexed);
+    if (config.round_times) {
+      std::printf("round %d %s: monotonic %.6f,%.6f\n", r, indexed ? "with" : "without", began,
+                  MonotonicSeconds());
+      std::fflush(stdout);
+    }
     (indexed ? with_n : without_n) += n;
     (indexed ? with_s : without_s) += s;
     char buf[64];
