@@ -48,11 +48,12 @@ class CAPABILITY("mutex") Mutex {
   void Lock() ACQUIRE() { mu_.lock(); }
   bool TryLock() TRY_ACQUIRE(true) { return mu_.try_lock(); }
   void Unlock() RELEASE() { mu_.unlock(); }
-  // For std::condition_variable_any and std::unique_lock.
+  // For std::unique_lock and std::lock_guard.
   void lock() ACQUIRE() { mu_.lock(); }
   void unlock() RELEASE() { mu_.unlock(); }
 
  private:
+  friend class CondVar;  // waits on mu_ itself
   std::mutex mu_;
 };
 
@@ -69,21 +70,30 @@ class SCOPED_CAPABILITY MutexLock {
 };
 
 // A condition variable for vault::Mutex. Wait() must be called with `mu`
-// held; it is held again when Wait returns.
+// held; it is held again when Wait returns. A std::condition_variable on
+// the mutex's own std::mutex: a wait is one futex wait, without the second,
+// internal mutex that std::condition_variable_any takes for every wait and
+// every notification.
 class CondVar {
  public:
-  void Wait(Mutex* mu) REQUIRES(mu) { cv_.wait(*mu); }
+  void Wait(Mutex* mu) REQUIRES(mu) {
+    std::unique_lock<std::mutex> held(mu->mu_, std::adopt_lock);
+    cv_.wait(held);
+    held.release();  // still held, by the caller
+  }
   // Waits at most `timeout`; spurious wake-ups are possible, so callers
   // re-check their condition.
   template <class Rep, class Period>
   void WaitFor(Mutex* mu, const std::chrono::duration<Rep, Period>& timeout) REQUIRES(mu) {
-    cv_.wait_for(*mu, timeout);
+    std::unique_lock<std::mutex> held(mu->mu_, std::adopt_lock);
+    cv_.wait_for(held, timeout);
+    held.release();
   }
   void Signal() { cv_.notify_one(); }
   void SignalAll() { cv_.notify_all(); }
 
  private:
-  std::condition_variable_any cv_;
+  std::condition_variable cv_;
 };
 
 }  // namespace vault
