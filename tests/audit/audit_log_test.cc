@@ -196,8 +196,9 @@ TEST_F(AuditLogTest, AFailedWriteFailsTheAppendAndLeavesNoTrace) {
 
 // Group commit with a failure in the middle: appenders wait on their own
 // batch (the one being written or the pending one). A write that fails must
-// still wake every waiter of both, each append either succeeds or fails
-// cleanly, and the chain that remains verifies with exactly the successes.
+// still wake every waiter of both (one left asleep holds the test until
+// ctest's time limit), each append either succeeds or fails cleanly, and
+// the chain that remains verifies with exactly the successes.
 TEST_F(AuditLogTest, ConcurrentAppendsAcrossAFailedWriteAllReturnAndTheChainHoldsTheSuccesses) {
   VAULT_SKIP_UNLESS_ROOT_FOR_CHATTR();
   Open();
@@ -225,13 +226,17 @@ TEST_F(AuditLogTest, ConcurrentAppendsAcrossAFailedWriteAllReturnAndTheChainHold
     });
   }
   // While the others append, the disk refuses writes until an append of
-  // this thread's has failed.
+  // this thread's has failed (its record is enqueued after the refusal, so
+  // it cannot succeed). The workers are joined before any assertion ends
+  // the test.
   while (started.load() < kThreads) std::this_thread::yield();
-  ASSERT_EQ(std::system(("chattr +i " + last_segment).c_str()), 0);
+  const int made_immutable = std::system(("chattr +i " + last_segment).c_str());
   auto refused = log_->Append(Event("transcript.read", "controller"));
-  ASSERT_EQ(std::system(("chattr -i " + last_segment).c_str()), 0);
-  EXPECT_FALSE(refused.ok());
+  const int made_mutable = std::system(("chattr -i " + last_segment).c_str());
   for (auto& th : threads) th.join();
+  ASSERT_EQ(made_immutable, 0);
+  ASSERT_EQ(made_mutable, 0);
+  EXPECT_FALSE(refused.ok());
   EXPECT_EQ(ok.load() + failed.load(), kThreads * kEach);
   EXPECT_GT(ok.load(), 0);
   EXPECT_EQ(seqs.size(), static_cast<size_t>(ok.load()));

@@ -248,7 +248,12 @@ StatusOr<uint64_t> AuditLog::WaitDurable(uint64_t my_seq) {
                                  "audit_unavailable");
     }
     if (durable_seq_ > my_seq) return my_seq;
-    if (failed_) return Status::Unavailable("the audit log is unavailable", "audit_unavailable");
+    if (failed_) {
+      // Nobody writes the pending batch any more: the waiters this thread
+      // may have been woken to lead must learn it too.
+      WakeAll();
+      return Status::Unavailable("the audit log is unavailable", "audit_unavailable");
+    }
     if (!writing_) {
       // Become the leader: write everything pending with one fdatasync.
       std::vector<Chunk> chunks;
@@ -287,8 +292,7 @@ StatusOr<uint64_t> AuditLog::WaitDurable(uint64_t my_seq) {
         if (wr.fd >= 0 && wr.fd != fd_) ::close(wr.fd);
         last_error_ = s.message();
         RollBack();
-        // Every waiter, of either batch, learns of the new generation.
-        batch_cv_[(batch + 1) % 2].SignalAll();
+        WakeAll();  // every waiter, of either batch, learns of the new generation
       }
       // This batch's waiters are done, and one of the next batch's, if it
       // has any, leads it; the others sleep on until it is written.
@@ -369,6 +373,7 @@ Status AuditLog::CheckpointWith(RecordType type, const std::string& payload) {
   MutexLock lock(&mu_);
   if (!s.ok()) {
     failed_ = true;
+    WakeAll();  // the pending batch's waiters: no one will write it now
     return s;
   }
   latest_checkpoint_ = signing_note_;

@@ -129,6 +129,11 @@ class AuditLog {
   // where the write ended.
   Status WriteChunks(const std::vector<Chunk>& chunks, WriteResult* out) const;
   void RollBack() REQUIRES(mu_);
+  // Wakes every waiter of both batches (a failed write, a failed log).
+  void WakeAll() REQUIRES(mu_) {
+    batch_cv_[0].SignalAll();
+    batch_cv_[1].SignalAll();
+  }
   void CheckpointLoop() EXCLUDES(thread_mu_);
   Status CheckpointWith(RecordType type, const std::string& payload) EXCLUDES(cp_mu_, mu_);
 
@@ -145,8 +150,10 @@ class AuditLog {
   // next one (next_batch_), and their writers wait on that batch's
   // condition variable (by its parity: at most two batches have waiters,
   // the one being written and the pending one). A finished write wakes its
-  // own batch and one waiter of the pending batch, who writes it: the
-  // others are not woken for a write that does not contain their records.
+  // own batch and one waiter of the pending batch to write it (unless a
+  // newcomer has taken the lead first, whose write then wakes them all):
+  // the others are not woken for a write that does not contain their
+  // records. A failed write, or a log that has failed, wakes both batches.
   CondVar batch_cv_[2];
   uint64_t next_batch_ GUARDED_BY(mu_) = 0;
   // Chain head as enqueued.
