@@ -40,7 +40,6 @@
 // section 9.12). Exit status 0, 1 on an error ("index_bench: ..." on
 // stderr), 2 for bad arguments. Not run by ctest (a smoke test runs a tiny
 // N). Figures and the command: docs/performance.md, section 9.
-#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -60,6 +59,7 @@
 #include <vector>
 
 #include "benchmarks/vault_bench/bench_util.h"
+#include "vault/common/monotonic.h"
 #include "vault/core/vault_impl.h"
 #include "vault/index/identifiers.h"
 #include "vault/index/visitor_index.h"
@@ -197,12 +197,6 @@ std::string Create(Vault& vault, const Caller& caller, const Visitor& visitor) {
 void Close(Vault& vault, const Caller& caller, const std::string& id) {
   auto closed = vault.CloseTranscript(caller, id);
   if (!closed.ok()) Die("close: " + closed.status().ToString());
-}
-
-double MonotonicSeconds() {
-  timespec ts{};
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
 }
 
 void PrintSummary(const char* what, const Summary& s) {
@@ -439,11 +433,11 @@ int Main(int argc, char** argv) {
   for (int r = 0; r < config.rounds; ++r) {
     // A B B A A B B A ...: each kind comes first as often as second.
     const bool indexed = ((r + 1) / 2) % 2 == 0;
-    const double began = MonotonicSeconds();
+    const int64_t began = MonotonicNanos();
     const auto [n, s] = round(indexed);
     if (config.round_times) {
-      std::printf("round %d %s: monotonic %.6f,%.6f\n", r, indexed ? "with" : "without", began,
-                  MonotonicSeconds());
+      std::printf("round %d %s: monotonic %.6f,%.6f\n", r, indexed ? "with" : "without",
+                  began / 1e9, MonotonicNanos() / 1e9);
       std::fflush(stdout);
     }
     (indexed ? with_n : without_n) += n;
