@@ -23,9 +23,9 @@
 // "store_io_error") and is not applied. RocksDB then refuses every write
 // (the store is read-only; reads still work) until it recovers: by itself
 // once there is room to flush the memtables (it checks every 5 s, and tries
-// once a memtable's worth is free), or when the
-// next Write() finds no recovery under way and DB::Resume() succeeds (tried
-// at most once per Settings::resume_interval). The write-ahead log is kept
+// once a memtable's worth is free), or when the next Write() finds no
+// recovery under way and DB::Resume() succeeds (tried at most once per
+// Settings::resume_interval). The write-ahead log is kept
 // small (kMaxWalBytes: memtables are flushed when it grows past that), so
 // that a restart, which flushes what the WAL holds, needs at most that much
 // free space.

@@ -6,10 +6,10 @@
 // recovers: by itself for a full disk (its SstFileManager polls the free
 // space every 5 s and tries to resume once a memtable's worth is free; the
 // resume flushes every memtable, so it succeeds once there is room for
-// them, up to Store::kMaxWalBytes), or when
-// DB::Resume() succeeds. StoreHealth tracks that state for Store::Write (which
-// tries Resume() itself when no automatic recovery is under way) and for the
-// metrics, and reports each change as an event with reason codes only.
+// them, up to Store::kMaxWalBytes), or when DB::Resume() succeeds.
+// StoreHealth tracks that state for Store::Write (which tries Resume()
+// itself when no automatic recovery is under way) and for the metrics, and
+// reports each change as an event with reason codes only.
 //
 // InfoLog is RocksDB's info log (db/LOG). RocksDB's own file logger stops
 // the process on the first line after a write to LOG failed (an assertion
