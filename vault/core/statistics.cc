@@ -3,6 +3,7 @@
 // the publication of a completed period (vault/stats).
 #include <algorithm>
 #include <chrono>
+#include <iterator>
 #include <map>
 #include <set>
 #include <string>
@@ -33,25 +34,28 @@ void StageCells(std::string_view service, int32_t day, const stats::CellCounts& 
 
 }  // namespace
 
-StatusOr<bool> VaultImpl::IsReturning(const Visitor& v, std::string_view service) {
-  std::vector<Identifier> ids;
-  // As for a history: an IP address alone is nobody in particular.
-  for (Identifier& i : IndexedIdentifiers(v)) {
-    if (i.kind != IdentifierKind::kIp) ids.push_back(std::move(i));
-  }
-  if (ids.empty()) return false;
+StatusOr<bool> VaultImpl::IsReturning(const std::vector<Identifier>& indexed,
+                                       std::string_view service) {
+  // As for a history: an IP address alone is nobody in particular (the
+  // presence table does not count it either).
+  const auto person = [](const Identifier& i) { return i.kind != IdentifierKind::kIp; };
+  if (std::none_of(indexed.begin(), indexed.end(), person)) return false;
   // From memory when it can tell (vault/index/visitor_presence.h): a
   // search of every live epoch's tags costs over a millisecond in a vault
   // that has run a whole retention period. Held transcripts are not in it:
   // when it finds none under an epoch, only the open cases' key spaces are
   // searched.
   const VisitorPresence::Answer known =
-      presence_->Lookup(service, ids, keyring_->base_epoch());
+      presence_->Lookup(service, indexed, keyring_->base_epoch());
   if (known == VisitorPresence::Answer::kPresent) return true;
+  const VisitorIndex::CaseKeys cases = hold_->OpenCaseIndexKeys();
+  if (known == VisitorPresence::Answer::kAbsent && cases.empty()) return false;
+  std::vector<Identifier> ids;
+  std::copy_if(indexed.begin(), indexed.end(), std::back_inserter(ids), person);
   StatusOr<std::vector<VisitorIndex::Match>> matches =
       known == VisitorPresence::Answer::kAbsent
-          ? index_.FindHeld(ids, kReturningMatches * ids.size(), hold_->OpenCaseIndexKeys())
-          : index_.Find(ids, kReturningMatches * ids.size(), hold_->OpenCaseIndexKeys());
+          ? index_.FindHeld(ids, kReturningMatches * ids.size(), cases)
+          : index_.Find(ids, kReturningMatches * ids.size(), cases);
   if (!matches.ok()) {
     // Many earlier chats: returning.
     if (matches.status().code() == Status::Code::kResourceExhausted) return true;

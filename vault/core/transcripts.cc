@@ -191,9 +191,11 @@ StatusOr<CreatedTranscript> VaultImpl::DoCreate(const Caller& caller, const NewT
 
   // For statistics (counted at close, never here): whether this visitor
   // has been here before, and the kind of device.
+  // The identifiers, normalised once for both and for the index.
+  const std::vector<Identifier> ids = IndexedIdentifiers(v);
   bool returning = false;
   if (options_.statistics.enabled) {
-    VAULT_ASSIGN_OR_RETURN(returning, IsReturning(v, req.service));
+    VAULT_ASSIGN_OR_RETURN(returning, IsReturning(ids, req.service));
   }
 
   const std::string raw_id = RandomBytes(kIdBytes);
@@ -221,8 +223,7 @@ StatusOr<CreatedTranscript> VaultImpl::DoCreate(const Caller& caller, const NewT
   batch.Put(Column::kWrappedKeys, raw_id, wrapped);
   batch.Put(Column::kExpiryIndex, ExpiryKey(epoch, raw_id), "");
   batch.Put(Column::kExpiryIndex, OpenIndexKey(raw_id), "");
-  VAULT_RETURN_IF_ERROR(
-      index_.StageAdd(epoch, raw_id, req.service, IndexedIdentifiers(v), &batch));
+  VAULT_RETURN_IF_ERROR(index_.StageAdd(epoch, raw_id, req.service, ids, &batch));
   batch.AddToCounter(kOpenCounter, 1);
   *id = ToHex(raw_id);
   // Every check has passed: the record goes first, then the write.

@@ -356,8 +356,9 @@ class VaultImpl final : public Vault, private RetentionHost, private HoldHost {
   static void LockAll(const std::vector<StripeMutex*>& mus) NO_THREAD_SAFETY_ANALYSIS;
   static void UnlockAll(const std::vector<StripeMutex*>& mus) NO_THREAD_SAFETY_ANALYSIS;
   // Statistics (statistics.cc). At open: whether the visitor had another
-  // transcript of the service (by ref, email or phone; no lock held).
-  StatusOr<bool> IsReturning(const Visitor& v, std::string_view service);
+  // transcript of the service (by ref, email or phone; no lock held), from
+  // the visitor's IndexedIdentifiers.
+  StatusOr<bool> IsReturning(const std::vector<Identifier>& ids, std::string_view service);
   // Notes every transcript whose key is wrapped under an epoch in
   // presence_ (its service, identifiers and epoch, read from its sealed
   // records), then lets presence_ answer; on index_filter_builder_.

@@ -136,14 +136,22 @@ StatusOr<std::string> NormaliseIp(std::string_view ip) {
   return Invalid("not an IPv4 or IPv6 address", "invalid_ip");
 }
 
-StatusOr<Identifier> NormaliseIdentifier(IdentifierKind kind, std::string_view value) {
-  StatusOr<std::string> normal = Status::InvalidArgument("unknown identifier", "invalid_identifier");
+namespace {
+
+StatusOr<std::string> NormalForm(IdentifierKind kind, std::string_view value) {
   switch (kind) {
-    case IdentifierKind::kRef: normal = NormaliseRef(value); break;
-    case IdentifierKind::kEmail: normal = NormaliseEmail(value); break;
-    case IdentifierKind::kPhone: normal = NormalisePhone(value); break;
-    case IdentifierKind::kIp: normal = NormaliseIp(value); break;
+    case IdentifierKind::kRef: return NormaliseRef(value);
+    case IdentifierKind::kEmail: return NormaliseEmail(value);
+    case IdentifierKind::kPhone: return NormalisePhone(value);
+    case IdentifierKind::kIp: return NormaliseIp(value);
   }
+  return Status::InvalidArgument("unknown identifier", "invalid_identifier");
+}
+
+}  // namespace
+
+StatusOr<Identifier> NormaliseIdentifier(IdentifierKind kind, std::string_view value) {
+  StatusOr<std::string> normal = NormalForm(kind, value);
   if (!normal.ok()) return normal.status();
   return Identifier{kind, std::move(normal).value()};
 }
@@ -162,6 +170,7 @@ Status ValidateVisitorIdentifiers(const Visitor& v) {
 
 std::vector<Identifier> IndexedIdentifiers(const Visitor& v) {
   std::vector<Identifier> out;
+  out.reserve(4);
   const std::pair<IdentifierKind, const std::optional<std::string>*> fields[] = {
       {IdentifierKind::kRef, &v.ref},
       {IdentifierKind::kEmail, &v.email},

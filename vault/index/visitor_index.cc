@@ -114,12 +114,11 @@ StatusOr<std::vector<VisitorIndex::Match>> VisitorIndex::FindIn(const std::vecto
                                                                 const CaseKeys& cases,
                                                                 bool epochs) const {
   // The live epochs that may hold an entry: from the filter once it is
-  // built (no read: the column's memtable is a hash table, in which an
-  // ordered walk copies the whole memtable first); before that from the
-  // store, the last key below the held entries' key space and the first
-  // from the keyring's base. Epochs outside them need neither tags nor
-  // seeks; in a vault that has run for a whole retention period every
-  // epoch holds entries and this saves nothing.
+  // built (no read); before that from the store, the last key below the
+  // held entries' key space and the first from the keyring's base. Epochs
+  // outside them need neither tags nor seeks; in a vault that has run for
+  // a whole retention period every epoch holds entries and this saves
+  // nothing.
   const uint64_t base = keyring_->base_epoch();
   bool any_epoch = true;
   uint64_t top = 0;
