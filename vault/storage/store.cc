@@ -93,28 +93,47 @@ struct WriteBatch::Rep {
   rocksdb::WriteBatch batch;
   // Filled in by Store::Write; ops record column + args until then.
   // kind: 0 put, 1 delete, 2 delete range, 3 add to counter (a = key, b =
-  // delta), 4 add to a count of column c (a = key, b = delta).
-  struct Op { int kind; Column c; std::string a, b; };
+  // delta), 4 add to a count of column c (a = key, b = delta). Their bytes
+  // are kept back to back in `bytes`, not in two strings of their own: a
+  // key or value longer than 15 bytes would take an allocation each.
+  struct Op {
+    int kind;
+    Column c;
+    size_t a_at, a_size, b_at, b_size;
+  };
   std::vector<Op> ops;
+  std::string bytes;
+
+  void Add(int kind, Column c, std::string_view a, std::string_view b) {
+    if (ops.empty()) {
+      ops.reserve(8);
+      bytes.reserve(256);
+    }
+    ops.push_back(Op{kind, c, bytes.size(), a.size(), bytes.size() + a.size(), b.size()});
+    bytes.append(a);
+    bytes.append(b);
+  }
+  std::string_view A(const Op& op) const {
+    return std::string_view(bytes).substr(op.a_at, op.a_size);
+  }
+  std::string_view B(const Op& op) const {
+    return std::string_view(bytes).substr(op.b_at, op.b_size);
+  }
 };
 
 WriteBatch::WriteBatch() : rep_(new Rep) {}
 WriteBatch::~WriteBatch() = default;
-void WriteBatch::Put(Column c, std::string_view k, std::string_view v) {
-  rep_->ops.push_back({0, c, std::string(k), std::string(v)});
-}
-void WriteBatch::Delete(Column c, std::string_view k) {
-  rep_->ops.push_back({1, c, std::string(k), {}});
-}
+void WriteBatch::Put(Column c, std::string_view k, std::string_view v) { rep_->Add(0, c, k, v); }
+void WriteBatch::Delete(Column c, std::string_view k) { rep_->Add(1, c, k, {}); }
 void WriteBatch::DeleteRange(Column c, std::string_view b, std::string_view e) {
-  rep_->ops.push_back({2, c, std::string(b), std::string(e)});
+  rep_->Add(2, c, b, e);
 }
 void WriteBatch::AddToCount(Column c, std::string_view key, int64_t delta) {
-  rep_->ops.push_back({4, c, std::string(key), EncodeCounter(delta)});
+  rep_->Add(4, c, key, EncodeCounter(delta));
 }
 
 void WriteBatch::AddToCounter(std::string_view name, int64_t delta) {
-  rep_->ops.push_back({3, Column::kTranscripts, CounterKey(name), EncodeCounter(delta)});
+  rep_->Add(3, Column::kTranscripts, CounterKey(name), EncodeCounter(delta));
 }
 size_t WriteBatch::Count() const { return rep_->ops.size(); }
 
@@ -409,7 +428,7 @@ Status Store::WriteAll(std::span<WriteBatch* const> batches, bool sync) {
   // an error state: refused here, before anything is written.
   for (const WriteBatch* batch : batches) {
     for (const auto& op : batch->rep_->ops) {
-      if (op.kind == 2 && op.b < op.a) {
+      if (op.kind == 2 && batch->rep_->B(op) < batch->rep_->A(op)) {
         return Status::InvalidArgument("a range delete ends before it begins", "inverted_range");
       }
     }
@@ -419,13 +438,16 @@ Status Store::WriteAll(std::span<WriteBatch* const> batches, bool sync) {
   rocksdb::WriteBatch& wb = batches[0]->rep_->batch;
   wb.Clear();
   for (const WriteBatch* batch : batches) {
-    for (const auto& op : batch->rep_->ops) {
+    const WriteBatch::Rep& r = *batch->rep_;
+    for (const auto& op : r.ops) {
       rocksdb::Status s;
-      if (op.kind == 0) s = wb.Put(rep_->cf(op.c), S(op.a), S(op.b));
-      else if (op.kind == 1) s = wb.Delete(rep_->cf(op.c), S(op.a));
-      else if (op.kind == 2) s = wb.DeleteRange(rep_->cf(op.c), S(op.a), S(op.b));
-      else if (op.kind == 4) s = wb.Merge(rep_->cf(op.c), S(op.a), S(op.b));
-      else s = wb.Merge(rep_->counters(), S(op.a), S(op.b));
+      const rocksdb::Slice a = S(r.A(op));
+      const rocksdb::Slice b = S(r.B(op));
+      if (op.kind == 0) s = wb.Put(rep_->cf(op.c), a, b);
+      else if (op.kind == 1) s = wb.Delete(rep_->cf(op.c), a);
+      else if (op.kind == 2) s = wb.DeleteRange(rep_->cf(op.c), a, b);
+      else if (op.kind == 4) s = wb.Merge(rep_->cf(op.c), a, b);
+      else s = wb.Merge(rep_->counters(), a, b);
       if (!s.ok()) return FromRocks(s, "cannot build write batch");
     }
   }
