@@ -94,17 +94,25 @@ class Writer {
   }
 
   // The next transcript's visitor: none, or (identifiers) one of this
-  // writer's visitors, each of whom comes back about once in eight opens.
+  // writer's visitors, each of whom comes back about once in eight opens;
+  // or (same_bytes) the same bytes in fields that are never indexed.
   Visitor NextVisitor() {
     Visitor v;
-    if (!config_.identifiers) return v;
+    if (!config_.identifiers && !config_.same_bytes) return v;
     const uint64_t n = opened_++;
     const uint64_t who = (n % 8 == 7) ? (n / 8) * 8 : n;  // every 8th: an earlier visitor
     const std::string tag = std::to_string(index_) + "x" + std::to_string(who);
-    v.ref = "bench-visitor-" + tag;
-    v.email = "visitor." + tag + "@example.org";
-    v.phone = "+44 7700 " + std::to_string(100000 + (index_ * 7919 + who) % 900000);
-    v.ip = "198.51." + std::to_string(index_ % 256) + "." + std::to_string(who % 250 + 1);
+    std::string ref = "bench-visitor-" + tag;
+    std::string email = "visitor." + tag + "@example.org";
+    std::string phone = "+44 7700 " + std::to_string(100000 + (index_ * 7919 + who) % 900000);
+    std::string ip = "198.51." + std::to_string(index_ % 256) + "." + std::to_string(who % 250 + 1);
+    if (config_.identifiers) {
+      v.ref = std::move(ref), v.email = std::move(email);
+      v.phone = std::move(phone), v.ip = std::move(ip);
+    } else {
+      v.name = std::move(ref), v.location = std::move(email);
+      v.user_agent = std::move(phone), v.device = std::move(ip);
+    }
     return v;
   }
 

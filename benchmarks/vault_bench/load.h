@@ -17,7 +17,8 @@
 //            call behind it.
 // With `identifiers`, writers open each transcript with a visitor's ref,
 // e-mail, phone and IP address (indexed), each visitor coming back for
-// about one transcript in eight; without, with no visitor fields at all.
+// about one transcript in eight; without, with no visitor fields at all, or
+// (`same_bytes`) with as many bytes in fields that are never indexed.
 #ifndef VAULT_BENCHMARKS_VAULT_BENCH_LOAD_H_
 #define VAULT_BENCHMARKS_VAULT_BENCH_LOAD_H_
 
@@ -41,6 +42,7 @@ struct LoadConfig {
   int messages_per_transcript = 100;
   int read_messages = 100;
   bool identifiers = false;
+  bool same_bytes = false;
   int lookups = 0;
   int pingers = 0;
   std::vector<std::string> lookup_ids;

@@ -21,6 +21,16 @@
 //                      (each on a fresh vaultd); then history and subject
 //                      access lookups under that load. Use a small
 //                      --messages-per-transcript: it measures opens and closes.
+//   index              the visitor index's cost to opens and closes (issue
+//                      14 point 6), as a chat server sees it: one vaultd
+//                      (default configuration) on a vault of --transcripts
+//                      closed transcripts whose visitors have the four
+//                      indexed identifiers (filled in-process, or --reuse),
+//                      once its background builds are done; then --rounds
+//                      phases of writers opening and closing transcripts
+//                      (--messages-per-transcript appends each, 0 allowed),
+//                      alternating A B B A: with the visitor's identifiers,
+//                      and with the same bytes in fields never indexed.
 //   startup            fills a vault with --transcripts closed transcripts
 //                      in-process (unless --reuse names a filled one), starts
 //                      vaultd on it, times until it answers, reads its RSS.
@@ -34,6 +44,7 @@
 #include <sys/statfs.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -71,11 +82,13 @@ struct Config {
   int fill_messages = 1;
   std::string reuse;
   bool keep = false;
+  int rounds = 8;
 };
 
 void Usage() {
   std::fprintf(stderr,
-               "usage: vault-bench [--mode compare|load|raw|features|startup] [--writers N] [--readers N]\n"
+               "usage: vault-bench [--mode compare|load|raw|features|index|startup] [--writers N]\n"
+               "         [--readers N] [--rounds N]\n"
                "         [--duration S] [--rate APPENDS_PER_S] [--message-bytes B]\n"
                "         [--messages-per-transcript M] [--read-messages M] [--dir DIR]\n"
                "         [--vaultd PATH] [--vaultd-workers W] [--socket PATH] [--pid PID]\n"
@@ -108,12 +121,16 @@ Config ParseArgs(int argc, char** argv) {
     else if (flag == "--fill-messages") c.fill_messages = std::atoi(v.c_str());
     else if (flag == "--reuse") c.reuse = v;
     else if (flag == "--keep") c.keep = v == "yes";
+    else if (flag == "--rounds") c.rounds = std::atoi(v.c_str());
     else Usage();
   }
+  // Index mode measures opens and closes: it may append nothing.
+  const int least_messages = c.mode == "index" ? 0 : 1;
   if (c.seconds <= 0 || c.writers < 0 || c.readers < 0 || c.writers + c.readers == 0 ||
-      c.messages_per_transcript < 1 || c.read_messages < 1 || c.fill_threads < 1 ||
-      c.fill_messages < 0 || c.rate < 0) {
-    Die("--duration, --writers + --readers, message counts and --fill-threads must be positive");
+      c.messages_per_transcript < least_messages || c.read_messages < 1 ||
+      c.fill_threads < 1 || c.fill_messages < 0 || c.rate < 0 || c.rounds < 2) {
+    Die("--duration, --writers + --readers, message counts, --fill-threads and --rounds (at "
+        "least 2) must be positive");
   }
   return c;
 }
@@ -347,6 +364,69 @@ int RunFeatures(const Config& c, const std::string& scratch) {
   return 0;
 }
 
+int RunIndex(const Config& c, const std::string& scratch) {
+  std::string data_dir = c.reuse;
+  if (data_dir.empty()) {
+    data_dir = scratch + "/vault";
+    const FillResult fill =
+        FillVault(data_dir, c.transcripts, c.fill_messages, c.message_bytes, c.fill_threads);
+    std::printf("filled %llu transcripts, each visitor with the four indexed identifiers, in "
+                "%.1f s\n",
+                static_cast<unsigned long long>(fill.transcripts), fill.seconds);
+  }
+  // Until the presence table is rebuilt, whether a visitor is returning is
+  // asked of the index itself (every live epoch's tags): not the steady
+  // state measured here. Only vaultd's log tells when it is done.
+  const size_t rebuilds_before = PresenceRebuildsLogged(data_dir);
+  Vaultd daemon(c.vaultd, data_dir, VaultdArgs(c));
+  const auto spawned = SteadyClock::now();
+  while (PresenceRebuildsLogged(data_dir) == rebuilds_before) {
+    if (SteadyClock::now() - spawned > std::chrono::minutes(10)) Die("no presence table");
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  std::printf("vaultd ready in %.2f s, background builds done after %.1f s\n",
+              daemon.ready_seconds(),
+              std::chrono::duration<double>(SteadyClock::now() - spawned).count());
+  struct Sum {
+    uint64_t transcripts = 0;
+    double seconds = 0, cpu = 0;
+  } with, without;
+  std::string rates;
+  for (int round = 0; round < c.rounds; ++round) {
+    // A B B A A B B A ...: each kind first as often as second.
+    const bool identifiers = ((round + 1) / 2) % 2 == 0;
+    LoadConfig l = BaseLoad(c, daemon.socket(), daemon.pid());
+    l.readers = 0;
+    l.identifiers = identifiers;
+    l.same_bytes = !identifiers;
+    l.phase = identifiers ? "with identifiers" : "without identifiers";
+    const LoadResult r = RunLoad(l, {});
+    PrintLoad(l.phase, r);
+    Sum& sum = identifiers ? with : without;
+    sum.transcripts += r.closes.ops;
+    sum.seconds += r.seconds;
+    sum.cpu += r.server_cpu_seconds;
+    char buf[64];
+    std::snprintf(buf, sizeof buf, " %s %.0f", identifiers ? "with" : "without",
+                  r.seconds > 0 ? r.closes.ops / r.seconds : 0.0);
+    rates += buf;
+  }
+  const double with_rate = with.seconds > 0 ? with.transcripts / with.seconds : 0;
+  const double without_rate = without.seconds > 0 ? without.transcripts / without.seconds : 0;
+  std::printf("\ntranscripts opened+closed/s by round:%s\n", rates.c_str());
+  std::printf("ratios (same run, same vaultd; issue 14 point 6):\n");
+  Ratio("transcripts opened+closed/s, with vs without", with_rate, without_rate,
+        "target >= 0.9x");
+  if (with.transcripts > 0 && without.transcripts > 0) {
+    Ratio("vaultd cpu per transcript (us), with vs without", with.cpu * 1e6 / with.transcripts,
+          without.cpu * 1e6 / without.transcripts, "");
+  }
+  std::printf("index cost %.1f %% of open+close throughput (target <= 10 %%): %s\n",
+              without_rate > 0 ? 100 * (1 - with_rate / without_rate) : 0.0,
+              with_rate >= 0.9 * without_rate ? "met" : "MISSED");
+  return 0;
+}
+
 int RunStartup(const Config& c, const std::string& scratch) {
   std::string data_dir = c.reuse;
   if (data_dir.empty()) {
@@ -386,6 +466,7 @@ int main(int argc, char** argv) {
   else if (c.mode == "load") rc = RunLoadMode(c, scratch);
   else if (c.mode == "raw") RunRaw(c, scratch);
   else if (c.mode == "features") rc = RunFeatures(c, scratch);
+  else if (c.mode == "index") rc = RunIndex(c, scratch);
   else if (c.mode == "startup") rc = RunStartup(c, scratch);
   else Usage();
   std::fflush(stdout);

@@ -82,6 +82,16 @@ FillResult FillVault(const std::string& data_dir, uint64_t count, int messages,
   return result;
 }
 
+size_t PresenceRebuildsLogged(const std::string& data_dir) {
+  std::ifstream file(data_dir + ".log");
+  size_t n = 0;
+  for (std::string line; std::getline(file, line);) {
+    n += line.find("visitor_presence_ready") != std::string::npos ||
+         line.find("visitor_presence_failed") != std::string::npos;
+  }
+  return n;
+}
+
 StartupResult TimeStartup(const std::string& vaultd, const std::string& data_dir, int reads,
                           int read_threads) {
   std::vector<std::string> ids;
@@ -90,18 +100,7 @@ StartupResult TimeStartup(const std::string& vaultd, const std::string& data_dir
     for (std::string line; std::getline(file, line);) ids.push_back(line);
   }
   StartupResult result;
-  // vaultd's log (bench_util.cc: beside the data directory, appended to by
-  // every start): how many rebuilds of the presence table it has logged.
-  const std::string log = data_dir + ".log";
-  auto rebuilds_logged = [&log] {
-    std::ifstream file(log);
-    size_t n = 0;
-    for (std::string line; std::getline(file, line);) {
-      n += line.find("visitor_presence_ready") != std::string::npos ||
-           line.find("visitor_presence_failed") != std::string::npos;
-    }
-    return n;
-  };
+  auto rebuilds_logged = [&data_dir] { return PresenceRebuildsLogged(data_dir); };
   const size_t rebuilds_before = rebuilds_logged();
   const auto spawned = SteadyClock::now();
   Vaultd daemon(vaultd, data_dir, {});

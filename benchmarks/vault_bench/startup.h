@@ -5,6 +5,7 @@
 #ifndef VAULT_BENCHMARKS_VAULT_BENCH_STARTUP_H_
 #define VAULT_BENCHMARKS_VAULT_BENCH_STARTUP_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 
@@ -32,6 +33,11 @@ struct StartupResult {
   double built_seconds = 0;
   uint64_t hwm_built_kib = 0;
 };
+
+// How many times vaultd has logged the end of a rebuild of its presence
+// table (the last of its background builds at start) in the log beside
+// `data_dir` (bench_util.cc: appended to by every start).
+size_t PresenceRebuildsLogged(const std::string& data_dir);
 
 StartupResult TimeStartup(const std::string& vaultd, const std::string& data_dir, int reads,
                           int read_threads);
