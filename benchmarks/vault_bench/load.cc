@@ -2,6 +2,7 @@
 
 #include <functional>
 #include <memory>
+#include <string>
 
 #include "vault/client.h"
 
@@ -101,10 +102,15 @@ class Writer {
     if (!config_.identifiers && !config_.same_bytes) return v;
     const uint64_t n = opened_++;
     const uint64_t who = (n % 8 == 7) ? (n / 8) * 8 : n;  // every 8th: an earlier visitor
-    const std::string tag = std::to_string(index_) + "x" + std::to_string(who);
+    const std::string tag =
+        config_.visitor_salt + std::to_string(index_) + "x" + std::to_string(who);
     std::string ref = "bench-visitor-" + tag;
     std::string email = "visitor." + tag + "@example.org";
-    std::string phone = "+44 7700 " + std::to_string(100000 + (index_ * 7919 + who) % 900000);
+    // Nine digits after "+44 7", offset by the salt: a phone number of
+    // another phase's visitor would make this one returning.
+    const uint64_t line =
+        std::hash<std::string>{}(config_.visitor_salt) + index_ * 1000003ull + who;
+    std::string phone = "+44 7" + std::to_string(100000000 + line % 900000000);
     std::string ip = "198.51." + std::to_string(index_ % 256) + "." + std::to_string(who % 250 + 1);
     if (config_.identifiers) {
       v.ref = std::move(ref), v.email = std::move(email);

@@ -43,6 +43,8 @@ struct LoadConfig {
   int read_messages = 100;
   bool identifiers = false;
   bool same_bytes = false;
+  // In every visitor's identifiers, so that each phase has its own visitors.
+  std::string visitor_salt;
   int lookups = 0;
   int pingers = 0;
   std::vector<std::string> lookup_ids;

@@ -82,12 +82,12 @@ FillResult FillVault(const std::string& data_dir, uint64_t count, int messages,
   return result;
 }
 
-size_t PresenceRebuildsLogged(const std::string& data_dir) {
+PresenceRebuilds PresenceRebuildsLogged(const std::string& data_dir) {
   std::ifstream file(data_dir + ".log");
-  size_t n = 0;
+  PresenceRebuilds n;
   for (std::string line; std::getline(file, line);) {
-    n += line.find("visitor_presence_ready") != std::string::npos ||
-         line.find("visitor_presence_failed") != std::string::npos;
+    n.ready += line.find("visitor_presence_ready") != std::string::npos;
+    n.failed += line.find("visitor_presence_failed") != std::string::npos;
   }
   return n;
 }
@@ -100,7 +100,7 @@ StartupResult TimeStartup(const std::string& vaultd, const std::string& data_dir
     for (std::string line; std::getline(file, line);) ids.push_back(line);
   }
   StartupResult result;
-  auto rebuilds_logged = [&data_dir] { return PresenceRebuildsLogged(data_dir); };
+  auto rebuilds_logged = [&data_dir] { return PresenceRebuildsLogged(data_dir).ended(); };
   const size_t rebuilds_before = rebuilds_logged();
   const auto spawned = SteadyClock::now();
   Vaultd daemon(vaultd, data_dir, {});

@@ -35,9 +35,14 @@ struct StartupResult {
 };
 
 // How many times vaultd has logged the end of a rebuild of its presence
-// table (the last of its background builds at start) in the log beside
-// `data_dir` (bench_util.cc: appended to by every start).
-size_t PresenceRebuildsLogged(const std::string& data_dir);
+// table (the last of its background builds at start), ready or failed, in
+// the log beside `data_dir` (bench_util.cc: appended to by every start).
+struct PresenceRebuilds {
+  size_t ready = 0;
+  size_t failed = 0;
+  size_t ended() const { return ready + failed; }
+};
+PresenceRebuilds PresenceRebuildsLogged(const std::string& data_dir);
 
 StartupResult TimeStartup(const std::string& vaultd, const std::string& data_dir, int reads,
                           int read_threads);

@@ -358,7 +358,7 @@ class VaultImpl final : public Vault, private RetentionHost, private HoldHost {
   // Statistics (statistics.cc). At open: whether the visitor had another
   // transcript of the service (by ref, email or phone; no lock held), from
   // the visitor's IndexedIdentifiers.
-  StatusOr<bool> IsReturning(const std::vector<Identifier>& ids, std::string_view service);
+  StatusOr<bool> IsReturning(const std::vector<Identifier>& indexed, std::string_view service);
   // Notes every transcript whose key is wrapped under an epoch in
   // presence_ (its service, identifiers and epoch, read from its sealed
   // records), then lets presence_ answer; on index_filter_builder_.
