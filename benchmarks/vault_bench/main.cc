@@ -323,11 +323,22 @@ int RunCompare(const Config& c, const std::string& scratch) {
   return 0;
 }
 
+// Transcripts opened and closed over the phases of one kind, and vaultd's
+// CPU time meanwhile.
+struct OpenCloseSum {
+  uint64_t transcripts = 0;
+  double seconds = 0, cpu = 0;
+  void Add(const LoadResult& r) {
+    transcripts += r.closes.ops;
+    seconds += r.seconds;
+    cpu += r.server_cpu_seconds;
+  }
+  double rate() const { return seconds > 0 ? transcripts / seconds : 0; }
+  double cpu_us() const { return transcripts > 0 ? cpu * 1e6 / transcripts : 0; }
+};
+
 int RunFeatures(const Config& c, const std::string& scratch) {
-  struct Sum {
-    uint64_t transcripts = 0;
-    double seconds = 0, cpu = 0;
-  } on, off;
+  OpenCloseSum on, off;
   const bool order[] = {false, true, true, false};
   for (int round = 0; round < 4; ++round) {
     const bool features = order[round];
@@ -340,10 +351,7 @@ int RunFeatures(const Config& c, const std::string& scratch) {
     l.phase = features ? "index and statistics on" : "index and statistics off";
     const LoadResult r = RunLoad(l, {});
     PrintLoad(l.phase, r);
-    Sum& sum = features ? on : off;
-    sum.transcripts += r.closes.ops;
-    sum.seconds += r.seconds;
-    sum.cpu += r.server_cpu_seconds;
+    (features ? on : off).Add(r);
   }
   // Lookups under the same load, with everything on.
   Vaultd daemon(c.vaultd, scratch + "/features-lookups", VaultdArgs(c));
@@ -357,27 +365,30 @@ int RunFeatures(const Config& c, const std::string& scratch) {
   const LoadResult lookups = RunLoad(l, {});
   PrintLoad(l.phase, lookups);
 
-  const double on_rate = on.seconds > 0 ? on.transcripts / on.seconds : 0;
-  const double off_rate = off.seconds > 0 ? off.transcripts / off.seconds : 0;
   std::printf("\nratios (same run; issue 18 point 4):\n");
-  Ratio("transcripts opened+closed/s, on vs off", on_rate, off_rate, "target >= 0.9x");
+  Ratio("transcripts opened+closed/s, on vs off", on.rate(), off.rate(), "target >= 0.9x");
   if (on.transcripts > 0 && off.transcripts > 0) {
-    Ratio("vaultd cpu per transcript (us), on vs off", on.cpu * 1e6 / on.transcripts,
-          off.cpu * 1e6 / off.transcripts, "");
+    Ratio("vaultd cpu per transcript (us), on vs off", on.cpu_us(), off.cpu_us(), "");
   }
   return 0;
 }
 
+// The data directory of --reuse, or a vault filled with --transcripts
+// closed transcripts (each visitor with the four indexed identifiers).
+std::string FilledVault(const Config& c, const std::string& scratch) {
+  if (!c.reuse.empty()) return c.reuse;
+  const std::string data_dir = scratch + "/vault";
+  const FillResult fill =
+      FillVault(data_dir, c.transcripts, c.fill_messages, c.message_bytes, c.fill_threads);
+  std::printf("filled %llu transcripts (%d messages of %zu bytes each; each visitor with the "
+              "four indexed identifiers) in %.1f s: %.0f/s\n",
+              static_cast<unsigned long long>(fill.transcripts), c.fill_messages,
+              c.message_bytes, fill.seconds, fill.transcripts / fill.seconds);
+  return data_dir;
+}
+
 int RunIndex(const Config& c, const std::string& scratch) {
-  std::string data_dir = c.reuse;
-  if (data_dir.empty()) {
-    data_dir = scratch + "/vault";
-    const FillResult fill =
-        FillVault(data_dir, c.transcripts, c.fill_messages, c.message_bytes, c.fill_threads);
-    std::printf("filled %llu transcripts, each visitor with the four indexed identifiers, in "
-                "%.1f s\n",
-                static_cast<unsigned long long>(fill.transcripts), fill.seconds);
-  }
+  const std::string data_dir = FilledVault(c, scratch);
   // Until the presence table is rebuilt, whether a visitor is returning is
   // asked of the index itself (every live epoch's tags): not the steady
   // state measured here. Only vaultd's log tells when it is done.
@@ -394,10 +405,7 @@ int RunIndex(const Config& c, const std::string& scratch) {
   std::printf("vaultd ready in %.2f s, background builds done after %.1f s\n",
               daemon.ready_seconds(),
               std::chrono::duration<double>(SteadyClock::now() - spawned).count());
-  struct Sum {
-    uint64_t transcripts = 0;
-    double seconds = 0, cpu = 0;
-  } with, without;
+  OpenCloseSum with, without;
   std::string rates;
   const std::string salt =
       std::to_string(getpid()) + "t" +
@@ -415,24 +423,21 @@ int RunIndex(const Config& c, const std::string& scratch) {
     l.phase = identifiers ? "with identifiers" : "without identifiers";
     const LoadResult r = RunLoad(l, {});
     PrintLoad(l.phase, r);
-    Sum& sum = identifiers ? with : without;
-    sum.transcripts += r.closes.ops;
-    sum.seconds += r.seconds;
-    sum.cpu += r.server_cpu_seconds;
+    (identifiers ? with : without).Add(r);
     char buf[64];
     std::snprintf(buf, sizeof buf, " %s %.0f", identifiers ? "with" : "without",
                   r.seconds > 0 ? r.closes.ops / r.seconds : 0.0);
     rates += buf;
   }
-  const double with_rate = with.seconds > 0 ? with.transcripts / with.seconds : 0;
-  const double without_rate = without.seconds > 0 ? without.transcripts / without.seconds : 0;
+  const double with_rate = with.rate();
+  const double without_rate = without.rate();
   std::printf("\ntranscripts opened+closed/s by round:%s\n", rates.c_str());
   std::printf("ratios (same run, same vaultd; issue 14 point 6):\n");
   Ratio("transcripts opened+closed/s, with vs without", with_rate, without_rate,
         "target >= 0.9x");
   if (with.transcripts > 0 && without.transcripts > 0) {
-    Ratio("vaultd cpu per transcript (us), with vs without", with.cpu * 1e6 / with.transcripts,
-          without.cpu * 1e6 / without.transcripts, "");
+    Ratio("vaultd cpu per transcript (us), with vs without", with.cpu_us(), without.cpu_us(),
+          "");
   }
   if (with_rate <= 0 || without_rate <= 0) Die("a kind of round closed no transcript");
   std::printf("index cost %.1f %% of open+close throughput (target <= 10 %%): %s\n",
@@ -442,15 +447,7 @@ int RunIndex(const Config& c, const std::string& scratch) {
 }
 
 int RunStartup(const Config& c, const std::string& scratch) {
-  std::string data_dir = c.reuse;
-  if (data_dir.empty()) {
-    data_dir = scratch + "/vault";
-    const FillResult fill =
-        FillVault(data_dir, c.transcripts, c.fill_messages, c.message_bytes, c.fill_threads);
-    std::printf("filled %llu transcripts (%d messages of %zu bytes each) in %.1f s: %.0f/s\n",
-                static_cast<unsigned long long>(fill.transcripts), c.fill_messages,
-                c.message_bytes, fill.seconds, fill.transcripts / fill.seconds);
-  }
+  const std::string data_dir = FilledVault(c, scratch);
   const StartupResult r = TimeStartup(c.vaultd, data_dir, 1000, std::max(1, c.readers));
   std::printf("start-up with %llu transcripts: ready in %.3f s (target <= 2 s); peak RSS %.1f MiB "
               "when ready, %.1f MiB after %llu random reads (target <= 256 MiB)\n",
