@@ -7,6 +7,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <random>
 #include <set>
@@ -69,13 +70,14 @@ class Answers {
 // so that what is queued meanwhile waits behind it (one group).
 class GroupHold {
  public:
-  explicit GroupHold(GroupCommitter* committer) : committer_(committer) {
-    committer_->SetBeforeWriteForTesting([this] {
-      std::unique_lock<std::mutex> lock(mu_);
-      if (held_) return;  // only the first group waits
-      held_ = true;
-      cv_.notify_all();
-      cv_.wait(lock, [this] { return released_; });
+  explicit GroupHold(GroupCommitter* committer)
+      : committer_(committer), state_(std::make_shared<State>()) {
+    committer_->SetBeforeWriteForTesting([state = state_] {
+      std::unique_lock<std::mutex> lock(state->mu);
+      if (state->held) return;  // only the first group waits
+      state->held = true;
+      state->cv.notify_all();
+      state->cv.wait(lock, [&state] { return state->released; });
     });
   }
   ~GroupHold() {
@@ -83,22 +85,27 @@ class GroupHold {
     committer_->SetBeforeWriteForTesting(nullptr);
   }
   void WaitHeld() {
-    std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait(lock, [this] { return held_; });
+    std::unique_lock<std::mutex> lock(state_->mu);
+    state_->cv.wait(lock, [this] { return state_->held; });
   }
   void Release() {
     {
-      std::lock_guard<std::mutex> lock(mu_);
-      released_ = true;
+      std::lock_guard<std::mutex> lock(state_->mu);
+      state_->released = true;
     }
-    cv_.notify_all();
+    state_->cv.notify_all();
   }
 
  private:
+  // Shared with the hook: the committer may still be in it, or about to
+  // run its copy of it, when this object is gone.
+  struct State {
+    std::mutex mu;
+    std::condition_variable cv;
+    bool held = false, released = false;
+  };
   GroupCommitter* const committer_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool held_ = false, released_ = false;
+  const std::shared_ptr<State> state_;
 };
 
 class QueuedAppendTest : public VaultFixture {
