@@ -189,10 +189,11 @@ StatusOr<CreatedTranscript> VaultImpl::DoCreate(const Caller& caller, const NewT
   // audit log and the shredder.
   VAULT_RETURN_IF_ERROR(CheckFreeSpace(options_.storage_reserve_bytes, "new transcripts are"));
 
+  // The visitor's indexed identifiers, normalised once: for the check
+  // below and for the index entries.
+  const std::vector<Identifier> ids = IndexedIdentifiers(v);
   // For statistics (counted at close, never here): whether this visitor
   // has been here before, and the kind of device.
-  // The identifiers, normalised once for both and for the index.
-  const std::vector<Identifier> ids = IndexedIdentifiers(v);
   bool returning = false;
   if (options_.statistics.enabled) {
     VAULT_ASSIGN_OR_RETURN(returning, IsReturning(ids, req.service));
