@@ -49,6 +49,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -393,16 +394,12 @@ int RunIndex(const Config& c, const std::string& scratch) {
   // asked of the index itself (every live epoch's tags): not the steady
   // state measured here. Only vaultd's log tells when it is done.
   const PresenceRebuilds before = PresenceRebuildsLogged(data_dir);
-  Vaultd daemon(c.vaultd, data_dir, VaultdArgs(c));
   const auto spawned = SteadyClock::now();
-  PresenceRebuilds now = before;
-  while (now.ended() == before.ended()) {
-    if (SteadyClock::now() - spawned > std::chrono::minutes(10)) Die("no presence table");
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    now = PresenceRebuildsLogged(data_dir);
-  }
-  if (now.failed != before.failed) Die("vaultd could not rebuild its presence table (its log)");
-  std::printf("vaultd ready in %.2f s, background builds done after %.1f s\n",
+  Vaultd daemon(c.vaultd, data_dir, VaultdArgs(c));
+  const std::optional<PresenceRebuilds> now = AwaitPresenceRebuild(data_dir, before, spawned);
+  if (!now) Die("vaultd logged no presence table within 10 minutes");
+  if (now->failed != before.failed) Die("vaultd could not rebuild its presence table (its log)");
+  std::printf("vaultd ready in %.2f s, background builds done %.1f s after the spawn\n",
               daemon.ready_seconds(),
               std::chrono::duration<double>(SteadyClock::now() - spawned).count());
   OpenCloseSum with, without;

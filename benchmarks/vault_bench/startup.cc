@@ -92,6 +92,17 @@ PresenceRebuilds PresenceRebuildsLogged(const std::string& data_dir) {
   return n;
 }
 
+std::optional<PresenceRebuilds> AwaitPresenceRebuild(const std::string& data_dir,
+                                                     const PresenceRebuilds& before,
+                                                     SteadyClock::time_point since) {
+  for (;;) {
+    const PresenceRebuilds now = PresenceRebuildsLogged(data_dir);
+    if (now.ended() != before.ended()) return now;
+    if (SteadyClock::now() - since > std::chrono::minutes(10)) return std::nullopt;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+}
+
 StartupResult TimeStartup(const std::string& vaultd, const std::string& data_dir, int reads,
                           int read_threads) {
   std::vector<std::string> ids;
@@ -100,8 +111,7 @@ StartupResult TimeStartup(const std::string& vaultd, const std::string& data_dir
     for (std::string line; std::getline(file, line);) ids.push_back(line);
   }
   StartupResult result;
-  auto rebuilds_logged = [&data_dir] { return PresenceRebuildsLogged(data_dir).ended(); };
-  const size_t rebuilds_before = rebuilds_logged();
+  const PresenceRebuilds rebuilds_before = PresenceRebuildsLogged(data_dir);
   const auto spawned = SteadyClock::now();
   Vaultd daemon(vaultd, data_dir, {});
   result.ready_seconds = daemon.ready_seconds();
@@ -126,12 +136,8 @@ StartupResult TimeStartup(const std::string& vaultd, const std::string& data_dir
   }
   result.hwm_after_kib = ReadProcStats(daemon.pid()).hwm_kib;
   result.stored = ids.size();
-  // Then until the background builds have ended: only a line in its log
-  // tells, so the log is read again every 100 ms.
-  while (rebuilds_logged() == rebuilds_before) {
-    if (SteadyClock::now() - spawned > std::chrono::minutes(10)) return result;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
+  // Then until the background builds have ended.
+  if (!AwaitPresenceRebuild(data_dir, rebuilds_before, spawned)) return result;
   result.built_seconds = std::chrono::duration<double>(SteadyClock::now() - spawned).count();
   result.hwm_built_kib = ReadProcStats(daemon.pid()).hwm_kib;
   return result;

@@ -5,8 +5,10 @@
 #ifndef VAULT_BENCHMARKS_VAULT_BENCH_STARTUP_H_
 #define VAULT_BENCHMARKS_VAULT_BENCH_STARTUP_H_
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace vault::bench {
@@ -43,6 +45,12 @@ struct PresenceRebuilds {
   size_t ended() const { return ready + failed; }
 };
 PresenceRebuilds PresenceRebuildsLogged(const std::string& data_dir);
+// Until a rebuild has ended since `before` was read: only a line in the log
+// tells, so it is read again every 100 ms. The counts then, or nullopt if
+// none ended within 10 minutes of `since`.
+std::optional<PresenceRebuilds> AwaitPresenceRebuild(
+    const std::string& data_dir, const PresenceRebuilds& before,
+    std::chrono::steady_clock::time_point since);
 
 StartupResult TimeStartup(const std::string& vaultd, const std::string& data_dir, int reads,
                           int read_threads);
