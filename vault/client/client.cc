@@ -1,14 +1,21 @@
 #include "vault/client.h"
 
+#include <fcntl.h>
+#include <poll.h>
 #include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/uio.h>
+#include <sys/un.h>
+#include <unistd.h>
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/error.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
+#include <cstring>
 #include <cstdio>
 #include <memory>
 #include <mutex>
@@ -109,19 +116,25 @@ std::string HttpReply::Header(std::string_view name) const {
   return "";
 }
 
+// One keep-alive connection, driven with plain system calls: a request is
+// one gathered send and its reply one or two reads, with poll() waiting
+// out the rest of the operation's deadline between them (an event loop
+// and a timer per operation cost the caller's thread about as much CPU as
+// vaultd spends answering an append: docs/performance.md section 10.11).
 class Client::Impl {
  public:
   Impl(std::string socket_path, ClientOptions options)
-      : socket_path_(std::move(socket_path)), options_(options), stream_(ioc_) {}
+      : socket_path_(std::move(socket_path)), options_(options) {}
+  ~Impl() { Close(); }
+  Impl(const Impl&) = delete;
+  Impl& operator=(const Impl&) = delete;
 
   Status Connect() {
     Close();
-    const beast::error_code ec = RunWithTimeout([&](auto handler) {
-      stream_.async_connect(asio::local::stream_protocol::endpoint(socket_path_),
-                            std::move(handler));
-    });
-    if (ec) return Unavailable("cannot connect", ec);
-    connected_ = true;
+    beast::error_code ec;
+    const int fd = Dial(&ec);
+    if (fd < 0) return Unavailable("cannot connect", ec);
+    fd_ = fd;
     used_ = false;
     return Status::OK();
   }
@@ -129,43 +142,27 @@ class Client::Impl {
   StatusOr<HttpReply> Request(std::string_view method, std::string_view target,
                               std::string_view body, std::string_view content_type,
                               const Client::Headers& headers) {
-    http::request<http::string_body> request;
     const http::verb verb = http::string_to_verb(method);
-    if (verb == http::verb::unknown) {
-      request.method_string(method);
-    } else {
-      request.method(verb);
-    }
-    request.target(target);
-    request.version(11);
-    request.set(http::field::host, "vault");
-    if (!content_type.empty()) request.set(http::field::content_type, content_type);
     bool keyed = false;
     for (const auto& [name, value] : headers) {
       if (!IsHeaderValue(name) || !IsHeaderValue(value)) {
         return Status::InvalidArgument("a request header holds CR, LF or NUL", "invalid_header");
       }
-      request.insert(name, value);
       keyed = keyed || beast::iequals(name, "Idempotency-Key");
     }
     // An open with an Idempotency-Key is safe to repeat (section 2.2.1);
     // the header makes no other request so.
     const bool keyed_open = keyed && verb == http::verb::post && target == "/v1/transcripts";
-    request.body() = std::string(body);
-    request.prepare_payload();
-    if (verb != http::verb::get && verb != http::verb::head && body.empty()) {
-      request.content_length(0);
-    }
+    const std::string head = RequestHead(method, verb, target, body, content_type, headers);
 
     for (int attempt = 0;; ++attempt) {
       // A kept-alive connection the server has already closed (its idle
       // timeout, a restart) is replaced before anything is sent on it, so
       // even a request that is not safe to repeat is not lost to it.
-      if (connected_ && used_ && PeerClosed()) Close();
-      if (!connected_) VAULT_RETURN_IF_ERROR(Connect());
+      if (fd_ >= 0 && used_ && PeerClosed()) Close();
+      if (fd_ < 0) VAULT_RETURN_IF_ERROR(Connect());
       const bool reused = used_;
-      const beast::error_code write_ec = RunWithTimeout(
-          [&](auto handler) { http::async_write(stream_, request, std::move(handler)); });
+      const beast::error_code write_ec = Send(head, body);
       // After a failed write the server may still have answered (e.g. 413
       // before reading a large body), so try to read a reply either way.
       beast::error_code read_ec;
@@ -189,35 +186,164 @@ class Client::Impl {
   }
 
  private:
-  // True if the idle connection has been closed by the server (end of file,
-  // an error, or bytes nobody asked for), without blocking or consuming.
-  bool PeerClosed() {
-    char byte;
-    const ssize_t n = ::recv(stream_.socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-    if (n < 0) return errno != EAGAIN && errno != EWOULDBLOCK;
-    return true;
+  using Deadline = std::chrono::steady_clock::time_point;
+  static constexpr size_t kReadBytes = 16 * 1024;
+
+  static beast::error_code LastError() {
+    return beast::error_code(errno, boost::system::system_category());
   }
 
-  // Starts one asynchronous operation with `start(handler)` and runs it to
-  // completion; the stream's timer closes the socket if it takes too long.
-  template <typename Start>
-  beast::error_code RunWithTimeout(Start&& start) {
-    beast::error_code result = asio::error::would_block;
-    stream_.expires_after(options_.timeout);
-    start([&result](beast::error_code ec, auto&&...) { result = ec; });
-    ioc_.restart();
-    ioc_.run();
-    return result;
+  // The request line and header. A body, or a method other than GET and
+  // HEAD, gets a Content-Length (0 for an empty body).
+  static std::string RequestHead(std::string_view method, http::verb verb, std::string_view target,
+                                 std::string_view body, std::string_view content_type,
+                                 const Client::Headers& headers) {
+    std::string head;
+    head.reserve(96 + method.size() + target.size() + content_type.size());
+    head.append(method).append(" ").append(target).append(" HTTP/1.1\r\nHost: vault\r\n");
+    if (!content_type.empty()) head.append("Content-Type: ").append(content_type).append("\r\n");
+    for (const auto& [name, value] : headers) head.append(name).append(": ").append(value).append("\r\n");
+    if (!body.empty() || (verb != http::verb::get && verb != http::verb::head)) {
+      head.append("Content-Length: ").append(std::to_string(body.size())).append("\r\n");
+    }
+    head.append("\r\n");
+    return head;
+  }
+
+  // A connected socket, or -1 with `ec` set. The connect blocks while the
+  // server's backlog is full, for at most the timeout (SO_SNDTIMEO bounds
+  // that wait); the socket is non-blocking after.
+  int Dial(beast::error_code* ec) const {
+    sockaddr_un addr{};
+    if (socket_path_.empty() || socket_path_.size() >= sizeof(addr.sun_path)) {
+      *ec = boost::system::errc::make_error_code(boost::system::errc::filename_too_long);
+      return -1;
+    }
+    addr.sun_family = AF_UNIX;
+    std::memcpy(addr.sun_path, socket_path_.data(), socket_path_.size());
+    const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+      *ec = LastError();
+      return -1;
+    }
+    const auto micros =
+        std::chrono::duration_cast<std::chrono::microseconds>(options_.timeout).count();
+    timeval limit{};
+    limit.tv_sec = static_cast<time_t>(micros / 1000000);
+    limit.tv_usec = static_cast<suseconds_t>(micros % 1000000);
+    int rc = ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof(limit));
+    if (rc == 0) {
+      do {
+        rc = ::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof(addr));
+      } while (rc != 0 && errno == EINTR);
+      if (rc != 0 && errno == EISCONN) rc = 0;  // an interrupted connect that completed
+    }
+    if (rc == 0) rc = ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
+    if (rc != 0) {
+      *ec = errno == EAGAIN ? beast::error_code(beast::error::timeout) : LastError();
+      ::close(fd);
+      return -1;
+    }
+    return fd;
+  }
+
+  // Waits until the socket is ready for `events` or `deadline` passes.
+  beast::error_code WaitFor(short events, Deadline deadline) const {
+    for (;;) {
+      const auto left = deadline - std::chrono::steady_clock::now();
+      if (left <= std::chrono::steady_clock::duration::zero()) return beast::error::timeout;
+      const auto nanos = std::chrono::duration_cast<std::chrono::nanoseconds>(left).count();
+      timespec wait{};
+      wait.tv_sec = static_cast<time_t>(nanos / 1000000000);
+      wait.tv_nsec = static_cast<long>(nanos % 1000000000);
+      pollfd p{fd_, events, 0};
+      const int n = ::ppoll(&p, 1, &wait, nullptr);
+      if (n > 0) return {};  // ready, or an error the next call reports
+      if (n < 0 && errno != EINTR) return LastError();
+    }
+  }
+
+  // Sends the header and the body, as one gathered write when the socket
+  // takes it all.
+  beast::error_code Send(std::string_view head, std::string_view body) const {
+    const Deadline deadline = std::chrono::steady_clock::now() + options_.timeout;
+    iovec parts[2] = {{const_cast<char*>(head.data()), head.size()},
+                      {const_cast<char*>(body.data()), body.size()}};
+    size_t first = 0;
+    while (first < 2) {
+      msghdr msg{};
+      msg.msg_iov = parts + first;
+      msg.msg_iovlen = 2 - first;
+      const ssize_t n = ::sendmsg(fd_, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        if (errno != EAGAIN && errno != EWOULDBLOCK) return LastError();
+        if (beast::error_code ec = WaitFor(POLLOUT, deadline)) return ec;
+        continue;
+      }
+      size_t sent = static_cast<size_t>(n);
+      while (first < 2 && sent >= parts[first].iov_len) {
+        sent -= parts[first].iov_len;
+        ++first;
+      }
+      if (first < 2) {
+        parts[first].iov_base = static_cast<char*>(parts[first].iov_base) + sent;
+        parts[first].iov_len -= sent;
+      }
+    }
+    return {};
   }
 
   // Reads one response; `head`: the response to a HEAD request has no body.
   StatusOr<HttpReply> ReadReply(bool head, beast::error_code* ec) {
+    const Deadline deadline = std::chrono::steady_clock::now() + options_.timeout;
     http::response_parser<http::string_body> parser;
     parser.body_limit(options_.max_response_bytes);
     parser.skip(head);
-    *ec = RunWithTimeout(
-        [&](auto handler) { http::async_read(stream_, buffer_, parser, std::move(handler)); });
-    if (*ec) return Status::Unavailable("no reply");
+    parser.eager(true);
+    // A reply is rarely there the moment its request is sent: wait for it
+    // first rather than try a read that would only say "not yet".
+    bool wait_first = true;
+    for (;;) {
+      if (buffer_.size() > 0) {
+        beast::error_code parsed;
+        const size_t used = parser.put(buffer_.data(), parsed);
+        buffer_.consume(used);
+        if (parsed && parsed != http::error::need_more) {
+          *ec = parsed;
+          return Status::Unavailable("bad reply");
+        }
+        if (parser.is_done()) break;
+        if (used > 0 && buffer_.size() > 0) continue;
+      }
+      if (wait_first && (*ec = WaitFor(POLLIN, deadline))) return Status::Unavailable("no reply");
+      wait_first = false;
+      const asio::mutable_buffer room = buffer_.prepare(kReadBytes);
+      const ssize_t n = ::recv(fd_, room.data(), room.size(), MSG_DONTWAIT);
+      if (n > 0) {
+        buffer_.commit(static_cast<size_t>(n));
+        continue;
+      }
+      if (n == 0) {  // the server closed the connection
+        if (!parser.got_some()) {
+          *ec = http::error::end_of_stream;
+          return Status::Unavailable("no reply");
+        }
+        beast::error_code eof;
+        parser.put_eof(eof);
+        if (eof || !parser.is_done()) {
+          *ec = eof ? eof : beast::error_code(http::error::partial_message);
+          return Status::Unavailable("reply cut short");
+        }
+        break;
+      }
+      if (errno == EINTR) continue;
+      if (errno != EAGAIN && errno != EWOULDBLOCK) {
+        *ec = LastError();
+        return Status::Unavailable("no reply");
+      }
+      if ((*ec = WaitFor(POLLIN, deadline))) return Status::Unavailable("no reply");
+    }
     http::response<http::string_body> response = parser.release();
     HttpReply reply;
     reply.status = static_cast<int>(response.result_int());
@@ -230,13 +356,21 @@ class Client::Impl {
     return reply;
   }
 
+  // True if the idle connection has been closed by the server (end of file,
+  // an error, or bytes nobody asked for), without blocking or consuming.
+  bool PeerClosed() const {
+    char byte;
+    const ssize_t n = ::recv(fd_, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (n < 0) return errno != EAGAIN && errno != EWOULDBLOCK;
+    return true;
+  }
+
   void Close() {
-    if (!connected_) return;
-    beast::error_code ignored;
-    stream_.socket().shutdown(asio::socket_base::shutdown_both, ignored);
-    stream_.close();
+    if (fd_ < 0) return;
+    ::shutdown(fd_, SHUT_RDWR);
+    ::close(fd_);
+    fd_ = -1;
     buffer_.clear();
-    connected_ = false;
   }
 
   Status Unavailable(std::string_view what, const beast::error_code& ec) const {
@@ -246,10 +380,8 @@ class Client::Impl {
 
   const std::string socket_path_;
   const ClientOptions options_;
-  asio::io_context ioc_;
-  beast::basic_stream<asio::local::stream_protocol> stream_;
+  int fd_ = -1;
   beast::flat_buffer buffer_;
-  bool connected_ = false;
   bool used_ = false;  // a reply was read on this connection
 };
 

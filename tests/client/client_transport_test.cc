@@ -1,0 +1,307 @@
+// The client's transport against a scripted peer on a real Unix socket:
+// what vaultd never does on purpose but a socket can still deliver (a reply
+// in pieces, cut short, stalled, ended by the close of the connection), and
+// the exact bytes of the requests it frames. Everything vaultd does answer is
+// tested against a real vaultd in client_test.cc and the e2e suites.
+#include <poll.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+#include <linux/sockios.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstring>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "tests/support/api_util.h"
+#include "vault/client.h"
+
+namespace vault {
+namespace {
+
+using std::chrono::milliseconds;
+
+// A listening socket in the test's directory, and a thread that accepts
+// connections one after the other and runs `script` on each (its index and
+// its descriptor); the descriptor is closed when the script returns.
+class ScriptedPeer {
+ public:
+  using Script = std::function<void(int index, int fd)>;
+
+  explicit ScriptedPeer(Script script) : script_(std::move(script)) {
+    path_ = std::string(VAULT_TEST_TMPDIR) + "/peer-" + std::to_string(::getpid()) + "-" +
+            std::to_string(next_id_++) + ".sock";
+    ::unlink(path_.c_str());
+    listener_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::memcpy(addr.sun_path, path_.data(), path_.size());
+    EXPECT_EQ(::bind(listener_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0)
+        << std::strerror(errno);
+    EXPECT_EQ(::listen(listener_, 4), 0);
+    thread_ = std::thread([this] {
+      for (int index = 0;; ++index) {
+        const int fd = ::accept4(listener_, nullptr, nullptr, SOCK_CLOEXEC);
+        if (fd < 0) return;  // the listener was shut down
+        script_(index, fd);
+        ::close(fd);
+      }
+    });
+  }
+
+  ~ScriptedPeer() {
+    ::shutdown(listener_, SHUT_RDWR);
+    thread_.join();
+    ::close(listener_);
+    ::unlink(path_.c_str());
+  }
+
+  const std::string& path() const { return path_; }
+
+ private:
+  static inline std::atomic<int> next_id_{0};
+  Script script_;
+  std::string path_;
+  int listener_ = -1;
+  std::thread thread_;
+};
+
+// Reads one request (a header, then Content-Length bytes of body) from `fd`;
+// "" if the connection ends first.
+std::string ReadRequest(int fd) {
+  std::string bytes;
+  char buf[65536];
+  size_t header_end = std::string::npos;
+  size_t want = 0;
+  for (;;) {
+    if (header_end == std::string::npos) {
+      header_end = bytes.find("\r\n\r\n");
+      if (header_end != std::string::npos) {
+        header_end += 4;
+        const size_t at = bytes.find("Content-Length: ");
+        want = header_end;
+        if (at != std::string::npos && at < header_end) {
+          want += std::stoul(bytes.substr(at + 16));
+        }
+      }
+    }
+    if (header_end != std::string::npos && bytes.size() >= want) return bytes;
+    const ssize_t n = ::recv(fd, buf, sizeof(buf), 0);
+    if (n <= 0) return "";
+    bytes.append(buf, static_cast<size_t>(n));
+  }
+}
+
+void SendAll(int fd, std::string_view bytes) {
+  while (!bytes.empty()) {
+    const ssize_t n = ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+    ASSERT_GT(n, 0) << std::strerror(errno);
+    bytes.remove_prefix(static_cast<size_t>(n));
+  }
+}
+
+// Sends `bytes` and returns once the client has read all of them (for a
+// Unix socket SIOCOUTQ counts what the receiver has not read yet), so that
+// the next send arrives in a read of its own.
+void SendAndAwaitRead(int fd, std::string_view bytes) {
+  SendAll(fd, bytes);
+  for (;;) {
+    int unread = 0;
+    ASSERT_EQ(::ioctl(fd, SIOCOUTQ, &unread), 0) << std::strerror(errno);
+    if (unread == 0) return;
+    pollfd p{fd, POLLHUP, 0};
+    ::poll(&p, 1, 1);  // the client is reading; also ends if it went away
+    if ((p.revents & POLLHUP) != 0) return;
+  }
+}
+
+// Blocks until the client closes the connection.
+void AwaitClose(int fd) {
+  char buf[4096];
+  while (::recv(fd, buf, sizeof(buf), 0) > 0) {
+  }
+}
+
+TEST(ClientTransportTest, AReplyDeliveredInPiecesIsReadWhole) {
+  const std::string reply =
+      "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Piece: yes\r\n"
+      "Content-Length: 27\r\n\r\n{\"status\":\"ok\",\"pieces\":12}";
+  ScriptedPeer peer([&](int, int fd) {
+    for (int round = 0; round < 2; ++round) {
+      if (ReadRequest(fd).empty()) return;
+      // One byte at a time through the status line and the header, then
+      // the body in two parts: every split a read can see.
+      const size_t body_at = reply.find("\r\n\r\n") + 4;
+      for (size_t i = 0; i < body_at; ++i) SendAndAwaitRead(fd, reply.substr(i, 1));
+      SendAndAwaitRead(fd, reply.substr(body_at, 5));
+      SendAndAwaitRead(fd, reply.substr(body_at + 5));
+    }
+    AwaitClose(fd);
+  });
+  auto client = Client::Connect(peer.path());
+  ASSERT_OK(client);
+  for (int round = 0; round < 2; ++round) {  // the second on the same connection
+    auto got = (*client)->Request("GET", "/v1/health", "", "");
+    ASSERT_OK(got);
+    EXPECT_EQ(got->status, 200);
+    EXPECT_EQ(got->body, "{\"status\":\"ok\",\"pieces\":12}");
+    EXPECT_EQ(got->Header("x-piece"), "yes");
+  }
+}
+
+TEST(ClientTransportTest, RequestsAreFramedWithTheirLengthAndHeaders) {
+  std::vector<std::string> seen;
+  std::mutex mu;
+  ScriptedPeer peer([&](int, int fd) {
+    for (;;) {
+      std::string request = ReadRequest(fd);
+      if (request.empty()) return;
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        seen.push_back(std::move(request));
+      }
+      SendAll(fd, "HTTP/1.1 204 No Content\r\n\r\n");
+    }
+  });
+  auto client = Client::Connect(peer.path());
+  ASSERT_OK(client);
+  ASSERT_OK((*client)->Request("GET", "/v1/health", "", ""));
+  ASSERT_OK((*client)->Request("POST", "/v1/transcripts/x/close", "", ""));
+  ASSERT_OK((*client)->Request("POST", "/v1/transcripts", "{\"service\":\"svc\"}",
+                               "application/json", {{"Idempotency-Key", "k-1"}}));
+  ASSERT_OK((*client)->Request("HEAD", "/v1/health", "", ""));
+  auto bad = (*client)->Request("GET", "/v1/health", "", "", {{"X-Bad", "a\r\nb"}});
+  EXPECT_EQ(bad.status().reason(), "invalid_header");
+  ASSERT_OK((*client)->Request("GET", "/v1/health", "", ""));  // still usable
+  client->reset();  // closes the connection: the peer's script returns
+  std::lock_guard<std::mutex> lock(mu);
+  ASSERT_EQ(seen.size(), 5u);
+  EXPECT_EQ(seen[0], "GET /v1/health HTTP/1.1\r\nHost: vault\r\n\r\n");
+  EXPECT_EQ(seen[1], "POST /v1/transcripts/x/close HTTP/1.1\r\nHost: vault\r\nContent-Length: 0\r\n\r\n");
+  EXPECT_EQ(seen[2],
+            "POST /v1/transcripts HTTP/1.1\r\nHost: vault\r\nContent-Type: application/json\r\n"
+            "Idempotency-Key: k-1\r\nContent-Length: 17\r\n\r\n{\"service\":\"svc\"}");
+  EXPECT_EQ(seen[3], "HEAD /v1/health HTTP/1.1\r\nHost: vault\r\n\r\n");
+  EXPECT_EQ(seen[4], seen[0]);
+}
+
+TEST(ClientTransportTest, ABodyLargerThanTheSocketBufferIsSentWhole) {
+  std::string body(8 << 20, '\0');
+  for (size_t i = 0; i < body.size(); ++i) body[i] = static_cast<char>('a' + i % 26);
+  std::atomic<bool> matched{false};
+  ScriptedPeer peer([&](int, int fd) {
+    const std::string request = ReadRequest(fd);
+    const size_t at = request.find("\r\n\r\n");
+    matched = at != std::string::npos && request.compare(at + 4, std::string::npos, body) == 0;
+    SendAll(fd, "HTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\n{}");
+    AwaitClose(fd);
+  });
+  auto client = Client::Connect(peer.path());
+  ASSERT_OK(client);
+  auto got = (*client)->Request("POST", "/v1/big", body, "application/octet-stream");
+  ASSERT_OK(got);
+  EXPECT_EQ(got->status, 201);
+  client->reset();
+  EXPECT_TRUE(matched.load());
+}
+
+TEST(ClientTransportTest, AReplyEndedByTheCloseIsReadAndTheNextCallReconnects) {
+  ScriptedPeer peer([&](int index, int fd) {
+    if (ReadRequest(fd).empty()) return;
+    if (index == 0) {
+      SendAll(fd, "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nuntil the end");
+      return;  // closes
+    }
+    SendAll(fd, "HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nsecond");
+    AwaitClose(fd);
+  });
+  auto client = Client::Connect(peer.path());
+  ASSERT_OK(client);
+  auto first = (*client)->Request("GET", "/v1/health", "", "");
+  ASSERT_OK(first);
+  EXPECT_EQ(first->body, "until the end");
+  auto second = (*client)->Request("GET", "/v1/health", "", "");
+  ASSERT_OK(second);
+  EXPECT_EQ(second->body, "second");
+}
+
+TEST(ClientTransportTest, AReplyCutShortIsUnavailableAndNotRetried) {
+  std::atomic<int> requests{0};
+  ScriptedPeer peer([&](int, int fd) {
+    if (ReadRequest(fd).empty()) return;
+    ++requests;
+    SendAll(fd, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly this");
+  });
+  auto client = Client::Connect(peer.path());
+  ASSERT_OK(client);
+  auto got = (*client)->Request("GET", "/v1/health", "", "");
+  ASSERT_FALSE(got.ok());
+  EXPECT_EQ(got.status().code(), Status::Code::kUnavailable);
+  EXPECT_NE(got.status().message().find(peer.path()), std::string::npos) << got.status().message();
+  client->reset();
+  EXPECT_EQ(requests.load(), 1);  // a reply had begun: not sent again
+}
+
+TEST(ClientTransportTest, AReplyThatStallsTimesOut) {
+  ScriptedPeer peer([&](int, int fd) {
+    if (ReadRequest(fd).empty()) return;
+    SendAll(fd, "HTTP/1.1 200 OK\r\nContent-Le");
+    AwaitClose(fd);  // until the client gives up
+  });
+  ClientOptions options;
+  options.timeout = milliseconds(200);
+  auto client = Client::Connect(peer.path(), options);
+  ASSERT_OK(client);
+  const auto start = std::chrono::steady_clock::now();
+  auto got = (*client)->Request("GET", "/v1/health", "", "");
+  const auto waited = std::chrono::steady_clock::now() - start;
+  ASSERT_FALSE(got.ok());
+  EXPECT_EQ(got.status().code(), Status::Code::kUnavailable);
+  EXPECT_GE(waited, milliseconds(200));
+  EXPECT_LT(waited, std::chrono::seconds(20));
+}
+
+TEST(ClientTransportTest, AHeadReplyHasNoBodyAndTheConnectionIsReused) {
+  std::atomic<int> connections{0};
+  ScriptedPeer peer([&](int, int fd) {
+    ++connections;
+    if (ReadRequest(fd).empty()) return;
+    SendAll(fd, "HTTP/1.1 200 OK\r\nContent-Length: 50\r\n\r\n");
+    if (ReadRequest(fd).empty()) return;
+    SendAll(fd, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+    AwaitClose(fd);
+  });
+  auto client = Client::Connect(peer.path());
+  ASSERT_OK(client);
+  auto head = (*client)->Request("HEAD", "/v1/health", "", "");
+  ASSERT_OK(head);
+  EXPECT_EQ(head->status, 200);
+  EXPECT_EQ(head->body, "");
+  auto get = (*client)->Request("GET", "/v1/health", "", "");
+  ASSERT_OK(get);
+  EXPECT_EQ(get->body, "ok");
+  client->reset();
+  EXPECT_EQ(connections.load(), 1);
+}
+
+TEST(ClientTransportTest, ASocketPathTooLongForUnixSocketsIsAClearError) {
+  const std::string path = std::string(VAULT_TEST_TMPDIR) + "/" + std::string(200, 'p') + ".sock";
+  auto client = Client::Connect(path);
+  ASSERT_FALSE(client.ok());
+  EXPECT_EQ(client.status().code(), Status::Code::kUnavailable);
+  EXPECT_NE(client.status().message().find("cannot connect"), std::string::npos)
+      << client.status().message();
+}
+
+}  // namespace
+}  // namespace vault
