@@ -42,7 +42,8 @@ namespace vault {
 
 struct ClientOptions {
   // Bound on each connect, write and read; on expiry the call fails with
-  // Unavailable and the connection is dropped.
+  // Unavailable and the connection is dropped. Taken as at least 1 ms and
+  // at most a year.
   std::chrono::milliseconds timeout{60000};
   // Largest response body accepted.
   size_t max_response_bytes = size_t{1} << 30;
@@ -81,8 +82,11 @@ class Client {
   StatusOr<HttpReply> Request(std::string_view method, std::string_view target,
                               std::string_view body = {},
                               std::string_view content_type = "application/json");
-  // The same, with extra request headers (a name or value holding CR, LF
-  // or NUL is InvalidArgument "invalid_header", and nothing is sent). A
+  // The same, with extra request headers, sent in the order given with the
+  // spaces and tabs around each value left out. A name that is not an HTTP
+  // token, a value holding CR, LF or NUL, and a Content-Length or
+  // Transfer-Encoding header (the client frames the body itself) are
+  // InvalidArgument "invalid_header", and nothing is sent. A
   // POST /v1/transcripts with an Idempotency-Key header is repeated once on
   // a connection the server closed before answering, as reads are
   // (docs/api.md, section 2.2.1); no other request is made repeatable by it.

@@ -13,7 +13,9 @@
 #include <linux/sockios.h>
 
 #include <atomic>
+#include <cstdint>
 #include <chrono>
+#include <condition_variable>
 #include <cstring>
 #include <functional>
 #include <memory>
@@ -39,8 +41,9 @@ class ScriptedPeer {
   using Script = std::function<void(int index, int fd)>;
 
   explicit ScriptedPeer(Script script) : script_(std::move(script)) {
-    path_ = std::string(VAULT_TEST_TMPDIR) + "/peer-" + std::to_string(::getpid()) + "-" +
-            std::to_string(next_id_++) + ".sock";
+    // Under /tmp, as the daemon's sockets are: a build directory's path can
+    // be longer than a socket's address allows.
+    path_ = "/tmp/tvc-" + std::to_string(::getpid()) + "-" + std::to_string(next_id_++) + ".sock";
     ::unlink(path_.c_str());
     listener_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     sockaddr_un addr{};
@@ -55,6 +58,9 @@ class ScriptedPeer {
         if (fd < 0) return;  // the listener was shut down
         script_(index, fd);
         ::close(fd);
+        const std::lock_guard<std::mutex> lock(mu_);
+        ++finished_;
+        finished_cv_.notify_all();
       }
     });
   }
@@ -68,13 +74,30 @@ class ScriptedPeer {
 
   const std::string& path() const { return path_; }
 
+  // Waits until the scripts of `n` connections have returned.
+  void AwaitFinished(int n) {
+    std::unique_lock<std::mutex> lock(mu_);
+    finished_cv_.wait(lock, [&] { return finished_ >= n; });
+  }
+
  private:
   static inline std::atomic<int> next_id_{0};
   Script script_;
+  std::mutex mu_;
+  std::condition_variable finished_cv_;
+  int finished_ = 0;
   std::string path_;
   int listener_ = -1;
   std::thread thread_;
 };
+
+// A timeout far above what any step here takes, so that a regression fails
+// the test rather than hanging it for the default minute.
+ClientOptions Options(milliseconds timeout = milliseconds(10000)) {
+  ClientOptions options;
+  options.timeout = timeout;
+  return options;
+}
 
 // Reads one request (a header, then Content-Length bytes of body) from `fd`;
 // "" if the connection ends first.
@@ -125,18 +148,22 @@ void SendAndAwaitRead(int fd, std::string_view bytes) {
   }
 }
 
-// Blocks until the client closes the connection.
-void AwaitClose(int fd) {
+// Blocks until the client closes the connection; the bytes that came
+// before the close.
+size_t AwaitClose(int fd) {
   char buf[4096];
-  while (::recv(fd, buf, sizeof(buf), 0) > 0) {
-  }
+  size_t bytes = 0;
+  for (ssize_t n; (n = ::recv(fd, buf, sizeof(buf), 0)) > 0;) bytes += static_cast<size_t>(n);
+  return bytes;
 }
 
 TEST(ClientTransportTest, AReplyDeliveredInPiecesIsReadWhole) {
   const std::string reply =
       "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Piece: yes\r\n"
       "Content-Length: 27\r\n\r\n{\"status\":\"ok\",\"pieces\":12}";
+  std::atomic<int> connections{0};
   ScriptedPeer peer([&](int, int fd) {
+    ++connections;
     for (int round = 0; round < 2; ++round) {
       if (ReadRequest(fd).empty()) return;
       // One byte at a time through the status line and the header, then
@@ -148,7 +175,7 @@ TEST(ClientTransportTest, AReplyDeliveredInPiecesIsReadWhole) {
     }
     AwaitClose(fd);
   });
-  auto client = Client::Connect(peer.path());
+  auto client = Client::Connect(peer.path(), Options());
   ASSERT_OK(client);
   for (int round = 0; round < 2; ++round) {  // the second on the same connection
     auto got = (*client)->Request("GET", "/v1/health", "", "");
@@ -157,6 +184,8 @@ TEST(ClientTransportTest, AReplyDeliveredInPiecesIsReadWhole) {
     EXPECT_EQ(got->body, "{\"status\":\"ok\",\"pieces\":12}");
     EXPECT_EQ(got->Header("x-piece"), "yes");
   }
+  client->reset();
+  EXPECT_EQ(connections.load(), 1);
 }
 
 TEST(ClientTransportTest, RequestsAreFramedWithTheirLengthAndHeaders) {
@@ -173,59 +202,133 @@ TEST(ClientTransportTest, RequestsAreFramedWithTheirLengthAndHeaders) {
       SendAll(fd, "HTTP/1.1 204 No Content\r\n\r\n");
     }
   });
-  auto client = Client::Connect(peer.path());
+  auto client = Client::Connect(peer.path(), Options());
   ASSERT_OK(client);
   ASSERT_OK((*client)->Request("GET", "/v1/health", "", ""));
   ASSERT_OK((*client)->Request("POST", "/v1/transcripts/x/close", "", ""));
   ASSERT_OK((*client)->Request("POST", "/v1/transcripts", "{\"service\":\"svc\"}",
-                               "application/json", {{"Idempotency-Key", "k-1"}}));
+                               "application/json", {{"Idempotency-Key", " k-1\t"}}));
   ASSERT_OK((*client)->Request("HEAD", "/v1/health", "", ""));
-  auto bad = (*client)->Request("GET", "/v1/health", "", "", {{"X-Bad", "a\r\nb"}});
-  EXPECT_EQ(bad.status().reason(), "invalid_header");
+  ASSERT_OK((*client)->Request("GET", "/v1/odd", "ab", "text/plain"));
+  ASSERT_OK((*client)->Request("delete", "/v1/odd", "", ""));
+  // Refused before anything is sent: CR or LF in a value, a name that is
+  // not a token, and the framing headers, in any case.
+  const Client::Headers refused[] = {{{"X-Bad", "a\r\nb"}},
+                                     {{"X Bad", "a"}},
+                                     {{"", "a"}},
+                                     {{"X-Bad:", "a"}},
+                                     {{"content-length", "5"}},
+                                     {{"Transfer-Encoding", "chunked"}}};
+  for (const Client::Headers& headers : refused) {
+    auto bad = (*client)->Request("POST", "/v1/health", "", "", headers);
+    EXPECT_EQ(bad.status().reason(), "invalid_header") << headers[0].first;
+  }
   ASSERT_OK((*client)->Request("GET", "/v1/health", "", ""));  // still usable
   client->reset();  // closes the connection: the peer's script returns
   std::lock_guard<std::mutex> lock(mu);
-  ASSERT_EQ(seen.size(), 5u);
+  ASSERT_EQ(seen.size(), 7u);
   EXPECT_EQ(seen[0], "GET /v1/health HTTP/1.1\r\nHost: vault\r\n\r\n");
-  EXPECT_EQ(seen[1], "POST /v1/transcripts/x/close HTTP/1.1\r\nHost: vault\r\nContent-Length: 0\r\n\r\n");
+  EXPECT_EQ(seen[1],
+            "POST /v1/transcripts/x/close HTTP/1.1\r\nHost: vault\r\nContent-Length: 0\r\n\r\n");
   EXPECT_EQ(seen[2],
             "POST /v1/transcripts HTTP/1.1\r\nHost: vault\r\nContent-Type: application/json\r\n"
             "Idempotency-Key: k-1\r\nContent-Length: 17\r\n\r\n{\"service\":\"svc\"}");
   EXPECT_EQ(seen[3], "HEAD /v1/health HTTP/1.1\r\nHost: vault\r\n\r\n");
-  EXPECT_EQ(seen[4], seen[0]);
+  EXPECT_EQ(seen[4],
+            "GET /v1/odd HTTP/1.1\r\nHost: vault\r\nContent-Type: text/plain\r\n"
+            "Content-Length: 2\r\n\r\nab");
+  EXPECT_EQ(seen[5], "delete /v1/odd HTTP/1.1\r\nHost: vault\r\nContent-Length: 0\r\n\r\n");
+  EXPECT_EQ(seen[6], seen[0]);
 }
 
 TEST(ClientTransportTest, ABodyLargerThanTheSocketBufferIsSentWhole) {
+  // No period a skipped or repeated stretch could hide in.
   std::string body(8 << 20, '\0');
-  for (size_t i = 0; i < body.size(); ++i) body[i] = static_cast<char>('a' + i % 26);
+  uint64_t x = 88172645463325252u;
+  for (char& c : body) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    c = static_cast<char>(x);
+  }
   std::atomic<bool> matched{false};
+  std::atomic<size_t> after{1};
   ScriptedPeer peer([&](int, int fd) {
     const std::string request = ReadRequest(fd);
     const size_t at = request.find("\r\n\r\n");
     matched = at != std::string::npos && request.compare(at + 4, std::string::npos, body) == 0;
     SendAll(fd, "HTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\n{}");
-    AwaitClose(fd);
+    after = AwaitClose(fd);
   });
-  auto client = Client::Connect(peer.path());
+  auto client = Client::Connect(peer.path(), Options());
   ASSERT_OK(client);
   auto got = (*client)->Request("POST", "/v1/big", body, "application/octet-stream");
   ASSERT_OK(got);
   EXPECT_EQ(got->status, 201);
   client->reset();
+  peer.AwaitFinished(1);
   EXPECT_TRUE(matched.load());
+  EXPECT_EQ(after.load(), 0u);  // nothing past the body
+}
+
+TEST(ClientTransportTest, APeerThatStopsReadingTimesTheWriteOut) {
+  // The peer reads nothing: a body far larger than the socket's buffers
+  // stalls the write until the client gives up and closes.
+  ScriptedPeer peer([&](int, int fd) {
+    for (;;) {
+      pollfd p{fd, POLLRDHUP, 0};
+      if (::poll(&p, 1, -1) < 0 && errno != EINTR) return;
+      if ((p.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0) return;
+    }
+  });
+  auto client = Client::Connect(peer.path(), Options(milliseconds(200)));
+  ASSERT_OK(client);
+  const auto start = std::chrono::steady_clock::now();
+  auto got = (*client)->Request("POST", "/v1/big", std::string(64 << 20, 'x'), "text/plain");
+  const auto waited = std::chrono::steady_clock::now() - start;
+  ASSERT_FALSE(got.ok());
+  EXPECT_EQ(got.status().code(), Status::Code::kUnavailable) << got.status().ToString();
+  EXPECT_GE(waited, milliseconds(200));
+  EXPECT_LT(waited, std::chrono::seconds(20));
+}
+
+TEST(ClientTransportTest, AFullBacklogTimesTheConnectOut) {
+  // A listener that never accepts, with no room beyond one waiting
+  // connection: the first connect is queued, the second waits for room.
+  const std::string path = "/tmp/tvc-" + std::to_string(::getpid()) + "-backlog.sock";
+  ::unlink(path.c_str());
+  const int listener = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::memcpy(addr.sun_path, path.data(), path.size());
+  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  ASSERT_EQ(::listen(listener, 0), 0);
+  auto first = Client::Connect(path, Options(milliseconds(200)));
+  ASSERT_OK(first);
+  const auto start = std::chrono::steady_clock::now();
+  auto second = Client::Connect(path, Options(milliseconds(200)));
+  const auto waited = std::chrono::steady_clock::now() - start;
+  ::close(listener);
+  ::unlink(path.c_str());
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.status().code(), Status::Code::kUnavailable);
+  EXPECT_NE(second.status().message().find("cannot connect"), std::string::npos)
+      << second.status().message();
+  EXPECT_GE(waited, milliseconds(200));
+  EXPECT_LT(waited, std::chrono::seconds(20));
 }
 
 TEST(ClientTransportTest, AReplyEndedByTheCloseIsReadAndTheNextCallReconnects) {
   ScriptedPeer peer([&](int index, int fd) {
     if (ReadRequest(fd).empty()) return;
     if (index == 0) {
-      SendAll(fd, "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nuntil the end");
-      return;  // closes
+      SendAll(fd, "HTTP/1.1 200 OK\r\n\r\nuntil the end");
+      return;  // closes: the end of the body
     }
     SendAll(fd, "HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nsecond");
     AwaitClose(fd);
   });
-  auto client = Client::Connect(peer.path());
+  auto client = Client::Connect(peer.path(), Options());
   ASSERT_OK(client);
   auto first = (*client)->Request("GET", "/v1/health", "", "");
   ASSERT_OK(first);
@@ -235,21 +338,88 @@ TEST(ClientTransportTest, AReplyEndedByTheCloseIsReadAndTheNextCallReconnects) {
   EXPECT_EQ(second->body, "second");
 }
 
-TEST(ClientTransportTest, AReplyCutShortIsUnavailableAndNotRetried) {
+TEST(ClientTransportTest, AConnectionCloseReplyEndsTheConnection) {
+  std::atomic<int> connections{0};
+  std::atomic<size_t> after_close{1};
+  ScriptedPeer peer([&](int index, int fd) {
+    ++connections;
+    if (ReadRequest(fd).empty()) return;
+    SendAll(fd, "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok");
+    // The peer keeps its end open: only the client's own close ends this,
+    // and a second request on it would be seen here.
+    if (index == 0) after_close = AwaitClose(fd);
+  });
+  auto client = Client::Connect(peer.path(), Options());
+  ASSERT_OK(client);
+  ASSERT_OK((*client)->Request("GET", "/v1/health", "", ""));
+  ASSERT_OK((*client)->Request("GET", "/v1/health", "", ""));
+  client->reset();
+  peer.AwaitFinished(2);
+  EXPECT_EQ(connections.load(), 2);
+  EXPECT_EQ(after_close.load(), 0u);
+}
+
+TEST(ClientTransportTest, AReplyCutShortOnAReusedConnectionIsUnavailableAndNotRetried) {
   std::atomic<int> requests{0};
+  std::atomic<int> connections{0};
   ScriptedPeer peer([&](int, int fd) {
+    ++connections;
+    if (ReadRequest(fd).empty()) return;
+    ++requests;
+    SendAll(fd, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
     if (ReadRequest(fd).empty()) return;
     ++requests;
     SendAll(fd, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly this");
   });
-  auto client = Client::Connect(peer.path());
+  auto client = Client::Connect(peer.path(), Options());
   ASSERT_OK(client);
+  ASSERT_OK((*client)->Request("GET", "/v1/health", "", ""));
+  // A GET on a reused connection would be sent again had it failed before
+  // any byte of a reply; this one had begun.
   auto got = (*client)->Request("GET", "/v1/health", "", "");
   ASSERT_FALSE(got.ok());
   EXPECT_EQ(got.status().code(), Status::Code::kUnavailable);
   EXPECT_NE(got.status().message().find(peer.path()), std::string::npos) << got.status().message();
   client->reset();
-  EXPECT_EQ(requests.load(), 1);  // a reply had begun: not sent again
+  EXPECT_EQ(requests.load(), 2);
+  EXPECT_EQ(connections.load(), 1);
+}
+
+TEST(ClientTransportTest, AReusedConnectionClosedBeforeAnyReplyIsRetriedOnlyIfRepeatable) {
+  std::atomic<int> connections{0};
+  std::vector<std::string> seen;
+  std::mutex mu;
+  ScriptedPeer peer([&](int, int fd) {
+    ++connections;
+    for (int answered = 0;; ++answered) {
+      std::string request = ReadRequest(fd);
+      if (request.empty()) return;
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        seen.push_back(request.substr(0, request.find("\r\n")));
+      }
+      // Each connection answers one request and closes on the next
+      // without a byte: as a server that died between the two would.
+      if (answered == 1) return;
+      SendAll(fd, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+    }
+  });
+  auto client = Client::Connect(peer.path(), Options());
+  ASSERT_OK(client);
+  ASSERT_OK((*client)->Request("GET", "/v1/a", "", ""));
+  // The GET is sent, the connection ends unanswered, and it is sent once
+  // more on a fresh one.
+  ASSERT_OK((*client)->Request("GET", "/v1/b", "", ""));
+  // An open without an Idempotency-Key is not.
+  auto open = (*client)->Request("POST", "/v1/transcripts", "{}", "application/json");
+  ASSERT_FALSE(open.ok());
+  EXPECT_EQ(open.status().code(), Status::Code::kUnavailable);
+  client->reset();
+  std::lock_guard<std::mutex> lock(mu);
+  EXPECT_EQ(seen, (std::vector<std::string>{"GET /v1/a HTTP/1.1", "GET /v1/b HTTP/1.1",
+                                            "GET /v1/b HTTP/1.1",
+                                            "POST /v1/transcripts HTTP/1.1"}));
+  EXPECT_EQ(connections.load(), 2);
 }
 
 TEST(ClientTransportTest, AReplyThatStallsTimesOut) {
@@ -258,9 +428,7 @@ TEST(ClientTransportTest, AReplyThatStallsTimesOut) {
     SendAll(fd, "HTTP/1.1 200 OK\r\nContent-Le");
     AwaitClose(fd);  // until the client gives up
   });
-  ClientOptions options;
-  options.timeout = milliseconds(200);
-  auto client = Client::Connect(peer.path(), options);
+  auto client = Client::Connect(peer.path(), Options(milliseconds(200)));
   ASSERT_OK(client);
   const auto start = std::chrono::steady_clock::now();
   auto got = (*client)->Request("GET", "/v1/health", "", "");
@@ -281,7 +449,7 @@ TEST(ClientTransportTest, AHeadReplyHasNoBodyAndTheConnectionIsReused) {
     SendAll(fd, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
     AwaitClose(fd);
   });
-  auto client = Client::Connect(peer.path());
+  auto client = Client::Connect(peer.path(), Options());
   ASSERT_OK(client);
   auto head = (*client)->Request("HEAD", "/v1/health", "", "");
   ASSERT_OK(head);

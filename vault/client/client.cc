@@ -60,6 +60,28 @@ bool IsHeaderValue(std::string_view value) {
   return value.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos;
 }
 
+// A header name: a token (RFC 9110 section 5.6.2).
+bool IsHeaderName(std::string_view name) {
+  if (name.empty()) return false;
+  for (char c : name) {
+    const bool token = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                       std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+    if (!token) return false;
+  }
+  return true;
+}
+
+// The value without the spaces and tabs around it.
+std::string_view TrimmedValue(std::string_view value) {
+  const size_t first = value.find_first_not_of(" \t");
+  if (first == std::string_view::npos) return {};
+  return value.substr(first, value.find_last_not_of(" \t") - first + 1);
+}
+
+// The longest timeout honoured (a larger one is this): deadlines and the
+// kernel's timeouts are computed from it without overflow.
+constexpr std::chrono::milliseconds kLongestTimeout = std::chrono::hours(24 * 365);
+
 constexpr std::string_view kJson = "application/json";
 
 // Ids are 32 lowercase hex characters; anything else cannot name a transcript
@@ -124,7 +146,9 @@ std::string HttpReply::Header(std::string_view name) const {
 class Client::Impl {
  public:
   Impl(std::string socket_path, ClientOptions options)
-      : socket_path_(std::move(socket_path)), options_(options) {}
+      : socket_path_(std::move(socket_path)),
+        options_(options),
+        timeout_(std::clamp(options.timeout, std::chrono::milliseconds(1), kLongestTimeout)) {}
   ~Impl() { Close(); }
   Impl(const Impl&) = delete;
   Impl& operator=(const Impl&) = delete;
@@ -145,8 +169,16 @@ class Client::Impl {
     const http::verb verb = http::string_to_verb(method);
     bool keyed = false;
     for (const auto& [name, value] : headers) {
-      if (!IsHeaderValue(name) || !IsHeaderValue(value)) {
-        return Status::InvalidArgument("a request header holds CR, LF or NUL", "invalid_header");
+      if (!IsHeaderName(name) || !IsHeaderValue(value)) {
+        return Status::InvalidArgument("a request header's name is not a token, or its value "
+                                       "holds CR, LF or NUL",
+                                       "invalid_header");
+      }
+      // The framing is the client's: a second length would make the request
+      // ambiguous and the connection unusable.
+      if (beast::iequals(name, "Content-Length") || beast::iequals(name, "Transfer-Encoding")) {
+        return Status::InvalidArgument("the client frames the body itself: no " + name + " header",
+                                       "invalid_header");
       }
       keyed = keyed || beast::iequals(name, "Idempotency-Key");
     }
@@ -202,7 +234,9 @@ class Client::Impl {
     head.reserve(96 + method.size() + target.size() + content_type.size());
     head.append(method).append(" ").append(target).append(" HTTP/1.1\r\nHost: vault\r\n");
     if (!content_type.empty()) head.append("Content-Type: ").append(content_type).append("\r\n");
-    for (const auto& [name, value] : headers) head.append(name).append(": ").append(value).append("\r\n");
+    for (const auto& [name, value] : headers) {
+      head.append(name).append(": ").append(TrimmedValue(value)).append("\r\n");
+    }
     if (!body.empty() || (verb != http::verb::get && verb != http::verb::head)) {
       head.append("Content-Length: ").append(std::to_string(body.size())).append("\r\n");
     }
@@ -215,7 +249,11 @@ class Client::Impl {
   // that wait); the socket is non-blocking after.
   int Dial(beast::error_code* ec) const {
     sockaddr_un addr{};
-    if (socket_path_.empty() || socket_path_.size() >= sizeof(addr.sun_path)) {
+    if (socket_path_.empty() || socket_path_.find('\0') != std::string::npos) {
+      *ec = boost::system::errc::make_error_code(boost::system::errc::invalid_argument);
+      return -1;
+    }
+    if (socket_path_.size() >= sizeof(addr.sun_path)) {
       *ec = boost::system::errc::make_error_code(boost::system::errc::filename_too_long);
       return -1;
     }
@@ -226,18 +264,27 @@ class Client::Impl {
       *ec = LastError();
       return -1;
     }
-    const auto micros =
-        std::chrono::duration_cast<std::chrono::microseconds>(options_.timeout).count();
-    timeval limit{};
-    limit.tv_sec = static_cast<time_t>(micros / 1000000);
-    limit.tv_usec = static_cast<suseconds_t>(micros % 1000000);
-    int rc = ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof(limit));
-    if (rc == 0) {
-      do {
-        rc = ::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof(addr));
-      } while (rc != 0 && errno == EINTR);
-      if (rc != 0 && errno == EISCONN) rc = 0;  // an interrupted connect that completed
+    const Deadline deadline = std::chrono::steady_clock::now() + timeout_;
+    int rc = 0;
+    for (;;) {
+      // The wait left, at least 1 us (0 would mean no limit at all).
+      const auto micros = std::max<int64_t>(
+          1, std::chrono::duration_cast<std::chrono::microseconds>(
+                 deadline - std::chrono::steady_clock::now())
+                 .count());
+      timeval limit{};
+      limit.tv_sec = static_cast<time_t>(micros / 1000000);
+      limit.tv_usec = static_cast<suseconds_t>(micros % 1000000);
+      rc = ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof(limit));
+      if (rc != 0) break;
+      rc = ::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof(addr));
+      if (rc == 0 || errno != EINTR) break;
+      if (std::chrono::steady_clock::now() >= deadline) {
+        errno = EAGAIN;  // reported as the timeout
+        break;
+      }
     }
+    if (rc != 0 && errno == EISCONN) rc = 0;  // an interrupted connect that completed
     if (rc == 0) rc = ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
     if (rc != 0) {
       *ec = errno == EAGAIN ? beast::error_code(beast::error::timeout) : LastError();
@@ -266,7 +313,7 @@ class Client::Impl {
   // Sends the header and the body, as one gathered write when the socket
   // takes it all.
   beast::error_code Send(std::string_view head, std::string_view body) const {
-    const Deadline deadline = std::chrono::steady_clock::now() + options_.timeout;
+    const Deadline deadline = std::chrono::steady_clock::now() + timeout_;
     iovec parts[2] = {{const_cast<char*>(head.data()), head.size()},
                       {const_cast<char*>(body.data()), body.size()}};
     size_t first = 0;
@@ -296,7 +343,7 @@ class Client::Impl {
 
   // Reads one response; `head`: the response to a HEAD request has no body.
   StatusOr<HttpReply> ReadReply(bool head, beast::error_code* ec) {
-    const Deadline deadline = std::chrono::steady_clock::now() + options_.timeout;
+    const Deadline deadline = std::chrono::steady_clock::now() + timeout_;
     http::response_parser<http::string_body> parser;
     parser.body_limit(options_.max_response_bytes);
     parser.skip(head);
@@ -339,7 +386,9 @@ class Client::Impl {
       }
       if (errno == EINTR) continue;
       if (errno != EAGAIN && errno != EWOULDBLOCK) {
-        *ec = LastError();
+        // A reset after part of a reply is a reply cut short, not a
+        // connection that failed before any response (no retry).
+        *ec = parser.got_some() ? beast::error_code(http::error::partial_message) : LastError();
         return Status::Unavailable("no reply");
       }
       if ((*ec = WaitFor(POLLIN, deadline))) return Status::Unavailable("no reply");
@@ -380,6 +429,7 @@ class Client::Impl {
 
   const std::string socket_path_;
   const ClientOptions options_;
+  const std::chrono::milliseconds timeout_;  // options_.timeout, within bounds
   int fd_ = -1;
   beast::flat_buffer buffer_;
   bool used_ = false;  // a reply was read on this connection
