@@ -51,6 +51,8 @@ ProcStats ReadProcStats(pid_t pid);
 // User + system seconds of this process's threads whose names begin with
 // `name_prefix` ("rocksdb:" for RocksDB's flush and compaction threads).
 double OwnThreadsCpuSeconds(std::string_view name_prefix);
+// User + system CPU of this whole process so far, in seconds.
+double ProcessCpuSeconds();
 
 // A vaultd started by vault-bench in its own socket directory, stopped with
 // SIGTERM on destruction. Ready once GET /v1/health answers 200.

@@ -200,6 +200,7 @@ LoadResult RunLoad(const LoadConfig& config, const std::vector<std::string>& rea
   std::vector<std::vector<uint32_t>> appends(threads), opens(threads), closes(threads),
       reads(threads), history(threads), subject_access(threads), pings(threads);
   const ProcStats before = config.pid > 0 ? ReadProcStats(config.pid) : ProcStats{};
+  const double client_cpu_before = ProcessCpuSeconds();
   double seconds = 0;
   {
     Progress progress(config.phase, config.pid);
@@ -274,6 +275,7 @@ LoadResult RunLoad(const LoadConfig& config, const std::vector<std::string>& rea
     });
   }
   LoadResult result;
+  result.client_cpu_seconds = ProcessCpuSeconds() - client_cpu_before;
   result.seconds = seconds;
   result.appends = Phase(appends, seconds);
   result.opens = Phase(opens, seconds);

@@ -56,9 +56,15 @@ struct LoadResult {
   PhaseResult appends, opens, closes, reads, history, subject_access, pings;
   double seconds = 0;  // wall-clock length of the phase
   double server_cpu_seconds = 0;
+  // This process's CPU over the phase: the clients' (vault/client.h), as a
+  // chat server's threads would spend it, on the same cores as vaultd.
+  double client_cpu_seconds = 0;
   uint64_t server_hwm_kib = 0;
   double server_cpu_us_per_append() const {
     return appends.ops > 0 ? server_cpu_seconds * 1e6 / appends.ops : 0;
+  }
+  double client_cpu_us_per_append() const {
+    return appends.ops > 0 ? client_cpu_seconds * 1e6 / appends.ops : 0;
   }
   double server_cpu_us_per_ping() const {
     return pings.ops > 0 ? server_cpu_seconds * 1e6 / pings.ops : 0;

@@ -163,6 +163,10 @@ void PrintLoad(const std::string& name, const LoadResult& r) {
     if (r.appends.ops > 0) std::printf(", %.0f us per append", r.server_cpu_us_per_append());
     std::printf(", peak RSS %.1f MiB\n", r.server_hwm_kib / 1024.0);
   }
+  std::printf("%-28s cpu %.2f s (%.0f%% of one core)", (name + ": clients").c_str(),
+              r.client_cpu_seconds, 100 * r.client_cpu_seconds / r.seconds);
+  if (r.appends.ops > 0) std::printf(", %.0f us per append", r.client_cpu_us_per_append());
+  std::printf("\n");
 }
 
 std::string Scratch(const std::string& dir) {

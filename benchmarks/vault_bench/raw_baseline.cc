@@ -6,7 +6,6 @@
 #include <rocksdb/write_batch.h>
 
 #include <fcntl.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -37,14 +36,6 @@ std::unique_ptr<rocksdb::DB> OpenRaw(const std::string& path,
   const rocksdb::Status s = rocksdb::DB::Open(options, path, &raw);
   if (!s.ok()) Die("open " + path + ": " + s.ToString());
   return std::unique_ptr<rocksdb::DB>(raw);
-}
-
-// User + system CPU of the whole process so far, in seconds.
-double ProcessCpuSeconds() {
-  rusage u{};
-  ::getrusage(RUSAGE_SELF, &u);
-  const auto secs = [](const timeval& t) { return t.tv_sec + t.tv_usec / 1e6; };
-  return secs(u.ru_utime) + secs(u.ru_stime);
 }
 
 std::string Key(char kind, uint64_t a, uint64_t b) {
