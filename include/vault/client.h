@@ -78,15 +78,19 @@ class Client {
   // Sends one request and returns whatever the server answered (any HTTP
   // status). `method` is sent as given ("GET", "POST", ...). An empty
   // `content_type` sends no Content-Type header; an empty body is sent with
-  // Content-Length: 0.
+  // Content-Length: 0, except by GET and HEAD, which then send none. A
+  // method that is not a token, or a target that is empty or holds a space
+  // or a control character, is InvalidArgument "invalid_request"; a content
+  // type holding CR, LF or NUL is "invalid_header"; nothing is sent.
   StatusOr<HttpReply> Request(std::string_view method, std::string_view target,
                               std::string_view body = {},
                               std::string_view content_type = "application/json");
   // The same, with extra request headers, sent in the order given with the
   // spaces and tabs around each value left out. A name that is not an HTTP
-  // token, a value holding CR, LF or NUL, and a Content-Length or
-  // Transfer-Encoding header (the client frames the body itself) are
-  // InvalidArgument "invalid_header", and nothing is sent. A
+  // token, a value holding CR, LF or NUL, a Content-Length or
+  // Transfer-Encoding header (the client frames the body itself) and an
+  // Expect header (it sends the body at once) are InvalidArgument
+  // "invalid_header", and nothing is sent. A
   // POST /v1/transcripts with an Idempotency-Key header is repeated once on
   // a connection the server closed before answering, as reads are
   // (docs/api.md, section 2.2.1); no other request is made repeatable by it.

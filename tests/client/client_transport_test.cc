@@ -23,6 +23,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "tests/support/api_util.h"
@@ -223,6 +224,25 @@ TEST(ClientTransportTest, RequestsAreFramedWithTheirLengthAndHeaders) {
     auto bad = (*client)->Request("POST", "/v1/health", "", "", headers);
     EXPECT_EQ(bad.status().reason(), "invalid_header") << headers[0].first;
   }
+  EXPECT_EQ((*client)->Request("POST", "/v1/health", "", "", {{"Expect", "100-continue"}})
+                .status()
+                .reason(),
+            "invalid_header");
+  EXPECT_EQ((*client)->Request("POST", "/v1/health", "", "x\r\nTransfer-Encoding: chunked")
+                .status()
+                .reason(),
+            "invalid_header");
+  // And a method or target that would break the request line.
+  for (const auto& [method, target] :
+       std::vector<std::pair<std::string, std::string>>{{"GE T", "/v1/health"},
+                                                        {"", "/v1/health"},
+                                                        {"GET", ""},
+                                                        {"GET", "/v1/a b"},
+                                                        {"GET", "/v1/a\r\nX-Bad: 1"},
+                                                        {"GET", std::string("/v1/\0", 5)}}) {
+    EXPECT_EQ((*client)->Request(method, target, "", "").status().reason(), "invalid_request")
+        << method << " " << target;
+  }
   ASSERT_OK((*client)->Request("GET", "/v1/health", "", ""));  // still usable
   client->reset();  // closes the connection: the peer's script returns
   std::lock_guard<std::mutex> lock(mu);
@@ -274,10 +294,12 @@ TEST(ClientTransportTest, ABodyLargerThanTheSocketBufferIsSentWhole) {
 TEST(ClientTransportTest, APeerThatStopsReadingTimesTheWriteOut) {
   // The peer reads nothing: a body far larger than the socket's buffers
   // stalls the write until the client gives up and closes.
+  // (At most 20 s: a client that never gave up fails the test, not hangs it.)
   ScriptedPeer peer([&](int, int fd) {
-    for (;;) {
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (std::chrono::steady_clock::now() < give_up) {
       pollfd p{fd, POLLRDHUP, 0};
-      if (::poll(&p, 1, -1) < 0 && errno != EINTR) return;
+      if (::poll(&p, 1, 100) < 0 && errno != EINTR) return;
       if ((p.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0) return;
     }
   });
@@ -301,8 +323,10 @@ TEST(ClientTransportTest, AFullBacklogTimesTheConnectOut) {
   sockaddr_un addr{};
   addr.sun_family = AF_UNIX;
   std::memcpy(addr.sun_path, path.data(), path.size());
-  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
-  ASSERT_EQ(::listen(listener, 0), 0);
+  const bool listening = ::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
+                         ::listen(listener, 0) == 0;
+  if (!listening) ::close(listener);
+  ASSERT_TRUE(listening) << std::strerror(errno);
   auto first = Client::Connect(path, Options(milliseconds(200)));
   ASSERT_OK(first);
   const auto start = std::chrono::steady_clock::now();
@@ -385,6 +409,36 @@ TEST(ClientTransportTest, AReplyCutShortOnAReusedConnectionIsUnavailableAndNotRe
   EXPECT_EQ(connections.load(), 1);
 }
 
+TEST(ClientTransportTest, AResetAfterPartOfAReplyIsACutShortReplyAndNotRetried) {
+  std::atomic<int> connections{0};
+  ScriptedPeer peer([&](int index, int fd) {
+    ++connections;
+    if (index > 0) return;  // a retry would show here
+    if (ReadRequest(fd).empty()) return;
+    SendAll(fd, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+    // The next request's header only: closing with its body unread resets
+    // the connection, after the part of a reply sent here.
+    std::string header;
+    char c;
+    while (header.find("\r\n\r\n") == std::string::npos && ::recv(fd, &c, 1, 0) == 1) {
+      header += c;
+    }
+    SendAll(fd, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\npart");
+  });
+  auto client = Client::Connect(peer.path(), Options());
+  ASSERT_OK(client);
+  ASSERT_OK((*client)->Request("GET", "/v1/health", "", ""));
+  // An append is repeatable: had this failed before any byte of a reply,
+  // it would be sent again on a fresh connection.
+  auto got = (*client)->Request("POST", "/v1/transcripts/x/messages", std::string(1 << 20, 'm'),
+                                "application/json");
+  ASSERT_FALSE(got.ok());
+  EXPECT_EQ(got.status().code(), Status::Code::kUnavailable) << got.status().ToString();
+  client->reset();
+  peer.AwaitFinished(1);
+  EXPECT_EQ(connections.load(), 1);
+}
+
 TEST(ClientTransportTest, AReusedConnectionClosedBeforeAnyReplyIsRetriedOnlyIfRepeatable) {
   std::atomic<int> connections{0};
   std::vector<std::string> seen;
@@ -414,12 +468,19 @@ TEST(ClientTransportTest, AReusedConnectionClosedBeforeAnyReplyIsRetriedOnlyIfRe
   auto open = (*client)->Request("POST", "/v1/transcripts", "{}", "application/json");
   ASSERT_FALSE(open.ok());
   EXPECT_EQ(open.status().code(), Status::Code::kUnavailable);
+  // One with a key is (a fresh connection, answered; then the next request
+  // on it ends unanswered and is sent again on another).
+  ASSERT_OK((*client)->Request("GET", "/v1/c", "", ""));
+  ASSERT_OK((*client)->Request("POST", "/v1/transcripts", "{}", "application/json",
+                               {{"Idempotency-Key", "k-1"}}));
   client->reset();
   std::lock_guard<std::mutex> lock(mu);
   EXPECT_EQ(seen, (std::vector<std::string>{"GET /v1/a HTTP/1.1", "GET /v1/b HTTP/1.1",
                                             "GET /v1/b HTTP/1.1",
+                                            "POST /v1/transcripts HTTP/1.1", "GET /v1/c HTTP/1.1",
+                                            "POST /v1/transcripts HTTP/1.1",
                                             "POST /v1/transcripts HTTP/1.1"}));
-  EXPECT_EQ(connections.load(), 2);
+  EXPECT_EQ(connections.load(), 4);
 }
 
 TEST(ClientTransportTest, AReplyThatStallsTimesOut) {
@@ -460,6 +521,16 @@ TEST(ClientTransportTest, AHeadReplyHasNoBodyAndTheConnectionIsReused) {
   EXPECT_EQ(get->body, "ok");
   client->reset();
   EXPECT_EQ(connections.load(), 1);
+}
+
+TEST(ClientTransportTest, AnEmptySocketPathOrOneWithANulIsAClearError) {
+  for (const std::string& path : {std::string(), std::string("/tmp/a\0b", 8)}) {
+    auto client = Client::Connect(path);
+    ASSERT_FALSE(client.ok());
+    EXPECT_EQ(client.status().code(), Status::Code::kUnavailable);
+    EXPECT_NE(client.status().message().find("cannot connect"), std::string::npos)
+        << client.status().message();
+  }
 }
 
 TEST(ClientTransportTest, ASocketPathTooLongForUnixSocketsIsAClearError) {

@@ -71,6 +71,15 @@ bool IsHeaderName(std::string_view name) {
   return true;
 }
 
+// A request target: visible ASCII, no spaces (RFC 9112 section 3.2).
+bool IsRequestTarget(std::string_view target) {
+  if (target.empty()) return false;
+  for (char c : target) {
+    if (c <= ' ' || c > '~') return false;
+  }
+  return true;
+}
+
 // The value without the spaces and tabs around it.
 std::string_view TrimmedValue(std::string_view value) {
   const size_t first = value.find_first_not_of(" \t");
@@ -167,6 +176,15 @@ class Client::Impl {
                               std::string_view body, std::string_view content_type,
                               const Client::Headers& headers) {
     const http::verb verb = http::string_to_verb(method);
+    if (!IsHeaderName(method) || !IsRequestTarget(target)) {
+      return Status::InvalidArgument(
+          "the method is not a token, or the target is empty or holds a space or a control "
+          "character",
+          "invalid_request");
+    }
+    if (!IsHeaderValue(content_type)) {
+      return Status::InvalidArgument("the content type holds CR, LF or NUL", "invalid_header");
+    }
     bool keyed = false;
     for (const auto& [name, value] : headers) {
       if (!IsHeaderName(name) || !IsHeaderValue(value)) {
@@ -178,6 +196,12 @@ class Client::Impl {
       // ambiguous and the connection unusable.
       if (beast::iequals(name, "Content-Length") || beast::iequals(name, "Transfer-Encoding")) {
         return Status::InvalidArgument("the client frames the body itself: no " + name + " header",
+                                       "invalid_header");
+      }
+      // A 100 Continue would be read as the reply, and the real one as the
+      // next request's: the body is always sent at once.
+      if (beast::iequals(name, "Expect")) {
+        return Status::InvalidArgument("the client sends the body at once: no Expect header",
                                        "invalid_header");
       }
       keyed = keyed || beast::iequals(name, "Idempotency-Key");
