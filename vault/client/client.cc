@@ -22,6 +22,7 @@
 
 #include "vault/common/file_util.h"
 #include "vault/wire/http_error.h"
+#include "vault/wire/http_syntax.h"
 #include "vault/wire/json_util.h"
 #include "vault/wire/request_json.h"
 #include "vault/wire/response_json.h"
@@ -60,17 +61,6 @@ bool IsHeaderValue(std::string_view value) {
   return value.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos;
 }
 
-// A header name: a token (RFC 9110 section 5.6.2).
-bool IsHeaderName(std::string_view name) {
-  if (name.empty()) return false;
-  for (char c : name) {
-    const bool token = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                       std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
-    if (!token) return false;
-  }
-  return true;
-}
-
 // A request target: visible ASCII, no spaces (RFC 9112 section 3.2).
 bool IsRequestTarget(std::string_view target) {
   if (target.empty()) return false;
@@ -78,13 +68,6 @@ bool IsRequestTarget(std::string_view target) {
     if (c <= ' ' || c > '~') return false;
   }
   return true;
-}
-
-// The value without the spaces and tabs around it.
-std::string_view TrimmedValue(std::string_view value) {
-  const size_t first = value.find_first_not_of(" \t");
-  if (first == std::string_view::npos) return {};
-  return value.substr(first, value.find_last_not_of(" \t") - first + 1);
 }
 
 // The longest timeout honoured (a larger one is this): deadlines and the
@@ -176,7 +159,7 @@ class Client::Impl {
                               std::string_view body, std::string_view content_type,
                               const Client::Headers& headers) {
     const http::verb verb = http::string_to_verb(method);
-    if (!IsHeaderName(method) || !IsRequestTarget(target)) {
+    if (!wire::IsToken(method) || !IsRequestTarget(target)) {
       return Status::InvalidArgument(
           "the method is not a token, or the target is empty or holds a space or a control "
           "character",
@@ -187,7 +170,7 @@ class Client::Impl {
     }
     bool keyed = false;
     for (const auto& [name, value] : headers) {
-      if (!IsHeaderName(name) || !IsHeaderValue(value)) {
+      if (!wire::IsToken(name) || !IsHeaderValue(value)) {
         return Status::InvalidArgument("a request header's name is not a token, or its value "
                                        "holds CR, LF or NUL",
                                        "invalid_header");
@@ -259,7 +242,7 @@ class Client::Impl {
     head.append(method).append(" ").append(target).append(" HTTP/1.1\r\nHost: vault\r\n");
     if (!content_type.empty()) head.append("Content-Type: ").append(content_type).append("\r\n");
     for (const auto& [name, value] : headers) {
-      head.append(name).append(": ").append(TrimmedValue(value)).append("\r\n");
+      head.append(name).append(": ").append(wire::TrimOws(value)).append("\r\n");
     }
     if (!body.empty() || (verb != http::verb::get && verb != http::verb::head)) {
       head.append("Content-Length: ").append(std::to_string(body.size())).append("\r\n");

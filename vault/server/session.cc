@@ -17,6 +17,7 @@
 
 #include "vault/server/access_log.h"
 #include "vault/wire/http_error.h"
+#include "vault/wire/http_syntax.h"
 
 namespace vault {
 
@@ -155,12 +156,6 @@ bool IsValidHost(std::string_view host) {
   return true;
 }
 
-std::string_view TrimOws(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 // The header checks Beast does not make: Host (RFC 9112 section 3.2) and
 // Transfer-Encoding (sections 6.1 and 6.3). Beast frames a request whose
 // final coding is not chunked by its Content-Length, or as having no body,
@@ -181,7 +176,7 @@ beast::error_code CheckHeader(const HttpRequest& request) {
     while (true) {
       const size_t comma = list.find(',');
       std::string_view coding = list.substr(0, comma);
-      coding = TrimOws(coding.substr(0, coding.find(';')));  // parameters do not matter here
+      coding = wire::TrimOws(coding.substr(0, coding.find(';')));  // parameters do not matter here
       if (!coding.empty()) codings.push_back(coding);
       if (comma == std::string_view::npos) break;
       list.remove_prefix(comma + 1);
