@@ -160,22 +160,46 @@ TEST_F(StoreTest, TheWriteAheadLogStaysBounded) {
   };
   // One column, 12 MiB: its memtable is flushed on its own each time it
   // holds kMemtableBytes, and the WAL files only it needed go with it.
-  for (int i = 0; i < 256; ++i) ASSERT_OK(Put(Column::kMessages, "m" + std::to_string(i), value));
+  for (int i = 0; i < 256; ++i) {
+    ASSERT_OK(Put(Column::kTranscripts, "t" + std::to_string(i), value));
+  }
   EXPECT_LE(wal_within(Store::kMemtableBytes + slack), Store::kMemtableBytes + slack);
   EXPECT_GT(store().GetStats().sst_bytes, 0u);
+  // The messages column, 36 MiB: the same at kMessagesMemtableBytes. (The
+  // reopen flushes what the other memtables hold, which would keep the WAL
+  // files until the WAL's bound flushed them.)
+  ASSERT_NO_FATAL_FAILURE(Reopen());
+  static_assert(Store::kMessagesMemtableBytes > Store::kMemtableBytes);
+  for (int i = 0; i < 256; ++i) ASSERT_OK(Put(Column::kMessages, "m" + std::to_string(i), value));
+  EXPECT_GE(store().GetStats().wal_bytes, 12 * kMiB) << "flushed at less than its memtable";
+  for (int i = 256; i < 768; ++i) ASSERT_OK(Put(Column::kMessages, "m" + std::to_string(i), value));
+  EXPECT_LE(wal_within(Store::kMessagesMemtableBytes + slack),
+            Store::kMessagesMemtableBytes + slack);
 
-  // Eight columns, 3 MiB each, in turn: no memtable fills, so only the
-  // WAL's own bound (kMaxWalBytes) flushes them; 24 MiB is half again as
-  // much.
-  for (int i = 0; i < 8 * 64; ++i) {
-    ASSERT_OK(Put(static_cast<Column>(i % kNumColumns), "w" + std::to_string(i), value));
+  // Every column, less than its memtable each, 35 MiB together: no memtable
+  // fills, so only the WAL's own bound (kMaxWalBytes) flushes them. (Each
+  // memtable starts empty after the reopen.)
+  ASSERT_NO_FATAL_FAILURE(Reopen());
+  static_assert(Store::kMaxWalBytes == 32 * kMiB, "write more than the WAL's bound below");
+  auto other_column = [](int i) {  // the seven columns other than messages, in turn
+    const int n = i % (kNumColumns - 1);
+    return static_cast<Column>(n < static_cast<int>(Column::kMessages) ? n : n + 1);
+  };
+  for (int i = 0; i < 296; ++i) ASSERT_OK(Put(Column::kMessages, "w" + std::to_string(i), value));
+  for (int i = 0; i < 7 * 64; ++i) {
+    const Column c = other_column(i);
+    ASSERT_NE(c, Column::kMessages);
+    ASSERT_OK(Put(c, "w" + std::to_string(i), value));
   }
   EXPECT_LE(wal_within(Store::kMaxWalBytes + slack), Store::kMaxWalBytes + slack);
 
   ASSERT_NO_FATAL_FAILURE(Reopen());
-  EXPECT_EQ(ValueOf(Column::kMessages, "m255"), value);
-  for (int i = 8 * 64 - kNumColumns; i < 8 * 64; ++i) {
-    EXPECT_EQ(ValueOf(static_cast<Column>(i % kNumColumns), "w" + std::to_string(i)), value);
+  EXPECT_EQ(ValueOf(Column::kTranscripts, "t255"), value);
+  EXPECT_EQ(ValueOf(Column::kMessages, "m767"), value);
+  EXPECT_EQ(ValueOf(Column::kMessages, "w295"), value);
+  for (int i = 7 * 64 - (kNumColumns - 1); i < 7 * 64; ++i) {
+    const Column c = other_column(i);
+    EXPECT_EQ(ValueOf(c, "w" + std::to_string(i)), value);
   }
   // RocksDB's info log: a new LOG at each open, the last one kept.
   EXPECT_TRUE(fs::exists(db_dir() + "/LOG"));
@@ -187,22 +211,24 @@ TEST_F(StoreTest, TheWriteAheadLogStaysBounded) {
 // the store stops. A start replays the WAL and writes it all to level-0
 // files, so it needs about kMaxWalBytes free, and that is enough.
 TEST(StoreRestartTest, ReopensWithTheWalsBoundFreeAfterWritesThatNoMemtableFlushed) {
-  SmallFileSystem small(48 * kMiB);
+  SmallFileSystem small(80 * kMiB);
   SKIP_UNLESS_MOUNTED(small);
   const std::string dir = small.path() + "/db";
   const std::string value(48 * 1024, 'r');
   constexpr int kColumns = 5;
   constexpr int kEach = 60;  // 2.8 MiB a column: no memtable fills
+  constexpr int kMoreMessages = 240;  // and 11.3 MiB more of messages, 14 MiB in all
   {
     auto opened = Store::Open(dir);
     ASSERT_OK(opened);
-    for (int i = 0; i < kColumns * kEach; ++i) {
+    for (int i = 0; i < kColumns * kEach + kMoreMessages; ++i) {
       WriteBatch batch;
-      batch.Put(static_cast<Column>(i % kColumns), "r" + std::to_string(i), value);
+      const Column c = i < kColumns * kEach ? static_cast<Column>(i % kColumns) : Column::kMessages;
+      batch.Put(c, "r" + std::to_string(i), value);
       ASSERT_OK((*opened)->Write(&batch));
     }
     const Store::Stats stats = (*opened)->GetStats();
-    EXPECT_GE(stats.wal_bytes, 13 * kMiB) << "a memtable was flushed; all must be in the WAL";
+    EXPECT_GE(stats.wal_bytes, 25 * kMiB) << "a memtable was flushed; all must be in the WAL";
     EXPECT_LE(stats.wal_bytes, Store::kMaxWalBytes);
   }  // closed without a flush: RocksDB flushes no memtable at close
 
@@ -214,14 +240,15 @@ TEST(StoreRestartTest, ReopensWithTheWalsBoundFreeAfterWritesThatNoMemtableFlush
 
   auto reopened = Store::Open(dir);
   ASSERT_OK(reopened);
-  for (int i = 0; i < kColumns * kEach; ++i) {
-    auto got = (*reopened)->Get(static_cast<Column>(i % kColumns), "r" + std::to_string(i));
+  for (int i = 0; i < kColumns * kEach + kMoreMessages; ++i) {
+    const Column c = i < kColumns * kEach ? static_cast<Column>(i % kColumns) : Column::kMessages;
+    auto got = (*reopened)->Get(c, "r" + std::to_string(i));
     ASSERT_OK(got);
     ASSERT_EQ(*got, value) << i;
   }
   // The start flushed what the WAL held.
   EXPECT_LT((*reopened)->GetStats().wal_bytes, kMiB);
-  EXPECT_GE((*reopened)->GetStats().sst_bytes, 13 * kMiB);
+  EXPECT_GE((*reopened)->GetStats().sst_bytes, 25 * kMiB);
 }
 
 TEST(DiskSpaceTest, ReusesAMeasurementUntilItIsStale) {

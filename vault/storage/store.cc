@@ -371,6 +371,10 @@ StatusOr<std::unique_ptr<Store>> Store::OpenImpl(const std::string& dir, Setting
   // the messages column: 100 messages a transcript, read by range.
   const rocksdb::ColumnFamilyOptions point_opts = with_bloom(cf_opts, /*whole_key=*/true);
 
+  // Most of the bytes written, in memtables of their own size (store.h).
+  rocksdb::ColumnFamilyOptions messages_opts = cf_opts;
+  messages_opts.write_buffer_size = kMessagesMemtableBytes;
+
   // Counters (the default column) and statistics are merged by addition.
   rocksdb::ColumnFamilyOptions counter_opts = cf_opts;
   counter_opts.merge_operator = std::make_shared<CounterAddOperator>();
@@ -381,6 +385,7 @@ StatusOr<std::unique_ptr<Store>> Store::OpenImpl(const std::string& dir, Setting
       case Column::kStatistics: return counter_opts;
       case Column::kTranscripts:
       case Column::kWrappedKeys: return point_opts;
+      case Column::kMessages: return messages_opts;
       default: return cf_opts;
     }
   };
