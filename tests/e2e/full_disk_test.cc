@@ -281,15 +281,15 @@ TEST_F(FullDiskTest, UnderTheReserveOpensAreRefusedButClosesAndAuditReadsWork) {
 }
 
 TEST_F(FullDiskTest, RestartsWithAFewMiBFreeAfterAKill) {
-  ASSERT_NO_FATAL_FAILURE(MountDataDir(64 * kMiB, {"--storage-reserve", "0"}));
+  ASSERT_NO_FATAL_FAILURE(MountDataDir(96 * kMiB, {"--storage-reserve", "0"}));
   if (IsSkipped()) return;
   ASSERT_NO_FATAL_FAILURE(StartAndConnect());
   auto created = client_->CreateTranscript({"helpline", {}});
   ASSERT_OK(created);
   const std::string id = created->id;
   std::map<uint64_t, size_t> acknowledged;
-  // 12 MiB of messages, none of it flushed on purpose: vaultd is killed.
-  for (uint64_t seq = 0; seq < 256; ++seq) {
+  // 34.5 MiB of messages, none of it flushed on purpose: vaultd is killed.
+  for (uint64_t seq = 0; seq < 736; ++seq) {
     ASSERT_NO_FATAL_FAILURE(AppendOk(id, seq, 48 * 1024));
     acknowledged[seq] = 48 * 1024;
   }
@@ -300,12 +300,13 @@ TEST_F(FullDiskTest, RestartsWithAFewMiBFreeAfterAKill) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   EXPECT_EQ(Metric("vault_store_background_jobs", {}), 0);
-  EXPECT_GE(Metric("vault_store_bytes", {{"kind", "sst"}}), 8.0 * kMiB);
+  // Two flushes of the messages' 16 MiB memtable.
+  EXPECT_GE(Metric("vault_store_bytes", {{"kind", "sst"}}), 28.0 * kMiB);
   daemon_->Kill();
 
   // What a start must flush is what no memtable flush has written yet: here
   // the last part of the messages (their memtable was flushed each time it
-  // held 4 MiB) and a few state records. The worst case, every column just
+  // held 16 MiB) and a few state records. The worst case, every column just
   // under a memtable, is StoreRestartTest's.
 
   ASSERT_NO_FATAL_FAILURE(LeaveFree(6 * kMiB));
@@ -314,7 +315,7 @@ TEST_F(FullDiskTest, RestartsWithAFewMiBFreeAfterAKill) {
   ASSERT_OK(client);
   client_ = std::move(client).value();
   ExpectMessages(id, acknowledged);
-  ASSERT_NO_FATAL_FAILURE(AppendOk(id, 256, 100));
+  ASSERT_NO_FATAL_FAILURE(AppendOk(id, 736, 100));
 }
 
 }  // namespace
