@@ -103,8 +103,10 @@ struct Options {
   // transcripts are refused (InsufficientStorage "insufficient_storage",
   // HTTP 507), and with less than half of it appends to open chats too, so
   // that closes, reads, erasure, the audit log and the shredder, which are
-  // never refused for it, still find room. 0: no reserve.
-  uint64_t storage_reserve_bytes = uint64_t{64} << 20;
+  // never refused for it, still find room. 0: no reserve. The default's
+  // second half, 48 MiB, also covers a restart, which flushes up to the
+  // store's WAL bound (Store::kMaxWalBytes, 32 MiB).
+  uint64_t storage_reserve_bytes = uint64_t{96} << 20;
 
   // Retention: how often the shredder checks for epochs that have ended (it
   // also wakes at each epoch boundary). 0: no background thread; the owner

@@ -103,7 +103,7 @@ TEST_F(MetricsTest, ExpositionDeclaresEveryFamily) {
   EXPECT_EQ(e.Find("vault_cases_stranded"), 0.0);
   EXPECT_EQ(e.Find("vault_store_compaction_errors_total"), 0.0);
   EXPECT_EQ(e.Find("vault_store_read_only"), 0.0);
-  EXPECT_EQ(e.Find("vault_storage_reserve_bytes"), 64.0 * 1024 * 1024);
+  EXPECT_EQ(e.Find("vault_storage_reserve_bytes"), 96.0 * 1024 * 1024);
   EXPECT_GT(e.Find("vault_storage_free_bytes"), 0.0);
 }
 

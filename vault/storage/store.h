@@ -23,7 +23,10 @@
 // "store_io_error") and is not applied. RocksDB then refuses every write
 // (the store is read-only; reads still work) until it recovers: by itself
 // once there is room to flush the memtables (it checks every 5 s, and tries
-// once a memtable's worth is free), or when the next Write() finds no
+// once the largest memtable's worth, kMessagesMemtableBytes, is free; on a
+// new store's first run, a 4 MiB one: CreateStore opens the default column
+// alone, and RocksDB reserves the largest memtable of the columns it was
+// opened with), or when the next Write() finds no
 // recovery under way and DB::Resume() succeeds (tried at most once per
 // Settings::resume_interval). The write-ahead log is kept
 // small (kMaxWalBytes: memtables are flushed when it grows past that), so
@@ -101,16 +104,18 @@ class Store {
   // (the messages column: kMessagesMemtableBytes), and every memtable that
   // still needs the oldest WAL file when the WAL grows past kMaxWalBytes.
   // The WAL bound is twice the largest memtable and eight of the others, so
-  // that the columns written most (messages, transcripts) are flushed when
-  // they fill, not each time another column's writes lengthen the shared
-  // WAL: docs/performance.md section 9.11.
+  // that the column written most fills its memtable before the bound
+  // flushes it (messages while chats go on; transcripts and the index when
+  // chats are opened and closed with few messages, section 9.11 of docs/
+  // performance.md), and the other columns are flushed half as often as
+  // with a bound of 16 MiB (section 10.12).
   //
   // The messages column takes about nine tenths of the bytes written, and
   // its keys begin with a random transcript id, so every level-0 file it
   // flushes overlaps the whole of level 1, and each compaction of level 0
   // rewrites level 1. With 4 MiB memtables, compactions rewrote about five
-  // times the bytes appended in a 10-second run, and a fifth of vaultd's CPU
-  // at peak; level 1 is rewritten once per four memtables, so a larger one
+  // times the bytes appended in a 10-second run, and took a fifth of
+  // vaultd's CPU at peak; level 1 is rewritten once per four memtables, so a larger one
   // cuts that in proportion (docs/performance.md section 10.12).
   static constexpr uint64_t kMaxWalBytes = 32 << 20;
   static constexpr uint64_t kMemtableBytes = 4 << 20;

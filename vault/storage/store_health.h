@@ -4,7 +4,8 @@
 // accepting writes after a hard background error (a WAL write, flush or
 // MANIFEST write that failed, most often for lack of space) until it
 // recovers: by itself for a full disk (its SstFileManager polls the free
-// space every 5 s and tries to resume once a memtable's worth is free; the
+// space every 5 s and tries to resume once the largest memtable's worth is
+// free (Store::kMessagesMemtableBytes; 4 MiB on a new store's first run); the
 // resume flushes every memtable, so it succeeds once there is room for
 // them, up to Store::kMaxWalBytes), or when DB::Resume() succeeds.
 // StoreHealth tracks that state for Store::Write (which tries Resume()
