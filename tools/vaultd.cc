@@ -112,7 +112,7 @@ po::options_description FileOptions() {
                                "(default 10s)")
       ("storage-reserve", text(), "free space kept on the data directory's file system: with "
                                   "less, new transcripts are refused (507), with less than half "
-                                  "appends too; a size such as 64MiB, 1GiB or 0 for none "
+                                  "appends too; a size such as 96MiB, 1GiB or 0 for none "
                                   "(default 96MiB)")
       ("max-connections", text(), "connections served at once (default 1024)")
       ("max-connections-per-uid", text(), "connections one user (uid) may have open at once; "

@@ -158,6 +158,13 @@ TEST_F(StoreTest, TheWriteAheadLogStaysBounded) {
     }
     return store().GetStats().wal_bytes;
   };
+  auto settled = [&] {  // no flush or compaction running or queued
+    const auto deadline = steady_clock::now() + std::chrono::seconds(30);
+    while (store().GetStats().background_work > 0 && steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return store().GetStats();
+  };
   // One column, 12 MiB: its memtable is flushed on its own each time it
   // holds kMemtableBytes, and the WAL files only it needed go with it.
   for (int i = 0; i < 256; ++i) {
@@ -174,11 +181,15 @@ TEST_F(StoreTest, TheWriteAheadLogStaysBounded) {
   static_assert(Store::kMaxWalBytes > 24 * kMiB);
   const uint64_t flushed_before = store().GetStats().flush_write_bytes;
   for (int i = 0; i < 256; ++i) ASSERT_OK(Put(Column::kMessages, "m" + std::to_string(i), value));
-  EXPECT_GE(store().GetStats().wal_bytes, 12 * kMiB) << "flushed at less than its memtable";
-  EXPECT_EQ(store().GetStats().flush_write_bytes, flushed_before) << "flushed too early";
+  const Store::Stats at_12 = settled();
+  EXPECT_GE(at_12.wal_bytes, 12 * kMiB) << "flushed at less than its memtable";
+  EXPECT_EQ(at_12.flush_write_bytes, flushed_before) << "flushed at less than its memtable";
   for (int i = 256; i < 512; ++i) ASSERT_OK(Put(Column::kMessages, "m" + std::to_string(i), value));
   EXPECT_LE(wal_within(Store::kMessagesMemtableBytes + slack),
             Store::kMessagesMemtableBytes + slack);
+  // One flush of a whole memtable (a 4 MiB one would have flushed 12 MiB
+  // before the check above).
+  EXPECT_GE(settled().flush_write_bytes - flushed_before, 12 * kMiB);
 
   // Every column, less than its memtable each, 35 MiB together: no memtable
   // fills, so only the WAL's own bound (kMaxWalBytes) flushes them. (Each
@@ -231,7 +242,13 @@ TEST(StoreRestartTest, ReopensWithTheWalsBoundFreeAfterWritesThatNoMemtableFlush
       batch.Put(c, "r" + std::to_string(i), value);
       ASSERT_OK((*opened)->Write(&batch));
     }
+    // A flush that had started would show once it ended.
+    const auto deadline = steady_clock::now() + std::chrono::seconds(30);
+    while ((*opened)->GetStats().background_work > 0 && steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
     const Store::Stats stats = (*opened)->GetStats();
+    EXPECT_EQ(stats.background_work, 0u);
     EXPECT_GE(stats.wal_bytes, 25 * kMiB);
     EXPECT_LE(stats.wal_bytes, Store::kMaxWalBytes);
     EXPECT_EQ(stats.sst_bytes, 0u) << "a memtable was flushed; all must be in the WAL";

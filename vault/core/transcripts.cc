@@ -186,7 +186,7 @@ StatusOr<CreatedTranscript> VaultImpl::DoCreate(const Caller& caller, const NewT
   VAULT_RETURN_IF_ERROR(ValidateVisitor(v));
 
   // The reserve keeps room for the chats already open, their closes, the
-  // audit log and the shredder.
+  // audit log, the shredder and a restart (up to Store::kMaxWalBytes).
   VAULT_RETURN_IF_ERROR(CheckFreeSpace(options_.storage_reserve_bytes, "new transcripts are"));
 
   // The visitor's indexed identifiers, normalised once: for the check
@@ -335,7 +335,7 @@ StatusOr<AppendOutcome> VaultImpl::DoAppend(const Caller& caller, std::string_vi
     return Status::FailedPrecondition("the transcript is closed", "transcript_closed");
   }
   // Open chats may use the first half of the reserve; the rest is kept for
-  // closes, the audit log and the shredder.
+  // closes, the audit log, the shredder and a restart.
   VAULT_RETURN_IF_ERROR(CheckFreeSpace(options_.storage_reserve_bytes / 2, "appends are"));
   CountAppend(m, clock_->NowMillis(), options_.retention_ms, &t.state);
   WriteBatch batch;

@@ -26,12 +26,11 @@
 // once the largest memtable's worth, kMessagesMemtableBytes, is free; on a
 // new store's first run, a 4 MiB one: CreateStore opens the default column
 // alone, and RocksDB reserves the largest memtable of the columns it was
-// opened with), or when the next Write() finds no
-// recovery under way and DB::Resume() succeeds (tried at most once per
-// Settings::resume_interval). The write-ahead log is kept
-// small (kMaxWalBytes: memtables are flushed when it grows past that), so
-// that a restart, which flushes what the WAL holds, needs at most that much
-// free space.
+// opened with), or when the next Write() finds no recovery under way and
+// DB::Resume() succeeds (tried at most once per Settings::resume_interval).
+// The write-ahead log is kept small (kMaxWalBytes: memtables are flushed
+// when it grows past that), so that a restart, which flushes what the WAL
+// holds, needs at most that much free space.
 // RocksDB's info log (db/LOG, LOG.old) drops lines it cannot write rather
 // than stopping the process.
 // One case still needs a restart: a write that fails as the very first
@@ -115,8 +114,9 @@ class Store {
   // flushes overlaps the whole of level 1, and each compaction of level 0
   // rewrites level 1. With 4 MiB memtables, compactions rewrote about five
   // times the bytes appended in a 10-second run, and took a fifth of
-  // vaultd's CPU at peak; level 1 is rewritten once per four memtables, so a larger one
-  // cuts that in proportion (docs/performance.md section 10.12).
+  // vaultd's CPU at peak; level 1 is rewritten once per four memtables, so
+  // a larger one cuts that in proportion (docs/performance.md section
+  // 10.12).
   static constexpr uint64_t kMaxWalBytes = 32 << 20;
   static constexpr uint64_t kMemtableBytes = 4 << 20;
   static constexpr uint64_t kMessagesMemtableBytes = 16 << 20;
@@ -146,7 +146,8 @@ class Store {
     uint64_t failed_writes = 0;
     uint64_t wal_syncs = 0;
     // Bytes flushes and compactions have written to SST files since Open,
-    // over every column (RocksDB's FLUSH_WRITE_BYTES, COMPACT_WRITE_BYTES).
+    // over every column (RocksDB's FLUSH_WRITE_BYTES, COMPACT_WRITE_BYTES;
+    // the flush of the WAL during Open counts as compaction bytes).
     uint64_t flush_write_bytes = 0;
     uint64_t compact_write_bytes = 0;
     bool read_only = false;          // writes refused after a background error

@@ -3,11 +3,11 @@
 // StoreHealth is RocksDB's EventListener for background errors. RocksDB stops
 // accepting writes after a hard background error (a WAL write, flush or
 // MANIFEST write that failed, most often for lack of space) until it
-// recovers: by itself for a full disk (its SstFileManager polls the free
-// space every 5 s and tries to resume once the largest memtable's worth is
-// free (Store::kMessagesMemtableBytes; 4 MiB on a new store's first run); the
-// resume flushes every memtable, so it succeeds once there is room for
-// them, up to Store::kMaxWalBytes), or when DB::Resume() succeeds.
+// recovers: by itself for a full disk, or when DB::Resume() succeeds. For a
+// full disk, its SstFileManager polls the free space every 5 s and tries to
+// resume once the largest memtable's worth is free: Store::kMessagesMemtableBytes,
+// or 4 MiB on a new store's first run. The resume flushes every memtable, so
+// it succeeds once there is room for them, up to Store::kMaxWalBytes.
 // StoreHealth tracks that state for Store::Write (which tries Resume()
 // itself when no automatic recovery is under way) and for the metrics, and
 // reports each change as an event with reason codes only.
