@@ -84,6 +84,16 @@ struct Events {
   }
 };
 
+// The store's stats once no flush or compaction is running or queued (at
+// most 30 s): a flush that had started shows only once it has ended.
+Store::Stats Settled(Store& store) {
+  const auto deadline = steady_clock::now() + std::chrono::seconds(30);
+  while (store.GetStats().background_work > 0 && steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return store.GetStats();
+}
+
 Status PutValue(Store& store, const std::string& key, size_t size) {
   WriteBatch batch;
   batch.Put(Column::kMessages, key, std::string(size, 'v'));
@@ -158,13 +168,6 @@ TEST_F(StoreTest, TheWriteAheadLogStaysBounded) {
     }
     return store().GetStats().wal_bytes;
   };
-  auto settled = [&] {  // no flush or compaction running or queued
-    const auto deadline = steady_clock::now() + std::chrono::seconds(30);
-    while (store().GetStats().background_work > 0 && steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return store().GetStats();
-  };
   // One column, 12 MiB: its memtable is flushed on its own each time it
   // holds kMemtableBytes, and the WAL files only it needed go with it.
   for (int i = 0; i < 256; ++i) {
@@ -181,7 +184,7 @@ TEST_F(StoreTest, TheWriteAheadLogStaysBounded) {
   static_assert(Store::kMaxWalBytes > 24 * kMiB);
   const uint64_t flushed_before = store().GetStats().flush_write_bytes;
   for (int i = 0; i < 256; ++i) ASSERT_OK(Put(Column::kMessages, "m" + std::to_string(i), value));
-  const Store::Stats at_12 = settled();
+  const Store::Stats at_12 = Settled(store());
   EXPECT_GE(at_12.wal_bytes, 12 * kMiB) << "flushed at less than its memtable";
   EXPECT_EQ(at_12.flush_write_bytes, flushed_before) << "flushed at less than its memtable";
   for (int i = 256; i < 512; ++i) ASSERT_OK(Put(Column::kMessages, "m" + std::to_string(i), value));
@@ -189,7 +192,7 @@ TEST_F(StoreTest, TheWriteAheadLogStaysBounded) {
             Store::kMessagesMemtableBytes + slack);
   // One flush of a whole memtable (a 4 MiB one would have flushed 12 MiB
   // before the check above).
-  EXPECT_GE(settled().flush_write_bytes - flushed_before, 12 * kMiB);
+  EXPECT_GE(Settled(store()).flush_write_bytes - flushed_before, 12 * kMiB);
 
   // Every column, less than its memtable each, 35 MiB together: no memtable
   // fills, so only the WAL's own bound (kMaxWalBytes) flushes them. (Each
@@ -233,21 +236,18 @@ TEST(StoreRestartTest, ReopensWithTheWalsBoundFreeAfterWritesThatNoMemtableFlush
   constexpr int kColumns = 5;
   constexpr int kEach = 60;  // 2.8 MiB a column: no memtable fills
   constexpr int kMoreMessages = 240;  // 11.3 MiB more in messages: 14 MiB in that column
+  auto column_of = [](int i) {
+    return i < kColumns * kEach ? static_cast<Column>(i % kColumns) : Column::kMessages;
+  };
   {
     auto opened = Store::Open(dir);
     ASSERT_OK(opened);
     for (int i = 0; i < kColumns * kEach + kMoreMessages; ++i) {
       WriteBatch batch;
-      const Column c = i < kColumns * kEach ? static_cast<Column>(i % kColumns) : Column::kMessages;
-      batch.Put(c, "r" + std::to_string(i), value);
+      batch.Put(column_of(i), "r" + std::to_string(i), value);
       ASSERT_OK((*opened)->Write(&batch));
     }
-    // A flush that had started would show once it ended.
-    const auto deadline = steady_clock::now() + std::chrono::seconds(30);
-    while ((*opened)->GetStats().background_work > 0 && steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    const Store::Stats stats = (*opened)->GetStats();
+    const Store::Stats stats = Settled(**opened);
     EXPECT_EQ(stats.background_work, 0u);
     EXPECT_GE(stats.wal_bytes, 25 * kMiB);
     EXPECT_LE(stats.wal_bytes, Store::kMaxWalBytes);
@@ -263,8 +263,7 @@ TEST(StoreRestartTest, ReopensWithTheWalsBoundFreeAfterWritesThatNoMemtableFlush
   auto reopened = Store::Open(dir);
   ASSERT_OK(reopened);
   for (int i = 0; i < kColumns * kEach + kMoreMessages; ++i) {
-    const Column c = i < kColumns * kEach ? static_cast<Column>(i % kColumns) : Column::kMessages;
-    auto got = (*reopened)->Get(c, "r" + std::to_string(i));
+    auto got = (*reopened)->Get(column_of(i), "r" + std::to_string(i));
     ASSERT_OK(got);
     ASSERT_EQ(*got, value) << i;
   }
