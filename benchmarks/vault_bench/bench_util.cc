@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <mutex>
 #include <sstream>
 
 #include "vault/client.h"
@@ -24,9 +25,16 @@ extern char** environ;
 namespace vault::bench {
 
 void Die(const std::string& what) {
+  // Many threads may fail at once (every writer, when the vaultd they drive
+  // dies). The first to get here prints its reason and ends the process at
+  // once: std::exit would run static destructors while the others still
+  // use what they destroy (it corrupted the heap). The others wait here.
+  static std::mutex dying;
+  dying.lock();
   // The program's name as run: "vault-bench" or "ingest_bench".
   std::fprintf(stderr, "%s: %s\n", program_invocation_short_name, what.c_str());
-  std::exit(1);
+  std::fflush(nullptr);
+  std::_Exit(1);
 }
 
 std::string Payload(size_t bytes, uint64_t salt) {
