@@ -33,13 +33,19 @@ def appendix_a(script, audit, pub, kept):
 
 
 def main(corpus, tool, script):
+    # git keeps no empty directory: a case whose audit directory is empty
+    # (every segment deleted) has none in a checkout, and gets an empty one,
+    # removed afterwards.
+    with tempfile.TemporaryDirectory(prefix="audit-corpus-") as scratch:
+        empty = os.path.join(scratch, "audit")
+        os.mkdir(empty)
+        return run_cases(corpus, tool, script, empty)
+
+
+def run_cases(corpus, tool, script, empty):
     cases = [l.rstrip("\n").split("\t") for l in open(os.path.join(corpus, "cases.tsv"))
              if l.strip() and not l.startswith("#")]
     bad, agree_expected_c, agree_expected_py, agree_each = 0, 0, 0, 0
-    # git keeps no empty directory: a case whose audit directory is empty
-    # (every segment deleted) has none in a checkout, and gets an empty one.
-    empty = os.path.join(tempfile.mkdtemp(prefix="audit-corpus-"), "audit")
-    os.mkdir(empty)
     for name, expected, what in cases:
         d = os.path.join(corpus, name)
         audit = os.path.join(d, "audit")
