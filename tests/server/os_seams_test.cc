@@ -8,8 +8,10 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <string>
+#include <system_error>
 
 #include "tests/support/temp_dir.h"
 #include "vault/server/peer_cred.h"
@@ -45,13 +47,29 @@ class BoundSocket {
 
 // A short socket path in a private directory (mkdtemp, 0700): sun_path is
 // only 108 bytes, and the socket's directory must not be writable by others.
-std::string ShortPath(const char* name) {
-  static const std::string dir = [] {
+// The directory, and what is left in it, goes when the test program ends.
+class ShortDir {
+ public:
+  ShortDir() {
     char tmpl[] = "/tmp/tv-test-XXXXXX";
     EXPECT_NE(mkdtemp(tmpl), nullptr) << std::strerror(errno);
-    return std::string(tmpl);
-  }();
-  return dir + "/" + name;
+    path_ = tmpl;
+  }
+  ~ShortDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  ShortDir(const ShortDir&) = delete;
+  ShortDir& operator=(const ShortDir&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+std::string ShortPath(const char* name) {
+  static const ShortDir dir;
+  return dir.path() + "/" + name;
 }
 
 bool Exists(const std::string& path) {
