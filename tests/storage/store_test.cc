@@ -27,22 +27,56 @@ TEST(StoreColumnNameTest, NamesEveryColumnFamily) {
   EXPECT_EQ(std::size(kAllColumns), static_cast<size_t>(kNumColumns));
 }
 
-// The names are the ones RocksDB records for the families on disk, in the
-// newest OPTIONS file (RocksDB keeps the one before it too; the numbers
-// have the same width, so the newest sorts last).
-TEST_F(StoreTest, ColumnNamesAreTheFamiliesInTheOptionsFile) {
+// The newest OPTIONS file in `db_dir` (RocksDB keeps the one before it
+// too; the numbers have the same width, so the newest sorts last), or ""
+// with a test failure.
+std::string NewestOptionsFile(const std::string& db_dir) {
   std::string newest;
-  for (const auto& entry : std::filesystem::directory_iterator(db_dir())) {
+  for (const auto& entry : std::filesystem::directory_iterator(db_dir)) {
     const std::string name = entry.path().filename().string();
     if (name.rfind("OPTIONS-", 0) == 0 && name > newest) newest = name;
   }
-  ASSERT_FALSE(newest.empty()) << "no OPTIONS file in " << db_dir();
-  const std::string options = ReadFileBytes(db_dir() + "/" + newest);
+  EXPECT_FALSE(newest.empty()) << "no OPTIONS file in " << db_dir;
+  return newest.empty() ? "" : ReadFileBytes(db_dir + "/" + newest);
+}
+
+// The value of `option` in column `c`'s section of an OPTIONS file, or
+// "<absent>".
+std::string ColumnOption(const std::string& options, Column c, std::string_view option) {
+  const size_t section = options.find("[CFOptions \"" + std::string(ColumnName(c)) + "\"]");
+  if (section == std::string::npos) return "<absent>";
+  const std::string key = "\n  " + std::string(option) + "=";
+  const size_t at = options.find(key, section);
+  const size_t next_section = options.find("\n[", section + 1);
+  if (at == std::string::npos || at > next_section) return "<absent>";
+  const size_t begin = at + key.size();
+  return options.substr(begin, options.find('\n', begin) - begin);
+}
+
+// The names are the ones RocksDB records for the families on disk.
+TEST_F(StoreTest, ColumnNamesAreTheFamiliesInTheOptionsFile) {
+  const std::string options = NewestOptionsFile(db_dir());
   for (Column c : kAllColumns) {
     EXPECT_NE(options.find("[CFOptions \"" + std::string(ColumnName(c)) + "\"]"),
               std::string::npos)
         << ColumnName(c);
   }
+}
+
+// The columns whose random keys make each compaction of level 0 rewrite
+// their whole level 1 wait for more level-0 files; the others keep
+// RocksDB's 4, and every column its write slowdown at 20.
+TEST_F(StoreTest, ColumnsOfRandomKeysCompactLevelZeroLater) {
+  const std::string options = NewestOptionsFile(db_dir());
+  for (Column c : kAllColumns) {
+    const bool random = c == Column::kTranscripts || c == Column::kWrappedKeys ||
+                        c == Column::kExpiryIndex;
+    EXPECT_EQ(ColumnOption(options, c, "level0_file_num_compaction_trigger"),
+              random ? std::to_string(Store::kRandomKeysLevel0Files) : "4")
+        << ColumnName(c);
+    EXPECT_EQ(ColumnOption(options, c, "level0_slowdown_writes_trigger"), "20") << ColumnName(c);
+  }
+  static_assert(Store::kRandomKeysLevel0Files < 20, "below RocksDB's write slowdown trigger");
 }
 
 TEST_F(StoreTest, EveryColumnRoundTripsItsOwnValue) {

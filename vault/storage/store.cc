@@ -369,7 +369,13 @@ StatusOr<std::unique_ptr<Store>> Store::OpenImpl(const std::string& dir, Setting
   // level, that does not hold the key without searching its index block
   // (about 1.25 bytes of filter per key, 3 or 4 keys per transcript). Not
   // the messages column: 100 messages a transcript, read by range.
-  const rocksdb::ColumnFamilyOptions point_opts = with_bloom(cf_opts, /*whole_key=*/true);
+  rocksdb::ColumnFamilyOptions point_opts = with_bloom(cf_opts, /*whole_key=*/true);
+  point_opts.level0_file_num_compaction_trigger = kRandomKeysLevel0Files;
+
+  // The expiry index's keys are random within an epoch, and most of its
+  // entries are in a few epochs: as above, but read by range.
+  rocksdb::ColumnFamilyOptions expiry_opts = cf_opts;
+  expiry_opts.level0_file_num_compaction_trigger = kRandomKeysLevel0Files;
 
   // Most of the bytes written, in memtables of their own size (store.h).
   rocksdb::ColumnFamilyOptions messages_opts = cf_opts;
@@ -385,6 +391,7 @@ StatusOr<std::unique_ptr<Store>> Store::OpenImpl(const std::string& dir, Setting
       case Column::kStatistics: return counter_opts;
       case Column::kTranscripts:
       case Column::kWrappedKeys: return point_opts;
+      case Column::kExpiryIndex: return expiry_opts;
       case Column::kMessages: return messages_opts;
       default: return cf_opts;
     }
