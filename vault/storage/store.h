@@ -128,8 +128,8 @@ class Store {
   // transcripts). They compact level 0 at this many files rather than
   // RocksDB's 4: at sustained peak on such a vault, compactions took about
   // a third of the CPU they did, and an append about a fifth less. A point
-  // read probes each level-0 file's Bloom filter before level 1's, about
-  // 0.35 µs a file (docs/performance.md section 10.13); RocksDB's write
+  // read probes each level-0 file's Bloom filter before level 1's, 0.2 to
+  // 0.3 µs a file (docs/performance.md section 10.13); RocksDB's write
   // slowdown trigger (20 files) is unchanged.
   static constexpr int kRandomKeysLevel0Files = 16;
 
