@@ -8,10 +8,8 @@
 
 #include <cstdlib>
 #include <cstring>
-#include <filesystem>
 #include <fstream>
 #include <string>
-#include <system_error>
 
 #include "tests/support/temp_dir.h"
 #include "vault/server/peer_cred.h"
@@ -48,27 +46,8 @@ class BoundSocket {
 // A short socket path in a private directory (mkdtemp, 0700): sun_path is
 // only 108 bytes, and the socket's directory must not be writable by others.
 // The directory, and what is left in it, goes when the test program ends.
-class ShortDir {
- public:
-  ShortDir() {
-    char tmpl[] = "/tmp/tv-test-XXXXXX";
-    EXPECT_NE(mkdtemp(tmpl), nullptr) << std::strerror(errno);
-    path_ = tmpl;
-  }
-  ~ShortDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  ShortDir(const ShortDir&) = delete;
-  ShortDir& operator=(const ShortDir&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
 std::string ShortPath(const char* name) {
-  static const ShortDir dir;
+  static const TempDir dir("/tmp/tv-test-");
   return dir.path() + "/" + name;
 }
 

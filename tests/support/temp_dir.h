@@ -16,8 +16,10 @@ namespace vault::testing {
 
 class TempDir {
  public:
-  TempDir() {
-    std::string tmpl = std::string(VAULT_TEST_TMPDIR) + "/t-XXXXXX";
+  TempDir() : TempDir(std::string(VAULT_TEST_TMPDIR) + "/t-") {}
+  // A directory whose path is `prefix` and six random characters.
+  explicit TempDir(const std::string& prefix) {
+    std::string tmpl = prefix + "XXXXXX";
     char* p = ::mkdtemp(tmpl.data());
     EXPECT_NE(p, nullptr);
     path_ = tmpl;
