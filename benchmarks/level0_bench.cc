@@ -11,7 +11,8 @@
 // off. At 0, 4, 8 and 16 level-0 files, --gets random reads of keys in level
 // 1 (every level-0 file is probed first) and as many of absent keys; the
 // time per read, and its ratio to the same reads with no level-0 file, in
-// the same process.
+// the same process; then, after a compaction of everything into level 1,
+// the reads with no level-0 file again, so that drift shows.
 //
 // Usage: level0_bench [--keys N] [--flush-keys N] [--gets N] [--dir DIR]
 #include <rocksdb/cache.h>
@@ -19,8 +20,11 @@
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/options.h>
 #include <rocksdb/table.h>
+#include <rocksdb/write_batch.h>
+#include <unistd.h>
 
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -31,10 +35,19 @@
 
 namespace {
 
+// The benchmark's directory, removed when it fails too.
+std::string g_path;
+
 [[noreturn]] void Die(const std::string& what) {
   std::fprintf(stderr, "level0_bench: %s\n", what.c_str());
-  std::exit(1);
+  if (!g_path.empty()) {
+    std::error_code ignored;
+    std::filesystem::remove_all(g_path, ignored);
+  }
+  std::_Exit(1);
 }
+
+constexpr char kUsage[] = "usage: level0_bench [--keys N] [--flush-keys N] [--gets N] [--dir DIR]";
 
 void Check(const rocksdb::Status& s, const char* what) {
   if (!s.ok()) Die(std::string(what) + ": " + s.ToString());
@@ -79,17 +92,29 @@ Reads TimeReads(rocksdb::DB* db, const std::vector<std::string>& present,
 int main(int argc, char** argv) {
   size_t keys = 1000000, flush_keys = 300, gets = 200000;
   std::string dir = "/tmp";
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string flag = argv[i], v = argv[i + 1];
-    if (flag == "--keys") keys = std::strtoull(v.c_str(), nullptr, 10);
-    else if (flag == "--flush-keys") flush_keys = std::strtoull(v.c_str(), nullptr, 10);
-    else if (flag == "--gets") gets = std::strtoull(v.c_str(), nullptr, 10);
-    else if (flag == "--dir") dir = v;
-    else Die("unknown flag " + flag);
+  for (int i = 1; i < argc; i += 2) {
+    const std::string flag = argv[i];
+    if (flag == "--help") {
+      std::printf("%s\n", kUsage);
+      return 0;
+    }
+    if (i + 1 == argc) Die(std::string(kUsage) + " (" + flag + " without a value)");
+    const std::string v = argv[i + 1];
+    if (flag == "--keys")
+      keys = std::strtoull(v.c_str(), nullptr, 10);
+    else if (flag == "--flush-keys")
+      flush_keys = std::strtoull(v.c_str(), nullptr, 10);
+    else if (flag == "--gets")
+      gets = std::strtoull(v.c_str(), nullptr, 10);
+    else if (flag == "--dir")
+      dir = v;
+    else
+      Die(std::string(kUsage) + " (unknown flag " + flag + ")");
   }
   if (keys == 0 || flush_keys == 0 || gets == 0) Die("--keys, --flush-keys and --gets must be > 0");
   const std::string path = dir + "/level0_bench." + std::to_string(getpid());
   std::filesystem::remove_all(path);
+  g_path = path;
 
   rocksdb::Options options;
   options.create_if_missing = true;
@@ -122,6 +147,17 @@ int main(int argc, char** argv) {
   rocksdb::CompactRangeOptions all;
   all.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
   Check(db->CompactRange(all, nullptr, nullptr), "compact");
+  // Every key read as present is in level 1 alone.
+  auto files_at = [&db](int level) {
+    std::string n;
+    if (!db->GetProperty("rocksdb.num-files-at-level" + std::to_string(level), &n)) {
+      Die("no file count for level " + std::to_string(level));
+    }
+    return std::stoi(n);
+  };
+  if (files_at(0) != 0 || files_at(1) == 0 || files_at(2) != 0) {
+    Die("the keys are not all in level 1 after the compaction");
+  }
 
   std::vector<std::string> present, absent;
   for (size_t i = 0; i < gets; ++i) {
@@ -140,15 +176,22 @@ int main(int argc, char** argv) {
       batch.Clear();
       Check(db->Flush(rocksdb::FlushOptions()), "flush");
     }
-    std::string in_l0;
-    if (!db->GetProperty("rocksdb.num-files-at-level0", &in_l0) || std::stoi(in_l0) != files) {
-      Die("expected " + std::to_string(files) + " level-0 files, found " + in_l0);
+    if (files_at(0) != files) {
+      Die("expected " + std::to_string(files) + " level-0 files, found " +
+          std::to_string(files_at(0)));
     }
     const Reads r = TimeReads(db.get(), present, absent);
     if (files == 0) base = r;
     std::printf("%-14d %12.0f (%4.2fx) %12.0f (%4.2fx)\n", files, r.present_ns,
                 r.present_ns / base.present_ns, r.absent_ns, r.absent_ns / base.absent_ns);
   }
+  // The same reads with no level-0 file again: what moved without them.
+  Check(db->CompactRange(all, nullptr, nullptr), "compact");
+  if (files_at(0) != 0) Die("level-0 files left after the compaction");
+  const Reads again = TimeReads(db.get(), present, absent);
+  std::printf("%-14s %12.0f (%4.2fx) %12.0f (%4.2fx)\n", "0 (again)", again.present_ns,
+              again.present_ns / base.present_ns, again.absent_ns,
+              again.absent_ns / base.absent_ns);
   db.reset();
   std::filesystem::remove_all(path);
   return 0;

@@ -5,66 +5,77 @@
 # still use what they destroy.
 #
 # Usage: vaultd_dies_test.sh VAULT_BENCH SCRATCH_DIR
+# Every wait is bounded (30 s); whatever happens, both processes and the
+# run's files are gone when the script ends.
 set -u
 bench=$1
-dir=$2
-mkdir -p "$dir"
+mkdir -p "$2"
+dir=$(mktemp -d "$2/dies.XXXXXX")
+bench_pid=
+vaultd=
+socket_dir=
 
-coproc BENCH { exec "$bench" --mode load --writers 16 --readers 0 --duration 60 --dir "$dir" 2>&1 >/dev/null; }
+cleanup() {
+  if [[ -n $vaultd ]]; then kill -9 "$vaultd" 2>/dev/null; fi
+  if [[ -n $bench_pid ]]; then kill -9 "$bench_pid" 2>/dev/null; fi
+  rm -rf "$dir"
+  if [[ -n $socket_dir ]]; then rm -rf "$socket_dir"; fi
+}
+trap cleanup EXIT
+
+fail() {
+  echo "FAIL: $*"
+  exit 1
+}
+
+# The child process of vault-bench named vaultd, from /proc (a fresh
+# machine has no procps).
+find_vaultd() {
+  local stat fields comm after state ppid
+  for stat in /proc/[0-9]*/stat; do
+    read -r fields 2>/dev/null <"$stat" || continue
+    comm=${fields#*(}
+    comm=${comm%%)*}
+    after=${fields##*) }
+    read -r state ppid _ <<<"$after"
+    if [[ $comm == vaultd && $ppid == "$bench_pid" ]]; then
+      echo "${fields%% *}"
+      return
+    fi
+  done
+}
+
+coproc BENCH {
+  exec "$bench" --mode load --writers 16 --readers 0 --duration 60 --dir "$dir" 2>&1 >/dev/null
+}
 bench_pid=$BENCH_PID
 exec 3<&"${BENCH[0]}"
 
-# The first progress line: every writer is connected and appending.
+# A progress line with appends in it: the writers are connected and
+# appending (the first lines may come while they connect).
 started=no
-while IFS= read -r line <&3; do
-  if [[ $line == *"[vault] t=1s"* ]]; then
+while IFS= read -r -t 30 line <&3; do
+  if [[ $line =~ ^\[vault\]\ t=[0-9]+s\ +writes\ ([0-9]+)/s && ${BASH_REMATCH[1]} != 0 ]]; then
     started=yes
     break
   fi
 done
-if [[ $started != yes ]]; then
-  echo "FAIL: vault-bench ended before its first progress line"
-  exit 1
-fi
-# Its vaultd: the child process named vaultd (from /proc, which a fresh
-# machine has without procps).
-vaultd=
-for stat in /proc/[0-9]*/stat; do
-  read -r fields <"$stat" 2>/dev/null || continue
-  comm=${fields#*(}
-  comm=${comm%%)*}
-  after=${fields##*) }
-  read -r _state ppid _ <<<"$after"
-  if [[ $comm == vaultd && $ppid == "$bench_pid" ]]; then
-    vaultd=${fields%% *}
-  fi
-done
-if [[ -z $vaultd ]]; then
-  echo "FAIL: no vaultd child of vault-bench ($bench_pid)"
-  kill "$bench_pid"
-  exit 1
-fi
+[[ $started == yes ]] || fail "no progress line with appends from vault-bench within 30 s"
+vaultd=$(find_vaultd)
+[[ -n $vaultd ]] || fail "no vaultd child of vault-bench ($bench_pid)"
 kill -9 "$vaultd"
 
-rest=$(cat <&3)
+rest=$(timeout 30 cat <&3)
+status=$?
+[[ $status -eq 0 ]] || fail "vault-bench still running 30 s after its vaultd was killed"
 wait "$bench_pid"
 status=$?
+bench_pid=
 echo "$rest"
-if [[ $status -ne 1 ]]; then
-  echo "FAIL: vault-bench exited with status $status, not 1"
-  exit 1
-fi
-if ! grep -qE "^vault-bench: (append|create|close): Unavailable .*vaultd at " <<<"$rest"; then
-  echo "FAIL: no line saying which request failed and why"
-  exit 1
-fi
-if [[ $(grep -c "^vault-bench: " <<<"$rest") -ne 1 ]]; then
-  echo "FAIL: more than one writer's reason printed"
-  exit 1
-fi
-# What the killed run left: its vault, and its socket's directory.
-rm -rf "$dir"
 socket_dir=$(grep -oE "vaultd at /tmp/vault-bench-[A-Za-z0-9]+/" <<<"$rest" | head -1)
 socket_dir=${socket_dir#vaultd at }
-if [[ -n $socket_dir ]]; then rm -rf "$socket_dir"; fi
+[[ $status -eq 1 ]] || fail "vault-bench exited with status $status, not 1"
+grep -qE "^vault-bench: (append|create|close|connect): Unavailable .*vaultd at " <<<"$rest" ||
+  fail "no line saying which request failed and why"
+[[ $(grep -c "^vault-bench: " <<<"$rest") -eq 1 ]] || fail "more than one writer's reason printed"
 echo "PASS: vault-bench exited with status 1 and one reason"
