@@ -122,15 +122,16 @@ class Store {
   static constexpr uint64_t kMessagesMemtableBytes = 16 << 20;
 
   // The transcripts, wrapped keys and expiry index columns take a few
-  // hundred new keys each time the WAL's bound flushes them, and their keys
-  // are random, so each compaction of level 0 rewrites the whole of their
-  // level 1 (about 100 MB of wrapped keys in a vault of 1,000,000
-  // transcripts). They compact level 0 at this many files rather than
-  // RocksDB's 4: at sustained peak on such a vault, compactions took about
-  // a third of the CPU they did, and an append about a fifth less. A point
-  // read probes each level-0 file's Bloom filter before level 1's, 0.2 to
-  // 0.3 µs a file (docs/performance.md section 10.13); RocksDB's write
-  // slowdown trigger (20 files) is unchanged.
+  // hundred new keys each time the WAL's bound flushes them, and each
+  // compaction of their level 0 rewrites the whole of their level 1: the
+  // first two have random keys (about 100 MB of wrapped keys in a vault of
+  // 1,000,000 transcripts), the expiry index a level 1 of one file. They
+  // compact level 0 at this many files rather than RocksDB's 4: in 90
+  // seconds at peak on such a vault, their compactions took about a quarter
+  // of the CPU they did, and an append about a sixth less. A point read
+  // probes each level-0 file's Bloom filter before level 1's, 0.15 to 0.2
+  // µs a file (docs/performance.md section 10.13); RocksDB's write slowdown
+  // (20 files) and stop (36) triggers are unchanged.
   static constexpr int kRandomKeysLevel0Files = 16;
 
   // Events about the store's health, with reason codes only (never keys,
