@@ -23,6 +23,7 @@
 #include <rocksdb/write_batch.h>
 #include <unistd.h>
 
+#include <charconv>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -31,6 +32,7 @@
 #include <memory>
 #include <random>
 #include <string>
+#include <system_error>
 #include <vector>
 
 namespace {
@@ -45,6 +47,16 @@ std::string g_path;
     std::filesystem::remove_all(g_path, ignored);
   }
   std::_Exit(1);
+}
+
+// A flag's value: a whole number from 1 to 100,000,000, digits only.
+size_t Count(const std::string& flag, const std::string& v) {
+  size_t n = 0;
+  const auto [end, error] = std::from_chars(v.data(), v.data() + v.size(), n);
+  if (error != std::errc() || end != v.data() + v.size() || n == 0 || n > 100000000) {
+    Die(flag + " takes a whole number from 1 to 100000000, not \"" + v + "\"");
+  }
+  return n;
 }
 
 constexpr char kUsage[] = "usage: level0_bench [--keys N] [--flush-keys N] [--gets N] [--dir DIR]";
@@ -101,17 +113,16 @@ int main(int argc, char** argv) {
     if (i + 1 == argc) Die(std::string(kUsage) + " (" + flag + " without a value)");
     const std::string v = argv[i + 1];
     if (flag == "--keys")
-      keys = std::strtoull(v.c_str(), nullptr, 10);
+      keys = Count(flag, v);
     else if (flag == "--flush-keys")
-      flush_keys = std::strtoull(v.c_str(), nullptr, 10);
+      flush_keys = Count(flag, v);
     else if (flag == "--gets")
-      gets = std::strtoull(v.c_str(), nullptr, 10);
+      gets = Count(flag, v);
     else if (flag == "--dir")
       dir = v;
     else
       Die(std::string(kUsage) + " (unknown flag " + flag + ")");
   }
-  if (keys == 0 || flush_keys == 0 || gets == 0) Die("--keys, --flush-keys and --gets must be > 0");
   const std::string path = dir + "/level0_bench." + std::to_string(getpid());
   std::filesystem::remove_all(path);
   g_path = path;
