@@ -21,49 +21,23 @@
 #include <rocksdb/options.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
-#include <unistd.h>
 
-#include <charconv>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
-#include <cstdlib>
-#include <filesystem>
 #include <memory>
 #include <random>
 #include <string>
-#include <system_error>
 #include <vector>
+
+#include "benchmarks/rocksdb_bench.h"
 
 namespace {
 
-// The benchmark's directory, removed when it fails too.
-std::string g_path;
-
-[[noreturn]] void Die(const std::string& what) {
-  std::fprintf(stderr, "level0_bench: %s\n", what.c_str());
-  if (!g_path.empty()) {
-    std::error_code ignored;
-    std::filesystem::remove_all(g_path, ignored);
-  }
-  std::_Exit(1);
-}
-
-// A flag's value: a whole number from 1 to 100,000,000, digits only.
-size_t Count(const std::string& flag, const std::string& v) {
-  size_t n = 0;
-  const auto [end, error] = std::from_chars(v.data(), v.data() + v.size(), n);
-  if (error != std::errc() || end != v.data() + v.size() || n == 0 || n > 100000000) {
-    Die(flag + " takes a whole number from 1 to 100000000, not \"" + v + "\"");
-  }
-  return n;
-}
+using vault::bench::Check;
+using vault::bench::Die;
 
 constexpr char kUsage[] = "usage: level0_bench [--keys N] [--flush-keys N] [--gets N] [--dir DIR]";
-
-void Check(const rocksdb::Status& s, const char* what) {
-  if (!s.ok()) Die(std::string(what) + ": " + s.ToString());
-}
 
 std::string RandomKey(std::mt19937_64& rng) {
   std::string k(16, '\0');
@@ -104,28 +78,10 @@ Reads TimeReads(rocksdb::DB* db, const std::vector<std::string>& present,
 int main(int argc, char** argv) {
   size_t keys = 1000000, flush_keys = 300, gets = 200000;
   std::string dir = "/tmp";
-  for (int i = 1; i < argc; i += 2) {
-    const std::string flag = argv[i];
-    if (flag == "--help") {
-      std::printf("%s\n", kUsage);
-      return 0;
-    }
-    if (i + 1 == argc) Die(std::string(kUsage) + " (" + flag + " without a value)");
-    const std::string v = argv[i + 1];
-    if (flag == "--keys")
-      keys = Count(flag, v);
-    else if (flag == "--flush-keys")
-      flush_keys = Count(flag, v);
-    else if (flag == "--gets")
-      gets = Count(flag, v);
-    else if (flag == "--dir")
-      dir = v;
-    else
-      Die(std::string(kUsage) + " (unknown flag " + flag + ")");
-  }
-  const std::string path = dir + "/level0_bench." + std::to_string(getpid());
-  std::filesystem::remove_all(path);
-  g_path = path;
+  vault::bench::ParseFlags(argc, argv, "level0_bench", kUsage,
+                           {{"--keys", &keys}, {"--flush-keys", &flush_keys}, {"--gets", &gets}},
+                           &dir);
+  const std::string path = vault::bench::MakeScratch(dir);
 
   rocksdb::Options options;
   options.create_if_missing = true;
@@ -204,6 +160,6 @@ int main(int argc, char** argv) {
               again.present_ns / base.present_ns, again.absent_ns,
               again.absent_ns / base.absent_ns);
   db.reset();
-  std::filesystem::remove_all(path);
+  vault::bench::RemoveScratch();
   return 0;
 }
