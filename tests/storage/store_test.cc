@@ -4,9 +4,11 @@
 #include <rocksdb/db.h>
 
 #include <filesystem>
+#include <map>
 #include <string>
 
 #include "tests/storage/store_fixture.h"
+#include "vault/common/encoding.h"
 
 namespace vault::testing {
 namespace {
@@ -40,10 +42,11 @@ std::string NewestOptionsFile(const std::string& db_dir) {
   return newest.empty() ? "" : ReadFileBytes(db_dir + "/" + newest);
 }
 
-// The value of `option` in column `c`'s section of an OPTIONS file, or
-// "<absent>".
-std::string ColumnOption(const std::string& options, Column c, std::string_view option) {
-  const size_t section = options.find("[CFOptions \"" + std::string(ColumnName(c)) + "\"]");
+// The value of `option` in column family `family`'s section of an OPTIONS
+// file, or "<absent>".
+std::string ColumnOption(const std::string& options, std::string_view family,
+                         std::string_view option) {
+  const size_t section = options.find("[CFOptions \"" + std::string(family) + "\"]");
   if (section == std::string::npos) return "<absent>";
   const std::string key = "\n  " + std::string(option) + "=";
   const size_t at = options.find(key, section);
@@ -71,12 +74,66 @@ TEST_F(StoreTest, ColumnsOfRandomKeysCompactLevelZeroLater) {
   for (Column c : kAllColumns) {
     const bool random = c == Column::kTranscripts || c == Column::kWrappedKeys ||
                         c == Column::kExpiryIndex;
-    EXPECT_EQ(ColumnOption(options, c, "level0_file_num_compaction_trigger"),
+    EXPECT_EQ(ColumnOption(options, ColumnName(c), "level0_file_num_compaction_trigger"),
               random ? std::to_string(Store::kRandomKeysLevel0Files) : "4")
         << ColumnName(c);
-    EXPECT_EQ(ColumnOption(options, c, "level0_slowdown_writes_trigger"), "20") << ColumnName(c);
+    EXPECT_EQ(ColumnOption(options, ColumnName(c), "level0_slowdown_writes_trigger"), "20")
+        << ColumnName(c);
   }
   static_assert(Store::kRandomKeysLevel0Files < 20, "below RocksDB's write slowdown trigger");
+}
+
+// The two columns that take only merge operands, the statistics and the
+// counters (RocksDB's default family), append them to vector memtables;
+// every other column keeps its skip list, which reads need sorted.
+TEST_F(StoreTest, MergeOnlyColumnsAppendToVectorMemtables) {
+  const std::string options = NewestOptionsFile(db_dir());
+  const std::string vector = "{id=VectorRepFactory;count=0;}";
+  EXPECT_EQ(ColumnOption(options, "default", "memtable_factory"), vector);
+  for (Column c : kAllColumns) {
+    EXPECT_EQ(ColumnOption(options, ColumnName(c), "memtable_factory"),
+              c == Column::kStatistics ? vector : "SkipListFactory")
+        << ColumnName(c);
+  }
+}
+
+// A vector memtable is sorted when it is read, not as it is written: sums
+// read from the memtable, with operands of several keys interleaved and
+// other keys between them, are the sums; after a reopen (from the WAL) and
+// after a flush and compaction (from an SST file) too.
+TEST_F(StoreTest, CountsInAVectorMemtableReadBackSortedAndSummed) {
+  std::map<std::string, int64_t> want;
+  for (int i = 0; i < 3000; ++i) {
+    const std::string key = "cell-" + std::to_string((i * 7919) % 37);
+    const int64_t n = (i % 5) - 1;  // -1 .. 3: some keys go down
+    WriteBatch batch;
+    batch.AddToCount(Column::kStatistics, key, n);
+    batch.AddToCounter("counter-" + std::to_string(i % 3), n);
+    ASSERT_OK(store().Write(&batch));
+    want[key] += n;
+  }
+  auto check = [&](const char* when) {
+    std::map<std::string, int64_t> got;
+    std::string last;
+    ASSERT_OK(store().Scan(Column::kStatistics, "", [&](std::string_view k, std::string_view v) {
+      EXPECT_LT(last, std::string(k)) << when << ": keys out of order";
+      last = std::string(k);
+      EXPECT_EQ(v.size(), 8u) << when;
+      got[std::string(k)] = static_cast<int64_t>(GetU64(v.data()));
+      return true;
+    }));
+    EXPECT_EQ(got, want) << when;
+    for (int c = 0; c < 3; ++c) {
+      int64_t sum = 0;
+      for (int i = c; i < 3000; i += 3) sum += (i % 5) - 1;
+      EXPECT_EQ(CounterOf("counter-" + std::to_string(c)), sum) << when;
+    }
+  };
+  check("in the memtable");
+  ASSERT_NO_FATAL_FAILURE(Reopen());
+  check("after a reopen");
+  ASSERT_OK(store().FlushAndCompact());
+  check("after a flush and compaction");
 }
 
 TEST_F(StoreTest, EveryColumnRoundTripsItsOwnValue) {
