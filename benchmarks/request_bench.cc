@@ -10,6 +10,7 @@
 #include <boost/json.hpp>
 #include <string>
 
+#include "vault/common/utf8.h"
 #include "vault/wire/request_json.h"
 
 namespace vault {
@@ -53,6 +54,30 @@ void BM_JsonParseBaseline(benchmark::State& state) {
   state.SetBytesProcessed(state.iterations() * body.size());
 }
 BENCHMARK(BM_JsonParseBaseline)->Arg(64)->Arg(1024)->Arg(64 * 1024);
+
+// The check of a message's text (ValidateMessage): ASCII, as most chats
+// are, against copying the same bytes (BM_CopyBaseline copies a whole
+// request; this one the text alone).
+void BM_ValidUtf8(benchmark::State& state) {
+  const std::string text(static_cast<size_t>(state.range(0)), 'x');
+  for (auto _ : state) {
+    bool ok = IsValidUtf8(text);
+    benchmark::DoNotOptimize(ok);
+  }
+  state.SetBytesProcessed(state.iterations() * text.size());
+}
+BENCHMARK(BM_ValidUtf8)->Arg(64)->Arg(1024)->Arg(64 * 1024);
+
+void BM_CopyTextBaseline(benchmark::State& state) {
+  const std::string text(static_cast<size_t>(state.range(0)), 'x');
+  std::string out;
+  for (auto _ : state) {
+    out.assign(text);
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetBytesProcessed(state.iterations() * text.size());
+}
+BENCHMARK(BM_CopyTextBaseline)->Arg(64)->Arg(1024)->Arg(64 * 1024);
 
 void BM_ParseAppendRequest(benchmark::State& state) {
   const std::string wire = Request(Body(static_cast<size_t>(state.range(0))));
