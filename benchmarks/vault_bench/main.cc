@@ -17,9 +17,10 @@
 //   features           the visitor index and statistics (issue 18 point 4):
 //                      writers opening with visitor identifiers on a vaultd
 //                      with statistics on, against writers opening with none
-//                      on one with statistics off, in phases off, on, on, off
-//                      (each on a fresh vaultd); then history and subject
-//                      access lookups under that load. Use a small
+//                      on one with statistics off, in --rounds phases (4
+//                      unless given; a multiple of 4) off, on, on, off, off,
+//                      on, on, off, ... (each on a fresh vaultd); then history
+//                      and subject access lookups under that load. Use a small
 //                      --messages-per-transcript: it measures opens and closes.
 //   index              the visitor index's cost to opens and closes (issue
 //                      14 point 6), as a chat server sees it: one vaultd
@@ -83,7 +84,7 @@ struct Config {
   int fill_messages = 1;
   std::string reuse;
   bool keep = false;
-  int rounds = 8;
+  int rounds = 0;  // 0: the mode's own (index 8, features 4)
 };
 
 void Usage() {
@@ -134,8 +135,12 @@ Config ParseArgs(int argc, char** argv) {
     Die("--duration, --writers + --readers, --read-messages and --fill-threads must be "
         "positive, --messages-per-transcript too (or 0 in index mode)");
   }
+  if (c.rounds == 0) c.rounds = index ? 8 : 4;
   if (index && (c.writers < 1 || c.rounds < 2 || c.rounds % 2 != 0)) {
     Die("index mode needs --writers of at least 1 and an even --rounds of at least 2");
+  }
+  if (c.mode == "features" && (c.rounds < 4 || c.rounds % 4 != 0)) {
+    Die("features mode needs --rounds of 4, 8, 12, ...: phases off, on, on, off, repeated");
   }
   return c;
 }
@@ -344,9 +349,10 @@ struct OpenCloseSum {
 
 int RunFeatures(const Config& c, const std::string& scratch) {
   OpenCloseSum on, off;
-  const bool order[] = {false, true, true, false};
-  for (int round = 0; round < 4; ++round) {
-    const bool features = order[round];
+  std::string rates;
+  for (int round = 0; round < c.rounds; ++round) {
+    // off on on off, off on on off, ...: each kind first as often as second.
+    const bool features = round % 4 == 1 || round % 4 == 2;
     std::vector<std::string> args = VaultdArgs(c);
     if (!features) args.insert(args.end(), {"--statistics.enabled", "off"});
     Vaultd daemon(c.vaultd, scratch + "/features-" + std::to_string(round), args);
@@ -357,6 +363,10 @@ int RunFeatures(const Config& c, const std::string& scratch) {
     const LoadResult r = RunLoad(l, {});
     PrintLoad(l.phase, r);
     (features ? on : off).Add(r);
+    char buf[64];
+    std::snprintf(buf, sizeof buf, " %s %.0f", features ? "on" : "off",
+                  r.seconds > 0 ? r.closes.ops / r.seconds : 0.0);
+    rates += buf;
   }
   // Lookups under the same load, with everything on.
   Vaultd daemon(c.vaultd, scratch + "/features-lookups", VaultdArgs(c));
@@ -370,7 +380,8 @@ int RunFeatures(const Config& c, const std::string& scratch) {
   const LoadResult lookups = RunLoad(l, {});
   PrintLoad(l.phase, lookups);
 
-  std::printf("\nratios (same run; issue 18 point 4):\n");
+  std::printf("\ntranscripts opened+closed/s by phase:%s\n", rates.c_str());
+  std::printf("ratios (same run, %d phases; issue 18 point 4):\n", c.rounds);
   Ratio("transcripts opened+closed/s, on vs off", on.rate(), off.rate(), "target >= 0.9x");
   if (on.transcripts > 0 && off.transcripts > 0) {
     Ratio("vaultd cpu per transcript (us), on vs off", on.cpu_us(), off.cpu_us(), "");
