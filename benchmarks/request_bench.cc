@@ -68,6 +68,19 @@ void BM_ValidUtf8(benchmark::State& state) {
 }
 BENCHMARK(BM_ValidUtf8)->Arg(64)->Arg(1024)->Arg(64 * 1024);
 
+// The same check of a text of two-byte characters (Hebrew): every block of
+// eight bytes has a high bit set, so each is checked byte by byte.
+void BM_ValidUtf8TwoByte(benchmark::State& state) {
+  std::string text;
+  while (text.size() + 2 <= static_cast<size_t>(state.range(0))) text += "\xd7\xa9";
+  for (auto _ : state) {
+    bool ok = IsValidUtf8(text);
+    benchmark::DoNotOptimize(ok);
+  }
+  state.SetBytesProcessed(state.iterations() * text.size());
+}
+BENCHMARK(BM_ValidUtf8TwoByte)->Arg(64)->Arg(1024);
+
 void BM_CopyTextBaseline(benchmark::State& state) {
   const std::string text(static_cast<size_t>(state.range(0)), 'x');
   std::string out;

@@ -52,6 +52,7 @@ inline void ParseFlags(int argc, char** argv, const char* program, const char* u
     if (i + 1 == argc) Die(std::string(usage) + " (" + flag + " without a value)");
     const std::string v = argv[i + 1];
     if (flag == "--dir") {
+      if (v.empty()) Die("--dir takes a directory, not \"\"");
       *dir = v;
       continue;
     }

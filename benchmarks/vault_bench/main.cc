@@ -84,7 +84,8 @@ struct Config {
   int fill_messages = 1;
   std::string reuse;
   bool keep = false;
-  int rounds = 0;  // 0: the mode's own (index 8, features 4)
+  int rounds = 0;  // 0 until given: the mode's own (index 8, features 4)
+  bool rounds_given = false;
 };
 
 void Usage() {
@@ -123,7 +124,10 @@ Config ParseArgs(int argc, char** argv) {
     else if (flag == "--fill-messages") c.fill_messages = std::atoi(v.c_str());
     else if (flag == "--reuse") c.reuse = v;
     else if (flag == "--keep") c.keep = v == "yes";
-    else if (flag == "--rounds") c.rounds = std::atoi(v.c_str());
+    else if (flag == "--rounds") {
+      c.rounds = std::atoi(v.c_str());
+      c.rounds_given = true;
+    }
     else Usage();
   }
   // Index mode measures opens and closes: it may append nothing, needs
@@ -135,7 +139,10 @@ Config ParseArgs(int argc, char** argv) {
     Die("--duration, --writers + --readers, --read-messages and --fill-threads must be "
         "positive, --messages-per-transcript too (or 0 in index mode)");
   }
-  if (c.rounds == 0) c.rounds = index ? 8 : 4;
+  if (c.rounds_given && c.mode != "index" && c.mode != "features") {
+    Die("--rounds is for index and features modes only");
+  }
+  if (!c.rounds_given) c.rounds = index ? 8 : 4;
   if (index && (c.writers < 1 || c.rounds < 2 || c.rounds % 2 != 0)) {
     Die("index mode needs --writers of at least 1 and an even --rounds of at least 2");
   }

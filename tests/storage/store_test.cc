@@ -90,17 +90,23 @@ TEST_F(StoreTest, MergeOnlyColumnsAppendToVectorMemtables) {
   const std::string options = NewestOptionsFile(db_dir());
   const std::string vector = "{id=VectorRepFactory;count=0;}";
   EXPECT_EQ(ColumnOption(options, "default", "memtable_factory"), vector);
+  // A merge that read the memtable would sort a copy of it every time.
+  EXPECT_EQ(ColumnOption(options, "default", "max_successive_merges"), "0");
   for (Column c : kAllColumns) {
     EXPECT_EQ(ColumnOption(options, ColumnName(c), "memtable_factory"),
               c == Column::kStatistics ? vector : "SkipListFactory")
+        << ColumnName(c);
+    EXPECT_EQ(ColumnOption(options, ColumnName(c), "max_successive_merges"), "0")
         << ColumnName(c);
   }
 }
 
 // A vector memtable is sorted when it is read, not as it is written: sums
-// read from the memtable, with operands of several keys interleaved and
-// other keys between them, are the sums; after a reopen (from the WAL) and
-// after a flush and compaction (from an SST file) too.
+// read from the live memtable, with operands of several keys interleaved,
+// are the sums, by a scan, a bounded scan and a point read; so are they
+// from a read-only open (which replays the WAL into memtables and keeps
+// them), after a reopen (whose recovery flushes them) and after a flush and
+// compaction.
 TEST_F(StoreTest, CountsInAVectorMemtableReadBackSortedAndSummed) {
   std::map<std::string, int64_t> want;
   for (int i = 0; i < 3000; ++i) {
@@ -112,10 +118,10 @@ TEST_F(StoreTest, CountsInAVectorMemtableReadBackSortedAndSummed) {
     ASSERT_OK(store().Write(&batch));
     want[key] += n;
   }
-  auto check = [&](const char* when) {
+  auto check = [&](Store& s, const char* when) {
     std::map<std::string, int64_t> got;
     std::string last;
-    ASSERT_OK(store().Scan(Column::kStatistics, "", [&](std::string_view k, std::string_view v) {
+    ASSERT_OK(s.Scan(Column::kStatistics, "", [&](std::string_view k, std::string_view v) {
       EXPECT_LT(last, std::string(k)) << when << ": keys out of order";
       last = std::string(k);
       EXPECT_EQ(v.size(), 8u) << when;
@@ -123,17 +129,39 @@ TEST_F(StoreTest, CountsInAVectorMemtableReadBackSortedAndSummed) {
       return true;
     }));
     EXPECT_EQ(got, want) << when;
+    // As a statistics query reads: a range with an upper bound.
+    std::map<std::string, int64_t> ranged;
+    ASSERT_OK(s.ScanRange(Column::kStatistics, "cell-1", "cell-2",
+                          [&](std::string_view k, std::string_view v) {
+                            ranged[std::string(k)] = static_cast<int64_t>(GetU64(v.data()));
+                            return true;
+                          }));
+    std::map<std::string, int64_t> want_ranged(want.lower_bound("cell-1"),
+                                               want.lower_bound("cell-2"));
+    EXPECT_EQ(ranged, want_ranged) << when;
+    EXPECT_FALSE(ranged.empty()) << when;
+    auto one = s.Get(Column::kStatistics, "cell-7");
+    ASSERT_OK(one);
+    EXPECT_EQ(static_cast<int64_t>(GetU64(one->data())), want["cell-7"]) << when;
     for (int c = 0; c < 3; ++c) {
       int64_t sum = 0;
       for (int i = c; i < 3000; i += 3) sum += (i % 5) - 1;
-      EXPECT_EQ(CounterOf("counter-" + std::to_string(c)), sum) << when;
+      auto counter = s.ReadCounter("counter-" + std::to_string(c));
+      ASSERT_OK(counter);
+      EXPECT_EQ(*counter, sum) << when;
     }
   };
-  check("in the memtable");
-  ASSERT_NO_FATAL_FAILURE(Reopen());
-  check("after a reopen");
+  check(store(), "in the memtable");
+  Close();
+  {
+    auto read_only = Store::OpenReadOnly(db_dir());
+    ASSERT_OK(read_only);
+    check(**read_only, "in the memtables of a read-only open");
+  }
+  ASSERT_NO_FATAL_FAILURE(Open());
+  check(store(), "after a reopen");
   ASSERT_OK(store().FlushAndCompact());
-  check("after a flush and compaction");
+  check(store(), "after a flush and compaction");
 }
 
 TEST_F(StoreTest, EveryColumnRoundTripsItsOwnValue) {

@@ -385,13 +385,16 @@ StatusOr<std::unique_ptr<Store>> Store::OpenImpl(const std::string& dir, Setting
 
   // Counters (the default column) and statistics are merged by addition.
   // Their memtables take nothing but merge operands, about ten a closed
-  // chat for the statistics and one or two a transcript for the counters,
-  // and are read only at start (the counters) and when a period's
-  // statistics are published. A vector memtable appends each operand and
-  // sorts them once, at the flush or at such a read, where a skip list
-  // searches for every insert: about 45 µs less of vaultd's CPU per chat
-  // with the statistics on (docs/performance.md section 10.14). Its inserts are not concurrent,
-  // and the store's never are (allow_concurrent_memtable_write above).
+  // chat for the statistics and three a transcript for the counters, and
+  // are not read while chats are written: the counters only at start, once
+  // recovery has flushed the memtables, and the statistics by each
+  // GET /v1/statistics (analysts, admins, auditors). A vector memtable
+  // appends each operand, where a skip list searches for its place, and is
+  // sorted when it is flushed; a read of the live memtable sorts a copy of
+  // it. About 45 µs less of vaultd's CPU per chat with the statistics on
+  // (docs/performance.md section 10.14). A vector takes no concurrent
+  // inserts, and the store's never are (allow_concurrent_memtable_write
+  // above); max_successive_merges stays 0, or every merge would read it.
   rocksdb::ColumnFamilyOptions counter_opts = cf_opts;
   counter_opts.merge_operator = std::make_shared<CounterAddOperator>();
   counter_opts.memtable_factory = std::make_shared<rocksdb::VectorRepFactory>();
