@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "tests/audit/audit_fixture.h"
+#include "vault/audit/recovery.h"
 
 namespace vault {
 namespace {
@@ -30,7 +31,68 @@ class AuditRecoveryTest : public testing::AuditFixture {
     while (std::filesystem::exists(SegPath(n + 1))) ++n;
     return n;
   }
+  // The log read ahead of its opening, as VaultImpl::Open does.
+  StatusOr<audit::LogScan> Prescan() {
+    return audit::ScanLog(Opts().dir, audit::ListSegments(Opts().dir));
+  }
+  // Opens the log with `prescanned`; the log is open after an OK.
+  Status OpenWith(StatusOr<audit::LogScan> prescanned) {
+    log_.reset();
+    auto l = audit::AuditLog::Open(Opts(), custodian_.get(), &clock_, std::move(prescanned));
+    if (l.ok()) log_ = std::move(l).value();
+    return l.status();
+  }
 };
+
+// A reading of the log made before it is opened stands in for Open's own
+// only while every segment file is as it was read: what Open does with it
+// shows (a stop record the reading says is missing makes the start a
+// crash's) ...
+TEST_F(AuditRecoveryTest, AnUnchangedPrescanIsWhatTheOpeningUses) {
+  Open();
+  AppendN(3);
+  ASSERT_TRUE(log_->Close().ok());
+  log_.reset();
+  StatusOr<audit::LogScan> scan = Prescan();
+  ASSERT_TRUE(scan.ok()) << scan.status().ToString();
+  ASSERT_TRUE(scan->stopped);
+  scan->stopped = false;  // a reading that disagrees with the files
+  ASSERT_TRUE(OpenWith(std::move(scan)).ok());
+  EXPECT_NE(LastStartPayload().find("\"previous_stop\":\"crash\""), std::string::npos)
+      << LastStartPayload();
+}
+
+// ... and once a segment has changed, or the reading failed, the log is
+// read again: records appended after the reading are kept and the chain
+// goes on from the last of them.
+TEST_F(AuditRecoveryTest, AStaleOrFailedPrescanIsReadAgain) {
+  segment_bytes_ = 4096;
+  Open();
+  AppendN(10);
+  ASSERT_TRUE(log_->Close().ok());
+  log_.reset();
+  StatusOr<audit::LogScan> stale = Prescan();
+  ASSERT_TRUE(stale.ok()) << stale.status().ToString();
+  const uint64_t records_then = stale->records;
+  Open();
+  AppendN(40);  // into the newest segment and new ones
+  ASSERT_TRUE(log_->Close().ok());
+  log_.reset();
+
+  ASSERT_TRUE(OpenWith(std::move(stale)).ok());
+  EXPECT_NE(LastStartPayload().find("\"previous_stop\":\"clean\""), std::string::npos)
+      << LastStartPayload();
+  AppendN(5);
+  ASSERT_TRUE(log_->Close().ok());
+  log_.reset();
+  ASSERT_TRUE(OpenWith(Status::Corruption("a reading that failed")).ok());
+  ASSERT_TRUE(log_->Close().ok());
+  log_.reset();
+  audit::VerifyReport r = Verify();
+  ASSERT_TRUE(r.ok) << r.error;
+  EXPECT_GT(r.records, records_then + 45);
+  EXPECT_GT(r.segments, 2u);
+}
 
 TEST_F(AuditRecoveryTest, AnEmptyNewestSegmentLeftByACrashDuringRotationIsTornAndRemoved) {
   segment_bytes_ = 4096;

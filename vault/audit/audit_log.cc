@@ -73,27 +73,29 @@ std::string AuditLog::SegmentPath(uint64_t n) const {
   return SegmentFilePath(options_.dir, n);
 }
 
-StatusOr<std::unique_ptr<AuditLog>> AuditLog::Open(const AuditOptions& options,
-                                                   const RootKeyCustodian* custodian,
-                                                   const Clock* clock) {
+StatusOr<std::unique_ptr<AuditLog>> AuditLog::Open(
+    const AuditOptions& options, const RootKeyCustodian* custodian, const Clock* clock,
+    std::optional<StatusOr<LogScan>> prescanned) {
   VAULT_RETURN_IF_ERROR(InitCrypto());
   if (options.checkpoint_interval_ms <= 0 || options.segment_bytes < 4096) {
     return Status::InvalidArgument("audit checkpoint interval and segment size must be positive");
   }
   std::unique_ptr<AuditLog> log(new AuditLog(options, clock));
-  VAULT_RETURN_IF_ERROR(log->Recover(custodian));
+  VAULT_RETURN_IF_ERROR(log->Recover(custodian, std::move(prescanned)));
   if (options.start_checkpoint_thread) {
     log->thread_ = std::thread([l = log.get()] { l->CheckpointLoop(); });
   }
   return log;
 }
 
-Status AuditLog::Recover(const RootKeyCustodian* custodian) {
-  VAULT_RETURN_IF_ERROR(RecoverLog(custodian));
+Status AuditLog::Recover(const RootKeyCustodian* custodian,
+                         std::optional<StatusOr<LogScan>> prescanned) {
+  VAULT_RETURN_IF_ERROR(RecoverLog(custodian, std::move(prescanned)));
   return Checkpoint();
 }
 
-Status AuditLog::RecoverLog(const RootKeyCustodian* custodian) {
+Status AuditLog::RecoverLog(const RootKeyCustodian* custodian,
+                            std::optional<StatusOr<LogScan>> prescanned) {
   // Open runs this before the log is shared with anyone: the locks are
   // uncontended, taken so that the rules stated in the header hold here too.
   MutexLock cp(&cp_mu_);
@@ -101,7 +103,10 @@ Status AuditLog::RecoverLog(const RootKeyCustodian* custodian) {
   // Read and check everything first; write nothing until the log is known to
   // open, so that a refused start leaves it byte for byte as it was.
   const std::vector<uint64_t> segs = ListSegments(options_.dir);
-  VAULT_ASSIGN_OR_RETURN(LogScan scan, ScanLog(options_.dir, segs));
+  const bool still = prescanned.has_value() && prescanned->ok() &&
+                     (*prescanned)->files == SegmentFiles(options_.dir, segs);
+  StatusOr<LogScan> scanned = still ? std::move(*prescanned) : ScanLog(options_.dir, segs);
+  VAULT_ASSIGN_OR_RETURN(LogScan scan, std::move(scanned));
   // No record at all: a new log, or a first start that crashed before its
   // genesis record was durable.
   const bool fresh = scan.records == 0;

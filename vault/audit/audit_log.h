@@ -19,12 +19,14 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "vault/audit/note.h"
 #include "vault/audit/record.h"
+#include "vault/audit/recovery.h"
 #include "vault/audit/signer.h"
 #include "vault/clock.h"
 #include "vault/common/thread_annotations.h"
@@ -67,9 +69,13 @@ struct StoredRecord {
 
 class AuditLog {
  public:
-  static StatusOr<std::unique_ptr<AuditLog>> Open(const AuditOptions& options,
-                                                  const RootKeyCustodian* custodian,
-                                                  const Clock* clock);
+  // `prescanned`, if given, is ScanLog of options.dir made before this call
+  // (VaultImpl::Open reads the log while the store opens). It is used only
+  // if it succeeded and the segment files are still the ones it read (their
+  // numbers, sizes and modification times); otherwise the log is read again.
+  static StatusOr<std::unique_ptr<AuditLog>> Open(
+      const AuditOptions& options, const RootKeyCustodian* custodian, const Clock* clock,
+      std::optional<StatusOr<LogScan>> prescanned = std::nullopt);
   ~AuditLog();
   AuditLog(const AuditLog&) = delete;
   AuditLog& operator=(const AuditLog&) = delete;
@@ -109,8 +115,10 @@ class AuditLog {
   };
   explicit AuditLog(AuditOptions options, const Clock* clock);
   // Open: recovers the log, then writes the first checkpoint.
-  Status Recover(const RootKeyCustodian* custodian) EXCLUDES(cp_mu_, mu_);
-  Status RecoverLog(const RootKeyCustodian* custodian) EXCLUDES(cp_mu_, mu_);
+  Status Recover(const RootKeyCustodian* custodian, std::optional<StatusOr<LogScan>> prescanned)
+      EXCLUDES(cp_mu_, mu_);
+  Status RecoverLog(const RootKeyCustodian* custodian,
+                    std::optional<StatusOr<LogScan>> prescanned) EXCLUDES(cp_mu_, mu_);
   // Enqueues a record (not a checkpoint) and waits until it is durable.
   StatusOr<uint64_t> AppendLocked(RecordType type, const std::string& payload) REQUIRES(mu_);
   // Enqueues a checkpoint signed by the chain and waits until it is durable.

@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -216,8 +217,26 @@ std::vector<SegmentScan> ScanSegments(const std::string& dir, const std::vector<
 
 }  // namespace
 
+std::vector<LogScan::File> SegmentFiles(const std::string& dir,
+                                        const std::vector<uint64_t>& segs) {
+  std::vector<LogScan::File> out;
+  out.reserve(segs.size());
+  for (uint64_t n : segs) {
+    LogScan::File f;
+    f.segment = n;
+    struct stat st{};
+    if (::stat(SegmentFilePath(dir, n).c_str(), &st) == 0) {
+      f.size = static_cast<uint64_t>(st.st_size);
+      f.mtime_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+    }
+    out.push_back(f);
+  }
+  return out;
+}
+
 StatusOr<LogScan> ScanLog(const std::string& dir, const std::vector<uint64_t>& segs) {
   LogScan scan;
+  scan.files = SegmentFiles(dir, segs);
   if (!segs.empty() && segs.front() == 0) {
     return Corrupt("audit-00000000.log is not a segment: segments are numbered from 1");
   }

@@ -61,7 +61,22 @@ struct LogScan {
   std::string cut_reason;        // "incomplete final record" or the parse error
   uint64_t removed_segment = 0;  // newest segment, empty once cut, to delete (0: none)
   bool torn() const { return cut_bytes > 0 || removed_segment != 0; }
+
+  // The segment files as they were when read (SegmentFiles), so that a scan
+  // made ahead of its use can be checked to still describe the directory.
+  struct File {
+    uint64_t segment = 0;
+    uint64_t size = 0;
+    int64_t mtime_ns = 0;
+    bool operator==(const File&) const = default;
+  };
+  std::vector<File> files;
 };
+
+// Number, size and modification time of the segments `segments` of `dir`
+// (a file that cannot be read has size and time 0).
+std::vector<LogScan::File> SegmentFiles(const std::string& dir,
+                                        const std::vector<uint64_t>& segments);
 
 // Reads the segments `segments` (as ListSegments returned them) of `dir`.
 StatusOr<LogScan> ScanLog(const std::string& dir, const std::vector<uint64_t>& segments);

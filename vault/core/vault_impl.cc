@@ -11,11 +11,13 @@
 
 #include <algorithm>
 #include <chrono>
+#include <future>
 #include <memory>
 #include <optional>
 #include <string>
 
 #include "vault/audit/note.h"
+#include "vault/audit/recovery.h"
 #include "vault/common/file_util.h"
 #include "vault/common/key_state.h"
 #include "vault/common/time_format.h"
@@ -99,6 +101,19 @@ StatusOr<std::unique_ptr<VaultImpl>> VaultImpl::Open(const Options& options, Clo
   // directory could otherwise ratchet the keyring under the first one.
   VAULT_ASSIGN_OR_RETURN(DirectoryLock lock,
                          DirectoryLock::Acquire(options.data_dir + "/vaultd.lock"));
+  // The audit log is read and its chain checked (audit::ScanLog hashes every
+  // record) while the keys and the store open, on threads of its own: on a
+  // vault that has run a while this is the longest step of a start, and the
+  // store's WAL recovery after a crash, an upgrade or a bulk load the next
+  // (docs/performance.md section 10.14). It only reads, and nothing else
+  // writes the directory while the lock is held; the log is still opened
+  // last, below, and reads it again if its files changed. A start refused
+  // before then waits here for the reading to end.
+  const std::string audit_dir = options.data_dir + "/audit";
+  std::future<StatusOr<audit::LogScan>> audit_scan =
+      std::async(std::launch::async, [audit_dir] {
+        return audit::ScanLog(audit_dir, audit::ListSegments(audit_dir));
+      });
   VAULT_RETURN_IF_ERROR(EnsureDirectory(keys_dir, 0700));
   std::string key_file =
       options.root_key_file.empty() ? keys_dir + "/root.key" : options.root_key_file;
@@ -153,7 +168,7 @@ StatusOr<std::unique_ptr<VaultImpl>> VaultImpl::Open(const Options& options, Clo
   VAULT_ASSIGN_OR_RETURN(std::unique_ptr<Store> store,
                          Store::Open(options.data_dir + "/db", std::move(store_settings)));
   audit::AuditOptions ao;
-  ao.dir = options.data_dir + "/audit";
+  ao.dir = audit_dir;
   ao.key_path = keys_dir + "/audit.key";
   ao.segment_bytes = options.audit_segment_bytes;
   ao.checkpoint_interval_ms = options.audit_checkpoint_interval_ms;
@@ -180,7 +195,7 @@ StatusOr<std::unique_ptr<VaultImpl>> VaultImpl::Open(const Options& options, Clo
   // start must leave it untouched.
   VAULT_RETURN_IF_ERROR(EnsureDirectory(ao.dir, 0700));
   VAULT_ASSIGN_OR_RETURN(std::unique_ptr<audit::AuditLog> audit_log,
-                         audit::AuditLog::Open(ao, custodian.get(), clock));
+                         audit::AuditLog::Open(ao, custodian.get(), clock, audit_scan.get()));
   // Whether a visitor is returning, from memory (vault/index/
   // visitor_presence.h), rebuilt below after the index filter. Sized for
   // one identifier of every transcript held, so that the rebuild grows it
