@@ -2,6 +2,10 @@
 // start leave behind, and what the next start and the verifier make of it.
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <time.h>
+
 #include <filesystem>
 
 #include "tests/audit/audit_fixture.h"
@@ -45,9 +49,9 @@ class AuditRecoveryTest : public testing::AuditFixture {
 };
 
 // A reading of the log made before it is opened stands in for Open's own
-// only while every segment file is as it was read: what Open does with it
-// shows (a stop record the reading says is missing makes the start a
-// crash's) ...
+// only while every segment file is as it was read. That Open uses it shows
+// in the start record: a reading that says the last stop record is missing
+// gives "previous_stop":"crash" ...
 TEST_F(AuditRecoveryTest, AnUnchangedPrescanIsWhatTheOpeningUses) {
   Open();
   AppendN(3);
@@ -92,6 +96,69 @@ TEST_F(AuditRecoveryTest, AStaleOrFailedPrescanIsReadAgain) {
   ASSERT_TRUE(r.ok) << r.error;
   EXPECT_GT(r.records, records_then + 45);
   EXPECT_GT(r.segments, 2u);
+}
+
+// Records added to the same segment after the reading (no new file) make it
+// stale too: the newest segment's size has changed.
+TEST_F(AuditRecoveryTest, APrescanIsReadAgainAfterRecordsInItsNewestSegment) {
+  Open();
+  AppendN(5);
+  ASSERT_TRUE(log_->Close().ok());
+  log_.reset();
+  StatusOr<audit::LogScan> stale = Prescan();
+  ASSERT_TRUE(stale.ok()) << stale.status().ToString();
+  const uint64_t segments_then = stale->files.size();
+  Open();
+  AppendN(3);
+  ASSERT_TRUE(log_->Close().ok());
+  log_.reset();
+  ASSERT_EQ(audit::ListSegments(Opts().dir).size(), segments_then) << "no new segment";
+
+  ASSERT_TRUE(OpenWith(std::move(stale)).ok());
+  ASSERT_TRUE(log_->Close().ok());
+  log_.reset();
+  audit::VerifyReport r = Verify();
+  ASSERT_TRUE(r.ok) << r.error;
+}
+
+// A segment changed in place after the reading, at the same size and with
+// its old modification time set back (as `touch -r` would), still differs
+// from what was read (its change time moved): the log is read again and
+// the damage refuses the start.
+TEST_F(AuditRecoveryTest, AnEditInPlaceWithItsTimeSetBackIsStillSeen) {
+  segment_bytes_ = 4096;  // segment 1 is then not the newest: damage, not a torn tail
+  Open();
+  AppendN(40);
+  ASSERT_TRUE(log_->Close().ok());
+  log_.reset();
+  StatusOr<audit::LogScan> before = Prescan();
+  ASSERT_TRUE(before.ok()) << before.status().ToString();
+  ASSERT_GE(before->files.size(), 2u);
+
+  const std::string path = SegPath(1);
+  struct stat st{};
+  ASSERT_EQ(::stat(path.c_str(), &st), 0);
+  // Change times have the resolution of the kernel's coarse clock: that
+  // clock is first let pass the file's, so that the edit's is later.
+  timespec now{};
+  do {
+    ASSERT_EQ(::clock_gettime(CLOCK_REALTIME_COARSE, &now), 0);
+  } while (now.tv_sec < st.st_ctim.tv_sec ||
+           (now.tv_sec == st.st_ctim.tv_sec && now.tv_nsec <= st.st_ctim.tv_nsec));
+  std::string bytes = Read(path);
+  ASSERT_GT(bytes.size(), 600u);
+  bytes[bytes.size() / 2] ^= 0x01;  // inside a record well before the tail
+  Write(path, bytes);
+  const struct timespec times[2] = {st.st_atim, st.st_mtim};
+  ASSERT_EQ(::utimensat(AT_FDCWD, path.c_str(), times, 0), 0);
+  struct stat after{};
+  ASSERT_EQ(::stat(path.c_str(), &after), 0);
+  ASSERT_EQ(after.st_size, st.st_size);
+  ASSERT_EQ(after.st_mtim.tv_nsec, st.st_mtim.tv_nsec);
+  ASSERT_EQ(after.st_mtim.tv_sec, st.st_mtim.tv_sec);
+
+  const Status opened = OpenWith(std::move(before));
+  EXPECT_EQ(opened.reason(), "audit_log_corrupt") << opened.ToString();
 }
 
 TEST_F(AuditRecoveryTest, AnEmptyNewestSegmentLeftByACrashDuringRotationIsTornAndRemoved) {

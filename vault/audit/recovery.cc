@@ -226,8 +226,11 @@ std::vector<LogScan::File> SegmentFiles(const std::string& dir,
     f.segment = n;
     struct stat st{};
     if (::stat(SegmentFilePath(dir, n).c_str(), &st) == 0) {
+      f.device = static_cast<uint64_t>(st.st_dev);
+      f.inode = static_cast<uint64_t>(st.st_ino);
       f.size = static_cast<uint64_t>(st.st_size);
       f.mtime_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+      f.ctime_ns = static_cast<int64_t>(st.st_ctim.tv_sec) * 1000000000 + st.st_ctim.tv_nsec;
     }
     out.push_back(f);
   }

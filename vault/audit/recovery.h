@@ -63,18 +63,25 @@ struct LogScan {
   bool torn() const { return cut_bytes > 0 || removed_segment != 0; }
 
   // The segment files as they were when read (SegmentFiles), so that a scan
-  // made ahead of its use can be checked to still describe the directory.
+  // made ahead of its use can be checked to still describe the directory:
+  // the same file (device and inode), size, and modification and change
+  // times. The change time moves with any write, and no call can set it
+  // back, so a file edited in place and given its old modification time
+  // again, or replaced by a copy, differs.
   struct File {
     uint64_t segment = 0;
+    uint64_t device = 0;
+    uint64_t inode = 0;
     uint64_t size = 0;
     int64_t mtime_ns = 0;
+    int64_t ctime_ns = 0;
     bool operator==(const File&) const = default;
   };
   std::vector<File> files;
 };
 
-// Number, size and modification time of the segments `segments` of `dir`
-// (a file that cannot be read has size and time 0).
+// The segments `segments` of `dir` as LogScan::File describes them (a file
+// that cannot be read has every field but its number 0).
 std::vector<LogScan::File> SegmentFiles(const std::string& dir,
                                         const std::vector<uint64_t>& segments);
 

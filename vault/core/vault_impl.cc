@@ -15,6 +15,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <system_error>
 
 #include "vault/audit/note.h"
 #include "vault/audit/recovery.h"
@@ -105,15 +106,25 @@ StatusOr<std::unique_ptr<VaultImpl>> VaultImpl::Open(const Options& options, Clo
   // record) while the keys and the store open, on threads of its own: on a
   // vault that has run a while this is the longest step of a start, and the
   // store's WAL recovery after a crash, an upgrade or a bulk load the next
-  // (docs/performance.md section 10.14). It only reads, and nothing else
+  // (docs/performance.md section 10.15). It only reads, and nothing else
   // writes the directory while the lock is held; the log is still opened
-  // last, below, and reads it again if its files changed. A start refused
-  // before then waits here for the reading to end.
+  // last, below, and reads it again if its files changed or this reading
+  // failed. It only saves time: if no thread can be started for it, the log
+  // is read there as before. A start refused before then waits here for the
+  // reading to end.
   const std::string audit_dir = options.data_dir + "/audit";
-  std::future<StatusOr<audit::LogScan>> audit_scan =
-      std::async(std::launch::async, [audit_dir] {
+  std::future<StatusOr<audit::LogScan>> audit_scan;
+  try {
+    audit_scan = std::async(std::launch::async, [audit_dir]() -> StatusOr<audit::LogScan> {
+      try {
         return audit::ScanLog(audit_dir, audit::ListSegments(audit_dir));
-      });
+      } catch (const std::exception& e) {
+        return Status::Internal(std::string("reading the audit log ahead: ") + e.what());
+      }
+    });
+  } catch (const std::system_error&) {
+    // No thread for it: AuditLog::Open reads the log itself.
+  }
   VAULT_RETURN_IF_ERROR(EnsureDirectory(keys_dir, 0700));
   std::string key_file =
       options.root_key_file.empty() ? keys_dir + "/root.key" : options.root_key_file;
@@ -195,7 +206,10 @@ StatusOr<std::unique_ptr<VaultImpl>> VaultImpl::Open(const Options& options, Clo
   // start must leave it untouched.
   VAULT_RETURN_IF_ERROR(EnsureDirectory(ao.dir, 0700));
   VAULT_ASSIGN_OR_RETURN(std::unique_ptr<audit::AuditLog> audit_log,
-                         audit::AuditLog::Open(ao, custodian.get(), clock, audit_scan.get()));
+                         audit::AuditLog::Open(ao, custodian.get(), clock,
+                                               audit_scan.valid()
+                                                   ? std::optional(audit_scan.get())
+                                                   : std::nullopt));
   // Whether a visitor is returning, from memory (vault/index/
   // visitor_presence.h), rebuilt below after the index filter. Sized for
   // one identifier of every transcript held, so that the rebuild grows it
