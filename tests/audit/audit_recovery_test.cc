@@ -35,6 +35,11 @@ class AuditRecoveryTest : public testing::AuditFixture {
     while (std::filesystem::exists(SegPath(n + 1))) ++n;
     return n;
   }
+  // Closes the log with a stop record and drops it.
+  void Stop() {
+    ASSERT_TRUE(log_->Close().ok());
+    log_.reset();
+  }
   // The log read ahead of its opening, as VaultImpl::Open does.
   StatusOr<audit::LogScan> Prescan() {
     return audit::ScanLog(Opts().dir, audit::ListSegments(Opts().dir));
@@ -55,8 +60,7 @@ class AuditRecoveryTest : public testing::AuditFixture {
 TEST_F(AuditRecoveryTest, AnUnchangedPrescanIsWhatTheOpeningUses) {
   Open();
   AppendN(3);
-  ASSERT_TRUE(log_->Close().ok());
-  log_.reset();
+  ASSERT_NO_FATAL_FAILURE(Stop());
   StatusOr<audit::LogScan> scan = Prescan();
   ASSERT_TRUE(scan.ok()) << scan.status().ToString();
   ASSERT_TRUE(scan->stopped);
@@ -73,25 +77,21 @@ TEST_F(AuditRecoveryTest, AStaleOrFailedPrescanIsReadAgain) {
   segment_bytes_ = 4096;
   Open();
   AppendN(10);
-  ASSERT_TRUE(log_->Close().ok());
-  log_.reset();
+  ASSERT_NO_FATAL_FAILURE(Stop());
   StatusOr<audit::LogScan> stale = Prescan();
   ASSERT_TRUE(stale.ok()) << stale.status().ToString();
   const uint64_t records_then = stale->records;
   Open();
   AppendN(40);  // into the newest segment and new ones
-  ASSERT_TRUE(log_->Close().ok());
-  log_.reset();
+  ASSERT_NO_FATAL_FAILURE(Stop());
 
   ASSERT_TRUE(OpenWith(std::move(stale)).ok());
   EXPECT_NE(LastStartPayload().find("\"previous_stop\":\"clean\""), std::string::npos)
       << LastStartPayload();
   AppendN(5);
-  ASSERT_TRUE(log_->Close().ok());
-  log_.reset();
+  ASSERT_NO_FATAL_FAILURE(Stop());
   ASSERT_TRUE(OpenWith(Status::Corruption("a reading that failed")).ok());
-  ASSERT_TRUE(log_->Close().ok());
-  log_.reset();
+  ASSERT_NO_FATAL_FAILURE(Stop());
   audit::VerifyReport r = Verify();
   ASSERT_TRUE(r.ok) << r.error;
   EXPECT_GT(r.records, records_then + 45);
@@ -103,20 +103,17 @@ TEST_F(AuditRecoveryTest, AStaleOrFailedPrescanIsReadAgain) {
 TEST_F(AuditRecoveryTest, APrescanIsReadAgainAfterRecordsInItsNewestSegment) {
   Open();
   AppendN(5);
-  ASSERT_TRUE(log_->Close().ok());
-  log_.reset();
+  ASSERT_NO_FATAL_FAILURE(Stop());
   StatusOr<audit::LogScan> stale = Prescan();
   ASSERT_TRUE(stale.ok()) << stale.status().ToString();
   const uint64_t segments_then = stale->files.size();
   Open();
   AppendN(3);
-  ASSERT_TRUE(log_->Close().ok());
-  log_.reset();
+  ASSERT_NO_FATAL_FAILURE(Stop());
   ASSERT_EQ(audit::ListSegments(Opts().dir).size(), segments_then) << "no new segment";
 
   ASSERT_TRUE(OpenWith(std::move(stale)).ok());
-  ASSERT_TRUE(log_->Close().ok());
-  log_.reset();
+  ASSERT_NO_FATAL_FAILURE(Stop());
   audit::VerifyReport r = Verify();
   ASSERT_TRUE(r.ok) << r.error;
 }
@@ -129,8 +126,7 @@ TEST_F(AuditRecoveryTest, AnEditInPlaceWithItsTimeSetBackIsStillSeen) {
   segment_bytes_ = 4096;  // segment 1 is then not the newest: damage, not a torn tail
   Open();
   AppendN(40);
-  ASSERT_TRUE(log_->Close().ok());
-  log_.reset();
+  ASSERT_NO_FATAL_FAILURE(Stop());
   StatusOr<audit::LogScan> before = Prescan();
   ASSERT_TRUE(before.ok()) << before.status().ToString();
   ASSERT_GE(before->files.size(), 2u);

@@ -71,8 +71,9 @@ class AuditLog {
  public:
   // `prescanned`, if given, is ScanLog of options.dir made before this call
   // (VaultImpl::Open reads the log while the store opens). It is used only
-  // if it succeeded and the segment files are still the ones it read (their
-  // numbers, sizes and modification times); otherwise the log is read again.
+  // if it succeeded and SegmentFiles finds the segment files as it read
+  // them (the same files, sizes, modification and change times); otherwise
+  // the log is read again.
   static StatusOr<std::unique_ptr<AuditLog>> Open(
       const AuditOptions& options, const RootKeyCustodian* custodian, const Clock* clock,
       std::optional<StatusOr<LogScan>> prescanned = std::nullopt);
