@@ -1,5 +1,7 @@
 #include "vault/core/records.h"
 
+#include <cstring>
+
 #include "vault/common/encoding.h"
 
 namespace vault {
@@ -20,18 +22,42 @@ bool GetI64(std::string_view* in, int64_t* out) {
 
 }  // namespace
 
-std::string RecordAd(std::string_view id, RecordKind kind, uint64_t seq) {
-  std::string ad(kAdPrefix, sizeof(kAdPrefix));  // with the NUL separator
-  ad.push_back(static_cast<char>(kRecordVersion));
-  ad.push_back(static_cast<char>(kind));
-  ad.append(id);
-  PutU64(&ad, seq);
-  return ad;
+RecordAd::RecordAd(std::string_view id, RecordKind kind, uint64_t seq) {
+  // With the NUL separator, the version and kind before the id, the seq
+  // and room for a statement's byte after it.
+  constexpr size_t kFixed = sizeof(kAdPrefix) + 2 + 8 + 1;
+  if (id.size() > kInline - kFixed) {
+    spill_.reserve(kFixed + id.size());
+    spill_.append(kAdPrefix, sizeof(kAdPrefix));
+    spill_.push_back(static_cast<char>(kRecordVersion));
+    spill_.push_back(static_cast<char>(kind));
+    spill_.append(id);
+    PutU64(&spill_, seq);
+    return;
+  }
+  char* p = bytes_;
+  std::memcpy(p, kAdPrefix, sizeof(kAdPrefix));
+  p += sizeof(kAdPrefix);
+  *p++ = static_cast<char>(kRecordVersion);
+  *p++ = static_cast<char>(kind);
+  if (!id.empty()) std::memcpy(p, id.data(), id.size());
+  p += id.size();
+  EncodeU64(p, seq);
+  p += 8;
+  size_ = static_cast<size_t>(p - bytes_);
 }
 
-std::string StatementAd(std::string_view id, uint64_t seq, uint8_t n) {
-  std::string ad = RecordAd(id, RecordKind::kStatement, seq);
-  ad.push_back(static_cast<char>(n));
+void RecordAd::Append(uint8_t byte) {
+  if (!spill_.empty()) {
+    spill_.push_back(static_cast<char>(byte));
+  } else {
+    bytes_[size_++] = static_cast<char>(byte);  // room kept by the constructor
+  }
+}
+
+RecordAd StatementAd(std::string_view id, uint64_t seq, uint8_t n) {
+  RecordAd ad(id, RecordKind::kStatement, seq);
+  ad.Append(n);
   return ad;
 }
 
@@ -54,6 +80,9 @@ StatusOr<Statement> DecodeStatement(std::string_view in) {
 
 std::string EncodeState(const StateRecord& r) {
   std::string out;
+  // Every field below, so that the encoding grows its string once.
+  out.reserve(1 + 4 + r.service.size() + 1 + 5 * 8 + 1 + r.restrictions.size() * kIdBytes +
+              4 * 8 + 2 + 8);
   out.push_back(static_cast<char>(r.seq_bound_known ? kStateVersionSeqBound
                                                     : kStateVersionActivity));
   PutLengthPrefixed(&out, r.service);
@@ -170,6 +199,7 @@ StatusOr<Visitor> DecodeVisitor(std::string_view in) {
 
 std::string EncodeMessage(const Message& m) {
   std::string out;
+  out.reserve(2 + 4 + m.sent_at.size() + 4 + m.text.size());
   out.push_back(static_cast<char>(kRecordVersion));
   From f = m.from == "visitor" ? From::kVisitor : m.from == "agent" ? From::kAgent : From::kSystem;
   out.push_back(static_cast<char>(f));

@@ -28,8 +28,28 @@ constexpr uint8_t kStateVersionSeqBound = 4;
 // At most this many restrictions on one transcript.
 constexpr size_t kMaxRestrictions = 64;
 
-// Associated data: "TV-rec-v1" NUL version kind id(16) seq(8 BE).
-std::string RecordAd(std::string_view id, RecordKind kind, uint64_t seq);
+// Associated data: "TV-rec-v1" NUL version kind id(16) seq(8 BE); a
+// statement's (StatementAd) has one byte more. Built in place: sealing or
+// opening a record allocates nothing for it (a read opens one per message).
+// Pass it where a std::string_view is taken; it must outlive that use.
+class RecordAd {
+ public:
+  RecordAd(std::string_view id, RecordKind kind, uint64_t seq);
+
+  void Append(uint8_t byte);
+  std::string_view view() const {
+    return spill_.empty() ? std::string_view(bytes_, size_) : std::string_view(spill_);
+  }
+  operator std::string_view() const { return view(); }  // NOLINT: used as the AD itself
+
+ private:
+  // The prefix, version, kind, a 16-byte id, seq and a statement's byte
+  // take 37 bytes; an id longer than 43 bytes spills to the heap.
+  static constexpr size_t kInline = 64;
+  char bytes_[kInline];
+  size_t size_ = 0;
+  std::string spill_;
+};
 
 // The mutable per-transcript state (sealed, kind kState, seq 0).
 struct StateRecord {
@@ -77,7 +97,7 @@ std::string EncodeMessage(const Message& m);  // seq lives in the key and AD
 // Its associated data is RecordAd(id, kStatement, seq) followed by n.
 std::string EncodeStatement(const Statement& s);
 StatusOr<Statement> DecodeStatement(std::string_view plain);
-std::string StatementAd(std::string_view id, uint64_t seq, uint8_t n);
+RecordAd StatementAd(std::string_view id, uint64_t seq, uint8_t n);
 // At most this many statements on one message.
 constexpr size_t kMaxStatementsPerMessage = 16;
 StatusOr<Message> DecodeMessage(std::string_view plain, uint64_t seq);

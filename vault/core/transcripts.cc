@@ -685,6 +685,14 @@ StatusOr<Transcript> VaultImpl::ReadRecords(std::string_view id, const std::stri
   VAULT_ASSIGN_OR_RETURN(out.visitor, ReadVisitor(raw_id, dek));
 
   const bool whole = range.from_seq == 0 && range.limit == 0;
+  out.messages.reserve(range.limit != 0 ? std::min<uint64_t>(range.limit, state.message_count)
+                                        : state.message_count);
+  // Each record's plaintext in turn, in one buffer wiped at the end.
+  std::string plain;
+  struct Wiper {
+    std::string* s;
+    ~Wiper() { aead::Wipe(s); }
+  } wiper{&plain};
   Status inner;
   const auto visit = [&](std::string_view k, std::string_view v) {
     if (k.size() == kIdBytes + 9) {
@@ -694,9 +702,10 @@ StatusOr<Transcript> VaultImpl::ReadRecords(std::string_view id, const std::stri
         inner = Status::Corruption("a statement without its message");
         return false;
       }
-      auto p = aead::Open(dek, v, StatementAd(raw_id, seq, static_cast<uint8_t>(k.back())));
-      if (!p.ok()) { inner = p.status(); return false; }
-      auto statement = DecodeStatement(*p);
+      inner = aead::OpenInto(dek, v, StatementAd(raw_id, seq, static_cast<uint8_t>(k.back())),
+                             &plain);
+      if (!inner.ok()) return false;
+      auto statement = DecodeStatement(plain);
       if (!statement.ok()) { inner = statement.status(); return false; }
       out.messages.back().statements.push_back(std::move(statement).value());
       return true;
@@ -710,9 +719,9 @@ StatusOr<Transcript> VaultImpl::ReadRecords(std::string_view id, const std::stri
       out.next_from_seq = seq;
       return false;
     }
-    auto p = aead::Open(dek, v, RecordAd(raw_id, RecordKind::kMessage, seq));
-    if (!p.ok()) { inner = p.status(); return false; }
-    auto msg = DecodeMessage(*p, seq);
+    inner = aead::OpenInto(dek, v, RecordAd(raw_id, RecordKind::kMessage, seq), &plain);
+    if (!inner.ok()) return false;
+    auto msg = DecodeMessage(plain, seq);
     if (!msg.ok()) { inner = msg.status(); return false; }
     out.messages.push_back(std::move(msg).value());
     return true;

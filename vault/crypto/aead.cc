@@ -57,6 +57,31 @@ StatusOr<std::string> Open(const SecretBytes& key, std::string_view sealed, std:
   return plain;
 }
 
+Status OpenInto(const SecretBytes& key, std::string_view sealed, std::string_view ad,
+                std::string* plain) {
+  if (Status usable = CheckSealed(key, sealed); !usable.ok()) {
+    Wipe(plain);
+    return usable;
+  }
+  const auto* nonce = reinterpret_cast<const uint8_t*>(sealed.data());
+  plain->resize(sealed.size() - kOverhead);
+  unsigned long long plen = 0;
+  if (crypto_aead_xchacha20poly1305_ietf_decrypt(
+          reinterpret_cast<uint8_t*>(plain->data()), &plen, nullptr, nonce + kNonceBytes,
+          sealed.size() - kNonceBytes, reinterpret_cast<const uint8_t*>(ad.data()), ad.size(),
+          nonce, key.insecure_data()) != 0) {
+    Wipe(plain);
+    return Status::Corruption("stored record failed authentication");
+  }
+  return Status::OK();
+}
+
+void Wipe(std::string* s) {
+  s->resize(s->capacity());
+  sodium_memzero(s->data(), s->size());
+  s->clear();
+}
+
 StatusOr<SecretBytes> OpenSecret(const SecretBytes& key, std::string_view sealed,
                                  std::string_view ad) {
   VAULT_RETURN_IF_ERROR(CheckSealed(key, sealed));

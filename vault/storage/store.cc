@@ -108,7 +108,7 @@ struct WriteBatch::Rep {
   void Add(int kind, Column c, std::string_view a, std::string_view b) {
     if (ops.empty()) {
       ops.reserve(8);
-      bytes.reserve(256);
+      bytes.reserve(a.size() + b.size() + 256);  // an append's message and its state: once
     }
     ops.push_back(Op{kind, c, bytes.size(), a.size(), bytes.size() + a.size(), b.size()});
     bytes.append(a);
