@@ -11,6 +11,7 @@
 #include <string>
 
 #include "vault/common/utf8.h"
+#include "vault/wire/json_text.h"
 #include "vault/wire/request_json.h"
 
 namespace vault {
@@ -91,6 +92,36 @@ void BM_CopyTextBaseline(benchmark::State& state) {
   state.SetBytesProcessed(state.iterations() * text.size());
 }
 BENCHMARK(BM_CopyTextBaseline)->Arg(64)->Arg(1024)->Arg(64 * 1024);
+
+// A message's text written as a JSON string, as every read writes each
+// message (wire::JsonText): ASCII with nothing to escape, against
+// BM_CopyTextBaseline's copy of the same bytes.
+void BM_AppendJsonString(benchmark::State& state) {
+  const std::string text(static_cast<size_t>(state.range(0)), 'x');
+  std::string out;
+  for (auto _ : state) {
+    out.clear();
+    wire::AppendJsonString(&out, text);
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetBytesProcessed(state.iterations() * text.size());
+}
+BENCHMARK(BM_AppendJsonString)->Arg(64)->Arg(1024)->Arg(64 * 1024);
+
+// The same with a line break every 80 bytes: a block that holds one is
+// escaped from the byte that needs it on.
+void BM_AppendJsonStringLines(benchmark::State& state) {
+  std::string text(static_cast<size_t>(state.range(0)), 'x');
+  for (size_t i = 79; i < text.size(); i += 80) text[i] = '\n';
+  std::string out;
+  for (auto _ : state) {
+    out.clear();
+    wire::AppendJsonString(&out, text);
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetBytesProcessed(state.iterations() * text.size());
+}
+BENCHMARK(BM_AppendJsonStringLines)->Arg(1024);
 
 void BM_ParseAppendRequest(benchmark::State& state) {
   const std::string wire = Request(Body(static_cast<size_t>(state.range(0))));

@@ -55,6 +55,24 @@ TEST(JsonTextTest, EscapesAtEveryPositionOfALongRun) {
   }
 }
 
+TEST(JsonTextTest, EveryByteAtEveryPositionOfBlocksOfSixteen) {
+  // 48 bytes: three blocks of sixteen, each byte value at each offset, and
+  // a second byte to escape later in the same block, so that a block is
+  // escaped from its first such byte on and none is missed or added.
+  for (int b = 0; b < 256; ++b) {
+    const char c = static_cast<char>(b);
+    for (size_t at = 0; at < 48; ++at) {
+      std::string s(48, 'a');
+      s[at] = c;
+      ASSERT_EQ(Written(s), Serialized(s)) << "byte " << b << " at " << at;
+      if (at % 16 != 15) {
+        s[at + 1 + (at * 7) % (15 - at % 16)] = '"';
+        ASSERT_EQ(Written(s), Serialized(s)) << "byte " << b << " at " << at << " and a quote";
+      }
+    }
+  }
+}
+
 TEST(JsonTextTest, NestingAndCommasMatchBoostJson) {
   std::string out;
   JsonText w(&out);
