@@ -39,19 +39,33 @@ TEST(RecordAdTest, HasTheStoredLayoutForEveryIdLength) {
   }
 }
 
-TEST(RecordAdTest, ACopyIsTheSameBytesAndOutlivesTheOriginal) {
-  const std::string id(16, 'q');
-  std::optional<RecordAd> original;
-  original.emplace(id, RecordKind::kVisitor, 9);
-  const RecordAd copy = *original;
-  original.reset();
-  EXPECT_EQ(copy.view(), Expected(id, RecordKind::kVisitor, 9));
-  const std::string long_id(70, 'r');
-  std::optional<RecordAd> spilled;
-  spilled.emplace(long_id, RecordKind::kVisitor, 9);
-  const RecordAd spilled_copy = *spilled;
-  spilled.reset();
-  EXPECT_EQ(spilled_copy.view(), Expected(long_id, RecordKind::kVisitor, 9));
+TEST(RecordAdTest, ACopyHasItsOwnBytes) {
+  // The original is replaced by other bytes in the same place after the
+  // copy: a copy that still pointed into it would read those.
+  for (const size_t n : {size_t{16}, size_t{70}}) {
+    const std::string id(n, 'q');
+    std::optional<RecordAd> original;
+    original.emplace(id, RecordKind::kVisitor, 9);
+    const RecordAd copy = *original;
+    original.reset();
+    original.emplace(std::string(n, 'z'), RecordKind::kState, 1);
+    EXPECT_EQ(copy.view(), Expected(id, RecordKind::kVisitor, 9)) << "id of " << n << " bytes";
+    EXPECT_EQ(original->view(), Expected(std::string(n, 'z'), RecordKind::kState, 1));
+  }
+}
+
+TEST(RecordAdTest, BytesAppendedPastTheBufferMoveToTheHeap) {
+  // Room is kept for a statement's one byte; more still come out right.
+  for (const size_t n : {size_t{0}, size_t{16}, size_t{43}, size_t{44}}) {
+    const std::string id(n, 'k');
+    RecordAd ad(id, RecordKind::kStatement, 5);
+    std::string expected = Expected(id, RecordKind::kStatement, 5);
+    for (int i = 0; i < 40; ++i) {
+      ad.Append(static_cast<uint8_t>(i));
+      expected.push_back(static_cast<char>(i));
+      ASSERT_EQ(ad.view(), expected) << "id of " << n << " bytes, " << i + 1 << " appended";
+    }
+  }
 }
 
 TEST(RecordAdTest, DistinctPlacesGiveDistinctBytes) {

@@ -34,6 +34,13 @@ TEST(Aead, OpenIntoReusesItsBufferAndOpensWhatOpenOpens) {
     EXPECT_EQ(plain, *aead::Open(*key, sealed, "ad"));
   }
   EXPECT_GE(plain.capacity(), 2000u);
+  // A record no larger than the buffer is opened where it is.
+  const char* const at = plain.data();
+  std::string sealed;
+  ASSERT_TRUE(aead::Seal(*key, std::string(1999, 'd'), "ad", &sealed).ok());
+  ASSERT_TRUE(aead::OpenInto(*key, sealed, "ad", &plain).ok());
+  EXPECT_EQ(plain.data(), at);
+  EXPECT_EQ(plain, std::string(1999, 'd'));
 }
 
 TEST(Aead, OpenIntoAFailedOpeningLeavesNothing) {

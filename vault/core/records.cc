@@ -48,11 +48,12 @@ RecordAd::RecordAd(std::string_view id, RecordKind kind, uint64_t seq) {
 }
 
 void RecordAd::Append(uint8_t byte) {
-  if (!spill_.empty()) {
-    spill_.push_back(static_cast<char>(byte));
-  } else {
-    bytes_[size_++] = static_cast<char>(byte);  // room kept by the constructor
+  if (spill_.empty() && size_ < kInline) {
+    bytes_[size_++] = static_cast<char>(byte);  // the constructor keeps room for one
+    return;
   }
+  if (spill_.empty()) spill_.assign(bytes_, size_);
+  spill_.push_back(static_cast<char>(byte));
 }
 
 RecordAd StatementAd(std::string_view id, uint64_t seq, uint8_t n) {

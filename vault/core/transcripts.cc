@@ -685,8 +685,10 @@ StatusOr<Transcript> VaultImpl::ReadRecords(std::string_view id, const std::stri
   VAULT_ASSIGN_OR_RETURN(out.visitor, ReadVisitor(raw_id, dek));
 
   const bool whole = range.from_seq == 0 && range.limit == 0;
-  out.messages.reserve(range.limit != 0 ? std::min<uint64_t>(range.limit, state.message_count)
-                                        : state.message_count);
+  if (whole || range.limit != 0) {
+    out.messages.reserve(whole ? state.message_count
+                               : std::min<uint64_t>(range.limit, state.message_count));
+  }
   // Each record's plaintext in turn, in one buffer wiped at the end.
   std::string plain;
   struct Wiper {

@@ -64,7 +64,14 @@ Status OpenInto(const SecretBytes& key, std::string_view sealed, std::string_vie
     return usable;
   }
   const auto* nonce = reinterpret_cast<const uint8_t*>(sealed.data());
-  plain->resize(sealed.size() - kOverhead);
+  const size_t n = sealed.size() - kOverhead;
+  // A buffer too small for this record is wiped before it grows: the
+  // string's own growth would free the earlier plaintext as it is.
+  if (n > plain->capacity()) {
+    Wipe(plain);
+    plain->reserve(n);
+  }
+  plain->resize(n);
   unsigned long long plen = 0;
   if (crypto_aead_xchacha20poly1305_ietf_decrypt(
           reinterpret_cast<uint8_t*>(plain->data()), &plen, nullptr, nonce + kNonceBytes,

@@ -31,8 +31,9 @@ Status SealSecret(const SecretBytes& key, const SecretBytes& plaintext, std::str
 // Opens `sealed`; Corruption if it fails authentication.
 StatusOr<std::string> Open(const SecretBytes& key, std::string_view sealed, std::string_view ad);
 // The same into *plain, whose capacity is reused (a loop over records
-// allocates once); on failure *plain is wiped and left empty. The caller
-// wipes it when done (Wipe).
+// allocates only when a record is larger than any before, and wipes the
+// smaller buffer first); on failure *plain is wiped and left empty. The
+// caller wipes it when done (Wipe).
 Status OpenInto(const SecretBytes& key, std::string_view sealed, std::string_view ad,
                 std::string* plain);
 // Wipes every byte *s can hold (its whole capacity) and empties it.
