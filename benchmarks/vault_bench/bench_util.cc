@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <mutex>
 #include <sstream>
 
@@ -23,6 +24,58 @@
 extern char** environ;
 
 namespace vault::bench {
+
+namespace {
+
+// The vaultds this process started and has not stopped yet (by pid, with
+// their socket directories), for Die: ending without its destructors,
+// vault-bench would otherwise leave them running, their data directories
+// locked and their sockets behind.
+std::mutex children_mu;
+std::map<pid_t, std::string> children;
+
+void RememberChild(pid_t pid, const std::string& socket_dir) {
+  std::lock_guard<std::mutex> lock(children_mu);
+  children[pid] = socket_dir;
+}
+
+void ForgetChild(pid_t pid) {
+  std::lock_guard<std::mutex> lock(children_mu);
+  children.erase(pid);
+}
+
+// Whether the child has exited; if so it is reaped and forgotten at once,
+// under the lock, so that Die never signals its pid once another process
+// may have it.
+bool ReapIfExited(pid_t pid) {
+  std::lock_guard<std::mutex> lock(children_mu);
+  if (waitpid(pid, nullptr, WNOHANG) != pid) return false;
+  children.erase(pid);
+  return true;
+}
+
+// Each: SIGTERM, then up to 10 s for a clean stop, then SIGKILL. A pid here
+// is still this process's unreaped child, so it cannot name another.
+void StopChildren() {
+  std::lock_guard<std::mutex> lock(children_mu);
+  for (const auto& [pid, socket_dir] : children) {
+    kill(pid, SIGTERM);
+    const auto deadline = SteadyClock::now() + std::chrono::seconds(10);
+    while (waitpid(pid, nullptr, WNOHANG) == 0) {
+      if (SteadyClock::now() >= deadline) {
+        kill(pid, SIGKILL);
+        waitpid(pid, nullptr, 0);
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));  // polls waitpid
+    }
+    std::error_code ignored;
+    std::filesystem::remove_all(socket_dir, ignored);
+  }
+  children.clear();
+}
+
+}  // namespace
 
 void Die(const std::string& what) {
   // Many threads may fail at once (every writer, when the vaultd they drive
@@ -34,6 +87,7 @@ void Die(const std::string& what) {
   // The program's name as run: "vault-bench" or "ingest_bench".
   std::fprintf(stderr, "%s: %s\n", program_invocation_short_name, what.c_str());
   std::fflush(nullptr);
+  StopChildren();
   std::_Exit(1);
 }
 
@@ -141,6 +195,7 @@ Vaultd::Vaultd(const std::string& binary, const std::string& data_dir,
   const int rc = posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   if (rc != 0) Die("spawn " + binary + ": " + std::strerror(rc));
+  RememberChild(pid_, socket_dir_);
   // Polls: readiness is observable only by connecting. Each attempt is a
   // real check (connect + health), the pause only spaces them.
   const auto deadline = start + std::chrono::seconds(120);
@@ -150,7 +205,10 @@ Vaultd::Vaultd(const std::string& binary, const std::string& data_dir,
       ready_seconds_ = std::chrono::duration<double>(SteadyClock::now() - start).count();
       return;
     }
-    if (waitpid(pid_, nullptr, WNOHANG) == pid_) Die("vaultd exited; see " + log);
+    if (ReapIfExited(pid_)) {
+      std::filesystem::remove_all(socket_dir_);
+      Die("vaultd exited; see " + log);
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
   Die("vaultd did not answer within 120 s; see " + log);
@@ -160,6 +218,7 @@ Vaultd::~Vaultd() { Stop(); }
 
 void Vaultd::Stop() {
   if (pid_ < 0) return;
+  ForgetChild(pid_);
   kill(pid_, SIGTERM);
   int status = 0;
   waitpid(pid_, &status, 0);
