@@ -25,6 +25,7 @@ namespace {
 constexpr char kRequests[] = "vault_http_requests_total";
 constexpr char kLatency[] = "vault_http_request_duration_seconds";
 constexpr char kSynced[] = "vault_store_synced_write_duration_seconds";
+constexpr char kCommits[] = "vault_append_commit_duration_seconds";
 
 class MetricsTest : public DaemonTest {
  protected:
@@ -70,6 +71,7 @@ TEST_F(MetricsTest, ExpositionDeclaresEveryFamily) {
       {"vault_store_wal_syncs_total", "counter"},
       {"vault_appends_queued_total", "counter"},
       {"vault_append_groups_total", "counter"},
+      {kCommits, "histogram"},
       {"vault_open_transcripts_cached", "gauge"},
       {"vault_store_write_errors_total", "counter"},
       {"vault_retention_last_shred_timestamp_seconds", "gauge"},
@@ -183,7 +185,7 @@ TEST_F(MetricsTest, HistogramsAreCumulativeAndAgreeWithTheCounters) {
 
   // Group the _bucket samples by their labels other than `le`.
   std::map<std::pair<std::string, Labels>, std::vector<std::pair<double, double>>> series;
-  for (const char* family : {kLatency, kSynced}) {
+  for (const char* family : {kLatency, kSynced, kCommits}) {
     for (const MetricSample& s : e.All(std::string(family) + "_bucket")) {
       Labels rest = s.labels;
       ASSERT_EQ(rest.count("le"), 1u);
@@ -227,6 +229,8 @@ TEST_F(MetricsTest, HistogramsAreCumulativeAndAgreeWithTheCounters) {
   EXPECT_EQ(routes, expected_routes);
   // 1 create + 5 appends, each one synced write.
   EXPECT_EQ(e.Find(std::string(kSynced) + "_count"), 6.0);
+  // The appends, a chat's next messages, were queued for a group commit.
+  EXPECT_EQ(e.Find(std::string(kCommits) + "_count"), 5.0);
 }
 
 TEST_F(MetricsTest, SyncedWritesCountOnlyWritesAndShareFsyncs) {
@@ -274,6 +278,11 @@ TEST_F(QueuedMetricsTest, QueuedAppendsAndTheirCachedKeysAreCounted) {
                         before.ValueOr0("vault_append_groups_total");
   EXPECT_GE(groups, 1.0);
   EXPECT_LE(groups, 5.0);
+  // Each queued append's wait for its group's sync, and only theirs.
+  const std::string commits = std::string(kCommits) + "_count";
+  EXPECT_EQ(after.ValueOr0(commits) - before.ValueOr0(commits), 5.0);
+  EXPECT_GT(after.ValueOr0(std::string(kCommits) + "_sum"),
+            before.ValueOr0(std::string(kCommits) + "_sum"));
   // The retry took the transcript's stripe, which forgets its key; the next
   // append loads it again, and the close forgets it for good.
   ASSERT_OK(client_->AppendMessage(created->id, MakeMessage(5, "m")));

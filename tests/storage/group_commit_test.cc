@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <string>
@@ -72,6 +73,7 @@ TEST_F(GroupCommitTest, ConcurrentBatchesShareSyncsAndEachSubmitterIsAnsweredInO
     std::unique_lock<std::mutex> lock(mu);
     cv.wait(lock, [&] { return submitted; });
   });
+  const auto first_submitted = std::chrono::steady_clock::now();
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
@@ -86,8 +88,16 @@ TEST_F(GroupCommitTest, ConcurrentBatchesShareSyncsAndEachSubmitterIsAnsweredInO
     std::lock_guard<std::mutex> lock(mu);
     submitted = true;
   }
+  const int64_t held_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                              std::chrono::steady_clock::now() - first_submitted)
+                              .count();
   cv.notify_all();
   outcomes.WaitFor(kThreads * kEach);
+  // Every batch's wait is counted from its Submit: the held group's first
+  // batch waited at least as long as the group was held.
+  const HistogramSnapshot waited = committer.commit_latency();
+  EXPECT_EQ(waited.Count(), static_cast<uint64_t>(kThreads * kEach));
+  EXPECT_GE(waited.sum_micros, static_cast<uint64_t>(held_us));
   for (const Status& s : outcomes.statuses()) EXPECT_TRUE(s.ok()) << s.ToString();
   // Each submitter's batches are answered in the order it queued them.
   std::vector<int> last(kThreads, -1);
@@ -182,6 +192,7 @@ TEST_F(GroupCommitTest, AnAbandonedBatchIsAnsweredButNotWritten) {
   EXPECT_EQ(ValueOf(Column::kMessages, "gone"), "<absent>");
   EXPECT_EQ(ValueOf(Column::kMessages, "kept"), "2");
   EXPECT_EQ(CounterOf("queued"), 1);
+  EXPECT_EQ(committer.commit_latency().Count(), 1u);  // the batch written, not the skipped one
 }
 
 TEST_F(GroupCommitTest, StoppingWritesAndAnswersEverythingQueued) {

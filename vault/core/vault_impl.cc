@@ -317,6 +317,7 @@ VaultMetrics VaultImpl::Metrics() {
   m.wal_syncs = stats.wal_syncs;
   m.queued_appends = committer_->batches();
   m.append_groups = committer_->groups();
+  m.append_commits = committer_->commit_latency();
   m.cached_open_transcripts = open_cached_.load(std::memory_order_relaxed);
   m.store_read_only = stats.read_only;
   m.store_background_errors = stats.background_errors;

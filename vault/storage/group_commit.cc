@@ -22,7 +22,8 @@ void GroupCommitter::Submit(std::unique_ptr<WriteBatch> batch, Done done,
   bool wake = false;
   {
     MutexLock lock(&mu_);
-    queue_.push_back(Item{std::move(batch), std::move(done), abandoned});
+    queue_.push_back(
+        Item{std::move(batch), std::move(done), abandoned, std::chrono::steady_clock::now()});
     // Only a sleeping thread needs the wake-up (a futex call); a busy one
     // takes the queue when its write returns.
     wake = waiting_;
@@ -70,6 +71,13 @@ void GroupCommitter::Run() {
     }
     groups_.fetch_add(1, std::memory_order_relaxed);
     batches_.fetch_add(batches.size(), std::memory_order_relaxed);
+    const auto written_at = std::chrono::steady_clock::now();
+    for (size_t i = 0; i < group.size(); ++i) {
+      if (skipped[i]) continue;
+      commit_latency_.Record(
+          std::chrono::duration_cast<std::chrono::microseconds>(written_at - group[i].submitted)
+              .count());
+    }
     for (size_t i = 0; i < group.size(); ++i) {
       Item& item = group[i];
       item.batch.reset();

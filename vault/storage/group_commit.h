@@ -21,12 +21,14 @@
 #define VAULT_STORAGE_GROUP_COMMIT_H_
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <thread>
 #include <vector>
 
+#include "vault/common/histogram.h"
 #include "vault/common/thread_annotations.h"
 #include "vault/status.h"
 #include "vault/storage/store.h"
@@ -51,6 +53,10 @@ class GroupCommitter {
   // benchmarks: how many syncs the queued batches shared).
   uint64_t groups() const { return groups_.load(std::memory_order_relaxed); }
   uint64_t batches() const { return batches_.load(std::memory_order_relaxed); }
+  // For each batch written, the time from its Submit to its group's write
+  // returning, before its `done` runs: the wait for the group in flight and
+  // its own group's synced write.
+  HistogramSnapshot commit_latency() const { return commit_latency_.Snapshot(); }
 
   // Test seam: `hook` runs on the committer's thread after it has taken a
   // group and before it writes it (a test holds a group there to queue the
@@ -62,6 +68,7 @@ class GroupCommitter {
     std::unique_ptr<WriteBatch> batch;
     Done done;
     const std::atomic<bool>* abandoned;
+    std::chrono::steady_clock::time_point submitted;
   };
   void Run() EXCLUDES(mu_);
 
@@ -74,6 +81,7 @@ class GroupCommitter {
   std::function<void()> before_write_ GUARDED_BY(mu_);
   std::atomic<uint64_t> groups_{0};
   std::atomic<uint64_t> batches_{0};
+  LatencyHistogram commit_latency_;
   std::thread thread_;  // last: started once the rest is constructed
 };
 
