@@ -39,9 +39,11 @@ void RememberChild(pid_t pid, const std::string& socket_dir) {
   children[pid] = socket_dir;
 }
 
-void ForgetChild(pid_t pid) {
+// Whether it was still remembered: if not, Die's StopChildren has taken
+// (and reaped) it.
+bool ForgetChild(pid_t pid) {
   std::lock_guard<std::mutex> lock(children_mu);
-  children.erase(pid);
+  return children.erase(pid) == 1;
 }
 
 // Whether the child has exited; if so it is reaped and forgotten at once,
@@ -206,7 +208,8 @@ Vaultd::Vaultd(const std::string& binary, const std::string& data_dir,
       return;
     }
     if (ReapIfExited(pid_)) {
-      std::filesystem::remove_all(socket_dir_);
+      std::error_code ignored;
+      std::filesystem::remove_all(socket_dir_, ignored);
       Die("vaultd exited; see " + log);
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
@@ -218,10 +221,11 @@ Vaultd::~Vaultd() { Stop(); }
 
 void Vaultd::Stop() {
   if (pid_ < 0) return;
-  ForgetChild(pid_);
-  kill(pid_, SIGTERM);
-  int status = 0;
-  waitpid(pid_, &status, 0);
+  if (ForgetChild(pid_)) {
+    kill(pid_, SIGTERM);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+  }
   pid_ = -1;
   std::filesystem::remove_all(socket_dir_);
 }

@@ -62,8 +62,8 @@ struct VaultMetrics {
   // and state are kept between appends now.
   uint64_t queued_appends = 0;
   uint64_t append_groups = 0;
-  // For each queued append written, from its queueing to its group's
-  // synced write returning: the wait for the group in flight and its own.
+  // For each queued append, from its queueing to its group's synced write
+  // returning (or failing): the wait for the group in flight and its own.
   HistogramSnapshot append_commits;
   uint64_t cached_open_transcripts = 0;
   // True while the store refuses writes after a background error (a full

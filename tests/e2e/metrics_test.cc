@@ -229,8 +229,9 @@ TEST_F(MetricsTest, HistogramsAreCumulativeAndAgreeWithTheCounters) {
   EXPECT_EQ(routes, expected_routes);
   // 1 create + 5 appends, each one synced write.
   EXPECT_EQ(e.Find(std::string(kSynced) + "_count"), 6.0);
-  // The appends, a chat's next messages, were queued for a group commit.
-  EXPECT_EQ(e.Find(std::string(kCommits) + "_count"), 5.0);
+  // Every queued append's wait is counted (which of the five were queued
+  // depends on the shredder's idle-close scan: QueuedMetricsTest counts them).
+  EXPECT_EQ(e.Find(std::string(kCommits) + "_count"), e.Find("vault_appends_queued_total"));
 }
 
 TEST_F(MetricsTest, SyncedWritesCountOnlyWritesAndShareFsyncs) {

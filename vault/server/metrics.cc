@@ -203,8 +203,8 @@ std::string ServerMetrics::Render(const VaultMetrics& vault) const {
          "Synced writes of the group committer; queued appends share them.");
   Sample(&out, "vault_append_groups_total", "", std::to_string(vault.append_groups));
   Family(&out, "vault_append_commit_duration_seconds", "histogram",
-         "For each queued append written, the time from its queueing to its group's synced "
-         "write returning: the disk's share of its latency.");
+         "For each queued append, the time from its queueing to its group's synced write "
+         "returning (or failing): the group commit's share of its latency.");
   Histogram(&out, "vault_append_commit_duration_seconds", "", vault.append_commits);
   Family(&out, "vault_open_transcripts_cached", "gauge",
          "Open transcripts whose key and state are kept in memory between appends.");

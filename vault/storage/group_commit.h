@@ -53,9 +53,10 @@ class GroupCommitter {
   // benchmarks: how many syncs the queued batches shared).
   uint64_t groups() const { return groups_.load(std::memory_order_relaxed); }
   uint64_t batches() const { return batches_.load(std::memory_order_relaxed); }
-  // For each batch written, the time from its Submit to its group's write
-  // returning, before its `done` runs: the wait for the group in flight and
-  // its own group's synced write.
+  // For each batch written (or in a group whose write failed; not one
+  // skipped), the time from its Submit to its group's write returning,
+  // recorded before its `done` runs: the wait for the group in flight and
+  // its own group's synced write. Counts what batches() counts.
   HistogramSnapshot commit_latency() const { return commit_latency_.Snapshot(); }
 
   // Test seam: `hook` runs on the committer's thread after it has taken a
