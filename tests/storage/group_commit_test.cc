@@ -203,6 +203,24 @@ TEST_F(GroupCommitTest, AnAbandonedBatchIsAnsweredButNotWritten) {
   EXPECT_EQ(committer.commit_latency().Count(), 1u);  // the batch written, not the skipped one
 }
 
+TEST_F(GroupCommitTest, AGroupOfSkippedBatchesOnlyIsNeitherWrittenNorCounted) {
+  Outcomes outcomes;
+  GroupCommitter committer(&store());
+  std::atomic<bool> abandoned{true};
+  committer.Submit(PutBatch("gone", "1"), outcomes.Record(0), &abandoned);
+  outcomes.WaitFor(1);
+  EXPECT_EQ(outcomes.statuses()[0].reason(), "earlier_write_failed");
+  EXPECT_EQ(committer.groups(), 0u);
+  EXPECT_EQ(committer.batches(), 0u);
+  EXPECT_EQ(committer.commit_latency().Count(), 0u);
+  EXPECT_EQ(ValueOf(Column::kMessages, "gone"), "<absent>");
+  // The next batch is written, as a group of its own.
+  committer.Submit(PutBatch("kept", "2"), outcomes.Record(1));
+  outcomes.WaitFor(2);
+  EXPECT_EQ(committer.groups(), 1u);
+  EXPECT_EQ(committer.batches(), 1u);
+}
+
 TEST_F(GroupCommitTest, StoppingWritesAndAnswersEverythingQueued) {
   Outcomes outcomes;
   {

@@ -69,7 +69,8 @@ void GroupCommitter::Run() {
     } catch (const std::exception&) {  // allocation: fail the group, not the process
       written = Status::Internal("the group's write could not be built", "internal");
     }
-    groups_.fetch_add(1, std::memory_order_relaxed);
+    // A group of skipped batches only is not written (WriteAll of nothing).
+    if (!batches.empty()) groups_.fetch_add(1, std::memory_order_relaxed);
     batches_.fetch_add(batches.size(), std::memory_order_relaxed);
     const auto written_at = std::chrono::steady_clock::now();
     for (size_t i = 0; i < group.size(); ++i) {

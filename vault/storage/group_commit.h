@@ -50,7 +50,8 @@ class GroupCommitter {
               const std::atomic<bool>* abandoned = nullptr) EXCLUDES(mu_);
 
   // Groups written and batches in them, since construction (for tests and
-  // benchmarks: how many syncs the queued batches shared).
+  // benchmarks: how many syncs the queued batches shared). A group whose
+  // batches were all skipped is not written, and not counted.
   uint64_t groups() const { return groups_.load(std::memory_order_relaxed); }
   uint64_t batches() const { return batches_.load(std::memory_order_relaxed); }
   // For each batch written (or in a group whose write failed; not one
