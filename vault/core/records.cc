@@ -23,28 +23,22 @@ bool GetI64(std::string_view* in, int64_t* out) {
 }  // namespace
 
 RecordAd::RecordAd(std::string_view id, RecordKind kind, uint64_t seq) {
-  // With the NUL separator, the version and kind before the id, the seq
-  // and room for a statement's byte after it.
-  constexpr size_t kFixed = sizeof(kAdPrefix) + 2 + 8 + 1;
-  if (id.size() > kInline - kFixed) {
-    spill_.reserve(kFixed + id.size());
-    spill_.append(kAdPrefix, sizeof(kAdPrefix));
-    spill_.push_back(static_cast<char>(kRecordVersion));
-    spill_.push_back(static_cast<char>(kind));
-    spill_.append(id);
-    PutU64(&spill_, seq);
-    return;
-  }
+  // The prefix with its NUL separator, version, kind, id and seq; written
+  // in place when a statement's byte still fits after them, else on the heap.
+  const size_t size = sizeof(kAdPrefix) + 2 + id.size() + 8;
   char* p = bytes_;
+  if (size + 1 > kInline) {
+    spill_.resize(size);
+    p = spill_.data();
+  } else {
+    size_ = size;
+  }
   std::memcpy(p, kAdPrefix, sizeof(kAdPrefix));
   p += sizeof(kAdPrefix);
   *p++ = static_cast<char>(kRecordVersion);
   *p++ = static_cast<char>(kind);
   if (!id.empty()) std::memcpy(p, id.data(), id.size());
-  p += id.size();
-  EncodeU64(p, seq);
-  p += 8;
-  size_ = static_cast<size_t>(p - bytes_);
+  EncodeU64(p + id.size(), seq);
 }
 
 void RecordAd::Append(uint8_t byte) {

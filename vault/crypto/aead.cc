@@ -44,16 +44,8 @@ Status SealSecret(const SecretBytes& key, const SecretBytes& plaintext, std::str
 }
 
 StatusOr<std::string> Open(const SecretBytes& key, std::string_view sealed, std::string_view ad) {
-  VAULT_RETURN_IF_ERROR(CheckSealed(key, sealed));
-  const auto* nonce = reinterpret_cast<const uint8_t*>(sealed.data());
-  std::string plain(sealed.size() - kOverhead, '\0');
-  unsigned long long plen = 0;
-  if (crypto_aead_xchacha20poly1305_ietf_decrypt(
-          reinterpret_cast<uint8_t*>(plain.data()), &plen, nullptr, nonce + kNonceBytes,
-          sealed.size() - kNonceBytes, reinterpret_cast<const uint8_t*>(ad.data()), ad.size(),
-          nonce, key.insecure_data()) != 0) {
-    return Status::Corruption("stored record failed authentication");
-  }
+  std::string plain;
+  VAULT_RETURN_IF_ERROR(OpenInto(key, sealed, ad, &plain));
   return plain;
 }
 
