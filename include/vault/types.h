@@ -124,6 +124,38 @@ struct Transcript {
   std::optional<uint64_t> next_from_seq;
 };
 
+// Receives a transcript as Vault::ReadTranscriptPage reads it, record by
+// record, so that a caller can write it out (a response body) without every
+// message decoded and held at once. The string_views are valid only during
+// the call: they point into the one buffer each record is opened into,
+// which the next record overwrites and which is wiped when the read ends.
+// A read that fails may stop after any call: the caller discards what it
+// was given.
+class TranscriptSink {
+ public:
+  virtual ~TranscriptSink() = default;
+  // First, once: the transcript's state and visitor.
+  virtual void Begin(const TranscriptInfo& info, const Visitor& visitor) = 0;
+  // Each message of the page, in ascending seq.
+  virtual void AddMessage(uint64_t seq, std::string_view from, std::string_view text,
+                          std::string_view sent_at) = 0;
+  // A supplementary statement on the message given last, in the order added.
+  virtual void AddStatement(std::string_view text, UnixMillis added_at) = 0;
+  // Last, once the page is read: where the next page starts, if one does.
+  virtual void End(std::optional<uint64_t> next_from_seq) = 0;
+};
+
+// Feeds `transcript` to `sink`, as a read of it would.
+inline void SendTranscript(const Transcript& transcript, TranscriptSink* sink) {
+  sink->Begin(transcript.info, transcript.visitor);
+  for (const Message& m : transcript.messages) {
+    sink->AddMessage(m.seq, m.from, m.text, m.sent_at);
+    for (const Statement& st : m.statements) sink->AddStatement(st.text, st.added_at);
+  }
+  sink->End(transcript.next_from_seq);
+}
+
+
 // A subject access request (docs/subject-access.md): the visitor's
 // identifiers as they gave them. At least one; each must normalise
 // (vault/index/identifiers.h). `services` narrows the search to some of the

@@ -152,6 +152,17 @@ class Vault {
   // refused as GetTranscript, which is GetTranscriptPage with all messages.
   virtual StatusOr<Transcript> GetTranscriptPage(const Caller& caller, std::string_view id,
                                                  const MessageRange& range) = 0;
+  // The same page given to `sink` as it is read, audited and refused the
+  // same way. The record of the read is durable before this returns OK; on
+  // an error the sink may have been given part of the page, which the
+  // caller must discard. The default reads the page with GetTranscriptPage.
+  virtual Status ReadTranscriptPage(const Caller& caller, std::string_view id,
+                                    const MessageRange& range, TranscriptSink* sink) {
+    StatusOr<Transcript> page = GetTranscriptPage(caller, id, range);
+    if (!page.ok()) return page.status();
+    SendTranscript(*page, sink);
+    return Status::OK();
+  }
   // The same visitor's other transcripts in transcript `id`'s service (by
   // ref, email or phone; never by IP address alone): agents of that service
   // only. Audited as "transcript.history" with the number of results.

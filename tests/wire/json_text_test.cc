@@ -128,37 +128,80 @@ std::string RandomText(std::mt19937_64& rng, size_t max_len) {
   return s;
 }
 
+Transcript RandomTranscript(std::mt19937_64& rng, int round, size_t max_messages,
+                            size_t max_text) {
+  Transcript t;
+  t.info.id = RandomText(rng, 40);
+  t.info.service = RandomText(rng, 20);
+  t.info.state = round % 2 == 0 ? TranscriptState::kOpen : TranscriptState::kClosed;
+  t.info.created_at = 1700000000000 + static_cast<int64_t>(rng() % 1000000000);
+  t.info.closed_at = t.info.created_at + 1000;
+  t.info.last_activity = t.info.created_at + 500;
+  t.info.expires_at = t.info.created_at + 2592000000;
+  t.info.message_count = rng() % 2 == 0 ? rng() : rng() % 100;
+  for (const VisitorField& field : kVisitorFields) {
+    if (rng() % 3 != 0) t.visitor.*field.member = RandomText(rng, 30);
+  }
+  const size_t messages = rng() % (max_messages + 1);
+  for (size_t i = 0; i < messages; ++i) {
+    Message m;
+    m.seq = rng() % 3 == 0 ? rng() : i;
+    m.from = RandomText(rng, 8);
+    m.text = RandomText(rng, max_text);
+    m.sent_at = RandomText(rng, 30);
+    const size_t statements = rng() % 4 == 0 ? 1 + rng() % 3 : 0;
+    for (size_t j = 0; j < statements; ++j) {
+      m.statements.push_back({RandomText(rng, 50),
+                              1700000000000 + static_cast<int64_t>(rng() % 1000000000)});
+    }
+    t.messages.push_back(std::move(m));
+  }
+  if (rng() % 3 == 0) t.next_from_seq = rng() % 2 == 0 ? rng() : rng() % 1000;
+  return t;
+}
+
 TEST(JsonTextTest, TranscriptEncodingIsTheSerialisedObject) {
   std::mt19937_64 rng(20261205);
   for (int round = 0; round < 300; ++round) {
-    Transcript t;
-    t.info.id = RandomText(rng, 40);
-    t.info.service = RandomText(rng, 20);
-    t.info.state = round % 2 == 0 ? TranscriptState::kOpen : TranscriptState::kClosed;
-    t.info.created_at = 1700000000000 + static_cast<int64_t>(rng() % 1000000000);
-    t.info.closed_at = t.info.created_at + 1000;
-    t.info.last_activity = t.info.created_at + 500;
-    t.info.expires_at = t.info.created_at + 2592000000;
-    t.info.message_count = rng() % 2 == 0 ? rng() : rng() % 100;
-    for (const VisitorField& field : kVisitorFields) {
-      if (rng() % 3 != 0) t.visitor.*field.member = RandomText(rng, 30);
-    }
-    const size_t messages = rng() % 12;
-    for (size_t i = 0; i < messages; ++i) {
-      Message m;
-      m.seq = rng() % 3 == 0 ? rng() : i;
-      m.from = RandomText(rng, 8);
-      m.text = RandomText(rng, 300);
-      m.sent_at = RandomText(rng, 30);
-      const size_t statements = rng() % 4 == 0 ? 1 + rng() % 3 : 0;
-      for (size_t j = 0; j < statements; ++j) {
-        m.statements.push_back({RandomText(rng, 50),
-                                1700000000000 + static_cast<int64_t>(rng() % 1000000000)});
-      }
-      t.messages.push_back(std::move(m));
-    }
+    const Transcript t = RandomTranscript(rng, round, 11, 300);
     ASSERT_EQ(EncodeTranscript(t), json::serialize(EncodeTranscriptObject(t))) << "round " << round;
   }
+}
+
+// Given record by record with no size known in advance, as a read gives
+// it: the text grows many times over and is still the serialised object.
+TEST(JsonTextTest, TranscriptWrittenAsReadIsTheSerialisedObject) {
+  std::mt19937_64 rng(20261207);
+  for (int round = 0; round < 200; ++round) {
+    const Transcript t = RandomTranscript(rng, round, 150, 2000);
+    TranscriptJson writer;
+    SendTranscript(t, &writer);
+    const std::string text = writer.Take();
+    ASSERT_EQ(text, json::serialize(EncodeTranscriptObject(t))) << "round " << round;
+    EXPECT_TRUE(writer.Take().empty());
+  }
+}
+
+// Every byte of every string escaped to its longest form (\u00xx): the
+// room made before each record is enough, and the text is the same.
+TEST(JsonTextTest, TranscriptOfControlCharactersOnly) {
+  Transcript t;
+  t.info.id = std::string(32, '\x01');
+  t.info.service = std::string(64, '\x02');
+  t.visitor.name = std::string(300, '\x03');
+  t.info.message_count = 40;
+  for (uint64_t i = 0; i < 40; ++i) {
+    Message m;
+    m.seq = i;
+    m.from = std::string(7, '\x1f');
+    m.text = std::string(1 + i * 97, '\x05');
+    m.sent_at = std::string(24, '\x06');
+    if (i % 5 == 0) m.statements.push_back({std::string(333, '\x07'), 1700000000000});
+    t.messages.push_back(std::move(m));
+  }
+  TranscriptJson writer;
+  SendTranscript(t, &writer);
+  EXPECT_EQ(writer.Take(), json::serialize(EncodeTranscriptObject(t)));
 }
 
 }  // namespace

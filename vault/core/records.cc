@@ -64,13 +64,18 @@ std::string EncodeStatement(const Statement& s) {
   return out;
 }
 
-StatusOr<Statement> DecodeStatement(std::string_view in) {
+StatusOr<StatementView> DecodeStatementView(std::string_view in) {
   if (in.size() < 1 + 8 || static_cast<uint8_t>(in[0]) != kRecordVersion) return Malformed();
-  Statement s;
+  StatementView s;
   in.remove_prefix(1);
   GetI64(&in, &s.added_at);
-  s.text = std::string(in);
+  s.text = in;
   return s;
+}
+
+StatusOr<Statement> DecodeStatement(std::string_view in) {
+  VAULT_ASSIGN_OR_RETURN(StatementView view, DecodeStatementView(in));
+  return Statement{std::string(view.text), view.added_at};
 }
 
 std::string EncodeState(const StateRecord& r) {
@@ -203,10 +208,9 @@ std::string EncodeMessage(const Message& m) {
   return out;
 }
 
-StatusOr<Message> DecodeMessage(std::string_view in, uint64_t seq) {
+StatusOr<MessageView> DecodeMessageView(std::string_view in) {
   if (in.size() < 2 || static_cast<uint8_t>(in[0]) != kRecordVersion) return Malformed();
-  Message m;
-  m.seq = seq;
+  MessageView m;
   switch (static_cast<From>(in[1])) {
     case From::kVisitor: m.from = "visitor"; break;
     case From::kAgent: m.from = "agent"; break;
@@ -214,12 +218,19 @@ StatusOr<Message> DecodeMessage(std::string_view in, uint64_t seq) {
     default: return Malformed();
   }
   in.remove_prefix(2);
-  std::string_view sent_at, text;
-  if (!GetLengthPrefixed(&in, &sent_at) || !GetLengthPrefixed(&in, &text) || !in.empty()) {
+  if (!GetLengthPrefixed(&in, &m.sent_at) || !GetLengthPrefixed(&in, &m.text) || !in.empty()) {
     return Malformed();
   }
-  m.sent_at = std::string(sent_at);
-  m.text = std::string(text);
+  return m;
+}
+
+StatusOr<Message> DecodeMessage(std::string_view in, uint64_t seq) {
+  VAULT_ASSIGN_OR_RETURN(MessageView view, DecodeMessageView(in));
+  Message m;
+  m.seq = seq;
+  m.from = std::string(view.from);
+  m.text = std::string(view.text);
+  m.sent_at = std::string(view.sent_at);
   return m;
 }
 

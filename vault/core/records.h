@@ -97,10 +97,24 @@ std::string EncodeMessage(const Message& m);  // seq lives in the key and AD
 // Its associated data is RecordAd(id, kStatement, seq) followed by n.
 std::string EncodeStatement(const Statement& s);
 StatusOr<Statement> DecodeStatement(std::string_view plain);
+// The same without copying: `text` points into `plain`.
+struct StatementView {
+  std::string_view text;
+  UnixMillis added_at = 0;
+};
+StatusOr<StatementView> DecodeStatementView(std::string_view plain);
 RecordAd StatementAd(std::string_view id, uint64_t seq, uint8_t n);
 // At most this many statements on one message.
 constexpr size_t kMaxStatementsPerMessage = 16;
 StatusOr<Message> DecodeMessage(std::string_view plain, uint64_t seq);
+// The same without copying: `sent_at` and `text` point into `plain`, and
+// `from` is a constant ("visitor", "agent" or "system").
+struct MessageView {
+  std::string_view from;
+  std::string_view text;
+  std::string_view sent_at;
+};
+StatusOr<MessageView> DecodeMessageView(std::string_view plain);
 
 }  // namespace vault
 

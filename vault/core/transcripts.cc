@@ -606,21 +606,58 @@ Status VaultImpl::StageClose(Loaded* t, UnixMillis closed_at, WriteBatch* batch)
   return Status::OK();
 }
 
+namespace {
+
+// A sink that keeps the whole page: GetTranscriptPage, the holds' export
+// and subject access answers hold their transcripts as values.
+class TranscriptCollector final : public TranscriptSink {
+ public:
+  explicit TranscriptCollector(Transcript* out) : out_(out) {}
+  void Begin(const TranscriptInfo& info, const Visitor& visitor) override {
+    out_->info = info;
+    out_->visitor = visitor;
+  }
+  void AddMessage(uint64_t seq, std::string_view from, std::string_view text,
+                  std::string_view sent_at) override {
+    Message& m = out_->messages.emplace_back();
+    m.seq = seq;
+    m.from = std::string(from);
+    m.text = std::string(text);
+    m.sent_at = std::string(sent_at);
+  }
+  void AddStatement(std::string_view text, UnixMillis added_at) override {
+    out_->messages.back().statements.push_back(Statement{std::string(text), added_at});
+  }
+  void End(std::optional<uint64_t> next_from_seq) override { out_->next_from_seq = next_from_seq; }
+
+ private:
+  Transcript* out_;
+};
+
+}  // namespace
+
 StatusOr<Transcript> VaultImpl::GetTranscript(const Caller& caller, std::string_view id) {
   return GetTranscriptPage(caller, id, MessageRange{});
 }
 
 StatusOr<Transcript> VaultImpl::GetTranscriptPage(const Caller& caller, std::string_view id,
                                                   const MessageRange& range) {
-  StatusOr<Transcript> result = DoGet(caller, id, range);
-  // Reads change nothing: the record can follow the read, and an audit
-  // failure discards what was read.
-  VAULT_RETURN_IF_ERROR(AuditOutcome(caller, "transcript.read", id, result.status()));
-  return result;
+  Transcript out;
+  TranscriptCollector collector(&out);
+  VAULT_RETURN_IF_ERROR(ReadTranscriptPage(caller, id, range, &collector));
+  return out;
 }
 
-StatusOr<Transcript> VaultImpl::DoGet(const Caller& caller, std::string_view id,
-                                      const MessageRange& range) {
+Status VaultImpl::ReadTranscriptPage(const Caller& caller, std::string_view id,
+                                     const MessageRange& range, TranscriptSink* sink) {
+  const Status result = DoGet(caller, id, range, sink);
+  // Reads change nothing: the record can follow the read, and an audit
+  // failure discards what was read.
+  return AuditOutcome(caller, "transcript.read", id, result);
+}
+
+Status VaultImpl::DoGet(const Caller& caller, std::string_view id, const MessageRange& range,
+                        TranscriptSink* sink) {
   if (!caller.Has(Role::kWriter) && !caller.Has(Role::kAgent)) return MayNotRead();
   std::string raw_id;
   if (!ParseId(id, &raw_id)) return NoSuchTranscript();
@@ -629,7 +666,7 @@ StatusOr<Transcript> VaultImpl::DoGet(const Caller& caller, std::string_view id,
   VAULT_ASSIGN_OR_RETURN(Loaded t, Load(id));
   if (!caller.MayRead(t.state.service)) return MayNotRead();
   if (t.state.restricted()) return Restricted();
-  return ReadRecords(id, t.raw_id, t.dek, t.state, range);
+  return ReadRecords(id, t.raw_id, t.dek, t.state, range, sink);
 }
 
 StatusOr<StateRecord> VaultImpl::OpenState(const std::string& raw_id, const SecretBytes& dek,
@@ -673,43 +710,54 @@ StatusOr<Transcript> VaultImpl::ReadRecords(std::string_view id, const std::stri
                                             const SecretBytes& dek, const StateRecord& state,
                                             const MessageRange& range) {
   Transcript out;
-  out.info.id = std::string(id);
-  out.info.service = state.service;
-  out.info.state = state.state;
-  out.info.created_at = state.created_at;
-  out.info.closed_at = state.closed_at;
-  out.info.last_activity = state.last_activity;
-  out.info.expires_at = state.expires_at;
-  out.info.message_count = state.message_count;
+  TranscriptCollector collector(&out);
+  VAULT_RETURN_IF_ERROR(ReadRecords(id, raw_id, dek, state, range, &collector));
+  return out;
+}
 
-  VAULT_ASSIGN_OR_RETURN(out.visitor, ReadVisitor(raw_id, dek));
+Status VaultImpl::ReadRecords(std::string_view id, const std::string& raw_id,
+                              const SecretBytes& dek, const StateRecord& state,
+                              const MessageRange& range, TranscriptSink* sink) {
+  TranscriptInfo info;
+  info.id = std::string(id);
+  info.service = state.service;
+  info.state = state.state;
+  info.created_at = state.created_at;
+  info.closed_at = state.closed_at;
+  info.last_activity = state.last_activity;
+  info.expires_at = state.expires_at;
+  info.message_count = state.message_count;
+  {
+    VAULT_ASSIGN_OR_RETURN(const Visitor visitor, ReadVisitor(raw_id, dek));
+    sink->Begin(info, visitor);
+  }
 
   const bool whole = range.from_seq == 0 && range.limit == 0;
-  if (whole || range.limit != 0) {
-    out.messages.reserve(whole ? state.message_count
-                               : std::min<uint64_t>(range.limit, state.message_count));
-  }
-  // Each record's plaintext in turn, in one buffer wiped at the end.
+  // Each record's plaintext in turn, in one buffer wiped at the end; the
+  // sink is given views into it.
   std::string plain;
   struct Wiper {
     std::string* s;
     ~Wiper() { aead::Wipe(s); }
   } wiper{&plain};
   Status inner;
+  uint64_t messages = 0;
+  std::optional<uint64_t> last_seq;
+  std::optional<uint64_t> next_from_seq;
   const auto visit = [&](std::string_view k, std::string_view v) {
     if (k.size() == kIdBytes + 9) {
       // A supplementary statement, right after the message it supplements.
       const uint64_t seq = GetU64(k.data() + kIdBytes);
-      if (out.messages.empty() || out.messages.back().seq != seq) {
+      if (last_seq != seq) {
         inner = Status::Corruption("a statement without its message");
         return false;
       }
       inner = aead::OpenInto(dek, v, StatementAd(raw_id, seq, static_cast<uint8_t>(k.back())),
                              &plain);
       if (!inner.ok()) return false;
-      auto statement = DecodeStatement(plain);
+      auto statement = DecodeStatementView(plain);
       if (!statement.ok()) { inner = statement.status(); return false; }
-      out.messages.back().statements.push_back(std::move(statement).value());
+      sink->AddStatement(statement->text, statement->added_at);
       return true;
     }
     if (k.size() != kIdBytes + 8) {
@@ -717,15 +765,17 @@ StatusOr<Transcript> VaultImpl::ReadRecords(std::string_view id, const std::stri
       return false;
     }
     const uint64_t seq = GetU64(k.data() + kIdBytes);
-    if (range.limit != 0 && out.messages.size() == range.limit) {
-      out.next_from_seq = seq;
+    if (range.limit != 0 && messages == range.limit) {
+      next_from_seq = seq;
       return false;
     }
     inner = aead::OpenInto(dek, v, RecordAd(raw_id, RecordKind::kMessage, seq), &plain);
     if (!inner.ok()) return false;
-    auto msg = DecodeMessage(plain, seq);
+    auto msg = DecodeMessageView(plain);
     if (!msg.ok()) { inner = msg.status(); return false; }
-    out.messages.push_back(std::move(msg).value());
+    sink->AddMessage(seq, msg->from, msg->text, msg->sent_at);
+    ++messages;
+    last_seq = seq;
     return true;
   };
   // Message keys are the id and a big-endian seq, a statement's one byte
@@ -736,11 +786,11 @@ StatusOr<Transcript> VaultImpl::ReadRecords(std::string_view id, const std::stri
                                                   MessageKey(raw_id, range.from_seq),
                                                   raw_id + std::string(10, '\xff'), visit));
   VAULT_RETURN_IF_ERROR(inner);
-  if (whole ? out.messages.size() != state.message_count
-            : out.messages.size() > state.message_count) {
+  if (whole ? messages != state.message_count : messages > state.message_count) {
     return Status::Corruption("the number of stored messages does not match the transcript state");
   }
-  return out;
+  sink->End(next_from_seq);
+  return Status::OK();
 }
 
 }  // namespace vault

@@ -61,6 +61,8 @@ class VaultImpl final : public Vault, private RetentionHost, private HoldHost {
   StatusOr<Transcript> GetTranscript(const Caller& caller, std::string_view id) override;
   StatusOr<Transcript> GetTranscriptPage(const Caller& caller, std::string_view id,
                                          const MessageRange& range) override;
+  Status ReadTranscriptPage(const Caller& caller, std::string_view id, const MessageRange& range,
+                            TranscriptSink* sink) override;
   StatusOr<HistoryPage> ListHistory(const Caller& caller, std::string_view id,
                                     const HistoryQuery& query) override;
   StatusOr<SubjectAccessAnswer> SubjectAccess(const Caller& caller,
@@ -181,12 +183,16 @@ class VaultImpl final : public Vault, private RetentionHost, private HoldHost {
   // Forgets (and wipes) the cached open transcripts of stripe `index`,
   // whose holder has it exclusively.
   void ForgetOpen(size_t index) NO_THREAD_SAFETY_ANALYSIS;
-  StatusOr<Transcript> DoGet(const Caller& caller, std::string_view id, const MessageRange& range);
+  Status DoGet(const Caller& caller, std::string_view id, const MessageRange& range,
+               TranscriptSink* sink);
   // The transcript's visitor and messages (those in `range`; all by
   // default), opened with its DEK.
   StatusOr<Transcript> ReadRecords(std::string_view id, const std::string& raw_id,
                                    const SecretBytes& dek, const StateRecord& state,
                                    const MessageRange& range = {});
+  // The same given to `sink` record by record.
+  Status ReadRecords(std::string_view id, const std::string& raw_id, const SecretBytes& dek,
+                     const StateRecord& state, const MessageRange& range, TranscriptSink* sink);
   StatusOr<StateRecord> ReadState(const std::string& raw_id, const SecretBytes& dek);
   // A transcript's sealed state or visitor record, opened with its DEK and
   // decoded (ReadState and ReadVisitor read it from the store first).

@@ -24,7 +24,6 @@ using wire::EncodeClosed;
 using wire::EncodeCreated;
 using wire::EncodeHealth;
 using wire::EncodeAuditRecords;
-using wire::EncodeTranscript;
 using wire::ParseCloseBody;
 using wire::ParseMessage;
 using wire::ParseNewTranscript;
@@ -394,9 +393,13 @@ HttpResponse Router::GetTranscript(const Caller& caller, std::string_view id,
                          "limit must be a number from 1 to " + std::to_string(kMaxMessagesPerPage));
   }
   const MessageRange range{*from, static_cast<size_t>(*limit)};  // limit 0 (absent): all
-  StatusOr<Transcript> transcript = vault_->GetTranscriptPage(caller, id, range);
-  if (!transcript.ok()) return ErrorResponse(transcript.status());
-  return JsonResponse(200, EncodeTranscript(*transcript));
+  // Written as it is read: no message is held decoded. On an error the
+  // writer wipes what it was given.
+  wire::TranscriptJson body;
+  if (Status status = vault_->ReadTranscriptPage(caller, id, range, &body); !status.ok()) {
+    return ErrorResponse(status);
+  }
+  return JsonResponse(200, body.Take());
 }
 
 HttpResponse Router::History(const Caller& caller, std::string_view id,

@@ -1,6 +1,8 @@
 #include "vault/wire/response_json.h"
 
 #include <boost/json.hpp>
+#include <algorithm>
+#include <cstring>
 
 #include "vault/common/time_format.h"
 #include "vault/wire/json_text.h"
@@ -91,62 +93,119 @@ std::string EncodeClosed(std::string_view id, UnixMillis expires_at) {
   return json::serialize(object);
 }
 
+namespace {
+
+// JSON text may take up to six bytes for one of a string's bytes (\u00xx)
+// and two quotes, a key and punctuation around it.
+size_t MostJsonBytes(std::string_view s) { return 6 * s.size() + 32; }
+
+}  // namespace
+
 std::string EncodeTranscript(const Transcript& transcript) {
   // Written directly: the same text as serialising EncodeTranscriptObject
-  // (the tests compare them), without the value tree (json_text.h).
-  const TranscriptInfo& info = transcript.info;
+  // (the tests compare them), without the value tree (json_text.h), into
+  // a string reserved once for the usual case of text with little to escape.
   size_t estimate = 512;
   for (const Message& message : transcript.messages) {
     estimate += 96 + message.from.size() + message.text.size() + message.sent_at.size();
     for (const Statement& st : message.statements) estimate += 64 + st.text.size();
   }
-  std::string out;
-  out.reserve(estimate);
-  JsonText w(&out);
-  w.BeginObject();
-  w.StringMember("id", info.id);
-  w.StringMember("service", info.service);
-  w.StringMember("state", TranscriptStateName(info.state));
-  w.StringMember("created_at", FormatRfc3339(info.created_at));
-  if (info.state == TranscriptState::kClosed) {
-    w.StringMember("closed_at", FormatRfc3339(info.closed_at));
-  }
-  w.StringMember("last_activity", FormatRfc3339(info.last_activity));
-  w.StringMember("expires_at", FormatRfc3339(info.expires_at));
-  w.UintMember("message_count", info.message_count);
-  w.Key("visitor");
-  w.BeginObject();
+  TranscriptJson json;
+  json.Reserve(estimate);
+  SendTranscript(transcript, &json);
+  return json.Take();
+}
+
+TranscriptJson::~TranscriptJson() {
+  out_.resize(out_.capacity());
+  explicit_bzero(out_.data(), out_.size());
+}
+
+void TranscriptJson::Room(size_t more) {
+  const size_t need = out_.size() + more;
+  room_ = out_.capacity();
+  if (need <= room_) return;
+  std::string bigger;
+  bigger.reserve(std::max(need, 2 * out_.capacity()));
+  bigger.append(out_);
+  // The string's own growth would free the text so far as it is.
+  out_.resize(out_.capacity());
+  explicit_bzero(out_.data(), out_.size());
+  out_.swap(bigger);  // w_ writes to out_, which is still this object
+  room_ = out_.capacity();
+}
+
+void TranscriptJson::Begin(const TranscriptInfo& info, const Visitor& visitor) {
+  size_t room = 512 + MostJsonBytes(info.id) + MostJsonBytes(info.service);
   for (const VisitorField& field : kVisitorFields) {
-    const std::optional<std::string>& value = transcript.visitor.*field.member;
+    const std::optional<std::string>& value = visitor.*field.member;
+    if (value.has_value()) room += MostJsonBytes(*value);
+  }
+  Room(room);
+  w_.BeginObject();
+  w_.StringMember("id", info.id);
+  w_.StringMember("service", info.service);
+  w_.StringMember("state", TranscriptStateName(info.state));
+  w_.StringMember("created_at", FormatRfc3339(info.created_at));
+  if (info.state == TranscriptState::kClosed) {
+    w_.StringMember("closed_at", FormatRfc3339(info.closed_at));
+  }
+  w_.StringMember("last_activity", FormatRfc3339(info.last_activity));
+  w_.StringMember("expires_at", FormatRfc3339(info.expires_at));
+  w_.UintMember("message_count", info.message_count);
+  w_.Key("visitor");
+  w_.BeginObject();
+  for (const VisitorField& field : kVisitorFields) {
+    const std::optional<std::string>& value = visitor.*field.member;
     if (!value.has_value()) continue;
-    w.StringMember(field.key, *value);
+    w_.StringMember(field.key, *value);
   }
-  w.EndObject();
-  w.Key("messages");
-  w.BeginArray();
-  for (const Message& message : transcript.messages) {
-    w.BeginObject();
-    w.UintMember("seq", message.seq);
-    w.StringMember("from", message.from);
-    w.StringMember("text", message.text);
-    w.StringMember("sent_at", message.sent_at);
-    if (!message.statements.empty()) {
-      w.Key("statements");
-      w.BeginArray();
-      for (const Statement& st : message.statements) {
-        w.BeginObject();
-        w.StringMember("text", st.text);
-        w.StringMember("added_at", FormatRfc3339(st.added_at));
-        w.EndObject();
-      }
-      w.EndArray();
-    }
-    w.EndObject();
+  w_.EndObject();
+  w_.Key("messages");
+  w_.BeginArray();
+  Fitted();
+}
+
+void TranscriptJson::CloseMessage() {
+  if (statements_open_) w_.EndArray();
+  if (message_open_) w_.EndObject();
+  message_open_ = statements_open_ = false;
+}
+
+void TranscriptJson::AddMessage(uint64_t seq, std::string_view from, std::string_view text,
+                                std::string_view sent_at) {
+  Room(128 + MostJsonBytes(from) + MostJsonBytes(text) + MostJsonBytes(sent_at));
+  CloseMessage();
+  w_.BeginObject();
+  w_.UintMember("seq", seq);
+  w_.StringMember("from", from);
+  w_.StringMember("text", text);
+  w_.StringMember("sent_at", sent_at);
+  message_open_ = true;
+  Fitted();
+}
+
+void TranscriptJson::AddStatement(std::string_view text, UnixMillis added_at) {
+  Room(128 + MostJsonBytes(text));
+  if (!statements_open_) {
+    w_.Key("statements");
+    w_.BeginArray();
+    statements_open_ = true;
   }
-  w.EndArray();
-  if (transcript.next_from_seq.has_value()) w.UintMember("next_from_seq", *transcript.next_from_seq);
-  w.EndObject();
-  return out;
+  w_.BeginObject();
+  w_.StringMember("text", text);
+  w_.StringMember("added_at", FormatRfc3339(added_at));
+  w_.EndObject();
+  Fitted();
+}
+
+void TranscriptJson::End(std::optional<uint64_t> next_from_seq) {
+  Room(96);
+  CloseMessage();
+  w_.EndArray();
+  if (next_from_seq.has_value()) w_.UintMember("next_from_seq", *next_from_seq);
+  w_.EndObject();
+  Fitted();
 }
 
 json::object EncodeTranscriptObject(const Transcript& transcript) {

@@ -23,6 +23,7 @@
 #define VAULT_WIRE_RESPONSE_JSON_H_
 
 #include <boost/json/object.hpp>
+#include <cassert>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -31,6 +32,7 @@
 #include "vault/clock.h"
 #include "vault/status.h"
 #include "vault/types.h"
+#include "vault/wire/json_text.h"
 
 namespace vault::wire {
 
@@ -42,6 +44,41 @@ std::string EncodeAppendedBatch(const std::vector<Message>& messages,
                                 const std::vector<AppendOutcome>& outcomes);
 std::string EncodeClosed(std::string_view id, UnixMillis expires_at);
 std::string EncodeTranscript(const Transcript& transcript);
+// The same text written as a read gives the transcript, record by record
+// (Vault::ReadTranscriptPage), so that no message is held decoded. The
+// text holds plaintext: the buffer it leaves when it grows is wiped first,
+// and what is not taken is wiped when the writer goes.
+class TranscriptJson final : public TranscriptSink {
+ public:
+  TranscriptJson() : w_(&out_) {}
+  ~TranscriptJson() override;
+  TranscriptJson(const TranscriptJson&) = delete;
+  TranscriptJson& operator=(const TranscriptJson&) = delete;
+
+  // Room for `bytes` in all, so that a writer told the size grows once.
+  void Reserve(size_t bytes) { Room(bytes > out_.size() ? bytes - out_.size() : 0); }
+  void Begin(const TranscriptInfo& info, const Visitor& visitor) override;
+  void AddMessage(uint64_t seq, std::string_view from, std::string_view text,
+                  std::string_view sent_at) override;
+  void AddStatement(std::string_view text, UnixMillis added_at) override;
+  void End(std::optional<uint64_t> next_from_seq) override;
+  // The text, after End; the writer is empty after.
+  std::string Take() { return std::move(out_); }
+
+ private:
+  // Makes room for `more` bytes beyond the text's end.
+  void Room(size_t more);
+  // Asserts that a record's text fitted the room made for it: the string
+  // did not grow (and free its text unwiped) on its own.
+  void Fitted() const { assert(out_.capacity() == room_); }
+  void CloseMessage();
+
+  std::string out_;
+  size_t room_ = 0;  // out_'s capacity after the last Room
+  JsonText w_;
+  bool message_open_ = false;
+  bool statements_open_ = false;
+};
 // {"transcripts": [{id, state, created_at?, closed_at?, expires_at?, held_at?,
 // message_count?, matched}], "next"?}: GET /v1/transcripts/{id}/history.
 std::string EncodeHistoryPage(const HistoryPage& page);
