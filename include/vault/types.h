@@ -134,8 +134,9 @@ struct Transcript {
 class TranscriptSink {
  public:
   virtual ~TranscriptSink() = default;
-  // First, once: the transcript's state and visitor.
-  virtual void Begin(const TranscriptInfo& info, const Visitor& visitor) = 0;
+  // First, once: the transcript's state and visitor, and how many messages
+  // the page has at most (a writer may size its output by it).
+  virtual void Begin(const TranscriptInfo& info, const Visitor& visitor, size_t messages) = 0;
   // Each message of the page, in ascending seq.
   virtual void AddMessage(uint64_t seq, std::string_view from, std::string_view text,
                           std::string_view sent_at) = 0;
@@ -147,7 +148,7 @@ class TranscriptSink {
 
 // Feeds `transcript` to `sink`, as a read of it would.
 inline void SendTranscript(const Transcript& transcript, TranscriptSink* sink) {
-  sink->Begin(transcript.info, transcript.visitor);
+  sink->Begin(transcript.info, transcript.visitor, transcript.messages.size());
   for (const Message& m : transcript.messages) {
     sink->AddMessage(m.seq, m.from, m.text, m.sent_at);
     for (const Statement& st : m.statements) sink->AddStatement(st.text, st.added_at);

@@ -6,6 +6,7 @@
 // Corruption, audited as such.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -19,7 +20,8 @@ namespace {
 // Every call as a line of text, so that two reads compare as two vectors.
 class RecordingSink final : public TranscriptSink {
  public:
-  void Begin(const TranscriptInfo& info, const Visitor& visitor) override {
+  void Begin(const TranscriptInfo& info, const Visitor& visitor, size_t messages) override {
+    bound = messages;
     lines.push_back("begin " + info.id + " " + info.service + " " +
                     std::to_string(info.message_count) + " " + visitor.name.value_or("-") + " " +
                     visitor.ip.value_or("-"));
@@ -36,6 +38,7 @@ class RecordingSink final : public TranscriptSink {
     lines.push_back("end " + (next_from_seq ? std::to_string(*next_from_seq) : "-"));
   }
   std::vector<std::string> lines;
+  size_t bound = 0;  // the most messages Begin was told to expect
 };
 
 class TranscriptSinkTest : public RightsFixture {
@@ -102,6 +105,7 @@ TEST_F(TranscriptSinkTest, EveryPageIsWhatWasWrittenAndWhatGetTranscriptPageRetu
   ASSERT_TRUE(vault_->ReadTranscriptPage(caller_, id_, MessageRange{}, &whole).ok());
   EXPECT_EQ(whole.lines, Model(MessageRange{}));
   EXPECT_EQ(whole.lines, Returned(MessageRange{}));
+  EXPECT_EQ(whole.bound, 23u);
   // 1 begin, 23 messages, 4 statements, 1 end.
   ASSERT_EQ(whole.lines.size(), 1u + 23 + 4 + 1);
   EXPECT_EQ(whole.lines[1].substr(0, 10), "message 0 ");
@@ -115,6 +119,8 @@ TEST_F(TranscriptSinkTest, EveryPageIsWhatWasWrittenAndWhatGetTranscriptPageRetu
       ASSERT_TRUE(vault_->ReadTranscriptPage(caller_, id_, range, &page).ok());
       EXPECT_EQ(page.lines, Model(range)) << "from " << from << " limit " << limit;
       EXPECT_EQ(page.lines, Returned(range)) << "from " << from << " limit " << limit;
+      // At most the limit and the transcript's count: a writer sizes by it.
+      EXPECT_EQ(page.bound, std::min<size_t>(limit, 23)) << "from " << from << " limit " << limit;
     }
   }
   // A page that ends before the last message says where the next starts.

@@ -613,7 +613,7 @@ namespace {
 class TranscriptCollector final : public TranscriptSink {
  public:
   explicit TranscriptCollector(Transcript* out) : out_(out) {}
-  void Begin(const TranscriptInfo& info, const Visitor& visitor) override {
+  void Begin(const TranscriptInfo& info, const Visitor& visitor, size_t) override {
     out_->info = info;
     out_->visitor = visitor;
   }
@@ -727,12 +727,13 @@ Status VaultImpl::ReadRecords(std::string_view id, const std::string& raw_id,
   info.last_activity = state.last_activity;
   info.expires_at = state.expires_at;
   info.message_count = state.message_count;
+  const bool whole = range.from_seq == 0 && range.limit == 0;
   {
     VAULT_ASSIGN_OR_RETURN(const Visitor visitor, ReadVisitor(raw_id, dek));
-    sink->Begin(info, visitor);
+    const uint64_t most = range.limit == 0 ? state.message_count
+                                           : std::min<uint64_t>(range.limit, state.message_count);
+    sink->Begin(info, visitor, static_cast<size_t>(most));
   }
-
-  const bool whole = range.from_seq == 0 && range.limit == 0;
   // Each record's plaintext in turn, in one buffer wiped at the end; the
   // sink is given views into it.
   std::string plain;

@@ -99,6 +99,13 @@ namespace {
 // and two quotes, a key and punctuation around it.
 size_t MostJsonBytes(std::string_view s) { return 6 * s.size() + 32; }
 
+// The most a first message's size sets aside for the rest of the page;
+// past it the text grows by half at a time.
+constexpr size_t kMostForeseen = 16 << 20;
+
+// Wipes the text (an append-only string never wrote past its size).
+void WipeText(std::string* s) { explicit_bzero(s->data(), s->size()); }
+
 }  // namespace
 
 std::string EncodeTranscript(const Transcript& transcript) {
@@ -116,26 +123,23 @@ std::string EncodeTranscript(const Transcript& transcript) {
   return json.Take();
 }
 
-TranscriptJson::~TranscriptJson() {
-  out_.resize(out_.capacity());
-  explicit_bzero(out_.data(), out_.size());
-}
+TranscriptJson::~TranscriptJson() { WipeText(&out_); }
 
 void TranscriptJson::Room(size_t more) {
   const size_t need = out_.size() + more;
   room_ = out_.capacity();
   if (need <= room_) return;
   std::string bigger;
-  bigger.reserve(std::max(need, 2 * out_.capacity()));
+  bigger.reserve(std::max(need, room_ + room_ / 2));
   bigger.append(out_);
   // The string's own growth would free the text so far as it is.
-  out_.resize(out_.capacity());
-  explicit_bzero(out_.data(), out_.size());
+  WipeText(&out_);
   out_.swap(bigger);  // w_ writes to out_, which is still this object
   room_ = out_.capacity();
 }
 
-void TranscriptJson::Begin(const TranscriptInfo& info, const Visitor& visitor) {
+void TranscriptJson::Begin(const TranscriptInfo& info, const Visitor& visitor, size_t messages) {
+  messages_ = messages;
   size_t room = 512 + MostJsonBytes(info.id) + MostJsonBytes(info.service);
   for (const VisitorField& field : kVisitorFields) {
     const std::optional<std::string>& value = visitor.*field.member;
@@ -174,7 +178,15 @@ void TranscriptJson::CloseMessage() {
 
 void TranscriptJson::AddMessage(uint64_t seq, std::string_view from, std::string_view text,
                                 std::string_view sent_at) {
-  Room(128 + MostJsonBytes(from) + MostJsonBytes(text) + MostJsonBytes(sent_at));
+  size_t room = 128 + MostJsonBytes(from) + MostJsonBytes(text) + MostJsonBytes(sent_at);
+  if (given_++ == 0 && messages_ > 1) {
+    // Room for the rest of the page as if its messages were the size of
+    // this one, so that a page of like messages is written into one
+    // string grown once.
+    const size_t usual = 96 + from.size() + text.size() + sent_at.size();
+    room += std::min(kMostForeseen / usual, messages_ - 1) * usual;
+  }
+  Room(room);
   CloseMessage();
   w_.BeginObject();
   w_.UintMember("seq", seq);

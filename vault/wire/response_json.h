@@ -57,7 +57,7 @@ class TranscriptJson final : public TranscriptSink {
 
   // Room for `bytes` in all, so that a writer told the size grows once.
   void Reserve(size_t bytes) { Room(bytes > out_.size() ? bytes - out_.size() : 0); }
-  void Begin(const TranscriptInfo& info, const Visitor& visitor) override;
+  void Begin(const TranscriptInfo& info, const Visitor& visitor, size_t messages) override;
   void AddMessage(uint64_t seq, std::string_view from, std::string_view text,
                   std::string_view sent_at) override;
   void AddStatement(std::string_view text, UnixMillis added_at) override;
@@ -78,6 +78,8 @@ class TranscriptJson final : public TranscriptSink {
   JsonText w_;
   bool message_open_ = false;
   bool statements_open_ = false;
+  size_t messages_ = 0;  // the most Begin was told to expect
+  size_t given_ = 0;
 };
 // {"transcripts": [{id, state, created_at?, closed_at?, expires_at?, held_at?,
 // message_count?, matched}], "next"?}: GET /v1/transcripts/{id}/history.
