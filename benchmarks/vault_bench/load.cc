@@ -182,7 +182,7 @@ std::vector<std::string> PrepareVisitor(const std::string& socket, const std::st
 }
 
 // The messages of a transcript's JSON: every message object, and nothing
-// else in it, starts with {"seq": (wire::EncodeTranscript). A text holding
+// else in it, starts with {"seq": (wire::TranscriptJson). A text holding
 // that string has its quote escaped, so it never counts.
 static size_t CountMessages(std::string_view body) {
   if (!body.empty() && body.back() == '\n') body.remove_suffix(1);  // vaultd ends JSON with one

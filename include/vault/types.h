@@ -156,7 +156,6 @@ inline void SendTranscript(const Transcript& transcript, TranscriptSink* sink) {
   sink->End(transcript.next_from_seq);
 }
 
-
 // A subject access request (docs/subject-access.md): the visitor's
 // identifiers as they gave them. At least one; each must normalise
 // (vault/index/identifiers.h). `services` narrows the search to some of the

@@ -142,14 +142,22 @@ TEST_F(TranscriptSinkTest, EachReadIsAuditedAndARefusedOneGivesNothing) {
   EXPECT_EQ(unknown.code(), Status::Code::kNotFound) << unknown.ToString();
   const Status no_role = vault_->ReadTranscriptPage(Auditor(), id_, MessageRange{}, &refused);
   EXPECT_FALSE(no_role.ok());
+  // Restricted at its visitor's request: refused to every reader.
+  const std::string restricted = ClosedFor(V("sam-1"), "a restricted chat");
+  ASSERT_TRUE(Restrict(Q("sam-1")).ok());
+  const size_t before_restricted = AuditPayloads("transcript.read").size();
+  const Status held_back = vault_->ReadTranscriptPage(caller_, restricted, {}, &refused);
+  EXPECT_EQ(held_back.reason(), "restricted") << held_back.ToString();
   EXPECT_TRUE(refused.lines.empty());
 
   const std::vector<boost::json::object> reads = AuditPayloads("transcript.read");
-  ASSERT_EQ(reads.size(), before + 4);
+  ASSERT_EQ(before_restricted, before + 4);
+  ASSERT_EQ(reads.size(), before + 5);
   EXPECT_EQ(reads[before].at("outcome").as_string(), "ok");
   EXPECT_EQ(reads[before + 1].at("outcome").as_string(), "service_forbidden");
   EXPECT_EQ(reads[before + 2].at("outcome").as_string(), "not_found");
   EXPECT_NE(reads[before + 3].at("outcome").as_string(), "ok");
+  EXPECT_EQ(reads[before + 4].at("outcome").as_string(), "restricted");
 }
 
 TEST_F(TranscriptSinkTest, ACorruptRecordEndsTheReadAsCorruptionAndIsAudited) {
@@ -174,6 +182,23 @@ TEST_F(TranscriptSinkTest, ACorruptRecordEndsTheReadAsCorruptionAndIsAudited) {
   }
   EXPECT_EQ(AuditPayloads("transcript.read").back().at("outcome").as_string(),
             OutcomeOf(Status::Corruption("x")));
+}
+
+TEST_F(TranscriptSinkTest, AStatementWithoutItsMessageIsCorruption) {
+  // A statement's key (its message's key and one byte more) for a seq with
+  // no message: found right after message seqs_[11], before it is opened.
+  const uint64_t seq = seqs_[11] + 1;
+  ASSERT_NE(seq, seqs_[12]);
+  WriteBatch batch;
+  batch.Put(Column::kMessages, MessageKey(RawId(id_), seq) + std::string(1, '\0'), "sealed");
+  ASSERT_TRUE(vault_->store()->Write(&batch).ok());
+
+  RecordingSink sink;
+  const Status read = vault_->ReadTranscriptPage(caller_, id_, MessageRange{}, &sink);
+  EXPECT_EQ(read.code(), Status::Code::kCorruption) << read.ToString();
+  EXPECT_NE(read.ToString().find("a statement without its message"), std::string::npos)
+      << read.ToString();
+  EXPECT_NE(sink.lines.back().substr(0, 3), "end");
 }
 
 }  // namespace

@@ -168,8 +168,9 @@ TEST(JsonTextTest, TranscriptEncodingIsTheSerialisedObject) {
   }
 }
 
-// Given record by record with no size known in advance, as a read gives
-// it: the text grows many times over and is still the serialised object.
+// Given record by record, as a read gives it, with messages of many sizes
+// (so the room the first one sets aside is often not enough): the text
+// grows many times over and is still the serialised object.
 TEST(JsonTextTest, TranscriptWrittenAsReadIsTheSerialisedObject) {
   std::mt19937_64 rng(20261207);
   for (int round = 0; round < 200; ++round) {
@@ -178,12 +179,13 @@ TEST(JsonTextTest, TranscriptWrittenAsReadIsTheSerialisedObject) {
     SendTranscript(t, &writer);
     const std::string text = writer.Take();
     ASSERT_EQ(text, json::serialize(EncodeTranscriptObject(t))) << "round " << round;
-    EXPECT_TRUE(writer.Take().empty());
   }
 }
 
 // Every byte of every string escaped to its longest form (\u00xx): the
-// room made before each record is enough, and the text is the same.
+// text is the same, and (asserted inside TranscriptJson, in builds with
+// assertions: the sanitizer builds) the room made before each record was
+// enough, so the string never grew on its own and freed text unwiped.
 TEST(JsonTextTest, TranscriptOfControlCharactersOnly) {
   Transcript t;
   t.info.id = std::string(32, '\x01');

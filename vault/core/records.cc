@@ -73,11 +73,6 @@ StatusOr<StatementView> DecodeStatementView(std::string_view in) {
   return s;
 }
 
-StatusOr<Statement> DecodeStatement(std::string_view in) {
-  VAULT_ASSIGN_OR_RETURN(StatementView view, DecodeStatementView(in));
-  return Statement{std::string(view.text), view.added_at};
-}
-
 std::string EncodeState(const StateRecord& r) {
   std::string out;
   // Every field below, so that the encoding grows its string once.

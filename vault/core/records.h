@@ -96,8 +96,7 @@ std::string EncodeMessage(const Message& m);  // seq lives in the key and AD
 // A supplementary statement (kind kStatement): version, added_at, text.
 // Its associated data is RecordAd(id, kStatement, seq) followed by n.
 std::string EncodeStatement(const Statement& s);
-StatusOr<Statement> DecodeStatement(std::string_view plain);
-// The same without copying: `text` points into `plain`.
+// A statement's text (a view into `plain`) and when it was added.
 struct StatementView {
   std::string_view text;
   UnixMillis added_at = 0;

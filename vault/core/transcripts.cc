@@ -613,9 +613,11 @@ namespace {
 class TranscriptCollector final : public TranscriptSink {
  public:
   explicit TranscriptCollector(Transcript* out) : out_(out) {}
-  void Begin(const TranscriptInfo& info, const Visitor& visitor, size_t) override {
+  void Begin(const TranscriptInfo& info, const Visitor& visitor, size_t messages) override {
     out_->info = info;
     out_->visitor = visitor;
+    // At most a page's worth at first: the count comes from a stored state.
+    out_->messages.reserve(std::min<size_t>(messages, 1000));
   }
   void AddMessage(uint64_t seq, std::string_view from, std::string_view text,
                   std::string_view sent_at) override {

@@ -101,7 +101,7 @@ size_t MostJsonBytes(std::string_view s) { return 6 * s.size() + 32; }
 
 // The most a first message's size sets aside for the rest of the page;
 // past it the text grows by half at a time.
-constexpr size_t kMostForeseen = 16 << 20;
+constexpr size_t kMostForeseen = 4 << 20;
 
 // Wipes the text (an append-only string never wrote past its size).
 void WipeText(std::string* s) { explicit_bzero(s->data(), s->size()); }
@@ -110,15 +110,8 @@ void WipeText(std::string* s) { explicit_bzero(s->data(), s->size()); }
 
 std::string EncodeTranscript(const Transcript& transcript) {
   // Written directly: the same text as serialising EncodeTranscriptObject
-  // (the tests compare them), without the value tree (json_text.h), into
-  // a string reserved once for the usual case of text with little to escape.
-  size_t estimate = 512;
-  for (const Message& message : transcript.messages) {
-    estimate += 96 + message.from.size() + message.text.size() + message.sent_at.size();
-    for (const Statement& st : message.statements) estimate += 64 + st.text.size();
-  }
+  // (the tests compare them), without the value tree (json_text.h).
   TranscriptJson json;
-  json.Reserve(estimate);
   SendTranscript(transcript, &json);
   return json.Take();
 }
@@ -212,6 +205,7 @@ void TranscriptJson::AddStatement(std::string_view text, UnixMillis added_at) {
 }
 
 void TranscriptJson::End(std::optional<uint64_t> next_from_seq) {
+  // At most 41 bytes, and room for the line break JsonResponse adds.
   Room(96);
   CloseMessage();
   w_.EndArray();

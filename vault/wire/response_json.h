@@ -55,8 +55,6 @@ class TranscriptJson final : public TranscriptSink {
   TranscriptJson(const TranscriptJson&) = delete;
   TranscriptJson& operator=(const TranscriptJson&) = delete;
 
-  // Room for `bytes` in all, so that a writer told the size grows once.
-  void Reserve(size_t bytes) { Room(bytes > out_.size() ? bytes - out_.size() : 0); }
   void Begin(const TranscriptInfo& info, const Visitor& visitor, size_t messages) override;
   void AddMessage(uint64_t seq, std::string_view from, std::string_view text,
                   std::string_view sent_at) override;
