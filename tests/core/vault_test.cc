@@ -42,6 +42,29 @@ TEST_F(VaultTest, AppendIsIdempotentOnSeq) {
   EXPECT_EQ(t->info.message_count, 1u);
 }
 
+// A retry is the same message in every field: the same text from another
+// sender, or sent at another time, is a conflict, before and after a restart.
+TEST_F(VaultTest, ARetryDifferingInSenderOrTimeIsAConflict) {
+  const std::string id = Create();
+  ASSERT_EQ(*vault_->AppendMessage(caller_, id, Msg(1, "same text")), AppendOutcome::kStored);
+  for (int round = 0; round < 2; ++round) {
+    auto other_sender = vault_->AppendMessage(caller_, id, Msg(1, "same text", "agent"));
+    EXPECT_EQ(other_sender.status().reason(), "seq_conflict") << other_sender.status().ToString();
+    Message later = Msg(1, "same text");
+    later.sent_at = "2026-11-22T10:00:01Z";
+    auto other_time = vault_->AppendMessage(caller_, id, later);
+    EXPECT_EQ(other_time.status().reason(), "seq_conflict") << other_time.status().ToString();
+    auto retry = vault_->AppendMessage(caller_, id, Msg(1, "same text"));
+    ASSERT_TRUE(retry.ok()) << retry.status().ToString();
+    EXPECT_EQ(*retry, AppendOutcome::kDuplicate);
+    Reopen();
+  }
+  auto t = vault_->GetTranscript(caller_, id);
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  ASSERT_EQ(t->messages.size(), 1u);
+  EXPECT_EQ(t->messages[0], Msg(1, "same text"));
+}
+
 // Appends look for a stored message only below the transcript's seq bound
 // (records.h). Retries and conflicts must still be found whatever order the
 // seqs come in, across a restart too: checked against a model.

@@ -219,14 +219,4 @@ StatusOr<MessageView> DecodeMessageView(std::string_view in) {
   return m;
 }
 
-StatusOr<Message> DecodeMessage(std::string_view in, uint64_t seq) {
-  VAULT_ASSIGN_OR_RETURN(MessageView view, DecodeMessageView(in));
-  Message m;
-  m.seq = seq;
-  m.from = std::string(view.from);
-  m.text = std::string(view.text);
-  m.sent_at = std::string(view.sent_at);
-  return m;
-}
-
 }  // namespace vault

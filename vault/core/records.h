@@ -105,9 +105,9 @@ StatusOr<StatementView> DecodeStatementView(std::string_view plain);
 RecordAd StatementAd(std::string_view id, uint64_t seq, uint8_t n);
 // At most this many statements on one message.
 constexpr size_t kMaxStatementsPerMessage = 16;
-StatusOr<Message> DecodeMessage(std::string_view plain, uint64_t seq);
-// The same without copying: `sent_at` and `text` point into `plain`, and
-// `from` is a constant ("visitor", "agent" or "system").
+// A message record's fields: `sent_at` and `text` point into `plain`, and
+// `from` is a constant ("visitor", "agent" or "system"); its seq is in the
+// key and the associated data.
 struct MessageView {
   std::string_view from;
   std::string_view text;

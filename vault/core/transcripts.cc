@@ -350,11 +350,15 @@ StatusOr<AppendOutcome> VaultImpl::DoAppend(const Caller& caller, std::string_vi
 Status VaultImpl::CheckStored(const Loaded& t, const Message& m) {
   VAULT_ASSIGN_OR_RETURN(std::string existing,
                          store_->Get(Column::kMessages, MessageKey(t.raw_id, m.seq)));
-  VAULT_ASSIGN_OR_RETURN(
-      std::string plain,
-      aead::Open(t.dek, existing, RecordAd(t.raw_id, RecordKind::kMessage, m.seq)));
-  VAULT_ASSIGN_OR_RETURN(Message stored, DecodeMessage(plain, m.seq));
-  if (stored == m) return Status::OK();
+  std::string plain;
+  const aead::WipeOnExit wipe(&plain);
+  VAULT_RETURN_IF_ERROR(
+      aead::OpenInto(t.dek, existing, RecordAd(t.raw_id, RecordKind::kMessage, m.seq), &plain));
+  VAULT_ASSIGN_OR_RETURN(const MessageView stored, DecodeMessageView(plain));
+  // A message to append has no statements: the fields are all it is.
+  if (stored.from == m.from && stored.text == m.text && stored.sent_at == m.sent_at) {
+    return Status::OK();
+  }
   return Status::AlreadyExists("a different message is already stored with this seq",
                                "seq_conflict");
 }
@@ -739,10 +743,7 @@ Status VaultImpl::ReadRecords(std::string_view id, const std::string& raw_id,
   // Each record's plaintext in turn, in one buffer wiped at the end; the
   // sink is given views into it.
   std::string plain;
-  struct Wiper {
-    std::string* s;
-    ~Wiper() { aead::Wipe(s); }
-  } wiper{&plain};
+  const aead::WipeOnExit wipe(&plain);
   Status inner;
   uint64_t messages = 0;
   std::optional<uint64_t> last_seq;

@@ -38,6 +38,17 @@ Status OpenInto(const SecretBytes& key, std::string_view sealed, std::string_vie
                 std::string* plain);
 // Wipes every byte *s can hold (its whole capacity) and empties it.
 void Wipe(std::string* s);
+// Wipes *s (Wipe) when it goes out of scope: a buffer OpenInto fills.
+class WipeOnExit {
+ public:
+  explicit WipeOnExit(std::string* s) : s_(s) {}
+  ~WipeOnExit() { Wipe(s_); }
+  WipeOnExit(const WipeOnExit&) = delete;
+  WipeOnExit& operator=(const WipeOnExit&) = delete;
+
+ private:
+  std::string* s_;
+};
 // Opens into guarded memory (for wrapped keys).
 StatusOr<SecretBytes> OpenSecret(const SecretBytes& key, std::string_view sealed,
                                  std::string_view ad);
