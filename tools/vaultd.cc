@@ -127,7 +127,10 @@ po::options_description FileOptions() {
                                 "(default 2)")
       ("malloc-mmap-threshold", text(), "blocks of at least this many bytes are mapped alone and "
                                         "returned to the kernel when freed; 0: glibc's sliding "
-                                        "threshold (default 131072)");
+                                        "threshold (default 131072)")
+      ("malloc-trim-threshold", text(), "free bytes kept at the top of each malloc arena rather "
+                                        "than given back to the kernel at once; 0: glibc's "
+                                        "default (default 4194304)");
   // clang-format on
   po::options_description access(
       "Access (section [access] of the config file; each key may repeat).\n"
@@ -335,6 +338,8 @@ Config BuildConfig(const Values& values) {
   m.arenas = CountOption(values, "malloc-arenas", m.arenas, 0, 1024);
   m.mmap_threshold =
       CountOption(values, "malloc-mmap-threshold", m.mmap_threshold, 0, vault::kMaxMmapThreshold);
+  m.trim_threshold = CountOption(values, "malloc-trim-threshold", m.trim_threshold, 0,
+                                 vault::kMaxTrimThreshold);
 
   // Grants are resolved to ids once, at start-up; a renamed user keeps its id.
   const vault::NameResolver names = vault::NameResolver::System();

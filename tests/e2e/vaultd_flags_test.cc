@@ -126,9 +126,10 @@ TEST(VaultdFlagsTest, InvalidStorageReservesAreNamed) {
 }
 
 TEST(VaultdFlagsTest, InvalidMallocSettingsAreNamed) {
-  // 0 is allowed for both (glibc's own default); past the caps is not.
+  // 0 is allowed for each (glibc's own default); past the caps is not.
   for (const auto& [flag, over] : {std::pair{"--malloc-arenas", "1025"},
-                                   std::pair{"--malloc-mmap-threshold", "33554433"}}) {
+                                   std::pair{"--malloc-mmap-threshold", "33554433"},
+                                   std::pair{"--malloc-trim-threshold", "1073741825"}}) {
     for (const char* value : {"-5", "ten", "12abc", "", over}) {
       const RunResult result = RunVaultd({flag, value});
       EXPECT_EQ(result.exit_status, 2) << flag << " " << value << ": " << result.output;

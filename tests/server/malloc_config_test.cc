@@ -6,6 +6,7 @@
 #include "vault/server/malloc_config.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstdlib>
@@ -25,6 +26,40 @@ uint64_t RssKib() {
     if (line.rfind("VmRSS:", 0) == 0) return std::strtoull(line.c_str() + 6, nullptr, 10);
   }
   return 0;
+}
+
+// The top of the main thread's arena is the program break. Blocks of
+// 4,000 bytes skip the per-thread cache, so freeing them in order merges
+// them into the top at once, as a freed reply does. Returns how far the
+// break fell when they were freed.
+uintptr_t BreakFallAfterFreeingTwoMiB() {
+  constexpr size_t kBlocks = 512;
+  std::vector<char*> blocks;
+  blocks.reserve(kBlocks);
+  for (size_t i = 0; i < kBlocks; ++i) {
+    char* block = static_cast<char*>(std::malloc(4000));
+    for (size_t j = 0; j < 4000; j += 64) block[j] = 1;
+    blocks.push_back(block);
+  }
+  const uintptr_t peak = reinterpret_cast<uintptr_t>(sbrk(0));
+  for (char* block : blocks) std::free(block);
+  return peak - reinterpret_cast<uintptr_t>(sbrk(0));
+}
+
+// First in this file: it needs a heap that earlier tests have not left
+// free chunks in (ctest runs each test in a process of its own anyway).
+// The default keeps 4 MiB free at the top, so a reply's worth of memory
+// freed and taken again costs no brk and no page faults; the glibc default
+// that a fixed mmap threshold leaves (128 KiB) gives it back at once.
+TEST(ApplyMallocSettingsTest, TrimThresholdKeepsTheTopOfTheArena) {
+  EXPECT_EQ(MallocSettings{}.trim_threshold, 4u * 1024 * 1024);
+  ASSERT_TRUE(ApplyMallocSettings({.arenas = 0, .mmap_threshold = 128 * 1024}).ok());
+  EXPECT_EQ(BreakFallAfterFreeingTwoMiB(), 0u) << "the free top was given to the kernel";
+  ASSERT_TRUE(ApplyMallocSettings(
+                  {.arenas = 0, .mmap_threshold = 128 * 1024, .trim_threshold = 128 * 1024})
+                  .ok());
+  EXPECT_GT(BreakFallAfterFreeingTwoMiB(), 1024u * 1024) << "a 128 KiB threshold kept the top";
+  ASSERT_TRUE(ApplyMallocSettings({.arenas = 0, .mmap_threshold = 128 * 1024}).ok());
 }
 
 TEST(MemoryTrimmerTest, SmallResponsesNeverTrim) {
@@ -80,8 +115,11 @@ TEST(MemoryTrimmerTest, GivesFreedSmallBlocksBackToTheKernel) {
 }
 
 TEST(ApplyMallocSettingsTest, ZeroLeavesGlibcsDefaults) {
-  EXPECT_TRUE(ApplyMallocSettings({.arenas = 0, .mmap_threshold = 0}).ok());
-  EXPECT_TRUE(ApplyMallocSettings({.arenas = 4, .mmap_threshold = kMaxMmapThreshold}).ok());
+  EXPECT_TRUE(ApplyMallocSettings({.arenas = 0, .mmap_threshold = 0, .trim_threshold = 0}).ok());
+  EXPECT_TRUE(ApplyMallocSettings({.arenas = 4,
+                                   .mmap_threshold = kMaxMmapThreshold,
+                                   .trim_threshold = kMaxTrimThreshold})
+                  .ok());
 }
 
 }  // namespace

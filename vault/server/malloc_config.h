@@ -15,6 +15,15 @@
 // returned to the kernel when freed. Call it once, before any thread starts:
 // M_ARENA_MAX does not reduce arenas that already exist.
 //
+// A fixed mmap threshold also fixes glibc's trim threshold, which would
+// otherwise follow it at twice its value: left at 128 KiB, the free space at
+// the top of an arena went back to the kernel (brk, or madvise in a thread's
+// arena) whenever it passed 128 KiB, and the next reply of 100 KiB took it
+// back page by page, with a TLB shoot-down on the other core each time
+// (docs/performance.md, section 10.18). `trim_threshold` keeps that much free
+// space at each arena's top; the MemoryTrimmer below still gives everything
+// back after large responses.
+//
 // Thread safety: none needed (single-threaded start-up). Failure: a setting
 // that glibc refuses is reported, the others still apply.
 #ifndef VAULT_SERVER_MALLOC_CONFIG_H_
@@ -37,10 +46,16 @@ struct MallocSettings {
   // when freed (M_MMAP_THRESHOLD, which also stops glibc from moving it).
   // 0: glibc's sliding threshold. At most kMaxMmapThreshold.
   size_t mmap_threshold = 128 * 1024;
+  // Free space at the top of an arena kept for the next allocations rather
+  // than given back to the kernel (M_TRIM_THRESHOLD). 0: glibc's default
+  // (128 KiB once mmap_threshold is set). At most kMaxTrimThreshold.
+  size_t trim_threshold = 4 * 1024 * 1024;
 };
 
 // glibc's own limit on M_MMAP_THRESHOLD (HEAP_MAX_SIZE / 2 on 64-bit).
 constexpr size_t kMaxMmapThreshold = 32 * 1024 * 1024;
+// The most M_TRIM_THRESHOLD we accept: 1 GiB (mallopt takes an int).
+constexpr size_t kMaxTrimThreshold = size_t{1} << 30;
 
 // Applies `settings` to this process. InvalidArgument if glibc refuses one.
 Status ApplyMallocSettings(const MallocSettings& settings);
