@@ -128,8 +128,8 @@ po::options_description FileOptions() {
       ("malloc-mmap-threshold", text(), "blocks of at least this many bytes are mapped alone and "
                                         "returned to the kernel when freed; 0: glibc's sliding "
                                         "threshold (default 131072)")
-      ("malloc-trim-threshold", text(), "free bytes kept at the top of each malloc arena rather "
-                                        "than given back to the kernel at once; 0: glibc's "
+      ("malloc-trim-threshold", text(), "free bytes that may build up at the top of each malloc "
+                                        "arena before they go back to the kernel; 0: glibc's "
                                         "default (default 4194304)");
   // clang-format on
   po::options_description access(

@@ -30,12 +30,17 @@ uint64_t RssKib() {
 
 // The top of the main thread's arena is the program break. Blocks of
 // 4,000 bytes skip the per-thread cache, so freeing them in order merges
-// them into the top at once, as a freed reply does. Returns how far the
-// break fell when they were freed.
-uintptr_t BreakFallAfterFreeingTwoMiB() {
+// them into the top at once, as a freed reply does.
+struct BreakMoves {
+  uintptr_t rose = 0;  // while 2 MiB were allocated
+  uintptr_t fell = 0;  // when they were freed
+};
+
+BreakMoves AllocateAndFreeTwoMiB() {
   constexpr size_t kBlocks = 512;
   std::vector<char*> blocks;
   blocks.reserve(kBlocks);
+  const uintptr_t start = reinterpret_cast<uintptr_t>(sbrk(0));
   for (size_t i = 0; i < kBlocks; ++i) {
     char* block = static_cast<char*>(std::malloc(4000));
     for (size_t j = 0; j < 4000; j += 64) block[j] = 1;
@@ -43,23 +48,38 @@ uintptr_t BreakFallAfterFreeingTwoMiB() {
   }
   const uintptr_t peak = reinterpret_cast<uintptr_t>(sbrk(0));
   for (char* block : blocks) std::free(block);
-  return peak - reinterpret_cast<uintptr_t>(sbrk(0));
+  const uintptr_t end = reinterpret_cast<uintptr_t>(sbrk(0));
+  return {peak > start ? peak - start : 0, peak > end ? peak - end : 0};
 }
 
-// First in this file: it needs a heap that earlier tests have not left
-// free chunks in (ctest runs each test in a process of its own anyway).
-// The default keeps 4 MiB free at the top, so a reply's worth of memory
+// These two tests come first in this file, in this order: each needs a heap
+// that earlier tests have not left free chunks in, and the first needs
+// glibc's thresholds never set (ctest runs each test in a process of its
+// own anyway; these orders hold for a run of the whole executable).
+//
+// With the mmap threshold left sliding, the trim threshold is not set
+// either: setting it would stop glibc from moving both.
+TEST(ApplyMallocSettingsTest, SlidingThresholdsAreLeftAlone) {
+  ASSERT_TRUE(ApplyMallocSettings({.arenas = 0, .mmap_threshold = 0}).ok());
+  const BreakMoves moves = AllocateAndFreeTwoMiB();
+  ASSERT_GE(moves.rose, 1024u * 1024) << "the blocks did not come from the top";
+  EXPECT_GT(moves.fell, 1024u * 1024) << "glibc's own trim threshold was replaced";
+}
+
+// The default lets 4 MiB build up at the top, so a reply's worth of memory
 // freed and taken again costs no brk and no page faults; the glibc default
 // that a fixed mmap threshold leaves (128 KiB) gives it back at once.
 TEST(ApplyMallocSettingsTest, TrimThresholdKeepsTheTopOfTheArena) {
   EXPECT_EQ(MallocSettings{}.trim_threshold, 4u * 1024 * 1024);
   ASSERT_TRUE(ApplyMallocSettings({.arenas = 0, .mmap_threshold = 128 * 1024}).ok());
-  EXPECT_EQ(BreakFallAfterFreeingTwoMiB(), 0u) << "the free top was given to the kernel";
+  BreakMoves moves = AllocateAndFreeTwoMiB();
+  ASSERT_GE(moves.rose, 1024u * 1024) << "the blocks did not come from the top";
+  EXPECT_EQ(moves.fell, 0u) << "the free top was given to the kernel";
   ASSERT_TRUE(ApplyMallocSettings(
                   {.arenas = 0, .mmap_threshold = 128 * 1024, .trim_threshold = 128 * 1024})
                   .ok());
-  EXPECT_GT(BreakFallAfterFreeingTwoMiB(), 1024u * 1024) << "a 128 KiB threshold kept the top";
-  ASSERT_TRUE(ApplyMallocSettings({.arenas = 0, .mmap_threshold = 128 * 1024}).ok());
+  moves = AllocateAndFreeTwoMiB();
+  EXPECT_GT(moves.fell, 1024u * 1024) << "a 128 KiB threshold kept the top";
 }
 
 TEST(MemoryTrimmerTest, SmallResponsesNeverTrim) {

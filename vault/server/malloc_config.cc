@@ -26,7 +26,7 @@ Status ApplyMallocSettings(const MallocSettings& settings) {
           Status::InvalidArgument("malloc refused M_MMAP_THRESHOLD " + std::to_string(threshold));
     }
   }
-  if (settings.trim_threshold > 0) {
+  if (settings.trim_threshold > 0 && settings.mmap_threshold > 0) {
     const size_t threshold = std::min(settings.trim_threshold, kMaxTrimThreshold);
     if (mallopt(M_TRIM_THRESHOLD, static_cast<int>(threshold)) != 1) {
       status =

@@ -20,9 +20,9 @@
 // the top of an arena went back to the kernel (brk, or madvise in a thread's
 // arena) whenever it passed 128 KiB, and the next reply of 100 KiB took it
 // back page by page, with a TLB shoot-down on the other core each time
-// (docs/performance.md, section 10.18). `trim_threshold` keeps that much free
-// space at each arena's top; the MemoryTrimmer below still gives everything
-// back after large responses.
+// (docs/performance.md, section 10.18). `trim_threshold` lets that much free
+// space build up at each arena's top; the MemoryTrimmer below still gives
+// everything back after large responses.
 //
 // Thread safety: none needed (single-threaded start-up). Failure: a setting
 // that glibc refuses is reported, the others still apply.
@@ -31,6 +31,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <climits>
 #include <cstddef>
 #include <cstdint>
 
@@ -46,9 +47,12 @@ struct MallocSettings {
   // when freed (M_MMAP_THRESHOLD, which also stops glibc from moving it).
   // 0: glibc's sliding threshold. At most kMaxMmapThreshold.
   size_t mmap_threshold = 128 * 1024;
-  // Free space at the top of an arena kept for the next allocations rather
-  // than given back to the kernel (M_TRIM_THRESHOLD). 0: glibc's default
-  // (128 KiB once mmap_threshold is set). At most kMaxTrimThreshold.
+  // Free space that may build up at the top of an arena, for the next
+  // allocations, before glibc gives it back to the kernel (M_TRIM_THRESHOLD;
+  // a trim then keeps only glibc's top pad, 128 KiB). 0: glibc's default
+  // (128 KiB once mmap_threshold is set). Not applied when mmap_threshold is
+  // 0: setting it would stop glibc's sliding thresholds, which move both.
+  // At most kMaxTrimThreshold.
   size_t trim_threshold = 4 * 1024 * 1024;
 };
 
@@ -56,6 +60,8 @@ struct MallocSettings {
 constexpr size_t kMaxMmapThreshold = 32 * 1024 * 1024;
 // The most M_TRIM_THRESHOLD we accept: 1 GiB (mallopt takes an int).
 constexpr size_t kMaxTrimThreshold = size_t{1} << 30;
+static_assert(kMaxMmapThreshold <= INT_MAX && kMaxTrimThreshold <= INT_MAX,
+              "mallopt takes an int");
 
 // Applies `settings` to this process. InvalidArgument if glibc refuses one.
 Status ApplyMallocSettings(const MallocSettings& settings);

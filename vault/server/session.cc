@@ -30,6 +30,24 @@ namespace http = boost::beast::http;
 namespace {
 
 constexpr size_t kFirstReadBytes = 4096;
+
+// A response body may hold a transcript's text. malloc keeps freed memory
+// for later allocations (at an arena's top up to the trim threshold,
+// malloc_config.h, and in its bins anyway), so the body is wiped, over its
+// whole capacity, before it is freed. A read's reply of 100 KiB takes a
+// few microseconds.
+void WipeBody(HttpResponse* response) {
+  std::string& body = response->body();
+  if (body.capacity() == 0) return;
+  body.resize(body.capacity());
+  explicit_bzero(body.data(), body.size());
+  body.clear();
+}
+
+struct BodyWiper {
+  HttpResponse* response;
+  ~BodyWiper() { WipeBody(response); }
+};
 constexpr size_t kBodyReadBytes = 64 * 1024;
 
 std::string_view MethodName(http::verb verb) {
@@ -352,6 +370,9 @@ asio::awaitable<bool> Session::ServeOne() {
   std::optional<HttpResponse> queued;
   if (path == Router::Path::kQueueable) queued = co_await TryQueued(request, context, &route);
   HttpResponse response;
+  // However this frame ends (written, failed, or destroyed at shutdown),
+  // the body it holds is wiped before it is freed.
+  const BodyWiper wiper{&response};
   // An event feed: its subscription, and the uid's slot it holds.
   std::optional<EventSubscription> events;
   std::optional<UidConnections::Slot> events_slot;
@@ -379,14 +400,12 @@ asio::awaitable<bool> Session::ServeOne() {
   const bool written = co_await Write(response, request.version(), keep_alive, head,
                                       context.request_id, events.has_value());
   const unsigned status = response.result_int();
-  // A transcript's text leaves no copy in the reply's freed memory, which
-  // malloc keeps for the next allocations (malloc_config.h). A read's
-  // reply of 100 KiB costs a few microseconds to wipe.
-  std::string& body = response.body();
-  if (!body.empty()) explicit_bzero(body.data(), body.size());
   // A large body is freed now rather than when this frame ends, so that the
   // trim below can give its memory back.
-  if (body_bytes >= kFirstReadBytes) response = HttpResponse();
+  if (body_bytes >= kFirstReadBytes) {
+    WipeBody(&response);
+    response = HttpResponse();
+  }
   const int64_t latency_us = MicrosSince(start);
   LogAccess({context.request_id, MethodName(request.method()), route, status, latency_us,
              peer_.uid});
@@ -572,7 +591,7 @@ asio::awaitable<bool> Session::Write(HttpResponse& response, unsigned version, b
     response.set(http::field::keep_alive, "timeout=" + std::to_string(idle.count()));
   }
   if (!stream) response.prepare_payload();  // a feed's body ends with the connection
-  if (head) response.body().clear();  // Content-Length still tells the GET size
+  if (head) WipeBody(&response);  // Content-Length still tells the GET size
   // The header and the body in one gathered write: the bytes Beast's
   // serializer would write (SerializeHeader), without its machinery.
   const std::string header = SerializeHeader(response);
