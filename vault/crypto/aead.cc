@@ -2,6 +2,8 @@
 
 #include <sodium.h>
 
+#include "vault/common/wipe.h"
+
 namespace vault::aead {
 namespace {
 
@@ -75,11 +77,7 @@ Status OpenInto(const SecretBytes& key, std::string_view sealed, std::string_vie
   return Status::OK();
 }
 
-void Wipe(std::string* s) {
-  s->resize(s->capacity());
-  sodium_memzero(s->data(), s->size());
-  s->clear();
-}
+void Wipe(std::string* s) { WipeString(s); }
 
 StatusOr<SecretBytes> OpenSecret(const SecretBytes& key, std::string_view sealed,
                                  std::string_view ad) {

@@ -36,7 +36,8 @@ StatusOr<std::string> Open(const SecretBytes& key, std::string_view sealed, std:
 // caller wipes it when done (Wipe).
 Status OpenInto(const SecretBytes& key, std::string_view sealed, std::string_view ad,
                 std::string* plain);
-// Wipes every byte *s can hold (its whole capacity) and empties it.
+// Wipes every byte *s can hold (its whole capacity) and empties it
+// (WipeString, vault/common/wipe.h).
 void Wipe(std::string* s);
 // Wipes *s (Wipe) when it goes out of scope: a buffer OpenInto fills.
 class WipeOnExit {

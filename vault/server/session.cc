@@ -6,8 +6,6 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/http.hpp>
-#include <string.h>  // explicit_bzero
-
 #include <cinttypes>
 #include <algorithm>
 #include <array>
@@ -17,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "vault/common/wipe.h"
 #include "vault/server/access_log.h"
 #include "vault/wire/http_error.h"
 #include "vault/wire/http_syntax.h"
@@ -36,13 +35,7 @@ constexpr size_t kFirstReadBytes = 4096;
 // malloc_config.h, and in its bins anyway), so the body is wiped, over its
 // whole capacity, before it is freed. A read's reply of 100 KiB takes a
 // few microseconds.
-void WipeBody(HttpResponse* response) {
-  std::string& body = response->body();
-  if (body.capacity() == 0) return;
-  body.resize(body.capacity());
-  explicit_bzero(body.data(), body.size());
-  body.clear();
-}
+void WipeBody(HttpResponse* response) { WipeString(&response->body()); }
 
 struct BodyWiper {
   HttpResponse* response;

@@ -2,9 +2,9 @@
 
 #include <boost/json.hpp>
 #include <algorithm>
-#include <cstring>
 
 #include "vault/common/time_format.h"
+#include "vault/common/wipe.h"
 #include "vault/wire/json_text.h"
 #include "vault/wire/json_util.h"
 
@@ -103,9 +103,6 @@ size_t MostJsonBytes(std::string_view s) { return 6 * s.size() + 32; }
 // past it the text grows by half at a time.
 constexpr size_t kMostForeseen = 4 << 20;
 
-// Wipes the text (an append-only string never wrote past its size).
-void WipeText(std::string* s) { explicit_bzero(s->data(), s->size()); }
-
 }  // namespace
 
 std::string EncodeTranscript(const Transcript& transcript) {
@@ -116,7 +113,7 @@ std::string EncodeTranscript(const Transcript& transcript) {
   return json.Take();
 }
 
-TranscriptJson::~TranscriptJson() { WipeText(&out_); }
+TranscriptJson::~TranscriptJson() { WipeString(&out_); }
 
 void TranscriptJson::Room(size_t more) {
   const size_t need = out_.size() + more;
@@ -126,7 +123,7 @@ void TranscriptJson::Room(size_t more) {
   bigger.reserve(std::max(need, room_ + room_ / 2));
   bigger.append(out_);
   // The string's own growth would free the text so far as it is.
-  WipeText(&out_);
+  WipeString(&out_);
   out_.swap(bigger);  // w_ writes to out_, which is still this object
   room_ = out_.capacity();
 }
