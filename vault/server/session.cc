@@ -29,6 +29,7 @@ namespace http = boost::beast::http;
 namespace {
 
 constexpr size_t kFirstReadBytes = 4096;
+constexpr size_t kBodyReadBytes = 64 * 1024;
 
 // A response body may hold a transcript's text. malloc keeps freed memory
 // for later allocations (at an arena's top up to the trim threshold,
@@ -41,7 +42,6 @@ struct BodyWiper {
   HttpResponse* response;
   ~BodyWiper() { WipeBody(response); }
 };
-constexpr size_t kBodyReadBytes = 64 * 1024;
 
 std::string_view MethodName(http::verb verb) {
   if (verb == http::verb::unknown) return "other";  // never log a made-up method
