@@ -3,17 +3,21 @@
 //
 // Modes (--mode):
 //   compare (default)  raw RocksDB synced writes and reads (the baseline),
-//                      then vaultd: peak ingest with --writers, ingest paced
-//                      at half that peak, reads alone, writers with
+//                      then vaultd: peak ingest with --writers, ingest
+//                      paced at half that peak, reads alone, writers with
 //                      readers together, and GET /v1/health from as many
-//                      clients as writers (the least a request costs); then,
-//                      with vaultd stopped, raw writes paced at the vault's
-//                      half peak and raw writes from one thread in groups
-//                      (as vaultd's committer writes); prints each phase,
-//                      the ratios and the least CPU an append can cost.
+//                      clients as writers (the least a request costs);
+//                      then, with vaultd stopped, the floors of a read (its
+//                      sealed records opened, then also a synced record
+//                      for its audit), raw writes paced at the vault's half
+//                      peak (with RocksDB's default sizes, and with
+//                      vaultd's memtable and WAL sizes) and raw writes from
+//                      one thread in groups (as vaultd's committer writes);
+//                      prints each phase, the ratios and the least CPU an
+//                      append can cost.
 //   load               vaultd only: --writers and --readers for --duration,
 //                      at --rate appends/s if given (0: flat out).
-//   raw                the baseline only.
+//   raw                the baseline and the floors of a read only.
 //   features           the visitor index and statistics (issue 18 point 4):
 //                      writers opening with visitor identifiers on a vaultd
 //                      with statistics on, against writers opening with none
@@ -234,6 +238,10 @@ struct RawResults {
   PhaseResult writes, reads, syncs;
 };
 
+struct ReadFloors {
+  PhaseResult opened, audited;
+};
+
 RawResults RunRaw(const Config& c, const std::string& scratch) {
   RawResults raw;
   raw.writes = RawWrites(scratch + "/raw-writes", std::max(1, c.writers), c.seconds,
@@ -245,6 +253,23 @@ RawResults RunRaw(const Config& c, const std::string& scratch) {
   raw.syncs = RawSyncs(scratch + "/raw-syncs", c.seconds);
   PrintPhase("raw 256-byte write + fdatasync x1", raw.syncs);
   return raw;
+}
+
+// What a read cannot do without: its sealed records opened, then also a
+// synced record, with nothing else (raw_baseline.h); the second is the
+// floor of a read answered once its audit record is durable. In compare
+// mode they run after vaultd has stopped, so that the vault's phases follow
+// the same phases as before they were added.
+ReadFloors RunReadFloors(const Config& c, const std::string& scratch) {
+  ReadFloors floors;
+  const int readers = std::max(1, c.readers);
+  floors.opened = RawOpenedReads(scratch + "/raw-opened-reads", readers, c.seconds,
+                                 c.message_bytes, c.read_messages, false);
+  PrintPhase(("rocksdb opened reads x" + std::to_string(readers)).c_str(), floors.opened);
+  floors.audited = RawOpenedReads(scratch + "/raw-audited-reads", readers, c.seconds,
+                                  c.message_bytes, c.read_messages, true);
+  PrintPhase(("rocksdb audited reads x" + std::to_string(readers)).c_str(), floors.audited);
+  return floors;
 }
 
 void Ratio(const char* what, double value, double baseline, const char* target) {
@@ -296,13 +321,33 @@ int RunCompare(const Config& c, const std::string& scratch) {
               health.server_cpu_seconds, health.seconds, health.server_cpu_us_per_ping());
   daemon.Stop();
 
+  // A floor is the least a read costs: the reads start once the disk has
+  // written back what vaultd left dirty.
+  ::sync();
+  const ReadFloors floors = RunReadFloors(c, scratch);
+
   // Raw RocksDB paced at the vault's half-peak rate, with the vault stopped:
-  // its own tail at the load where point 2 measures the vault's.
+  // its own tail at the load where point 2 measures the vault's. Each of
+  // the two paced phases starts once the disk has written back what the
+  // phases before left dirty (sync), so that its tail is its own.
+  ::sync();
   const PhaseResult raw_half = RawWrites(scratch + "/raw-half", std::max(1, c.writers), c.seconds,
                                          c.message_bytes, peak.appends.rate() / 2,
                                          c.messages_per_transcript);
   PrintPhase(("rocksdb writes x" + std::to_string(c.writers) + " at the vault's half peak").c_str(),
              raw_half);
+  // The same with vaultd's memtable size, WAL bound and bytes_per_sync:
+  // RocksDB's defaults flush nothing in one phase at that rate, vaultd's
+  // store flushes its messages every few seconds, and a flush's writes
+  // delay the WAL's syncs (section 10.19 of docs/performance.md).
+  ::sync();
+  const PhaseResult raw_half_sized =
+      RawWrites(scratch + "/raw-half-sized", std::max(1, c.writers), c.seconds, c.message_bytes,
+                peak.appends.rate() / 2, c.messages_per_transcript, RawSizes::kVaultd);
+  PrintPhase(("rocksdb writes x" + std::to_string(c.writers) +
+              " at the vault's half peak, vaultd's memtable")
+                 .c_str(),
+             raw_half_sized);
   // RocksDB's cost per message when written as vaultd's committer writes:
   // one thread, a synced batch per group, groups as large as RocksDB's own
   // write groups were with as many writers (the raw phase above).
@@ -320,12 +365,27 @@ int RunCompare(const Config& c, const std::string& scratch) {
         raw.writes.latency.p99_us, "target: p99 <= 5000 us and <= p99 at peak");
   Ratio("p99 append at half peak (us) vs raw p99 there", half.appends.latency.p99_us,
         raw_half.latency.p99_us, "raw's own p99 at the same rate");
+  Ratio("p99 append at half peak (us) vs raw p99 there, sized", half.appends.latency.p99_us,
+        raw_half_sized.latency.p99_us, "the same, with vaultd's memtable and WAL sizes");
   Ratio("p99 append at peak (us) vs raw p99", peak.appends.latency.p99_us,
         raw.writes.latency.p99_us, "");
   Ratio(("p99 read of " + std::to_string(c.read_messages) + " msgs (us) vs raw").c_str(),
         reads.reads.latency.p99_us, raw.reads.latency.p99_us, "");
   Ratio(("p99 read, " + std::to_string(readers) + " readers (us) vs write+fdatasync").c_str(),
         reads.reads.latency.p99_us, raw.syncs.latency.p99_us, "target <= 2x");
+  // What a read cannot do without: the scan and every record opened (CPU
+  // alone: with more readers than cores, its tail is the scheduler's time
+  // slices), then also a synced record (the floor of a read answered after
+  // its audit record is durable); each against point 3's target, and the
+  // vault's read against the floor.
+  Ratio(("p99 opened reads, no audit, " + std::to_string(readers) + " readers vs write+fdatasync")
+            .c_str(),
+        floors.opened.latency.p99_us, raw.syncs.latency.p99_us, "CPU alone, no sync");
+  Ratio(("p99 audited read floor, " + std::to_string(readers) + " readers vs write+fdatasync")
+            .c_str(),
+        floors.audited.latency.p99_us, raw.syncs.latency.p99_us, "the floor against 2x");
+  Ratio("p99 read (us) vs the audited read floor", reads.reads.latency.p99_us,
+        floors.audited.latency.p99_us, "");
   Ratio("reads/s vs raw", reads.reads.rate(), raw.reads.rate(), "");
   std::printf("  vaultd peak RSS %.1f MiB; cpu per append at peak %.0f us\n", hwm / 1024.0,
               peak.server_cpu_us_per_append());
@@ -494,7 +554,10 @@ int main(int argc, char** argv) {
   int rc = 0;
   if (c.mode == "compare") rc = RunCompare(c, scratch);
   else if (c.mode == "load") rc = RunLoadMode(c, scratch);
-  else if (c.mode == "raw") RunRaw(c, scratch);
+  else if (c.mode == "raw") {
+    RunRaw(c, scratch);
+    RunReadFloors(c, scratch);
+  }
   else if (c.mode == "features") rc = RunFeatures(c, scratch);
   else if (c.mode == "index") rc = RunIndex(c, scratch);
   else if (c.mode == "startup") rc = RunStartup(c, scratch);

@@ -14,6 +14,11 @@
 #include <memory>
 #include <thread>
 
+#include "vault/crypto/aead.h"
+#include "vault/crypto/secret.h"
+#include "vault/status.h"
+#include "vault/storage/store.h"
+
 namespace vault::bench {
 namespace {
 
@@ -21,15 +26,22 @@ namespace {
 // text plus about 40 bytes of encoding (seq, from, sent_at) and 40 of AEAD
 // overhead; a sealed state record is about 120 bytes.
 constexpr size_t kMessageOverhead = 80;
+constexpr size_t kMessageEncoding = kMessageOverhead - aead::kOverhead;
 constexpr size_t kStateBytes = 120;
 constexpr int kReadTranscripts = 64;
 
 std::unique_ptr<rocksdb::DB> OpenRaw(const std::string& path,
-                                     std::shared_ptr<rocksdb::Statistics>* stats) {
+                                     std::shared_ptr<rocksdb::Statistics>* stats,
+                                     RawSizes sizes = RawSizes::kRocksDbDefaults) {
   rocksdb::Options options;
   options.create_if_missing = true;
   options.compression = rocksdb::kNoCompression;  // vaultd stores ciphertext uncompressed
   options.IncreaseParallelism(2);
+  if (sizes == RawSizes::kVaultd) {
+    options.write_buffer_size = Store::kMessagesMemtableBytes;
+    options.max_total_wal_size = Store::kMaxWalBytes;
+    options.bytes_per_sync = Store::kBytesPerSync;
+  }
   *stats = rocksdb::CreateDBStatistics();
   options.statistics = *stats;
   rocksdb::DB* raw = nullptr;
@@ -48,9 +60,9 @@ std::string Key(char kind, uint64_t a, uint64_t b) {
 }  // namespace
 
 PhaseResult RawWrites(const std::string& dir, int threads, double seconds, size_t message_bytes,
-                      double rate, int restart_every) {
+                      double rate, int restart_every, RawSizes sizes) {
   std::shared_ptr<rocksdb::Statistics> stats;
-  std::unique_ptr<rocksdb::DB> db = OpenRaw(dir, &stats);
+  std::unique_ptr<rocksdb::DB> db = OpenRaw(dir, &stats, sizes);
   const std::string message = Payload(message_bytes + kMessageOverhead, 7);
   const std::string state = Payload(kStateBytes, 8);
   std::vector<std::vector<uint32_t>> latencies(threads);
@@ -202,6 +214,76 @@ PhaseResult RawReads(const std::string& dir, int threads, double seconds, size_t
   });
   result.latency = Summarize(Merge(latencies));
   result.ops = result.latency.count;
+  db->Close();
+  return result;
+}
+
+PhaseResult RawOpenedReads(const std::string& dir, int threads, double seconds,
+                           size_t message_bytes, int messages, bool audited) {
+  std::shared_ptr<rocksdb::Statistics> stats;
+  std::unique_ptr<rocksdb::DB> db = OpenRaw(dir, &stats);
+  StatusOr<SecretBytes> dek = SecretBytes::Random(aead::kKeyBytes);
+  if (!dek.ok()) Die("raw opened reads: no key: " + dek.status().ToString());
+  const std::string plain = Payload(message_bytes + kMessageEncoding, 9);
+  for (int t = 0; t < kReadTranscripts; ++t) {
+    rocksdb::WriteBatch batch;
+    for (int m = 0; m < messages; ++m) {
+      // Sealed under its own key as associated data, as vaultd binds each
+      // record to its transcript, kind and seq.
+      const std::string key = Key('m', t, m);
+      std::string sealed;
+      if (!aead::Seal(*dek, plain, key, &sealed).ok()) Die("raw opened reads: seal failed");
+      batch.Put(key, sealed);
+    }
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    if (const rocksdb::Status s = db->Write(wo, &batch); !s.ok()) Die("raw fill: " + s.ToString());
+  }
+  stats->Reset();  // the syncs of the timed phase only
+  const std::string record = Payload(256, 7);
+  std::vector<std::vector<uint32_t>> latencies(threads);
+  Progress progress(std::string(audited ? "rocksdb audited reads x" : "rocksdb opened reads x") +
+                        std::to_string(threads),
+                    0);
+  PhaseResult result;
+  result.seconds = RunTimed(threads, seconds, [&](int t) {
+    return [&, t, n = uint64_t{0}]() mutable {
+      const std::string prefix = Key('m', (t + n) % kReadTranscripts, 0).substr(0, 16);
+      const auto start = SteadyClock::now();
+      rocksdb::ReadOptions ro;
+      std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro));
+      int opened = 0;
+      size_t plain_bytes = 0;
+      std::string opened_text;
+      for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+        const std::string_view key(it->key().data(), it->key().size());
+        const std::string_view sealed(it->value().data(), it->value().size());
+        if (!aead::OpenInto(*dek, sealed, key, &opened_text).ok()) {
+          Die("raw opened read: a record failed to open");
+        }
+        plain_bytes += opened_text.size();
+        ++opened;
+      }
+      aead::Wipe(&opened_text);
+      if (opened != messages || plain_bytes != plain.size() * static_cast<size_t>(messages)) {
+        Die("raw opened read opened " + std::to_string(opened) + " records");
+      }
+      if (audited) {
+        // The read's audit record, durable before the read could answer.
+        rocksdb::WriteOptions wo;
+        wo.sync = true;
+        const rocksdb::Status s = db->Put(wo, Key('a', t, n), record);
+        if (!s.ok()) Die("raw audit write: " + s.ToString());
+      }
+      latencies[t].push_back(MicrosSince(start));
+      progress.reads.fetch_add(1, std::memory_order_relaxed);
+      ++n;
+      return true;
+    };
+  });
+  result.latency = Summarize(Merge(latencies));
+  result.ops = result.latency.count;
+  result.syncs = stats->getTickerCount(rocksdb::WAL_FILE_SYNCED);
   db->Close();
   return result;
 }

@@ -12,6 +12,13 @@
 //   syncs   one thread appending 256 bytes to a file and fdatasync-ing it,
 //           one after the other: the least a durable audit record costs
 //           (what a read's audit record waits for).
+//   opened reads  what a read of sealed records cannot do without: the
+//           prefix scan of `reads`, each value opened with the vault's own
+//           AEAD (the same record sizes and associated data as vaultd's);
+//           audited, then one synced 256-byte RocksDB write, its audit
+//           record (RocksDB group-commits the threads' syncs, as vaultd's
+//           audit log does). No HTTP, JSON, reply, key unwrap or client:
+//           floors for issue 18 point 3's read latency.
 #ifndef VAULT_BENCHMARKS_VAULT_BENCH_RAW_BASELINE_H_
 #define VAULT_BENCHMARKS_VAULT_BENCH_RAW_BASELINE_H_
 
@@ -34,11 +41,19 @@ struct PhaseResult {
   double cpu_us_per_op() const { return ops > 0 ? 1e6 * cpu_seconds / ops : 0; }
 };
 
+// How a raw store is opened: RocksDB's defaults (a 64 MiB memtable, so
+// that a 5-second phase flushes little or nothing), or with the memtable
+// size of vaultd's messages column, its WAL bound and its bytes_per_sync
+// (vault/storage/store.h), so that it flushes as often as vaultd's store
+// does, and hands its flushes to the disk as vaultd's store does.
+enum class RawSizes { kRocksDbDefaults, kVaultd };
+
 // rate > 0: at most that many writes a second in all, paced (the latency of
 // a write counts from when it was due), each thread's schedule starting
 // again every `restart_every` writes (0: never); rate 0: as fast as they go.
 PhaseResult RawWrites(const std::string& dir, int threads, double seconds, size_t message_bytes,
-                      double rate = 0, int restart_every = 0);
+                      double rate = 0, int restart_every = 0,
+                      RawSizes sizes = RawSizes::kRocksDbDefaults);
 // One thread writing synced batches of `group` messages (and their chats'
 // states) at a time, as vaultd's committer writes what is queued: RocksDB's
 // cost per message when the vault does its grouping for it.
@@ -47,6 +62,8 @@ PhaseResult RawGroupedWrites(const std::string& dir, double seconds, size_t mess
 PhaseResult RawSyncs(const std::string& dir, double seconds);
 PhaseResult RawReads(const std::string& dir, int threads, double seconds, size_t message_bytes,
                      int messages);
+PhaseResult RawOpenedReads(const std::string& dir, int threads, double seconds,
+                           size_t message_bytes, int messages, bool audited);
 
 }  // namespace vault::bench
 

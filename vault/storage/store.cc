@@ -292,7 +292,7 @@ StatusOr<std::unique_ptr<Store>> Store::OpenImpl(const std::string& dir, Setting
   // at the end of each file, which queued the appends' WAL syncs behind it
   // for tens of milliseconds (docs/performance.md section 10.4: p99 at half
   // peak 41-53 ms without, 15-25 ms with).
-  db_opts.bytes_per_sync = 1 << 20;
+  db_opts.bytes_per_sync = kBytesPerSync;
   // Group commit with fewer wake-ups (docs/performance.md, "vault-bench"):
   // the write group's leader inserts every member's batch into the memtable
   // itself, so a follower is woken once, when its write is durable, rather

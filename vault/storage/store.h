@@ -120,6 +120,10 @@ class Store {
   static constexpr uint64_t kMaxWalBytes = 32 << 20;
   static constexpr uint64_t kMemtableBytes = 4 << 20;
   static constexpr uint64_t kMessagesMemtableBytes = 16 << 20;
+  // Flushes and compactions hand their files to the disk this much at a
+  // time (RocksDB's bytes_per_sync), so that a WAL sync never waits behind a
+  // whole file's (store.cc, Open).
+  static constexpr uint64_t kBytesPerSync = 1 << 20;
 
   // The transcripts, wrapped keys and expiry index columns take a few
   // hundred new keys each time the WAL's bound flushes them, and each
