@@ -259,8 +259,10 @@ RawResults RunRaw(const Config& c, const std::string& scratch) {
 // synced record, with nothing else (raw_baseline.h); the second is the
 // floor of a read answered once its audit record is durable. In compare
 // mode they run after vaultd has stopped, so that the vault's phases follow
-// the same phases as before they were added.
+// the same phases as before they were added; they start once the disk has
+// written back what the phases before them left dirty (sync).
 ReadFloors RunReadFloors(const Config& c, const std::string& scratch) {
+  ::sync();
   ReadFloors floors;
   const int readers = std::max(1, c.readers);
   floors.opened = RawOpenedReads(scratch + "/raw-opened-reads", readers, c.seconds,
@@ -321,9 +323,6 @@ int RunCompare(const Config& c, const std::string& scratch) {
               health.server_cpu_seconds, health.seconds, health.server_cpu_us_per_ping());
   daemon.Stop();
 
-  // A floor is the least a read costs: the reads start once the disk has
-  // written back what vaultd left dirty.
-  ::sync();
   const ReadFloors floors = RunReadFloors(c, scratch);
 
   // Raw RocksDB paced at the vault's half-peak rate, with the vault stopped:

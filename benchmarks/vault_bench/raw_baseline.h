@@ -1,5 +1,6 @@
 // The same-run baseline: raw RocksDB doing what one vaultd request does to
-// its store, with no HTTP, JSON, crypto or audit around it.
+// its store, with no HTTP, JSON or client around it (and, but for the
+// opened reads, no crypto or audit either).
 //
 //   writes  each write is one batch of a message-sized value (the sealed
 //           size of a message of `message_bytes`) and a state-sized value,
@@ -14,11 +15,14 @@
 //           (what a read's audit record waits for).
 //   opened reads  what a read of sealed records cannot do without: the
 //           prefix scan of `reads`, each value opened with the vault's own
-//           AEAD (the same record sizes and associated data as vaultd's);
+//           AEAD (a sealed message's size; its key as associated data,
+//           where vaultd binds a 36-byte RecordAd, which costs the same);
 //           audited, then one synced 256-byte RocksDB write, its audit
 //           record (RocksDB group-commits the threads' syncs, as vaultd's
 //           audit log does). No HTTP, JSON, reply, key unwrap or client:
-//           floors for issue 18 point 3's read latency.
+//           the floor of issue 18 point 3's read in the vault's order
+//           (records opened, then the audit record made durable), not a
+//           bound on every possible read path.
 #ifndef VAULT_BENCHMARKS_VAULT_BENCH_RAW_BASELINE_H_
 #define VAULT_BENCHMARKS_VAULT_BENCH_RAW_BASELINE_H_
 
@@ -44,8 +48,10 @@ struct PhaseResult {
 // How a raw store is opened: RocksDB's defaults (a 64 MiB memtable, so
 // that a 5-second phase flushes little or nothing), or with the memtable
 // size of vaultd's messages column, its WAL bound and its bytes_per_sync
-// (vault/storage/store.h), so that it flushes as often as vaultd's store
-// does, and hands its flushes to the disk as vaultd's store does.
+// (vault/storage/store.h), so that it flushes about as often as vaultd's
+// messages column and hands its flushes to the disk the same way. Still
+// one column (vaultd keeps states in a 4 MiB one) and RocksDB's defaults
+// for the write path's other options.
 enum class RawSizes { kRocksDbDefaults, kVaultd };
 
 // rate > 0: at most that many writes a second in all, paced (the latency of
