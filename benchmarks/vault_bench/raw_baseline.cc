@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <memory>
+#include <string_view>
 #include <thread>
 
 #include "vault/crypto/aead.h"
@@ -55,6 +56,21 @@ std::string Key(char kind, uint64_t a, uint64_t b) {
   const int n = std::snprintf(key, sizeof key, "%c%015llu%08llu", kind,
                               static_cast<unsigned long long>(a), static_cast<unsigned long long>(b));
   return std::string(key, static_cast<size_t>(n));
+}
+
+// A read's scan of one transcript's messages: `visit(key, value)` for each
+// record under the transcript's key prefix ('m' and its 15-digit number), in
+// order; returns how many there were.
+template <typename Visit>
+int ScanTranscript(rocksdb::DB* db, uint64_t transcript, Visit visit) {
+  const std::string prefix = Key('m', transcript, 0).substr(0, 16);
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions()));
+  int found = 0;
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next(), ++found) {
+    visit(std::string_view(it->key().data(), it->key().size()),
+          std::string_view(it->value().data(), it->value().size()));
+  }
+  return found;
 }
 
 }  // namespace
@@ -196,16 +212,13 @@ PhaseResult RawReads(const std::string& dir, int threads, double seconds, size_t
   PhaseResult result;
   result.seconds = RunTimed(threads, seconds, [&](int t) {
     return [&, t, n = uint64_t{0}]() mutable {
-      const std::string prefix = Key('m', (t + n++) % kReadTranscripts, 0).substr(0, 16);
       const auto start = SteadyClock::now();
-      rocksdb::ReadOptions ro;
-      std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro));
-      int found = 0;
       std::string copy;
-      for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
-        copy.assign(it->value().data(), it->value().size());  // as vaultd copies before opening
-        ++found;
-      }
+      const int found =
+          ScanTranscript(db.get(), (t + n++) % kReadTranscripts,
+                         [&](std::string_view, std::string_view value) {
+                           copy.assign(value);  // as vaultd copies before opening
+                         });
       if (found != messages) Die("raw read found " + std::to_string(found) + " values");
       latencies[t].push_back(MicrosSince(start));
       progress.reads.fetch_add(1, std::memory_order_relaxed);
@@ -248,20 +261,15 @@ PhaseResult RawOpenedReads(const std::string& dir, int threads, double seconds,
   PhaseResult result;
   result.seconds = RunTimed(threads, seconds, [&](int t) {
     return [&, t, n = uint64_t{0}]() mutable {
-      const std::string prefix = Key('m', (t + n) % kReadTranscripts, 0).substr(0, 16);
       const auto start = SteadyClock::now();
-      rocksdb::ReadOptions ro;
-      std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro));
-      int opened = 0;
       std::string opened_text;
-      for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
-        const std::string_view key(it->key().data(), it->key().size());
-        const std::string_view sealed(it->value().data(), it->value().size());
-        if (!aead::OpenInto(*dek, sealed, key, &opened_text).ok()) {
-          Die("raw opened read: a record failed to open");
-        }
-        ++opened;
-      }
+      const int opened =
+          ScanTranscript(db.get(), (t + n) % kReadTranscripts,
+                         [&](std::string_view key, std::string_view sealed) {
+                           if (!aead::OpenInto(*dek, sealed, key, &opened_text).ok()) {
+                             Die("raw opened read: a record failed to open");
+                           }
+                         });
       aead::Wipe(&opened_text);
       if (opened != messages) Die("raw opened read opened " + std::to_string(opened) + " records");
       if (audited) {
