@@ -83,6 +83,19 @@ TEST_F(StoreTest, ColumnsOfRandomKeysCompactLevelZeroLater) {
   static_assert(Store::kRandomKeysLevel0Files < 20, "below RocksDB's write slowdown trigger");
 }
 
+// Every column's memtable grows by blocks under vaultd's mmap threshold
+// (store.h, kArenaBlockBytes; the reuse itself is memtable_memory_test's).
+TEST_F(StoreTest, MemtablesGrowByBlocksOfTheArenaSize) {
+  const std::string options = NewestOptionsFile(db_dir());
+  EXPECT_EQ(ColumnOption(options, "default", "arena_block_size"),
+            std::to_string(Store::kArenaBlockBytes));
+  for (Column c : kAllColumns) {
+    EXPECT_EQ(ColumnOption(options, ColumnName(c), "arena_block_size"),
+              std::to_string(Store::kArenaBlockBytes))
+        << ColumnName(c);
+  }
+}
+
 // The two columns that take only merge operands, the statistics and the
 // counters (RocksDB's default family), append them to vector memtables;
 // every other column keeps its skip list, which reads need sorted.

@@ -333,6 +333,11 @@ StatusOr<std::unique_ptr<Store>> Store::OpenImpl(const std::string& dir, Setting
   table.block_cache = rocksdb::NewLRUCache(32 << 20);
   cf_opts.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   cf_opts.write_buffer_size = kMemtableBytes;
+  // Memtables take their memory from malloc in blocks under vaultd's mmap
+  // threshold, so that a flushed memtable's blocks stay in the heap for the
+  // next one instead of being unmapped, and mapped and faulted in again
+  // page by page (store.h, kArenaBlockBytes).
+  cf_opts.arena_block_size = kArenaBlockBytes;
   cf_opts.compression = rocksdb::kNoCompression;  // values are ciphertext
   // The same tables with a Bloom filter of 10 bits per key, of whole keys or
   // (whole_key false) of the prefix extractor's prefixes only.
