@@ -31,10 +31,10 @@ uint64_t MinorFaults() {
 }
 
 // Writes `bytes` of 1 KiB values under random keys of a message key's
-// length (24 bytes) to the messages column, in
-// batches of 32 without a sync: the test is of memory, not durability. (A
-// batch of 128 KiB or more would be a mapping of its own, faulted in anew
-// each time, as a memtable block over the threshold was.)
+// length (24 bytes) to the messages column, in batches of 32 without a
+// sync: the test is of memory, not durability. (A batch of 128 KiB or more
+// would be a mapping of its own, faulted in anew each time, as a memtable
+// block over the threshold was.)
 void WriteMessages(Store& store, std::mt19937_64& rng, uint64_t bytes) {
   constexpr size_t kValueBytes = 1024;
   constexpr size_t kPerBatch = 32;
