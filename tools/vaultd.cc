@@ -562,6 +562,17 @@ int main(int argc, char** argv) {
     vault::LogEvent(spdlog::level::warn, "malloc_settings_refused",
                     {{"error", malloc_status.ToString()}});
   }
+  // The memtables' blocks are meant to come from malloc's heap and be
+  // reused; at or over the threshold each is a fresh mapping, faulted in on
+  // the group committer's thread.
+  if (vault::MapsAlone(config.malloc, vault::kMemtableBlockBytes)) {
+    vault::LogEvent(spdlog::level::warn, "malloc_mmap_threshold_low",
+                    {{"malloc_mmap_threshold", config.malloc.mmap_threshold},
+                     {"memtable_block_bytes", vault::kMemtableBlockBytes},
+                     {"advice",
+                      "set malloc-mmap-threshold above 65552, or to 0: at or under "
+                      "it every memtable block is mapped and faulted in anew"}});
+  }
   // What the vault reports on its own (retention failures, damaged records,
   // failed compactions, the store stopping after a full disk and resuming)
   // becomes JSON log lines like every other event.

@@ -23,6 +23,15 @@ constexpr int64_t kMillisPerDay = 24 * 3600 * kMillisPerSecond;
 // The longest Options::rights_retention_ms Vault::Open accepts: 100 years.
 inline constexpr int64_t kMaxRightsRetentionMs = 100 * 365 * kMillisPerDay;
 
+// The store's memtables grow by blocks of this many bytes, one malloc
+// request each (Store::kArenaBlockBytes, RocksDB's arena_block_size). A
+// process that fixes malloc's mmap threshold keeps it above such a block's
+// chunk (65,552 bytes; MapsAlone in vault/server/malloc_config.h), so that
+// the blocks come from malloc's heap and are reused from one memtable to the
+// next instead of being mapped and faulted in anew (docs/performance.md
+// section 10.20).
+inline constexpr size_t kMemtableBlockBytes = 64 << 10;
+
 // A question of the anonymous monitoring form (docs/statistics.md): its id
 // ([a-z0-9_-], 1 to 32), the text shown in reports, and the answers it
 // allows (each 1 to 64 bytes of printable UTF-8; 1 to 32 of them).

@@ -315,5 +315,36 @@ TEST(VaultdFlagsTest, SocketPathTooLongIsAnError) {
   EXPECT_NE(result.output.find("longer than"), std::string::npos) << result.output;
 }
 
+// The memtables' 64 KiB blocks (kMemtableBlockBytes) are 65,552-byte chunks
+// to malloc: a threshold at or under that maps each one on its own, and
+// vaultd says so at start. Warnings are written before LogEvent returns
+// (vault/server/logging.h), and this one before the vault opens, so the log
+// holds it by the time READY=1 arrives. A threshold just over it, 0
+// (glibc's sliding threshold) and the default start without the line.
+TEST(VaultdFlagsTest, MmapThresholdUnderTheMemtableBlocksIsWarnedOf) {
+  for (const char* value : {"65552", "65536", "4096", "1"}) {
+    Daemon daemon({"--malloc-mmap-threshold", value});
+    ASSERT_OK(daemon.Start());
+    const std::string log = daemon.ReadLog();
+    EXPECT_NE(log.find("\"event\":\"malloc_mmap_threshold_low\""), std::string::npos)
+        << value << ":\n"
+        << log;
+    EXPECT_NE(log.find(std::string("\"malloc_mmap_threshold\":") + value + ","), std::string::npos)
+        << log;
+    EXPECT_EQ(daemon.Stop(), 0);
+  }
+  const std::vector<std::vector<std::string>> quiet = {
+      {"--malloc-mmap-threshold", "65553"}, {"--malloc-mmap-threshold", "0"}, {}};
+  for (const std::vector<std::string>& flags : quiet) {
+    Daemon daemon(flags);
+    ASSERT_OK(daemon.Start());
+    const std::string log = daemon.ReadLog();
+    EXPECT_EQ(log.find("malloc_mmap_threshold_low"), std::string::npos)
+        << (flags.empty() ? "default" : flags[1]) << ":\n"
+        << log;
+    EXPECT_EQ(daemon.Stop(), 0);
+  }
+}
+
 }  // namespace
 }  // namespace vault::testing

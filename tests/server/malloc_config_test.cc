@@ -9,10 +9,13 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdint>
 #include <cstdlib>
 #include <fstream>
 #include <string>
 #include <vector>
+
+#include "vault/options.h"
 
 namespace vault {
 namespace {
@@ -140,6 +143,29 @@ TEST(ApplyMallocSettingsTest, ZeroLeavesGlibcsDefaults) {
                                    .mmap_threshold = kMaxMmapThreshold,
                                    .trim_threshold = kMaxTrimThreshold})
                   .ok());
+}
+
+// glibc's chunk for a request: the request plus an 8-byte header, rounded
+// up to 16 bytes, mapped alone at or over a fixed threshold.
+TEST(MapsAloneTest, ComparesTheChunkWithAFixedThreshold) {
+  const MallocSettings at_64k{.mmap_threshold = 65552};
+  EXPECT_TRUE(MapsAlone(at_64k, 65536));   // chunk 65,552
+  EXPECT_TRUE(MapsAlone(at_64k, 65529));   // chunk 65,552
+  EXPECT_FALSE(MapsAlone(at_64k, 65528));  // chunk 65,536
+  const MallocSettings over{.mmap_threshold = 65553};
+  EXPECT_FALSE(MapsAlone(over, 65536));
+  EXPECT_FALSE(MapsAlone(over, 65544));  // chunk 65,552
+  EXPECT_TRUE(MapsAlone(over, 65545));   // chunk 65,568
+  const MallocSettings vaultd;           // 128 KiB
+  EXPECT_FALSE(MapsAlone(vaultd, kMemtableBlockBytes));
+  EXPECT_FALSE(MapsAlone(vaultd, (128 << 10) - 24));
+  EXPECT_TRUE(MapsAlone(vaultd, (128 << 10) - 8));
+  EXPECT_TRUE(MapsAlone(vaultd, SIZE_MAX));
+  // The sliding threshold maps nothing this rule can say in advance.
+  EXPECT_FALSE(MapsAlone({.mmap_threshold = 0}, kMemtableBlockBytes));
+  EXPECT_FALSE(MapsAlone({.mmap_threshold = 0}, SIZE_MAX));
+  // Past glibc's cap the cap applies, as ApplyMallocSettings applies it.
+  EXPECT_TRUE(MapsAlone({.mmap_threshold = SIZE_MAX}, kMaxMmapThreshold));
 }
 
 }  // namespace

@@ -65,8 +65,7 @@ void WriteMessages(Store& store, std::mt19937_64& rng, uint64_t bytes) {
 // bound is half a fault per 4 KiB page written.
 TEST(MemtableMemoryTest, LaterMemtablesReuseTheHeapInsteadOfFaultingInNewPages) {
   const MallocSettings vaultd;  // vaultd's defaults (tools/vaultd.cc)
-  // malloc asks for a block's bytes and its 16-byte header.
-  ASSERT_LT(Store::kArenaBlockBytes + 2 * sizeof(size_t), vaultd.mmap_threshold)
+  ASSERT_FALSE(MapsAlone(vaultd, Store::kArenaBlockBytes))
       << "memtable blocks would be mappings of their own";
   ASSERT_OK(ApplyMallocSettings(vaultd));
 

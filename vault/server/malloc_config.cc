@@ -36,6 +36,15 @@ Status ApplyMallocSettings(const MallocSettings& settings) {
   return status;
 }
 
+bool MapsAlone(const MallocSettings& settings, size_t bytes) {
+  if (settings.mmap_threshold == 0) return false;
+  constexpr size_t kHeader = sizeof(size_t);
+  constexpr size_t kAlign = 2 * sizeof(size_t);
+  if (bytes > std::numeric_limits<size_t>::max() - kHeader - kAlign) return true;
+  const size_t chunk = (bytes + kHeader + kAlign - 1) & ~(kAlign - 1);
+  return chunk >= std::min(settings.mmap_threshold, kMaxMmapThreshold);
+}
+
 bool MemoryTrimmer::TakeTurn(size_t bytes) {
   if (min_bytes_ == 0 || bytes < min_bytes_) return false;
   const int64_t now = MonotonicNanos();

@@ -66,6 +66,14 @@ static_assert(kMaxMmapThreshold <= INT_MAX && kMaxTrimThreshold <= INT_MAX,
 // Applies `settings` to this process. InvalidArgument if glibc refuses one.
 Status ApplyMallocSettings(const MallocSettings& settings);
 
+// Whether `settings` fix an mmap threshold that a malloc request of `bytes`
+// reaches, so that glibc may map each such block on its own and unmap it
+// when it is freed. glibc compares the chunk's size: the request plus an
+// 8-byte header, rounded up to 16 bytes (a 65,536-byte request makes a
+// 65,552-byte chunk). False with the sliding threshold (mmap_threshold 0),
+// which starts at 128 KiB and only rises.
+bool MapsAlone(const MallocSettings& settings, size_t bytes);
+
 // Gives the free memory inside glibc's arenas back to the kernel
 // (malloc_trim) after large responses, at most once per interval. Blocks
 // under the mmap threshold (a transcript's messages, an audit page's JSON

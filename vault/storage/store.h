@@ -55,6 +55,7 @@
 #include <vector>
 
 #include "vault/metrics.h"
+#include "vault/options.h"
 #include "vault/status.h"
 
 namespace vault {
@@ -139,7 +140,7 @@ class Store {
   // memtable's worth of freed memory stays in the heap between memtables,
   // and a trim after a large response (MemoryTrimmer) gives it back to be
   // faulted in again.
-  static constexpr uint64_t kArenaBlockBytes = 64 << 10;
+  static constexpr uint64_t kArenaBlockBytes = kMemtableBlockBytes;
 
   // The transcripts, wrapped keys and expiry index columns take a few
   // hundred new keys each time the WAL's bound flushes them, and each
