@@ -5,7 +5,12 @@
 // id, record kind, sequence number, epoch); opening with any other associated
 // data or key fails with Corruption, and no plaintext is returned.
 //
-// Thread safety: stateless functions.
+// Nonces are taken from a per-thread pool of random bytes, refilled from
+// the operating system's CSPRNG ten nonces at a time; none is used twice,
+// and a forked child draws its own (aead.cc).
+//
+// Thread safety: safe from any thread; the only state is each thread's own
+// nonce pool.
 #ifndef VAULT_CRYPTO_AEAD_H_
 #define VAULT_CRYPTO_AEAD_H_
 
