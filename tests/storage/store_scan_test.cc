@@ -76,6 +76,30 @@ TEST_F(StoreScanTest, ScanPrefixIsBytewiseNotAWordMatch) {
   EXPECT_EQ(KeysOf(ScanAll(Column::kHolds, "c\xff")), Keys{"c\xff"});
 }
 
+// Scan bounds its iterator by the least key past the prefix: the prefix
+// without its trailing 0xff bytes, its last byte then one higher. Prefixes
+// that end in 0xff, and those of nothing but 0xff (no such key), still
+// visit exactly their keys.
+TEST_F(StoreScanTest, ScanOfPrefixesEndingInFfVisitsExactlyTheirKeys) {
+  const Keys keys = {
+      "c\xfe\xff", "c\xff",   "c\xff\0"s, "c\xff\xff",    "c\xff\xff\x01",    "d",           "d\0"s,
+      "\xff",      "\xff\0"s, "\xff\xff", "\xff\xff\xff", "\xff\xff\xff\x01", "\xfe\xff\xff"};
+  ASSERT_NO_FATAL_FAILURE(WriteLetters(Column::kHolds, keys));
+  EXPECT_EQ(KeysOf(ScanAll(Column::kHolds, "c\xff")),
+            (Keys{"c\xff", "c\xff\0"s, "c\xff\xff", "c\xff\xff\x01"}));
+  EXPECT_EQ(KeysOf(ScanAll(Column::kHolds, "c\xff\xff")), (Keys{"c\xff\xff", "c\xff\xff\x01"}));
+  EXPECT_EQ(KeysOf(ScanAll(Column::kHolds, "c\xfe")), Keys{"c\xfe\xff"});
+  EXPECT_EQ(KeysOf(ScanAll(Column::kHolds, "c")),
+            (Keys{"c\xfe\xff", "c\xff", "c\xff\0"s, "c\xff\xff", "c\xff\xff\x01"}));
+  EXPECT_EQ(KeysOf(ScanAll(Column::kHolds, "\xff")),
+            (Keys{"\xff", "\xff\0"s, "\xff\xff", "\xff\xff\xff", "\xff\xff\xff\x01"}));
+  EXPECT_EQ(KeysOf(ScanAll(Column::kHolds, "\xff\xff")),
+            (Keys{"\xff\xff", "\xff\xff\xff", "\xff\xff\xff\x01"}));
+  EXPECT_EQ(KeysOf(ScanAll(Column::kHolds, "\xfe")), Keys{"\xfe\xff\xff"});
+  EXPECT_TRUE(ScanAll(Column::kHolds, "\xff\xff\xff\xff").empty());
+  EXPECT_EQ(KeysOf(ScanAll(Column::kHolds, "d")), (Keys{"d", "d\0"s}));
+}
+
 TEST_F(StoreScanTest, ScanStopsWhenTheCallbackSaysSo) {
   ASSERT_NO_FATAL_FAILURE(WriteMessages());
   Keys visited;

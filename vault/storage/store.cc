@@ -519,6 +519,17 @@ Status Store::Scan(Column c, std::string_view prefix,
                    const std::function<bool(std::string_view, std::string_view)>& fn) const {
   rocksdb::ReadOptions ro;
   ro.total_order_seek = true;  // whatever the column's prefix extractor
+  // The least key after every key with the prefix: the prefix without its
+  // trailing 0xff bytes, its last byte then one higher (none if it is all
+  // 0xff or empty). With it RocksDB stops at the prefix's end instead of
+  // stepping to the next key, which may be in another block or file, or
+  // behind deleted entries.
+  std::string upper(prefix);
+  while (!upper.empty() && static_cast<unsigned char>(upper.back()) == 0xff) upper.pop_back();
+  if (!upper.empty())
+    upper.back() = static_cast<char>(static_cast<unsigned char>(upper.back()) + 1);
+  const rocksdb::Slice upper_slice = S(upper);
+  if (!upper.empty()) ro.iterate_upper_bound = &upper_slice;
   std::unique_ptr<rocksdb::Iterator> it(rep_->db->NewIterator(ro, rep_->cf(c)));
   for (it->Seek(S(prefix)); it->Valid(); it->Next()) {
     const rocksdb::Slice k = it->key();
