@@ -170,11 +170,83 @@ TEST_F(StoreScanTest, DeleteRangeRemovesExactlyBeginToEnd) {
 
 TEST_F(StoreScanTest, DeleteRangeOfOneTranscriptsMessagesLeavesItsNeighbours) {
   ASSERT_NO_FATAL_FAILURE(WriteMessages());
-  // What a purge does: every seq of 'a', [id 0..0, id+1 0..0).
-  ASSERT_OK(DeleteRange(Column::kMessages, MessageKey('a', 0), MessageKey('b', 0)));
+  // What a purge does: every seq of 'a', [id, id | 0xff).
+  ASSERT_OK(DeleteRange(Column::kMessages, std::string(16, 'a'), std::string(16, 'a') + "\xff"));
   EXPECT_TRUE(ScanAll(Column::kMessages, std::string(16, 'a')).empty());
   EXPECT_EQ(KeysOf(ScanAll(Column::kMessages, std::string(16, 'b'))), Keys{MessageKey('b', 7)});
   EXPECT_EQ(KeysOf(ScanAll(Column::kMessages, std::string(16, 'c'))), SeqKeys('c'));
+}
+
+// The messages and transcripts columns insert with a hint per transcript id
+// (store.cc, TranscriptHint), which RocksDB 7.8 shares between a memtable's
+// point entries and its range deletions. A purge's range deletion begins
+// with the bare id, outside the hints' domain. Here, in one memtable: appends
+// to three transcripts, a purge of one of them between appends to the others,
+// appends again, and a second purge; then a scan, and the same after a
+// flush and a reopen. (With the hints' domain taking 16-byte keys, the first
+// purge here aborts in RocksDB's skip list: "Assertion `before == head_ ||
+// KeyIsAfterNode(key, before)' failed", Debian's librocksdb 7.8.3.)
+TEST_F(StoreScanTest, PurgesBetweenAppendsInOneMemtableLeaveExactlyTheOthers) {
+  auto id = [](char c) { return std::string(16, c); };
+  auto append = [&](char c, uint64_t seq) {
+    WriteBatch batch;
+    batch.Put(Column::kMessages, MessageKey(c, seq), "m");
+    batch.Put(Column::kTranscripts, id(c) + "\x02", "state " + std::to_string(seq));
+    return store().Write(&batch);
+  };
+  auto purge = [&](char c) {
+    WriteBatch batch;
+    batch.DeleteRange(Column::kMessages, id(c), id(c) + "\xff");
+    batch.Delete(Column::kTranscripts, id(c) + "\x02");
+    return store().Write(&batch);
+  };
+  for (uint64_t seq = 0; seq < 50; ++seq) {
+    for (char c : {'a', 'b', 'c'}) ASSERT_OK(append(c, seq));
+  }
+  ASSERT_OK(purge('b'));
+  for (uint64_t seq = 50; seq < 100; ++seq) {
+    for (char c : {'a', 'c'}) ASSERT_OK(append(c, seq));
+  }
+  ASSERT_OK(purge('a'));
+  for (uint64_t seq = 100; seq < 120; ++seq) ASSERT_OK(append('c', seq));
+
+  Keys expected;
+  for (uint64_t seq = 0; seq < 120; ++seq) expected.push_back(MessageKey('c', seq));
+  auto check = [&] {
+    EXPECT_EQ(KeysOf(ScanAll(Column::kMessages)), expected);
+    EXPECT_EQ(KeysOf(ScanAll(Column::kTranscripts)), Keys{id('c') + "\x02"});
+    EXPECT_EQ(ValueOf(Column::kTranscripts, id('c') + "\x02"), "state 119");
+    EXPECT_EQ(ValueOf(Column::kMessages, MessageKey('a', 10)), "<absent>");
+    EXPECT_EQ(ValueOf(Column::kMessages, MessageKey('b', 49)), "<absent>");
+  };
+  check();
+  ASSERT_NO_FATAL_FAILURE(Reopen());
+  check();
+  ASSERT_OK(store().FlushAndCompact());
+  check();
+}
+
+// A range deletion that begins inside the hints' domain would take a point
+// entry's hint: refused before anything of its batch is written.
+TEST_F(StoreScanTest, ARangeDeleteBeginningWithAHintedKeyIsRefused) {
+  ASSERT_NO_FATAL_FAILURE(WriteMessages());
+  for (const auto& [column, begin] :
+       {std::pair{Column::kMessages, MessageKey('a', 0)},
+        std::pair{Column::kMessages, MessageKey('a', 0) + "x"},
+        std::pair{Column::kTranscripts, std::string(16, 'a') + "\x01"}}) {
+    WriteBatch batch;
+    batch.Put(Column::kHolds, "written with it", "v");
+    batch.DeleteRange(column, begin, std::string(16, 'b'));
+    const Status refused = store().Write(&batch);
+    EXPECT_EQ(refused.code(), Status::Code::kInvalidArgument) << refused.ToString();
+    EXPECT_EQ(refused.reason(), "hinted_range") << refused.ToString();
+  }
+  EXPECT_EQ(ValueOf(Column::kHolds, "written with it"), "<absent>");
+  EXPECT_EQ(KeysOf(ScanAll(Column::kMessages, std::string(16, 'a'))), SeqKeys('a'));
+  // Shorter beginnings, and other columns, are range-deleted as before.
+  ASSERT_OK(DeleteRange(Column::kMessages, std::string(16, 'a') + "\0"s, std::string(16, 'b')));
+  EXPECT_TRUE(ScanAll(Column::kMessages, std::string(16, 'a')).empty());
+  ASSERT_OK(DeleteRange(Column::kHolds, MessageKey('a', 0), MessageKey('b', 0)));
 }
 
 TEST_F(StoreScanTest, DeleteRangeAndLaterPutsAndReopen) {

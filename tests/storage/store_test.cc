@@ -96,6 +96,21 @@ TEST_F(StoreTest, MemtablesGrowByBlocksOfTheArenaSize) {
   }
 }
 
+// Appends insert with a hint per transcript id in the messages column (keys
+// of a message's 24 bytes or more) and the transcripts column (17 or more);
+// no other column has a hint (store.cc, TranscriptHint).
+TEST_F(StoreTest, MessagesAndTranscriptsInsertWithAHintPerTranscript) {
+  const std::string options = NewestOptionsFile(db_dir());
+  for (Column c : kAllColumns) {
+    const std::string expected = c == Column::kMessages      ? "vault.TranscriptHint.24"
+                                 : c == Column::kTranscripts ? "vault.TranscriptHint.17"
+                                                             : "nullptr";
+    EXPECT_EQ(ColumnOption(options, ColumnName(c), "memtable_insert_with_hint_prefix_extractor"),
+              expected)
+        << ColumnName(c);
+  }
+}
+
 // The two columns that take only merge operands, the statistics and the
 // counters (RocksDB's default family), append them to vector memtables;
 // every other column keeps its skip list, which reads need sorted.
