@@ -84,12 +84,9 @@ class TranscriptHint final : public rocksdb::SliceTransform {
 // are (the column has no hint prefix).
 size_t HintedKeyBytes(Column c) {
   switch (c) {
-    case Column::kMessages:
-      return kIdBytes + 8;  // id | seq, and id | seq | n
-    case Column::kTranscripts:
-      return kIdBytes + 1;  // id | kind
-    default:
-      return 0;
+    case Column::kMessages: return kIdBytes + 8;     // id | seq, and id | seq | n
+    case Column::kTranscripts: return kIdBytes + 1;  // id | kind
+    default: return 0;
   }
 }
 
@@ -461,8 +458,7 @@ StatusOr<std::unique_ptr<Store>> Store::OpenImpl(const std::string& dir, Setting
     switch (c) {
       case Column::kVisitorIndex: return index_opts;
       case Column::kStatistics: return counter_opts;
-      case Column::kTranscripts:
-        return transcripts_opts;
+      case Column::kTranscripts: return transcripts_opts;
       case Column::kWrappedKeys: return point_opts;
       case Column::kExpiryIndex: return expiry_opts;
       case Column::kMessages: return messages_opts;
