@@ -140,48 +140,61 @@ TEST(Aead, NoncesAreNeverHandedOutTwiceAcrossThreadsAndRefills) {
 }
 
 // A forked child inherits its thread's pool with the nonces the parent will
-// take next; it must draw its own. The parent seals once first, so that the
-// pool is full when it forks.
+// take next; it must draw its own. All of it runs on a thread of its own,
+// whose pool starts empty, so that after the first seal nine nonces are
+// left in it when it forks, whatever this process sealed before.
 TEST(Aead, AForkedChildDoesNotTakeTheParentsNextNonces) {
   auto key = SecretBytes::Random(aead::kKeyBytes);
   ASSERT_TRUE(key.ok());
-  std::string first;
-  ASSERT_TRUE(aead::Seal(*key, "before", "ad", &first).ok());
-  int fds[2];
-  ASSERT_EQ(pipe(fds), 0);
-  const pid_t child = fork();
-  ASSERT_GE(child, 0);
-  if (child == 0) {
-    close(fds[0]);
-    std::string nonces;
+  std::string first, parent, from_child(3 * aead::kNonceBytes, '\0');
+  size_t got = 0;
+  int child_status = -1;
+  std::string failed;
+  std::thread([&] {
+    if (!aead::Seal(*key, "before", "ad", &first).ok()) {
+      failed = "seal before the fork";
+      return;
+    }
+    int fds[2];
+    if (pipe(fds) != 0) {
+      failed = "pipe";
+      return;
+    }
+    const pid_t child = fork();
+    if (child < 0) {
+      failed = "fork";
+      return;
+    }
+    if (child == 0) {
+      close(fds[0]);
+      std::string nonces;
+      for (int i = 0; i < 3; ++i) {
+        std::string out;
+        if (!aead::Seal(*key, "child", "ad", &out).ok()) _exit(2);
+        nonces += NonceOf(out);
+      }
+      const bool written =
+          write(fds[1], nonces.data(), nonces.size()) == static_cast<ssize_t>(nonces.size());
+      _exit(written ? 0 : 3);
+    }
+    close(fds[1]);
     for (int i = 0; i < 3; ++i) {
       std::string out;
-      if (!aead::Seal(*key, "child", "ad", &out).ok()) _exit(2);
-      nonces += NonceOf(out);
+      if (!aead::Seal(*key, "parent", "ad", &out).ok()) failed = "seal in the parent";
+      parent += NonceOf(out);
     }
-    const bool written =
-        write(fds[1], nonces.data(), nonces.size()) == static_cast<ssize_t>(nonces.size());
-    _exit(written ? 0 : 3);
-  }
-  close(fds[1]);
-  std::string parent;
-  for (int i = 0; i < 3; ++i) {
-    std::string out;
-    ASSERT_TRUE(aead::Seal(*key, "parent", "ad", &out).ok());
-    parent += NonceOf(out);
-  }
-  std::string from_child(3 * aead::kNonceBytes, '\0');
-  size_t got = 0;
-  while (got < from_child.size()) {
-    const ssize_t n = read(fds[0], from_child.data() + got, from_child.size() - got);
-    if (n <= 0) break;
-    got += static_cast<size_t>(n);
-  }
-  close(fds[0]);
-  int status = 0;
-  ASSERT_EQ(waitpid(child, &status, 0), child);
-  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+    while (got < from_child.size()) {
+      const ssize_t n = read(fds[0], from_child.data() + got, from_child.size() - got);
+      if (n <= 0) break;
+      got += static_cast<size_t>(n);
+    }
+    close(fds[0]);
+    if (waitpid(child, &child_status, 0) != child) failed = "waitpid";
+  }).join();
+  ASSERT_EQ(failed, "");
+  ASSERT_TRUE(WIFEXITED(child_status) && WEXITSTATUS(child_status) == 0) << child_status;
   ASSERT_EQ(got, from_child.size());
+  ASSERT_EQ(parent.size(), 3 * aead::kNonceBytes);
   std::set<std::string> nonces = {NonceOf(first)};
   for (size_t i = 0; i < 3; ++i) {
     EXPECT_TRUE(nonces.insert(parent.substr(i * aead::kNonceBytes, aead::kNonceBytes)).second);
