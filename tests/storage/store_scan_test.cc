@@ -243,9 +243,13 @@ TEST_F(StoreScanTest, ARangeDeleteBeginningWithAHintedKeyIsRefused) {
   }
   EXPECT_EQ(ValueOf(Column::kHolds, "written with it"), "<absent>");
   EXPECT_EQ(KeysOf(ScanAll(Column::kMessages, std::string(16, 'a'))), SeqKeys('a'));
-  // Shorter beginnings, and other columns, are range-deleted as before.
-  ASSERT_OK(DeleteRange(Column::kMessages, std::string(16, 'a') + "\0"s, std::string(16, 'b')));
+  // Shorter beginnings, up to one byte under the domain, and other
+  // columns, are range-deleted as before.
+  ASSERT_OK(DeleteRange(Column::kMessages, MessageKey('a', 0).substr(0, 23), std::string(16, 'b')));
   EXPECT_TRUE(ScanAll(Column::kMessages, std::string(16, 'a')).empty());
+  ASSERT_NO_FATAL_FAILURE(WriteLetters(Column::kTranscripts, {std::string(16, 'a') + "\x02"}));
+  ASSERT_OK(DeleteRange(Column::kTranscripts, std::string(16, 'a'), std::string(16, 'b')));
+  EXPECT_TRUE(ScanAll(Column::kTranscripts).empty());
   ASSERT_OK(DeleteRange(Column::kHolds, MessageKey('a', 0), MessageKey('b', 0)));
 }
 

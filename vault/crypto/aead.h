@@ -7,7 +7,9 @@
 //
 // Nonces are taken from a per-thread pool of random bytes, refilled from
 // the operating system's CSPRNG ten nonces at a time; none is used twice,
-// and a forked child draws its own (aead.cc).
+// and a child made by fork() draws its own (aead.cc). A copy of the process
+// that fork() did not make (a VM memory snapshot restored and run) would
+// repeat up to nine per thread (docs/threat-model.md, section 4).
 //
 // Thread safety: safe from any thread; the only state is each thread's own
 // nonce pool.

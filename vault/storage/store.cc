@@ -13,6 +13,7 @@
 #include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/write_batch.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <chrono>
@@ -67,8 +68,11 @@ std::string EncodeCounter(int64_t v) {
 // Store::WriteAll refuses any other (HintedKeyBytes).
 class TranscriptHint final : public rocksdb::SliceTransform {
  public:
+  // `min_key` > kIdBytes: Transform reads the id, and a range deletion
+  // beginning with the bare id must stay outside the domain.
   explicit TranscriptHint(size_t min_key)
-      : min_key_(min_key), name_("vault.TranscriptHint." + std::to_string(min_key)) {}
+      : min_key_(std::max(min_key, kIdBytes + 1)),
+        name_("vault.TranscriptHint." + std::to_string(min_key_)) {}
   const char* Name() const override { return name_.c_str(); }
   rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
     return rocksdb::Slice(key.data(), kIdBytes);
