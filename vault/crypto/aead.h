@@ -9,7 +9,7 @@
 // the operating system's CSPRNG ten nonces at a time; none is used twice,
 // and a child made by fork() draws its own (aead.cc). A copy of the process
 // that fork() did not make (a VM memory snapshot restored and run) would
-// repeat up to nine per thread (docs/threat-model.md, section 4).
+// repeat up to nine per thread (docs/threat-model.md, section 4 (f)).
 //
 // Thread safety: safe from any thread; the only state is each thread's own
 // nonce pool.
