@@ -13,7 +13,6 @@
 #include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/write_batch.h>
 
-#include <algorithm>
 #include <array>
 #include <atomic>
 #include <chrono>
@@ -68,11 +67,10 @@ std::string EncodeCounter(int64_t v) {
 // Store::WriteAll refuses any other (HintedKeyBytes).
 class TranscriptHint final : public rocksdb::SliceTransform {
  public:
-  // `min_key` > kIdBytes: Transform reads the id, and a range deletion
-  // beginning with the bare id must stay outside the domain.
+  // `min_key` > kIdBytes (HintedKeyBytes): Transform reads the id, and a
+  // range deletion beginning with the bare id must stay outside the domain.
   explicit TranscriptHint(size_t min_key)
-      : min_key_(std::max(min_key, kIdBytes + 1)),
-        name_("vault.TranscriptHint." + std::to_string(min_key_)) {}
+      : min_key_(min_key), name_("vault.TranscriptHint." + std::to_string(min_key)) {}
   const char* Name() const override { return name_.c_str(); }
   rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
     return rocksdb::Slice(key.data(), kIdBytes);
@@ -86,13 +84,16 @@ class TranscriptHint final : public rocksdb::SliceTransform {
 
 // Keys at least this long in column `c` are inserted with a hint; 0: none
 // are (the column has no hint prefix).
-size_t HintedKeyBytes(Column c) {
+constexpr size_t HintedKeyBytes(Column c) {
   switch (c) {
     case Column::kMessages: return kIdBytes + 8;     // id | seq, and id | seq | n
     case Column::kTranscripts: return kIdBytes + 1;  // id | kind
     default: return 0;
   }
 }
+static_assert(HintedKeyBytes(Column::kMessages) > kIdBytes &&
+                  HintedKeyBytes(Column::kTranscripts) > kIdBytes,
+              "a purge's range deletion begins with the bare id, outside the hints' domain");
 
 // Counters in the default column family: 8-byte big-endian two's complement
 // integers, merged by addition (wrapping, like the uint64 they are stored as).
@@ -513,13 +514,15 @@ Status Store::WriteAll(std::span<WriteBatch* const> batches, bool sync) {
   // an error state: refused here, before anything is written.
   for (const WriteBatch* batch : batches) {
     for (const auto& op : batch->rep_->ops) {
-      if (op.kind == 2 && batch->rep_->B(op) < batch->rep_->A(op)) {
+      if (op.kind != 2) continue;
+      const std::string_view begin = batch->rep_->A(op);
+      if (batch->rep_->B(op) < begin) {
         return Status::InvalidArgument("a range delete ends before it begins", "inverted_range");
       }
       // See TranscriptHint: such a range deletion would take a point
       // entry's insert hint in RocksDB 7.8.
-      if (op.kind == 2 && HintedKeyBytes(op.c) != 0 &&
-          batch->rep_->A(op).size() >= HintedKeyBytes(op.c)) {
+      const size_t hinted = HintedKeyBytes(op.c);
+      if (hinted != 0 && begin.size() >= hinted) {
         return Status::InvalidArgument(
             std::string("a range delete in ") + ColumnName(op.c) +
                 " must begin with a key shorter than its insert hints' keys",

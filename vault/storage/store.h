@@ -129,12 +129,12 @@ class Store {
   // whose default is an eighth of the memtable up to 1 MiB: 1 MiB for the
   // messages column, 512 KiB for the others). Blocks under the mmap
   // threshold vaultd gives malloc (128 KiB, MallocSettings in
-  // vault/server/malloc_config.h; a block's request is its size plus
-  // malloc's 16-byte header) come from its heap, and a flushed memtable's
-  // blocks are reused by the next memtable. Blocks over it are mappings of
-  // their own: every memtable's pages were then faulted in afresh, zeroed by
-  // the kernel, on the thread that leads RocksDB's write group (the group
-  // committer), about 0.4 faults an append of 1 KiB, and that thread took
+  // vault/server/malloc_config.h; glibc compares a block's size plus an
+  // 8-byte header, rounded up to 16: MapsAlone) come from its heap, and a
+  // flushed memtable's blocks are reused by the next memtable. Blocks over
+  // it are mappings of their own: every memtable's pages were then faulted
+  // in afresh, zeroed by the kernel, on the thread that leads RocksDB's
+  // write group (the group committer), about 0.4 faults an append of 1 KiB, and that thread took
   // about a fifth more CPU an append than it does now on the development
   // machine (docs/performance.md section 10.20). The price: up to a
   // memtable's worth of freed memory stays in the heap between memtables,
