@@ -49,6 +49,7 @@
 #include <sys/statfs.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -249,7 +250,7 @@ RawResults RunRaw(const Config& c, const std::string& scratch) {
   PrintPhase(("rocksdb writes x" + std::to_string(c.writers)).c_str(), raw.writes);
   raw.reads = RawReads(scratch + "/raw-reads", std::max(1, c.readers), c.seconds, c.message_bytes,
                        c.read_messages);
-  PrintPhase(("rocksdb reads x" + std::to_string(c.readers)).c_str(), raw.reads);
+  PrintPhase(("rocksdb reads x" + std::to_string(std::max(1, c.readers))).c_str(), raw.reads);
   raw.syncs = RawSyncs(scratch + "/raw-syncs", c.seconds);
   PrintPhase("raw 256-byte write + fdatasync x1", raw.syncs);
   return raw;
@@ -539,6 +540,24 @@ int RunStartup(const Config& c, const std::string& scratch) {
   return 0;
 }
 
+// The header's account of the threads the mode runs, as it runs them.
+std::string Threads(const Config& c) {
+  char buf[160];
+  if (c.mode == "startup") {
+    std::snprintf(buf, sizeof buf, "%d fill threads, %d readers after the start", c.fill_threads,
+                  std::max(1, c.readers));
+  } else if (c.mode == "features" || c.mode == "index") {
+    std::snprintf(buf, sizeof buf, "%d writers, no readers, %.1f s per phase", c.writers,
+                  c.seconds);
+  } else {
+    // compare and raw read with at least one reader; load with what it is given.
+    const int readers = c.mode == "load" ? c.readers : std::max(1, c.readers);
+    std::snprintf(buf, sizeof buf, "%d writers, %d readers, %.1f s per phase", c.writers, readers,
+                  c.seconds);
+  }
+  return buf;
+}
+
 }  // namespace
 }  // namespace vault::bench
 
@@ -546,9 +565,8 @@ int main(int argc, char** argv) {
   using namespace vault::bench;
   const Config c = ParseArgs(argc, argv);
   const std::string scratch = Scratch(c.dir);
-  std::printf("vault-bench %s: %d writers, %d readers, %.1f s per phase, %zu-byte messages, "
-              "scratch %s, %u cpus\n",
-              c.mode.c_str(), c.writers, c.readers, c.seconds, c.message_bytes, scratch.c_str(),
+  std::printf("vault-bench %s: %s, %zu-byte messages, scratch %s, %u cpus\n", c.mode.c_str(),
+              Threads(c).c_str(), c.message_bytes, scratch.c_str(),
               std::thread::hardware_concurrency());
   int rc = 0;
   if (c.mode == "compare") rc = RunCompare(c, scratch);
