@@ -104,6 +104,54 @@ TEST(LifecycleTest, InFlightRequestFinishesDuringShutdown) {
   EXPECT_EQ(transcript->messages[0].text, "in flight");
 }
 
+// Each I/O thread runs its own io_context and takes new connections in
+// turn (vault/server/server.h), so four connections in a row land on both of
+// the default two. Requests in flight on every one of them at SIGTERM are
+// answered, each through its own thread's mailbox from the group committer,
+// and every thread then ends, idle ones included: vaultd exits 0.
+TEST(LifecycleTest, RequestsInFlightOnEveryIoThreadFinishDuringShutdown) {
+  Daemon daemon;
+  ASSERT_OK(daemon.Start());
+  auto client = MustConnect(daemon);
+  ASSERT_NE(client, nullptr);
+  constexpr int kInFlight = 4;
+  std::vector<std::string> ids;
+  for (int i = 0; i < kInFlight; ++i) {
+    auto created = client->CreateTranscript({"svc", {}});
+    ASSERT_OK(created);
+    ids.push_back(created->id);
+  }
+  auto body = [](int i) {
+    return R"({"seq":0,"from":"agent","text":"in flight )" + std::to_string(i) +
+           R"(","sent_at":"2026-01-01T00:00:00Z"})";
+  };
+  std::vector<std::optional<RawConnection>> raws(kInFlight);
+  for (int i = 0; i < kInFlight; ++i) {
+    ASSERT_NO_FATAL_FAILURE(SendHeaderOfAppend(daemon, ids[i], body(i), &raws[i]));
+  }
+
+  daemon.Signal(SIGTERM);
+  ASSERT_OK(daemon.WaitForNotify("STOPPING=1"));
+  for (int i = 0; i < kInFlight; ++i) ASSERT_OK(raws[i]->Send(body(i)));
+  for (int i = 0; i < kInFlight; ++i) {
+    auto response = raws[i]->ReadResponse();
+    ASSERT_OK(response);
+    EXPECT_EQ(StatusCodeOf(*response), 201) << "connection " << i << ": " << *response;
+    EXPECT_EQ(HeaderOf(*response, "Connection"), "close");
+  }
+  EXPECT_EQ(daemon.Wait(), 0);
+
+  ASSERT_OK(daemon.Start());
+  client = MustConnect(daemon);
+  ASSERT_NE(client, nullptr);
+  for (int i = 0; i < kInFlight; ++i) {
+    auto transcript = client->GetTranscript(ids[i]);
+    ASSERT_OK(transcript);
+    ASSERT_EQ(transcript->messages.size(), 1u);
+    EXPECT_EQ(transcript->messages[0].text, "in flight " + std::to_string(i));
+  }
+}
+
 TEST(LifecycleTest, NoNewConnectionIsServedOnceStoppingBegins) {
   Daemon daemon;
   std::unique_ptr<Client> client;

@@ -87,11 +87,20 @@ StatusOr<std::unique_ptr<Server>> Server::Create(ServerOptions options, Vault* v
   return server;
 }
 
+// One thread runs each io_context: the concurrency hint 1 lets handlers it
+// posts to itself skip the scheduler's lock. Posts from other threads (the
+// group committer, the worker pool) still lock it.
+Server::IoLoop::IoLoop() : ioc(1), guard(asio::make_work_guard(ioc)) {}
+
 Server::Server(ServerOptions options, Vault* vault)
     : options_(std::move(options)),
       max_connections_per_uid_(EffectiveMaxConnectionsPerUid(options_)),
       own_uid_(geteuid()),
-      ioc_(static_cast<int>(options_.io_threads)),
+      loops_([n = options_.io_threads] {
+        std::vector<std::unique_ptr<IoLoop>> loops;
+        for (size_t i = 0; i < n; ++i) loops.push_back(std::make_unique<IoLoop>());
+        return loops;
+      }()),
       workers_(options_.workers),
       metrics_([this] { return hub_.open_connections(); }),
       router_(vault, options_.max_seq, options_.access, &metrics_),
@@ -102,7 +111,7 @@ Server::Server(ServerOptions options, Vault* vault)
                          .max_event_streams_per_uid = options_.max_event_streams_per_uid,
                          .event_heartbeat = options_.event_heartbeat},
            &router_, workers_.get_executor(), &metrics_),
-      strand_(asio::make_strand(ioc_)),
+      strand_(asio::make_strand(loops_[0]->ioc)),
       acceptor_(strand_),
       signals_(strand_) {}
 
@@ -157,13 +166,13 @@ Status Server::Run() {
             {"max_connections_per_uid", max_connections_per_uid_}});
 
   std::vector<std::thread> io_threads;
-  for (size_t i = 1; i < options_.io_threads; ++i) {
-    io_threads.emplace_back([this] {
+  for (size_t i = 1; i < loops_.size(); ++i) {
+    io_threads.emplace_back([loop = loops_[i].get()] {
       pthread_setname_np(pthread_self(), "vaultd-io");  // for top -H and perf
-      ioc_.run();
+      loop->ioc.run();
     });
   }
-  ioc_.run();
+  loops_[0]->ioc.run();
   for (std::thread& thread : io_threads) thread.join();
   workers_.join();
   LogEvent(spdlog::level::info, "stopped");
@@ -180,13 +189,16 @@ void Server::Shutdown() {
     boost::system::error_code ignored;
     acceptor_.close(ignored);
     signals_.cancel(ignored);
+    // No new connection can come now: each loop ends once its sessions have.
+    for (const std::unique_ptr<IoLoop>& loop : loops_) loop->guard.reset();
   });
 }
 
 asio::awaitable<void> Server::AcceptLoop() {
   asio::steady_timer backoff(strand_);
   for (;;) {
-    UnixSocket socket(asio::make_strand(ioc_));
+    IoLoop& loop = *loops_[next_loop_];
+    UnixSocket socket(loop.ioc.get_executor());
     auto [ec] = co_await acceptor_.async_accept(socket, asio::as_tuple(asio::use_awaitable));
     if (hub_.stopping() || !acceptor_.is_open()) break;
     if (ec) {
@@ -233,7 +245,9 @@ asio::awaitable<void> Server::AcceptLoop() {
     // when the session ends, so the per-uid counts never lag behind
     // vault_http_connections_open.
     if (uid_slot.has_value()) slot->HoldUidSlot(std::move(*uid_slot));
-    auto session = std::make_shared<Session>(&hub_, std::move(socket), *peer, std::move(*slot));
+    auto session =
+        std::make_shared<Session>(&hub_, &loop.mailbox, std::move(socket), *peer, std::move(*slot));
+    next_loop_ = (next_loop_ + 1) % loops_.size();
     asio::co_spawn(session->executor(), Session::Run(session), LogCoroutineFailure);
   }
 }

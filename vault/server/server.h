@@ -5,7 +5,9 @@
 // listens on it; removing a stale file otherwise), binds, gives the socket to socket_gid if
 // set, sets mode 0660 and listens: once it returns, clients can connect. Run() then serves until
 // SIGTERM/SIGINT (or Shutdown()), with `io_threads` threads doing socket I/O and `workers` threads
-// running Vault calls, so concurrent writers share fsyncs.
+// running Vault calls, so concurrent writers share fsyncs. Each I/O thread runs an io_context of
+// its own, and new connections go to them in turn: a connection's reads, writes and answers from
+// the group committer stay on one thread, and no thread wakes another to hand it a ready socket.
 //
 // Shutdown is graceful: remove the socket file and stop accepting, close idle
 // connections, let in-flight requests finish (answered with
@@ -30,6 +32,7 @@
 #include <sys/types.h>
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -77,7 +80,7 @@ struct ServerOptions {
   // How often an event feed with nothing to send writes a comment line.
   std::chrono::milliseconds event_heartbeat{15000};
   size_t workers = 32;         // threads running Vault calls
-  size_t io_threads = 2;       // threads doing socket I/O
+  size_t io_threads = 2;       // threads doing socket I/O, an io_context each
   uint64_t max_seq = 1000000;  // Options::max_seq of the Vault
   // Who may call what (see vault/access.h). Empty: nobody may do anything.
   AccessPolicy access;
@@ -115,14 +118,26 @@ class Server {
   const ServerOptions options_;
   const size_t max_connections_per_uid_;  // EffectiveMaxConnectionsPerUid()
   const uid_t own_uid_;                   // geteuid(): not limited per uid
-  // Before ioc_: a session's ConnectionSlot holds its uid's slot.
+  // One I/O thread's io_context, and the mailbox through which the group
+  // committer answers that io_context's sessions. `guard` keeps run() from
+  // returning before shutdown while the loop has no connection.
+  struct IoLoop {
+    IoLoop();
+    boost::asio::io_context ioc;
+    Mailbox mailbox;
+    boost::asio::executor_work_guard<boost::asio::io_context::executor_type> guard;
+  };
+
+  // Before loops_: a session's ConnectionSlot holds its uid's slot.
   UidConnections uid_connections_;
-  boost::asio::io_context ioc_;
+  // io_threads of them; loops_[0] is run by the thread that calls Run().
+  std::vector<std::unique_ptr<IoLoop>> loops_;
+  size_t next_loop_ = 0;  // where the next connection goes; on strand_
   boost::asio::thread_pool workers_;
   ServerMetrics metrics_;
   const Router router_;
   SessionHub hub_;
-  // The acceptor and the signal set live on one strand.
+  // The acceptor and the signal set live on one strand of loops_[0].
   boost::asio::strand<boost::asio::io_context::executor_type> strand_;
   boost::asio::local::stream_protocol::acceptor acceptor_;
   boost::asio::signal_set signals_;

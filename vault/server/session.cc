@@ -281,9 +281,13 @@ bool SessionHub::BeginShutdown() {
   return true;
 }
 
-Session::Session(SessionHub* hub, asio::local::stream_protocol::socket socket, PeerCred peer,
-                 ConnectionSlot slot)
-    : hub_(hub), peer_(peer), slot_(std::move(slot)), stream_(std::move(socket)) {}
+Session::Session(SessionHub* hub, Mailbox* mailbox, asio::local::stream_protocol::socket socket,
+                 PeerCred peer, ConnectionSlot slot)
+    : hub_(hub),
+      mailbox_(mailbox),
+      peer_(peer),
+      slot_(std::move(slot)),
+      stream_(std::move(socket)) {}
 
 void Session::CloseIfIdle() {
   if (idle_) stream_.cancel();
@@ -434,25 +438,25 @@ void Mailbox::Drain() {
 asio::awaitable<std::optional<HttpResponse>> Session::TryQueued(const HttpRequest& request,
                                                                const RequestContext& context,
                                                                std::string_view* route) {
-  // The strand, tracked as outstanding work: the io_context keeps running
-  // until the committer's answer has come back to it.
-  auto strand = asio::prefer(co_await asio::this_coro::executor,
-                             asio::execution::outstanding_work.tracked);
+  // The session's executor, tracked as outstanding work: the io_context
+  // keeps running until the committer's answer has come back to it.
+  auto home =
+      asio::prefer(co_await asio::this_coro::executor, asio::execution::outstanding_work.tracked);
   co_return co_await asio::async_initiate<const asio::use_awaitable_t<>,
                                           void(std::optional<HttpResponse>)>(
       [&](auto handler) {
         auto resume = std::make_shared<decltype(handler)>(std::move(handler));
-        Mailbox* mailbox = &hub_->mailbox();
+        Mailbox* mailbox = mailbox_;
         const bool taken = hub_->router().TryQueueAppend(
-            request, context, route, [mailbox, resume, strand](HttpResponse response) {
+            request, context, route, [mailbox, resume, home](HttpResponse response) {
               auto answer = std::make_shared<HttpResponse>(std::move(response));
-              mailbox->Deliver(strand, [resume, strand, answer] {
-                asio::post(strand, [resume, answer]() mutable {
+              mailbox->Deliver(home, [resume, home, answer] {
+                asio::post(home, [resume, answer]() mutable {
                   std::move(*resume)(std::optional<HttpResponse>(std::move(*answer)));
                 });
               });
             });
-        if (!taken) asio::post(strand, [resume]() mutable { std::move(*resume)(std::nullopt); });
+        if (!taken) asio::post(home, [resume]() mutable { std::move (*resume)(std::nullopt); });
       },
       asio::use_awaitable);
 }

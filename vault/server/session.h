@@ -27,8 +27,10 @@
 // byte at a time cannot stretch it. When one passes the connection is closed
 // without a response.
 //
-// Threading: each session runs as one coroutine on its own strand; the Router
-// runs on the worker pool and the coroutine resumes on the strand afterwards.
+// Threading: each session runs as one coroutine on the io_context of one
+// I/O thread, which runs nothing else concurrently, so the session needs no
+// strand; the Router runs on the worker pool and the coroutine resumes on
+// the session's thread afterwards.
 // SessionHub is shared by all sessions of a server and is thread-safe.
 //
 // Shutdown: SessionHub::BeginShutdown closes sessions that wait between
@@ -151,12 +153,14 @@ class ConnectionSlot {
   std::optional<UidConnections::Slot> uid_slot_;
 };
 
-// Hands work from a thread outside the io_context (the Vault's group
-// committer) to the io_context's threads, in batches: the first call of a
+// Hands work from a thread outside an io_context (the Vault's group
+// committer) to that io_context's thread, in batches: the first call of a
 // batch posts one drain, and every call until that drain runs joins it. One
 // wake-up of a connection thread is then paid per batch rather than per
-// call, and what the drain posts on to each session's strand goes through
-// the running thread's own queue. Thread safety: any thread.
+// call, and what the drain posts on to each session goes through the
+// running thread's own queue. The server has one per io_context, and a
+// session delivers only through its own io_context's. Thread safety: any
+// thread.
 class Mailbox {
  public:
   // Runs `fn` soon on a thread of the io_context of `executor` (the first
@@ -190,7 +194,6 @@ class SessionHub {
   std::string NextRequestId();
   ServerMetrics& metrics() const { return *metrics_; }
   MemoryTrimmer& trimmer() { return trimmer_; }
-  Mailbox& mailbox() { return mailbox_; }
   // The event feeds open per uid (SessionLimits::max_event_streams_per_uid).
   UidConnections& event_streams() { return event_streams_; }
   size_t open_connections() const { return open_connections_.load(std::memory_order_acquire); }
@@ -212,7 +215,6 @@ class SessionHub {
   const boost::asio::thread_pool::executor_type workers_;
   ServerMetrics* const metrics_;
   MemoryTrimmer trimmer_;
-  Mailbox mailbox_;
   UidConnections event_streams_;
   std::atomic<bool> stopping_{false};
   std::atomic<uint64_t> next_request_id_{0};
@@ -225,9 +227,11 @@ class Session : public std::enable_shared_from_this<Session> {
  public:
   using Stream = boost::beast::basic_stream<boost::asio::local::stream_protocol>;
 
-  // `socket` is connected and its executor is a strand.
-  Session(SessionHub* hub, boost::asio::local::stream_protocol::socket socket, PeerCred peer,
-          ConnectionSlot slot);
+  // `socket` is connected and its executor is an io_context's that one
+  // thread runs (it serialises the session as a strand would); `mailbox` is
+  // that io_context's and outlives the session.
+  Session(SessionHub* hub, Mailbox* mailbox, boost::asio::local::stream_protocol::socket socket,
+          PeerCred peer, ConnectionSlot slot);
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
 
@@ -280,16 +284,17 @@ class Session : public std::enable_shared_from_this<Session> {
   // when there are none for SessionLimits::event_heartbeat, until the peer
   // goes, a write fails or times out, or shutdown begins.
   boost::asio::awaitable<void> StreamEvents(EventSubscription subscription);
-  // Wakes StreamEvents (on the strand).
+  // Wakes StreamEvents (on the session's thread).
   void WakeStream();
 
   SessionHub* const hub_;
+  Mailbox* const mailbox_;
   const PeerCred peer_;
   const ConnectionSlot slot_;
   Stream stream_;
   boost::beast::flat_buffer buffer_;
-  bool idle_ = false;  // waiting for the first byte of a request; on the strand
-  // An event feed's wake-up timer while it streams (on the strand), whether
+  bool idle_ = false;  // waiting for the first byte of a request; on the session's thread
+  // An event feed's wake-up timer while it streams (on the session's thread), whether
   // the journal has news since it last read, whether the peer has gone, and
   // whether a wake-up is already posted (any thread).
   std::unique_ptr<boost::asio::steady_timer> wake_;
