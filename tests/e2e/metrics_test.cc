@@ -8,9 +8,12 @@
 #include <boost/json.hpp>
 #include <cmath>
 #include <memory>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "tests/support/api_util.h"
 #include "tests/support/daemon.h"
@@ -59,6 +62,7 @@ TEST_F(MetricsTest, ExpositionDeclaresEveryFamily) {
       {kRequests, "counter"},
       {kLatency, "histogram"},
       {"vault_http_connections_open", "gauge"},
+      {"vault_io_thread_connections", "gauge"},
       {"vault_http_connections_rejected_total", "counter"},
       {"vault_http_connections_timed_out_total", "counter"},
       {"vault_event_streams_open", "gauge"},
@@ -393,6 +397,59 @@ TEST(MetricsConnectionsTest, RejectedConnectionsAndOpenConnectionsAreCounted) {
   EXPECT_EQ(e->Find("vault_http_connections_rejected_total", {{"reason", "no_peer_credentials"}}),
             0.0);
   EXPECT_EQ(e->Find("vault_http_connections_open"), 2.0);
+}
+
+// Each I/O thread serves the connections given to it for their life, and a
+// new connection goes to the thread serving the fewest, the first of those
+// tied (vault/server/server.h). With the default two threads: the scraping
+// client lands on thread 0 and four more alternate, 3 and 2. Once two of
+// thread 0's close, the next two both go to thread 0 (taking turns would
+// have put one on each), back to 3 and 2.
+TEST(MetricsConnectionsTest, ANewConnectionGoesToTheIoThreadServingTheFewest) {
+  Daemon daemon;
+  ASSERT_OK(daemon.Start());
+  auto scraper = daemon.Connect();
+  ASSERT_OK(scraper);
+  ASSERT_OK((*scraper)->Health());  // accepted: thread 0
+  auto scrape = [&]() -> Exposition {
+    auto text = (*scraper)->Metrics();
+    EXPECT_OK(text);
+    auto e = ParseExposition(text.ok() ? *text : "");
+    EXPECT_OK(e);
+    return e.ok() ? *e : Exposition{};
+  };
+  auto open = [&]() -> std::optional<RawConnection> {
+    auto raw = RawConnection::Open(daemon.socket_path());
+    EXPECT_OK(raw);
+    if (!raw.ok()) return std::nullopt;
+    EXPECT_OK(raw->Send("GET /v1/health HTTP/1.1\r\nHost: vault\r\n\r\n"));
+    EXPECT_OK(raw->ReadResponse());  // accepted and counted
+    return std::move(raw).value();
+  };
+  std::vector<std::optional<RawConnection>> raws;
+  for (int i = 0; i < 4; ++i) raws.push_back(open());  // threads 1, 0, 1, 0
+  Exposition e = scrape();
+  EXPECT_EQ(e.Find("vault_io_thread_connections", {{"io_thread", "0"}}), 3.0);
+  EXPECT_EQ(e.Find("vault_io_thread_connections", {{"io_thread", "1"}}), 2.0);
+  EXPECT_EQ(e.Find("vault_io_thread_connections", {{"io_thread", "2"}}), std::nullopt);
+  EXPECT_EQ(e.Find("vault_http_connections_open"), 5.0);
+
+  raws[1].reset();  // thread 0's two raw connections
+  raws[3].reset();
+  // Their sessions end once vaultd reads the close; wait for that.
+  for (int tries = 0; tries < 600 && scrape().Find("vault_http_connections_open") != 3.0; ++tries) {
+    usleep(10000);
+  }
+  e = scrape();
+  ASSERT_EQ(e.Find("vault_http_connections_open"), 3.0);
+  EXPECT_EQ(e.Find("vault_io_thread_connections", {{"io_thread", "0"}}), 1.0);
+  EXPECT_EQ(e.Find("vault_io_thread_connections", {{"io_thread", "1"}}), 2.0);
+
+  raws.push_back(open());  // thread 0: 1 against 2
+  raws.push_back(open());  // thread 0 again: 2 against 2, the first tied
+  e = scrape();
+  EXPECT_EQ(e.Find("vault_io_thread_connections", {{"io_thread", "0"}}), 3.0);
+  EXPECT_EQ(e.Find("vault_io_thread_connections", {{"io_thread", "1"}}), 2.0);
 }
 
 // The reader above is what makes "the format parses" mean something.

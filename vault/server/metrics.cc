@@ -86,8 +86,10 @@ void Histogram(std::string* out, std::string_view name, const std::string& label
 
 }  // namespace
 
-ServerMetrics::ServerMetrics(std::function<size_t()> open_connections)
+ServerMetrics::ServerMetrics(std::function<size_t()> open_connections,
+                             std::function<std::vector<size_t>()> by_io_thread)
     : open_connections_(std::move(open_connections)),
+      by_io_thread_(std::move(by_io_thread)),
       start_time_ms_(std::chrono::duration_cast<std::chrono::milliseconds>(
                          std::chrono::system_clock::now().time_since_epoch())
                          .count()) {}
@@ -147,6 +149,14 @@ std::string ServerMetrics::Render(const VaultMetrics& vault) const {
 
   Family(&out, "vault_http_connections_open", "gauge", "Client connections open now.");
   Sample(&out, "vault_http_connections_open", "", std::to_string(open_connections_()));
+  Family(&out, "vault_io_thread_connections", "gauge",
+         "Client connections open now, by the I/O thread that serves them (a new one goes to "
+         "the thread with the fewest).");
+  const std::vector<size_t> by_io_thread = by_io_thread_();
+  for (size_t i = 0; i < by_io_thread.size(); ++i) {
+    Sample(&out, "vault_io_thread_connections", Label("io_thread", std::to_string(i)),
+           std::to_string(by_io_thread[i]));
+  }
   Family(&out, "vault_http_connections_rejected_total", "counter",
          "Connections closed at once on accept, by reason.");
   Sample(&out, "vault_http_connections_rejected_total", Label("reason", "max_connections"),

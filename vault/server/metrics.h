@@ -22,9 +22,10 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
-#include "vault/metrics.h"
 #include "vault/common/thread_annotations.h"
+#include "vault/metrics.h"
 
 namespace vault {
 
@@ -40,9 +41,11 @@ inline constexpr size_t kTimeoutPhases = 4;
 
 class ServerMetrics {
  public:
-  // `open_connections` reports the connections open now; it is called while
-  // rendering and must outlive this object's use.
-  explicit ServerMetrics(std::function<size_t()> open_connections);
+  // `open_connections` reports the connections open now, and
+  // `by_io_thread` the sessions each I/O thread serves now; they are called
+  // while rendering and must outlive this object's use.
+  ServerMetrics(std::function<size_t()> open_connections,
+                std::function<std::vector<size_t>()> by_io_thread);
   ServerMetrics(const ServerMetrics&) = delete;
   ServerMetrics& operator=(const ServerMetrics&) = delete;
 
@@ -72,6 +75,7 @@ class ServerMetrics {
   };
 
   const std::function<size_t()> open_connections_;
+  const std::function<std::vector<size_t>()> by_io_thread_;
   const int64_t start_time_ms_;  // wall clock, for vault_start_time_seconds
   std::atomic<uint64_t> rejected_max_connections_{0};
   std::atomic<uint64_t> rejected_max_connections_per_uid_{0};

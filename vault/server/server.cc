@@ -102,7 +102,7 @@ Server::Server(ServerOptions options, Vault* vault)
         return loops;
       }()),
       workers_(options_.workers),
-      metrics_([this] { return hub_.open_connections(); }),
+      metrics_([this] { return hub_.open_connections(); }, [this] { return SessionsByLoop(); }),
       router_(vault, options_.max_seq, options_.access, &metrics_),
       hub_(SessionLimits{.max_body_bytes = options_.max_body_bytes,
                          .idle_timeout = options_.idle_timeout,
@@ -116,6 +116,21 @@ Server::Server(ServerOptions options, Vault* vault)
       signals_(strand_) {}
 
 Server::~Server() { RemoveSocketFile(); }
+
+Server::IoLoop& Server::LeastLoadedLoop() {
+  IoLoop* least = loops_.front().get();
+  for (const std::unique_ptr<IoLoop>& loop : loops_) {
+    if (loop->share.sessions() < least->share.sessions()) least = loop.get();
+  }
+  return *least;
+}
+
+std::vector<size_t> Server::SessionsByLoop() const {
+  std::vector<size_t> sessions;
+  sessions.reserve(loops_.size());
+  for (const std::unique_ptr<IoLoop>& loop : loops_) sessions.push_back(loop->share.sessions());
+  return sessions;
+}
 
 void Server::RemoveSocketFile() {
   if (!socket_created_) return;
@@ -143,6 +158,10 @@ Status Server::Listen() {
   if (chmod(path.c_str(), 0660) != 0) return Status::IOError("cannot chmod 0660 " + path);
   acceptor_.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) return Status::IOError("cannot listen on " + path + ": " + ec.message());
+  // AcceptLoop accepts once the socket is readable; a connection gone by then
+  // must not block it.
+  acceptor_.non_blocking(true, ec);
+  if (ec) return Status::IOError("cannot make " + path + " non-blocking: " + ec.message());
   // Catch stop signals from now on: a SIGTERM right after the caller reports
   // readiness must still shut down cleanly.
   for (int signal_number : options_.stop_signals) {
@@ -197,10 +216,15 @@ void Server::Shutdown() {
 asio::awaitable<void> Server::AcceptLoop() {
   asio::steady_timer backoff(strand_);
   for (;;) {
-    IoLoop& loop = *loops_[next_loop_];
-    UnixSocket socket(loop.ioc.get_executor());
-    auto [ec] = co_await acceptor_.async_accept(socket, asio::as_tuple(asio::use_awaitable));
+    // Wait for a connection, then choose its I/O thread: chosen before the
+    // wait, the choice would miss the connections that closed meanwhile.
+    auto [ec] = co_await acceptor_.async_wait(asio::socket_base::wait_read,
+                                              asio::as_tuple(asio::use_awaitable));
     if (hub_.stopping() || !acceptor_.is_open()) break;
+    IoLoop& loop = LeastLoadedLoop();
+    UnixSocket socket(loop.ioc.get_executor());
+    if (!ec) acceptor_.accept(socket, ec);  // non-blocking (Listen)
+    if (ec == asio::error::would_block || ec == asio::error::try_again) continue;
     if (ec) {
       // E.g. EMFILE: back off instead of spinning.
       LogEvent(spdlog::level::warn, "accept_failed", {{"error", ec.message()}});
@@ -246,8 +270,7 @@ asio::awaitable<void> Server::AcceptLoop() {
     // vault_http_connections_open.
     if (uid_slot.has_value()) slot->HoldUidSlot(std::move(*uid_slot));
     auto session =
-        std::make_shared<Session>(&hub_, &loop.mailbox, std::move(socket), *peer, std::move(*slot));
-    next_loop_ = (next_loop_ + 1) % loops_.size();
+        std::make_shared<Session>(&hub_, &loop.share, std::move(socket), *peer, std::move(*slot));
     asio::co_spawn(session->executor(), Session::Run(session), LogCoroutineFailure);
   }
 }

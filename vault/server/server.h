@@ -6,8 +6,9 @@
 // set, sets mode 0660 and listens: once it returns, clients can connect. Run() then serves until
 // SIGTERM/SIGINT (or Shutdown()), with `io_threads` threads doing socket I/O and `workers` threads
 // running Vault calls, so concurrent writers share fsyncs. Each I/O thread runs an io_context of
-// its own, and new connections go to them in turn: a connection's reads, writes and answers from
-// the group committer stay on one thread, and no thread wakes another to hand it a ready socket.
+// its own, and a new connection goes to the one serving the fewest (the first of those tied): a
+// connection's reads, writes and answers from the group committer stay on one thread, and no
+// thread wakes another to hand it a ready socket.
 //
 // Shutdown is graceful: remove the socket file and stop accepting, close idle
 // connections, let in-flight requests finish (answered with
@@ -118,21 +119,26 @@ class Server {
   const ServerOptions options_;
   const size_t max_connections_per_uid_;  // EffectiveMaxConnectionsPerUid()
   const uid_t own_uid_;                   // geteuid(): not limited per uid
-  // One I/O thread's io_context, and the mailbox through which the group
-  // committer answers that io_context's sessions. `guard` keeps run() from
+  // One I/O thread's io_context, and what its sessions share (their
+  // mailbox and count; declared first, so that sessions still held by
+  // handlers the io_context destroys find it). `guard` keeps run() from
   // returning before shutdown while the loop has no connection.
   struct IoLoop {
     IoLoop();
+    IoThreadShare share;
     boost::asio::io_context ioc;
-    Mailbox mailbox;
     boost::asio::executor_work_guard<boost::asio::io_context::executor_type> guard;
   };
+
+  // The loop with the fewest sessions (the first of those tied).
+  IoLoop& LeastLoadedLoop();
+  // Each loop's sessions, in loop order (for the metrics).
+  std::vector<size_t> SessionsByLoop() const;
 
   // Before loops_: a session's ConnectionSlot holds its uid's slot.
   UidConnections uid_connections_;
   // io_threads of them; loops_[0] is run by the thread that calls Run().
   std::vector<std::unique_ptr<IoLoop>> loops_;
-  size_t next_loop_ = 0;  // where the next connection goes; on strand_
   boost::asio::thread_pool workers_;
   ServerMetrics metrics_;
   const Router router_;

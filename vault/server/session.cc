@@ -281,13 +281,13 @@ bool SessionHub::BeginShutdown() {
   return true;
 }
 
-Session::Session(SessionHub* hub, Mailbox* mailbox, asio::local::stream_protocol::socket socket,
+Session::Session(SessionHub* hub, IoThreadShare* io, asio::local::stream_protocol::socket socket,
                  PeerCred peer, ConnectionSlot slot)
-    : hub_(hub),
-      mailbox_(mailbox),
-      peer_(peer),
-      slot_(std::move(slot)),
-      stream_(std::move(socket)) {}
+    : hub_(hub), io_(io), peer_(peer), slot_(std::move(slot)), stream_(std::move(socket)) {
+  io_->sessions_.fetch_add(1, std::memory_order_acq_rel);
+}
+
+Session::~Session() { io_->sessions_.fetch_sub(1, std::memory_order_acq_rel); }
 
 void Session::CloseIfIdle() {
   if (idle_) stream_.cancel();
@@ -446,7 +446,7 @@ asio::awaitable<std::optional<HttpResponse>> Session::TryQueued(const HttpReques
                                           void(std::optional<HttpResponse>)>(
       [&](auto handler) {
         auto resume = std::make_shared<decltype(handler)>(std::move(handler));
-        Mailbox* mailbox = mailbox_;
+        Mailbox* mailbox = &io_->mailbox();
         const bool taken = hub_->router().TryQueueAppend(
             request, context, route, [mailbox, resume, home](HttpResponse response) {
               auto answer = std::make_shared<HttpResponse>(std::move(response));

@@ -176,6 +176,23 @@ class Mailbox {
   bool drain_posted_ GUARDED_BY(mu_) = false;
 };
 
+// What the sessions of one I/O thread share: the mailbox through which the
+// group committer answers them, and their number, by which the server gives
+// a new connection to the I/O thread with the fewest. Outlives its
+// sessions. Thread safety: any thread.
+class IoThreadShare {
+ public:
+  Mailbox& mailbox() { return mailbox_; }
+  size_t sessions() const { return sessions_.load(std::memory_order_acquire); }
+
+ private:
+  friend class Session;  // counts itself from construction to destruction
+  // Before mailbox_: a session held by an answer still in the mailbox is
+  // destroyed with it, and uncounts itself.
+  std::atomic<size_t> sessions_{0};
+  Mailbox mailbox_;
+};
+
 // What every session of one server shares. Outlives all its sessions.
 class SessionHub {
  public:
@@ -228,10 +245,11 @@ class Session : public std::enable_shared_from_this<Session> {
   using Stream = boost::beast::basic_stream<boost::asio::local::stream_protocol>;
 
   // `socket` is connected and its executor is an io_context's that one
-  // thread runs (it serialises the session as a strand would); `mailbox` is
-  // that io_context's and outlives the session.
-  Session(SessionHub* hub, Mailbox* mailbox, boost::asio::local::stream_protocol::socket socket,
+  // thread runs (it serialises the session as a strand would); `io` is that
+  // thread's, and counts the session until it is destroyed.
+  Session(SessionHub* hub, IoThreadShare* io, boost::asio::local::stream_protocol::socket socket,
           PeerCred peer, ConnectionSlot slot);
+  ~Session();
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
 
@@ -288,7 +306,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void WakeStream();
 
   SessionHub* const hub_;
-  Mailbox* const mailbox_;
+  IoThreadShare* const io_;
   const PeerCred peer_;
   const ConnectionSlot slot_;
   Stream stream_;
