@@ -12,6 +12,7 @@
 
 #include "tests/support/api_util.h"
 #include "tests/support/daemon.h"
+#include "tests/support/exposition.h"
 #include "tests/support/raw_http.h"
 #include "vault/client.h"
 
@@ -104,11 +105,11 @@ TEST(LifecycleTest, InFlightRequestFinishesDuringShutdown) {
   EXPECT_EQ(transcript->messages[0].text, "in flight");
 }
 
-// Each I/O thread runs its own io_context and takes new connections in
-// turn (vault/server/server.h), so four connections in a row land on both of
-// the default two. Requests in flight on every one of them at SIGTERM are
-// answered, each through its own thread's mailbox from the group committer,
-// and every thread then ends, idle ones included: vaultd exits 0.
+// Each I/O thread runs its own io_context, and a new connection goes to the
+// one serving the fewest (vault/server/server.h), so the client's connection
+// and four more split 3 and 2 over the default two. Requests in flight on
+// all four at SIGTERM, on both threads, are answered and stored, and every
+// thread then ends: vaultd exits 0.
 TEST(LifecycleTest, RequestsInFlightOnEveryIoThreadFinishDuringShutdown) {
   Daemon daemon;
   ASSERT_OK(daemon.Start());
@@ -129,6 +130,12 @@ TEST(LifecycleTest, RequestsInFlightOnEveryIoThreadFinishDuringShutdown) {
   for (int i = 0; i < kInFlight; ++i) {
     ASSERT_NO_FATAL_FAILURE(SendHeaderOfAppend(daemon, ids[i], body(i), &raws[i]));
   }
+  auto text = client->Metrics();
+  ASSERT_OK(text);
+  auto metrics = ParseExposition(*text);
+  ASSERT_OK(metrics);
+  ASSERT_EQ(metrics->Find("vault_io_thread_connections", {{"io_thread", "0"}}), 3.0);
+  ASSERT_EQ(metrics->Find("vault_io_thread_connections", {{"io_thread", "1"}}), 2.0);
 
   daemon.Signal(SIGTERM);
   ASSERT_OK(daemon.WaitForNotify("STOPPING=1"));

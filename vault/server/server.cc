@@ -111,7 +111,7 @@ Server::Server(ServerOptions options, Vault* vault)
                          .max_event_streams_per_uid = options_.max_event_streams_per_uid,
                          .event_heartbeat = options_.event_heartbeat},
            &router_, workers_.get_executor(), &metrics_),
-      strand_(asio::make_strand(loops_[0]->ioc)),
+      strand_(asio::make_strand(accept_ioc_)),
       acceptor_(strand_),
       signals_(strand_) {}
 
@@ -158,9 +158,11 @@ Status Server::Listen() {
   if (chmod(path.c_str(), 0660) != 0) return Status::IOError("cannot chmod 0660 " + path);
   acceptor_.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) return Status::IOError("cannot listen on " + path + ": " + ec.message());
-  // AcceptLoop accepts once the socket is readable; a connection gone by then
-  // must not block it.
+  // AcceptLoop accepts once the socket is readable. Non-blocking, and with
+  // an aborted connection reported rather than waited past, an accept that
+  // finds nothing returns to that wait instead of blocking the thread.
   acceptor_.non_blocking(true, ec);
+  if (!ec) acceptor_.set_option(asio::socket_base::enable_connection_aborted(true), ec);
   if (ec) return Status::IOError("cannot make " + path + " non-blocking: " + ec.message());
   // Catch stop signals from now on: a SIGTERM right after the caller reports
   // readiness must still shut down cleanly.
@@ -185,13 +187,16 @@ Status Server::Run() {
             {"max_connections_per_uid", max_connections_per_uid_}});
 
   std::vector<std::thread> io_threads;
-  for (size_t i = 1; i < loops_.size(); ++i) {
-    io_threads.emplace_back([loop = loops_[i].get()] {
+  for (const std::unique_ptr<IoLoop>& loop : loops_) {
+    io_threads.emplace_back([loop = loop.get()] {
       pthread_setname_np(pthread_self(), "vaultd-io");  // for top -H and perf
       loop->ioc.run();
     });
   }
-  loops_[0]->ioc.run();
+  // This thread accepts and catches signals, and nothing else: an I/O
+  // thread held up (a cache miss's read, the keyring's lock) holds up only
+  // its own connections.
+  accept_ioc_.run();
   for (std::thread& thread : io_threads) thread.join();
   workers_.join();
   LogEvent(spdlog::level::info, "stopped");
@@ -224,7 +229,10 @@ asio::awaitable<void> Server::AcceptLoop() {
     IoLoop& loop = LeastLoadedLoop();
     UnixSocket socket(loop.ioc.get_executor());
     if (!ec) acceptor_.accept(socket, ec);  // non-blocking (Listen)
-    if (ec == asio::error::would_block || ec == asio::error::try_again) continue;
+    if (ec == asio::error::would_block || ec == asio::error::try_again ||
+        ec == asio::error::connection_aborted) {
+      continue;  // nothing to accept after all
+    }
     if (ec) {
       // E.g. EMFILE: back off instead of spinning.
       LogEvent(spdlog::level::warn, "accept_failed", {{"error", ec.message()}});

@@ -8,7 +8,8 @@
 // running Vault calls, so concurrent writers share fsyncs. Each I/O thread runs an io_context of
 // its own, and a new connection goes to the one serving the fewest (the first of those tied): a
 // connection's reads, writes and answers from the group committer stay on one thread, and no
-// thread wakes another to hand it a ready socket.
+// thread wakes another to hand it a ready socket. The thread that calls Run() accepts and
+// catches signals.
 //
 // Shutdown is graceful: remove the socket file and stop accepting, close idle
 // connections, let in-flight requests finish (answered with
@@ -120,9 +121,10 @@ class Server {
   const size_t max_connections_per_uid_;  // EffectiveMaxConnectionsPerUid()
   const uid_t own_uid_;                   // geteuid(): not limited per uid
   // One I/O thread's io_context, and what its sessions share (their
-  // mailbox and count; declared first, so that sessions still held by
-  // handlers the io_context destroys find it). `guard` keeps run() from
-  // returning before shutdown while the loop has no connection.
+  // mailbox and count). `guard` keeps run() from returning before shutdown
+  // while the loop has no connection. Run() returns only once every loop
+  // has run out of work, so none is destroyed with a session or an answer
+  // still in it.
   struct IoLoop {
     IoLoop();
     IoThreadShare share;
@@ -137,13 +139,15 @@ class Server {
 
   // Before loops_: a session's ConnectionSlot holds its uid's slot.
   UidConnections uid_connections_;
-  // io_threads of them; loops_[0] is run by the thread that calls Run().
+  // io_threads of them, each run by a thread of its own.
   std::vector<std::unique_ptr<IoLoop>> loops_;
+  // Run by the thread that calls Run(): the acceptor and the signal set.
+  boost::asio::io_context accept_ioc_{1};
   boost::asio::thread_pool workers_;
   ServerMetrics metrics_;
   const Router router_;
   SessionHub hub_;
-  // The acceptor and the signal set live on one strand of loops_[0].
+  // The acceptor and the signal set live on one strand of accept_ioc_.
   boost::asio::strand<boost::asio::io_context::executor_type> strand_;
   boost::asio::local::stream_protocol::acceptor acceptor_;
   boost::asio::signal_set signals_;
