@@ -542,20 +542,24 @@ int RunStartup(const Config& c, const std::string& scratch) {
 
 // The header's account of the threads the mode runs, as it runs them.
 std::string Threads(const Config& c) {
-  char buf[160];
+  auto n = [](int count, const char* what) {
+    return std::to_string(count) + " " + what + (count == 1 ? "" : "s");
+  };
   if (c.mode == "startup") {
-    std::snprintf(buf, sizeof buf, "%d fill threads, %d readers after the start", c.fill_threads,
-                  std::max(1, c.readers));
-  } else if (c.mode == "features" || c.mode == "index") {
-    std::snprintf(buf, sizeof buf, "%d writers, no readers, %.1f s per phase", c.writers,
-                  c.seconds);
-  } else {
-    // compare and raw read with at least one reader; load with what it is given.
-    const int readers = c.mode == "load" ? c.readers : std::max(1, c.readers);
-    std::snprintf(buf, sizeof buf, "%d writers, %d readers, %.1f s per phase", c.writers, readers,
-                  c.seconds);
+    return n(c.fill_threads, "fill thread") + ", " + n(std::max(1, c.readers), "reader") +
+           " after the start";
   }
-  return buf;
+  char seconds[32];
+  std::snprintf(seconds, sizeof seconds, "%.1f s per phase", c.seconds);
+  if (c.mode == "features") {
+    return n(c.writers, "writer") + " (and one lookup client in the last phase), " + seconds;
+  }
+  if (c.mode == "index") {
+    return n(c.fill_threads, "fill thread") + ", then " + n(c.writers, "writer") + ", " + seconds;
+  }
+  // compare and raw read with at least one reader; load with what it is given.
+  const int readers = c.mode == "load" ? c.readers : std::max(1, c.readers);
+  return n(c.writers, "writer") + ", " + n(readers, "reader") + ", " + seconds;
 }
 
 }  // namespace
