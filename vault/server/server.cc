@@ -162,8 +162,11 @@ Status Server::Listen() {
   // an aborted connection reported rather than waited past, an accept that
   // finds nothing returns to that wait instead of blocking the thread.
   acceptor_.non_blocking(true, ec);
-  if (!ec) acceptor_.set_option(asio::socket_base::enable_connection_aborted(true), ec);
   if (ec) return Status::IOError("cannot make " + path + " non-blocking: " + ec.message());
+  acceptor_.set_option(asio::socket_base::enable_connection_aborted(true), ec);
+  if (ec)
+    return Status::IOError("cannot set " + path +
+                           " to report aborted connections: " + ec.message());
   // Catch stop signals from now on: a SIGTERM right after the caller reports
   // readiness must still shut down cleanly.
   for (int signal_number : options_.stop_signals) {
@@ -230,7 +233,7 @@ asio::awaitable<void> Server::AcceptLoop() {
     UnixSocket socket(loop.ioc.get_executor());
     if (!ec) acceptor_.accept(socket, ec);  // non-blocking (Listen)
     if (ec == asio::error::would_block || ec == asio::error::try_again ||
-        ec == asio::error::connection_aborted) {
+        ec == asio::error::connection_aborted || ec == boost::system::errc::protocol_error) {
       continue;  // nothing to accept after all
     }
     if (ec) {

@@ -121,10 +121,11 @@ class Server {
   const size_t max_connections_per_uid_;  // EffectiveMaxConnectionsPerUid()
   const uid_t own_uid_;                   // geteuid(): not limited per uid
   // One I/O thread's io_context, and what its sessions share (their
-  // mailbox and count). `guard` keeps run() from returning before shutdown
-  // while the loop has no connection. Run() returns only once every loop
-  // has run out of work, so none is destroyed with a session or an answer
-  // still in it.
+  // mailbox and count; declared before the io_context, so that a session a
+  // destroyed handler still held uncounts itself in it). `guard` keeps run()
+  // from returning before shutdown while the loop has no connection. Run()
+  // returns only once every loop has run out of work, so none is destroyed
+  // with a session or an answer still in it.
   struct IoLoop {
     IoLoop();
     IoThreadShare share;
