@@ -164,9 +164,10 @@ Status Server::Listen() {
   acceptor_.non_blocking(true, ec);
   if (ec) return Status::IOError("cannot make " + path + " non-blocking: " + ec.message());
   acceptor_.set_option(asio::socket_base::enable_connection_aborted(true), ec);
-  if (ec)
+  if (ec) {
     return Status::IOError("cannot set " + path +
                            " to report aborted connections: " + ec.message());
+  }
   // Catch stop signals from now on: a SIGTERM right after the caller reports
   // readiness must still shut down cleanly.
   for (int signal_number : options_.stop_signals) {

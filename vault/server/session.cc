@@ -456,7 +456,9 @@ asio::awaitable<std::optional<HttpResponse>> Session::TryQueued(const HttpReques
                 });
               });
             });
-        if (!taken) asio::post(home, [resume]() mutable { std::move (*resume)(std::nullopt); });
+        if (!taken) {
+          asio::post(home, [resume]() mutable { std::move (*resume)(std::nullopt); });
+        }
       },
       asio::use_awaitable);
 }

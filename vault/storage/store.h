@@ -134,12 +134,12 @@ class Store {
   // flushed memtable's blocks are reused by the next memtable. Blocks over
   // it are mappings of their own: every memtable's pages were then faulted
   // in afresh, zeroed by the kernel, on the thread that leads RocksDB's
-  // write group (the group committer), about 0.4 faults an append of 1 KiB, and that thread took
-  // about a fifth more CPU an append than it does now on the development
-  // machine (docs/performance.md section 10.20). The price: up to a
-  // memtable's worth of freed memory stays in the heap between memtables,
-  // and a trim after a large response (MemoryTrimmer) gives it back to be
-  // faulted in again.
+  // write group (the group committer), about 0.4 faults an append of 1 KiB,
+  // and that thread took about a fifth more CPU an append than it does now
+  // on the development machine (docs/performance.md section 10.20). The
+  // price: up to a memtable's worth of freed memory stays in the heap
+  // between memtables, and a trim after a large response (MemoryTrimmer)
+  // gives it back to be faulted in again.
   static constexpr uint64_t kArenaBlockBytes = kMemtableBlockBytes;
 
   // The transcripts, wrapped keys and expiry index columns take a few
