@@ -32,8 +32,8 @@ TEST(Aead, OpenIntoReusesItsBufferAndOpensWhatOpenOpens) {
   std::string plain;
   // Longer, shorter, empty and longer again: each opening leaves exactly
   // its own plaintext, whatever the buffer held before.
-  for (const std::string text : {std::string(1500, 'a'), std::string("bb"), std::string(),
-                                 std::string(2000, 'c')}) {
+  for (const std::string& text :
+       {std::string(1500, 'a'), std::string("bb"), std::string(), std::string(2000, 'c')}) {
     std::string sealed;
     ASSERT_TRUE(aead::Seal(*key, text, "ad", &sealed).ok());
     ASSERT_TRUE(aead::OpenInto(*key, sealed, "ad", &plain).ok());
