@@ -2,7 +2,9 @@
 // decoding (the client's view), without a server.
 #include <gtest/gtest.h>
 
+#include <boost/json.hpp>
 #include <string>
+#include <vector>
 
 #include "vault/common/time_format.h"
 #include "vault/wire/json_util.h"
@@ -175,6 +177,45 @@ TEST(RequestEncodingTest, EncodedRequestsParseBack) {
   EXPECT_EQ(*parsed, message);
 }
 
+// ParseMessage parses into an arena whose first 4 KiB are on the stack and
+// the rest from the heap (request_json.cc, ParseArena): messages on both
+// sides of that, with text that is escaped, multi-byte and plain, parse back
+// whole.
+TEST(RequestEncodingTest, MessagesOfEverySizeParseBack) {
+  const std::string piece = "plain \"quoted\" back\\slash\ttab\nnl\x01 \xc3\xa3\xf0\x9f\x98\x80 ";
+  for (size_t size : {size_t{0}, size_t{1}, size_t{1000}, size_t{2900}, size_t{4096}, size_t{5000},
+                      size_t{70000}, size_t{300000}}) {
+    std::string text;
+    while (text.size() < size) text += piece;
+    text.resize(size);
+    // A cut in the middle of a multi-byte character would be invalid UTF-8.
+    while (!text.empty() && (static_cast<unsigned char>(text.back()) & 0x80) != 0) text.pop_back();
+    const Message message{7, "agent", text, "2026-01-01T00:00:00Z", {}};
+    auto parsed = ParseMessage(EncodeMessage(message), kMaxSeq);
+    ASSERT_TRUE(parsed.ok()) << size << ": " << parsed.status().ToString();
+    EXPECT_EQ(*parsed, message) << size;
+  }
+}
+
+TEST(RequestEncodingTest, BatchesLargerThanTheParseBufferParseBack) {
+  std::string body = R"({"messages":[)";
+  std::vector<Message> messages;
+  for (uint64_t seq = 0; seq < 200; ++seq) {
+    messages.push_back({seq,
+                        seq % 2 == 0 ? "visitor" : "agent",
+                        std::to_string(seq) + std::string(1000, 'x') + "\"\\",
+                        "2026-01-01T00:00:00Z",
+                        {}});
+    if (seq > 0) body += ',';
+    body += EncodeMessage(messages.back());
+  }
+  body += "]}";
+  ASSERT_GT(body.size(), 200u * 1000);
+  auto parsed = ParseMessageBatch(body, kMaxSeq, 1000);
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  EXPECT_EQ(*parsed, messages);
+}
+
 Transcript SampleTranscript(TranscriptState state) {
   Transcript t;
   t.info.id = std::string(32, 'a');
@@ -239,6 +280,21 @@ TEST(ResponseJsonTest, SmallResponsesRoundTrip) {
   EXPECT_EQ(*DecodeClosed(closed), 1700000000002);
 
   EXPECT_EQ(EncodeHealth(), std::string(R"({"status":"ok","version":")") + VAULT_VERSION + "\"}");
+}
+
+// EncodeAppended writes its JSON itself: the bytes json::serialize writes
+// for the same object, for every width of seq.
+TEST(ResponseJsonTest, AnAppendsAnswerIsWhatSerializingItsObjectGives) {
+  for (uint64_t seq : {uint64_t{0}, uint64_t{9}, uint64_t{10}, uint64_t{9999}, uint64_t{10000},
+                       uint64_t{123456789}, uint64_t{1} << 53, UINT64_MAX - 1, UINT64_MAX}) {
+    for (AppendOutcome outcome : {AppendOutcome::kStored, AppendOutcome::kDuplicate}) {
+      boost::json::object object;
+      object["seq"] = seq;
+      if (outcome == AppendOutcome::kDuplicate) object["duplicate"] = true;
+      EXPECT_EQ(EncodeAppended(seq, outcome), boost::json::serialize(object)) << seq;
+      EXPECT_EQ(*DecodeAppended(EncodeAppended(seq, outcome)), outcome) << seq;
+    }
+  }
 }
 
 TEST(ResponseJsonTest, MalformedResponsesAreBadResponse) {

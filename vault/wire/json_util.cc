@@ -53,7 +53,7 @@ json::value TimeOrNull(UnixMillis t) {
   return json::value(FormatRfc3339(t));
 }
 
-StatusOr<json::value> ParseJson(std::string_view body) {
+StatusOr<json::value> ParseJson(std::string_view body, json::storage_ptr storage) {
   if (body.empty()) return Status::InvalidArgument("request body is empty", "invalid_json");
   json::parse_options options;
   options.max_depth = kMaxJsonDepth;
@@ -61,7 +61,20 @@ StatusOr<json::value> ParseJson(std::string_view body) {
   options.allow_trailing_commas = false;
   options.allow_invalid_utf8 = false;
   boost::system::error_code ec;
-  json::value value = json::parse(JsonView(body), ec, json::storage_ptr(), options);
+  // Built in place, not assigned: a json::value assigned from one of
+  // another storage would copy it into its own.
+  json::value value = [&]() -> json::value {
+    if (storage == json::storage_ptr()) {
+      return json::parse(JsonView(body), ec, json::storage_ptr(), options);
+    }
+    // The parser's own scratch (its stack of values, and each string's
+    // bytes as it is decoded) from `storage` as well, not the heap.
+    json::parser parser(storage, options);
+    parser.reset(storage);
+    parser.write(JsonView(body), ec);
+    if (ec) return nullptr;
+    return parser.release();
+  }();
   if (ec == json::error::too_deep) {
     return Status::InvalidArgument(
         "JSON nesting is deeper than " + std::to_string(kMaxJsonDepth) + " levels", "too_deep");
@@ -74,8 +87,9 @@ StatusOr<json::value> ParseJson(std::string_view body) {
   return value;
 }
 
-StatusOr<json::object> ParseJsonObject(std::string_view body, std::string_view what) {
-  VAULT_ASSIGN_OR_RETURN(json::value value, ParseJson(body));
+StatusOr<json::object> ParseJsonObject(std::string_view body, std::string_view what,
+                                       json::storage_ptr storage) {
+  VAULT_ASSIGN_OR_RETURN(json::value value, ParseJson(body, std::move(storage)));
   if (!value.is_object()) {
     return Status::InvalidArgument(std::string(what) + " must be a JSON object", "invalid_type");
   }
@@ -108,8 +122,9 @@ Status CheckKnownFields(const json::object& object, std::string_view what,
 
 StatusOr<json::object> ParseRequestObject(std::string_view body,
                                           std::initializer_list<std::string_view> allowed,
-                                          std::string_view what) {
-  VAULT_ASSIGN_OR_RETURN(json::object object, ParseJsonObject(body, "request body"));
+                                          std::string_view what, json::storage_ptr storage) {
+  VAULT_ASSIGN_OR_RETURN(json::object object,
+                         ParseJsonObject(body, "request body", std::move(storage)));
   VAULT_RETURN_IF_ERROR(CheckKnownFields(object, what, allowed));
   return object;
 }

@@ -12,6 +12,7 @@
 #ifndef VAULT_WIRE_JSON_UTIL_H_
 #define VAULT_WIRE_JSON_UTIL_H_
 
+#include <boost/json/storage_ptr.hpp>
 #include <boost/json/value.hpp>
 #include <initializer_list>
 #include <optional>
@@ -56,13 +57,16 @@ boost::json::array StringArray(const std::vector<std::string>& items);
 // An RFC 3339 time, or null when `t` is 0 ("never").
 boost::json::value TimeOrNull(UnixMillis t);
 
-// Parses `body`. InvalidArgument "invalid_json" for malformed JSON or
-// invalid UTF-8, "too_deep" for nesting over kMaxJsonDepth.
-StatusOr<boost::json::value> ParseJson(std::string_view body);
+// Parses `body`, into memory from `storage` (the default: the heap).
+// InvalidArgument "invalid_json" for malformed JSON or invalid UTF-8,
+// "too_deep" for nesting over kMaxJsonDepth.
+StatusOr<boost::json::value> ParseJson(std::string_view body,
+                                       boost::json::storage_ptr storage = {});
 
 // Like ParseJson, and the value must be an object ("invalid_type" otherwise).
 // `what` names it in messages ("request body").
-StatusOr<boost::json::object> ParseJsonObject(std::string_view body, std::string_view what);
+StatusOr<boost::json::object> ParseJsonObject(std::string_view body, std::string_view what,
+                                              boost::json::storage_ptr storage = {});
 
 // InvalidArgument "unknown_field" if `object` has a key not in `allowed`.
 Status CheckKnownFields(const boost::json::object& object, std::string_view what,
@@ -72,7 +76,8 @@ Status CheckKnownFields(const boost::json::object& object, std::string_view what
 // CheckKnownFields(object, what, allowed).
 StatusOr<boost::json::object> ParseRequestObject(std::string_view body,
                                                  std::initializer_list<std::string_view> allowed,
-                                                 std::string_view what = "request body");
+                                                 std::string_view what = "request body",
+                                                 boost::json::storage_ptr storage = {});
 
 // The string at `key`. Missing: "missing_field"; not a string: "invalid_type".
 StatusOr<std::string> RequiredString(const boost::json::object& object, std::string_view key);
