@@ -19,6 +19,7 @@
 #include <string>
 #include <string_view>
 
+#include "vault/common/wipe.h"
 #include "vault/crypto/secret.h"
 #include "vault/status.h"
 
@@ -47,16 +48,7 @@ Status OpenInto(const SecretBytes& key, std::string_view sealed, std::string_vie
 // (WipeString, vault/common/wipe.h).
 void Wipe(std::string* s);
 // Wipes *s (Wipe) when it goes out of scope: a buffer OpenInto fills.
-class WipeOnExit {
- public:
-  explicit WipeOnExit(std::string* s) : s_(s) {}
-  ~WipeOnExit() { Wipe(s_); }
-  WipeOnExit(const WipeOnExit&) = delete;
-  WipeOnExit& operator=(const WipeOnExit&) = delete;
-
- private:
-  std::string* s_;
-};
+using WipeOnExit = ::vault::WipeOnExit;
 // Opens into guarded memory (for wrapped keys).
 StatusOr<SecretBytes> OpenSecret(const SecretBytes& key, std::string_view sealed,
                                  std::string_view ad);

@@ -3,13 +3,14 @@
 // table is in routes.cc, the legal-hold handlers in safeguard_routes.cc.
 #include "vault/server/router.h"
 
-#include <boost/beast/http/field.hpp>
-#include <boost/json.hpp>
-#include <boost/beast/http/verb.hpp>
 #include <algorithm>
+#include <boost/beast/http/field.hpp>
+#include <boost/beast/http/verb.hpp>
+#include <boost/json.hpp>
 #include <exception>
 #include <optional>
 
+#include "vault/common/wipe.h"
 #include "vault/wire/events_json.h"
 #include "vault/wire/json_util.h"
 #include "vault/wire/request_json.h"
@@ -29,6 +30,14 @@ using wire::ParseMessage;
 using wire::ParseNewTranscript;
 
 namespace {
+
+// Wipes the text of each message of a batch append once it is sealed.
+struct MessagesWiper {
+  std::vector<Message>* messages;
+  ~MessagesWiper() {
+    for (Message& m : *messages) WipeString(&m.text);
+  }
+};
 
 HttpResponse NotFound() { return ErrorResponse(404, "not_found", "no such transcript or route"); }
 
@@ -99,6 +108,9 @@ std::optional<uint64_t> NumberParam(std::string_view target, std::string_view ke
 
 HttpResponse Router::Handle(const HttpRequest& request, const RequestContext& context,
                             std::string_view* route) const {
+  // What the request's handling left on this thread's stack (its body's
+  // parse, the records sealed and opened) goes when it returns.
+  const ScrubStackOnExit scrub;
   const RouteMatch match = MatchRoute(request.target());
   *route = match.route;
   try {
@@ -151,6 +163,7 @@ Router::Path Router::PathOf(const HttpRequest& request) {
 
 bool Router::TryQueueAppend(const HttpRequest& request, const RequestContext& context,
                             std::string_view* route, ResponseDone done) const {
+  const ScrubStackOnExit scrub;  // as in Handle
   try {
     const RouteMatch match = MatchRoute(request.target());
     if (match.id != RouteId::kMessages || request.method() != http::verb::post) return false;
@@ -162,6 +175,7 @@ bool Router::TryQueueAppend(const HttpRequest& request, const RequestContext& co
     if (!IsJsonContentType(request[http::field::content_type])) return false;
     StatusOr<Message> message = ParseMessage(request.body(), max_seq_);
     if (!message.ok()) return false;
+    const WipeOnExit wipe_text(&message->text);  // once sealed and queued
     const uint64_t seq = message->seq;
     const bool queued = vault_->TryAppendQueued(
         caller, match.transcript_id, *message,
@@ -352,6 +366,7 @@ HttpResponse Router::AppendMessage(const Caller& caller, std::string_view id,
                                    const HttpRequest& request) const {
   StatusOr<Message> message = ParseMessage(request.body(), max_seq_);
   if (!message.ok()) return ErrorResponse(message.status());
+  const WipeOnExit wipe_text(&message->text);
   StatusOr<AppendOutcome> outcome = vault_->AppendMessage(caller, id, *message);
   if (!outcome.ok()) return ErrorResponse(outcome.status());
   return JsonResponse(*outcome == AppendOutcome::kStored ? 201 : 200,
@@ -363,6 +378,7 @@ HttpResponse Router::AppendMessages(const Caller& caller, std::string_view id,
   StatusOr<std::vector<Message>> messages =
       wire::ParseMessageBatch(request.body(), max_seq_, kMaxBatchMessages);
   if (!messages.ok()) return ErrorResponse(messages.status());
+  const MessagesWiper wipe_texts{&*messages};
   StatusOr<std::vector<AppendOutcome>> outcomes = vault_->AppendMessages(caller, id, *messages);
   if (!outcomes.ok()) return ErrorResponse(outcomes.status());
   const bool stored = std::find(outcomes->begin(), outcomes->end(), AppendOutcome::kStored) !=

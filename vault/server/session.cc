@@ -43,6 +43,25 @@ struct BodyWiper {
   ~BodyWiper() { WipeBody(response); }
 };
 
+// A request's body, messages' text and visitors' details among it, is
+// wiped over its whole capacity when the request is done with, however it
+// ends: in the parser while it is read (a failed read), then in the request
+// taken from it.
+struct RequestBodyWiper {
+  std::string* body;
+  ~RequestBodyWiper() { WipeString(body); }
+};
+
+// The bytes a connection has read, requests and their bodies, are wiped from
+// its read buffer over its whole capacity: between requests, once the last
+// one has been parsed, and when the connection ends. Unread bytes go too:
+// the caller calls it only when none are left, or none will be parsed.
+void WipeReadBuffer(ReadBuffer* buffer) {
+  buffer->consume(buffer->size());
+  const asio::mutable_buffer all = buffer->prepare(buffer->capacity());
+  if (all.size() > 0) explicit_bzero(all.data(), all.size());  // none yet: no pointer
+}
+
 std::string_view MethodName(http::verb verb) {
   if (verb == http::verb::unknown) return "other";  // never log a made-up method
   const auto name = http::to_string(verb);
@@ -118,7 +137,7 @@ beast::error_code MakeError(Framing framing) {
 
 // Consumes empty lines (CRLF, or a bare LF) before a request line: RFC 9112
 // section 2.2. Returns how many bytes it consumed.
-size_t SkipEmptyLines(beast::flat_buffer& buffer) {
+size_t SkipEmptyLines(ReadBuffer& buffer) {
   size_t skipped = 0;
   for (;;) {
     const auto* data = static_cast<const char*>(buffer.data().data());
@@ -139,7 +158,7 @@ size_t SkipEmptyLines(beast::flat_buffer& buffer) {
 // has arrived, then an error for an HTTP major version other than 1, or OK.
 // HTTP/1.x with x > 1 is served as HTTP/1.1 (RFC 9110 section 6.2): the minor
 // digit is rewritten in place so Beast's parser takes it.
-std::optional<beast::error_code> CheckRequestLine(beast::flat_buffer& buffer) {
+std::optional<beast::error_code> CheckRequestLine(ReadBuffer& buffer) {
   auto* data = static_cast<char*>(buffer.data().data());
   const std::string_view bytes(data, buffer.size());
   const size_t eol = bytes.find('\n');
@@ -287,7 +306,10 @@ Session::Session(SessionHub* hub, IoThreadShare* io, asio::local::stream_protoco
   io_->sessions_.fetch_add(1, std::memory_order_acq_rel);
 }
 
-Session::~Session() { io_->sessions_.fetch_sub(1, std::memory_order_acq_rel); }
+Session::~Session() {
+  WipeReadBuffer(&buffer_);
+  io_->sessions_.fetch_sub(1, std::memory_order_acq_rel);
+}
 
 void Session::CloseIfIdle() {
   if (idle_) stream_.cancel();
@@ -313,6 +335,7 @@ asio::awaitable<bool> Session::ServeOne() {
     // Between requests. Shutdown may close the connection only here, so no
     // request that was received goes unanswered.
     idle_ = true;
+    WipeReadBuffer(&buffer_);
     if (hub_->stopping()) co_return false;
     // A large request may have grown the buffer; an idle connection keeps
     // only kFirstReadBytes.
@@ -326,6 +349,7 @@ asio::awaitable<bool> Session::ServeOne() {
   }
 
   RequestParser parser;
+  const RequestBodyWiper parser_wiper{&parser.get().body()};
   parser.header_limit(kMaxHeaderBytes);
   parser.body_limit(limits.max_body_bytes);
   // One deadline for the whole header, from its first byte.
@@ -356,7 +380,8 @@ asio::awaitable<bool> Session::ServeOne() {
   stream_.expires_never();
 
   const auto start = std::chrono::steady_clock::now();
-  const HttpRequest request = parser.release();
+  HttpRequest request = parser.release();
+  const RequestBodyWiper request_wiper{&request.body()};
   const RequestContext context{peer_, hub_->NextRequestId()};
   std::string_view route = "-";
   // A chat's next message is queued for a group commit from here, and the
@@ -426,13 +451,13 @@ void Mailbox::Deliver(const asio::any_io_executor& executor, std::function<void(
 }
 
 void Mailbox::Drain() {
-  std::vector<std::function<void()>> batch;
   {
     MutexLock lock(&mu_);
-    batch.swap(queue_);
+    draining_.swap(queue_);
     drain_posted_ = false;
   }
-  for (std::function<void()>& fn : batch) fn();
+  for (std::function<void()>& fn : draining_) fn();
+  draining_.clear();
 }
 
 asio::awaitable<std::optional<HttpResponse>> Session::TryQueued(const HttpRequest& request,

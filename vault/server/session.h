@@ -57,20 +57,21 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
-#include <vector>
-#include <functional>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
+#include "vault/common/thread_annotations.h"
+#include "vault/common/wipe.h"
 #include "vault/events.h"
 #include "vault/server/malloc_config.h"
 #include "vault/server/metrics.h"
 #include "vault/server/peer_cred.h"
 #include "vault/server/response.h"
 #include "vault/server/router.h"
-#include "vault/common/thread_annotations.h"
 
 namespace vault {
 
@@ -100,6 +101,11 @@ struct SessionLimits {
 };
 
 class Session;
+
+// A connection's read buffer: the requests' bytes, wiped as the buffer
+// grows, shrinks and goes (vault/common/wipe.h), and between requests
+// (session.cc).
+using ReadBuffer = boost::beast::basic_flat_buffer<WipingAllocator<char>>;
 
 // The connections open per uid, for ServerOptions::max_connections_per_uid.
 // Thread safety: every method may be called from any thread.
@@ -174,6 +180,10 @@ class Mailbox {
   Mutex mu_;
   std::vector<std::function<void()>> queue_ GUARDED_BY(mu_);
   bool drain_posted_ GUARDED_BY(mu_) = false;
+  // The batch a drain runs, outside the lock. Only the one drain posted at a
+  // time touches it; swapped with queue_, it gives the queue back its
+  // capacity, so that a batch's calls don't grow a new vector each time.
+  std::vector<std::function<void()>> draining_;
 };
 
 // What the sessions of one I/O thread share: the mailbox through which the
@@ -310,7 +320,7 @@ class Session : public std::enable_shared_from_this<Session> {
   const PeerCred peer_;
   const ConnectionSlot slot_;
   Stream stream_;
-  boost::beast::flat_buffer buffer_;
+  ReadBuffer buffer_;
   bool idle_ = false;  // waiting for the first byte of a request; on the session's thread
   // An event feed's wake-up timer while it streams (on the session's thread), whether
   // the journal has news since it last read, whether the peer has gone, and
