@@ -26,15 +26,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string RandomHex(size_t bytes) {
-  std::vector<unsigned char> raw(bytes);
-  randombytes_buf(raw.data(), raw.size());
-  std::string hex(bytes * 2 + 1, '\0');
-  sodium_bin2hex(hex.data(), hex.size(), raw.data(), raw.size());
-  hex.pop_back();
-  return hex;
-}
-
 std::string HexOf(const std::string& s) {
   std::string hex(s.size() * 2 + 1, '\0');
   sodium_bin2hex(hex.data(), hex.size(), reinterpret_cast<const unsigned char*>(s.data()),
@@ -82,7 +73,7 @@ Scan ScanFiles(const fs::path& root, const std::vector<fs::path>& extra,
 
 TEST(AtRestTest, CanaryAppearsInNoFileUnderTheDataDirectoryNorInTheLog) {
   ASSERT_GE(sodium_init(), 0);
-  const std::string canary = "canary-" + RandomHex(16);
+  const std::string canary = Canary();
   const std::vector<std::string> needles = {canary, HexOf(canary), Upper(canary),
                                             Upper(HexOf(canary))};
 

@@ -15,7 +15,6 @@
 // root.
 #include <fcntl.h>
 #include <gtest/gtest.h>
-#include <sodium.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -31,15 +30,6 @@
 
 namespace vault::testing {
 namespace {
-
-std::string RandomHex(size_t bytes) {
-  std::vector<unsigned char> raw(bytes);
-  randombytes_buf(raw.data(), raw.size());
-  std::string hex(bytes * 2 + 1, '\0');
-  sodium_bin2hex(hex.data(), hex.size(), raw.data(), raw.size());
-  hex.pop_back();
-  return hex;
-}
 
 struct MemoryScan {
   size_t mappings = 0;
@@ -103,7 +93,6 @@ MemoryScan ScanMemory(pid_t pid, const std::vector<std::string>& needles) {
 class InMemoryTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_GE(sodium_init(), 0);
     if (::geteuid() != 0) {
       GTEST_SKIP() << "needs root: vaultd is not dumpable, so only root may read its memory";
     }
@@ -132,8 +121,17 @@ class InMemoryTest : public ::testing::Test {
     return canary_hits;
   }
 
+  // No copy of the canary once the request of `step` is done with. One more
+  // request on the same connection first: its answer comes once the last
+  // one's handling, its wipes included, has finished.
+  void ExpectNoCanaryAfter(Client& client, const std::string& step) {
+    ASSERT_OK(client.Health());
+    const std::vector<std::string> hits = CanaryHits();
+    EXPECT_TRUE(hits.empty()) << "after " << step << ": " << ::testing::PrintToString(hits);
+  }
+
   Daemon daemon_;
-  const std::string canary_ = "canary-" + RandomHex(16);
+  const std::string canary_ = Canary();
 };
 
 TEST_F(InMemoryTest, AMessagesTextLeavesNoCopyInVaultdsMemoryOnceAnswered) {
@@ -147,28 +145,20 @@ TEST_F(InMemoryTest, AMessagesTextLeavesNoCopyInVaultdsMemoryOnceAnswered) {
   // nothing a JSON encoder escapes: each copy holds it whole.
   const std::string text = std::string(500, 'a') + canary_ + std::string(500, 'b');
   ASSERT_OK((*client)->AppendMessage(created->id, MakeMessage(0, text)));
-  // One more request on the same connection: its answer comes once the
-  // append's request is done with, its wipes included.
-  ASSERT_OK((*client)->Health());
-  std::vector<std::string> hits = CanaryHits();
-  EXPECT_TRUE(hits.empty()) << "after the append: " << ::testing::PrintToString(hits);
+  ExpectNoCanaryAfter(**client, "the append");
 
   // A retry: the worker pool opens the stored message to compare it.
   auto retried = (*client)->AppendMessage(created->id, MakeMessage(0, text));
   ASSERT_OK(retried);
   EXPECT_EQ(*retried, AppendOutcome::kDuplicate);
-  ASSERT_OK((*client)->Health());
-  hits = CanaryHits();
-  EXPECT_TRUE(hits.empty()) << "after the retry: " << ::testing::PrintToString(hits);
+  ExpectNoCanaryAfter(**client, "the retry");
 
   // A read: the message opened and written into the reply.
   auto transcript = (*client)->GetTranscript(created->id);
   ASSERT_OK(transcript);
   ASSERT_EQ(transcript->messages.size(), 1u);
   EXPECT_EQ(transcript->messages[0].text, text);
-  ASSERT_OK((*client)->Health());
-  hits = CanaryHits();
-  EXPECT_TRUE(hits.empty()) << "after the read: " << ::testing::PrintToString(hits);
+  ExpectNoCanaryAfter(**client, "the read");
 
   // A message of 40 KiB: the connection's read buffer grows to take its body
   // (the block it leaves, which holds the text's start, is freed), and its
@@ -176,16 +166,12 @@ TEST_F(InMemoryTest, AMessagesTextLeavesNoCopyInVaultdsMemoryOnceAnswered) {
   const std::string long_text =
       canary_ + std::string(20000, 'c') + canary_ + std::string(20000, 'd');
   ASSERT_OK((*client)->AppendMessage(created->id, MakeMessage(1, long_text)));
-  ASSERT_OK((*client)->Health());
-  hits = CanaryHits();
-  EXPECT_TRUE(hits.empty()) << "after the long append: " << ::testing::PrintToString(hits);
+  ExpectNoCanaryAfter(**client, "the long append");
   transcript = (*client)->GetTranscript(created->id);
   ASSERT_OK(transcript);
   ASSERT_EQ(transcript->messages.size(), 2u);
   EXPECT_EQ(transcript->messages[1].text, long_text);
-  ASSERT_OK((*client)->Health());
-  hits = CanaryHits();
-  EXPECT_TRUE(hits.empty()) << "after the long read: " << ::testing::PrintToString(hits);
+  ExpectNoCanaryAfter(**client, "the long read");
 
   client->reset();
   EXPECT_EQ(daemon_.Stop(), 0) << daemon_.ReadLog();

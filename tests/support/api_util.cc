@@ -1,6 +1,8 @@
 #include "tests/support/api_util.h"
 
 #include <boost/json.hpp>
+#include <cstdio>
+#include <random>
 
 #include "tests/support/raw_http.h"
 
@@ -108,6 +110,17 @@ NewTranscript MarkedVisitorRequest(std::string service) {
   request.visitor.name = "VISITOR-NAME-MARKER";
   request.visitor.ip = "203.0.113.99";
   return request;
+}
+
+std::string Canary() {
+  std::random_device random;
+  std::string canary = "canary-";
+  for (int i = 0; i < 4; ++i) {
+    char digits[9];
+    std::snprintf(digits, sizeof digits, "%08x", static_cast<unsigned>(random()));
+    canary += digits;
+  }
+  return canary;
 }
 
 }  // namespace vault::testing

@@ -65,6 +65,10 @@ void ExpectTranscriptOf(const Transcript& transcript, const std::string& id,
 // cannot be read.
 std::vector<boost::json::object> AuditRecords(Client& client);
 
+// "canary-" and 32 hex digits from the system's random source: a marker
+// unique to this run, for a test to look for where data must not be.
+std::string Canary();
+
 // A request for a transcript of `service` whose visitor data are markers a
 // test looks for where they must not appear: name "VISITOR-NAME-MARKER" and
 // IP address "203.0.113.99" (a documentation address).
