@@ -4,6 +4,7 @@
 
 #include <boost/json.hpp>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "vault/common/time_format.h"
@@ -136,6 +137,41 @@ TEST(ParseMessageTest, RejectsMissingWrongAndUnknownFields) {
   EXPECT_EQ(
       ReasonOf(ParseMessage(R"({"seq":1,"from":"a","text":"t","sent_at":"x","y":0})", kMaxSeq)),
       "unknown_field");
+}
+
+// ParseMessage and ParseMessageBatch parse into their wiped arena
+// (request_json.cc, ParseArena): malformed bodies get the reasons
+// ParseJson's heap parse gives, whether they fit the arena's 4 KiB on the
+// stack or outgrow it into heap blocks.
+TEST(ParseMessageTest, MalformedBodiesGetTheSameReasonsSmallOrLarge) {
+  for (size_t pad : {size_t{0}, size_t{6000}, size_t{70000}}) {
+    const std::string text(pad, 'x');
+    const std::string start = R"({"seq":1,"from":"agent","text":")" + text + R"(",)";
+    const std::string valid = start + R"("sent_at":"x"})";
+    ASSERT_TRUE(ParseMessage(valid, kMaxSeq).ok()) << pad;
+    const std::vector<std::pair<std::string, std::string>> cases = {
+        {start + R"("sent_at":"x")", "invalid_json"},       // unterminated
+        {valid + "x", "invalid_json"},                      // trailing bytes
+        {valid + " // c", "invalid_json"},                  // a comment
+        {start + R"("sent_at":"x",})", "invalid_json"},     // trailing comma
+        {start + "\"sent_at\":\"\xff\"}", "invalid_json"},  // invalid UTF-8
+        {start + R"("sent_at":"x","n":)" + Nested(kMaxJsonDepth + 1) + "}", "too_deep"},
+        {start + R"("sent_at":5})", "invalid_type"},
+        {start + R"("sent_on":"x"})", "unknown_field"},
+        {R"({"seq":-0,"from":"agent","text":")" + text + R"(","sent_at":"x"})", "invalid_seq"},
+    };
+    for (const auto& [body, reason] : cases) {
+      EXPECT_EQ(ReasonOf(ParseJson(body)), body.find("-0") == std::string::npos &&
+                                                   reason != "invalid_type" &&
+                                                   reason != "unknown_field"
+                                               ? reason
+                                               : "")
+          << pad << " " << reason;
+      EXPECT_EQ(ReasonOf(ParseMessage(body, kMaxSeq)), reason) << pad;
+      EXPECT_EQ(ReasonOf(ParseMessageBatch(R"({"messages":[)" + body + "]}", kMaxSeq, 10)), reason)
+          << pad;
+    }
+  }
 }
 
 TEST(ParseCloseBodyTest, AcceptsEmptyOrEmptyObjectOnly) {
@@ -285,8 +321,13 @@ TEST(ResponseJsonTest, SmallResponsesRoundTrip) {
 // EncodeAppended writes its JSON itself: the bytes json::serialize writes
 // for the same object, for every width of seq.
 TEST(ResponseJsonTest, AnAppendsAnswerIsWhatSerializingItsObjectGives) {
-  for (uint64_t seq : {uint64_t{0}, uint64_t{9}, uint64_t{10}, uint64_t{9999}, uint64_t{10000},
-                       uint64_t{123456789}, uint64_t{1} << 53, UINT64_MAX - 1, UINT64_MAX}) {
+  std::vector<uint64_t> seqs = {0, UINT64_MAX - 1, UINT64_MAX};
+  for (uint64_t power = 10; power <= 10000000000000000000u; power *= 10) {
+    seqs.push_back(power - 1);
+    seqs.push_back(power);
+    if (power > UINT64_MAX / 10) break;
+  }
+  for (uint64_t seq : seqs) {
     for (AppendOutcome outcome : {AppendOutcome::kStored, AppendOutcome::kDuplicate}) {
       boost::json::object object;
       object["seq"] = seq;

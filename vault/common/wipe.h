@@ -1,7 +1,8 @@
-// Plaintext out of ordinary strings before their memory is freed or reused:
-// the one way vaultd and the wire format wipe a buffer (vault/crypto's
-// aead::Wipe, a read's JSON reply, a response body). Guarded memory for keys
-// is vault/crypto/secret.h's.
+// Plaintext out of ordinary memory before it is freed or reused: strings
+// (vault/crypto's aead::Wipe, a read's JSON reply, request and response
+// bodies, a message's text), buffers that reallocate (WipingAllocator), and
+// the dead frames below a request's handler on the stack (ScrubStack).
+// Guarded memory for keys is vault/crypto/secret.h's.
 #ifndef VAULT_COMMON_WIPE_H_
 #define VAULT_COMMON_WIPE_H_
 

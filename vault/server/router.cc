@@ -31,14 +31,6 @@ using wire::ParseNewTranscript;
 
 namespace {
 
-// Wipes the text of each message of a batch append once it is sealed.
-struct MessagesWiper {
-  std::vector<Message>* messages;
-  ~MessagesWiper() {
-    for (Message& m : *messages) WipeString(&m.text);
-  }
-};
-
 HttpResponse NotFound() { return ErrorResponse(404, "not_found", "no such transcript or route"); }
 
 constexpr std::string_view kIdempotencyKey = "Idempotency-Key";
@@ -378,7 +370,7 @@ HttpResponse Router::AppendMessages(const Caller& caller, std::string_view id,
   StatusOr<std::vector<Message>> messages =
       wire::ParseMessageBatch(request.body(), max_seq_, kMaxBatchMessages);
   if (!messages.ok()) return ErrorResponse(messages.status());
-  const MessagesWiper wipe_texts{&*messages};
+  const wire::MessageTextsWiper wipe_texts(&*messages);
   StatusOr<std::vector<AppendOutcome>> outcomes = vault_->AppendMessages(caller, id, *messages);
   if (!outcomes.ok()) return ErrorResponse(outcomes.status());
   const bool stored = std::find(outcomes->begin(), outcomes->end(), AppendOutcome::kStored) !=

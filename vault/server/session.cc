@@ -53,13 +53,17 @@ struct RequestBodyWiper {
 };
 
 // The bytes a connection has read, requests and their bodies, are wiped from
-// its read buffer over its whole capacity: between requests, once the last
-// one has been parsed, and when the connection ends. Unread bytes go too:
-// the caller calls it only when none are left, or none will be parsed.
-void WipeReadBuffer(ReadBuffer* buffer) {
-  buffer->consume(buffer->size());
-  const asio::mutable_buffer all = buffer->prepare(buffer->capacity());
-  if (all.size() > 0) explicit_bzero(all.data(), all.size());  // none yet: no pointer
+// its read buffer: before each request is read, every byte but the next
+// requests' already received (a pipelining client's), which move to the
+// buffer's front first; and all of them when the connection ends
+// (`unread_too`). The blocks the buffer leaves as it grows or shrinks are
+// wiped by its allocator (ReadBuffer).
+void WipeReadBuffer(ReadBuffer* buffer, bool unread_too) {
+  if (unread_too) buffer->consume(buffer->size());
+  // Everything after the unread bytes, once prepare has moved them to the
+  // front: the spent requests, and the copy the move left.
+  const asio::mutable_buffer spent = buffer->prepare(buffer->capacity() - buffer->size());
+  if (spent.size() > 0) explicit_bzero(spent.data(), spent.size());  // none yet: no pointer
 }
 
 std::string_view MethodName(http::verb verb) {
@@ -307,7 +311,7 @@ Session::Session(SessionHub* hub, IoThreadShare* io, asio::local::stream_protoco
 }
 
 Session::~Session() {
-  WipeReadBuffer(&buffer_);
+  WipeReadBuffer(&buffer_, /*unread_too=*/true);
   io_->sessions_.fetch_sub(1, std::memory_order_acq_rel);
 }
 
@@ -331,11 +335,11 @@ asio::awaitable<void> Session::Run(std::shared_ptr<Session> self) {
 
 asio::awaitable<bool> Session::ServeOne() {
   const SessionLimits& limits = hub_->limits();
+  WipeReadBuffer(&buffer_, /*unread_too=*/false);
   if (buffer_.size() == 0) {
     // Between requests. Shutdown may close the connection only here, so no
     // request that was received goes unanswered.
     idle_ = true;
-    WipeReadBuffer(&buffer_);
     if (hub_->stopping()) co_return false;
     // A large request may have grown the buffer; an idle connection keeps
     // only kFirstReadBytes.
@@ -451,13 +455,19 @@ void Mailbox::Deliver(const asio::any_io_executor& executor, std::function<void(
 }
 
 void Mailbox::Drain() {
+  std::vector<std::function<void()>> batch;
   {
     MutexLock lock(&mu_);
-    draining_.swap(queue_);
+    batch.swap(queue_);
+    queue_.swap(spare_);  // the queue starts again with the spare's capacity
     drain_posted_ = false;
   }
-  for (std::function<void()>& fn : draining_) fn();
-  draining_.clear();
+  for (std::function<void()>& fn : batch) fn();
+  batch.clear();
+  MutexLock lock(&mu_);
+  // The emptied vector is the next drain's spare, so that a batch's calls
+  // don't grow a new vector each time.
+  if (spare_.capacity() < batch.capacity()) spare_.swap(batch);
 }
 
 asio::awaitable<std::optional<HttpResponse>> Session::TryQueued(const HttpRequest& request,

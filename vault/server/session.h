@@ -180,10 +180,9 @@ class Mailbox {
   Mutex mu_;
   std::vector<std::function<void()>> queue_ GUARDED_BY(mu_);
   bool drain_posted_ GUARDED_BY(mu_) = false;
-  // The batch a drain runs, outside the lock. Only the one drain posted at a
-  // time touches it; swapped with queue_, it gives the queue back its
-  // capacity, so that a batch's calls don't grow a new vector each time.
-  std::vector<std::function<void()>> draining_;
+  // An empty vector with capacity, from an earlier drain, that the queue
+  // takes over when a drain takes the queue's batch.
+  std::vector<std::function<void()>> spare_ GUARDED_BY(mu_);
 };
 
 // What the sessions of one I/O thread share: the mailbox through which the

@@ -67,8 +67,10 @@ StatusOr<json::value> ParseJson(std::string_view body, json::storage_ptr storage
     if (storage == json::storage_ptr()) {
       return json::parse(JsonView(body), ec, json::storage_ptr(), options);
     }
-    // The parser's own scratch (its stack of values, and each string's
-    // bytes as it is decoded) from `storage` as well, not the heap.
+    // The parser's stack of values, where a string is put together from
+    // its pieces, from `storage` as well, not the heap. (An escaped string
+    // is decoded through a buffer in the parser's own stack frame; callers
+    // that wipe, the server's routes, scrub the stack: ScrubStack.)
     json::parser parser(storage, options);
     parser.reset(storage);
     parser.write(JsonView(body), ec);

@@ -11,6 +11,7 @@
 #include <set>
 #include <utility>
 
+#include "vault/common/wipe.h"
 #include "vault/wire/json_util.h"
 
 namespace vault::wire {
@@ -109,6 +110,10 @@ class ParseArena {
 
 }  // namespace
 
+MessageTextsWiper::~MessageTextsWiper() {
+  for (Message& m : *messages_) WipeString(&m.text);
+}
+
 bool IsIdempotencyKey(std::string_view key) {
   return !key.empty() && key.size() <= kMaxIdempotencyKeyBytes &&
          std::all_of(key.begin(), key.end(), [](char c) { return c > ' ' && c < 0x7f; });
@@ -130,6 +135,9 @@ StatusOr<Message> ParseMessage(std::string_view body, uint64_t max_seq) {
                          ParseRequestObject(body, {"seq", "from", "text", "sent_at"},
                                             "request body", arena.storage()));
   Message message;
+  // A refused body's text too (once moved into the result, this wipes
+  // what is left of it: nothing).
+  const WipeOnExit wipe_text(&message.text);
   VAULT_ASSIGN_OR_RETURN(message.seq, RequiredUint(object, "seq", max_seq, "invalid_seq"));
   VAULT_ASSIGN_OR_RETURN(message.from, RequiredString(object, "from"));
   VAULT_ASSIGN_OR_RETURN(message.text, RequiredString(object, "text"));
@@ -166,6 +174,9 @@ StatusOr<std::vector<Message>> ParseMessageBatch(std::string_view body, uint64_t
                                    "batch_too_large");
   }
   std::vector<Message> messages;
+  // A refused batch's texts (once the vector is moved into the result, it
+  // holds none).
+  const MessageTextsWiper wipe_texts(&messages);
   messages.reserve(array.size());
   std::set<uint64_t> seqs;
   for (size_t i = 0; i < array.size(); ++i) {
@@ -183,6 +194,7 @@ StatusOr<std::vector<Message>> ParseMessageBatch(std::string_view body, uint64_t
       return known;
     }
     Message message;
+    const WipeOnExit wipe_text(&message.text);  // moved into `messages`, or refused
     StatusOr<uint64_t> seq = RequiredUint(item, "seq", max_seq, "invalid_seq");
     if (!seq.ok()) return at(seq.status());
     message.seq = *seq;

@@ -34,11 +34,15 @@ inline constexpr size_t kMaxIdempotencyKeyBytes = 255;
 bool IsIdempotencyKey(std::string_view key);
 
 StatusOr<NewTranscript> ParseNewTranscript(std::string_view body);
+// A message's body. It is parsed in memory wiped after the parse, and a
+// refused body's text is wiped before it is freed; the caller wipes the
+// returned message's text when done with it (MessageTextsWiper).
 StatusOr<Message> ParseMessage(std::string_view body, uint64_t max_seq);
 // {"messages": [message, ...]}: 1 to `max_messages` messages, each as
 // ParseMessage's body, with distinct seqs. Codes: missing_field,
 // invalid_type, unknown_field, invalid_seq as for one message; empty_batch,
 // batch_too_large, duplicate_seq.
+// Parsed and wiped as ParseMessage's body.
 StatusOr<std::vector<Message>> ParseMessageBatch(std::string_view body, uint64_t max_seq,
                                                  size_t max_messages);
 Status ParseCloseBody(std::string_view body);
@@ -47,6 +51,19 @@ StatusOr<EraseReason> ParseEraseBody(std::string_view body);
 
 std::string EncodeNewTranscript(const NewTranscript& request);
 std::string EncodeMessage(const Message& message);
+
+// Wipes the text of each of `*messages` when it goes out of scope: for
+// messages parsed from a request, once they are sealed or refused.
+class MessageTextsWiper {
+ public:
+  explicit MessageTextsWiper(std::vector<Message>* messages) : messages_(messages) {}
+  ~MessageTextsWiper();
+  MessageTextsWiper(const MessageTextsWiper&) = delete;
+  MessageTextsWiper& operator=(const MessageTextsWiper&) = delete;
+
+ private:
+  std::vector<Message>* messages_;
+};
 
 }  // namespace vault::wire
 
