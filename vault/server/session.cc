@@ -43,23 +43,13 @@ struct BodyWiper {
   ~BodyWiper() { WipeBody(response); }
 };
 
-// A request's body, messages' text and visitors' details among it, is
-// wiped over its whole capacity when the request is done with, however it
-// ends: in the parser while it is read (a failed read), then in the request
-// taken from it.
-struct RequestBodyWiper {
-  std::string* body;
-  ~RequestBodyWiper() { WipeString(body); }
-};
-
 // The bytes a connection has read, requests and their bodies, are wiped from
-// its read buffer: before each request is read, every byte but the next
+// its read buffer before each request is read: every byte but the next
 // requests' already received (a pipelining client's), which move to the
-// buffer's front first; and all of them when the connection ends
-// (`unread_too`). The blocks the buffer leaves as it grows or shrinks are
-// wiped by its allocator (ReadBuffer).
-void WipeReadBuffer(ReadBuffer* buffer, bool unread_too) {
-  if (unread_too) buffer->consume(buffer->size());
+// buffer's front first. The blocks the buffer frees as it grows or shrinks,
+// and its last when the connection ends, are wiped by its allocator
+// (ReadBuffer).
+void WipeReadBuffer(ReadBuffer* buffer) {
   // Everything after the unread bytes, once prepare has moved them to the
   // front: the spent requests, and the copy the move left.
   const asio::mutable_buffer spent = buffer->prepare(buffer->capacity() - buffer->size());
@@ -310,10 +300,7 @@ Session::Session(SessionHub* hub, IoThreadShare* io, asio::local::stream_protoco
   io_->sessions_.fetch_add(1, std::memory_order_acq_rel);
 }
 
-Session::~Session() {
-  WipeReadBuffer(&buffer_, /*unread_too=*/true);
-  io_->sessions_.fetch_sub(1, std::memory_order_acq_rel);
-}
+Session::~Session() { io_->sessions_.fetch_sub(1, std::memory_order_acq_rel); }
 
 void Session::CloseIfIdle() {
   if (idle_) stream_.cancel();
@@ -335,7 +322,7 @@ asio::awaitable<void> Session::Run(std::shared_ptr<Session> self) {
 
 asio::awaitable<bool> Session::ServeOne() {
   const SessionLimits& limits = hub_->limits();
-  WipeReadBuffer(&buffer_, /*unread_too=*/false);
+  WipeReadBuffer(&buffer_);
   if (buffer_.size() == 0) {
     // Between requests. Shutdown may close the connection only here, so no
     // request that was received goes unanswered.
@@ -353,7 +340,10 @@ asio::awaitable<bool> Session::ServeOne() {
   }
 
   RequestParser parser;
-  const RequestBodyWiper parser_wiper{&parser.get().body()};
+  // A request's body, messages' text and visitors' details among it, is
+  // wiped when the request is done with, however it ends: in the parser
+  // while it is read (a failed read), then in the request taken from it.
+  const WipeOnExit parser_wiper(&parser.get().body());
   parser.header_limit(kMaxHeaderBytes);
   parser.body_limit(limits.max_body_bytes);
   // One deadline for the whole header, from its first byte.
@@ -385,7 +375,7 @@ asio::awaitable<bool> Session::ServeOne() {
 
   const auto start = std::chrono::steady_clock::now();
   HttpRequest request = parser.release();
-  const RequestBodyWiper request_wiper{&request.body()};
+  const WipeOnExit request_wiper(&request.body());
   const RequestContext context{peer_, hub_->NextRequestId()};
   std::string_view route = "-";
   // A chat's next message is queued for a group commit from here, and the

@@ -36,7 +36,8 @@ bool IsIdempotencyKey(std::string_view key);
 StatusOr<NewTranscript> ParseNewTranscript(std::string_view body);
 // A message's body. It is parsed in memory wiped after the parse, and a
 // refused body's text is wiped before it is freed; the caller wipes the
-// returned message's text when done with it (MessageTextsWiper).
+// returned message's text when done with it (WipeOnExit, vault/common/
+// wipe.h).
 StatusOr<Message> ParseMessage(std::string_view body, uint64_t max_seq);
 // {"messages": [message, ...]}: 1 to `max_messages` messages, each as
 // ParseMessage's body, with distinct seqs. Codes: missing_field,
