@@ -6,16 +6,18 @@
 // new), Beast buffer and RocksDB object in the process, whoever made it,
 // and blocks a container moved when it grew. What it does not cover:
 // memory freed with C's free() directly (libsodium's guarded memory has its
-// own wiping; RocksDB's aligned I/O buffers hold sealed bytes only), and
+// own wiping; the parse arena's heap, vault/wire/request_json.cc, wipes
+// before it frees), memory a pool keeps for reuse instead of freeing, and
 // what is still in use. docs/design.md, section 12, lists the rest.
 //
-// Linked into vaultd only, and only without sanitizers, whose runtimes
+// Linked into vaultd only, and not under ASan, TSan or MSan, whose runtimes
 // replace these operators with their own checked ones.
 #include <malloc.h>  // malloc_usable_size
 #include <stdlib.h>  // posix_memalign
 #include <string.h>  // explicit_bzero
 
 #include <algorithm>
+#include <cerrno>
 #include <cstddef>
 #include <cstdlib>
 #include <new>
@@ -38,7 +40,9 @@ void* AllocateAligned(std::size_t n, std::align_val_t align) {
   if (n == 0) n = 1;
   for (;;) {
     void* p = nullptr;
-    if (posix_memalign(&p, alignment, n) == 0) return p;
+    const int error = posix_memalign(&p, alignment, n);
+    if (error == 0) return p;
+    if (error != ENOMEM) throw std::bad_alloc();  // an alignment no handler can mend
     const std::new_handler handler = std::get_new_handler();
     if (handler == nullptr) throw std::bad_alloc();
     handler();

@@ -21,7 +21,7 @@
 //
 // What must wipe them (docs/design.md, section 12): vaultd's operator
 // delete, which zeroes every block before it is freed (tools/wiping_new.cc,
-// in builds without sanitizers), and the wipes of the message's own path,
+// in builds without ASan or TSan), and the wipes of the message's own path,
 // which are in every build: the connection's read buffer between requests,
 // the parse arena on the stack, ScrubStack. Under ASan, vaultd has the
 // sanitizer's operator delete instead: InMemoryTest then checks the
@@ -44,6 +44,7 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -129,6 +130,16 @@ std::string NeedleName(const std::string& needle) {
   return std::to_string(needle.size()) + ":" + hex;
 }
 
+// Each hex digit of `hex` as a decimal digit (its value mod 10).
+std::string Digits(const std::string& hex) {
+  std::string digits;
+  for (const char c : hex) {
+    const int value = c >= 'a' ? c - 'a' + 10 : c - '0';
+    digits += static_cast<char>('0' + value % 10);
+  }
+  return digits;
+}
+
 // The needles for $VAULT_TEST_FREED_NEEDLES, numbered from 0 in this order.
 std::string NeedleNames(const std::vector<std::string>& needles) {
   std::string names;
@@ -136,36 +147,57 @@ std::string NeedleNames(const std::vector<std::string>& needles) {
   return names;
 }
 
+// Sets an environment variable for as long as it lives, then puts back
+// what was there.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const std::string& value) : name_(name) {
+    const char* old = std::getenv(name);
+    if (old != nullptr) old_ = old;
+    had_ = old != nullptr;
+    EXPECT_EQ(::setenv(name, value.c_str(), 1), 0) << name;
+  }
+  ~ScopedEnv() {
+    if (had_) {
+      ::setenv(name_, old_.c_str(), 1);
+    } else {
+      ::unsetenv(name_);
+    }
+  }
+  ScopedEnv(const ScopedEnv&) = delete;
+  ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+ private:
+  const char* name_;
+  std::string old_;
+  bool had_ = false;
+};
+
 class InMemoryTest : public ::testing::Test {
  protected:
   void SetUp() override {
     if (::geteuid() != 0) {
       GTEST_SKIP() << "needs root: vaultd is not dumpable, so only root may read its memory";
     }
+    std::vector<std::unique_ptr<ScopedEnv>> env;  // for vaultd only
 #ifdef VAULT_FREE_HOOK
     // vaultd reports each block it frees that holds one of these
     // (free_hook.cc).
-    ASSERT_EQ(::setenv("LD_PRELOAD", VAULT_FREE_HOOK, 1), 0);
-    ASSERT_EQ(::setenv("VAULT_TEST_FREED_NEEDLES", NeedleNames(never_freed_).c_str(), 1), 0);
+    env.push_back(std::make_unique<ScopedEnv>("LD_PRELOAD", VAULT_FREE_HOOK));
+    env.push_back(
+        std::make_unique<ScopedEnv>("VAULT_TEST_FREED_NEEDLES", NeedleNames(never_freed_)));
 #endif
     // Under ASan, vaultd has the sanitizer's operator delete, not its own
     // (tools/wiping_new.cc): a fixture that relies on freed blocks being
     // zeroed has ASan's allocator do it (free_fill_byte).
-    const char* asan_options = std::getenv("ASAN_OPTIONS");
-    const std::string saved_asan_options = asan_options == nullptr ? "" : asan_options;
     if (zero_freed_under_asan_) {
-      const std::string fill =
-          saved_asan_options + ":max_free_fill_size=1073741824:free_fill_byte=0";
-      ASSERT_EQ(::setenv("ASAN_OPTIONS", fill.c_str(), 1), 0);
+      const char* asan_options = std::getenv("ASAN_OPTIONS");
+      env.push_back(std::make_unique<ScopedEnv>(
+          "ASAN_OPTIONS", std::string(asan_options == nullptr ? "" : asan_options) +
+                              ":max_free_fill_size=1073741824:free_fill_byte=0"));
     }
     const Status started = daemon_.Start();
-    ::unsetenv("LD_PRELOAD");
-    ::unsetenv("VAULT_TEST_FREED_NEEDLES");
-    if (asan_options == nullptr) {
-      ::unsetenv("ASAN_OPTIONS");
-    } else {
-      ::setenv("ASAN_OPTIONS", saved_asan_options.c_str(), 1);
-    }
+    env.clear();
     ASSERT_OK(started);
   }
 
@@ -356,7 +388,7 @@ TEST_F(InMemoryTest, AMessagesTextLeavesNoCopyInVaultdsMemoryOnceAnsweredAsRoot)
 class VisitorInMemoryTest : public InMemoryTest {
  protected:
   VisitorInMemoryTest() {
-    never_freed_ = {name_, email_, said_, new_name_};
+    never_freed_ = {name_, email_, said_, new_name_, phone_, phone_normalised_};
     zero_freed_under_asan_ = true;
   }
 
@@ -364,7 +396,7 @@ class VisitorInMemoryTest : public InMemoryTest {
   // ExpectNoCanaryAfter.
   void ExpectNoVisitorDataAfter(Client& client, const std::string& step) {
     ASSERT_OK(client.Health());
-    const std::vector<std::string> hits = Find({name_, email_, said_, new_name_});
+    const std::vector<std::string> hits = Find(never_freed_);
     EXPECT_TRUE(hits.empty()) << "after " << step << ": " << ::testing::PrintToString(hits);
   }
 
@@ -372,6 +404,12 @@ class VisitorInMemoryTest : public InMemoryTest {
   const std::string email_ = Canary() + "@example.org";
   const std::string said_ = Canary();  // in a supplementary statement's text
   const std::string new_name_ = Canary();
+  // A phone number short enough to live inside its strings (15 bytes or
+  // less: no heap block of its own), as given and as the index normalises
+  // it; five random digits.
+  const std::string phone_digits_ = Canary().substr(7, 5);
+  const std::string phone_ = "+44 7700 9" + Digits(phone_digits_);
+  const std::string phone_normalised_ = "+4477009" + Digits(phone_digits_);
 };
 
 TEST_F(VisitorInMemoryTest, AVisitorsDataLeavesNoCopyInVaultdsMemoryOnceAnsweredAsRoot) {
@@ -382,6 +420,7 @@ TEST_F(VisitorInMemoryTest, AVisitorsDataLeavesNoCopyInVaultdsMemoryOnceAnswered
   request.visitor.name = name_;
   request.visitor.email = email_;
   request.visitor.location = "Leeds, " + name_;
+  request.visitor.phone = phone_;
   request.idempotency_key = Canary();
   auto first = (*client)->CreateTranscript(request);
   ASSERT_OK(first);
