@@ -197,7 +197,7 @@ class InMemoryTest : public ::testing::Test {
                               ":max_free_fill_size=1073741824:free_fill_byte=0"));
     }
     const Status started = daemon_.Start();
-    env.clear();
+    while (!env.empty()) env.pop_back();  // the last set is put back first
     ASSERT_OK(started);
   }
 
@@ -404,9 +404,9 @@ class VisitorInMemoryTest : public InMemoryTest {
   const std::string email_ = Canary() + "@example.org";
   const std::string said_ = Canary();  // in a supplementary statement's text
   const std::string new_name_ = Canary();
-  // A phone number short enough to live inside its strings (15 bytes or
-  // less: no heap block of its own), as given and as the index normalises
-  // it; five random digits.
+  // A phone number short enough to live inside a std::string (15 bytes or
+  // less: no heap block of its own; Boost.JSON's strings hold 14), as
+  // given and as the index normalises it; five random digits.
   const std::string phone_digits_ = Canary().substr(7, 5);
   const std::string phone_ = "+44 7700 9" + Digits(phone_digits_);
   const std::string phone_normalised_ = "+4477009" + Digits(phone_digits_);

@@ -343,13 +343,6 @@ StatusOr<std::unique_ptr<Store>> Store::OpenImpl(const std::string& dir, Setting
   // return only after the WAL is fsynced.
   db_opts.allow_concurrent_memtable_write = false;
   db_opts.enable_write_thread_adaptive_yield = false;
-  // A memtable is freed by whichever thread drops its last reference: the
-  // flush's, or a read's or the committer's when the superversion it held
-  // is replaced. vaultd's operator delete zeroes what it frees (16 MiB for
-  // the messages' memtable, tools/wiping_new.cc), so that work, and the
-  // deletion of obsolete files, goes to a background thread instead of a
-  // request's.
-  db_opts.avoid_unnecessary_blocking_io = true;
   auto statistics = rocksdb::CreateDBStatistics();
   statistics->set_stats_level(rocksdb::StatsLevel::kExceptHistogramOrTimers);
   db_opts.statistics = statistics;
