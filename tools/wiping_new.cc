@@ -24,29 +24,31 @@
 
 namespace {
 
-void* Allocate(std::size_t n) {
-  if (n == 0) n = 1;
+// Calls try_once until it gives memory, running the new_handler between
+// tries as operator new must; bad_alloc when there is none.
+template <typename TryOnce>
+void* Retry(TryOnce try_once) {
   for (;;) {
-    if (void* p = std::malloc(n)) return p;
+    if (void* p = try_once()) return p;
     const std::new_handler handler = std::get_new_handler();
     if (handler == nullptr) throw std::bad_alloc();
     handler();
   }
 }
 
+void* Allocate(std::size_t n) {
+  return Retry([n] { return std::malloc(n == 0 ? 1 : n); });
+}
+
 void* AllocateAligned(std::size_t n, std::align_val_t align) {
   const std::size_t alignment =
       std::max(static_cast<std::size_t>(align), alignof(std::max_align_t));
-  if (n == 0) n = 1;
-  for (;;) {
+  return Retry([n, alignment]() -> void* {
     void* p = nullptr;
-    const int error = posix_memalign(&p, alignment, n);
-    if (error == 0) return p;
-    if (error != ENOMEM) throw std::bad_alloc();  // an alignment no handler can mend
-    const std::new_handler handler = std::get_new_handler();
-    if (handler == nullptr) throw std::bad_alloc();
-    handler();
-  }
+    const int error = posix_memalign(&p, alignment, n == 0 ? 1 : n);
+    if (error != 0 && error != ENOMEM) throw std::bad_alloc();  // no handler mends an alignment
+    return error == 0 ? p : nullptr;
+  });
 }
 
 void* AllocateNoThrow(std::size_t n) noexcept {

@@ -21,12 +21,11 @@
 //
 // What must wipe them (docs/design.md, section 12): vaultd's operator
 // delete, which zeroes every block before it is freed (tools/wiping_new.cc,
-// in builds without ASan or TSan), and the wipes of the message's own path,
-// which are in every build: the connection's read buffer between requests,
-// the parse arena on the stack, ScrubStack. Under ASan, vaultd has the
-// sanitizer's operator delete instead: InMemoryTest then checks the
-// message's own wipes alone, and VisitorInMemoryTest has ASan zero freed
-// blocks as vaultd's own operator delete would.
+// in builds without ASan or TSan), and the wipes of memory that is reused
+// rather than freed: the connection's read buffer between requests, the
+// parse arena on the stack, ScrubStack. Under ASan, vaultd has the
+// sanitizer's operator delete instead, and the test has ASan zero the
+// blocks it frees (free_fill_byte), as vaultd's own operator would.
 //
 // Reading another process's memory needs root (vaultd makes itself
 // non-dumpable); the test says so and stops if it is not root. CI runs as
@@ -188,14 +187,12 @@ class InMemoryTest : public ::testing::Test {
         std::make_unique<ScopedEnv>("VAULT_TEST_FREED_NEEDLES", NeedleNames(never_freed_)));
 #endif
     // Under ASan, vaultd has the sanitizer's operator delete, not its own
-    // (tools/wiping_new.cc): a fixture that relies on freed blocks being
-    // zeroed has ASan's allocator do it (free_fill_byte).
-    if (zero_freed_under_asan_) {
-      const char* asan_options = std::getenv("ASAN_OPTIONS");
-      env.push_back(std::make_unique<ScopedEnv>(
-          "ASAN_OPTIONS", std::string(asan_options == nullptr ? "" : asan_options) +
-                              ":max_free_fill_size=1073741824:free_fill_byte=0"));
-    }
+    // (tools/wiping_new.cc): ASan's allocator zeroes freed blocks instead
+    // (free_fill_byte).
+    const char* asan_options = std::getenv("ASAN_OPTIONS");
+    env.push_back(std::make_unique<ScopedEnv>(
+        "ASAN_OPTIONS", std::string(asan_options == nullptr ? "" : asan_options) +
+                            ":max_free_fill_size=1073741824:free_fill_byte=0"));
     const Status started = daemon_.Start();
     while (!env.empty()) env.pop_back();  // the last set is put back first
     ASSERT_OK(started);
@@ -251,11 +248,6 @@ class InMemoryTest : public ::testing::Test {
   // What the free() hook looks for; a derived fixture sets its own in its
   // constructor.
   std::vector<std::string> never_freed_ = {canary_, in_flight_};
-  // Whether to run vaultd with freed blocks zeroed where its own operator
-  // delete is not there to do it (under ASan). This fixture does not: under
-  // ASan it checks the wipes of the message's own path, which are there in
-  // every build.
-  bool zero_freed_under_asan_ = false;
 };
 
 #ifdef VAULT_FREE_HOOK
@@ -389,7 +381,6 @@ class VisitorInMemoryTest : public InMemoryTest {
  protected:
   VisitorInMemoryTest() {
     never_freed_ = {name_, email_, said_, new_name_, phone_, phone_normalised_};
-    zero_freed_under_asan_ = true;
   }
 
   // None of the visitor's data once `step` is answered, as

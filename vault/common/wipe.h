@@ -1,15 +1,14 @@
-// Plaintext out of ordinary memory before it is freed or reused: strings
-// (vault/crypto's aead::Wipe, a read's JSON reply, request and response
-// bodies, a message's text), buffers that reallocate (WipingAllocator), and
-// the dead frames below a request's handler on the stack (ScrubStack).
-// Guarded memory for keys is vault/crypto/secret.h's.
+// Plaintext out of ordinary memory that is reused rather than freed:
+// strings kept for the next use (vault/crypto's aead::Wipe, a read's JSON
+// reply, a response body), and the dead frames below a request's handler on
+// the stack (ScrubStack). Freed blocks vaultd's operator delete zeroes
+// (tools/wiping_new.cc). Guarded memory for keys is vault/crypto/secret.h's.
 #ifndef VAULT_COMMON_WIPE_H_
 #define VAULT_COMMON_WIPE_H_
 
 #include <string.h>  // explicit_bzero: a store the compiler may not drop
 
 #include <cstddef>
-#include <memory>
 #include <string>
 
 namespace vault {
@@ -21,27 +20,6 @@ inline void WipeString(std::string* s) {
   explicit_bzero(s->data(), s->size());
   s->clear();
 }
-
-// An allocator whose memory is wiped before it is freed: for a buffer that
-// holds plaintext and may be reallocated as it grows or shrinks (a
-// connection's read buffer), where wiping it in place would miss the
-// blocks it left behind.
-template <typename T>
-struct WipingAllocator {
-  using value_type = T;
-  WipingAllocator() noexcept = default;
-  template <typename U>
-  WipingAllocator(const WipingAllocator<U>&) noexcept {}  // NOLINT: rebinding converts implicitly
-  T* allocate(std::size_t n) { return std::allocator<T>().allocate(n); }
-  void deallocate(T* p, std::size_t n) noexcept {
-    if (n > 0) explicit_bzero(p, n * sizeof(T));
-    std::allocator<T>().deallocate(p, n);
-  }
-  template <typename U>
-  bool operator==(const WipingAllocator<U>&) const noexcept {
-    return true;
-  }
-};
 
 // How much of a thread's stack ScrubStack zeroes: more than a request's
 // handling reaches below the frame that calls it (its JSON parse, with

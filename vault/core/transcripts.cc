@@ -8,7 +8,6 @@
 #include "vault/common/encoding.h"
 #include "vault/common/time_format.h"
 #include "vault/common/utf8.h"
-#include "vault/common/wipe.h"
 #include "vault/core/vault_impl.h"
 #include "vault/core/vault_internal.h"
 #include "vault/crypto/aead.h"
@@ -76,13 +75,6 @@ Status VaultImpl::SealInto(const SecretBytes& dek, std::string_view raw_id, Reco
                            uint64_t seq, std::string_view plain, std::string* out) {
   out->clear();
   return aead::Seal(dek, plain, RecordAd(raw_id, kind, seq), out);
-}
-
-Status VaultImpl::SealMessage(const SecretBytes& dek, std::string_view raw_id, const Message& m,
-                              std::string* out) {
-  std::string plain = EncodeMessage(m);
-  const WipeOnExit wipe(&plain);
-  return SealInto(dek, raw_id, RecordKind::kMessage, m.seq, plain, out);
 }
 
 Status VaultImpl::CheckFreeSpace(uint64_t reserve, std::string_view what) {
@@ -348,7 +340,8 @@ StatusOr<AppendOutcome> VaultImpl::DoAppend(const Caller& caller, std::string_vi
   CountAppend(m, clock_->NowMillis(), options_.retention_ms, &t.state);
   WriteBatch batch;
   std::string sealed;
-  VAULT_RETURN_IF_ERROR(SealMessage(t.dek, t.raw_id, m, &sealed));
+  VAULT_RETURN_IF_ERROR(
+      SealInto(t.dek, t.raw_id, RecordKind::kMessage, m.seq, EncodeMessage(m), &sealed));
   batch.Put(Column::kMessages, key, sealed);
   VAULT_RETURN_IF_ERROR(FinishAppend(caller, id, &t, &batch));
   return AppendOutcome::kStored;
@@ -450,7 +443,8 @@ StatusOr<std::vector<AppendOutcome>> VaultImpl::DoAppendBatch(
     const Message& m = messages[i];
     CountAppend(m, now, options_.retention_ms, &t.state);
     sealed.clear();
-    VAULT_RETURN_IF_ERROR(SealMessage(t.dek, t.raw_id, m, &sealed));
+    VAULT_RETURN_IF_ERROR(
+        SealInto(t.dek, t.raw_id, RecordKind::kMessage, m.seq, EncodeMessage(m), &sealed));
     batch.Put(Column::kMessages, MessageKey(t.raw_id, m.seq), sealed);
   }
   VAULT_RETURN_IF_ERROR(FinishAppend(caller, id, &t, &batch));
@@ -531,7 +525,7 @@ bool VaultImpl::QueueAppend(const Caller& caller, const std::string& raw_id, siz
 
   auto batch = std::make_unique<WriteBatch>();
   std::string sealed;
-  if (!SealMessage(t.dek, raw_id, m, &sealed).ok()) {
+  if (!SealInto(t.dek, raw_id, RecordKind::kMessage, m.seq, EncodeMessage(m), &sealed).ok()) {
     return false;
   }
   batch->Put(Column::kMessages, MessageKey(raw_id, m.seq), sealed);

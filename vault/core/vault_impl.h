@@ -350,10 +350,6 @@ class VaultImpl final : public Vault, private RetentionHost, private HoldHost {
                               bool even_if_expired = false);
   Status SealInto(const SecretBytes& dek, std::string_view raw_id, RecordKind kind, uint64_t seq,
                   std::string_view plain, std::string* out);
-  // Seals message `m` into *out (SealInto); its plaintext record is wiped
-  // once sealed.
-  Status SealMessage(const SecretBytes& dek, std::string_view raw_id, const Message& m,
-                     std::string* out);
   // Adds to `batch` the state record and, if the expiry moved to another
   // epoch, the DEK re-wrapped under it with the expiry index moved along.
   Status StageState(Loaded* t, WriteBatch* batch);

@@ -167,7 +167,6 @@ bool Router::TryQueueAppend(const HttpRequest& request, const RequestContext& co
     if (!IsJsonContentType(request[http::field::content_type])) return false;
     StatusOr<Message> message = ParseMessage(request.body(), max_seq_);
     if (!message.ok()) return false;
-    const WipeOnExit wipe_text(&message->text);  // once sealed and queued
     const uint64_t seq = message->seq;
     const bool queued = vault_->TryAppendQueued(
         caller, match.transcript_id, *message,
@@ -358,7 +357,6 @@ HttpResponse Router::AppendMessage(const Caller& caller, std::string_view id,
                                    const HttpRequest& request) const {
   StatusOr<Message> message = ParseMessage(request.body(), max_seq_);
   if (!message.ok()) return ErrorResponse(message.status());
-  const WipeOnExit wipe_text(&message->text);
   StatusOr<AppendOutcome> outcome = vault_->AppendMessage(caller, id, *message);
   if (!outcome.ok()) return ErrorResponse(outcome.status());
   return JsonResponse(*outcome == AppendOutcome::kStored ? 201 : 200,
@@ -370,7 +368,6 @@ HttpResponse Router::AppendMessages(const Caller& caller, std::string_view id,
   StatusOr<std::vector<Message>> messages =
       wire::ParseMessageBatch(request.body(), max_seq_, kMaxBatchMessages);
   if (!messages.ok()) return ErrorResponse(messages.status());
-  const wire::MessageTextsWiper wipe_texts(&*messages);
   StatusOr<std::vector<AppendOutcome>> outcomes = vault_->AppendMessages(caller, id, *messages);
   if (!outcomes.ok()) return ErrorResponse(outcomes.status());
   const bool stored = std::find(outcomes->begin(), outcomes->end(), AppendOutcome::kStored) !=

@@ -46,9 +46,9 @@ struct BodyWiper {
 // The bytes a connection has read, requests and their bodies, are wiped from
 // its read buffer before each request is read: every byte but the next
 // requests' already received (a pipelining client's), which move to the
-// buffer's front first. The blocks the buffer frees as it grows or shrinks,
-// and its last when the connection ends, are wiped by its allocator
-// (ReadBuffer).
+// buffer's front first. The buffer lives as long as the connection; the
+// blocks it frees as it grows or shrinks, and its last when the connection
+// ends, vaultd's operator delete zeroes (tools/wiping_new.cc).
 void WipeReadBuffer(ReadBuffer* buffer) {
   // Everything after the unread bytes, once prepare has moved them to the
   // front: the spent requests, and the copy the move left.
@@ -340,10 +340,6 @@ asio::awaitable<bool> Session::ServeOne() {
   }
 
   RequestParser parser;
-  // A request's body, messages' text and visitors' details among it, is
-  // wiped when the request is done with, however it ends: in the parser
-  // while it is read (a failed read), then in the request taken from it.
-  const WipeOnExit parser_wiper(&parser.get().body());
   parser.header_limit(kMaxHeaderBytes);
   parser.body_limit(limits.max_body_bytes);
   // One deadline for the whole header, from its first byte.
@@ -374,8 +370,7 @@ asio::awaitable<bool> Session::ServeOne() {
   stream_.expires_never();
 
   const auto start = std::chrono::steady_clock::now();
-  HttpRequest request = parser.release();
-  const WipeOnExit request_wiper(&request.body());
+  const HttpRequest request = parser.release();
   const RequestContext context{peer_, hub_->NextRequestId()};
   std::string_view route = "-";
   // A chat's next message is queued for a group commit from here, and the

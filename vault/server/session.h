@@ -102,10 +102,9 @@ struct SessionLimits {
 
 class Session;
 
-// A connection's read buffer: the requests' bytes, wiped as the buffer
-// grows, shrinks and goes (vault/common/wipe.h), and between requests
+// A connection's read buffer: the requests' bytes, wiped between requests
 // (session.cc).
-using ReadBuffer = boost::beast::basic_flat_buffer<WipingAllocator<char>>;
+using ReadBuffer = boost::beast::flat_buffer;
 
 // The connections open per uid, for ServerOptions::max_connections_per_uid.
 // Thread safety: every method may be called from any thread.

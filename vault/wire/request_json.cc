@@ -1,13 +1,10 @@
 #include "vault/wire/request_json.h"
 
-#include <malloc.h>  // malloc_usable_size
 #include <string.h>  // explicit_bzero
 
 #include <algorithm>
 #include <boost/json.hpp>
 #include <cstddef>
-#include <cstdlib>
-#include <new>
 #include <set>
 #include <utility>
 
@@ -62,33 +59,12 @@ bool HasNegativeZero(std::string_view json) {
   return false;
 }
 
-// Heap memory whose every block is wiped when it is freed, for a parse
-// arena's overflow. The whole block malloc gave is wiped (its usable size):
-// json::monotonic_resource gives back its blocks with a size smaller than
-// it asked for.
-class WipingHeap final : public json::memory_resource {
- private:
-  void* do_allocate(std::size_t n, std::size_t align) override {
-    if (align > alignof(std::max_align_t)) throw std::bad_alloc();
-    void* p = std::malloc(n == 0 ? 1 : n);
-    if (p == nullptr) throw std::bad_alloc();
-    return p;
-  }
-  void do_deallocate(void* p, std::size_t, std::size_t) override {
-    explicit_bzero(p, malloc_usable_size(p));
-    std::free(p);
-  }
-  bool do_is_equal(const json::memory_resource& other) const noexcept override {
-    return this == &other;
-  }
-};
-
-// Memory for parsing a request body that holds messages' text, all of it
-// wiped when the arena goes: the parsed keys and strings, the text among
-// them, would otherwise each take an allocation and be left in the heap,
-// unwiped, when freed. They go first into a buffer on the stack, so that
-// an append's body (one message of 1 KiB parses into about 1.3 KiB) takes
-// no allocation; a larger body takes the rest from WipingHeap. The parsed
+// Memory for parsing a request body that holds messages' text: the parsed
+// keys and strings go first into a buffer on the stack, so that an
+// append's body (one message of 1 KiB parses into about 1.3 KiB) takes no
+// allocation, and the buffer is wiped when the arena goes (the stack is not
+// freed memory, which vaultd's operator delete zeroes: tools/
+// wiping_new.cc); a larger body takes the rest from the heap. The parsed
 // value must be destroyed before the arena.
 class ParseArena {
  public:
@@ -96,23 +72,18 @@ class ParseArena {
   ParseArena(const ParseArena&) = delete;
   ParseArena& operator=(const ParseArena&) = delete;
   ~ParseArena() {
-    resource_.release();  // the heap's blocks, each wiped
+    resource_.release();
     explicit_bzero(buffer_, sizeof buffer_);
   }
 
   json::storage_ptr storage() { return json::storage_ptr(&resource_); }
 
  private:
-  WipingHeap heap_;
   alignas(16) unsigned char buffer_[4096];
-  json::monotonic_resource resource_{buffer_, sizeof buffer_, json::storage_ptr(&heap_)};
+  json::monotonic_resource resource_{buffer_, sizeof buffer_};
 };
 
 }  // namespace
-
-MessageTextsWiper::~MessageTextsWiper() {
-  for (Message& m : *messages_) WipeString(&m.text);
-}
 
 bool IsIdempotencyKey(std::string_view key) {
   return !key.empty() && key.size() <= kMaxIdempotencyKeyBytes &&
@@ -135,9 +106,6 @@ StatusOr<Message> ParseMessage(std::string_view body, uint64_t max_seq) {
                          ParseRequestObject(body, {"seq", "from", "text", "sent_at"},
                                             "request body", arena.storage()));
   Message message;
-  // A refused body's text too (once moved into the result, this wipes
-  // what is left of it: nothing).
-  const WipeOnExit wipe_text(&message.text);
   VAULT_ASSIGN_OR_RETURN(message.seq, RequiredUint(object, "seq", max_seq, "invalid_seq"));
   VAULT_ASSIGN_OR_RETURN(message.from, RequiredString(object, "from"));
   VAULT_ASSIGN_OR_RETURN(message.text, RequiredString(object, "text"));
@@ -174,9 +142,6 @@ StatusOr<std::vector<Message>> ParseMessageBatch(std::string_view body, uint64_t
                                    "batch_too_large");
   }
   std::vector<Message> messages;
-  // A refused batch's texts (once the vector is moved into the result, it
-  // holds none).
-  const MessageTextsWiper wipe_texts(&messages);
   messages.reserve(array.size());
   std::set<uint64_t> seqs;
   for (size_t i = 0; i < array.size(); ++i) {
@@ -194,7 +159,6 @@ StatusOr<std::vector<Message>> ParseMessageBatch(std::string_view body, uint64_t
       return known;
     }
     Message message;
-    const WipeOnExit wipe_text(&message.text);  // moved into `messages`, or refused
     StatusOr<uint64_t> seq = RequiredUint(item, "seq", max_seq, "invalid_seq");
     if (!seq.ok()) return at(seq.status());
     message.seq = *seq;

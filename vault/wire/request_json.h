@@ -34,10 +34,9 @@ inline constexpr size_t kMaxIdempotencyKeyBytes = 255;
 bool IsIdempotencyKey(std::string_view key);
 
 StatusOr<NewTranscript> ParseNewTranscript(std::string_view body);
-// A message's body. It is parsed in memory wiped after the parse, and a
-// refused body's text is wiped before it is freed; the caller wipes the
-// returned message's text when done with it (WipeOnExit, vault/common/
-// wipe.h).
+// A message's body. It is parsed into a buffer on the stack, wiped after
+// the parse (heap blocks for what outgrows it, which vaultd's operator
+// delete zeroes as it frees them, as it does the returned message's text).
 StatusOr<Message> ParseMessage(std::string_view body, uint64_t max_seq);
 // {"messages": [message, ...]}: 1 to `max_messages` messages, each as
 // ParseMessage's body, with distinct seqs. Codes: missing_field,
@@ -52,19 +51,6 @@ StatusOr<EraseReason> ParseEraseBody(std::string_view body);
 
 std::string EncodeNewTranscript(const NewTranscript& request);
 std::string EncodeMessage(const Message& message);
-
-// Wipes the text of each of `*messages` when it goes out of scope: for
-// messages parsed from a request, once they are sealed or refused.
-class MessageTextsWiper {
- public:
-  explicit MessageTextsWiper(std::vector<Message>* messages) : messages_(messages) {}
-  ~MessageTextsWiper();
-  MessageTextsWiper(const MessageTextsWiper&) = delete;
-  MessageTextsWiper& operator=(const MessageTextsWiper&) = delete;
-
- private:
-  std::vector<Message>* messages_;
-};
 
 }  // namespace vault::wire
 
