@@ -21,8 +21,11 @@
 //   raw                the baseline and the floors of a read only.
 //   features           the visitor index and statistics (issue 18 point 4):
 //                      writers opening with visitor identifiers on a vaultd
-//                      with statistics on, against writers opening with none
-//                      on one with statistics off, in --rounds phases (4
+//                      with statistics on, against writers opening with the
+//                      same bytes in visitor fields that are never indexed
+//                      (--off-visitors same-bytes, the default) or with no
+//                      visitor fields (none) on one with statistics off, in
+//                      --rounds phases (4
 //                      unless given; a multiple of 4) off, on, on, off, off,
 //                      on, on, off, ... (each on a fresh vaultd); then history
 //                      and subject access lookups under that load. Use a small
@@ -92,6 +95,9 @@ struct Config {
   bool keep = false;
   int rounds = 0;  // 0 until given: the mode's own (index 8, features 4)
   bool rounds_given = false;
+  // Features mode's off phases: the on phases' visitor bytes in fields
+  // never indexed, or no visitor fields.
+  bool off_same_bytes = true;
 };
 
 void Usage() {
@@ -102,7 +108,7 @@ void Usage() {
                "         [--messages-per-transcript M] [--read-messages M] [--dir DIR]\n"
                "         [--vaultd PATH] [--vaultd-workers W] [--socket PATH] [--pid PID]\n"
                "         [--transcripts N] [--fill-threads N] [--fill-messages M]\n"
-               "         [--reuse DATA_DIR] [--keep yes]\n");
+               "         [--reuse DATA_DIR] [--keep yes] [--off-visitors same-bytes|none]\n");
   std::exit(2);
 }
 
@@ -130,11 +136,13 @@ Config ParseArgs(int argc, char** argv) {
     else if (flag == "--fill-messages") c.fill_messages = std::atoi(v.c_str());
     else if (flag == "--reuse") c.reuse = v;
     else if (flag == "--keep") c.keep = v == "yes";
-    else if (flag == "--rounds") {
+    else if (flag == "--off-visitors" && (v == "same-bytes" || v == "none")) {
+      c.off_same_bytes = v == "same-bytes";
+    } else if (flag == "--rounds") {
       c.rounds = std::atoi(v.c_str());
       c.rounds_given = true;
-    }
-    else Usage();
+    } else
+      Usage();
   }
   // Index mode measures opens and closes: it may append nothing, needs
   // writers, and has as many rounds of each kind.
@@ -433,6 +441,7 @@ int RunFeatures(const Config& c, const std::string& scratch) {
     LoadConfig l = BaseLoad(c, daemon.socket(), daemon.pid());
     l.readers = 0;
     l.identifiers = features;
+    l.same_bytes = !features && c.off_same_bytes;
     l.phase = features ? "index and statistics on" : "index and statistics off";
     const LoadResult r = RunLoad(l, {});
     PrintLoad(l.phase, r);
@@ -559,7 +568,9 @@ std::string Threads(const Config& c) {
   char seconds[32];
   std::snprintf(seconds, sizeof seconds, "%.1f s per phase", c.seconds);
   if (c.mode == "features") {
-    return n(c.writers, "writer") + " (and one lookup client in the last phase), " + seconds;
+    return n(c.writers, "writer") + " (and one lookup client in the last phase), " + seconds +
+           (c.off_same_bytes ? ", off phases with the same visitor bytes unindexed"
+                             : ", off phases with no visitor fields");
   }
   if (c.mode == "index") {
     return n(c.fill_threads, "fill thread") + ", then " + n(c.writers, "writer") + ", " + seconds;
