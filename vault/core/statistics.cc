@@ -32,6 +32,23 @@ void StageCells(std::string_view service, int32_t day, const stats::CellCounts& 
   }
 }
 
+// What a closed chat adds, staged as ForEachChatCell hands the cells over:
+// each key built in one buffer after the day's prefix (every close does
+// this; a form, StageCells).
+void StageChatCells(std::string_view service, int32_t day, const StatisticsOptions& options,
+                    const stats::ClosedChat& chat, WriteBatch* batch) {
+  std::string key = stats::DayPrefix(service, day);
+  const size_t prefix = key.size();
+  stats::ForEachChatCell(
+      options, chat,
+      [&](std::string_view table, std::string_view row, std::string_view column, int64_t n) {
+        if (n == 0) return;
+        key.resize(prefix);
+        stats::AppendCell(&key, table, row, column);
+        batch->AddToCount(Column::kStatistics, key, n);
+      });
+}
+
 }  // namespace
 
 StatusOr<bool> VaultImpl::IsReturning(const std::vector<Identifier>& indexed,
@@ -206,7 +223,7 @@ void VaultImpl::StageStatistics(StateRecord* state, UnixMillis closed_at, WriteB
   // changes again (an idle chat is closed as of its last activity, which
   // may be in a period already published).
   const int32_t day = stats::LocalDay(clock_->NowMillis(), o.utc_offset_minutes);
-  StageCells(st.service, day, stats::ChatCells(o, chat), batch);
+  StageChatCells(st.service, day, o, chat, batch);
 }
 
 Status VaultImpl::SubmitMonitoring(const Caller& caller, std::string_view id,

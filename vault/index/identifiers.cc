@@ -185,10 +185,14 @@ std::vector<Identifier> IndexedIdentifiers(const Visitor& v) {
   return out;
 }
 
+void AppendIdentifierTagInput(const Identifier& id, std::string* out) {
+  out->push_back(static_cast<char>(id.kind));
+  out->append(id.value);
+}
+
 std::string IdentifierTagInput(const Identifier& id) {
   std::string in;
-  in.push_back(static_cast<char>(id.kind));
-  in.append(id.value);
+  AppendIdentifierTagInput(id, &in);
   return in;
 }
 

@@ -51,6 +51,8 @@ std::vector<Identifier> IndexedIdentifiers(const Visitor& visitor);
 
 // kind byte | value: what a tag is computed over.
 std::string IdentifierTagInput(const Identifier& id);
+// Appends the same bytes to `out`.
+void AppendIdentifierTagInput(const Identifier& id, std::string* out);
 
 }  // namespace vault
 

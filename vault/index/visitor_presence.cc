@@ -52,9 +52,11 @@ VisitorPresence::~VisitorPresence() = default;
 uint64_t VisitorPresence::Fingerprint(std::string_view service, const Identifier& id) const {
   // service, a 0 byte (no service name holds one), then the identifier's
   // tag input (its kind's byte and normal form).
-  std::string input(service);
+  std::string input;
+  input.reserve(service.size() + 2 + id.value.size());
+  input.append(service);
   input.push_back('\0');
-  input.append(IdentifierTagInput(id));
+  AppendIdentifierTagInput(id, &input);
   const uint64_t fp = ShortHash64(*key_, input) >> (64 - 39);
   return fp == 0 ? 1 : fp;  // 39 bits, never 0
 }

@@ -138,32 +138,39 @@ std::string DayName(int32_t day) {
   return buf;
 }
 
-CellCounts ChatCells(const StatisticsOptions& options, const ClosedChat& chat) {
-  CellCounts out;
-  out[{"chats", "", ""}] += 1;
+void ForEachChatCell(const StatisticsOptions& options, const ClosedChat& chat,
+                     const CellSink& add) {
+  add("chats", "", "", 1);
   const bool replied = chat.first_reply_ms.has_value();
-  out[{"agent_reply", replied ? "replied" : "not_replied", ""}] += 1;
+  add("agent_reply", replied ? "replied" : "not_replied", "", 1);
   if (replied) {
     const int64_t ms = std::max<int64_t>(0, *chat.first_reply_ms);
-    out[{"first_reply", BandLabel(options.first_reply_bands_ms,
-                                  BandOf(options.first_reply_bands_ms, ms)),
-         ""}] += 1;
+    add("first_reply",
+        BandLabel(options.first_reply_bands_ms, BandOf(options.first_reply_bands_ms, ms)), "", 1);
   }
   const int64_t duration = std::max<int64_t>(0, chat.closed_at - chat.created_at);
-  out[{"duration", BandLabel(options.duration_bands_ms, BandOf(options.duration_bands_ms, duration)),
-       ""}] += 1;
-  out[{"returning", chat.returning ? "returning" : "new", ""}] += 1;
-  out[{"device", DeviceClassName(chat.device), ""}] += 1;
+  add("duration", BandLabel(options.duration_bands_ms, BandOf(options.duration_bands_ms, duration)),
+      "", 1);
+  add("returning", chat.returning ? "returning" : "new", "", 1);
+  add("device", DeviceClassName(chat.device), "", 1);
   // Every sender row is present, so that the table's rows are the same on
   // every day (a row absent from a day is a zero anyway).
-  out[{"messages", "visitor", ""}] += static_cast<int64_t>(chat.visitor_messages);
-  out[{"messages", "agent", ""}] += static_cast<int64_t>(chat.agent_messages);
-  out[{"messages", "system", ""}] += static_cast<int64_t>(chat.system_messages);
+  add("messages", "visitor", "", static_cast<int64_t>(chat.visitor_messages));
+  add("messages", "agent", "", static_cast<int64_t>(chat.agent_messages));
+  add("messages", "system", "", static_cast<int64_t>(chat.system_messages));
   const int32_t start_day = LocalDay(chat.created_at, options.utc_offset_minutes);
-  const int hour = LocalHour(chat.created_at, options.utc_offset_minutes);
-  std::string hh = std::to_string(hour);
-  if (hh.size() < 2) hh = "0" + hh;
-  out[{"hour_weekday", hh, kWeekdayNames[Weekday(start_day)]}] += 1;
+  const int hour = LocalHour(chat.created_at, options.utc_offset_minutes);  // 0 to 23
+  const char hh[2] = {static_cast<char>('0' + hour / 10), static_cast<char>('0' + hour % 10)};
+  add("hour_weekday", std::string_view(hh, 2), kWeekdayNames[Weekday(start_day)], 1);
+}
+
+CellCounts ChatCells(const StatisticsOptions& options, const ClosedChat& chat) {
+  CellCounts out;
+  ForEachChatCell(
+      options, chat,
+      [&out](std::string_view table, std::string_view row, std::string_view column, int64_t n) {
+        out[{std::string(table), std::string(row), std::string(column)}] += n;
+      });
   return out;
 }
 
@@ -212,13 +219,18 @@ std::string DayPrefix(std::string_view service, int32_t day) {
   return key;
 }
 
+void AppendCell(std::string* key, std::string_view table, std::string_view row,
+                std::string_view column) {
+  key->append(table);
+  key->push_back('\0');
+  key->append(row);
+  key->push_back('\0');
+  key->append(column);
+}
+
 std::string CellKey(std::string_view service, int32_t day, const Cell& cell) {
   std::string key = DayPrefix(service, day);
-  key += cell.table;
-  key.push_back('\0');
-  key += cell.row;
-  key.push_back('\0');
-  key += cell.column;
+  AppendCell(&key, cell.table, cell.row, cell.column);
   return key;
 }
 

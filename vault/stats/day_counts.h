@@ -14,6 +14,7 @@
 #define VAULT_STATS_DAY_COUNTS_H_
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -64,7 +65,15 @@ struct ClosedChat {
   DeviceClass device = DeviceClass::kUnknown;
 };
 
-// The cells a closed chat adds one (or its message counts) to.
+// Called with each cell a closed chat adds to and what it adds (one, or a
+// message count, which may be 0), each cell once.
+using CellSink = std::function<void(std::string_view table, std::string_view row,
+                                    std::string_view column, int64_t n)>;
+// The cells a closed chat adds one (or its message counts) to, handed to
+// `add` one by one: the close stages them with no map and no string of
+// its own (docs/performance.md section 10.26).
+void ForEachChatCell(const StatisticsOptions& options, const ClosedChat& chat, const CellSink& add);
+// The same cells, collected.
 CellCounts ChatCells(const StatisticsOptions& options, const ClosedChat& chat);
 
 // Checks a monitoring form against the configured questions:
@@ -98,6 +107,9 @@ std::string DayName(int32_t day);  // "2026-11-08"
 // checked not to.
 std::string CellKey(std::string_view service, int32_t day, const Cell& cell);
 std::string DayPrefix(std::string_view service, int32_t day);
+// Appends table | 0x00 | row | 0x00 | column to a day's prefix.
+void AppendCell(std::string* key, std::string_view table, std::string_view row,
+                std::string_view column);
 bool ParseCellKey(std::string_view key, std::string* service, int32_t* day, Cell* cell);
 
 }  // namespace vault::stats

@@ -1,0 +1,83 @@
+// What a close's statistics cost before its write: the day counts one
+// closed chat adds, staged into a WriteBatch as vaultd's close does
+// (vault/core/statistics.cc, StageChatCells: ForEachChatCell, each key
+// built in one buffer after the day's prefix), beside, in the same binary,
+// the way it did before (vault/stats ChatCells: a map of the cells, then a
+// key string for each; docs/performance.md section 10.26) and a baseline:
+// the same ten keys and counts, built beforehand, added to a batch.
+// Run: build/benchmarks/stats_bench
+#include <benchmark/benchmark.h>
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "vault/stats/day_counts.h"
+#include "vault/storage/store.h"
+
+namespace vault {
+namespace {
+
+constexpr int32_t kDay = 20766;  // 2026-11-09
+
+stats::ClosedChat Chat() {
+  stats::ClosedChat chat;
+  chat.created_at = 1794182400000 + 9 * 3600000;
+  chat.closed_at = chat.created_at + 20 * 60000;
+  chat.visitor_messages = 7;
+  chat.agent_messages = 5;
+  chat.first_reply_ms = 90000;
+  chat.returning = true;
+  chat.device = stats::DeviceClass::kMobile;
+  return chat;
+}
+
+void BM_PrebuiltKeysBaseline(benchmark::State& state) {
+  const StatisticsOptions o;
+  std::vector<std::pair<std::string, int64_t>> cells;
+  for (const auto& [cell, n] : stats::ChatCells(o, Chat())) {
+    if (n != 0) cells.emplace_back(stats::CellKey("helpline", kDay, cell), n);
+  }
+  for (auto _ : state) {
+    WriteBatch batch;
+    for (const auto& [key, n] : cells) batch.AddToCount(Column::kStatistics, key, n);
+    benchmark::DoNotOptimize(batch.Count());
+  }
+}
+BENCHMARK(BM_PrebuiltKeysBaseline);
+
+void BM_StageMapThenKeys(benchmark::State& state) {
+  const StatisticsOptions o;
+  const stats::ClosedChat chat = Chat();
+  for (auto _ : state) {
+    WriteBatch batch;
+    for (const auto& [cell, n] : stats::ChatCells(o, chat)) {
+      if (n != 0) batch.AddToCount(Column::kStatistics, stats::CellKey("helpline", kDay, cell), n);
+    }
+    benchmark::DoNotOptimize(batch.Count());
+  }
+}
+BENCHMARK(BM_StageMapThenKeys);
+
+void BM_StageStreamed(benchmark::State& state) {
+  const StatisticsOptions o;
+  const stats::ClosedChat chat = Chat();
+  for (auto _ : state) {
+    WriteBatch batch;
+    std::string key = stats::DayPrefix("helpline", kDay);
+    const size_t prefix = key.size();
+    stats::ForEachChatCell(
+        o, chat,
+        [&](std::string_view table, std::string_view row, std::string_view column, int64_t n) {
+          if (n == 0) return;
+          key.resize(prefix);
+          stats::AppendCell(&key, table, row, column);
+          batch.AddToCount(Column::kStatistics, key, n);
+        });
+    benchmark::DoNotOptimize(batch.Count());
+  }
+}
+BENCHMARK(BM_StageStreamed);
+
+}  // namespace
+}  // namespace vault
