@@ -32,9 +32,8 @@ void StageCells(std::string_view service, int32_t day, const stats::CellCounts& 
   }
 }
 
-// What a closed chat adds, staged as ForEachChatCell hands the cells over:
-// each key built in one buffer after the day's prefix (every close does
-// this; a form, StageCells).
+}  // namespace
+
 void StageChatCells(std::string_view service, int32_t day, const StatisticsOptions& options,
                     const stats::ClosedChat& chat, WriteBatch* batch) {
   std::string key = stats::DayPrefix(service, day);
@@ -48,8 +47,6 @@ void StageChatCells(std::string_view service, int32_t day, const StatisticsOptio
         batch->AddToCount(Column::kStatistics, key, n);
       });
 }
-
-}  // namespace
 
 StatusOr<bool> VaultImpl::IsReturning(const std::vector<Identifier>& indexed,
                                        std::string_view service) {

@@ -19,6 +19,12 @@
 
 namespace vault {
 
+class WriteBatch;
+struct StatisticsOptions;
+namespace stats {
+struct ClosedChat;
+}  // namespace stats
+
 // A caller whose grants do not cover the transcript's service.
 inline Status MayNotRead() {
   return Status::PermissionDenied("this caller may not read transcripts of this service",
@@ -61,6 +67,12 @@ inline Status ValidateService(std::string_view s) {
 // InvalidArgument "invalid_service" for a bad name or more than 64), or
 // else every service the caller answers for (subject_access.cc).
 StatusOr<ServiceScope> DpoScopeOf(const Caller& caller, const std::vector<std::string>& services);
+
+// Adds to `batch` what a closed chat adds to its service's counts of `day`
+// (stats::ForEachChatCell), each key built in one buffer after the day's
+// prefix (statistics.cc; benchmarks/stats_bench.cc).
+void StageChatCells(std::string_view service, int32_t day, const StatisticsOptions& options,
+                    const stats::ClosedChat& chat, WriteBatch* batch);
 
 // The identifier kinds searched, as an audit record gives them: "ref,email".
 std::string JoinKinds(const std::vector<std::string>& kinds);
