@@ -4,7 +4,8 @@
 // built in one buffer after the day's prefix), beside, in the same binary,
 // the way it did before (vault/stats ChatCells: a map of the cells, then a
 // key string for each; docs/performance.md section 10.26) and a baseline:
-// the same ten keys and counts, built beforehand, added to a batch.
+// the same nine keys and counts (the chat has no system message, and a
+// count of 0 is not staged), built beforehand, added to a batch.
 // Run: build/benchmarks/stats_bench
 #include <benchmark/benchmark.h>
 

@@ -49,7 +49,7 @@ class ClientRightsTest : public ClientTest {
   }
 
   // Requests vaultd has answered on the visitors' rights routes (the
-  // register, subject-*, statements) or on none ("unknown"), from its
+  // register, subject-*, statements) or on none ("-"), from its
   // metrics.
   double RightsRequestsSoFar() {
     double total = 0;
@@ -58,7 +58,7 @@ class ClientRightsTest : public ClientTest {
       if (route == s.labels.end()) continue;
       const std::string& r = route->second;
       const bool rights = r.find("/v1/rights-requests") == 0 || r.find("/v1/subject-") == 0 ||
-                          r.find("/statements") != std::string::npos || r == "unknown";
+                          r.find("/statements") != std::string::npos || r == "-";
       total += rights ? s.value : 0;
     }
     return total;

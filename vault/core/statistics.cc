@@ -36,15 +36,20 @@ void StageCells(std::string_view service, int32_t day, const stats::CellCounts& 
 
 void StageChatCells(std::string_view service, int32_t day, const StatisticsOptions& options,
                     const stats::ClosedChat& chat, WriteBatch* batch) {
-  std::string key = stats::DayPrefix(service, day);
-  const size_t prefix = key.size();
+  struct Staging {
+    std::string key;
+    size_t prefix;
+    WriteBatch* batch;
+  } s{stats::DayPrefix(service, day), 0, batch};
+  s.prefix = s.key.size();
+  // One pointer captured: held inside the std::function, not allocated.
   stats::ForEachChatCell(
       options, chat,
-      [&](std::string_view table, std::string_view row, std::string_view column, int64_t n) {
+      [p = &s](std::string_view table, std::string_view row, std::string_view column, int64_t n) {
         if (n == 0) return;
-        key.resize(prefix);
-        stats::AppendCell(&key, table, row, column);
-        batch->AddToCount(Column::kStatistics, key, n);
+        p->key.resize(p->prefix);
+        stats::AppendCell(&p->key, table, row, column);
+        p->batch->AddToCount(Column::kStatistics, p->key, n);
       });
 }
 

@@ -66,7 +66,8 @@ struct ClosedChat {
 };
 
 // Called with each cell a closed chat adds to and what it adds (one, or a
-// message count, which may be 0), each cell once.
+// message count, which may be 0), each cell once. The views are valid only
+// during the call.
 using CellSink = std::function<void(std::string_view table, std::string_view row,
                                     std::string_view column, int64_t n)>;
 // The cells a closed chat adds one (or its message counts) to, handed to
