@@ -5,9 +5,9 @@
 // std::string, vector, Boost.JSON value (its default resource uses operator
 // new), Beast buffer and RocksDB object in the process, whoever made it,
 // and blocks a container moved when it grew. What it does not cover:
-// memory freed with C's free() directly (libsodium's guarded memory has its
-// own wiping; the parse arena's heap, vault/wire/request_json.cc, wipes
-// before it frees), memory a pool keeps for reuse instead of freeing, and
+// memory freed with C's free() directly (vaultd's own code never does;
+// libsodium's guarded memory has its own wiping), memory a pool keeps for
+// reuse instead of freeing, and
 // what is still in use. docs/design.md, section 12, lists the rest.
 //
 // Linked into vaultd only, and not under ASan, TSan or MSan, whose runtimes

@@ -1,6 +1,6 @@
 // Small pieces shared by the files that implement VaultImpl: the caller of
-// the vault's own jobs. Internal to vault/core (and its benchmarks). (Keys, markers and the
-// answer for an unknown transcript: vault/storage/schema.h.)
+// the vault's own jobs. Internal to vault/core and its benchmarks. (Keys,
+// markers and the answer for an unknown transcript: vault/storage/schema.h.)
 #ifndef VAULT_CORE_VAULT_INTERNAL_H_
 #define VAULT_CORE_VAULT_INTERNAL_H_
 
